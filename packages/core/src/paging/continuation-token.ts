@@ -1,0 +1,68 @@
+import { StackfeedError } from '../errors/stackfeed-error.js';
+import type { ProviderId } from '../models/enums.js';
+import { createHash } from 'node:crypto';
+
+/**
+ * Continuation tokens are opaque to users but carry who they belong to: the provider, the
+ * operation, and a digest of the call's arguments (the "scope": stack, filters). Handing a token
+ * to another call fails with a clear BAD_REQUEST before any request is made.
+ *
+ * Wire form: `sf1.` + base64url(JSON { p, o, s, c, k }).
+ *   c: the provider cursor for the page to fetch (marker, nextToken, ...; any JSON),
+ *   k: how many items of that page were already handed out (a page cut by maxItems or limit).
+ */
+export interface TokenState<C> {
+  cursor: C | undefined;
+  skip: number;
+}
+
+interface TokenBody {
+  v: 1;
+  p: ProviderId;
+  o: string;
+  s: string;
+  c?: unknown;
+  k?: number;
+}
+
+const PREFIX = 'sf1.';
+
+/** A short digest of the call's arguments that decide which list a token belongs to. */
+export function scopeDigest(scope: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(scope ?? null))
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+export function encodeToken<C>(provider: ProviderId, operation: string, scope: string, state: TokenState<C>): string {
+  const body: TokenBody = { v: 1, p: provider, o: operation, s: scope };
+  if (state.cursor !== undefined) body.c = state.cursor;
+  if (state.skip > 0) body.k = state.skip;
+  return PREFIX + Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+}
+
+export function decodeToken<C>(token: string, provider: ProviderId, operation: string, scope: string): TokenState<C> {
+  const bad = (why: string): never => {
+    throw new StackfeedError({
+      code: 'BAD_REQUEST',
+      provider,
+      operation,
+      message: `${operation}: the continuation token ${why}`,
+    });
+  };
+  if (typeof token !== 'string' || !token.startsWith(PREFIX)) return bad('is not a stackfeed continuation token');
+  let body: TokenBody;
+  try {
+    body = JSON.parse(Buffer.from(token.slice(PREFIX.length), 'base64url').toString('utf8')) as TokenBody;
+  } catch {
+    return bad('is corrupted (not decodable)');
+  }
+  if (!body || typeof body !== 'object' || body.v !== 1) return bad('is corrupted or from a newer stackfeed');
+  if (body.p !== provider) return bad(`belongs to provider ${String(body.p)}, not ${provider}`);
+  if (body.o !== operation) return bad(`belongs to ${String(body.o)}, not ${operation}`);
+  if (body.s !== scope)
+    return bad(`belongs to the same operation with other arguments (another stack or other filters)`);
+  const skip = typeof body.k === 'number' && Number.isInteger(body.k) && body.k > 0 ? body.k : 0;
+  return { cursor: body.c as C | undefined, skip };
+}

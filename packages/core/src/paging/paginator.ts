@@ -1,0 +1,233 @@
+import { StackfeedError, throwIfAborted } from '../errors/stackfeed-error.js';
+import type { ProviderId } from '../models/enums.js';
+import { decodeToken, encodeToken, scopeDigest } from './continuation-token.js';
+
+/** One page as the user sees it. */
+export interface Page<T> {
+  items: T[];
+  /** Resumes at the next page; absent on the last page. Serializable and opaque. */
+  continuationToken?: string;
+  /** The provider response this page came from (absent for pages assembled locally). */
+  raw?: unknown;
+}
+
+/** What an adapter's fetch function returns for one provider page. */
+export interface FetchedPage<T, C> {
+  items: T[];
+  /** The cursor of the next page, or undefined when this was the last page. */
+  next?: C | undefined;
+  raw?: unknown;
+}
+
+/** The function each adapter writes: fetch the page at `cursor` (undefined = first page). */
+export type FetchPage<T, C> = (
+  cursor: C | undefined,
+  pageSize: number | undefined,
+  signal: AbortSignal | undefined,
+) => Promise<FetchedPage<T, C>>;
+
+export interface PageSettings {
+  /** Resume where a previous page's `continuationToken` points. */
+  continuationToken?: string | undefined;
+  /** Items per request (clamped to what the provider allows). */
+  pageSize?: number | undefined;
+}
+
+/** Options every list call accepts. */
+export interface ListOptions {
+  pageSize?: number | undefined;
+  /** Stop after this many items in total. */
+  maxItems?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Start from a token returned by `byPage()`. */
+  continuationToken?: string | undefined;
+}
+
+export interface PaginatorConfig<T, C> {
+  provider: ProviderId;
+  /** The operation name: part of the token, and of error messages. */
+  operation: string;
+  /** The call's arguments that decide the list (stack, filters): tokens are bound to them. */
+  scope?: unknown;
+  fetchPage: FetchPage<T, C>;
+  /** Filters the provider cannot apply: run on each page's items. */
+  filter?: ((item: T) => boolean) | undefined;
+  /** Clamp for pageSize. */
+  pageSizeLimits?: { min?: number; max?: number; default?: number } | undefined;
+  /** Stop after this many consecutive pages that were empty yet had a next cursor (default 10). */
+  maxEmptyPages?: number | undefined;
+  /** Compare cursors for the repeated-token guard (default: JSON equality). */
+  cursorKey?: ((cursor: C) => string) | undefined;
+  options?: ListOptions | undefined;
+  /** Told when the paginator stops early on a degenerate provider answer. */
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+/**
+ * A lazy list: `for await` over items, `byPage()` over pages with resumable tokens, `toArray({limit})`.
+ * Nothing is requested until iteration starts. Concurrent `next()` calls are queued, so pages are
+ * never fetched twice or out of order.
+ */
+export class Paginator<T> implements AsyncIterableIterator<T> {
+  private iterator: AsyncGenerator<T, undefined> | undefined;
+  private readonly config: PaginatorConfig<T, unknown>;
+  private readonly scope: string;
+
+  constructor(config: PaginatorConfig<T, unknown>) {
+    this.config = config;
+    this.scope = scopeDigest(config.scope);
+  }
+
+  /** Item-by-item iteration (what `for await` uses). */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    this.iterator ??= this.items();
+    return this.iterator.next();
+  }
+
+  async return(): Promise<IteratorResult<T, undefined>> {
+    if (this.iterator) await this.iterator.return(undefined);
+    return { done: true, value: undefined };
+  }
+
+  /**
+   * Page-by-page iteration. Each page carries a `continuationToken` that resumes at the next one
+   * (pass it back as `byPage({ continuationToken })`, in this process or another).
+   */
+  byPage(settings: PageSettings = {}): AsyncIterableIterator<Page<T>> {
+    const o = this.config.options ?? {};
+    return this.pages({
+      continuationToken: settings.continuationToken ?? o.continuationToken,
+      pageSize: settings.pageSize ?? o.pageSize,
+    });
+  }
+
+  /** Collect into an array. `limit` is required so that a huge list cannot exhaust memory by accident. */
+  async toArray(opts: { limit: number }): Promise<T[]> {
+    if (!opts || !Number.isInteger(opts.limit) || opts.limit < 0) {
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: this.config.provider,
+        operation: this.config.operation,
+        message: 'toArray({ limit }) needs a non-negative integer limit; iterate with for await for unbounded lists',
+      });
+    }
+    const out: T[] = [];
+    if (opts.limit === 0) return out;
+    for await (const page of this.pages({ ...(this.config.options ?? {}) }, opts.limit)) {
+      for (const item of page.items) out.push(item);
+      if (out.length >= opts.limit) break;
+    }
+    return out;
+  }
+
+  private async *items(): AsyncGenerator<T, undefined> {
+    for await (const page of this.byPage()) yield* page.items;
+    return undefined;
+  }
+
+  private async *pages(settings: PageSettings, limit?: number): AsyncGenerator<Page<T>, undefined> {
+    const { provider, operation, fetchPage, filter } = this.config;
+    const signal = this.config.options?.signal;
+    const maxItems = minDefined(this.config.options?.maxItems, limit);
+    const pageSize = clampPageSize(settings.pageSize, this.config.pageSizeLimits);
+    const maxEmpty = this.config.maxEmptyPages ?? 10;
+    const key = (c: unknown) => (this.config.cursorKey ? this.config.cursorKey(c) : JSON.stringify(c));
+
+    let state = settings.continuationToken
+      ? decodeToken<unknown>(settings.continuationToken, provider, operation, this.scope)
+      : { cursor: undefined as unknown, skip: 0 };
+    const seen = new Set<string>();
+    if (state.cursor !== undefined) seen.add(key(state.cursor));
+    let emitted = 0;
+    let emptyRun = 0;
+
+    while (true) {
+      throwIfAborted(signal, provider);
+      if (maxItems !== undefined && emitted >= maxItems) return undefined;
+      const fetched = await fetchPage(state.cursor, pageSize, signal);
+      throwIfAborted(signal, provider);
+      const all = Array.isArray(fetched.items) ? fetched.items : [];
+      // Items already handed out from this page (a resumed, cut page) are skipped by position.
+      const fresh = state.skip > 0 ? all.slice(state.skip) : all;
+      let next = fetched.next;
+      if (next !== undefined) {
+        const k = key(next);
+        if (seen.has(k)) {
+          this.config.onWarning?.(`${operation}: the provider repeated a page token; stopping`);
+          next = undefined;
+        } else {
+          seen.add(k);
+        }
+      }
+      if (all.length === 0 && next !== undefined) {
+        emptyRun++;
+        if (emptyRun >= maxEmpty) {
+          this.config.onWarning?.(`${operation}: ${emptyRun} empty pages in a row; stopping`);
+          next = undefined;
+        }
+      } else {
+        emptyRun = 0;
+      }
+
+      // Decide how much of this page the caller gets (maxItems), and where the token resumes.
+      let taken = fresh;
+      let nextState: { cursor: unknown; skip: number } | undefined =
+        next === undefined ? undefined : { cursor: next, skip: 0 };
+      const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - emitted;
+      let consumedRaw = fresh.length; // count in the provider page (before local filtering)
+      if (filter) {
+        const kept: T[] = [];
+        consumedRaw = 0;
+        for (const item of fresh) {
+          if (kept.length >= room) break;
+          consumedRaw++;
+          if (filter(item)) kept.push(item);
+        }
+        taken = kept;
+      } else if (fresh.length > room) {
+        taken = fresh.slice(0, room);
+        consumedRaw = taken.length;
+      }
+      if (consumedRaw < fresh.length) {
+        // Cut short: resume on this same page, after what was handed out.
+        nextState = { cursor: state.cursor, skip: state.skip + consumedRaw };
+      }
+      emitted += taken.length;
+      const page: Page<T> = { items: taken };
+      if (nextState) page.continuationToken = encodeToken(provider, operation, this.scope, nextState);
+      if (fetched.raw !== undefined) page.raw = fetched.raw;
+      // Pages emptied by a local filter are not shown (they are not the end of the list).
+      if (taken.length > 0 || !nextState || !filter) yield page;
+      if (!nextState) return undefined;
+      if (nextState.cursor === state.cursor && nextState.skip > 0) return undefined; // cut by maxItems
+      state = nextState;
+    }
+  }
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+function clampPageSize(
+  size: number | undefined,
+  limits: { min?: number; max?: number; default?: number } | undefined,
+): number | undefined {
+  let s = size ?? limits?.default;
+  if (s === undefined) return undefined;
+  s = Math.floor(s);
+  if (limits?.min !== undefined) s = Math.max(limits.min, s);
+  if (limits?.max !== undefined) s = Math.min(limits.max, s);
+  return s;
+}
+
+/** Build a Paginator from one `fetchPage(cursor, pageSize, signal)` function. */
+export function createPaginator<T, C>(config: PaginatorConfig<T, C>): Paginator<T> {
+  return new Paginator<T>(config as PaginatorConfig<T, unknown>);
+}

@@ -1,0 +1,453 @@
+import got, { type Got, type PlainResponse, RequestError, type Response } from 'got';
+import { codeForHttpStatus, type ErrorCode, StackfeedError, throwIfAborted } from '../errors/stackfeed-error.js';
+import { redact } from '../errors/redact.js';
+import { fullJitterDelay } from '../util/sleep.js';
+import { VERSION } from '../version.js';
+import { encodeQuery, sameOrigin } from './encoding.js';
+import type {
+  AuthHook,
+  HttpMethod,
+  HttpResponse,
+  Logger,
+  ProviderErrorInfo,
+  RequestSpec,
+  SignableRequest,
+  TransportOptions,
+} from './types.js';
+
+const DEFAULT_REQUEST_ID_HEADERS = [
+  'x-request-id',
+  'x-openstack-request-id',
+  'x-amzn-requestid',
+  'x-amz-request-id',
+  'x-amzn-request-id',
+];
+const NETWORK_ERROR_CODES = [
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EADDRINUSE',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+];
+const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME/;
+
+/** The stackfeed User-Agent: product, version, runtime. */
+export const USER_AGENT = `stackfeed/${VERSION} node/${process.version}`;
+
+/** Per-request state that got's hooks read through `options.context`. */
+interface CallContext {
+  spec: RequestSpec;
+  auth: AuthHook | undefined;
+  startedAt: number;
+}
+
+/**
+ * HTTP for every adapter that speaks HTTP itself: got underneath, with stackfeed's policies on
+ * top: per-attempt timeout, full-jitter retries that honour Retry-After, a signing hook that runs
+ * on every attempt, same-origin-only redirects, AbortSignal, and errors as StackfeedError.
+ */
+export class HttpTransport {
+  readonly provider: TransportOptions['provider'];
+  private readonly opts: TransportOptions;
+  private readonly client: Got;
+  private readonly requestIdHeaders: string[];
+
+  constructor(opts: TransportOptions) {
+    this.opts = opts;
+    this.provider = opts.provider;
+    this.requestIdHeaders = (opts.requestIdHeaders ?? [])
+      .map((h) => h.toLowerCase())
+      .concat(DEFAULT_REQUEST_ID_HEADERS);
+    const retry = opts.retry ?? {};
+    const maxAttempts = Math.max(1, retry.maxAttempts ?? 4);
+    const baseDelayMs = retry.baseDelayMs ?? 250;
+    const maxDelayMs = retry.maxDelayMs ?? 20_000;
+    const maxRetryAfterMs = retry.maxRetryAfterMs ?? 60_000;
+    const statusCodes = retry.statusCodes ?? [429, 500, 502, 503, 504];
+    const random = opts.random ?? Math.random;
+    const ua = opts.userAgent ? `${USER_AGENT} ${opts.userAgent}` : USER_AGENT;
+    const log = opts.logger;
+
+    this.client = got.extend({
+      headers: { 'user-agent': ua, accept: 'application/json' },
+      responseType: 'buffer',
+      throwHttpErrors: true,
+      // Redirects are decided per response: same origin only (see followRedirect below).
+      followRedirect: (response: PlainResponse) => {
+        const location = response.headers.location;
+        if (!location) return false;
+        try {
+          return sameOrigin(new URL(response.url), new URL(location, response.url));
+        } catch {
+          return false;
+        }
+      },
+      maxRedirects: 5,
+      methodRewriting: false,
+      https: opts.tls
+        ? {
+            ...(opts.tls.ca !== undefined ? { certificateAuthority: opts.tls.ca } : {}),
+            rejectUnauthorized: opts.tls.insecure !== true,
+          }
+        : {},
+      retry: {
+        limit: maxAttempts - 1,
+        methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'],
+        statusCodes,
+        errorCodes: NETWORK_ERROR_CODES,
+        // Let calculateDelay see only errors that the rules above allow; it decides the delay.
+        enforceRetryRules: true,
+        calculateDelay: ({ attemptCount, error, retryAfter }) => {
+          const ctx = error.options?.context as unknown as CallContext | undefined;
+          if (ctx?.spec.signal?.aborted) return 0;
+          if (attemptCount > maxAttempts - 1) return 0;
+          const status = error.response?.statusCode;
+          if (status !== undefined && error.response) {
+            const info = this.providerError(toHttpResponse(error.response as Response<Buffer>, this.requestIdHeaders));
+            if (info?.retryable === false) return 0;
+          }
+          let delay: number;
+          if (retryAfter !== undefined && Number.isFinite(retryAfter)) {
+            if (retryAfter > maxRetryAfterMs) return 0;
+            delay = Math.max(1, retryAfter);
+          } else {
+            delay = Math.max(1, fullJitterDelay(attemptCount - 1, baseDelayMs, maxDelayMs, random));
+          }
+          log?.({
+            level: 'warn',
+            event: 'retry',
+            provider: this.provider,
+            ...(ctx ? { operation: ctx.spec.operation } : {}),
+            attempt: attemptCount,
+            delayMs: delay,
+            ...(status !== undefined ? { status } : {}),
+            message: redact(error.code ?? error.message),
+          });
+          return delay;
+        },
+      },
+      hooks: {
+        beforeRequest: [
+          async (options) => {
+            const ctx = options.context as unknown as CallContext;
+            const url = new URL(String(options.url));
+            if (ctx.auth) {
+              const headers = options.headers as Record<string, string>;
+              const signable: SignableRequest = {
+                method: (options.method?.toUpperCase() ?? 'GET') as HttpMethod,
+                url,
+                headers,
+                body: typeof options.body === 'string' ? options.body : undefined,
+              };
+              await ctx.auth.sign(signable, { signal: ctx.spec.signal });
+              // Signers may add or replace headers; copy back in case they replaced the object.
+              for (const [k, v] of Object.entries(signable.headers)) headers[k.toLowerCase()] = v;
+            }
+            log?.({
+              level: 'debug',
+              event: 'request',
+              provider: this.provider,
+              operation: ctx.spec.operation,
+              method: options.method,
+              url: redact(url.toString()),
+            });
+          },
+        ],
+        beforeRedirect: [
+          (options, response) => {
+            const ctx = options.context as unknown as CallContext;
+            log?.({
+              level: 'debug',
+              event: 'redirect',
+              provider: this.provider,
+              operation: ctx.spec.operation,
+              status: response.statusCode,
+              url: redact(String(options.url)),
+            });
+          },
+        ],
+      },
+    });
+  }
+
+  /** Send a request; resolve with the response or reject with a StackfeedError. */
+  async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
+    throwIfAborted(spec.signal, this.provider);
+    let refreshed = false;
+    let auth = this.opts.auth;
+    let url = toUrl(spec);
+    for (let hop = 0; ; hop++) {
+      try {
+        return (await this.send<T>(spec, url, auth)) as HttpResponse<T>;
+      } catch (err) {
+        if (!(err instanceof RedirectOut)) {
+          if (StackfeedError.is(err, 'UNAUTHORIZED') && !refreshed && auth?.onUnauthorized && !spec.signal?.aborted) {
+            refreshed = true;
+            this.opts.logger?.({
+              level: 'info',
+              event: 'auth-refresh',
+              provider: this.provider,
+              operation: spec.operation,
+            });
+            if (await auth.onUnauthorized({ signal: spec.signal })) continue;
+          }
+          throw err;
+        }
+        // A redirect to another origin: never with credentials.
+        if (this.opts.crossOriginRedirects === 'follow-without-credentials' && hop < 5) {
+          url = err.location;
+          auth = undefined;
+          continue;
+        }
+        throw new StackfeedError({
+          code: 'INVALID_RESPONSE',
+          provider: this.provider,
+          operation: spec.operation,
+          httpStatus: err.status,
+          message: `${spec.operation}: the server redirected to another origin (${err.location.origin}); stackfeed does not send credentials across origins`,
+        });
+      }
+    }
+  }
+
+  private providerError(res: HttpResponse): ProviderErrorInfo | undefined {
+    try {
+      return this.opts.parseError?.(res);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async send<T>(spec: RequestSpec, url: URL, auth: AuthHook | undefined): Promise<HttpResponse<T | unknown>> {
+    const ctx: CallContext = { spec, auth, startedAt: Date.now() };
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
+    let body = spec.body;
+    if (spec.json !== undefined) {
+      body = JSON.stringify(spec.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    let response: Response<Buffer>;
+    try {
+      response = (await this.client(url, {
+        method: spec.method ?? 'GET',
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        timeout: { request: spec.timeoutMs ?? this.opts.timeoutMs ?? 30_000 },
+        ...(spec.signal ? { signal: spec.signal } : {}),
+        context: ctx as unknown as Record<string, unknown>,
+        responseType: 'buffer',
+      })) as Response<Buffer>;
+    } catch (err) {
+      const res = err instanceof RequestError ? (err.response as Response<Buffer> | undefined) : undefined;
+      if (res && spec.passStatuses?.includes(res.statusCode)) {
+        return this.finish<T>(spec, res, true);
+      }
+      if (res && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+        const location = new URL(res.headers.location, res.url);
+        if (!sameOrigin(new URL(res.url), location)) throw new RedirectOut(location, res.statusCode);
+      }
+      throw this.toError(err, spec);
+    }
+    return this.finish<T>(spec, response, false);
+  }
+
+  private finish<T>(spec: RequestSpec, res: Response<Buffer>, passed: boolean): HttpResponse<T | unknown> {
+    const out = toHttpResponse(res, this.requestIdHeaders);
+    this.opts.logger?.({
+      level: 'debug',
+      event: 'response',
+      provider: this.provider,
+      operation: spec.operation,
+      status: res.statusCode,
+      ...(out.requestId ? { requestId: out.requestId } : {}),
+      ...(res.timings?.phases.total !== undefined ? { durationMs: res.timings.phases.total } : {}),
+    });
+    const type = spec.responseType ?? 'json';
+    if (type === 'json' && !passed) {
+      out.body = this.parseJsonBody(spec, res, out);
+    } else if (type === 'json') {
+      out.body = safeJson(out.text);
+    }
+    return out;
+  }
+
+  private parseJsonBody(spec: RequestSpec, res: Response<Buffer>, out: HttpResponse): unknown {
+    const fail = (what: string): never => {
+      throw new StackfeedError({
+        code: 'INVALID_RESPONSE',
+        provider: this.provider,
+        operation: spec.operation,
+        httpStatus: res.statusCode,
+        ...(out.requestId ? { requestId: out.requestId } : {}),
+        message: `${spec.operation}: ${what}`,
+      });
+    };
+    if (out.text.trim() === '') return fail(`HTTP ${res.statusCode} with an empty body where JSON was expected`);
+    const ctype = String(res.headers['content-type'] ?? '');
+    if (/html/i.test(ctype) || /^\s*<(!doctype|html)/i.test(out.text)) {
+      return fail(`HTTP ${res.statusCode} with an HTML page instead of JSON (a proxy or gateway answered?)`);
+    }
+    try {
+      return JSON.parse(out.text);
+    } catch (e) {
+      return fail(`malformed JSON in the response (${(e as Error).message.slice(0, 120)})`);
+    }
+  }
+
+  private toError(err: unknown, spec: RequestSpec): StackfeedError {
+    const provider = this.provider;
+    const operation = spec.operation;
+    if (StackfeedError.is(err)) return err;
+    if (spec.signal?.aborted) {
+      const reason = spec.signal.reason;
+      if (StackfeedError.is(reason)) return reason;
+      return new StackfeedError({
+        code: 'ABORTED',
+        provider,
+        operation,
+        message: `${operation}: aborted`,
+        cause: reason,
+      });
+    }
+    if (!(err instanceof RequestError)) {
+      return new StackfeedError({
+        code: 'NETWORK',
+        provider,
+        operation,
+        message: `${operation}: ${err instanceof Error ? err.message : String(err)}`,
+        cause: err,
+      });
+    }
+    const res = err.response as Response<Buffer> | undefined;
+    if (res) {
+      const http = toHttpResponse(res, this.requestIdHeaders);
+      http.body = safeJson(http.text);
+      const info = this.providerError(http);
+      const code: ErrorCode = info?.code ?? codeForHttpStatus(res.statusCode);
+      const retryAfter = parseRetryAfterSeconds(res.headers['retry-after']);
+      const requestId = info?.requestId ?? http.requestId;
+      const detail = info?.message ?? describeBody(http.text);
+      const pc = info?.providerCode ? ` ${info.providerCode}` : '';
+      return new StackfeedError({
+        code,
+        provider,
+        operation,
+        httpStatus: res.statusCode,
+        ...(info?.providerCode ? { providerCode: info.providerCode } : {}),
+        ...(requestId ? { requestId } : {}),
+        ...(info?.retryable !== undefined ? { retryable: info.retryable } : {}),
+        ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+        message: `${operation}: HTTP ${res.statusCode}${pc}${detail ? `: ${detail}` : ''}`,
+        cause: err,
+      });
+    }
+    const code = err.code ?? '';
+    if (err.name === 'TimeoutError' || code === 'ETIMEDOUT') {
+      return new StackfeedError({
+        code: 'TIMEOUT',
+        provider,
+        operation,
+        message: `${operation}: no complete response within the timeout`,
+        cause: err,
+      });
+    }
+    if (err.name === 'AbortError' || code === 'ERR_ABORTED') {
+      return new StackfeedError({ code: 'ABORTED', provider, operation, message: `${operation}: aborted`, cause: err });
+    }
+    if (TLS_ERROR.test(code) || TLS_ERROR.test(err.message)) {
+      return new StackfeedError({
+        code: 'NETWORK',
+        provider,
+        operation,
+        retryable: false,
+        message: `${operation}: TLS verification failed (${code || err.message}); pass the server's CA with the \`tls.ca\` option`,
+        cause: err,
+      });
+    }
+    if (err.name === 'MaxRedirectsError') {
+      return new StackfeedError({
+        code: 'INVALID_RESPONSE',
+        provider,
+        operation,
+        message: `${operation}: too many redirects`,
+        cause: err,
+      });
+    }
+    return new StackfeedError({
+      code: 'NETWORK',
+      provider,
+      operation,
+      message: `${operation}: ${code ? `${code} ` : ''}${err.message}`,
+      cause: err,
+    });
+  }
+}
+
+/** Thrown internally when a redirect leaves the origin; `request` decides what to do with it. */
+class RedirectOut extends Error {
+  constructor(
+    readonly location: URL,
+    readonly status: number,
+  ) {
+    super('cross-origin redirect');
+  }
+}
+
+function toUrl(spec: RequestSpec): URL {
+  const url = new URL(spec.url);
+  const qs = encodeQuery(spec.query);
+  if (qs) url.search = url.search ? `${url.search}&${qs}` : `?${qs}`;
+  return url;
+}
+
+function toHttpResponse(res: Response<Buffer>, requestIdHeaders: string[]): HttpResponse {
+  const raw = res.rawBody ?? res.body;
+  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : '';
+  const headers = res.headers as Record<string, string | string[] | undefined>;
+  let requestId: string | undefined;
+  for (const h of requestIdHeaders) {
+    const v = headers[h];
+    if (typeof v === 'string' && v) {
+      requestId = v;
+      break;
+    }
+  }
+  return { status: res.statusCode, headers, body: undefined, text, url: res.url, ...(requestId ? { requestId } : {}) };
+}
+
+function safeJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A short, credential-free description of an unparsed error body. */
+function describeBody(text: string): string {
+  const t = text.trim();
+  if (!t) return '';
+  if (/^<(!doctype|html)/i.test(t)) return 'HTML error page (a proxy or gateway answered?)';
+  return redact(t.length > 200 ? `${t.slice(0, 200)}…` : t);
+}
+
+/** Retry-After as seconds: delta-seconds or an HTTP date. */
+export function parseRetryAfterSeconds(value: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n) && n >= 0) return n;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) return undefined;
+  return Math.max(0, Math.ceil((t - Date.now()) / 1000));
+}
+
+export type { Logger };

@@ -1,0 +1,128 @@
+import type { ErrorCode } from '../errors/stackfeed-error.js';
+import type { ProviderId } from '../models/enums.js';
+import type { QueryParams } from './encoding.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+
+/** The request a signer sees and may add headers to. `url` is final: path and query encoded. */
+export interface SignableRequest {
+  method: HttpMethod;
+  url: URL;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/**
+ * Where adapters plug their authentication in: SigV4, Huawei AK/SK, a Keystone or IAM token.
+ * `sign` runs before every attempt (retries and same-origin redirects included), so timestamps and
+ * request ids are fresh and a redirected request is signed for its new URL.
+ */
+export interface AuthHook {
+  sign(req: SignableRequest, ctx: { signal?: AbortSignal | undefined }): void | Promise<void>;
+  /**
+   * Called once per request after a 401. Return true when fresh credentials were obtained
+   * (e.g. a re-issued token) and the request should be tried once more.
+   */
+  onUnauthorized?(ctx: { signal?: AbortSignal | undefined }): Promise<boolean>;
+}
+
+/** What a provider's error body says, as parsed by the adapter. */
+export interface ProviderErrorInfo {
+  code?: ErrorCode;
+  providerCode?: string;
+  message?: string;
+  retryable?: boolean;
+  requestId?: string;
+}
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  event: 'request' | 'response' | 'retry' | 'redirect' | 'error' | 'auth-refresh';
+  provider: ProviderId | 'core';
+  operation?: string;
+  method?: string;
+  /** The URL with credential-bearing query parameters masked. */
+  url?: string;
+  status?: number;
+  attempt?: number;
+  delayMs?: number;
+  durationMs?: number;
+  requestId?: string;
+  message?: string;
+}
+
+/** A user-supplied sink for structured log entries. Entries never contain credentials. */
+export type Logger = (entry: LogEntry) => void;
+
+export interface RetryOptions {
+  /** Total attempts including the first (default 4). 1 disables retries. */
+  maxAttempts?: number;
+  /** Base of the exponential backoff (default 250 ms). */
+  baseDelayMs?: number;
+  /** Cap of one backoff delay (default 20 s). */
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited for: the call fails THROTTLED (default 60 s). */
+  maxRetryAfterMs?: number;
+  /** HTTP statuses that are retried (default 429, 500, 502, 503, 504). */
+  statusCodes?: number[];
+}
+
+export interface TlsOptions {
+  /** Extra CA certificate(s), PEM. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Turn certificate verification off. Only for local testing; never the default. */
+  insecure?: boolean;
+}
+
+export interface TransportOptions {
+  provider: ProviderId;
+  /** Per-attempt timeout (default 30 s). */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  auth?: AuthHook;
+  logger?: Logger;
+  /** Appended to the stackfeed User-Agent. */
+  userAgent?: string;
+  tls?: TlsOptions;
+  /** Turn a provider's error body into code / providerCode / message. */
+  parseError?: (res: HttpResponse) => ProviderErrorInfo | undefined;
+  /** Response headers that carry the request id, most specific first. */
+  requestIdHeaders?: string[];
+  /**
+   * What to do with a redirect to another origin. `refuse` (default) fails the call;
+   * `follow-without-credentials` follows it unsigned. Same-origin redirects are always followed, signed.
+   */
+  crossOriginRedirects?: 'refuse' | 'follow-without-credentials';
+  /** Random source for backoff jitter (tests). */
+  random?: () => number;
+}
+
+export interface RequestSpec {
+  method?: HttpMethod;
+  /** Absolute URL; its path must already be encoded (see `buildUrl`, `encodePathSegment`). */
+  url: string | URL;
+  query?: QueryParams;
+  headers?: Record<string, string>;
+  /** A body to send as is. */
+  body?: string;
+  /** A value to send as JSON. */
+  json?: unknown;
+  /** Name of the SDK operation, for errors and logs. */
+  operation: string;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number;
+  /** `json` (default): the body must be JSON. `text`: any body. `none`: body ignored. */
+  responseType?: 'json' | 'text' | 'none';
+  /** Statuses returned to the caller instead of thrown (e.g. a 404 that ends a delete watch). */
+  passStatuses?: number[];
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+  text: string;
+  url: string;
+  requestId?: string;
+}
