@@ -3,7 +3,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm'],
-  dts: true,
+  // The build does not use the composite (tsc -b) settings meant for typechecking.
+  dts: { compilerOptions: { composite: false, incremental: false } },
   clean: true,
   target: 'node20',
   platform: 'node',

@@ -1,0 +1,53 @@
+/** Small helpers shared by the benchmarks: side-by-side rounds and summary statistics. */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * Run `a` and `b` alternately for `rounds` rounds (after `warmup` unmeasured rounds each) and
+ * return each side's times and the median of the per-round ratios a/b. Alternating in one
+ * process means both see the same machine state, JIT and GC conditions.
+ */
+export async function sideBySide(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  opts: { rounds?: number; warmup?: number } = {},
+): Promise<{ aMs: number[]; bMs: number[]; ratio: number; aMedianMs: number; bMedianMs: number }> {
+  const rounds = opts.rounds ?? 9;
+  for (let i = 0; i < (opts.warmup ?? 2); i++) {
+    await a();
+    await b();
+  }
+  const aMs: number[] = [];
+  const bMs: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    // Alternate which side goes first so neither always runs on a warmer heap.
+    const first = i % 2 === 0;
+    const ta = first ? await time(a) : 0;
+    const tb = await time(b);
+    const ta2 = first ? ta : await time(a);
+    aMs.push(ta2);
+    bMs.push(tb);
+    ratios.push(ta2 / tb);
+  }
+  return { aMs, bMs, ratio: median(ratios), aMedianMs: median(aMs), bMedianMs: median(bMs) };
+}
+
+export async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+export function writeResult(path: string, data: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+export const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
