@@ -44,22 +44,56 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
+/** ISO-8601 date-time as providers send it: `T` or space, optional fraction, optional zone. */
+const ISO_RE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?)?\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
+/** RFC 7231 / RFC 2822 dates (`Mon, 01 Jan 2024 00:00:00 GMT`), as in Retry-After and Date headers. */
+const RFC_DATE_RE =
+  /^(?:[A-Za-z]{3},?\s+)?\d{1,2}[\s-][A-Za-z]{3}[\s-]\d{2,4}\s+\d{2}:\d{2}(?::\d{2})?\s*(?:GMT|UTC|Z|[+-]\d{4})?$/;
+const EPOCH_RE = /^-?\d+(?:\.\d+)?$/;
+/** Largest magnitude a Date can hold (ms). */
+const MAX_DATE_MS = 8.64e15;
+
+function fromEpoch(value: number): Date | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  // Heuristic: values below 1e11 are seconds (year 5138 in ms), above are milliseconds.
+  const ms = Math.abs(value) < 1e11 ? value * 1000 : value;
+  if (Math.abs(ms) > MAX_DATE_MS) return undefined;
+  return new Date(ms);
+}
+
 /**
  * Parse a provider timestamp into a Date. Accepts ISO-8601 (with or without zone; zone-less means
- * UTC, as Heat sends it), epoch seconds or milliseconds, and Date objects. Returns undefined for
- * anything unparseable, so schemas can turn that into a field-path error.
+ * UTC, as Heat sends it), RFC 7231 HTTP dates, epoch seconds or milliseconds (numbers or numeric
+ * strings), and Date objects. Returns undefined for anything else (no lenient guessing: `hello 1`
+ * is not a date), so schemas can turn that into a field-path error.
  */
 export function parseTimestamp(value: unknown): Date | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    // Heuristic: values below 1e11 are seconds (year 5138 in ms), above are milliseconds.
-    return new Date(value < 1e11 ? value * 1000 : value);
+  if (typeof value === 'number') return fromEpoch(value);
+  if (typeof value !== 'string') return undefined;
+  const s = value.trim();
+  if (s === '') return undefined;
+  if (EPOCH_RE.test(s)) return fromEpoch(Number(s));
+  let text: string;
+  const m = ISO_RE.exec(s);
+  if (m) {
+    const [, day, hm, sec, zone] = m;
+    let z = zone ?? 'Z';
+    if (z === 'z' || z === 'UTC' || z === 'GMT') z = 'Z';
+    else if (z !== 'Z') z = z.length === 3 ? `${z}:00` : z.includes(':') ? z : `${z.slice(0, 3)}:${z.slice(3)}`;
+    text = `${day}T${hm ?? '00:00'}${sec ?? ':00'}${z}`;
+    // Range-check the fields: Date would roll 2024-02-30 over to March.
+    const [y, mo, d] = (day as string).split('-').map(Number) as [number, number, number];
+    const [h, mi] = (hm ?? '00:00').split(':').map(Number) as [number, number];
+    const se = Number((sec ?? ':00').slice(1));
+    const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    if (mo < 1 || mo > 12 || d < 1 || d > dim || h > 23 || mi > 59 || se >= 61) return undefined;
+  } else if (RFC_DATE_RE.test(s)) {
+    text = s;
+  } else {
+    return undefined;
   }
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  let s = value.trim();
-  // `2024-01-01T00:00:00` and `2024-01-01 00:00:00.123` without a zone are UTC on every API we read.
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) s = `${s.replace(' ', 'T')}Z`;
-  const d = new Date(s);
+  const d = new Date(text);
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 

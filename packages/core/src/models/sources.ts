@@ -1,5 +1,6 @@
 import type { Paginator, ListOptions } from '../paging/paginator.js';
 import type { WatchOptions, WatchStream } from '../watch/watch.js';
+import { parseTimestamp } from '../mapping/wire.js';
 import type { Phase, ProviderId } from './enums.js';
 import type { ImageInfo, StackEvent, StackRef } from './types.js';
 
@@ -76,16 +77,19 @@ export function applyEventFilters(
  */
 export function resolveSince(value: Date | string | number | undefined, now: number = Date.now()): Date | undefined {
   if (value === undefined) return undefined;
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
+  if (value instanceof Date || typeof value === 'number') {
+    const d = value instanceof Date ? value : new Date(value);
+    if (Number.isNaN(d.getTime())) throw new TypeError(`since: ${String(value)} is not a valid time`);
+    return d;
+  }
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
   if (m) {
     const n = Number(m[1]);
     const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
     return new Date(now - n * unit);
   }
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime()))
-    throw new TypeError(`cannot read ${JSON.stringify(value)} as a time or a duration like 10m`);
+  // Same reading as every timestamp in stackfeed: zone-less ISO is UTC, no lenient guessing.
+  const d = parseTimestamp(value);
+  if (!d) throw new TypeError(`cannot read ${JSON.stringify(value)} as a time or a duration like 10m`);
   return d;
 }
