@@ -1,0 +1,144 @@
+import {
+  type AuthHook,
+  type Logger,
+  type SignableRequest,
+  HttpTransport,
+  StackfeedError,
+  type TlsOptions,
+  registerSecret,
+} from '@stackfeed/core';
+import { parseRfsError } from '../errors.js';
+import { stampRequest } from './aksk.js';
+
+/** IAM password credentials, exchanged for a token at `POST {iam}/v3/auth/tokens`. */
+export interface IamPasswordCredentials {
+  /** IAM user name. */
+  userName: string;
+  password: string;
+  /** The account (domain) name the IAM user belongs to. */
+  domainName: string;
+}
+
+export interface IamTokenAuthOptions {
+  /** Either a token obtained elsewhere, or password credentials to obtain (and renew) one. */
+  token?: string | undefined;
+  password?: IamPasswordCredentials | undefined;
+  /** IAM endpoint, e.g. `https://iam.cn-north-4.myhuaweicloud.com`. */
+  iamEndpoint: string;
+  /** The token is scoped to this project (id); falls back to the region name as project name. */
+  projectId?: string | undefined;
+  region?: string | undefined;
+  /** Renew this long before `expires_at` (default 5 minutes). */
+  refreshMarginMs?: number | undefined;
+  timeoutMs?: number | undefined;
+  logger?: Logger | undefined;
+  tls?: TlsOptions | undefined;
+  now?: () => number;
+}
+
+/**
+ * IAM token auth as an AuthHook: sends `X-Auth-Token`. With password credentials the token is
+ * fetched on first use, cached until shortly before `expires_at`, fetched once for concurrent
+ * callers, and renewed once after a 401.
+ */
+export class IamTokenAuth implements AuthHook {
+  private readonly opts: IamTokenAuthOptions;
+  private readonly iam: HttpTransport;
+  private cached: { token: string; expiresAt: number } | undefined;
+  private inflight: Promise<string> | undefined;
+  /** How many tokens were obtained from IAM (for tests and diagnostics). */
+  tokensIssued = 0;
+
+  constructor(opts: IamTokenAuthOptions) {
+    this.opts = opts;
+    if (!opts.token && !opts.password) {
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: 'huawei-rfs',
+        message: 'IAM token auth needs a token or password credentials',
+      });
+    }
+    registerSecret(opts.token);
+    registerSecret(opts.password?.password);
+    if (opts.token) this.cached = { token: opts.token, expiresAt: Number.POSITIVE_INFINITY };
+    this.iam = new HttpTransport({
+      provider: 'huawei-rfs',
+      parseError: parseRfsError,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
+    });
+  }
+
+  async sign(req: SignableRequest, ctx: { signal?: AbortSignal | undefined }): Promise<void> {
+    const token = await this.token(ctx.signal);
+    stampRequest(req, this.opts.projectId);
+    req.headers['x-auth-token'] = token;
+  }
+
+  async onUnauthorized(ctx: { signal?: AbortSignal | undefined }): Promise<boolean> {
+    if (!this.opts.password) return false;
+    this.cached = undefined;
+    await this.token(ctx.signal);
+    return true;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  private async token(signal: AbortSignal | undefined): Promise<string> {
+    const margin = this.opts.refreshMarginMs ?? 300_000;
+    if (this.cached && this.cached.expiresAt - margin > this.now()) return this.cached.token;
+    this.inflight ??= this.fetchToken(signal).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async fetchToken(signal: AbortSignal | undefined): Promise<string> {
+    const pw = this.opts.password;
+    if (!pw) {
+      // A fixed token past its margin: keep using it; the server decides.
+      return (this.cached as { token: string }).token;
+    }
+    const scope = this.opts.projectId
+      ? { project: { id: this.opts.projectId } }
+      : { project: { name: this.opts.region ?? '' } };
+    const res = await this.iam.request<{ token?: { expires_at?: string } }>({
+      method: 'POST',
+      url: `${this.opts.iamEndpoint.replace(/\/+$/, '')}/v3/auth/tokens`,
+      query: { nocatalog: 'true' },
+      json: {
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name: pw.userName, password: pw.password, domain: { name: pw.domainName } } },
+          },
+          scope,
+        },
+      },
+      operation: 'iamGetToken',
+      signal,
+    });
+    const header = res.headers['x-subject-token'];
+    const token = Array.isArray(header) ? header[0] : header;
+    if (!token) {
+      throw new StackfeedError({
+        code: 'INVALID_RESPONSE',
+        provider: 'huawei-rfs',
+        operation: 'iamGetToken',
+        httpStatus: res.status,
+        ...(res.requestId ? { requestId: res.requestId } : {}),
+        fieldPath: 'headers.X-Subject-Token',
+        message: 'iamGetToken: IAM answered without an X-Subject-Token header',
+      });
+    }
+    registerSecret(token);
+    const exp = Date.parse(res.body?.token?.expires_at ?? '');
+    // IAM tokens live 24 h; without expires_at assume one hour to be safe.
+    this.cached = { token, expiresAt: Number.isNaN(exp) ? this.now() + 3_600_000 : exp };
+    this.tokensIssued++;
+    return token;
+  }
+}

@@ -1,0 +1,439 @@
+import {
+  type AuthHook,
+  type Capabilities,
+  type EventFilterOptions,
+  HttpTransport,
+  type ListOptions,
+  type Logger,
+  type Paginator,
+  type Phase,
+  type RetryOptions,
+  type StackEvent,
+  type StackEventSource,
+  StackfeedError,
+  type StackInfo,
+  type TlsOptions,
+  type WatchOptions,
+  type WatchStream,
+  applyEventFilters,
+  buildUrl,
+  createPaginator,
+  encodePathSegment,
+  parseWire,
+  watchEvents,
+} from '@stackfeed/core';
+import { type AkSkCredentials, AkSkAuth } from './auth/aksk.js';
+import { type IamPasswordCredentials, IamTokenAuth } from './auth/token.js';
+import { iamEndpoint, rfsEndpointForRegion } from './endpoints.js';
+import { parseRfsError } from './errors.js';
+import { type RfsEventField, type RfsEventFilter, buildField, buildFilter, isFilterValue } from './filter.js';
+import { EventIdAssigner, type EventScope, toStackEvent, toStackInfo } from './mapping/events.js';
+import { STACK_STATUS_TABLE, eventTypesForPhases, isTerminalStatus } from './mapping/tables.js';
+import {
+  GetStackMetadataResponseSchema,
+  ListStackEventsResponseSchema,
+  ListStacksResponseSchema,
+} from './wire/schemas.js';
+
+const PROVIDER = 'huawei-rfs' as const;
+
+/** Names an RFS stack: by name (the API's path key), optionally pinned to one stack id. */
+export interface RfsStackRef {
+  /** The stack name (the API addresses stacks by name). */
+  name: string;
+  /**
+   * The stack id (UUID). When given, RFS answers 400 if the stack now called `name` is another
+   * one (deleted and re-created): the strong match the API offers.
+   */
+  id?: string | undefined;
+}
+
+/** How the client authenticates. Omit to read `HUAWEICLOUD_SDK_AK` / `_SK` / `_SECURITY_TOKEN`. */
+export type RfsCredentials =
+  | AkSkCredentials
+  /** An IAM token obtained elsewhere, sent as `X-Auth-Token`. */
+  | { token: string }
+  /** IAM password credentials: a token is obtained from IAM, cached and renewed. */
+  | { password: IamPasswordCredentials };
+
+/** Options of `new RfsClient(...)`. */
+export interface RfsClientOptions {
+  /** Region id, e.g. `cn-north-4`. Picks the endpoint unless `endpoint` is given. */
+  region: string;
+  /** Project id (the URL's `{project_id}`); default `HUAWEICLOUD_SDK_PROJECT_ID`. */
+  projectId?: string | undefined;
+  /** Explicit endpoint (e.g. `https://rfs.cn-north-4.myhuaweicloud.com`, or an emulator). */
+  endpoint?: string | undefined;
+  credentials?: RfsCredentials | undefined;
+  /** IAM endpoint for password auth; default `HUAWEICLOUD_SDK_IAM_ENDPOINT` or the global IAM. */
+  iamEndpoint?: string | undefined;
+  retry?: RetryOptions | undefined;
+  /** Per-attempt timeout (default 30 s). */
+  timeoutMs?: number | undefined;
+  logger?: Logger | undefined;
+  tls?: TlsOptions | undefined;
+  /** Appended to the User-Agent. */
+  userAgent?: string | undefined;
+  /** Environment to read credentials and endpoint overrides from (default `process.env`). */
+  env?: Record<string, string | undefined> | undefined;
+  /** Clock for `X-Sdk-Date` (tests). */
+  now?: (() => number) | undefined;
+}
+
+/** RFS-specific options of the event calls, on top of the common filters. */
+export interface RfsEventOptions extends EventFilterOptions {
+  /** Only the events of this deployment (UUID); an unknown id answers 404. */
+  deploymentId?: string | undefined;
+  /** Server-side filter, typed. Values outside letters/digits/`_` are a CONFIG error. */
+  filter?: RfsEventFilter | undefined;
+  /** Return only these attributes (`event_type` and `time` always come back). */
+  fields?: readonly RfsEventField[] | undefined;
+}
+
+/** Options of `listStackEvents`. */
+export type RfsListEventsOptions = ListOptions & RfsEventOptions;
+
+/** Options of `watchStackEvents`. */
+export type RfsWatchOptions = WatchOptions & RfsEventOptions & { pageSize?: number | undefined };
+
+const PAGE_SIZE = { min: 1, max: 1000 } as const;
+
+/** What one request plan for ListStackEvents looks like once options are resolved. */
+interface EventsPlan {
+  scope: EventScope;
+  query: { stack_id?: string; deployment_id?: string; filter?: string; field?: string };
+  local: ((ev: StackEvent) => boolean) | undefined;
+}
+
+const asList = <T>(v: T | readonly T[] | undefined): T[] | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? [...(v as readonly T[])] : [v as T];
+
+/**
+ * Huawei Cloud RFS (Resource Formation Service) stack events and stacks.
+ *
+ * ```ts
+ * const rfs = new RfsClient({ region: 'cn-north-4', projectId });
+ * for await (const ev of rfs.listStackEvents({ name: 'my-stack' })) console.log(ev.status, ev.message);
+ * ```
+ */
+export class RfsClient implements StackEventSource<RfsStackRef | string> {
+  /** Always `huawei-rfs`. */
+  readonly provider = PROVIDER;
+  /** Where each filter runs. `resourceName`/`resourceType` go to the server when their values fit the filter grammar, else they run locally. */
+  readonly capabilities: Capabilities = {
+    provider: PROVIDER,
+    filters: { since: 'local', resourceName: 'server', resourceType: 'server', phase: 'server' },
+    pageSize: { ...PAGE_SIZE },
+    eventOrder: 'newest-first',
+    nestedStacks: false,
+    eventIds: 'content-hash',
+  };
+  /** The RFS endpoint in use. */
+  readonly endpoint: string;
+  /** The project id in the URL. */
+  readonly projectId: string;
+  readonly region: string;
+  private readonly transport: HttpTransport;
+  private readonly auth: AuthHook;
+
+  constructor(options: RfsClientOptions) {
+    const env = options.env ?? process.env;
+    const config = (message: string) => new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message });
+    if (!options || typeof options.region !== 'string' || !options.region) throw config('RfsClient needs a region');
+    this.region = options.region;
+    const projectId = options.projectId ?? env.HUAWEICLOUD_SDK_PROJECT_ID;
+    if (!projectId) {
+      throw config('RfsClient needs a project id: pass projectId or set HUAWEICLOUD_SDK_PROJECT_ID');
+    }
+    this.projectId = projectId;
+    const endpoint = options.endpoint ?? rfsEndpointForRegion(options.region, env);
+    let parsed: URL;
+    try {
+      parsed = new URL(endpoint);
+    } catch {
+      throw config(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw config('endpoint must be http(s)');
+    this.endpoint = endpoint.replace(/\/+$/, '');
+    this.auth = makeAuth(options, env, projectId);
+    this.transport = new HttpTransport({
+      provider: PROVIDER,
+      auth: this.auth,
+      parseError: parseRfsError,
+      requestIdHeaders: ['x-request-id'],
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    });
+  }
+
+  private stackUrl(name: string, suffix: string): string {
+    return `${this.endpoint}/v1/${encodePathSegment(this.projectId)}/stacks/${encodePathSegment(name)}${suffix}`;
+  }
+
+  /**
+   * The events of a stack (ListStackEvents), newest first as RFS returns them. Events have no id in
+   * RFS: each gets a stable content-derived id (see `EventIdAssigner`).
+   */
+  listStackEvents(ref: RfsStackRef | string, options: RfsListEventsOptions = {}): Paginator<StackEvent> {
+    const r = normalizeRef(ref);
+    const plan = this.planEvents(r, options);
+    let assigner = new EventIdAssigner(plan.scope);
+    return createPaginator<StackEvent, string>({
+      provider: PROVIDER,
+      operation: 'listStackEvents',
+      scope: { p: this.projectId, e: this.endpoint, r, q: plan.query },
+      pageSizeLimits: PAGE_SIZE,
+      filter: plan.local,
+      options,
+      fetchPage: async (cursor, pageSize, signal) => {
+        if (cursor === undefined) assigner = new EventIdAssigner(plan.scope);
+        return this.fetchEventsPage(plan, cursor, pageSize, signal, assigner);
+      },
+    });
+  }
+
+  /** Validate and resolve the event options into a query (CONFIG errors happen here, before any request). */
+  private planEvents(r: RfsStackRef, options: RfsEventOptions): EventsPlan {
+    const filter: RfsEventFilter = { ...(options.filter ?? {}) };
+    const serverSide: Array<keyof EventFilterOptions> = [];
+    const names = asList(options.resourceName);
+    if (names && filter.resourceName === undefined && names.every((n) => typeof n === 'string' && isFilterValue(n))) {
+      filter.resourceName = names;
+      serverSide.push('resourceName');
+    }
+    const types = asList(options.resourceType);
+    if (types && filter.resourceType === undefined && types.every((t) => typeof t === 'string' && isFilterValue(t))) {
+      filter.resourceType = types;
+      serverSide.push('resourceType');
+    }
+    const phases = asList<Phase>(options.phase);
+    if (phases && filter.eventType === undefined) {
+      const typesForPhase = eventTypesForPhases(phases);
+      if (typesForPhase.length > 0 && !phases.includes('UNKNOWN')) {
+        filter.eventType = typesForPhase;
+        serverSide.push('phase');
+      }
+    }
+    const query: EventsPlan['query'] = {};
+    if (r.id) query.stack_id = r.id;
+    if (options.deploymentId !== undefined) {
+      if (typeof options.deploymentId !== 'string' || options.deploymentId === '') {
+        throw new StackfeedError({
+          code: 'CONFIG',
+          provider: PROVIDER,
+          operation: 'listStackEvents',
+          message: 'deploymentId must be a non-empty string',
+        });
+      }
+      query.deployment_id = options.deploymentId;
+    }
+    const f = buildFilter(filter);
+    if (f) query.filter = f;
+    const field = buildField(options.fields);
+    if (field) query.field = field;
+    return {
+      scope: { stackName: r.name, stackId: r.id, deploymentId: options.deploymentId },
+      query,
+      local: applyEventFilters(options, serverSide),
+    };
+  }
+
+  private async fetchEventsPage(
+    plan: EventsPlan,
+    marker: string | undefined,
+    pageSize: number | undefined,
+    signal: AbortSignal | undefined,
+    assigner: EventIdAssigner,
+  ): Promise<{ items: StackEvent[]; next: string | undefined; raw: unknown }> {
+    const res = await this.transport.request({
+      url: this.stackUrl(plan.scope.stackName, '/events'),
+      query: { ...plan.query, marker, limit: pageSize },
+      operation: 'listStackEvents',
+      signal,
+    });
+    const body = parseWire(ListStackEventsResponseSchema, res.body, {
+      provider: PROVIDER,
+      operation: 'listStackEvents',
+      requestId: res.requestId,
+    });
+    const rawEvents = ((res.body as { stack_events?: unknown[] }).stack_events ?? []) as unknown[];
+    const wire = body.stack_events ?? [];
+    const items = wire.map((ev, i) => toStackEvent(ev, rawEvents[i], assigner.idFor(ev), plan.scope));
+    const nextMarker = body.page_info?.next_marker || undefined;
+    return { items, next: items.length === 0 ? undefined : nextMarker, raw: res.body };
+  }
+
+  /** All stacks of the project (ListStacks), newest first. */
+  listStacks(options: ListOptions = {}): Paginator<StackInfo> {
+    return createPaginator<StackInfo, string>({
+      provider: PROVIDER,
+      operation: 'listStacks',
+      scope: { p: this.projectId, e: this.endpoint },
+      pageSizeLimits: PAGE_SIZE,
+      options,
+      fetchPage: async (marker, pageSize, signal) => {
+        const res = await this.transport.request({
+          url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
+          query: { marker, limit: pageSize },
+          operation: 'listStacks',
+          signal,
+        });
+        const body = parseWire(ListStacksResponseSchema, res.body, {
+          provider: PROVIDER,
+          operation: 'listStacks',
+          requestId: res.requestId,
+        });
+        const items = (body.stacks ?? []).map((s) => toStackInfo(s));
+        const next = body.page_info?.next_marker || undefined;
+        return { items, next: items.length === 0 ? undefined : next, raw: res.body };
+      },
+    });
+  }
+
+  /** One stack with its normalized status (GetStackMetadata). A deleted stack is NOT_FOUND. */
+  async getStack(ref: RfsStackRef | string, options: { signal?: AbortSignal | undefined } = {}): Promise<StackInfo> {
+    const r = normalizeRef(ref);
+    const res = await this.transport.request({
+      url: this.stackUrl(r.name, '/metadata'),
+      query: { stack_id: r.id },
+      operation: 'getStack',
+      signal: options.signal,
+    });
+    const body = parseWire(GetStackMetadataResponseSchema, res.body, {
+      provider: PROVIDER,
+      operation: 'getStack',
+      requestId: res.requestId,
+    });
+    return toStackInfo(body);
+  }
+
+  /**
+   * Follow a stack's events until the stack reaches a terminal status (`*_COMPLETE`, `*_FAILED`),
+   * or disappears (a deleted stack answers 404: the watch ends with outcome `deleted`).
+   * `.result.final` is the last StackInfo seen.
+   */
+  watchStackEvents(ref: RfsStackRef | string, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
+    const r = normalizeRef(ref);
+    const plan = this.planEvents(r, options);
+    const pageSize = options.pageSize;
+    let seenStack = false;
+    let eventsGone: StackfeedError | undefined;
+    let lastInfo: StackInfo | undefined;
+    return watchEvents<StackEvent, StackInfo>(
+      {
+        provider: PROVIDER,
+        operation: 'watchStackEvents',
+        poll: async (ctx) => {
+          const out: StackEvent[] = [];
+          const assigner = new EventIdAssigner(plan.scope);
+          const since = ctx.since?.getTime();
+          const markers = new Set<string>();
+          let marker: string | undefined;
+          for (let page = 0; page < 10_000; page++) {
+            let fetched: Awaited<ReturnType<RfsClient['fetchEventsPage']>>;
+            try {
+              fetched = await this.fetchEventsPage(plan, marker, pageSize, ctx.signal, assigner);
+            } catch (err) {
+              if (seenStack && StackfeedError.is(err, 'NOT_FOUND')) {
+                eventsGone = err;
+                return out;
+              }
+              throw err;
+            }
+            seenStack = true;
+            eventsGone = undefined;
+            for (const ev of fetched.items) if (!plan.local || plan.local(ev)) out.push(ev);
+            // Newest first: once a page reaches below the newest time already yielded, the rest is old.
+            if (since !== undefined && fetched.items.some((ev) => ev.timestamp.getTime() < since)) break;
+            if (!fetched.next || markers.has(fetched.next)) break;
+            markers.add(fetched.next);
+            marker = fetched.next;
+          }
+          return out;
+        },
+        checkTerminal: async (ctx) => {
+          let info: StackInfo;
+          try {
+            info = await this.getStack(r, { signal: ctx.signal });
+          } catch (err) {
+            if (seenStack && StackfeedError.is(err, 'NOT_FOUND')) {
+              return {
+                terminal: true,
+                outcome: 'deleted',
+                status: 'DELETED',
+                ...(lastInfo ? { final: { ...lastInfo, state: 'DELETED' as const } } : {}),
+              };
+            }
+            throw err;
+          }
+          seenStack = true;
+          // The stack exists but its events answered 404: the deployment id is unknown.
+          if (eventsGone) throw eventsGone;
+          lastInfo = info;
+          if (!isTerminalStatus(info.status)) return { terminal: false };
+          const known = STACK_STATUS_TABLE.has(info.status) ? STACK_STATUS_TABLE.map(info.status).outcome : undefined;
+          return {
+            terminal: true,
+            outcome: known ?? (info.status.endsWith('_FAILED') ? 'failed' : 'succeeded'),
+            status: info.status,
+            ...(info.reason ? { reason: info.reason } : {}),
+            final: info,
+          };
+        },
+      },
+      options,
+    );
+  }
+}
+
+function normalizeRef(ref: RfsStackRef | string): RfsStackRef {
+  const r = typeof ref === 'string' ? { name: ref } : ref;
+  if (!r || typeof r.name !== 'string' || r.name === '') {
+    throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: 'an RFS stack is named by its name' });
+  }
+  if (r.id !== undefined && (typeof r.id !== 'string' || r.id === '')) {
+    throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: 'stack id must be a non-empty string' });
+  }
+  return r.id ? { name: r.name, id: r.id } : { name: r.name };
+}
+
+function makeAuth(options: RfsClientOptions, env: Record<string, string | undefined>, projectId: string): AuthHook {
+  const c = options.credentials;
+  const now = options.now;
+  if (c && 'password' in c) {
+    return new IamTokenAuth({
+      password: c.password,
+      iamEndpoint: options.iamEndpoint ?? iamEndpoint(env),
+      projectId,
+      region: options.region,
+      timeoutMs: options.timeoutMs,
+      logger: options.logger,
+      tls: options.tls,
+      ...(now ? { now } : {}),
+    });
+  }
+  if (c && 'token' in c) {
+    return new IamTokenAuth({ token: c.token, iamEndpoint: options.iamEndpoint ?? iamEndpoint(env), projectId });
+  }
+  const ak = c?.accessKey ?? env.HUAWEICLOUD_SDK_AK;
+  const sk = c?.secretKey ?? env.HUAWEICLOUD_SDK_SK;
+  const token = c ? c.securityToken : env.HUAWEICLOUD_SDK_SECURITY_TOKEN;
+  if (!ak || !sk) {
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: PROVIDER,
+      message:
+        'no Huawei Cloud credentials: pass credentials (AK/SK, token or IAM password) or set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK',
+    });
+  }
+  return new AkSkAuth(
+    { accessKey: ak, secretKey: sk, securityToken: token || undefined },
+    {
+      projectId,
+      ...(now ? { now } : {}),
+    },
+  );
+}
