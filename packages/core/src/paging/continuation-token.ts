@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
  * operation, and a digest of the call's arguments (the "scope": stack, filters). Handing a token
  * to another call fails with a clear BAD_REQUEST before any request is made.
  *
- * Wire form: `sf1.` + base64url(JSON { p, o, s, c, k }).
+ * Wire form: `sf1.` + base64url(JSON { v, p, o, s, c, k }) + `.` + a short checksum of that JSON, so a
+ * token damaged in transit (a changed character that still decodes) is rejected, not followed.
  *   c: the provider cursor for the page to fetch (marker, nextToken, ...; any JSON),
  *   k: how many items of that page were already handed out (a page cut by maxItems or limit).
  */
@@ -39,7 +40,12 @@ export function encodeToken<C>(provider: ProviderId, operation: string, scope: s
   const body: TokenBody = { v: 1, p: provider, o: operation, s: scope };
   if (state.cursor !== undefined) body.c = state.cursor;
   if (state.skip > 0) body.k = state.skip;
-  return PREFIX + Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+  const json = JSON.stringify(body);
+  return `${PREFIX}${Buffer.from(json, 'utf8').toString('base64url')}.${checksum(json)}`;
+}
+
+function checksum(json: string): string {
+  return createHash('sha256').update(json, 'utf8').digest('base64url').slice(0, 10);
 }
 
 export function decodeToken<C>(token: string, provider: ProviderId, operation: string, scope: string): TokenState<C> {
@@ -52,9 +58,20 @@ export function decodeToken<C>(token: string, provider: ProviderId, operation: s
     });
   };
   if (typeof token !== 'string' || !token.startsWith(PREFIX)) return bad('is not a stackfeed continuation token');
+  const rest = token.slice(PREFIX.length);
+  const dot = rest.lastIndexOf('.');
+  if (dot <= 0) return bad('is corrupted (no checksum)');
+  const json = Buffer.from(rest.slice(0, dot), 'base64url').toString('utf8');
+  // Base64url decoding ignores stray characters; re-encoding must give back exactly what was sent.
+  if (
+    Buffer.from(json, 'utf8').toString('base64url') !== rest.slice(0, dot) ||
+    checksum(json) !== rest.slice(dot + 1)
+  ) {
+    return bad('is corrupted (checksum mismatch)');
+  }
   let body: TokenBody;
   try {
-    body = JSON.parse(Buffer.from(token.slice(PREFIX.length), 'base64url').toString('utf8')) as TokenBody;
+    body = JSON.parse(json) as TokenBody;
   } catch {
     return bad('is corrupted (not decodable)');
   }
