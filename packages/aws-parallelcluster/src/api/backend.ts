@@ -1,0 +1,264 @@
+import {
+  HttpTransport,
+  type ImageInfo,
+  type Logger,
+  type QueryParams,
+  type RetryOptions,
+  type StackEvent,
+  type TlsOptions,
+  buildUrl,
+  encodePathSegment,
+  parseTimestamp,
+  parseWire,
+} from '@stackfeed/core';
+import type { z } from 'zod';
+import { credentialResolver, type CredentialsInput } from '../auth/credentials.js';
+import { regionFromApiHost, sigv4AuthHook } from '../auth/sigv4.js';
+import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
+import { configError, parseApiError } from '../errors.js';
+import { toStackEvent } from '../mapping/events.js';
+import { clusterFromDescribe, clusterFromSummary, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
+import type { ClusterInfo, ImageStatusFilter, LogEventInfo, LogStreamInfo } from '../types.js';
+import {
+  DescribeClusterWire,
+  DescribeImageWire,
+  ListClustersWire,
+  ListImagesWire,
+  LogEventsWire,
+  LogStreamsWire,
+  type StackEventWire,
+  StackEventsWire,
+} from '../wire/api.js';
+
+const PROVIDER = 'aws-parallelcluster' as const;
+
+/** Options of API mode. */
+export interface ApiModeOptions {
+  /** The API's invoke URL, stage included: `https://{apiId}.execute-api.{region}.amazonaws.com/prod`. */
+  apiUrl: string;
+  /** The `region` query parameter: the region the API acts on (default: the API's own region). */
+  region?: string | undefined;
+  /**
+   * The SigV4 signing region. Default: the region in the API host. Needed for custom domains and
+   * local endpoints, whose host carries no region (then AWS_REGION is tried).
+   */
+  signingRegion?: string | undefined;
+  credentials?: CredentialsInput | undefined;
+  retry?: RetryOptions | undefined;
+  timeoutMs?: number | undefined;
+  logger?: Logger | undefined;
+  tls?: TlsOptions | undefined;
+}
+
+const dt = (v: string | undefined) => (v === undefined ? undefined : parseTimestamp(v));
+
+/** Reads through a deployed ParallelCluster API (SigV4 `execute-api`). @internal */
+export class ApiBackend implements Backend {
+  readonly mode = 'api' as const;
+  readonly nestedStacks = false;
+  private readonly transport: HttpTransport;
+  private readonly base: URL;
+  private readonly region: string | undefined;
+
+  constructor(opts: ApiModeOptions) {
+    let base: URL;
+    try {
+      base = new URL(opts.apiUrl);
+    } catch {
+      throw configError(`apiUrl ${JSON.stringify(opts.apiUrl)} is not a URL`);
+    }
+    if (base.protocol !== 'https:' && base.protocol !== 'http:') throw configError('apiUrl must be http(s)');
+    if (base.search || base.hash) throw configError('apiUrl must not carry a query or fragment');
+    const signingRegion =
+      regionFromApiHost(base.hostname) ??
+      opts.signingRegion ??
+      process.env.AWS_REGION ??
+      process.env.AWS_DEFAULT_REGION ??
+      opts.region;
+    if (!signingRegion)
+      throw configError(
+        `cannot tell the signing region of ${base.host}: it is not an execute-api host; pass signingRegion or set AWS_REGION`,
+      );
+    this.base = base;
+    this.region = opts.region;
+    this.transport = new HttpTransport({
+      provider: PROVIDER,
+      auth: sigv4AuthHook({ region: signingRegion, credentials: credentialResolver(opts.credentials) }),
+      parseError: parseApiError,
+      requestIdHeaders: ['x-amzn-requestid', 'x-amz-apigw-id'],
+      ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
+    });
+  }
+
+  private async get<S extends z.ZodType>(
+    operation: string,
+    segments: string[],
+    query: QueryParams,
+    schema: S,
+    signal: AbortSignal | undefined,
+  ): Promise<{ data: z.output<S>; raw: unknown }> {
+    const path = `/v3/${segments.join('/')}`;
+    const url = buildUrl(this.base, path, { ...query, region: this.region });
+    const res = await this.transport.request({ url, operation, signal });
+    const data = parseWire(schema, res.body, { provider: PROVIDER, operation, requestId: res.requestId });
+    return { data, raw: res.body };
+  }
+
+  async listImagesPage(status: ImageStatusFilter, cursor: string | undefined, signal: AbortSignal | undefined) {
+    const { data } = await this.get(
+      'ListImages',
+      ['images', 'custom'],
+      { imageStatus: status, nextToken: cursor },
+      ListImagesWire,
+      signal,
+    );
+    return {
+      items: data.images.map((w) => imageFromSummary(w, w)),
+      next: data.nextToken,
+      raw: data,
+    } satisfies BackendPage<ImageInfo, string>;
+  }
+
+  async describeImage(imageId: string, signal: AbortSignal | undefined): Promise<ImageInfo> {
+    const { data, raw } = await this.get(
+      'DescribeImage',
+      ['images', 'custom', encodePathSegment(imageId)],
+      {},
+      DescribeImageWire,
+      signal,
+    );
+    return imageFromDescribe(data, raw);
+  }
+
+  async stackEventsPage(target: StackTarget, cursor: unknown, signal: AbortSignal | undefined) {
+    const op = target.kind === 'image' ? 'GetImageStackEvents' : 'GetClusterStackEvents';
+    const segs =
+      target.kind === 'image'
+        ? ['images', 'custom', encodePathSegment(target.name), 'stackevents']
+        : ['clusters', encodePathSegment(target.name), 'stackevents'];
+    const { data, raw } = await this.get(
+      op,
+      segs,
+      { nextToken: typeof cursor === 'string' ? cursor : undefined },
+      StackEventsWire,
+      signal,
+    );
+    const events = data.events ?? [];
+    const rawEvents = (raw as { events?: unknown[] }).events ?? [];
+    const items: StackEvent[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const w = events[i] as StackEventWire;
+      items.push(toStackEvent({ ...w, timestamp: parseTimestamp(w.timestamp) as Date }, rawEvents[i]));
+    }
+    return { items, next: data.nextToken, raw } satisfies BackendPage<StackEvent>;
+  }
+
+  async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<StackEvent[]> {
+    const out: StackEvent[] = [];
+    let cursor: string | undefined;
+    const seen = new Set<string>();
+    const since = state.since?.getTime();
+    while (true) {
+      const page = await this.stackEventsPage(target, cursor, signal);
+      let older = false;
+      for (const ev of page.items) {
+        if (since !== undefined && ev.timestamp.getTime() < since) {
+          older = true;
+          continue;
+        }
+        out.push(ev);
+      }
+      const next = page.next as string | undefined;
+      if (older || next === undefined || seen.has(next)) return out;
+      seen.add(next);
+      cursor = next;
+    }
+  }
+
+  async logStreamsPage(imageId: string, cursor: string | undefined, signal: AbortSignal | undefined) {
+    const { data } = await this.get(
+      'ListImageLogStreams',
+      ['images', 'custom', encodePathSegment(imageId), 'logstreams'],
+      { nextToken: cursor },
+      LogStreamsWire,
+      signal,
+    );
+    const items = data.logStreams.map((w) => {
+      const s: LogStreamInfo = { name: w.logStreamName, raw: w };
+      if (w.logStreamArn !== undefined) s.arn = w.logStreamArn;
+      const c = dt(w.creationTime);
+      if (c) s.createdAt = c;
+      const f = dt(w.firstEventTimestamp);
+      if (f) s.firstEventAt = f;
+      const l = dt(w.lastEventTimestamp);
+      if (l) s.lastEventAt = l;
+      const li = dt(w.lastIngestionTime);
+      if (li) s.lastIngestionAt = li;
+      if (w.uploadSequenceToken !== undefined) s.uploadSequenceToken = w.uploadSequenceToken;
+      return s;
+    });
+    return { items, next: data.nextToken } satisfies BackendPage<LogStreamInfo, string>;
+  }
+
+  async logEventsPage(
+    imageId: string,
+    stream: string,
+    cursor: string | undefined,
+    query: LogEventsQuery,
+    signal: AbortSignal | undefined,
+  ) {
+    const { data } = await this.get(
+      'GetImageLogEvents',
+      ['images', 'custom', encodePathSegment(imageId), 'logstreams', encodePathSegment(stream)],
+      {
+        // A forward token needs startFromHead=true (CloudWatch), and the API's default is false.
+        startFromHead: true,
+        nextToken: cursor,
+        limit: query.limit,
+        startTime: query.startTime?.toISOString(),
+        endTime: query.endTime?.toISOString(),
+      },
+      LogEventsWire,
+      signal,
+    );
+    const items: LogEventInfo[] = [];
+    for (const w of data.events ?? []) {
+      items.push({ timestamp: parseTimestamp(w.timestamp) as Date, message: w.message, stream, raw: w });
+    }
+    // CloudWatch returns the token it was given at the end of the stream (Q6).
+    const next = data.nextToken !== undefined && data.nextToken !== cursor ? data.nextToken : undefined;
+    return { items, next } satisfies BackendPage<LogEventInfo, string>;
+  }
+
+  async listClustersPage(
+    statuses: readonly string[] | undefined,
+    cursor: string | undefined,
+    signal: AbortSignal | undefined,
+  ) {
+    const { data } = await this.get(
+      'ListClusters',
+      ['clusters'],
+      { nextToken: cursor, clusterStatus: statuses && statuses.length > 0 ? [...statuses] : undefined },
+      ListClustersWire,
+      signal,
+    );
+    return {
+      items: data.clusters.map((w) => clusterFromSummary(w, w)),
+      next: data.nextToken,
+    } satisfies BackendPage<ClusterInfo, string>;
+  }
+
+  async describeCluster(name: string, signal: AbortSignal | undefined): Promise<ClusterInfo> {
+    const { data, raw } = await this.get(
+      'DescribeCluster',
+      ['clusters', encodePathSegment(name)],
+      {},
+      DescribeClusterWire,
+      signal,
+    );
+    return clusterFromDescribe(data, raw);
+  }
+}

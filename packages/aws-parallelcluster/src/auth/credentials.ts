@@ -1,0 +1,58 @@
+import { StackfeedError, registerSecret } from '@stackfeed/core';
+
+/** AWS credentials as the AWS SDK v3 shapes them. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+  expiration?: Date | undefined;
+}
+
+/** Static credentials, or a provider (e.g. from `@aws-sdk/credential-providers`) called when needed. */
+export type CredentialsInput = AwsCredentials | (() => Promise<AwsCredentials>);
+
+function protect(c: AwsCredentials): AwsCredentials {
+  registerSecret(c.secretAccessKey);
+  if (c.sessionToken) registerSecret(c.sessionToken);
+  return c;
+}
+
+/**
+ * A credential provider that registers every secret it hands out (so it can never appear in a
+ * message or log), caches until 5 minutes before expiry, and falls back to the AWS default provider
+ * chain, imported only when first needed.
+ */
+export function credentialResolver(input: CredentialsInput | undefined): () => Promise<AwsCredentials> {
+  if (input !== undefined && typeof input !== 'function') {
+    const fixed = protect({ ...input });
+    return async () => fixed;
+  }
+  let provider: (() => Promise<AwsCredentials>) | undefined = input;
+  let cached: AwsCredentials | undefined;
+  let pending: Promise<AwsCredentials> | undefined;
+  return async () => {
+    if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 300_000)) return cached;
+    pending ??= (async () => {
+      try {
+        if (!provider) {
+          const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+          provider = fromNodeProviderChain() as () => Promise<AwsCredentials>;
+        }
+        cached = protect(await provider());
+        return cached;
+      } catch (err) {
+        if (StackfeedError.is(err)) throw err;
+        throw new StackfeedError({
+          code: 'UNAUTHORIZED',
+          provider: 'aws-parallelcluster',
+          message: `no AWS credentials: ${err instanceof Error ? err.message : String(err)}`,
+          cause: err,
+          retryable: false,
+        });
+      } finally {
+        pending = undefined;
+      }
+    })();
+    return pending;
+  };
+}

@@ -1,0 +1,74 @@
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AuthHook, SignableRequest } from '@stackfeed/core';
+import type { AwsCredentials } from './credentials.js';
+
+const EXECUTE_API_HOST =
+  /^[a-z0-9]+(?:-vpce-[a-z0-9]+)?\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/i;
+
+/**
+ * The signing region of an API Gateway invoke URL: the region in its host
+ * (`{apiId}.execute-api.{region}.amazonaws.com`, also private `{apiId}-{vpce}` hosts). Undefined
+ * for custom domains, which carry no region.
+ */
+export function regionFromApiHost(hostname: string): string | undefined {
+  return EXECUTE_API_HOST.exec(hostname)?.[1]?.toLowerCase();
+}
+
+/** Query string → the object @smithy/signature-v4 signs (decoded values; repeated keys as arrays). */
+function queryObject(url: URL): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    const prev = out[k];
+    if (prev === undefined) out[k] = v;
+    else out[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+/**
+ * An AuthHook that signs each attempt with SigV4 for `execute-api` (the service API Gateway checks;
+ * not the Smithy model's `ParallelCluster`). The path is signed as sent (already percent-encoded;
+ * the signer encodes it once more, as non-S3 SigV4 requires).
+ */
+export function sigv4AuthHook(opts: {
+  region: string;
+  credentials: () => Promise<AwsCredentials>;
+  service?: string;
+}): AuthHook {
+  const sha256 = Hash.bind(null, 'sha256');
+  return {
+    async sign(req: SignableRequest) {
+      const credentials = await opts.credentials();
+      const signer = new SignatureV4({
+        service: opts.service ?? 'execute-api',
+        region: opts.region,
+        credentials,
+        sha256,
+      });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (k === 'authorization' || k === 'x-amz-date' || k === 'x-amz-security-token') continue;
+        headers[k] = v;
+      }
+      headers.host = req.url.host;
+      const request = new HttpRequest({
+        method: req.method,
+        protocol: req.url.protocol,
+        hostname: req.url.hostname,
+        ...(req.url.port ? { port: Number(req.url.port) } : {}),
+        path: req.url.pathname,
+        query: queryObject(req.url),
+        headers,
+        ...(req.body !== undefined ? { body: req.body } : {}),
+      });
+      const signed = await signer.sign(request);
+      for (const [k, v] of Object.entries(signed.headers)) {
+        const key = k.toLowerCase();
+        if (key === 'host') continue;
+        req.headers[key] = String(v);
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { ImageInfo, StackEvent } from '@stackfeed/core';
+import type { ClusterInfo, ImageStatusFilter, LogEventInfo, LogStreamInfo } from './types.js';
+
+/** One page a backend fetched, with the cursor of the next one. @internal */
+export interface BackendPage<T, C = unknown> {
+  items: T[];
+  next?: C | undefined;
+  raw?: unknown;
+}
+
+/** The stack whose events are listed: an image build stack or a cluster stack. @internal */
+export interface StackTarget {
+  kind: 'image' | 'cluster';
+  name: string;
+}
+
+/** What a watch keeps between polls (direct mode remembers nested stacks here). @internal */
+export interface PollState {
+  since: Date | undefined;
+  nested: Map<string, string>;
+  stackId?: string | undefined;
+}
+
+export interface LogEventsQuery {
+  limit?: number | undefined;
+  startTime?: Date | undefined;
+  endTime?: Date | undefined;
+}
+
+/**
+ * What the two modes implement: the raw reads, already normalized. The client builds paginators
+ * and watches on top of them. @internal
+ */
+export interface Backend {
+  readonly mode: 'api' | 'direct';
+  readonly nestedStacks: boolean;
+  listImagesPage(
+    status: ImageStatusFilter,
+    cursor: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<BackendPage<ImageInfo, string>>;
+  describeImage(imageId: string, signal: AbortSignal | undefined): Promise<ImageInfo>;
+  stackEventsPage(
+    target: StackTarget,
+    cursor: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<BackendPage<StackEvent>>;
+  /** Events at or after `state.since` (all when undefined), across pages and (direct mode) nested stacks. */
+  pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<StackEvent[]>;
+  logStreamsPage(
+    imageId: string,
+    cursor: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<BackendPage<LogStreamInfo, string>>;
+  logEventsPage(
+    imageId: string,
+    stream: string,
+    cursor: string | undefined,
+    query: LogEventsQuery,
+    signal: AbortSignal | undefined,
+  ): Promise<BackendPage<LogEventInfo, string>>;
+  listClustersPage(
+    statuses: readonly string[] | undefined,
+    cursor: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<BackendPage<ClusterInfo, string>>;
+  describeCluster(name: string, signal: AbortSignal | undefined): Promise<ClusterInfo>;
+}

@@ -1,0 +1,365 @@
+import {
+  type Capabilities,
+  type EventFilterOptions,
+  type ImageInfo,
+  type ImageSource,
+  type ListOptions,
+  type Paginator,
+  type StackEvent,
+  type StackEventSource,
+  StackfeedError,
+  type TerminalCheck,
+  type WatchOptions,
+  type WatchOutcome,
+  type WatchStream,
+  applyEventFilters,
+  createPaginator,
+  watchEvents,
+} from '@stackfeed/core';
+import { type ApiModeOptions, ApiBackend } from './api/backend.js';
+import type { Backend, PollState, StackTarget } from './backend.js';
+import type { DirectModeOptions } from './direct/options.js';
+import { configError } from './errors.js';
+import { imageBuildTerminal } from './mapping/images.js';
+import { isStackInProgress, stackStateTable } from './mapping/tables.js';
+import {
+  type ClusterInfo,
+  IMAGE_STATUS_FILTERS,
+  type ImageStatusFilter,
+  type LogEventInfo,
+  type LogStreamInfo,
+  type ParallelClusterRef,
+} from './types.js';
+
+const PROVIDER = 'aws-parallelcluster' as const;
+/** imageId and clusterName, as the spec's path parameters allow them. */
+const NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]+$/;
+
+/** Options of `new ParallelClusterClient(...)`: API mode (default) or direct mode. */
+export type ParallelClusterClientOptions =
+  | ({ mode?: 'api' } & ApiModeOptions)
+  | ({ mode: 'direct' } & DirectModeOptions);
+
+/** Options of `listImages`. */
+export interface ListImagesOptions extends ListOptions {
+  /** ListImages `imageStatus`. Default: all three (AVAILABLE, then PENDING, then FAILED). */
+  status?: ImageStatusFilter | readonly ImageStatusFilter[] | undefined;
+}
+
+/** Options of `listClusters`. */
+export interface ListClustersOptions extends ListOptions {
+  /** ListClusters `clusterStatus` (repeated query key in API mode). */
+  status?: string | readonly string[] | undefined;
+}
+
+/** Options of `listImageLogEvents`. */
+export interface ListLogEventsOptions extends ListOptions {
+  /** Only events at or after this time. */
+  startTime?: Date | undefined;
+  /** Only events before this time. */
+  endTime?: Date | undefined;
+}
+
+const CAPABILITIES = (nested: boolean): Capabilities => ({
+  provider: PROVIDER,
+  filters: { since: 'local', resourceName: 'local', resourceType: 'local', phase: 'local' },
+  pageSize: null,
+  eventOrder: 'newest-first',
+  nestedStacks: nested,
+  eventIds: 'provider',
+});
+
+function checkName(kind: string, name: string): void {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name) || name.length > 128) {
+    throw new StackfeedError({
+      code: 'BAD_REQUEST',
+      provider: PROVIDER,
+      retryable: false,
+      message: `${kind} ${JSON.stringify(name)} is not valid: ParallelCluster names match ^[a-zA-Z][a-zA-Z0-9-]+$`,
+    });
+  }
+}
+
+function targetOf(ref: ParallelClusterRef): StackTarget {
+  if ('imageId' in ref && typeof ref.imageId === 'string') return { kind: 'image', name: ref.imageId };
+  if ('clusterName' in ref && typeof ref.clusterName === 'string') return { kind: 'cluster', name: ref.clusterName };
+  throw configError('a ParallelCluster stack reference is { imageId } or { clusterName }');
+}
+
+/**
+ * Reads ParallelCluster images, clusters, their CloudFormation stack events and image build logs.
+ *
+ * - **API mode** (default): `new ParallelClusterClient({ apiUrl, region?, credentials? })` calls a
+ *   deployed ParallelCluster API, signed with SigV4 (`execute-api`).
+ * - **Direct mode**: `new ParallelClusterClient({ mode: 'direct', region?, credentials? })` follows
+ *   pcluster's own recipes with the AWS SDK v3 clients (CloudFormation, EC2, Image Builder,
+ *   CloudWatch Logs), imported only when first used. It also reads the events of an image stack
+ *   that was deleted after a successful build, includes a cluster's nested stacks, and keeps the
+ *   fields the API drops (hook status, DetailedStatus, OperationId) in `event.details`.
+ */
+export class ParallelClusterClient implements StackEventSource<ParallelClusterRef>, ImageSource {
+  /** Always `aws-parallelcluster`. */
+  readonly provider = PROVIDER;
+  /** `api` or `direct`. */
+  readonly mode: 'api' | 'direct';
+  /** Where each filter runs, page sizes, event order, nested stacks. */
+  readonly capabilities: Capabilities;
+  private backendPromise: Promise<Backend> | undefined;
+  private readonly directOptions: DirectModeOptions | undefined;
+
+  constructor(options: ParallelClusterClientOptions) {
+    if (!options || typeof options !== 'object') throw configError('ParallelClusterClient needs options');
+    if (options.mode === 'direct') {
+      this.mode = 'direct';
+      this.directOptions = options;
+    } else {
+      if (options.mode !== undefined && options.mode !== 'api')
+        throw configError(`mode must be 'api' or 'direct', not ${JSON.stringify(options.mode)}`);
+      if (typeof (options as ApiModeOptions).apiUrl !== 'string')
+        throw configError("API mode needs apiUrl (or pass mode: 'direct' to read AWS directly)");
+      this.mode = 'api';
+      this.backendPromise = Promise.resolve(new ApiBackend(options as ApiModeOptions));
+    }
+    this.capabilities = CAPABILITIES(this.mode === 'direct');
+  }
+
+  /** The mode's backend; direct mode's (and with it the AWS SDK) is imported on first use. */
+  private backend(): Promise<Backend> {
+    this.backendPromise ??= import('./direct/backend.js').then((m) => new m.DirectBackend(this.directOptions ?? {}));
+    return this.backendPromise;
+  }
+
+  /** ListImages, by `imageStatus` (default: AVAILABLE, PENDING and FAILED, in that order). Pages may be empty (Q4). */
+  listImages(options: ListImagesOptions = {}): Paginator<ImageInfo> {
+    const statuses: ImageStatusFilter[] =
+      options.status === undefined
+        ? [...IMAGE_STATUS_FILTERS]
+        : typeof options.status === 'string'
+          ? [options.status]
+          : [...options.status];
+    for (const s of statuses)
+      if (!IMAGE_STATUS_FILTERS.includes(s))
+        throw configError(`image status ${JSON.stringify(s)} is not one of ${IMAGE_STATUS_FILTERS.join(', ')}`);
+    type C = { s: number; t?: string };
+    return createPaginator<ImageInfo, C>({
+      provider: PROVIDER,
+      operation: 'listImages',
+      scope: { mode: this.mode, statuses },
+      options,
+      maxEmptyPages: 50,
+      fetchPage: async (cursor, _size, signal) => {
+        const idx = cursor?.s ?? 0;
+        const b = await this.backend();
+        const page = await b.listImagesPage(statuses[idx] as ImageStatusFilter, cursor?.t, signal);
+        let next: C | undefined;
+        if (page.next !== undefined) next = { s: idx, t: page.next };
+        else if (idx + 1 < statuses.length) next = { s: idx + 1 };
+        return { items: page.items, next, raw: page.raw };
+      },
+    });
+  }
+
+  /** DescribeImage: AMI info, stack info, Image Builder status, build logs ARN, version, tags. */
+  async describeImage(imageId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ImageInfo> {
+    checkName('imageId', imageId);
+    return (await this.backend()).describeImage(imageId, options.signal);
+  }
+
+  /** The stack events of an image build, newest first. Direct mode also reads a deleted stack's events. */
+  listImageStackEvents(imageId: string, options: ListOptions & EventFilterOptions = {}): Paginator<StackEvent> {
+    checkName('imageId', imageId);
+    return this.events({ kind: 'image', name: imageId }, options);
+  }
+
+  /** The stack events of a cluster, newest first; direct mode includes its nested stacks. */
+  listClusterStackEvents(clusterName: string, options: ListOptions & EventFilterOptions = {}): Paginator<StackEvent> {
+    checkName('clusterName', clusterName);
+    return this.events({ kind: 'cluster', name: clusterName }, options);
+  }
+
+  /** `StackEventSource`: `{ imageId }` or `{ clusterName }`. */
+  listStackEvents(ref: ParallelClusterRef, options: ListOptions & EventFilterOptions = {}): Paginator<StackEvent> {
+    const t = targetOf(ref);
+    return t.kind === 'image'
+      ? this.listImageStackEvents(t.name, options)
+      : this.listClusterStackEvents(t.name, options);
+  }
+
+  private events(target: StackTarget, options: ListOptions & EventFilterOptions): Paginator<StackEvent> {
+    return createPaginator<StackEvent, unknown>({
+      provider: PROVIDER,
+      operation: target.kind === 'image' ? 'listImageStackEvents' : 'listClusterStackEvents',
+      scope: { mode: this.mode, target },
+      options,
+      filter: applyEventFilters(options),
+      fetchPage: async (cursor, _size, signal) => {
+        const page = await (await this.backend()).stackEventsPage(target, cursor, signal);
+        return { items: page.items, next: page.next, raw: page.raw };
+      },
+    });
+  }
+
+  /** ListImageLogStreams: the CloudWatch streams of an image build (`<version>/<build>`). */
+  listImageLogStreams(imageId: string, options: ListOptions = {}): Paginator<LogStreamInfo> {
+    checkName('imageId', imageId);
+    return createPaginator<LogStreamInfo, string>({
+      provider: PROVIDER,
+      operation: 'listImageLogStreams',
+      scope: { mode: this.mode, imageId },
+      options,
+      fetchPage: async (cursor, _size, signal) => (await this.backend()).logStreamsPage(imageId, cursor, signal),
+    });
+  }
+
+  /** GetImageLogEvents, oldest first; stops when CloudWatch hands back the token it was given. */
+  listImageLogEvents(
+    imageId: string,
+    logStreamName: string,
+    options: ListLogEventsOptions = {},
+  ): Paginator<LogEventInfo> {
+    checkName('imageId', imageId);
+    if (typeof logStreamName !== 'string' || logStreamName === '') throw configError('logStreamName is required');
+    if (options.startTime && options.endTime && options.startTime >= options.endTime)
+      throw configError('startTime must be earlier than endTime');
+    return createPaginator<LogEventInfo, string>({
+      provider: PROVIDER,
+      operation: 'listImageLogEvents',
+      scope: {
+        mode: this.mode,
+        imageId,
+        logStreamName,
+        s: options.startTime?.getTime(),
+        e: options.endTime?.getTime(),
+      },
+      options,
+      pageSizeLimits: { min: 1, max: 10_000 },
+      fetchPage: async (cursor, size, signal) =>
+        (await this.backend()).logEventsPage(
+          imageId,
+          logStreamName,
+          cursor,
+          { limit: size, startTime: options.startTime, endTime: options.endTime },
+          signal,
+        ),
+    });
+  }
+
+  /** ListClusters (optionally by `clusterStatus`). Pages may be empty (Q4). */
+  listClusters(options: ListClustersOptions = {}): Paginator<ClusterInfo> {
+    const statuses =
+      options.status === undefined
+        ? undefined
+        : typeof options.status === 'string'
+          ? [options.status]
+          : [...options.status];
+    return createPaginator<ClusterInfo, string>({
+      provider: PROVIDER,
+      operation: 'listClusters',
+      scope: { mode: this.mode, statuses },
+      options,
+      maxEmptyPages: 50,
+      fetchPage: async (cursor, _size, signal) => (await this.backend()).listClustersPage(statuses, cursor, signal),
+    });
+  }
+
+  /** DescribeCluster. */
+  async describeCluster(clusterName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ClusterInfo> {
+    checkName('clusterName', clusterName);
+    return (await this.backend()).describeCluster(clusterName, options.signal);
+  }
+
+  /**
+   * Tail an image build's stack events until the build completes or fails; `stream.result.final`
+   * is the final `ImageInfo`. After a successful build pcluster deletes the stack: API mode then
+   * reads no more events, direct mode keeps reading the deleted stack by its id.
+   */
+  watchImageBuild(
+    imageId: string,
+    options: WatchOptions & EventFilterOptions = {},
+  ): WatchStream<StackEvent, ImageInfo> {
+    checkName('imageId', imageId);
+    const target: StackTarget = { kind: 'image', name: imageId };
+    return this.watch<ImageInfo>(target, options, async (signal) => {
+      let info: ImageInfo;
+      try {
+        info = await (await this.backend()).describeImage(imageId, signal);
+      } catch (err) {
+        if (StackfeedError.is(err, 'NOT_FOUND')) return { terminal: true, outcome: 'deleted', status: 'NOT_FOUND' };
+        throw err;
+      }
+      if (!imageBuildTerminal(info)) return { terminal: false };
+      const outcome: WatchOutcome =
+        info.state === 'AVAILABLE' || info.state === 'DEPRECATED' || info.state === 'DISABLED'
+          ? 'succeeded'
+          : info.state === 'DELETED'
+            ? 'deleted'
+            : info.state === 'CANCELLED'
+              ? 'cancelled'
+              : 'failed';
+      const r: TerminalCheck<ImageInfo> = { terminal: true, outcome, status: info.status, final: info };
+      if (info.reason !== undefined) r.reason = info.reason;
+      return r;
+    });
+  }
+
+  /** Tail a cluster's stack events (direct mode: nested stacks too) until its stack settles. */
+  watchClusterStackEvents(
+    clusterName: string,
+    options: WatchOptions & EventFilterOptions = {},
+  ): WatchStream<StackEvent, ClusterInfo> {
+    checkName('clusterName', clusterName);
+    return this.watch<ClusterInfo>({ kind: 'cluster', name: clusterName }, options, async (signal) => {
+      let info: ClusterInfo;
+      try {
+        info = await (await this.backend()).describeCluster(clusterName, signal);
+      } catch (err) {
+        if (StackfeedError.is(err, 'NOT_FOUND')) return { terminal: true, outcome: 'deleted', status: 'NOT_FOUND' };
+        throw err;
+      }
+      if (isStackInProgress(info.stackStatus) || info.stackStatus === 'REVIEW_IN_PROGRESS') return { terminal: false };
+      const state = stackStateTable.map(info.stackStatus);
+      const outcome: WatchOutcome = state === 'COMPLETE' ? 'succeeded' : state === 'DELETED' ? 'deleted' : 'failed';
+      const r: TerminalCheck<ClusterInfo> = { terminal: true, outcome, status: info.stackStatus, final: info };
+      if (info.reason !== undefined) r.reason = info.reason;
+      return r;
+    });
+  }
+
+  /** `StackEventSource`: watch `{ imageId }` (an image build) or `{ clusterName }`. */
+  watchStackEvents(ref: ParallelClusterRef, options: WatchOptions & EventFilterOptions = {}): WatchStream<StackEvent> {
+    const t = targetOf(ref);
+    return (
+      t.kind === 'image' ? this.watchImageBuild(t.name, options) : this.watchClusterStackEvents(t.name, options)
+    ) as WatchStream<StackEvent>;
+  }
+
+  private watch<R>(
+    target: StackTarget,
+    options: WatchOptions & EventFilterOptions,
+    terminal: (signal: AbortSignal) => Promise<TerminalCheck<R>>,
+  ): WatchStream<StackEvent, R> {
+    const filter = applyEventFilters({ ...options, since: undefined });
+    const state: PollState = { since: undefined, nested: new Map() };
+    return watchEvents<StackEvent, R>(
+      {
+        provider: PROVIDER,
+        operation: target.kind === 'image' ? 'watchImageBuild' : 'watchClusterStackEvents',
+        poll: async (ctx) => {
+          state.since = ctx.since;
+          const b = await this.backend();
+          let events: StackEvent[];
+          try {
+            events = await b.pollStackEvents(target, state, ctx.signal);
+          } catch (err) {
+            // The stack may not exist yet, or (API mode) was deleted after a successful build.
+            if (StackfeedError.is(err, 'NOT_FOUND')) return [];
+            throw err;
+          }
+          return filter ? events.filter(filter) : events;
+        },
+        checkTerminal: ({ signal }) => terminal(signal),
+      },
+      options,
+    );
+  }
+}

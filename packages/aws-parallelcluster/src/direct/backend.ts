@@ -1,0 +1,654 @@
+import type { CloudFormationClient, Stack, StackEvent as CfnStackEvent } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client, Image as Ec2Image } from '@aws-sdk/client-ec2';
+import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
+import { type ImageInfo, type StackEvent, StackfeedError } from '@stackfeed/core';
+import { credentialResolver } from '../auth/credentials.js';
+import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
+import { fromAwsError } from '../errors.js';
+import { toStackEvent } from '../mapping/events.js';
+import { clusterBase, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
+import {
+  IMAGE_STATUS_FILTER_STACK_STATUSES,
+  STACK_TO_IMAGE_BUILD_STATUS,
+  clusterStatusFromStack,
+  listImagesBuildStatus,
+} from '../mapping/tables.js';
+import type { CfnEventRecord, ClusterInfo, ImageStatusFilter, LogEventInfo, LogStreamInfo } from '../types.js';
+import type { DescribeImageWire } from '../wire/api.js';
+import type { DirectModeOptions } from './options.js';
+
+const PROVIDER = 'aws-parallelcluster' as const;
+const TAG_IMAGE_ID = 'parallelcluster:image_id';
+const TAG_VERSION = 'parallelcluster:version';
+const TAG_BUILD_STATUS = 'parallelcluster:build_status';
+const TAG_BUILD_LOG = 'parallelcluster:build_log';
+const IMAGE_LOGICAL_ID = 'ParallelClusterImage';
+const logGroupOf = (imageId: string) => `/aws/imagebuilder/ParallelClusterImage-${imageId}`;
+
+/** Anything with `send(command, { abortSignal })`: the four SDK clients. */
+interface Sender {
+  // biome-ignore lint/suspicious/noExplicitAny: SDK commands are typed per client; the backend passes them through.
+  send(command: any, options?: { abortSignal?: AbortSignal }): Promise<any>;
+}
+
+/** Events cursor: the stacks still to read (first = current), CloudFormation's token, the root stack. */
+interface EventsCursor {
+  q: string[];
+  t?: string;
+  done: string[];
+  root: { id: string; name: string };
+}
+
+const tagMap = (tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined) => {
+  const out: Record<string, string> = {};
+  for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
+  return out;
+};
+const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined);
+
+function recordOf(e: CfnStackEvent): CfnEventRecord {
+  return {
+    stackId: e.StackId ?? '',
+    eventId: e.EventId ?? '',
+    stackName: e.StackName ?? '',
+    logicalResourceId: e.LogicalResourceId,
+    physicalResourceId: e.PhysicalResourceId,
+    resourceType: e.ResourceType,
+    timestamp: e.Timestamp as Date,
+    resourceStatus: e.ResourceStatus,
+    resourceStatusReason: e.ResourceStatusReason,
+    resourceProperties: e.ResourceProperties,
+    clientRequestToken: e.ClientRequestToken,
+    hookType: e.HookType,
+    hookStatus: e.HookStatus,
+    hookStatusReason: e.HookStatusReason,
+    hookInvocationPoint: e.HookInvocationPoint,
+    hookInvocationId: (e as { HookInvocationId?: string }).HookInvocationId,
+    hookFailureMode: e.HookFailureMode,
+    detailedStatus: e.DetailedStatus,
+    operationId: (e as { OperationId?: string }).OperationId,
+  };
+}
+
+function invalid(operation: string, fieldPath: string): StackfeedError {
+  return new StackfeedError({
+    code: 'INVALID_RESPONSE',
+    provider: PROVIDER,
+    operation,
+    fieldPath,
+    message: `${PROVIDER} ${operation}: response field ${fieldPath} is missing`,
+  });
+}
+
+function notFound(operation: string, message: string, cause?: unknown): StackfeedError {
+  return new StackfeedError({ code: 'NOT_FOUND', provider: PROVIDER, operation, message, cause, httpStatus: 404 });
+}
+
+/**
+ * Direct mode: pcluster's own recipes (§1.7 of the research) with the AWS SDK v3 clients, each
+ * imported the first time it is needed. @internal
+ */
+export class DirectBackend implements Backend {
+  readonly mode = 'direct' as const;
+  readonly nestedStacks = true;
+  private readonly opts: DirectModeOptions;
+  private readonly credentials: ReturnType<typeof credentialResolver>;
+  private cfnClient:
+    | Promise<{ c: CloudFormationClient; m: typeof import('@aws-sdk/client-cloudformation') }>
+    | undefined;
+  private ec2Client: Promise<{ c: EC2Client; m: typeof import('@aws-sdk/client-ec2') }> | undefined;
+  private ibClient: Promise<{ c: ImagebuilderClient; m: typeof import('@aws-sdk/client-imagebuilder') }> | undefined;
+  private logsClient:
+    | Promise<{ c: CloudWatchLogsClient; m: typeof import('@aws-sdk/client-cloudwatch-logs') }>
+    | undefined;
+
+  constructor(opts: DirectModeOptions) {
+    this.opts = opts;
+    this.credentials = credentialResolver(opts.credentials);
+  }
+
+  private config(endpoint: string | undefined) {
+    return {
+      ...(this.opts.region ? { region: this.opts.region } : {}),
+      credentials: this.credentials,
+      maxAttempts: this.opts.maxAttempts ?? 4,
+      ...(endpoint ? { endpoint } : {}),
+    };
+  }
+
+  private cfn() {
+    this.cfnClient ??= import('@aws-sdk/client-cloudformation').then((m) => ({
+      m,
+      c: new m.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
+    }));
+    return this.cfnClient;
+  }
+  private ec2() {
+    this.ec2Client ??= import('@aws-sdk/client-ec2').then((m) => ({
+      m,
+      c: new m.EC2Client(this.config(this.opts.endpoints?.ec2)),
+    }));
+    return this.ec2Client;
+  }
+  private ib() {
+    this.ibClient ??= import('@aws-sdk/client-imagebuilder').then((m) => ({
+      m,
+      c: new m.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
+    }));
+    return this.ibClient;
+  }
+  private logs() {
+    this.logsClient ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => ({
+      m,
+      c: new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs)),
+    }));
+    return this.logsClient;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: see Sender.
+  private async call<T = any>(
+    client: Sender,
+    command: unknown,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    if (signal?.aborted) throw fromAwsError(undefined, operation, signal);
+    try {
+      return (await client.send(command, signal ? { abortSignal: signal } : undefined)) as T;
+    } catch (err) {
+      throw fromAwsError(err, operation, signal);
+    }
+  }
+
+  private async region(): Promise<string> {
+    const { c } = await this.cfn();
+    return c.config.region();
+  }
+
+  // ---------------------------------------------------------------- CloudFormation helpers
+
+  /** DescribeStacks(StackName); ValidationError → undefined. */
+  private async describeStack(nameOrId: string, signal: AbortSignal | undefined): Promise<Stack | undefined> {
+    const { c, m } = await this.cfn();
+    try {
+      const out = await this.call(c, new m.DescribeStacksCommand({ StackName: nameOrId }), 'DescribeStacks', signal);
+      return (out.Stacks as Stack[] | undefined)?.[0];
+    } catch (err) {
+      if (StackfeedError.is(err, 'NOT_FOUND') || (StackfeedError.is(err) && err.providerCode === 'ValidationError'))
+        return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * The unique id of a stack by name: the live one (DescribeStacks), else the newest deleted one
+   * (ListStacks keeps deleted stacks for 90 days; their events are read by id only).
+   */
+  private async resolveStackId(name: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    const live = await this.describeStack(name, signal);
+    if (live?.StackId) return live.StackId;
+    const { c, m } = await this.cfn();
+    let token: string | undefined;
+    let best: { id: string; created: number } | undefined;
+    const seen = new Set<string>();
+    do {
+      const out = await this.call(
+        c,
+        new m.ListStacksCommand({ StackStatusFilter: ['DELETE_COMPLETE'], ...(token ? { NextToken: token } : {}) }),
+        'ListStacks',
+        signal,
+      );
+      for (const s of out.StackSummaries ?? []) {
+        if (s.StackName !== name || !s.StackId) continue;
+        const created = s.CreationTime instanceof Date ? s.CreationTime.getTime() : 0;
+        if (!best || created > best.created) best = { id: s.StackId, created };
+      }
+      token = out.NextToken;
+      if (token !== undefined) {
+        if (seen.has(token)) break;
+        seen.add(token);
+      }
+    } while (token);
+    return best?.id;
+  }
+
+  private async eventsPage(
+    stackId: string,
+    token: string | undefined,
+    root: { id: string; name: string },
+    signal: AbortSignal | undefined,
+  ): Promise<{ items: StackEvent[]; next: string | undefined; nested: string[] }> {
+    const { c, m } = await this.cfn();
+    const out = await this.call(
+      c,
+      new m.DescribeStackEventsCommand({ StackName: stackId, ...(token ? { NextToken: token } : {}) }),
+      'DescribeStackEvents',
+      signal,
+    );
+    const items: StackEvent[] = [];
+    const nested: string[] = [];
+    for (const [i, e] of ((out.StackEvents ?? []) as CfnStackEvent[]).entries()) {
+      if (!e.EventId) throw invalid('DescribeStackEvents', `StackEvents[${i}].EventId`);
+      if (!(e.Timestamp instanceof Date) || Number.isNaN(e.Timestamp.getTime()))
+        throw invalid('DescribeStackEvents', `StackEvents[${i}].Timestamp`);
+      if (!e.StackId) throw invalid('DescribeStackEvents', `StackEvents[${i}].StackId`);
+      items.push(toStackEvent(recordOf(e), e, root));
+      if (
+        e.ResourceType === 'AWS::CloudFormation::Stack' &&
+        e.PhysicalResourceId &&
+        e.PhysicalResourceId !== e.StackId &&
+        e.PhysicalResourceId.startsWith('arn:')
+      )
+        nested.push(e.PhysicalResourceId);
+    }
+    return { items, next: out.NextToken ?? undefined, nested };
+  }
+
+  private async rootOf(target: StackTarget, signal: AbortSignal | undefined): Promise<{ id: string; name: string }> {
+    const id = await this.resolveStackId(target.name, signal);
+    if (!id)
+      throw notFound(
+        'DescribeStackEvents',
+        target.kind === 'image'
+          ? `CloudFormation Stack for Image ${target.name} does not exist.`
+          : `Cluster ${target.name} does not exist.`,
+      );
+    return { id, name: target.name };
+  }
+
+  // ---------------------------------------------------------------- Backend
+
+  async stackEventsPage(target: StackTarget, cursor: unknown, signal: AbortSignal | undefined) {
+    let cur = cursor as EventsCursor | undefined;
+    if (!cur) {
+      const root = await this.rootOf(target, signal);
+      cur = { q: [root.id], done: [], root };
+    }
+    const stackId = cur.q[0] as string;
+    const page = await this.eventsPage(stackId, cur.t, cur.root, signal);
+    const known = new Set([...cur.q, ...cur.done]);
+    const q = [...cur.q];
+    for (const n of page.nested) {
+      if (known.has(n)) continue;
+      q.push(n);
+      known.add(n);
+    }
+    let next: EventsCursor | undefined;
+    if (page.next !== undefined) next = { ...cur, q, t: page.next };
+    else {
+      const rest = q.slice(1);
+      if (rest.length > 0) next = { q: rest, done: [...cur.done, stackId], root: cur.root };
+    }
+    return { items: page.items, next } satisfies BackendPage<StackEvent>;
+  }
+
+  async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<StackEvent[]> {
+    if (!state.stackId) state.stackId = (await this.rootOf(target, signal)).id;
+    const root = { id: state.stackId, name: target.name };
+    const since = state.since?.getTime();
+    const out: StackEvent[] = [];
+    const queue = [state.stackId, ...state.nested.keys()];
+    const visited = new Set<string>();
+    while (queue.length > 0) {
+      const stackId = queue.shift() as string;
+      if (visited.has(stackId)) continue;
+      visited.add(stackId);
+      let token: string | undefined;
+      const tokens = new Set<string>();
+      while (true) {
+        const page = await this.eventsPage(stackId, token, root, signal);
+        let older = false;
+        for (const ev of page.items) {
+          if (since !== undefined && ev.timestamp.getTime() < since) {
+            older = true;
+            continue;
+          }
+          out.push(ev);
+        }
+        for (const n of page.nested) {
+          if (!state.nested.has(n)) state.nested.set(n, stackId);
+          if (!visited.has(n)) queue.push(n);
+        }
+        if (older || page.next === undefined || tokens.has(page.next)) break;
+        tokens.add(page.next);
+        token = page.next;
+      }
+    }
+    return out;
+  }
+
+  async describeImage(imageId: string, signal: AbortSignal | undefined): Promise<ImageInfo> {
+    const region = await this.region();
+    // 1) A finished image is an AMI tagged by pcluster.
+    const amis = await this.describeImages(
+      [
+        { Name: `tag:${TAG_IMAGE_ID}`, Values: [imageId] },
+        { Name: `tag:${TAG_BUILD_STATUS}`, Values: ['available'] },
+      ],
+      undefined,
+      signal,
+      true,
+    );
+    const ami = amis.images[0];
+    if (ami?.ImageId) {
+      const tags = (ami.Tags ?? []).map((t) => ({ key: t.Key, value: t.Value }));
+      const t = tagMap(ami.Tags);
+      const w: DescribeImageWire = {
+        imageId,
+        region,
+        version: t[TAG_VERSION] ?? '',
+        imageBuildStatus: 'BUILD_COMPLETE',
+        creationTime: ami.CreationDate,
+        imageConfiguration: undefined,
+        ec2AmiInfo: {
+          amiId: ami.ImageId,
+          tags,
+          amiName: ami.Name,
+          architecture: ami.Architecture,
+          state: ami.State?.toUpperCase(),
+          description: ami.Description,
+        },
+        imageBuildLogsArn: t[TAG_BUILD_LOG],
+        imagebuilderImageStatus: undefined,
+        imagebuilderImageStatusReason: undefined,
+        cloudformationStackStatus: undefined,
+        cloudformationStackStatusReason: undefined,
+        cloudformationStackArn: undefined,
+        cloudformationStackCreationTime: undefined,
+        cloudformationStackTags: undefined,
+      };
+      return imageFromDescribe(stripUndefined(w), { ami });
+    }
+    // 2) A build in progress (or failed) is a stack named after the image.
+    const stack = await this.describeStack(imageId, signal);
+    if (!stack?.StackId || !stack.StackStatus)
+      throw notFound('DescribeImage', `No image or stack associated with ParallelCluster image id: ${imageId}.`);
+    const t = tagMap(stack.Tags);
+    let ibStatus: string | undefined;
+    let ibReason: string | undefined;
+    let ibImage: unknown;
+    const { c, m } = await this.cfn();
+    let physicalId: string | undefined;
+    try {
+      const res = await this.call(
+        c,
+        new m.DescribeStackResourceCommand({ StackName: stack.StackId, LogicalResourceId: IMAGE_LOGICAL_ID }),
+        'DescribeStackResource',
+        signal,
+      );
+      physicalId = res.StackResourceDetail?.PhysicalResourceId || undefined;
+    } catch (err) {
+      if (!(StackfeedError.is(err) && (err.code === 'NOT_FOUND' || err.code === 'BAD_REQUEST'))) throw err;
+    }
+    if (physicalId?.startsWith('arn:')) {
+      const ib = await this.ib();
+      try {
+        const out = await this.call(
+          ib.c,
+          new ib.m.GetImageCommand({ imageBuildVersionArn: physicalId }),
+          'GetImage',
+          signal,
+        );
+        ibImage = out.image;
+        ibStatus = out.image?.state?.status;
+        ibReason = out.image?.state?.reason;
+      } catch (err) {
+        if (!StackfeedError.is(err, 'NOT_FOUND')) throw err;
+      }
+    }
+    const w: DescribeImageWire = {
+      imageId,
+      region,
+      version: t[TAG_VERSION] ?? '',
+      imageBuildStatus: STACK_TO_IMAGE_BUILD_STATUS[stack.StackStatus],
+      imageBuildLogsArn: t[TAG_BUILD_LOG],
+      cloudformationStackStatus: stack.StackStatus,
+      cloudformationStackStatusReason: stack.StackStatusReason,
+      cloudformationStackArn: stack.StackId,
+      creationTime: iso(stack.CreationTime),
+      cloudformationStackCreationTime: iso(stack.CreationTime),
+      cloudformationStackTags: (stack.Tags ?? []).map((x) => ({ key: x.Key, value: x.Value })),
+      imageConfiguration: undefined,
+      imagebuilderImageStatus: ibStatus,
+      imagebuilderImageStatusReason: ibReason,
+      ec2AmiInfo: undefined,
+    };
+    return imageFromDescribe(stripUndefined(w), {
+      stack,
+      ...(ibImage !== undefined ? { imagebuilderImage: ibImage } : {}),
+    });
+  }
+
+  private async describeImages(
+    filters: Array<{ Name: string; Values: string[] }>,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+    all: boolean,
+  ): Promise<{ images: Ec2Image[]; next: string | undefined }> {
+    const { c, m } = await this.ec2();
+    const images: Ec2Image[] = [];
+    const seen = new Set<string>();
+    let next = token;
+    do {
+      const out = await this.call(
+        c,
+        new m.DescribeImagesCommand({ Owners: ['self'], Filters: filters, ...(next ? { NextToken: next } : {}) }),
+        'DescribeImages',
+        signal,
+      );
+      images.push(...((out.Images ?? []) as Ec2Image[]));
+      next = out.NextToken || undefined;
+      if (next !== undefined) {
+        if (seen.has(next)) next = undefined;
+        else seen.add(next);
+      }
+    } while (all && next);
+    return { images, next };
+  }
+
+  async listImagesPage(status: ImageStatusFilter, cursor: string | undefined, signal: AbortSignal | undefined) {
+    const region = await this.region();
+    if (status === 'AVAILABLE') {
+      const page = await this.describeImages(
+        [
+          { Name: 'tag-key', Values: [TAG_IMAGE_ID] },
+          { Name: `tag:${TAG_BUILD_STATUS}`, Values: ['available'] },
+        ],
+        cursor,
+        signal,
+        false,
+      );
+      const items: ImageInfo[] = [];
+      for (const ami of page.images) {
+        const t = tagMap(ami.Tags);
+        const id = t[TAG_IMAGE_ID];
+        if (!id || !ami.ImageId) continue;
+        items.push(
+          imageFromSummary(
+            {
+              imageId: id,
+              region,
+              version: t[TAG_VERSION] ?? '',
+              imageBuildStatus: 'BUILD_COMPLETE',
+              ec2AmiInfo: { amiId: ami.ImageId },
+              cloudformationStackArn: undefined,
+              cloudformationStackStatus: undefined,
+            },
+            ami,
+          ),
+        );
+      }
+      return { items, next: page.next } satisfies BackendPage<ImageInfo, string>;
+    }
+    const keep = new Set(IMAGE_STATUS_FILTER_STACK_STATUSES[status]);
+    const page = await this.stacksPage(cursor, signal);
+    const items: ImageInfo[] = [];
+    for (const s of page.stacks) {
+      const t = tagMap(s.Tags);
+      const id = t[TAG_IMAGE_ID];
+      if (s.ParentId || !id || !s.StackStatus || !keep.has(s.StackStatus)) continue;
+      items.push(
+        imageFromSummary(
+          {
+            imageId: id,
+            region,
+            version: t[TAG_VERSION] ?? '',
+            imageBuildStatus: listImagesBuildStatus(s.StackStatus),
+            cloudformationStackStatus: s.StackStatus,
+            cloudformationStackArn: s.StackId,
+            ec2AmiInfo: undefined,
+          },
+          s,
+        ),
+      );
+    }
+    return { items, next: page.next } satisfies BackendPage<ImageInfo, string>;
+  }
+
+  private async stacksPage(cursor: string | undefined, signal: AbortSignal | undefined) {
+    const { c, m } = await this.cfn();
+    const out = await this.call(
+      c,
+      new m.DescribeStacksCommand(cursor ? { NextToken: cursor } : {}),
+      'DescribeStacks',
+      signal,
+    );
+    return { stacks: (out.Stacks ?? []) as Stack[], next: (out.NextToken as string | undefined) || undefined };
+  }
+
+  private async requireLogGroup(imageId: string, signal: AbortSignal | undefined): Promise<void> {
+    const { c, m } = await this.logs();
+    const group = logGroupOf(imageId);
+    const out = await this.call(
+      c,
+      new m.DescribeLogGroupsCommand({ logGroupNamePrefix: group }),
+      'DescribeLogGroups',
+      signal,
+    );
+    if (!(out.logGroups ?? []).some((g: { logGroupName?: string }) => g.logGroupName === group))
+      throw notFound(
+        'ListImageLogStreams',
+        `Unable to find image logs, please double check if image id=${imageId} is correct.`,
+      );
+  }
+
+  async logStreamsPage(imageId: string, cursor: string | undefined, signal: AbortSignal | undefined) {
+    if (cursor === undefined) await this.requireLogGroup(imageId, signal);
+    const { c, m } = await this.logs();
+    const out = await this.call(
+      c,
+      new m.DescribeLogStreamsCommand({ logGroupName: logGroupOf(imageId), ...(cursor ? { nextToken: cursor } : {}) }),
+      'DescribeLogStreams',
+      signal,
+    );
+    const items: LogStreamInfo[] = [];
+    for (const [i, s] of (out.logStreams ?? []).entries()) {
+      if (!s.logStreamName) throw invalid('DescribeLogStreams', `logStreams[${i}].logStreamName`);
+      const info: LogStreamInfo = { name: s.logStreamName, raw: s };
+      if (s.arn) info.arn = s.arn;
+      const d = (v: number | undefined) => (typeof v === 'number' ? new Date(v) : undefined);
+      const c1 = d(s.creationTime);
+      if (c1) info.createdAt = c1;
+      const f = d(s.firstEventTimestamp);
+      if (f) info.firstEventAt = f;
+      const l = d(s.lastEventTimestamp);
+      if (l) info.lastEventAt = l;
+      const li = d(s.lastIngestionTime);
+      if (li) info.lastIngestionAt = li;
+      if (s.uploadSequenceToken) info.uploadSequenceToken = s.uploadSequenceToken;
+      items.push(info);
+    }
+    return { items, next: out.nextToken || undefined } satisfies BackendPage<LogStreamInfo, string>;
+  }
+
+  async logEventsPage(
+    imageId: string,
+    stream: string,
+    cursor: string | undefined,
+    query: LogEventsQuery,
+    signal: AbortSignal | undefined,
+  ) {
+    const { c, m } = await this.logs();
+    const out = await this.call(
+      c,
+      new m.GetLogEventsCommand({
+        logGroupName: logGroupOf(imageId),
+        logStreamName: stream,
+        startFromHead: true,
+        ...(cursor ? { nextToken: cursor } : {}),
+        ...(query.limit !== undefined ? { limit: query.limit } : {}),
+        ...(query.startTime ? { startTime: query.startTime.getTime() } : {}),
+        ...(query.endTime ? { endTime: query.endTime.getTime() } : {}),
+      }),
+      'GetLogEvents',
+      signal,
+    );
+    const items: LogEventInfo[] = [];
+    for (const [i, e] of (out.events ?? []).entries()) {
+      if (typeof e.timestamp !== 'number') throw invalid('GetLogEvents', `events[${i}].timestamp`);
+      items.push({ timestamp: new Date(e.timestamp), message: e.message ?? '', stream, raw: e });
+    }
+    const forward: string | undefined = out.nextForwardToken || undefined;
+    return { items, next: forward !== undefined && forward !== cursor ? forward : undefined } satisfies BackendPage<
+      LogEventInfo,
+      string
+    >;
+  }
+
+  async listClustersPage(
+    statuses: readonly string[] | undefined,
+    cursor: string | undefined,
+    signal: AbortSignal | undefined,
+  ) {
+    const region = await this.region();
+    const page = await this.stacksPage(cursor, signal);
+    const want = statuses && statuses.length > 0 ? new Set(statuses) : undefined;
+    const items: ClusterInfo[] = [];
+    for (const s of page.stacks) {
+      const t = tagMap(s.Tags);
+      if (s.ParentId || t[TAG_VERSION] === undefined || t[TAG_IMAGE_ID] !== undefined || !s.StackName || !s.StackStatus)
+        continue;
+      const info = this.clusterOf(s, region);
+      if (want && !want.has(info.clusterStatus)) continue;
+      items.push(info);
+    }
+    return { items, next: page.next } satisfies BackendPage<ClusterInfo, string>;
+  }
+
+  private clusterOf(s: Stack, region: string): ClusterInfo {
+    const t = tagMap(s.Tags);
+    const status = s.StackStatus as string;
+    const c: ClusterInfo = {
+      ...clusterBase(s.StackName as string, clusterStatusFromStack(status), status, s),
+      region,
+    };
+    if (s.StackId) c.id = s.StackId;
+    if (t[TAG_VERSION] !== undefined) c.version = t[TAG_VERSION];
+    if (s.CreationTime) c.createdAt = s.CreationTime;
+    if (s.LastUpdatedTime ?? s.CreationTime) c.updatedAt = (s.LastUpdatedTime ?? s.CreationTime) as Date;
+    if (s.StackStatusReason) c.reason = s.StackStatusReason;
+    const params: Record<string, string> = {};
+    for (const p of s.Parameters ?? []) if (p.ParameterKey) params[p.ParameterKey] = p.ParameterValue ?? '';
+    const scheduler = params.Scheduler;
+    if (scheduler) c.scheduler = scheduler;
+    c.details = { tags: t, ...(params.ClusterCWLogGroup ? { logGroup: params.ClusterCWLogGroup } : {}) };
+    return c;
+  }
+
+  async describeCluster(name: string, signal: AbortSignal | undefined): Promise<ClusterInfo> {
+    const s = await this.describeStack(name, signal);
+    const t = tagMap(s?.Tags);
+    if (!s?.StackName || !s.StackStatus || t[TAG_VERSION] === undefined || t[TAG_IMAGE_ID] !== undefined || s.ParentId)
+      throw notFound(
+        'DescribeCluster',
+        `Cluster '${name}' does not exist or belongs to an incompatible ParallelCluster major version.`,
+      );
+    return this.clusterOf(s, await this.region());
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
+  return o;
+}
