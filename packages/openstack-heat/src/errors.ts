@@ -1,0 +1,53 @@
+import type { ErrorCode, HttpResponse, ProviderErrorInfo } from '@stackfeed/core';
+import { codeForHttpStatus } from '@stackfeed/core';
+import { HeatFaultSchema } from './wire/schemas.js';
+
+/**
+ * Read Heat's fault body `{code, title, explanation, error: {type, message, traceback}}` and
+ * Keystone's `{error: {code, title, message}}` (keystonemiddleware 401s and Keystone itself).
+ * The Heat exception type (`EntityNotFound`, `StackValidationFailed`, …) becomes `providerCode`;
+ * for Keystone bodies, which have no type, the title (`Unauthorized`) does.
+ */
+export function parseHeatError(res: HttpResponse): ProviderErrorInfo | undefined {
+  const parsed = HeatFaultSchema.safeParse(res.body);
+  if (!parsed.success || typeof res.body !== 'object' || res.body === null) return undefined;
+  const body = parsed.data;
+  const err = body.error;
+  const info: ProviderErrorInfo = {};
+  const type = err?.type ?? (err?.title ? err.title.replace(/\s+/g, '') : undefined) ?? body.title?.replace(/\s+/g, '');
+  if (type) info.providerCode = type;
+  const message = err?.message || body.explanation || err?.title || body.title;
+  if (message) info.message = message;
+  const code = codeOf(res.status, type);
+  if (code) info.code = code;
+  if (res.requestId) info.requestId = res.requestId;
+  return info;
+}
+
+/** Heat exception types whose status alone would mislead. */
+const TYPE_CODES: Readonly<Record<string, ErrorCode>> = Object.freeze({
+  EntityNotFound: 'NOT_FOUND',
+  NotFound: 'NOT_FOUND',
+  HTTPNotFound: 'NOT_FOUND',
+  StackExists: 'CONFLICT',
+  ActionInProgress: 'CONFLICT',
+  Forbidden: 'FORBIDDEN',
+  HTTPForbidden: 'FORBIDDEN',
+  InvalidTenant: 'FORBIDDEN',
+});
+
+function codeOf(status: number, type: string | undefined): ErrorCode | undefined {
+  if (type && Object.hasOwn(TYPE_CODES, type) && status >= 400 && status < 500) return TYPE_CODES[type];
+  return status >= 400 ? codeForHttpStatus(status) : undefined;
+}
+
+/** True for the 404 the resource-events URL answers when nothing matches (not a missing stack). */
+export function isNoEventsFound(err: {
+  providerCode?: string | undefined;
+  message: string;
+  httpStatus?: number | undefined;
+}): boolean {
+  return (
+    err.httpStatus === 404 && err.providerCode === 'HTTPNotFound' && /No events found for resource/.test(err.message)
+  );
+}
