@@ -1,0 +1,350 @@
+import {
+  type ExecutionInfo,
+  type ImageArtifact,
+  type ImageInfo,
+  type StackEvent,
+  contentId,
+  parseJsonLoose,
+} from '@stackfeed/core';
+import type {
+  WireImage,
+  WireImageVersion,
+  WireLifecycleExecution,
+  WireLifecycleResource,
+  WireWorkflowExecution,
+  WireWorkflowStep,
+} from '../wire/schemas.js';
+import {
+  IMAGE_STATES_TABLE,
+  LIFECYCLE_ACTIONS,
+  LIFECYCLE_EXECUTION_STATES,
+  LIFECYCLE_RESOURCE_PHASES,
+  RESOURCE_TYPES,
+  WORKFLOW_EVENT_PHASES,
+  WORKFLOW_EXECUTION_STATES,
+  WORKFLOW_STEP_PHASES,
+  WORKFLOW_STEP_ROLLBACK_PHASES,
+  WORKFLOW_TYPE_ACTIONS,
+} from './tables.js';
+
+const PROVIDER = 'aws-imagebuilder' as const;
+
+const secondsBetween = (a: Date | undefined, b: Date | undefined) =>
+  a && b ? Math.max(0, (b.getTime() - a.getTime()) / 1000) : undefined;
+
+/** The region part of an ARN (`arn:aws:imagebuilder:<region>:…`). */
+export function regionOfArn(arn: string): string | undefined {
+  const r = arn.split(':')[3];
+  return r ? r : undefined;
+}
+
+/** A LifecycleExecution → ExecutionInfo (kind `lifecycle`). */
+export function lifecycleExecutionInfo(w: WireLifecycleExecution, raw: unknown): ExecutionInfo {
+  const status = w.state?.status ?? '';
+  const out: ExecutionInfo = {
+    provider: PROVIDER,
+    id: w.lifecycleExecutionId,
+    kind: 'lifecycle',
+    state: LIFECYCLE_EXECUTION_STATES.map(status),
+    status,
+    details: {
+      lifecyclePolicyArn: w.lifecyclePolicyArn,
+      hasImpactedResources: w.resourcesImpactedSummary?.hasImpactedResources,
+    },
+    raw,
+  };
+  if (w.state?.reason) out.reason = w.state.reason;
+  if (w.startTime) out.startedAt = w.startTime;
+  if (w.endTime) out.endedAt = w.endTime;
+  return out;
+}
+
+/** What kind of resource a lifecycle resource record is about. */
+export function lifecycleResourceType(r: WireLifecycleResource): string {
+  if (r.resourceId.startsWith('ami-')) return RESOURCE_TYPES.ami;
+  if (r.resourceId.startsWith('snap-')) return RESOURCE_TYPES.snapshot;
+  if (r.imageUris && r.imageUris.length > 0) return RESOURCE_TYPES.containerImage;
+  if (r.resourceId.startsWith('arn:') && r.resourceId.includes(':image/')) return RESOURCE_TYPES.image;
+  return 'UNKNOWN';
+}
+
+export interface LifecycleEventContext {
+  executionId: string;
+  parentResourceId?: string | undefined;
+  /** The execution's state as the resources page reported it. */
+  executionState?: { status?: string | undefined; reason?: string | undefined } | undefined;
+  /** Used when the resource has neither endTime nor startTime (it has not started). */
+  fallbackTime: Date;
+}
+
+/**
+ * One LifecycleExecutionResource → one StackEvent. Resources have no id of their own: the event id
+ * is a content hash of (execution, account, region, resource, parent, action, status), so the same
+ * state re-read gives the same id and each transition (DEPRECATE → DELETE, IN_PROGRESS → SUCCESS)
+ * gives a new one.
+ */
+export function lifecycleResourceEvent(r: WireLifecycleResource, ctx: LifecycleEventContext, raw: unknown): StackEvent {
+  const status = r.state?.status ?? '';
+  const actionName = r.action?.name ?? '';
+  const ev: StackEvent = {
+    provider: PROVIDER,
+    id: contentId('lce', [
+      ctx.executionId,
+      r.accountId,
+      r.region,
+      r.resourceId,
+      ctx.parentResourceId,
+      actionName,
+      status,
+    ]),
+    timestamp: r.endTime ?? r.startTime ?? ctx.fallbackTime,
+    stack: { id: ctx.executionId },
+    resource: { physicalId: r.resourceId, name: r.resourceId, type: lifecycleResourceType(r) },
+    action: LIFECYCLE_ACTIONS.map(actionName),
+    phase: LIFECYCLE_RESOURCE_PHASES.map(status),
+    status,
+    details: {
+      actionName,
+      ...(r.action?.reason ? { actionReason: r.action.reason } : {}),
+      ...(r.accountId ? { accountId: r.accountId } : {}),
+      ...(r.region ? { region: r.region } : {}),
+      ...(ctx.parentResourceId ? { parentResourceId: ctx.parentResourceId } : {}),
+      ...(r.snapshots
+        ? {
+            snapshots: r.snapshots.map((s) => ({
+              snapshotId: s.snapshotId,
+              status: s.state?.status,
+              ...(s.state?.reason ? { reason: s.state.reason } : {}),
+            })),
+          }
+        : {}),
+      ...(r.imageUris ? { imageUris: [...r.imageUris] } : {}),
+      ...(r.startTime ? { startTime: r.startTime } : {}),
+      ...(r.endTime ? { endTime: r.endTime } : {}),
+      ...(!r.endTime && !r.startTime ? { timestampEstimated: true } : {}),
+      ...(ctx.executionState?.status ? { executionStatus: ctx.executionState.status } : {}),
+    },
+    raw,
+  };
+  const message = r.state?.reason ?? r.action?.reason;
+  if (message) ev.message = message;
+  const elapsed = secondsBetween(r.startTime, r.endTime);
+  if (elapsed !== undefined) ev.elapsedSeconds = elapsed;
+  return ev;
+}
+
+function artifactsOf(w: WireImage): ImageArtifact[] {
+  const out: ImageArtifact[] = [];
+  for (const a of w.outputResources?.amis ?? []) {
+    const art: ImageArtifact = { kind: 'ami', id: a.image };
+    if (a.name) art.name = a.name;
+    if (a.region) art.region = a.region;
+    if (a.state?.status) art.state = a.state.status;
+    out.push(art);
+  }
+  for (const c of w.outputResources?.containers ?? []) {
+    for (const uri of c.imageUris ?? []) {
+      const art: ImageArtifact = { kind: 'container', id: uri, uri };
+      if (c.region) art.region = c.region;
+      out.push(art);
+    }
+  }
+  return out;
+}
+
+/** Image (GetImage) or ImageSummary (ListImageBuildVersions) → ImageInfo. */
+export function imageInfo(w: WireImage, raw: unknown, extra?: Record<string, unknown>): ImageInfo {
+  const status = w.state?.status ?? '';
+  const out: ImageInfo = {
+    provider: PROVIDER,
+    id: w.arn,
+    state: IMAGE_STATES_TABLE.map(status),
+    status,
+    artifacts: artifactsOf(w),
+    tags: { ...(w.tags ?? {}) },
+    details: {
+      ...(w.type ? { type: w.type } : {}),
+      ...(w.platform ? { platform: w.platform } : {}),
+      ...(w.osVersion ? { osVersion: w.osVersion } : {}),
+      ...(w.owner ? { owner: w.owner } : {}),
+      ...(w.buildType ? { buildType: w.buildType } : {}),
+      ...(w.imageSource ? { imageSource: w.imageSource } : {}),
+      ...(w.deprecationTime ? { deprecationTime: w.deprecationTime } : {}),
+      ...(w.lifecycleExecutionId ? { lifecycleExecutionId: w.lifecycleExecutionId } : {}),
+      ...(w.scanState?.status ? { scanStatus: w.scanState.status } : {}),
+      ...(w.workflows ? { workflows: w.workflows.map((x) => x.workflowArn).filter(Boolean) } : {}),
+      ...(w.loggingConfiguration?.logGroupName ? { logGroupName: w.loggingConfiguration.logGroupName } : {}),
+      ...(extra ?? {}),
+    },
+    raw,
+  };
+  if (w.name) out.name = w.name;
+  if (w.version) out.version = w.version;
+  const region = regionOfArn(w.arn);
+  if (region) out.region = region;
+  if (w.state?.reason) out.reason = w.state.reason;
+  if (w.dateCreated) out.createdAt = w.dateCreated;
+  return out;
+}
+
+/** ImageVersion (ListImages) → ImageInfo. ImageVersion carries no state: `UNKNOWN`, status ''. */
+export function imageVersionInfo(w: WireImageVersion, raw: unknown): ImageInfo {
+  const out: ImageInfo = {
+    provider: PROVIDER,
+    id: w.arn,
+    state: 'UNKNOWN',
+    status: '',
+    artifacts: [],
+    tags: {},
+    details: {
+      stateReported: false,
+      ...(w.type ? { type: w.type } : {}),
+      ...(w.platform ? { platform: w.platform } : {}),
+      ...(w.osVersion ? { osVersion: w.osVersion } : {}),
+      ...(w.owner ? { owner: w.owner } : {}),
+      ...(w.buildType ? { buildType: w.buildType } : {}),
+      ...(w.imageSource ? { imageSource: w.imageSource } : {}),
+    },
+    raw,
+  };
+  if (w.name) out.name = w.name;
+  if (w.version) out.version = w.version;
+  const region = regionOfArn(w.arn);
+  if (region) out.region = region;
+  if (w.dateCreated) out.createdAt = w.dateCreated;
+  return out;
+}
+
+/** WorkflowExecutionMetadata → ExecutionInfo (kind `workflow`). */
+export function workflowExecutionInfo(
+  w: WireWorkflowExecution,
+  raw: unknown,
+  imageBuildVersionArn?: string,
+): ExecutionInfo {
+  const status = w.status ?? '';
+  const out: ExecutionInfo = {
+    provider: PROVIDER,
+    id: w.workflowExecutionId,
+    kind: 'workflow',
+    state: WORKFLOW_EXECUTION_STATES.map(status),
+    status,
+    details: {
+      ...(w.type ? { type: w.type } : {}),
+      ...(w.workflowBuildVersionArn ? { workflowBuildVersionArn: w.workflowBuildVersionArn } : {}),
+      ...((w.imageBuildVersionArn ?? imageBuildVersionArn)
+        ? { imageBuildVersionArn: w.imageBuildVersionArn ?? imageBuildVersionArn }
+        : {}),
+      totalStepCount: w.totalStepCount,
+      totalStepsSucceeded: w.totalStepsSucceeded,
+      totalStepsFailed: w.totalStepsFailed,
+      totalStepsSkipped: w.totalStepsSkipped,
+      ...(w.parallelGroup ? { parallelGroup: w.parallelGroup } : {}),
+      ...(w.retried !== undefined ? { retried: w.retried } : {}),
+    },
+    raw,
+  };
+  if (w.message) out.reason = w.message;
+  if (w.startTime) out.startedAt = w.startTime;
+  if (w.endTime) out.endedAt = w.endTime;
+  return out;
+}
+
+/** The workflow type in a workflow build version ARN (`…:workflow/build/…`). */
+export function workflowTypeOfArn(arn: string | undefined): string | undefined {
+  const m = arn ? /:workflow\/(build|test|distribution)\//.exec(arn) : null;
+  return m ? (m[1] as string).toUpperCase() : undefined;
+}
+
+export interface StepEventContext {
+  workflowExecutionId: string;
+  workflowType?: string | undefined;
+  workflowBuildVersionArn?: string | undefined;
+  imageBuildVersionArn?: string | undefined;
+  /** Used for a step that has no startTime/endTime yet. */
+  fallbackTime: Date;
+}
+
+/**
+ * One WorkflowStepMetadata → one StackEvent. A step that is being or was rolled back is reported
+ * as action ROLLBACK with the rollback status (the step's own status is in `details.stepStatus`);
+ * otherwise the action is the workflow's (BUILD / TEST / DISTRIBUTE) and the status the step's.
+ */
+export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, raw: unknown): StackEvent {
+  const stepStatus = s.status ?? '';
+  const rollback = s.rollbackStatus;
+  const rolledBack = rollback !== undefined && rollback !== '' && rollback !== 'SKIPPED';
+  const status = rolledBack ? rollback : stepStatus;
+  const ev: StackEvent = {
+    provider: PROVIDER,
+    id: contentId('wfs', [s.stepExecutionId, stepStatus, rollback ?? '']),
+    timestamp: s.endTime ?? s.startTime ?? ctx.fallbackTime,
+    stack: { id: ctx.imageBuildVersionArn ?? ctx.workflowExecutionId },
+    resource: {
+      logicalId: s.name ?? s.stepExecutionId,
+      physicalId: s.stepExecutionId,
+      type: RESOURCE_TYPES.workflowStep,
+      ...(s.name ? { name: s.name } : {}),
+    },
+    action: rolledBack ? 'ROLLBACK' : WORKFLOW_TYPE_ACTIONS.map(ctx.workflowType),
+    phase: rolledBack ? WORKFLOW_STEP_ROLLBACK_PHASES.map(rollback) : WORKFLOW_STEP_PHASES.map(stepStatus),
+    status,
+    details: {
+      workflowExecutionId: ctx.workflowExecutionId,
+      ...(ctx.workflowType ? { workflowType: ctx.workflowType } : {}),
+      ...(ctx.workflowBuildVersionArn ? { workflowBuildVersionArn: ctx.workflowBuildVersionArn } : {}),
+      stepStatus,
+      ...(rollback ? { rollbackStatus: rollback } : {}),
+      ...(s.action ? { stepAction: s.action } : {}),
+      ...(s.description ? { description: s.description } : {}),
+      ...(s.inputs !== undefined ? { inputs: parseJsonLoose(s.inputs) } : {}),
+      ...(s.outputs !== undefined ? { outputs: parseJsonLoose(s.outputs) } : {}),
+      ...(s.startTime ? { startTime: s.startTime } : {}),
+      ...(s.endTime ? { endTime: s.endTime } : {}),
+      ...(!s.endTime && !s.startTime ? { timestampEstimated: true } : {}),
+    },
+    raw,
+  };
+  if (s.message) ev.message = s.message;
+  const elapsed = secondsBetween(s.startTime, s.endTime);
+  if (elapsed !== undefined) ev.elapsedSeconds = elapsed;
+  return ev;
+}
+
+/** One workflow execution's current status as an event (used by watchImageBuild). */
+export function workflowEvent(
+  w: WireWorkflowExecution,
+  imageBuildVersionArn: string,
+  fallbackTime: Date,
+  raw: unknown,
+): StackEvent {
+  const status = w.status ?? '';
+  const m = WORKFLOW_EVENT_PHASES.map(status);
+  const ev: StackEvent = {
+    provider: PROVIDER,
+    id: contentId('wfx', [w.workflowExecutionId, status]),
+    timestamp: (m.phase === 'IN_PROGRESS' ? w.startTime : (w.endTime ?? w.startTime)) ?? fallbackTime,
+    stack: { id: imageBuildVersionArn },
+    resource: {
+      logicalId: w.type ?? w.workflowExecutionId,
+      physicalId: w.workflowExecutionId,
+      type: RESOURCE_TYPES.workflow,
+      ...(w.workflowBuildVersionArn ? { name: w.workflowBuildVersionArn } : {}),
+    },
+    action: m.rollback ? 'ROLLBACK' : WORKFLOW_TYPE_ACTIONS.map(w.type),
+    phase: m.phase,
+    status,
+    details: {
+      workflowExecutionId: w.workflowExecutionId,
+      ...(w.type ? { workflowType: w.type } : {}),
+      totalStepCount: w.totalStepCount,
+      totalStepsSucceeded: w.totalStepsSucceeded,
+      totalStepsFailed: w.totalStepsFailed,
+      totalStepsSkipped: w.totalStepsSkipped,
+    },
+    raw,
+  };
+  if (w.message) ev.message = w.message;
+  const elapsed = secondsBetween(w.startTime, w.endTime);
+  if (elapsed !== undefined) ev.elapsedSeconds = elapsed;
+  return ev;
+}

@@ -1,0 +1,153 @@
+import { type Action, type ExecutionState, type ImageState, type Phase, statusTable } from '@stackfeed/core';
+
+/**
+ * Image Builder literals → the normalized model. Data only; every value of every enum in the
+ * 2019-12-02 model is listed, and anything else maps to UNKNOWN (the literal is kept in `status`).
+ */
+
+/** LifecycleExecutionStatus → ExecutionState. CANCELLING is still running. */
+export const LIFECYCLE_EXECUTION_STATES = statusTable<ExecutionState>(
+  {
+    PENDING: 'PENDING',
+    IN_PROGRESS: 'RUNNING',
+    CANCELLING: 'RUNNING',
+    CANCELLED: 'CANCELLED',
+    FAILED: 'FAILED',
+    SUCCESS: 'SUCCEEDED',
+  },
+  'UNKNOWN',
+);
+
+/** LifecycleExecutionStatus values after which the execution will not change. */
+export const LIFECYCLE_TERMINAL: ReadonlySet<string> = new Set(['SUCCESS', 'FAILED', 'CANCELLED']);
+
+/** LifecycleExecutionResourceStatus → Phase. */
+export const LIFECYCLE_RESOURCE_PHASES = statusTable<Phase>(
+  {
+    IN_PROGRESS: 'IN_PROGRESS',
+    SUCCESS: 'COMPLETE',
+    FAILED: 'FAILED',
+    SKIPPED: 'SKIPPED',
+  },
+  'UNKNOWN',
+);
+
+/** LifecycleExecutionResourceActionName → Action (AVAILABLE makes a resource available again). */
+export const LIFECYCLE_ACTIONS = statusTable<Action>(
+  {
+    AVAILABLE: 'ENABLE',
+    DELETE: 'DELETE',
+    DEPRECATE: 'DEPRECATE',
+    DISABLE: 'DISABLE',
+  },
+  'UNKNOWN',
+);
+
+/** ImageStatus → ImageState. The build stages (CREATING … INTEGRATING) are all BUILDING. */
+export const IMAGE_STATES_TABLE = statusTable<ImageState>(
+  {
+    PENDING: 'PENDING',
+    CREATING: 'BUILDING',
+    BUILDING: 'BUILDING',
+    TESTING: 'BUILDING',
+    DISTRIBUTING: 'BUILDING',
+    INTEGRATING: 'BUILDING',
+    AVAILABLE: 'AVAILABLE',
+    CANCELLED: 'CANCELLED',
+    FAILED: 'FAILED',
+    DEPRECATED: 'DEPRECATED',
+    DELETED: 'DELETED',
+    DISABLED: 'DISABLED',
+  },
+  'UNKNOWN',
+);
+
+/** ImageStatus values at which a build is over, and how a watch of it ended. */
+export const IMAGE_TERMINAL = statusTable<'succeeded' | 'failed' | 'cancelled' | 'deleted' | undefined>(
+  {
+    AVAILABLE: 'succeeded',
+    DEPRECATED: 'succeeded',
+    DISABLED: 'succeeded',
+    FAILED: 'failed',
+    CANCELLED: 'cancelled',
+    DELETED: 'deleted',
+  },
+  undefined,
+);
+
+/** WorkflowExecutionStatus → ExecutionState. A rolled-back workflow has failed. */
+export const WORKFLOW_EXECUTION_STATES = statusTable<ExecutionState>(
+  {
+    PENDING: 'PENDING',
+    SKIPPED: 'SKIPPED',
+    RUNNING: 'RUNNING',
+    COMPLETED: 'SUCCEEDED',
+    FAILED: 'FAILED',
+    ROLLBACK_IN_PROGRESS: 'RUNNING',
+    ROLLBACK_COMPLETED: 'FAILED',
+    CANCELLED: 'CANCELLED',
+  },
+  'UNKNOWN',
+);
+
+/** WorkflowExecutionStatus → the action/phase of a workflow-level event. */
+export const WORKFLOW_EVENT_PHASES = statusTable<{ rollback: boolean; phase: Phase }>(
+  {
+    PENDING: { rollback: false, phase: 'IN_PROGRESS' },
+    SKIPPED: { rollback: false, phase: 'SKIPPED' },
+    RUNNING: { rollback: false, phase: 'IN_PROGRESS' },
+    COMPLETED: { rollback: false, phase: 'COMPLETE' },
+    FAILED: { rollback: false, phase: 'FAILED' },
+    ROLLBACK_IN_PROGRESS: { rollback: true, phase: 'IN_PROGRESS' },
+    ROLLBACK_COMPLETED: { rollback: true, phase: 'COMPLETE' },
+    CANCELLED: { rollback: false, phase: 'CANCELLED' },
+  },
+  { rollback: false, phase: 'UNKNOWN' },
+);
+
+/** WorkflowStepExecutionStatus → Phase (a PENDING step has not finished: IN_PROGRESS). */
+export const WORKFLOW_STEP_PHASES = statusTable<Phase>(
+  {
+    PENDING: 'IN_PROGRESS',
+    SKIPPED: 'SKIPPED',
+    RUNNING: 'IN_PROGRESS',
+    COMPLETED: 'COMPLETE',
+    FAILED: 'FAILED',
+    CANCELLED: 'CANCELLED',
+  },
+  'UNKNOWN',
+);
+
+/**
+ * WorkflowStepExecutionRollbackStatus → Phase of the step's ROLLBACK. SKIPPED means the step was
+ * not rolled back: such a step is reported by its own status instead.
+ */
+export const WORKFLOW_STEP_ROLLBACK_PHASES = statusTable<Phase>(
+  {
+    RUNNING: 'IN_PROGRESS',
+    COMPLETED: 'COMPLETE',
+    SKIPPED: 'SKIPPED',
+    FAILED: 'FAILED',
+  },
+  'UNKNOWN',
+);
+
+/** WorkflowType → Action of its steps. */
+export const WORKFLOW_TYPE_ACTIONS = statusTable<Action>(
+  {
+    BUILD: 'BUILD',
+    TEST: 'TEST',
+    DISTRIBUTION: 'DISTRIBUTE',
+  },
+  'UNKNOWN',
+);
+
+/** Resource types stackfeed reports for lifecycle resources (CloudFormation-style names). */
+export const RESOURCE_TYPES = {
+  ami: 'AWS::EC2::Image',
+  snapshot: 'AWS::EC2::Snapshot',
+  containerImage: 'AWS::ECR::Image',
+  image: 'AWS::ImageBuilder::Image',
+  workflow: 'AWS::ImageBuilder::Workflow',
+  workflowStep: 'AWS::ImageBuilder::WorkflowStep',
+} as const;

@@ -1,0 +1,186 @@
+import { parseTimestamp } from '@stackfeed/core';
+import { z } from 'zod';
+
+/**
+ * zod schemas of the Image Builder shapes stackfeed reads, as @aws-sdk/client-imagebuilder hands
+ * them over. Note the two timestamp types of the model: `DateTimeTimestamp` members (lifecycle
+ * `startTime`/`endTime`, `deprecationTime`) arrive as `Date`; `DateTime` members (`dateCreated`,
+ * workflow and step `startTime`/`endTime`) arrive as ISO strings. {@link wireTime} accepts both.
+ * Only what stackfeed needs to build a record is required; enums are plain strings (open).
+ */
+
+/** An optional timestamp as Date, ISO string or epoch number → Date; anything else is an error. */
+export const wireTime = z.unknown().transform((v, ctx): Date | undefined => {
+  if (v === undefined || v === null || v === '') return undefined;
+  const d = parseTimestamp(v);
+  if (!d) {
+    ctx.issues.push({ code: 'custom', message: 'is not a timestamp', input: v });
+    return z.NEVER;
+  }
+  return d;
+});
+
+const str = z.string();
+const optStr = z.string().optional();
+
+const StateSchema = z.object({ status: optStr, reason: optStr }).optional();
+
+export const LifecycleExecutionSchema = z.object({
+  lifecycleExecutionId: z.string().min(1),
+  lifecyclePolicyArn: optStr,
+  resourcesImpactedSummary: z.object({ hasImpactedResources: z.boolean().optional() }).optional(),
+  state: StateSchema,
+  startTime: wireTime,
+  endTime: wireTime,
+});
+export type WireLifecycleExecution = z.output<typeof LifecycleExecutionSchema>;
+
+export const GetLifecycleExecutionSchema = z.object({ lifecycleExecution: LifecycleExecutionSchema });
+
+export const ListLifecycleExecutionsSchema = z.object({
+  lifecycleExecutions: z.array(LifecycleExecutionSchema).optional(),
+  nextToken: optStr,
+});
+
+export const LifecycleResourceSchema = z.object({
+  accountId: optStr,
+  resourceId: z.string().min(1),
+  state: StateSchema,
+  action: z.object({ name: optStr, reason: optStr }).optional(),
+  region: optStr,
+  snapshots: z.array(z.object({ snapshotId: str, state: StateSchema })).optional(),
+  imageUris: z.array(str).optional(),
+  startTime: wireTime,
+  endTime: wireTime,
+});
+export type WireLifecycleResource = z.output<typeof LifecycleResourceSchema>;
+
+export const ListLifecycleResourcesSchema = z.object({
+  lifecycleExecutionId: optStr,
+  lifecycleExecutionState: StateSchema,
+  resources: z.array(LifecycleResourceSchema).optional(),
+  nextToken: optStr,
+});
+
+const AmiSchema = z.object({
+  region: optStr,
+  image: z.string().min(1),
+  name: optStr,
+  description: optStr,
+  state: StateSchema,
+  accountId: optStr,
+});
+
+const OutputResourcesSchema = z
+  .object({
+    amis: z.array(AmiSchema).optional(),
+    containers: z.array(z.object({ region: optStr, imageUris: z.array(str).optional() })).optional(),
+  })
+  .optional();
+
+/** Image (GetImage) and ImageSummary (ListImageBuildVersions) share what stackfeed reads. */
+export const ImageSchema = z.object({
+  arn: z.string().min(1),
+  type: optStr,
+  name: optStr,
+  version: optStr,
+  platform: optStr,
+  osVersion: optStr,
+  owner: optStr,
+  state: StateSchema,
+  dateCreated: wireTime,
+  deprecationTime: wireTime,
+  outputResources: OutputResourcesSchema,
+  tags: z.record(z.string(), z.string()).optional(),
+  buildType: optStr,
+  imageSource: optStr,
+  lifecycleExecutionId: optStr,
+  scanState: StateSchema,
+  workflows: z.array(z.object({ workflowArn: optStr, onFailure: optStr, parallelGroup: optStr })).optional(),
+  loggingConfiguration: z.object({ logGroupName: optStr }).optional(),
+});
+export type WireImage = z.output<typeof ImageSchema>;
+
+export const GetImageSchema = z.object({
+  requestId: optStr,
+  image: ImageSchema,
+  latestVersionReferences: z.record(z.string(), z.string()).optional(),
+});
+
+export const ListImageBuildVersionsSchema = z.object({
+  requestId: optStr,
+  imageSummaryList: z.array(ImageSchema).optional(),
+  nextToken: optStr,
+});
+
+/** ImageVersion (ListImages): no state, no outputs. */
+export const ImageVersionSchema = z.object({
+  arn: z.string().min(1),
+  name: optStr,
+  type: optStr,
+  version: optStr,
+  platform: optStr,
+  osVersion: optStr,
+  owner: optStr,
+  dateCreated: wireTime,
+  buildType: optStr,
+  imageSource: optStr,
+});
+export type WireImageVersion = z.output<typeof ImageVersionSchema>;
+
+export const ListImagesSchema = z.object({
+  requestId: optStr,
+  imageVersionList: z.array(ImageVersionSchema).optional(),
+  nextToken: optStr,
+});
+
+export const WorkflowExecutionSchema = z.object({
+  workflowBuildVersionArn: optStr,
+  workflowExecutionId: z.string().min(1),
+  imageBuildVersionArn: optStr,
+  type: optStr,
+  status: optStr,
+  message: optStr,
+  totalStepCount: z.number().optional(),
+  totalStepsSucceeded: z.number().optional(),
+  totalStepsFailed: z.number().optional(),
+  totalStepsSkipped: z.number().optional(),
+  startTime: wireTime,
+  endTime: wireTime,
+  parallelGroup: optStr,
+  retried: z.boolean().optional(),
+});
+export type WireWorkflowExecution = z.output<typeof WorkflowExecutionSchema>;
+
+export const ListWorkflowExecutionsSchema = z.object({
+  requestId: optStr,
+  workflowExecutions: z.array(WorkflowExecutionSchema).optional(),
+  imageBuildVersionArn: optStr,
+  message: optStr,
+  nextToken: optStr,
+});
+
+export const WorkflowStepSchema = z.object({
+  stepExecutionId: z.string().min(1),
+  name: optStr,
+  description: optStr,
+  action: optStr,
+  status: optStr,
+  rollbackStatus: optStr,
+  message: optStr,
+  inputs: optStr,
+  outputs: optStr,
+  startTime: wireTime,
+  endTime: wireTime,
+});
+export type WireWorkflowStep = z.output<typeof WorkflowStepSchema>;
+
+export const ListWorkflowStepsSchema = z.object({
+  requestId: optStr,
+  steps: z.array(WorkflowStepSchema).optional(),
+  workflowBuildVersionArn: optStr,
+  workflowExecutionId: optStr,
+  imageBuildVersionArn: optStr,
+  message: optStr,
+  nextToken: optStr,
+});

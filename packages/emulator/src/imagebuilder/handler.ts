@@ -1,0 +1,438 @@
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { EmulatorReply, EmulatorRequest, Fault, Handler, Router } from '../harness.js';
+import type { ImageBuilderStore, WireObject } from './store.js';
+
+/**
+ * The Image Builder rest-json routes (API 2019-12-02) over an {@link ImageBuilderStore}:
+ * GET /GetLifecycleExecution, /GetImage, /GetWorkflowExecution (querystring input) and
+ * POST /ListLifecycleExecutions, /ListLifecycleExecutionResources, /ListImages,
+ * /ListImageBuildVersions, /ListWorkflowExecutions, /ListWorkflowStepExecutions (JSON body).
+ *
+ * Errors are sent the way AWS rest-json services send them: the status of the error shape, an
+ * `x-amzn-ErrorType` header naming it, a `{"message": …}` body, and `x-amzn-RequestId`.
+ */
+
+export interface ImageBuilderAuthOptions {
+  /**
+   * `check` (default): a well-formed SigV4 `Authorization` header for service `imagebuilder` and
+   * an `x-amz-date` are required. `off`: anything goes.
+   */
+  mode?: 'check' | 'off';
+  /** When given, signatures are also verified against these keys (unknown key → 403). */
+  credentials?: Array<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+}
+
+export interface ImageBuilderHandlerOptions {
+  auth?: ImageBuilderAuthOptions;
+  /** HMAC key of pagination tokens (default: random per handler). */
+  tokenSecret?: string | Buffer;
+  /** maxResults when the request has none (default 25). */
+  defaultPageSize?: number;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ERROR_STATUS: Record<string, number> = {
+  InvalidRequestException: 400,
+  InvalidPaginationTokenException: 400,
+  ClientException: 400,
+  ForbiddenException: 403,
+  ResourceNotFoundException: 404,
+  CallRateLimitExceededException: 429,
+  ServiceException: 500,
+  ServiceUnavailableException: 503,
+  MissingAuthenticationTokenException: 403,
+  IncompleteSignatureException: 403,
+  InvalidSignatureException: 403,
+  UnrecognizedClientException: 403,
+};
+
+/** The reply AWS would send for error shape `type` (e.g. `ForbiddenException`). */
+export function imageBuilderErrorReply(type: string, message: string, status?: number): EmulatorReply {
+  return {
+    status: status ?? ERROR_STATUS[type] ?? 400,
+    headers: {
+      'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.imagebuilder/`,
+      'x-amzn-requestid': randomUUID(),
+    },
+    body: { message },
+  };
+}
+
+/**
+ * A harness fault (for `server.faults.inject`) that answers with an Image Builder error shape, e.g.
+ * `imageBuilderFault('CallRateLimitExceededException')`.
+ */
+export function imageBuilderFault(type: string, message = `injected ${type}`): Fault {
+  const r = imageBuilderErrorReply(type, message);
+  return { kind: 'status', status: r.status, headers: r.headers as Record<string, string>, body: r.body };
+}
+
+const AUTH_RE =
+  /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;_.-]+), ?Signature=([0-9a-f]{64})$/;
+const AMZ_DATE_RE = /^(\d{8})T\d{6}Z$/;
+
+function header(req: EmulatorRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+async function checkAuth(req: EmulatorRequest, opts: ImageBuilderAuthOptions): Promise<void> {
+  if (opts.mode === 'off') return;
+  const auth = header(req, 'authorization');
+  if (!auth) throw new ApiError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+  const m = AUTH_RE.exec(auth);
+  if (!m)
+    throw new ApiError(
+      403,
+      'IncompleteSignatureException',
+      'Authorization header requires Credential, SignedHeaders and Signature parameters (AWS4-HMAC-SHA256).',
+    );
+  const [, accessKeyId, credDate, region, service, signedHeaders, signature] = m as unknown as string[];
+  if (service !== 'imagebuilder')
+    throw new ApiError(
+      403,
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: 'imagebuilder'.`,
+    );
+  const amzDate = header(req, 'x-amz-date');
+  const dm = amzDate ? AMZ_DATE_RE.exec(amzDate) : null;
+  if (!amzDate || !dm)
+    throw new ApiError(403, 'IncompleteSignatureException', 'Authorization header requires existence of X-Amz-Date.');
+  if (dm[1] !== credDate)
+    throw new ApiError(403, 'InvalidSignatureException', 'Date in Credential scope does not match X-Amz-Date.');
+  const signed = (signedHeaders as string).split(';');
+  if (!signed.includes('host') || !signed.includes('x-amz-date'))
+    throw new ApiError(403, 'IncompleteSignatureException', 'SignedHeaders must include host and x-amz-date.');
+  if (!opts.credentials) return;
+  const cred = opts.credentials.find((c) => c.accessKeyId === accessKeyId);
+  if (!cred)
+    throw new ApiError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+  const headers: Record<string, string> = {};
+  for (const h of signed) {
+    const v = header(req, h);
+    if (v !== undefined) headers[h] = v;
+  }
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of req.url.searchParams) {
+    const prev = query[k];
+    query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  const request = new HttpRequest({
+    method: req.method,
+    protocol: 'http:',
+    hostname: req.url.hostname,
+    path: decodeURIComponent(req.rawPath),
+    query,
+    headers,
+    body: req.body,
+  });
+  const signer = new SignatureV4({
+    service: 'imagebuilder',
+    region: region as string,
+    credentials: cred,
+    sha256: Hash.bind(null, 'sha256') as unknown as ConstructorParameters<typeof SignatureV4>[0]['sha256'],
+  });
+  const y = Number(amzDate.slice(0, 4));
+  const mo = Number(amzDate.slice(4, 6)) - 1;
+  const d = Number(amzDate.slice(6, 8));
+  const hh = Number(amzDate.slice(9, 11));
+  const mi = Number(amzDate.slice(11, 13));
+  const ss = Number(amzDate.slice(13, 15));
+  const signedReq = await signer.sign(request, { signingDate: new Date(Date.UTC(y, mo, d, hh, mi, ss)) });
+  const expected = /Signature=([0-9a-f]{64})/.exec(String(signedReq.headers.authorization))?.[1] ?? '';
+  const a = Buffer.from(expected);
+  const b = Buffer.from(signature as string);
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    throw new ApiError(
+      403,
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided.',
+    );
+}
+
+/** Opaque, HMAC-protected pagination tokens bound to the operation and its arguments. */
+class TokenCodec {
+  constructor(private readonly key: Buffer) {}
+
+  encode(op: string, scope: string, offset: number): string {
+    const body = Buffer.from(JSON.stringify({ o: op, s: scope, i: offset })).toString('base64url');
+    return `${body}.${this.mac(body)}`;
+  }
+
+  decode(token: string, op: string, scope: string): number {
+    const bad = () => new ApiError(400, 'InvalidPaginationTokenException', 'The pagination token is invalid.');
+    const dot = token.lastIndexOf('.');
+    if (dot <= 0) throw bad();
+    const body = token.slice(0, dot);
+    const mac = Buffer.from(token.slice(dot + 1));
+    const want = Buffer.from(this.mac(body));
+    if (mac.length !== want.length || !timingSafeEqual(mac, want)) throw bad();
+    let parsed: { o?: unknown; s?: unknown; i?: unknown };
+    try {
+      parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      throw bad();
+    }
+    if (parsed.o !== op || parsed.s !== scope || typeof parsed.i !== 'number' || !Number.isInteger(parsed.i))
+      throw bad();
+    return parsed.i;
+  }
+
+  private mac(body: string): string {
+    return createHmac('sha256', this.key).update(body).digest('base64url');
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function parseBody(req: EmulatorRequest): Json {
+  if (!req.body) return {};
+  try {
+    const v = JSON.parse(req.body) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Json;
+  } catch {
+    // fall through
+  }
+  throw new ApiError(400, 'ClientException', 'The request body is not a JSON object.');
+}
+
+const LCE_RE = /^lce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const WF_RE = /^wf-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const BUILD_ARN_RE =
+  /^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image\/[a-z0-9-_]+\/[0-9]+\.[0-9]+\.[0-9]+\/[0-9]+$/;
+const VERSION_ARN_RE =
+  /^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image\/[a-z0-9-_]+\/[0-9]+\.[0-9]+\.[0-9]+$/;
+const VERSION_OR_BUILD_ARN_RE =
+  /^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):image\/[a-z0-9-_]+\/(?:(?:([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x))|(?:[0-9]+\.[0-9]+\.[0-9]+\/[0-9]+))$/;
+const FILTER_NAMES = new Set(['name', 'osVersion', 'platform', 'type', 'version']);
+const OWNERS = new Set(['Self', 'Shared', 'Amazon', 'ThirdParty', 'AWSMarketplace']);
+
+function requireString(input: Json, name: string, re?: RegExp): string {
+  const v = input[name];
+  if (typeof v !== 'string' || v === '')
+    throw new ApiError(400, 'InvalidRequestException', `The value supplied for parameter '${name}' is required.`);
+  if (re && !re.test(v))
+    throw new ApiError(400, 'InvalidRequestException', `The value supplied for parameter '${name}' is not valid.`);
+  return v;
+}
+
+function parseFilters(input: Json): Array<{ name: string; values: string[] }> | undefined {
+  const f = input.filters;
+  if (f === undefined) return undefined;
+  if (!Array.isArray(f) || f.length < 1 || f.length > 10)
+    throw new ApiError(400, 'InvalidRequestException', 'filters must hold 1 to 10 filters.');
+  return f.map((x: unknown) => {
+    const o = x as { name?: unknown; values?: unknown };
+    if (typeof o?.name !== 'string' || !FILTER_NAMES.has(o.name))
+      throw new ApiError(400, 'InvalidRequestException', `The filter name '${String(o?.name)}' is not supported.`);
+    if (!Array.isArray(o.values) || o.values.length < 1 || o.values.length > 10)
+      throw new ApiError(400, 'InvalidRequestException', 'A filter must have 1 to 10 values.');
+    return { name: o.name, values: o.values.map(String) };
+  });
+}
+
+/**
+ * Create the Image Builder handler over `store` (mount it with `startEmulator({ handler })`, or
+ * use {@link mountImageBuilderRoutes} to add the routes to another emulator's Router).
+ */
+export function createImageBuilderHandler(store: ImageBuilderStore, opts: ImageBuilderHandlerOptions = {}): Handler {
+  const routes = imageBuilderRoutes(store, opts);
+  return async (req) => {
+    const route = routes[`${req.method} ${req.rawPath}`];
+    if (!route) return imageBuilderErrorReply('ResourceNotFoundException', `No route for ${req.method} ${req.rawPath}`);
+    return route(req);
+  };
+}
+
+/** Add the Image Builder routes to an existing Router (e.g. a combined ParallelCluster emulator). */
+export function mountImageBuilderRoutes(
+  router: Router,
+  store: ImageBuilderStore,
+  opts: ImageBuilderHandlerOptions = {},
+): Router {
+  for (const [key, handler] of Object.entries(imageBuilderRoutes(store, opts))) {
+    const [method, path] = key.split(' ') as [string, string];
+    router.on(method, path, handler);
+  }
+  return router;
+}
+
+/** The route table: `"<METHOD> <path>"` → handler. */
+export function imageBuilderRoutes(
+  store: ImageBuilderStore,
+  opts: ImageBuilderHandlerOptions = {},
+): Record<string, Handler> {
+  const tokens = new TokenCodec(
+    opts.tokenSecret === undefined
+      ? randomBytes(32)
+      : Buffer.isBuffer(opts.tokenSecret)
+        ? opts.tokenSecret
+        : Buffer.from(opts.tokenSecret),
+  );
+  const auth = opts.auth ?? {};
+  const defaultPageSize = opts.defaultPageSize ?? 25;
+
+  const wrap =
+    (op: string, fn: (req: EmulatorRequest) => WireObject | Promise<WireObject>): Handler =>
+    async (req) => {
+      const requestId = randomUUID();
+      try {
+        await checkAuth(req, auth);
+        const body = await fn(req);
+        return { status: 200, headers: { 'x-amzn-requestid': requestId, 'content-type': 'application/json' }, body };
+      } catch (err) {
+        if (err instanceof ApiError) {
+          const r = imageBuilderErrorReply(err.type, err.message, err.status);
+          (r.headers as Record<string, string>)['x-amzn-requestid'] = requestId;
+          return r;
+        }
+        return imageBuilderErrorReply('ServiceException', `${op} failed: ${String(err)}`, 500);
+      }
+    };
+
+  /** Cut `items` into the page the request asks for, with an opaque next token. */
+  const page = (op: string, input: Json, scope: unknown, items: WireObject[]) => {
+    const mr = input.maxResults;
+    let size = defaultPageSize;
+    if (mr !== undefined) {
+      if (typeof mr !== 'number' || !Number.isInteger(mr) || mr < 1 || mr > 25)
+        throw new ApiError(
+          400,
+          'InvalidRequestException',
+          `1 validation error detected: Value '${String(mr)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 25`,
+        );
+      size = mr;
+    }
+    const scopeKey = JSON.stringify(scope);
+    let offset = 0;
+    const nt = input.nextToken;
+    if (nt !== undefined) {
+      if (typeof nt !== 'string' || nt.length < 1 || nt.length > 65535)
+        throw new ApiError(400, 'InvalidPaginationTokenException', 'The pagination token is invalid.');
+      offset = tokens.decode(nt, op, scopeKey);
+    }
+    const slice = items.slice(offset, offset + size);
+    const next = offset + size < items.length ? tokens.encode(op, scopeKey, offset + size) : undefined;
+    return { slice, next };
+  };
+
+  const withToken = (out: WireObject, next: string | undefined) => {
+    if (next) out.nextToken = next;
+    return out;
+  };
+
+  return {
+    'GET /GetLifecycleExecution': wrap('GetLifecycleExecution', (req) => {
+      const id = requireString(Object.fromEntries(req.url.searchParams), 'lifecycleExecutionId', LCE_RE);
+      const e = store.wireLifecycleExecution(id);
+      if (!e) throw new ApiError(404, 'ResourceNotFoundException', `Lifecycle execution ${id} not found.`);
+      return { lifecycleExecution: e };
+    }),
+    'POST /ListLifecycleExecutions': wrap('ListLifecycleExecutions', (req) => {
+      const input = parseBody(req);
+      const arn = requireString(input, 'resourceArn', /^arn:aws[^:]*:imagebuilder:/);
+      const { slice, next } = page('ListLifecycleExecutions', input, [arn], store.wireLifecycleExecutionsFor(arn));
+      return withToken({ lifecycleExecutions: slice }, next);
+    }),
+    'POST /ListLifecycleExecutionResources': wrap('ListLifecycleExecutionResources', (req) => {
+      const input = parseBody(req);
+      const id = requireString(input, 'lifecycleExecutionId', LCE_RE);
+      const parent = input.parentResourceId;
+      if (parent !== undefined && (typeof parent !== 'string' || parent.length < 1 || parent.length > 1024))
+        throw new ApiError(
+          400,
+          'InvalidRequestException',
+          `The value supplied for parameter 'parentResourceId' is not valid.`,
+        );
+      if (!store.hasLifecycleExecution(id))
+        throw new ApiError(404, 'ResourceNotFoundException', `Lifecycle execution ${id} not found.`);
+      const items = store.wireLifecycleResources(id, parent as string | undefined);
+      const { slice, next } = page('ListLifecycleExecutionResources', input, [id, parent ?? null], items);
+      const out: WireObject = { lifecycleExecutionId: id, resources: slice };
+      const state = store.wireLifecycleState(id);
+      if (state) out.lifecycleExecutionState = state;
+      return withToken(out, next);
+    }),
+    'GET /GetImage': wrap('GetImage', (req) => {
+      const arn = requireString(
+        Object.fromEntries(req.url.searchParams),
+        'imageBuildVersionArn',
+        VERSION_OR_BUILD_ARN_RE,
+      );
+      const resolved = store.resolveImageArns(arn)[0];
+      const image = resolved ? store.wireImage(resolved) : undefined;
+      if (!resolved || !image) throw new ApiError(404, 'ResourceNotFoundException', `Image ${arn} not found.`);
+      const out: WireObject = { requestId: randomUUID(), image };
+      const latest = store.wireLatestVersionReferences(resolved);
+      if (latest) out.latestVersionReferences = latest;
+      return out;
+    }),
+    'POST /ListImages': wrap('ListImages', (req) => {
+      const input = parseBody(req);
+      const owner = input.owner;
+      if (owner !== undefined && (typeof owner !== 'string' || !OWNERS.has(owner)))
+        throw new ApiError(400, 'InvalidRequestException', `The value supplied for parameter 'owner' is not valid.`);
+      const filters = parseFilters(input);
+      const includeDeprecated = input.includeDeprecated === true;
+      const items = store.wireImageVersions({ owner: owner as string | undefined, filters, includeDeprecated });
+      const { slice, next } = page(
+        'ListImages',
+        input,
+        [owner ?? 'Self', filters ?? null, includeDeprecated, input.byName ?? null],
+        items,
+      );
+      return withToken({ requestId: randomUUID(), imageVersionList: slice }, next);
+    }),
+    'POST /ListImageBuildVersions': wrap('ListImageBuildVersions', (req) => {
+      const input = parseBody(req);
+      const arn =
+        input.imageVersionArn === undefined ? undefined : requireString(input, 'imageVersionArn', VERSION_ARN_RE);
+      const filters = parseFilters(input);
+      const items = store.wireImageBuildVersions({ imageVersionArn: arn, filters });
+      const { slice, next } = page('ListImageBuildVersions', input, [arn ?? null, filters ?? null], items);
+      return withToken({ requestId: randomUUID(), imageSummaryList: slice }, next);
+    }),
+    'POST /ListWorkflowExecutions': wrap('ListWorkflowExecutions', (req) => {
+      const input = parseBody(req);
+      const arn = requireString(input, 'imageBuildVersionArn', BUILD_ARN_RE);
+      const items = store.wireWorkflowExecutions(arn);
+      if (!items) throw new ApiError(404, 'ResourceNotFoundException', `Image ${arn} not found.`);
+      const { slice, next } = page('ListWorkflowExecutions', input, [arn], items);
+      const out: WireObject = { requestId: randomUUID(), workflowExecutions: slice, imageBuildVersionArn: arn };
+      return withToken(out, next);
+    }),
+    'POST /ListWorkflowStepExecutions': wrap('ListWorkflowStepExecutions', (req) => {
+      const input = parseBody(req);
+      const id = requireString(input, 'workflowExecutionId', WF_RE);
+      const found = store.wireWorkflowSteps(id);
+      if (!found) throw new ApiError(404, 'ResourceNotFoundException', `Workflow execution ${id} not found.`);
+      const { slice, next } = page('ListWorkflowStepExecutions', input, [id], found.steps);
+      const out: WireObject = {
+        requestId: randomUUID(),
+        steps: slice,
+        workflowBuildVersionArn: found.workflowBuildVersionArn,
+        workflowExecutionId: id,
+        imageBuildVersionArn: found.imageBuildVersionArn,
+      };
+      return withToken(out, next);
+    }),
+    'GET /GetWorkflowExecution': wrap('GetWorkflowExecution', (req) => {
+      const id = requireString(Object.fromEntries(req.url.searchParams), 'workflowExecutionId', WF_RE);
+      const wf = store.wireWorkflowExecution(id);
+      if (!wf) throw new ApiError(404, 'ResourceNotFoundException', `Workflow execution ${id} not found.`);
+      return { requestId: randomUUID(), ...wf };
+    }),
+  };
+}
