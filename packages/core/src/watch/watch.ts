@@ -122,7 +122,9 @@ async function* run<T extends Watchable, R>(
   const inner = new AbortController();
   const userSignal = options.signal;
   const onUserAbort = () => inner.abort(userSignal?.reason);
-  userSignal?.addEventListener('abort', onUserAbort, { once: true });
+  // A signal that has already fired never dispatches 'abort' again: carry it over now.
+  if (userSignal?.aborted) onUserAbort();
+  else userSignal?.addEventListener('abort', onUserAbort, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (options.timeoutMs !== undefined) {
     timer = setTimeout(() => {
@@ -156,15 +158,19 @@ async function* run<T extends Watchable, R>(
     const got = await source.poll(ctx);
     polls++;
     const fresh: T[] = [];
+    const inPoll = new Set<string>();
     for await (const ev of got as AsyncIterable<T>) {
       const ms = ev.timestamp.getTime();
       if (sinceMs !== undefined && ms < sinceMs) continue;
-      if (seen.has(ev.id, ms)) continue;
-      seen.add(ev.id, ms);
+      if (inPoll.has(ev.id) || seen.has(ev.id, ms)) continue;
+      inPoll.add(ev.id);
       fresh.push(ev);
     }
     // Stable sort: events in the same second keep the order the provider gave them.
     fresh.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    // Remember them only after the whole poll was checked, oldest first: adding while checking
+    // could evict (and raise the low-water mark over) events of this same poll not yet looked at.
+    for (const ev of fresh) seen.add(ev.id, ev.timestamp.getTime());
     return fresh;
   };
 
@@ -173,52 +179,75 @@ async function* run<T extends Watchable, R>(
     if (!newest || ms >= newest.ms) newest = { ms, id: ev.id };
   };
 
+  /** A failed poll or terminal check: give up (rethrow) or wait and let the loop try again. */
+  const onError = async (err: unknown): Promise<void> => {
+    if (signal.aborted) throw abortError(signal, provider);
+    if (!StackfeedError.is(err) || !err.retryable) throw err;
+    errors++;
+    if (errors >= maxErrors) throw err;
+    if (err.code === 'THROTTLED') {
+      interval = Math.min(ceiling, interval * 2);
+      if (err.retryAfterSeconds !== undefined) interval = Math.max(interval, err.retryAfterSeconds * 1000);
+    }
+    log?.({
+      level: 'warn',
+      event: 'retry',
+      provider,
+      operation,
+      delayMs: interval,
+      message: `watch poll failed (${err.code}); trying again`,
+    });
+    await sleep(interval, signal);
+  };
+
   try {
+    /** Events whose terminal check failed: the check is asked again with the same events. */
+    let unchecked: T[] | undefined;
     while (true) {
       throwIfAborted(signal, provider);
       let fresh: T[];
-      try {
-        fresh = await pollOnce();
-        errors = 0;
-        interval = Math.max(base, Math.floor(interval / 2));
-      } catch (err) {
-        if (signal.aborted) throw abortError(signal, provider);
-        if (!StackfeedError.is(err) || !err.retryable) throw err;
-        errors++;
-        if (errors >= maxErrors) throw err;
-        if (err.code === 'THROTTLED') {
-          interval = Math.min(ceiling, interval * 2);
-          if (err.retryAfterSeconds !== undefined) interval = Math.max(interval, err.retryAfterSeconds * 1000);
+      if (unchecked) {
+        fresh = unchecked;
+      } else {
+        try {
+          fresh = await pollOnce();
+        } catch (err) {
+          await onError(err);
+          continue;
         }
-        log?.({
-          level: 'warn',
-          event: 'retry',
-          provider,
-          operation,
-          delayMs: interval,
-          message: `watch poll failed (${err.code}); trying again`,
-        });
-        await sleep(interval, signal);
+        // Yielded before checkTerminal: a consumer sees events as soon as they are read.
+        for (const ev of fresh) {
+          note(ev);
+          yielded++;
+          yield ev;
+        }
+      }
+      let check: TerminalCheck<R>;
+      try {
+        check = await source.checkTerminal({ newEvents: fresh, signal });
+        unchecked = undefined;
+      } catch (err) {
+        unchecked = fresh;
+        await onError(err);
         continue;
       }
-      for (const ev of fresh) {
-        note(ev);
-        yielded++;
-        yield ev;
-      }
-      const check = await source.checkTerminal({ newEvents: fresh, signal });
+      errors = 0;
+      interval = Math.max(base, Math.floor(interval / 2));
       if (check.terminal) {
         // Final drain: events written between the last poll and the terminal status.
         // A failure here must not turn a finished deployment into an error.
+        let drained: T[] = [];
         try {
-          for (const ev of await pollOnce()) {
-            note(ev);
-            yielded++;
-            yield ev;
-          }
+          drained = await pollOnce();
         } catch (err) {
           if (signal.aborted) throw abortError(signal, provider);
           log?.({ level: 'warn', event: 'error', provider, operation, message: `final drain failed: ${String(err)}` });
+        }
+        // Yielded outside the try: an error the consumer throws in is not mistaken for a drain failure.
+        for (const ev of drained) {
+          note(ev);
+          yielded++;
+          yield ev;
         }
         const r: WatchResult<R> = { outcome: check.outcome ?? 'succeeded', eventsYielded: yielded, polls };
         if (check.status !== undefined) r.status = check.status;
