@@ -3,7 +3,9 @@ import {
   type Capabilities,
   type EventFilterOptions,
   HttpTransport,
+  type HttpResponse,
   type ListOptions,
+  type RequestSpec,
   type Logger,
   type Paginator,
   type Phase,
@@ -169,6 +171,12 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
     });
   }
 
+  /** Every RFS call goes through here: IAM token first (outside got's hooks), then the transport. */
+  private async request(spec: RequestSpec): Promise<HttpResponse> {
+    if (this.auth instanceof IamTokenAuth) await this.auth.prepare(spec.signal);
+    return this.transport.request(spec);
+  }
+
   private stackUrl(name: string, suffix: string): string {
     return `${this.endpoint}/v1/${encodePathSegment(this.projectId)}/stacks/${encodePathSegment(name)}${suffix}`;
   }
@@ -248,7 +256,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
     signal: AbortSignal | undefined,
     assigner: EventIdAssigner,
   ): Promise<{ items: StackEvent[]; next: string | undefined; raw: unknown }> {
-    const res = await this.transport.request({
+    const res = await this.request({
       url: this.stackUrl(plan.scope.stackName, '/events'),
       query: { ...plan.query, marker, limit: pageSize },
       operation: 'listStackEvents',
@@ -275,7 +283,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       pageSizeLimits: PAGE_SIZE,
       options,
       fetchPage: async (marker, pageSize, signal) => {
-        const res = await this.transport.request({
+        const res = await this.request({
           url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
           query: { marker, limit: pageSize },
           operation: 'listStacks',
@@ -296,7 +304,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   /** One stack with its normalized status (GetStackMetadata). A deleted stack is NOT_FOUND. */
   async getStack(ref: RfsStackRef | string, options: { signal?: AbortSignal | undefined } = {}): Promise<StackInfo> {
     const r = normalizeRef(ref);
-    const res = await this.transport.request({
+    const res = await this.request({
       url: this.stackUrl(r.name, '/metadata'),
       query: { stack_id: r.id },
       operation: 'getStack',
@@ -352,7 +360,9 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
             markers.add(fetched.next);
             marker = fetched.next;
           }
-          return out;
+          // RFS lists newest first; the engine's sort is stable, so hand events over oldest first
+          // to keep same-second events in the order they happened.
+          return out.reverse();
         },
         checkTerminal: async (ctx) => {
           let info: StackInfo;

@@ -70,6 +70,15 @@ export class IamTokenAuth implements AuthHook {
     });
   }
 
+  /**
+   * Make sure a valid token is cached. The client calls this before each request, outside the
+   * HTTP library's hooks, so that an IAM failure surfaces as its own typed error (an error thrown
+   * inside \`sign\` reaches the caller re-wrapped by got as a network error).
+   */
+  async prepare(signal?: AbortSignal): Promise<void> {
+    await this.token(signal);
+  }
+
   async sign(req: SignableRequest, ctx: { signal?: AbortSignal | undefined }): Promise<void> {
     const token = await this.token(ctx.signal);
     stampRequest(req, this.opts.projectId);
