@@ -6,7 +6,10 @@ import {
 } from '@stackfeed/emulator/imagebuilder';
 import { ImageBuilderClient, type ImageBuilderClientOptions } from '../src/index.js';
 
-export const CREDS = { accessKeyId: 'AKIDSTACKFEEDTEST01', secretAccessKey: 'sf-test-secret-key/0123456789abcdefABCDEF' };
+export const CREDS = {
+  accessKeyId: 'AKIDSTACKFEEDTEST01',
+  secretAccessKey: 'sf-test-secret-key/0123456789abcdefABCDEF',
+};
 
 export interface Setup {
   emu: ImageBuilderEmulator;

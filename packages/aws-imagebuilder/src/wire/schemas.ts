@@ -10,15 +10,18 @@ import { z } from 'zod';
  */
 
 /** An optional timestamp as Date, ISO string or epoch number → Date; anything else is an error. */
-export const wireTime = z.unknown().transform((v, ctx): Date | undefined => {
-  if (v === undefined || v === null || v === '') return undefined;
-  const d = parseTimestamp(v);
-  if (!d) {
-    ctx.issues.push({ code: 'custom', message: 'is not a timestamp', input: v });
-    return z.NEVER;
-  }
-  return d;
-});
+export const wireTime = z
+  .unknown()
+  .transform((v, ctx): Date | undefined => {
+    if (v === undefined || v === null || v === '') return undefined;
+    const d = parseTimestamp(v);
+    if (!d) {
+      ctx.issues.push({ code: 'custom', message: 'is not a timestamp', input: v });
+      return z.NEVER;
+    }
+    return d;
+  })
+  .optional();
 
 const str = z.string();
 const optStr = z.string().optional();

@@ -31,6 +31,11 @@ export interface ImageBuilderHandlerOptions {
   tokenSecret?: string | Buffer;
   /** maxResults when the request has none (default 25). */
   defaultPageSize?: number;
+  /**
+   * Called before each Image Builder request is answered (after auth), with the operation name:
+   * e.g. advance a ManualClock on every first-page poll so a watch sees a deployment progress.
+   */
+  onRequest?: (operation: string, input: Record<string, unknown>, store: ImageBuilderStore) => void;
 }
 
 class ApiError extends Error {
@@ -290,6 +295,11 @@ export function imageBuilderRoutes(
       const requestId = randomUUID();
       try {
         await checkAuth(req, auth);
+        if (opts.onRequest) {
+          const input: Record<string, unknown> =
+            req.method === 'GET' ? Object.fromEntries(req.url.searchParams) : parseBody(req);
+          opts.onRequest(op, input, store);
+        }
         const body = await fn(req);
         return { status: 200, headers: { 'x-amzn-requestid': requestId, 'content-type': 'application/json' }, body };
       } catch (err) {
