@@ -38,7 +38,7 @@ export interface WatchSource<T extends Watchable, R = unknown> {
   provider: ProviderId;
   operation: string;
   /** Return the events since the boundary; returning more (a full re-read) is fine: the engine dedupes. */
-  poll(ctx: PollContext): Promise<Iterable<T>> | AsyncIterable<T>;
+  poll(ctx: PollContext): Promise<Iterable<T>> | Iterable<T> | AsyncIterable<T>;
   /** Is the deployment over? Called after each poll with that poll's new events. */
   checkTerminal(ctx: { newEvents: readonly T[]; signal: AbortSignal }): Promise<TerminalCheck<R>> | TerminalCheck<R>;
 }
