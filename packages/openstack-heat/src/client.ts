@@ -448,20 +448,59 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
     });
   }
 
-  /** @internal GET with the client's headers. */
+  /**
+   * @internal GET with the client's headers; the body must be JSON. Same-origin redirects (Heat's
+   * 302 for name-only URLs) are followed by the transport with the token; a redirect to another
+   * origin arrives here unfollowed and fails without credentials having left.
+   */
   async get(
     url: string,
     query: Record<string, unknown>,
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
-    return this.http.request({
+    const res = await this.http.request({
       url,
       query: query as never,
       headers: this.headers,
       operation,
       signal,
+      responseType: 'text',
     });
+    const fail = (what: string, extra: Record<string, unknown> = {}): never => {
+      throw new StackfeedError({
+        code: 'INVALID_RESPONSE',
+        provider: PROVIDER,
+        operation,
+        httpStatus: res.status,
+        ...(res.requestId ? { requestId: res.requestId } : {}),
+        message: `${operation}: ${what}`,
+        ...extra,
+      });
+    };
+    if (res.status >= 300 && res.status < 400) {
+      const loc = res.headers.location;
+      let where = 'another URL';
+      try {
+        where = new URL(String(Array.isArray(loc) ? loc[0] : loc), res.url).origin;
+      } catch {
+        /* keep the generic wording */
+      }
+      return fail(
+        `HTTP ${res.status}: the server redirected to another origin (${where}); stackfeed does not send credentials across origins`,
+      );
+    }
+    const text = res.text.trim();
+    if (text === '') return fail(`HTTP ${res.status} with an empty body where JSON was expected`);
+    if (/^<(!doctype|html)/i.test(text) || /html/i.test(String(res.headers['content-type'] ?? ''))) {
+      return fail(`HTTP ${res.status} with an HTML page instead of JSON (a proxy or gateway answered?)`);
+    }
+    try {
+      res.body = JSON.parse(text);
+    } catch (e) {
+      return fail(`malformed JSON in the response (${(e as Error).message.slice(0, 120)})`);
+    }
+    return res;
   }
 
   private async stackUrl(ref: HeatStackRef, suffix: string, signal: AbortSignal | undefined): Promise<string> {
