@@ -70,7 +70,7 @@ async function* mergeExact<T extends Timestamped>(
       await pull(head.src);
     }
   } finally {
-    await Promise.allSettled(its.map((it, i) => (done.has(i) ? undefined : it.return?.())));
+    await Promise.allSettled(its.map((it, i) => (done.has(i) ? undefined : safeReturn(it))));
   }
   return undefined;
 }
@@ -94,10 +94,20 @@ async function* mergeLive<T extends Timestamped>(
     w?.();
   };
 
+  /** Set when the merge has ended: no source is pulled again, late results are dropped. */
+  let closed = false;
   const pull = (src: number) => {
-    const p = (its[src] as AsyncIterator<T>).next().then(
+    if (closed) return;
+    let next: Promise<IteratorResult<T>>;
+    try {
+      next = Promise.resolve((its[src] as AsyncIterator<T>).next());
+    } catch (err) {
+      next = Promise.reject(err);
+    }
+    const p = next.then(
       (r) => {
         pending.delete(src);
+        if (closed) return;
         if (r.done) finished.add(src);
         else {
           heap.push({ item: r.value, src, seq: seq++, arrived: Date.now() });
@@ -108,9 +118,15 @@ async function* mergeLive<T extends Timestamped>(
       },
       (err: unknown) => {
         pending.delete(src);
+        if (closed) return;
         finished.add(src);
-        if (options.onStreamError === 'drop') options.onDropped?.(src, err);
-        else failure ??= { err };
+        if (options.onStreamError === 'drop') {
+          try {
+            options.onDropped?.(src, err);
+          } catch {
+            // a throwing callback must not become an unhandled rejection
+          }
+        } else failure ??= { err };
         notify();
       },
     );
@@ -152,6 +168,7 @@ async function* mergeLive<T extends Timestamped>(
       }
     }
   } finally {
+    closed = true;
     if (timer) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
     // Close the sources that are still open. A source with a next() in flight closes after it
@@ -159,10 +176,20 @@ async function* mergeLive<T extends Timestamped>(
     const closing: Array<Promise<unknown> | undefined> = [];
     its.forEach((it, i) => {
       if (finished.has(i)) return;
-      const r = it.return?.();
-      r?.catch(() => {});
+      const r = safeReturn(it);
       if (!pending.has(i)) closing.push(r);
     });
     await Promise.allSettled(closing);
+  }
+}
+
+/** Close a source; a return() that throws or rejects is ignored (never an unhandled rejection). */
+function safeReturn(it: AsyncIterator<unknown>): Promise<unknown> {
+  try {
+    const r = Promise.resolve(it.return?.());
+    r.catch(() => {});
+    return r;
+  } catch {
+    return Promise.resolve();
   }
 }
