@@ -564,14 +564,14 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
         let c: Cursor | undefined = cursor;
         if (!c) {
           const p = await this.workflowPage(arn, undefined, undefined, signal, op);
-          c = { q: p.wire.map((w) => [w.workflowExecutionId, w.type ?? '']), started: true };
+          c = { q: stepQueue(p.wire), started: true };
           if (p.next) c.w = p.next;
         }
         while (true) {
           if (c.q.length === 0) {
             if (!c.w) return { items: [] };
             const p = await this.workflowPage(arn, c.w, undefined, signal, op);
-            c = { q: p.wire.map((w) => [w.workflowExecutionId, w.type ?? '']), started: true };
+            c = { q: stepQueue(p.wire), started: true };
             if (p.next) c.w = p.next;
             continue;
           }
@@ -677,6 +677,13 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
       return this.watchImageBuild(ref, options);
     throw badRef(ref, 'watchStackEvents');
   }
+}
+
+/** Workflows whose steps are to be read, as [id, type]; those that report zero steps are left out. */
+function stepQueue(
+  wire: ReadonlyArray<{ workflowExecutionId: string; type?: string | undefined; totalStepCount?: number | undefined }>,
+): Array<[string, string]> {
+  return wire.filter((w) => w.totalStepCount !== 0).map((w) => [w.workflowExecutionId, w.type ?? '']);
 }
 
 function badRef(ref: unknown, operation: string): StackfeedError {
