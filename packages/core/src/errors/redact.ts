@@ -44,8 +44,9 @@ const HEADER_RE = new RegExp(`((?:${HEADER_NAMES.join('|')})["']?\\s*[:=]\\s*["'
 const QUERY_RE =
   /([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|signature|token|access_token|password|secret)=)([^&#\s"']+)/g;
 const AUTH_SCHEME_RE = /\b(SDK-HMAC-SHA256|AWS4-HMAC-SHA256|Bearer|Basic)\s+[^\s"',}]+(?:[^"\r\n}]*)/g;
+// The value part allows escaped quotes (`"a\"b"`): stopping at the first quote would leak the rest.
 const JSON_SECRET_RE =
-  /("(?:password|secret|secret_access_key|secretAccessKey|sessionToken|session_token|securitytoken|security_token|token|access_key|sk|ak)"\s*:\s*")([^"]*)(")/gi;
+  /("(?:password|passwd|secret|secret_access_key|secretAccessKey|sessionToken|session_token|securitytoken|security_token|token|access_token|refresh_token|id_token|api_key|apiKey|client_secret|private_key|secret_key|access_key|sk|ak)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
 
 /** Mask every registered secret and every credential-shaped substring in `text`. */
 export function redact(text: string): string {
@@ -62,14 +63,16 @@ export function redact(text: string): string {
 }
 
 const SENSITIVE_KEY =
-  /^(authorization|proxy-authorization|x-auth-token|x-subject-token|x-security-token|x-amz-security-token|cookie|set-cookie|password|secret|secretaccesskey|secret_access_key|sessiontoken|session_token|token|sk|credentials?)$/i;
+  /^(authorization|proxy-authorization|x-auth-token|x-subject-token|x-security-token|x-amz-security-token|x-amz-signature|x-amz-credential|x-sdk-signature|signature|cookie|set-cookie|password|passwd|secret|secretaccesskey|secret_access_key|secret_key|sessiontoken|session_token|token|access_token|refresh_token|id_token|api_?key|client_secret|private_key|sk|credentials?)$/i;
 
 /**
  * Deep-copy a value with credential-named keys masked and every string redacted.
  * Used on headers, request descriptions and `raw` payloads before they reach a log hook or an error.
  */
 export function redactValue<T>(value: T, depth = 0): T {
-  if (depth > 8) return value;
+  // Too deep to walk: a string is still redacted; a structure is replaced rather than passed on unread.
+  if (depth > 8)
+    return (typeof value === 'string' ? redact(value) : value && typeof value === 'object' ? MASK : value) as T;
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
