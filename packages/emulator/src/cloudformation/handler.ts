@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import type { EmulatorReply, EmulatorRequest, Fault, Handler } from '../harness.js';
+import type { CfnEvent, CfnStore, StackView } from './store.js';
+import { el, list, xml } from './xml.js';
+
+/**
+ * CloudFormation's awsQuery wire protocol (API 2010-05-15) over a {@link CfnStore}: POST form bodies
+ * `Action=…&Version=2010-05-15&…`, XML answers `<XResponse><XResult>…</XResult><ResponseMetadata>`,
+ * XML errors `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
+ * Operations: DescribeStacks, DescribeStackEvents, DescribeStackResource, ListStacks.
+ */
+export interface CloudFormationHandlerOptions {
+  /** Events per DescribeStackEvents page (CloudFormation sends about 100). */
+  eventsPageSize?: number;
+  /** Stacks per DescribeStacks page (default 100). */
+  stacksPageSize?: number;
+  /** Summaries per ListStacks page (default 100). */
+  listStacksPageSize?: number;
+  /** Called before each request (e.g. to advance a scenario clock). */
+  onRequest?: (req: EmulatorRequest) => void;
+}
+
+const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+const XML_HEADERS = { 'content-type': 'text/xml' };
+
+class QueryError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly type: 'Sender' | 'Receiver' = 'Sender',
+  ) {
+    super(message);
+  }
+}
+
+/** The XML error body CloudFormation sends. */
+export function cloudFormationErrorReply(code: string, message: string, status = 400, type = 'Sender'): EmulatorReply {
+  const requestId = randomUUID();
+  return {
+    status,
+    headers: { ...XML_HEADERS, 'x-amzn-requestid': requestId },
+    body: `<ErrorResponse xmlns="${NS}">${el('Error', xml(el('Type', type), el('Code', code), el('Message', message)))}${el('RequestId', requestId)}</ErrorResponse>`,
+  };
+}
+
+/** A harness fault answering with a CloudFormation error, e.g. `cloudFormationFault('Throttling', 'Rate exceeded')`. */
+export function cloudFormationFault(code: string, message = `injected ${code}`, status = 400): Fault {
+  const r = cloudFormationErrorReply(code, message, status);
+  return { kind: 'status', status: r.status, headers: r.headers as Record<string, string>, body: r.body };
+}
+
+function ok(action: string, result: string): EmulatorReply {
+  const requestId = randomUUID();
+  return {
+    status: 200,
+    headers: { ...XML_HEADERS, 'x-amzn-requestid': requestId },
+    body: `<${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result>${el(
+      'ResponseMetadata',
+      xml(el('RequestId', requestId)),
+    )}</${action}Response>`,
+  };
+}
+
+const encodeToken = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+function decodeToken<T>(t: string): T {
+  try {
+    return JSON.parse(Buffer.from(t, 'base64url').toString('utf8')) as T;
+  } catch {
+    throw new QueryError(400, 'ValidationError', 'Invalid NextToken');
+  }
+}
+
+function stackXml(v: StackView): string {
+  return [
+    el('StackId', v.id),
+    el('StackName', v.name),
+    el('Description', v.description),
+    list('Parameters', 'member', Object.entries(v.parameters), ([k, val]) =>
+      [el('ParameterKey', k), el('ParameterValue', val)].join(''),
+    ),
+    el('CreationTime', new Date(v.createdAt)),
+    v.deletedAt !== undefined ? el('DeletionTime', new Date(v.deletedAt)) : '',
+    v.lastUpdatedAt !== undefined ? el('LastUpdatedTime', new Date(v.lastUpdatedAt)) : '',
+    el('StackStatus', v.status),
+    el('StackStatusReason', v.reason),
+    el('DisableRollback', false),
+    list('Tags', 'member', Object.entries(v.tags), ([k, val]) => [el('Key', k), el('Value', val)].join('')),
+    el('ParentId', v.parentId),
+    el('RootId', v.rootId),
+  ].join('');
+}
+
+function eventXml(e: CfnEvent): string {
+  return [
+    el('StackId', e.stackId),
+    el('EventId', e.eventId),
+    el('StackName', e.stackName),
+    el('OperationId', e.operationId),
+    el('LogicalResourceId', e.logicalId),
+    el('PhysicalResourceId', e.physicalId ?? ''),
+    el('ResourceType', e.type),
+    el('Timestamp', new Date(e.at)),
+    el('ResourceStatus', e.status),
+    el('ResourceStatusReason', e.reason),
+    el('ResourceProperties', e.properties),
+    el('ClientRequestToken', e.clientRequestToken),
+    el('HookType', e.hookType),
+    el('HookStatus', e.hookStatus),
+    el('HookStatusReason', e.hookStatusReason),
+    el('HookInvocationPoint', e.hookInvocationPoint),
+    el('HookInvocationId', e.hookInvocationId),
+    el('HookFailureMode', e.hookFailureMode),
+    el('DetailedStatus', e.detailedStatus),
+  ].join('');
+}
+
+/** `StackStatusFilter.member.1=…` → values. */
+function members(params: URLSearchParams, prefix: string): string[] {
+  const out: Array<[number, string]> = [];
+  for (const [k, v] of params) {
+    const m = new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.member\\.(\\d+)$`).exec(k);
+    if (m) out.push([Number(m[1]), v]);
+  }
+  return out.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+}
+
+/** The CloudFormation query handler. */
+export function createCloudFormationHandler(store: CfnStore, opts: CloudFormationHandlerOptions = {}): Handler {
+  const eventsPage = opts.eventsPageSize ?? 100;
+  const stacksPage = opts.stacksPageSize ?? 100;
+  const summariesPage = opts.listStacksPageSize ?? 100;
+
+  const actions: Record<string, (p: URLSearchParams) => EmulatorReply> = {
+    DescribeStacks(p) {
+      const name = p.get('StackName');
+      if (name) {
+        const st = store.find(name);
+        const v = st ? store.view(st) : undefined;
+        if (!v) throw new QueryError(400, 'ValidationError', `Stack with id ${name} does not exist`);
+        return ok('DescribeStacks', el('Stacks', xml(el('member', xml(stackXml(v))))));
+      }
+      const live: StackView[] = [];
+      for (const st of store.allStacks()) {
+        const v = store.view(st);
+        if (v && v.status !== 'DELETE_COMPLETE') live.push(v);
+      }
+      const token = p.get('NextToken');
+      const start = token ? decodeToken<{ o: number }>(token).o : 0;
+      const page = live.slice(start, start + stacksPage);
+      const next = start + stacksPage < live.length ? encodeToken({ o: start + stacksPage }) : undefined;
+      return ok(
+        'DescribeStacks',
+        (page.length > 0 ? list('Stacks', 'member', page, stackXml) : '<Stacks/>') + el('NextToken', next),
+      );
+    },
+    DescribeStackEvents(p) {
+      const name = p.get('StackName');
+      if (!name) throw new QueryError(400, 'ValidationError', 'StackName is required');
+      const st = store.find(name);
+      if (!st) throw new QueryError(400, 'ValidationError', `Stack [${name}] does not exist`);
+      let page: { events: CfnEvent[]; next?: string };
+      try {
+        page = store.eventsPage(st, p.get('NextToken') ?? undefined, eventsPage);
+      } catch {
+        throw new QueryError(400, 'ValidationError', 'Invalid NextToken');
+      }
+      return ok(
+        'DescribeStackEvents',
+        list('StackEvents', 'member', page.events, eventXml) + el('NextToken', page.next),
+      );
+    },
+    DescribeStackResource(p) {
+      const name = p.get('StackName') ?? '';
+      const logical = p.get('LogicalResourceId') ?? '';
+      const st = store.find(name);
+      if (!st) throw new QueryError(400, 'ValidationError', `Stack '${name}' does not exist`);
+      const r = store.resources(st).find((x) => x.logicalId === logical);
+      if (!r) throw new QueryError(400, 'ValidationError', `Resource ${logical} does not exist for stack ${name}`);
+      return ok(
+        'DescribeStackResource',
+        el(
+          'StackResourceDetail',
+          xml(
+            el('StackName', st.name),
+            el('StackId', st.id),
+            el('LogicalResourceId', r.logicalId),
+            el('PhysicalResourceId', r.physicalId),
+            el('ResourceType', r.type),
+            el('LastUpdatedTimestamp', new Date(r.updatedAt)),
+            el('ResourceStatus', r.status),
+            el('ResourceStatusReason', r.reason),
+          ),
+        ),
+      );
+    },
+    ListStacks(p) {
+      const filter = new Set(members(p, 'StackStatusFilter'));
+      const all: StackView[] = [];
+      for (const st of store.allStacks()) {
+        const v = store.view(st);
+        if (v && (filter.size === 0 || filter.has(v.status))) all.push(v);
+      }
+      all.reverse(); // newest first
+      const token = p.get('NextToken');
+      const start = token ? decodeToken<{ o: number }>(token).o : 0;
+      const page = all.slice(start, start + summariesPage);
+      const next = start + summariesPage < all.length ? encodeToken({ o: start + summariesPage }) : undefined;
+      return ok(
+        'ListStacks',
+        list('StackSummaries', 'member', page, (v) =>
+          [
+            el('StackId', v.id),
+            el('StackName', v.name),
+            el('TemplateDescription', v.description),
+            el('CreationTime', new Date(v.createdAt)),
+            v.lastUpdatedAt !== undefined ? el('LastUpdatedTime', new Date(v.lastUpdatedAt)) : '',
+            v.deletedAt !== undefined ? el('DeletionTime', new Date(v.deletedAt)) : '',
+            el('StackStatus', v.status),
+            el('StackStatusReason', v.reason),
+            el('ParentId', v.parentId),
+            el('RootId', v.rootId),
+          ].join(''),
+        ) + el('NextToken', next),
+      );
+    },
+  };
+
+  return (req) => {
+    try {
+      opts.onRequest?.(req);
+      if (req.method !== 'POST') throw new QueryError(400, 'InvalidAction', 'CloudFormation query requests are POSTs');
+      if (!req.headers.authorization)
+        throw new QueryError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+      const p = new URLSearchParams(req.body);
+      const action = p.get('Action') ?? '';
+      if (p.get('Version') !== '2010-05-15')
+        throw new QueryError(400, 'InvalidParameterValue', `Version ${p.get('Version')} is not 2010-05-15`);
+      const fn = actions[action];
+      if (!fn) throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version 2010-05-15`);
+      return fn(p);
+    } catch (err) {
+      if (err instanceof QueryError) return cloudFormationErrorReply(err.code, err.message, err.status, err.type);
+      return cloudFormationErrorReply('InternalFailure', String(err), 500, 'Receiver');
+    }
+  };
+}

@@ -1,0 +1,144 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { EmulatorRequest } from '../harness.js';
+
+/** Why API Gateway refused a request (403 with `x-amzn-ErrorType`). */
+export class GatewayAuthError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+    /** API Gateway writes `Message` (capital M) for IAM denials. */
+    readonly capitalMessage = false,
+  ) {
+    super(message);
+  }
+}
+
+export interface SigV4VerifyOptions {
+  credentials: ReadonlyArray<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  /** The region the signature must be scoped to (API Gateway's own region). */
+  region: string;
+  service?: string;
+  /** Allowed clock skew (default 15 min, as AWS). */
+  maxSkewMs?: number;
+  now?: () => number;
+}
+
+const AUTH_RE =
+  /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;_.-]+), ?Signature=([0-9a-f]{64})$/;
+
+function header(req: EmulatorRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** Parse `x-amz-date` (`20260115T120000Z`). */
+function parseAmzDate(v: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(v);
+  if (!m) return undefined;
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+}
+
+/**
+ * Verify a SigV4 `Authorization` header the way API Gateway does, by recomputing the signature with
+ * @smithy/signature-v4 (the signer the client uses) over the request as received: the raw path,
+ * the query, and exactly the headers listed in SignedHeaders. Returns the access key id.
+ */
+export async function verifySigV4(req: EmulatorRequest, opts: SigV4VerifyOptions): Promise<string> {
+  const auth = header(req, 'authorization');
+  if (!auth) throw new GatewayAuthError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  const m = AUTH_RE.exec(auth);
+  if (!m)
+    throw new GatewayAuthError(
+      'IncompleteSignatureException',
+      `Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=${auth.split(' ')[0]}`,
+    );
+  const [, accessKeyId, scopeDate, region, service, signedHeaders, signature] = m as unknown as string[];
+  const cred = opts.credentials.find((c) => c.accessKeyId === accessKeyId);
+  if (!cred)
+    throw new GatewayAuthError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  const amzDate = header(req, 'x-amz-date');
+  const date = amzDate ? parseAmzDate(amzDate) : undefined;
+  if (!amzDate || !date)
+    throw new GatewayAuthError(
+      'IncompleteSignatureException',
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    );
+  const now = opts.now?.() ?? Date.now();
+  if (Math.abs(now - date.getTime()) > (opts.maxSkewMs ?? 15 * 60_000))
+    throw new GatewayAuthError(
+      'InvalidSignatureException',
+      `Signature expired: ${amzDate} is now earlier than ${new Date(now - 15 * 60_000).toISOString().replace(/[-:]|\.\d{3}/g, '')}`,
+    );
+  if (scopeDate !== amzDate.slice(0, 8))
+    throw new GatewayAuthError(
+      'InvalidSignatureException',
+      'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP',
+    );
+  const wantService = opts.service ?? 'execute-api';
+  if (service !== wantService)
+    throw new GatewayAuthError(
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: '${wantService}'. `,
+    );
+  if (region !== opts.region)
+    throw new GatewayAuthError(
+      'InvalidSignatureException',
+      `Credential should be scoped to a valid region, not '${region}'. `,
+    );
+  if (cred.sessionToken !== undefined && header(req, 'x-amz-security-token') !== cred.sessionToken)
+    throw new GatewayAuthError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+
+  const signed = (signedHeaders as string).split(';');
+  const headers: Record<string, string> = {};
+  for (const h of signed) {
+    const v = header(req, h);
+    if (v === undefined)
+      throw new GatewayAuthError('InvalidSignatureException', `Signed header ${h} is missing from the request`);
+    if (h !== 'x-amz-date' && h !== 'x-amz-security-token') headers[h] = v;
+  }
+  if (!signed.includes('host'))
+    throw new GatewayAuthError(
+      'InvalidSignatureException',
+      "'Host' must be a 'SignedHeader' in the AWS Authorization.",
+    );
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(req.rawQuery)) {
+    const prev = query[k];
+    query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  const signer = new SignatureV4({
+    service: service as string,
+    region: region as string,
+    credentials: {
+      accessKeyId: cred.accessKeyId,
+      secretAccessKey: cred.secretAccessKey,
+      ...(cred.sessionToken ? { sessionToken: cred.sessionToken } : {}),
+    },
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const request = new HttpRequest({
+    method: req.method,
+    hostname: (headers.host ?? '').replace(/:\d+$/, ''),
+    path: req.rawPath,
+    query,
+    headers,
+    ...(req.body ? { body: req.body } : {}),
+  });
+  const out = await signer.sign(request, {
+    signingDate: date,
+    signableHeaders: new Set(signed),
+    unsignableHeaders: new Set(Object.keys(headers).filter((h) => !signed.includes(h))),
+  });
+  const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization))?.[1] ?? '';
+  const a = Buffer.from(expected);
+  const b = Buffer.from(signature as string);
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    throw new GatewayAuthError(
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    );
+  return accessKeyId as string;
+}
