@@ -459,14 +459,19 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
-    const res = await this.http.request({
-      url,
-      query: query as never,
-      headers: this.headers,
-      operation,
-      signal,
-      responseType: 'text',
-    });
+    let res: HttpResponse;
+    try {
+      res = await this.http.request({
+        url,
+        query: query as never,
+        headers: this.headers,
+        operation,
+        signal,
+        responseType: 'text',
+      });
+    } catch (err) {
+      throw networkDuringRedirect(err, operation) ?? err;
+    }
     const fail = (what: string, extra: Record<string, unknown> = {}): never => {
       throw new StackfeedError({
         code: 'INVALID_RESPONSE',
@@ -516,6 +521,25 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
   private warn(operation: string, message: string): void {
     this.logger?.({ level: 'warn', event: 'error', provider: PROVIDER, operation, message });
   }
+}
+
+/**
+ * Work-around for core's transport: a connection failure while following a same-origin redirect
+ * surfaces as INVALID_RESPONSE "HTTP 302" (got hands the 302 over as the error's response). It is
+ * a network failure: retryable NETWORK.
+ */
+function networkDuringRedirect(err: unknown, operation: string): StackfeedError | undefined {
+  if (!StackfeedError.is(err, 'INVALID_RESPONSE') || err.httpStatus === undefined) return undefined;
+  if (err.httpStatus < 300 || err.httpStatus >= 400) return undefined;
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !/^(E[A-Z]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_SOCKET)$/.test(code)) return undefined;
+  return new StackfeedError({
+    code: 'NETWORK',
+    provider: PROVIDER,
+    operation,
+    message: `${operation}: ${code} while following Heat's redirect`,
+    cause: err,
+  });
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -32,6 +32,7 @@ export function createWatchSource(args: {
   let checked = false;
   let stackEventSeen = false;
   let quietPolls = 0;
+  let gone = false;
 
   return {
     provider: 'openstack-heat',
@@ -41,7 +42,17 @@ export function createWatchSource(args: {
       let raw = 0;
       for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
         const q = { ...query, sort_dir: 'asc', sort_keys: undefined, limit: pageSize, marker: marker?.id };
-        const got = await client.fetchEvents(ref, stack, undefined, q, 'watchStackEvents', ctx.signal);
+        let got: Awaited<ReturnType<HeatClient['fetchEvents']>>;
+        try {
+          got = await client.fetchEvents(ref, stack, undefined, q, 'watchStackEvents', ctx.signal);
+        } catch (err) {
+          // The stack was seen and now is not found at all (purged after DELETE_COMPLETE): over.
+          if (stack && StackfeedError.is(err, 'NOT_FOUND')) {
+            gone = true;
+            break;
+          }
+          throw err;
+        }
         stack ??= got.stack;
         const events = got.events;
         raw += events.length;
@@ -57,6 +68,7 @@ export function createWatchSource(args: {
       return out;
     },
     async checkTerminal({ signal }): Promise<TerminalCheck<StackInfo>> {
+      if (gone) return { terminal: true, outcome: 'deleted', status: 'DELETE_COMPLETE' };
       if (checked && !stackEventSeen && quietPolls < 2) return { terminal: false };
       checked = true;
       stackEventSeen = false;
@@ -66,7 +78,7 @@ export function createWatchSource(args: {
         info = await client.getStack(stack ?? ref, { signal });
       } catch (err) {
         // Gone (purged, or looked up by name after DELETE_COMPLETE): the watch is over.
-        if (StackfeedError.is(err, 'NOT_FOUND') && checkedBefore(stack)) {
+        if (StackfeedError.is(err, 'NOT_FOUND') && stack) {
           return { terminal: true, outcome: 'deleted', status: 'DELETE_COMPLETE' };
         }
         throw err;
@@ -78,9 +90,4 @@ export function createWatchSource(args: {
       return check;
     },
   };
-}
-
-/** A 404 means "deleted" only once the stack was seen to exist (its events were read). */
-function checkedBefore(stack: CanonicalStack | undefined): boolean {
-  return stack !== undefined;
 }

@@ -177,6 +177,18 @@ describe('faults', () => {
     await expect(c.listStackEvents('web').toArray({ limit: 1 })).rejects.toMatchObject({ code: 'INVALID_RESPONSE' });
   });
 
+  it('reports a reset on the redirected hop as a retryable NETWORK error, not a bad 302', async () => {
+    emu.server.faults.inject({ kind: 'reset' }, { match: (r) => r.rawPath.includes('/web/1111'), times: 4 });
+    await expect(
+      client({ retry: { maxAttempts: 1 } })
+        .listStackEvents('web')
+        .toArray({ limit: 1 }),
+    ).rejects.toMatchObject({
+      code: 'NETWORK',
+      retryable: true,
+    });
+  });
+
   it('names the field path of a record that misses a required field', async () => {
     emu.server.faults.inject(
       { kind: 'status', status: 200, body: { events: [{ id: 'x', event_time: '2026-01-01T00:00:00Z', links: [] }] } },
