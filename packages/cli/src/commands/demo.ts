@@ -1,0 +1,118 @@
+import type { ExecutionInfo, ImageInfo, StackInfo } from '@stackfeed/core';
+import type { Ctx } from '../context.js';
+import { EXIT, formatError } from '../errors.js';
+import { executionRecord, imageRecord, stackRecord, toJson } from '../format/records.js';
+import { executionTable, imageDetail, SHORT_PROVIDER, stackTable } from '../format/table.js';
+import { parseOutput, parsePositive } from '../options.js';
+import type { DemoRun } from '../providers/types.js';
+import { endedBadly, type TailSource, tail } from '../tail.js';
+
+/**
+ * `stackfeed demo`: every provider that has an emulator plays its scenario on 127.0.0.1; the CLI
+ * follows them through the public SDK as one merged stream, then prints the final records.
+ * Providers not in this build yet are named, not hidden.
+ */
+export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: string }): Promise<number> {
+  const output = parseOutput(flags.output, 'demo');
+  const speed = parsePositive(flags.speed, '--speed', 'demo') ?? 1;
+  const c = ctx.colors;
+  // Human text goes to stdout for the table, to stderr when stdout carries records.
+  const say = (line: string) => (output === 'table' ? ctx.out : ctx.err).write(`${line}\n`);
+
+  say(c.bold('stackfeed demo — provider emulators on 127.0.0.1, followed through the public SDK'));
+  const runs: Array<{ id: string; run: DemoRun }> = [];
+  const missing: string[] = [];
+  try {
+    for (const entry of ctx.providers) {
+      const short = SHORT_PROVIDER[entry.id] ?? entry.id;
+      if (!entry.load) {
+        missing.push(entry.title);
+        say(c.dim(`  · ${short.padEnd(12)} ${entry.title}: not available in this build yet`));
+        continue;
+      }
+      const plugin = await entry.load();
+      if (!plugin.demo) {
+        missing.push(entry.title);
+        say(c.dim(`  · ${short.padEnd(12)} ${entry.title}: no emulator scenario yet`));
+        continue;
+      }
+      try {
+        const run = await plugin.demo({ speed, signal: ctx.signal });
+        runs.push({ id: plugin.id, run });
+        say(`  ${c.cyan('▶')} ${short.padEnd(12)} ${run.title}`);
+      } catch (err) {
+        missing.push(entry.title);
+        say(c.yellow(`  ! ${short.padEnd(12)} ${entry.title}: could not start its emulator: ${formatError(err)}`));
+      }
+    }
+    if (runs.length === 0) {
+      ctx.err.write('stackfeed: no provider emulator is available in this build, nothing to play\n');
+      return EXIT.CALL_FAILED;
+    }
+    say('');
+
+    const pollIntervalMs = Math.max(20, Math.round(1000 / speed));
+    const sources: TailSource[] = runs.map(({ id, run }) => {
+      const follow = run.session.followEvents;
+      if (!follow) throw new Error(`${id}: its demo session cannot follow events`);
+      return {
+        provider: id,
+        target: run.target,
+        expectFailure: run.expectFailure,
+        stream: follow.call(run.session, run.target, { pollIntervalMs, signal: ctx.signal }),
+      };
+    });
+    const outcomes = await tail(ctx, sources, {
+      output: output === 'json' ? 'ndjson' : output,
+      raw: false,
+      latenessMs: Math.min(2000, pollIntervalMs * 2),
+    });
+
+    let code: number = EXIT.OK;
+    for (const o of outcomes) {
+      if (o.error !== undefined) {
+        ctx.err.write(`${formatError(o.error)}\n`);
+        code = EXIT.CALL_FAILED;
+      } else if (endedBadly(o) || (o.source.expectFailure && o.result?.outcome === 'succeeded')) {
+        code = EXIT.CALL_FAILED;
+      }
+    }
+
+    // The final records, fetched again through the SDK now that everything has ended.
+    const finals: Array<ImageInfo | ExecutionInfo | StackInfo> = [];
+    for (const { id, run } of runs) {
+      if (!run.finals) continue;
+      try {
+        finals.push(...(await run.finals(ctx.signal)));
+      } catch (err) {
+        ctx.err.write(`${formatError(err)}\n`);
+        code = EXIT.CALL_FAILED;
+        void id;
+      }
+    }
+    printFinals(ctx, finals, output);
+    if (missing.length) say(c.dim(`\nNot in this demo yet: ${missing.join(', ')}.`));
+    return code;
+  } finally {
+    await Promise.allSettled(runs.map(({ run }) => run.close()));
+  }
+}
+
+const isImage = (x: ImageInfo | ExecutionInfo | StackInfo): x is ImageInfo => 'artifacts' in x;
+const isExecution = (x: ImageInfo | ExecutionInfo | StackInfo): x is ExecutionInfo => 'kind' in x;
+
+function printFinals(ctx: Ctx, finals: Array<ImageInfo | ExecutionInfo | StackInfo>, output: string) {
+  const c = ctx.colors;
+  const images = finals.filter(isImage);
+  const execs = finals.filter(isExecution);
+  const stacks = finals.filter((x): x is StackInfo => !isImage(x) && !isExecution(x));
+  if (output !== 'table') {
+    for (const i of images) ctx.out.write(`${toJson(imageRecord(i))}\n`);
+    for (const e of execs) ctx.out.write(`${toJson(executionRecord(e))}\n`);
+    for (const s of stacks) ctx.out.write(`${toJson(stackRecord(s))}\n`);
+    return;
+  }
+  for (const i of images) ctx.out.write(`\n${c.bold(`ImageInfo (${i.provider})`)}\n${imageDetail(i, c)}`);
+  if (execs.length) ctx.out.write(`\n${c.bold('ExecutionInfo')}\n${executionTable(execs, c)}`);
+  if (stacks.length) ctx.out.write(`\n${c.bold('StackInfo')}\n${stackTable(stacks, c)}`);
+}

@@ -1,0 +1,45 @@
+import type { Ctx } from '../context.js';
+import { EXIT, formatError, UsageError } from '../errors.js';
+import { SHORT_PROVIDER } from '../format/table.js';
+import type { EmulatorRun } from '../providers/types.js';
+
+/** `stackfeed emulator`: the providers' emulators on fixed ports until Ctrl-C. */
+export async function emulatorCommand(ctx: Ctx, flags: { portBase?: string; host?: string }): Promise<number> {
+  const base = Number(flags.portBase ?? 4750);
+  if (!Number.isInteger(base) || base < 1 || base > 65_000) {
+    throw new UsageError(`--port-base must be a port number, not "${flags.portBase}"`, 'emulator');
+  }
+  const host = flags.host ?? '127.0.0.1';
+  const c = ctx.colors;
+  const started: EmulatorRun[] = [];
+  let code: number = EXIT.OK;
+  try {
+    for (const [i, entry] of ctx.providers.entries()) {
+      const short = SHORT_PROVIDER[entry.id] ?? entry.id;
+      const plugin = entry.load ? await entry.load() : undefined;
+      if (!plugin?.emulator) {
+        ctx.out.write(c.dim(`· ${short}: ${entry.title} has no emulator in this build yet\n`));
+        continue;
+      }
+      try {
+        const run = await plugin.emulator({ port: base + 10 * i, host });
+        started.push(run);
+        ctx.out.write(`${c.green('●')} ${c.bold(short)} ${entry.title}\n  endpoint  ${run.endpoint}\n`);
+        for (const [k, v] of Object.entries(run.settings)) ctx.out.write(`  ${k}=${v}\n`);
+        for (const n of run.notes) ctx.out.write(`  ${c.dim(n)}\n`);
+      } catch (err) {
+        code = EXIT.CALL_FAILED;
+        ctx.err.write(`${formatError(err)} (port ${base + 10 * i})\n`);
+      }
+    }
+    if (started.length === 0) return EXIT.CALL_FAILED;
+    ctx.out.write(`\n${started.length} emulator(s) running on ${host}. Ctrl-C to stop.\n`);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    return code;
+  } finally {
+    await Promise.allSettled(started.map((s) => s.close()));
+  }
+}

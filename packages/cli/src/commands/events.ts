@@ -1,0 +1,92 @@
+import type { StackEvent } from '@stackfeed/core';
+import type { Ctx } from '../context.js';
+import { EXIT } from '../errors.js';
+import { eventRecord, toJson } from '../format/records.js';
+import { eventTable } from '../format/table.js';
+import { parseCount, parseDuration, parseOutput, parsePhases, parseSince } from '../options.js';
+import { endedBadly, tail } from '../tail.js';
+
+/** Options of `events` and `watch`. */
+export interface EventsFlags {
+  follow?: boolean;
+  since?: string;
+  phase?: string[];
+  resource?: string[];
+  limit?: string;
+  output?: string;
+  raw?: boolean;
+  pollInterval?: string;
+  timeout?: string;
+}
+
+/** Reads and checks the event flags. */
+export function eventSettings(flags: EventsFlags, command: string) {
+  return {
+    output: parseOutput(flags.output, command),
+    since: parseSince(flags.since, command),
+    phase: parsePhases(flags.phase, command),
+    resourceName: flags.resource?.length ? flags.resource : undefined,
+    limit: parseCount(flags.limit, '--limit', command),
+    pollIntervalMs: parseDuration(flags.pollInterval, '--poll-interval', command),
+    timeoutMs: parseDuration(flags.timeout, '--timeout', command),
+    raw: flags.raw === true,
+  };
+}
+
+/** `stackfeed events <provider> <target>`: a list, or a follow until the deployment ends. */
+export async function eventsCommand(
+  ctx: Ctx,
+  providerName: string,
+  target: string,
+  flags: EventsFlags,
+): Promise<number> {
+  const s = eventSettings(flags, 'events');
+  const plugin = await ctx.plugin(providerName, 'events');
+  const session = await ctx.connect(plugin, 'events');
+  const filters = {
+    ...(s.since ? { since: s.since } : {}),
+    ...(s.phase ? { phase: s.phase } : {}),
+    ...(s.resourceName ? { resourceName: s.resourceName } : {}),
+  };
+
+  if (flags.follow) {
+    const follow = ctx.need(session, plugin, 'followEvents', 'live event tail', 'events');
+    const stream = follow(target, {
+      ...filters,
+      pollIntervalMs: s.pollIntervalMs,
+      timeoutMs: s.timeoutMs,
+      signal: ctx.signal,
+    });
+    const [outcome] = await tail(ctx, [{ provider: plugin.id, target, stream }], {
+      output: s.output,
+      raw: s.raw,
+      limit: s.limit,
+    });
+    return outcome && endedBadly(outcome) ? EXIT.DEPLOYMENT_FAILED : EXIT.OK;
+  }
+
+  const list = ctx.need(session, plugin, 'listEvents', 'event list', 'events');
+  const events: StackEvent[] = [];
+  for await (const ev of list(target, { ...filters, maxItems: s.limit, signal: ctx.signal })) {
+    events.push(ev);
+    if (s.limit !== undefined && events.length >= s.limit) break;
+  }
+  // Oldest first, whatever order the provider lists in (a stable sort keeps same-second order).
+  events.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+  printEvents(ctx, events, s.output, s.raw);
+  return EXIT.OK;
+}
+
+/** A finite list of events in the chosen format. */
+export function printEvents(ctx: Ctx, events: readonly StackEvent[], output: string, raw: boolean): void {
+  if (output === 'json')
+    ctx.out.write(
+      `${toJson(
+        events.map((e) => eventRecord(e, raw)),
+        2,
+      )}\n`,
+    );
+  else if (output === 'ndjson') for (const e of events) ctx.out.write(`${toJson(eventRecord(e, raw))}\n`);
+  else if (events.length === 0) ctx.err.write('no events\n');
+  else ctx.out.write(eventTable(events, ctx.colors, ctx.out.isTTY ? ctx.out.columns : undefined));
+}

@@ -1,0 +1,104 @@
+import { StackfeedError, type Logger } from '@stackfeed/core';
+import { UsageError } from './errors.js';
+import { type Colors, colorsFor } from './format/colors.js';
+import type { CliIO, CliWriter } from './io.js';
+import { endpointFor } from './options.js';
+import { findProvider, type ProviderEntry } from './providers/registry.js';
+import type { ProviderPlugin, ProviderSession } from './providers/types.js';
+
+/** The global options every command takes. */
+export interface GlobalOptions {
+  endpoint?: string[];
+  region?: string;
+  profile?: string;
+  cloud?: string;
+  debug?: boolean;
+  color?: boolean;
+}
+
+/** What a command runs with: the io, the providers, colors, and a signal for Ctrl-C. */
+export class Ctx {
+  readonly env: Record<string, string | undefined>;
+  readonly out: CliWriter;
+  readonly err: CliWriter;
+  readonly colors: Colors;
+  readonly errColors: Colors;
+  readonly signal: AbortSignal;
+  /** The provider of the current command, for error hints. */
+  credentialHint: string | undefined;
+
+  constructor(
+    readonly io: CliIO,
+    readonly providers: readonly ProviderEntry[],
+    readonly globals: GlobalOptions,
+  ) {
+    this.env = io.env ?? process.env;
+    this.out = io.stdout;
+    this.err = io.stderr;
+    this.colors = colorsFor(io.stdout, this.env, globals.color);
+    this.errColors = colorsFor(io.stderr, this.env, globals.color);
+    this.signal = io.signal ?? new AbortController().signal;
+  }
+
+  get debug(): boolean {
+    return this.globals.debug === true;
+  }
+
+  /** The transport's log lines on stderr under `--debug`. */
+  get logger(): Logger | undefined {
+    if (!this.debug) return undefined;
+    return (entry) => {
+      this.err.write(`${this.errColors.dim(`debug: ${JSON.stringify(entry)}`)}\n`);
+    };
+  }
+
+  /** Resolves a provider name (id or alias) to its plugin, or a usage error naming the known ones. */
+  async plugin(name: string, command: string): Promise<ProviderPlugin> {
+    const entry = findProvider(this.providers, name);
+    if (!entry) {
+      const known = this.providers.map((p) => `${p.aliases[0] ?? p.id} (${p.id})`).join(', ');
+      throw new UsageError(`unknown provider "${name}"; known: ${known}`, command);
+    }
+    if (!entry.load) {
+      throw new UsageError(`${entry.title} (${entry.id}) is not available in this build of stackfeed yet`, command);
+    }
+    return entry.load();
+  }
+
+  /** Builds a provider's client from the standard credential places and the command line. */
+  async connect(plugin: ProviderPlugin, command: string, single = true): Promise<ProviderSession> {
+    this.credentialHint = plugin.credentials;
+    try {
+      return await plugin.connect({
+        env: this.env,
+        endpoint: endpointFor(this.globals.endpoint, plugin, single, command),
+        region: this.globals.region,
+        profile: this.globals.profile,
+        cloud: this.globals.cloud,
+        cwd: this.io.cwd ?? process.cwd(),
+        logger: this.logger,
+      });
+    } catch (err) {
+      if (StackfeedError.is(err) || err instanceof UsageError) throw err;
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: plugin.id as StackfeedError['provider'],
+        message: `cannot set up the ${plugin.title} client: ${(err as Error)?.message ?? String(err)}`,
+        cause: err,
+      });
+    }
+  }
+
+  /** The method a command needs, or a usage error saying the provider has no such thing. */
+  need<K extends keyof ProviderSession>(
+    session: ProviderSession,
+    plugin: ProviderPlugin,
+    key: K,
+    what: string,
+    command: string,
+  ): NonNullable<ProviderSession[K]> {
+    const fn = session[key];
+    if (typeof fn !== 'function') throw new UsageError(`${plugin.title} has no ${what}`, command);
+    return (fn as (...a: unknown[]) => unknown).bind(session) as NonNullable<ProviderSession[K]>;
+  }
+}

@@ -1,0 +1,86 @@
+import { StackfeedError, type ErrorCode } from '@stackfeed/core';
+
+/** Exit codes of the `stackfeed` command (documented in docs/cli.md). */
+export const EXIT = {
+  /** Everything worked; a followed deployment succeeded. */
+  OK: 0,
+  /** A call to the provider failed (network, auth, not found, bad response, ...). */
+  CALL_FAILED: 1,
+  /** Bad usage: unknown command/option, bad value, missing argument, unknown provider. */
+  USAGE: 2,
+  /** A followed deployment or build ended FAILED or CANCELLED. */
+  DEPLOYMENT_FAILED: 3,
+  /** Interrupted (Ctrl-C). */
+  INTERRUPTED: 130,
+} as const;
+
+/** Bad usage: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    /** The command whose `--help` to point at. */
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+const CHECK: Partial<Record<ErrorCode, string>> = {
+  NOT_FOUND: 'the name or id, and the region/project your credentials point to',
+  UNAUTHORIZED: 'your credentials',
+  FORBIDDEN: 'the permissions of your credentials for this call',
+  THROTTLED: 'your request rate; try again later or poll less often (--poll-interval)',
+  BAD_REQUEST: 'the arguments and filters you passed',
+  CONFLICT: 'whether another operation is changing the same resource',
+  SERVER: "the provider's service health; the call was retried",
+  NETWORK: 'that the endpoint is reachable from here (proxy, DNS, VPN), or pass --endpoint',
+  TIMEOUT: 'the endpoint and your network; raise --timeout for long deployments',
+  INVALID_RESPONSE: 'that --endpoint points to the right service (run with --debug to see the response path)',
+  CONFIG: 'your configuration',
+};
+
+/**
+ * One clear line for an error: code, provider, operation, HTTP status, request id, the message,
+ * and what to check. `credentialHint` names the provider's standard credential places.
+ */
+export function formatError(err: unknown, credentialHint?: string): string {
+  if (err instanceof UsageError) {
+    const help = err.command ? `stackfeed ${err.command} --help` : 'stackfeed --help';
+    return `stackfeed: ${err.message} (see ${help})`;
+  }
+  if (StackfeedError.is(err)) {
+    const where = [
+      err.provider,
+      err.operation,
+      err.httpStatus !== undefined ? `HTTP ${err.httpStatus}` : undefined,
+      err.providerCode,
+      err.fieldPath !== undefined ? `field ${err.fieldPath}` : undefined,
+      err.requestId !== undefined ? `request ${err.requestId}` : undefined,
+    ].filter((s): s is string => typeof s === 'string' && s.length > 0);
+    let check = CHECK[err.code] ?? 'the message above';
+    if ((err.code === 'UNAUTHORIZED' || err.code === 'CONFIG') && credentialHint) check = `${check}: ${credentialHint}`;
+    const msg = oneLine(err.message);
+    return `stackfeed: ${err.code}${where.length ? ` [${where.join(', ')}]` : ''}: ${msg} — check ${check}`;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return `stackfeed: unexpected error: ${oneLine(msg)} (run with --debug for details)`;
+}
+
+/** The error's detail for `--debug`: its stack and cause chain, secrets redacted by core. */
+export function debugDetail(err: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  for (let depth = 0; cur !== undefined && depth < 5; depth++) {
+    if (cur instanceof Error) {
+      parts.push(depth === 0 ? (cur.stack ?? String(cur)) : `caused by: ${cur.stack ?? String(cur)}`);
+      cur = (cur as { cause?: unknown }).cause;
+    } else {
+      parts.push(`caused by: ${String(cur)}`);
+      break;
+    }
+  }
+  return parts.join('\n');
+}
+
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();

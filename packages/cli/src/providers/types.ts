@@ -1,0 +1,108 @@
+import type {
+  EventFilterOptions,
+  ExecutionInfo,
+  ImageInfo,
+  Logger,
+  ProviderId,
+  StackEvent,
+  StackInfo,
+  WatchStream,
+} from '@stackfeed/core';
+
+/** What a provider file gets to build its client: the standard places plus the command line. */
+export interface ProviderContext {
+  /** Environment variables (AWS_*, OS_*, HUAWEICLOUD_SDK_*, ...). */
+  env: Record<string, string | undefined>;
+  /** `--endpoint` for this provider, when given: overrides the endpoint the SDK would pick. */
+  endpoint?: string | undefined;
+  /** `--region`. */
+  region?: string | undefined;
+  /** `--profile` (AWS shared config profile). */
+  profile?: string | undefined;
+  /** `--cloud` (an entry of clouds.yaml; default `OS_CLOUD`). */
+  cloud?: string | undefined;
+  cwd: string;
+  /** Transport log lines (retries, ...) when `--debug`. */
+  logger?: Logger | undefined;
+}
+
+/** Options of a one-shot event list. */
+export interface EventListQuery extends EventFilterOptions {
+  /** Stop after this many events. */
+  maxItems?: number | undefined;
+  signal: AbortSignal;
+}
+
+/** Options of a follow. */
+export interface EventFollowQuery extends EventFilterOptions {
+  pollIntervalMs?: number | undefined;
+  timeoutMs?: number | undefined;
+  signal: AbortSignal;
+}
+
+/**
+ * A connected provider, as the CLI uses it. Each method maps one CLI command to the adapter's
+ * calls; a provider leaves out what it does not have (the CLI then says so, exit code 2).
+ */
+export interface ProviderSession {
+  /** `stackfeed events <provider> <target>`. */
+  listEvents?(target: string, query: EventListQuery): AsyncIterable<StackEvent>;
+  /** `stackfeed events <provider> <target> --follow`, `stackfeed watch provider:target`. */
+  followEvents?(target: string, query: EventFollowQuery): WatchStream<StackEvent, unknown>;
+  /** `stackfeed stacks <provider>`. */
+  listStacks?(query: { maxItems?: number | undefined; signal: AbortSignal }): AsyncIterable<StackInfo>;
+  /** `stackfeed images <provider>`. */
+  listImages?(query: { maxItems?: number | undefined; signal: AbortSignal }): AsyncIterable<ImageInfo>;
+  /** `stackfeed image <provider> <id>`. */
+  describeImage?(id: string, query: { signal: AbortSignal }): Promise<ImageInfo>;
+  /** `stackfeed executions <provider> <target>`. */
+  listExecutions?(
+    target: string,
+    query: { maxItems?: number | undefined; signal: AbortSignal },
+  ): AsyncIterable<ExecutionInfo>;
+}
+
+/** One scenario of `stackfeed demo`, running on this provider's emulator. */
+export interface DemoRun {
+  /** One line saying what plays, e.g. `Heat stack "web" with a nested stack`. */
+  title: string;
+  /** The client, connected to the emulator through the public SDK. */
+  session: ProviderSession;
+  /** What to follow (a stack name/id, an image id, an execution ARN). */
+  target: string;
+  /** Whether the scenario is scripted to fail (an RFS deployment that rolls back). */
+  expectFailure?: boolean;
+  /** The records to print once the scenario is over (final ImageInfo, ExecutionInfo, StackInfo). */
+  finals?(signal: AbortSignal): Promise<Array<ImageInfo | ExecutionInfo | StackInfo>>;
+  close(): Promise<void>;
+}
+
+/** An emulator of this provider, listening on a fixed port, for `stackfeed emulator`. */
+export interface EmulatorRun {
+  /** The base URL to pass as `--endpoint`. */
+  endpoint: string;
+  /** How to point the SDK/CLI at it: environment variables and credentials (fake ones). */
+  settings: Record<string, string>;
+  /** The scenarios loaded, with their stack names/ids. */
+  notes: string[];
+  close(): Promise<void>;
+}
+
+/** A provider as the CLI sees it: one small file per provider in `src/providers/`. */
+export interface ProviderPlugin {
+  id: ProviderId | (string & {});
+  /** Other names accepted on the command line (`heat`, `rfs`, ...). */
+  aliases: readonly string[];
+  /** `OpenStack Heat`. */
+  title: string;
+  /** What the target argument is, for help and errors (`a stack name or id`). */
+  target: string;
+  /** Where credentials come from, for error hints. */
+  credentials: string;
+  /** Build a client from the standard places and the command line. May throw CONFIG errors. */
+  connect(ctx: ProviderContext): ProviderSession | Promise<ProviderSession>;
+  /** Play this provider's demo scenario on its emulator (loopback only). */
+  demo?(options: { speed: number; signal: AbortSignal }): Promise<DemoRun>;
+  /** Run this provider's emulator on a fixed port. */
+  emulator?(options: { port: number; host: string }): Promise<EmulatorRun>;
+}

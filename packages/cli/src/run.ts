@@ -1,0 +1,264 @@
+import { Command, CommanderError, Option } from 'commander';
+import { StackfeedError, VERSION } from '@stackfeed/core';
+import { demoCommand } from './commands/demo.js';
+import { emulatorCommand } from './commands/emulator.js';
+import { eventsCommand } from './commands/events.js';
+import { executionsCommand, imageCommand, imagesCommand, stacksCommand } from './commands/images.js';
+import { watchCommand } from './commands/watch.js';
+import { Ctx, type GlobalOptions } from './context.js';
+import { debugDetail, EXIT, formatError, UsageError } from './errors.js';
+import type { CliIO } from './io.js';
+import { providerEntries } from './providers/registry.js';
+import type { ProviderPlugin } from './providers/types.js';
+
+/** Options of `run()` beyond the command line. */
+export interface RunOptions {
+  /** Providers to add or to use in place of the built-in ones (tests, tools embedding the CLI). */
+  providers?: readonly ProviderPlugin[];
+}
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+const PROVIDERS_HELP = `
+Providers (id or short name):
+  pcluster      aws-parallelcluster   AWS ParallelCluster (images, image/cluster stack events)
+  imagebuilder  aws-imagebuilder      EC2 Image Builder (lifecycle executions, image builds)
+  rfs           huawei-rfs            Huawei Cloud RFS (stack events, deployments)
+  heat          openstack-heat        OpenStack Heat (stack and nested stack events)
+
+Credentials come from each ecosystem's standard places:
+  AWS           AWS_PROFILE / --profile, AWS_ACCESS_KEY_ID..., AWS_REGION / --region, ~/.aws/config
+  Huawei Cloud  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_SDK_REGION
+  OpenStack     clouds.yaml with OS_CLOUD / --cloud, or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, ...
+  any           --endpoint URL overrides the endpoint (e.g. an emulator from \`stackfeed emulator\`)
+
+Exit codes: 0 ok · 1 a call failed · 2 bad usage · 3 a followed deployment failed · 130 interrupted
+Output: --output table (default) | json | ndjson — the JSON records are documented in docs/cli.md`;
+
+/**
+ * Runs the `stackfeed` command line with `argv` (the arguments after the program name) and
+ * returns the exit code. Never throws and never calls `process.exit`: errors are printed as one
+ * line on `io.stderr` (with the stack under `--debug`).
+ */
+export async function run(argv: readonly string[], io: CliIO, options: RunOptions = {}): Promise<number> {
+  const entries = providerEntries(options.providers);
+  let code: number = EXIT.OK;
+  let ctx: Ctx | undefined;
+  const makeCtx = (cmd: Command) => {
+    ctx = new Ctx(io, entries, cmd.optsWithGlobals<GlobalOptions>());
+    return ctx;
+  };
+
+  const program = new Command('stackfeed')
+    .description(
+      'Stack events and images from AWS ParallelCluster, EC2 Image Builder, Huawei Cloud RFS and OpenStack Heat, in one normalized view.',
+    )
+    .version(VERSION, '-V, --version')
+    .option('--endpoint <url>', 'use this endpoint (PROVIDER=URL with several providers); repeatable', collect)
+    .option('--region <region>', 'the region (AWS, Huawei Cloud)')
+    .option('--profile <name>', 'the AWS shared-config profile')
+    .option('--cloud <name>', 'the clouds.yaml entry (OpenStack)')
+    .option('--debug', 'print HTTP retries and the stack of errors')
+    .option('--color', 'force colors')
+    .option('--no-color', 'no colors (also NO_COLOR=1)')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .addHelpText('after', PROVIDERS_HELP);
+
+  const output = () =>
+    new Option('-o, --output <format>', 'table, json or ndjson').default('table').choices(['table', 'json', 'ndjson']);
+  const configure = (cmd: Command, name: string) =>
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) =>
+        write(`stackfeed: ${s.replace(/^error: /, '').trim()} (see stackfeed ${name}--help)\n`),
+    });
+  configure(program, '');
+
+  const eventFlags = (cmd: Command) =>
+    cmd
+      .option('--since <when>', 'only events from this time on: 10m, 2h, 1d or an ISO time')
+      .option(
+        '--phase <phase>',
+        'only these phases (IN_PROGRESS, COMPLETE, FAILED, ...); comma-separated, repeatable',
+        collect,
+      )
+      .option('--resource <name>', 'only events of this resource (logical id or name); repeatable', collect)
+      .option('--limit <n>', 'stop after n events')
+      .addOption(output())
+      .option('--raw', 'include each provider record as received (json/ndjson)')
+      .option('--poll-interval <duration>', 'between polls when following (default 5s)')
+      .option('--timeout <duration>', 'give up following after this long');
+
+  const events = eventFlags(
+    program
+      .command('events')
+      .description('List the events of a stack, image build or execution; --follow tails it until it ends')
+      .argument('<provider>', 'heat, rfs, pcluster or imagebuilder (or the full id)')
+      .argument('<target>', 'a stack name or id, an image id, an execution ARN (depends on the provider)')
+      .option('-f, --follow', 'tail until the deployment ends; exit 3 if it failed'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stackfeed events heat web                          # the events of Heat stack "web", oldest first
+  $ stackfeed events heat web --follow                 # tail it live until it ends (exit 3 if it failed)
+  $ stackfeed events rfs my-stack --phase FAILED       # only failures
+  $ stackfeed events pcluster my-image --since 30m --output ndjson | jq .message
+  $ stackfeed events imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-execution/lce-0abc -f
+  $ stackfeed events heat web --endpoint http://127.0.0.1:4753/v1/demo-project --limit 20`,
+    )
+    .action(async (provider: string, target: string, flags, cmd: Command) => {
+      code = await eventsCommand(makeCtx(cmd), provider, target, flags);
+    });
+  configure(events, 'events ');
+
+  const watch = eventFlags(
+    program
+      .command('watch')
+      .description('Follow several deployments on any providers as one time-ordered tail, until all have ended')
+      .argument('<spec...>', 'PROVIDER:TARGET, e.g. heat:web rfs:db pcluster:my-image')
+      .addHelpText(
+        'after',
+        `
+Examples:
+  $ stackfeed watch heat:web rfs:db                    # two clouds, one stream
+  $ stackfeed watch heat:web pcluster:my-image --phase FAILED,COMPLETE
+  $ stackfeed watch heat:web rfs:db --endpoint heat=http://127.0.0.1:4753/v1/demo-project --output ndjson`,
+      ),
+  ).action(async (specs: string[], flags, cmd: Command) => {
+    code = await watchCommand(makeCtx(cmd), specs, flags);
+  });
+  configure(watch, 'watch ');
+
+  const listFlags = (cmd: Command) =>
+    cmd
+      .option('--limit <n>', 'at most n items')
+      .addOption(output())
+      .option('--raw', 'include the provider records (json/ndjson)');
+
+  const stacks = listFlags(
+    program
+      .command('stacks')
+      .description('List stacks (deployments) with their normalized state')
+      .argument('<provider>', 'heat or rfs'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ stackfeed stacks heat\n  $ stackfeed stacks rfs --region cn-north-4 --output json',
+    )
+    .action(async (provider: string, flags, cmd: Command) => {
+      code = await stacksCommand(makeCtx(cmd), provider, flags);
+    });
+  configure(stacks, 'stacks ');
+
+  const images = listFlags(
+    program
+      .command('images')
+      .description('List images with their state')
+      .argument('<provider>', 'pcluster or imagebuilder'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ stackfeed images pcluster --region eu-west-1\n  $ stackfeed images imagebuilder --output ndjson | jq -r .id',
+    )
+    .action(async (provider: string, flags, cmd: Command) => {
+      code = await imagesCommand(makeCtx(cmd), provider, flags);
+    });
+  configure(images, 'images ');
+
+  const image = program
+    .command('image')
+    .description('Show one image: state, reason, artifacts (AMIs per region), stack, tags')
+    .argument('<provider>', 'pcluster or imagebuilder')
+    .argument('<id>', 'the image id (pcluster) or image ARN (imagebuilder)')
+    .addOption(output())
+    .option('--raw', 'include the provider record (json/ndjson)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ stackfeed image pcluster my-image\n  $ stackfeed image imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/my-recipe/1.0.0/1 -o json',
+    )
+    .action(async (provider: string, id: string, flags, cmd: Command) => {
+      code = await imageCommand(makeCtx(cmd), provider, id, flags);
+    });
+  configure(image, 'image ');
+
+  const executions = listFlags(
+    program
+      .command('executions')
+      .description('List the executions of a run: Image Builder lifecycle executions and workflow executions')
+      .argument('<provider>', 'imagebuilder')
+      .argument('<target>', 'a lifecycle policy ARN, lifecycle execution id, or image build version ARN'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/tidy-amis\n  $ stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/my-recipe/1.0.0/1 -o ndjson',
+    )
+    .action(async (provider: string, target: string, flags, cmd: Command) => {
+      code = await executionsCommand(makeCtx(cmd), provider, target, flags);
+    });
+  configure(executions, 'executions ');
+
+  const demo = program
+    .command('demo')
+    .description('Play a scenario on local emulators of every provider and tail them as one stream (no cloud account)')
+    .option('--speed <factor>', 'play the scenarios this many times faster (default 1)')
+    .addOption(output())
+    .addHelpText(
+      'after',
+      `
+Starts the providers' emulators on 127.0.0.1, plays a ParallelCluster image build that succeeds, an
+Image Builder lifecycle execution, an RFS deployment that fails and rolls back, and a Heat stack with
+a nested stack, follows them through the public SDK as one merged stream, then prints the final
+ImageInfo and ExecutionInfo. Nothing leaves 127.0.0.1.
+
+Examples:
+  $ stackfeed demo
+  $ stackfeed demo --speed 10 --output ndjson`,
+    )
+    .action(async (flags, cmd: Command) => {
+      code = await demoCommand(makeCtx(cmd), flags);
+    });
+  configure(demo, 'demo ');
+
+  const emulator = program
+    .command('emulator')
+    .description('Run the emulators on fixed loopback ports, for developing against them, until Ctrl-C')
+    .option('--port-base <port>', 'first port (providers get port-base, +10, +20, +30)', '4750')
+    .option('--host <host>', 'listen address', '127.0.0.1')
+    .option('--speed <factor>', 'play the scenarios this many times faster (default 1)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ stackfeed emulator\n  $ stackfeed emulator --port-base 5000\n\nThe endpoints, credentials and stacks are printed at start and documented in docs/cli.md.',
+    )
+    .action(async (flags, cmd: Command) => {
+      code = await emulatorCommand(makeCtx(cmd), flags);
+    });
+  configure(emulator, 'emulator ');
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
+      return EXIT.USAGE;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0
+        ? EXIT.OK
+        : EXIT.USAGE;
+    }
+    const debug = ctx?.debug ?? argv.includes('--debug');
+    const signal = io.signal;
+    if (signal?.aborted && (!StackfeedError.is(err) || err.code === 'ABORTED')) {
+      io.stderr.write('stackfeed: interrupted\n');
+      return EXIT.INTERRUPTED;
+    }
+    io.stderr.write(`${formatError(err, ctx?.credentialHint)}\n`);
+    if (debug) io.stderr.write(`${debugDetail(err)}\n`);
+    return err instanceof UsageError ? EXIT.USAGE : EXIT.CALL_FAILED;
+  }
+}

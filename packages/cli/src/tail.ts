@@ -1,0 +1,135 @@
+import { mergeEvents, type StackEvent, type WatchResult, type WatchStream } from '@stackfeed/core';
+import type { Ctx } from './context.js';
+import { eventRecord, resultRecord, toJson } from './format/records.js';
+import { FollowStats, formatElapsed, StatusLine, statusText } from './format/status.js';
+import { eventStreamHeader, eventStreamRow, SHORT_PROVIDER } from './format/table.js';
+import type { Output } from './options.js';
+
+/** One followed deployment. */
+export interface TailSource {
+  provider: string;
+  target: string;
+  stream: WatchStream<StackEvent, unknown>;
+  /** The scenario is meant to fail (demo): a failure is then not an error. */
+  expectFailure?: boolean | undefined;
+}
+
+export interface TailSettings {
+  output: Output;
+  raw: boolean;
+  /** Stop after this many events (the deployments are then left running). */
+  limit?: number | undefined;
+  /** Live-merge lateness (ms): how long an event waits for earlier ones from slower providers. */
+  latenessMs?: number | undefined;
+  /** Print the table header (table output). */
+  header?: boolean;
+}
+
+/** How each followed deployment ended. */
+export interface TailOutcome {
+  source: TailSource;
+  result: WatchResult | undefined;
+  error?: unknown;
+  events: number;
+}
+
+/**
+ * Follows one or more deployments as one time-ordered stream: prints each event (table row,
+ * NDJSON line, or collected for JSON), keeps a live status line on a terminal, and reports how
+ * each deployment ended. A stream that fails is dropped and reported; the others go on.
+ */
+export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: TailSettings): Promise<TailOutcome[]> {
+  const c = ctx.colors;
+  const stats = new FollowStats();
+  const perSource = sources.map(() => 0);
+  const outcomes: TailOutcome[] = sources.map((source) => ({ source, result: undefined, events: 0 }));
+  const collected: StackEvent[] = [];
+  const label = sources.length === 1 ? `${sources[0]!.target}` : `${sources.length} deployments`;
+  const status = new StatusLine(ctx.err, () => `${ctx.errColors.cyan('⟳')} ${statusText(stats, ctx.errColors, label)}`);
+  const width = ctx.out.isTTY ? ctx.out.columns : undefined;
+
+  // Tag each event with its source, so counts and results line up after the merge.
+  const tagged = sources.map((s, i) =>
+    (async function* () {
+      for await (const ev of s.stream) yield { ev, i, timestamp: ev.timestamp };
+    })(),
+  );
+  const merged =
+    sources.length === 1
+      ? tagged[0]!
+      : mergeEvents(tagged, {
+          mode: 'live',
+          latenessMs: settings.latenessMs ?? 2000,
+          signal: ctx.signal,
+          onStreamError: 'drop',
+          onDropped: (i, error) => {
+            outcomes[i]!.error = error;
+          },
+        });
+
+  if (settings.output === 'table' && settings.header !== false) ctx.out.write(eventStreamHeader(c));
+  status.draw();
+  let printed = 0;
+  try {
+    for await (const { ev, i } of merged) {
+      stats.add(ev);
+      perSource[i]!++;
+      printed++;
+      if (settings.output === 'json') collected.push(ev);
+      else {
+        status.clear();
+        ctx.out.write(
+          settings.output === 'ndjson' ? `${toJson(eventRecord(ev, settings.raw))}\n` : eventStreamRow(ev, c, width),
+        );
+        status.draw();
+      }
+      if (settings.limit !== undefined && printed >= settings.limit) break;
+    }
+  } finally {
+    status.stop();
+  }
+
+  for (const [i, o] of outcomes.entries()) {
+    o.events = perSource[i]!;
+    o.result = o.source.stream.result;
+  }
+  if (settings.output === 'json') {
+    ctx.out.write(
+      `${toJson(
+        {
+          events: collected.map((ev) => eventRecord(ev, settings.raw)),
+          results: outcomes.map((o) => resultRecord(o.source.provider, o.source.target, o.result, o.events)),
+        },
+        2,
+      )}\n`,
+    );
+  } else if (settings.output === 'ndjson') {
+    for (const o of outcomes) {
+      if (o.error === undefined)
+        ctx.out.write(`${toJson(resultRecord(o.source.provider, o.source.target, o.result, o.events))}\n`);
+    }
+  }
+  // The summary goes to stderr in every format, so stdout stays parseable.
+  if (settings.limit === undefined || printed < settings.limit) {
+    for (const o of outcomes) if (o.error === undefined) ctx.err.write(`${summaryLine(ctx, o, stats)}\n`);
+  }
+  return outcomes;
+}
+
+/** `✔ heat web: CREATE_COMPLETE (succeeded) — 24 events in 3.2s` */
+export function summaryLine(ctx: Ctx, o: TailOutcome, stats: FollowStats): string {
+  const c = ctx.errColors;
+  const who = `${SHORT_PROVIDER[o.source.provider] ?? o.source.provider} ${o.source.target}`;
+  const r = o.result;
+  if (!r) return `${c.yellow('…')} ${who}: stopped before the deployment ended — ${o.events} events`;
+  const bad = r.outcome === 'failed' || r.outcome === 'cancelled';
+  const mark = bad ? (o.source.expectFailure ? c.yellow('✖') : c.red('✖')) : c.green('✔');
+  const status = r.status ? `${r.status} (${r.outcome})` : r.outcome;
+  const reason = r.reason ? `: ${r.reason.replace(/\s+/g, ' ')}` : '';
+  const expected = bad && o.source.expectFailure ? ' [failure scripted by the demo]' : '';
+  return `${mark} ${who}: ${bad ? c.red(status) : c.green(status)}${reason}${expected} — ${o.events} events in ${formatElapsed(Date.now() - stats.startedAt)}`;
+}
+
+/** Did a deployment end badly (failed or cancelled) where it was not meant to? */
+export const endedBadly = (o: TailOutcome): boolean =>
+  !o.source.expectFailure && (o.result?.outcome === 'failed' || o.result?.outcome === 'cancelled');

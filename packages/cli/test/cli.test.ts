@@ -1,0 +1,360 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ctx } from '../src/context.js';
+import { EXIT } from '../src/index.js';
+import { providerEntries } from '../src/providers/registry.js';
+import { fakePlugin, type FakeService, SCENARIOS, startFakeService } from './fake-provider.js';
+import { ANSI, cli, records } from './helpers.js';
+
+let svc: FakeService;
+let providers: ReturnType<typeof fakePlugin>[];
+
+beforeAll(async () => {
+  svc = await startFakeService();
+  svc.finishAll();
+  providers = [fakePlugin('openstack-heat', 'heat', () => svc.url), fakePlugin('huawei-rfs', 'rfs', () => svc.url)];
+});
+afterAll(() => svc.close());
+
+/** A service whose deployments start at the beginning, for follow tests. */
+async function freshService() {
+  const s = await startFakeService();
+  const ps = [fakePlugin('openstack-heat', 'heat', () => s.url), fakePlugin('huawei-rfs', 'rfs', () => s.url)];
+  return { s, ps };
+}
+
+describe('help and usage', () => {
+  it('prints help with examples for every command, exit 0', async () => {
+    const top = await cli(['--help']);
+    expect(top.code).toBe(EXIT.OK);
+    expect(top.out).toContain('Exit codes');
+    for (const cmd of ['events', 'watch', 'stacks', 'images', 'image', 'executions', 'demo', 'emulator']) {
+      expect(top.out).toContain(cmd);
+      const r = await cli([cmd, '--help']);
+      expect(r.code, cmd).toBe(EXIT.OK);
+      expect(r.out, cmd).toContain('Examples:');
+      expect(r.out, cmd).toContain(`$ stackfeed ${cmd}`);
+    }
+  });
+
+  it('prints the version', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('no arguments: help on stderr, exit 2', async () => {
+    const r = await cli([]);
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.err).toContain('Usage: stackfeed');
+  });
+
+  it.each([
+    [['nope'], /unknown command 'nope'/],
+    [['events', 'heat'], /missing required argument 'target'/],
+    [['events', 'heat', 'web', '--bogus'], /unknown option '--bogus'/],
+    [['events', 'heat', 'web', '--output', 'xml'], /argument 'xml' is invalid/],
+    [['events', 'heat', 'web', '--phase', 'DONE'], /--phase: "DONE" is not one of IN_PROGRESS/],
+    [['events', 'heat', 'web', '--since', 'yesterday'], /--since: cannot read "yesterday"/],
+    [['events', 'heat', 'web', '--limit', '0'], /--limit must be a whole number/],
+    [['events', 'heat', 'web', '--poll-interval', 'soon'], /--poll-interval must be a duration/],
+    [['events', 'heat', 'web', '--endpoint', 'ftp://x'], /--endpoint: "ftp:\/\/x" is not an http\(s\) URL/],
+    [['events', 'gcp', 'web'], /unknown provider "gcp"; known: pcluster \(aws-parallelcluster\)/],
+    [['watch', 'heat-web'], /"heat-web" is not PROVIDER:TARGET/],
+    [['watch', 'heat:web', 'rfs:bad', '--endpoint', 'http://127.0.0.1:1'], /name the provider/],
+    [['images', 'heat', '--limit', 'x'], /--limit must be a whole number/],
+    [['demo', '--speed', '-1'], /--speed must be a number above 0/],
+  ])('%j is bad usage: one line, exit 2', async (argv, message) => {
+    const r = await cli(argv as string[], { providers });
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^stackfeed: /);
+    expect(r.out).toBe('');
+  });
+
+  it('a provider not wired into this build is a usage error that says so', async () => {
+    const entries = providerEntries().map((e) => ({ id: e.id, aliases: e.aliases, title: e.title }));
+    const ctx = new Ctx({ stdout: process.stdout, stderr: process.stderr, env: {} }, entries, {});
+    await expect(ctx.plugin('rfs', 'events')).rejects.toThrow(
+      /Huawei Cloud RFS \(huawei-rfs\) is not available in this build/,
+    );
+  });
+
+  it('a command the provider has no calls for is a usage error', async () => {
+    const noImages = { ...providers[0]!, connect: () => ({}) };
+    const r = await cli(['images', 'heat'], { providers: [noImages] });
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.err).toMatch(/Fake heat has no images/);
+  });
+});
+
+describe('events (list)', () => {
+  it('prints one table, oldest first, phases named, no colors off a terminal', async () => {
+    const r = await cli(['events', 'heat', 'web'], { providers });
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(ANSI);
+    const lines = r.out.split('\n');
+    expect(lines[1]).toMatch(/time \(UTC\).*provider.*stack.*resource.*action.*phase.*reason/);
+    const rows = lines.filter((l) => l.includes('2026-01-01'));
+    expect(rows).toHaveLength(SCENARIOS.web!.length);
+    expect(rows.map((l) => l.match(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/)?.[0])).toEqual(
+      [...rows.map((l) => l.match(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/)?.[0])].sort(),
+    );
+    expect(rows[0]).toContain('(stack)');
+    expect(rows[0]).toContain('IN_PROGRESS');
+    expect(rows[2]).toMatch(/net .*CREATE .*COMPLETE/);
+    expect(rows.at(-1)).toContain('Stack CREATE completed successfully');
+  });
+
+  it('colors phases when forced (FAILED in red) and not under NO_COLOR', async () => {
+    const forced = await cli(['events', 'heat', 'bad'], { providers, env: { FORCE_COLOR: '1' } });
+    expect(forced.out).toMatch(ANSI);
+    expect(forced.out).toContain('\x1b[31m');
+    const tty = await cli(['events', 'heat', 'bad'], { providers, tty: true, env: { NO_COLOR: '1' } });
+    expect(tty.out).not.toMatch(ANSI);
+    const flag = await cli(['events', 'heat', 'bad', '--no-color'], { providers, tty: true });
+    expect(flag.out).not.toMatch(ANSI);
+  });
+
+  it('ndjson: one event record per line, schema v1, time-ordered, no raw unless --raw', async () => {
+    const r = await cli(['events', 'heat', 'web', '-o', 'ndjson'], { providers });
+    expect(r.code).toBe(0);
+    const recs = records(r.out);
+    expect(recs).toHaveLength(SCENARIOS.web!.length);
+    for (const rec of recs) {
+      expect(rec).toMatchObject({ type: 'event', v: 1, provider: 'openstack-heat', stack: { name: 'web' } });
+      expect(rec.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(rec).not.toHaveProperty('raw');
+    }
+    expect(recs[2]).toMatchObject({
+      resource: { logicalId: 'net', type: 'Net' },
+      action: 'CREATE',
+      phase: 'COMPLETE',
+      status: 'CREATE_COMPLETE',
+    });
+    const ts = recs.map((x) => x.timestamp as string);
+    expect(ts).toEqual([...ts].sort());
+    const raw = records((await cli(['events', 'heat', 'web', '-o', 'ndjson', '--raw'], { providers })).out);
+    expect(raw[0]).toHaveProperty('raw.id', 'web-0');
+  });
+
+  it('json: one array of the same records', async () => {
+    const r = await cli(['events', 'heat', 'web', '--output', 'json'], { providers });
+    const arr = JSON.parse(r.out) as Array<Record<string, unknown>>;
+    expect(arr.map((e) => e.id)).toEqual(SCENARIOS.web!.map((_, i) => `web-${i}`));
+  });
+
+  it('filters: --phase, --resource, --since, --limit', async () => {
+    const failed = records(
+      (await cli(['events', 'heat', 'bad', '--phase', 'failed', '-o', 'ndjson'], { providers })).out,
+    );
+    expect(failed.map((e) => e.phase)).toEqual(['FAILED', 'FAILED']);
+    const two = records(
+      (await cli(['events', 'heat', 'bad', '--phase', 'FAILED,IN_PROGRESS', '-o', 'ndjson'], { providers })).out,
+    );
+    expect(two).toHaveLength(SCENARIOS.bad!.length);
+    const net = records((await cli(['events', 'heat', 'web', '--resource', 'net', '-o', 'ndjson'], { providers })).out);
+    expect(net.map((e) => e.status)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
+    const since = records(
+      (await cli(['events', 'heat', 'web', '--since', '2026-01-01T00:00:04Z', '-o', 'ndjson'], { providers })).out,
+    );
+    expect(since.map((e) => e.id)).toEqual(['web-4', 'web-5']);
+    const limited = records((await cli(['events', 'heat', 'web', '--limit', '2', '-o', 'ndjson'], { providers })).out);
+    expect(limited.map((e) => e.id)).toEqual(['web-0', 'web-1']);
+  });
+
+  it('--endpoint overrides where the client goes', async () => {
+    const other = await startFakeService();
+    other.finishAll();
+    try {
+      const unreachable = [fakePlugin('openstack-heat', 'heat', () => 'http://127.0.0.1:9')];
+      const r = await cli(['events', 'heat', 'web', '--endpoint', other.url, '-o', 'ndjson'], {
+        providers: unreachable,
+      });
+      expect(r.code).toBe(0);
+      expect(records(r.out)).toHaveLength(SCENARIOS.web!.length);
+      expect(other.server.requests.length).toBeGreaterThan(0);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('errors', () => {
+  it('a failed call is one line with code, provider, request id and what to check; exit 1', async () => {
+    const r = await cli(['events', 'heat', 'nosuch'], { providers });
+    expect(r.code).toBe(EXIT.CALL_FAILED);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^stackfeed: NOT_FOUND \[openstack-heat, listStackEvents, HTTP 404, request req-nosuch-0\]: .*Stack nosuch not found.* — check the name or id/,
+    );
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('--debug adds the stack trace', async () => {
+    const r = await cli(['events', 'heat', 'nosuch', '--debug'], { providers });
+    expect(r.code).toBe(EXIT.CALL_FAILED);
+    expect(r.err).toMatch(/\n\s+at /);
+    expect(r.err).toContain('debug: {');
+  });
+
+  it('an unreachable endpoint is NETWORK, exit 1', async () => {
+    const r = await cli(['events', 'heat', 'web', '--endpoint', 'http://127.0.0.1:9'], { providers });
+    expect(r.code).toBe(EXIT.CALL_FAILED);
+    expect(r.err).toMatch(/^stackfeed: NETWORK \[openstack-heat/);
+    expect(r.err).toContain('check that the endpoint is reachable');
+  });
+
+  it('a client that cannot be set up is CONFIG with the credential places; exit 1', async () => {
+    const noEndpoint = [fakePlugin('openstack-heat', 'heat')];
+    const r = await cli(['events', 'heat', 'web'], { providers: noEndpoint });
+    expect(r.code).toBe(EXIT.CALL_FAILED);
+    expect(r.err.trim()).toMatch(
+      /^stackfeed: CONFIG \[openstack-heat\]: cannot set up the Fake heat client: no endpoint.*FAKE_TOKEN$/,
+    );
+  });
+});
+
+describe('events --follow', () => {
+  it('tails a deployment until it succeeds: every event once, in order, exit 0, result record', async () => {
+    const { s, ps } = await freshService();
+    try {
+      const r = await cli(['events', 'heat', 'web', '--follow', '--poll-interval', '10ms', '-o', 'ndjson'], {
+        providers: ps,
+      });
+      expect(r.code).toBe(EXIT.OK);
+      const recs = records(r.out);
+      const evs = recs.filter((x) => x.type === 'event');
+      expect(evs.map((e) => e.id)).toEqual(SCENARIOS.web!.map((_, i) => `web-${i}`));
+      expect(recs.at(-1)).toMatchObject({
+        type: 'result',
+        provider: 'openstack-heat',
+        target: 'web',
+        outcome: 'succeeded',
+        status: 'CREATE_COMPLETE',
+        events: 6,
+      });
+      expect(r.err).toMatch(/✔ heat web: CREATE_COMPLETE \(succeeded\).* — 6 events in/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('exits 3 when the deployment failed, with the reason', async () => {
+    const { s, ps } = await freshService();
+    try {
+      const r = await cli(['events', 'heat', 'bad', '-f', '--poll-interval', '10ms'], { providers: ps });
+      expect(r.code).toBe(EXIT.DEPLOYMENT_FAILED);
+      expect(r.out).toContain('Quota exceeded for volumes');
+      expect(r.err).toMatch(/✖ heat bad: CREATE_FAILED \(failed\): Resource CREATE failed: volume/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('keeps a live status line on a terminal (stderr): elapsed, events, resources', async () => {
+    const { s, ps } = await freshService();
+    try {
+      const r = await cli(['events', 'heat', 'bad', '-f', '--poll-interval', '10ms'], { providers: ps, tty: true });
+      expect(r.err).toContain('\r\x1b[2K');
+      expect(r.err).toMatch(/bad · \d+\.\ds · 4 events · resources: .*0 in progress.*0 complete.*1 failed/);
+      expect(r.out).toMatch(ANSI); // colors on a terminal
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('--limit stops a follow early, exit 0', async () => {
+    const { s, ps } = await freshService();
+    try {
+      const r = await cli(['events', 'heat', 'bad', '-f', '--poll-interval', '10ms', '--limit', '2', '-o', 'ndjson'], {
+        providers: ps,
+      });
+      expect(r.code).toBe(0);
+      const recs = records(r.out);
+      expect(recs.filter((x) => x.type === 'event')).toHaveLength(2);
+      expect(recs.at(-1)).toMatchObject({ type: 'result', outcome: 'incomplete' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('Ctrl-C (the signal) ends a follow with exit 130', async () => {
+    const { s, ps } = await freshService();
+    try {
+      const ac = new AbortController();
+      ac.abort();
+      const r = await cli(['events', 'heat', 'web', '-f', '--poll-interval', '10ms'], {
+        providers: ps,
+        signal: ac.signal,
+      });
+      expect(r.code).toBe(EXIT.INTERRUPTED);
+      expect(r.err).toContain('interrupted');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('watch', () => {
+  it('merges two providers into one time-ordered tail and reports each outcome', async () => {
+    const { s, ps } = await freshService();
+    try {
+      const r = await cli(['watch', 'heat:web', 'rfs:bad', '--poll-interval', '10ms', '-o', 'ndjson'], {
+        providers: ps,
+      });
+      expect(r.code).toBe(EXIT.DEPLOYMENT_FAILED);
+      const recs = records(r.out);
+      const evs = recs.filter((x) => x.type === 'event');
+      expect(evs).toHaveLength(SCENARIOS.web!.length + SCENARIOS.bad!.length);
+      expect(new Set(evs.map((e) => e.provider))).toEqual(new Set(['openstack-heat', 'huawei-rfs']));
+      const ts = evs.map((e) => e.timestamp as string);
+      expect(ts).toEqual([...ts].sort());
+      const results = recs.filter((x) => x.type === 'result');
+      expect(results).toEqual([
+        expect.objectContaining({ provider: 'openstack-heat', target: 'web', outcome: 'succeeded' }),
+        expect.objectContaining({ provider: 'huawei-rfs', target: 'bad', outcome: 'failed' }),
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a provider that fails is reported and the others go on; exit 1', async () => {
+    const { s, ps } = await freshService();
+    try {
+      const r = await cli(['watch', 'heat:web', 'rfs:nosuch', '--poll-interval', '10ms', '-o', 'ndjson'], {
+        providers: ps,
+      });
+      expect(r.code).toBe(EXIT.CALL_FAILED);
+      expect(records(r.out).filter((x) => x.type === 'event' && x.provider === 'openstack-heat')).toHaveLength(6);
+      expect(r.err).toMatch(/stackfeed: NOT_FOUND \[huawei-rfs/);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('images', () => {
+  it('lists images (table, ndjson) and shows one', async () => {
+    const t = await cli(['images', 'heat'], { providers });
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/img-1.*base.*AVAILABLE/);
+    const n = records((await cli(['images', 'heat', '-o', 'ndjson'], { providers })).out);
+    expect(n).toEqual([
+      expect.objectContaining({
+        type: 'image',
+        v: 1,
+        id: 'img-1',
+        state: 'AVAILABLE',
+        artifacts: [expect.objectContaining({ id: 'ami-0123' })],
+      }),
+    ]);
+    const one = await cli(['image', 'heat', 'img-1'], { providers });
+    expect(one.out).toMatch(/artifact \(ami\).*ami-0123/);
+    const missing = await cli(['image', 'heat', 'img-2'], { providers });
+    expect(missing.code).toBe(EXIT.CALL_FAILED);
+    expect(missing.err).toMatch(/NOT_FOUND .*Image img-2 not found/);
+  });
+});
