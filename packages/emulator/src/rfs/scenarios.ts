@@ -204,7 +204,7 @@ export function deploymentFailsAndRollsBack(
   const rollbackId = o.rollbackDeploymentId ?? seededUuid(`deployment/${b.stackName}/rollback`);
   const failing = list[failIndex] as Instance;
   const ok = list.slice(0, failIndex);
-  const errorText = `Error: error creating ${failing.type}: Bad request with: [POST https://vpc.cn-north-4.myhuaweicloud.com/v1/0123456789abcdef0123456789abcdef/subnets], error message: {"code":"VPC.0003","message":"quota exceeded"}`;
+  const errorText = `Error: error creating ${address(failing)}: Bad request with: [POST https://ecs.cn-north-4.myhuaweicloud.com/v1.1/0123456789abcdef0123456789abcdef/cloudservers], error message: {"error":{"code":"Ecs.0013","message":"Insufficient EIP quota."}}`;
   const steps: ScenarioStep[] = [];
   let at = 0;
   const step = (s: Omit<ScenarioStep, 'at'>) => {
