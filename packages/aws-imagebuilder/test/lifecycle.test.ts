@@ -1,4 +1,8 @@
-import type { LifecycleDeprecateDeleteTruth, LifecycleFailureTruth } from '@stackfeed/emulator/imagebuilder';
+import type {
+  LifecycleDeprecateDeleteTruth,
+  LifecycleFailureTruth,
+  ManualClock,
+} from '@stackfeed/emulator/imagebuilder';
 import { StackfeedError, type StackEvent } from '@stackfeed/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Setup, setup } from './helpers.js';
@@ -210,8 +214,7 @@ describe('a lifecycle execution that fails on a resource', () => {
     s = await setup({
       scenarios: ['lifecycleFailure'],
       onRequest: (op, input, store) => {
-        if (op === 'ListLifecycleExecutionResources' && !input.nextToken)
-          (store.clock as { advance(ms: number): void }).advance(4000);
+        if (op === 'ListLifecycleExecutionResources' && !input.nextToken) (store.clock as ManualClock).advance(4000);
       },
     });
     const f = s.emu.truth.lifecycleFailure as LifecycleFailureTruth;
@@ -233,8 +236,7 @@ describe('watchLifecycleExecution follows the 40 AMIs to SUCCESS', () => {
     s = await setup({
       scenarios: ['lifecycleDeprecateThenDelete'],
       onRequest: (op, input, store) => {
-        if (op === 'ListLifecycleExecutionResources' && !input.nextToken)
-          (store.clock as { advance(ms: number): void }).advance(15_000);
+        if (op === 'ListLifecycleExecutionResources' && !input.nextToken) (store.clock as ManualClock).advance(15_000);
       },
     });
     const t = s.emu.truth.lifecycleDeprecateThenDelete as LifecycleDeprecateDeleteTruth;
