@@ -50,7 +50,17 @@ export interface HeatEmulatorOptions {
   /** Every events/stack request advances the scenario clock by this much (default 0). */
   autoAdvanceMs?: number;
   /** Require Keystone tokens (default false = noauth Heat). */
-  keystone?: { users: Array<{ name: string; password: string; project: string; projectId: string }>; ttlMs?: number };
+  keystone?: {
+    users: Array<{
+      name: string;
+      password: string;
+      project: string;
+      projectId: string;
+      /** Application credentials of this user (id + secret), scoped to its project. */
+      applicationCredentials?: Array<{ id: string; name: string; secret: string }>;
+    }>;
+    ttlMs?: number;
+  };
   /** Heat's `max_events_per_stack`: prune the oldest events beyond it on every advance (default none). */
   maxEventsPerStack?: number;
 }
@@ -84,6 +94,8 @@ export interface HeatEmulator {
   revokeTokens(): void;
   /** Tokens issued by the emulated Keystone. */
   readonly tokensIssued: number;
+  /** Bodies of every `POST /v3/auth/tokens`, oldest first. */
+  readonly authRequests: unknown[];
   close(): Promise<void>;
 }
 
@@ -190,6 +202,7 @@ export async function startHeatEmulator(opts: HeatEmulatorOptions = {}): Promise
   const stacks = new Map<string, EmulatedStack>();
   const tokens = new Map<string, { projectId: string; expiresAt: number }>();
   let tokensIssued = 0;
+  const authRequests: unknown[] = [];
   let origin = '';
 
   const visible = (s: EmulatedStack) => s.events.filter((e) => e.atMs <= clock && !s.pruned.has(e.id));
@@ -392,7 +405,13 @@ export async function startHeatEmulator(opts: HeatEmulatorOptions = {}): Promise
   router.on('POST', '/v3/auth/tokens', (req): EmulatorReply => {
     if (!origin) origin = `http://${req.headers.host}`;
     const users = opts.keystone?.users ?? [];
-    let body: { auth?: { identity?: { password?: { user?: { name?: string; password?: string } } } } };
+    type Identity = {
+      methods?: string[];
+      password?: { user?: { name?: string; password?: string } };
+      token?: { id?: string };
+      application_credential?: { id?: string; name?: string; secret?: string; user?: { name?: string } };
+    };
+    let body: { auth?: { identity?: Identity } };
     try {
       body = JSON.parse(req.body);
     } catch {
@@ -401,8 +420,24 @@ export async function startHeatEmulator(opts: HeatEmulatorOptions = {}): Promise
         body: { error: { code: 400, title: 'Bad Request', message: 'Expecting to find auth in request body.' } },
       };
     }
-    const u = body.auth?.identity?.password?.user;
-    const user = users.find((x) => x.name === u?.name && x.password === u?.password);
+    const id = body.auth?.identity;
+    let user: (typeof users)[number] | undefined;
+    if (id?.methods?.[0] === 'password') {
+      const u = id.password?.user;
+      user = users.find((x) => x.name === u?.name && x.password === u?.password);
+    } else if (id?.methods?.[0] === 'token') {
+      const t = tokens.get(id.token?.id ?? '');
+      if (t && t.expiresAt > Date.now()) user = users.find((x) => x.projectId === t.projectId);
+    } else if (id?.methods?.[0] === 'application_credential') {
+      const c = id.application_credential;
+      user = users.find((x) =>
+        (x.applicationCredentials ?? []).some(
+          (a) => a.secret === c?.secret && (a.id === c?.id || (a.name === c?.name && x.name === c?.user?.name)),
+        ),
+      );
+    }
+    /** Every accepted auth body, for tests to inspect (secrets included: test-only). */
+    authRequests.push(body);
     if (!user) {
       return {
         status: 401,
@@ -591,6 +626,7 @@ export async function startHeatEmulator(opts: HeatEmulatorOptions = {}): Promise
     get tokensIssued() {
       return tokensIssued;
     },
+    authRequests,
     close: () => server.close(),
   };
   return emu;
