@@ -96,7 +96,7 @@ describe('Keystone v3 session (emulated Keystone)', () => {
       },
       logger: (e) => logs.push(e),
     });
-    const err = await c.getStack('s1').catch((e: unknown) => e as Error);
+    const err = (await c.getStack('s1').catch((e: unknown) => e)) as Error;
     expect(err).toMatchObject({
       code: 'UNAUTHORIZED',
       httpStatus: 401,
