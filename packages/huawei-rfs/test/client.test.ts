@@ -396,6 +396,30 @@ describe('auth', () => {
     expect(emu.tokensIssued).toBe(2);
   });
 
+  it('no credential reaches a log entry, an error or inspect output', async () => {
+    emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
+    const entries: unknown[] = [];
+    const logger = (e: unknown) => entries.push(e);
+    const tokenClient = client(emu, { credentials: { password: USER }, iamEndpoint: emu.url, logger });
+    await tokenClient.getStack('ok');
+    emu.server.faults.inject({ kind: 'status', status: 500, body: { error_code: 'X', error_msg: 'y' } }, { times: 1 });
+    await tokenClient.getStack('ok');
+    const akClient = client(emu, {
+      credentials: { accessKey: TEMP_AK, secretKey: TEMP_SK, securityToken: TEMP_TOKEN },
+      logger,
+    });
+    await akClient.getStack('ok');
+    const err = await akClient.getStack('missing').catch((e: unknown) => e);
+    const { inspect } = await import('node:util');
+    const issuedToken = emu.server.requests.find((r) => r.headers['x-auth-token'])?.headers['x-auth-token'] as string;
+    expect(issuedToken).toBeTruthy();
+    const everything = JSON.stringify(entries) + JSON.stringify(err) + inspect(err) + String(err);
+    expect(entries.length).toBeGreaterThan(3);
+    for (const secret of [USER.password, issuedToken, TEMP_SK, TEMP_TOKEN, TEMP_AK, SK]) {
+      expect(everything).not.toContain(secret);
+    }
+  });
+
   it('a wrong IAM password is UNAUTHORIZED and the password never shows', async () => {
     emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
     const rfs = client(emu, {
