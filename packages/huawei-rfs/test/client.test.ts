@@ -185,6 +185,46 @@ describe('listStackEvents against the emulator', () => {
   });
 });
 
+describe('bad responses never crash: typed errors or a retry', () => {
+  it('resets are retried; truncated, empty or malformed bodies are INVALID_RESPONSE; wrong shapes name the field', async () => {
+    emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 20 })] });
+    const rfs = client(emu);
+    emu.server.faults.inject({ kind: 'reset' }, { times: 1 });
+    emu.server.faults.inject({ kind: 'reset-mid-body' }, { times: 1 });
+    expect((await rfs.listStackEvents('big').toArray({ limit: 100 })).length).toBe(20);
+    for (const kind of ['truncated', 'empty', 'malformed-json'] as const) {
+      emu.server.faults.inject({ kind });
+      await expect(rfs.listStackEvents('big').toArray({ limit: 100 })).rejects.toMatchObject({
+        code: 'INVALID_RESPONSE',
+      });
+    }
+    const shapes: Array<[unknown, string]> = [
+      [{ stack_events: { a: 1 } }, 'stack_events'],
+      [
+        { stack_events: [{ event_type: 'LOG', time: '2025-06-12T08:00:00Z', elapsed_seconds: 'six' }] },
+        'stack_events[0].elapsed_seconds',
+      ],
+      [{ stack_events: [{ event_type: 7, time: '2025-06-12T08:00:00Z' }] }, 'stack_events[0].event_type'],
+      [{ stack_events: [], page_info: { next_marker: 5 } }, 'page_info.next_marker'],
+      [[1, 2], '(root)'],
+    ];
+    for (const [body, path] of shapes) {
+      emu.server.faults.inject({ kind: 'status', status: 200, body });
+      await expect(rfs.listStackEvents('big').toArray({ limit: 100 })).rejects.toMatchObject({
+        code: 'INVALID_RESPONSE',
+        fieldPath: path,
+      });
+    }
+    emu.server.faults.inject({ kind: 'status', status: 200, body: { stack_id: 'x' } });
+    await expect(rfs.getStack('big')).rejects.toMatchObject({ code: 'INVALID_RESPONSE', fieldPath: 'stack_name' });
+    // Unknown event types and extra fields are kept, not rejected.
+    const odd = { event_type: 'IMPORT_COMPLETE', time: '2025-06-12T08:00:00Z', new_field: { x: 1 } };
+    emu.server.faults.inject({ kind: 'status', status: 200, body: { stack_events: [odd] } });
+    const [ev] = await rfs.listStackEvents('big').toArray({ limit: 10 });
+    expect(ev).toMatchObject({ action: 'UNKNOWN', phase: 'UNKNOWN', status: 'IMPORT_COMPLETE', raw: odd });
+  });
+});
+
 describe('listStacks / getStack', () => {
   it('lists stacks across pages, newest first, with normalized status', async () => {
     emu = await emulator({ progress: 'manual' });

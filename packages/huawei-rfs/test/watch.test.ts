@@ -143,6 +143,19 @@ describe('watchStackEvents', () => {
     await expect(collect(stream)).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
+  it('stops cleanly when the consumer breaks out early', async () => {
+    emu = await emulator({
+      scenarios: [deploymentSucceeds({ stackName: 'ok', startAt: T0 })],
+      progress: 'on-metadata',
+    });
+    const stream = client(emu).watchStackEvents('ok', FAST);
+    let n = 0;
+    for await (const _ of stream) if (++n === 3) break;
+    expect(n).toBe(3);
+    expect(stream.result).toBeUndefined();
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('keeps watching through a throttled poll', async () => {
     emu = await emulator({
       scenarios: [deploymentSucceeds({ stackName: 'ok', startAt: T0 })],
