@@ -1,4 +1,11 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** A request as an emulator handler sees it. */
@@ -110,6 +117,8 @@ export interface StartOptions {
   host?: string;
   /** How many requests to keep in `requests` (default 1000). */
   keepRequests?: number;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP; `url` starts with `https://`. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** Start an HTTP server on loopback that serves `handler`, with fault injection in front. */
@@ -120,7 +129,7 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
   const sockets = new Set<Socket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -128,7 +137,8 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
       const q = rawUrl.indexOf('?');
       const er: EmulatorRequest = {
         method: req.method ?? 'GET',
-        url: new URL(rawUrl, `http://${req.headers.host ?? '127.0.0.1'}`),
+        // Concatenated, not resolved: a path starting with `//` must stay a path, not become a host.
+        url: toUrl(rawUrl, req.headers.host),
         rawPath: q === -1 ? rawUrl : rawUrl.slice(0, q),
         rawQuery: q === -1 ? '' : rawUrl.slice(q + 1),
         headers: req.headers,
@@ -152,7 +162,10 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
         } else res.destroy();
       });
     });
-  });
+  };
+  const server: Server = opts.tls
+    ? (createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) as unknown as Server)
+    : createServer(onRequest);
 
   const serve = async (req: EmulatorRequest, res: ServerResponse, fault: Fault | undefined) => {
     if (!fault) return send(res, await opts.handler(req));
@@ -225,7 +238,7 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
     }
   };
 
-  server.on('connection', (s) => {
+  server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -236,7 +249,7 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
   const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     faults,
     requests,
@@ -247,6 +260,15 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
         server.close(() => resolve());
       }),
   };
+}
+
+function toUrl(rawUrl: string, host: string | undefined): URL {
+  const base = `http://${host && /^[\w.:[\]-]+$/.test(host) ? host : '127.0.0.1'}`;
+  try {
+    return new URL(rawUrl.startsWith('/') ? `${base}${rawUrl}` : rawUrl, base);
+  } catch {
+    return new URL('/', base);
+  }
 }
 
 function encode(reply: EmulatorReply): { body: Buffer; headers: Record<string, string | string[]> } {
