@@ -98,6 +98,8 @@ export class HttpTransport {
         : {},
       retry: {
         limit: maxAttempts - 1,
+        // got's own ceiling for Retry-After defaults to the request timeout; ours is maxRetryAfterMs.
+        maxRetryAfter: maxRetryAfterMs,
         methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'],
         statusCodes,
         errorCodes: NETWORK_ERROR_CODES,
@@ -177,7 +179,8 @@ export class HttpTransport {
   }
 
   /** Send a request; resolve with the response or reject with a StackfeedError. */
-  async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
+  async request<T = unknown>(requestSpec: RequestSpec): Promise<HttpResponse<T>> {
+    let spec = requestSpec;
     throwIfAborted(spec.signal, this.provider);
     let refreshed = false;
     let auth = this.opts.auth;
@@ -203,6 +206,8 @@ export class HttpTransport {
         if (this.opts.crossOriginRedirects === 'follow-without-credentials' && hop < 5) {
           url = err.location;
           auth = undefined;
+          // Credentials the caller put in the headers directly stay behind too.
+          spec = { ...spec, headers: withoutCredentials(spec.headers) };
           continue;
         }
         throw new StackfeedError({
@@ -255,7 +260,19 @@ export class HttpTransport {
       }
       throw this.toError(err, spec);
     }
-    return this.finish<T>(spec, response, false);
+    // A redirect got did not follow (our followRedirect said no: another origin) comes back as a response.
+    if (response.statusCode >= 300 && response.statusCode < 400 && response.headers.location) {
+      let location: URL | undefined;
+      try {
+        location = new URL(response.headers.location, response.url);
+      } catch {
+        location = undefined;
+      }
+      if (location && !sameOrigin(new URL(response.url), location)) {
+        if (!spec.passStatuses?.includes(response.statusCode)) throw new RedirectOut(location, response.statusCode);
+      }
+    }
+    return this.finish<T>(spec, response, spec.passStatuses?.includes(response.statusCode) ?? false);
   }
 
   private finish<T>(spec: RequestSpec, res: Response<Buffer>, passed: boolean): HttpResponse<T | unknown> {
@@ -325,7 +342,9 @@ export class HttpTransport {
         cause: err,
       });
     }
-    const res = err.response as Response<Buffer> | undefined;
+    // Only an HTTP status error is classified by its status. A body that broke off after a 200
+    // (ReadError, content-length mismatch) is a network failure, whatever the status said.
+    const res = err.name === 'HTTPError' ? (err.response as Response<Buffer> | undefined) : undefined;
     if (res) {
       const http = toHttpResponse(res, this.requestIdHeaders);
       http.body = safeJson(http.text);
@@ -398,6 +417,17 @@ class RedirectOut extends Error {
   ) {
     super('cross-origin redirect');
   }
+}
+
+/** Header names that carry credentials by definition; never sent to another origin. */
+const CREDENTIAL_HEADER =
+  /^(authorization|proxy-authorization|cookie|x-auth-token|x-subject-token|x-security-token|x-amz-security-token|x-amz-date|x-amz-content-sha256|x-sdk-date|x-project-id|x-domain-id)$/i;
+
+function withoutCredentials(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return headers;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (!CREDENTIAL_HEADER.test(k)) out[k] = v;
+  return out;
 }
 
 function toUrl(spec: RequestSpec): URL {
