@@ -3,5 +3,5 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   resolve: { conditions: ['@stackfeed/source'] },
   ssr: { resolve: { conditions: ['@stackfeed/source'] } },
-  test: { name: 'aws-parallelcluster', include: ['test/**/*.test.ts'] },
+  test: { name: 'aws-parallelcluster', include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
 });

@@ -34,6 +34,8 @@ import {
 const PROVIDER = 'aws-parallelcluster' as const;
 /** imageId and clusterName, as the spec's path parameters allow them. */
 const NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]+$/;
+/** Polls a successful build waits for its AMI to be tagged before it reports without one. */
+const AMI_WAIT_POLLS = 10;
 
 /** Options of `new ParallelClusterClient(...)`: API mode (default) or direct mode. */
 export type ParallelClusterClientOptions =
@@ -279,6 +281,9 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
   ): WatchStream<StackEvent, ImageInfo> {
     checkName('imageId', imageId);
     const target: StackTarget = { kind: 'image', name: imageId };
+    // The stack reaches CREATE_COMPLETE a moment before pcluster tags the AMI (and deletes the
+    // stack): wait a few polls for the AMI so the final ImageInfo names it.
+    let amiWaits = 0;
     return this.watch<ImageInfo>(target, options, async (signal) => {
       let info: ImageInfo;
       try {
@@ -288,6 +293,10 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
         throw err;
       }
       if (!imageBuildTerminal(info)) return { terminal: false };
+      if (info.state === 'AVAILABLE' && info.artifacts.length === 0 && amiWaits < AMI_WAIT_POLLS) {
+        amiWaits++;
+        return { terminal: false };
+      }
       const outcome: WatchOutcome =
         info.state === 'AVAILABLE' || info.state === 'DEPRECATED' || info.state === 'DISABLED'
           ? 'succeeded'
