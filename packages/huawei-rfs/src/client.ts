@@ -134,6 +134,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   readonly endpoint: string;
   /** The project id in the URL. */
   readonly projectId: string;
+  /** The region id given. */
   readonly region: string;
   private readonly transport: HttpTransport;
   private readonly auth: AuthHook;
@@ -326,10 +327,15 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   watchStackEvents(ref: RfsStackRef | string, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
     const r = normalizeRef(ref);
     const plan = this.planEvents(r, options);
-    const pageSize = options.pageSize;
+    const pageSize =
+      options.pageSize === undefined
+        ? undefined
+        : Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(options.pageSize)));
     let seenStack = false;
     let eventsGone: StackfeedError | undefined;
     let lastInfo: StackInfo | undefined;
+    /** The newest ERROR line seen: the reason of a failed run when the stack has no status_message. */
+    let lastError: { ms: number; message: string } | undefined;
     return watchEvents<StackEvent, StackInfo>(
       {
         provider: PROVIDER,
@@ -353,7 +359,12 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
             }
             seenStack = true;
             eventsGone = undefined;
-            for (const ev of fetched.items) if (!plan.local || plan.local(ev)) out.push(ev);
+            for (const ev of fetched.items) {
+              if (ev.status === 'ERROR' && ev.message && (!lastError || ev.timestamp.getTime() > lastError.ms)) {
+                lastError = { ms: ev.timestamp.getTime(), message: ev.message };
+              }
+              if (!plan.local || plan.local(ev)) out.push(ev);
+            }
             // Newest first: once a page reaches below the newest time already yielded, the rest is old.
             if (since !== undefined && fetched.items.some((ev) => ev.timestamp.getTime() < since)) break;
             if (!fetched.next || markers.has(fetched.next)) break;
@@ -385,13 +396,10 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
           lastInfo = info;
           if (!isTerminalStatus(info.status)) return { terminal: false };
           const known = STACK_STATUS_TABLE.has(info.status) ? STACK_STATUS_TABLE.map(info.status).outcome : undefined;
-          return {
-            terminal: true,
-            outcome: known ?? (info.status.endsWith('_FAILED') ? 'failed' : 'succeeded'),
-            status: info.status,
-            ...(info.reason ? { reason: info.reason } : {}),
-            final: info,
-          };
+          const outcome = known ?? (info.status.endsWith('_FAILED') ? 'failed' : 'succeeded');
+          // RFS sets status_message only on *_FAILED; a rolled-back run explains itself in its ERROR events.
+          const reason = info.reason ?? (outcome === 'failed' ? lastError?.message : undefined);
+          return { terminal: true, outcome, status: info.status, ...(reason ? { reason } : {}), final: info };
         },
       },
       options,

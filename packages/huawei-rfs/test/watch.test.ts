@@ -56,6 +56,8 @@ describe('watchStackEvents', () => {
     expect(lines(events)).toEqual(truth(emu, 'fail'));
     expect(stream.result).toMatchObject({ outcome: 'failed', status: 'ROLLBACK_COMPLETE' });
     expect(stream.result?.final?.state).toBe('ROLLED_BACK');
+    // No status_message on ROLLBACK_COMPLETE: the reason is the newest ERROR line.
+    expect(stream.result?.reason).toMatch(/^Error: error creating huaweicloud_compute_instance/);
     const failed = events.findIndex((e) => e.status === 'CREATION_FAILED');
     expect(events[failed + 1]).toMatchObject({ status: 'ERROR', phase: 'FAILED' });
     expect(events.filter((e) => e.action === 'DELETE' && e.phase === 'COMPLETE').length).toBeGreaterThan(0);

@@ -19,6 +19,7 @@ export interface IamPasswordCredentials {
   domainName: string;
 }
 
+/** Options of `IamTokenAuth` (RfsClient builds one from its own options). */
 export interface IamTokenAuthOptions {
   /** Either a token obtained elsewhere, or password credentials to obtain (and renew) one. */
   token?: string | undefined;
