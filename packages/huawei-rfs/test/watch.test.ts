@@ -145,6 +145,24 @@ describe('watchStackEvents', () => {
     await expect(collect(stream)).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
+  it('follows only a new deployment of an existing stack when scoped by its deployment id', async () => {
+    emu = await emulator({
+      scenarios: [deploymentSucceeds({ stackName: 'ok', startAt: T0 })],
+      progress: 'on-metadata',
+    });
+    emu.finish('ok');
+    const before = emu.stack('ok')?.events.length ?? 0;
+    const D2 = '22222222-3333-4444-5555-666666666666';
+    emu.play('ok', deploymentSucceeds({ stackName: 'ok', deploymentId: D2 }).steps, { startAt: T0 + 3_600_000 });
+    emu.advance('ok', 1); // the new run has started: DEPLOYMENT_IN_PROGRESS
+    const stream = client(emu).watchStackEvents('ok', { ...FAST, deploymentId: D2 });
+    const events = await collect(stream);
+    const all = emu.stack('ok')?.events ?? [];
+    expect(lines(events)).toEqual(all.slice(before).map((x) => `${x.wire.event_type}|${x.wire.event_message}`));
+    expect(events.every((e) => e.timestamp.getTime() >= T0 + 3_600_000 && e.details?.deploymentId === D2)).toBe(true);
+    expect(stream.result).toMatchObject({ outcome: 'succeeded', status: 'DEPLOYMENT_COMPLETE' });
+  });
+
   it('stops cleanly when the consumer breaks out early', async () => {
     emu = await emulator({
       scenarios: [deploymentSucceeds({ stackName: 'ok', startAt: T0 })],

@@ -86,8 +86,8 @@ export interface StackState {
 
 interface LiveScenario {
   scenario: RfsScenario;
-  start: number;
-  next: number;
+  /** Steps not applied yet, with the absolute time (ms) each is due. */
+  queue: Array<{ due: number; step: ScenarioStep }>;
   state: StackState;
 }
 
@@ -99,6 +99,11 @@ export interface RfsEmulator {
   readonly server: EmulatorServer;
   /** Add a scenario (its history is applied now). */
   addScenario(s: RfsScenario): StackState;
+  /**
+   * Queue more steps on an existing stack (e.g. a new deployment for a demo's "deploy" button), with
+   * `at` relative to `startAt` (default: now on the emulator clock).
+   */
+  play(stackName: string, steps: ScenarioStep[], opts?: { startAt?: number }): void;
   /** Apply the next `n` pending steps of one stack (or of every stack); returns how many were applied. */
   advance(stackName?: string, n?: number): number;
   /** Apply every pending step. */
@@ -225,9 +230,9 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
   const live = new Map<string, LiveScenario>();
   let seq = 0;
 
-  const apply = (l: LiveScenario, step: ScenarioStep) => {
+  const apply = (l: LiveScenario, step: ScenarioStep, due: number) => {
     const st = l.state;
-    const t = iso(l.start + step.at);
+    const t = iso(due);
     if (step.deploymentId) st.deployments.add(step.deploymentId);
     for (const e of step.events ?? []) st.events.push(toStored(e, t, step.deploymentId));
     if (step.status !== undefined) {
@@ -261,17 +266,16 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
       deployments: new Set(),
       deleted: false,
     };
-    const l: LiveScenario = { scenario: s, start, next: 0, state };
+    const l: LiveScenario = { scenario: s, queue: s.steps.map((step) => ({ due: start + step.at, step })), state };
     live.set(s.stackName, l);
-    for (const h of s.history) apply(l, h);
+    for (const h of s.history) apply(l, h, start + h.at);
     return state;
   };
 
   const advanceOne = (l: LiveScenario): boolean => {
-    const step = l.scenario.steps[l.next];
-    if (!step) return false;
-    l.next++;
-    apply(l, step);
+    const next = l.queue.shift();
+    if (!next) return false;
+    apply(l, next.step, next.due);
     return true;
   };
   const advance = (stackName?: string, n = 1): number => {
@@ -284,9 +288,7 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
     if (progress !== 'clock') return;
     const now = clock();
     for (const l of live.values()) {
-      while (l.next < l.scenario.steps.length && l.start + (l.scenario.steps[l.next] as ScenarioStep).at <= now) {
-        advanceOne(l);
-      }
+      while (l.queue.length > 0 && (l.queue[0] as { due: number }).due <= now) advanceOne(l);
     }
   };
 
@@ -532,12 +534,19 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
     projectId,
     server,
     addScenario,
+    play: (stackName, steps, opts = {}) => {
+      const l = live.get(stackName);
+      if (!l || l.state.deleted) throw new Error(`stack ${stackName} does not exist`);
+      const start = opts.startAt ?? clock();
+      for (const step of steps) l.queue.push({ due: start + step.at, step });
+      l.queue.sort((a, b) => a.due - b.due);
+    },
     advance,
     finish: (stackName) => advance(stackName, Number.MAX_SAFE_INTEGER),
     stack: (name) => live.get(name)?.state,
     pending: (name) => {
       const l = live.get(name);
-      return l ? l.scenario.steps.length - l.next : 0;
+      return l ? l.queue.length : 0;
     },
     get tokensIssued() {
       return tokensIssued;
