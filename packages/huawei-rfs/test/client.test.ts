@@ -436,6 +436,21 @@ describe('auth', () => {
     expect(emu.tokensIssued).toBe(2);
   });
 
+  it('renews the IAM token shortly before expires_at', async () => {
+    emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
+    let skew = 0;
+    const rfs = client(emu, { credentials: { password: USER }, iamEndpoint: emu.url, now: () => Date.now() + skew });
+    await rfs.getStack('ok');
+    await rfs.getStack('ok');
+    expect(emu.tokensIssued).toBe(1);
+    skew = 24 * 3_600_000 - 4 * 60_000; // 4 minutes before the 24 h expiry: inside the 5 minute margin
+    await rfs.getStack('ok');
+    expect(emu.tokensIssued).toBe(2);
+    const tokens = emu.server.requests.filter((r) => r.path.startsWith('/v1/')).map((r) => r.headers['x-auth-token']);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[2]).not.toBe(tokens[1]);
+  });
+
   it('no credential reaches a log entry, an error or inspect output', async () => {
     emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
     const entries: unknown[] = [];

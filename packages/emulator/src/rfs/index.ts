@@ -412,8 +412,9 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
       headers: { 'x-subject-token': token },
       body: {
         token: {
-          expires_at: new Date(now + tokenTtl).toISOString(),
-          issued_at: new Date(now).toISOString(),
+          // IAM writes microseconds: 2025-06-13T08:00:00.123000Z
+          expires_at: new Date(now + tokenTtl).toISOString().replace('Z', '000Z'),
+          issued_at: new Date(now).toISOString().replace('Z', '000Z'),
           methods: ['password'],
           project: { id: projectId, name: body.auth?.scope?.project?.name ?? 'cn-north-4' },
           user: { name: ok.userName, domain: { name: ok.domainName } },

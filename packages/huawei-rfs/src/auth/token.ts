@@ -45,7 +45,7 @@ export interface IamTokenAuthOptions {
 export class IamTokenAuth implements AuthHook {
   private readonly opts: IamTokenAuthOptions;
   private readonly iam: HttpTransport;
-  private cached: { token: string; expiresAt: number } | undefined;
+  private cached: { token: string; expiresAt: number; lifetime: number } | undefined;
   private inflight: Promise<string> | undefined;
   /** How many tokens were obtained from IAM (for tests and diagnostics). */
   tokensIssued = 0;
@@ -61,7 +61,9 @@ export class IamTokenAuth implements AuthHook {
     }
     registerSecret(opts.token);
     registerSecret(opts.password?.password);
-    if (opts.token) this.cached = { token: opts.token, expiresAt: Number.POSITIVE_INFINITY };
+    if (opts.token) {
+      this.cached = { token: opts.token, expiresAt: Number.POSITIVE_INFINITY, lifetime: Number.POSITIVE_INFINITY };
+    }
     this.iam = new HttpTransport({
       provider: 'huawei-rfs',
       parseError: parseRfsError,
@@ -98,8 +100,9 @@ export class IamTokenAuth implements AuthHook {
   }
 
   private async token(signal: AbortSignal | undefined): Promise<string> {
-    const margin = this.opts.refreshMarginMs ?? 300_000;
-    if (this.cached && this.cached.expiresAt - margin > this.now()) return this.cached.token;
+    const c = this.cached;
+    // Never a margin longer than half the token's life, or short-lived tokens would be refetched on every call.
+    if (c && c.expiresAt - Math.min(this.opts.refreshMarginMs ?? 300_000, c.lifetime / 2) > this.now()) return c.token;
     this.inflight ??= this.fetchToken(signal).finally(() => {
       this.inflight = undefined;
     });
@@ -115,7 +118,7 @@ export class IamTokenAuth implements AuthHook {
     const scope = this.opts.projectId
       ? { project: { id: this.opts.projectId } }
       : { project: { name: this.opts.region ?? '' } };
-    const res = await this.iam.request<{ token?: { expires_at?: string } }>({
+    const res = await this.iam.request<{ token?: { expires_at?: string; issued_at?: string } }>({
       method: 'POST',
       url: `${this.opts.iamEndpoint.replace(/\/+$/, '')}/v3/auth/tokens`,
       query: { nocatalog: 'true' },
@@ -145,9 +148,15 @@ export class IamTokenAuth implements AuthHook {
       });
     }
     registerSecret(token);
+    // The lifetime comes from IAM's own issued_at/expires_at pair and is counted on our clock, so
+    // a skewed local clock can neither keep an expired token nor refetch a fresh one on every call.
     const exp = Date.parse(res.body?.token?.expires_at ?? '');
-    // IAM tokens live 24 h; without expires_at assume one hour to be safe.
-    this.cached = { token, expiresAt: Number.isNaN(exp) ? this.now() + 3_600_000 : exp };
+    const iat = Date.parse(res.body?.token?.issued_at ?? '');
+    const now = this.now();
+    let lifetime = !Number.isNaN(exp) && !Number.isNaN(iat) ? exp - iat : Number.isNaN(exp) ? Number.NaN : exp - now;
+    // IAM tokens live 24 h; without a usable expiry assume one hour.
+    if (!(lifetime > 0)) lifetime = 3_600_000;
+    this.cached = { token, expiresAt: now + lifetime, lifetime };
     this.tokensIssued++;
     return token;
   }
