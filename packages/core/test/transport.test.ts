@@ -384,6 +384,57 @@ describe('HttpTransport: signing, auth refresh, redirects', () => {
     expect(err.message).not.toContain(secret);
   });
 
+  it('a signing hook that throws a StackfeedError fails with that error, and nothing is sent', async () => {
+    const cfg = new StackfeedError({ code: 'CONFIG', provider: 'huawei-rfs', message: 'no AK/SK configured' });
+    const auth: AuthHook = {
+      sign: () => {
+        throw cfg;
+      },
+    };
+    const err = await failure(get(transport({ auth })));
+    expect(err.code).toBe('CONFIG');
+    expect(err.message).toBe('no AK/SK configured');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('a signing hook that fetches a token and gets THROTTLED surfaces THROTTLED', async () => {
+    const auth: AuthHook = {
+      sign: async () => {
+        throw new StackfeedError({ code: 'THROTTLED', provider: 'openstack-heat', message: 'keystone busy' });
+      },
+    };
+    expect((await failure(get(transport({ auth })))).code).toBe('THROTTLED');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('a signing hook with a bug (plain Error) is CONFIG, not retried, nothing sent', async () => {
+    let calls = 0;
+    const auth: AuthHook = {
+      sign: () => {
+        calls++;
+        throw new TypeError("Cannot read properties of undefined (reading 'secret')");
+      },
+    };
+    const err = await failure(get(transport({ auth })));
+    expect(err.code).toBe('CONFIG');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/sign/);
+    expect(calls).toBe(1);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('a logger that throws never breaks a request', async () => {
+    server.faults.inject({ kind: 'status', status: 503 }, { times: 1 });
+    const res = await get(
+      transport({
+        logger: () => {
+          throw new Error('log sink down');
+        },
+      }),
+    );
+    expect(res.body).toEqual({ ok: true });
+  });
+
   it('an already-aborted signal sends nothing', async () => {
     const err = await failure(get(transport(), '/ok', { signal: AbortSignal.abort() }));
     expect(err.code).toBe('ABORTED');

@@ -57,6 +57,8 @@ export class HttpTransport {
   private readonly opts: TransportOptions;
   private readonly client: Got;
   private readonly requestIdHeaders: string[];
+  /** The user's logger, made safe: a sink that throws never breaks a request. */
+  private readonly log: Logger | undefined;
 
   constructor(opts: TransportOptions) {
     this.opts = opts;
@@ -72,7 +74,8 @@ export class HttpTransport {
     const statusCodes = retry.statusCodes ?? [429, 500, 502, 503, 504];
     const random = opts.random ?? Math.random;
     const ua = opts.userAgent ? `${USER_AGENT} ${opts.userAgent}` : USER_AGENT;
-    const log = opts.logger;
+    const log = safeLogger(opts.logger);
+    this.log = log;
 
     this.client = got.extend({
       headers: { 'user-agent': ua, accept: 'application/json' },
@@ -147,7 +150,21 @@ export class HttpTransport {
                 headers,
                 body: typeof options.body === 'string' ? options.body : undefined,
               };
-              await ctx.auth.sign(signable, { signal: ctx.spec.signal });
+              try {
+                await ctx.auth.sign(signable, { signal: ctx.spec.signal });
+              } catch (err) {
+                // A signer's own StackfeedError (no credentials, a token service that throttled)
+                // is the answer; anything else is a bug or bad configuration, not worth a retry.
+                if (StackfeedError.is(err)) throw err;
+                throw new StackfeedError({
+                  code: 'CONFIG',
+                  provider: this.provider,
+                  operation: ctx.spec.operation,
+                  retryable: false,
+                  message: `${ctx.spec.operation}: the signing hook failed: ${err instanceof Error ? err.message : String(err)}`,
+                  cause: err,
+                });
+              }
               // Signers may add or replace headers; copy back in case they replaced the object.
               for (const [k, v] of Object.entries(signable.headers)) headers[k.toLowerCase()] = v;
             }
@@ -192,7 +209,7 @@ export class HttpTransport {
         if (!(err instanceof RedirectOut)) {
           if (StackfeedError.is(err, 'UNAUTHORIZED') && !refreshed && auth?.onUnauthorized && !spec.signal?.aborted) {
             refreshed = true;
-            this.opts.logger?.({
+            this.log?.({
               level: 'info',
               event: 'auth-refresh',
               provider: this.provider,
@@ -277,7 +294,7 @@ export class HttpTransport {
 
   private finish<T>(spec: RequestSpec, res: Response<Buffer>, passed: boolean): HttpResponse<T | unknown> {
     const out = toHttpResponse(res, this.requestIdHeaders);
-    this.opts.logger?.({
+    this.log?.({
       level: 'debug',
       event: 'response',
       provider: this.provider,
@@ -322,6 +339,8 @@ export class HttpTransport {
     const provider = this.provider;
     const operation = spec.operation;
     if (StackfeedError.is(err)) return err;
+    // got wraps what a hook threw (the signer) in a RequestError; the original is the answer.
+    if (err instanceof RequestError && StackfeedError.is(err.cause)) return err.cause;
     if (spec.signal?.aborted) {
       const reason = spec.signal.reason;
       if (StackfeedError.is(reason)) return reason;
@@ -407,6 +426,17 @@ export class HttpTransport {
       cause: err,
     });
   }
+}
+
+function safeLogger(logger: Logger | undefined): Logger | undefined {
+  if (!logger) return undefined;
+  return (entry) => {
+    try {
+      logger(entry);
+    } catch {
+      // a failing log sink is not the request's problem
+    }
+  };
 }
 
 /** Thrown internally when a redirect leaves the origin; `request` decides what to do with it. */
