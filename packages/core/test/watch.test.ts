@@ -270,6 +270,28 @@ describe('watchEvents', () => {
     expect(delays[2]).toBeGreaterThanOrEqual(50);
   });
 
+  it('a logger that throws does not end the watch', async () => {
+    let poll = 0;
+    const source: WatchSource<Ev> = {
+      provider: 'openstack-heat',
+      operation: 'w',
+      poll: () => {
+        poll++;
+        if (poll === 1) throw err('THROTTLED');
+        return timeline(2);
+      },
+      checkTerminal: () => ({ terminal: true }),
+    };
+    const stream = watchEvents(source, {
+      ...FAST,
+      logger: () => {
+        throw new Error('log sink down');
+      },
+    });
+    expect((await collect(stream)).map((e) => e.id)).toEqual(['e0', 'e1']);
+    expect(stream.result?.outcome).toBe('succeeded');
+  });
+
   it('retryable errors in checkTerminal are retried like poll errors', async () => {
     const all = timeline(3);
     let checks = 0;

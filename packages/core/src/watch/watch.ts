@@ -116,7 +116,17 @@ async function* run<T extends Watchable, R>(
   const maxErrors = options.maxConsecutiveErrors ?? 5;
   const seen = new SeenIds(options.dedupeCapacity ?? 10_000);
   const sinceMs = options.since?.getTime();
-  const log = options.logger;
+  const userLog = options.logger;
+  // A log sink that throws must not end the watch.
+  const log: Logger | undefined = userLog
+    ? (entry) => {
+        try {
+          userLog(entry);
+        } catch {
+          // ignored
+        }
+      }
+    : undefined;
 
   // One internal controller so a timeout or the user's abort both cut the current request.
   const inner = new AbortController();
