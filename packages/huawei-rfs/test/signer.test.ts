@@ -106,6 +106,11 @@ describe('signer pieces', () => {
 const require = createRequire(import.meta.url);
 const { AKSKSigner } = require('@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner') as {
   AKSKSigner: {
+    CanonicalURI(path: string): string;
+    CanonicalQueryString(r: { queryParams: Record<string, string | string[]> }): string;
+    buildCanonicalHeaders(headers: Record<string, string>): string;
+    buildPayloadHash(r: { headers: Record<string, string>; data?: unknown }): string;
+    buildCanonicalRequest(m: string, uri: string, q: string, h: string, signed: string, payload: string): string;
     sign(
       request: {
         method: string;
@@ -222,6 +227,27 @@ describe('cross-check with the official @huaweicloud/huaweicloud-sdk-core AKSKSi
         { getAk: () => ak, getSk: () => sk },
       );
       expect(ours).toBe(official.Authorization);
+
+      // Same canonical request, piece by piece, from the official signer's own building blocks.
+      const theirs = AKSKSigner.buildCanonicalRequest(
+        c.method,
+        AKSKSigner.CanonicalURI(`/${c.segments.join('/')}`),
+        AKSKSigner.CanonicalQueryString({ queryParams: c.query ?? {} }),
+        AKSKSigner.buildCanonicalHeaders({ ...headers, host: url.host }),
+        signedNames.join(';'),
+        AKSKSigner.buildPayloadHash({ headers, ...(c.json !== undefined ? { data: c.json } : {}) }),
+      );
+      const mine = signRequest({
+        method: c.method,
+        url,
+        headers: req.headers,
+        signedHeaders: signedNames,
+        body,
+        accessKey: ak,
+        secretKey: sk,
+      });
+      expect(mine.canonicalRequest).toBe(theirs);
+      expect(mine.authorization).toBe(ours);
     });
   }
 });
