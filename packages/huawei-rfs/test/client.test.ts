@@ -1,5 +1,11 @@
 import { StackfeedError } from '@stackfeed/core';
-import { type RfsEmulator, deploymentFailsAndRollsBack, deploymentSucceeds, largeStack } from '@stackfeed/emulator/rfs';
+import {
+  type RfsEmulator,
+  deploymentFailsAndRollsBack,
+  deploymentSucceeds,
+  largeStack,
+  stackDeletion,
+} from '@stackfeed/emulator/rfs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RfsClient } from '../src/index.js';
 import { AK, SK, TEMP_AK, TEMP_SK, TEMP_TOKEN, USER, client, emulator } from './fixtures.js';
@@ -268,6 +274,21 @@ describe('errors', () => {
     expect(err).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, providerCode: 'RF.10012400', retryable: false });
     expect((err as StackfeedError).requestId).toMatch(/^[0-9a-f]{32}$/);
     expect((err as StackfeedError).requestId).toBe(emu.server.requests.at(-1) && (err as StackfeedError).requestId);
+  });
+
+  it('the stack id pins the stack: after delete and re-create under the same name, the old id is 400', async () => {
+    const old = stackDeletion({ stackName: 'same', startAt: T0 });
+    emu = await emulator({ scenarios: [old], progress: 'manual' });
+    emu.finish('same');
+    const fresh = deploymentSucceeds({ stackName: 'same', stackId: '99999999-8888-4777-a666-555555555555' });
+    emu.addScenario(fresh);
+    const rfs = client(emu);
+    await expect(rfs.getStack({ name: 'same', id: old.stackId })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      httpStatus: 400,
+    });
+    await expect(rfs.getStack({ name: 'same', id: fresh.stackId })).resolves.toMatchObject({ id: fresh.stackId });
+    await expect(rfs.getStack('same')).resolves.toMatchObject({ id: fresh.stackId });
   });
 
   it('401 APIGW.0301: a wrong secret key, not retried, request id exposed', async () => {
