@@ -1,6 +1,7 @@
 import { StackfeedError } from '../errors/stackfeed-error.js';
 import type { ProviderId } from '../models/enums.js';
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../util/hash.js';
 
 /**
  * Continuation tokens are opaque to users but carry who they belong to: the provider, the
@@ -28,10 +29,13 @@ interface TokenBody {
 
 const PREFIX = 'sf1.';
 
-/** A short digest of the call's arguments that decide which list a token belongs to. */
+/**
+ * A short digest of the call's arguments that decide which list a token belongs to. Object keys
+ * are sorted first: the same arguments written in another order are the same scope.
+ */
 export function scopeDigest(scope: unknown): string {
   return createHash('sha256')
-    .update(JSON.stringify(scope ?? null))
+    .update(canonicalJson(scope ?? null))
     .digest('base64url')
     .slice(0, 16);
 }

@@ -16,7 +16,7 @@ export function contentId(prefix: string, parts: ReadonlyArray<unknown>): string
 }
 
 /** JSON.stringify with object keys in sorted order (same output as JSON.stringify otherwise). */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const sorted: Record<string, unknown> = {};
