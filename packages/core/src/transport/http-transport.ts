@@ -1,6 +1,7 @@
 import got, { type Got, type PlainResponse, RequestError, type Response } from 'got';
 import { codeForHttpStatus, type ErrorCode, StackfeedError, throwIfAborted } from '../errors/stackfeed-error.js';
 import { redact } from '../errors/redact.js';
+import { parseTimestamp } from '../mapping/wire.js';
 import { fullJitterDelay } from '../util/sleep.js';
 import { VERSION } from '../version.js';
 import { encodeQuery, sameOrigin } from './encoding.js';
@@ -501,13 +502,14 @@ function describeBody(text: string): string {
 
 /** Retry-After as seconds: delta-seconds or an HTTP date. */
 export function parseRetryAfterSeconds(value: string | string[] | undefined): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!v) return undefined;
-  const n = Number(v);
-  if (Number.isFinite(n) && n >= 0) return n;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) return undefined;
-  return Math.max(0, Math.ceil((t - Date.now()) / 1000));
+  if (/^\d+(?:\.\d+)?$/.test(v)) return Number(v);
+  // Anything else must be an HTTP date; `-5`, `1e400` or `soon` are not (no lenient Date guessing).
+  if (/^[\d.eE+-]+$/.test(v)) return undefined;
+  const t = parseTimestamp(v);
+  if (!t) return undefined;
+  return Math.max(0, Math.ceil((t.getTime() - Date.now()) / 1000));
 }
 
 export type { Logger };
