@@ -266,7 +266,7 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
    * nothing matches (also for an unknown resource name); that is an empty list here.
    */
   listResourceEvents(ref: HeatStackRef, resourceName: string, options: ListEventsOptions = {}): Paginator<StackEvent> {
-    encodePathSegment(resourceName);
+    seg(resourceName);
     return this.eventPaginator('listResourceEvents', ref, resourceName, options);
   }
 
@@ -550,9 +550,15 @@ function toList(v: string | readonly string[]): string[] {
   return typeof v === 'string' ? [v] : [...v];
 }
 
-/** Encode a path segment; names with `/`, `%`, `..` or spaces can never address another URL. */
+/**
+ * Encode a path segment so a stack, resource or event name is data, never path. `%`, spaces, `?`
+ * and `#` are percent-encoded; `.` and `..` are refused; and `/` is refused outright: Heat's WSGI
+ * server decodes `%2F` before routing (checked against a real Heat 19), so an encoded slash would
+ * still address another URL. Heat itself forbids `/` in stack and resource names.
+ */
 function seg(value: string): string {
   try {
+    if (value.includes('/')) throw new TypeError(`Heat names cannot contain "/" (${JSON.stringify(value)})`);
     return encodePathSegment(value);
   } catch (e) {
     throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: (e as Error).message, cause: e });

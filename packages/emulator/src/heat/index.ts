@@ -571,7 +571,11 @@ export async function startHeatEmulator(opts: HeatEmulatorOptions = {}): Promise
   );
   router.on('GET', '/', () => ({ status: 300, body: { versions: [{ id: 'v1.0', status: 'CURRENT', links: [] }] } }));
 
-  const server = await startEmulator({ handler: router.handler() });
+  const route = router.handler();
+  // Like Heat's eventlet WSGI server, decode `%2F` before routing: an encoded slash is a slash.
+  const server = await startEmulator({
+    handler: (req) => route({ ...req, rawPath: req.rawPath.replace(/%2F/gi, '/') }),
+  });
   origin = server.url;
 
   const emu: HeatEmulator = {

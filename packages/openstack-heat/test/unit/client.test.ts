@@ -19,7 +19,7 @@ beforeAll(async () => {
   emu = await startHeatEmulator();
   emu.addStack('web', createScript('web', RESOURCES, { stepMs: 400 }), { id: '11111111-1111-4111-8111-111111111111' });
   emu.addStack('broken', createScript('broken', [{ name: 'ok' }, { name: 'bad', fail: true }]));
-  emu.addStack('a b/c%..', createScript('a b/c%..', [{ name: 'x y' }]));
+  emu.addStack('a b?c%..#', createScript('a b?c%..#', [{ name: 'x y' }]));
   emu.advance(60_000);
 });
 afterAll(() => emu.close());
@@ -134,15 +134,18 @@ describe('listStackEvents', () => {
 
   it('encodes stack and resource names so they never address another URL', async () => {
     const c = client();
-    const evs = await c.listStackEvents('a b/c%..').toArray({ limit: 100 });
+    const evs = await c.listStackEvents('a b?c%..#').toArray({ limit: 100 });
     expect(evs.map((x) => x.resource.logicalId)).toContain('x y');
-    expect(emu.server.requests[0]?.path).toBe('/v1/admin/stacks/a%20b%2Fc%25../events');
-    const none = await c.listResourceEvents('a b/c%..', '../../stacks').toArray({ limit: 10 });
+    expect(emu.server.requests[0]?.path).toBe('/v1/admin/stacks/a%20b%3Fc%25..%23/events');
+    const none = await c.listResourceEvents('a b?c%..#', '%2F..%2Fstacks').toArray({ limit: 10 });
     expect(none).toEqual([]);
-    expect(emu.server.requests.at(-1)?.path).toMatch(/\/resources\/..%2F..%2Fstacks\/events$/);
+    expect(emu.server.requests.at(-1)?.path).toMatch(/\/resources\/%252F..%252Fstacks\/events$/);
     expect(() => c.listResourceEvents('web', '..')).toThrow(/cannot be encoded/);
+    expect(() => c.listResourceEvents('web', '../../stacks')).toThrow(/cannot contain/);
     await expect(c.listStackEvents('..').toArray({ limit: 1 })).rejects.toMatchObject({ code: 'CONFIG' });
-    await expect(c.getStack('../web')).rejects.toMatchObject({ code: 'NOT_FOUND', providerCode: 'EntityNotFound' });
+    await expect(c.getStack('../web')).rejects.toMatchObject({ code: 'CONFIG' });
+    await expect(c.getEvent('web', 'r1', 'a/b')).rejects.toMatchObject({ code: 'CONFIG' });
+    await expect(c.getStack('no such%2F')).rejects.toMatchObject({ code: 'NOT_FOUND', providerCode: 'EntityNotFound' });
   });
 });
 
@@ -249,7 +252,7 @@ describe('resource events, show event, stacks', () => {
   it('lists stacks with Heat’s next links and reads one stack', async () => {
     const c = client();
     const all = await c.listStacks().toArray({ limit: 100 });
-    expect(all.map((s) => s.name)).toEqual(['a b/c%..', 'broken', 'web']);
+    expect(all.map((s) => s.name)).toEqual(['a b?c%..#', 'broken', 'web']);
     const paged = await c.listStacks({ pageSize: 1 }).toArray({ limit: 100 });
     expect(paged.map((s) => s.id)).toEqual(all.map((s) => s.id));
     expect(emu.server.requests.filter((r) => r.path === '/v1/admin/stacks')).toHaveLength(3 + 1 + 1);
