@@ -89,7 +89,8 @@ export async function run(argv: readonly string[], io: CliIO, options: RunOption
       .addOption(output())
       .option('--raw', 'include each provider record as received (json/ndjson)')
       .option('--poll-interval <duration>', 'between polls when following (default 5s)')
-      .option('--timeout <duration>', 'give up following after this long');
+      .option('--timeout <duration>', 'give up following after this long')
+      .option('--nested-depth <n>', 'include events of nested stacks n levels down (Heat)');
 
   const events = eventFlags(
     program
@@ -204,7 +205,7 @@ Examples:
   const demo = program
     .command('demo')
     .description('Play a scenario on local emulators of every provider and tail them as one stream (no cloud account)')
-    .option('--speed <factor>', 'play the scenarios this many times faster (default 1)')
+    .option('--speed <factor>', 'scenario seconds per second (default 5: about 20 s in all)')
     .addOption(output())
     .addHelpText(
       'after',

@@ -22,7 +22,11 @@ const newest = (dir: string): number =>
 beforeAll(() => {
   // `pnpm test` builds first; a lone `vitest --project cli` builds here when dist is missing or stale.
   if (!existsSync(bin) || statSync(bin).mtimeMs < newest(join(pkg, 'src'))) {
-    execFileSync('pnpm', ['--filter', '@stackfeed/cli', 'build'], { cwd: pkg, stdio: 'pipe' });
+    execFileSync('pnpm', ['--filter', '@stackfeed/cli', 'build'], {
+      cwd: pkg,
+      stdio: 'pipe',
+      env: { ...process.env, STACKFEED_CLI_FAST_BUILD: '1' },
+    });
   }
 }, 120_000);
 
@@ -52,6 +56,41 @@ describe('the built bin', () => {
     expect(r.out).toBe('');
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/^stackfeed: unknown provider "nowhere"/);
+  });
+
+  it('reads a real provider (the RFS emulator) with credentials from the environment: ndjson, exit 0', async () => {
+    const { startRfsEmulator, deploymentFailsAndRollsBack } = await import('@stackfeed/emulator/rfs');
+    const keys = { accessKey: 'BINTESTACCESSKEY0001', secretKey: 'bin-test-secret-key' };
+    const emu = await startRfsEmulator({
+      credentials: { aksk: [keys] },
+      scenarios: [deploymentFailsAndRollsBack({ stackName: 'db' })],
+      progress: 'manual',
+    });
+    try {
+      emu.finish();
+      const env = {
+        HUAWEICLOUD_SDK_AK: keys.accessKey,
+        HUAWEICLOUD_SDK_SK: keys.secretKey,
+        HUAWEICLOUD_SDK_PROJECT_ID: emu.projectId,
+        HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+      };
+      const r = await runBin(['events', 'rfs', 'db', '--endpoint', emu.url, '-o', 'ndjson', '--phase', 'FAILED'], env);
+      expect(r.code, r.err).toBe(0);
+      const recs = r.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { provider: string; phase: string });
+      expect(recs.length).toBeGreaterThan(0);
+      expect(recs.every((e) => e.provider === 'huawei-rfs' && e.phase === 'FAILED')).toBe(true);
+      // The secret key never shows, even under --debug.
+      const dbg = await runBin(['events', 'rfs', 'nosuch', '--endpoint', emu.url, '--debug'], env);
+      expect(dbg.code).toBe(1);
+      expect(dbg.err).toMatch(/^stackfeed: NOT_FOUND \[huawei-rfs, listStackEvents, HTTP 404, RF.10012404/m);
+      expect(dbg.err).toContain('debug: {');
+      expect(dbg.err + dbg.out).not.toContain(keys.secretKey);
+    } finally {
+      await emu.close();
+    }
   });
 
   it('an unknown option: exit 2', async () => {

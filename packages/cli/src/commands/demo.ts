@@ -4,8 +4,11 @@ import { EXIT, formatError } from '../errors.js';
 import { executionRecord, imageRecord, stackRecord, toJson } from '../format/records.js';
 import { executionTable, imageDetail, SHORT_PROVIDER, stackTable } from '../format/table.js';
 import { parseOutput, parsePositive } from '../options.js';
-import type { DemoRun } from '../providers/types.js';
+import { type DemoRun, demoClock } from '../providers/types.js';
 import { endedBadly, type TailSource, tail } from '../tail.js';
+
+/** Scenario seconds per wall second by default: the whole demo plays in about 20 s. */
+export const DEFAULT_DEMO_SPEED = 5;
 
 /**
  * `stackfeed demo`: every provider that has an emulator plays its scenario on 127.0.0.1; the CLI
@@ -14,8 +17,11 @@ import { endedBadly, type TailSource, tail } from '../tail.js';
  */
 export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: string }): Promise<number> {
   const output = parseOutput(flags.output, 'demo');
-  const speed = parsePositive(flags.speed, '--speed', 'demo') ?? 1;
+  const speed = parsePositive(flags.speed, '--speed', 'demo') ?? DEFAULT_DEMO_SPEED;
+  const clock = demoClock(speed);
   const c = ctx.colors;
+  // The emulators are local: the AWS SDK's advice about future Node versions is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Human text goes to stdout for the table, to stderr when stdout carries records.
   const say = (line: string) => (output === 'table' ? ctx.out : ctx.err).write(`${line}\n`);
 
@@ -37,7 +43,7 @@ export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: st
         continue;
       }
       try {
-        const run = await plugin.demo({ speed, signal: ctx.signal });
+        const run = await plugin.demo({ speed, signal: ctx.signal, clock });
         runs.push({ id: plugin.id, run });
         say(`  ${c.cyan('▶')} ${short.padEnd(12)} ${run.title}`);
       } catch (err) {
@@ -51,7 +57,8 @@ export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: st
     }
     say('');
 
-    const pollIntervalMs = Math.max(20, Math.round(1000 / speed));
+    // Poll about every 2.5 scenario seconds (the providers' timestamps are whole seconds).
+    const pollIntervalMs = Math.max(20, Math.round(2500 / speed));
     const sources: TailSource[] = runs.map(({ id, run }) => {
       const follow = run.session.followEvents;
       if (!follow) throw new Error(`${id}: its demo session cannot follow events`);
@@ -65,7 +72,9 @@ export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: st
     const outcomes = await tail(ctx, sources, {
       output: output === 'json' ? 'ndjson' : output,
       raw: false,
-      latenessMs: Math.min(2000, pollIntervalMs * 2),
+      // Hold each event long enough for the slowest provider's poll to catch up, so the merged
+      // stream comes out in scenario-time order.
+      latenessMs: Math.min(3000, Math.max(1000, pollIntervalMs * 6)),
     });
 
     let code: number = EXIT.OK;
@@ -112,7 +121,10 @@ function printFinals(ctx: Ctx, finals: Array<ImageInfo | ExecutionInfo | StackIn
     for (const s of stacks) ctx.out.write(`${toJson(stackRecord(s))}\n`);
     return;
   }
-  for (const i of images) ctx.out.write(`\n${c.bold(`ImageInfo (${i.provider})`)}\n${imageDetail(i, c)}`);
+  for (const i of images)
+    ctx.out.write(
+      `\n${c.bold(`ImageInfo (${i.provider})`)}\n${imageDetail(i, c, ctx.out.isTTY ? ctx.out.columns : undefined)}`,
+    );
   if (execs.length) ctx.out.write(`\n${c.bold('ExecutionInfo')}\n${executionTable(execs, c)}`);
   if (stacks.length) ctx.out.write(`\n${c.bold('StackInfo')}\n${stackTable(stacks, c)}`);
 }

@@ -1,10 +1,15 @@
 import type { Ctx } from '../context.js';
 import { EXIT, formatError, UsageError } from '../errors.js';
 import { SHORT_PROVIDER } from '../format/table.js';
-import type { EmulatorRun } from '../providers/types.js';
+import { parsePositive } from '../options.js';
+import { demoClock, type EmulatorRun } from '../providers/types.js';
 
 /** `stackfeed emulator`: the providers' emulators on fixed ports until Ctrl-C. */
-export async function emulatorCommand(ctx: Ctx, flags: { portBase?: string; host?: string }): Promise<number> {
+export async function emulatorCommand(
+  ctx: Ctx,
+  flags: { portBase?: string; host?: string; speed?: string },
+): Promise<number> {
+  const clock = demoClock(parsePositive(flags.speed, '--speed', 'emulator') ?? 1);
   const base = Number(flags.portBase ?? 4750);
   if (!Number.isInteger(base) || base < 1 || base > 65_000) {
     throw new UsageError(`--port-base must be a port number, not "${flags.portBase}"`, 'emulator');
@@ -22,7 +27,7 @@ export async function emulatorCommand(ctx: Ctx, flags: { portBase?: string; host
         continue;
       }
       try {
-        const run = await plugin.emulator({ port: base + 10 * i, host });
+        const run = await plugin.emulator({ port: base + 10 * i, host, clock });
         started.push(run);
         ctx.out.write(`${c.green('●')} ${c.bold(short)} ${entry.title}\n  endpoint  ${run.endpoint}\n`);
         for (const [k, v] of Object.entries(run.settings)) ctx.out.write(`  ${k}=${v}\n`);

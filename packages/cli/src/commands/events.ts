@@ -1,6 +1,6 @@
 import type { StackEvent } from '@stackfeed/core';
 import type { Ctx } from '../context.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { eventRecord, toJson } from '../format/records.js';
 import { eventTable } from '../format/table.js';
 import { parseCount, parseDuration, parseOutput, parsePhases, parseSince } from '../options.js';
@@ -17,6 +17,13 @@ export interface EventsFlags {
   raw?: boolean;
   pollInterval?: string;
   timeout?: string;
+  nestedDepth?: string;
+}
+
+function parseDepth(v: string | undefined, command: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--nested-depth must be a whole number, not "${v}"`, command);
+  return Number(v);
 }
 
 /** Reads and checks the event flags. */
@@ -30,6 +37,7 @@ export function eventSettings(flags: EventsFlags, command: string) {
     pollIntervalMs: parseDuration(flags.pollInterval, '--poll-interval', command),
     timeoutMs: parseDuration(flags.timeout, '--timeout', command),
     raw: flags.raw === true,
+    nestedDepth: parseDepth(flags.nestedDepth, command),
   };
 }
 
@@ -47,6 +55,7 @@ export async function eventsCommand(
     ...(s.since ? { since: s.since } : {}),
     ...(s.phase ? { phase: s.phase } : {}),
     ...(s.resourceName ? { resourceName: s.resourceName } : {}),
+    ...(s.nestedDepth !== undefined ? { nestedDepth: s.nestedDepth } : {}),
   };
 
   if (flags.follow) {

@@ -68,7 +68,7 @@ export async function imageCommand(ctx: Ctx, providerName: string, id: string, f
   const session = await ctx.connect(plugin, 'image');
   const describe = ctx.need(session, plugin, 'describeImage', 'images', 'image');
   const img = await describe(id, { signal: ctx.signal });
-  if (output === 'table') ctx.out.write(imageDetail(img, ctx.colors));
+  if (output === 'table') ctx.out.write(imageDetail(img, ctx.colors, ctx.out.isTTY ? ctx.out.columns : undefined));
   else ctx.out.write(`${toJson(imageRecord(img, flags.raw === true), output === 'json' ? 2 : undefined)}\n`);
   return EXIT.OK;
 }

@@ -32,6 +32,7 @@ export async function watchCommand(ctx: Ctx, specs: readonly string[], flags: Ev
         ...(s.since ? { since: s.since } : {}),
         ...(s.phase ? { phase: s.phase } : {}),
         ...(s.resourceName ? { resourceName: s.resourceName } : {}),
+        ...(s.nestedDepth !== undefined ? { nestedDepth: s.nestedDepth } : {}),
         pollIntervalMs: s.pollIntervalMs,
         timeoutMs: s.timeoutMs,
         signal: ctx.signal,

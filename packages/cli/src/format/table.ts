@@ -81,7 +81,7 @@ export function eventTable(events: readonly StackEvent[], c: Colors, width?: num
 }
 
 /** Fixed column widths for a live tail, where rows are printed one at a time. */
-const STREAM_WIDTHS = [19, 12, 16, 24, 9, 11] as const;
+const STREAM_WIDTHS = [19, 12, 18, 26, 9, 11] as const;
 
 /** The header line of a live tail. */
 export function eventStreamHeader(c: Colors): string {
@@ -94,8 +94,9 @@ export function eventStreamRow(ev: StackEvent, c: Colors, width?: number): strin
   const out: string[] = [];
   for (let i = 0; i < 6; i++) {
     const w = STREAM_WIDTHS[i]!;
-    const cell = cells[i]!;
-    // A long value keeps its full text and pushes the row, rather than hiding the name.
+    // A long stack id is cut (the JSON outputs keep it whole); a long resource name pushes the row.
+    const cell = i === 2 ? truncate(cells[i]!, w) : cells[i]!;
+    cells[i] = cell;
     const padded = cell.padEnd(w);
     out.push(i === 5 ? paintPhase(c, ev.phase, padded) : i === 1 ? c.dim(padded) : padded);
   }
@@ -127,9 +128,15 @@ export function imageTable(images: readonly ImageInfo[], c: Colors): string {
   return `${table.toString()}\n`;
 }
 
-/** One image in detail, as a two-column table. */
-export function imageDetail(img: ImageInfo, c: Colors): string {
-  const table = new Table({ style: { head: [], border: [] } });
+/** One image in detail, as a two-column table (values wrapped to the terminal width, when known). */
+export function imageDetail(img: ImageInfo, c: Colors, width?: number): string {
+  const valueWidth = Math.max(30, (width ?? 120) - 22);
+  const table = new Table({
+    style: { head: [], border: [] },
+    colWidths: [18, valueWidth],
+    wordWrap: true,
+    wrapOnWordBoundary: false,
+  });
   const row = (k: string, v: string | undefined) => {
     if (v !== undefined && v !== '') table.push({ [c.bold(k)]: v });
   };

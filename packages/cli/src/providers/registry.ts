@@ -14,10 +14,30 @@ export interface ProviderEntry {
  * A provider without `load` is known but not wired into this build yet.
  */
 export const BUILTIN_PROVIDERS: readonly ProviderEntry[] = [
-  { id: 'aws-parallelcluster', aliases: ['pcluster', 'parallelcluster'], title: 'AWS ParallelCluster' },
-  { id: 'aws-imagebuilder', aliases: ['imagebuilder', 'image-builder'], title: 'EC2 Image Builder' },
-  { id: 'huawei-rfs', aliases: ['rfs', 'huawei'], title: 'Huawei Cloud RFS' },
-  { id: 'openstack-heat', aliases: ['heat', 'openstack'], title: 'OpenStack Heat' },
+  {
+    id: 'aws-parallelcluster',
+    aliases: ['pcluster', 'parallelcluster'],
+    title: 'AWS ParallelCluster',
+    load: async () => (await import('./aws-parallelcluster.js')).plugin,
+  },
+  {
+    id: 'aws-imagebuilder',
+    aliases: ['imagebuilder', 'image-builder'],
+    title: 'EC2 Image Builder',
+    load: async () => (await import('./aws-imagebuilder.js')).plugin,
+  },
+  {
+    id: 'huawei-rfs',
+    aliases: ['rfs', 'huawei'],
+    title: 'Huawei Cloud RFS',
+    load: async () => (await import('./huawei-rfs.js')).plugin,
+  },
+  {
+    id: 'openstack-heat',
+    aliases: ['heat', 'openstack'],
+    title: 'OpenStack Heat',
+    load: async () => (await import('./openstack-heat.js')).plugin,
+  },
 ];
 
 /** The providers a run can use: the built-in ones, with `extra` ones added or replacing them (tests, embedding). */

@@ -30,6 +30,8 @@ export interface ProviderContext {
 export interface EventListQuery extends EventFilterOptions {
   /** Stop after this many events. */
   maxItems?: number | undefined;
+  /** Include events of nested stacks this many levels down (providers with nested stacks). */
+  nestedDepth?: number | undefined;
   signal: AbortSignal;
 }
 
@@ -37,6 +39,8 @@ export interface EventListQuery extends EventFilterOptions {
 export interface EventFollowQuery extends EventFilterOptions {
   pollIntervalMs?: number | undefined;
   timeoutMs?: number | undefined;
+  /** Include events of nested stacks this many levels down (providers with nested stacks). */
+  nestedDepth?: number | undefined;
   signal: AbortSignal;
 }
 
@@ -60,6 +64,32 @@ export interface ProviderSession {
     target: string,
     query: { maxItems?: number | undefined; signal: AbortSignal },
   ): AsyncIterable<ExecutionInfo>;
+}
+
+/**
+ * The one scenario clock every emulator of a demo follows, so that the providers' events share a
+ * timeline and merge in a meaningful order. Scenario time runs `speed` times faster than the wall.
+ */
+export interface DemoClock {
+  /** Scenario time 0 (epoch ms, a whole second). */
+  readonly t0: number;
+  readonly speed: number;
+  /** Current scenario time (epoch ms). */
+  now(): number;
+  /** Milliseconds of scenario time since t0. */
+  elapsed(): number;
+}
+
+/** A DemoClock starting now. */
+export function demoClock(speed = 1, wallNow: () => number = Date.now): DemoClock {
+  const wall0 = wallNow();
+  const t0 = Math.floor(wall0 / 1000) * 1000;
+  return {
+    t0,
+    speed,
+    now: () => t0 + (wallNow() - wall0) * speed,
+    elapsed: () => (wallNow() - wall0) * speed,
+  };
 }
 
 /** One scenario of `stackfeed demo`, running on this provider's emulator. */
@@ -102,7 +132,7 @@ export interface ProviderPlugin {
   /** Build a client from the standard places and the command line. May throw CONFIG errors. */
   connect(ctx: ProviderContext): ProviderSession | Promise<ProviderSession>;
   /** Play this provider's demo scenario on its emulator (loopback only). */
-  demo?(options: { speed: number; signal: AbortSignal }): Promise<DemoRun>;
+  demo?(options: { speed: number; signal: AbortSignal; clock: DemoClock }): Promise<DemoRun>;
   /** Run this provider's emulator on a fixed port. */
-  emulator?(options: { port: number; host: string }): Promise<EmulatorRun>;
+  emulator?(options: { port: number; host: string; clock: DemoClock }): Promise<EmulatorRun>;
 }

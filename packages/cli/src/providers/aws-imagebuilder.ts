@@ -1,0 +1,111 @@
+import { ImageBuilderClient, type ImageBuilderClientOptions } from '@stackfeed/aws-imagebuilder';
+import type { ExecutionInfo } from '@stackfeed/core';
+import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion } from './aws.js';
+import type { ProviderPlugin, ProviderSession } from './types.js';
+
+const BUILD_VERSION_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/;
+const DEMO_KEYS = { accessKeyId: 'AKIAIMAGEBUILDERDEMO', secretAccessKey: 'imagebuilder-demo-secret-key-000000000' };
+
+function session(client: ImageBuilderClient): ProviderSession {
+  return {
+    listEvents: (target, q) =>
+      client.listStackEvents(target, {
+        since: q.since,
+        phase: q.phase,
+        resourceName: q.resourceName,
+        maxItems: q.maxItems,
+        signal: q.signal,
+      }),
+    followEvents: (target, q) =>
+      client.watchStackEvents(target, {
+        since: q.since,
+        phase: q.phase,
+        resourceName: q.resourceName,
+        pollIntervalMs: q.pollIntervalMs,
+        timeoutMs: q.timeoutMs,
+        signal: q.signal,
+      }),
+    listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
+    describeImage: (id, q) => client.describeImage(id, { signal: q.signal }),
+    async *listExecutions(target, q): AsyncIterable<ExecutionInfo> {
+      if (target.startsWith('lce-')) yield await client.getLifecycleExecution(target, { signal: q.signal });
+      else if (target.startsWith('wf-')) yield await client.getWorkflowExecution(target, { signal: q.signal });
+      else if (BUILD_VERSION_ARN.test(target))
+        yield* client.listWorkflowExecutions(target, { maxItems: q.maxItems, signal: q.signal });
+      else yield* client.listLifecycleExecutions(target, { maxItems: q.maxItems, signal: q.signal });
+    },
+  };
+}
+
+function connectOptions(
+  region: string | undefined,
+  endpoint: string | undefined,
+  credentials: ImageBuilderClientOptions['credentials'],
+) {
+  const o: ImageBuilderClientOptions = {};
+  if (region) o.region = region;
+  if (endpoint) o.endpoint = endpoint;
+  if (credentials) o.credentials = credentials;
+  return o;
+}
+
+/** EC2 Image Builder: the AWS default credential chain, `--profile`, `--region`, `--endpoint`. */
+export const plugin: ProviderPlugin = {
+  id: 'aws-imagebuilder',
+  aliases: ['imagebuilder', 'image-builder'],
+  title: 'EC2 Image Builder',
+  target: 'a lifecycle execution id (lce-…) or an image build version ARN',
+  credentials: AWS_CREDENTIALS_HINT,
+  connect(ctx) {
+    return session(new ImageBuilderClient(connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx))));
+  },
+  async demo({ clock }) {
+    const { lifecycleDeprecateThenDelete, startImageBuilderEmulator } = await import(
+      '@stackfeed/emulator/imagebuilder'
+    );
+    const emu = await startImageBuilderEmulator({ clock, auth: { mode: 'check', credentials: [DEMO_KEYS] } });
+    const truth = lifecycleDeprecateThenDelete(emu.store, { start: clock.t0 + 2000, count: 4 });
+    const client = new ImageBuilderClient({
+      region: 'us-east-1',
+      endpoint: emu.url,
+      credentials: DEMO_KEYS,
+      maxAttempts: 3,
+    });
+    return {
+      title: `Image Builder lifecycle execution ${truth.executionId}: deprecate, then delete ${truth.amis.length} AMIs (${emu.url})`,
+      session: session(client),
+      target: truth.executionId,
+      finals: async (signal) => [await client.getLifecycleExecution(truth.executionId, { signal })],
+      close: async () => {
+        client.close();
+        await emu.close();
+      },
+    };
+  },
+  async emulator({ port, host, clock }) {
+    const { startEmulator } = await import('@stackfeed/emulator');
+    const { createImageBuilderHandler, imageBuildAvailable, ImageBuilderStore, lifecycleDeprecateThenDelete } =
+      await import('@stackfeed/emulator/imagebuilder');
+    const store = new ImageBuilderStore({ clock });
+    const lce = lifecycleDeprecateThenDelete(store, { start: clock.t0 + 5000, count: 6 });
+    const build = imageBuildAvailable(store, { start: clock.t0 + 5000 });
+    const server = await startEmulator({
+      port,
+      host,
+      handler: createImageBuilderHandler(store, { auth: { mode: 'check', credentials: [DEMO_KEYS] } }),
+    });
+    return {
+      endpoint: server.url,
+      settings: {
+        AWS_ACCESS_KEY_ID: DEMO_KEYS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: DEMO_KEYS.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      },
+      notes: [
+        `lifecycle execution: ${lce.executionId}; image build: ${build.imageArn}`,
+        `try: stackfeed events imagebuilder ${lce.executionId} -f --endpoint ${server.url}`,
+      ],
+      close: () => server.close(),
+    };
+  },
+};

@@ -1,0 +1,138 @@
+import type { DemoClock } from './types.js';
+import type { ParallelClusterWorld } from '@stackfeed/emulator/parallelcluster';
+import {
+  ParallelClusterClient,
+  type ParallelClusterClientOptions,
+  type ParallelClusterRef,
+} from '@stackfeed/aws-parallelcluster';
+import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion } from './aws.js';
+import type { ProviderPlugin, ProviderSession } from './types.js';
+
+/** `my-image` or `image/my-image` (an image build), `cluster/my-cluster` (a cluster's stack). */
+function ref(target: string): ParallelClusterRef {
+  if (target.startsWith('cluster/')) return { clusterName: target.slice('cluster/'.length) };
+  if (target.startsWith('image/')) return { imageId: target.slice('image/'.length) };
+  return { imageId: target };
+}
+
+function session(client: ParallelClusterClient): ProviderSession {
+  return {
+    listEvents: (target, q) =>
+      client.listStackEvents(ref(target), {
+        since: q.since,
+        phase: q.phase,
+        resourceName: q.resourceName,
+        maxItems: q.maxItems,
+        signal: q.signal,
+      }),
+    followEvents: (target, q) =>
+      client.watchStackEvents(ref(target), {
+        since: q.since,
+        phase: q.phase,
+        resourceName: q.resourceName,
+        pollIntervalMs: q.pollIntervalMs,
+        timeoutMs: q.timeoutMs,
+        signal: q.signal,
+      }),
+    listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
+    describeImage: (id, q) => client.describeImage(id, { signal: q.signal }),
+  };
+}
+
+/** Keeps a world's clock in step with the demo clock. */
+function drive(world: ParallelClusterWorld, clock: DemoClock): () => void {
+  const timer = setInterval(() => {
+    const behind = clock.now() - world.now();
+    if (behind > 0) world.advance(behind);
+  }, 25);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
+/**
+ * AWS ParallelCluster. API mode when `--endpoint` (or `PCLUSTER_API_URL`) gives the API's invoke
+ * URL; otherwise direct mode (CloudFormation, EC2, Image Builder, CloudWatch Logs with the AWS SDK).
+ */
+export const plugin: ProviderPlugin = {
+  id: 'aws-parallelcluster',
+  aliases: ['pcluster', 'parallelcluster'],
+  title: 'AWS ParallelCluster',
+  target: 'an image id, image/<id> or cluster/<name>',
+  credentials: `${AWS_CREDENTIALS_HINT}; PCLUSTER_API_URL or --endpoint for API mode`,
+  connect(ctx) {
+    const apiUrl = ctx.endpoint ?? ctx.env.PCLUSTER_API_URL;
+    const region = awsRegion(ctx);
+    const credentials = awsCredentials(ctx);
+    const common = {
+      ...(region ? { region } : {}),
+      ...(credentials ? { credentials } : {}),
+      ...(ctx.logger ? { logger: ctx.logger } : {}),
+    };
+    const options: ParallelClusterClientOptions = apiUrl
+      ? { apiUrl, ...common, ...(region ? { signingRegion: region } : {}) }
+      : { mode: 'direct', ...common };
+    return session(new ParallelClusterClient(options));
+  },
+  async demo({ clock }) {
+    const { ParallelClusterWorld, imageBuildSucceeds, startParallelClusterEmulator } = await import(
+      '@stackfeed/emulator/parallelcluster'
+    );
+    const world = new ParallelClusterWorld({ start: clock.t0 });
+    const truth = imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 45, startInMs: 1000 });
+    const emu = await startParallelClusterEmulator({ world });
+    const stop = drive(world, clock);
+    const client = new ParallelClusterClient({
+      apiUrl: emu.apiUrl,
+      signingRegion: emu.region,
+      credentials: emu.credentials,
+    });
+    return {
+      title: `ParallelCluster image build "${truth.imageId}" that succeeds (API ${emu.apiUrl})`,
+      session: session(client),
+      target: truth.imageId,
+      finals: async (signal) => [await client.describeImage(truth.imageId, { signal })],
+      close: async () => {
+        stop();
+        await emu.close();
+      },
+    };
+  },
+  async emulator({ port, host, clock }) {
+    const { startEmulator } = await import('@stackfeed/emulator');
+    const { createCloudFormationHandler } = await import('@stackfeed/emulator/cloudformation');
+    const { ParallelClusterWorld, imageBuildSucceeds, createParallelClusterApiHandler, EMULATOR_CREDENTIALS } =
+      await import('@stackfeed/emulator/parallelcluster');
+    const world = new ParallelClusterWorld({ start: clock.t0 });
+    imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 120, startInMs: 5000 });
+    const api = await startEmulator({
+      port,
+      host,
+      handler: createParallelClusterApiHandler(world, { credentials: [EMULATOR_CREDENTIALS], stage: 'prod' }),
+    });
+    const cfn = await startEmulator({
+      port: port + 1,
+      host,
+      handler: createCloudFormationHandler(world.cfn, { onRequest: () => world.onRequest() }),
+    });
+    const stop = drive(world, clock);
+    const apiUrl = `${api.url}/prod`;
+    return {
+      endpoint: apiUrl,
+      settings: {
+        PCLUSTER_API_URL: apiUrl,
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        AWS_REGION: world.region,
+      },
+      notes: [
+        `CloudFormation (direct mode) at ${cfn.url}`,
+        'images: rocky9-hpc (build starts 5 s after launch, takes 2 min)',
+        'try: stackfeed events pcluster rocky9-hpc -f   (with the variables above)',
+      ],
+      close: async () => {
+        stop();
+        await Promise.all([api.close(), cfn.close()]);
+      },
+    };
+  },
+};

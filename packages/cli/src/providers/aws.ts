@@ -1,0 +1,23 @@
+import type { ProviderContext } from './types.js';
+
+/** The AWS credentials both AWS providers use: the default provider chain, with `--profile` when given. */
+export function awsCredentials(ctx: ProviderContext) {
+  if (!ctx.profile) return undefined; // the SDK's default chain: AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO, IMDS
+  const profile = ctx.profile;
+  return async () => {
+    const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+    const c = await fromNodeProviderChain({ profile })();
+    return {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+      ...(c.expiration ? { expiration: c.expiration } : {}),
+    };
+  };
+}
+
+/** `--region`, else AWS_REGION / AWS_DEFAULT_REGION (the SDK reads the config file itself). */
+export const awsRegion = (ctx: ProviderContext) => ctx.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION;
+
+export const AWS_CREDENTIALS_HINT =
+  'AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), ~/.aws/config and ~/.aws/credentials, AWS_REGION or --region';

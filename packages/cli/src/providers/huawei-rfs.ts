@@ -1,0 +1,108 @@
+import { StackfeedError } from '@stackfeed/core';
+import { RfsClient, type RfsClientOptions } from '@stackfeed/huawei-rfs';
+import type { ProviderPlugin, ProviderSession } from './types.js';
+
+const DEMO_CREDENTIALS = { accessKey: 'STACKFEEDDEMOAK00001', secretKey: 'stackfeed-demo-secret-key' };
+
+/** `rfs:name` or `rfs:name/stack-id` (pins the stack id, RFS's strong match). */
+function ref(target: string) {
+  const i = target.indexOf('/');
+  return i > 0 ? { name: target.slice(0, i), id: target.slice(i + 1) } : { name: target };
+}
+
+function session(client: RfsClient): ProviderSession {
+  return {
+    listEvents: (target, q) =>
+      client.listStackEvents(ref(target), {
+        since: q.since,
+        phase: q.phase,
+        resourceName: q.resourceName,
+        maxItems: q.maxItems,
+        signal: q.signal,
+      }),
+    followEvents: (target, q) =>
+      client.watchStackEvents(ref(target), {
+        since: q.since,
+        phase: q.phase,
+        resourceName: q.resourceName,
+        pollIntervalMs: q.pollIntervalMs,
+        timeoutMs: q.timeoutMs,
+        signal: q.signal,
+      }),
+    listStacks: (q) => client.listStacks({ maxItems: q.maxItems, signal: q.signal }),
+  };
+}
+
+/** Huawei Cloud RFS: `HUAWEICLOUD_SDK_AK`/`_SK`/`_PROJECT_ID`/`_SECURITY_TOKEN`, `--region`, `--endpoint`. */
+export const plugin: ProviderPlugin = {
+  id: 'huawei-rfs',
+  aliases: ['rfs', 'huawei'],
+  title: 'Huawei Cloud RFS',
+  target: 'a stack name (or name/stack-id)',
+  credentials:
+    'HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and _SECURITY_TOKEN for temporary keys), --region or HUAWEICLOUD_SDK_REGION',
+  connect(ctx) {
+    const region = ctx.region ?? ctx.env.HUAWEICLOUD_SDK_REGION ?? ctx.env.HUAWEICLOUD_REGION;
+    if (!region) {
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: 'huawei-rfs',
+        message: 'no region: pass --region (e.g. cn-north-4) or set HUAWEICLOUD_SDK_REGION',
+      });
+    }
+    const options: RfsClientOptions = { region, env: ctx.env, logger: ctx.logger };
+    if (ctx.endpoint) options.endpoint = ctx.endpoint;
+    return session(new RfsClient(options));
+  },
+  async demo({ clock }) {
+    const { deploymentFailsAndRollsBack, startRfsEmulator } = await import('@stackfeed/emulator/rfs');
+    const scenario = deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: clock.t0 + 1500, stepMs: 2500 });
+    const emu = await startRfsEmulator({
+      credentials: { aksk: [DEMO_CREDENTIALS] },
+      scenarios: [scenario],
+      clock: clock.now,
+      progress: 'clock',
+    });
+    const client = new RfsClient({
+      region: 'cn-north-4',
+      projectId: emu.projectId,
+      endpoint: emu.url,
+      credentials: DEMO_CREDENTIALS,
+      env: {},
+      now: clock.now,
+    });
+    return {
+      title: `RFS stack "${scenario.stackName}": a deployment that fails and rolls back (${emu.url})`,
+      session: session(client),
+      target: scenario.stackName,
+      expectFailure: true,
+      finals: async (signal) => [await client.getStack(scenario.stackName, { signal })],
+      close: () => emu.close(),
+    };
+  },
+  async emulator({ port, host, clock }) {
+    const { deploymentFailsAndRollsBack, startRfsEmulator } = await import('@stackfeed/emulator/rfs');
+    const scenarios = [deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: clock.t0 + 5000, stepMs: 3000 })];
+    const emu = await startRfsEmulator({
+      credentials: { aksk: [DEMO_CREDENTIALS] },
+      scenarios,
+      clock: clock.now,
+      progress: 'clock',
+      port,
+    });
+    void host;
+    return {
+      endpoint: emu.url,
+      settings: {
+        HUAWEICLOUD_SDK_AK: DEMO_CREDENTIALS.accessKey,
+        HUAWEICLOUD_SDK_SK: DEMO_CREDENTIALS.secretKey,
+        HUAWEICLOUD_SDK_PROJECT_ID: emu.projectId,
+        HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+      },
+      notes: [
+        `stacks: ${scenarios.map((s) => s.stackName).join(', ')}  (try: stackfeed events rfs shop-db -f --endpoint ${emu.url})`,
+      ],
+      close: () => emu.close(),
+    };
+  },
+};
