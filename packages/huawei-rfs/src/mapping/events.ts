@@ -51,8 +51,9 @@ export class EventIdAssigner {
   constructor(private readonly scope: EventScope) {}
 
   idFor(ev: ParsedEvent): string {
-    // One part (the whole tuple) hashes in one pass: ~5x cheaper than one part per field.
-    const base = contentId('rfs', [contentParts(this.scope, ev)]);
+    // The tuple holds only primitives, so JSON.stringify is canonical; one string part hashes in one
+    // pass (several times cheaper than one part per field through a key-sorting replacer).
+    const base = contentId('rfs', [JSON.stringify(contentParts(this.scope, ev))]);
     const n = this.counts.get(base) ?? 0;
     this.counts.set(base, n + 1);
     return n === 0 ? base : `${base}.${n}`;

@@ -10,7 +10,13 @@ import { z } from 'zod';
 const optStr = z.string().nullish();
 
 /** RFC 3339 timestamp → Date; a value that does not parse fails with the field's path. */
+const ZONED_RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const timestamp = z.string().transform((s, ctx) => {
+  // Fast path for what RFS sends (`2025-06-12T08:01:04Z`); everything else goes through core's parser.
+  if (ZONED_RFC3339.test(s)) {
+    const ms = Date.parse(s);
+    if (!Number.isNaN(ms)) return new Date(ms);
+  }
   const d = parseTimestamp(s);
   if (!d) {
     ctx.addIssue({ code: 'custom', message: 'is not an RFC 3339 timestamp' });
