@@ -34,6 +34,8 @@ export interface LogEventsQuery {
 export interface Backend {
   readonly mode: 'api' | 'direct';
   readonly nestedStacks: boolean;
+  /** Load what the first call would load (direct mode: the AWS SDK clients). */
+  preload?(): Promise<void>;
   listImagesPage(
     status: ImageStatusFilter,
     cursor: string | undefined,

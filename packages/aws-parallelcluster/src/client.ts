@@ -131,6 +131,15 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return this.backendPromise;
   }
 
+  /**
+   * Load now what the first call would load: in direct mode the four AWS SDK clients (imported
+   * lazily otherwise), so a latency-sensitive service can pay that cost at start-up. No request is sent.
+   */
+  async preload(): Promise<void> {
+    const b = await this.backend();
+    await b.preload?.();
+  }
+
   /** ListImages, by `imageStatus` (default: AVAILABLE, PENDING and FAILED, in that order). Pages may be empty (Q4). */
   listImages(options: ListImagesOptions = {}): Paginator<ImageInfo> {
     const statuses: ImageStatusFilter[] =

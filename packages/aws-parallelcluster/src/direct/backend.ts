@@ -108,6 +108,10 @@ export class DirectBackend implements Backend {
     this.credentials = credentialResolver(opts.credentials);
   }
 
+  async preload(): Promise<void> {
+    await Promise.all([this.cfn(), this.ec2(), this.ib(), this.logs()]);
+  }
+
   private config(endpoint: string | undefined) {
     return {
       ...(this.opts.region ? { region: this.opts.region } : {}),
@@ -120,28 +124,30 @@ export class DirectBackend implements Backend {
   private cfn() {
     this.cfnClient ??= import('@aws-sdk/client-cloudformation').then((m) => ({
       m,
-      c: new m.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
+      c:
+        this.opts.clients?.cloudformation ??
+        new m.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
     }));
     return this.cfnClient;
   }
   private ec2() {
     this.ec2Client ??= import('@aws-sdk/client-ec2').then((m) => ({
       m,
-      c: new m.EC2Client(this.config(this.opts.endpoints?.ec2)),
+      c: this.opts.clients?.ec2 ?? new m.EC2Client(this.config(this.opts.endpoints?.ec2)),
     }));
     return this.ec2Client;
   }
   private ib() {
     this.ibClient ??= import('@aws-sdk/client-imagebuilder').then((m) => ({
       m,
-      c: new m.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
+      c: this.opts.clients?.imagebuilder ?? new m.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
     }));
     return this.ibClient;
   }
   private logs() {
     this.logsClient ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => ({
       m,
-      c: new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs)),
+      c: this.opts.clients?.logs ?? new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs)),
     }));
     return this.logsClient;
   }

@@ -1,3 +1,7 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import type { Logger } from '@stackfeed/core';
 import type { CredentialsInput } from '../auth/credentials.js';
 
@@ -14,6 +18,18 @@ export interface DirectModeOptions {
         ec2?: string | undefined;
         imagebuilder?: string | undefined;
         logs?: string | undefined;
+      }
+    | undefined;
+  /**
+   * AWS SDK v3 clients you configured yourself (region, credentials, retry strategy, request
+   * handler, middleware); stackfeed uses them as they are instead of creating its own.
+   */
+  clients?:
+    | {
+        cloudformation?: CloudFormationClient | undefined;
+        ec2?: EC2Client | undefined;
+        imagebuilder?: ImagebuilderClient | undefined;
+        logs?: CloudWatchLogsClient | undefined;
       }
     | undefined;
   /** Attempts per AWS call, the first included (default 4); throttling and 5xx are retried with backoff. */

@@ -1,0 +1,100 @@
+/**
+ * Direct mode, 10,000 CloudFormation stack events: stackfeed's `listClusterStackEvents` (stack id
+ * lookup, nested-stack discovery, normalized StackEvent, core Paginator) against the SDK's own
+ * `paginateDescribeStackEvents`, both on the SAME CloudFormationClient instance (same signing, HTTP
+ * and XML deserialization), against the same in-process emulator, alternately, several rounds.
+ * Reported: median per-round ratio stackfeed / SDK paginator on wall time and on CPU time (target ≤ 1.05).
+ * Run: npx tsx --conditions=@stackfeed/source bench/parallelcluster/direct-events.ts
+ */
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { ParallelClusterClient } from '@stackfeed/aws-parallelcluster';
+import { bigStack, startParallelClusterEmulator } from '@stackfeed/emulator/parallelcluster';
+import { median, round } from '../lib.js';
+import { mergeResult } from './result.js';
+
+// The SDK as @stackfeed/aws-parallelcluster resolves it (the module instance direct mode imports).
+const requireFromAdapter = createRequire(import.meta.resolve('@stackfeed/aws-parallelcluster/package.json'));
+const cfnModule = (await import(
+  pathToFileURL(requireFromAdapter.resolve('@aws-sdk/client-cloudformation')).href
+)) as typeof import('@aws-sdk/client-cloudformation');
+const { CloudFormationClient, paginateDescribeStackEvents } = cfnModule;
+
+const EVENTS = Number(process.env.EVENTS ?? 10_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
+
+const emu = await startParallelClusterEmulator();
+const { stackId } = bigStack(emu.world, { name: 'bench-cluster', events: EVENTS });
+const sdk = new CloudFormationClient({
+  region: emu.region,
+  endpoint: emu.endpoints.cloudformation,
+  credentials: emu.credentials,
+});
+const stackfeed = new ParallelClusterClient({ mode: 'direct', region: emu.region, clients: { cloudformation: sdk } });
+
+async function viaStackfeed(): Promise<number> {
+  let n = 0;
+  for await (const _ of stackfeed.listClusterStackEvents('bench-cluster')) n++;
+  return n;
+}
+async function viaSdk(): Promise<number> {
+  let n = 0;
+  // By name, as a user would; stackfeed resolves the name to the stack id first (one DescribeStacks).
+  for await (const page of paginateDescribeStackEvents({ client: sdk }, { StackName: 'bench-cluster' }))
+    n += page.StackEvents?.length ?? 0;
+  return n;
+}
+
+const measure = async (fn: () => Promise<number>) => {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const n = await fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  if (n !== EVENTS) throw new Error(`expected ${EVENTS} events, got ${n}`);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+};
+
+for (let i = 0; i < 2; i++) {
+  await measure(viaStackfeed);
+  await measure(viaSdk);
+}
+const sf: Array<{ wall: number; cpu: number }> = [];
+const peer: Array<{ wall: number; cpu: number }> = [];
+const wallRatios: number[] = [];
+const cpuRatios: number[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  let a: { wall: number; cpu: number };
+  let b: { wall: number; cpu: number };
+  if (i % 2 === 0) {
+    a = await measure(viaStackfeed);
+    b = await measure(viaSdk);
+  } else {
+    b = await measure(viaSdk);
+    a = await measure(viaStackfeed);
+  }
+  sf.push(a);
+  peer.push(b);
+  wallRatios.push(a.wall / b.wall);
+  cpuRatios.push(a.cpu / b.cpu);
+}
+await emu.close();
+
+const result = {
+  benchmark:
+    'direct mode: list 10,000 CloudFormation stack events, stackfeed vs paginateDescribeStackEvents (same client, same emulator)',
+  events: EVENTS,
+  stackId,
+  rounds: ROUNDS,
+  pages: Math.ceil(EVENTS / 100),
+  stackfeedMedianWallMs: round(median(sf.map((x) => x.wall)), 1),
+  sdkMedianWallMs: round(median(peer.map((x) => x.wall)), 1),
+  wallRatio: round(median(wallRatios)),
+  cpuRatio: round(median(cpuRatios)),
+  target: '≤ 1.05',
+  node: process.version,
+  cpu: os.cpus()[0]?.model,
+};
+mergeResult('directEvents', result);
+console.log(JSON.stringify(result, null, 2));
