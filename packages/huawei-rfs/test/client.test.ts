@@ -56,6 +56,20 @@ describe('listStackEvents against the emulator', () => {
     expect(new Set(one.map((e) => e.id)).size).toBe(300);
   });
 
+  it('an event has the same id with and without the deployment scope', async () => {
+    const s = deploymentFailsAndRollsBack({ stackName: 'fail', startAt: T0 });
+    emu = await emulator({ scenarios: [s], progress: 'manual' });
+    emu.finish('fail');
+    const rfs = client(emu);
+    const dep = s.steps[0]?.deploymentId as string;
+    const scoped = await rfs.listStackEvents('fail', { deploymentId: dep }).toArray({ limit: 1000 });
+    const all = await rfs.listStackEvents({ name: 'fail', id: s.stackId }).toArray({ limit: 1000 });
+    expect(scoped.length).toBeGreaterThan(0);
+    expect(scoped.length).toBeLessThan(all.length);
+    const allIds = new Set(all.map((e) => e.id));
+    for (const ev of scoped) expect(allIds.has(ev.id)).toBe(true);
+  });
+
   it('resumes from a continuation token', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 250 })] });
     const rfs = client(emu);

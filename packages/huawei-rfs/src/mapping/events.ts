@@ -21,7 +21,6 @@ const nn = <T>(v: T | null | undefined): T | undefined => (v === null ? undefine
 function contentParts(scope: EventScope, ev: ParsedEvent): unknown[] {
   return [
     scope.stackName,
-    scope.deploymentId ?? null,
     ev.event_type,
     ev.time.toISOString(),
     nn(ev.resource_type) ?? null,
@@ -37,14 +36,21 @@ function contentParts(scope: EventScope, ev: ParsedEvent): unknown[] {
 /**
  * Assigns stable ids to the events of one listing, read newest first (the order RFS returns).
  *
- * id = hash(stack name, deployment scope, every event field) + occurrence index, where the index
- * counts exact duplicates (same content, same second) from the NEWEST end of the listing, carried
- * across the pages of one listing. Why newest: RFS lists newest first and may prune the oldest
- * events; counting from the newest end keeps indexes unchanged when old events disappear. When a
- * new exact duplicate appears, the indexes of its older twins shift by one, but the set of ids
- * grows by exactly one, so a watch yields exactly one new event: the count stays right, and the
- * twins are indistinguishable anyway. A listing resumed from a continuation token in another
- * process restarts the count, so exact twins split across that page boundary can share an id.
+ * id = hash(stack name, every event field) + occurrence index. The deployment id is NOT hashed:
+ * events do not carry it, so hashing the query's `deployment_id` would give one event two ids
+ * (listed with and without it) and break dedupe when a deployment-scoped watch is merged with a
+ * full listing. The stack id is not hashed either (it is optional in the ref). Two deployments
+ * cannot produce the same event content in the same second, so nothing is lost.
+ *
+ * The occurrence index counts exact duplicates (same content, same second) from the NEWEST end of
+ * the listing, carried across the pages of one listing. Why newest: RFS lists newest first and may
+ * prune the oldest events; counting from the newest end keeps indexes unchanged when old events
+ * disappear, and a partial read (a watch poll that stops after the first page) counts the same way
+ * as a full one. When a new exact duplicate appears, the indexes of its older twins shift by one,
+ * but the set of ids grows by exactly one, so a watch yields exactly one new event: the count
+ * stays right, and the twins are indistinguishable anyway. A listing resumed from a continuation
+ * token in another process restarts the count, so exact twins split across that page boundary can
+ * share an id there. Narrowing `fields` changes the content and therefore the ids.
  */
 export class EventIdAssigner {
   private readonly counts = new Map<string, number>();
