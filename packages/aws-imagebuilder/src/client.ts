@@ -33,6 +33,7 @@ import {
 } from '@stackfeed/core';
 import type { z } from 'zod';
 import { toStackfeedError } from './errors.js';
+import { isLifecycleResourcesPage } from './wire/guards.js';
 import {
   imageInfo,
   imageVersionInfo,
@@ -234,7 +235,8 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
         ),
       signal,
     );
-    const w = this.parse(ListLifecycleResourcesSchema, out, operation);
+    // Fast path: a page the guard accepts is used as is; otherwise zod names the bad field.
+    const w = isLifecycleResourcesPage(out) ? out : this.parse(ListLifecycleResourcesSchema, out, operation);
     const resources = w.resources ?? [];
     if (!fallback.time && resources.some((r) => !r.startTime && !r.endTime)) {
       // A resource that has not started has no time of its own: use the execution's start.

@@ -78,52 +78,59 @@ export interface LifecycleEventContext {
 }
 
 /**
- * One LifecycleExecutionResource → one StackEvent. Resources have no id of their own: the event id
- * is a content hash of (execution, account, region, resource, parent, action, status), so the same
- * state re-read gives the same id and each transition (DEPRECATE → DELETE, IN_PROGRESS → SUCCESS)
- * gives a new one.
+ * The synthetic id of a lifecycle resource event. Resources have no id of their own; this key is
+ * built from what identifies the record (execution, account, region, action, status, resource,
+ * parent), so the same state re-read gives the same id and each transition (DEPRECATE → DELETE,
+ * IN_PROGRESS → SUCCESS) a new one. A readable composite rather than a hash: collision-free by
+ * construction (`|` does not occur in ids, regions, enum literals or ARNs) and cheap on large
+ * executions.
+ */
+export function lifecycleEventId(
+  executionId: string,
+  r: WireLifecycleResource,
+  parentResourceId: string | undefined,
+): string {
+  return `${executionId}|${r.accountId ?? ''}|${r.region ?? ''}|${r.action?.name ?? ''}|${r.state?.status ?? ''}|${r.resourceId}${parentResourceId ? `|${parentResourceId}` : ''}`;
+}
+
+/**
+ * One LifecycleExecutionResource → one StackEvent (id: {@link lifecycleEventId}). `details` keeps
+ * the action literal and reason, account, region, parent, snapshots (id, status, reason) and
+ * container image URIs.
  */
 export function lifecycleResourceEvent(r: WireLifecycleResource, ctx: LifecycleEventContext, raw: unknown): StackEvent {
   const status = r.state?.status ?? '';
   const actionName = r.action?.name ?? '';
+  const details: Record<string, unknown> = { actionName };
+  if (r.action?.reason) details.actionReason = r.action.reason;
+  if (r.accountId) details.accountId = r.accountId;
+  if (r.region) details.region = r.region;
+  if (ctx.parentResourceId) details.parentResourceId = ctx.parentResourceId;
+  if (r.snapshots) {
+    const snaps = new Array(r.snapshots.length);
+    for (let i = 0; i < r.snapshots.length; i++) {
+      const sn = r.snapshots[i] as NonNullable<WireLifecycleResource['snapshots']>[number];
+      const o: Record<string, unknown> = { snapshotId: sn.snapshotId, status: sn.state?.status };
+      if (sn.state?.reason) o.reason = sn.state.reason;
+      snaps[i] = o;
+    }
+    details.snapshots = snaps;
+  }
+  if (r.imageUris) details.imageUris = r.imageUris.slice();
+  if (r.startTime) details.startTime = r.startTime;
+  if (r.endTime) details.endTime = r.endTime;
+  if (!r.endTime && !r.startTime) details.timestampEstimated = true;
+  if (ctx.executionState?.status) details.executionStatus = ctx.executionState.status;
   const ev: StackEvent = {
     provider: PROVIDER,
-    id: contentId('lce', [
-      ctx.executionId,
-      r.accountId,
-      r.region,
-      r.resourceId,
-      ctx.parentResourceId,
-      actionName,
-      status,
-    ]),
+    id: lifecycleEventId(ctx.executionId, r, ctx.parentResourceId),
     timestamp: r.endTime ?? r.startTime ?? ctx.fallbackTime,
     stack: { id: ctx.executionId },
     resource: { physicalId: r.resourceId, name: r.resourceId, type: lifecycleResourceType(r) },
     action: LIFECYCLE_ACTIONS.map(actionName),
     phase: LIFECYCLE_RESOURCE_PHASES.map(status),
     status,
-    details: {
-      actionName,
-      ...(r.action?.reason ? { actionReason: r.action.reason } : {}),
-      ...(r.accountId ? { accountId: r.accountId } : {}),
-      ...(r.region ? { region: r.region } : {}),
-      ...(ctx.parentResourceId ? { parentResourceId: ctx.parentResourceId } : {}),
-      ...(r.snapshots
-        ? {
-            snapshots: r.snapshots.map((s) => ({
-              snapshotId: s.snapshotId,
-              status: s.state?.status,
-              ...(s.state?.reason ? { reason: s.state.reason } : {}),
-            })),
-          }
-        : {}),
-      ...(r.imageUris ? { imageUris: [...r.imageUris] } : {}),
-      ...(r.startTime ? { startTime: r.startTime } : {}),
-      ...(r.endTime ? { endTime: r.endTime } : {}),
-      ...(!r.endTime && !r.startTime ? { timestampEstimated: true } : {}),
-      ...(ctx.executionState?.status ? { executionStatus: ctx.executionState.status } : {}),
-    },
+    details,
     raw,
   };
   const message = r.state?.reason ?? r.action?.reason;

@@ -9,7 +9,10 @@ import { z } from 'zod';
  * Only what stackfeed needs to build a record is required; enums are plain strings (open).
  */
 
-/** An optional timestamp as Date, ISO string or epoch number → Date; anything else is an error. */
+/**
+ * A `DateTime` member (a string in the model): ISO string (or Date / epoch number, tolerated) → Date;
+ * anything else is an error naming the field.
+ */
 export const wireTime = z
   .unknown()
   .transform((v, ctx): Date | undefined => {
@@ -23,6 +26,12 @@ export const wireTime = z
   })
   .optional();
 
+/**
+ * A `DateTimeTimestamp` member: the SDK has already turned it into a Date. An invalid Date (a wire
+ * value the SDK could not read) is an error naming the field.
+ */
+export const wireTimestamp = z.date().optional();
+
 const str = z.string();
 const optStr = z.string().optional();
 
@@ -33,8 +42,8 @@ export const LifecycleExecutionSchema = z.object({
   lifecyclePolicyArn: optStr,
   resourcesImpactedSummary: z.object({ hasImpactedResources: z.boolean().optional() }).optional(),
   state: StateSchema,
-  startTime: wireTime,
-  endTime: wireTime,
+  startTime: wireTimestamp,
+  endTime: wireTimestamp,
 });
 export type WireLifecycleExecution = z.output<typeof LifecycleExecutionSchema>;
 
@@ -53,8 +62,8 @@ export const LifecycleResourceSchema = z.object({
   region: optStr,
   snapshots: z.array(z.object({ snapshotId: str, state: StateSchema })).optional(),
   imageUris: z.array(str).optional(),
-  startTime: wireTime,
-  endTime: wireTime,
+  startTime: wireTimestamp,
+  endTime: wireTimestamp,
 });
 export type WireLifecycleResource = z.output<typeof LifecycleResourceSchema>;
 
@@ -92,7 +101,7 @@ export const ImageSchema = z.object({
   owner: optStr,
   state: StateSchema,
   dateCreated: wireTime,
-  deprecationTime: wireTime,
+  deprecationTime: wireTimestamp,
   outputResources: OutputResourcesSchema,
   tags: z.record(z.string(), z.string()).optional(),
   buildType: optStr,

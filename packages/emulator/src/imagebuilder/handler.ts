@@ -312,8 +312,16 @@ export function imageBuilderRoutes(
       }
     };
 
-  /** Cut `items` into the page the request asks for, with an opaque next token. */
-  const page = (op: string, input: Json, scope: unknown, items: WireObject[]) => {
+  /**
+   * Cut `items` into the page the request asks for, with an opaque next token. `items` may be a
+   * function rendering only the requested window (and telling the total).
+   */
+  const page = (
+    op: string,
+    input: Json,
+    scope: unknown,
+    items: WireObject[] | ((offset: number, size: number) => { items: WireObject[]; total: number }),
+  ) => {
     const mr = input.maxResults;
     let size = defaultPageSize;
     if (mr !== undefined) {
@@ -333,8 +341,10 @@ export function imageBuilderRoutes(
         throw new ApiError(400, 'InvalidPaginationTokenException', 'The pagination token is invalid.');
       offset = tokens.decode(nt, op, scopeKey);
     }
-    const slice = items.slice(offset, offset + size);
-    const next = offset + size < items.length ? tokens.encode(op, scopeKey, offset + size) : undefined;
+    const window = typeof items === 'function' ? items(offset, size) : undefined;
+    const slice = window ? window.items : (items as WireObject[]).slice(offset, offset + size);
+    const total = window ? window.total : (items as WireObject[]).length;
+    const next = offset + size < total ? tokens.encode(op, scopeKey, offset + size) : undefined;
     return { slice, next };
   };
 
@@ -368,8 +378,9 @@ export function imageBuilderRoutes(
         );
       if (!store.hasLifecycleExecution(id))
         throw new ApiError(404, 'ResourceNotFoundException', `Lifecycle execution ${id} not found.`);
-      const items = store.wireLifecycleResources(id, parent as string | undefined);
-      const { slice, next } = page('ListLifecycleExecutionResources', input, [id, parent ?? null], items);
+      const { slice, next } = page('ListLifecycleExecutionResources', input, [id, parent ?? null], (offset, limit) =>
+        store.wireLifecycleResources(id, parent as string | undefined, { offset, limit }),
+      );
       const out: WireObject = { lifecycleExecutionId: id, resources: slice };
       const state = store.wireLifecycleState(id);
       if (state) out.lifecycleExecutionState = state;

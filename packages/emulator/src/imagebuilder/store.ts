@@ -178,6 +178,7 @@ interface LifecycleRecord {
   seed: LifecycleExecutionSeed;
   id: string;
   order: number;
+  stateAt?: { now: number; state: { status: string; reason?: string; endAt?: number } };
 }
 
 interface StepRecord {
@@ -352,18 +353,23 @@ export class ImageBuilderStore {
     return this.wireLifecycleExecution(id)?.state as WireObject | undefined;
   }
 
-  /** `LifecycleExecutionResource` items at the current clock, for one parent (undefined = top level). */
-  wireLifecycleResources(id: string, parentResourceId: string | undefined): WireObject[] {
+  /**
+   * `LifecycleExecutionResource` items at the current clock, for one parent (undefined = top level).
+   * With `range`, only that window is rendered (`total` is the full count): pages of a large
+   * execution cost what the page holds, not the whole execution.
+   */
+  wireLifecycleResources(
+    id: string,
+    parentResourceId: string | undefined,
+    range?: { offset: number; limit: number },
+  ): { items: WireObject[]; total: number } {
     const rec = this.lifecycle.get(id);
-    if (!rec) return [];
+    if (!rec) return { items: [], total: 0 };
     const now = this.now();
-    if (now < rec.seed.startAt) return [];
-    const out: WireObject[] = [];
-    for (const r of rec.seed.resources) {
-      if ((r.parentResourceId ?? undefined) !== parentResourceId) continue;
-      out.push(this.wireResource(r, now));
-    }
-    return out;
+    if (now < rec.seed.startAt) return { items: [], total: 0 };
+    const matching = rec.seed.resources.filter((r) => (r.parentResourceId ?? undefined) === parentResourceId);
+    const window = range ? matching.slice(range.offset, range.offset + range.limit) : matching;
+    return { items: window.map((r) => this.wireResource(r, now)), total: matching.length };
   }
 
   private currentStep(r: LifecycleResourceSeed, now: number) {
@@ -394,7 +400,16 @@ export class ImageBuilderStore {
     return out;
   }
 
+  /** The execution state, computed once per clock instant (it scans every resource). */
   private lifecycleState(rec: LifecycleRecord, now: number): { status: string; reason?: string; endAt?: number } {
+    if (rec.stateAt?.now !== now) rec.stateAt = { now, state: this.computeLifecycleState(rec, now) };
+    return rec.stateAt.state;
+  }
+
+  private computeLifecycleState(
+    rec: LifecycleRecord,
+    now: number,
+  ): { status: string; reason?: string; endAt?: number } {
     const s = rec.seed;
     if (now < s.startAt) return { status: 'PENDING' };
     if (s.cancelAt !== undefined && now >= s.cancelAt) {

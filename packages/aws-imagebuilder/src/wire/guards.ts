@@ -1,0 +1,71 @@
+import type { WireLifecycleResource } from './schemas.js';
+
+/**
+ * Allocation-free checks for the hot path (lifecycle executions with thousands of resources):
+ * they accept exactly what the zod schemas accept (a property test holds them to it), so a page
+ * that passes is used as the SDK returned it, and a page that fails is parsed with zod to report
+ * the offending field path.
+ */
+
+const optString = (v: unknown) => v === undefined || typeof v === 'string';
+
+const isState = (v: unknown): boolean =>
+  v === undefined ||
+  (typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    optString((v as { status?: unknown }).status) &&
+    optString((v as { reason?: unknown }).reason));
+
+const isAction = (v: unknown): boolean =>
+  v === undefined ||
+  (typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    optString((v as { name?: unknown }).name) &&
+    optString((v as { reason?: unknown }).reason));
+
+const isOptDate = (v: unknown) => v === undefined || (v instanceof Date && !Number.isNaN(v.getTime()));
+
+/** Same acceptance as `LifecycleResourceSchema`. */
+export function isLifecycleResource(v: unknown): v is WireLifecycleResource {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  if (typeof r.resourceId !== 'string' || r.resourceId.length < 1) return false;
+  if (!optString(r.accountId) || !optString(r.region)) return false;
+  if (!isState(r.state) || !isAction(r.action)) return false;
+  if (!isOptDate(r.startTime) || !isOptDate(r.endTime)) return false;
+  const snaps = r.snapshots;
+  if (snaps !== undefined) {
+    if (!Array.isArray(snaps)) return false;
+    for (const s of snaps) {
+      if (typeof s !== 'object' || s === null || Array.isArray(s)) return false;
+      if (typeof (s as { snapshotId?: unknown }).snapshotId !== 'string') return false;
+      if (!isState((s as { state?: unknown }).state)) return false;
+    }
+  }
+  const uris = r.imageUris;
+  if (uris !== undefined) {
+    if (!Array.isArray(uris)) return false;
+    for (const u of uris) if (typeof u !== 'string') return false;
+  }
+  return true;
+}
+
+/** Same acceptance as `ListLifecycleResourcesSchema`. */
+export function isLifecycleResourcesPage(v: unknown): v is {
+  lifecycleExecutionId?: string;
+  lifecycleExecutionState?: { status?: string; reason?: string };
+  resources?: WireLifecycleResource[];
+  nextToken?: string;
+} {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const p = v as Record<string, unknown>;
+  if (!optString(p.lifecycleExecutionId) || !optString(p.nextToken) || !isState(p.lifecycleExecutionState))
+    return false;
+  const rs = p.resources;
+  if (rs === undefined) return true;
+  if (!Array.isArray(rs)) return false;
+  for (const r of rs) if (!isLifecycleResource(r)) return false;
+  return true;
+}
