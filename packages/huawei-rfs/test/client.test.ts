@@ -316,6 +316,19 @@ describe('errors', () => {
     expect(JSON.stringify(err.toJSON())).not.toContain('wrong-secret-key-0000');
   });
 
+  it('five bad signatures lock the AK for five minutes, as the gateway does', async () => {
+    let now = Date.now();
+    emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })], clock: () => now });
+    const bad = client(emu, { credentials: { accessKey: AK, secretKey: 'wrong-secret-key-0000' }, now: () => now });
+    const good = client(emu, { now: () => now });
+    for (let i = 0; i < 5; i++) await expect(bad.getStack('ok')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    const locked = (await good.getStack('ok').catch((e: unknown) => e)) as StackfeedError;
+    expect(locked).toMatchObject({ code: 'UNAUTHORIZED', providerCode: 'APIGW.0301' });
+    expect(locked.message).toContain('AK access failed to reach the limit');
+    now += 5 * 60_000 + 1000;
+    await expect(good.getStack('ok')).resolves.toMatchObject({ name: 'ok' });
+  });
+
   it('401 APIGW.0301: a stale X-Sdk-Date (client clock 20 minutes off)', async () => {
     emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
     const rfs = client(emu, { now: () => Date.now() - 20 * 60_000 });

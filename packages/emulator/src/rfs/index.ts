@@ -44,6 +44,11 @@ export interface RfsEmulatorOptions {
   progress?: 'clock' | 'manual' | 'on-metadata';
   /** Allowed X-Sdk-Date skew (default 15 minutes). */
   maxSkewMs?: number;
+  /**
+   * The gateway locks an AK for 5 minutes after 5 consecutive signature failures (default on;
+   * false disables it for tests that send many bad signatures on purpose).
+   */
+  akLockout?: boolean;
   /** false: behave like the pre-2025 API, no marker/limit, no page_info (default true). */
   pageInfo?: boolean;
   defaultLimit?: number;
@@ -226,6 +231,8 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
   const akIndex = new Map((options.credentials.aksk ?? []).map((c) => [c.accessKey, c]));
   const users = options.credentials.users ?? [];
   const tokens = new Map<string, number>();
+  const lockout = options.akLockout ?? true;
+  const failures = new Map<string, { count: number; lockedUntil: number }>();
   let tokensIssued = 0;
   const live = new Map<string, LiveScenario>();
   let seq = 0;
@@ -304,8 +311,29 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
       }
       return;
     }
-    const r = verifyAkSkRequest(req, (ak) => akIndex.get(ak), clock(), maxSkew);
-    if (!r.ok) throw new HttpError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${r.reason}`);
+    const ak = /Access=([^,\s]+)/.exec(String(req.headers.authorization ?? ''))?.[1];
+    const lock = ak ? failures.get(ak) : undefined;
+    if (lockout && lock && lock.lockedUntil > clock()) {
+      throw new HttpError(
+        401,
+        'APIGW.0301',
+        'Incorrect IAM authentication information: AK access failed to reach the limit, forbidden',
+      );
+    }
+    const r = verifyAkSkRequest(req, (key) => akIndex.get(key), clock(), maxSkew);
+    if (!r.ok) {
+      if (ak && akIndex.has(ak)) {
+        const f = failures.get(ak) ?? { count: 0, lockedUntil: 0 };
+        f.count++;
+        if (f.count >= 5) {
+          f.count = 0;
+          f.lockedUntil = clock() + 5 * 60_000;
+        }
+        failures.set(ak, f);
+      }
+      throw new HttpError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${r.reason}`);
+    }
+    failures.delete(r.accessKey);
   };
   const rfsPreamble = (req: EmulatorRequest) => {
     authenticate(req);
