@@ -36,7 +36,14 @@ export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: st
         say(c.dim(`  · ${short.padEnd(12)} ${entry.title}: not available in this build yet`));
         continue;
       }
-      const plugin = await entry.load();
+      let plugin: Awaited<ReturnType<typeof entry.load>>;
+      try {
+        plugin = await entry.load();
+      } catch (err) {
+        missing.push(entry.title);
+        say(c.yellow(`  ! ${short.padEnd(12)} ${entry.title}: could not be loaded: ${formatError(err)}`));
+        continue;
+      }
       if (!plugin.demo) {
         missing.push(entry.title);
         say(c.dim(`  · ${short.padEnd(12)} ${entry.title}: no emulator scenario yet`));

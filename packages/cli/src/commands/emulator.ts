@@ -21,7 +21,14 @@ export async function emulatorCommand(
   try {
     for (const [i, entry] of ctx.providers.entries()) {
       const short = SHORT_PROVIDER[entry.id] ?? entry.id;
-      const plugin = entry.load ? await entry.load() : undefined;
+      let plugin: Awaited<ReturnType<NonNullable<typeof entry.load>>> | undefined;
+      try {
+        plugin = entry.load ? await entry.load() : undefined;
+      } catch (err) {
+        code = EXIT.CALL_FAILED;
+        ctx.err.write(`${formatError(err)}\n`);
+        continue;
+      }
       if (!plugin?.emulator) {
         ctx.out.write(c.dim(`· ${short}: ${entry.title} has no emulator in this build yet\n`));
         continue;
