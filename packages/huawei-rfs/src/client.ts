@@ -190,7 +190,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
     const r = normalizeRef(ref);
     const plan = this.planEvents(r, options);
     let assigner = new EventIdAssigner(plan.scope);
-    return createPaginator<StackEvent, string>({
+    return createPaginator<StackEvent, MarkerCursor>({
       provider: PROVIDER,
       operation: 'listStackEvents',
       scope: { p: this.projectId, e: this.endpoint, r, q: plan.query },
@@ -199,7 +199,10 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       options,
       fetchPage: async (cursor, pageSize, signal) => {
         if (cursor === undefined) assigner = new EventIdAssigner(plan.scope);
-        return this.fetchEventsPage(plan, cursor, pageSize, signal, assigner);
+        // RFS accepts a marker only with the parameters it was issued for: keep that page size.
+        const limit = cursor ? cursor.l : pageSize;
+        const page = await this.fetchEventsPage(plan, cursor?.m, limit, signal, assigner);
+        return { items: page.items, next: page.next ? markerCursor(page.next, limit) : undefined, raw: page.raw };
       },
     });
   }
@@ -277,16 +280,17 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
 
   /** All stacks of the project (ListStacks), newest first. */
   listStacks(options: ListOptions = {}): Paginator<StackInfo> {
-    return createPaginator<StackInfo, string>({
+    return createPaginator<StackInfo, MarkerCursor>({
       provider: PROVIDER,
       operation: 'listStacks',
       scope: { p: this.projectId, e: this.endpoint },
       pageSizeLimits: PAGE_SIZE,
       options,
-      fetchPage: async (marker, pageSize, signal) => {
+      fetchPage: async (cursor, pageSize, signal) => {
+        const limit = cursor ? cursor.l : pageSize;
         const res = await this.request({
           url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
-          query: { marker, limit: pageSize },
+          query: { marker: cursor?.m, limit },
           operation: 'listStacks',
           signal,
         });
@@ -297,7 +301,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
         });
         const items = (body.stacks ?? []).map((s) => toStackInfo(s));
         const next = body.page_info?.next_marker || undefined;
-        return { items, next: items.length === 0 ? undefined : next, raw: res.body };
+        return { items, next: items.length === 0 || !next ? undefined : markerCursor(next, limit), raw: res.body };
       },
     });
   }
@@ -405,6 +409,16 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       options,
     );
   }
+}
+
+/** A page cursor: the RFS marker plus the limit it was issued for (`l` absent = server default). */
+interface MarkerCursor {
+  m: string;
+  l?: number;
+}
+
+function markerCursor(marker: string, limit: number | undefined): MarkerCursor {
+  return limit === undefined ? { m: marker } : { m: marker, l: limit };
 }
 
 function normalizeRef(ref: RfsStackRef | string): RfsStackRef {

@@ -83,6 +83,12 @@ describe('listStackEvents against the emulator', () => {
     expect(rest.length).toBe(150);
     const all = await rfs.listStackEvents('big').toArray({ limit: 1000 });
     expect([...(first?.items ?? []), ...rest].map((e) => e.message)).toEqual(all.map((e) => e.message));
+    // RFS binds a marker to the parameters it was issued with (the emulator includes limit):
+    // resuming with another pageSize keeps the token's page size instead of failing with 400.
+    const other = [];
+    for await (const p of rfs.listStackEvents('big').byPage({ pageSize: 7, continuationToken: token })) other.push(p);
+    expect(other.flatMap((p) => p.items).map((e) => e.message)).toEqual(rest.map((e) => e.message));
+    expect(other.map((p) => p.items.length)).toEqual([100, 50]);
   });
 
   it('sends filter, field, deployment_id, stack_id, limit and marker as the API defines them', async () => {
