@@ -36,6 +36,12 @@ const PROVIDER = 'aws-parallelcluster' as const;
 const NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]+$/;
 /** Polls a successful build waits for its AMI to be tagged before it reports without one. */
 const AMI_WAIT_POLLS = 10;
+/**
+ * ListImages (PENDING/FAILED) and ListClusters filter one CloudFormation DescribeStacks page per
+ * call (Q4): in an account with thousands of stacks, long runs of empty pages are normal. Each
+ * token is new (the repeated-token guard still stops a loop), so the empty-page guard is set high.
+ */
+const EMPTY_PAGES_ALLOWED = 10_000;
 
 /** Options of `new ParallelClusterClient(...)`: API mode (default) or direct mode. */
 export type ParallelClusterClientOptions =
@@ -157,7 +163,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       operation: 'listImages',
       scope: { mode: this.mode, statuses },
       options,
-      maxEmptyPages: 50,
+      maxEmptyPages: EMPTY_PAGES_ALLOWED,
       fetchPage: async (cursor, _size, signal) => {
         const idx = cursor?.s ?? 0;
         const b = await this.backend();
@@ -268,7 +274,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       operation: 'listClusters',
       scope: { mode: this.mode, statuses },
       options,
-      maxEmptyPages: 50,
+      maxEmptyPages: EMPTY_PAGES_ALLOWED,
       fetchPage: async (cursor, _size, signal) => (await this.backend()).listClustersPage(statuses, cursor, signal),
     });
   }

@@ -2,6 +2,7 @@ import type { StackInfo } from '@stackfeed/core';
 
 /** The `imageStatus` filter of ListImages. */
 export type ImageStatusFilter = 'AVAILABLE' | 'PENDING' | 'FAILED';
+/** The three `imageStatus` values ListImages accepts, in the order `listImages()` reads them by default. */
 export const IMAGE_STATUS_FILTERS: readonly ImageStatusFilter[] = ['AVAILABLE', 'PENDING', 'FAILED'];
 
 /** One CloudWatch log stream of an image build (`<version>/<build>`, e.g. `3.12.0/1`). */

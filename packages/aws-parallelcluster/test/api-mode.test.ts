@@ -61,6 +61,21 @@ describe('API mode against the emulated ParallelCluster API', () => {
     expect(reqs.filter((r) => r.query.includes('imageStatus=AVAILABLE'))).toHaveLength(1);
   });
 
+  it('keeps paging through a long run of empty pages (more than core’s default guard of 10)', async () => {
+    const many = await emulator({ stacksPageSize: 1 });
+    try {
+      for (let i = 0; i < 25; i++) clusterCreate(many.world, { clusterName: `filler${i}`, queues: 1 });
+      imageBuildFails(many.world, { imageId: 'last-one', buildSeconds: 10 });
+      many.world.advance(3_600_000);
+      const failed = await apiClient(many).listImages({ status: 'FAILED' }).toArray({ limit: 10 });
+      expect(failed.map((i) => i.id)).toEqual(['last-one']);
+      // 25 root stacks + 50 nested ones + the image stack, one per page.
+      expect(many.servers.api.requests.length).toBe(76);
+    } finally {
+      await many.close();
+    }
+  });
+
   it('lists one status only', async () => {
     const images = await apiClient(emu).listImages({ status: 'FAILED' }).toArray({ limit: 10 });
     expect(images.map((i) => i.id)).toEqual(['img-bad']);

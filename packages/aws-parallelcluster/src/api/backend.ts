@@ -43,10 +43,15 @@ export interface ApiModeOptions {
    * local endpoints, whose host carries no region (then AWS_REGION is tried).
    */
   signingRegion?: string | undefined;
+  /** Credentials (default: the AWS default provider chain, imported on first use). */
   credentials?: CredentialsInput | undefined;
+  /** Retries of 429/5xx/network failures (default 4 attempts, full-jitter backoff, Retry-After honoured). */
   retry?: RetryOptions | undefined;
+  /** Per-attempt timeout in ms (default 30 000; API Gateway gives up after 29 s anyway). */
   timeoutMs?: number | undefined;
+  /** Structured request/response/retry log entries (never with credentials). */
   logger?: Logger | undefined;
+  /** Extra CA certificates (private API behind a proxy). */
   tls?: TlsOptions | undefined;
 }
 

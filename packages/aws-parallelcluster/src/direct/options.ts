@@ -2,7 +2,6 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import type { Logger } from '@stackfeed/core';
 import type { CredentialsInput } from '../auth/credentials.js';
 
 /** Options of direct mode (no deployed API: CloudFormation, EC2, Image Builder and CloudWatch Logs are read directly). */
@@ -34,5 +33,4 @@ export interface DirectModeOptions {
     | undefined;
   /** Attempts per AWS call, the first included (default 4); throttling and 5xx are retried with backoff. */
   maxAttempts?: number | undefined;
-  logger?: Logger | undefined;
 }

@@ -241,6 +241,7 @@ export const AMI_STATE_ENTRIES: Readonly<Record<string, ImageState>> = {
   DISABLED: 'DISABLED',
 };
 const amiTable = statusTable<ImageState>(AMI_STATE_ENTRIES, 'UNKNOWN');
+/** An AMI state as EC2 (`available`) or ParallelCluster (`AVAILABLE`) spells it → image state; never throws. */
 export function amiState(literal: string | null | undefined): ImageState {
   return amiTable.map(literal?.toUpperCase());
 }
