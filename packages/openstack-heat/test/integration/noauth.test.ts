@@ -1,5 +1,5 @@
 import type { StackEvent } from '@stackfeed/core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeatClient } from '../../src/index.js';
 import {
   type StackHandle,
@@ -41,6 +41,12 @@ beforeAll(async () => {
   expect(await waitStack(url, S.upd)).toBe('UPDATE_COMPLETE');
   expect(await waitStack(url, S.del)).toBe('DELETE_COMPLETE');
 }, 170_000);
+
+const extra: StackHandle[] = [];
+// Leave the shared peer light: delete what this file created (not waited for).
+afterAll(async () => {
+  await Promise.allSettled([...Object.values(S), ...extra].map((s) => deleteStack(url, s)));
+});
 
 const ids = (evs: Array<{ id: string }>) => evs.map((e) => e.id);
 
@@ -204,6 +210,7 @@ describe('watching a real Heat', () => {
 
   it('follows a stack while it is created, then ends with every event once', async () => {
     const s = await createStack(url, uniqueName('it-watch'), 'ok.yaml');
+    extra.push(s);
     const { got, result } = await watchAll(s.name);
     expect(result).toMatchObject({ outcome: 'succeeded', status: 'CREATE_COMPLETE' });
     expect(ids(got)).toEqual(ids(await rawEvents(url, s)));
@@ -212,6 +219,7 @@ describe('watching a real Heat', () => {
 
   it('follows a failing create and ends failed', async () => {
     const s = await createStack(url, uniqueName('it-watchfail'), 'fail.yaml');
+    extra.push(s);
     const { got, result } = await watchAll({ name: s.name, id: s.id });
     expect(result).toMatchObject({ outcome: 'failed', status: 'CREATE_FAILED' });
     expect(ids(got)).toEqual(ids(await rawEvents(url, s)));
@@ -219,6 +227,7 @@ describe('watching a real Heat', () => {
 
   it('follows a delete (by name, which stops resolving) and ends deleted', async () => {
     const s = await createStack(url, uniqueName('it-watchdel'), 'delete.yaml');
+    extra.push(s);
     await waitStack(url, s);
     await deleteStack(url, s);
     const { got, result } = await watchAll(s.name, { untilAction: 'DELETE', resourceAction: 'DELETE' });
@@ -230,6 +239,7 @@ describe('watching a real Heat', () => {
 
   it('follows a nested stack being created with nestedDepth', async () => {
     const s = await createStack(url, uniqueName('it-watchdeep'), 'nested-deep.yaml', { files: ['leaf-group.yaml'] });
+    extra.push(s);
     const { got, result } = await watchAll(s.name, { nestedDepth: 3 });
     expect(result?.outcome).toBe('succeeded');
     expect(new Set(ids(got))).toEqual(new Set(ids(await rawEvents(url, s, 'nested_depth=3'))));
