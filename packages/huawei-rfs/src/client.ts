@@ -338,6 +338,8 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
     let seenStack = false;
     let eventsGone: StackfeedError | undefined;
     let lastInfo: StackInfo | undefined;
+    /** Newest event time read by a completed poll, whether or not a local filter kept the event. */
+    let rawNewest: number | undefined;
     /** The newest ERROR line seen: the reason of a failed run when the stack has no status_message. */
     let lastError: { ms: number; message: string } | undefined;
     return watchEvents<StackEvent, StackInfo>(
@@ -347,7 +349,10 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
         poll: async (ctx) => {
           const out: StackEvent[] = [];
           const assigner = new EventIdAssigner(plan.scope);
-          const since = ctx.since?.getTime();
+          // Stop paging below the newest event already read (yielded or filtered out locally), so a
+          // filter that drops everything does not make every poll re-read the whole history.
+          const since = maxDefined(ctx.since?.getTime(), rawNewest);
+          let pollNewest: number | undefined;
           const markers = new Set<string>();
           let marker: string | undefined;
           for (let page = 0; page < 10_000; page++) {
@@ -357,13 +362,14 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
             } catch (err) {
               if (seenStack && StackfeedError.is(err, 'NOT_FOUND')) {
                 eventsGone = err;
-                return out;
+                return out.reverse();
               }
               throw err;
             }
             seenStack = true;
             eventsGone = undefined;
             for (const ev of fetched.items) {
+              pollNewest = maxDefined(pollNewest, ev.timestamp.getTime());
               if (ev.status === 'ERROR' && ev.message && (!lastError || ev.timestamp.getTime() > lastError.ms)) {
                 lastError = { ms: ev.timestamp.getTime(), message: ev.message };
               }
@@ -375,6 +381,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
             markers.add(fetched.next);
             marker = fetched.next;
           }
+          rawNewest = maxDefined(rawNewest, pollNewest);
           // RFS lists newest first; the engine's sort is stable, so hand events over oldest first
           // to keep same-second events in the order they happened.
           return out.reverse();
@@ -409,6 +416,12 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       options,
     );
   }
+}
+
+function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.max(a, b);
 }
 
 /** A page cursor: the RFS marker plus the limit it was issued for (`l` absent = server default). */

@@ -118,6 +118,18 @@ describe('watchStackEvents', () => {
     expect(stream.result).toMatchObject({ outcome: 'succeeded' });
   });
 
+  it('a local filter that drops everything does not make each poll re-read the history', async () => {
+    emu = await emulator({ progress: 'on-metadata' });
+    const big = largeStack({ stackName: 'big', eventCount: 1200, startAt: T0 });
+    emu.addScenario({ ...big, steps: deploymentSucceeds({ stackName: 'big' }).steps });
+    // `no-such-resource` does not fit the filter grammar: applied locally, it matches nothing.
+    const stream = client(emu).watchStackEvents('big', { ...FAST, pageSize: 100, resourceName: 'no-such-resource' });
+    expect(await collect(stream)).toEqual([]);
+    const eventCalls = emu.server.requests.filter((r) => r.path.endsWith('/big/events')).length;
+    expect(eventCalls).toBe(12 + ((stream.result?.polls ?? 0) - 1));
+    expect(stream.result?.outcome).toBe('succeeded');
+  });
+
   it('progresses with the emulator clock as well (clock mode)', async () => {
     let now = T0;
     emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok', startAt: T0 })], clock: () => now });
