@@ -17,6 +17,8 @@ export class FollowStats {
     this.events++;
     if (ev.phase === 'FAILED') this.failedEvents++;
     if (ev.isStackEvent || ev.phase === 'INFO' || ev.phase === 'UNKNOWN') return;
+    // Heat and CloudFormation name the stack's own events after the stack.
+    if (ev.resource.logicalId !== undefined && ev.resource.logicalId === ev.stack.name) return;
     const res = ev.resource.logicalId ?? ev.resource.name ?? ev.resource.physicalId;
     if (res === undefined) return;
     const key = `${ev.provider}\u0000${ev.stack.id ?? ev.stack.name ?? ''}\u0000${res}\u0000${ev.resource.key ?? ''}`;
