@@ -6,6 +6,7 @@
  * Run: npx tsx --conditions=@stackfeed/source bench/rfs/list-events.ts
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { largeStack, startRfsEmulator } from '@stackfeed/emulator/rfs';
 import { RfsClient, formatSdkDate, signRequest } from '@stackfeed/huawei-rfs';
 import { round, sideBySide, writeResult } from '../lib.js';
@@ -80,6 +81,8 @@ const result = {
   pageSize: PAGE,
   pages: Math.ceil(EVENTS / PAGE),
   node: process.version,
+  cpus: availableParallelism(),
+  loadAverage1m: round(loadavg()[0] ?? 0, 2),
   stackfeedMedianMs: round(r.aMedianMs, 1),
   rawMedianMs: round(r.bMedianMs, 1),
   ratio: round(r.ratio),
