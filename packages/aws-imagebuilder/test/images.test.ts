@@ -61,6 +61,22 @@ describe('getImage', () => {
     ]);
   });
 
+  it('extra Image members seeded by a scenario reach the SDK and raw', async () => {
+    s = await setup();
+    const arn = s.emu.store.addImage({
+      name: 'pcluster-img',
+      version: '3.9.0',
+      createdAt: s.clock.now() - 1000,
+      extra: {
+        sourcePipelineArn: 'arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/pc',
+        scanState: { status: 'COMPLETED' },
+      },
+    });
+    const img = await s.client.getImage(arn);
+    expect(img.details?.scanStatus).toBe('COMPLETED');
+    expect((img.raw as { sourcePipelineArn?: string }).sourcePipelineArn).toMatch(/image-pipeline\/pc$/);
+  });
+
   it('an unknown image is NOT_FOUND with the request id', async () => {
     s = await setup();
     const err = await s.client

@@ -3,7 +3,7 @@ import type {
   LifecycleFailureTruth,
   ManualClock,
 } from '@stackfeed/emulator/imagebuilder';
-import { StackfeedError, type StackEvent } from '@stackfeed/core';
+import { ExecutionInfoSchema, StackEventSchema, StackfeedError, type StackEvent } from '@stackfeed/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Setup, setup } from './helpers.js';
 
@@ -50,6 +50,7 @@ describe('listLifecycleExecutionEvents: 40 AMIs deprecated then deleted in two r
       expect(ev.elapsedSeconds).toBe(30);
     }
     expect(new Set(events.map((e) => e.details?.region))).toEqual(new Set(t.regions));
+    for (const ev of events) expect(StackEventSchema.safeParse(ev).success).toBe(true);
     expect(new Set(events.map((e) => e.id)).size).toBe(40);
     // Re-reading gives the same synthetic ids (nothing to dedupe against otherwise).
     const again = await s.client.listLifecycleExecutionEvents(t.executionId, { pageSize: 25 }).toArray({ limit: 100 });
@@ -343,6 +344,32 @@ describe('listLifecycleExecutions, parents and unknown literals', () => {
     expect(ev).toMatchObject({ action: 'UNKNOWN', phase: 'UNKNOWN', status: 'QUARANTINED' });
     expect(ev?.details?.actionName).toBe('ARCHIVE');
     expect(await s.client.getLifecycleExecution(id)).toMatchObject({ state: 'UNKNOWN', status: 'PAUSED_BY_AWS' });
+  });
+
+  it('a cancelled execution: CANCELLING is still running, the watch ends cancelled', async () => {
+    s = await setup({
+      onRequest: (op, input, store) => {
+        if (op === 'ListLifecycleExecutionResources' && !input.nextToken) (store.clock as ManualClock).advance(2000);
+      },
+    });
+    const now = s.clock.now();
+    const id = s.emu.store.addLifecycleExecution({
+      policyArn: `arn:aws:imagebuilder:us-east-1:${s.emu.store.accountId}:lifecycle-policy/p`,
+      startAt: now,
+      cancelAt: now + 5000,
+      cancelGraceMs: 4000,
+      resources: [{ resourceId: 'ami-0ddd', steps: [{ action: 'DELETE', startAt: now, endAt: now + 60_000 }] }],
+    });
+    s.clock.set(now + 6000);
+    const cancelling = await s.client.getLifecycleExecution(id);
+    expect(cancelling).toMatchObject({ state: 'RUNNING', status: 'CANCELLING' });
+    expect(ExecutionInfoSchema.safeParse(cancelling).success).toBe(true);
+    const watch = s.client.watchLifecycleExecution(id, { pollIntervalMs: 10 });
+    for await (const _ of watch) {
+      // drain
+    }
+    expect(watch.result).toMatchObject({ outcome: 'cancelled', status: 'CANCELLED' });
+    expect(watch.result?.final).toMatchObject({ state: 'CANCELLED', endedAt: new Date(now + 9000) });
   });
 
   it('empty ids are a CONFIG error, not a request', async () => {

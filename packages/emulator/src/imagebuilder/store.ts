@@ -169,6 +169,11 @@ export interface ImageSeed {
   deprecationTime?: number;
   lifecycleExecutionId?: string;
   workflows?: WorkflowExecutionSeed[];
+  /**
+   * More `Image` members for GetImage, sent as given (e.g. `imageRecipe`, `infrastructureConfiguration`,
+   * `distributionConfiguration`, `sourcePipelineArn`, `imageScanningConfiguration`, `scanState`).
+   */
+  extra?: Record<string, unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -506,6 +511,7 @@ export class ImageBuilderStore {
     if (s.lifecycleExecutionId) out.lifecycleExecutionId = s.lifecycleExecutionId;
     if (rec.workflows.length > 0)
       out.workflows = rec.workflows.map((w) => ({ workflowArn: w.workflowBuildVersionArn, onFailure: 'ABORT' }));
+    if (s.extra) Object.assign(out, s.extra);
     return out;
   }
 
