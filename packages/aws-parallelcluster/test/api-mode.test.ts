@@ -1,4 +1,4 @@
-import type { StackEvent } from '@stackfeed/core';
+import type { ImageSource, StackEvent, StackEventSource } from '@stackfeed/core';
 import { StackfeedError } from '@stackfeed/core';
 import {
   type ParallelClusterEmulator,
@@ -7,7 +7,7 @@ import {
   imageBuildSucceeds,
 } from '@stackfeed/emulator/parallelcluster';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ParallelClusterClient } from '../src/index.js';
+import { type ParallelClusterRef, ParallelClusterClient } from '../src/index.js';
 import { apiClient, emulator } from './helpers.js';
 
 async function caught(p: Promise<unknown>): Promise<StackfeedError> {
@@ -74,6 +74,38 @@ describe('API mode against the emulated ParallelCluster API', () => {
     } finally {
       await many.close();
     }
+  });
+
+  it('takes credentials from the AWS default provider chain when none are given; raw is the record as received', async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = emu.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = emu.credentials.secretAccessKey;
+    try {
+      const c = new ParallelClusterClient({ apiUrl: emu.apiUrl, signingRegion: emu.region });
+      const [ev] = await c.listImageStackEvents('img-bad').toArray({ limit: 1 });
+      expect(ev?.raw).toMatchObject({
+        eventId: ev?.id,
+        resourceStatus: ev?.status,
+        timestamp: ev?.timestamp.toISOString(),
+      });
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
+  });
+
+  it('is a core StackEventSource and ImageSource', async () => {
+    const c = apiClient(emu);
+    const source: StackEventSource<ParallelClusterRef> = c;
+    const images: ImageSource = c;
+    expect(source.provider).toBe('aws-parallelcluster');
+    expect(source.capabilities).toMatchObject({ eventOrder: 'newest-first', eventIds: 'provider', pageSize: null });
+    const viaRef = await source.listStackEvents({ imageId: 'img-bad' }).toArray({ limit: 3 });
+    expect(viaRef).toHaveLength(3);
+    expect((await images.describeImage('img-ok')).id).toBe('img-ok');
+    expect(() => source.listStackEvents({} as never)).toThrow(/imageId/);
   });
 
   it('lists one status only', async () => {
