@@ -190,6 +190,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
     const r = normalizeRef(ref);
     const plan = this.planEvents(r, options);
     let assigner = new EventIdAssigner(plan.scope);
+    const sinceMs = options.since?.getTime();
     return createPaginator<StackEvent, MarkerCursor>({
       provider: PROVIDER,
       operation: 'listStackEvents',
@@ -202,7 +203,13 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
         // RFS accepts a marker only with the parameters it was issued for: keep that page size.
         const limit = cursor ? cursor.l : pageSize;
         const page = await this.fetchEventsPage(plan, cursor?.m, limit, signal, assigner);
-        return { items: page.items, next: page.next ? markerCursor(page.next, limit) : undefined, raw: page.raw };
+        // Newest first: once a page reaches before `since`, every later page is older still.
+        const done = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
+        return {
+          items: page.items,
+          next: page.next && !done ? markerCursor(page.next, limit) : undefined,
+          raw: page.raw,
+        };
       },
     });
   }

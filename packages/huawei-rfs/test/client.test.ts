@@ -146,6 +146,17 @@ describe('listStackEvents against the emulator', () => {
     expect(since.every((e) => e.timestamp.getTime() >= T0 + 8000)).toBe(true);
   });
 
+  it('`since` stops paging at the first page that reaches before it (RFS lists newest first)', async () => {
+    emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 1000, startAt: T0 })] });
+    const rfs = client(emu);
+    const all = await rfs.listStackEvents('big', { pageSize: 1000 }).toArray({ limit: 1000 });
+    const cut = all[250]?.timestamp as Date;
+    const before = emu.server.requests.length;
+    const recent = await rfs.listStackEvents('big', { since: cut, pageSize: 100 }).toArray({ limit: 1000 });
+    expect(recent).toEqual(all.filter((e) => e.timestamp.getTime() >= cut.getTime()));
+    expect(emu.server.requests.length - before).toBe(3);
+  });
+
   it('rejects filter values the grammar forbids with CONFIG before any request', async () => {
     emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
     const rfs = client(emu);
