@@ -179,7 +179,12 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
   const status = e.$metadata?.httpStatusCode;
   const requestId = e.$metadata?.requestId;
   let code: ErrorCode;
+  const unreadable =
+    /XML parse error|Deserialization error|Unexpected token|Unexpected end of JSON|is not valid JSON/i.test(message);
   if (name === 'AbortError') code = 'ABORTED';
+  else if (unreadable && (status === undefined || status < 300)) code = 'INVALID_RESPONSE';
+  else if (/socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN/.test(`${message} ${e.code ?? ''}`))
+    code = 'NETWORK';
   else if (name === 'ValidationError' && /does not exist/i.test(message)) code = 'NOT_FOUND';
   else if (THROTTLING.has(name) || status === 429) code = 'THROTTLED';
   else if (UNAUTHORIZED.has(name)) code = 'UNAUTHORIZED';

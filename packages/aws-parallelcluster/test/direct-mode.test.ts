@@ -184,6 +184,24 @@ describe('direct mode: the real AWS SDK v3 clients against the emulated CloudFor
     expect(e.requestId).toBeTruthy();
   });
 
+  it('broken answers become typed errors, never a hang or a wrong result', async () => {
+    const cases: Array<[Parameters<typeof emu.servers.cloudformation.faults.inject>[0], string]> = [
+      [{ kind: 'truncated' }, 'INVALID_RESPONSE'],
+      [{ kind: 'malformed-json' }, 'INVALID_RESPONSE'],
+      [{ kind: 'empty' }, 'INVALID_RESPONSE'],
+      [{ kind: 'html', status: 502 }, 'SERVER'],
+      [{ kind: 'reset' }, 'NETWORK'],
+    ];
+    for (const [fault, code] of cases) {
+      emu.servers.cloudformation.faults.clear();
+      emu.servers.cloudformation.faults.inject(fault, { times: Number.POSITIVE_INFINITY });
+      const e = await caught(
+        directClient(emu, { maxAttempts: 1 }).listImageStackEvents('img-bad').toArray({ limit: 1 }),
+      );
+      expect(`${fault.kind}: ${e.code}`).toBe(`${fault.kind}: ${code}`);
+    }
+  });
+
   it('pages 10,000 events exactly as the SDK’s own paginateDescribeStackEvents does', async () => {
     const emu2 = await emulator();
     try {

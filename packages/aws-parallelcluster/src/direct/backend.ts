@@ -179,7 +179,11 @@ export class DirectBackend implements Backend {
     const { c, m } = await this.cfn();
     try {
       const out = await this.call(c, new m.DescribeStacksCommand({ StackName: nameOrId }), 'DescribeStacks', signal);
-      return (out.Stacks as Stack[] | undefined)?.[0];
+      const stack = (out.Stacks as Stack[] | undefined)?.[0];
+      // CloudFormation answers a named DescribeStacks with the stack or a ValidationError, never with nothing.
+      if (!stack) throw invalid('DescribeStacks', 'Stacks[0]');
+      if (!stack.StackId) throw invalid('DescribeStacks', 'Stacks[0].StackId');
+      return stack;
     } catch (err) {
       if (StackfeedError.is(err, 'NOT_FOUND') || (StackfeedError.is(err) && err.providerCode === 'ValidationError'))
         return undefined;
