@@ -125,3 +125,64 @@ describe('property: our signer, the official Node signer and the emulator gatewa
     );
   });
 });
+
+describe('property: no response body crashes the client', () => {
+  it('any JSON from ListStackEvents / GetStackMetadata / ListStacks ends in items or a StackfeedError', async () => {
+    const { StackfeedError } = await import('@stackfeed/core');
+    const { startRfsEmulator, deploymentSucceeds } = await import('@stackfeed/emulator/rfs');
+    const { RfsClient } = await import('../src/index.js');
+    const emu = await startRfsEmulator({
+      credentials: { aksk: [{ accessKey: AK, secretKey: SK }] },
+      scenarios: [deploymentSucceeds({ stackName: 'ok' })],
+    });
+    const rfs = new RfsClient({
+      region: 'cn-north-4',
+      projectId: emu.projectId,
+      endpoint: emu.url,
+      credentials: { accessKey: AK, secretKey: SK },
+      retry: { maxAttempts: 1 },
+      env: {},
+    });
+    const event = fc.record(
+      {
+        event_type: fc.oneof(fc.constantFrom('LOG', 'ERROR', 'CREATION_COMPLETE', 'WHATEVER'), fc.anything()),
+        time: fc.oneof(fc.constant('2025-06-12T08:00:00Z'), fc.string(), fc.integer(), fc.constant(null)),
+        resource_name: fc.oneof(fc.string(), fc.constant(null), fc.anything()),
+        resource_key: fc.oneof(fc.string(), fc.integer()),
+        elapsed_seconds: fc.oneof(fc.integer(), fc.string(), fc.constant(null)),
+        event_message: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+    const body = fc.oneof(
+      fc.anything(),
+      fc.record({
+        stack_events: fc.oneof(fc.array(event, { maxLength: 5 }), fc.anything()),
+        page_info: fc.oneof(fc.record({ next_marker: fc.oneof(fc.string(), fc.anything()) }), fc.anything()),
+      }),
+      fc.record({
+        stacks: fc.oneof(fc.array(fc.record({ stack_name: fc.anything(), status: fc.anything() })), fc.anything()),
+      }),
+      fc.record({ stack_name: fc.anything(), status: fc.anything(), create_time: fc.anything() }),
+    );
+    const status = fc.constantFrom(200, 200, 200, 400, 401, 403, 404, 409, 500);
+    try {
+      await fc.assert(
+        fc.asyncProperty(body, status, fc.constantFrom('events', 'metadata', 'stacks'), async (b, st, op) => {
+          emu.server.faults.clear();
+          emu.server.faults.inject({ kind: 'status', status: st, body: b === undefined ? null : b }, { times: 3 });
+          try {
+            if (op === 'events') await rfs.listStackEvents('ok', { maxItems: 20 }).toArray({ limit: 20 });
+            else if (op === 'metadata') await rfs.getStack('ok');
+            else await rfs.listStacks({ maxItems: 20 }).toArray({ limit: 20 });
+          } catch (err) {
+            if (!StackfeedError.is(err)) throw err;
+          }
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      await emu.close();
+    }
+  });
+});
