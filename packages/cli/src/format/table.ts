@@ -18,10 +18,10 @@ export function formatTime(d: Date | undefined): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** What the resource column shows: the template name, else display name, else physical id. */
+/** What the resource column shows: `(stack)` for the stack itself, else the template name, display name or physical id. */
 export function resourceLabel(ev: StackEvent): string {
-  const base =
-    ev.resource.logicalId ?? ev.resource.name ?? ev.resource.physicalId ?? (ev.isStackEvent ? '(stack)' : '');
+  if (ev.isStackEvent) return '(stack)';
+  const base = ev.resource.logicalId ?? ev.resource.name ?? ev.resource.physicalId ?? '';
   return ev.resource.key !== undefined ? `${base}[${ev.resource.key}]` : base;
 }
 

@@ -1,0 +1,21 @@
+/**
+ * `pnpm --filter @stackfeed/dashboard-example start`: the dashboard against the local emulators.
+ * `DASHBOARD_CONFIG=targets.json` points it at real clouds instead (see src/configured.ts);
+ * `PORT` (default 8080), `DASHBOARD_SPEED` (emulators, default 2).
+ */
+import { configuredSources } from './configured.js';
+import { emulatedSources } from './emulated.js';
+import { startDashboard } from './server.js';
+
+const config = process.env.DASHBOARD_CONFIG;
+const sources = config
+  ? await configuredSources(config)
+  : await emulatedSources(Number(process.env.DASHBOARD_SPEED ?? 2));
+const dashboard = await startDashboard(sources, { port: Number(process.env.PORT ?? 8080) });
+console.log(`stackfeed dashboard on ${dashboard.url} (${config ? `targets from ${config}` : 'local emulators'})`);
+const stop = async () => {
+  await dashboard.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
