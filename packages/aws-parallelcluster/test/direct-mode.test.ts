@@ -265,6 +265,40 @@ describe('direct mode watches', () => {
     }
   });
 
+  it('a watch started with `since` still follows nested stacks created before it (DescribeStackResources)', async () => {
+    const emu = await emulator();
+    try {
+      const truth = clusterCreate(emu.world, { clusterName: 'late', queues: 2 });
+      emu.world.advance(truth.endsAt - emu.world.now() + 1000);
+      // An update of the nested QueuesStack after the watch's `since`.
+      const queues = truth.nestedStackIds[0] as string;
+      const childName = emu.world.cfn.stack(queues)?.name as string;
+      const t = emu.world.now() + 5000;
+      emu.world.cfn.addEvents(queues, [
+        { at: t, logicalId: childName, type: 'AWS::CloudFormation::Stack', status: 'UPDATE_IN_PROGRESS' },
+        {
+          at: t + 1000,
+          logicalId: 'Queue0LaunchTemplate',
+          type: 'AWS::EC2::LaunchTemplate',
+          status: 'UPDATE_COMPLETE',
+        },
+        { at: t + 2000, logicalId: childName, type: 'AWS::CloudFormation::Stack', status: 'UPDATE_COMPLETE' },
+      ]);
+      emu.world.advance(10_000);
+      const since = new Date(t - 1);
+      const stream = directClient(emu).watchClusterStackEvents('late', { pollIntervalMs: 10, since });
+      const seen: StackEvent[] = [];
+      for await (const ev of stream) seen.push(ev);
+      expect(seen.map((e) => `${e.stack.id === queues ? 'queues' : 'other'}:${e.status}`)).toEqual([
+        'queues:UPDATE_IN_PROGRESS',
+        'queues:UPDATE_COMPLETE',
+        'queues:UPDATE_COMPLETE',
+      ]);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('tails a failing build to ROLLBACK_COMPLETE', async () => {
     const emu = await emulator({ requestStepMs: 3000 });
     try {

@@ -255,6 +255,31 @@ export class DirectBackend implements Backend {
     return { items, next: out.NextToken ?? undefined, nested };
   }
 
+  /** Nested stacks (recursively) from DescribeStackResources: `AWS::CloudFormation::Stack` resources. */
+  private async nestedStacksOf(stackId: string, signal: AbortSignal | undefined): Promise<string[]> {
+    const { c, m } = await this.cfn();
+    const out: string[] = [];
+    const queue = [stackId];
+    const seen = new Set(queue);
+    while (queue.length > 0 && seen.size < 1000) {
+      const id = queue.shift() as string;
+      const res = await this.call(
+        c,
+        new m.DescribeStackResourcesCommand({ StackName: id }),
+        'DescribeStackResources',
+        signal,
+      );
+      for (const r of res.StackResources ?? []) {
+        const p = r.PhysicalResourceId;
+        if (r.ResourceType !== 'AWS::CloudFormation::Stack' || !p?.startsWith('arn:') || seen.has(p)) continue;
+        seen.add(p);
+        out.push(p);
+        queue.push(p);
+      }
+    }
+    return out;
+  }
+
   private async rootOf(target: StackTarget, signal: AbortSignal | undefined): Promise<{ id: string; name: string }> {
     const id = await this.resolveStackId(target.name, signal);
     if (!id)
@@ -294,9 +319,15 @@ export class DirectBackend implements Backend {
   }
 
   async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<StackEvent[]> {
-    if (!state.stackId) state.stackId = (await this.rootOf(target, signal)).id;
-    const root = { id: state.stackId, name: target.name };
     const since = state.since?.getTime();
+    if (!state.stackId) {
+      state.stackId = (await this.rootOf(target, signal)).id;
+      // A watch that starts later than the nested stacks were created does not read their creation
+      // events: ask CloudFormation for the stack's nested stacks once.
+      if (since !== undefined)
+        for (const id of await this.nestedStacksOf(state.stackId, signal)) state.nested.set(id, state.stackId);
+    }
+    const root = { id: state.stackId, name: target.name };
     const out: StackEvent[] = [];
     const queue = [state.stackId, ...state.nested.keys()];
     const visited = new Set<string>();

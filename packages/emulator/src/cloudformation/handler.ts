@@ -7,7 +7,7 @@ import { el, list, xml } from './xml.js';
  * CloudFormation's awsQuery wire protocol (API 2010-05-15) over a {@link CfnStore}: POST form bodies
  * `Action=…&Version=2010-05-15&…`, XML answers `<XResponse><XResult>…</XResult><ResponseMetadata>`,
  * XML errors `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
- * Operations: DescribeStacks, DescribeStackEvents, DescribeStackResource, ListStacks.
+ * Operations: DescribeStacks, DescribeStackEvents, DescribeStackResource, DescribeStackResources, ListStacks.
  */
 export interface CloudFormationHandlerOptions {
   /** Events per DescribeStackEvents page (CloudFormation sends about 100). */
@@ -191,6 +191,28 @@ export function createCloudFormationHandler(store: CfnStore, opts: CloudFormatio
             el('ResourceStatus', r.status),
             el('ResourceStatusReason', r.reason),
           ),
+        ),
+      );
+    },
+    DescribeStackResources(p) {
+      const name = p.get('StackName') ?? '';
+      const st = store.find(name);
+      if (!st) throw new QueryError(400, 'ValidationError', `Stack with id ${name} does not exist`);
+      const logical = p.get('LogicalResourceId');
+      const resources = store.resources(st).filter((r) => !logical || r.logicalId === logical);
+      return ok(
+        'DescribeStackResources',
+        list('StackResources', 'member', resources, (r) =>
+          [
+            el('StackName', st.name),
+            el('StackId', st.id),
+            el('LogicalResourceId', r.logicalId),
+            el('PhysicalResourceId', r.physicalId),
+            el('ResourceType', r.type),
+            el('Timestamp', new Date(r.updatedAt)),
+            el('ResourceStatus', r.status),
+            el('ResourceStatusReason', r.reason),
+          ].join(''),
         ),
       );
     },
