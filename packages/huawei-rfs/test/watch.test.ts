@@ -175,6 +175,34 @@ describe('watchStackEvents', () => {
     expect(stream.result).toMatchObject({ outcome: 'succeeded', status: 'DEPLOYMENT_COMPLETE' });
   });
 
+  it('an exact duplicate that appears in a later poll (same content, same second) is yielded once more', async () => {
+    const log = { event_type: 'LOG', event_message: 'Apply required resource success. ' };
+    emu = await emulator({
+      progress: 'on-metadata',
+      scenarios: [
+        {
+          stackName: 'dup',
+          stackId: '12345678-1234-4234-a234-123456789012',
+          startAt: T0,
+          initialStatus: 'DEPLOYMENT_IN_PROGRESS',
+          history: [],
+          steps: [
+            { at: 0, events: [log] },
+            { at: 0, events: [log] },
+            { at: 1000, status: 'DEPLOYMENT_COMPLETE', events: [{ event_type: 'SUMMARY', event_message: 'done' }] },
+          ],
+        },
+      ],
+    });
+    const stream = client(emu).watchStackEvents('dup', FAST);
+    const events = await collect(stream);
+    expect(events.map((e) => e.status)).toEqual(['LOG', 'LOG', 'SUMMARY']);
+    expect(events[0]?.timestamp.getTime()).toBe(events[1]?.timestamp.getTime());
+    expect(new Set(events.map((e) => e.id)).size).toBe(3);
+    // The LOG twins arrived in two different polls.
+    expect(stream.result?.polls).toBeGreaterThanOrEqual(4);
+  });
+
   it('stops cleanly when the consumer breaks out early', async () => {
     emu = await emulator({
       scenarios: [deploymentSucceeds({ stackName: 'ok', startAt: T0 })],
