@@ -279,6 +279,21 @@ describe('HttpTransport: signing, auth refresh, redirects', () => {
     expect(new Set(server.requests.map((r) => r.headers['x-sig'])).size).toBe(3);
   });
 
+  it('a network failure after a same-origin redirect is NETWORK (retried), not INVALID_RESPONSE', async () => {
+    handle = (req) => (req.rawPath === '/start' ? { status: 302, headers: { location: '/ok' } } : ok(req));
+    server.faults.inject({ kind: 'reset' }, { match: (r) => r.rawPath === '/ok', times: Number.POSITIVE_INFINITY });
+    const err = await failure(get(transport(), '/start'));
+    expect(err.code).toBe('NETWORK');
+    expect(err.httpStatus).toBeUndefined();
+    expect(server.requests.filter((r) => r.path === '/ok').length).toBeGreaterThan(1);
+    expect(server.requests.length).toBeLessThanOrEqual(6);
+    // and once the target recovers, the retry succeeds
+    server.faults.clear();
+    server.requests.length = 0;
+    server.faults.inject({ kind: 'reset' }, { match: (r) => r.rawPath === '/ok', times: 1 });
+    expect((await get(transport(), '/start')).body).toEqual({ ok: true });
+  });
+
   it('a same-origin redirect loop ends with INVALID_RESPONSE (too many redirects)', async () => {
     handle = (req) => ({ status: 302, headers: { location: req.rawPath === '/a' ? '/b' : '/a' } });
     const err = await failure(get(transport(), '/a'));

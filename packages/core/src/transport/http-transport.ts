@@ -268,7 +268,12 @@ export class HttpTransport {
         responseType: 'buffer',
       })) as Response<Buffer>;
     } catch (err) {
-      const res = err instanceof RequestError ? (err.response as Response<Buffer> | undefined) : undefined;
+      // Only a status error carries the response to act on; a network error after a redirect
+      // still points at the 3xx it followed, which must not be passed back or read as a redirect.
+      const res =
+        err instanceof RequestError && err.name === 'HTTPError'
+          ? (err.response as Response<Buffer> | undefined)
+          : undefined;
       if (res && spec.passStatuses?.includes(res.statusCode)) {
         return this.finish<T>(spec, res, true);
       }
