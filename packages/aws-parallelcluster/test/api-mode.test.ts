@@ -367,6 +367,22 @@ describe('API mode against the emulated ParallelCluster API', () => {
   });
 });
 
+describe('the emulator starter', () => {
+  it('seeds the built-in scenarios by name and hands back their ground truth', async () => {
+    const emu = await emulator({ scenarios: ['imageBuildSucceeds', 'imageBuildFails', 'clusterCreate'] });
+    try {
+      emu.world.advance(3_600_000);
+      expect(emu.truth.imageBuildSucceeds?.imageId).toBe('pcluster-image-ok');
+      const c = apiClient(emu);
+      expect((await c.describeImage('pcluster-image-ok')).artifacts[0]?.id).toBe(emu.truth.imageBuildSucceeds?.amiId);
+      expect((await c.describeImage('pcluster-image-failed')).state).toBe('FAILED');
+      expect((await c.describeCluster('pcluster-demo')).id).toBe(emu.truth.clusterCreate?.stackId);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe('API mode watches', () => {
   it('tails an image build to success; the final ImageInfo comes from the AMI (stack deleted afterwards)', async () => {
     const emu = await emulator({ requestStepMs: 4000 });

@@ -13,7 +13,32 @@ import { createEc2Handler } from '../ec2/index.js';
 import { type EmulatorServer, startEmulator } from '../harness.js';
 import { createImageBuilderHandler } from '../imagebuilder/handler.js';
 import { type ParallelClusterApiOptions, createParallelClusterApiHandler } from './api.js';
+import {
+  type ClusterTruth,
+  type ImageBuildTruth,
+  bigStack,
+  clusterCreate,
+  imageBuildFails,
+  imageBuildSucceeds,
+} from './scenarios.js';
 import { ParallelClusterWorld, type WorldOptions } from './world.js';
+
+/**
+ * Built-in scenarios by name, with fixed names so demos and docs can refer to them:
+ * image `pcluster-image-ok` (succeeds, stack deleted after), image `pcluster-image-failed` (rolls
+ * back), cluster `pcluster-demo` (nested stacks), cluster stack `pcluster-big` (10,000 events).
+ */
+export const parallelClusterScenarios = {
+  imageBuildSucceeds: (w: ParallelClusterWorld): ImageBuildTruth =>
+    imageBuildSucceeds(w, { imageId: 'pcluster-image-ok' }),
+  imageBuildFails: (w: ParallelClusterWorld): ImageBuildTruth =>
+    imageBuildFails(w, { imageId: 'pcluster-image-failed' }),
+  clusterCreate: (w: ParallelClusterWorld): ClusterTruth => clusterCreate(w, { clusterName: 'pcluster-demo' }),
+  bigStack: (w: ParallelClusterWorld): { stackId: string; eventCount: number } =>
+    bigStack(w, { name: 'pcluster-big', events: 10_000 }),
+} as const;
+/** A built-in scenario name. */
+export type ParallelClusterScenarioName = keyof typeof parallelClusterScenarios;
 
 export { ParallelClusterWorld, PCLUSTER_VERSION, type WorldOptions } from './world.js';
 export { createParallelClusterApiHandler, gatewayErrorReply, type ParallelClusterApiOptions } from './api.js';
@@ -45,6 +70,8 @@ export interface ParallelClusterEmulatorOptions extends WorldOptions {
   /** Events per DescribeStackEvents page (default 100). */
   eventsPageSize?: number;
   cloudformation?: Omit<CloudFormationHandlerOptions, 'onRequest'>;
+  /** Built-in scenarios to seed at start; their ground truth is in `truth`. */
+  scenarios?: ParallelClusterScenarioName[];
 }
 
 export interface ParallelClusterEmulator {
@@ -64,6 +91,8 @@ export interface ParallelClusterEmulator {
     imagebuilder: EmulatorServer;
     logs: EmulatorServer;
   };
+  /** Ground truth of the scenarios seeded at start, by name. */
+  readonly truth: { [K in ParallelClusterScenarioName]?: ReturnType<(typeof parallelClusterScenarios)[K]> };
   close(): Promise<void>;
 }
 
@@ -75,6 +104,12 @@ export async function startParallelClusterEmulator(
   const credentials = opts.credentials ?? [EMULATOR_CREDENTIALS];
   const stage = opts.stage ?? 'prod';
   const onRequest = () => world.onRequest();
+  const truth: Record<string, unknown> = {};
+  for (const name of opts.scenarios ?? []) {
+    const fn = parallelClusterScenarios[name] as ((w: ParallelClusterWorld) => unknown) | undefined;
+    if (!fn) throw new Error(`unknown ParallelCluster scenario ${String(name)}`);
+    truth[name] = fn(world);
+  }
   const api = await startEmulator({
     handler: createParallelClusterApiHandler(world, {
       credentials,
@@ -118,6 +153,7 @@ export async function startParallelClusterEmulator(
       logs: servers.logs.url,
     },
     servers,
+    truth: truth as ParallelClusterEmulator['truth'],
     close: async () => {
       await Promise.all(Object.values(servers).map((s) => s.close()));
     },
