@@ -63,7 +63,7 @@ async function measure(fn: () => Promise<number>): Promise<{ wall: number; cpu: 
   return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < 5; i++) {
   await measure(viaStackfeed);
   await measure(viaSdkPaginator);
 }
