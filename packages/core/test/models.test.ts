@@ -191,6 +191,31 @@ describe('zod schemas round-trip the model through JSON', () => {
     wire.timestamp = 'not a date';
     expect(StackEventSchema.safeParse(wire).success).toBe(false);
   });
+
+  it('null, booleans and objects are not dates (no silent 1970-01-01)', () => {
+    for (const bad of [null, true, false, {}, []]) {
+      const wire = roundTrip(sampleEvent()) as Record<string, unknown>;
+      wire.timestamp = bad;
+      const r = StackEventSchema.safeParse(wire);
+      expect(r.success, JSON.stringify(bad)).toBe(false);
+      if (!r.success) expect(formatPath(r.error.issues[0]?.path ?? [])).toBe('timestamp');
+      const img = {
+        provider: 'aws-imagebuilder',
+        id: 'i',
+        state: 'PENDING',
+        status: 'PENDING',
+        artifacts: [],
+        tags: {},
+        raw: {},
+        createdAt: bad,
+      };
+      expect(ImageInfoSchema.safeParse(img).success, JSON.stringify(bad)).toBe(false);
+    }
+    // epoch milliseconds are fine
+    const wire = roundTrip(sampleEvent()) as Record<string, unknown>;
+    wire.timestamp = 1_700_000_000_000;
+    expect(StackEventSchema.parse(wire).timestamp.toISOString()).toBe('2023-11-14T22:13:20.000Z');
+  });
 });
 
 describe('statusTable', () => {

@@ -107,12 +107,12 @@ describe('HttpTransport over the emulator: faults', () => {
   }
 
   it('delay past the timeout: once → retried and succeeds; always → TIMEOUT after maxAttempts', async () => {
-    server.faults.inject({ kind: 'delay', ms: 5000 }, { times: 1 });
-    expect((await get(transport({ timeoutMs: 150 }))).body).toEqual({ ok: true });
+    server.faults.inject({ kind: 'delay', ms: 20_000 }, { times: 1 });
+    expect((await get(transport({ timeoutMs: 400 }))).body).toEqual({ ok: true });
     expect(server.requests).toHaveLength(2);
     server.requests.length = 0;
-    server.faults.inject({ kind: 'delay', ms: 5000 }, { times: Number.POSITIVE_INFINITY });
-    const err = await failure(get(transport({ timeoutMs: 150 })));
+    server.faults.inject({ kind: 'delay', ms: 20_000 }, { times: Number.POSITIVE_INFINITY });
+    const err = await failure(get(transport({ timeoutMs: 400 })));
     expect(err.code).toBe('TIMEOUT');
     expect(server.requests).toHaveLength(3);
   });

@@ -17,7 +17,9 @@ export const ImageStateSchema = openEnum(IMAGE_STATES);
 export const ExecutionStateSchema = openEnum(EXECUTION_STATES);
 export const StackStateSchema = openEnum(STACK_STATES);
 
-const date = z.coerce.date();
+// Only strings, numbers (epoch ms) and Dates are coerced: `new Date(null)` or `new Date(true)`
+// would silently give 1970-01-01.
+const date = z.union([z.date(), z.string(), z.number()]).pipe(z.coerce.date());
 const details = z.record(z.string(), z.unknown()).optional();
 
 export const StackRefSchema = z.object({ name: z.string().optional(), id: z.string().optional() });
