@@ -62,6 +62,7 @@ export async function run(argv: readonly string[], io: CliIO, options: RunOption
     .option('--color', 'force colors')
     .option('--no-color', 'no colors (also NO_COLOR=1)')
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .addHelpText('after', PROVIDERS_HELP);
 

@@ -33,6 +33,7 @@ describe('help and usage', () => {
       expect(r.code, cmd).toBe(EXIT.OK);
       expect(r.out, cmd).toContain('Examples:');
       expect(r.out, cmd).toContain(`$ stackfeed ${cmd}`);
+      expect(r.out, cmd).toContain('--endpoint <url>'); // the global options are listed too
     }
   });
 
