@@ -10,6 +10,7 @@ import {
   ListLifecycleExecutionsCommand,
   ListWorkflowExecutionsCommand,
   ListWorkflowStepExecutionsCommand,
+  type Ownership,
 } from '@aws-sdk/client-imagebuilder';
 import {
   type Capabilities,
@@ -376,7 +377,7 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
           (o) =>
             this.sdk.send(
               new ListImagesCommand({
-                owner: owner as never,
+                owner: owner as Ownership | undefined,
                 filters,
                 includeDeprecated,
                 byName,

@@ -155,6 +155,37 @@ describe('error mapping', () => {
     expect(err).toMatchObject({ code: 'INVALID_RESPONSE', fieldPath: 'steps[0].startTime' });
   });
 
+  it('a truncated body, an empty 200 and a reset mid-body never crash: typed errors', async () => {
+    s = await setup({ scenarios: ['lifecycleFailure'] }, { maxAttempts: 1 });
+    const id = lceOf(s);
+    s.emu.server.faults.inject({ kind: 'truncated' });
+    expect(await failure(s.client.getLifecycleExecution(id))).toMatchObject({ code: 'INVALID_RESPONSE' });
+    s.emu.server.faults.inject({ kind: 'empty' });
+    expect(await failure(s.client.getLifecycleExecution(id))).toMatchObject({
+      code: 'INVALID_RESPONSE',
+      fieldPath: 'lifecycleExecution',
+    });
+    s.emu.server.faults.inject({ kind: 'reset-mid-body' });
+    const mid = await failure(s.client.listLifecycleExecutionEvents(id).toArray({ limit: 10 }));
+    expect(StackfeedError.is(mid)).toBe(true);
+    expect(['NETWORK', 'INVALID_RESPONSE']).toContain((mid as StackfeedError).code);
+  });
+
+  it('maxItems stops paging early; an abort during a list page is ABORTED', async () => {
+    s = await setup({ scenarios: ['lifecycleDeprecateThenDelete'] });
+    const id = (s.emu.truth.lifecycleDeprecateThenDelete as { executionId: string }).executionId;
+    const some = await s.client
+      .listLifecycleExecutionEvents(id, { pageSize: 25, maxItems: 30 })
+      .toArray({ limit: 100 });
+    expect(some).toHaveLength(30);
+    expect(s.emu.server.requests.filter((r) => r.path === '/ListLifecycleExecutionResources')).toHaveLength(2);
+    s.emu.server.faults.inject({ kind: 'delay', ms: 10_000 });
+    const ac = new AbortController();
+    const p = failure(s.client.listLifecycleExecutionEvents(id, { signal: ac.signal }).toArray({ limit: 100 }));
+    setTimeout(() => ac.abort(), 30);
+    expect(await p).toMatchObject({ code: 'ABORTED' });
+  });
+
   it('connection resets → NETWORK after the retries', async () => {
     s = await setup({ scenarios: ['lifecycleFailure'] }, { maxAttempts: 2 });
     s.emu.server.faults.inject({ kind: 'reset' }, { times: Infinity });

@@ -256,7 +256,8 @@ export function createImageBuilderHandler(store: ImageBuilderStore, opts: ImageB
   const routes = imageBuilderRoutes(store, opts);
   return async (req) => {
     const route = routes[`${req.method} ${req.rawPath}`];
-    if (!route) return imageBuilderErrorReply('ResourceNotFoundException', `No route for ${req.method} ${req.rawPath}`);
+    if (!route)
+      return imageBuilderErrorReply('UnknownOperationException', `No operation for ${req.method} ${req.rawPath}`, 404);
     return route(req);
   };
 }
