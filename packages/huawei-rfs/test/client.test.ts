@@ -502,6 +502,19 @@ describe('auth', () => {
     expect(emu.tokensIssued).toBe(2);
   });
 
+  it('one caller aborting does not fail the IAM token fetch shared with the others', async () => {
+    emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
+    emu.server.faults.inject({ kind: 'delay', ms: 150 }, { match: (r) => r.url.pathname === '/v3/auth/tokens' });
+    const rfs = client(emu, { credentials: { password: USER }, iamEndpoint: emu.url });
+    const ac = new AbortController();
+    const a = rfs.getStack('ok', { signal: ac.signal });
+    const b = rfs.getStack('ok');
+    ac.abort();
+    await expect(a).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(b).resolves.toMatchObject({ name: 'ok' });
+    expect(emu.tokensIssued).toBe(1);
+  });
+
   it('renews the IAM token shortly before expires_at', async () => {
     emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
     let skew = 0;

@@ -1,5 +1,6 @@
 import {
   type AuthHook,
+  abortError,
   type Logger,
   type SignableRequest,
   HttpTransport,
@@ -103,10 +104,16 @@ export class IamTokenAuth implements AuthHook {
     const c = this.cached;
     // Never a margin longer than half the token's life, or short-lived tokens would be refetched on every call.
     if (c && c.expiresAt - Math.min(this.opts.refreshMarginMs ?? 300_000, c.lifetime / 2) > this.now()) return c.token;
-    this.inflight ??= this.fetchToken(signal).finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+    // One IAM call for all concurrent callers. It is not tied to any caller's signal (one caller
+    // giving up must not fail the others); each caller stops waiting on its own signal instead.
+    if (!this.inflight) {
+      const p = this.fetchToken(undefined).finally(() => {
+        this.inflight = undefined;
+      });
+      p.catch(() => {}); // rejections reach the callers; none is left unhandled if all gave up
+      this.inflight = p;
+    }
+    return abortable(this.inflight, signal);
   }
 
   private async fetchToken(signal: AbortSignal | undefined): Promise<string> {
@@ -160,4 +167,24 @@ export class IamTokenAuth implements AuthHook {
     this.tokensIssued++;
     return token;
   }
+}
+
+/** `promise`, or ABORTED as soon as `signal` fires (the promise itself keeps running). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal, 'huawei-rfs'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal, 'huawei-rfs'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
