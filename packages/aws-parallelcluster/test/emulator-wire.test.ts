@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeImagesCommand, EC2Client, paginateDescribeImages } from '@aws-sdk/client-ec2';
+import { escapeXml } from '@stackfeed/emulator/cloudformation';
 import { type ParallelClusterEmulator, clusterCreate } from '@stackfeed/emulator/parallelcluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulator } from './helpers.js';
@@ -72,6 +73,10 @@ describe('emulator wire protocols, read by the real SDK clients', () => {
     });
     expect(s?.Timestamp).toBeInstanceOf(Date);
     expect(out.NextToken).toBeUndefined();
+  });
+
+  it('XML escaping drops what XML 1.0 cannot carry and escapes the rest', () => {
+    expect(escapeXml('a\u0001b\ud800c\uFFFE🚀<&>"\'\t\n')).toBe('abc🚀&lt;&amp;&gt;&quot;&apos;\t\n');
   });
 
   it('CloudFormation: DescribeStacks pages with NextToken; nested stacks carry ParentId/RootId', async () => {

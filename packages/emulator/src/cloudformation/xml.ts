@@ -2,21 +2,13 @@
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
-/** True for characters XML 1.0 cannot carry (C0 controls other than tab/LF/CR, U+FFFE, U+FFFF). */
-function forbidden(code: number): boolean {
-  return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0xfffe || code === 0xffff;
-}
+/** Characters XML 1.0 cannot carry: C0 controls other than tab/LF/CR, U+FFFE/U+FFFF, lone surrogates. */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const SPECIAL = /[&<>"']/g;
 
 /** Escape text for element content and attribute values; drops characters XML 1.0 cannot carry. */
 export function escapeXml(value: string): string {
-  let out = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (forbidden(c)) continue;
-    const ch = value[i] as string;
-    out += ESC[ch] ?? ch;
-  }
-  return out;
+  return value.replace(NOT_XML_CHAR, '').replace(SPECIAL, (c) => ESC[c] as string);
 }
 
 /** A value an element may hold: text, a number, a boolean, a Date (ISO), nested XML, or nothing. */
