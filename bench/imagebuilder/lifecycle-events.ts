@@ -16,9 +16,21 @@ import { median, round, writeResult } from '../lib.js';
 
 // The SDK as @stackfeed/aws-imagebuilder resolves it (the same module instance stackfeed uses).
 const requireFromAdapter = createRequire(import.meta.resolve('@stackfeed/aws-imagebuilder/package.json'));
+/** The part of @aws-sdk/client-imagebuilder this benchmark uses (the bench package does not depend on it). */
+interface SdkSubset {
+  ImagebuilderClient: new (config: {
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  }) => { destroy(): void };
+  paginateListLifecycleExecutionResources(
+    config: { client: unknown; pageSize?: number },
+    input: { lifecycleExecutionId: string },
+  ): AsyncIterable<{ resources?: unknown[] }>;
+}
 const sdkModule = (await import(
   pathToFileURL(requireFromAdapter.resolve('@aws-sdk/client-imagebuilder')).href
-)) as typeof import('@aws-sdk/client-imagebuilder');
+)) as SdkSubset;
 const { ImagebuilderClient, paginateListLifecycleExecutionResources } = sdkModule;
 
 const RESOURCES = Number(process.env.RESOURCES ?? 5000);
