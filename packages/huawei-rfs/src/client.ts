@@ -80,6 +80,11 @@ export interface RfsClientOptions {
   env?: Record<string, string | undefined> | undefined;
   /** Clock for `X-Sdk-Date` (tests). */
   now?: (() => number) | undefined;
+  /**
+   * AK/SK: when a 401 comes with a server Date more than 5 minutes from the local clock, sign with
+   * the server's time and retry once (default true).
+   */
+  correctClockSkew?: boolean | undefined;
 }
 
 /** RFS-specific options of the event calls, on top of the common filters. */
@@ -162,7 +167,11 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
     this.transport = new HttpTransport({
       provider: PROVIDER,
       auth: this.auth,
-      parseError: parseRfsError,
+      parseError: (res) => {
+        // Every error response shows the server's clock: a skewed local clock is corrected on a 401.
+        if (this.auth instanceof AkSkAuth) this.auth.noteServerDate(res.headers.date);
+        return parseRfsError(res);
+      },
       requestIdHeaders: ['x-request-id'],
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -486,6 +495,7 @@ function makeAuth(options: RfsClientOptions, env: Record<string, string | undefi
     {
       projectId,
       ...(now ? { now } : {}),
+      ...(options.correctClockSkew !== undefined ? { correctClockSkew: options.correctClockSkew } : {}),
     },
   );
 }

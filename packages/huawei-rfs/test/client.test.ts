@@ -349,10 +349,31 @@ describe('errors', () => {
 
   it('401 APIGW.0301: a stale X-Sdk-Date (client clock 20 minutes off)', async () => {
     emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
-    const rfs = client(emu, { now: () => Date.now() - 20 * 60_000 });
+    const rfs = client(emu, { now: () => Date.now() - 20 * 60_000, correctClockSkew: false });
     await expect(rfs.getStack('ok')).rejects.toMatchObject({ code: 'UNAUTHORIZED', providerCode: 'APIGW.0301' });
     const ok = client(emu, { now: () => Date.now() - 10 * 60_000 });
     await expect(ok.getStack('ok')).resolves.toMatchObject({ name: 'ok' });
+  });
+
+  it('a client clock 20 minutes off is corrected from the server Date after one 401', async () => {
+    emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
+    const rfs = client(emu, { now: () => Date.now() + 20 * 60_000 });
+    await expect(rfs.getStack('ok')).resolves.toMatchObject({ name: 'ok' });
+    await expect(rfs.getStack('ok')).resolves.toMatchObject({ name: 'ok' });
+    // One rejected attempt, then signed with the server's time for good.
+    expect(emu.server.requests.length).toBe(3);
+    const sdkDate = (d: string) =>
+      Date.parse(
+        `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`,
+      );
+    const dates = emu.server.requests.map((r) => sdkDate(r.headers['x-sdk-date'] as string));
+    expect(Math.abs((dates[0] as number) - Date.now())).toBeGreaterThan(15 * 60_000);
+    expect(Math.abs((dates[2] as number) - Date.now())).toBeLessThan(5 * 60_000);
+    // A wrong key is not mistaken for a clock problem: no extra attempt.
+    const bad = client(emu, { credentials: { accessKey: AK, secretKey: 'wrong-secret-key-0000' } });
+    const before = emu.server.requests.length;
+    await expect(bad.getStack('ok')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(emu.server.requests.length - before).toBe(1);
   });
 
   it('403 with encoded_authorization_message', async () => {

@@ -554,7 +554,9 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
               : { error_code: err.code, error_msg: err.message },
         };
       }
-      return { ...reply, headers: { ...(reply.headers ?? {}), 'x-request-id': requestId } };
+      // The gateway's clock, not the host's: clients correct their X-Sdk-Date from it.
+      const date = new Date(clock()).toUTCString();
+      return { ...reply, headers: { ...(reply.headers ?? {}), 'x-request-id': requestId, date } };
     },
   });
 

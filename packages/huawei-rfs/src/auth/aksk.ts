@@ -30,11 +30,20 @@ export class AkSkAuth implements AuthHook {
   private readonly creds: AkSkCredentials;
   private readonly projectId: string | undefined;
   private readonly now: () => number;
+  private readonly correctSkew: boolean;
+  /** Added to the local clock for X-Sdk-Date once the server showed that ours is off. */
+  private offsetMs = 0;
+  /** Server time minus local time, from the last response's Date header. */
+  private observedSkewMs: number | undefined;
 
-  constructor(creds: AkSkCredentials, opts: { projectId?: string | undefined; now?: () => number } = {}) {
+  constructor(
+    creds: AkSkCredentials,
+    opts: { projectId?: string | undefined; now?: () => number; correctClockSkew?: boolean } = {},
+  ) {
     this.creds = { ...creds };
     this.projectId = opts.projectId;
     this.now = opts.now ?? Date.now;
+    this.correctSkew = opts.correctClockSkew ?? true;
     registerSecret(creds.accessKey);
     registerSecret(creds.secretKey);
     registerSecret(creds.securityToken);
@@ -44,7 +53,7 @@ export class AkSkAuth implements AuthHook {
     const h = req.headers;
     delete h.authorization;
     stampRequest(req, this.projectId);
-    h['x-sdk-date'] = formatSdkDate(new Date(this.now()));
+    h['x-sdk-date'] = formatSdkDate(new Date(this.now() + this.offsetMs));
     if (this.creds.securityToken) h['x-security-token'] = this.creds.securityToken;
     h.host = req.url.host;
     const result = signRequest({
@@ -57,5 +66,28 @@ export class AkSkAuth implements AuthHook {
       secretKey: this.creds.secretKey,
     });
     h.authorization = result.authorization;
+  }
+
+  /** The clock correction in use (ms added to the local clock), 0 until the server showed a skew. */
+  get clockOffsetMs(): number {
+    return this.offsetMs;
+  }
+
+  /** Tell the signer the server's time (a response's `Date` header). */
+  noteServerDate(date: string | string[] | undefined): void {
+    const t = Date.parse(Array.isArray(date) ? (date[0] ?? '') : (date ?? ''));
+    if (!Number.isNaN(t)) this.observedSkewMs = t - this.now();
+  }
+
+  /**
+   * After a 401: when the server's Date shows our clock more than 5 minutes off (the gateway
+   * accepts 15), sign with the server's time from now on and let the transport try once more, as
+   * the AWS SDKs do for SigV4. Otherwise the 401 stands.
+   */
+  async onUnauthorized(): Promise<boolean> {
+    const skew = this.observedSkewMs;
+    if (!this.correctSkew || skew === undefined || Math.abs(skew - this.offsetMs) <= 5 * 60_000) return false;
+    this.offsetMs = skew;
+    return true;
   }
 }
