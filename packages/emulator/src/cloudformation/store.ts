@@ -56,6 +56,8 @@ export interface CfnStack {
   seed: StackSeed;
   /** Ascending by `at` (ties keep insertion order). */
   events: CfnEvent[];
+  /** The stack's own events (a subset of `events`), same order: status lookups stay O(log n). */
+  stackEvents: CfnEvent[];
 }
 
 export interface StackView {
@@ -93,6 +95,24 @@ function uuidOf(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
+function insertSorted(list: CfnEvent[], ev: CfnEvent): void {
+  let i = list.length;
+  while (i > 0 && (list[i - 1] as CfnEvent).at > ev.at) i--;
+  list.splice(i, 0, ev);
+}
+
+/** How many entries of an ascending list have `at <= now`. */
+function countUpTo(list: readonly CfnEvent[], now: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as CfnEvent).at <= now) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The stacks of one account and region. */
 export class CfnStore {
   readonly clock: Clock;
@@ -115,7 +135,7 @@ export class CfnStore {
   addStack(seed: StackSeed): string {
     const uuid = seed.uuid ?? uuidOf(`${seed.name}|${seed.createdAt}|${this.counter++}`);
     const id = `arn:aws:cloudformation:${this.region}:${this.accountId}:stack/${seed.name}/${uuid}`;
-    this.stacks.set(id, { id, name: seed.name, seed, events: [] });
+    this.stacks.set(id, { id, name: seed.name, seed, events: [], stackEvents: [] });
     return id;
   }
 
@@ -136,9 +156,8 @@ export class CfnStore {
         stackName: st.name,
       };
       // Insert keeping ascending order (stable for equal timestamps).
-      let i = st.events.length;
-      while (i > 0 && (st.events[i - 1] as CfnEvent).at > ev.at) i--;
-      st.events.splice(i, 0, ev);
+      insertSorted(st.events, ev);
+      if (isStack) insertSorted(st.stackEvents, ev);
     }
   }
 
@@ -153,36 +172,26 @@ export class CfnStore {
 
   /** How many of a stack's events have happened by now (they are the first N). */
   visibleCount(st: CfnStack, now = this.now()): number {
-    let lo = 0;
-    let hi = st.events.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((st.events[mid] as CfnEvent).at <= now) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return countUpTo(st.events, now);
   }
 
   /** The stack as DescribeStacks shows it now; undefined before it was created. */
   view(st: CfnStack, now = this.now()): StackView | undefined {
     if (st.seed.createdAt > now) return undefined;
-    const n = this.visibleCount(st, now);
+    const n = countUpTo(st.stackEvents, now);
     let status = 'CREATE_IN_PROGRESS';
     let reason: string | undefined;
     let lastUpdatedAt: number | undefined;
     let deletedAt: number | undefined;
-    for (let i = n - 1; i >= 0; i--) {
-      const e = st.events[i] as CfnEvent;
-      if (e.logicalId === st.name && e.type === 'AWS::CloudFormation::Stack') {
-        status = e.status;
-        reason = e.reason;
-        if (status === 'DELETE_COMPLETE') deletedAt = e.at;
-        break;
-      }
+    const last = st.stackEvents[n - 1];
+    if (last) {
+      status = last.status;
+      reason = last.reason;
+      if (status === 'DELETE_COMPLETE') deletedAt = last.at;
     }
     for (let i = n - 1; i >= 0; i--) {
-      const e = st.events[i] as CfnEvent;
-      if (e.logicalId === st.name && e.status.startsWith('UPDATE_')) {
+      const e = st.stackEvents[i] as CfnEvent;
+      if (e.status.startsWith('UPDATE_')) {
         lastUpdatedAt = e.at;
         break;
       }
