@@ -81,7 +81,7 @@ export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: st
       raw: false,
       // Hold each event long enough for the slowest provider's poll to catch up, so the merged
       // stream comes out in scenario-time order.
-      latenessMs: Math.min(3000, Math.max(1000, pollIntervalMs * 6)),
+      latenessMs: Math.min(3000, Math.max(1500, pollIntervalMs * 6)),
     });
 
     let code: number = EXIT.OK;
