@@ -18,7 +18,7 @@ import { noauthUrl } from './peers.js';
  */
 let url: string;
 let heat: HeatClient;
-const S: Record<'ok' | 'fail' | 'upd' | 'del' | 'deep' | 'flat' | 'big', StackHandle> = {} as never;
+const S: Record<'ok' | 'fail' | 'upd' | 'del' | 'deep' | 'big', StackHandle> = {} as never;
 
 beforeAll(async () => {
   url = noauthUrl();
@@ -28,7 +28,6 @@ beforeAll(async () => {
   };
   // one engine worker: create the big ones first, the rest queue behind
   await make('big', 'big-group.yaml');
-  await make('flat', 'flat-many.yaml');
   await make('deep', 'nested-deep.yaml', ['leaf-group.yaml']);
   await make('ok', 'ok.yaml');
   await make('fail', 'fail.yaml');
@@ -51,29 +50,31 @@ afterAll(async () => {
 const ids = (evs: Array<{ id: string }>) => evs.map((e) => e.id);
 
 describe('listing events on a real Heat', () => {
-  it('lists the 242 events of a 120-resource stack exactly as Heat does, in one go and paged', async () => {
-    const truth = await rawEvents(url, S.flat);
-    expect(truth).toHaveLength(242);
-    const all = await heat.listStackEvents(S.flat.name).toArray({ limit: 10_000 });
+  it('lists the 410 events of the 202-resource stack (nested_depth=1) exactly as Heat does, in one go and paged', async () => {
+    const truth = await rawEvents(url, S.big, 'nested_depth=1');
+    expect(truth).toHaveLength(410);
+    const all = await heat.listStackEvents(S.big.name, { nestedDepth: 1 }).toArray({ limit: 10_000 });
     expect(ids(all)).toEqual(ids(truth));
-    const paged = await heat.listStackEvents(S.flat.name, { pageSize: 50 }).toArray({ limit: 10_000 });
+    const paged = await heat.listStackEvents(S.big.name, { nestedDepth: 1, pageSize: 100 }).toArray({ limit: 10_000 });
     expect(ids(paged)).toEqual(ids(truth));
     const desc = await heat
-      .listStackEvents({ id: S.flat.id }, { sortDir: 'desc', pageSize: 100 })
+      .listStackEvents({ id: S.big.id }, { nestedDepth: 1, sortDir: 'desc', pageSize: 150 })
       .toArray({ limit: 10_000 });
     expect(ids(desc)).toEqual(ids(truth).reverse());
-    expect(all.filter((e) => e.isStackEvent).map((e) => e.status)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
+    const own = all.filter((e) => e.isStackEvent && e.stack.id === S.big.id);
+    expect(own.map((e) => e.status)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
+    expect(all.filter((e) => e.isStackEvent && e.stack.id !== S.big.id)).toHaveLength(4);
   });
 
   it('pages with byPage tokens that resume in a fresh client', async () => {
-    const pages = heat.listStackEvents(S.flat.name, { pageSize: 100 }).byPage();
+    const pages = heat.listStackEvents(S.big.name, { pageSize: 100, nestedDepth: 1 }).byPage();
     const first = (await pages.next()).value as { items: StackEvent[]; continuationToken?: string };
     expect(first.items).toHaveLength(100);
     const other = new HeatClient({ auth: { type: 'none' }, endpoint: url });
     const rest = await other
-      .listStackEvents(S.flat.name, { pageSize: 100, continuationToken: first.continuationToken })
+      .listStackEvents(S.big.name, { pageSize: 100, nestedDepth: 1, continuationToken: first.continuationToken })
       .toArray({ limit: 10_000 });
-    expect(ids([...first.items, ...rest])).toEqual(ids(await rawEvents(url, S.flat)));
+    expect(ids([...first.items, ...rest])).toEqual(ids(await rawEvents(url, S.big, 'nested_depth=1')));
   });
 
   it('lists nested events (nested_depth 1, 2, 3) with the nested stack and the root named', async () => {
@@ -88,12 +89,6 @@ describe('listing events on a real Heat', () => {
       }
     }
     expect(counts).toEqual([6, 12, 24, 36]);
-  });
-
-  it('lists the 410 events of the 202-resource stack with nested_depth=1', async () => {
-    const evs = await heat.listStackEvents(S.big.name, { nestedDepth: 1, pageSize: 100 }).toArray({ limit: 10_000 });
-    expect(evs).toHaveLength(410);
-    expect(ids(evs)).toEqual(ids(await rawEvents(url, S.big, 'nested_depth=1')));
   });
 
   it('filters on Heat: phase, action, resource name and type', async () => {
@@ -200,49 +195,70 @@ describe('resource events, show event, stacks on a real Heat', () => {
   });
 });
 
-describe('watching a real Heat', () => {
-  const watchAll = async (ref: Parameters<HeatClient['watchStackEvents']>[0], opts = {}) => {
-    const w = heat.watchStackEvents(ref, { pollIntervalMs: 200, timeoutMs: 120_000, ...opts });
+describe('watching a real Heat (four stacks watched at once while they change)', () => {
+  type Run = { s: StackHandle; got: StackEvent[]; result: unknown };
+  const runs: Record<'create' | 'fail' | 'del' | 'deep', Run> = {} as never;
+
+  const watchAll = async (
+    s: StackHandle,
+    ref: Parameters<HeatClient['watchStackEvents']>[0],
+    opts = {},
+  ): Promise<Run> => {
+    const w = heat.watchStackEvents(ref, { pollIntervalMs: 250, timeoutMs: 120_000, ...opts });
     const got: StackEvent[] = [];
     for await (const ev of w) got.push(ev);
-    return { got, result: w.result };
+    return { s, got, result: w.result };
   };
 
+  beforeAll(async () => {
+    const track = (s: StackHandle) => {
+      extra.push(s);
+      return s;
+    };
+    const del = track(await createStack(url, uniqueName('it-watchdel'), 'delete.yaml'));
+    const create = track(await createStack(url, uniqueName('it-watch'), 'ok.yaml'));
+    const fail = track(await createStack(url, uniqueName('it-watchfail'), 'fail.yaml'));
+    const deep = track(
+      await createStack(url, uniqueName('it-watchdeep'), 'nested-deep.yaml', { files: ['leaf-group.yaml'] }),
+    );
+    const deleting = (async () => {
+      await waitStack(url, del);
+      await deleteStack(url, del);
+      return watchAll(del, del.name, { untilAction: 'DELETE', resourceAction: 'DELETE' });
+    })();
+    [runs.create, runs.fail, runs.deep, runs.del] = await Promise.all([
+      watchAll(create, create.name),
+      watchAll(fail, { name: fail.name, id: fail.id }),
+      watchAll(deep, deep.name, { nestedDepth: 3 }),
+      deleting,
+    ]);
+  }, 150_000);
+
   it('follows a stack while it is created, then ends with every event once', async () => {
-    const s = await createStack(url, uniqueName('it-watch'), 'ok.yaml');
-    extra.push(s);
-    const { got, result } = await watchAll(s.name);
+    const { s, got, result } = runs.create;
     expect(result).toMatchObject({ outcome: 'succeeded', status: 'CREATE_COMPLETE' });
     expect(ids(got)).toEqual(ids(await rawEvents(url, s)));
     expect(got.at(-1)).toMatchObject({ isStackEvent: true, status: 'CREATE_COMPLETE' });
-  }, 60_000);
+  });
 
   it('follows a failing create and ends failed', async () => {
-    const s = await createStack(url, uniqueName('it-watchfail'), 'fail.yaml');
-    extra.push(s);
-    const { got, result } = await watchAll({ name: s.name, id: s.id });
+    const { s, got, result } = runs.fail;
     expect(result).toMatchObject({ outcome: 'failed', status: 'CREATE_FAILED' });
     expect(ids(got)).toEqual(ids(await rawEvents(url, s)));
-  }, 60_000);
+  });
 
   it('follows a delete (by name, which stops resolving) and ends deleted', async () => {
-    const s = await createStack(url, uniqueName('it-watchdel'), 'delete.yaml');
-    extra.push(s);
-    await waitStack(url, s);
-    await deleteStack(url, s);
-    const { got, result } = await watchAll(s.name, { untilAction: 'DELETE', resourceAction: 'DELETE' });
+    const { s, got, result } = runs.del;
     expect(result).toMatchObject({ outcome: 'deleted', status: 'DELETE_COMPLETE' });
     expect(got.every((e) => e.action === 'DELETE')).toBe(true);
     expect(got.at(-1)).toMatchObject({ isStackEvent: true, status: 'DELETE_COMPLETE' });
     expect(ids(got)).toEqual(ids((await rawEvents(url, s)).filter((e) => e.resource_status.startsWith('DELETE'))));
-  }, 60_000);
+  });
 
   it('follows a nested stack being created with nestedDepth', async () => {
-    const s = await createStack(url, uniqueName('it-watchdeep'), 'nested-deep.yaml', { files: ['leaf-group.yaml'] });
-    extra.push(s);
-    const { got, result } = await watchAll(s.name, { nestedDepth: 3 });
-    expect(result?.outcome).toBe('succeeded');
+    const { s, got, result } = runs.deep;
+    expect(result).toMatchObject({ outcome: 'succeeded' });
     expect(new Set(ids(got))).toEqual(new Set(ids(await rawEvents(url, s, 'nested_depth=3'))));
     expect(got).toHaveLength(36);
-  }, 60_000);
+  });
 });
