@@ -170,6 +170,14 @@ describe('listStackEvents / watchStackEvents dispatch on the reference', () => {
     }
     expect(pages).toEqual([3, 1]);
     expect(all.map((e) => e.resource.logicalId)).toEqual(t.stepNames);
+    // The token of a page (it holds the workflows still to read) resumes in a new paginator.
+    const first = await s.client.listStackEvents(t.imageArn).byPage({ pageSize: 2 }).next();
+    const rest: StackEvent[] = [];
+    for await (const p of s.client
+      .listStackEvents(t.imageArn)
+      .byPage({ continuationToken: first.value.continuationToken }))
+      rest.push(...p.items);
+    expect([...first.value.items, ...rest].map((e) => e.id)).toEqual(all.map((e) => e.id));
     const wf = await s.client.listStackEvents(t.buildWorkflowId).toArray({ limit: 10 });
     expect(wf.map((e) => e.id)).toEqual(all.map((e) => e.id));
     const lce = s.emu.truth.lifecycleFailure?.executionId as string;
