@@ -547,6 +547,52 @@ describe('watchEvents', () => {
     expect(await stream.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('return() while a next() waits between polls ends both at once (no wait for the interval)', async () => {
+    let polls = 0;
+    const source: WatchSource<Ev> = {
+      provider: 'openstack-heat',
+      operation: 'w',
+      poll: () => {
+        polls++;
+        return timeline(1);
+      },
+      checkTerminal: () => ({ terminal: false }),
+    };
+    const stream = watchEvents(source, { pollIntervalMs: 600_000, timeoutMs: 600_000 });
+    expect((await stream.next()).value?.id).toBe('e0');
+    const pending = stream.next(); // now sleeping 10 minutes before the next poll
+    let left = -1;
+    left = await pendingTimersAfter(async () => {
+      await stream.return?.();
+      expect(await pending).toEqual({ done: true, value: undefined });
+    });
+    expect(polls).toBe(1);
+    expect(left).toBe(0);
+    expect(stream.result).toBeUndefined();
+  }, 10_000);
+
+  it('return() while a poll is in flight cancels it through ctx.signal', async () => {
+    let sawAbort = false;
+    const source: WatchSource<Ev> = {
+      provider: 'openstack-heat',
+      operation: 'w',
+      poll: (ctx) =>
+        new Promise((_, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            sawAbort = true;
+            reject(new StackfeedError({ code: 'ABORTED', provider: 'openstack-heat', message: 'aborted' }));
+          });
+        }),
+      checkTerminal: () => ({ terminal: false }),
+    };
+    const stream = watchEvents(source, FAST);
+    const pending = stream.next();
+    await new Promise((r) => setImmediate(r));
+    await stream.return?.();
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(sawAbort).toBe(true);
+  }, 10_000);
+
   it('.result carries outcome, status, reason, final, eventsYielded and polls', async () => {
     let poll = 0;
     const source: WatchSource<Ev, { name: string }> = {

@@ -85,15 +85,23 @@ export function watchEvents<T extends Watchable, R = unknown>(
   options: WatchOptions = {},
 ): WatchStream<T, R> {
   let result: WatchResult<R> | undefined;
-  const gen = run(source, options, (r) => {
-    result = r;
-  });
+  // return() must not wait for a pending next() to finish its poll or its sleep: it aborts them.
+  const closer = new AbortController();
+  const gen = run(
+    source,
+    options,
+    (r) => {
+      result = r;
+    },
+    closer.signal,
+  );
   const stream: WatchStream<T, R> = {
     get result() {
       return result;
     },
     next: () => gen.next(),
     return: async () => {
+      closer.abort();
       await gen.return(undefined);
       return { done: true, value: undefined };
     },
@@ -109,6 +117,7 @@ async function* run<T extends Watchable, R>(
   source: WatchSource<T, R>,
   options: WatchOptions,
   setResult: (r: WatchResult<R>) => void,
+  closed: AbortSignal,
 ): AsyncGenerator<T, undefined> {
   const { provider, operation } = source;
   const base = Math.max(10, options.pollIntervalMs ?? 5000);
@@ -135,6 +144,8 @@ async function* run<T extends Watchable, R>(
   // A signal that has already fired never dispatches 'abort' again: carry it over now.
   if (userSignal?.aborted) onUserAbort();
   else userSignal?.addEventListener('abort', onUserAbort, { once: true });
+  const onClose = () => inner.abort(new StackfeedError({ code: 'ABORTED', provider, message: 'watch closed' }));
+  closed.addEventListener('abort', onClose, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (options.timeoutMs !== undefined) {
     timer = setTimeout(() => {
@@ -269,10 +280,13 @@ async function* run<T extends Watchable, R>(
       await sleep(interval, signal);
     }
   } catch (err) {
+    // Closed by return(): the pending next() ends the stream instead of failing.
+    if (closed.aborted) return undefined;
     if (signal.aborted && !StackfeedError.is(err)) throw abortError(signal, provider);
     throw err;
   } finally {
     if (timer) clearTimeout(timer);
     userSignal?.removeEventListener('abort', onUserAbort);
+    closed.removeEventListener('abort', onClose);
   }
 }
