@@ -231,6 +231,38 @@ describe('HttpTransport: signing, auth refresh, redirects', () => {
     expect(new Set(sent).size).toBe(3);
   });
 
+  it('the signer sees the method, the final URL (query encoded) and the exact body it must hash', async () => {
+    const seen: Array<{ method: string; url: string; body: string | undefined }> = [];
+    const auth: AuthHook = {
+      sign: (req) => {
+        seen.push({ method: req.method, url: req.url.toString(), body: req.body });
+      },
+    };
+    handle = (req) => ({ status: 200, body: { got: req.body, q: req.rawQuery } });
+    const res = await transport({ auth }).request({
+      url: `${server.url}/x`,
+      method: 'POST',
+      query: { 'a b': 'c/d' },
+      json: { n: 1 },
+      operation: 'post',
+    });
+    expect(seen).toEqual([{ method: 'POST', url: `${server.url}/x?a%20b=c%2Fd`, body: '{"n":1}' }]);
+    expect(res.body).toEqual({ got: '{"n":1}', q: 'a%20b=c%2Fd' });
+  });
+
+  it('requestIdHeaders: the adapter header wins over the defaults', async () => {
+    handle = () => ({
+      status: 200,
+      headers: { 'x-request-id': 'generic', 'X-Huawei-Request-Id': 'specific' },
+      body: {},
+    });
+    const res = await transport({ requestIdHeaders: ['X-Huawei-Request-Id'] }).request({
+      url: `${server.url}/x`,
+      operation: 'op',
+    });
+    expect(res.requestId).toBe('specific');
+  });
+
   it('onUnauthorized → exactly one retry after a 401', async () => {
     let token = 'old-token-value';
     let refreshes = 0;
