@@ -154,6 +154,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
         : typeof options.status === 'string'
           ? [options.status]
           : [...options.status];
+    if (statuses.length === 0) throw configError('listImages: status needs at least one of AVAILABLE, PENDING, FAILED');
     for (const s of statuses)
       if (!IMAGE_STATUS_FILTERS.includes(s))
         throw configError(`image status ${JSON.stringify(s)} is not one of ${IMAGE_STATUS_FILTERS.join(', ')}`);

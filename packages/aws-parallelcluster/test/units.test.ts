@@ -49,6 +49,23 @@ describe('regionFromApiHost', () => {
   });
 });
 
+describe('argument checks (before any request)', () => {
+  const c = new ParallelClusterClient({
+    apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
+  it('rejects bad list arguments with CONFIG / BAD_REQUEST errors', () => {
+    expect(() => c.listImages({ status: [] })).toThrow(/at least one/);
+    expect(() => c.listImages({ status: 'DONE' as never })).toThrow(/not one of/);
+    expect(() => c.listImageLogEvents('img', '')).toThrow(/logStreamName/);
+    expect(() => new ParallelClusterClient({ mode: 'sideways' } as never)).toThrow(/mode/);
+  });
+  it('async calls reject (not throw) on a bad name', async () => {
+    await expect(c.describeCluster('-bad')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(c.describeImage('a')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
 describe('SigV4 round trip with the emulator’s verifier (same library)', () => {
   const creds = { accessKeyId: 'AKIDROUNDTRIP', secretAccessKey: 'roundtrip-secret', sessionToken: 'tok' };
   async function signed(url: string) {
