@@ -202,6 +202,18 @@ describe('direct mode: the real AWS SDK v3 clients against the emulated CloudFor
     }
   });
 
+  it('an abort signal cuts a request in flight (ABORTED), in direct and API mode', async () => {
+    emu.servers.cloudformation.faults.inject({ kind: 'delay', ms: 5000 }, { times: Number.POSITIVE_INFINITY });
+    emu.servers.api.faults.inject({ kind: 'delay', ms: 5000 }, { times: Number.POSITIVE_INFINITY });
+    for (const client of [directClient(emu), apiClient(emu)]) {
+      const ac = new AbortController();
+      const p = client.listImageStackEvents('img-bad', { signal: ac.signal }).toArray({ limit: 5 });
+      setTimeout(() => ac.abort(), 30);
+      const e = await caught(p);
+      expect(`${client.mode}: ${e.code}`).toBe(`${client.mode}: ABORTED`);
+    }
+  });
+
   it('pages 10,000 events exactly as the SDK’s own paginateDescribeStackEvents does', async () => {
     const emu2 = await emulator();
     try {
