@@ -130,9 +130,14 @@ Examples:
   $ stackfeed watch heat:web pcluster:my-image --phase FAILED,COMPLETE
   $ stackfeed watch heat:web rfs:db --endpoint heat=http://127.0.0.1:4753/v1/demo-project --output ndjson`,
       ),
-  ).action(async (specs: string[], flags, cmd: Command) => {
-    code = await watchCommand(makeCtx(cmd), specs, flags);
-  });
+  )
+    .option(
+      '--lateness <duration>',
+      'how long an event waits for earlier ones from slower providers (default: poll interval + 1s)',
+    )
+    .action(async (specs: string[], flags, cmd: Command) => {
+      code = await watchCommand(makeCtx(cmd), specs, flags);
+    });
   configure(watch, 'watch ');
 
   const listFlags = (cmd: Command) =>

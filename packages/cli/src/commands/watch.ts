@@ -2,6 +2,7 @@ import type { Ctx } from '../context.js';
 import { EXIT, formatError, UsageError } from '../errors.js';
 import { findProvider } from '../providers/registry.js';
 import { endedBadly, type TailSource, tail } from '../tail.js';
+import { parseDuration } from '../options.js';
 import { type EventsFlags, eventSettings } from './events.js';
 
 /** `provider:target`; the target may itself contain colons (ARNs). */
@@ -16,6 +17,9 @@ export function parseSpec(spec: string): { provider: string; target: string } {
 /** `stackfeed watch heat:web rfs:db ...`: several deployments as one time-ordered tail. */
 export async function watchCommand(ctx: Ctx, specs: readonly string[], flags: EventsFlags & { lateness?: string }) {
   const s = eventSettings(flags, 'watch');
+  // An event waits for earlier ones from providers polled later: about one poll interval.
+  const lateness =
+    parseDuration(flags.lateness, '--lateness', 'watch') ?? Math.min(15_000, (s.pollIntervalMs ?? 5000) + 1000);
   const parsed = specs.map(parseSpec);
   for (const p of parsed) {
     if (!findProvider(ctx.providers, p.provider)) await ctx.plugin(p.provider, 'watch'); // throws the usage error
@@ -43,7 +47,7 @@ export async function watchCommand(ctx: Ctx, specs: readonly string[], flags: Ev
     output: s.output,
     raw: s.raw,
     limit: s.limit,
-    latenessMs: s.pollIntervalMs !== undefined ? Math.min(2000, s.pollIntervalMs) : undefined,
+    latenessMs: lateness,
   });
   let code: number = EXIT.OK;
   for (const o of outcomes) {

@@ -103,7 +103,7 @@ export const plugin: ProviderPlugin = {
     const { ParallelClusterWorld, imageBuildSucceeds, createParallelClusterApiHandler, EMULATOR_CREDENTIALS } =
       await import('@stackfeed/emulator/parallelcluster');
     const world = new ParallelClusterWorld({ start: clock.t0 });
-    imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 120, startInMs: 5000 });
+    imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 120, startInMs: 0 });
     const api = await startEmulator({
       port,
       host,
@@ -126,7 +126,7 @@ export const plugin: ProviderPlugin = {
       },
       notes: [
         `CloudFormation (direct mode) at ${cfn.url}`,
-        'images: rocky9-hpc (build starts 5 s after launch, takes 2 min)',
+        'images: rocky9-hpc (builds for 2 min from launch)',
         'try: stackfeed events pcluster rocky9-hpc -f   (with the variables above)',
       ],
       close: async () => {

@@ -2,7 +2,14 @@ import type { ProviderContext } from './types.js';
 
 /** The AWS credentials both AWS providers use: the default provider chain, with `--profile` when given. */
 export function awsCredentials(ctx: ProviderContext) {
-  if (!ctx.profile) return undefined; // the SDK's default chain: AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO, IMDS
+  if (!ctx.profile) {
+    // Keys in the CLI's environment (the one `run()` was given) come first, as in the AWS chain.
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN } = ctx.env;
+    if (accessKeyId && secretAccessKey) {
+      return { accessKeyId, secretAccessKey, ...(AWS_SESSION_TOKEN ? { sessionToken: AWS_SESSION_TOKEN } : {}) };
+    }
+    return undefined; // the SDK's default chain: AWS_PROFILE, ~/.aws, SSO, instance roles
+  }
   const profile = ctx.profile;
   return async () => {
     const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { BufferWriter, EXIT, run } from '../src/index.js';
+import { cli, records } from './helpers.js';
+
+/** Waits until `cond` holds, checking after each turn of the event loop's timers. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error(`never happened: ${what}`);
+}
+
+describe('stackfeed emulator', () => {
+  it('runs every emulator on fixed ports, prints endpoints and credentials that work, stops on the signal', async () => {
+    const base = 47_310;
+    const out = new BufferWriter();
+    const err = new BufferWriter();
+    const ac = new AbortController();
+    const running = run(['emulator', '--port-base', String(base)], {
+      stdout: out,
+      stderr: err,
+      env: {},
+      signal: ac.signal,
+    });
+    try {
+      await until(() => out.text.includes('running on 127.0.0.1') || err.text.length > 0, 'emulators started');
+      expect(err.text).toBe('');
+      expect(out.text).toContain(`endpoint  http://127.0.0.1:${base}/prod`); // ParallelCluster API
+      expect(out.text).toContain(`endpoint  http://127.0.0.1:${base + 10}`); // Image Builder
+      expect(out.text).toContain(`endpoint  http://127.0.0.1:${base + 20}`); // RFS
+      expect(out.text).toMatch(/4 emulator\(s\) running/);
+
+      // What it printed is enough to read each one with the CLI.
+      const settings = (name: string) =>
+        new RegExp(`${name}=(\\S+)`).exec(out.text.slice(out.text.indexOf('● rfs')))?.[1];
+      const rfsEnv = {
+        HUAWEICLOUD_SDK_AK: settings('HUAWEICLOUD_SDK_AK'),
+        HUAWEICLOUD_SDK_SK: settings('HUAWEICLOUD_SDK_SK'),
+        HUAWEICLOUD_SDK_PROJECT_ID: settings('HUAWEICLOUD_SDK_PROJECT_ID'),
+        HUAWEICLOUD_SDK_REGION: settings('HUAWEICLOUD_SDK_REGION'),
+      };
+      const stacks = await cli(['stacks', 'rfs', '--endpoint', `http://127.0.0.1:${base + 20}`, '-o', 'ndjson'], {
+        env: rfsEnv,
+      });
+      expect(stacks.code, stacks.err).toBe(0);
+      expect(records(stacks.out)).toEqual([expect.objectContaining({ type: 'stack', name: 'shop-db' })]);
+
+      const pc = out.text.slice(out.text.indexOf('● pcluster'));
+      const pcEnv = Object.fromEntries(
+        ['PCLUSTER_API_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'].map((k) => [
+          k,
+          new RegExp(`${k}=(\\S+)`).exec(pc)?.[1],
+        ]),
+      );
+      const images = await cli(['images', 'pcluster', '-o', 'ndjson'], { env: pcEnv });
+      expect(images.code, images.err).toBe(0);
+      expect(records(images.out).map((i) => i.id)).toContain('rocky9-hpc');
+
+      const heatUrl = /endpoint {2}(http:\/\/127\.0\.0\.1:\d+\/v1\/demo)/.exec(out.text)?.[1];
+      expect(heatUrl).toBeDefined();
+      const heat = await cli(['stacks', 'heat', '--endpoint', heatUrl as string, '-o', 'ndjson']);
+      expect(heat.code, heat.err).toBe(0);
+      expect(records(heat.out).map((s) => s.name)).toContain('web');
+    } finally {
+      ac.abort();
+    }
+    expect(await running).toBe(EXIT.OK);
+  }, 60_000);
+});
