@@ -177,6 +177,14 @@ describe('HttpTransport over the emulator: faults', () => {
     expect((await failure(get(t2))).code).toBe('THROTTLED');
   });
 
+  it('an unusable URL is a CONFIG error, not a TypeError', async () => {
+    for (const url of ['not a url', '', 'ftp//x']) {
+      const err = await failure(transport().request({ url, operation: 'op' }));
+      expect(err.code, url).toBe('CONFIG');
+      expect(err.operation).toBe('op');
+    }
+  });
+
   it('passStatuses returns the response instead of throwing', async () => {
     handle = () => ({ status: 404, body: { gone: true } });
     const res = await get(transport(), '/ok', { passStatuses: [404] });

@@ -202,7 +202,18 @@ export class HttpTransport {
     throwIfAborted(spec.signal, this.provider);
     let refreshed = false;
     let auth = this.opts.auth;
-    let url = toUrl(spec);
+    let url: URL;
+    try {
+      url = toUrl(spec);
+    } catch (err) {
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: this.provider,
+        operation: spec.operation,
+        message: `${spec.operation}: cannot build a request URL from ${JSON.stringify(String(spec.url))}`,
+        cause: err,
+      });
+    }
     for (let hop = 0; ; hop++) {
       try {
         return (await this.send<T>(spec, url, auth)) as HttpResponse<T>;
