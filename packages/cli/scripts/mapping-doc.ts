@@ -31,18 +31,22 @@ function entriesOf(v: unknown): { entries: Record<string, unknown>; fallback?: u
 
 const cell = (v: unknown) => (v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-/** A markdown table: literal, then one column per field of the mapped value (or one "maps to"). */
+/** A markdown table (columns aligned, as Biome formats them): literal, then one column per field of the mapped value (or one "maps to"). */
 export function table(entries: Record<string, unknown>, literal: string): string {
   const rows = Object.entries(entries);
   const fields = new Set<string>();
   for (const [, v] of rows) if (v && typeof v === 'object') for (const k of Object.keys(v)) fields.add(k);
   const cols = fields.size ? [...fields] : ['maps to'];
-  const out = [`| ${literal} | ${cols.join(' | ')} |`, `|${' --- |'.repeat(cols.length + 1)}`];
-  for (const [k, v] of rows) {
-    const cells = fields.size ? cols.map((c) => cell((v as Record<string, unknown>)[c])) : [cell(v)];
-    out.push(`| \`${k}\` | ${cells.join(' | ')} |`);
-  }
-  return out.join('\n');
+  const grid = [
+    [literal, ...cols],
+    ...rows.map(([k, v]) => [
+      `\`${k}\``,
+      ...(fields.size ? cols.map((c) => cell((v as Record<string, unknown>)[c])) : [cell(v)]),
+    ]),
+  ];
+  const widths = grid[0]!.map((_, c) => Math.max(3, ...grid.map((r) => [...(r[c] ?? '')].length)));
+  const line = (r: string[]) => `| ${r.map((x, c) => x + ' '.repeat(widths[c]! - [...x].length)).join(' | ')} |`;
+  return [line(grid[0]!), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...grid.slice(1).map(line)].join('\n');
 }
 
 function heatStatuses(): string {

@@ -10,15 +10,15 @@ describe('docs/providers/mapping.md', () => {
     expect(readFileSync(FILE, 'utf8')).toBe(mappingDoc());
   });
 
-  it('renders a table with one column per mapped field', () => {
+  it('renders an aligned table with one column per mapped field', () => {
     expect(table({ A_B: { action: 'CREATE', phase: 'COMPLETE' }, C: { phase: 'FAILED' } }, 'literal')).toBe(
       [
-        '| literal | action | phase |',
-        '| --- | --- | --- |',
-        '| `A_B` | CREATE | COMPLETE |',
-        '| `C` |  | FAILED |',
+        '| literal | action | phase    |',
+        '| ------- | ------ | -------- |',
+        '| `A_B`   | CREATE | COMPLETE |',
+        '| `C`     |        | FAILED   |',
       ].join('\n'),
     );
-    expect(table({ X: 'Y' }, 'l')).toBe(['| l | maps to |', '| --- | --- |', '| `X` | Y |'].join('\n'));
+    expect(table({ X: 'Y' }, 'l')).toBe(['| l   | maps to |', '| --- | ------- |', '| `X` | Y       |'].join('\n'));
   });
 });
