@@ -11,14 +11,17 @@
  *
  * run: npx tsx --conditions=@stackfeed/source bench/heat/heat.ts   (writes bench/results/heat.json)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LogEntry, StackEvent } from '@stackfeed/core';
 import { HeatClient } from '@stackfeed/openstack-heat';
 import {
+  type StackHandle,
   createStack,
+  deleteStack,
   heatAnswers,
   noauthPeerUrl,
   rawEvents,
@@ -65,6 +68,8 @@ function ensureHeatclient(): void {
   }
 }
 
+const created: StackHandle[] = [];
+
 async function main() {
   if (!(await heatAnswers(url))) throw new Error(`no Heat at ${url}: run ../shared/real-peers/heat/up.sh`);
   ensureHeatclient();
@@ -74,6 +79,7 @@ async function main() {
   console.error('creating the bench stacks (flat-many, big-group)…');
   const flat = await createStack(url, uniqueName('bench-flat'), 'flat-many.yaml');
   const big = await createStack(url, uniqueName('bench-big'), 'big-group.yaml');
+  created.push(flat, big);
   await waitStack(url, flat, 300_000);
   await waitStack(url, big, 300_000);
 
@@ -83,30 +89,57 @@ async function main() {
     ['big-group (202 resources, nested_depth=1)', big, 1],
   ] as const) {
     const truth = (await rawEvents(url, s, nested ? `nested_depth=${nested}` : '')).map((e) => e.id);
-    // stackfeed, in process (warm client), default page size (one request per 1000 events)
+    // In process, warm clients, calls interleaved (stackfeed, heatclient, raw fetch without and
+    // with limit) so that all four see the same server load.
+    const py = spawn(PY, [join(here, 'heatclient_list.py'), url, `${s.name}/${s.id}`, String(nested)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const lines = createInterface({ input: py.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+    const heatclientCall = async () => {
+      py.stdin?.write('go\n');
+      const line = await lines.next();
+      return JSON.parse(String(line.value)) as { seconds: number; ids: string[] };
+    };
+    const rawUrl = `${url}/stacks/${s.name}/${s.id}/events?sort_dir=asc${nested ? `&nested_depth=${nested}` : ''}`;
+    const rawCall = async (limit: boolean) => {
+      const t = performance.now();
+      const res = await fetch(`${rawUrl}${limit ? '&limit=1000' : ''}`, { headers: { accept: 'application/json' } });
+      const body = (await res.json()) as { events: unknown[] };
+      if (!Array.isArray(body.events)) throw new Error('raw fetch failed');
+      return (performance.now() - t) / 1000;
+    };
     const sfTimes: number[] = [];
+    const pyTimes: number[] = [];
+    const rawTimes: number[] = [];
+    const rawLimitTimes: number[] = [];
     let sfIds: string[] = [];
+    let pyIds: string[] = [];
     for (let i = 0; i < RUNS + 2; i++) {
       const t = performance.now();
       const evs = await heat
         .listStackEvents({ name: s.name, id: s.id }, { nestedDepth: nested })
         .toArray({ limit: 100_000 });
-      if (i >= 2) sfTimes.push((performance.now() - t) / 1000);
+      const sf = (performance.now() - t) / 1000;
       sfIds = evs.map((e) => e.id);
+      const pyr = await heatclientCall();
+      pyIds = pyr.ids;
+      const raw = await rawCall(false);
+      const rawLimit = await rawCall(true);
+      if (i >= 2) {
+        sfTimes.push(sf);
+        pyTimes.push(pyr.seconds);
+        rawTimes.push(raw);
+        rawLimitTimes.push(rawLimit);
+      }
     }
+    py.stdin?.end();
+    const pyIdsFinal = pyIds;
     // stackfeed by name (follows Heat's 302 once) and paged by 100, for reference
     const t0 = performance.now();
     const paged = await heat
       .listStackEvents(s.name, { nestedDepth: nested, pageSize: 100 })
       .toArray({ limit: 100_000 });
     const pagedSeconds = (performance.now() - t0) / 1000;
-    // python-heatclient in process (same: one request, by id)
-    const py = JSON.parse(
-      execFileSync(PY, [join(here, 'heatclient_list.py'), url, `${s.name}/${s.id}`, String(nested), String(RUNS + 2)], {
-        encoding: 'utf8',
-      }),
-    ) as { times: number[]; ids: string[] };
-    const pyTimes = py.times.slice(2);
     // commands: `openstack stack event list` vs a node one-shot of stackfeed
     const env = { ...process.env, OS_AUTH_TYPE: 'none', OS_ENDPOINT: url, OS_CLOUD: '' };
     const cliArgs = ['stack', 'event', 'list', s.id, '-f', 'json', '--sort', 'event_time:asc'];
@@ -140,6 +173,8 @@ async function main() {
         stackfeedMedianSeconds: round(median(sfTimes), 4),
         heatclientMedianSeconds: round(median(pyTimes), 4),
         ratioHeatclientOverStackfeed: round(median(pyTimes) / median(sfTimes), 2),
+        rawFetchNoLimitMedianSeconds: round(median(rawTimes), 4),
+        rawFetchLimit1000MedianSeconds: round(median(rawLimitTimes), 4),
         runs: RUNS,
       },
       command: {
@@ -155,12 +190,12 @@ async function main() {
           paged.map((e) => e.id),
           truth,
         ),
-        heatclientEqualsStackfeedOrder: same(py.ids, sfIds),
+        heatclientEqualsStackfeedOrder: same(pyIdsFinal, sfIds),
         openstackCliSameIdsAsStackfeed: sameSet(cliIds, sfIds),
         openstackCliSameOrderAsStackfeed: same(cliIds, sfIds),
         counts: {
           stackfeed: sfIds.length,
-          heatclient: py.ids.length,
+          heatclient: pyIdsFinal.length,
           openstackCli: cliIds.length,
           nodeOneShot: nodeCount,
         },
@@ -182,6 +217,7 @@ async function main() {
     };
     const client = new HeatClient({ auth: { type: 'none' }, endpoint: url, logger });
     const s = await createStack(url, uniqueName('bench-watch'), tpl);
+    created.push(s);
     const started = performance.now();
     const w = client.watchStackEvents(s.name, { pollIntervalMs, nestedDepth: tpl === 'big-group.yaml' ? 1 : 0 });
     const lat: number[] = [];
@@ -216,13 +252,15 @@ async function main() {
       node: process.version,
     },
     notes: [
-      'inProcess: warm clients, one request per list (stackfeed default page size 1000; heatclient sends no limit)',
+      'inProcess: warm clients, calls interleaved run by run (stackfeed, heatclient, raw fetch without / with limit=1000) so all see the same load; one request per list (stackfeed sends limit=1000, its default page size; heatclient sends no limit)',
       'command: a fresh process per run: `openstack stack event list <id> -f json --sort event_time:asc` vs `node bench/heat/list-once.mjs` (built dist)',
       'watch latency: event_time has whole-second resolution (truncated), so latencies include up to 1 s of rounding',
     ],
     listing,
     watch: watchRuns,
   };
+  // leave the shared peer as we found it
+  await Promise.allSettled(created.map((x) => deleteStack(url, x)));
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
   console.log(JSON.stringify(out, null, 2));
