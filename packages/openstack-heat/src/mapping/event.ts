@@ -12,18 +12,28 @@ export interface CanonicalStack {
 /** The resource type Heat gives stack-level events (`show event` of the stack itself). */
 export const STACK_RESOURCE_TYPE = 'OS::Heat::Stack';
 
+/** Parsed stack links: every event of a stack repeats the same two hrefs. Bounded. */
+const linkCache = new Map<string, CanonicalStack | null>();
+
 /** `{name, id}` from a Heat `stack` / `root_stack` link (`…/stacks/{name}/{id}`). */
 export function stackFromLink(links: readonly WireLink[] | null | undefined, rel: string): CanonicalStack | undefined {
   const link = links?.find((l) => l.rel === rel);
   if (!link) return undefined;
+  const cached = linkCache.get(link.href);
+  if (cached !== undefined) return cached ? { ...cached } : undefined;
+  let out: CanonicalStack | null = null;
   try {
     const segs = new URL(link.href, 'http://x').pathname.split('/').filter(Boolean);
     const at = segs.lastIndexOf('stacks');
-    if (at < 0 || at !== segs.length - 3) return undefined;
-    return { name: decodeURIComponent(segs[at + 1] as string), id: decodeURIComponent(segs[at + 2] as string) };
+    if (at >= 0 && at === segs.length - 3) {
+      out = { name: decodeURIComponent(segs[at + 1] as string), id: decodeURIComponent(segs[at + 2] as string) };
+    }
   } catch {
-    return undefined;
+    out = null;
   }
+  if (linkCache.size >= 2048) linkCache.delete(linkCache.keys().next().value as string);
+  linkCache.set(link.href, out);
+  return out ? { ...out } : undefined;
 }
 
 /**

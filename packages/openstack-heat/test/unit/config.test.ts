@@ -121,6 +121,21 @@ describe('clouds.yaml', () => {
     expect(() => loadCloudConfig({ ...base(), searchDirs: [cwd] })).toThrow(/no OpenStack configuration/);
   });
 
+  it('reads cacert (as PEM text), verify: false and a json clouds file; keys may use dashes', () => {
+    const pem = join(root, 'ca.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    writeFileSync(
+      join(cwd, 'clouds.json'),
+      JSON.stringify({
+        clouds: { c: { 'auth-type': 'none', auth: { endpoint: 'https://h/v1/a' }, cacert: pem, verify: false } },
+      }),
+    );
+    const c = loadCloudConfig(base());
+    expect(c.ca).toContain('BEGIN CERTIFICATE');
+    expect(c.insecure).toBe(true);
+    expect(c.auth.type).toBe('none');
+  });
+
   it('reports a broken file as CONFIG', () => {
     writeFileSync(join(cwd, 'clouds.yaml'), 'clouds: [unclosed');
     expect(() => loadCloudConfig(base())).toThrow(expect.objectContaining({ code: 'CONFIG' }));
