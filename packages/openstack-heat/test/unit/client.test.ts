@@ -264,6 +264,19 @@ describe('resource events, show event, stacks', () => {
       status: 'CREATE_COMPLETE',
       action: 'CREATE',
     });
+    await c
+      .listStacks({
+        showDeleted: true,
+        showNested: true,
+        sortKeys: ['stack_name'],
+        sortDir: 'asc',
+        tags: ['a', 'b'],
+        action: 'CREATE',
+      })
+      .toArray({ limit: 10 });
+    expect(emu.server.requests.at(-1)?.query).toBe(
+      'action=CREATE&show_nested=true&show_deleted=true&sort_keys=stack_name&sort_dir=asc&tags=a%2Cb',
+    );
   });
 });
 
