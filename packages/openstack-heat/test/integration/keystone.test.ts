@@ -169,8 +169,9 @@ describe('Keystone v3 against a real Keystone', () => {
   });
 
   it('gets a new token once after Heat answers 401 for a revoked one', async () => {
+    // keystonemiddleware caches validated tokens (~5 min), so the token is revoked before Heat ever
+    // sees it: Heat then asks Keystone, gets "revoked" and answers 401.
     const c = new HeatClient({ auth: adminAuth() });
-    await c.getStack({ name: stack.name, id: stack.id });
     const old = (await c.session.token()) as string;
     const adminToken = (await admin.session.token()) as string;
     const del = await fetch(`${peer.keystoneUrl}/auth/tokens`, {
@@ -178,12 +179,11 @@ describe('Keystone v3 against a real Keystone', () => {
       headers: { 'x-auth-token': adminToken, 'x-subject-token': old },
     });
     expect(del.status).toBe(204);
-    // Does Heat (keystonemiddleware, which may cache validations) refuse the revoked token now?
-    const probe = await fetch(`${peer.heatUrl}/stacks/${stack.name}/${stack.id}`, { headers: { 'x-auth-token': old } });
-    expect([200, 401]).toContain(probe.status);
+    const probe = await fetch(`${peer.heatUrl}/stacks`, { headers: { 'x-auth-token': old } });
+    expect(probe.status).toBe(401);
     expect((await c.getStack({ name: stack.name, id: stack.id })).id).toBe(stack.id);
-    // after a 401 exactly one new token was issued and the call retried once
-    expect(c.session.tokensIssued).toBe(probe.status === 401 ? 2 : 1);
+    expect(c.session.tokensIssued).toBe(2);
+    expect(await c.session.token()).not.toBe(old);
   });
 
   it('watches a delete with a Keystone token', async () => {
