@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { median, round } from '../lib.js';
 import { mergeResult } from './result.js';
@@ -63,6 +64,8 @@ const result = {
   directModeMedianMs: round(median(direct), 1),
   directOverApi: round(median(direct) / median(api), 2),
   node: process.version,
+  loadAverage: os.loadavg().map((x) => round(x, 1)),
+  cpus: os.cpus().length,
 };
 mergeResult('coldImport', result);
 console.log(JSON.stringify(result, null, 2));

@@ -23,7 +23,7 @@ const cfnModule = (await import(
 const { CloudFormationClient, paginateDescribeStackEvents } = cfnModule;
 
 const EVENTS = Number(process.env.EVENTS ?? 10_000);
-const ROUNDS = Number(process.env.ROUNDS ?? 15);
+const ROUNDS = Number(process.env.ROUNDS ?? 21);
 
 // The emulator runs in a child process: the CPU time measured here is the clients' only.
 const child = spawn(
@@ -62,15 +62,21 @@ async function viaStackfeed(): Promise<number> {
   for await (const _ of stackfeed.listClusterStackEvents('bench-cluster')) n++;
   return n;
 }
+async function viaStackfeedPages(): Promise<number> {
+  let n = 0;
+  for await (const page of stackfeed.listClusterStackEvents('bench-cluster').byPage()) n += page.items.length;
+  return n;
+}
 async function viaSdk(): Promise<number> {
   let n = 0;
   // By name, as a user would; stackfeed resolves the name to the stack id first (one DescribeStacks).
   for await (const page of paginateDescribeStackEvents({ client: sdk }, { StackName: 'bench-cluster' }))
-    n += page.StackEvents?.length ?? 0;
+    for (const _ of page.StackEvents ?? []) n++;
   return n;
 }
 
-const measure = async (fn: () => Promise<number>) => {
+type Sample = { wall: number; cpu: number };
+const measure = async (fn: () => Promise<number>): Promise<Sample> => {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const n = await fn();
@@ -80,30 +86,27 @@ const measure = async (fn: () => Promise<number>) => {
   return { wall, cpu: (c.user + c.system) / 1000 };
 };
 
-for (let i = 0; i < 2; i++) {
-  await measure(viaStackfeed);
-  await measure(viaSdk);
-}
-const sf: Array<{ wall: number; cpu: number }> = [];
-const peer: Array<{ wall: number; cpu: number }> = [];
-const wallRatios: number[] = [];
-const cpuRatios: number[] = [];
+const contenders = { items: viaStackfeed, pages: viaStackfeedPages, sdk: viaSdk } as const;
+type Name = keyof typeof contenders;
+for (let i = 0; i < 2; i++) for (const fn of Object.values(contenders)) await measure(fn);
+const samples: Record<Name, Sample[]> = { items: [], pages: [], sdk: [] };
+const orders: Name[][] = [
+  ['items', 'pages', 'sdk'],
+  ['sdk', 'items', 'pages'],
+  ['pages', 'sdk', 'items'],
+];
 for (let i = 0; i < ROUNDS; i++) {
-  let a: { wall: number; cpu: number };
-  let b: { wall: number; cpu: number };
-  if (i % 2 === 0) {
-    a = await measure(viaStackfeed);
-    b = await measure(viaSdk);
-  } else {
-    b = await measure(viaSdk);
-    a = await measure(viaStackfeed);
-  }
-  sf.push(a);
-  peer.push(b);
-  wallRatios.push(a.wall / b.wall);
-  cpuRatios.push(a.cpu / b.cpu);
+  // Rotate the order so no contender always runs first (or right after GC-heavy work).
+  for (const name of orders[i % orders.length] as Name[]) samples[name].push(await measure(contenders[name]));
 }
 child.stdin.end();
+
+const ratios = (a: Sample[], b: Sample[], k: keyof Sample) => ({
+  medianOfRoundRatios: round(median(a.map((x, i) => x[k] / (b[i] as Sample)[k]))),
+  ratioOfMedians: round(median(a.map((x) => x[k])) / median(b.map((x) => x[k]))),
+});
+const sf = samples.items;
+const peer = samples.sdk;
 
 const result = {
   benchmark:
@@ -116,9 +119,14 @@ const result = {
   rounds: ROUNDS,
   pages: Math.ceil(EVENTS / 100),
   stackfeedMedianWallMs: round(median(sf.map((x) => x.wall)), 1),
+  stackfeedByPageMedianWallMs: round(median(samples.pages.map((x) => x.wall)), 1),
   sdkMedianWallMs: round(median(peer.map((x) => x.wall)), 1),
-  wallRatio: round(median(wallRatios)),
-  cpuRatio: round(median(cpuRatios)),
+  stackfeedMedianCpuMs: round(median(sf.map((x) => x.cpu)), 1),
+  sdkMedianCpuMs: round(median(peer.map((x) => x.cpu)), 1),
+  wallRatio: ratios(sf, peer, 'wall'),
+  cpuRatio: ratios(sf, peer, 'cpu'),
+  byPageWallRatio: ratios(samples.pages, peer, 'wall'),
+  byPageCpuRatio: ratios(samples.pages, peer, 'cpu'),
   target: '≤ 1.05',
   node: process.version,
   cpu: os.cpus()[0]?.model,

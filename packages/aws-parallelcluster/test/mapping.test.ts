@@ -129,6 +129,9 @@ describe('toStackEvent', () => {
     expect(toStackEvent({ ...base, resourceProperties: 'Name=x' }, {}).properties).toBe('Name=x');
     expect(toStackEvent({ ...base, resourceProperties: '{broken' }, {}).properties).toBe('{broken');
     expect(toStackEvent(base, {}).properties).toBeUndefined();
+    expect(toStackEvent({ ...base, resourceProperties: '  \n [1]' }, {}).properties).toEqual([1]);
+    expect(toStackEvent({ ...base, resourceProperties: '' }, {}).properties).toBe('');
+    expect(toStackEvent({ ...base, resourceProperties: '"quoted"' }, {}).properties).toBe('"quoted"');
   });
   it('keeps hook fields, DetailedStatus, OperationId and the token in details', () => {
     const ev = toStackEvent(

@@ -1,4 +1,4 @@
-import { type StackEvent, parseJsonLoose } from '@stackfeed/core';
+import type { StackEvent } from '@stackfeed/core';
 import type { CfnEventRecord } from '../types.js';
 import { cfnActionPhase } from './tables.js';
 
@@ -13,6 +13,22 @@ const DETAIL_KEYS = [
   'detailedStatus',
   'operationId',
 ] as const;
+
+/**
+ * `resourceProperties` as a value when it is JSON (object or array), else the text as it came.
+ * Same rule as core's parseJsonLoose, without copying the string first (this runs for every event).
+ */
+export function parseProperties(text: string): unknown {
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) === 32 || (text.charCodeAt(i) >= 9 && text.charCodeAt(i) <= 13))) i++;
+  const c = text.charCodeAt(i);
+  if (c !== 123 /* { */ && c !== 91 /* [ */) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
 
 /**
  * One CloudFormation stack event → the normalized StackEvent. `resourceProperties` becomes
@@ -46,12 +62,17 @@ export function toStackEvent(
     ev.resource.physicalId = rec.physicalResourceId;
   if (rec.resourceType !== undefined) ev.resource.type = rec.resourceType;
   if (rec.resourceStatusReason !== undefined) ev.message = rec.resourceStatusReason;
-  if (rec.resourceProperties !== undefined) ev.properties = parseJsonLoose(rec.resourceProperties);
+  if (rec.resourceProperties !== undefined) ev.properties = parseProperties(rec.resourceProperties);
   ev.isStackEvent =
     rec.resourceType === 'AWS::CloudFormation::Stack' &&
     (rec.physicalResourceId === rec.stackId || rec.logicalResourceId === rec.stackName);
-  const details: Record<string, unknown> = {};
-  for (const k of DETAIL_KEYS) if (rec[k] !== undefined) details[k] = rec[k];
-  if (Object.keys(details).length > 0) ev.details = details;
+  let details: Record<string, unknown> | undefined;
+  for (const k of DETAIL_KEYS) {
+    const v = rec[k];
+    if (v === undefined) continue;
+    details ??= {};
+    details[k] = v;
+  }
+  if (details) ev.details = details;
   return ev;
 }
