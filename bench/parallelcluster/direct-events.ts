@@ -69,7 +69,7 @@ async function viaStackfeedPages(): Promise<number> {
 }
 async function viaSdk(): Promise<number> {
   let n = 0;
-  // By name, as a user would; stackfeed resolves the name to the stack id first (one DescribeStacks).
+  // By name, as a user would (stackfeed also starts by name).
   for await (const page of paginateDescribeStackEvents({ client: sdk }, { StackName: 'bench-cluster' }))
     for (const _ of page.StackEvents ?? []) n++;
   return n;
@@ -111,7 +111,7 @@ const peer = samples.sdk;
 const result = {
   benchmark:
     'direct mode: list 10,000 CloudFormation stack events, stackfeed vs paginateDescribeStackEvents (same client, same emulator in a child process; CPU = client side only)',
-  note: 'stackfeed resolves the stack name to its id first (1 DescribeStacks + 100 DescribeStackEvents vs 100) and parses ResourceProperties JSON into properties',
+  note: 'same 100 DescribeStackEvents requests on both sides (stackfeed reads the first page by name and takes the stack id from the events); stackfeed also maps each event to the normalized StackEvent and parses ResourceProperties JSON',
   loadAverage: os.loadavg().map((x) => round(x, 1)),
   cpus: os.cpus().length,
   events: EVENTS,

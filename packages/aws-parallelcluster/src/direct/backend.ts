@@ -223,19 +223,25 @@ export class DirectBackend implements Backend {
     return best?.id;
   }
 
+  /**
+   * One DescribeStackEvents page. `stack` is a stack id, or (first page of a listing) a name: then
+   * the root's id is taken from the events themselves (every event carries its StackId).
+   */
   private async eventsPage(
-    stackId: string,
+    stack: string,
     token: string | undefined,
-    root: { id: string; name: string },
+    rootIn: { id?: string | undefined; name: string },
     signal: AbortSignal | undefined,
-  ): Promise<{ items: StackEvent[]; next: string | undefined; nested: string[] }> {
+  ): Promise<{ items: StackEvent[]; next: string | undefined; nested: string[]; stackId: string | undefined }> {
     const { c, m } = await this.cfn();
     const out = await this.call(
       c,
-      new m.DescribeStackEventsCommand({ StackName: stackId, ...(token ? { NextToken: token } : {}) }),
+      new m.DescribeStackEventsCommand({ StackName: stack, ...(token ? { NextToken: token } : {}) }),
       'DescribeStackEvents',
       signal,
     );
+    const stackId: string | undefined = (out.StackEvents as CfnStackEvent[] | undefined)?.[0]?.StackId;
+    const root = { id: rootIn.id ?? stackId, name: rootIn.name };
     const items: StackEvent[] = [];
     const nested: string[] = [];
     for (const [i, e] of ((out.StackEvents ?? []) as CfnStackEvent[]).entries()) {
@@ -252,7 +258,7 @@ export class DirectBackend implements Backend {
       )
         nested.push(e.PhysicalResourceId);
     }
-    return { items, next: out.NextToken ?? undefined, nested };
+    return { items, next: out.NextToken ?? undefined, nested, stackId };
   }
 
   /** Nested stacks (recursively) from DescribeStackResources: `AWS::CloudFormation::Stack` resources. */
@@ -296,12 +302,25 @@ export class DirectBackend implements Backend {
 
   async stackEventsPage(target: StackTarget, cursor: unknown, signal: AbortSignal | undefined) {
     let cur = cursor as EventsCursor | undefined;
+    let page: Awaited<ReturnType<DirectBackend['eventsPage']>> | undefined;
     if (!cur) {
-      const root = await this.rootOf(target, signal);
-      cur = { q: [root.id], done: [], root };
+      // First page by name (a live stack: no extra call); a deleted stack is found through ListStacks.
+      try {
+        page = await this.eventsPage(target.name, undefined, { name: target.name }, signal);
+      } catch (err) {
+        if (!StackfeedError.is(err, 'NOT_FOUND')) throw err;
+      }
+      if (page?.stackId) cur = { q: [page.stackId], done: [], root: { id: page.stackId, name: target.name } };
+      // A stack CloudFormation admits to always has events (its CREATE_IN_PROGRESS at least).
+      else if (page) throw invalid('DescribeStackEvents', 'StackEvents');
+      else {
+        const root = await this.rootOf(target, signal);
+        cur = { q: [root.id], done: [], root };
+        page = undefined;
+      }
     }
     const stackId = cur.q[0] as string;
-    const page = await this.eventsPage(stackId, cur.t, cur.root, signal);
+    page ??= await this.eventsPage(stackId, cur.t, cur.root, signal);
     const known = new Set([...cur.q, ...cur.done]);
     const q = [...cur.q];
     for (const n of page.nested) {
