@@ -35,13 +35,17 @@ function upSh(env: Record<string, string>): string | undefined {
  * Makes sure the real Heat peers are up before the suites run: the noauth one on :8004 (or
  * HEAT_URL) and a Keystone-mode one beside it (own HEAT_PEER_DIR and ports, see KS_PEER). Failures
  * are handed to the integration tests, which then fail with this message; unit tests still run.
+ * With `CI` set, the peers this setup started are stopped again at the end.
  */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => void> {
   const peers: HeatPeers = { noauth: {}, keystone: {} };
+  const started: Array<Record<string, string>> = [];
   const url = noauthPeerUrl();
   if (!(await heatAnswers(url))) {
-    const err = upSh(process.env.HEAT_PEER_DIR ? {} : { HEAT_PEER_DIR: '/tmp/heat-peer' });
+    const env: Record<string, string> = { HEAT_PEER_DIR: process.env.HEAT_PEER_DIR ?? '/tmp/heat-peer' };
+    const err = upSh(env);
     if (err) peers.noauth.error = err;
+    else started.push(env);
   }
   const finalUrl = noauthPeerUrl();
   if (!peers.noauth.error && !(await heatAnswers(finalUrl))) {
@@ -53,13 +57,15 @@ export default async function setup(project: TestProject): Promise<void> {
   const ksUp = async (p: PeerInfo | undefined) =>
     !!p && (await heatAnswers(p.heatUrl)) && (await heatAnswers(String(p.keystoneUrl)));
   if (!(await ksUp(ks))) {
-    const err = upSh({
+    const env = {
       HEAT_PEER_DIR: KS_PEER.dir,
       HEAT_PEER_PORT: KS_PEER.port,
       HEAT_PEER_KEYSTONE: '1',
       HEAT_PEER_KEYSTONE_PORT: KS_PEER.keystonePort,
-    });
+    };
+    const err = upSh(env);
     if (err) peers.keystone.error = err;
+    else started.push(env);
     ks = readPeerJson(KS_PEER.dir);
   }
   if (!peers.keystone.error) {
@@ -67,4 +73,16 @@ export default async function setup(project: TestProject): Promise<void> {
     else peers.keystone.error = `the Keystone-mode Heat peer in ${KS_PEER.dir} does not answer after up.sh`;
   }
   project.provide('heatPeers', peers);
+  // In CI, stop what this setup started (down.sh, by the recorded pids); on a workstation leave
+  // the peers running so the next run starts in 0.1 s.
+  return () => {
+    if (!process.env.CI || process.env.STACKFEED_KEEP_HEAT_PEERS) return;
+    for (const env of started.reverse()) {
+      spawnSync('bash', [join(PEER_DIR, 'down.sh')], {
+        env: { ...process.env, ...env },
+        stdio: 'ignore',
+        timeout: 60_000,
+      });
+    }
+  };
 }

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogEntry } from '@stackfeed/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { HeatClient } from '../../src/index.js';
 import type { PeerInfo } from '../support/peer.js';
 import { type StackHandle, createStack, rawEvents, uniqueName, waitStack } from '../support/peer.js';
-import { keystonePeer } from './peers.js';
+import { keystonePeer, realPeerSuite } from './peers.js';
 
 /**
  * Against a REAL Keystone v3 and a Heat behind keystonemiddleware (the keystone-mode peer that
@@ -29,7 +29,7 @@ const adminAuth = () => ({
   projectDomainId: 'default',
 });
 
-beforeAll(async () => {
+const itReal = realPeerSuite(async () => {
   peer = keystonePeer();
   tmp = mkdtempSync(join(tmpdir(), 'heat-ks-'));
   admin = new HeatClient({ auth: adminAuth(), region: peer.region, logger: (e) => logs.push(e) });
@@ -42,7 +42,7 @@ afterAll(() => {
 });
 
 describe('Keystone v3 against a real Keystone', () => {
-  it('password auth: finds the orchestration endpoint in the catalog and lists events', async () => {
+  itReal('password auth: finds the orchestration endpoint in the catalog and lists events', async () => {
     expect(await admin.session.endpoint()).toBe(peer.heatUrl);
     const evs = await admin.listStackEvents(stack.name).toArray({ limit: 100 });
     const token = (await admin.session.token()) as string;
@@ -51,7 +51,7 @@ describe('Keystone v3 against a real Keystone', () => {
     expect(admin.session.tokensIssued).toBe(1);
   });
 
-  it('token auth: exchanges a token for a scoped one, or uses it as is with an endpoint', async () => {
+  itReal('token auth: exchanges a token for a scoped one, or uses it as is with an endpoint', async () => {
     const token = (await admin.session.token()) as string;
     const exchanged = new HeatClient({
       auth: { type: 'token', token, authUrl: peer.keystoneUrl, projectId: peer.admin!.project_id },
@@ -62,7 +62,7 @@ describe('Keystone v3 against a real Keystone', () => {
     expect((await direct.listStacks({ name: stack.name }).toArray({ limit: 5 })).map((s) => s.id)).toEqual([stack.id]);
   });
 
-  it('application credential auth (created in Keystone for this test)', async () => {
+  itReal('application credential auth (created in Keystone for this test)', async () => {
     const token = (await admin.session.token()) as string;
     const ks = peer.keystoneUrl as string;
     const me = await fetch(`${ks}/auth/tokens`, { headers: { 'x-auth-token': token, 'x-subject-token': token } });
@@ -97,7 +97,7 @@ describe('Keystone v3 against a real Keystone', () => {
     expect((await byName.listStackEvents(stack.name).toArray({ limit: 100 })).length).toBeGreaterThan(3);
   });
 
-  it('clouds.yaml + OS_CLOUD, and OS_* variables, reach the same stack', async () => {
+  itReal('clouds.yaml + OS_CLOUD, and OS_* variables, reach the same stack', async () => {
     writeFileSync(
       join(tmp, 'clouds.yaml'),
       `clouds:\n  ks:\n    auth:\n      auth_url: ${peer.keystoneUrl}\n      username: admin\n      project_name: admin\n      user_domain_id: default\n      project_domain_id: default\n    region_name: ${peer.region}\n`,
@@ -123,7 +123,7 @@ describe('Keystone v3 against a real Keystone', () => {
     expect((await fromEnv.getStack(stack.name)).id).toBe(stack.id);
   });
 
-  it('401 from Keystone (bad password) and from Heat (bad token) are UNAUTHORIZED; no secret leaks', async () => {
+  itReal('401 from Keystone (bad password) and from Heat (bad token) are UNAUTHORIZED; no secret leaks', async () => {
     const bad = new HeatClient({
       auth: { ...adminAuth(), password: 'not-the-password-42' },
       logger: (e) => logs.push(e),
@@ -148,7 +148,7 @@ describe('Keystone v3 against a real Keystone', () => {
     }
   });
 
-  it('403 for the non-admin user on the admin project; its own project through its catalog works', async () => {
+  itReal('403 for the non-admin user on the admin project; its own project through its catalog works', async () => {
     const demoAuth = {
       type: 'password' as const,
       authUrl: peer.keystoneUrl as string,
@@ -168,7 +168,7 @@ describe('Keystone v3 against a real Keystone', () => {
     expect(mine.every((s) => s.id !== stack.id)).toBe(true);
   });
 
-  it('gets a new token once after Heat answers 401 for a revoked one', async () => {
+  itReal('gets a new token once after Heat answers 401 for a revoked one', async () => {
     // keystonemiddleware caches validated tokens (~5 min), so the token is revoked before Heat ever
     // sees it: Heat then asks Keystone, gets "revoked" and answers 401.
     const c = new HeatClient({ auth: adminAuth() });
@@ -186,22 +186,26 @@ describe('Keystone v3 against a real Keystone', () => {
     expect(await c.session.token()).not.toBe(old);
   });
 
-  it('watches a delete with a Keystone token', async () => {
-    const token = (await admin.session.token()) as string;
-    const res = await fetch(`${peer.heatUrl}/stacks/${stack.name}/${stack.id}`, {
-      method: 'DELETE',
-      headers: { 'x-auth-token': token },
-    });
-    expect(res.status).toBe(204);
-    const w = admin.watchStackEvents(stack.name, {
-      pollIntervalMs: 200,
-      untilAction: 'DELETE',
-      resourceAction: 'DELETE',
-      timeoutMs: 60_000,
-    });
-    const got = [];
-    for await (const ev of w) got.push(ev);
-    expect(w.result).toMatchObject({ outcome: 'deleted', status: 'DELETE_COMPLETE' });
-    expect(got.at(-1)).toMatchObject({ isStackEvent: true, status: 'DELETE_COMPLETE' });
-  }, 60_000);
+  itReal(
+    'watches a delete with a Keystone token',
+    async () => {
+      const token = (await admin.session.token()) as string;
+      const res = await fetch(`${peer.heatUrl}/stacks/${stack.name}/${stack.id}`, {
+        method: 'DELETE',
+        headers: { 'x-auth-token': token },
+      });
+      expect(res.status).toBe(204);
+      const w = admin.watchStackEvents(stack.name, {
+        pollIntervalMs: 200,
+        untilAction: 'DELETE',
+        resourceAction: 'DELETE',
+        timeoutMs: 60_000,
+      });
+      const got = [];
+      for await (const ev of w) got.push(ev);
+      expect(w.result).toMatchObject({ outcome: 'deleted', status: 'DELETE_COMPLETE' });
+      expect(got.at(-1)).toMatchObject({ isStackEvent: true, status: 'DELETE_COMPLETE' });
+    },
+    60_000,
+  );
 });

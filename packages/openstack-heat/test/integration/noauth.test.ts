@@ -1,5 +1,5 @@
 import type { StackEvent } from '@stackfeed/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { HeatClient } from '../../src/index.js';
 import {
   type StackHandle,
@@ -10,7 +10,7 @@ import {
   updateStack,
   waitStack,
 } from '../support/peer.js';
-import { noauthUrl } from './peers.js';
+import { noauthUrl, realPeerSuite } from './peers.js';
 
 /**
  * Against a REAL Heat 19 (noauth mode): stacks are created by these tests with unique names,
@@ -20,7 +20,7 @@ let url: string;
 let heat: HeatClient;
 const S: Record<'ok' | 'fail' | 'upd' | 'del' | 'deep' | 'big', StackHandle> = {} as never;
 
-beforeAll(async () => {
+const itReal = realPeerSuite(async () => {
   url = noauthUrl();
   heat = new HeatClient({ auth: { type: 'none' }, endpoint: url });
   const make = async (key: keyof typeof S, tpl: string, files?: string[]) => {
@@ -50,23 +50,28 @@ afterAll(async () => {
 const ids = (evs: Array<{ id: string }>) => evs.map((e) => e.id);
 
 describe('listing events on a real Heat', () => {
-  it('lists the 410 events of the 202-resource stack (nested_depth=1) exactly as Heat does, in one go and paged', async () => {
-    const truth = await rawEvents(url, S.big, 'nested_depth=1');
-    expect(truth).toHaveLength(410);
-    const all = await heat.listStackEvents(S.big.name, { nestedDepth: 1 }).toArray({ limit: 10_000 });
-    expect(ids(all)).toEqual(ids(truth));
-    const paged = await heat.listStackEvents(S.big.name, { nestedDepth: 1, pageSize: 100 }).toArray({ limit: 10_000 });
-    expect(ids(paged)).toEqual(ids(truth));
-    const desc = await heat
-      .listStackEvents({ id: S.big.id }, { nestedDepth: 1, sortDir: 'desc', pageSize: 150 })
-      .toArray({ limit: 10_000 });
-    expect(ids(desc)).toEqual(ids(truth).reverse());
-    const own = all.filter((e) => e.isStackEvent && e.stack.id === S.big.id);
-    expect(own.map((e) => e.status)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
-    expect(all.filter((e) => e.isStackEvent && e.stack.id !== S.big.id)).toHaveLength(4);
-  });
+  itReal(
+    'lists the 410 events of the 202-resource stack (nested_depth=1) exactly as Heat does, in one go and paged',
+    async () => {
+      const truth = await rawEvents(url, S.big, 'nested_depth=1');
+      expect(truth).toHaveLength(410);
+      const all = await heat.listStackEvents(S.big.name, { nestedDepth: 1 }).toArray({ limit: 10_000 });
+      expect(ids(all)).toEqual(ids(truth));
+      const paged = await heat
+        .listStackEvents(S.big.name, { nestedDepth: 1, pageSize: 100 })
+        .toArray({ limit: 10_000 });
+      expect(ids(paged)).toEqual(ids(truth));
+      const desc = await heat
+        .listStackEvents({ id: S.big.id }, { nestedDepth: 1, sortDir: 'desc', pageSize: 150 })
+        .toArray({ limit: 10_000 });
+      expect(ids(desc)).toEqual(ids(truth).reverse());
+      const own = all.filter((e) => e.isStackEvent && e.stack.id === S.big.id);
+      expect(own.map((e) => e.status)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
+      expect(all.filter((e) => e.isStackEvent && e.stack.id !== S.big.id)).toHaveLength(4);
+    },
+  );
 
-  it('pages with byPage tokens that resume in a fresh client', async () => {
+  itReal('pages with byPage tokens that resume in a fresh client', async () => {
     const pages = heat.listStackEvents(S.big.name, { pageSize: 100, nestedDepth: 1 }).byPage();
     const first = (await pages.next()).value as { items: StackEvent[]; continuationToken?: string };
     expect(first.items).toHaveLength(100);
@@ -77,7 +82,7 @@ describe('listing events on a real Heat', () => {
     expect(ids([...first.items, ...rest])).toEqual(ids(await rawEvents(url, S.big, 'nested_depth=1')));
   });
 
-  it('lists nested events (nested_depth 1, 2, 3) with the nested stack and the root named', async () => {
+  itReal('lists nested events (nested_depth 1, 2, 3) with the nested stack and the root named', async () => {
     const counts = [];
     for (const nestedDepth of [0, 1, 2, 3]) {
       const evs = await heat.listStackEvents(S.deep.name, { nestedDepth, pageSize: 7 }).toArray({ limit: 1000 });
@@ -91,7 +96,7 @@ describe('listing events on a real Heat', () => {
     expect(counts).toEqual([6, 12, 24, 36]);
   });
 
-  it('filters on Heat: phase, action, resource name and type', async () => {
+  itReal('filters on Heat: phase, action, resource name and type', async () => {
     const failed = await heat.listStackEvents(S.fail.name, { phase: 'FAILED' }).toArray({ limit: 100 });
     expect(failed.map((e) => [e.resource.logicalId, e.status])).toEqual([
       ['broken', 'CREATE_FAILED'],
@@ -110,7 +115,7 @@ describe('listing events on a real Heat', () => {
     expect(byType.map((e) => e.resource.logicalId)).toEqual(['slow', 'slow']);
   });
 
-  it('lists a deleted stack’s events by name+id (CREATE and DELETE)', async () => {
+  itReal('lists a deleted stack’s events by name+id (CREATE and DELETE)', async () => {
     const evs = await heat.listStackEvents({ name: S.del.name, id: S.del.id }).toArray({ limit: 100 });
     expect(new Set(evs.map((e) => e.action))).toEqual(new Set(['CREATE', 'DELETE']));
     expect(evs.at(-1)).toMatchObject({ isStackEvent: true, status: 'DELETE_COMPLETE' });
@@ -122,7 +127,7 @@ describe('listing events on a real Heat', () => {
 });
 
 describe('resource events, show event, stacks on a real Heat', () => {
-  it('lists one resource’s events and returns [] where Heat answers "No events found"', async () => {
+  itReal('lists one resource’s events and returns [] where Heat answers "No events found"', async () => {
     const slow = await heat.listResourceEvents(S.ok.name, 'slow').toArray({ limit: 10 });
     expect(slow.map((e) => e.status)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE']);
     expect(await heat.listResourceEvents(S.ok.name, 'nope').toArray({ limit: 10 })).toEqual([]);
@@ -131,7 +136,7 @@ describe('resource events, show event, stacks on a real Heat', () => {
     expect(own.every((e) => e.isStackEvent)).toBe(true);
   });
 
-  it('shows a resource event and a stack event with resource type and properties', async () => {
+  itReal('shows a resource event and a stack event with resource type and properties', async () => {
     const [, done] = await heat.listResourceEvents(S.ok.name, 'slow').toArray({ limit: 10 });
     const ev = await heat.getEvent(S.ok.name, 'slow', done!.id);
     expect(ev).toMatchObject({
@@ -154,7 +159,7 @@ describe('resource events, show event, stacks on a real Heat', () => {
     });
   });
 
-  it('lists stacks (paged by Heat’s next links) and normalizes their status', async () => {
+  itReal('lists stacks (paged by Heat’s next links) and normalizes their status', async () => {
     const all = await heat.listStacks().toArray({ limit: 10_000 });
     const paged = await heat.listStacks({ pageSize: 2 }).toArray({ limit: 10_000 });
     expect(new Set(paged.map((s) => s.id))).toEqual(new Set(all.map((s) => s.id)));
@@ -179,7 +184,7 @@ describe('resource events, show event, stacks on a real Heat', () => {
     expect(named.map((s) => s.id)).toEqual([S.ok.id]);
   });
 
-  it('never lets a name address another URL (Heat decodes %2F before routing, so `/` is refused)', async () => {
+  itReal('never lets a name address another URL (Heat decodes %2F before routing, so `/` is refused)', async () => {
     // what a name with an encoded slash would do on this server: it reaches /stacks/{name}/{id}
     const res = await fetch(`${url}/stacks/${S.ok.name}%2F${S.ok.id}`, { redirect: 'manual' });
     expect(res.status).toBe(200);
@@ -210,7 +215,22 @@ describe('watching a real Heat (four stacks watched at once while they change)',
     return { s, got, result: w.result };
   };
 
+  let watchError: unknown;
+  const run = (k: keyof typeof runs): Run => {
+    if (watchError) throw watchError;
+    return runs[k];
+  };
+
   beforeAll(async () => {
+    try {
+      await startWatches();
+    } catch (err) {
+      watchError = err;
+    }
+  }, 150_000);
+
+  const startWatches = async () => {
+    noauthUrl(); // the clear "peer unavailable" message when it is missing
     const track = (s: StackHandle) => {
       extra.push(s);
       return s;
@@ -232,31 +252,31 @@ describe('watching a real Heat (four stacks watched at once while they change)',
       watchAll(deep, deep.name, { nestedDepth: 3 }),
       deleting,
     ]);
-  }, 150_000);
+  };
 
-  it('follows a stack while it is created, then ends with every event once', async () => {
-    const { s, got, result } = runs.create;
+  itReal('follows a stack while it is created, then ends with every event once', async () => {
+    const { s, got, result } = run('create');
     expect(result).toMatchObject({ outcome: 'succeeded', status: 'CREATE_COMPLETE' });
     expect(ids(got)).toEqual(ids(await rawEvents(url, s)));
     expect(got.at(-1)).toMatchObject({ isStackEvent: true, status: 'CREATE_COMPLETE' });
   });
 
-  it('follows a failing create and ends failed', async () => {
-    const { s, got, result } = runs.fail;
+  itReal('follows a failing create and ends failed', async () => {
+    const { s, got, result } = run('fail');
     expect(result).toMatchObject({ outcome: 'failed', status: 'CREATE_FAILED' });
     expect(ids(got)).toEqual(ids(await rawEvents(url, s)));
   });
 
-  it('follows a delete (by name, which stops resolving) and ends deleted', async () => {
-    const { s, got, result } = runs.del;
+  itReal('follows a delete (by name, which stops resolving) and ends deleted', async () => {
+    const { s, got, result } = run('del');
     expect(result).toMatchObject({ outcome: 'deleted', status: 'DELETE_COMPLETE' });
     expect(got.every((e) => e.action === 'DELETE')).toBe(true);
     expect(got.at(-1)).toMatchObject({ isStackEvent: true, status: 'DELETE_COMPLETE' });
     expect(ids(got)).toEqual(ids((await rawEvents(url, s)).filter((e) => e.resource_status.startsWith('DELETE'))));
   });
 
-  it('follows a nested stack being created with nestedDepth', async () => {
-    const { s, got, result } = runs.deep;
+  itReal('follows a nested stack being created with nestedDepth', async () => {
+    const { s, got, result } = run('deep');
     expect(result).toMatchObject({ outcome: 'succeeded' });
     expect(new Set(ids(got))).toEqual(new Set(ids(await rawEvents(url, s, 'nested_depth=3'))));
     expect(got).toHaveLength(36);

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { beforeAll, inject, it } from 'vitest';
 import type { PeerInfo } from '../support/peer.js';
 
 /** The noauth Heat URL, or a thrown error saying why the real peer is not there (never a skip). */
@@ -23,4 +23,28 @@ export function keystonePeer(): PeerInfo {
     );
   }
   return p.keystone.peer;
+}
+
+/**
+ * Integration tests FAIL (never skip) when the real peer is missing: a setup failure is kept and
+ * re-thrown by every test, instead of letting a failed beforeAll mark the tests skipped.
+ */
+export function realPeerSuite(setup: () => Promise<void>, timeoutMs: number) {
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      await setup();
+    } catch (err) {
+      failure = err;
+    }
+  }, timeoutMs);
+  return (name: string, fn: () => Promise<void>, testTimeoutMs?: number) =>
+    it(
+      name,
+      async () => {
+        if (failure) throw failure;
+        await fn();
+      },
+      testTimeoutMs,
+    );
 }

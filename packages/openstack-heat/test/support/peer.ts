@@ -22,7 +22,7 @@ export interface PeerInfo {
 
 /** Keystone-mode peer started beside the noauth one (see globalSetup). */
 export const KS_PEER = {
-  dir: process.env.HEAT_KS_PEER_DIR ?? '/tmp/heat-peer-ks',
+  dir: process.env.HEAT_KS_PEER_DIR ?? process.env.HEAT_KS_DIR ?? '/tmp/heat-peer-ks',
   port: process.env.HEAT_KS_PEER_PORT ?? '8014',
   keystonePort: process.env.HEAT_KS_PEER_KEYSTONE_PORT ?? '5010',
 };
