@@ -31,7 +31,7 @@ export async function emulatedSources(speed = 2): Promise<DashboardSources> {
 
   // ParallelCluster: an image build that succeeds (API mode, SigV4).
   const world = new ParallelClusterWorld({ start: t0 });
-  const build = imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 45, startInMs: 1000 });
+  const build = imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 45, startInMs: 0 });
   const pc = await startParallelClusterEmulator({ world });
   const pcluster = new ParallelClusterClient({
     apiUrl: pc.apiUrl,
@@ -55,7 +55,7 @@ export async function emulatedSources(speed = 2): Promise<DashboardSources> {
   const rfsKeys = { accessKey: 'DASHBOARDDEMOAK00001', secretKey: 'dashboard-demo-secret' };
   const rfsEmu = await startRfsEmulator({
     credentials: { aksk: [rfsKeys] },
-    scenarios: [deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: t0 + 1500, stepMs: 2500 })],
+    scenarios: [deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: t0, stepMs: 2500 })],
     clock: now,
   });
   const rfs = new RfsClient({

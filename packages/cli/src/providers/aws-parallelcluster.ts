@@ -78,7 +78,7 @@ export const plugin: ProviderPlugin = {
       '@stackfeed/emulator/parallelcluster'
     );
     const world = new ParallelClusterWorld({ start: clock.t0 });
-    const truth = imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 45, startInMs: 1000 });
+    const truth = imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 45, startInMs: 0 });
     const emu = await startParallelClusterEmulator({ world });
     const stop = drive(world, clock);
     const client = new ParallelClusterClient({

@@ -56,7 +56,7 @@ export const plugin: ProviderPlugin = {
   },
   async demo({ clock }) {
     const { deploymentFailsAndRollsBack, startRfsEmulator } = await import('@stackfeed/emulator/rfs');
-    const scenario = deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: clock.t0 + 1500, stepMs: 2500 });
+    const scenario = deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: clock.t0, stepMs: 2500 });
     const emu = await startRfsEmulator({
       credentials: { aksk: [DEMO_CREDENTIALS] },
       scenarios: [scenario],
@@ -82,7 +82,7 @@ export const plugin: ProviderPlugin = {
   },
   async emulator({ port, host, clock }) {
     const { deploymentFailsAndRollsBack, startRfsEmulator } = await import('@stackfeed/emulator/rfs');
-    const scenarios = [deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: clock.t0 + 5000, stepMs: 3000 })];
+    const scenarios = [deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: clock.t0, stepMs: 3000 })];
     const emu = await startRfsEmulator({
       credentials: { aksk: [DEMO_CREDENTIALS] },
       scenarios,
