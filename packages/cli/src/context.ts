@@ -26,6 +26,8 @@ export class Ctx {
   readonly signal: AbortSignal;
   /** The provider of the current command, for error hints. */
   credentialHint: string | undefined;
+  /** Set when building the client failed (a CONFIG error then points at the credential places). */
+  connectFailed = false;
 
   constructor(
     readonly io: CliIO,
@@ -79,6 +81,7 @@ export class Ctx {
         logger: this.logger,
       });
     } catch (err) {
+      this.connectFailed = true;
       if (StackfeedError.is(err) || err instanceof UsageError) throw err;
       throw new StackfeedError({
         code: 'CONFIG',

@@ -37,14 +37,14 @@ const CHECK: Partial<Record<ErrorCode, string>> = {
   NETWORK: 'that the endpoint is reachable from here (proxy, DNS, VPN), or pass --endpoint',
   TIMEOUT: 'the endpoint and your network; raise --timeout for long deployments',
   INVALID_RESPONSE: 'that --endpoint points to the right service (run with --debug to see the response path)',
-  CONFIG: 'your configuration',
+  CONFIG: 'your configuration and the arguments',
 };
 
 /**
  * One clear line for an error: code, provider, operation, HTTP status, request id, the message,
  * and what to check. `credentialHint` names the provider's standard credential places.
  */
-export function formatError(err: unknown, credentialHint?: string): string {
+export function formatError(err: unknown, credentialHint?: string, setupFailed = false): string {
   if (err instanceof UsageError) {
     const help = err.command ? `stackfeed ${err.command} --help` : 'stackfeed --help';
     return `stackfeed: ${err.message} (see ${help})`;
@@ -59,7 +59,8 @@ export function formatError(err: unknown, credentialHint?: string): string {
       err.requestId !== undefined ? `request ${err.requestId}` : undefined,
     ].filter((s): s is string => typeof s === 'string' && s.length > 0);
     let check = CHECK[err.code] ?? 'the message above';
-    if ((err.code === 'UNAUTHORIZED' || err.code === 'CONFIG') && credentialHint) check = `${check}: ${credentialHint}`;
+    const hint = err.code === 'UNAUTHORIZED' || (err.code === 'CONFIG' && setupFailed);
+    if (hint && credentialHint) check = `${check}: ${credentialHint}`;
     const msg = oneLine(err.message);
     return `stackfeed: ${err.code}${where.length ? ` [${where.join(', ')}]` : ''}: ${msg} — check ${check}`;
   }

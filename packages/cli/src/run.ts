@@ -264,7 +264,7 @@ Examples:
       io.stderr.write('stackfeed: interrupted\n');
       return EXIT.INTERRUPTED;
     }
-    io.stderr.write(`${formatError(err, ctx?.credentialHint)}\n`);
+    io.stderr.write(`${formatError(err, ctx?.credentialHint, ctx?.connectFailed)}\n`);
     if (debug) io.stderr.write(`${debugDetail(err)}\n`);
     return err instanceof UsageError ? EXIT.USAGE : EXIT.CALL_FAILED;
   }
