@@ -539,7 +539,23 @@ export async function startHeatEmulator(opts: HeatEmulatorOptions = {}): Promise
       const s = exact(req.params.name as string, req.params.id as string);
       if (!s) return notFound(req.params.name as string);
       tick();
-      return { status: 200, headers: reqId(), body: { stack: { ...wireStack(s), parameters: {}, outputs: [] } } };
+      const { project: _project, ...show } = wireStack(s);
+      return {
+        status: 200,
+        headers: reqId(),
+        body: {
+          stack: {
+            ...show,
+            parameters: { 'OS::stack_id': s.id, 'OS::project_id': tenant, 'OS::stack_name': s.name },
+            template_description: '',
+            capabilities: [],
+            disable_rollback: true,
+            notification_topics: [],
+            timeout_mins: 60,
+            outputs: [],
+          },
+        },
+      };
     }),
   );
   router.on(
