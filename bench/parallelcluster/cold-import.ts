@@ -18,7 +18,7 @@ const pkgDir = fileURLToPath(new URL('../../packages/aws-parallelcluster/', impo
 const built = existsSync(`${pkgDir}dist/index.js`);
 const entry = built ? `${pkgDir}dist/index.js` : `${pkgDir}src/index.ts`;
 
-const probe = (mode: 'api' | 'direct') => `
+const probe = (mode: 'api' | 'direct' | 'direct-lazy') => `
 const t0 = performance.now();
 const { ParallelClusterClient } = await import(${JSON.stringify(entry)});
 const credentials = { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' };
@@ -31,7 +31,7 @@ ${mode === 'direct' ? 'await c.preload();' : ''}
 process.stdout.write(String(performance.now() - t0));
 `;
 
-function sample(mode: 'api' | 'direct'): number {
+function sample(mode: 'api' | 'direct' | 'direct-lazy'): number {
   const args = built
     ? ['--input-type=module', '-e', probe(mode)]
     : ['--import', 'tsx', '--input-type=module', '-e', probe(mode)];
@@ -46,22 +46,26 @@ sample('api');
 sample('direct');
 const api: number[] = [];
 const direct: number[] = [];
+const lazy: number[] = [];
 for (let i = 0; i < SAMPLES; i++) {
-  if (i % 2 === 0) {
-    api.push(sample('api'));
-    direct.push(sample('direct'));
-  } else {
-    direct.push(sample('direct'));
-    api.push(sample('api'));
+  const order: Array<[number[], 'api' | 'direct' | 'direct-lazy']> = [
+    [api, 'api'],
+    [direct, 'direct'],
+    [lazy, 'direct-lazy'],
+  ];
+  for (let k = 0; k < order.length; k++) {
+    const [list, mode] = order[(i + k) % order.length] as [number[], 'api' | 'direct' | 'direct-lazy'];
+    list.push(sample(mode));
   }
 }
 const result = {
   benchmark:
-    'cold import() + client creation in a fresh process: API mode vs direct mode (with preload of the 4 SDK clients)',
+    'cold import() + client creation in a fresh process: API mode vs direct mode with preload() of the 4 SDK clients, and direct mode before its first call (SDK not yet imported)',
   entry: built ? 'dist (built)' : 'src via tsx',
   samples: SAMPLES,
   apiModeMedianMs: round(median(api), 1),
   directModeMedianMs: round(median(direct), 1),
+  directModeWithoutPreloadMedianMs: round(median(lazy), 1),
   directOverApi: round(median(direct) / median(api), 2),
   node: process.version,
   loadAverage: os.loadavg().map((x) => round(x, 1)),
