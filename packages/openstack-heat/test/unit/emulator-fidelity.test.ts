@@ -16,7 +16,7 @@ const rec = (f: string) =>
   JSON.parse(readFileSync(join(REC, f), 'utf8')).response as {
     status: number;
     headers: Record<string, string>;
-    body: any;
+    body: Json;
   };
 
 let emu: HeatEmulator;
