@@ -125,6 +125,9 @@ describe('API mode against the emulated ParallelCluster API', () => {
     });
     expect(done.artifacts[0]).toMatchObject({ kind: 'ami', id: ok.amiId, architecture: 'x86_64', state: 'AVAILABLE' });
     expect(done.tags['parallelcluster:build_status']).toBe('available');
+    expect(done.details?.imageBuildLogsArn).toBe(
+      'arn:aws:logs:us-east-1:123456789012:log-group:/aws/imagebuilder/ParallelClusterImage-img-ok',
+    );
     expect(done.stack).toBeUndefined();
     const now = await c.describeImage('img-running');
     expect(now).toMatchObject({

@@ -87,7 +87,9 @@ export function imageFromDescribe(w: DescribeImageWire, raw: unknown): ImageInfo
     info.stack = stack;
   }
   const details: Record<string, unknown> = {};
-  if (w.imageBuildLogsArn !== undefined) details.imageBuildLogsArn = w.imageBuildLogsArn;
+  // The AMI path of DescribeImage has no imageBuildLogsArn; the AMI's own tag says the same.
+  const logsArn = w.imageBuildLogsArn ?? tags['parallelcluster:build_log'];
+  if (logsArn !== undefined) details.imageBuildLogsArn = logsArn;
   if (w.imagebuilderImageStatus !== undefined) {
     details.imagebuilderImageStatus = w.imagebuilderImageStatus;
     details.imagebuilderImageState = imagebuilderStatusTable.map(w.imagebuilderImageStatus);
