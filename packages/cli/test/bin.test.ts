@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const pkg = join(import.meta.dirname, '..');
-const bin = join(pkg, 'dist', 'bin.js');
+const bin = join(pkg, 'bin', 'stackfeed.js');
+const built = join(pkg, 'dist', 'bin.js');
 
 /** Newest mtime under a folder. */
 const newest = (dir: string): number =>
@@ -21,7 +22,7 @@ const newest = (dir: string): number =>
 
 beforeAll(() => {
   // `pnpm test` builds first; a lone `vitest --project cli` builds here when dist is missing or stale.
-  if (!existsSync(bin) || statSync(bin).mtimeMs < newest(join(pkg, 'src'))) {
+  if (!existsSync(built) || statSync(built).mtimeMs < newest(join(pkg, 'src'))) {
     execFileSync('pnpm', ['--filter', '@stackfeed/cli', 'build'], {
       cwd: pkg,
       stdio: 'pipe',
