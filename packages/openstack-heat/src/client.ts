@@ -33,7 +33,16 @@ import { EventShowSchema, StackListSchema, StackShowSchema, WireEventSchema, Wir
 import { z } from 'zod';
 
 /** A Heat stack: its name, its id, or both (both saves the lookup redirect). A string is a name or an id. */
-export type HeatStackRef = string | { name?: string | undefined; id?: string | undefined };
+export type HeatStackRef =
+  | string
+  | {
+      name?: string | undefined;
+      id?: string | undefined;
+      /** Alias of `name`. */
+      stackName?: string | undefined;
+      /** Alias of `id`. */
+      stackId?: string | undefined;
+    };
 
 /** Options for building a HeatClient directly. */
 export interface HeatClientOptions {
@@ -568,12 +577,14 @@ function seg(value: string): string {
 /** Name and id, when the ref has both. */
 export function canonicalOf(ref: HeatStackRef): CanonicalStack | undefined {
   if (typeof ref === 'string') return undefined;
-  return ref.name && ref.id ? { name: ref.name, id: ref.id } : undefined;
+  const name = ref.name ?? ref.stackName;
+  const id = ref.id ?? ref.stackId;
+  return name && id ? { name, id } : undefined;
 }
 
 /** The one string to look a stack up by (a name or an id). */
 export function refString(ref: HeatStackRef): string {
-  const s = typeof ref === 'string' ? ref : (ref.name ?? ref.id);
+  const s = typeof ref === 'string' ? ref : (ref.name ?? ref.stackName ?? ref.id ?? ref.stackId);
   if (!s)
     throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: 'a stack ref needs a name or an id' });
   return s;

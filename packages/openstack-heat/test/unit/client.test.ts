@@ -60,6 +60,8 @@ describe('listStackEvents', () => {
     const byBoth = await client().listStackEvents({ name: 'web', id: s.id }).toArray({ limit: 100 });
     expect(emu.server.requests.every((r) => r.path.includes(s.id))).toBe(true);
     const byId = await client().listStackEvents({ id: s.id }).toArray({ limit: 100 });
+    const aliases = await client().listStackEvents({ stackName: 'web', stackId: s.id }).toArray({ limit: 100 });
+    expect(aliases.map((e) => e.id)).toEqual(byBoth.map((e) => e.id));
     expect(byId.map((e) => e.id)).toEqual(byBoth.map((e) => e.id));
     const desc = await client().listStackEvents(s.id, { sortDir: 'desc', pageSize: 5 }).toArray({ limit: 100 });
     expect(desc.map((e) => e.id)).toEqual(byBoth.map((e) => e.id).reverse());
