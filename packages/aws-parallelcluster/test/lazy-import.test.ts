@@ -56,7 +56,8 @@ describe('API mode loads no AWS SDK client (checked in a child process with a mo
   it('importing the package and creating an API-mode client loads no @aws-sdk/client-*', () => {
     const urls = probes.api as string[];
     expect(urls.some((u) => u.includes('aws-parallelcluster/src/index.ts'))).toBe(true);
-    expect(urls.some((u) => u.includes('@smithy/signature-v4'))).toBe(true);
+    // The signer itself is imported with the first request.
+    expect(urls.some((u) => u.includes('@smithy/signature-v4'))).toBe(false);
     expect(awsClients(urls)).toEqual([]);
     // With credentials given, not even the default credential chain is loaded.
     expect(urls.filter((u) => u.includes('@aws-sdk'))).toEqual([]);

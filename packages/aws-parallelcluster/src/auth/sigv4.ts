@@ -1,6 +1,3 @@
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AuthHook, SignableRequest } from '@stackfeed/core';
 import type { AwsCredentials } from './credentials.js';
 
@@ -27,6 +24,29 @@ function queryObject(url: URL): Record<string, string | string[]> {
   return out;
 }
 
+type Sha256 = ConstructorParameters<typeof import('@smithy/signature-v4').SignatureV4>[0]['sha256'];
+let modules:
+  | Promise<{
+      SignatureV4: typeof import('@smithy/signature-v4').SignatureV4;
+      HttpRequest: typeof import('@smithy/protocol-http').HttpRequest;
+      sha256: Sha256;
+    }>
+  | undefined;
+
+/** The signer is imported with the first request, not with the package (a smaller cold start). */
+function signerModules() {
+  modules ??= Promise.all([
+    import('@smithy/signature-v4'),
+    import('@smithy/protocol-http'),
+    import('@smithy/hash-node'),
+  ]).then(([sv4, http, hash]) => ({
+    SignatureV4: sv4.SignatureV4,
+    HttpRequest: http.HttpRequest,
+    sha256: hash.Hash.bind(null, 'sha256') as unknown as Sha256,
+  }));
+  return modules;
+}
+
 /**
  * An AuthHook that signs each attempt with SigV4 for `execute-api` (the service API Gateway checks;
  * not the Smithy model's `ParallelCluster`). The path is signed as sent (already percent-encoded;
@@ -37,10 +57,12 @@ export function sigv4AuthHook(opts: {
   credentials: () => Promise<AwsCredentials>;
   service?: string;
 }): AuthHook {
-  const sha256 = Hash.bind(null, 'sha256');
   return {
     async sign(req: SignableRequest) {
-      const credentials = await opts.credentials();
+      const [{ SignatureV4, HttpRequest, sha256 }, credentials] = await Promise.all([
+        signerModules(),
+        opts.credentials(),
+      ]);
       const signer = new SignatureV4({
         service: opts.service ?? 'execute-api',
         region: opts.region,
