@@ -212,7 +212,7 @@ Examples:
     .command('demo')
     .description('Play a scenario on local emulators of every provider and tail them as one stream (no cloud account)')
     .option('--speed <factor>', 'scenario seconds per second (default 5: about 20 s in all)')
-    .addOption(output())
+    .addOption(new Option('-o, --output <format>', 'table or ndjson').default('table').choices(['table', 'ndjson']))
     .addHelpText(
       'after',
       `

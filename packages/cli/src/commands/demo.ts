@@ -77,7 +77,7 @@ export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: st
       };
     });
     const outcomes = await tail(ctx, sources, {
-      output: output === 'json' ? 'ndjson' : output,
+      output,
       raw: false,
       // Hold each event long enough for the slowest provider's poll to catch up, so the merged
       // stream comes out in scenario-time order.
