@@ -20,6 +20,14 @@ export interface RunOptions {
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 const PROVIDERS_HELP = `
+Examples:
+  $ stackfeed demo                                    # all four providers on local emulators, no account needed
+  $ stackfeed events heat web --follow                # tail a stack until it ends; exit 3 if it failed
+  $ stackfeed watch heat:web rfs:shop-db pcluster:rocky9-hpc
+  $ stackfeed events rfs shop-db --phase FAILED --output ndjson | jq -r .message
+  $ stackfeed images pcluster --region eu-west-1
+  $ stackfeed emulator                                # the emulators on fixed ports, to build against
+
 Providers (id or short name):
   pcluster      aws-parallelcluster   AWS ParallelCluster (images, image/cluster stack events)
   imagebuilder  aws-imagebuilder      EC2 Image Builder (lifecycle executions, image builds)

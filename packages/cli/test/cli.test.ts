@@ -27,6 +27,7 @@ describe('help and usage', () => {
     const top = await cli(['--help']);
     expect(top.code).toBe(EXIT.OK);
     expect(top.out).toContain('Exit codes');
+    expect(top.out).toContain('$ stackfeed demo');
     for (const cmd of ['events', 'watch', 'stacks', 'images', 'image', 'executions', 'demo', 'emulator']) {
       expect(top.out).toContain(cmd);
       const r = await cli([cmd, '--help']);
