@@ -410,8 +410,29 @@ describe('Paginator', () => {
     expect(err.code).toBe('ABORTED');
     expect(got).toEqual(range(5));
     expect(calls).toHaveLength(1);
-    expect(calls[0]?.signal).toBe(ac.signal);
+    // fetchPage got a signal that follows the caller's
+    expect(calls[0]?.signal?.aborted).toBe(true);
   });
+
+  it('return() while a page is being fetched aborts that fetch and ends the pending next() as done', async () => {
+    let sawAbort = false;
+    const p = createPaginator<number, number>({
+      provider: 'openstack-heat',
+      operation: 'op',
+      fetchPage: (_c, _s, signal) =>
+        new Promise((_, reject) => {
+          signal?.addEventListener('abort', () => {
+            sawAbort = true;
+            reject(new StackfeedError({ code: 'ABORTED', provider: 'openstack-heat', message: 'aborted' }));
+          });
+        }),
+    });
+    const pending = p.next();
+    await new Promise((r) => setImmediate(r));
+    await p.return();
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(sawAbort).toBe(true);
+  }, 10_000);
 
   it('an already-aborted signal fetches nothing', async () => {
     const { p, calls } = make({ items: range(3), signal: AbortSignal.abort() });

@@ -70,6 +70,8 @@ export interface PaginatorConfig<T, C> {
  */
 export class Paginator<T> implements AsyncIterableIterator<T> {
   private iterator: AsyncGenerator<T, undefined> | undefined;
+  /** Aborted by return(): cuts a fetch that a pending next() is waiting for. */
+  private closer: AbortController | undefined;
   private readonly config: PaginatorConfig<T, unknown>;
   private readonly scope: string;
 
@@ -84,11 +86,16 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    this.iterator ??= this.items();
+    if (!this.iterator) {
+      this.closer = new AbortController();
+      this.iterator = this.items(this.closer.signal);
+    }
     return this.iterator.next();
   }
 
   async return(): Promise<IteratorResult<T, undefined>> {
+    // Without this, return() would wait for an in-flight fetch (a whole request with its retries).
+    this.closer?.abort();
     if (this.iterator) await this.iterator.return(undefined);
     return { done: true, value: undefined };
   }
@@ -124,14 +131,27 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
     return out;
   }
 
-  private async *items(): AsyncGenerator<T, undefined> {
-    for await (const page of this.byPage()) yield* page.items;
+  private async *items(closed: AbortSignal): AsyncGenerator<T, undefined> {
+    const o = this.config.options ?? {};
+    const settings = { continuationToken: o.continuationToken, pageSize: o.pageSize };
+    try {
+      for await (const page of this.pages(settings, undefined, closed)) yield* page.items;
+    } catch (err) {
+      // Closed by return() while a fetch was pending: the pending next() ends the list.
+      if (closed.aborted) return undefined;
+      throw err;
+    }
     return undefined;
   }
 
-  private async *pages(settings: PageSettings, limit?: number): AsyncGenerator<Page<T>, undefined> {
+  private async *pages(
+    settings: PageSettings,
+    limit?: number,
+    closed?: AbortSignal,
+  ): AsyncGenerator<Page<T>, undefined> {
     const { provider, operation, fetchPage, filter } = this.config;
-    const signal = this.config.options?.signal;
+    const userSignal = this.config.options?.signal;
+    const signal = closed ? (userSignal ? AbortSignal.any([userSignal, closed]) : closed) : userSignal;
     const maxItems = minDefined(this.config.options?.maxItems, limit);
     const pageSize = clampPageSize(settings.pageSize, this.config.pageSizeLimits);
     const maxEmpty = this.config.maxEmptyPages ?? 10;
