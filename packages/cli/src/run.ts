@@ -107,7 +107,9 @@ export async function run(argv: readonly string[], io: CliIO, options: RunOption
       .description('List the events of a stack, image build or execution; --follow tails it until it ends')
       .argument('<provider>', 'heat, rfs, pcluster or imagebuilder (or the full id)')
       .argument('<target>', 'a stack name or id, an image id, an execution ARN (depends on the provider)')
-      .option('-f, --follow', 'tail until the deployment ends; exit 3 if it failed'),
+      .option('-f, --follow', 'tail until the deployment ends; exit 3 if it failed')
+      .option('--page-size <n>', 'list page by page, n events per request; prints the token of the next page')
+      .option('--page-token <token>', 'resume a paged list where --page-size left off'),
   )
     .addHelpText(
       'after',
@@ -118,7 +120,9 @@ Examples:
   $ stackfeed events rfs my-stack --phase FAILED       # only failures
   $ stackfeed events pcluster my-image --since 30m --output ndjson | jq .message
   $ stackfeed events imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-execution/lce-0abc -f
-  $ stackfeed events heat web --endpoint http://127.0.0.1:4753/v1/demo-project --limit 20`,
+  $ stackfeed events heat web --endpoint http://127.0.0.1:4753/v1/demo-project --limit 20
+  $ stackfeed events heat web --page-size 100 --limit 100 -o ndjson   # last record: {"type":"page","next":"…"}
+  $ stackfeed events heat web --page-token <next> -o ndjson           # the following pages`,
     )
     .action(async (provider: string, target: string, flags, cmd: Command) => {
       code = await eventsCommand(makeCtx(cmd), provider, target, flags);

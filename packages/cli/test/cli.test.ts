@@ -165,6 +165,30 @@ describe('events (list)', () => {
     expect(limited.map((e) => e.id)).toEqual(['web-0', 'web-1']);
   });
 
+  it('pages: --page-size prints the token of the next page, --page-token resumes there', async () => {
+    const first = records(
+      (await cli(['events', 'heat', 'web', '--page-size', '2', '--limit', '2', '-o', 'ndjson'], { providers })).out,
+    );
+    expect(first.filter((r) => r.type === 'event').map((r) => r.id)).toEqual(['web-0', 'web-1']);
+    const page = first.at(-1) as { type: string; next?: string; events: number };
+    expect(page).toMatchObject({ type: 'page', v: 1, events: 2 });
+    expect(typeof page.next).toBe('string');
+    const rest = await cli(
+      ['events', 'heat', 'web', '--page-size', '3', '--page-token', page.next as string, '-o', 'ndjson'],
+      { providers },
+    );
+    expect(rest.code, rest.err).toBe(0);
+    const recs = records(rest.out);
+    expect(recs.filter((r) => r.type === 'event').map((r) => r.id)).toEqual(['web-2', 'web-3', 'web-4', 'web-5']);
+    expect(recs.at(-1)).toEqual({ type: 'page', v: 1, events: 4 }); // the last page: no next
+    const table = await cli(['events', 'heat', 'web', '--page-size', '2', '--limit', '1'], { providers });
+    expect(table.err).toMatch(/^next page: --page-token \S+$/m);
+    // A token of another list is refused, not silently misapplied.
+    const other = await cli(['events', 'heat', 'bad', '--page-token', page.next as string], { providers });
+    expect(other.code).toBe(EXIT.CALL_FAILED);
+    expect(other.err).toMatch(/^stackfeed: BAD_REQUEST/);
+  });
+
   it('--endpoint overrides where the client goes', async () => {
     const other = await startFakeService();
     other.finishAll();

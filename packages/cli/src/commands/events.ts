@@ -1,8 +1,8 @@
-import type { StackEvent } from '@stackfeed/core';
+import type { Paginator, StackEvent } from '@stackfeed/core';
 import type { Ctx } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
-import { eventRecord, toJson } from '../format/records.js';
-import { eventTable } from '../format/table.js';
+import { eventRecord, RECORD_SCHEMA_VERSION, toJson } from '../format/records.js';
+import { eventStreamHeader, eventStreamRow, eventTable } from '../format/table.js';
 import { parseCount, parseDuration, parseOutput, parsePhases, parseSince } from '../options.js';
 import { endedBadly, tail } from '../tail.js';
 
@@ -18,6 +18,8 @@ export interface EventsFlags {
   pollInterval?: string;
   timeout?: string;
   nestedDepth?: string;
+  pageSize?: string;
+  pageToken?: string;
 }
 
 function parseDepth(v: string | undefined, command: string): number | undefined {
@@ -75,6 +77,10 @@ export async function eventsCommand(
   }
 
   const list = ctx.need(session, plugin, 'listEvents', 'event list', 'events');
+  if (flags.pageSize !== undefined || flags.pageToken !== undefined) {
+    const pageSize = parseCount(flags.pageSize, '--page-size', 'events');
+    return pagedEvents(ctx, list(target, { ...filters, signal: ctx.signal }), s, pageSize, flags.pageToken);
+  }
   const events: StackEvent[] = [];
   for await (const ev of list(target, { ...filters, maxItems: s.limit, signal: ctx.signal })) {
     events.push(ev);
@@ -83,6 +89,48 @@ export async function eventsCommand(
   // Oldest first, whatever order the provider lists in (a stable sort keeps same-second order).
   events.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
   printEvents(ctx, events, s.output, s.raw);
+  return EXIT.OK;
+}
+
+/**
+ * `--page-size` / `--page-token`: the list page by page, in the provider's order, each page printed
+ * as it comes; stops at the first page boundary at or past `--limit`, and prints the token that
+ * resumes at the next page (the SDK's `byPage({ continuationToken })`).
+ */
+async function pagedEvents(
+  ctx: Ctx,
+  list: AsyncIterable<StackEvent>,
+  s: ReturnType<typeof eventSettings>,
+  pageSize: number | undefined,
+  token: string | undefined,
+): Promise<number> {
+  const byPage = (list as Partial<Paginator<StackEvent>>).byPage;
+  if (typeof byPage !== 'function') throw new UsageError('this provider has no resumable pages', 'events');
+  const collected: StackEvent[] = [];
+  let next: string | undefined;
+  let count = 0;
+  let header = false;
+  for await (const page of byPage.call(list, { pageSize, continuationToken: token })) {
+    next = page.continuationToken;
+    count += page.items.length;
+    if (s.output === 'json') collected.push(...page.items);
+    else if (s.output === 'ndjson') for (const e of page.items) ctx.out.write(`${toJson(eventRecord(e, s.raw))}\n`);
+    else {
+      if (!header) ctx.out.write(eventStreamHeader(ctx.colors));
+      header = true;
+      for (const e of page.items)
+        ctx.out.write(eventStreamRow(e, ctx.colors, ctx.out.isTTY ? ctx.out.columns : undefined));
+    }
+    if (s.limit !== undefined && count >= s.limit) break;
+  }
+  if (s.output === 'json') {
+    ctx.out.write(`${toJson({ events: collected.map((e) => eventRecord(e, s.raw)), ...(next ? { next } : {}) }, 2)}\n`);
+  } else if (s.output === 'ndjson') {
+    ctx.out.write(`${toJson({ type: 'page', v: RECORD_SCHEMA_VERSION, ...(next ? { next } : {}), events: count })}\n`);
+  } else {
+    if (count === 0) ctx.err.write('no events\n');
+    ctx.err.write(next ? `next page: --page-token ${next}\n` : 'last page\n');
+  }
   return EXIT.OK;
 }
 
