@@ -185,6 +185,17 @@ describe('HttpTransport over the emulator: faults', () => {
     }
   });
 
+  it("responseType 'text' takes any body and hands it over as text; 'none' ignores it", async () => {
+    handle = () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'plain <b>text</b>' });
+    const t = transport();
+    const text = await t.request({ url: `${server.url}/x`, operation: 'op', responseType: 'text' });
+    expect(text.body).toBe('plain <b>text</b>');
+    expect(text.text).toBe('plain <b>text</b>');
+    const none = await t.request({ url: `${server.url}/x`, operation: 'op', responseType: 'none' });
+    expect(none.body).toBeUndefined();
+    expect(none.status).toBe(200);
+  });
+
   it('passStatuses returns the response instead of throwing', async () => {
     handle = () => ({ status: 404, body: { gone: true } });
     const res = await get(transport(), '/ok', { passStatuses: [404] });

@@ -325,6 +325,8 @@ export class HttpTransport {
       out.body = this.parseJsonBody(spec, res, out);
     } else if (type === 'json') {
       out.body = safeJson(out.text);
+    } else if (type === 'text') {
+      out.body = out.text;
     }
     return out;
   }
