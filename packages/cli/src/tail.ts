@@ -1,8 +1,23 @@
-import { mergeEvents, type StackEvent, type WatchResult, type WatchStream } from '@stackfeed/core';
+import {
+  type ExecutionInfo,
+  type ImageInfo,
+  mergeEvents,
+  type StackEvent,
+  type StackInfo,
+  type WatchResult,
+  type WatchStream,
+} from '@stackfeed/core';
 import type { Ctx } from './context.js';
-import { eventRecord, resultRecord, toJson } from './format/records.js';
+import { eventRecord, executionRecord, imageRecord, resultRecord, stackRecord, toJson } from './format/records.js';
 import { FollowStats, formatElapsed, StatusLine, statusText } from './format/status.js';
-import { eventStreamHeader, eventStreamRow, SHORT_PROVIDER } from './format/table.js';
+import {
+  eventStreamHeader,
+  eventStreamRow,
+  executionTable,
+  imageDetail,
+  SHORT_PROVIDER,
+  stackTable,
+} from './format/table.js';
 import type { Output } from './options.js';
 
 /** One followed deployment. */
@@ -23,6 +38,8 @@ export interface TailSettings {
   latenessMs?: number | undefined;
   /** Print the table header (table output). */
   header?: boolean;
+  /** Print what each watch handed back at the end (the final ImageInfo / ExecutionInfo / StackInfo). */
+  finals?: boolean;
 }
 
 /** How each followed deployment ended. */
@@ -99,6 +116,9 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
         {
           events: collected.map((ev) => eventRecord(ev, settings.raw)),
           results: outcomes.map((o) => resultRecord(o.source.provider, o.source.target, o.result, o.events)),
+          ...(settings.finals
+            ? { finals: outcomes.map((o) => finalRecord(o.result?.final)).filter((r) => r !== undefined) }
+            : {}),
         },
         2,
       )}\n`,
@@ -109,11 +129,50 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
         ctx.out.write(`${toJson(resultRecord(o.source.provider, o.source.target, o.result, o.events))}\n`);
     }
   }
+  if (settings.finals && settings.output !== 'json') {
+    for (const o of outcomes) {
+      const final = o.result?.final;
+      if (final !== undefined) printFinal(ctx, final, settings.output);
+    }
+  }
   // The summary goes to stderr in every format, so stdout stays parseable.
   if (settings.limit === undefined || printed < settings.limit) {
     for (const o of outcomes) if (o.error === undefined) ctx.err.write(`${summaryLine(ctx, o, stats)}\n`);
   }
   return outcomes;
+}
+
+type Final = ImageInfo | ExecutionInfo | StackInfo;
+const isImage = (x: Final): x is ImageInfo => Array.isArray((x as ImageInfo).artifacts);
+const isExecution = (x: Final): x is ExecutionInfo => typeof (x as ExecutionInfo).kind === 'string';
+const isStack = (x: Final): x is StackInfo => typeof (x as StackInfo).name === 'string' && 'action' in x;
+
+/** The record of a watch's final value (ImageInfo, ExecutionInfo, StackInfo), or undefined for anything else. */
+export function finalRecord(final: unknown): Record<string, unknown> | undefined {
+  if (!final || typeof final !== 'object' || !('provider' in final) || !('status' in final)) return undefined;
+  const x = final as Final;
+  if (isImage(x)) return imageRecord(x);
+  if (isExecution(x)) return executionRecord(x);
+  if (isStack(x)) return stackRecord(x);
+  return undefined;
+}
+
+/** A watch's final record (ImageInfo, ExecutionInfo, StackInfo), in the chosen format; anything else is skipped. */
+export function printFinal(ctx: Ctx, final: unknown, output: string): void {
+  if (!final || typeof final !== 'object' || !('provider' in final) || !('status' in final)) return;
+  const x = final as Final;
+  const width = ctx.out.isTTY ? ctx.out.columns : undefined;
+  if (isImage(x)) {
+    if (output === 'table')
+      ctx.out.write(`\n${ctx.colors.bold(`ImageInfo (${x.provider})`)}\n${imageDetail(x, ctx.colors, width)}`);
+    else if (output === 'ndjson') ctx.out.write(`${toJson(imageRecord(x))}\n`);
+  } else if (isExecution(x)) {
+    if (output === 'table') ctx.out.write(`\n${ctx.colors.bold('ExecutionInfo')}\n${executionTable([x], ctx.colors)}`);
+    else if (output === 'ndjson') ctx.out.write(`${toJson(executionRecord(x))}\n`);
+  } else if (isStack(x)) {
+    if (output === 'table') ctx.out.write(`\n${ctx.colors.bold('StackInfo')}\n${stackTable([x], ctx.colors)}`);
+    else if (output === 'ndjson') ctx.out.write(`${toJson(stackRecord(x))}\n`);
+  }
 }
 
 /** `✔ heat web: CREATE_COMPLETE (succeeded) — 24 events in 3.2s` */

@@ -253,13 +253,21 @@ describe('events --follow', () => {
       const recs = records(r.out);
       const evs = recs.filter((x) => x.type === 'event');
       expect(evs.map((e) => e.id)).toEqual(SCENARIOS.web!.map((_, i) => `web-${i}`));
-      expect(recs.at(-1)).toMatchObject({
+      expect(recs.at(-2)).toMatchObject({
         type: 'result',
         provider: 'openstack-heat',
         target: 'web',
         outcome: 'succeeded',
         status: 'CREATE_COMPLETE',
         events: 6,
+      });
+      // Then what the watch handed back at the end: the final StackInfo.
+      expect(recs.at(-1)).toMatchObject({
+        type: 'stack',
+        v: 1,
+        name: 'web',
+        state: 'COMPLETE',
+        status: 'CREATE_COMPLETE',
       });
       expect(r.err).toMatch(/✔ heat web: CREATE_COMPLETE \(succeeded\).* — 6 events in/);
     } finally {
@@ -273,6 +281,7 @@ describe('events --follow', () => {
       const r = await cli(['events', 'heat', 'bad', '-f', '--poll-interval', '10ms'], { providers: ps });
       expect(r.code).toBe(EXIT.DEPLOYMENT_FAILED);
       expect(r.out).toContain('Quota exceeded for volumes');
+      expect(r.out).toMatch(/StackInfo\n[\s\S]*bad[\s\S]*FAILED[\s\S]*CREATE_FAILED/);
       expect(r.err).toMatch(/✖ heat bad: CREATE_FAILED \(failed\): Resource CREATE failed: volume/);
     } finally {
       await s.close();

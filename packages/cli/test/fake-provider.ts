@@ -11,6 +11,7 @@ import {
   type ImageInfo,
   type ProviderId,
   type StackEvent,
+  type StackInfo,
   watchEvents,
 } from '@stackfeed/core';
 import { type EmulatorServer, Router, startEmulator } from '@stackfeed/emulator';
@@ -191,11 +192,22 @@ export function fakePlugin(id: ProviderId, alias: string, defaultEndpoint?: () =
                 });
                 const s = res.body.stack.status;
                 const terminal = !s.endsWith('IN_PROGRESS');
+                const failed = s.endsWith('FAILED');
                 return {
                   terminal,
-                  outcome: s.endsWith('FAILED') ? 'failed' : 'succeeded',
+                  outcome: failed ? 'failed' : 'succeeded',
                   status: s,
                   reason: res.body.stack.reason,
+                  final: {
+                    provider: id,
+                    name: target,
+                    state: failed ? 'FAILED' : terminal ? 'COMPLETE' : 'IN_PROGRESS',
+                    action: 'CREATE',
+                    phase: failed ? 'FAILED' : terminal ? 'COMPLETE' : 'IN_PROGRESS',
+                    status: s,
+                    reason: res.body.stack.reason,
+                    raw: res.body,
+                  } satisfies StackInfo,
                 };
               },
             },

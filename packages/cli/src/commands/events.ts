@@ -72,6 +72,7 @@ export async function eventsCommand(
       output: s.output,
       raw: s.raw,
       limit: s.limit,
+      finals: true,
     });
     return outcome && endedBadly(outcome) ? EXIT.DEPLOYMENT_FAILED : EXIT.OK;
   }

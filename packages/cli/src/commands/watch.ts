@@ -48,6 +48,7 @@ export async function watchCommand(ctx: Ctx, specs: readonly string[], flags: Ev
     raw: s.raw,
     limit: s.limit,
     latenessMs: lateness,
+    finals: true,
   });
   let code: number = EXIT.OK;
   for (const o of outcomes) {
