@@ -5,6 +5,9 @@ export default defineProject({
   ssr: { resolve: { conditions: ['@stackfeed/source'] } },
   test: {
     name: 'cli',
+    // As the root config: a project does not inherit it.
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
     include: [
       'test/**/*.test.ts',
       // The dashboard example's end-to-end test (headless Chromium) runs here, so that `pnpm test`

@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
   page = await context.newPage();
   await page.goto(dashboard.url);
-});
+}, 900_000); // installing chromium with apt-get on a fresh machine takes minutes
 
 afterAll(async () => {
   await context?.close();
@@ -42,7 +42,7 @@ afterAll(async () => {
 const rows = () => page.locator('[data-testid="event-row"]');
 const visibleRows = () => page.locator('[data-testid="event-row"]:not([hidden])');
 
-describe('dashboard in Chromium', () => {
+describe('dashboard in Chromium', { timeout: 90_000 }, () => {
   it('loads, connects, shows one card per deployment', async () => {
     await expect(page.title()).resolves.toBe('stackfeed dashboard');
     await page.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor();
