@@ -17,7 +17,14 @@ export async function sideBySide(
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
   opts: { rounds?: number; warmup?: number } = {},
-): Promise<{ aMs: number[]; bMs: number[]; ratio: number; aMedianMs: number; bMedianMs: number }> {
+): Promise<{
+  aMs: number[];
+  bMs: number[];
+  ratio: number;
+  aMedianMs: number;
+  bMedianMs: number;
+  cpuRatio: number;
+}> {
   const rounds = opts.rounds ?? 9;
   for (let i = 0; i < (opts.warmup ?? 2); i++) {
     await a();
@@ -26,17 +33,37 @@ export async function sideBySide(
   const aMs: number[] = [];
   const bMs: number[] = [];
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   for (let i = 0; i < rounds; i++) {
     // Alternate which side goes first so neither always runs on a warmer heap.
     const first = i % 2 === 0;
-    const ta = first ? await time(a) : 0;
-    const tb = await time(b);
-    const ta2 = first ? ta : await time(a);
-    aMs.push(ta2);
-    bMs.push(tb);
-    ratios.push(ta2 / tb);
+    const ra = first ? await measure(a) : undefined;
+    const rb = await measure(b);
+    const ra2 = ra ?? (await measure(a));
+    aMs.push(ra2.wall);
+    bMs.push(rb.wall);
+    ratios.push(ra2.wall / rb.wall);
+    cpuRatios.push(ra2.cpu / rb.cpu);
   }
-  return { aMs, bMs, ratio: median(ratios), aMedianMs: median(aMs), bMedianMs: median(bMs) };
+  return {
+    aMs,
+    bMs,
+    ratio: median(ratios),
+    aMedianMs: median(aMs),
+    bMedianMs: median(bMs),
+    cpuRatio: median(cpuRatios),
+  };
+}
+
+/** Wall time and this process's CPU time (user + system) of one run, in ms. CPU time is far less
+ * sensitive to other load on the machine than wall time. */
+export async function measure(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 export async function time(fn: () => Promise<unknown>): Promise<number> {
