@@ -54,11 +54,14 @@ describe('stackfeed emulator', () => {
       expect(images.code, images.err).toBe(0);
       expect(records(images.out).map((i) => i.id)).toContain('rocky9-hpc');
 
-      const heatUrl = /endpoint {2}(http:\/\/127\.0\.0\.1:\d+\/v1\/demo)/.exec(out.text)?.[1];
-      expect(heatUrl).toBeDefined();
-      const heat = await cli(['stacks', 'heat', '--endpoint', heatUrl as string, '-o', 'ndjson']);
+      const heatUrl = `http://127.0.0.1:${base + 30}/v1/demo`; // behind a proxy: the Heat emulator picks its port
+      expect(out.text).toContain(`endpoint  ${heatUrl}`);
+      const heat = await cli(['stacks', 'heat', '--endpoint', heatUrl, '-o', 'ndjson']);
       expect(heat.code, heat.err).toBe(0);
       expect(records(heat.out).map((s) => s.name)).toContain('web');
+      // A name-only stack URL answers 302 to the stack's full URL: it must stay on the fixed port.
+      const events = await cli(['events', 'heat', 'web', '--endpoint', heatUrl, '-o', 'ndjson']);
+      expect(events.code, events.err).toBe(0);
     } finally {
       ac.abort();
     }

@@ -1,6 +1,7 @@
 import { StackfeedError } from '@stackfeed/core';
 import type { HeatEmulator } from '@stackfeed/emulator/heat';
 import { HeatClient, type HeatStackRef } from '@stackfeed/openstack-heat';
+import { fixedPortProxy } from './proxy.js';
 import type { DemoClock, ProviderContext, ProviderPlugin, ProviderSession } from './types.js';
 
 /** `heat:web` or `heat:web/<stack-id>`. */
@@ -115,21 +116,28 @@ export const plugin: ProviderPlugin = {
       },
     };
   },
-  async emulator({ port, clock }) {
-    void port;
+  async emulator({ port, host, clock }) {
     const { startHeatEmulator } = await import('@stackfeed/emulator/heat');
     const emu = await startHeatEmulator({ epochMs: clock.t0, tenant: 'demo' });
     await loadScenario(emu, 5000, 3000);
     const stop = follow(emu, clock);
+    // The Heat emulator picks its own port; a proxy gives it the fixed one.
+    const proxy = await fixedPortProxy(emu.url, port, host).catch(async (err) => {
+      stop();
+      await emu.close();
+      throw err;
+    });
+    const endpoint = `${proxy.url}/v1/demo`;
     return {
-      endpoint: emu.heatUrl,
-      settings: { OS_AUTH_TYPE: 'none', OS_ENDPOINT: emu.heatUrl },
+      endpoint,
+      settings: { OS_AUTH_TYPE: 'none', OS_ENDPOINT: endpoint },
       notes: [
         'stacks: web (with nested stack web-servers-x7k2); noauth: any token or none',
-        `try: stackfeed events heat web -f --nested-depth 2 --endpoint ${emu.heatUrl}`,
+        `try: stackfeed events heat web -f --nested-depth 2 --endpoint ${endpoint}`,
       ],
       close: async () => {
         stop();
+        await proxy.close();
         await emu.close();
       },
     };
