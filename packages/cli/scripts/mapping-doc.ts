@@ -6,6 +6,7 @@
  *   pnpm exec tsx --conditions=@stackfeed/source packages/cli/scripts/mapping-doc.ts > docs/providers/mapping.md
  */
 import * as imagebuilder from '@stackfeed/aws-imagebuilder';
+import { ACTIONS, EXECUTION_STATES, IMAGE_STATES, PHASES, PROVIDER_IDS, STACK_STATES } from '@stackfeed/core';
 import * as pcluster from '@stackfeed/aws-parallelcluster';
 import * as rfs from '@stackfeed/huawei-rfs';
 import * as heat from '@stackfeed/openstack-heat';
@@ -32,15 +33,20 @@ function entriesOf(v: unknown): { entries: Record<string, unknown>; fallback?: u
 const cell = (v: unknown) => (v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** A markdown table (columns aligned, as Biome formats them): literal, then one column per field of the mapped value (or one "maps to"). */
-export function table(entries: Record<string, unknown>, literal: string): string {
+export function table(
+  entries: Record<string, unknown>,
+  literal: string,
+  valueHeader = 'maps to',
+  codeKeys = true,
+): string {
   const rows = Object.entries(entries);
   const fields = new Set<string>();
   for (const [, v] of rows) if (v && typeof v === 'object') for (const k of Object.keys(v)) fields.add(k);
-  const cols = fields.size ? [...fields] : ['maps to'];
+  const cols = fields.size ? [...fields] : [valueHeader];
   const grid = [
     [literal, ...cols],
     ...rows.map(([k, v]) => [
-      `\`${k}\``,
+      codeKeys ? `\`${k}\`` : k,
       ...(fields.size ? cols.map((c) => cell((v as Record<string, unknown>)[c])) : [cell(v)]),
     ]),
   ];
@@ -165,6 +171,24 @@ export function mappingDoc(): string {
     'fails when this file and the code disagree. A literal not listed maps to `UNKNOWN` (its text kept',
     'in `status`), never to an error. Phases: `IN_PROGRESS`, `COMPLETE`, `FAILED`, `SKIPPED`,',
     '`CANCELLED`, `INFO`, `UNKNOWN`.',
+    '',
+    '## The normalized vocabularies',
+    '',
+    "Every record carries the normalized value and, next to it, the provider's literal `status`.",
+    '',
+    table(
+      {
+        'provider (every record)': PROVIDER_IDS.join(', '),
+        'StackEvent.action, StackInfo.action': ACTIONS.join(', '),
+        'StackEvent.phase, StackInfo.phase': PHASES.join(', '),
+        'StackInfo.state': STACK_STATES.join(', '),
+        'ImageInfo.state': IMAGE_STATES.join(', '),
+        'ExecutionInfo.state': EXECUTION_STATES.join(', '),
+      },
+      'field',
+      'values',
+      false,
+    ),
     '',
     '## OpenStack Heat: resource and stack status',
     '',
