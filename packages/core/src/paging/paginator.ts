@@ -69,7 +69,13 @@ export interface PaginatorConfig<T, C> {
  * never fetched twice or out of order.
  */
 export class Paginator<T> implements AsyncIterableIterator<T> {
-  private iterator: AsyncGenerator<T, undefined> | undefined;
+  /** The page iterator behind item iteration, and the page being handed out. */
+  private pageIterator: AsyncIterator<Page<T>, undefined> | undefined;
+  private buffer: T[] = [];
+  private index = 0;
+  private finished = false;
+  /** The next() that is fetching; later next() calls queue behind it, so order is kept. */
+  private inflight: Promise<IteratorResult<T, undefined>> | undefined;
   /** Aborted by return(): cuts a fetch that a pending next() is waiting for. */
   private closer: AbortController | undefined;
   private readonly config: PaginatorConfig<T, unknown>;
@@ -86,18 +92,60 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    if (!this.iterator) {
-      this.closer = new AbortController();
-      this.iterator = this.items(this.closer.signal);
+    // Fast path: items of a page already fetched are handed out without generator machinery
+    // (an async-generator step per item cost more than the HTTP request per page).
+    if (!this.inflight && this.index < this.buffer.length) {
+      return Promise.resolve({ value: this.buffer[this.index++] as T, done: false });
     }
-    return this.iterator.next();
+    const pull = () => this.pull();
+    const p = this.inflight ? this.inflight.then(pull, pull) : pull();
+    this.inflight = p;
+    const clear = () => {
+      if (this.inflight === p) this.inflight = undefined;
+    };
+    p.then(clear, clear);
+    return p;
   }
 
   async return(): Promise<IteratorResult<T, undefined>> {
-    // Without this, return() would wait for an in-flight fetch (a whole request with its retries).
+    // Without the abort, return() would wait for an in-flight fetch (a whole request with its retries).
     this.closer?.abort();
-    if (this.iterator) await this.iterator.return(undefined);
+    this.finished = true;
+    this.buffer = [];
+    this.index = 0;
+    if (this.pageIterator) await this.pageIterator.return?.(undefined);
     return { done: true, value: undefined };
+  }
+
+  private async pull(): Promise<IteratorResult<T, undefined>> {
+    while (this.index >= this.buffer.length) {
+      if (this.finished) return { done: true, value: undefined };
+      if (!this.pageIterator) {
+        this.closer = new AbortController();
+        const o = this.config.options ?? {};
+        this.pageIterator = this.pages(
+          { continuationToken: o.continuationToken, pageSize: o.pageSize },
+          undefined,
+          this.closer.signal,
+        );
+      }
+      let r: IteratorResult<Page<T>, undefined>;
+      try {
+        r = await this.pageIterator.next();
+      } catch (err) {
+        this.finished = true;
+        // Closed by return() while a fetch was pending: the pending next() ends the list.
+        if (this.closer?.signal.aborted) return { done: true, value: undefined };
+        throw err;
+      }
+      if (r.done) {
+        this.finished = true;
+        return { done: true, value: undefined };
+      }
+      this.buffer = r.value.items;
+      this.index = 0;
+    }
+    return { value: this.buffer[this.index++] as T, done: false };
   }
 
   /**
@@ -129,19 +177,6 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
       if (out.length >= opts.limit) break;
     }
     return out;
-  }
-
-  private async *items(closed: AbortSignal): AsyncGenerator<T, undefined> {
-    const o = this.config.options ?? {};
-    const settings = { continuationToken: o.continuationToken, pageSize: o.pageSize };
-    try {
-      for await (const page of this.pages(settings, undefined, closed)) yield* page.items;
-    } catch (err) {
-      // Closed by return() while a fetch was pending: the pending next() ends the list.
-      if (closed.aborted) return undefined;
-      throw err;
-    }
-    return undefined;
   }
 
   private async *pages(

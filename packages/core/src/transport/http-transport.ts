@@ -81,6 +81,7 @@ export class HttpTransport {
     this.client = got.extend({
       headers: { 'user-agent': ua, accept: 'application/json' },
       responseType: 'buffer',
+      timeout: { request: opts.timeoutMs ?? 30_000 },
       throwHttpErrors: true,
       // Redirects are decided per response: same origin only (see followRedirect below).
       followRedirect: (response: PlainResponse) => {
@@ -142,6 +143,7 @@ export class HttpTransport {
         beforeRequest: [
           async (options) => {
             const ctx = options.context as unknown as CallContext;
+            if (!ctx.auth && !log) return;
             const url = new URL(String(options.url));
             if (ctx.auth) {
               const headers = options.headers as Record<string, string>;
@@ -273,7 +275,9 @@ export class HttpTransport {
         method: spec.method ?? 'GET',
         headers,
         ...(body !== undefined ? { body } : {}),
-        timeout: { request: spec.timeoutMs ?? this.opts.timeoutMs ?? 30_000 },
+        // The transport-wide timeout is set once in got.extend; per call only when it differs
+        // (every option passed here is merged by got on every request).
+        ...(spec.timeoutMs !== undefined ? { timeout: { request: spec.timeoutMs } } : {}),
         ...(spec.signal ? { signal: spec.signal } : {}),
         context: ctx as unknown as Record<string, unknown>,
         responseType: 'buffer',
