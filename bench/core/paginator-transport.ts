@@ -4,6 +4,7 @@
  * Reported: median ratio stackfeed / plain (target ≤ 1.10).
  */
 import { createPaginator, HttpTransport } from '@stackfeed/core';
+import got from 'got';
 import { startEmulator } from '@stackfeed/emulator';
 import { round, sideBySide, writeResult } from '../lib.js';
 
@@ -68,9 +69,26 @@ async function viaFetch(): Promise<number> {
   return n;
 }
 
+// The floor under any got-based transport: got itself, no stackfeed code.
+const plainGot = got.extend({ responseType: 'buffer', headers: { accept: 'application/json' } });
+async function viaGot(): Promise<number> {
+  let n = 0;
+  let page: string | null = '0';
+  while (page !== null) {
+    const res = await plainGot(`${server.url}/events?page=${page}`);
+    const body = JSON.parse(res.body.toString('utf8')) as WirePage;
+    for (const _ of body.events) n++;
+    page = body.next;
+  }
+  return n;
+}
+
 const [a, b] = [await viaStackfeed(), await viaFetch()];
 if (a !== PAGES * PER_PAGE || b !== a) throw new Error(`item counts differ: ${a} vs ${b}`);
-const r = await sideBySide(viaStackfeed, viaFetch, { rounds: Number(process.env.ROUNDS ?? 21) });
+const rounds = Number(process.env.ROUNDS ?? 21);
+const r = await sideBySide(viaStackfeed, viaFetch, { rounds });
+const rGot = await sideBySide(viaGot, viaFetch, { rounds });
+const rOverGot = await sideBySide(viaStackfeed, viaGot, { rounds });
 await server.close();
 
 const result = {
@@ -82,6 +100,8 @@ const result = {
   fetchMedianMs: round(r.bMedianMs, 1),
   ratio: round(r.ratio),
   cpuRatio: round(r.cpuRatio),
+  plainGotOverFetch: { ratio: round(rGot.ratio), cpuRatio: round(rGot.cpuRatio) },
+  stackfeedOverPlainGot: { ratio: round(rOverGot.ratio), cpuRatio: round(rOverGot.cpuRatio) },
   loadAverage: (await import('node:os')).loadavg().map((x) => round(x, 1)),
   note: 'ratio = median of per-round wall-time ratios; cpuRatio = the same on process CPU time (server in-process, so both include it)',
   target: '<= 1.10',
