@@ -83,13 +83,9 @@ describe.each(HARNESSES)('no secret leaks: $name', (h) => {
     }
   });
 
-  for (const f of FAULTS) {
+  // Image Builder has no timeout option (see the report): a slow answer cannot be provoked there.
+  for (const f of FAULTS.filter((x) => !x.needsTimeout || h.hasTimeout)) {
     it(`${f.label} on list, get and watch: the error and the log are clean`, async () => {
-      if (f.needsTimeout && !h.hasTimeout) {
-        // Image Builder has no timeout option (see the report): nothing to provoke.
-        expect(h.name).toBe('aws-imagebuilder');
-        return;
-      }
       for (const run of [() => ctx.paginator().toArray({ limit: 1000 }), () => ctx.get(), () => ctx.watch()]) {
         sink.entries.length = 0;
         ctx.server.faults.clear();
