@@ -70,9 +70,20 @@ export interface Ctx {
    * with the secrets it used; every one must fail.
    */
   rejected(): Array<{ label: string; call: () => Promise<unknown>; secrets: string[] }>;
+  /**
+   * Calls that put a caller-given name into the URL, and where the server should find it: a path
+   * segment counted from the path's end (`fromEnd` 0 = last) or a query parameter.
+   */
+  targets(): InjectionTarget[];
   /** Build another client (e.g. with other tuning or bad credentials). */
   rebuild(t: ClientTuning): void;
   close(): Promise<void>;
+}
+
+export interface InjectionTarget {
+  label: string;
+  call: (name: string) => Promise<unknown>;
+  where: { fromEnd: number; segments: number } | { query: string };
 }
 
 export interface Harness {
@@ -148,6 +159,18 @@ const heat: Harness = {
       pageSize: 7,
       get: () => client.getStack('web'),
       watch: () => drainWatch(client.watchStackEvents('web', { ...WATCH, pageSize: 7 })),
+      targets: () => [
+        {
+          label: 'stack name',
+          call: (n) => client.getStack(n),
+          where: { fromEnd: 0, segments: 5 },
+        },
+        {
+          label: 'resource name',
+          call: (n) => client.listResourceEvents({ name: 'web', id: stack.id }, n).toArray({ limit: 10 }),
+          where: { fromEnd: 1, segments: 9 },
+        },
+      ],
       rejected: () => [
         {
           label: 'keystone token',
@@ -228,6 +251,14 @@ const rfs: Harness = {
       pageSize: 25,
       get: () => client.getStack('big'),
       watch: () => drainWatch(client.watchStackEvents('big', { ...WATCH, pageSize: 25 })),
+      targets: () => [
+        { label: 'stack name', call: (n) => client.getStack(n), where: { fromEnd: 1, segments: 6 } },
+        {
+          label: 'stack name (events)',
+          call: (n) => client.listStackEvents(n).toArray({ limit: 10 }),
+          where: { fromEnd: 1, segments: 6 },
+        },
+      ],
       rejected: () => [
         {
           label: 'IAM password',
@@ -309,6 +340,14 @@ const pcluster: Harness = {
       pageSize: 5,
       get: () => client.describeImage('img-conf'),
       watch: () => drainWatch(client.watchStackEvents({ imageId: 'img-conf' }, WATCH)),
+      targets: () => [
+        { label: 'image id', call: (n) => client.describeImage(n), where: { fromEnd: 0, segments: 6 } },
+        {
+          label: 'log stream name',
+          call: (n) => client.listImageLogEvents('img-conf', n).toArray({ limit: 10 }),
+          where: { fromEnd: 0, segments: 8 },
+        },
+      ],
       rejected: () => [
         {
           label: 'SigV4 with a wrong secret',
@@ -373,6 +412,14 @@ const imagebuilder: Harness = {
       pageSize: 25,
       get: () => client.getLifecycleExecution(t.executionId),
       watch: () => drainWatch(client.watchLifecycleExecution(t.executionId, WATCH)),
+      targets: () => [
+        {
+          label: 'lifecycle execution id',
+          call: (n) => client.getLifecycleExecution(n),
+          where: { query: 'lifecycleExecutionId' },
+        },
+        { label: 'image ARN', call: (n) => client.getImage(n), where: { query: 'imageBuildVersionArn' } },
+      ],
       rejected: () => [
         {
           label: 'SigV4 with a wrong secret',
