@@ -28,16 +28,6 @@ const NAMES = [
   '%',
 ];
 
-/**
- * Combinations that expose an adapter bug (written up in the issue-8 report instead of committed as
- * failing tests): RFS stack names and ParallelCluster log stream names `.` / `..` escape as core's
- * plain TypeError from encodePathSegment instead of a StackfeedError CONFIG.
- */
-const KNOWN_BUG = (provider: string, target: string, name: string) =>
-  (name === '.' || name === '..') &&
-  ((provider === 'huawei-rfs' && target.startsWith('stack name')) ||
-    (provider === 'aws-parallelcluster' && target === 'log stream name'));
-
 /** A raw `#`, whitespace or control character (anything that must travel percent-encoded). */
 const hasRawUnsafe = (s: string) => [...s].some((c) => c === '#' || /\s/u.test(c) || c.charCodeAt(0) < 0x20);
 
@@ -56,9 +46,9 @@ describe.each(HARNESSES)('path and query injection: $name', (h) => {
   });
 
   // Every RFS target is a stack name, so its '.'/'..' cases are left out as a whole.
-  for (const name of NAMES.filter((n) => !(h.name === 'huawei-rfs' && KNOWN_BUG(h.name, 'stack name', n)))) {
+  for (const name of NAMES) {
     it(`${JSON.stringify(name)} addresses exactly that object or is refused before any request`, async () => {
-      const targets = ctx.targets().filter((x) => !KNOWN_BUG(h.name, x.label, name));
+      const targets = ctx.targets();
       expect(targets.length).toBeGreaterThan(0);
       for (const t of targets) {
         ctx.server.requests.length = 0;

@@ -41,7 +41,14 @@ describe('URL encoding', () => {
   it('encodePathSegment makes names inert and rejects . and ..', () => {
     expect(encodePathSegment('a/b?c#d%e f')).toBe('a%2Fb%3Fc%23d%25e%20f');
     expect(encodePathSegment('..a')).toBe('..a');
-    for (const bad of ['', '.', '..']) expect(() => encodePathSegment(bad)).toThrow(TypeError);
+    for (const bad of ['', '.', '..']) {
+      expect(() => encodePathSegment(bad)).toThrow(expect.objectContaining({ name: 'StackfeedError', code: 'CONFIG' }));
+    }
+    // A lone surrogate cannot be UTF-8 encoded: CONFIG, not a URIError.
+    for (const bad of ['a\ud800', '\udc00b']) {
+      expect(() => encodePathSegment(bad)).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+    }
+    expect(encodePathSegment('\ud83d\ude00')).toBe('%F0%9F%98%80');
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), (s) => {
         fc.pre(s !== '.' && s !== '..' && wellFormed(s));

@@ -4,19 +4,36 @@
  * we signed, the server rejects the signature.
  */
 
-/** Percent-encode everything outside RFC 3986's unreserved set (A-Z a-z 0-9 - . _ ~). */
+import { StackfeedError } from '../errors/stackfeed-error.js';
+
+/** A UTF-16 surrogate without its pair: not encodable as UTF-8, so not sendable in a URL. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Percent-encode everything outside RFC 3986's unreserved set (A-Z a-z 0-9 - . _ ~).
+ * A string that cannot be encoded (a lone surrogate) is a CONFIG error, not a URIError.
+ */
 export function encodeRfc3986(value: string): string {
+  if (LONE_SURROGATE.test(value)) {
+    throw new StackfeedError({
+      code: 'CONFIG',
+      message: `${JSON.stringify(value.slice(0, 60))} contains a lone UTF-16 surrogate and cannot be put in a URL`,
+    });
+  }
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /**
  * Encode one path segment. `/`, `..`, `%`, `?`, `#` and spaces become inert data, so a stack or
- * resource name can never address another URL. `.` and `..` alone are rejected because servers
- * and proxies normalize them even when encoded as-is.
+ * resource name can never address another URL. `.` and `..` alone are rejected (StackfeedError
+ * CONFIG, before any request) because servers and proxies normalize them even when encoded as-is.
  */
 export function encodePathSegment(value: string): string {
   if (value === '' || value === '.' || value === '..') {
-    throw new TypeError(`path segment ${JSON.stringify(value)} cannot be encoded safely`);
+    throw new StackfeedError({
+      code: 'CONFIG',
+      message: `path segment ${JSON.stringify(value)} cannot be encoded safely (servers normalize it away)`,
+    });
   }
   return encodeRfc3986(value);
 }
