@@ -5,6 +5,7 @@ import { parseTimestamp } from '../mapping/wire.js';
 import { fullJitterDelay } from '../util/sleep.js';
 import { VERSION } from '../version.js';
 import { encodeQuery, sameOrigin } from './encoding.js';
+import { type RateLimiter, toRateLimiter } from './rate-limiter.js';
 import type {
   AuthHook,
   HttpMethod,
@@ -60,10 +61,14 @@ export class HttpTransport {
   private readonly requestIdHeaders: string[];
   /** The user's logger, made safe: a sink that throws never breaks a request. */
   private readonly log: Logger | undefined;
+  /** The client-side request budget, if any; every attempt (retries, redirects) takes a slot. */
+  readonly rateLimiter: RateLimiter | undefined;
 
   constructor(opts: TransportOptions) {
     this.opts = opts;
     this.provider = opts.provider;
+    const limiter = toRateLimiter(opts.rateLimit);
+    this.rateLimiter = limiter;
     this.requestIdHeaders = (opts.requestIdHeaders ?? [])
       .map((h) => h.toLowerCase())
       .concat(DEFAULT_REQUEST_ID_HEADERS);
@@ -143,6 +148,8 @@ export class HttpTransport {
         beforeRequest: [
           async (options) => {
             const ctx = options.context as unknown as CallContext;
+            // Before signing, so a signature's timestamp is not aged by the wait.
+            if (limiter) await limiter.acquire(ctx.spec.signal, this.provider);
             if (!ctx.auth && !log) return;
             const url = new URL(String(options.url));
             if (ctx.auth) {

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../errors/stackfeed-error.js';
 import type { ProviderId } from '../models/enums.js';
 import type { QueryParams } from './encoding.js';
+import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 
@@ -94,6 +95,11 @@ export interface TransportOptions {
    * `follow-without-credentials` follows it unsigned. Same-origin redirects are always followed, signed.
    */
   crossOriginRedirects?: 'refuse' | 'follow-without-credentials';
+  /**
+   * A client-side request budget: at most `limit` requests per `intervalMs` window, counted per
+   * attempt (retries and redirects included). Pass a `RateLimiter` to share one budget between clients.
+   */
+  rateLimit?: RateLimiter | RateLimitOptions | undefined;
   /** Random source for backoff jitter (tests). */
   random?: () => number;
 }
