@@ -32,10 +32,18 @@ import {
 } from './types.js';
 
 const PROVIDER = 'aws-parallelcluster' as const;
-/** imageId and clusterName, as the spec's path parameters allow them. */
+/**
+ * `imageId` and `clusterName` as the OpenAPI spec's path parameters (and BuildImage/CreateCluster
+ * bodies) allow them: `pattern: ^[a-zA-Z][a-zA-Z0-9-]+$`. The spec sets no maximum length; the
+ * image or cluster IS a CloudFormation stack of that name, and stack names stop at 128 characters,
+ * so a longer name cannot exist either.
+ */
 const NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]+$/;
+const NAME_MAX = 128;
 /** Polls a successful build waits for its AMI to be tagged before it reports without one. */
 const AMI_WAIT_POLLS = 10;
+/** Default of {@link WatchImageBuildOptions.notFoundGracePolls}. */
+const NOT_FOUND_GRACE_POLLS = 6;
 /**
  * ListImages (PENDING/FAILED) and ListClusters filter one CloudFormation DescribeStacks page per
  * call (Q4): in an account with thousands of stacks, long runs of empty pages are normal. Each
@@ -60,6 +68,18 @@ export interface ListClustersOptions extends ListOptions {
   status?: string | readonly string[] | undefined;
 }
 
+/** Options of `watchImageBuild`. */
+export interface WatchImageBuildOptions extends WatchOptions, EventFilterOptions {
+  /**
+   * Polls in a row on which an image that was never seen may be not found (NOT_FOUND) before the
+   * watch gives up with a StackfeedError NOT_FOUND (default 6: 30 s at the default 5 s interval).
+   * A build that was just requested can be invisible for a moment (eventual consistency); an image
+   * that was seen (described, or with stack events) and then disappears ends the watch at once
+   * with outcome `deleted`.
+   */
+  notFoundGracePolls?: number | undefined;
+}
+
 /** Options of `listImageLogEvents`. */
 export interface ListLogEventsOptions extends ListOptions {
   /** Only events at or after this time. */
@@ -77,13 +97,20 @@ const CAPABILITIES = (nested: boolean): Capabilities => ({
   eventIds: 'provider',
 });
 
-function checkName(kind: string, name: string): void {
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name) || name.length > 128) {
+/**
+ * A name the API would refuse (or that could not address anything) is the caller's mistake: a
+ * StackfeedError CONFIG before any request, not a 400 from the service after one.
+ */
+function checkName(kind: 'imageId' | 'clusterName', name: unknown, operation: string): void {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name) || name.length > NAME_MAX) {
+    const shown =
+      typeof name === 'string' ? JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name) : typeof name;
     throw new StackfeedError({
-      code: 'BAD_REQUEST',
+      code: 'CONFIG',
       provider: PROVIDER,
+      operation,
       retryable: false,
-      message: `${kind} ${JSON.stringify(name)} is not valid: ParallelCluster names match ^[a-zA-Z][a-zA-Z0-9-]+$`,
+      message: `${operation}: ${kind} ${shown} is not valid: ParallelCluster ${kind === 'imageId' ? 'image ids' : 'cluster names'} match ^[a-zA-Z][a-zA-Z0-9-]+$ (at most ${NAME_MAX} characters)`,
     });
   }
 }
@@ -179,19 +206,19 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
 
   /** DescribeImage: AMI info, stack info, Image Builder status, build logs ARN, version, tags. */
   async describeImage(imageId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ImageInfo> {
-    checkName('imageId', imageId);
+    checkName('imageId', imageId, 'describeImage');
     return (await this.backend()).describeImage(imageId, options.signal);
   }
 
   /** The stack events of an image build, newest first. Direct mode also reads a deleted stack's events. */
   listImageStackEvents(imageId: string, options: ListOptions & EventFilterOptions = {}): Paginator<StackEvent> {
-    checkName('imageId', imageId);
+    checkName('imageId', imageId, 'listImageStackEvents');
     return this.events({ kind: 'image', name: imageId }, options);
   }
 
   /** The stack events of a cluster, newest first; direct mode includes its nested stacks. */
   listClusterStackEvents(clusterName: string, options: ListOptions & EventFilterOptions = {}): Paginator<StackEvent> {
-    checkName('clusterName', clusterName);
+    checkName('clusterName', clusterName, 'listClusterStackEvents');
     return this.events({ kind: 'cluster', name: clusterName }, options);
   }
 
@@ -219,7 +246,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
 
   /** ListImageLogStreams: the CloudWatch streams of an image build (`<version>/<build>`). */
   listImageLogStreams(imageId: string, options: ListOptions = {}): Paginator<LogStreamInfo> {
-    checkName('imageId', imageId);
+    checkName('imageId', imageId, 'listImageLogStreams');
     return createPaginator<LogStreamInfo, string>({
       provider: PROVIDER,
       operation: 'listImageLogStreams',
@@ -235,7 +262,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     logStreamName: string,
     options: ListLogEventsOptions = {},
   ): Paginator<LogEventInfo> {
-    checkName('imageId', imageId);
+    checkName('imageId', imageId, 'listImageLogEvents');
     if (typeof logStreamName !== 'string' || logStreamName === '') throw configError('logStreamName is required');
     if (options.startTime && options.endTime && options.startTime >= options.endTime)
       throw configError('startTime must be earlier than endTime');
@@ -282,7 +309,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
 
   /** DescribeCluster. */
   async describeCluster(clusterName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ClusterInfo> {
-    checkName('clusterName', clusterName);
+    checkName('clusterName', clusterName, 'describeCluster');
     return (await this.backend()).describeCluster(clusterName, options.signal);
   }
 
@@ -290,24 +317,48 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
    * Tail an image build's stack events until the build completes or fails; `stream.result.final`
    * is the final `ImageInfo`. After a successful build pcluster deletes the stack: API mode then
    * reads no more events, direct mode keeps reading the deleted stack by its id.
+   *
+   * An image that is not found before it was ever seen (the build was just requested; DescribeImage
+   * and DescribeStacks are eventually consistent) is "not yet" for
+   * {@link WatchImageBuildOptions.notFoundGracePolls} polls; after that the watch fails with a
+   * StackfeedError NOT_FOUND. Only an image that was seen and then disappears ends the watch with
+   * outcome `deleted`.
    */
-  watchImageBuild(
-    imageId: string,
-    options: WatchOptions & EventFilterOptions = {},
-  ): WatchStream<StackEvent, ImageInfo> {
-    checkName('imageId', imageId);
+  watchImageBuild(imageId: string, options: WatchImageBuildOptions = {}): WatchStream<StackEvent, ImageInfo> {
+    checkName('imageId', imageId, 'watchImageBuild');
+    const grace = options.notFoundGracePolls ?? NOT_FOUND_GRACE_POLLS;
+    if (!Number.isInteger(grace) || grace < 0)
+      throw configError(`notFoundGracePolls must be a whole number >= 0, not ${String(grace)}`);
     const target: StackTarget = { kind: 'image', name: imageId };
     // The stack reaches CREATE_COMPLETE a moment before pcluster tags the AMI (and deletes the
     // stack): wait a few polls for the AMI so the final ImageInfo names it.
     let amiWaits = 0;
-    return this.watch<ImageInfo>(target, options, async (signal) => {
+    let seen = false;
+    let misses = 0;
+    return this.watch<ImageInfo>(target, options, async (signal, newEvents) => {
+      // Stack events of the build mean the image exists, whatever DescribeImage says yet.
+      if (newEvents.length > 0) seen = true;
       let info: ImageInfo;
       try {
         info = await (await this.backend()).describeImage(imageId, signal);
       } catch (err) {
-        if (StackfeedError.is(err, 'NOT_FOUND')) return { terminal: true, outcome: 'deleted', status: 'NOT_FOUND' };
-        throw err;
+        if (!StackfeedError.is(err, 'NOT_FOUND')) throw err;
+        if (seen) return { terminal: true, outcome: 'deleted', status: 'NOT_FOUND' };
+        misses++;
+        if (misses <= grace) return { terminal: false };
+        throw new StackfeedError({
+          code: 'NOT_FOUND',
+          provider: PROVIDER,
+          operation: 'watchImageBuild',
+          retryable: false,
+          ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
+          ...(err.requestId !== undefined ? { requestId: err.requestId } : {}),
+          ...(err.providerCode !== undefined ? { providerCode: err.providerCode } : {}),
+          cause: err,
+          message: `watchImageBuild: image ${JSON.stringify(imageId)} was not found in ${misses} polls (notFoundGracePolls ${grace}): it does not exist, or its build was never requested`,
+        });
       }
+      seen = true;
       if (!imageBuildTerminal(info)) return { terminal: false };
       if (info.state === 'AVAILABLE' && info.artifacts.length === 0 && amiWaits < AMI_WAIT_POLLS) {
         amiWaits++;
@@ -332,7 +383,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     clusterName: string,
     options: WatchOptions & EventFilterOptions = {},
   ): WatchStream<StackEvent, ClusterInfo> {
-    checkName('clusterName', clusterName);
+    checkName('clusterName', clusterName, 'watchClusterStackEvents');
     return this.watch<ClusterInfo>({ kind: 'cluster', name: clusterName }, options, async (signal) => {
       let info: ClusterInfo;
       try {
@@ -361,7 +412,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
   private watch<R>(
     target: StackTarget,
     options: WatchOptions & EventFilterOptions,
-    terminal: (signal: AbortSignal) => Promise<TerminalCheck<R>>,
+    terminal: (signal: AbortSignal, newEvents: readonly StackEvent[]) => Promise<TerminalCheck<R>>,
   ): WatchStream<StackEvent, R> {
     const filter = applyEventFilters({ ...options, since: undefined });
     const state: PollState = { since: undefined, nested: new Map() };
@@ -382,7 +433,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
           }
           return filter ? events.filter(filter) : events;
         },
-        checkTerminal: ({ signal }) => terminal(signal),
+        checkTerminal: ({ signal, newEvents }) => terminal(signal, newEvents),
       },
       options,
     );

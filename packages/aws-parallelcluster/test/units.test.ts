@@ -60,9 +60,9 @@ describe('argument checks (before any request)', () => {
     expect(() => c.listImageLogEvents('img', '')).toThrow(/logStreamName/);
     expect(() => new ParallelClusterClient({ mode: 'sideways' } as never)).toThrow(/mode/);
   });
-  it('async calls reject (not throw) on a bad name', async () => {
-    await expect(c.describeCluster('-bad')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(c.describeImage('a')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  it('async calls reject (not throw) on a bad name, with CONFIG', async () => {
+    await expect(c.describeCluster('-bad')).rejects.toMatchObject({ code: 'CONFIG', operation: 'describeCluster' });
+    await expect(c.describeImage('a')).rejects.toMatchObject({ code: 'CONFIG', operation: 'describeImage' });
   });
 });
 
