@@ -16,10 +16,13 @@ import {
   type Capabilities,
   type EventFilterOptions,
   type ExecutionInfo,
+  addSdkRateLimit,
   type ImageInfo,
   type ImageSource,
   type ListOptions,
   type Paginator,
+  type RateLimiter,
+  type RateLimitOptions,
   type StackEvent,
   type StackEventSource,
   StackfeedError,
@@ -30,6 +33,7 @@ import {
   parseWire,
   registerSecret,
   throwIfAborted,
+  toRateLimiter,
   watchEvents,
 } from '@stackfeed/core';
 import type { z } from 'zod';
@@ -75,6 +79,12 @@ export interface ImageBuilderClientOptions {
   endpoint?: string;
   /** Attempts per request, including retries of throttling (429) and 5xx (SDK default 3). */
   maxAttempts?: number;
+  /**
+   * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
+   * attempt counted. Pass one `RateLimiter` to several clients to share a quota. Applied to your
+   * own `client` too (a middleware named `stackfeedRateLimit` is added to its stack).
+   */
+  rateLimit?: RateLimiter | RateLimitOptions;
 }
 
 /** Filters of {@link ImageBuilderClient.listImages}. */
@@ -141,6 +151,8 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
       this.sdk = new ImagebuilderClient(config);
       this.owned = true;
     }
+    const limiter = toRateLimiter(options.rateLimit);
+    if (limiter) addSdkRateLimit(this.sdk, limiter, PROVIDER);
   }
 
   /** Release the SDK client's sockets (only when stackfeed created it). */

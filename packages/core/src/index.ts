@@ -71,7 +71,13 @@ export {
 export { mergeEvents, type MergeOptions, type Timestamped } from './merge/merge.js';
 
 export { HttpTransport, USER_AGENT, parseRetryAfterSeconds } from './transport/http-transport.js';
-export { RateLimiter, type RateLimitOptions, toRateLimiter, addSdkRateLimit } from './transport/rate-limiter.js';
+export {
+  addSdkRateLimit,
+  RateLimiter,
+  type RateLimitOptions,
+  type SdkClientLike,
+  toRateLimiter,
+} from './transport/rate-limiter.js';
 export {
   encodeRfc3986,
   encodePathSegment,

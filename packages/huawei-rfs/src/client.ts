@@ -14,6 +14,8 @@ import {
   type StackEventSource,
   StackfeedError,
   type StackInfo,
+  type RateLimiter,
+  type RateLimitOptions,
   type TlsOptions,
   type WatchOptions,
   type WatchStream,
@@ -74,6 +76,11 @@ export interface RfsClientOptions {
   timeoutMs?: number | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
+  /**
+   * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
+   * attempt counted. Pass one `RateLimiter` to several clients to share a quota.
+   */
+  rateLimit?: RateLimiter | RateLimitOptions | undefined;
   /** Appended to the User-Agent. */
   userAgent?: string | undefined;
   /** Environment to read credentials and endpoint overrides from (default `process.env`). */
@@ -177,6 +184,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     });
   }

@@ -12,6 +12,8 @@ import {
   type StackEventSource,
   type StackInfo,
   StackfeedError,
+  type RateLimiter,
+  type RateLimitOptions,
   type TlsOptions,
   type WatchOptions,
   type WatchStream,
@@ -62,6 +64,11 @@ export interface HeatClientOptions {
   retry?: RetryOptions | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
+  /**
+   * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
+   * attempt counted. Pass one `RateLimiter` to several clients to share a quota.
+   */
+  rateLimit?: RateLimiter | RateLimitOptions | undefined;
   /** Appended to the User-Agent. */
   userAgent?: string | undefined;
   /** Re-authenticate this long before the Keystone token expires (default 60 s). */
@@ -181,6 +188,7 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
       ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
     });
   }
 

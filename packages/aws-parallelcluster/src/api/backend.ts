@@ -5,6 +5,8 @@ import {
   type QueryParams,
   type RetryOptions,
   type StackEvent,
+  type RateLimiter,
+  type RateLimitOptions,
   type TlsOptions,
   buildUrl,
   encodePathSegment,
@@ -53,6 +55,11 @@ export interface ApiModeOptions {
   logger?: Logger | undefined;
   /** Extra CA certificates (private API behind a proxy). */
   tls?: TlsOptions | undefined;
+  /**
+   * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
+   * attempt counted. Pass one `RateLimiter` to several clients to share a quota.
+   */
+  rateLimit?: RateLimiter | RateLimitOptions | undefined;
 }
 
 const dt = (v: string | undefined) => (v === undefined ? undefined : parseTimestamp(v));
@@ -95,6 +102,7 @@ export class ApiBackend implements Backend {
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
+      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
     });
   }
 

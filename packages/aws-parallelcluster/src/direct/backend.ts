@@ -2,7 +2,15 @@ import type { CloudFormationClient, Stack, StackEvent as CfnStackEvent } from '@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client, Image as Ec2Image } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import { type ImageInfo, type StackEvent, StackfeedError } from '@stackfeed/core';
+import {
+  addSdkRateLimit,
+  type ImageInfo,
+  type RateLimiter,
+  type SdkClientLike,
+  type StackEvent,
+  StackfeedError,
+  toRateLimiter,
+} from '@stackfeed/core';
 import { credentialResolver } from '../auth/credentials.js';
 import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { fromAwsError } from '../errors.js';
@@ -103,9 +111,18 @@ export class DirectBackend implements Backend {
     | Promise<{ c: CloudWatchLogsClient; m: typeof import('@aws-sdk/client-cloudwatch-logs') }>
     | undefined;
 
+  private readonly limiter: RateLimiter | undefined;
+
   constructor(opts: DirectModeOptions) {
     this.opts = opts;
     this.credentials = credentialResolver(opts.credentials);
+    this.limiter = toRateLimiter(opts.rateLimit);
+  }
+
+  /** Every SDK client gets the request budget: one limiter over all four services. */
+  private limited<C>(client: C): C {
+    if (this.limiter) addSdkRateLimit(client as SdkClientLike, this.limiter, 'aws-parallelcluster');
+    return client;
   }
 
   async preload(): Promise<void> {
@@ -124,30 +141,33 @@ export class DirectBackend implements Backend {
   private cfn() {
     this.cfnClient ??= import('@aws-sdk/client-cloudformation').then((m) => ({
       m,
-      c:
+      c: this.limited(
         this.opts.clients?.cloudformation ??
-        new m.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
+          new m.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
+      ),
     }));
     return this.cfnClient;
   }
   private ec2() {
     this.ec2Client ??= import('@aws-sdk/client-ec2').then((m) => ({
       m,
-      c: this.opts.clients?.ec2 ?? new m.EC2Client(this.config(this.opts.endpoints?.ec2)),
+      c: this.limited(this.opts.clients?.ec2 ?? new m.EC2Client(this.config(this.opts.endpoints?.ec2))),
     }));
     return this.ec2Client;
   }
   private ib() {
     this.ibClient ??= import('@aws-sdk/client-imagebuilder').then((m) => ({
       m,
-      c: this.opts.clients?.imagebuilder ?? new m.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
+      c: this.limited(
+        this.opts.clients?.imagebuilder ?? new m.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
+      ),
     }));
     return this.ibClient;
   }
   private logs() {
     this.logsClient ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => ({
       m,
-      c: this.opts.clients?.logs ?? new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs)),
+      c: this.limited(this.opts.clients?.logs ?? new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs))),
     }));
     return this.logsClient;
   }

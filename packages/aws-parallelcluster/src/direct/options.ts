@@ -2,6 +2,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
+import type { RateLimiter, RateLimitOptions } from '@stackfeed/core';
 import type { CredentialsInput } from '../auth/credentials.js';
 
 /** Options of direct mode (no deployed API: CloudFormation, EC2, Image Builder and CloudWatch Logs are read directly). */
@@ -33,4 +34,10 @@ export interface DirectModeOptions {
     | undefined;
   /** Attempts per AWS call, the first included (default 4); throttling and 5xx are retried with backoff. */
   maxAttempts?: number | undefined;
+  /**
+   * Client-side request budget over all AWS calls of this client: at most `limit` requests per
+   * `intervalMs` (default 1 s), every attempt counted. Applied to your own `clients` too (a
+   * middleware named `stackfeedRateLimit` is added to their stacks).
+   */
+  rateLimit?: RateLimiter | RateLimitOptions | undefined;
 }

@@ -150,17 +150,24 @@ function aborted(signal: AbortSignal, provider: ProviderId | 'core'): StackfeedE
   });
 }
 
+/** The part of an AWS SDK v3 client that {@link addSdkRateLimit} uses. */
+export interface SdkClientLike {
+  middlewareStack: {
+    addRelativeTo(
+      // biome-ignore lint/suspicious/noExplicitAny: the SDK's middleware type, not imported by core.
+      middleware: any,
+      options: { relation: 'after'; toMiddleware: string; name: string; override: boolean },
+    ): void;
+  };
+}
+
 /**
  * An AWS SDK v3 middleware (structurally typed: core loads no SDK) that takes a slot from `limiter`
  * before every attempt, retries included. Add it with
  * `client.middlewareStack.addRelativeTo(m, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'stackfeedRateLimit' })`
  * via {@link addSdkRateLimit}.
  */
-export function addSdkRateLimit(
-  client: { middlewareStack: { addRelativeTo(mw: unknown, opts: Record<string, unknown>): void } },
-  limiter: RateLimiter,
-  provider: ProviderId,
-): void {
+export function addSdkRateLimit(client: SdkClientLike, limiter: RateLimiter, provider: ProviderId): void {
   const middleware =
     (next: (args: unknown) => Promise<unknown>, context: Record<string, unknown>) => async (args: unknown) => {
       // The SDK keeps the call's abortSignal in its context; read defensively (internal key).
