@@ -1,4 +1,4 @@
-import { StackfeedError, abortError, codeForHttpStatus, type ErrorCode } from '@stackfeed/core';
+import { StackfeedError, abortError, codeForHttpStatus, type ErrorCode, redact } from '@stackfeed/core';
 
 /**
  * AWS SDK v3 errors → StackfeedError. Direct SDK calls do not go through core's HttpTransport,
@@ -76,11 +76,15 @@ export function toStackfeedError(err: unknown, operation: string, signal?: Abort
   if (StackfeedError.is(err)) return err;
   if (signal?.aborted) return abortError(signal, PROVIDER);
   const e = (err ?? {}) as SdkErrorLike;
-  const name = typeof e.name === 'string' ? e.name : typeof e.Code === 'string' ? e.Code : 'Error';
-  const rawMessage = typeof e.message === 'string' && e.message ? e.message : String(err);
-  const status = e.$metadata?.httpStatusCode;
-  const requestId = e.$metadata?.requestId;
-  const base = { provider: PROVIDER, operation, cause: err } as const;
+  // Every field is read defensively: a thrown value may be anything (a string, a null-prototype
+  // object, a record with fields of the wrong type), and the mapping must never throw itself.
+  const name = redact(typeof e.name === 'string' ? e.name : typeof e.Code === 'string' ? e.Code : 'Error');
+  const rawMessage = typeof e.message === 'string' && e.message ? e.message : safeString(err);
+  const meta = e.$metadata !== null && typeof e.$metadata === 'object' ? e.$metadata : undefined;
+  const status =
+    typeof meta?.httpStatusCode === 'number' && Number.isInteger(meta.httpStatusCode) ? meta.httpStatusCode : undefined;
+  const requestId = typeof meta?.requestId === 'string' ? redact(meta.requestId) : undefined;
+  const base = { provider: PROVIDER, operation, cause: safeCause(err) } as const;
   const extra = {
     ...(status !== undefined ? { httpStatus: status } : {}),
     ...(requestId ? { requestId } : {}),
@@ -131,8 +135,8 @@ export function toStackfeedError(err: unknown, operation: string, signal?: Abort
     });
   }
 
-  let code: ErrorCode | undefined = BY_NAME[name];
-  if (code === undefined && e.$retryable?.throttling) code = 'THROTTLED';
+  let code: ErrorCode | undefined = Object.hasOwn(BY_NAME, name) ? BY_NAME[name] : undefined;
+  if (code === undefined && typeof e.$retryable === 'object' && e.$retryable?.throttling === true) code = 'THROTTLED';
   if (code === undefined && status !== undefined) code = codeForHttpStatus(status);
   if (code === undefined) code = e.$fault === 'server' ? 'SERVER' : e.$fault === 'client' ? 'BAD_REQUEST' : 'NETWORK';
   if (code === 'SERVER' && status === 504) code = 'TIMEOUT';
@@ -150,4 +154,43 @@ export function toStackfeedError(err: unknown, operation: string, signal?: Abort
     ...(name !== 'Error' ? { providerCode: name } : {}),
     message: `${operation}: ${name}${status !== undefined ? ` (HTTP ${status})` : ''}: ${rawMessage}`,
   });
+}
+
+/** `String(value)` that cannot throw (null-prototype objects, symbols, hostile toString). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * The cause to keep. Core copies an Error cause's message and stack through its redaction (which
+ * expects strings) but its `name` and `code` as they are: an Error with a non-string message or
+ * stack, or with a credential in its name or code, is kept as a redacted plain Error instead.
+ */
+function safeCause(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  let fields: { message: unknown; stack: unknown; name: unknown; code: unknown };
+  try {
+    // V8 formats `stack` lazily from name and message: reading it can throw.
+    const e = err as unknown as typeof fields;
+    fields = { message: e.message, stack: e.stack, name: e.name, code: e.code };
+  } catch {
+    return new Error('an unreadable error object');
+  }
+  const { message, stack, name, code } = fields;
+  const cleanName = typeof name === 'string' ? redact(name) : 'Error';
+  if (
+    typeof message === 'string' &&
+    (stack === undefined || typeof stack === 'string') &&
+    cleanName === name &&
+    (typeof code !== 'string' || redact(code) === code)
+  )
+    return err;
+  const copy = new Error(safeString(message));
+  copy.name = cleanName;
+  if (typeof code === 'string') (copy as Error & { code?: string }).code = redact(code);
+  return copy;
 }

@@ -4,6 +4,7 @@ import {
   type ProviderErrorInfo,
   StackfeedError,
   codeForHttpStatus,
+  redact,
 } from '@stackfeed/core';
 
 const PROVIDER = 'aws-parallelcluster' as const;
@@ -31,7 +32,8 @@ export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined 
   const errorType = header(res, 'x-amzn-errortype')?.split(':')[0];
   const requestId = header(res, 'x-amzn-requestid') ?? header(res, 'x-amz-apigw-id');
   const info: ProviderErrorInfo = {};
-  if (requestId) info.requestId = requestId;
+  // Header values are the server's words: never let one carry a registered secret onwards.
+  if (requestId) info.requestId = redact(requestId);
   let message = rawMessage;
   let code: ErrorCode | undefined;
   let providerCode = errorType;
@@ -104,7 +106,7 @@ export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined 
       code = codeForHttpStatus(res.status);
   }
   info.code = code;
-  if (providerCode) info.providerCode = providerCode;
+  if (providerCode) info.providerCode = redact(providerCode);
   if (message !== undefined) info.message = message;
   return info;
 }
@@ -174,29 +176,31 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
     $metadata?: { httpStatusCode?: number; requestId?: string; extendedRequestId?: string };
     $retryable?: unknown;
   };
-  const name = e.name ?? e.Code ?? 'Error';
-  const message = typeof e.message === 'string' ? e.message : String(err);
-  const status = e.$metadata?.httpStatusCode;
-  const requestId = e.$metadata?.requestId;
+  // Every field is read defensively: a thrown value may be anything (a string, a null-prototype
+  // object, a record with fields of the wrong type), and the mapping must never throw itself.
+  const name = redact(typeof e.name === 'string' ? e.name : typeof e.Code === 'string' ? e.Code : 'Error');
+  const message = typeof e.message === 'string' ? e.message : safeString(err);
+  const meta = e.$metadata !== null && typeof e.$metadata === 'object' ? e.$metadata : undefined;
+  const status =
+    typeof meta?.httpStatusCode === 'number' && Number.isInteger(meta.httpStatusCode) ? meta.httpStatusCode : undefined;
+  const requestId = typeof meta?.requestId === 'string' ? redact(meta.requestId) : undefined;
+  const netCode = typeof e.code === 'string' ? e.code : undefined;
   let code: ErrorCode;
   const unreadable =
     /XML parse error|Deserialization error|Unexpected token|Unexpected end of JSON|is not valid JSON/i.test(message);
   if (name === 'AbortError') code = 'ABORTED';
   else if (unreadable && (status === undefined || status < 300)) code = 'INVALID_RESPONSE';
-  else if (/socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN/.test(`${message} ${e.code ?? ''}`))
+  else if (/socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN/.test(`${message} ${netCode ?? ''}`))
     code = 'NETWORK';
   else if (name === 'ValidationError' && /does not exist/i.test(message)) code = 'NOT_FOUND';
   else if (THROTTLING.has(name) || status === 429) code = 'THROTTLED';
   else if (UNAUTHORIZED.has(name)) code = 'UNAUTHORIZED';
   else if (FORBIDDEN.has(name)) code = 'FORBIDDEN';
   else if (NOT_FOUND.has(name) || name.endsWith('.NotFound')) code = 'NOT_FOUND';
-  else if (name === 'TimeoutError' || e.code === 'ETIMEDOUT') code = 'TIMEOUT';
+  else if (name === 'TimeoutError' || netCode === 'ETIMEDOUT') code = 'TIMEOUT';
   else if (status !== undefined) code = e.$fault === 'server' && status < 500 ? 'SERVER' : codeForHttpStatus(status);
   else if (e.$fault === 'server') code = 'SERVER';
-  else if (
-    e.$metadata === undefined &&
-    (e.code !== undefined || name === 'Error' || /ECONN|socket|network/i.test(message))
-  )
+  else if (meta === undefined && (netCode !== undefined || name === 'Error' || /ECONN|socket|network/i.test(message)))
     code = 'NETWORK';
   else if (name.includes('Deserialization') || /Deserialization error|Expected .* but/i.test(message))
     code = 'INVALID_RESPONSE';
@@ -209,11 +213,50 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
     ...(name !== 'Error' ? { providerCode: name } : {}),
     ...(requestId ? { requestId } : {}),
     message: `${operation}: ${name !== 'Error' ? `${name}: ` : ''}${message}`,
-    cause: err,
+    cause: safeCause(err),
   });
 }
 
 /** A CONFIG error (bad client options). */
 export function configError(message: string): StackfeedError {
   return new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message, retryable: false });
+}
+
+/** `String(value)` that cannot throw (null-prototype objects, symbols, hostile toString). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * The cause to keep. Core copies an Error cause's message and stack through its redaction (which
+ * expects strings) but its `name` and `code` as they are: an Error with a non-string message or
+ * stack, or with a credential in its name or code, is kept as a redacted plain Error instead.
+ */
+function safeCause(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  let fields: { message: unknown; stack: unknown; name: unknown; code: unknown };
+  try {
+    // V8 formats `stack` lazily from name and message: reading it can throw.
+    const e = err as unknown as typeof fields;
+    fields = { message: e.message, stack: e.stack, name: e.name, code: e.code };
+  } catch {
+    return new Error('an unreadable error object');
+  }
+  const { message, stack, name, code } = fields;
+  const cleanName = typeof name === 'string' ? redact(name) : 'Error';
+  if (
+    typeof message === 'string' &&
+    (stack === undefined || typeof stack === 'string') &&
+    cleanName === name &&
+    (typeof code !== 'string' || redact(code) === code)
+  )
+    return err;
+  const copy = new Error(safeString(message));
+  copy.name = cleanName;
+  if (typeof code === 'string') (copy as Error & { code?: string }).code = redact(code);
+  return copy;
 }

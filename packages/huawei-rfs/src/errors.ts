@@ -1,4 +1,4 @@
-import { type HttpResponse, type ProviderErrorInfo, codeForHttpStatus } from '@stackfeed/core';
+import { type HttpResponse, type ProviderErrorInfo, codeForHttpStatus, redact } from '@stackfeed/core';
 
 /** The parts of a Huawei error body stackfeed reads (same precedence as the Huawei SDKs). */
 export interface HuaweiErrorBody {
@@ -78,7 +78,8 @@ export function parseRfsError(res: HttpResponse): ProviderErrorInfo | undefined 
   const parsed = readHuaweiErrorBody(res.body);
   if (!parsed) return undefined;
   const info: ProviderErrorInfo = {};
-  if (parsed.errorCode) info.providerCode = parsed.errorCode;
+  // Redacted: the server's words may echo a credential (e.g. an AK in a code or request id).
+  if (parsed.errorCode) info.providerCode = redact(parsed.errorCode);
   let message = parsed.errorMessage ?? '';
   if (parsed.details.length > 0) {
     const parts = parsed.details
@@ -92,7 +93,7 @@ export function parseRfsError(res: HttpResponse): ProviderErrorInfo | undefined 
     message += ` [encoded_authorization_message: ${enc.length > 512 ? `${enc.slice(0, 512)}…` : enc}]`;
   }
   if (message) info.message = message.trim();
-  if (!res.requestId && parsed.requestId) info.requestId = parsed.requestId;
+  if (!res.requestId && parsed.requestId) info.requestId = redact(parsed.requestId);
   if (parsed.errorCode && THROTTLE_CODES.test(parsed.errorCode)) info.code = 'THROTTLED';
   else info.code = codeForHttpStatus(res.status);
   return info;

@@ -1,5 +1,5 @@
 import type { ErrorCode, HttpResponse, ProviderErrorInfo } from '@stackfeed/core';
-import { codeForHttpStatus } from '@stackfeed/core';
+import { codeForHttpStatus, redact } from '@stackfeed/core';
 import { HeatFaultSchema } from './wire/schemas.js';
 
 /**
@@ -15,12 +15,13 @@ export function parseHeatError(res: HttpResponse): ProviderErrorInfo | undefined
   const err = body.error;
   const info: ProviderErrorInfo = {};
   const type = err?.type ?? (err?.title ? err.title.replace(/\s+/g, '') : undefined) ?? body.title?.replace(/\s+/g, '');
-  if (type) info.providerCode = type;
+  // Redacted: the server's words may echo a credential (a token in a title, a request id).
+  if (type) info.providerCode = redact(type);
   const message = err?.message || body.explanation || err?.title || body.title;
   if (message) info.message = message;
   const code = codeOf(res.status, type);
   if (code) info.code = code;
-  if (res.requestId) info.requestId = res.requestId;
+  if (res.requestId) info.requestId = redact(res.requestId);
   return info;
 }
 
