@@ -38,6 +38,7 @@ import {
 } from '@stackfeed/core';
 import type { z } from 'zod';
 import { toStackfeedError } from './errors.js';
+import { EmptyBodyError, emptyBodyMiddleware, emptyBodyMiddlewareOptions } from './wire/empty-body.js';
 import { isLifecycleResourcesPage } from './wire/guards.js';
 import {
   imageInfo,
@@ -79,6 +80,15 @@ export interface ImageBuilderClientOptions {
   endpoint?: string;
   /** Attempts per request, including retries of throttling (429) and 5xx (SDK default 3). */
   maxAttempts?: number;
+  /**
+   * Per-attempt timeout in ms (default: the SDK's, i.e. none): the connection must be made, the
+   * response headers must arrive, and the body must not stall, each within this time. A timed-out
+   * attempt is retried like a network failure (within `maxAttempts`); the last one is StackfeedError
+   * TIMEOUT. Set through the SDK's request handler (`connectionTimeout`, `requestTimeout` with
+   * `throwOnRequestTimeout`, `socketTimeout`). Not with `client`: configure your own client's
+   * `requestHandler` instead.
+   */
+  timeoutMs?: number;
   /**
    * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
    * attempt counted. Pass one `RateLimiter` to several clients to share a quota. Applied to your
@@ -133,6 +143,13 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
   private readonly owned: boolean;
 
   constructor(options: ImageBuilderClientOptions = {}) {
+    const t = options.timeoutMs;
+    if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t <= 0))
+      throw configError(`timeoutMs must be a positive number of milliseconds, not ${String(t)}`);
+    if (t !== undefined && options.client)
+      throw configError(
+        "timeoutMs applies to the SDK client stackfeed creates; with { client }, set your client's requestHandler timeouts",
+      );
     if (options.client) {
       this.sdk = options.client;
       this.owned = false;
@@ -148,9 +165,21 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
       if (creds) config.credentials = typeof creds === 'function' ? registeringProvider(creds) : creds;
       if (options.endpoint) config.endpoint = options.endpoint;
       if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
+      if (t !== undefined) {
+        config.requestHandler = {
+          connectionTimeout: t,
+          requestTimeout: t,
+          // Without it the SDK only logs a warning when requestTimeout passes.
+          throwOnRequestTimeout: true,
+          socketTimeout: t,
+        };
+      }
       this.sdk = new ImagebuilderClient(config);
       this.owned = true;
     }
+    // An empty 2xx body must not pass as an empty last page (see wire/empty-body.ts). Added by
+    // name with override, so several stackfeed clients over one SDK client add it once.
+    this.sdk.middlewareStack.add(emptyBodyMiddleware as never, emptyBodyMiddlewareOptions);
     const limiter = toRateLimiter(options.rateLimit);
     if (limiter) addSdkRateLimit(this.sdk, limiter, PROVIDER);
   }
@@ -168,6 +197,18 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
     try {
       return await run(signal ? { abortSignal: signal } : {});
     } catch (err) {
+      if (err instanceof EmptyBodyError && !signal?.aborted) {
+        throw new StackfeedError({
+          code: 'INVALID_RESPONSE',
+          provider: PROVIDER,
+          operation,
+          httpStatus: err.httpStatus,
+          ...(err.requestId ? { requestId: err.requestId } : {}),
+          retryable: false,
+          cause: err,
+          message: `${operation}: Image Builder answered HTTP ${err.httpStatus} with an empty body (a JSON document was expected); nothing was read from it`,
+        });
+      }
       throw toStackfeedError(err, operation, signal);
     }
   }
@@ -708,6 +749,10 @@ function badRef(ref: unknown, operation: string): StackfeedError {
     operation,
     message: `${operation}: expected a lifecycle execution id (lce-…), a workflow execution id (wf-…, list only) or an image build version ARN, got ${JSON.stringify(String(ref)).slice(0, 120)}`,
   });
+}
+
+function configError(message: string): StackfeedError {
+  return new StackfeedError({ code: 'CONFIG', provider: PROVIDER, retryable: false, message });
 }
 
 function requireArg(value: unknown, name: string, operation: string): void {

@@ -55,14 +55,6 @@ const FAULTS: FaultCase[] = [
   { label: 'empty 200', fault: { kind: 'empty' }, retryable: false, codes: ['INVALID_RESPONSE'] },
 ];
 
-/**
- * Combinations that expose an adapter bug (written up in the issue-8 report instead of committed
- * as failing tests): Image Builder takes an empty 200 on a list page as a complete, final page and
- * silently ends the list short.
- */
-const KNOWN_BUG = (provider: string, f: FaultCase, op: Op) =>
-  provider === 'aws-imagebuilder' && f.fault.kind === 'empty' && (op === 'list' || op === 'page');
-
 const OPS: Op[] = ['list', 'page', 'get', 'watch'];
 
 const unhandled: unknown[] = [];
@@ -139,7 +131,7 @@ describe.each(HARNESSES)('fault matrix: $name', (h) => {
 
   describe.each(OPS)('%s', (op) => {
     const expected = () => (op === 'get' ? [] : op === 'watch' ? [...baseline.watch.ids].sort() : ctx.truth());
-    const applicable = (f: FaultCase) => (!f.needsTimeout || h.hasTimeout) && !KNOWN_BUG(h.name, f, op);
+    const applicable = (f: FaultCase) => !f.needsTimeout || h.hasTimeout;
 
     for (const f of FAULTS.filter(applicable)) {
       it(`${f.label} once: ${f.retryable ? 'retried to the complete result' : 'complete result or the right code'}`, async () => {

@@ -36,6 +36,13 @@ export interface ImageBuilderHandlerOptions {
    * e.g. advance a ManualClock on every first-page poll so a watch sees a deployment progress.
    */
   onRequest?: (operation: string, input: Record<string, unknown>, store: ImageBuilderStore) => void;
+  /**
+   * Answer an EMPTY page that still carries a `nextToken` before the page at this item offset of
+   * this List operation (the token resumes at the same offset, and that next request gets the real
+   * page). The service model allows it ("when this field isn't empty, there are additional
+   * elements", whatever the page held); clients must keep paging.
+   */
+  emptyPageBefore?: (operation: string, offset: number) => boolean;
 }
 
 class ApiError extends Error {
@@ -171,12 +178,15 @@ async function checkAuth(req: EmulatorRequest, opts: ImageBuilderAuthOptions): P
 class TokenCodec {
   constructor(private readonly key: Buffer) {}
 
-  encode(op: string, scope: string, offset: number): string {
-    const body = Buffer.from(JSON.stringify({ o: op, s: scope, i: offset })).toString('base64url');
+  encode(op: string, scope: string, offset: number, afterEmpty = false): string {
+    const body = Buffer.from(
+      JSON.stringify(afterEmpty ? { o: op, s: scope, i: offset, e: 1 } : { o: op, s: scope, i: offset }),
+    ).toString('base64url');
     return `${body}.${this.mac(body)}`;
   }
 
-  decode(token: string, op: string, scope: string): number {
+  /** The offset a token resumes at, and whether an empty page was just served for that offset. */
+  decode(token: string, op: string, scope: string): { offset: number; afterEmpty: boolean } {
     const bad = () => new ApiError(400, 'InvalidPaginationTokenException', 'The pagination token is invalid.');
     const dot = token.lastIndexOf('.');
     if (dot <= 0) throw bad();
@@ -184,7 +194,7 @@ class TokenCodec {
     const mac = Buffer.from(token.slice(dot + 1));
     const want = Buffer.from(this.mac(body));
     if (mac.length !== want.length || !timingSafeEqual(mac, want)) throw bad();
-    let parsed: { o?: unknown; s?: unknown; i?: unknown };
+    let parsed: { o?: unknown; s?: unknown; i?: unknown; e?: unknown };
     try {
       parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
     } catch {
@@ -192,7 +202,7 @@ class TokenCodec {
     }
     if (parsed.o !== op || parsed.s !== scope || typeof parsed.i !== 'number' || !Number.isInteger(parsed.i))
       throw bad();
-    return parsed.i;
+    return { offset: parsed.i, afterEmpty: parsed.e === 1 };
   }
 
   private mac(body: string): string {
@@ -336,12 +346,15 @@ export function imageBuilderRoutes(
     }
     const scopeKey = JSON.stringify(scope);
     let offset = 0;
+    let afterEmpty = false;
     const nt = input.nextToken;
     if (nt !== undefined) {
       if (typeof nt !== 'string' || nt.length < 1 || nt.length > 65535)
         throw new ApiError(400, 'InvalidPaginationTokenException', 'The pagination token is invalid.');
-      offset = tokens.decode(nt, op, scopeKey);
+      ({ offset, afterEmpty } = tokens.decode(nt, op, scopeKey));
     }
+    if (!afterEmpty && opts.emptyPageBefore?.(op, offset))
+      return { slice: [] as WireObject[], next: tokens.encode(op, scopeKey, offset, true) };
     const window = typeof items === 'function' ? items(offset, size) : undefined;
     const slice = window ? window.items : (items as WireObject[]).slice(offset, offset + size);
     const total = window ? window.total : (items as WireObject[]).length;
