@@ -31,13 +31,9 @@ import { type IamPasswordCredentials, IamTokenAuth } from './auth/token.js';
 import { iamEndpoint, rfsEndpointForRegion } from './endpoints.js';
 import { parseRfsError } from './errors.js';
 import { type RfsEventField, type RfsEventFilter, buildField, buildFilter, isFilterValue } from './filter.js';
-import { EventIdAssigner, type EventScope, toStackEvent, toStackInfo } from './mapping/events.js';
+import { EventIdAssigner, type EventScope, normalizeEventsPage, toStackInfo } from './mapping/events.js';
 import { STACK_STATUS_TABLE, eventTypesForPhases, isTerminalStatus } from './mapping/tables.js';
-import {
-  GetStackMetadataResponseSchema,
-  ListStackEventsResponseSchema,
-  ListStacksResponseSchema,
-} from './wire/schemas.js';
+import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
 
 const PROVIDER = 'huawei-rfs' as const;
 
@@ -290,16 +286,12 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       operation: 'listStackEvents',
       signal,
     });
-    const body = parseWire(ListStackEventsResponseSchema, res.body, {
-      provider: PROVIDER,
+    const page = normalizeEventsPage(res.body, plan.scope, assigner, {
       operation: 'listStackEvents',
       requestId: res.requestId,
     });
-    const rawEvents = ((res.body as { stack_events?: unknown[] }).stack_events ?? []) as unknown[];
-    const wire = body.stack_events ?? [];
-    const items = wire.map((ev, i) => toStackEvent(ev, rawEvents[i], assigner.idFor(ev), plan.scope));
-    const nextMarker = body.page_info?.next_marker || undefined;
-    return { items, next: items.length === 0 ? undefined : nextMarker, raw: res.body };
+    const items = page.items;
+    return { items, next: items.length === 0 ? undefined : page.nextMarker, raw: res.body };
   }
 
   /** All stacks of the project (ListStacks), newest first. */

@@ -1,6 +1,14 @@
-import { type StackEvent, type StackInfo, contentId, parseTimestamp } from '@stackfeed/core';
+import { hash } from 'node:crypto';
+import { type StackEvent, type StackInfo, parseTimestamp, parseWire } from '@stackfeed/core';
 import type { z } from 'zod';
-import type { WireStackEventSchema, WireStackMetadata, WireStack } from '../wire/schemas.js';
+import {
+  type RfsEventFields,
+  type WireStackEventSchema,
+  type WireStackMetadata,
+  type WireStack,
+  ListStackEventsResponseSchema,
+  checkEventsPage,
+} from '../wire/schemas.js';
 import { EVENT_TYPE_TABLE, STACK_STATUS_TABLE } from './tables.js';
 
 type ParsedEvent = z.output<typeof WireStackEventSchema>;
@@ -12,33 +20,31 @@ export interface EventScope {
   deploymentId?: string | undefined;
 }
 
-const nn = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+/** One length-prefixed part of the content key; `~` for an absent or null field. */
+const part = (s: string | null | undefined): string => (s === undefined || s === null ? '~' : `${s.length}:${s}`);
 
 /**
- * The content key of an event: every field that tells one event from another. Events have no id
- * in RFS, so two reads of the same event must produce the same key.
+ * The content key of an event: every field that tells one event from another, length-prefixed
+ * (`<length>:<text>`, `~` for absent/null) so that no two different events give the same key
+ * whatever characters their fields contain. The time is the epoch ms (any notation of the same
+ * instant gives the same key). Events have no id in RFS, so two reads of the same event must
+ * produce the same key.
  */
-function contentParts(scope: EventScope, ev: ParsedEvent): unknown[] {
-  return [
-    scope.stackName,
-    ev.event_type,
-    ev.time.toISOString(),
-    nn(ev.resource_type) ?? null,
-    nn(ev.resource_name) ?? null,
-    nn(ev.resource_key) ?? null,
-    nn(ev.resource_id_key) ?? null,
-    nn(ev.resource_id_value) ?? null,
-    nn(ev.event_message) ?? null,
-    nn(ev.elapsed_seconds) ?? null,
-  ];
+export function eventContentKey(stackName: string, ev: RfsEventFields, timeMs: number): string {
+  return `${part(stackName)}${part(ev.event_type)}${timeMs}|${part(ev.resource_type)}${part(ev.resource_name)}${part(
+    ev.resource_key,
+  )}${part(ev.resource_id_key)}${part(ev.resource_id_value)}${part(ev.event_message)}${ev.elapsed_seconds ?? '~'}`;
 }
 
 /**
  * Assigns stable ids to the events of one listing, read newest first (the order RFS returns).
  *
- * id = hash(stack name, every event field) + occurrence index. The deployment id is NOT hashed:
- * events do not carry it, so hashing the query's `deployment_id` would give one event two ids
- * (listed with and without it) and break dedupe when a deployment-scoped watch is merged with a
+ * id = `rfs-` + the first 22 base64url characters (132 bits) of SHA-256 over
+ * {@link eventContentKey} (stack name + every event field), plus `.<n>` for the n-th exact
+ * duplicate. (Until 2026-11 the hash was core's `contentId` over a JSON tuple with an ISO time:
+ * ids read by earlier versions differ from these.) The deployment id is NOT
+ * hashed: events do not carry it, so hashing the query's `deployment_id` would give one event two
+ * ids (listed with and without it) and break dedupe when a deployment-scoped watch is merged with a
  * full listing. The stack id is not hashed either (it is optional in the ref). Two deployments
  * cannot produce the same event content in the same second, so nothing is lost.
  *
@@ -56,53 +62,117 @@ export class EventIdAssigner {
   private readonly counts = new Map<string, number>();
   constructor(private readonly scope: EventScope) {}
 
+  /** The id of a parsed event (its `time` is a Date). */
   idFor(ev: ParsedEvent): string {
-    // The tuple holds only primitives, so JSON.stringify is canonical; one string part hashes in one
-    // pass (several times cheaper than one part per field through a key-sorting replacer).
-    const base = contentId('rfs', [JSON.stringify(contentParts(this.scope, ev))]);
-    const n = this.counts.get(base) ?? 0;
+    return this.idForFields(ev, ev.time.getTime());
+  }
+
+  /** The id of an event given its fields and its time in epoch ms. */
+  idForFields(ev: RfsEventFields, timeMs: number): string {
+    // One-shot hash: no Hash object per event (the streaming API costs several times more here).
+    const base = `rfs-${hash('sha256', eventContentKey(this.scope.stackName, ev, timeMs), 'base64url').slice(0, 22)}`;
+    const n = this.counts.get(base);
+    if (n === undefined) {
+      this.counts.set(base, 1);
+      return base;
+    }
     this.counts.set(base, n + 1);
-    return n === 0 ? base : `${base}.${n}`;
+    return `${base}.${n}`;
   }
 }
 
 /** One RFS wire event → StackEvent. `raw` is the record as received. */
 export function toStackEvent(ev: ParsedEvent, raw: unknown, id: string, scope: EventScope): StackEvent {
+  return eventFromFields(ev, ev.time, raw, id, scope);
+}
+
+/**
+ * The mapping itself, on the event's fields and its time (the listing's hot path calls this on the
+ * records as received, once they passed the page check).
+ */
+export function eventFromFields(
+  ev: RfsEventFields,
+  time: Date,
+  raw: unknown,
+  id: string,
+  scope: EventScope,
+): StackEvent {
   const { action, phase } = EVENT_TYPE_TABLE.map(ev.event_type);
-  const resourceName = nn(ev.resource_name);
-  const resourceType = nn(ev.resource_type);
+  const resourceName = ev.resource_name;
+  const resourceType = ev.resource_type;
+  const resource: StackEvent['resource'] = {};
   const out: StackEvent = {
     provider: 'huawei-rfs',
     id,
-    timestamp: ev.time,
-    stack: { name: scope.stackName, ...(scope.stackId ? { id: scope.stackId } : {}) },
-    resource: {},
+    timestamp: time,
+    stack: scope.stackId ? { name: scope.stackName, id: scope.stackId } : { name: scope.stackName },
+    resource,
     action,
     phase,
     status: ev.event_type,
     raw,
   };
   if (resourceName) {
-    out.resource.logicalId = resourceName;
-    out.resource.name = resourceName;
+    resource.logicalId = resourceName;
+    resource.name = resourceName;
   }
-  if (resourceType) out.resource.type = resourceType;
-  const physical = nn(ev.resource_id_value);
-  if (physical) out.resource.physicalId = physical;
-  const key = nn(ev.resource_key);
-  if (key !== undefined) out.resource.key = key;
-  const message = nn(ev.event_message);
-  if (message !== undefined) out.message = message;
-  const elapsed = nn(ev.elapsed_seconds);
-  if (elapsed !== undefined) out.elapsedSeconds = elapsed;
+  if (resourceType) resource.type = resourceType;
+  const physical = ev.resource_id_value;
+  if (physical) resource.physicalId = physical;
+  const key = ev.resource_key;
+  if (key !== undefined && key !== null) resource.key = key;
+  const message = ev.event_message;
+  if (message !== undefined && message !== null) out.message = message;
+  const elapsed = ev.elapsed_seconds;
+  if (elapsed !== undefined && elapsed !== null) out.elapsedSeconds = elapsed;
   out.isStackEvent = !resourceName && !resourceType;
-  const details: Record<string, unknown> = {};
-  const idKey = nn(ev.resource_id_key);
-  if (idKey) details.resourceIdKey = idKey;
-  if (physical) details.resourceIdValue = physical;
-  if (scope.deploymentId) details.deploymentId = scope.deploymentId;
-  if (Object.keys(details).length > 0) out.details = details;
+  const idKey = ev.resource_id_key;
+  if (idKey || physical || scope.deploymentId) {
+    const details: Record<string, unknown> = {};
+    if (idKey) details.resourceIdKey = idKey;
+    if (physical) details.resourceIdValue = physical;
+    if (scope.deploymentId) details.deploymentId = scope.deploymentId;
+    out.details = details;
+  }
   return out;
+}
+
+/** What {@link normalizeEventsPage} gives back. */
+export interface NormalizedEventsPage {
+  items: StackEvent[];
+  nextMarker: string | undefined;
+}
+
+/**
+ * A ListStackEvents body (JSON-parsed) → StackEvents with their ids, validated: the fast page
+ * check first, else the zod schema (INVALID_RESPONSE naming the field path).
+ */
+export function normalizeEventsPage(
+  body: unknown,
+  scope: EventScope,
+  assigner: EventIdAssigner,
+  ctx: { operation: string; requestId?: string | undefined },
+): NormalizedEventsPage {
+  const checked = checkEventsPage(body);
+  if (checked) {
+    const { events, times } = checked;
+    const items = new Array<StackEvent>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i] as RfsEventFields;
+      const ms = times[i] as number;
+      items[i] = eventFromFields(ev, new Date(ms), ev, assigner.idForFields(ev, ms), scope);
+    }
+    return { items, nextMarker: checked.nextMarker };
+  }
+  const parsed = parseWire(ListStackEventsResponseSchema, body, {
+    provider: 'huawei-rfs',
+    operation: ctx.operation,
+    requestId: ctx.requestId,
+  });
+  const rawEvents = ((body as { stack_events?: unknown[] }).stack_events ?? []) as unknown[];
+  const wire = parsed.stack_events ?? [];
+  const items = wire.map((ev, i) => eventFromFields(ev, ev.time, rawEvents[i], assigner.idFor(ev), scope));
+  return { items, nextMarker: parsed.page_info?.next_marker || undefined };
 }
 
 /** A stack (ListStacks item or GetStackMetadata) → StackInfo. */

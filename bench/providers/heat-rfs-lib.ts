@@ -1,0 +1,142 @@
+/**
+ * Plumbing shared by bench/providers/heat.ts and bench/providers/rfs.ts.
+ *
+ * - The server side runs in a CHILD process (`<script> serve`): the provider's emulator generates
+ *   the events once, every page the listing will ask for is pre-rendered from it (exact emulator
+ *   bytes, keyed by path + sorted query), and a small replay server (the emulator harness) answers
+ *   from that table. Both sides therefore cost the server exactly the same, and the CPU time measured
+ *   in the benchmark process is the clients' alone.
+ * - Peak RSS is measured per side in a FRESH child process (`<script> rss <side>`), sampling
+ *   `process.memoryUsage.rss()` every few ms and every 1,000 events, so one side's heap does not
+ *   pollute the other's figure.
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+import { round } from '../lib.js';
+
+/** `node --conditions=@stackfeed/source --import tsx <file> ...args` with a JSON line on stdout. */
+function nodeArgs(file: string, args: string[]): string[] {
+  return ['--conditions=@stackfeed/source', '--import', 'tsx', file, ...args];
+}
+
+/** Start `<file> serve` and read its first stdout line (JSON). `close()` ends it (stdin closes). */
+export async function startServerChild<T>(
+  file: string,
+  env: Record<string, string>,
+): Promise<{ info: T; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, nodeArgs(file, ['serve']), {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const i = buf.indexOf('\n');
+      if (i >= 0) resolve(buf.slice(0, i));
+    });
+    child.once('exit', (code) => reject(new Error(`server child exited (${code})`)));
+  });
+  return {
+    info: JSON.parse(line) as T,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
+
+/** In a `serve` child: print the info line, then serve until stdin closes. */
+export function serveUntilStdinEnds(info: unknown, close: () => Promise<void>): void {
+  process.stdout.write(`${JSON.stringify(info)}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    void close().then(() => process.exit(0));
+  });
+}
+
+/** Run `<file> rss <side>` in a fresh process and return what it printed (JSON). */
+export async function rssChild(file: string, side: string, env: Record<string, string>): Promise<RssReport> {
+  const child = spawn(process.execPath, nodeArgs(file, ['rss', side]), {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`rss child ${side} exited ${code}`);
+  return JSON.parse(out.trim().split('\n').pop() as string) as RssReport;
+}
+
+export interface RssReport {
+  side: string;
+  events: number;
+  /** RSS after imports and client creation, before the listing (MB). */
+  baselineRssMB: number;
+  /** Highest RSS seen during the listing (MB). */
+  peakRssMB: number;
+  /** peak - baseline (MB). */
+  deltaRssMB: number;
+  seconds: number;
+  samples: number;
+}
+
+/**
+ * In an `rss` child: run one listing once, sampling RSS on a 5 ms timer and every 1,000 events
+ * (`tick` is called once per event). Prints the report.
+ */
+export async function measureRss(side: string, run: (tick: () => void) => Promise<number>): Promise<void> {
+  const rss = () => process.memoryUsage.rss();
+  const baseline = rss();
+  let peak = baseline;
+  let samples = 0;
+  const sample = () => {
+    const r = rss();
+    samples++;
+    if (r > peak) peak = r;
+  };
+  const timer = setInterval(sample, 5);
+  let n = 0;
+  const t0 = performance.now();
+  const events = await run(() => {
+    if (++n % 1000 === 0) sample();
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  sample();
+  clearInterval(timer);
+  const mb = (b: number) => round(b / 2 ** 20, 1);
+  const report: RssReport = {
+    side,
+    events,
+    baselineRssMB: mb(baseline),
+    peakRssMB: mb(peak),
+    deltaRssMB: mb(peak - baseline),
+    seconds: round(seconds, 3),
+    samples,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+/** Canonical key of a request: path + query parameters sorted by name then value. */
+export function requestKey(rawPath: string, rawQuery: string): string {
+  const params = [...new URLSearchParams(rawQuery)].sort((a, b) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
+  );
+  return `${rawPath}?${new URLSearchParams(params).toString()}`;
+}
+
+export function machine(): { node: string; cpus: number; loadAverage1m: number; loadAverage5m: number } {
+  const [l1 = 0, l5 = 0] = loadavg();
+  return {
+    node: process.version,
+    cpus: availableParallelism(),
+    loadAverage1m: round(l1, 2),
+    loadAverage5m: round(l5, 2),
+  };
+}
+
+/** Events per second from a count and milliseconds. */
+export const perSecond = (events: number, ms: number) => Math.round((events / ms) * 1000);
