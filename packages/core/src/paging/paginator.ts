@@ -127,6 +127,7 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
           { continuationToken: o.continuationToken, pageSize: o.pageSize },
           undefined,
           this.closer.signal,
+          false,
         );
       }
       let r: IteratorResult<Page<T>, undefined>;
@@ -172,17 +173,19 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
     }
     const out: T[] = [];
     if (opts.limit === 0) return out;
-    for await (const page of this.pages({ ...(this.config.options ?? {}) }, opts.limit)) {
+    for await (const page of this.pages({ ...(this.config.options ?? {}) }, opts.limit, undefined, false)) {
       for (const item of page.items) out.push(item);
       if (out.length >= opts.limit) break;
     }
     return out;
   }
 
+  /** `tokens`: encode a continuation token per page (only byPage() hands them out). */
   private async *pages(
     settings: PageSettings,
     limit?: number,
     closed?: AbortSignal,
+    tokens = true,
   ): AsyncGenerator<Page<T>, undefined> {
     const { provider, operation, fetchPage, filter } = this.config;
     const userSignal = this.config.options?.signal;
@@ -253,7 +256,7 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
       }
       emitted += taken.length;
       const page: Page<T> = { items: taken };
-      if (nextState) page.continuationToken = encodeToken(provider, operation, this.scope, nextState);
+      if (nextState && tokens) page.continuationToken = encodeToken(provider, operation, this.scope, nextState);
       if (fetched.raw !== undefined) page.raw = fetched.raw;
       // Pages emptied by a local filter are not shown (they are not the end of the list).
       if (taken.length > 0 || !nextState || !filter) yield page;

@@ -145,49 +145,53 @@ export class HttpTransport {
         },
       },
       hooks: {
-        beforeRequest: [
-          async (options) => {
-            const ctx = options.context as unknown as CallContext;
-            // Before signing, so a signature's timestamp is not aged by the wait.
-            if (limiter) await limiter.acquire(ctx.spec.signal, this.provider);
-            if (!ctx.auth && !log) return;
-            const url = new URL(String(options.url));
-            if (ctx.auth) {
-              const headers = options.headers as Record<string, string>;
-              const signable: SignableRequest = {
-                method: (options.method?.toUpperCase() ?? 'GET') as HttpMethod,
-                url,
-                headers,
-                body: typeof options.body === 'string' ? options.body : undefined,
-              };
-              try {
-                await ctx.auth.sign(signable, { signal: ctx.spec.signal });
-              } catch (err) {
-                // A signer's own StackfeedError (no credentials, a token service that throttled)
-                // is the answer; anything else is a bug or bad configuration, not worth a retry.
-                if (StackfeedError.is(err)) throw err;
-                throw new StackfeedError({
-                  code: 'CONFIG',
+        // Registered only when there is work for it: an empty async hook still costs every request
+        // a promise and a few ticks in got's hook loop.
+        beforeRequest: !(opts.auth || limiter || log)
+          ? []
+          : [
+              async (options) => {
+                const ctx = options.context as unknown as CallContext;
+                // Before signing, so a signature's timestamp is not aged by the wait.
+                if (limiter) await limiter.acquire(ctx.spec.signal, this.provider);
+                if (!ctx.auth && !log) return;
+                const url = new URL(String(options.url));
+                if (ctx.auth) {
+                  const headers = options.headers as Record<string, string>;
+                  const signable: SignableRequest = {
+                    method: (options.method?.toUpperCase() ?? 'GET') as HttpMethod,
+                    url,
+                    headers,
+                    body: typeof options.body === 'string' ? options.body : undefined,
+                  };
+                  try {
+                    await ctx.auth.sign(signable, { signal: ctx.spec.signal });
+                  } catch (err) {
+                    // A signer's own StackfeedError (no credentials, a token service that throttled)
+                    // is the answer; anything else is a bug or bad configuration, not worth a retry.
+                    if (StackfeedError.is(err)) throw err;
+                    throw new StackfeedError({
+                      code: 'CONFIG',
+                      provider: this.provider,
+                      operation: ctx.spec.operation,
+                      retryable: false,
+                      message: `${ctx.spec.operation}: the signing hook failed: ${err instanceof Error ? err.message : String(err)}`,
+                      cause: err,
+                    });
+                  }
+                  // Signers may add or replace headers; copy back in case they replaced the object.
+                  for (const [k, v] of Object.entries(signable.headers)) headers[k.toLowerCase()] = v;
+                }
+                log?.({
+                  level: 'debug',
+                  event: 'request',
                   provider: this.provider,
                   operation: ctx.spec.operation,
-                  retryable: false,
-                  message: `${ctx.spec.operation}: the signing hook failed: ${err instanceof Error ? err.message : String(err)}`,
-                  cause: err,
+                  method: options.method,
+                  url: redact(url.toString()),
                 });
-              }
-              // Signers may add or replace headers; copy back in case they replaced the object.
-              for (const [k, v] of Object.entries(signable.headers)) headers[k.toLowerCase()] = v;
-            }
-            log?.({
-              level: 'debug',
-              event: 'request',
-              provider: this.provider,
-              operation: ctx.spec.operation,
-              method: options.method,
-              url: redact(url.toString()),
-            });
-          },
-        ],
+              },
+            ],
         beforeRedirect: [
           (options, response) => {
             const ctx = options.context as unknown as CallContext;
@@ -269,26 +273,30 @@ export class HttpTransport {
 
   private async send<T>(spec: RequestSpec, url: URL, auth: AuthHook | undefined): Promise<HttpResponse<T | unknown>> {
     const ctx: CallContext = { spec, auth, startedAt: Date.now() };
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
+    let headers: Record<string, string> | undefined;
+    if (spec.headers) {
+      headers = {};
+      for (const k in spec.headers) headers[k.toLowerCase()] = spec.headers[k] as string;
+    }
     let body = spec.body;
     if (spec.json !== undefined) {
       body = JSON.stringify(spec.json);
+      headers ??= {};
       headers['content-type'] ??= 'application/json';
     }
     let response: Response<Buffer>;
     try {
-      response = (await this.client(url, {
-        method: spec.method ?? 'GET',
-        headers,
+      // Only options that differ from the instance defaults: got merges every one on every request.
+      response = (await this.client(url.href, {
+        ...(spec.method && spec.method !== 'GET' ? { method: spec.method } : {}),
+        ...(headers ? { headers } : {}),
         ...(body !== undefined ? { body } : {}),
         // The transport-wide timeout is set once in got.extend; per call only when it differs
         // (every option passed here is merged by got on every request).
         ...(spec.timeoutMs !== undefined ? { timeout: { request: spec.timeoutMs } } : {}),
         ...(spec.signal ? { signal: spec.signal } : {}),
         context: ctx as unknown as Record<string, unknown>,
-        responseType: 'buffer',
-      })) as Response<Buffer>;
+      })) as unknown as Response<Buffer>;
     } catch (err) {
       // Only a status error carries the response to act on; a network error after a redirect
       // still points at the 3xx it followed, which must not be passed back or read as a redirect.
@@ -353,16 +361,22 @@ export class HttpTransport {
         message: `${spec.operation}: ${what}`,
       });
     };
-    if (out.text.trim() === '') return fail(`HTTP ${res.statusCode} with an empty body where JSON was expected`);
-    const ctype = String(res.headers['content-type'] ?? '');
-    if (/html/i.test(ctype) || /^\s*<(!doctype|html)/i.test(out.text)) {
-      return fail(`HTTP ${res.statusCode} with an HTML page instead of JSON (a proxy or gateway answered?)`);
+    const ctype = res.headers['content-type'];
+    const htmlType = ctype !== undefined && /html/i.test(ctype);
+    if (!htmlType) {
+      // The common case first: the body parses. What went wrong is worked out only when it does not.
+      try {
+        return JSON.parse(out.text);
+      } catch (e) {
+        if (out.text.trim() === '') return fail(`HTTP ${res.statusCode} with an empty body where JSON was expected`);
+        if (!/^\s*<(!doctype|html)/i.test(out.text)) {
+          return fail(`malformed JSON in the response (${(e as Error).message.slice(0, 120)})`);
+        }
+      }
+    } else if (out.text.trim() === '') {
+      return fail(`HTTP ${res.statusCode} with an empty body where JSON was expected`);
     }
-    try {
-      return JSON.parse(out.text);
-    } catch (e) {
-      return fail(`malformed JSON in the response (${(e as Error).message.slice(0, 120)})`);
-    }
+    return fail(`HTTP ${res.statusCode} with an HTML page instead of JSON (a proxy or gateway answered?)`);
   }
 
   private toError(err: unknown, spec: RequestSpec): StackfeedError {
