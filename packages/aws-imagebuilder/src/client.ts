@@ -1,3 +1,4 @@
+import { Agent as HttpsAgent } from 'node:https';
 import {
   GetImageCommand,
   GetLifecycleExecutionCommand,
@@ -26,6 +27,7 @@ import {
   type StackEvent,
   type StackEventSource,
   StackfeedError,
+  type TlsOptions,
   type WatchOptions,
   type WatchStream,
   applyEventFilters,
@@ -90,6 +92,12 @@ export interface ImageBuilderClientOptions {
    */
   timeoutMs?: number;
   /**
+   * TLS of the SDK client stackfeed creates: extra CA certificate(s) (a VPC endpoint or a proxy
+   * with a private CA), or `insecure` (local testing only). Certificates are verified by default.
+   * Not with `client`: give your own client a `requestHandler` with an https agent instead.
+   */
+  tls?: TlsOptions;
+  /**
    * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
    * attempt counted. Pass one `RateLimiter` to several clients to share a quota. Applied to your
    * own `client` too (a middleware named `stackfeedRateLimit` is added to its stack).
@@ -146,6 +154,10 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
     const t = options.timeoutMs;
     if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t <= 0))
       throw configError(`timeoutMs must be a positive number of milliseconds, not ${String(t)}`);
+    if (options.tls && options.client)
+      throw configError(
+        "tls applies to the SDK client stackfeed creates; with { client }, give your client's requestHandler an https agent",
+      );
     if (t !== undefined && options.client)
       throw configError(
         "timeoutMs applies to the SDK client stackfeed creates; with { client }, set your client's requestHandler timeouts",
@@ -165,13 +177,27 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
       if (creds) config.credentials = typeof creds === 'function' ? registeringProvider(creds) : creds;
       if (options.endpoint) config.endpoint = options.endpoint;
       if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
-      if (t !== undefined) {
+      const tls = options.tls;
+      if (t !== undefined || tls) {
         config.requestHandler = {
-          connectionTimeout: t,
-          requestTimeout: t,
-          // Without it the SDK only logs a warning when requestTimeout passes.
-          throwOnRequestTimeout: true,
-          socketTimeout: t,
+          ...(t !== undefined
+            ? {
+                connectionTimeout: t,
+                requestTimeout: t,
+                // Without it the SDK only logs a warning when requestTimeout passes.
+                throwOnRequestTimeout: true,
+                socketTimeout: t,
+              }
+            : {}),
+          ...(tls
+            ? {
+                httpsAgent: new HttpsAgent({
+                  keepAlive: true,
+                  ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+                  rejectUnauthorized: tls.insecure !== true,
+                }),
+              }
+            : {}),
         };
       }
       this.sdk = new ImagebuilderClient(config);

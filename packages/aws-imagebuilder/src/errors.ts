@@ -44,6 +44,9 @@ const BY_NAME: Readonly<Record<string, ErrorCode>> = Object.freeze({
   RequestTimeoutException: 'TIMEOUT',
 });
 
+/** Node's certificate verification failures (err.code / message). */
+const TLS_ERROR = /CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME|self[- ]signed certificate/i;
+
 const NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -112,6 +115,15 @@ export function toStackfeedError(err: unknown, operation: string, signal?: Abort
       code: netCode === 'ETIMEDOUT' ? 'TIMEOUT' : 'NETWORK',
       providerCode: netCode,
       message: `${operation}: network error talking to Image Builder (${netCode}): ${rawMessage}`,
+    });
+  }
+  if (status === undefined && TLS_ERROR.test(`${netCode ?? ''} ${rawMessage}`)) {
+    return new StackfeedError({
+      ...base,
+      code: 'NETWORK',
+      retryable: false,
+      ...(netCode ? { providerCode: netCode } : {}),
+      message: `${operation}: TLS verification failed (${netCode ?? rawMessage}); pass the server's CA with the \`tls.ca\` option`,
     });
   }
   // The SDK could not parse a (200) body: truncated, HTML, not JSON.

@@ -111,6 +111,9 @@ export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined 
   return info;
 }
 
+/** Node's certificate verification failures (err.code / message). */
+const TLS_ERROR = /CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME|self[- ]signed certificate/i;
+
 const THROTTLING = new Set([
   'Throttling',
   'ThrottlingException',
@@ -188,6 +191,16 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
   let code: ErrorCode;
   const unreadable =
     /XML parse error|Deserialization error|Unexpected token|Unexpected end of JSON|is not valid JSON/i.test(message);
+  if (TLS_ERROR.test(`${netCode ?? ''} ${message}`) && status === undefined)
+    return new StackfeedError({
+      code: 'NETWORK',
+      provider: PROVIDER,
+      operation,
+      retryable: false,
+      ...(netCode ? { providerCode: netCode } : {}),
+      message: `${operation}: TLS verification failed (${netCode ?? message}); pass the server's CA with the \`tls.ca\` option`,
+      cause: safeCause(err),
+    });
   if (name === 'AbortError') code = 'ABORTED';
   else if (unreadable && (status === undefined || status < 300)) code = 'INVALID_RESPONSE';
   else if (/socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN/.test(`${message} ${netCode ?? ''}`))

@@ -1,3 +1,4 @@
+import { Agent as HttpsAgent } from 'node:https';
 import type { CloudFormationClient, Stack, StackEvent as CfnStackEvent } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client, Image as Ec2Image } from '@aws-sdk/client-ec2';
@@ -130,11 +131,29 @@ export class DirectBackend implements Backend {
   }
 
   private config(endpoint: string | undefined) {
+    const t = this.opts.timeoutMs;
+    const tls = this.opts.tls;
+    // The SDK's NodeHttpHandler options: per-attempt timeouts, and an https agent for a CA / insecure.
+    const handler = {
+      ...(t !== undefined
+        ? { connectionTimeout: t, requestTimeout: t, throwOnRequestTimeout: true, socketTimeout: t }
+        : {}),
+      ...(tls
+        ? {
+            httpsAgent: new HttpsAgent({
+              keepAlive: true,
+              ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+              rejectUnauthorized: tls.insecure !== true,
+            }),
+          }
+        : {}),
+    };
     return {
       ...(this.opts.region ? { region: this.opts.region } : {}),
       credentials: this.credentials,
       maxAttempts: this.opts.maxAttempts ?? 4,
       ...(endpoint ? { endpoint } : {}),
+      ...(Object.keys(handler).length > 0 ? { requestHandler: handler } : {}),
     };
   }
 

@@ -2,7 +2,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import type { RateLimiter, RateLimitOptions } from '@stackfeed/core';
+import type { RateLimiter, RateLimitOptions, TlsOptions } from '@stackfeed/core';
 import type { CredentialsInput } from '../auth/credentials.js';
 
 /** Options of direct mode (no deployed API: CloudFormation, EC2, Image Builder and CloudWatch Logs are read directly). */
@@ -40,4 +40,15 @@ export interface DirectModeOptions {
    * middleware named `stackfeedRateLimit` is added to their stacks).
    */
   rateLimit?: RateLimiter | RateLimitOptions | undefined;
+  /**
+   * Per-attempt timeout in ms of the SDK clients stackfeed creates (default: the SDK's, none): the
+   * connection, the response headers and each stall of the body must each come within it; a
+   * timed-out attempt is retried within `maxAttempts`, the last one is StackfeedError TIMEOUT.
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * TLS of the SDK clients stackfeed creates: extra CA certificate(s) (a VPC endpoint or a proxy
+   * with a private CA), or `insecure` (local testing only). Certificates are verified by default.
+   */
+  tls?: TlsOptions | undefined;
 }
