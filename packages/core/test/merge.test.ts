@@ -66,6 +66,45 @@ describe('mergeEvents, exact mode', () => {
     expect(closed).toBe(1);
   });
 
+  /**
+   * A source whose next() never settles (a provider that hangs), counting return() calls. Like an
+   * async generator, its return() queues behind the pending next(), so it never settles either.
+   */
+  function hanging(): AsyncIterator<Item> & AsyncIterable<Item> & { returned: number } {
+    const it = {
+      returned: 0,
+      next: () => new Promise<IteratorResult<Item>>(() => {}),
+      return: () => {
+        it.returned++;
+        return new Promise<IteratorResult<Item>>(() => {});
+      },
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+    };
+    return it;
+  }
+
+  it('a stream error ends the merge without waiting for a source that hangs, and still tells it to close', async () => {
+    const stuck = hanging();
+    const bad = (async function* () {
+      await Promise.resolve();
+      throw new StackfeedError({ code: 'SERVER', provider: 'huawei-rfs', message: 'boom' });
+      // biome-ignore lint/correctness/noUnreachable: a generator that throws before its first item
+      yield item('never', 0);
+    })();
+    await expect(collect(mergeEvents([stuck, bad], { mode: 'exact' }))).rejects.toMatchObject({ code: 'SERVER' });
+    expect(stuck.returned).toBe(1);
+  });
+
+  it('abort ends the merge while a source hangs on its first read', async () => {
+    const ac = new AbortController();
+    const stuck = hanging();
+    const run = collect(mergeEvents([stuck, fromArray([item('a', 1)])], { mode: 'exact', signal: ac.signal }));
+    setTimeout(() => ac.abort(), 10);
+    await expect(run).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
   it("onStreamError: 'drop' removes the failed stream, reports it, and keeps the rest", async () => {
     const dropped: Array<[number, unknown]> = [];
     const bad = (async function* () {

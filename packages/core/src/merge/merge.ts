@@ -50,29 +50,65 @@ async function* mergeExact<T extends Timestamped>(
   const heap = new MinHeap<Head<T>>(before);
   let seq = 0;
   const done = new Set<number>();
+  /** Sources with a next() in flight: their return() would queue behind it, so it is not awaited. */
+  const inflight = new Set<number>();
+  const signal = options.signal;
   const pull = async (src: number) => {
+    inflight.add(src);
     try {
       const r = await (its[src] as AsyncIterator<T>).next();
+      inflight.delete(src);
       if (r.done) done.add(src);
       else heap.push({ item: r.value, src, seq: seq++ });
     } catch (err) {
+      inflight.delete(src);
       done.add(src);
       if (options.onStreamError !== 'drop') throw err;
       options.onDropped?.(src, err);
     }
   };
   try {
-    await Promise.all(its.map((_, i) => pull(i)));
+    // A failing or aborted merge does not wait for the slowest source to answer first.
+    await untilAborted(Promise.all(its.map((_, i) => pull(i))), signal);
     while (heap.size > 0) {
-      if (options.signal?.aborted) throw abortError(options.signal);
+      if (signal?.aborted) throw abortError(signal);
       const head = heap.pop() as Head<T>;
       yield head.item;
-      await pull(head.src);
+      await untilAborted(pull(head.src), signal);
     }
   } finally {
-    await Promise.allSettled(its.map((it, i) => (done.has(i) ? undefined : safeReturn(it))));
+    await Promise.allSettled(
+      its.map((it, i) => {
+        if (done.has(i)) return undefined;
+        const r = safeReturn(it);
+        return inflight.has(i) ? undefined : r;
+      }),
+    );
   }
   return undefined;
+}
+
+/** `p`, or a rejection with the abort reason as soon as `signal` aborts. */
+function untilAborted<V>(p: Promise<V>, signal: AbortSignal | undefined): Promise<V> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.catch(() => {});
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<V>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 async function* mergeLive<T extends Timestamped>(
