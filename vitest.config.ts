@@ -7,6 +7,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@stackfeed/source'] } },
   test: {
     projects: ['packages/*'],
+    globalSetup: ['./scripts/check-shared.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },
