@@ -66,7 +66,9 @@ export interface PaginatorConfig<T, C> {
 /**
  * A lazy list: `for await` over items, `byPage()` over pages with resumable tokens, `toArray({limit})`.
  * Nothing is requested until iteration starts. Concurrent `next()` calls are queued, so pages are
- * never fetched twice or out of order.
+ * never fetched twice or out of order. Item iteration is one pass (like the AWS SDK's paginators):
+ * a second `for await` over a consumed Paginator yields nothing; each `byPage()` / `toArray()` call
+ * starts a pass of its own.
  */
 export class Paginator<T> implements AsyncIterableIterator<T> {
   /** The page iterator behind item iteration, and the page being handed out. */
