@@ -32,6 +32,8 @@ interface Target {
   construct: string;
   /** Instead of the import probe, run this script file with these arguments (the CLI's bin). */
   bin?: string[];
+  /** A dependency instead of a package's dist: imported by name from packages/<dir> (breakdown). */
+  dependency?: string;
 }
 
 const TARGETS: Target[] = [
@@ -67,12 +69,18 @@ const TARGETS: Target[] = [
   { pkg: '@stackfeed/cli', dir: 'cli', construct: '' },
   // the command itself: `stackfeed --version` (parses argv, loads no provider)
   { pkg: 'stackfeed --version', dir: 'cli', construct: '', bin: ['packages/cli/bin/stackfeed.js', '--version'] },
+  // breakdown: the third-party code core and the Heat adapter load, on its own
+  { pkg: 'got (dependency of core)', dir: 'core', construct: '', dependency: 'got' },
+  { pkg: 'zod (dependency of core)', dir: 'core', construct: '', dependency: 'zod' },
+  { pkg: 'yaml (dependency of openstack-heat)', dir: 'openstack-heat', construct: '', dependency: 'yaml' },
 ];
 
 const entryOf = (t: Target) => join(root, 'packages', t.dir, 'dist', 'index.js');
+/** A dependency is imported by name, so it resolves from its package's folder (`-e` resolves from cwd). */
+const cwdOf = (t: Target | undefined) => (t?.dependency ? join(root, 'packages', t.dir) : root);
 
 function ensureBuilt(): void {
-  const missing = TARGETS.filter((t) => !existsSync(entryOf(t)));
+  const missing = TARGETS.filter((t) => !t.dependency && !existsSync(entryOf(t)));
   if (missing.length > 0) {
     execFileSync('pnpm', [...missing.flatMap((t) => ['--filter', `${t.pkg}...`]), 'build'], {
       cwd: root,
@@ -86,7 +94,7 @@ function probeScript(t: Target | undefined): string {
   if (!t) return `const t0 = performance.now(); process.stdout.write(JSON.stringify({ importMs: 0, constructMs: 0 }));`;
   return `
 const t0 = performance.now();
-const m = await import(${JSON.stringify(pathToFileURL(entryOf(t)).href)});
+const m = await import(${JSON.stringify(t.dependency ?? pathToFileURL(entryOf(t)).href)});
 const t1 = performance.now();
 ${t.construct}
 const t2 = performance.now();
@@ -113,7 +121,7 @@ function sample(t: Target | undefined): Sample {
   const c0 = childrenCpuMs();
   const w0 = performance.now();
   const args = t?.bin ?? ['--input-type=module', '-e', probeScript(t)];
-  const out = execFileSync(process.execPath, args, { cwd: root, env: childEnv, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, args, { cwd: cwdOf(t), env: childEnv, encoding: 'utf8' });
   const wallMs = performance.now() - w0;
   const cpuMs = childrenCpuMs() - c0;
   const r = t?.bin
@@ -147,7 +155,7 @@ process.stdout.write('\\n' + JSON.stringify(Object.keys(createRequire(import.met
       process.execPath,
       ['--import', pathToFileURL(reg).href, '--input-type=module', '-e', script],
       {
-        cwd: root,
+        cwd: cwdOf(t),
         env: childEnv,
         encoding: 'utf8',
       },
@@ -217,8 +225,8 @@ const packages = TARGETS.map((t) => {
     cpuMsOverEmpty: round(median(s.map((x) => x.cpuMs)) - baseCpu, 1),
     filesLoaded: l?.files ?? null,
     packagesLoaded: l?.packages ?? null,
-    ownCodeBytes: t.bin ? null : (sizeOf[`${t.pkg} (own code)`] ?? null),
-    withDependenciesBytes: t.bin ? null : (sizeOf[`${t.pkg} (with dependencies)`] ?? null),
+    ownCodeBytes: t.bin || t.dependency ? null : (sizeOf[`${t.pkg} (own code)`] ?? null),
+    withDependenciesBytes: t.bin || t.dependency ? null : (sizeOf[`${t.pkg} (with dependencies)`] ?? null),
     samples: s.map((x) => ({
       importMs: round(x.importMs, 1),
       constructMs: round(x.constructMs, 2),

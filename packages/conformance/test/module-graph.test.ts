@@ -30,13 +30,13 @@ const conformanceDir = join(here, '..');
 const packagesDir = join(conformanceDir, '..');
 const repoRoot = join(packagesDir, '..');
 
-/** Module paths that are AWS code: the SDK v3 clients and their runtime (smithy, aws-crypto), and SDK v2. */
-const AWS = /[/\\]node_modules[/\\](@aws-sdk|@smithy|@aws-crypto|aws-sdk)[/\\]/;
+/** Module paths that are AWS code: the SDK v3 clients and their runtime (@aws/*, smithy, aws-crypto), and SDK v2. */
+const AWS = /[/\\]node_modules[/\\](@aws-sdk|@aws|@smithy|@aws-crypto|aws-sdk)[/\\]/;
 /** Any cloud vendor SDK: AWS as above, Huawei Cloud, plus the usual others. */
 const CLOUD_SDK =
-  /[/\\]node_modules[/\\](@aws-sdk|@smithy|@aws-crypto|aws-sdk|@huaweicloud|@azure|@google-cloud|googleapis|openstack[^/\\]*)[/\\]/;
+  /[/\\]node_modules[/\\](@aws-sdk|@aws|@smithy|@aws-crypto|aws-sdk|@huaweicloud|@azure|@google-cloud|googleapis|openstack[^/\\]*)[/\\]/;
 /** AWS code or the Huawei Cloud SDK (the Heat adapter needs neither). */
-const AWS_OR_HUAWEI = /[/\\]node_modules[/\\](@aws-sdk|@smithy|@aws-crypto|aws-sdk|@huaweicloud)[/\\]/;
+const AWS_OR_HUAWEI = /[/\\]node_modules[/\\](@aws-sdk|@aws|@smithy|@aws-crypto|aws-sdk|@huaweicloud)[/\\]/;
 
 const BUILT = ['core', 'openstack-heat', 'huawei-rfs', 'aws-imagebuilder'] as const;
 
@@ -274,9 +274,9 @@ function productionClosure(dir: string): Set<string> {
 }
 
 const SDK_NAME = {
-  aws: /^(@aws-sdk|@smithy|@aws-crypto)\/|^aws-sdk$/,
-  awsOrHuawei: /^(@aws-sdk|@smithy|@aws-crypto|@huaweicloud)\/|^aws-sdk$/,
-  cloud: /^(@aws-sdk|@smithy|@aws-crypto|@huaweicloud|@azure|@google-cloud)\/|^(aws-sdk|googleapis)$/,
+  aws: /^(@aws-sdk|@aws|@smithy|@aws-crypto)\/|^aws-sdk$/,
+  awsOrHuawei: /^(@aws-sdk|@aws|@smithy|@aws-crypto|@huaweicloud)\/|^aws-sdk$/,
+  cloud: /^(@aws-sdk|@aws|@smithy|@aws-crypto|@huaweicloud|@azure|@google-cloud)\/|^(aws-sdk|googleapis)$/,
 };
 
 describe('declared production dependency trees (package.json, as installed)', () => {
