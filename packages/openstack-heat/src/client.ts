@@ -28,7 +28,7 @@ import { KeystoneSession } from './auth/keystone.js';
 import type { EndpointInterface, HeatAuth } from './auth/types.js';
 import { type LoadConfigOptions, loadCloudConfig } from './config/clouds.js';
 import { isNoEventsFound, parseHeatError } from './errors.js';
-import { type CanonicalStack, toStackEvent, toStackInfo } from './mapping/event.js';
+import { type CanonicalStack, normalizeEventList, toStackEvent, toStackInfo } from './mapping/event.js';
 import { SERVER_PHASES } from './mapping/status.js';
 import { createWatchSource } from './watch.js';
 import { EventShowSchema, StackListSchema, StackShowSchema, WireEventSchema, WireStackSchema } from './wire/schemas.js';
@@ -137,7 +137,6 @@ interface StackCursor {
 }
 
 const PROVIDER = 'openstack-heat' as const;
-const EventListWire = z.object({ events: z.array(WireEventSchema) }).loose();
 const StackListWire = z.object({ stacks: z.array(WireStackSchema) }).loose();
 
 /**
@@ -352,9 +351,7 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
       throw err;
     }
     stack ??= canonicalFromUrl(res.url, base);
-    const body = parseWire(z.object({ events: z.array(z.unknown()) }).loose(), res.body, this.ctx(operation, res));
-    const parsed = parseWire(EventListWire, res.body, this.ctx(operation, res));
-    const events = parsed.events.map((w, i) => toStackEvent(w, body.events[i], stack));
+    const events = normalizeEventList(res.body, stack, this.ctx(operation, res));
     return { events, stack, res };
   }
 
@@ -424,9 +421,16 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
     // starts with that event again, or with an event older than the marker, means Heat restarted.
     let firstId: string | undefined;
     const recent = new Set<string>();
+    // The newest 20,000 ids, oldest evicted first (a ring: no Set iterator per event).
+    const ring = new Array<string | undefined>(20_000);
+    let at = 0;
     const remember = (id: string) => {
+      if (recent.has(id)) return;
+      const old = ring[at];
+      if (old !== undefined) recent.delete(old);
+      ring[at] = id;
+      at = (at + 1) % ring.length;
       recent.add(id);
-      if (recent.size > 20_000) recent.delete(recent.values().next().value as string);
     };
     return createPaginator<StackEvent, EventCursor>({
       provider: PROVIDER,

@@ -1,6 +1,14 @@
 import type { StackEvent, StackInfo } from '@stackfeed/core';
-import { parseTimestamp } from '@stackfeed/core';
-import type { WireEvent, WireLink, WireStack } from '../wire/schemas.js';
+import { parseTimestamp, parseWire } from '@stackfeed/core';
+import {
+  EventListSchema,
+  EventListWire,
+  type HeatEventFields,
+  type WireEvent,
+  type WireLink,
+  type WireStack,
+  checkEventList,
+} from '../wire/schemas.js';
 import { mapHeatStatus, stackStateOf } from './status.js';
 
 /** A stack as Heat names it in URLs: both parts known. */
@@ -17,13 +25,27 @@ const linkCache = new Map<string, CanonicalStack | null>();
 
 /** `{name, id}` from a Heat `stack` / `root_stack` link (`…/stacks/{name}/{id}`). */
 export function stackFromLink(links: readonly WireLink[] | null | undefined, rel: string): CanonicalStack | undefined {
-  const link = links?.find((l) => l.rel === rel);
-  if (!link) return undefined;
-  const cached = linkCache.get(link.href);
-  if (cached !== undefined) return cached ? { ...cached } : undefined;
+  const out = linkedStack(links, rel);
+  return out ? { ...out } : undefined;
+}
+
+/** {@link stackFromLink} without the defensive copy: the cached object, to read and not to keep. */
+function linkedStack(links: readonly WireLink[] | null | undefined, rel: string): CanonicalStack | undefined {
+  if (!links) return undefined;
+  let href: string | undefined;
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i] as WireLink;
+    if (l.rel === rel) {
+      href = l.href;
+      break;
+    }
+  }
+  if (href === undefined) return undefined;
+  const cached = linkCache.get(href);
+  if (cached !== undefined) return cached ?? undefined;
   let out: CanonicalStack | null = null;
   try {
-    const segs = new URL(link.href, 'http://x').pathname.split('/').filter(Boolean);
+    const segs = new URL(href, 'http://x').pathname.split('/').filter(Boolean);
     const at = segs.lastIndexOf('stacks');
     if (at >= 0 && at === segs.length - 3) {
       out = { name: decodeURIComponent(segs[at + 1] as string), id: decodeURIComponent(segs[at + 2] as string) };
@@ -32,8 +54,8 @@ export function stackFromLink(links: readonly WireLink[] | null | undefined, rel
     out = null;
   }
   if (linkCache.size >= 2048) linkCache.delete(linkCache.keys().next().value as string);
-  linkCache.set(link.href, out);
-  return out ? { ...out } : undefined;
+  linkCache.set(href, out);
+  return out ?? undefined;
 }
 
 /**
@@ -43,20 +65,33 @@ export function stackFromLink(links: readonly WireLink[] | null | undefined, rel
  * it gets `isStackEvent: true` and resource type `OS::Heat::Stack`.
  */
 export function toStackEvent(wire: WireEvent, raw: unknown, root: CanonicalStack | undefined): StackEvent {
-  const own = stackFromLink(wire.links, 'stack') ?? root;
-  const rootLink = stackFromLink(wire.links, 'root_stack') ?? root;
+  return eventFromFields(wire, wire.event_time, raw, root);
+}
+
+/**
+ * The mapping itself, on the event's fields and its time (a listing's hot path calls this on the
+ * records as received, once they passed the page check).
+ */
+export function eventFromFields(
+  wire: HeatEventFields,
+  time: Date,
+  raw: unknown,
+  root: CanonicalStack | undefined,
+): StackEvent {
+  const own = linkedStack(wire.links, 'stack') ?? root;
+  const rootLink = linkedStack(wire.links, 'root_stack') ?? root;
   const name = wire.resource_name ?? wire.logical_resource_id ?? undefined;
-  const isStackEvent =
-    own !== undefined &&
-    name === own.name &&
-    (wire.physical_resource_id == null || wire.physical_resource_id === own.id);
+  const physical = wire.physical_resource_id;
+  const isStackEvent = own !== undefined && name === own.name && (physical == null || physical === own.id);
   const { action, phase } = mapHeatStatus(wire.resource_status);
+  const stack: StackEvent['stack'] = {};
+  const resource: StackEvent['resource'] = {};
   const ev: StackEvent = {
     provider: 'openstack-heat',
     id: wire.id,
-    timestamp: wire.event_time,
-    stack: {},
-    resource: {},
+    timestamp: time,
+    stack,
+    resource,
     action,
     phase,
     status: wire.resource_status,
@@ -64,20 +99,45 @@ export function toStackEvent(wire: WireEvent, raw: unknown, root: CanonicalStack
     raw,
   };
   if (own) {
-    ev.stack.id = own.id;
-    ev.stack.name = own.name;
+    stack.id = own.id;
+    stack.name = own.name;
   }
   if (rootLink) {
-    ev.stack.rootId = rootLink.id;
-    ev.stack.rootName = rootLink.name;
+    stack.rootId = rootLink.id;
+    stack.rootName = rootLink.name;
   }
-  if (name != null) ev.resource.logicalId = name;
-  if (wire.physical_resource_id) ev.resource.physicalId = wire.physical_resource_id;
+  if (name != null) resource.logicalId = name;
+  if (physical) resource.physicalId = physical;
   const type = wire.resource_type ?? (isStackEvent ? STACK_RESOURCE_TYPE : undefined);
-  if (type) ev.resource.type = type;
+  if (type) resource.type = type;
   if (wire.resource_status_reason != null) ev.message = wire.resource_status_reason;
   if (wire.resource_properties !== undefined) ev.properties = wire.resource_properties;
   return ev;
+}
+
+/**
+ * A list-events body (JSON-parsed) → StackEvents, validated: the fast page check first, else the
+ * zod schema (INVALID_RESPONSE naming the field path). `raw` of each event is the record as received.
+ */
+export function normalizeEventList(
+  body: unknown,
+  root: CanonicalStack | undefined,
+  ctx: { operation: string; requestId?: string | undefined },
+): StackEvent[] {
+  const where = { provider: 'openstack-heat' as const, operation: ctx.operation, requestId: ctx.requestId };
+  const checked = checkEventList(body);
+  if (checked) {
+    const { events, times } = checked;
+    const out = new Array<StackEvent>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const w = events[i] as HeatEventFields;
+      out[i] = eventFromFields(w, new Date(times[i] as number), w, root);
+    }
+    return out;
+  }
+  const body0 = parseWire(EventListSchema, body, where);
+  const parsed = parseWire(EventListWire, body, where);
+  return parsed.events.map((w, i) => eventFromFields(w, w.event_time, body0.events[i], root));
 }
 
 /** A Heat stack → StackInfo. `details`: parentId, project, deletedAt, tags, description. */
