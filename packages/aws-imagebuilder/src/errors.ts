@@ -37,6 +37,10 @@ const BY_NAME: Readonly<Record<string, ErrorCode>> = Object.freeze({
   IncompleteSignatureException: 'UNAUTHORIZED',
   SignatureDoesNotMatch: 'UNAUTHORIZED',
   ExpiredTokenException: 'UNAUTHORIZED',
+  ExpiredToken: 'UNAUTHORIZED',
+  RequestExpired: 'UNAUTHORIZED',
+  RequestTimeTooSkewed: 'UNAUTHORIZED',
+  RequestInTheFuture: 'UNAUTHORIZED',
   InvalidClientTokenId: 'UNAUTHORIZED',
   CredentialsProviderError: 'CONFIG',
   TimeoutError: 'TIMEOUT',
@@ -164,7 +168,7 @@ export function toStackfeedError(err: unknown, operation: string, signal?: Abort
     code,
     retryable,
     ...(name !== 'Error' ? { providerCode: name } : {}),
-    message: `${operation}: ${name}${status !== undefined ? ` (HTTP ${status})` : ''}: ${rawMessage}`,
+    message: `${operation}: ${name}${status !== undefined ? ` (HTTP ${status})` : ''}: ${code === 'UNAUTHORIZED' ? withAuthHint(rawMessage, name, err) : rawMessage}`,
   });
 }
 
@@ -205,4 +209,36 @@ function safeCause(err: unknown): unknown {
   copy.name = cleanName;
   if (typeof code === 'string') (copy as Error & { code?: string }).code = redact(code);
   return copy;
+}
+
+const SKEW_MESSAGE =
+  /Signature expired|Signature not yet current|RequestTimeTooSkewed|too skewed|Request has expired|in the future/i;
+const SKEW_CODES = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture']);
+const EXPIRED_CREDENTIALS = /security token included in the request is expired|ExpiredToken|token has expired/i;
+
+/**
+ * Name the cause of an authentication failure that has one: a clock skew (the AWS SDK corrects
+ * its clock from the server's Date and retries; this is what is left when it could not), or
+ * expired credentials.
+ */
+function withAuthHint(message: string, name: string, err: unknown): string {
+  if (SKEW_MESSAGE.test(message) || SKEW_CODES.has(name)) {
+    let date: string | undefined;
+    try {
+      const h = (err as { $response?: { headers?: Record<string, unknown> } } | null)?.$response?.headers;
+      date = typeof h?.date === 'string' ? h.date : undefined;
+    } catch {
+      date = undefined;
+    }
+    const t = Date.parse(date ?? '');
+    const off = Number.isNaN(t) ? undefined : Math.round((t - Date.now()) / 60_000);
+    const by =
+      off === undefined || off === 0
+        ? ''
+        : ` (this machine's clock is about ${Math.abs(off)} min ${off > 0 ? 'behind' : 'ahead of'} the server's)`;
+    return `${message} [clock skew: the request was signed with a time too far from AWS's clock${by}, and the SDK could not correct it from the server's Date: correct the local clock (NTP)]`;
+  }
+  if (EXPIRED_CREDENTIALS.test(message) || name === 'ExpiredToken' || name === 'ExpiredTokenException')
+    return `${message} [the AWS credentials expired: pass a credential provider function so the SDK can refresh them]`;
+  return message;
 }

@@ -71,6 +71,7 @@ export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined 
       ) {
         providerCode ??= 'InvalidSignatureException';
         code = 'UNAUTHORIZED';
+        message = withAuthHint(message ?? '', providerCode, header(res, 'date'));
       } else {
         code = 'FORBIDDEN';
       }
@@ -114,6 +115,31 @@ export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined 
 /** Node's certificate verification failures (err.code / message). */
 const TLS_ERROR = /CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME|self[- ]signed certificate/i;
 
+/** SigV4's clock-skew answers (API Gateway, CloudFormation, EC2, CloudWatch Logs, STS…). */
+const SKEW_MESSAGE =
+  /Signature expired|Signature not yet current|RequestTimeTooSkewed|too skewed|Request has expired|in the future/i;
+const SKEW_CODES = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture']);
+const EXPIRED_CREDENTIALS = /security token included in the request is expired|ExpiredToken|token has expired/i;
+
+/**
+ * Name the cause of an authentication failure that has one: a clock skew (with how far off the
+ * local clock is when the server's Date says so), or expired credentials.
+ */
+export function withAuthHint(message: string, code: string | undefined, serverDate?: string): string {
+  if (SKEW_MESSAGE.test(message) || SKEW_CODES.has(code ?? '')) {
+    const t = Date.parse(serverDate ?? '');
+    const off = Number.isNaN(t) ? undefined : Math.round((t - Date.now()) / 60_000);
+    const by =
+      off === undefined || off === 0
+        ? ''
+        : ` (this machine's clock is about ${Math.abs(off)} min ${off > 0 ? 'behind' : 'ahead of'} the server's)`;
+    return `${message} [clock skew: the request was signed with a time too far from AWS's clock${by}; a SigV4 signature must reach AWS within 5 minutes of its X-Amz-Date: correct the local clock (NTP), or keep correctClockSkew on]`;
+  }
+  if (EXPIRED_CREDENTIALS.test(message) || code === 'ExpiredToken' || code === 'ExpiredTokenException')
+    return `${message} [the AWS credentials expired: pass a credential provider function (it is asked again once after such an answer), or refresh them]`;
+  return message;
+}
+
 const THROTTLING = new Set([
   'Throttling',
   'ThrottlingException',
@@ -141,6 +167,9 @@ const UNAUTHORIZED = new Set([
   'InvalidSignatureException',
   'MissingAuthenticationToken',
   'CredentialsProviderError',
+  'RequestExpired',
+  'RequestTimeTooSkewed',
+  'RequestInTheFuture',
 ]);
 const FORBIDDEN = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'OptInRequired']);
 const NOT_FOUND = new Set([
@@ -225,7 +254,7 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
     ...(status !== undefined ? { httpStatus: status } : {}),
     ...(name !== 'Error' ? { providerCode: name } : {}),
     ...(requestId ? { requestId } : {}),
-    message: `${operation}: ${name !== 'Error' ? `${name}: ` : ''}${message}`,
+    message: `${operation}: ${name !== 'Error' ? `${name}: ` : ''}${code === 'UNAUTHORIZED' ? withAuthHint(message, name, responseDate(err)) : message}`,
     cause: safeCause(err),
   });
 }
@@ -272,4 +301,15 @@ function safeCause(err: unknown): unknown {
   copy.name = cleanName;
   if (typeof code === 'string') (copy as Error & { code?: string }).code = redact(code);
   return copy;
+}
+
+/** The `Date` header of the response an AWS SDK error came with, if it can be read. */
+function responseDate(err: unknown): string | undefined {
+  try {
+    const headers = (err as { $response?: { headers?: Record<string, unknown> } } | null)?.$response?.headers;
+    const d = headers?.date ?? headers?.Date;
+    return typeof d === 'string' ? d : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -92,9 +92,22 @@ export function parseRfsError(res: HttpResponse): ProviderErrorInfo | undefined 
     const enc = parsed.encodedAuthorizationMessage;
     message += ` [encoded_authorization_message: ${enc.length > 512 ? `${enc.slice(0, 512)}…` : enc}]`;
   }
+  if (res.status === 401) message = withAuthHint(message, res.headers.date);
   if (message) info.message = message.trim();
   if (!res.requestId && parsed.requestId) info.requestId = redact(parsed.requestId);
   if (parsed.errorCode && THROTTLE_CODES.test(parsed.errorCode)) info.code = 'THROTTLED';
   else info.code = codeForHttpStatus(res.status);
   return info;
+}
+
+/**
+ * A 401 whose `Date` shows the local clock more than 5 minutes off the gateway's is named as a
+ * clock skew: the gateway admits an `X-Sdk-Date` within 15 minutes of its own clock.
+ */
+function withAuthHint(message: string, date: string | string[] | undefined): string {
+  const t = Date.parse(Array.isArray(date) ? (date[0] ?? '') : (date ?? ''));
+  if (Number.isNaN(t)) return message;
+  const off = Math.round((t - Date.now()) / 60_000);
+  if (Math.abs(off) <= 5) return message;
+  return `${message} [clock skew: this machine's clock is about ${Math.abs(off)} min ${off > 0 ? 'behind' : 'ahead of'} the gateway's; X-Sdk-Date must be within 15 minutes of it: correct the local clock (NTP), or keep correctClockSkew on]`;
 }

@@ -22,15 +22,24 @@ function protect(c: AwsCredentials): AwsCredentials {
  * message or log), caches until 5 minutes before expiry, and falls back to the AWS default provider
  * chain, imported only when first needed.
  */
-export function credentialResolver(input: CredentialsInput | undefined): () => Promise<AwsCredentials> {
+export function credentialResolver(
+  input: CredentialsInput | undefined,
+): (() => Promise<AwsCredentials>) & { refresh(): boolean } {
   if (input !== undefined && typeof input !== 'function') {
     const fixed = protect({ ...input });
-    return async () => fixed;
+    // Static credentials: nothing to refresh.
+    return Object.assign(async () => fixed, { refresh: () => false });
   }
   let provider: (() => Promise<AwsCredentials>) | undefined = input;
   let cached: AwsCredentials | undefined;
   let pending: Promise<AwsCredentials> | undefined;
-  return async () => {
+  /** Forget the cached credentials (the server said they are expired or invalid): true if there were any. */
+  const refresh = (): boolean => {
+    const had = cached !== undefined;
+    cached = undefined;
+    return had;
+  };
+  const resolve = async () => {
     if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 300_000)) return cached;
     pending ??= (async () => {
       try {
@@ -55,4 +64,5 @@ export function credentialResolver(input: CredentialsInput | undefined): () => P
     })();
     return pending;
   };
+  return Object.assign(resolve, { refresh });
 }

@@ -47,17 +47,57 @@ function signerModules() {
   return modules;
 }
 
+/** A SigV4 AuthHook that also learns the server's clock (see {@link sigv4AuthHook}). */
+export interface SigV4AuthHook extends AuthHook {
+  /** Tell the signer the server's time (a response's `Date` header). */
+  noteServerDate(date: string | string[] | undefined): void;
+  /** The correction in use: ms added to the local clock when signing (0 until a skew was seen). */
+  readonly clockOffsetMs: number;
+}
+
+/** A skew the AWS SDKs correct (they use 5 minutes minus a margin: 4 minutes). */
+const SKEW_MS = 4 * 60_000;
+
 /**
  * An AuthHook that signs each attempt with SigV4 for `execute-api` (the service API Gateway checks;
  * not the Smithy model's `ParallelCluster`). The path is signed as sent (already percent-encoded;
  * the signer encodes it once more, as non-S3 SigV4 requires).
+ *
+ * After an UNAUTHORIZED answer it gets one retry (core's transport calls `onUnauthorized` once per
+ * request): when the server's `Date` shows the local clock more than 4 minutes off, it signs with
+ * the server's time from then on (as the AWS SDKs do; `correctClockSkew: false` turns that off);
+ * otherwise, when `refresh` is given (credentials from a provider), it asks for fresh credentials.
  */
 export function sigv4AuthHook(opts: {
   region: string;
   credentials: () => Promise<AwsCredentials>;
   service?: string;
-}): AuthHook {
+  /** Correct a skewed local clock from the server's Date (default true). */
+  correctClockSkew?: boolean | undefined;
+  /** Drop cached credentials so the next `credentials()` asks the provider again. */
+  refresh?: (() => boolean) | undefined;
+  /** Local clock (tests). */
+  now?: (() => number) | undefined;
+}): SigV4AuthHook {
+  const now = opts.now ?? Date.now;
+  let offsetMs = 0;
+  let observedSkewMs: number | undefined;
   return {
+    get clockOffsetMs() {
+      return offsetMs;
+    },
+    noteServerDate(date) {
+      const t = Date.parse(Array.isArray(date) ? (date[0] ?? '') : (date ?? ''));
+      if (!Number.isNaN(t)) observedSkewMs = t - now();
+    },
+    async onUnauthorized() {
+      const skew = observedSkewMs;
+      if (opts.correctClockSkew !== false && skew !== undefined && Math.abs(skew - offsetMs) > SKEW_MS) {
+        offsetMs = skew;
+        return true;
+      }
+      return opts.refresh?.() ?? false;
+    },
     async sign(req: SignableRequest) {
       const [{ SignatureV4, HttpRequest, sha256 }, credentials] = await Promise.all([
         signerModules(),
@@ -85,7 +125,7 @@ export function sigv4AuthHook(opts: {
         headers,
         ...(req.body !== undefined ? { body: req.body } : {}),
       });
-      const signed = await signer.sign(request);
+      const signed = await signer.sign(request, { signingDate: new Date(now() + offsetMs) });
       for (const [k, v] of Object.entries(signed.headers)) {
         const key = k.toLowerCase();
         if (key === 'host') continue;

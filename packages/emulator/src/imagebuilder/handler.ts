@@ -23,6 +23,13 @@ export interface ImageBuilderAuthOptions {
   mode?: 'check' | 'off';
   /** When given, signatures are also verified against these keys (unknown key → 403). */
   credentials?: Array<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  /**
+   * The service's own clock. When given, an X-Amz-Date more than `maxSkewMs` (default 5 min) from
+   * it is refused as AWS does (403 InvalidSignatureException "Signature expired: …") and every
+   * reply carries this clock in `Date` (the AWS SDK corrects its clock from it).
+   */
+  now?: () => number;
+  maxSkewMs?: number;
 }
 
 export interface ImageBuilderHandlerOptions {
@@ -124,6 +131,29 @@ async function checkAuth(req: EmulatorRequest, opts: ImageBuilderAuthOptions): P
     throw new ApiError(403, 'IncompleteSignatureException', 'Authorization header requires existence of X-Amz-Date.');
   if (dm[1] !== credDate)
     throw new ApiError(403, 'InvalidSignatureException', 'Date in Credential scope does not match X-Amz-Date.');
+  if (opts.now) {
+    const now = opts.now();
+    const at = Date.UTC(
+      Number(amzDate.slice(0, 4)),
+      Number(amzDate.slice(4, 6)) - 1,
+      Number(amzDate.slice(6, 8)),
+      Number(amzDate.slice(9, 11)),
+      Number(amzDate.slice(11, 13)),
+      Number(amzDate.slice(13, 15)),
+    );
+    const max = opts.maxSkewMs ?? 5 * 60_000;
+    if (Math.abs(now - at) > max) {
+      const amz = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
+      const min = `${Math.round(max / 60_000)} min.`;
+      throw new ApiError(
+        403,
+        'InvalidSignatureException',
+        at < now
+          ? `Signature expired: ${amzDate} is now earlier than ${amz(now - max)} (${amz(now)} - ${min})`
+          : `Signature not yet current: ${amzDate} is still later than ${amz(now + max)} (${amz(now)} + ${min})`,
+      );
+    }
+  }
   const signed = (signedHeaders as string).split(';');
   if (!signed.includes('host') || !signed.includes('x-amz-date'))
     throw new ApiError(403, 'IncompleteSignatureException', 'SignedHeaders must include host and x-amz-date.');
@@ -298,6 +328,8 @@ export function imageBuilderRoutes(
         : Buffer.from(opts.tokenSecret),
   );
   const auth = opts.auth ?? {};
+  /** The service clock in `Date`, when the emulator has one of its own. */
+  const serverDate = (): Record<string, string> => (auth.now ? { date: new Date(auth.now()).toUTCString() } : {});
   const defaultPageSize = opts.defaultPageSize ?? 25;
 
   const wrap =
@@ -312,11 +344,16 @@ export function imageBuilderRoutes(
           opts.onRequest(op, input, store);
         }
         const body = await fn(req);
-        return { status: 200, headers: { 'x-amzn-requestid': requestId, 'content-type': 'application/json' }, body };
+        return {
+          status: 200,
+          headers: { 'x-amzn-requestid': requestId, 'content-type': 'application/json', ...serverDate() },
+          body,
+        };
       } catch (err) {
         if (err instanceof ApiError) {
           const r = imageBuilderErrorReply(err.type, err.message, err.status);
           (r.headers as Record<string, string>)['x-amzn-requestid'] = requestId;
+          Object.assign(r.headers as Record<string, string>, serverDate());
           return r;
         }
         return imageBuilderErrorReply('ServiceException', `${op} failed: ${String(err)}`, 500);

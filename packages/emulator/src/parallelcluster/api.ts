@@ -25,6 +25,11 @@ export interface ParallelClusterApiOptions {
   stacksPageSize?: number;
   /** Events per internal DescribeStackEvents page. Default 100. */
   eventsPageSize?: number;
+  /**
+   * API Gateway's own clock (default Date.now): the age of a signature is judged by it, and every
+   * reply carries it in `Date` (clients correct a skewed local clock from it).
+   */
+  gatewayClock?: () => number;
 }
 
 const SUPPORTED_REGIONS = new Set([
@@ -513,10 +518,15 @@ export function createParallelClusterApiHandler(world: ParallelClusterWorld, opt
   const denied = new Set(opts.deniedAccessKeys ?? []);
   const signingRegion = opts.signingRegion ?? world.region;
 
-  return async (req) => {
+  const gatewayClock = opts.gatewayClock;
+  const handle = async (req: EmulatorRequest): Promise<EmulatorReply> => {
     world.onRequest();
     try {
-      const key = await verifySigV4(req, { credentials: opts.credentials, region: signingRegion });
+      const key = await verifySigV4(req, {
+        credentials: opts.credentials,
+        region: signingRegion,
+        ...(gatewayClock ? { now: gatewayClock } : {}),
+      });
       if (denied.has(key)) {
         throw new GatewayAuthError(
           'AccessDeniedException',
@@ -531,5 +541,10 @@ export function createParallelClusterApiHandler(world: ParallelClusterWorld, opt
       if (err instanceof ApiError) return json(err.status, { message: err.message });
       return json(500, { message: `Failed when calling AWS service: ${String(err)}` });
     }
+  };
+  if (!gatewayClock) return handle;
+  return async (req) => {
+    const reply = await handle(req);
+    return { ...reply, headers: { ...(reply.headers ?? {}), date: new Date(gatewayClock()).toUTCString() } };
   };
 }

@@ -72,6 +72,8 @@ export interface ParallelClusterEmulatorOptions extends WorldOptions {
   cloudformation?: Omit<CloudFormationHandlerOptions, 'onRequest'>;
   /** Built-in scenarios to seed at start; their ground truth is in `truth`. */
   scenarios?: ParallelClusterScenarioName[];
+  /** API Gateway's clock (signature age, `Date` header); default Date.now. */
+  gatewayClock?: () => number;
 }
 
 export interface ParallelClusterEmulator {
@@ -117,6 +119,7 @@ export async function startParallelClusterEmulator(
       ...(opts.deniedAccessKeys ? { deniedAccessKeys: opts.deniedAccessKeys } : {}),
       ...(opts.stacksPageSize !== undefined ? { stacksPageSize: opts.stacksPageSize } : {}),
       ...(opts.eventsPageSize !== undefined ? { eventsPageSize: opts.eventsPageSize } : {}),
+      ...(opts.gatewayClock ? { gatewayClock: opts.gatewayClock } : {}),
     }),
   });
   const servers: ParallelClusterEmulator['servers'] = {

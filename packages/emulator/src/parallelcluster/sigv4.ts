@@ -21,7 +21,10 @@ export interface SigV4VerifyOptions {
   /** The region the signature must be scoped to (API Gateway's own region). */
   region: string;
   service?: string;
-  /** Allowed clock skew (default 15 min, as AWS). */
+  /**
+   * Allowed clock skew (default 5 min: a SigV4 request must reach AWS within five minutes of its
+   * X-Amz-Date; API Gateway then answers "Signature expired: … (… - 5 min.)").
+   */
   maxSkewMs?: number;
   now?: () => number;
 }
@@ -67,11 +70,20 @@ export async function verifySigV4(req: EmulatorRequest, opts: SigV4VerifyOptions
       "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
     );
   const now = opts.now?.() ?? Date.now();
-  if (Math.abs(now - date.getTime()) > (opts.maxSkewMs ?? 15 * 60_000))
+  const maxSkew = opts.maxSkewMs ?? 5 * 60_000;
+  if (Math.abs(now - date.getTime()) > maxSkew) {
+    // AWS's own wording, e.g. "Signature expired: 20190516T180427Z is now earlier than
+    // 20190516T181511Z (20190516T182011Z - 5 min.)" / "Signature not yet current: … is still later
+    // than … (… + 5 min.)".
+    const amz = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const min = `${Math.round(maxSkew / 60_000)} min.`;
     throw new GatewayAuthError(
       'InvalidSignatureException',
-      `Signature expired: ${amzDate} is now earlier than ${new Date(now - 15 * 60_000).toISOString().replace(/[-:]|\.\d{3}/g, '')}`,
+      date.getTime() < now
+        ? `Signature expired: ${amzDate} is now earlier than ${amz(now - maxSkew)} (${amz(now)} - ${min})`
+        : `Signature not yet current: ${amzDate} is still later than ${amz(now + maxSkew)} (${amz(now)} + ${min})`,
     );
+  }
   if (scopeDate !== amzDate.slice(0, 8))
     throw new GatewayAuthError(
       'InvalidSignatureException',
