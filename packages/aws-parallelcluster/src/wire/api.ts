@@ -75,6 +75,86 @@ export type StackEventWire = z.output<typeof StackEventWire>;
 
 export const StackEventsWire = z.object({ nextToken: opt(str), events: opt(z.array(StackEventWire)) });
 
+const CANONICAL_ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{3}))?Z$/;
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The timestamp form pcluster sends (`2026-01-15T12:00:00.123Z`, or without the milliseconds),
+ * read without core's general parser; the same Date as `parseTimestamp` gives, or undefined for
+ * anything else (out-of-range fields included), which then goes to `parseTimestamp`.
+ * @internal
+ */
+export function canonicalIsoTime(s: string): Date | undefined {
+  const m = CANONICAL_ISO.exec(s);
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const se = Number(m[6]);
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && leap ? 29 : (DAYS[mo - 1] as number))) return undefined;
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, se, m[7] === undefined ? 0 : Number(m[7])));
+}
+
+/** A StackEvent as {@link readStackEventsFast} hands it over: the schema's fields, `timestamp` parsed. */
+export type StackEventRecord = Omit<StackEventWire, 'timestamp'> & { timestamp: Date };
+
+const STACK_EVENT_REQUIRED = [
+  'stackId',
+  'eventId',
+  'stackName',
+  'logicalResourceId',
+  'physicalResourceId',
+  'resourceType',
+  'resourceStatus',
+] as const;
+const STACK_EVENT_OPTIONAL = ['resourceStatusReason', 'resourceProperties', 'clientRequestToken'] as const;
+
+/**
+ * The hot path of GetClusterStackEvents / GetImageStackEvents (100 events a page, pages by the
+ * thousand): accepts exactly what {@link StackEventsWire} accepts (a property test holds it to
+ * that) and builds the same records with each timestamp parsed ONCE, without zod's per-field
+ * work. Returns undefined for anything else; the caller then runs zod, which names the bad field.
+ */
+export function readStackEventsFast(
+  body: unknown,
+): { events: StackEventRecord[]; nextToken: string | undefined } | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  const nt = b.nextToken;
+  if (nt !== undefined && nt !== null && typeof nt !== 'string') return undefined;
+  const list = b.events;
+  const events: StackEventRecord[] = [];
+  if (list !== undefined && list !== null) {
+    if (!Array.isArray(list)) return undefined;
+    for (const e of list) {
+      if (typeof e !== 'object' || e === null || Array.isArray(e)) return undefined;
+      const r = e as Record<string, unknown>;
+      const rec = {} as Record<string, unknown>;
+      for (const k of STACK_EVENT_REQUIRED) {
+        const v = r[k];
+        if (typeof v !== 'string') return undefined;
+        rec[k] = v;
+      }
+      for (const k of STACK_EVENT_OPTIONAL) {
+        const v = r[k];
+        if (v === undefined || v === null) continue;
+        if (typeof v !== 'string') return undefined;
+        rec[k] = v;
+      }
+      const t = r.timestamp;
+      const ts = typeof t === 'string' ? (canonicalIsoTime(t) ?? parseTimestamp(t)) : undefined;
+      if (ts === undefined) return undefined;
+      rec.timestamp = ts;
+      events.push(rec as StackEventRecord);
+    }
+  }
+  return { events, nextToken: typeof nt === 'string' ? nt : undefined };
+}
+
 export const LogStreamWire = z.object({
   logStreamName: str,
   creationTime: opt(str),

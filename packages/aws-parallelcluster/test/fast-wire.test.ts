@@ -1,0 +1,116 @@
+import { parseTimestamp } from '@stackfeed/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { StackEventsWire, canonicalIsoTime, readStackEventsFast } from '../src/wire/api.js';
+
+// Values that are sometimes right and often wrong for each member.
+const anyValue = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.string(),
+  fc.constant(''),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+);
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: anyValue });
+const time = fc.oneof(
+  fc
+    .date({ min: new Date('1990-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+    .map((d) => d.toISOString()),
+  fc.constantFrom('2026-01-15T12:00:00Z', '2026-01-15T12:00:00.123+02:00', '2026-02-30T00:00:00Z', 'yesterday', ''),
+);
+const event = fc.record(
+  {
+    stackId: maybe(fc.string()),
+    eventId: maybe(fc.string()),
+    stackName: maybe(fc.string()),
+    logicalResourceId: maybe(fc.string()),
+    physicalResourceId: maybe(fc.string()),
+    resourceType: maybe(fc.string()),
+    timestamp: maybe(time),
+    resourceStatus: maybe(fc.string()),
+    resourceStatusReason: maybe(fc.string()),
+    resourceProperties: maybe(fc.string()),
+    clientRequestToken: maybe(fc.string()),
+    hookType: anyValue,
+  },
+  { requiredKeys: [] },
+);
+const page = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record(
+      { nextToken: maybe(fc.string()), events: maybe(fc.array(maybe(event), { maxLength: 4 })) },
+      { requiredKeys: [] },
+    ),
+  },
+  { weight: 1, arbitrary: anyValue },
+);
+
+/** Own keys with a defined value, for comparing records that differ only in `undefined` keys. */
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+describe('readStackEventsFast accepts exactly what StackEventsWire accepts, and reads the same', () => {
+  it('on generated pages (mostly valid, often broken in one field)', () => {
+    fc.assert(
+      fc.property(page, (body) => {
+        const fast = readStackEventsFast(body);
+        const slow = StackEventsWire.safeParse(body);
+        expect(fast !== undefined).toBe(slow.success);
+        if (!fast || !slow.success) return;
+        expect(fast.nextToken).toBe(slow.data.nextToken);
+        const want = (slow.data.events ?? []).map((w) => defined({ ...w, timestamp: parseTimestamp(w.timestamp) }));
+        expect(fast.events.map((e) => defined(e))).toEqual(want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('canonicalIsoTime: the same Date as parseTimestamp, or undefined', () => {
+  const digits = (n: number) => fc.integer({ min: 0, max: 10 ** n - 1 }).map((x) => String(x).padStart(n, '0'));
+  const iso = fc
+    .tuple(
+      digits(4),
+      digits(2),
+      digits(2),
+      digits(2),
+      digits(2),
+      digits(2),
+      fc.option(digits(3)),
+      fc.constantFrom('Z', 'z', '+00:00', ''),
+    )
+    .map(([y, mo, d, h, mi, s, ms, z]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? '' : `.${ms}`}${z}`);
+  it('on generated date-times, valid and not', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          iso,
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.string(),
+        ),
+        (s) => {
+          const fast = canonicalIsoTime(s);
+          if (fast === undefined) return;
+          expect(fast.getTime()).toBe(parseTimestamp(s)?.getTime());
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+  it('takes the common forms and leaves the rest to parseTimestamp', () => {
+    expect(canonicalIsoTime('2026-01-15T12:00:00.123Z')?.toISOString()).toBe('2026-01-15T12:00:00.123Z');
+    expect(canonicalIsoTime('2024-02-29T23:59:59Z')?.toISOString()).toBe('2024-02-29T23:59:59.000Z');
+    for (const s of [
+      '2026-02-29T00:00:00Z',
+      '2026-01-15T24:00:00Z',
+      '2026-01-15T12:00:60Z',
+      '0099-01-01T00:00:00Z',
+      '2026-01-15T12:00:00+02:00',
+    ])
+      expect(canonicalIsoTime(s)).toBeUndefined();
+  });
+});
