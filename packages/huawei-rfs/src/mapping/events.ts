@@ -70,14 +70,10 @@ export class EventIdAssigner {
   /** The id of an event given its fields and its time in epoch ms. */
   idForFields(ev: RfsEventFields, timeMs: number): string {
     // One-shot hash: no Hash object per event (the streaming API costs several times more here).
-    const base = `rfs-${hash('sha256', eventContentKey(this.scope.stackName, ev, timeMs), 'base64url').slice(0, 22)}`;
-    const n = this.counts.get(base);
-    if (n === undefined) {
-      this.counts.set(base, 1);
-      return base;
-    }
-    this.counts.set(base, n + 1);
-    return `${base}.${n}`;
+    const digest = hash('sha256', eventContentKey(this.scope.stackName, ev, timeMs), 'base64url').slice(0, 22);
+    const n = this.counts.get(digest);
+    this.counts.set(digest, n === undefined ? 1 : n + 1);
+    return n === undefined ? `rfs-${digest}` : `rfs-${digest}.${n}`;
   }
 }
 
