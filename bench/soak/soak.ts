@@ -24,6 +24,7 @@ const report = await runSoak({
   simMinutes: num('SIM_MINUTES', 10),
   speed: num('SPEED', 6),
   clientLimit: num('CLIENT_LIMIT', 20),
+  limiterSlices: num('SLICES', 1),
   quota: num('QUOTA', 25),
   pollIntervalMs: num('POLL_MS', 250),
   log: (l) => console.log(l),
@@ -34,7 +35,8 @@ const after = openHandles();
 
 const failures: string[] = [];
 for (const p of report.providers) {
-  if (p.maxPerWindow > p.quota) failures.push(`${p.provider}: ${p.maxPerWindow} requests in one window > quota ${p.quota}`);
+  if (p.maxPerWindow > p.quota)
+    failures.push(`${p.provider}: ${p.maxPerWindow} requests in one window > quota ${p.quota}`);
   if (p.duplicates || p.missing || p.unexpected || p.exactStacks !== p.stacks)
     failures.push(`${p.provider}: delivery differs from the truth (${JSON.stringify(p)})`);
   if (p.outcomesRight !== p.stacks) failures.push(`${p.provider}: ${p.stacks - p.outcomesRight} wrong outcomes`);
@@ -44,9 +46,10 @@ if (late) failures.push(`${late} watches started after their deployment had ende
 if (report.unhandledRejections) failures.push(`${report.unhandledRejections} unhandled rejections`);
 if (report.abandoned) failures.push(`${report.abandoned} watches never ended`);
 const leaked = Object.entries(after).filter(([k, n]) => n > (before[k] ?? 0));
-if (leaked.length) failures.push(`open handles after the run: ${JSON.stringify(after)} (before ${JSON.stringify(before)})`);
+if (leaked.length)
+  failures.push(`open handles after the run: ${JSON.stringify(after)} (before ${JSON.stringify(before)})`);
 
-writeResult('bench/results/soak.json', {
+writeResult(process.env.OUT ?? 'bench/results/soak.json', {
   benchmark: 'soak',
   node: process.version,
   loadavg: loadavg(),
