@@ -381,12 +381,13 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
         poll: async ({ signal }) => {
           const events: StackEvent[] = [];
           let cursor: string | undefined;
+          const tokens = new Set<string>();
           let status: string | undefined;
           do {
             const p = await this.lifecyclePage(id, options.parentResourceId, cursor, 25, signal, fallback, op);
             for (const ev of p.events) if (!filter || filter(ev)) events.push(ev);
             status = p.state?.status ?? status;
-            cursor = p.next;
+            cursor = nextOf(tokens, p.next, op);
           } while (cursor);
           lastStatus = status;
           return events;
@@ -693,6 +694,7 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
         poll: async ({ signal }) => {
           const events: StackEvent[] = [];
           let cursor: string | undefined;
+          const tokens = new Set<string>();
           do {
             const p = await this.workflowPage(arn, cursor, 25, signal, op);
             for (let i = 0; i < p.wire.length; i++) {
@@ -709,14 +711,15 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
               const key = JSON.stringify([w.status, w.totalStepsSucceeded, w.totalStepsFailed, w.endTime]);
               if (finished.get(w.workflowExecutionId) === key) continue;
               let stepCursor: string | undefined;
+              const stepTokens = new Set<string>();
               do {
                 const s = await this.stepPage(w.workflowExecutionId, stepCursor, 25, signal, fb, op, w.type);
                 for (const ev of s.events) if (!filter || filter(ev)) events.push(ev);
-                stepCursor = s.next;
+                stepCursor = nextOf(stepTokens, s.next, op);
               } while (stepCursor);
               if (w.status && WORKFLOW_TERMINAL.has(w.status)) finished.set(w.workflowExecutionId, key);
             }
-            cursor = p.next;
+            cursor = nextOf(tokens, p.next, op);
           } while (cursor);
           return events;
         },
@@ -775,6 +778,30 @@ function badRef(ref: unknown, operation: string): StackfeedError {
     operation,
     message: `${operation}: expected a lifecycle execution id (lce-…), a workflow execution id (wf-…, list only) or an image build version ARN, got ${JSON.stringify(String(ref)).slice(0, 120)}`,
   });
+}
+
+/** Pages one watch poll may read (core's paginator guards the lists; a poll pages by itself). */
+const MAX_POLL_PAGES = 10_000;
+
+/**
+ * The next token of a watch poll's own paging loop: a token the poll already followed (the server
+ * going round in circles) or an endless run of pages is INVALID_RESPONSE, not a poll that never ends.
+ */
+function nextOf(seen: Set<string>, next: string | undefined, operation: string): string | undefined {
+  if (next === undefined) return undefined;
+  if (seen.has(next) || seen.size >= MAX_POLL_PAGES) {
+    throw new StackfeedError({
+      code: 'INVALID_RESPONSE',
+      provider: PROVIDER,
+      operation,
+      retryable: false,
+      message: seen.has(next)
+        ? `${operation}: Image Builder handed back a nextToken it had already given in this listing (the pages would go round in circles)`
+        : `${operation}: more than ${MAX_POLL_PAGES} pages in one poll`,
+    });
+  }
+  seen.add(next);
+  return next;
 }
 
 function configError(message: string): StackfeedError {
