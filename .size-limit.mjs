@@ -7,8 +7,9 @@
 // - "with dependencies": dist/index.js bundled by esbuild for Node (minified, tree-shaken) with
 //   every dependency it can reach, lazily imported ones included (an upper bound on the code a user
 //   pulls in; Node built-ins are not counted).
-// Limits sit ~10 % above the sizes measured when they were set (docs/performance.md, "Cold start
-// and size"), so a regression fails CI; raise a limit deliberately, in the same commit as the cause.
+// Limits (set 2026-11-23 from a fresh build): own code ~20 % above its size (the adapters still grow
+// by features), with dependencies ~10 % above (a new or accidentally bundled dependency fails CI).
+// Raise a limit deliberately, in the same commit as the cause. Figures: docs/performance.md.
 
 /** @param {import('esbuild').BuildOptions} config */
 const forNode = (config) => ({
@@ -22,15 +23,15 @@ const forNode = (config) => ({
 
 /** @type {Array<[name: string, dir: string, ownLimit: string, withDepsLimit: string | undefined]>} */
 const PACKAGES = [
-  ['@stackfeed/core', 'core', '68 kB', '700 kB'],
-  ['@stackfeed/openstack-heat', 'openstack-heat', '51 kB', '850 kB'],
-  ['@stackfeed/huawei-rfs', 'huawei-rfs', '43 kB', '720 kB'],
-  ['@stackfeed/aws-parallelcluster', 'aws-parallelcluster', '79 kB', '2.8 MB'],
-  ['@stackfeed/aws-imagebuilder', 'aws-imagebuilder', '51 kB', '1.16 MB'],
-  ['@stackfeed/cli', 'cli', '86 kB', '3.3 MB'],
+  ['@stackfeed/core', 'core', '76 kB', '704 kB'],
+  ['@stackfeed/openstack-heat', 'openstack-heat', '58 kB', '855 kB'],
+  ['@stackfeed/huawei-rfs', 'huawei-rfs', '51 kB', '725 kB'],
+  ['@stackfeed/aws-parallelcluster', 'aws-parallelcluster', '98 kB', '2.79 MB'],
+  ['@stackfeed/aws-imagebuilder', 'aws-imagebuilder', '65 kB', '1.16 MB'],
+  ['@stackfeed/cli', 'cli', '93 kB', '3.27 MB'],
   // The emulator is a test tool made of one entry per provider (`@stackfeed/emulator/<name>`):
   // its own code is checked; one "with dependencies" bundle would not describe any real import.
-  ['@stackfeed/emulator', 'emulator', '200 kB', undefined],
+  ['@stackfeed/emulator', 'emulator', '222 kB', undefined],
 ];
 
 export default PACKAGES.flatMap(([name, dir, own, withDeps]) => [
