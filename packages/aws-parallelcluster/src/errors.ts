@@ -199,6 +199,17 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
       cause: reason,
     });
   }
+  if (err instanceof Error && err.name === 'EmptyBodyError') {
+    const x = err as Error & { httpStatus?: number; requestId?: string };
+    return new StackfeedError({
+      code: 'INVALID_RESPONSE',
+      provider: PROVIDER,
+      operation,
+      ...(typeof x.httpStatus === 'number' ? { httpStatus: x.httpStatus } : {}),
+      ...(typeof x.requestId === 'string' ? { requestId: redact(x.requestId) } : {}),
+      message: `${operation}: ${x.message}`,
+    });
+  }
   const e = (err ?? {}) as {
     name?: string;
     message?: string;

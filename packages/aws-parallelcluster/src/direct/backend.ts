@@ -15,6 +15,7 @@ import {
 import { credentialResolver } from '../auth/credentials.js';
 import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { fromAwsError } from '../errors.js';
+import { emptyBodyMiddleware, emptyBodyMiddlewareOptions } from './empty-body.js';
 import { toStackEvent } from '../mapping/events.js';
 import { clusterBase, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
 import {
@@ -123,6 +124,11 @@ export class DirectBackend implements Backend {
   /** Every SDK client gets the request budget: one limiter over all four services. */
   private limited<C>(client: C): C {
     if (this.limiter) addSdkRateLimit(client as SdkClientLike, this.limiter, 'aws-parallelcluster');
+    // An empty 2xx body must not pass as an empty last page (see empty-body.ts).
+    (client as { middlewareStack: { add(m: unknown, o: unknown): void } }).middlewareStack.add(
+      emptyBodyMiddleware,
+      emptyBodyMiddlewareOptions,
+    );
     return client;
   }
 
