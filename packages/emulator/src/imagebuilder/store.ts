@@ -184,6 +184,8 @@ interface LifecycleRecord {
   id: string;
   order: number;
   stateAt?: { now: number; state: { status: string; reason?: string; endAt?: number } };
+  /** Resources by parent (key '' = top level), built on first read; rebuilt if the seed grows. */
+  byParent?: { count: number; map: Map<string, LifecycleResourceSeed[]> };
 }
 
 interface StepRecord {
@@ -372,7 +374,18 @@ export class ImageBuilderStore {
     if (!rec) return { items: [], total: 0 };
     const now = this.now();
     if (now < rec.seed.startAt) return { items: [], total: 0 };
-    const matching = rec.seed.resources.filter((r) => (r.parentResourceId ?? undefined) === parentResourceId);
+    // Indexed once: a page of a 100,000-resource execution must not cost a scan of all of them.
+    if (rec.byParent?.count !== rec.seed.resources.length) {
+      const map = new Map<string, LifecycleResourceSeed[]>();
+      for (const r of rec.seed.resources) {
+        const k = r.parentResourceId ?? '';
+        let list = map.get(k);
+        if (!list) map.set(k, (list = []));
+        list.push(r);
+      }
+      rec.byParent = { count: rec.seed.resources.length, map };
+    }
+    const matching = rec.byParent.map.get(parentResourceId ?? '') ?? [];
     const window = range ? matching.slice(range.offset, range.offset + range.limit) : matching;
     return { items: window.map((r) => this.wireResource(r, now)), total: matching.length };
   }
