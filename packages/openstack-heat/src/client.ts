@@ -420,17 +420,14 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
     // Ids handed out by this paginator (bounded), and the first event of the list: a page that
     // starts with that event again, or with an event older than the marker, means Heat restarted.
     let firstId: string | undefined;
-    const recent = new Set<string>();
-    // The newest 20,000 ids, oldest evicted first (a ring: no Set iterator per event).
+    // The newest 20,000 ids handed out, in a ring: one array write per event. The Set to look them
+    // up is built only when Heat restarted the list (rare); a Set kept up to date costs a hash
+    // insert and delete per event, and evicting through a Set iterator costs far more.
     const ring = new Array<string | undefined>(20_000);
     let at = 0;
     const remember = (id: string) => {
-      if (recent.has(id)) return;
-      const old = ring[at];
-      if (old !== undefined) recent.delete(old);
       ring[at] = id;
-      at = (at + 1) % ring.length;
-      recent.add(id);
+      at = at + 1 === ring.length ? 0 : at + 1;
     };
     return createPaginator<StackEvent, EventCursor>({
       provider: PROVIDER,
@@ -451,6 +448,8 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
           const restarted = (asc ? t < cursor.t : t > cursor.t) || first.id === firstId;
           if (restarted) {
             this.warn(operation, 'Heat ignored the page marker (event pruned?); skipping events already listed');
+            const recent = new Set<string>();
+            for (const id of ring) if (id !== undefined) recent.add(id);
             items = events.filter((e) => {
               const et = e.timestamp.getTime();
               return (asc ? et >= cursor.t : et <= cursor.t) && !recent.has(e.id);

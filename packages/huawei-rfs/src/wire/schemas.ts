@@ -104,9 +104,10 @@ export function checkEventsPage(body: unknown): CheckedEventsPage | undefined {
   }
   const list = body.stack_events;
   let events: RfsEventFields[] = [];
-  const times: number[] = [];
+  let times: number[] = [];
   if (list !== undefined && list !== null) {
     if (!Array.isArray(list)) return undefined;
+    times = new Array<number>(list.length);
     // Events of one second come in runs: parse each distinct time string once.
     let lastT: string | undefined;
     let lastMs = Number.NaN;
@@ -131,7 +132,7 @@ export function checkEventsPage(body: unknown): CheckedEventsPage | undefined {
         if (Number.isNaN(lastMs)) return undefined;
         lastT = t;
       }
-      times.push(lastMs);
+      times[i] = lastMs;
     }
     events = list as RfsEventFields[];
   }
