@@ -4,12 +4,19 @@
  * at SPEED simulated ms per real ms (default 6, so about 100 s real). Reports, per provider, the
  * requests the emulator received, the most in any 1 s window against the quota, events delivered
  * against the emulator's ground truth (duplicates, missing), and the process's RSS / heap over
- * time. Writes bench/results/soak.json; exits non-zero when a check fails.
+ * time (a full GC before each sample). Writes bench/results/soak.json (or OUT); exits non-zero
+ * when a check fails.
  *
  *   npx tsx --conditions=@stackfeed/source bench/soak/soak.ts
  *   STACKS=200 SIM_MINUTES=10 SPEED=6 CLIENT_LIMIT=20 QUOTA=25 npx tsx --conditions=@stackfeed/source bench/soak/soak.ts
+ *
+ * Knobs: STACKS, SIM_MINUTES, SPEED, CLIENT_LIMIT, QUOTA (per 1 s), SLICES (the limiter as
+ * CLIENT_LIMIT/SLICES per 1000/SLICES ms: same ceiling, smaller bursts; default 1), POLL_MS
+ * (watch poll interval, default 250), OUT.
  */
 import { loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { openHandles, runSoak } from '../../packages/conformance/test/soak-lib.ts';
 import { writeResult } from '../lib.ts';
 
@@ -17,6 +24,10 @@ const num = (name: string, dflt: number) => {
   const v = process.env[name];
   return v === undefined || v === '' ? dflt : Number(v);
 };
+
+// A full GC before each memory sample, so the heap series shows what stays reachable.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const before = openHandles();
 const report = await runSoak({
@@ -27,6 +38,7 @@ const report = await runSoak({
   limiterSlices: num('SLICES', 1),
   quota: num('QUOTA', 25),
   pollIntervalMs: num('POLL_MS', 250),
+  gc,
   log: (l) => console.log(l),
 });
 // Sockets closed by the servers go away on the next turns of the loop.

@@ -64,6 +64,11 @@ export interface SoakOptions {
   graceMs?: number;
   /** Seed of the scenario mix (default 1). */
   seed?: number;
+  /**
+   * A full garbage collection to run before each memory sample (e.g. from `--expose-gc`): the
+   * heap series is then what stays reachable, not where the collector happened to be.
+   */
+  gc?: (() => void) | undefined;
   /** Progress lines (default none). */
   log?: (line: string) => void;
 }
@@ -112,7 +117,7 @@ export interface MemorySample {
 }
 
 export interface SoakReport {
-  options: Required<Omit<SoakOptions, 'log'>>;
+  options: Required<Omit<SoakOptions, 'log' | 'gc'>> & { gcBeforeSample: boolean };
   realMs: number;
   simMs: number;
   providers: ProviderReport[];
@@ -139,20 +144,30 @@ export interface SoakReport {
 }
 
 /**
- * Wrap a RateLimiter so that the moment of each grant is noted (to check the limiter's own
- * promise separately from the delay between a grant and the request's arrival at the server).
- * Test instrumentation: it wraps the private `tryGrant`, the one place a grant is decided.
+ * A RateLimiter whose grants are noted with the very clock reading the limiter decided on (to
+ * check the limiter's own promise exactly, apart from the delay between a grant and the request's
+ * arrival at the server). Test instrumentation: it wraps the private `tryGrant`, which reads the
+ * clock once per decision.
  */
-export function recordGrants(limiter: RateLimiter): number[] {
-  const times: number[] = [];
+export function recordingLimiter(limit: number, intervalMs: number): { limiter: RateLimiter; grants: number[] } {
+  const grants: number[] = [];
+  let reading = 0;
+  const limiter = new RateLimiter({
+    limit,
+    intervalMs,
+    now: () => {
+      reading = performance.now();
+      return reading;
+    },
+  });
   const l = limiter as unknown as { tryGrant: () => boolean };
   const inner = l.tryGrant.bind(limiter);
   l.tryGrant = () => {
     const ok = inner();
-    if (ok) times.push(performance.now());
+    if (ok) grants.push(reading);
     return ok;
   };
-  return times;
+  return { limiter, grants };
 }
 
 /** Compare delivered keys with the truth: duplicates, missing, unexpected, exact order. */
@@ -271,7 +286,7 @@ function startChild(): { child: ChildProcess; next: (type: ChildMessage['type'])
 }
 
 export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
-  const o: Required<Omit<SoakOptions, 'log'>> = {
+  const o: SoakReport['options'] = {
     stacks: opts.stacks ?? 200,
     simMinutes: opts.simMinutes ?? 10,
     speed: opts.speed ?? 6,
@@ -286,6 +301,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
     sampleMs: opts.sampleMs ?? 1000,
     graceMs: opts.graceMs ?? 120_000,
     seed: opts.seed ?? 1,
+    gcBeforeSample: opts.gc !== undefined,
   };
   const log = opts.log ?? (() => undefined);
   const spanMs = o.simMinutes * 60_000;
@@ -319,12 +335,9 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
     const grantTimes = new Map<ProviderName, number[]>();
     const perProvider = new Map<ProviderName, ReturnType<typeof clientsFor>>();
     for (const p of PROVIDERS) {
-      const limiter = new RateLimiter({
-        limit: o.clientLimit / o.limiterSlices,
-        intervalMs: o.intervalMs / o.limiterSlices,
-      });
+      const { limiter, grants } = recordingLimiter(o.clientLimit / o.limiterSlices, o.intervalMs / o.limiterSlices);
       limiters.set(p, limiter);
-      grantTimes.set(p, recordGrants(limiter));
+      grantTimes.set(p, grants);
       const set = clientsFor(p, ready.endpoints[p], limiter, o.clientsPerProvider);
       perProvider.set(p, set);
       for (const c of set.clients) if (c.close) closers.push(() => c.close?.());
@@ -333,6 +346,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
     const memory: MemorySample[] = [];
     const t0 = performance.now();
     const sample = () => {
+      opts.gc?.();
       const m = process.memoryUsage();
       memory.push({
         tMs: Math.round(performance.now() - t0),

@@ -8,10 +8,11 @@
  * the figures over time (memory, the full 10-minute run) are bench/soak/soak.ts's.
  */
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS, runSoak } from './soak-lib.js';
+import { PROVIDERS, openHandles, runSoak } from './soak-lib.js';
 
 describe('soak: 200 stacks across the four emulators under a shared per-provider rate limit', () => {
   it('delivers every event exactly once and never exceeds the quota', async () => {
+    const before = openHandles();
     const report = await runSoak({
       stacks: 200,
       simMinutes: 3,
@@ -22,6 +23,11 @@ describe('soak: 200 stacks across the four emulators under a shared per-provider
       sampleMs: 0,
       graceMs: 60_000,
     });
+    // Sockets the emulators closed, and the emulator process, are gone once the run resolves.
+    await new Promise((r) => setTimeout(r, 200));
+    const after = openHandles();
+    for (const kind of ['TCPSocketWrap', 'TCPServerWrap', 'ProcessWrap'])
+      expect(after[kind] ?? 0, kind).toBeLessThanOrEqual(before[kind] ?? 0);
     expect(report.abandoned).toBe(0);
     expect(report.unhandledRejections).toBe(0);
     expect(report.stacks).toHaveLength(200);
