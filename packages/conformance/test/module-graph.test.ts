@@ -10,7 +10,9 @@
  * - at the end the process prints the CommonJS cache (`require.cache`): it sees every `require()`
  *   made inside CommonJS packages, which the ESM hook does not (e.g. the AWS SDK's own requires).
  * A positive control runs the same probe on `@stackfeed/aws-imagebuilder` and must find the AWS SDK
- * through both recorders, so a broken recorder cannot make the test pass.
+ * through both recorders, so a broken recorder cannot make the test pass. The same recorders also
+ * follow the `stackfeed` command itself (`stackfeed events heat <stack>`, the built bin, noauth from
+ * OS_* variables like `openstack`): no AWS code and no adapter but Heat's.
  *
  * Second line: the production dependency closure in the package.json files (dependencies and
  * optionalDependencies, followed through node_modules the way Node resolves them) contains no
@@ -19,6 +21,8 @@
  * `pnpm test` builds every package first; run alone, the test builds whatever dist is missing.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -38,10 +42,11 @@ const CLOUD_SDK =
 /** AWS code or the Huawei Cloud SDK (the Heat adapter needs neither). */
 const AWS_OR_HUAWEI = /[/\\]node_modules[/\\](@aws-sdk|@aws|@smithy|@aws-crypto|aws-sdk|@huaweicloud)[/\\]/;
 
-const BUILT = ['core', 'openstack-heat', 'huawei-rfs', 'aws-imagebuilder'] as const;
+const BUILT = ['core', 'openstack-heat', 'huawei-rfs', 'aws-imagebuilder', 'cli'] as const;
+type Probed = Exclude<(typeof BUILT)[number], 'cli'>;
 
 /** One call per package, against a local server that answers every request with 404. */
-const EXERCISE: Record<(typeof BUILT)[number], string> = {
+const EXERCISE: Record<Probed, string> = {
   core: `
     const t = new m.HttpTransport({ provider: 'openstack-heat', retry: { maxAttempts: 1 } });
     return t.request({ url: stub + '/probe', operation: 'probe' }).then(() => 'ok', (e) => e.code);`,
@@ -71,6 +76,8 @@ interface Graph {
 
 let work: string;
 let registerFile: string;
+/** Same hook, plus the CommonJS cache written to STACKFEED_MODULE_CJS at exit (for a command's run). */
+let registerAtExitFile: string;
 
 beforeAll(() => {
   const missing = BUILT.filter((p) => !existsSync(join(packagesDir, p, 'dist', 'index.js')));
@@ -97,6 +104,17 @@ export async function resolve(specifier, context, next) {
     registerFile,
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
   );
+  registerAtExitFile = join(work, 'register-at-exit.mjs');
+  writeFileSync(
+    registerAtExitFile,
+    `import { createRequire, register } from 'node:module';
+import { writeFileSync } from 'node:fs';
+register(${JSON.stringify(pathToFileURL(hooks).href)});
+process.on('exit', () => {
+  writeFileSync(process.env.STACKFEED_MODULE_CJS, JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));
+});
+`,
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -104,7 +122,7 @@ afterAll(() => {
 });
 
 /** Import `@stackfeed/<pkg>` in a fresh node process (cwd = this package, which depends on all). */
-function probe(pkg: (typeof BUILT)[number]): Promise<Graph> {
+function probe(pkg: Probed): Promise<Graph> {
   const log = join(work, `${pkg}.log`);
   writeFileSync(log, '');
   const script = `
@@ -167,7 +185,7 @@ const packagesIn = (files: string[]) =>
 
 describe('module graph of the built packages, fresh node process (issue 8: cold start)', () => {
   const graphs = new Map<string, Graph>();
-  const graph = async (pkg: (typeof BUILT)[number]) => {
+  const graph = async (pkg: Probed) => {
     let g = graphs.get(pkg);
     if (!g) {
       g = await probe(pkg);
@@ -210,8 +228,6 @@ describe('module graph of the built packages, fresh node process (issue 8: cold 
     expect(files.filter((f) => AWS_OR_HUAWEI.test(f))).toEqual([]);
     const pkgs = packagesIn(files);
     expect(pkgs.filter((p) => p.startsWith('@stackfeed/'))).toEqual(['@stackfeed/core', '@stackfeed/openstack-heat']);
-    // yaml is CommonJS under Node: only the require.cache recorder sees its inner files
-    expect(pkgs).toContain('yaml');
   });
 
   it('@stackfeed/huawei-rfs loads no AWS code (import + one signed list call)', async () => {
@@ -223,6 +239,63 @@ describe('module graph of the built packages, fresh node process (issue 8: cold 
     expect(packagesIn(files).filter((p) => p.startsWith('@stackfeed/'))).toEqual([
       '@stackfeed/core',
       '@stackfeed/huawei-rfs',
+    ]);
+  });
+});
+
+describe('module graph of the stackfeed command on Heat (built bin, fresh process)', () => {
+  it('`stackfeed events heat <stack>` loads no AWS code and no other adapter', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/admin`;
+    const log = join(work, 'cli.log');
+    const cjsFile = join(work, 'cli.cjs.json');
+    writeFileSync(log, '');
+    const bin = join(packagesDir, 'cli', 'bin', 'stackfeed.js');
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ['--import', pathToFileURL(registerAtExitFile).href, bin, 'events', 'heat', 'web', '-o', 'json'],
+        {
+          cwd: work,
+          // noauth Heat from the environment, as `openstack` would use it; no clouds.yaml anywhere
+          env: {
+            ...process.env,
+            NODE_OPTIONS: '',
+            HOME: work,
+            OS_CLOUD: '',
+            OS_AUTH_TYPE: 'none',
+            OS_ENDPOINT: endpoint,
+            STACKFEED_MODULE_LOG: log,
+            STACKFEED_MODULE_CJS: cjsFile,
+          },
+          timeout: 60_000,
+        },
+        (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
+      );
+    });
+    server.close();
+    // the command reached Heat (the stub) and reported its 404
+    expect(stderr).toMatch(/NOT_FOUND/);
+    expect(code).not.toBe(0);
+    const g: Graph = {
+      esm: readFileSync(log, 'utf8').split('\n').filter(Boolean),
+      cjs: JSON.parse(readFileSync(cjsFile, 'utf8')) as string[],
+      entry: bin,
+      outcome: code,
+    };
+    const files = filesOf(g);
+    // both recorders worked in this process: ESM files, and commander (CommonJS) in require.cache
+    expect(g.esm.length).toBeGreaterThan(10);
+    expect(g.cjs.some((f) => /[/\\]node_modules[/\\]commander[/\\]/.test(f))).toBe(true);
+    expect(files.filter((f) => AWS_OR_HUAWEI.test(f))).toEqual([]);
+    expect(packagesIn(files).filter((p) => p.startsWith('@stackfeed/'))).toEqual([
+      '@stackfeed/cli',
+      '@stackfeed/core',
+      '@stackfeed/openstack-heat',
     ]);
   });
 });
