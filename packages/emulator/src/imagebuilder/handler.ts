@@ -21,8 +21,11 @@ export interface ImageBuilderAuthOptions {
    * an `x-amz-date` are required. `off`: anything goes.
    */
   mode?: 'check' | 'off';
-  /** When given, signatures are also verified against these keys (unknown key → 403). */
-  credentials?: Array<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  /**
+   * When given, signatures are also verified against these keys (unknown key → 403). `expiresAt`
+   * (ms, on `now` or the host clock) makes temporary credentials expire: 403 ExpiredTokenException.
+   */
+  credentials?: Array<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiresAt?: number }>;
   /**
    * The service's own clock. When given, an X-Amz-Date more than `maxSkewMs` (default 5 min) from
    * it is refused as AWS does (403 InvalidSignatureException "Signature expired: …") and every
@@ -72,6 +75,7 @@ const ERROR_STATUS: Record<string, number> = {
   ServiceException: 500,
   ServiceUnavailableException: 503,
   MissingAuthenticationTokenException: 403,
+  ExpiredTokenException: 403,
   IncompleteSignatureException: 403,
   InvalidSignatureException: 403,
   UnrecognizedClientException: 403,
@@ -161,6 +165,10 @@ async function checkAuth(req: EmulatorRequest, opts: ImageBuilderAuthOptions): P
   const cred = opts.credentials.find((c) => c.accessKeyId === accessKeyId);
   if (!cred)
     throw new ApiError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (cred.sessionToken !== undefined && header(req, 'x-amz-security-token') !== cred.sessionToken)
+    throw new ApiError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (cred.expiresAt !== undefined && (opts.now?.() ?? Date.now()) >= cred.expiresAt)
+    throw new ApiError(403, 'ExpiredTokenException', 'The security token included in the request is expired');
   const headers: Record<string, string> = {};
   for (const h of signed) {
     const v = header(req, h);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CfnEvent, CfnStack, StackView } from '../cloudformation/store.js';
 import { LogsError, getLogEventsPage } from '../cloudwatch-logs/index.js';
 import { type EmulatorReply, type EmulatorRequest, type Handler, Router } from '../harness.js';
-import { GatewayAuthError, verifySigV4 } from './sigv4.js';
+import { GatewayAuthError, type SigV4VerifyOptions, verifySigV4 } from './sigv4.js';
 import { PCLUSTER_VERSION, type ParallelClusterWorld } from './world.js';
 
 /**
@@ -14,7 +14,7 @@ import { PCLUSTER_VERSION, type ParallelClusterWorld } from './world.js';
  */
 export interface ParallelClusterApiOptions {
   /** Accepted keys (signatures are verified against them). */
-  credentials: ReadonlyArray<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  credentials: SigV4VerifyOptions['credentials'];
   /** The API stage (default `prod`). */
   stage?: string;
   /** The region signatures must be scoped to (default: the world's region). */

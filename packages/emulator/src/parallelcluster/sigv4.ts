@@ -17,7 +17,16 @@ export class GatewayAuthError extends Error {
 }
 
 export interface SigV4VerifyOptions {
-  credentials: ReadonlyArray<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  /**
+   * Accepted keys. `expiresAt` (ms, on the verifier's clock) makes temporary credentials expire:
+   * from then on 403 ExpiredTokenException "The security token included in the request is expired".
+   */
+  credentials: ReadonlyArray<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    expiresAt?: number;
+  }>;
   /** The region the signature must be scoped to (API Gateway's own region). */
   region: string;
   service?: string;
@@ -102,6 +111,8 @@ export async function verifySigV4(req: EmulatorRequest, opts: SigV4VerifyOptions
     );
   if (cred.sessionToken !== undefined && header(req, 'x-amz-security-token') !== cred.sessionToken)
     throw new GatewayAuthError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (cred.expiresAt !== undefined && now >= cred.expiresAt)
+    throw new GatewayAuthError('ExpiredTokenException', 'The security token included in the request is expired');
 
   const signed = (signedHeaders as string).split(';');
   const headers: Record<string, string> = {};

@@ -92,7 +92,23 @@ export class IamTokenAuth implements AuthHook {
   async onUnauthorized(ctx: { signal?: AbortSignal | undefined }): Promise<boolean> {
     if (!this.opts.password) return false;
     this.cached = undefined;
-    await this.token(ctx.signal);
+    try {
+      await this.token(ctx.signal);
+    } catch (err) {
+      // The gateway refused the token (expired or revoked) and IAM would not issue another.
+      if (!StackfeedError.is(err) || (err.code !== 'UNAUTHORIZED' && err.code !== 'FORBIDDEN')) throw err;
+      throw new StackfeedError({
+        code: err.code,
+        provider: 'huawei-rfs',
+        ...(err.operation ? { operation: err.operation } : {}),
+        ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
+        ...(err.providerCode ? { providerCode: err.providerCode } : {}),
+        ...(err.requestId ? { requestId: err.requestId } : {}),
+        retryable: false,
+        message: `the IAM token expired or was revoked, and getting a new one failed: ${err.message}`,
+        cause: err,
+      });
+    }
     return true;
   }
 

@@ -106,7 +106,11 @@ export class KeystoneSession {
     onUnauthorized: async (ctx) => {
       if (!this.keystone) return false;
       this.current = undefined;
-      await this.token(ctx.signal);
+      try {
+        await this.token(ctx.signal);
+      } catch (err) {
+        throw reauthFailed(err);
+      }
       return true;
     },
   };
@@ -285,4 +289,23 @@ export function findEndpoint(
   throw configError(
     `${iface} endpoint for ${type} service${region ? ` in ${region} region` : ''} not found in the Keystone catalog`,
   );
+}
+
+/**
+ * Heat refused the token (expired or revoked) and Keystone would not issue a new one: say both,
+ * keeping Keystone's code and status.
+ */
+function reauthFailed(err: unknown): unknown {
+  if (!StackfeedError.is(err) || (err.code !== 'UNAUTHORIZED' && err.code !== 'FORBIDDEN')) return err;
+  return new StackfeedError({
+    code: err.code,
+    provider: 'openstack-heat',
+    ...(err.operation ? { operation: err.operation } : {}),
+    ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
+    ...(err.providerCode ? { providerCode: err.providerCode } : {}),
+    ...(err.requestId ? { requestId: err.requestId } : {}),
+    retryable: false,
+    message: `the Keystone token expired or was revoked, and re-authenticating failed: ${err.message}`,
+    cause: err,
+  });
 }
