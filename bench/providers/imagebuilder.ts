@@ -1,0 +1,228 @@
+/**
+ * Issue 8, per provider: EC2 Image Builder, 100,000 lifecycle execution resources.
+ *
+ * stackfeed's `listLifecycleExecutionEvents` (SDK call, wire guard / zod, normalized StackEvent with
+ * content ids, core Paginator) against the AWS SDK's own `paginateListLifecycleExecutionResources`,
+ * each on its OWN ImagebuilderClient built from the same config (region, endpoint, credentials, no
+ * custom handler), so each side pays for exactly its own middleware; page size 25 (the API maximum),
+ * i.e. 4,000 signed requests per run.
+ *
+ * - The emulator runs in a child process (`<this file> serve`): the CPU time measured here is the
+ *   clients' alone. It checks the SigV4 header format on every request (not the signature itself).
+ * - Before any timing, one run of each side is compared: same number of items, same resource ids
+ *   in the same order.
+ * - `sideBySide` (bench/lib.ts): alternating rounds, median of per-round wall and CPU ratios.
+ * - Peak RSS per side in a FRESH child process (`<this file> rss <side>`), sampling
+ *   `process.memoryUsage.rss()` on a 5 ms timer and every 1,000 items.
+ *
+ * Run: npx tsx --conditions=@stackfeed/source bench/providers/imagebuilder.ts
+ * Knobs: RESOURCES (default 100000), ROUNDS (default 3), WARMUP (default 0: the verification runs
+ * warm both sides), RSS=0 to skip RSS.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ImageBuilderClient } from '@stackfeed/aws-imagebuilder';
+import { round, sideBySide, writeResult } from '../lib.js';
+
+const RESOURCES = Number(process.env.RESOURCES ?? 100_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const WARMUP = Number(process.env.WARMUP ?? 0);
+const PAGE = 25;
+const SELF = fileURLToPath(import.meta.url);
+const CREDS = { accessKeyId: 'AKIDBENCH0000000001', secretAccessKey: 'bench-secret-key-0123456789abcdef' };
+
+// The SDK as @stackfeed/aws-imagebuilder resolves it (the bench package does not depend on it).
+const requireFromAdapter = createRequire(import.meta.resolve('@stackfeed/aws-imagebuilder/package.json'));
+interface SdkSubset {
+  ImagebuilderClient: new (config: {
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  }) => { destroy(): void };
+  paginateListLifecycleExecutionResources(
+    config: { client: unknown; pageSize?: number },
+    input: { lifecycleExecutionId: string },
+  ): AsyncIterable<{ resources?: Array<{ resourceId?: string }> }>;
+}
+const loadSdk = async () =>
+  (await import(pathToFileURL(requireFromAdapter.resolve('@aws-sdk/client-imagebuilder')).href)) as SdkSubset;
+
+interface ServerInfo {
+  url: string;
+  executionId: string;
+  count: number;
+}
+
+type Side = 'stackfeed' | 'sdk';
+
+/** Both sides, as functions that list everything once and call `onItem(resourceId)` per item. */
+async function sides(info: ServerInfo) {
+  const { ImagebuilderClient, paginateListLifecycleExecutionResources } = await loadSdk();
+  const config = { region: 'us-east-1', endpoint: info.url, credentials: CREDS };
+  const stackfeed = new ImageBuilderClient(config);
+  const sdk = new ImagebuilderClient(config);
+  const run: Record<Side, (onItem?: (id: string) => void) => Promise<number>> = {
+    async stackfeed(onItem) {
+      let n = 0;
+      for await (const ev of stackfeed.listLifecycleExecutionEvents(info.executionId, { pageSize: PAGE })) {
+        n++;
+        onItem?.(ev.resource.physicalId as string);
+      }
+      return n;
+    },
+    async sdk(onItem) {
+      let n = 0;
+      for await (const page of paginateListLifecycleExecutionResources(
+        { client: sdk, pageSize: PAGE },
+        { lifecycleExecutionId: info.executionId },
+      )) {
+        for (const r of page.resources ?? []) {
+          n++;
+          onItem?.(r.resourceId as string);
+        }
+      }
+      return n;
+    },
+  };
+  return {
+    run,
+    close: () => {
+      stackfeed.close();
+      sdk.destroy();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// child: the emulator
+
+async function serve(): Promise<void> {
+  const { lifecycleLarge, startImageBuilderEmulator } = await import('@stackfeed/emulator/imagebuilder');
+  const emu = await startImageBuilderEmulator({ auth: { mode: 'check' } });
+  const { executionId, count } = lifecycleLarge(emu.store, { count: RESOURCES });
+  process.stdout.write(`${JSON.stringify({ url: emu.url, executionId, count } satisfies ServerInfo)}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    void emu.close().then(() => process.exit(0));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// child: peak RSS of one side
+
+async function rss(side: Side, info: ServerInfo): Promise<void> {
+  const s = await sides(info);
+  const mem = () => process.memoryUsage.rss();
+  const baseline = mem();
+  let peak = baseline;
+  let samples = 0;
+  const sample = () => {
+    samples++;
+    const r = mem();
+    if (r > peak) peak = r;
+  };
+  const timer = setInterval(sample, 5);
+  let n = 0;
+  const t0 = performance.now();
+  const count = await s.run[side](() => {
+    if (++n % 1000 === 0) sample();
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  sample();
+  clearInterval(timer);
+  s.close();
+  const mb = (b: number) => round(b / 2 ** 20, 1);
+  process.stdout.write(
+    `${JSON.stringify({ side, items: count, baselineRssMB: mb(baseline), peakRssMB: mb(peak), deltaRssMB: mb(peak - baseline), seconds: round(seconds, 2), samples })}\n`,
+  );
+}
+
+function child(args: string[], env: Record<string, string>, stdin: 'pipe' | 'ignore') {
+  return spawn(process.execPath, ['--conditions=@stackfeed/source', '--import', 'tsx', SELF, ...args], {
+    env: { ...process.env, ...env },
+    stdio: [stdin, 'pipe', 'inherit'],
+  });
+}
+
+async function firstLine(c: ReturnType<typeof child>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let buf = '';
+    c.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const i = buf.indexOf('\n');
+      if (i >= 0) resolve(buf.slice(0, i));
+    });
+    c.once('exit', (code) => reject(new Error(`child exited (${code})`)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// main
+
+async function main(): Promise<void> {
+  const server = child(['serve'], {}, 'pipe');
+  const info = JSON.parse(await firstLine(server)) as ServerInfo;
+  try {
+    const s = await sides(info);
+    // Same items, same ids, same order, before any timing.
+    const ids: Record<Side, string[]> = { stackfeed: [], sdk: [] };
+    for (const side of ['stackfeed', 'sdk'] as const) await s.run[side]((id) => ids[side].push(id));
+    if (ids.stackfeed.length !== RESOURCES || ids.sdk.length !== RESOURCES)
+      throw new Error(`counts differ: stackfeed ${ids.stackfeed.length}, sdk ${ids.sdk.length}, expected ${RESOURCES}`);
+    for (let i = 0; i < RESOURCES; i++)
+      if (ids.stackfeed[i] !== ids.sdk[i]) throw new Error(`item ${i}: ${ids.stackfeed[i]} vs ${ids.sdk[i]}`);
+    const uniq = new Set(ids.stackfeed).size;
+    const checked = (side: Side) => async () => {
+      const n = await s.run[side]();
+      if (n !== RESOURCES) throw new Error(`${side}: ${n} items, expected ${RESOURCES}`);
+    };
+    const loadBefore = os.loadavg();
+    const r = await sideBySide(checked('stackfeed'), checked('sdk'), { rounds: ROUNDS, warmup: WARMUP });
+    const loadAfter = os.loadavg();
+    s.close();
+
+    const mem: Record<string, unknown> = {};
+    if (process.env.RSS !== '0') {
+      for (const side of ['stackfeed', 'sdk'] as const) {
+        const c = child(['rss', side], { SERVER: JSON.stringify(info) }, 'ignore');
+        mem[side] = JSON.parse(await firstLine(c));
+      }
+    }
+    const result = {
+      benchmark:
+        'Image Builder: 100,000 lifecycle execution resources, listLifecycleExecutionEvents vs paginateListLifecycleExecutionResources (own SDK client each, same config, same emulator in a child process)',
+      items: RESOURCES,
+      verified: { countsEqual: true, idsEqualInOrder: true, uniqueIds: uniq },
+      pageSize: PAGE,
+      requestsPerRun: Math.ceil(RESOURCES / PAGE),
+      rounds: ROUNDS,
+      warmup: WARMUP,
+      stackfeedMedianWallMs: round(r.aMedianMs, 1),
+      sdkPaginatorMedianWallMs: round(r.bMedianMs, 1),
+      wallRatio: round(r.ratio),
+      cpuRatio: round(r.cpuRatio),
+      stackfeedEventsPerSec: Math.round(RESOURCES / (r.aMedianMs / 1000)),
+      sdkPaginatorItemsPerSec: Math.round(RESOURCES / (r.bMedianMs / 1000)),
+      peakRss: mem,
+      target: '<= 1.10',
+      note: 'wallRatio/cpuRatio = median of per-round ratios stackfeed / SDK paginator (sideBySide); CPU = this process only (the emulator is a child process); RSS per side in a fresh process',
+      loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: loadAfter.map((x) => round(x, 2)) },
+      cpus: os.cpus().length,
+      node: process.version,
+      stackfeedRunsMs: r.aMs.map((x) => round(x, 1)),
+      sdkPaginatorRunsMs: r.bMs.map((x) => round(x, 1)),
+      measuredAt: new Date().toISOString(),
+    };
+    console.log(JSON.stringify(result, null, 2));
+    writeResult(new URL('../results/providers-imagebuilder.json', import.meta.url).pathname, result);
+  } finally {
+    server.stdin?.end();
+  }
+}
+
+const mode = process.argv[2];
+if (mode === 'serve') await serve();
+else if (mode === 'rss') await rss(process.argv[3] as Side, JSON.parse(process.env.SERVER as string) as ServerInfo);
+else await main();
