@@ -6,8 +6,9 @@
  * make the server's arrival times look bunched up (nor the other way round).
  *
  * Protocol (IPC messages): parent `setup` → child `ready` (endpoints + stack plans); parent
- * `start` → child `open` (a stack's deployment has started: watch it now) …; parent `finish` →
- * child `result` (truth per stack, request meters), then the child closes its servers and exits.
+ * `start` → child `open` (a stack's deployment has started: watch it now) …; parent `truth`
+ * (a watch has ended) → child `truth` (that stack's ground truth); parent `finish` → child
+ * `result` (request meters), then the child closes its servers and exits on disconnect.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { EmulatorRequest, EmulatorServer } from '@stackfeed/emulator';
@@ -91,11 +92,16 @@ export interface MeterResult {
   maxPerWindow: number;
 }
 
+/** One stack's ground truth: its keys in the adapter's documented order. */
+export interface TruthMessage {
+  type: 'truth';
+  index: number;
+  keys: string[];
+}
+
 export interface ResultMessage {
   type: 'result';
   sim: number;
-  /** Ground-truth keys per plan (same index), in the adapter's documented order. */
-  truth: string[][];
   meters: MeterResult[];
   /** The emulator process's own memory at the end (MB). */
   rssMB: number;
@@ -103,8 +109,8 @@ export interface ResultMessage {
   eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
-export type ParentMessage = SetupMessage | { type: 'start' } | { type: 'finish' };
-export type ChildMessage = ReadyMessage | OpenMessage | ResultMessage;
+export type ParentMessage = SetupMessage | { type: 'start' } | { type: 'truth'; index: number } | { type: 'finish' };
+export type ChildMessage = ReadyMessage | OpenMessage | TruthMessage | ResultMessage;
 
 /** A deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -176,7 +182,7 @@ export class RequestMeter {
 // stacks
 
 interface Plan extends PlanInfo {
-  /** Ground truth keys, in the adapter's documented order (asked once every watch has ended). */
+  /** Ground truth keys, in the adapter's documented order (asked once the stack's watch ended). */
   truth(): string[];
 }
 
@@ -597,13 +603,14 @@ function main(): void {
             next++;
           }
         }, m.tickMs);
+      } else if (raw.type === 'truth') {
+        send({ type: 'truth', index: raw.index, keys: (plans[raw.index] as Plan).truth() });
       } else if (raw.type === 'finish') {
         if (driver) clearInterval(driver);
         loop.disable();
         const result: ResultMessage = {
           type: 'result',
           sim,
-          truth: plans.map((p) => p.truth()),
           meters: setups.map((s, k) => {
             const meter = meters[k] as RequestMeter;
             return {

@@ -360,12 +360,15 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
     if (o.sampleMs > 0) sampler = setInterval(sample, o.sampleMs);
 
     const plans: PlanInfo[] = ready.plans;
-    const delivered: string[][] = plans.map(() => []);
-    const reports: Array<
-      Omit<StackReport, 'truth' | 'duplicates' | 'missing' | 'unexpected' | 'exact'> & {
-        index: number;
-      }
-    > = [];
+    // Each watch is compared with its truth as soon as it ends and its keys are dropped: what
+    // stays in memory here is a few counts per finished stack, so the heap series is the SDK's.
+    const stacks: StackReport[] = [];
+    const truthWaiters = new Map<number, (keys: string[]) => void>();
+    const truthOf = (index: number) =>
+      new Promise<string[]>((resolve) => {
+        truthWaiters.set(index, resolve);
+        send({ type: 'truth', index });
+      });
     // One controller per watch: one signal shared by hundreds of watches would carry a listener
     // per watch (Node warns past 10 on one AbortSignal).
     const controllers = new Set<AbortController>();
@@ -387,7 +390,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
         maxPollIntervalMs: o.pollIntervalMs * 8,
         signal: ctl.signal,
       });
-      const keys = delivered[index] as string[];
+      const keys: string[] = [];
       running.push(
         (async () => {
           let error: string | undefined;
@@ -398,32 +401,41 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
             log(`${p.provider} ${p.name}: watch failed: ${error}`);
           }
           controllers.delete(ctl);
-          reports.push({
-            index,
+          const truth = await truthOf(index);
+          const cmp = compare(keys, truth);
+          const r: StackReport = {
             provider: p.provider,
             name: p.name,
             expectedOutcome: p.expectedOutcome,
             outcome: stream.result?.outcome,
             ...(error ? { error } : {}),
+            truth: truth.length,
             delivered: keys.length,
+            ...cmp,
             watchStartedAt: Math.round(sim),
             endsAt: p.endsAt,
-          });
+          };
+          if (!cmp.exact) log(`${p.provider} ${p.name}: differs from the truth ${JSON.stringify(r)}`);
+          stacks.push(r);
         })(),
       );
     };
     child.on('message', (m: ChildMessage) => {
       if (m.type === 'open') open(m.index, m.sim);
+      else if (m.type === 'truth') {
+        truthWaiters.get(m.index)?.(m.keys);
+        truthWaiters.delete(m.index);
+      }
     });
     send({ type: 'start' });
 
     const deadline = spanMs / o.speed + o.graceMs;
     let abandoned = 0;
     let lastLog = performance.now();
-    while (opened < plans.length || reports.length < plans.length) {
+    while (opened < plans.length || stacks.length < plans.length) {
       const now = performance.now();
       if (now - t0 > deadline) {
-        abandoned = plans.length - reports.length;
+        abandoned = plans.length - stacks.length;
         log(`giving up: ${abandoned} watches still open`);
         for (const c of controllers) c.abort(new Error('soak deadline'));
         break;
@@ -431,7 +443,7 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
       if (now - lastLog > 10_000) {
         lastLog = now;
         log(
-          `t=${((now - t0) / 1000).toFixed(0)}s opened=${opened}/${plans.length} ended=${reports.length} ` +
+          `t=${((now - t0) / 1000).toFixed(0)}s opened=${opened}/${plans.length} ended=${stacks.length} ` +
             PROVIDERS.map((p) => `${p}:${limiters.get(p)?.grantedCount}`).join(' '),
         );
       }
@@ -452,13 +464,6 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
     child.disconnect();
     await exited;
 
-    const stacks: StackReport[] = reports.map(({ index, ...r }) => {
-      const truth = result.truth[index] as string[];
-      const cmp = compare(delivered[index] as string[], truth);
-      const s: StackReport = { ...r, truth: truth.length, ...cmp };
-      if (!cmp.exact) log(`${r.provider} ${r.name}: differs from the truth ${JSON.stringify(s)}`);
-      return s;
-    });
     stacks.sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name));
     const providers: ProviderReport[] = result.meters.map((meter) => {
       const mine = stacks.filter((r) => r.provider === meter.provider);

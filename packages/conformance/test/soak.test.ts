@@ -8,7 +8,7 @@
  * the figures over time (memory, the full 10-minute run) are bench/soak/soak.ts's.
  */
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS, openHandles, runSoak } from './soak-lib.js';
+import { PROVIDERS, compare, maxInWindow, openHandles, recordingLimiter, runSoak } from './soak-lib.js';
 
 describe('soak: 200 stacks across the four emulators under a shared per-provider rate limit', () => {
   it('delivers every event exactly once and never exceeds the quota', async () => {
@@ -59,4 +59,39 @@ describe('soak: 200 stacks across the four emulators under a shared per-provider
       expect(p.maxPerWindow, p.provider).toBeLessThanOrEqual(p.quota);
     }
   }, 120_000);
+});
+
+describe('soak checks themselves', () => {
+  it('maxInWindow counts arrivals in half-open windows [t, t + interval)', () => {
+    expect(maxInWindow([], 1000)).toBe(0);
+    expect(maxInWindow([0, 999, 1000, 1999], 1000)).toBe(2);
+    expect(maxInWindow([0, 1, 2, 999.9, 1000], 1000)).toBe(4);
+    expect(maxInWindow([5, 5, 5], 1)).toBe(3);
+  });
+
+  it('compare finds duplicates, missing, unexpected and order differences', () => {
+    expect(compare(['a', 'b', 'c'], ['a', 'b', 'c'])).toEqual({
+      duplicates: 0,
+      missing: 0,
+      unexpected: 0,
+      exact: true,
+    });
+    expect(compare(['a', 'b', 'b', 'c'], ['a', 'b', 'c'])).toMatchObject({ duplicates: 1, exact: false });
+    expect(compare(['a', 'c'], ['a', 'b', 'c'])).toMatchObject({ missing: 1, exact: false });
+    expect(compare(['a', 'x', 'b', 'c'], ['a', 'b', 'c'])).toMatchObject({ unexpected: 1, exact: false });
+    expect(compare(['b', 'a', 'c'], ['a', 'b', 'c'])).toEqual({
+      duplicates: 0,
+      missing: 0,
+      unexpected: 0,
+      exact: false,
+    });
+  });
+
+  it('recordingLimiter notes every grant on the clock reading the limiter decided on', async () => {
+    const { limiter, grants } = recordingLimiter(3, 50);
+    await Promise.all(Array.from({ length: 7 }, () => limiter.acquire()));
+    expect(grants).toHaveLength(7);
+    expect(limiter.grantedCount).toBe(7);
+    expect(maxInWindow(grants, 50)).toBeLessThanOrEqual(3);
+  });
 });
