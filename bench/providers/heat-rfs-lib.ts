@@ -8,11 +8,13 @@
  *   in the benchmark process is the clients' alone.
  * - Peak RSS is measured per side in a FRESH child process (`<script> rss <side>`), sampling
  *   `process.memoryUsage.rss()` every few ms and every 1,000 events, so one side's heap does not
- *   pollute the other's figure.
+ *   pollute the other's figure; the same child then lists ISOLATED_LOOPS (3) more times and reports
+ *   its median wall and CPU time per listing, a second view of the ratio without the two clients
+ *   sharing one process and one garbage collector.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { round } from '../lib.js';
+import { median, round } from '../lib.js';
 
 /** `node --conditions=@stackfeed/source --import tsx <file> ...args` with a JSON line on stdout. */
 function nodeArgs(file: string, args: string[]): string[] {
@@ -82,6 +84,9 @@ export interface RssReport {
   deltaRssMB: number;
   seconds: number;
   samples: number;
+  /** Median wall / CPU time of ISOLATED_LOOPS more listings in the same fresh process (ms). */
+  isolatedWallMedianMs: number | null;
+  isolatedCpuMedianMs: number | null;
 }
 
 /**
@@ -108,6 +113,18 @@ export async function measureRss(side: string, run: (tick: () => void) => Promis
   sample();
   clearInterval(timer);
   const mb = (b: number) => round(b / 2 ** 20, 1);
+  // Then the same listing a few more times, alone in this process: wall and CPU per listing with no
+  // other client in the heap (the side-by-side rounds share one process and one GC).
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < Number(process.env.ISOLATED_LOOPS ?? 3); i++) {
+    const c0 = process.cpuUsage();
+    const t1 = performance.now();
+    await run(() => {});
+    wall.push(performance.now() - t1);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
   const report: RssReport = {
     side,
     events,
@@ -116,6 +133,8 @@ export async function measureRss(side: string, run: (tick: () => void) => Promis
     deltaRssMB: mb(peak - baseline),
     seconds: round(seconds, 3),
     samples,
+    isolatedWallMedianMs: wall.length ? round(median(wall), 1) : null,
+    isolatedCpuMedianMs: cpu.length ? round(median(cpu), 1) : null,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }

@@ -19,13 +19,14 @@
  *
  * Run: npx tsx --conditions=@stackfeed/source bench/providers/heat.ts
  * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/heat.ts loop stackfeed
+ * Method check: AA=stackfeed (or AA=raw) measures that side against itself (ratio should be ~1.0).
  * Knobs: EVENTS (100000), PAGE (1000, stackfeed's default for Heat), ROUNDS (7), WARMUP (1), RSS=0 skips the RSS children.
  */
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@stackfeed/emulator';
 import { createScript, startHeatEmulator } from '@stackfeed/emulator/heat';
 import { HeatClient } from '@stackfeed/openstack-heat';
-import { round, sideBySide, writeResult } from '../lib.js';
+import { median, round, sideBySide, writeResult } from '../lib.js';
 import {
   type RssReport,
   machine,
@@ -155,21 +156,27 @@ async function loop(side: string): Promise<void> {
   await server.close();
 }
 
+/** Both sides list the same ids in the same order; throws otherwise. */
+async function verify(heat: HeatClient, info: ServerInfo) {
+  const a: string[] = [];
+  for await (const ev of list(heat, info)) a.push(ev.id);
+  const b: string[] = [];
+  await rawList(info, (ev) => b.push(ev.id));
+  const sameIds = a.length === b.length && a.every((id, i) => id === b[i]);
+  if (a.length !== EVENTS || !sameIds || new Set(a).size !== a.length) {
+    throw new Error(`sides differ: ${a.length} vs ${b.length} events (expected ${EVENTS}), same ids ${sameIds}`);
+  }
+  return { stackfeedEvents: a.length, rawEvents: b.length, sameIdsInOrder: sameIds };
+}
+
 // --------------------------------------------------------------------------------------- main --
 async function main(): Promise<void> {
   const server = await startServerChild<ServerInfo>(SELF, { EVENTS: String(EVENTS), PAGE: String(PAGE) });
   const info = server.info;
   const heat = client(info);
   try {
-    // Same items on both sides, before any timing.
-    const a: string[] = [];
-    for await (const ev of list(heat, info)) a.push(ev.id);
-    const b: string[] = [];
-    await rawList(info, (ev) => b.push(ev.id));
-    const sameIds = a.length === b.length && a.every((id, i) => id === b[i]);
-    if (a.length !== EVENTS || !sameIds || new Set(a).size !== a.length) {
-      throw new Error(`sides differ: ${a.length} vs ${b.length} events (expected ${EVENTS}), same ids ${sameIds}`);
-    }
+    // Same items on both sides, before any timing (in a function: nothing of it stays on the heap).
+    const verified = await verify(heat, info);
 
     const viaStackfeed = async () => {
       let n = 0;
@@ -180,8 +187,22 @@ async function main(): Promise<void> {
       const n = await rawList(info, () => {});
       if (n !== EVENTS) throw new Error(`raw listed ${n}`);
     };
+    // AA=stackfeed or AA=raw runs one side against itself: a check of the method (expect ~1.0).
+    const aa = process.env.AA;
+    const sideA = aa === 'raw' ? viaRaw : viaStackfeed;
+    const sideB = aa === 'stackfeed' ? viaStackfeed : viaRaw;
+    const cpuA: number[] = [];
+    const cpuB: number[] = [];
+    const withCpu = (fn: () => Promise<void>, into: number[]) => async () => {
+      const c0 = process.cpuUsage();
+      await fn();
+      const c = process.cpuUsage(c0);
+      into.push((c.user + c.system) / 1000);
+    };
     const before = machine();
-    const r = await sideBySide(viaStackfeed, viaRaw, { rounds: ROUNDS, warmup: WARMUP });
+    const r = await sideBySide(withCpu(sideA, cpuA), withCpu(sideB, cpuB), { rounds: ROUNDS, warmup: WARMUP });
+    cpuA.splice(0, WARMUP);
+    cpuB.splice(0, WARMUP);
     const after = machine();
 
     let rssReports: RssReport[] | undefined;
@@ -200,15 +221,26 @@ async function main(): Promise<void> {
       warmup: WARMUP,
       ...after,
       loadAverage1mBefore: before.loadAverage1m,
-      verified: { stackfeedEvents: a.length, rawEvents: b.length, sameIdsInOrder: sameIds },
+      verified,
+      ...(aa ? { aaCheck: aa } : {}),
       stackfeedMedianMs: round(r.aMedianMs, 1),
       rawMedianMs: round(r.bMedianMs, 1),
+      stackfeedCpuMedianMs: round(median(cpuA), 1),
+      rawCpuMedianMs: round(median(cpuB), 1),
       ratioWall: round(r.ratio),
       ratioCpu: round(r.cpuRatio),
       target: 1.1,
       stackfeedEventsPerSecond: perSecond(EVENTS, r.aMedianMs),
       rawEventsPerSecond: perSecond(EVENTS, r.bMedianMs),
       rss: rssReports,
+      isolatedRatioCpu:
+        rssReports?.[0]?.isolatedCpuMedianMs && rssReports[1]?.isolatedCpuMedianMs
+          ? round(rssReports[0].isolatedCpuMedianMs / rssReports[1].isolatedCpuMedianMs)
+          : null,
+      isolatedRatioWall:
+        rssReports?.[0]?.isolatedWallMedianMs && rssReports[1]?.isolatedWallMedianMs
+          ? round(rssReports[0].isolatedWallMedianMs / rssReports[1].isolatedWallMedianMs)
+          : null,
       stackfeedRoundsMs: r.aMs.map((x) => round(x, 1)),
       rawRoundsMs: r.bMs.map((x) => round(x, 1)),
       method:
@@ -217,7 +249,7 @@ async function main(): Promise<void> {
       work: 'stackfeed: zod validation of every record, StackEvent mapping, ignored-marker guard, Paginator; raw: JSON.parse and count',
     };
     console.log(JSON.stringify(result, null, 2));
-    writeResult(new URL('../results/providers-heat.json', import.meta.url).pathname, result);
+    if (!aa) writeResult(new URL('../results/providers-heat.json', import.meta.url).pathname, result);
   } finally {
     await server.close();
   }

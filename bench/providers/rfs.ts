@@ -19,6 +19,7 @@
  *
  * Run: npx tsx --conditions=@stackfeed/source bench/providers/rfs.ts
  * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/rfs.ts loop stackfeed
+ * Method check: AA=stackfeed (or AA=raw) measures that side against itself (ratio should be ~1.0).
  * Knobs: EVENTS (100000), PAGE (1000, RFS's maximum), ROUNDS (7), WARMUP (1), RSS=0 skips the RSS children.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -26,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@stackfeed/emulator';
 import { largeStack, startRfsEmulator, verifyAkSkRequest } from '@stackfeed/emulator/rfs';
 import { RfsClient, formatSdkDate, signRequest } from '@stackfeed/huawei-rfs';
-import { round, sideBySide, writeResult } from '../lib.js';
+import { median, round, sideBySide, writeResult } from '../lib.js';
 import {
   type RssReport,
   machine,
@@ -171,29 +172,35 @@ async function rss(side: string): Promise<void> {
   }
 }
 
+/** Both sides list the same records in the same order, stackfeed's ids are distinct; throws otherwise. */
+async function verify(rfs: RfsClient, info: ServerInfo) {
+  const hashA = createHash('sha256');
+  const ids = new Set<string>();
+  let a = 0;
+  for await (const ev of rfs.listStackEvents(STACK, { pageSize: PAGE })) {
+    hashA.update(JSON.stringify(ev.raw));
+    ids.add(ev.id);
+    a++;
+  }
+  const hashB = createHash('sha256');
+  const b = await rawList(info.url, info.projectId, (ev) => hashB.update(JSON.stringify(ev)));
+  const sameRecords = hashA.digest('hex') === hashB.digest('hex');
+  if (a !== EVENTS || b !== a || !sameRecords || ids.size !== a) {
+    throw new Error(
+      `sides differ: ${a} vs ${b} events (expected ${EVENTS}), same records ${sameRecords}, ids ${ids.size}`,
+    );
+  }
+  return { stackfeedEvents: a, rawEvents: b, sameRecordsInOrder: sameRecords, distinctStackfeedIds: ids.size };
+}
+
 // --------------------------------------------------------------------------------------- main --
 async function main(): Promise<void> {
   const server = await startServerChild<ServerInfo>(SELF, { EVENTS: String(EVENTS), PAGE: String(PAGE) });
   const info = server.info;
   const rfs = client(info);
   try {
-    // Same items on both sides, before any timing.
-    const hashA = createHash('sha256');
-    const ids = new Set<string>();
-    let a = 0;
-    for await (const ev of rfs.listStackEvents(STACK, { pageSize: PAGE })) {
-      hashA.update(JSON.stringify(ev.raw));
-      ids.add(ev.id);
-      a++;
-    }
-    const hashB = createHash('sha256');
-    const b = await rawList(info.url, info.projectId, (ev) => hashB.update(JSON.stringify(ev)));
-    const sameRecords = hashA.digest('hex') === hashB.digest('hex');
-    if (a !== EVENTS || b !== a || !sameRecords || ids.size !== a) {
-      throw new Error(
-        `sides differ: ${a} vs ${b} events (expected ${EVENTS}), same records ${sameRecords}, ids ${ids.size}`,
-      );
-    }
+    // Same items on both sides, before any timing (in a function: nothing of it stays on the heap).
+    const verified = await verify(rfs, info);
 
     const viaStackfeed = async () => {
       let n = 0;
@@ -204,8 +211,22 @@ async function main(): Promise<void> {
       const n = await rawList(info.url, info.projectId, () => {});
       if (n !== EVENTS) throw new Error(`raw listed ${n}`);
     };
+    // AA=stackfeed or AA=raw runs one side against itself: a check of the method (expect ~1.0).
+    const aa = process.env.AA;
+    const sideA = aa === 'raw' ? viaRaw : viaStackfeed;
+    const sideB = aa === 'stackfeed' ? viaStackfeed : viaRaw;
+    const cpuA: number[] = [];
+    const cpuB: number[] = [];
+    const withCpu = (fn: () => Promise<void>, into: number[]) => async () => {
+      const c0 = process.cpuUsage();
+      await fn();
+      const c = process.cpuUsage(c0);
+      into.push((c.user + c.system) / 1000);
+    };
     const before = machine();
-    const r = await sideBySide(viaStackfeed, viaRaw, { rounds: ROUNDS, warmup: WARMUP });
+    const r = await sideBySide(withCpu(sideA, cpuA), withCpu(sideB, cpuB), { rounds: ROUNDS, warmup: WARMUP });
+    cpuA.splice(0, WARMUP);
+    cpuB.splice(0, WARMUP);
     const after = machine();
 
     let rssReports: RssReport[] | undefined;
@@ -224,15 +245,26 @@ async function main(): Promise<void> {
       warmup: WARMUP,
       ...after,
       loadAverage1mBefore: before.loadAverage1m,
-      verified: { stackfeedEvents: a, rawEvents: b, sameRecordsInOrder: sameRecords, distinctStackfeedIds: ids.size },
+      verified,
+      ...(aa ? { aaCheck: aa } : {}),
       stackfeedMedianMs: round(r.aMedianMs, 1),
       rawMedianMs: round(r.bMedianMs, 1),
+      stackfeedCpuMedianMs: round(median(cpuA), 1),
+      rawCpuMedianMs: round(median(cpuB), 1),
       ratioWall: round(r.ratio),
       ratioCpu: round(r.cpuRatio),
       target: 1.1,
       stackfeedEventsPerSecond: perSecond(EVENTS, r.aMedianMs),
       rawEventsPerSecond: perSecond(EVENTS, r.bMedianMs),
       rss: rssReports,
+      isolatedRatioCpu:
+        rssReports?.[0]?.isolatedCpuMedianMs && rssReports[1]?.isolatedCpuMedianMs
+          ? round(rssReports[0].isolatedCpuMedianMs / rssReports[1].isolatedCpuMedianMs)
+          : null,
+      isolatedRatioWall:
+        rssReports?.[0]?.isolatedWallMedianMs && rssReports[1]?.isolatedWallMedianMs
+          ? round(rssReports[0].isolatedWallMedianMs / rssReports[1].isolatedWallMedianMs)
+          : null,
       stackfeedRoundsMs: r.aMs.map((x) => round(x, 1)),
       rawRoundsMs: r.bMs.map((x) => round(x, 1)),
       method:
@@ -241,7 +273,7 @@ async function main(): Promise<void> {
       work: 'stackfeed: zod validation of every record, StackEvent mapping, content id per event, Paginator; raw: JSON.parse and count',
     };
     console.log(JSON.stringify(result, null, 2));
-    writeResult(new URL('../results/providers-rfs.json', import.meta.url).pathname, result);
+    if (!aa) writeResult(new URL('../results/providers-rfs.json', import.meta.url).pathname, result);
   } finally {
     await server.close();
   }
