@@ -194,6 +194,73 @@ describe('credential expiry mid-watch: Huawei RFS (IAM token)', () => {
   });
 });
 
+describe('credential expiry mid-watch: Huawei RFS (temporary AK/SK + security token from a provider)', () => {
+  const A = { accessKey: 'HWEXPIRYAKAAAA000001', secretKey: `${FAKE.hwSk}A`, securityToken: `${FAKE.hwToken}A` };
+  const B = { accessKey: 'HWEXPIRYAKBBBB000002', secretKey: `${FAKE.hwSk}B`, securityToken: `${FAKE.hwToken}B` };
+
+  async function setup(rotate: boolean) {
+    const accepted: Array<typeof A & { expiresAt?: number }> = [{ ...A }, { ...B }];
+    const emu = await startRfsEmulator({
+      credentials: { aksk: accepted },
+      scenarios: [deploymentSucceeds({ stackName: 'dep' })],
+      progress: 'manual',
+      akLockout: false,
+    });
+    let calls = 0;
+    const client = new RfsClient({
+      region: 'cn-north-4',
+      projectId: emu.projectId,
+      endpoint: emu.url,
+      credentials: async () => {
+        calls++;
+        return { ...(rotate && calls > 1 ? B : A), expiresAt: new Date(Date.now() + 3_600_000) };
+      },
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      env: {},
+    });
+    const timer = setInterval(() => emu.advance('dep', 1), 5);
+    const expireA = () => {
+      (accepted[0] as { expiresAt?: number }).expiresAt = 0;
+    };
+    return { emu, client, timer, expireA, calls: () => calls };
+  }
+
+  it('the security token expires mid-watch: the provider is asked once more, every event once', async () => {
+    const { emu, client, timer, expireA, calls } = await setup(true);
+    try {
+      const { ids, error } = await drain(client.watchStackEvents('dep', { ...WATCH, pageSize: 5 }), (n) => {
+        if (n === 3) expireA();
+      });
+      clearInterval(timer);
+      expect(error).toBeUndefined();
+      expect(calls()).toBe(2);
+      expect(new Set(ids).size).toBe(ids.length);
+      const truth = (await client.listStackEvents('dep').toArray({ limit: 10_000 })).map((e) => e.id);
+      expect(truth).toHaveLength(emu.stack('dep')?.events.length ?? -1);
+      expect(sorted(ids)).toEqual(sorted(truth));
+    } finally {
+      clearInterval(timer);
+      await emu.close();
+    }
+  });
+
+  it('the provider hands out the expired token again: UNAUTHORIZED APIGW.0301 naming the expiry', async () => {
+    const { emu, client, timer, expireA, calls } = await setup(false);
+    try {
+      const { ids, error } = await drain(client.watchStackEvents('dep', { ...WATCH, pageSize: 5 }), (n) => {
+        if (n === 3) expireA();
+      });
+      const err = expectExpiryError(error, /security token has expired/);
+      expect(err.providerCode).toBe('APIGW.0301');
+      expect(calls()).toBe(2);
+      expect(new Set(ids).size).toBe(ids.length);
+    } finally {
+      clearInterval(timer);
+      await emu.close();
+    }
+  });
+});
+
 describe('credential expiry mid-watch: ParallelCluster API mode (credential provider)', () => {
   const A = {
     accessKeyId: 'AKIAEXPIRYAAAA000001',

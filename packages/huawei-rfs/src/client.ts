@@ -26,7 +26,7 @@ import {
   parseWire,
   watchEvents,
 } from '@stackfeed/core';
-import { type AkSkCredentials, AkSkAuth } from './auth/aksk.js';
+import { type AkSkCredentials, AkSkAuth, type AkSkProvider } from './auth/aksk.js';
 import { type IamPasswordCredentials, IamTokenAuth } from './auth/token.js';
 import { iamEndpoint, rfsEndpointForRegion } from './endpoints.js';
 import { parseRfsError } from './errors.js';
@@ -51,6 +51,8 @@ export interface RfsStackRef {
 /** How the client authenticates. Omit to read `HUAWEICLOUD_SDK_AK` / `_SK` / `_SECURITY_TOKEN`. */
 export type RfsCredentials =
   | AkSkCredentials
+  /** Temporary AK/SK + security token from a provider, asked again near expiry and once after a 401. */
+  | AkSkProvider
   /** An IAM token obtained elsewhere, sent as `X-Auth-Token`. */
   | { token: string }
   /** IAM password credentials: a token is obtained from IAM, cached and renewed. */
@@ -464,6 +466,13 @@ function normalizeRef(ref: RfsStackRef | string): RfsStackRef {
 function makeAuth(options: RfsClientOptions, env: Record<string, string | undefined>, projectId: string): AuthHook {
   const c = options.credentials;
   const now = options.now;
+  if (typeof c === 'function') {
+    return new AkSkAuth(c, {
+      projectId,
+      ...(now ? { now } : {}),
+      ...(options.correctClockSkew !== undefined ? { correctClockSkew: options.correctClockSkew } : {}),
+    });
+  }
   if (c && 'password' in c) {
     return new IamTokenAuth({
       password: c.password,

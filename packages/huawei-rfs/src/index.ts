@@ -13,7 +13,7 @@ export {
   type RfsListEventsOptions,
   type RfsWatchOptions,
 } from './client.js';
-export { AkSkAuth, type AkSkCredentials } from './auth/aksk.js';
+export { AkSkAuth, type AkSkCredentials, type AkSkProvider } from './auth/aksk.js';
 export { IamTokenAuth, type IamPasswordCredentials, type IamTokenAuthOptions } from './auth/token.js';
 export {
   signRequest,

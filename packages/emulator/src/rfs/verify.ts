@@ -12,6 +12,8 @@ export interface AkSkIdentity {
   secretKey: string;
   /** For temporary credentials: the X-Security-Token the request must carry. */
   securityToken?: string | undefined;
+  /** Temporary credentials stop working at this time (ms, on the gateway's clock). */
+  expiresAt?: number | undefined;
 }
 
 export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason: string };
@@ -117,6 +119,9 @@ export function verifyAkSkRequest(
   if (Math.abs(now - t) > maxSkewMs) return { ok: false, reason: 'x-sdk-date is out of the allowed time range' };
   if (identity.securityToken !== undefined && headerValue(req, 'x-security-token') !== identity.securityToken) {
     return { ok: false, reason: 'security token invalid' };
+  }
+  if (identity.expiresAt !== undefined && now >= identity.expiresAt) {
+    return { ok: false, reason: 'the security token has expired' };
   }
   const canonical = gatewayCanonicalRequest(req, signed);
   if (canonical === undefined) return { ok: false, reason: 'a signed header is missing' };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AuthHook, type SignableRequest, registerSecret } from '@stackfeed/core';
+import { type AuthHook, type SignableRequest, StackfeedError, registerSecret } from '@stackfeed/core';
 import { formatSdkDate, signRequest } from './signer.js';
 
 /** A permanent or temporary Huawei Cloud access key. */
@@ -9,6 +9,12 @@ export interface AkSkCredentials {
   /** Set for temporary credentials (STS): sent and signed as `X-Security-Token`. */
   securityToken?: string | undefined;
 }
+
+/**
+ * Temporary credentials from a provider (e.g. your STS / agency role code): asked again when the
+ * ones in use are within 5 minutes of `expiresAt`, and once after the gateway refuses them.
+ */
+export type AkSkProvider = () => Promise<AkSkCredentials & { expiresAt?: Date | undefined }>;
 
 /** Headers signed on every request when present (the set the research recommends). */
 const SIGNED = ['client-request-id', 'content-type', 'host', 'x-project-id', 'x-sdk-date', 'x-security-token'];
@@ -27,7 +33,10 @@ export function stampRequest(req: SignableRequest, projectId: string | undefined
  * `Client-Request-Id` are fresh on retries.
  */
 export class AkSkAuth implements AuthHook {
-  private readonly creds: AkSkCredentials;
+  private creds: AkSkCredentials | undefined;
+  private readonly provider: AkSkProvider | undefined;
+  private expiresAt: number | undefined;
+  private pending: Promise<AkSkCredentials> | undefined;
   private readonly projectId: string | undefined;
   private readonly now: () => number;
   private readonly correctSkew: boolean;
@@ -37,24 +46,61 @@ export class AkSkAuth implements AuthHook {
   private observedSkewMs: number | undefined;
 
   constructor(
-    creds: AkSkCredentials,
+    creds: AkSkCredentials | AkSkProvider,
     opts: { projectId?: string | undefined; now?: () => number; correctClockSkew?: boolean } = {},
   ) {
-    this.creds = { ...creds };
+    if (typeof creds === 'function') this.provider = creds;
+    else {
+      this.creds = { ...creds };
+      registerSecret(creds.accessKey);
+      registerSecret(creds.secretKey);
+      registerSecret(creds.securityToken);
+    }
     this.projectId = opts.projectId;
     this.now = opts.now ?? Date.now;
     this.correctSkew = opts.correctClockSkew ?? true;
-    registerSecret(creds.accessKey);
-    registerSecret(creds.secretKey);
-    registerSecret(creds.securityToken);
   }
 
-  sign(req: SignableRequest): void {
+  /** The credentials to sign with: fixed ones, or the provider's (cached until 5 min before expiry). */
+  private async current(): Promise<AkSkCredentials> {
+    if (this.creds && (this.expiresAt === undefined || this.expiresAt - Date.now() > 300_000)) return this.creds;
+    const provider = this.provider;
+    if (!provider) return this.creds as AkSkCredentials;
+    this.pending ??= (async () => {
+      try {
+        const c = await provider();
+        if (!c || typeof c.accessKey !== 'string' || typeof c.secretKey !== 'string' || !c.accessKey || !c.secretKey)
+          throw new Error('the credential provider returned no accessKey/secretKey');
+        registerSecret(c.accessKey);
+        registerSecret(c.secretKey);
+        registerSecret(c.securityToken);
+        this.creds = { accessKey: c.accessKey, secretKey: c.secretKey, securityToken: c.securityToken };
+        this.expiresAt = c.expiresAt instanceof Date ? c.expiresAt.getTime() : undefined;
+        return this.creds;
+      } catch (err) {
+        if (StackfeedError.is(err)) throw err;
+        throw new StackfeedError({
+          code: 'UNAUTHORIZED',
+          provider: 'huawei-rfs',
+          retryable: false,
+          message: `no Huawei Cloud credentials from the credential provider: ${err instanceof Error ? err.message : String(err)}`,
+          cause: err,
+        });
+      } finally {
+        this.pending = undefined;
+      }
+    })();
+    return this.pending;
+  }
+
+  async sign(req: SignableRequest): Promise<void> {
+    const creds = this.provider ? await this.current() : (this.creds as AkSkCredentials);
     const h = req.headers;
     delete h.authorization;
     stampRequest(req, this.projectId);
     h['x-sdk-date'] = formatSdkDate(new Date(this.now() + this.offsetMs));
-    if (this.creds.securityToken) h['x-security-token'] = this.creds.securityToken;
+    if (creds.securityToken) h['x-security-token'] = creds.securityToken;
+    else delete h['x-security-token'];
     h.host = req.url.host;
     const result = signRequest({
       method: req.method,
@@ -62,8 +108,8 @@ export class AkSkAuth implements AuthHook {
       headers: h,
       signedHeaders: SIGNED.filter((name) => h[name] !== undefined),
       body: req.body,
-      accessKey: this.creds.accessKey,
-      secretKey: this.creds.secretKey,
+      accessKey: creds.accessKey,
+      secretKey: creds.secretKey,
     });
     h.authorization = result.authorization;
   }
@@ -86,8 +132,16 @@ export class AkSkAuth implements AuthHook {
    */
   async onUnauthorized(): Promise<boolean> {
     const skew = this.observedSkewMs;
-    if (!this.correctSkew || skew === undefined || Math.abs(skew - this.offsetMs) <= 5 * 60_000) return false;
-    this.offsetMs = skew;
-    return true;
+    if (this.correctSkew && skew !== undefined && Math.abs(skew - this.offsetMs) > 5 * 60_000) {
+      this.offsetMs = skew;
+      return true;
+    }
+    // Temporary credentials the gateway refused (expired early, revoked): ask the provider again, once.
+    if (this.provider && this.creds) {
+      this.creds = undefined;
+      this.expiresAt = undefined;
+      return true;
+    }
+    return false;
   }
 }
