@@ -329,6 +329,92 @@ describe('credential expiry mid-watch: ParallelCluster API mode (credential prov
   });
 });
 
+describe('credential expiry mid-watch: ParallelCluster direct mode (AWS SDK, credential provider)', () => {
+  // The CloudFormation emulator does not check SigV4 itself: a fault rule plays the service and
+  // answers ExpiredToken (awsQuery, HTTP 400) to every request signed with the expired key.
+  const A = {
+    accessKeyId: 'AKIAEXPIRYDDAA000001',
+    secretAccessKey: `${FAKE.awsSecret}A`,
+    sessionToken: `${FAKE.awsSession}A`,
+  };
+  const B = {
+    accessKeyId: 'AKIAEXPIRYDDBB000002',
+    secretAccessKey: `${FAKE.awsSecret}B`,
+    sessionToken: `${FAKE.awsSession}B`,
+  };
+
+  async function setup(rotate: boolean) {
+    const emu = await startParallelClusterEmulator({ credentials: [A, B], requestStepMs: 5000 });
+    const build = imageBuildFails(emu.world, { imageId: 'img-exp', buildSeconds: 60 });
+    let expired = false;
+    emu.servers.cloudformation.faults.inject(
+      {
+        kind: 'status',
+        status: 400,
+        headers: { 'content-type': 'text/xml' },
+        body: '<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>5f0c1a2b-0000-4000-8000-000000000002</RequestId></ErrorResponse>',
+      },
+      {
+        match: (r) => expired && String(r.headers.authorization ?? '').includes(`Credential=${A.accessKeyId}/`),
+        times: Number.POSITIVE_INFINITY,
+      },
+    );
+    // Credentials inside the SDK's 5-minute window: the SDK asks for them again before each request.
+    const provider = async () => ({ ...(rotate && expired ? B : A), expiration: new Date(Date.now() + 60_000) });
+    const client = new ParallelClusterClient({
+      mode: 'direct',
+      region: emu.region,
+      credentials: provider,
+      endpoints: emu.endpoints,
+      maxAttempts: 3,
+    });
+    return {
+      emu,
+      build,
+      client,
+      expireA: () => {
+        expired = true;
+      },
+    };
+  }
+
+  it("credentials expire mid-watch: the provider's new ones are used, every event once", async () => {
+    const { emu, build, client, expireA } = await setup(true);
+    try {
+      const { ids, error } = await drain(client.watchStackEvents({ imageId: 'img-exp' }, WATCH), (n) => {
+        if (n === 5) expireA();
+      });
+      expect(error).toBeUndefined();
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(build.eventCount);
+      const truth = (await client.listStackEvents({ imageId: 'img-exp' }).toArray({ limit: 10_000 })).map((e) => e.id);
+      expect(sorted(ids)).toEqual(sorted(truth));
+      const keys = emu.servers.cloudformation.requests.map(
+        (r) => /Credential=([A-Z0-9]+)\//.exec(String(r.headers.authorization))?.[1],
+      );
+      expect(keys).toContain(A.accessKeyId);
+      expect(keys.at(-1)).toBe(B.accessKeyId);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('the provider hands out the expired credentials again: UNAUTHORIZED ExpiredToken naming the expiry', async () => {
+    const { emu, client, expireA } = await setup(false);
+    try {
+      const { ids, error } = await drain(client.watchStackEvents({ imageId: 'img-exp' }, WATCH), (n) => {
+        if (n === 5) expireA();
+      });
+      const err = expectExpiryError(error, /The security token included in the request is expired/);
+      expect(err.providerCode).toBe('ExpiredToken');
+      expect(err.message).toMatch(/AWS credentials expired/);
+      expect(new Set(ids).size).toBe(ids.length);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe('credential expiry mid-watch: Image Builder (AWS SDK credential provider)', () => {
   const A = {
     accessKeyId: 'AKIAEXPIRYIBAA000001',
