@@ -11,6 +11,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { ImageBuilderClient } from '@stackfeed/aws-imagebuilder';
 import { ParallelClusterClient } from '@stackfeed/aws-parallelcluster';
 import { RateLimiter, type StackEvent, type WatchStream } from '@stackfeed/core';
@@ -114,6 +115,9 @@ export interface MemorySample {
   tMs: number;
   rssMB: number;
   heapUsedMB: number;
+  /** Of heapUsed: V8's old space (long-lived objects) and code space (compiled code). */
+  oldSpaceMB: number;
+  codeSpaceMB: number;
 }
 
 export interface SoakReport {
@@ -348,10 +352,14 @@ export async function runSoak(opts: SoakOptions = {}): Promise<SoakReport> {
     const sample = () => {
       opts.gc?.();
       const m = process.memoryUsage();
+      const space = (name: string) =>
+        +((getHeapSpaceStatistics().find((x) => x.space_name === name)?.space_used_size ?? 0) / 2 ** 20).toFixed(2);
       memory.push({
         tMs: Math.round(performance.now() - t0),
         rssMB: +(m.rss / 2 ** 20).toFixed(2),
         heapUsedMB: +(m.heapUsed / 2 ** 20).toFixed(2),
+        oldSpaceMB: space('old_space'),
+        codeSpaceMB: space('code_space'),
       });
     };
     const loop = monitorEventLoopDelay({ resolution: 10 });
