@@ -223,6 +223,19 @@ describe('content ids', () => {
     expect(items.map((e) => e.id)).toEqual([expected, `${expected}.1`]);
   });
 
+  it('twins get .1, .2 also when other times come between them (a listing out of time order)', () => {
+    const other = { ...raw, time: '2025-06-12T08:01:05Z' };
+    const ids = normalizeEventsPage(
+      { stack_events: [raw, other, { ...raw }, { ...other }, { ...raw }] },
+      scope,
+      new EventIdAssigner(scope),
+      ctx,
+    ).items.map((e) => e.id);
+    const [a, b] = ids;
+    expect(ids).toEqual([a, b, `${a}.1`, `${b}.1`, `${a}.2`]);
+    expect(a).not.toBe(b);
+  });
+
   it('absent and null are the same; empty string, shifted characters and other types of field are not', () => {
     const key = (over: Record<string, unknown>) =>
       eventContentKey('s', { ...raw, ...over } as Parameters<typeof eventContentKey>[1], 0);

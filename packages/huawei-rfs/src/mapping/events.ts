@@ -59,7 +59,13 @@ export function eventContentKey(stackName: string, ev: RfsEventFields, timeMs: n
  * share an id there. Narrowing `fields` changes the content and therefore the ids.
  */
 export class EventIdAssigner {
-  private readonly counts = new Map<string, number>();
+  /**
+   * Occurrences so far per digest, partitioned by event time: twins have equal content, so equal
+   * times, and a small map per second stays in cache where one map of the whole listing does not.
+   */
+  private readonly byTime = new Map<number, Map<string, number>>();
+  private runMs = Number.NaN;
+  private run: Map<string, number> | undefined;
   constructor(private readonly scope: EventScope) {}
 
   /** The id of a parsed event (its `time` is a Date). */
@@ -71,8 +77,18 @@ export class EventIdAssigner {
   idForFields(ev: RfsEventFields, timeMs: number): string {
     // One-shot hash: no Hash object per event (the streaming API costs several times more here).
     const digest = hash('sha256', eventContentKey(this.scope.stackName, ev, timeMs), 'base64url').slice(0, 22);
-    const n = this.counts.get(digest);
-    this.counts.set(digest, n === undefined ? 1 : n + 1);
+    let counts = this.run;
+    if (timeMs !== this.runMs || counts === undefined) {
+      counts = this.byTime.get(timeMs);
+      if (counts === undefined) {
+        counts = new Map();
+        this.byTime.set(timeMs, counts);
+      }
+      this.run = counts;
+      this.runMs = timeMs;
+    }
+    const n = counts.get(digest);
+    counts.set(digest, n === undefined ? 1 : n + 1);
     return n === undefined ? `rfs-${digest}` : `rfs-${digest}.${n}`;
   }
 }
