@@ -69,6 +69,25 @@ function expectExpiryError(error: unknown, pattern: RegExp): StackfeedError {
 
 const sorted = (ids: string[]) => [...ids].sort();
 
+/**
+ * Moves a manual-progress RFS deployment: one step now, one per consumed event up to the third
+ * (so the deployment is still running when the credentials expire, on any machine), then one every
+ * few ms until the watch ends.
+ */
+function stepper(advance: () => void): { step(n: number): void; stop(): void } {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  advance();
+  return {
+    step(n) {
+      if (n < 3) advance();
+      else if (n === 3) timer = setInterval(advance, 5);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
+
 describe('credential expiry mid-watch: OpenStack Heat (Keystone)', () => {
   async function setup() {
     const users = [{ name: 'conf-user', password: FAKE.ksPassword, project: 'conf', projectId: 'p-conf' }];
@@ -148,8 +167,7 @@ describe('credential expiry mid-watch: Huawei RFS (IAM token)', () => {
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
       env: {},
     });
-    // The deployment moves on one step every few ms while the watch runs.
-    const timer = setInterval(() => emu.advance('dep', 1), 5);
+    const timer = stepper(() => emu.advance('dep', 1));
     const expire = () => {
       now += 3_600_000 + 1000; // past the token's lifetime on the gateway's clock
     };
@@ -160,9 +178,10 @@ describe('credential expiry mid-watch: Huawei RFS (IAM token)', () => {
     const { emu, client, timer, expire } = await setup();
     try {
       const { ids, error } = await drain(client.watchStackEvents('dep', { ...WATCH, pageSize: 5 }), (n) => {
+        timer.step(n);
         if (n === 3) expire();
       });
-      clearInterval(timer);
+      timer.stop();
       expect(error).toBeUndefined();
       expect(emu.tokensIssued).toBe(2);
       expect(new Set(ids).size).toBe(ids.length);
@@ -170,7 +189,7 @@ describe('credential expiry mid-watch: Huawei RFS (IAM token)', () => {
       expect(truth).toHaveLength(emu.stack('dep')?.events.length ?? -1);
       expect(sorted(ids)).toEqual(sorted(truth));
     } finally {
-      clearInterval(timer);
+      timer.stop();
       await emu.close();
     }
   });
@@ -179,6 +198,7 @@ describe('credential expiry mid-watch: Huawei RFS (IAM token)', () => {
     const { emu, users, client, timer, expire } = await setup();
     try {
       const { ids, error } = await drain(client.watchStackEvents('dep', { ...WATCH, pageSize: 5 }), (n) => {
+        timer.step(n);
         if (n === 3) {
           (users[0] as { password: string }).password = 'changed-elsewhere';
           expire();
@@ -188,7 +208,7 @@ describe('credential expiry mid-watch: Huawei RFS (IAM token)', () => {
       expect(emu.tokensIssued).toBe(1);
       expect(new Set(ids).size).toBe(ids.length);
     } finally {
-      clearInterval(timer);
+      timer.stop();
       await emu.close();
     }
   });
@@ -218,7 +238,7 @@ describe('credential expiry mid-watch: Huawei RFS (temporary AK/SK + security to
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
       env: {},
     });
-    const timer = setInterval(() => emu.advance('dep', 1), 5);
+    const timer = stepper(() => emu.advance('dep', 1));
     const expireA = () => {
       (accepted[0] as { expiresAt?: number }).expiresAt = 0;
     };
@@ -229,9 +249,10 @@ describe('credential expiry mid-watch: Huawei RFS (temporary AK/SK + security to
     const { emu, client, timer, expireA, calls } = await setup(true);
     try {
       const { ids, error } = await drain(client.watchStackEvents('dep', { ...WATCH, pageSize: 5 }), (n) => {
+        timer.step(n);
         if (n === 3) expireA();
       });
-      clearInterval(timer);
+      timer.stop();
       expect(error).toBeUndefined();
       expect(calls()).toBe(2);
       expect(new Set(ids).size).toBe(ids.length);
@@ -239,7 +260,7 @@ describe('credential expiry mid-watch: Huawei RFS (temporary AK/SK + security to
       expect(truth).toHaveLength(emu.stack('dep')?.events.length ?? -1);
       expect(sorted(ids)).toEqual(sorted(truth));
     } finally {
-      clearInterval(timer);
+      timer.stop();
       await emu.close();
     }
   });
@@ -248,6 +269,7 @@ describe('credential expiry mid-watch: Huawei RFS (temporary AK/SK + security to
     const { emu, client, timer, expireA, calls } = await setup(false);
     try {
       const { ids, error } = await drain(client.watchStackEvents('dep', { ...WATCH, pageSize: 5 }), (n) => {
+        timer.step(n);
         if (n === 3) expireA();
       });
       const err = expectExpiryError(error, /security token has expired/);
@@ -255,7 +277,7 @@ describe('credential expiry mid-watch: Huawei RFS (temporary AK/SK + security to
       expect(calls()).toBe(2);
       expect(new Set(ids).size).toBe(ids.length);
     } finally {
-      clearInterval(timer);
+      timer.stop();
       await emu.close();
     }
   });
