@@ -15,7 +15,7 @@ export {
 export type { ApiModeOptions } from './api/backend.js';
 export type { DirectModeOptions } from './direct/options.js';
 export type { AwsCredentials, CredentialsInput } from './auth/credentials.js';
-export { regionFromApiHost, sigv4AuthHook } from './auth/sigv4.js';
+export { regionFromApiHost, sigv4AuthHook, type SigV4AuthHook } from './auth/sigv4.js';
 export { parseApiError, fromAwsError } from './errors.js';
 export {
   type ClusterInfo,
