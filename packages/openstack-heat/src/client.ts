@@ -138,6 +138,9 @@ interface StackCursor {
 
 const PROVIDER = 'openstack-heat' as const;
 const StackListWire = z.object({ stacks: z.array(WireStackSchema) }).loose();
+/** Built once: a watch checks its stack on every poll. */
+const StackShowWire = z.object({ stack: WireStackSchema });
+const EventShowWire = z.object({ event: WireEventSchema });
 
 /**
  * A client for OpenStack Heat (orchestration v1): stack events (list, per resource, show),
@@ -220,7 +223,7 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
   async getStack(ref: HeatStackRef, options: { signal?: AbortSignal | undefined } = {}): Promise<StackInfo> {
     const res = await this.get(await this.stackUrl(ref, '', options.signal), {}, 'getStack', options.signal);
     const body = parseWire(StackShowSchema, res.body, this.ctx('getStack', res));
-    const stack = parseWire(z.object({ stack: WireStackSchema }), res.body, this.ctx('getStack', res)).stack;
+    const stack = parseWire(StackShowWire, res.body, this.ctx('getStack', res)).stack;
     return toStackInfo(stack, body.stack);
   }
 
@@ -301,7 +304,7 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
     const url = `${base}/stacks/${seg(stack.name)}/${seg(stack.id)}/resources/${seg(resourceName)}/events/${seg(eventId)}`;
     const res = await this.get(url, {}, 'getEvent', options.signal);
     const body = parseWire(EventShowSchema, res.body, this.ctx('getEvent', res));
-    const wire = parseWire(z.object({ event: WireEventSchema }), res.body, this.ctx('getEvent', res)).event;
+    const wire = parseWire(EventShowWire, res.body, this.ctx('getEvent', res)).event;
     return toStackEvent(wire, body.event, stack);
   }
 
