@@ -379,9 +379,9 @@ export class ImageBuilderStore {
       const map = new Map<string, LifecycleResourceSeed[]>();
       for (const r of rec.seed.resources) {
         const k = r.parentResourceId ?? '';
-        let list = map.get(k);
-        if (!list) map.set(k, (list = []));
-        list.push(r);
+        const list = map.get(k);
+        if (list) list.push(r);
+        else map.set(k, [r]);
       }
       rec.byParent = { count: rec.seed.resources.length, map };
     }
