@@ -25,7 +25,7 @@ const forNode = (config) => ({
 const PACKAGES = [
   ['@stackfeed/core', 'core', '76 kB', '704 kB'],
   ['@stackfeed/openstack-heat', 'openstack-heat', '58 kB', '855 kB'],
-  ['@stackfeed/huawei-rfs', 'huawei-rfs', '51 kB', '725 kB'],
+  ['@stackfeed/huawei-rfs', 'huawei-rfs', '55 kB', '725 kB'],
   ['@stackfeed/aws-parallelcluster', 'aws-parallelcluster', '98 kB', '2.79 MB'],
   ['@stackfeed/aws-imagebuilder', 'aws-imagebuilder', '65 kB', '1.16 MB'],
   ['@stackfeed/cli', 'cli', '93 kB', '3.27 MB'],
