@@ -189,6 +189,58 @@ describe('StackfeedError redaction', () => {
   });
 });
 
+describe('StackfeedError with hostile inputs', () => {
+  const secret = 'hostileSECRETzz0123456789abcdef';
+  registerSecret(secret);
+
+  it('redacts providerCode and requestId taken from a server answer', () => {
+    const err = new StackfeedError({
+      code: 'SERVER',
+      message: 'x',
+      providerCode: `E-${secret}`,
+      requestId: `r-${secret}`,
+    });
+    for (const [where, text] of Object.entries(renderings(err))) expect(text, where).not.toContain(secret);
+    expect(err.providerCode).toBe(`E-${REDACTED}`);
+    expect(err.requestId).toBe(`r-${REDACTED}`);
+  });
+
+  it('a cause with non-string message, name and stack, a throwing getter, or a BigInt never breaks the error', () => {
+    const odd = new Error('m') as Error & Record<string, unknown>;
+    Object.defineProperty(odd, 'message', { value: 42 });
+    Object.defineProperty(odd, 'name', { value: { secret } });
+    Object.defineProperty(odd, 'stack', {
+      get() {
+        throw new Error('no stack for you');
+      },
+    });
+    odd.code = `C-${secret}`;
+    const withBigInt = { size: 10n ** 30n, token: secret, nested: { why: secret } };
+    const throwing = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('proxy says no');
+        },
+      },
+    );
+    for (const cause of [odd, withBigInt, throwing, 7n, Symbol('s')]) {
+      const err = new StackfeedError({ code: 'NETWORK', message: 'wrapped', cause });
+      const json = JSON.stringify(err);
+      expect(json).not.toContain(secret);
+      for (const [where, text] of Object.entries(renderings(err))) expect(text, where).not.toContain(secret);
+    }
+  });
+
+  it('a non-string message is shown as text, not thrown on', () => {
+    const err = new StackfeedError({
+      code: 'CONFIG',
+      message: { toString: () => `bad ${secret}` } as unknown as string,
+    });
+    expect(err.message).toBe(`bad ${REDACTED}`);
+  });
+});
+
 describe('StackfeedError.is', () => {
   it('recognizes instances and copies from another package instance, with an optional code', () => {
     const e = new StackfeedError({ code: 'NOT_FOUND', message: 'm' });

@@ -74,10 +74,18 @@ export function redactValue<T>(value: T, depth = 0): T {
   if (depth > 8)
     return (typeof value === 'string' ? redact(value) : value && typeof value === 'object' ? MASK : value) as T;
   if (typeof value === 'string') return redact(value) as T;
+  // JSON.stringify throws on a BigInt: the copy carries its digits instead.
+  if (typeof value === 'bigint') return String(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    let entries: Array<[string, unknown]>;
+    try {
+      entries = Object.entries(value as Record<string, unknown>);
+    } catch {
+      return MASK as T; // a proxy or getter that throws: nothing readable to keep
+    }
+    for (const [k, v] of entries) {
       out[k] = SENSITIVE_KEY.test(k) && v != null ? MASK : redactValue(v, depth + 1);
     }
     return out as T;

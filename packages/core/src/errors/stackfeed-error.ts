@@ -59,12 +59,13 @@ export class StackfeedError extends Error {
   readonly operation: string | undefined;
 
   constructor(opts: StackfeedErrorOptions) {
-    super(redact(opts.message), opts.cause === undefined ? undefined : { cause: sanitizeCause(opts.cause) });
+    super(text(opts.message), opts.cause === undefined ? undefined : { cause: sanitizeCause(opts.cause) });
     this.code = opts.code;
     this.provider = opts.provider ?? 'core';
     this.httpStatus = opts.httpStatus;
-    this.providerCode = opts.providerCode;
-    this.requestId = opts.requestId;
+    // Both come from the server's answer: a reflected credential must not survive in them either.
+    this.providerCode = opts.providerCode === undefined ? undefined : text(opts.providerCode);
+    this.requestId = opts.requestId === undefined ? undefined : text(opts.requestId);
     this.retryable = opts.retryable ?? RETRYABLE_BY_DEFAULT.has(opts.code);
     this.retryAfterSeconds = opts.retryAfterSeconds;
     this.fieldPath = opts.fieldPath;
@@ -112,12 +113,38 @@ export class StackfeedError extends Error {
   }
 }
 
+/** A redacted string from any value a caller or a library put where a string belongs. */
+function text(v: unknown): string {
+  if (typeof v === 'string') return redact(v);
+  if (v === undefined || v === null) return '';
+  try {
+    return redact(String(v));
+  } catch {
+    return '';
+  }
+}
+
+/** Read a property of a foreign error; a throwing getter reads as undefined. */
+function read(obj: object, key: string): unknown {
+  try {
+    return (obj as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
 function describeCause(cause: unknown): unknown {
   if (cause instanceof StackfeedError) return cause.toJSON();
   if (cause instanceof Error) {
-    const c = cause as Error & { code?: unknown };
-    return { name: c.name, message: redact(c.message), ...(typeof c.code === 'string' ? { code: c.code } : {}) };
+    const code = read(cause, 'code');
+    return {
+      name: text(read(cause, 'name')),
+      message: text(read(cause, 'message')),
+      ...(typeof code === 'string' ? { code: redact(code) } : {}),
+    };
   }
+  // Not JSON-representable: described as text so that toJSON() always serializes.
+  if (typeof cause === 'symbol' || typeof cause === 'function') return text(cause.toString());
   return redactValue(cause);
 }
 
@@ -128,11 +155,12 @@ function describeCause(cause: unknown): unknown {
 function sanitizeCause(cause: unknown): unknown {
   if (cause instanceof StackfeedError) return cause;
   if (cause instanceof Error) {
-    const c = cause as Error & { code?: unknown };
-    const copy = new Error(redact(c.message));
-    copy.name = c.name;
-    if (typeof c.code === 'string') (copy as Error & { code?: string }).code = c.code;
-    if (c.stack) copy.stack = redact(c.stack);
+    const copy = new Error(text(read(cause, 'message')));
+    copy.name = text(read(cause, 'name')) || 'Error';
+    const code = read(cause, 'code');
+    if (typeof code === 'string') (copy as Error & { code?: string }).code = redact(code);
+    const stack = read(cause, 'stack');
+    copy.stack = typeof stack === 'string' ? redact(stack) : `${copy.name}: ${copy.message}`;
     return copy;
   }
   return redactValue(cause);

@@ -132,6 +132,10 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
           false,
         );
       }
+      // Let the page already handed out go before waiting for the next: held across a request,
+      // a large page survives a GC and is promoted to the old generation (~1 µs per event).
+      this.buffer = [];
+      this.index = 0;
       let r: IteratorResult<Page<T>, undefined>;
       try {
         r = await this.pageIterator.next();

@@ -519,7 +519,7 @@ function toHttpResponse(res: Response<Buffer>, requestIdHeaders: string[]): Http
   for (const h of requestIdHeaders) {
     const v = headers[h];
     if (typeof v === 'string' && v) {
-      requestId = v;
+      requestId = redact(v);
       break;
     }
   }
