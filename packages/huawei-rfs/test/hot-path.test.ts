@@ -113,8 +113,9 @@ describe('fast page check', () => {
       }),
       { numRuns: 3000 },
     );
-    // The generators reach the fast path often enough for this to mean something.
-    expect(accepted).toBeGreaterThan(100);
+    // The generators reach the fast path often enough for this to mean something (about 1 run in
+    // 30 does, so ~100 of 3000 with a random seed; 30 leaves room for an unlucky seed).
+    expect(accepted).toBeGreaterThan(30);
   });
 
   it('accepts what RFS sends (so the fast path is the one taken)', () => {

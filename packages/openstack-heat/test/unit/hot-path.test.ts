@@ -111,8 +111,9 @@ describe('fast event list check', () => {
       }),
       { numRuns: 3000 },
     );
-    // The generators reach the fast path often enough for this to mean something.
-    expect(accepted).toBeGreaterThan(100);
+    // The generators reach the fast path often enough for this to mean something (about 1 run in
+    // 30 does, so ~100 of 3000 with a random seed; 30 leaves room for an unlucky seed).
+    expect(accepted).toBeGreaterThan(30);
   });
 
   it('normalizing equals zod + toStackEvent, or both reject (INVALID_RESPONSE)', () => {
