@@ -277,7 +277,9 @@ function startChild(): { child: ChildProcess; next: (type: ChildMessage['type'])
     if (w) {
       waiting.delete(m.type);
       w(m);
-    } else early.push(m);
+      // Only the one-off replies are kept for a later next(); `open` and `truth` have their own
+      // listener (keeping them here would hold every stack's truth for the whole run).
+    } else if (m.type === 'ready' || m.type === 'result') early.push(m);
   });
   const next = (type: ChildMessage['type']) =>
     new Promise<ChildMessage>((resolve, reject) => {
