@@ -12,7 +12,8 @@
  * - Before any timing, one run of each side is compared: same number of items, same resource ids
  *   in the same order.
  * - `sideBySide` (bench/lib.ts): alternating rounds, median of per-round wall and CPU ratios.
- * - Peak RSS per side in a FRESH child process (`<this file> rss <side>`), sampling
+ * - Peak RSS (and the wall and CPU time of that one listing, alone in its process) per side in a
+ *   FRESH child process (`<this file> rss <side>`), sampling
  *   `process.memoryUsage.rss()` on a 5 ms timer and every 1,000 items.
  *
  * Run: npx tsx --conditions=@stackfeed/source bench/providers/imagebuilder.ts
@@ -125,17 +126,19 @@ async function rss(side: Side, info: ServerInfo): Promise<void> {
   };
   const timer = setInterval(sample, 5);
   let n = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const count = await s.run[side](() => {
     if (++n % 1000 === 0) sample();
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   sample();
   clearInterval(timer);
   s.close();
   const mb = (b: number) => round(b / 2 ** 20, 1);
   process.stdout.write(
-    `${JSON.stringify({ side, items: count, baselineRssMB: mb(baseline), peakRssMB: mb(peak), deltaRssMB: mb(peak - baseline), seconds: round(seconds, 2), samples })}\n`,
+    `${JSON.stringify({ side, items: count, baselineRssMB: mb(baseline), peakRssMB: mb(peak), deltaRssMB: mb(peak - baseline), seconds: round(seconds, 2), cpuSeconds: round((cpu.user + cpu.system) / 1e6, 2), samples })}\n`,
   );
 }
 

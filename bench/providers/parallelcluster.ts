@@ -14,9 +14,9 @@
  * The emulator (API + CloudFormation) runs in a child process (`<this file> serve`), so the CPU
  * time measured here is the clients' alone; the API side verifies every SigV4 signature. Before any
  * timing, one run of each side is compared: same count, same event ids in the same order.
- * `sideBySide` (bench/lib.ts) alternates the sides; peak RSS is measured per side in a FRESH child
- * process (`<this file> rss <side>`), sampling `process.memoryUsage.rss()` every 5 ms and every
- * 1,000 events.
+ * `sideBySide` (bench/lib.ts) alternates the sides; peak RSS (and the wall and CPU time of that one
+ * listing, alone in its process) is measured per side in a FRESH child process
+ * (`<this file> rss <side>`), sampling `process.memoryUsage.rss()` every 5 ms and every 1,000 events.
  *
  * Run: npx tsx --conditions=@stackfeed/source bench/providers/parallelcluster.ts
  * Knobs: EVENTS (default 100000), ROUNDS (default 3), WARMUP (default 0: the verification runs
@@ -199,17 +199,19 @@ async function rss(side: Side, info: ServerInfo): Promise<void> {
   };
   const timer = setInterval(sample, 5);
   let n = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const count = await s.run[side](() => {
     if (++n % 1000 === 0) sample();
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   sample();
   clearInterval(timer);
   s.close();
   const mb = (b: number) => round(b / 2 ** 20, 1);
   process.stdout.write(
-    `${JSON.stringify({ side, items: count, baselineRssMB: mb(baseline), peakRssMB: mb(peak), deltaRssMB: mb(peak - baseline), seconds: round(seconds, 2), samples })}\n`,
+    `${JSON.stringify({ side, items: count, baselineRssMB: mb(baseline), peakRssMB: mb(peak), deltaRssMB: mb(peak - baseline), seconds: round(seconds, 2), cpuSeconds: round((cpu.user + cpu.system) / 1e6, 2), samples })}\n`,
   );
   process.exit(0);
 }
