@@ -355,6 +355,30 @@ describe('parseWire', () => {
 
 describe('parseTimestamp', () => {
   const iso = (v: unknown) => parseTimestamp(v)?.toISOString();
+
+  it('the canonical-UTC fast path gives exactly what the general parser gives', async () => {
+    const { parseTimestampGeneral } = await import('../src/mapping/wire.js');
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const stamp = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+        two(13),
+        two(32),
+        two(24),
+        two(60),
+        two(61),
+        fc.option(fc.stringMatching(/^[0-9]{1,4}$/), { nil: undefined }),
+      )
+      .map(([y, mo, d, h, mi, se, f]) => `${y}-${mo}-${d}T${h}:${mi}:${se}${f === undefined ? '' : `.${f}`}Z`);
+    fc.assert(
+      fc.property(stamp, (t) => {
+        expect(parseTimestamp(t)?.getTime()).toBe(parseTimestampGeneral(t)?.getTime());
+      }),
+      { numRuns: 5000 },
+    );
+    expect(iso('2024-02-29T23:59:59.5Z')).toBe('2024-02-29T23:59:59.500Z');
+    expect(iso('2023-02-29T00:00:00Z')).toBeUndefined();
+  });
   afterEach(() => {
     delete process.env.TZ;
   });

@@ -68,6 +68,36 @@ function fromEpoch(value: number): Date | undefined {
  * is not a date), so schemas can turn that into a field-path error.
  */
 export function parseTimestamp(value: unknown): Date | undefined {
+  if (typeof value === 'string') {
+    // Most wire timestamps are canonical UTC ISO: read those digits directly (no string rebuilding).
+    const ms = canonicalUtcMs(value);
+    if (ms !== undefined) return new Date(ms);
+  }
+  return parseTimestampGeneral(value);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS[.f]Z` as the general path reads it; undefined when not that form or out of range. */
+const CANONICAL_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
+
+function canonicalUtcMs(s: string): number | undefined {
+  const m = CANONICAL_RE.exec(s);
+  if (!m) return undefined;
+  const y = +(m[1] as string);
+  const mo = +(m[2] as string);
+  const d = +(m[3] as string);
+  const h = +(m[4] as string);
+  const mi = +(m[5] as string);
+  const se = +(m[6] as string);
+  // Years below 1000 (Date.UTC maps 0-99 to 19xx) and leap seconds: the general path decides.
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
+  if (d > 28 && d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined;
+  const frac = m[7];
+  const ms = frac === undefined ? 0 : +frac.padEnd(3, '0');
+  return Date.UTC(y, mo - 1, d, h, mi, se, ms);
+}
+
+/** The general parser behind {@link parseTimestamp} (exported for the property test that holds the fast path to it). @internal */
+export function parseTimestampGeneral(value: unknown): Date | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
   if (typeof value === 'number') return fromEpoch(value);
   if (typeof value !== 'string') return undefined;
