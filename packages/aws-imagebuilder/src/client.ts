@@ -17,7 +17,9 @@ import {
   type Capabilities,
   type EventFilterOptions,
   type ExecutionInfo,
+  addSdkEmptyBodyCheck,
   addSdkRateLimit,
+  EmptyBodyError,
   type ImageInfo,
   type ImageSource,
   type ListOptions,
@@ -40,7 +42,6 @@ import {
 } from '@stackfeed/core';
 import type { z } from 'zod';
 import { toStackfeedError } from './errors.js';
-import { EmptyBodyError, emptyBodyMiddleware, emptyBodyMiddlewareOptions } from './wire/empty-body.js';
 import { isLifecycleResourcesPage } from './wire/guards.js';
 import {
   imageInfo,
@@ -203,9 +204,9 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
       this.sdk = new ImagebuilderClient(config);
       this.owned = true;
     }
-    // An empty 2xx body must not pass as an empty last page (see wire/empty-body.ts). Added by
-    // name with override, so several stackfeed clients over one SDK client add it once.
-    this.sdk.middlewareStack.add(emptyBodyMiddleware as never, emptyBodyMiddlewareOptions);
+    // An empty 2xx body must not pass as an empty last page (see core's addSdkEmptyBodyCheck).
+    // Added by name with override, so several stackfeed clients over one SDK client add it once.
+    addSdkEmptyBodyCheck(this.sdk);
     const limiter = toRateLimiter(options.rateLimit);
     if (limiter) addSdkRateLimit(this.sdk, limiter, PROVIDER);
   }

@@ -1,4 +1,14 @@
-import { StackfeedError, abortError, codeForHttpStatus, type ErrorCode, redact } from '@stackfeed/core';
+import {
+  StackfeedError,
+  abortError,
+  classifyAwsAuthFailure,
+  codeForHttpStatus,
+  describeClockOffset,
+  type ErrorCode,
+  redact,
+  safeString,
+  sdkErrorServerDate,
+} from '@stackfeed/core';
 
 /**
  * AWS SDK v3 errors → StackfeedError. Direct SDK calls do not go through core's HttpTransport,
@@ -91,7 +101,7 @@ export function toStackfeedError(err: unknown, operation: string, signal?: Abort
   const status =
     typeof meta?.httpStatusCode === 'number' && Number.isInteger(meta.httpStatusCode) ? meta.httpStatusCode : undefined;
   const requestId = typeof meta?.requestId === 'string' ? redact(meta.requestId) : undefined;
-  const base = { provider: PROVIDER, operation, cause: safeCause(err) } as const;
+  const base = { provider: PROVIDER, operation, cause: err } as const;
   const extra = {
     ...(status !== undefined ? { httpStatus: status } : {}),
     ...(requestId ? { requestId } : {}),
@@ -172,73 +182,16 @@ export function toStackfeedError(err: unknown, operation: string, signal?: Abort
   });
 }
 
-/** `String(value)` that cannot throw (null-prototype objects, symbols, hostile toString). */
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
-
-/**
- * The cause to keep. Core copies an Error cause's message and stack through its redaction (which
- * expects strings) but its `name` and `code` as they are: an Error with a non-string message or
- * stack, or with a credential in its name or code, is kept as a redacted plain Error instead.
- */
-function safeCause(err: unknown): unknown {
-  if (!(err instanceof Error)) return err;
-  let fields: { message: unknown; stack: unknown; name: unknown; code: unknown };
-  try {
-    // V8 formats `stack` lazily from name and message: reading it can throw.
-    const e = err as unknown as typeof fields;
-    fields = { message: e.message, stack: e.stack, name: e.name, code: e.code };
-  } catch {
-    return new Error('an unreadable error object');
-  }
-  const { message, stack, name, code } = fields;
-  const cleanName = typeof name === 'string' ? redact(name) : 'Error';
-  if (
-    typeof message === 'string' &&
-    (stack === undefined || typeof stack === 'string') &&
-    cleanName === name &&
-    (typeof code !== 'string' || redact(code) === code)
-  )
-    return err;
-  const copy = new Error(safeString(message));
-  copy.name = cleanName;
-  if (typeof code === 'string') (copy as Error & { code?: string }).code = redact(code);
-  return copy;
-}
-
-const SKEW_MESSAGE =
-  /Signature expired|Signature not yet current|RequestTimeTooSkewed|too skewed|Request has expired|in the future/i;
-const SKEW_CODES = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture']);
-const EXPIRED_CREDENTIALS = /security token included in the request is expired|ExpiredToken|token has expired/i;
-
 /**
  * Name the cause of an authentication failure that has one: a clock skew (the AWS SDK corrects
  * its clock from the server's Date and retries; this is what is left when it could not), or
  * expired credentials.
  */
 function withAuthHint(message: string, name: string, err: unknown): string {
-  if (SKEW_MESSAGE.test(message) || SKEW_CODES.has(name)) {
-    let date: string | undefined;
-    try {
-      const h = (err as { $response?: { headers?: Record<string, unknown> } } | null)?.$response?.headers;
-      date = typeof h?.date === 'string' ? h.date : undefined;
-    } catch {
-      date = undefined;
-    }
-    const t = Date.parse(date ?? '');
-    const off = Number.isNaN(t) ? undefined : Math.round((t - Date.now()) / 60_000);
-    const by =
-      off === undefined || off === 0
-        ? ''
-        : ` (this machine's clock is about ${Math.abs(off)} min ${off > 0 ? 'behind' : 'ahead of'} the server's)`;
-    return `${message} [clock skew: the request was signed with a time too far from AWS's clock${by}, and the SDK could not correct it from the server's Date: correct the local clock (NTP)]`;
-  }
-  if (EXPIRED_CREDENTIALS.test(message) || name === 'ExpiredToken' || name === 'ExpiredTokenException')
+  const f = classifyAwsAuthFailure(message, name, sdkErrorServerDate(err));
+  if (f?.kind === 'clock-skew')
+    return `${message} [clock skew: the request was signed with a time too far from AWS's clock${describeClockOffset(f)}, and the SDK could not correct it from the server's Date: correct the local clock (NTP)]`;
+  if (f?.kind === 'expired-credentials')
     return `${message} [the AWS credentials expired: pass a credential provider function so the SDK can refresh them]`;
   return message;
 }

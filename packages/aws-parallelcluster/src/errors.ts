@@ -3,8 +3,12 @@ import {
   type HttpResponse,
   type ProviderErrorInfo,
   StackfeedError,
+  classifyAwsAuthFailure,
   codeForHttpStatus,
+  describeClockOffset,
   redact,
+  safeString,
+  sdkErrorServerDate,
 } from '@stackfeed/core';
 
 const PROVIDER = 'aws-parallelcluster' as const;
@@ -115,27 +119,15 @@ export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined 
 /** Node's certificate verification failures (err.code / message). */
 const TLS_ERROR = /CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME|self[- ]signed certificate/i;
 
-/** SigV4's clock-skew answers (API Gateway, CloudFormation, EC2, CloudWatch Logs, STS…). */
-const SKEW_MESSAGE =
-  /Signature expired|Signature not yet current|RequestTimeTooSkewed|too skewed|Request has expired|in the future/i;
-const SKEW_CODES = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture']);
-const EXPIRED_CREDENTIALS = /security token included in the request is expired|ExpiredToken|token has expired/i;
-
 /**
  * Name the cause of an authentication failure that has one: a clock skew (with how far off the
  * local clock is when the server's Date says so), or expired credentials.
  */
 export function withAuthHint(message: string, code: string | undefined, serverDate?: string): string {
-  if (SKEW_MESSAGE.test(message) || SKEW_CODES.has(code ?? '')) {
-    const t = Date.parse(serverDate ?? '');
-    const off = Number.isNaN(t) ? undefined : Math.round((t - Date.now()) / 60_000);
-    const by =
-      off === undefined || off === 0
-        ? ''
-        : ` (this machine's clock is about ${Math.abs(off)} min ${off > 0 ? 'behind' : 'ahead of'} the server's)`;
-    return `${message} [clock skew: the request was signed with a time too far from AWS's clock${by}; a SigV4 signature must reach AWS within 5 minutes of its X-Amz-Date: correct the local clock (NTP), or keep correctClockSkew on]`;
-  }
-  if (EXPIRED_CREDENTIALS.test(message) || code === 'ExpiredToken' || code === 'ExpiredTokenException')
+  const f = classifyAwsAuthFailure(message, code, serverDate);
+  if (f?.kind === 'clock-skew')
+    return `${message} [clock skew: the request was signed with a time too far from AWS's clock${describeClockOffset(f)}; a SigV4 signature must reach AWS within 5 minutes of its X-Amz-Date: correct the local clock (NTP), or keep correctClockSkew on]`;
+  if (f?.kind === 'expired-credentials')
     return `${message} [the AWS credentials expired: pass a credential provider function (it is asked again once after such an answer), or refresh them]`;
   return message;
 }
@@ -239,7 +231,7 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
       retryable: false,
       ...(netCode ? { providerCode: netCode } : {}),
       message: `${operation}: TLS verification failed (${netCode ?? message}); pass the server's CA with the \`tls.ca\` option`,
-      cause: safeCause(err),
+      cause: err,
     });
   if (name === 'AbortError') code = 'ABORTED';
   else if (unreadable && (status === undefined || status < 300)) code = 'INVALID_RESPONSE';
@@ -265,62 +257,12 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
     ...(status !== undefined ? { httpStatus: status } : {}),
     ...(name !== 'Error' ? { providerCode: name } : {}),
     ...(requestId ? { requestId } : {}),
-    message: `${operation}: ${name !== 'Error' ? `${name}: ` : ''}${code === 'UNAUTHORIZED' ? withAuthHint(message, name, responseDate(err)) : message}`,
-    cause: safeCause(err),
+    message: `${operation}: ${name !== 'Error' ? `${name}: ` : ''}${code === 'UNAUTHORIZED' ? withAuthHint(message, name, sdkErrorServerDate(err)) : message}`,
+    cause: err,
   });
 }
 
 /** A CONFIG error (bad client options). */
 export function configError(message: string): StackfeedError {
   return new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message, retryable: false });
-}
-
-/** `String(value)` that cannot throw (null-prototype objects, symbols, hostile toString). */
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
-
-/**
- * The cause to keep. Core copies an Error cause's message and stack through its redaction (which
- * expects strings) but its `name` and `code` as they are: an Error with a non-string message or
- * stack, or with a credential in its name or code, is kept as a redacted plain Error instead.
- */
-function safeCause(err: unknown): unknown {
-  if (!(err instanceof Error)) return err;
-  let fields: { message: unknown; stack: unknown; name: unknown; code: unknown };
-  try {
-    // V8 formats `stack` lazily from name and message: reading it can throw.
-    const e = err as unknown as typeof fields;
-    fields = { message: e.message, stack: e.stack, name: e.name, code: e.code };
-  } catch {
-    return new Error('an unreadable error object');
-  }
-  const { message, stack, name, code } = fields;
-  const cleanName = typeof name === 'string' ? redact(name) : 'Error';
-  if (
-    typeof message === 'string' &&
-    (stack === undefined || typeof stack === 'string') &&
-    cleanName === name &&
-    (typeof code !== 'string' || redact(code) === code)
-  )
-    return err;
-  const copy = new Error(safeString(message));
-  copy.name = cleanName;
-  if (typeof code === 'string') (copy as Error & { code?: string }).code = redact(code);
-  return copy;
-}
-
-/** The `Date` header of the response an AWS SDK error came with, if it can be read. */
-function responseDate(err: unknown): string | undefined {
-  try {
-    const headers = (err as { $response?: { headers?: Record<string, unknown> } } | null)?.$response?.headers;
-    const d = headers?.date ?? headers?.Date;
-    return typeof d === 'string' ? d : undefined;
-  } catch {
-    return undefined;
-  }
 }

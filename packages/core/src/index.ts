@@ -75,9 +75,18 @@ export {
   addSdkRateLimit,
   RateLimiter,
   type RateLimitOptions,
-  type SdkClientLike,
   toRateLimiter,
 } from './transport/rate-limiter.js';
+export {
+  addSdkEmptyBodyCheck,
+  type AwsAuthFailure,
+  classifyAwsAuthFailure,
+  describeClockOffset,
+  EmptyBodyError,
+  safeString,
+  type SdkClientLike,
+  sdkErrorServerDate,
+} from './transport/aws-sdk.js';
 export {
   encodeRfc3986,
   encodePathSegment,

@@ -4,6 +4,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client, Image as Ec2Image } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import {
+  addSdkEmptyBodyCheck,
   addSdkRateLimit,
   type ImageInfo,
   type RateLimiter,
@@ -15,7 +16,6 @@ import {
 import { credentialResolver } from '../auth/credentials.js';
 import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { fromAwsError } from '../errors.js';
-import { emptyBodyMiddleware, emptyBodyMiddlewareOptions } from './empty-body.js';
 import { toStackEvent } from '../mapping/events.js';
 import { clusterBase, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
 import {
@@ -124,11 +124,8 @@ export class DirectBackend implements Backend {
   /** Every SDK client gets the request budget: one limiter over all four services. */
   private limited<C>(client: C): C {
     if (this.limiter) addSdkRateLimit(client as SdkClientLike, this.limiter, 'aws-parallelcluster');
-    // An empty 2xx body must not pass as an empty last page (see empty-body.ts).
-    (client as { middlewareStack: { add(m: unknown, o: unknown): void } }).middlewareStack.add(
-      emptyBodyMiddleware,
-      emptyBodyMiddlewareOptions,
-    );
+    // An empty 2xx body must not pass as an empty last page (see core's addSdkEmptyBodyCheck).
+    addSdkEmptyBodyCheck(client as SdkClientLike);
     return client;
   }
 

@@ -1,5 +1,6 @@
 import { StackfeedError } from '../errors/stackfeed-error.js';
 import type { ProviderId } from '../models/enums.js';
+import type { SdkClientLike } from './aws-sdk.js';
 
 /** A client-side request budget: at most `limit` requests in any window of `intervalMs`. */
 export interface RateLimitOptions {
@@ -148,17 +149,6 @@ function aborted(signal: AbortSignal, provider: ProviderId | 'core'): StackfeedE
     message: 'aborted while waiting for the client-side rate limit',
     cause: reason,
   });
-}
-
-/** The part of an AWS SDK v3 client that {@link addSdkRateLimit} uses. */
-export interface SdkClientLike {
-  middlewareStack: {
-    addRelativeTo(
-      // biome-ignore lint/suspicious/noExplicitAny: the SDK's middleware type, not imported by core.
-      middleware: any,
-      options: { relation: 'after'; toMiddleware: string; name: string; override: boolean },
-    ): void;
-  };
 }
 
 /**
