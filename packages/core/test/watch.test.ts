@@ -224,7 +224,26 @@ describe('watchEvents', () => {
     });
   });
 
-  it('a failing final drain does not fail the watch (it is logged)', async () => {
+  it('a final drain that fails once is retried, and the late events still come', async () => {
+    const all = timeline(5);
+    let poll = 0;
+    const source: WatchSource<Ev, { id: string }> = {
+      provider: 'openstack-heat',
+      operation: 'w',
+      poll: () => {
+        poll++;
+        if (poll === 2) throw err('SERVER');
+        return poll === 1 ? all.slice(0, 3) : all;
+      },
+      checkTerminal: () => ({ terminal: true, final: { id: 'stack' } }),
+    };
+    const stream = watchEvents(source, FAST);
+    expect((await collect(stream)).map((e) => e.id)).toEqual(all.map((e) => e.id));
+    expect(stream.result?.outcome).toBe('succeeded');
+    expect(stream.result?.drainError).toBeUndefined();
+  });
+
+  it('a final drain that keeps failing does not fail the watch: the result says so, and it is logged', async () => {
     const all = timeline(3);
     let poll = 0;
     const logs: LogEntry[] = [];
@@ -233,16 +252,65 @@ describe('watchEvents', () => {
       operation: 'w',
       poll: () => {
         poll++;
-        if (poll === 2) throw err('SERVER');
+        if (poll >= 2) throw err('SERVER');
         return all;
       },
       checkTerminal: () => ({ terminal: true, final: { id: 'stack' } }),
     };
-    const stream = watchEvents(source, { ...FAST, logger: (e) => logs.push(e) });
+    const stream = watchEvents(source, { ...FAST, maxConsecutiveErrors: 3, logger: (e) => logs.push(e) });
     expect((await collect(stream)).map((e) => e.id)).toEqual(['e0', 'e1', 'e2']);
+    expect(poll).toBe(4); // the first poll, then the drain: 3 attempts (maxConsecutiveErrors)
     expect(stream.result?.outcome).toBe('succeeded');
     expect(stream.result?.final).toEqual({ id: 'stack' });
+    expect(stream.result?.drainError?.code).toBe('SERVER');
     expect(logs.some((l) => l.event === 'error' && /final drain/.test(l.message ?? ''))).toBe(true);
+  });
+
+  it('a non-retryable drain failure is not retried', async () => {
+    let poll = 0;
+    const source: WatchSource<Ev> = {
+      provider: 'openstack-heat',
+      operation: 'w',
+      poll: () => {
+        poll++;
+        if (poll >= 2) throw err('BAD_REQUEST');
+        return timeline(2);
+      },
+      checkTerminal: () => ({ terminal: true }),
+    };
+    const stream = watchEvents(source, FAST);
+    await collect(stream);
+    expect(poll).toBe(2);
+    expect(stream.result?.drainError?.code).toBe('BAD_REQUEST');
+  });
+
+  it('one AbortSignal shared by many watches adds no listener per watch (no MaxListenersExceededWarning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const ac = new AbortController();
+      const streams = Array.from({ length: 40 }, () =>
+        watchEvents<Ev>(
+          {
+            provider: 'openstack-heat',
+            operation: 'w',
+            poll: () => [],
+            checkTerminal: () => ({ terminal: false }),
+          },
+          { ...FAST, signal: ac.signal },
+        ),
+      );
+      const ends = streams.map((st) => collect(st).catch((e: unknown) => e));
+      await new Promise((r) => setTimeout(r, 30));
+      ac.abort();
+      const results = await Promise.all(ends);
+      expect(results.every((r) => StackfeedError.is(r, 'ABORTED'))).toBe(true);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('THROTTLED → backs off (longer each time, at least Retry-After) and continues, then succeeds', async () => {

@@ -67,6 +67,12 @@ export interface WatchResult<R = unknown> {
   final?: R;
   eventsYielded: number;
   polls: number;
+  /**
+   * Set when the final drain poll (events written between the last poll and the terminal status)
+   * kept failing after its retries: the deployment did end as said, but events of its last moments
+   * may be missing from the stream.
+   */
+  drainError?: StackfeedError;
 }
 
 /** An event stream that also tells, once it has ended, how the deployment ended. */
@@ -137,13 +143,11 @@ async function* run<T extends Watchable, R>(
       }
     : undefined;
 
-  // One internal controller so a timeout or the user's abort both cut the current request.
+  // One internal controller for a timeout and return(); the user's signal joins through
+  // AbortSignal.any, which adds no listener to it: one signal shared by hundreds of watches
+  // would otherwise trip Node's MaxListenersExceededWarning.
   const inner = new AbortController();
   const userSignal = options.signal;
-  const onUserAbort = () => inner.abort(userSignal?.reason);
-  // A signal that has already fired never dispatches 'abort' again: carry it over now.
-  if (userSignal?.aborted) onUserAbort();
-  else userSignal?.addEventListener('abort', onUserAbort, { once: true });
   const onClose = () => inner.abort(new StackfeedError({ code: 'ABORTED', provider, message: 'watch closed' }));
   closed.addEventListener('abort', onClose, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -160,7 +164,7 @@ async function* run<T extends Watchable, R>(
     }, options.timeoutMs);
     timer.unref?.();
   }
-  const signal = inner.signal;
+  const signal = userSignal ? AbortSignal.any([userSignal, inner.signal]) : inner.signal;
 
   let interval = base;
   let errors = 0;
@@ -255,14 +259,34 @@ async function* run<T extends Watchable, R>(
       errors = 0;
       interval = Math.max(base, Math.floor(interval / 2));
       if (check.terminal) {
-        // Final drain: events written between the last poll and the terminal status.
-        // A failure here must not turn a finished deployment into an error.
+        // Final drain: events written between the last poll and the terminal status. Retried like
+        // any poll; a failure that outlasts the retries does not turn a finished deployment into an
+        // error, but the result says that the last events may be missing (drainError).
         let drained: T[] = [];
-        try {
-          drained = await pollOnce();
-        } catch (err) {
-          if (signal.aborted) throw abortError(signal, provider);
-          log?.({ level: 'warn', event: 'error', provider, operation, message: `final drain failed: ${String(err)}` });
+        let drainError: unknown;
+        while (true) {
+          try {
+            drained = await pollOnce();
+            drainError = undefined;
+            break;
+          } catch (err) {
+            drainError = err;
+            try {
+              await onError(err);
+            } catch {
+              if (signal.aborted) throw abortError(signal, provider);
+              break;
+            }
+          }
+        }
+        if (drainError !== undefined) {
+          log?.({
+            level: 'warn',
+            event: 'error',
+            provider,
+            operation,
+            message: `final drain failed: ${String(drainError)}`,
+          });
         }
         // Yielded outside the try: an error the consumer throws in is not mistaken for a drain failure.
         for (const ev of drained) {
@@ -274,6 +298,17 @@ async function* run<T extends Watchable, R>(
         if (check.status !== undefined) r.status = check.status;
         if (check.reason !== undefined) r.reason = check.reason;
         if (check.final !== undefined) r.final = check.final;
+        if (drainError !== undefined) {
+          r.drainError = StackfeedError.is(drainError)
+            ? drainError
+            : new StackfeedError({
+                code: 'INVALID_RESPONSE',
+                provider,
+                operation,
+                message: `${operation}: the final drain poll failed`,
+                cause: drainError,
+              });
+        }
         setResult(r);
         return undefined;
       }
@@ -286,7 +321,6 @@ async function* run<T extends Watchable, R>(
     throw err;
   } finally {
     if (timer) clearTimeout(timer);
-    userSignal?.removeEventListener('abort', onUserAbort);
     closed.removeEventListener('abort', onClose);
   }
 }
