@@ -68,16 +68,52 @@ export interface ListClustersOptions extends ListOptions {
   status?: string | readonly string[] | undefined;
 }
 
-/** Options of `watchImageBuild`. */
+/** Options of `watchImageBuild` and `watchClusterStackEvents`. */
 export interface WatchImageBuildOptions extends WatchOptions, EventFilterOptions {
   /**
-   * Polls in a row on which an image that was never seen may be not found (NOT_FOUND) before the
-   * watch gives up with a StackfeedError NOT_FOUND (default 6: 30 s at the default 5 s interval).
-   * A build that was just requested can be invisible for a moment (eventual consistency); an image
-   * that was seen (described, or with stack events) and then disappears ends the watch at once
-   * with outcome `deleted`.
+   * Polls in a row on which an image (a cluster) that was never seen may be not found (NOT_FOUND)
+   * before the watch gives up with a StackfeedError NOT_FOUND (default 6: 30 s at the default 5 s
+   * interval). A build or cluster that was just requested can be invisible for a moment (eventual
+   * consistency); one that was seen (described, or with stack events) and then disappears ends the
+   * watch at once with outcome `deleted`.
    */
   notFoundGracePolls?: number | undefined;
+}
+
+/** Options of `watchClusterStackEvents` (the same grace for a cluster not found yet). */
+export type WatchClusterOptions = WatchImageBuildOptions;
+
+/**
+ * "Not found" during a watch: `deleted` once the target was seen, "not yet" for `grace` polls
+ * before that, then a NOT_FOUND error (a target that never existed is not a deletion).
+ */
+function notFoundGrace(operation: string, what: string, graceOption: number | undefined) {
+  const grace = graceOption ?? NOT_FOUND_GRACE_POLLS;
+  if (!Number.isInteger(grace) || grace < 0)
+    throw configError(`notFoundGracePolls must be a whole number >= 0, not ${String(grace)}`);
+  let seen = false;
+  let misses = 0;
+  return {
+    saw(): void {
+      seen = true;
+    },
+    notFound<R>(err: StackfeedError): TerminalCheck<R> {
+      if (seen) return { terminal: true, outcome: 'deleted', status: 'NOT_FOUND' };
+      misses++;
+      if (misses <= grace) return { terminal: false };
+      throw new StackfeedError({
+        code: 'NOT_FOUND',
+        provider: PROVIDER,
+        operation,
+        retryable: false,
+        ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
+        ...(err.requestId !== undefined ? { requestId: err.requestId } : {}),
+        ...(err.providerCode !== undefined ? { providerCode: err.providerCode } : {}),
+        cause: err,
+        message: `${operation}: ${what} was not found in ${misses} polls (notFoundGracePolls ${grace}): it does not exist, or it was never requested`,
+      });
+    },
+  };
 }
 
 /** Options of `listImageLogEvents`. */
@@ -326,39 +362,22 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
    */
   watchImageBuild(imageId: string, options: WatchImageBuildOptions = {}): WatchStream<StackEvent, ImageInfo> {
     checkName('imageId', imageId, 'watchImageBuild');
-    const grace = options.notFoundGracePolls ?? NOT_FOUND_GRACE_POLLS;
-    if (!Number.isInteger(grace) || grace < 0)
-      throw configError(`notFoundGracePolls must be a whole number >= 0, not ${String(grace)}`);
+    const found = notFoundGrace('watchImageBuild', `image ${JSON.stringify(imageId)}`, options.notFoundGracePolls);
     const target: StackTarget = { kind: 'image', name: imageId };
     // The stack reaches CREATE_COMPLETE a moment before pcluster tags the AMI (and deletes the
     // stack): wait a few polls for the AMI so the final ImageInfo names it.
     let amiWaits = 0;
-    let seen = false;
-    let misses = 0;
     return this.watch<ImageInfo>(target, options, async (signal, newEvents) => {
       // Stack events of the build mean the image exists, whatever DescribeImage says yet.
-      if (newEvents.length > 0) seen = true;
+      if (newEvents.length > 0) found.saw();
       let info: ImageInfo;
       try {
         info = await (await this.backend()).describeImage(imageId, signal);
       } catch (err) {
         if (!StackfeedError.is(err, 'NOT_FOUND')) throw err;
-        if (seen) return { terminal: true, outcome: 'deleted', status: 'NOT_FOUND' };
-        misses++;
-        if (misses <= grace) return { terminal: false };
-        throw new StackfeedError({
-          code: 'NOT_FOUND',
-          provider: PROVIDER,
-          operation: 'watchImageBuild',
-          retryable: false,
-          ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}),
-          ...(err.requestId !== undefined ? { requestId: err.requestId } : {}),
-          ...(err.providerCode !== undefined ? { providerCode: err.providerCode } : {}),
-          cause: err,
-          message: `watchImageBuild: image ${JSON.stringify(imageId)} was not found in ${misses} polls (notFoundGracePolls ${grace}): it does not exist, or its build was never requested`,
-        });
+        return found.notFound<ImageInfo>(err);
       }
-      seen = true;
+      found.saw();
       if (!imageBuildTerminal(info)) return { terminal: false };
       if (info.state === 'AVAILABLE' && info.artifacts.length === 0 && amiWaits < AMI_WAIT_POLLS) {
         amiWaits++;
@@ -378,20 +397,31 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     });
   }
 
-  /** Tail a cluster's stack events (direct mode: nested stacks too) until its stack settles. */
+  /**
+   * Tail a cluster's stack events (direct mode: nested stacks too) until its stack settles. A
+   * cluster not found before it was ever seen is "not yet" for `notFoundGracePolls` polls, then a
+   * StackfeedError NOT_FOUND; one that was seen and disappears ends with outcome `deleted`.
+   */
   watchClusterStackEvents(
     clusterName: string,
-    options: WatchOptions & EventFilterOptions = {},
+    options: WatchClusterOptions = {},
   ): WatchStream<StackEvent, ClusterInfo> {
     checkName('clusterName', clusterName, 'watchClusterStackEvents');
-    return this.watch<ClusterInfo>({ kind: 'cluster', name: clusterName }, options, async (signal) => {
+    const found = notFoundGrace(
+      'watchClusterStackEvents',
+      `cluster ${JSON.stringify(clusterName)}`,
+      options.notFoundGracePolls,
+    );
+    return this.watch<ClusterInfo>({ kind: 'cluster', name: clusterName }, options, async (signal, newEvents) => {
+      if (newEvents.length > 0) found.saw();
       let info: ClusterInfo;
       try {
         info = await (await this.backend()).describeCluster(clusterName, signal);
       } catch (err) {
-        if (StackfeedError.is(err, 'NOT_FOUND')) return { terminal: true, outcome: 'deleted', status: 'NOT_FOUND' };
+        if (StackfeedError.is(err, 'NOT_FOUND')) return found.notFound<ClusterInfo>(err);
         throw err;
       }
+      found.saw();
       if (isStackInProgress(info.stackStatus) || info.stackStatus === 'REVIEW_IN_PROGRESS') return { terminal: false };
       const state = stackStateTable.map(info.stackStatus);
       const outcome: WatchOutcome = state === 'COMPLETE' ? 'succeeded' : state === 'DELETED' ? 'deleted' : 'failed';

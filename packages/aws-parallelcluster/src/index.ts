@@ -10,6 +10,7 @@ export {
   type ListImagesOptions,
   type ListClustersOptions,
   type ListLogEventsOptions,
+  type WatchClusterOptions,
   type WatchImageBuildOptions,
 } from './client.js';
 export type { ApiModeOptions } from './api/backend.js';

@@ -458,12 +458,21 @@ describe('API mode watches', () => {
         })(),
       );
       expect(e.code).toBe('ABORTED');
-      // A cluster that does not exist ends the watch as deleted.
-      const gone = apiClient(emu).watchClusterStackEvents('never-created', { pollIntervalMs: 10 });
-      for await (const _ of gone) {
-        /* no events */
-      }
-      expect(gone.result).toMatchObject({ outcome: 'deleted', status: 'NOT_FOUND', eventsYielded: 0 });
+      // A cluster that never existed is not a deletion: NOT_FOUND once the grace polls are spent.
+      emu.servers.api.requests.length = 0;
+      const gone = apiClient(emu).watchClusterStackEvents('never-created', { pollIntervalMs: 10, notFoundGracePolls: 2 });
+      const nf = await caught(
+        (async () => {
+          for await (const _ of gone) {
+            /* no events */
+          }
+        })(),
+      );
+      expect(nf.code).toBe('NOT_FOUND');
+      expect(nf.message).toContain('notFoundGracePolls 2');
+      expect(gone.result).toBeUndefined();
+      const describes = emu.servers.api.requests.filter((r) => r.path.endsWith('/clusters/never-created'));
+      expect(describes).toHaveLength(3);
     } finally {
       await emu.close();
     }
