@@ -380,7 +380,7 @@ const pcluster: Harness = {
 const imagebuilder: Harness = {
   name: 'aws-imagebuilder',
   sdkRetry: true,
-  hasTimeout: false,
+  hasTimeout: true,
   hasLogger: false,
   async start(t0 = {}) {
     const creds = { accessKeyId: FAKE.awsAccessKey, secretAccessKey: FAKE.awsSecret, sessionToken: FAKE.awsSession };
@@ -398,6 +398,7 @@ const imagebuilder: Harness = {
         endpoint: emu.url,
         credentials: creds,
         maxAttempts: tt.maxAttempts ?? 3,
+        ...(tt.timeoutMs !== undefined ? { timeoutMs: tt.timeoutMs } : {}),
       });
     };
     rebuild(t0);
