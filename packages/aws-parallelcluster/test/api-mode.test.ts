@@ -460,7 +460,10 @@ describe('API mode watches', () => {
       expect(e.code).toBe('ABORTED');
       // A cluster that never existed is not a deletion: NOT_FOUND once the grace polls are spent.
       emu.servers.api.requests.length = 0;
-      const gone = apiClient(emu).watchClusterStackEvents('never-created', { pollIntervalMs: 10, notFoundGracePolls: 2 });
+      const gone = apiClient(emu).watchClusterStackEvents('never-created', {
+        pollIntervalMs: 10,
+        notFoundGracePolls: 2,
+      });
       const nf = await caught(
         (async () => {
           for await (const _ of gone) {
