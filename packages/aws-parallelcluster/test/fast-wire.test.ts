@@ -1,7 +1,7 @@
 import { parseTimestamp } from '@stackfeed/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StackEventsWire, canonicalIsoTime, readStackEventsFast } from '../src/wire/api.js';
+import { StackEventsWire, readStackEventsFast } from '../src/wire/api.js';
 
 // Values that are sometimes right and often wrong for each member.
 const anyValue = fc.oneof(
@@ -67,50 +67,5 @@ describe('readStackEventsFast accepts exactly what StackEventsWire accepts, and 
       }),
       { numRuns: 3000 },
     );
-  });
-});
-
-describe('canonicalIsoTime: the same Date as parseTimestamp, or undefined', () => {
-  const digits = (n: number) => fc.integer({ min: 0, max: 10 ** n - 1 }).map((x) => String(x).padStart(n, '0'));
-  const iso = fc
-    .tuple(
-      digits(4),
-      digits(2),
-      digits(2),
-      digits(2),
-      digits(2),
-      digits(2),
-      fc.option(digits(3)),
-      fc.constantFrom('Z', 'z', '+00:00', ''),
-    )
-    .map(([y, mo, d, h, mi, s, ms, z]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? '' : `.${ms}`}${z}`);
-  it('on generated date-times, valid and not', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          iso,
-          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-          fc.string(),
-        ),
-        (s) => {
-          const fast = canonicalIsoTime(s);
-          if (fast === undefined) return;
-          expect(fast.getTime()).toBe(parseTimestamp(s)?.getTime());
-        },
-      ),
-      { numRuns: 5000 },
-    );
-  });
-  it('takes the common forms and leaves the rest to parseTimestamp', () => {
-    expect(canonicalIsoTime('2026-01-15T12:00:00.123Z')?.toISOString()).toBe('2026-01-15T12:00:00.123Z');
-    expect(canonicalIsoTime('2024-02-29T23:59:59Z')?.toISOString()).toBe('2024-02-29T23:59:59.000Z');
-    for (const s of [
-      '2026-02-29T00:00:00Z',
-      '2026-01-15T24:00:00Z',
-      '2026-01-15T12:00:60Z',
-      '0099-01-01T00:00:00Z',
-      '2026-01-15T12:00:00+02:00',
-    ])
-      expect(canonicalIsoTime(s)).toBeUndefined();
   });
 });

@@ -368,8 +368,9 @@ describe('parseTimestamp', () => {
         two(60),
         two(61),
         fc.option(fc.stringMatching(/^[0-9]{1,4}$/), { nil: undefined }),
+        fc.constantFrom('Z', ''),
       )
-      .map(([y, mo, d, h, mi, se, f]) => `${y}-${mo}-${d}T${h}:${mi}:${se}${f === undefined ? '' : `.${f}`}Z`);
+      .map(([y, mo, d, h, mi, se, f, z]) => `${y}-${mo}-${d}T${h}:${mi}:${se}${f === undefined ? '' : `.${f}`}${z}`);
     fc.assert(
       fc.property(stamp, (t) => {
         expect(parseTimestamp(t)?.getTime()).toBe(parseTimestampGeneral(t)?.getTime());
@@ -378,6 +379,8 @@ describe('parseTimestamp', () => {
     );
     expect(iso('2024-02-29T23:59:59.5Z')).toBe('2024-02-29T23:59:59.500Z');
     expect(iso('2023-02-29T00:00:00Z')).toBeUndefined();
+    expect(iso('2026-11-23T19:03:08')).toBe('2026-11-23T19:03:08.000Z');
+    expect(iso('0099-01-01T00:00:00Z')).toBe('0099-01-01T00:00:00.000Z');
   });
   afterEach(() => {
     delete process.env.TZ;

@@ -75,30 +75,6 @@ export type StackEventWire = z.output<typeof StackEventWire>;
 
 export const StackEventsWire = z.object({ nextToken: opt(str), events: opt(z.array(StackEventWire)) });
 
-const CANONICAL_ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{3}))?Z$/;
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * The timestamp form pcluster sends (`2026-01-15T12:00:00.123Z`, or without the milliseconds),
- * read without core's general parser; the same Date as `parseTimestamp` gives, or undefined for
- * anything else (out-of-range fields included), which then goes to `parseTimestamp`.
- * @internal
- */
-export function canonicalIsoTime(s: string): Date | undefined {
-  const m = CANONICAL_ISO.exec(s);
-  if (!m) return undefined;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const h = Number(m[4]);
-  const mi = Number(m[5]);
-  const se = Number(m[6]);
-  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (mo === 2 && leap ? 29 : (DAYS[mo - 1] as number))) return undefined;
-  return new Date(Date.UTC(y, mo - 1, d, h, mi, se, m[7] === undefined ? 0 : Number(m[7])));
-}
-
 /** A StackEvent as {@link readStackEventsFast} hands it over: the schema's fields, `timestamp` parsed. */
 export type StackEventRecord = Omit<StackEventWire, 'timestamp'> & { timestamp: Date };
 
@@ -146,7 +122,7 @@ export function readStackEventsFast(
         rec[k] = v;
       }
       const t = r.timestamp;
-      const ts = typeof t === 'string' ? (canonicalIsoTime(t) ?? parseTimestamp(t)) : undefined;
+      const ts = typeof t === 'string' ? parseTimestamp(t) : undefined;
       if (ts === undefined) return undefined;
       rec.timestamp = ts;
       events.push(rec as StackEventRecord);

@@ -76,8 +76,11 @@ export function parseTimestamp(value: unknown): Date | undefined {
   return parseTimestampGeneral(value);
 }
 
-/** `YYYY-MM-DDTHH:MM:SS[.f]Z` as the general path reads it; undefined when not that form or out of range. */
-const CANONICAL_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.f]Z`, or without the `Z` (older Heats; UTC as in the general path), read as
+ * the general path reads it; undefined when not that form or out of range.
+ */
+const CANONICAL_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z?$/;
 
 function canonicalUtcMs(s: string): number | undefined {
   const m = CANONICAL_RE.exec(s);

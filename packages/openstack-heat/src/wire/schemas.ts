@@ -57,29 +57,6 @@ export interface HeatEventFields {
   resource_properties?: unknown;
 }
 
-/** `2026-11-23T19:03:08Z` or the zone-less `2026-11-23T19:03:08` of older Heats (UTC). */
-const HEAT_SECONDS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z?$/;
-
-/**
- * Epoch ms of a timestamp in the forms Heat sends (whole seconds, `Z` or no zone = UTC), with the
- * same range checks as core's `parseTimestamp`; NaN for anything else, which then goes through
- * `parseTimestamp` itself (the schema's parser). A property test holds the two to the same answer.
- */
-export function heatSecondsMs(s: string): number {
-  const m = HEAT_SECONDS.exec(s);
-  if (!m) return Number.NaN;
-  const y = +(m[1] as string);
-  const mo = +(m[2] as string);
-  const d = +(m[3] as string);
-  const h = +(m[4] as string);
-  const mi = +(m[5] as string);
-  const se = +(m[6] as string);
-  // Years below 1000 (Date.UTC reads 0-99 as 19xx) and leap seconds: the general parser decides.
-  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return Number.NaN;
-  if (d > 28 && d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return Number.NaN;
-  return Date.UTC(y, mo - 1, d, h, mi, se);
-}
-
 /** A list-events body the fast check accepted: the records as received, and their times. */
 export interface CheckedEventList {
   events: HeatEventFields[];
@@ -94,9 +71,9 @@ const isOptStr = (v: unknown) => v === undefined || v === null || typeof v === '
 /**
  * Fast path of {@link EventListWire} for the hot loop of a listing: answers the records as
  * received (no zod copies) with their times when `body` is a shape the schema accepts and every
- * `event_time` has the form Heat sends; otherwise `undefined`, and the caller parses with zod, which
- * accepts the other timestamp forms and names the first bad field. It accepts nothing the schema
- * rejects (a property test holds it to that).
+ * `event_time` is a timestamp string (core's `parseTimestamp`, as the schema reads it); otherwise
+ * `undefined`, and the caller parses with zod, which names the first bad field. It accepts nothing
+ * the schema rejects (a property test holds it to that).
  */
 export function checkEventList(body: unknown): CheckedEventList | undefined {
   if (!isRecord(body)) return undefined;
@@ -131,8 +108,9 @@ export function checkEventList(body: unknown): CheckedEventList | undefined {
       }
     }
     if (t !== lastT) {
-      lastMs = heatSecondsMs(t);
-      if (Number.isNaN(lastMs)) return undefined;
+      const d = parseTimestamp(t);
+      if (!d) return undefined;
+      lastMs = d.getTime();
       lastT = t;
     }
     times[i] = lastMs;
