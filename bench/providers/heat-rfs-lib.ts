@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { median, round } from '../lib.js';
+import { median, round, sideBySide } from '../lib.js';
 
 /** `node --conditions=@stackfeed/source --import tsx <file> ...args` with a JSON line on stdout. */
 function nodeArgs(file: string, args: string[]): string[] {
@@ -159,3 +159,67 @@ export function machine(): { node: string; cpus: number; loadAverage1m: number; 
 
 /** Events per second from a count and milliseconds. */
 export const perSecond = (events: number, ms: number) => Math.round((events / ms) * 1000);
+
+/**
+ * The timed part both listings share: same-process alternating rounds (`AA=stackfeed` / `AA=raw`
+ * runs one side against itself as a check of the method), CPU per round, then the RSS children;
+ * returns the common fields of the result (each script adds what it listed and how).
+ */
+export async function compareSides(o: {
+  self: string;
+  events: number;
+  rounds: number;
+  warmup: number;
+  stackfeed: () => Promise<void>;
+  raw: () => Promise<void>;
+  /** Environment of the RSS children (server info and page size). */
+  rssEnv: Record<string, string>;
+}): Promise<{ aa: string | undefined; fields: Record<string, unknown> }> {
+  const aa = process.env.AA;
+  const sideA = aa === 'raw' ? o.raw : o.stackfeed;
+  const sideB = aa === 'stackfeed' ? o.stackfeed : o.raw;
+  const cpuA: number[] = [];
+  const cpuB: number[] = [];
+  const withCpu = (fn: () => Promise<void>, into: number[]) => async () => {
+    const c0 = process.cpuUsage();
+    await fn();
+    const c = process.cpuUsage(c0);
+    into.push((c.user + c.system) / 1000);
+  };
+  const before = machine();
+  const r = await sideBySide(withCpu(sideA, cpuA), withCpu(sideB, cpuB), { rounds: o.rounds, warmup: o.warmup });
+  cpuA.splice(0, o.warmup);
+  cpuB.splice(0, o.warmup);
+  const after = machine();
+
+  let rssReports: RssReport[] | undefined;
+  if (process.env.RSS !== '0') {
+    rssReports = [await rssChild(o.self, 'stackfeed', o.rssEnv), await rssChild(o.self, 'raw', o.rssEnv)];
+  }
+  const isolated = (k: 'isolatedCpuMedianMs' | 'isolatedWallMedianMs') =>
+    rssReports?.[0]?.[k] && rssReports[1]?.[k] ? round(rssReports[0][k] / rssReports[1][k]) : null;
+  return {
+    aa,
+    fields: {
+      rounds: o.rounds,
+      warmup: o.warmup,
+      ...after,
+      loadAverage1mBefore: before.loadAverage1m,
+      ...(aa ? { aaCheck: aa } : {}),
+      stackfeedMedianMs: round(r.aMedianMs, 1),
+      rawMedianMs: round(r.bMedianMs, 1),
+      stackfeedCpuMedianMs: round(median(cpuA), 1),
+      rawCpuMedianMs: round(median(cpuB), 1),
+      ratioWall: round(r.ratio),
+      ratioCpu: round(r.cpuRatio),
+      target: 1.1,
+      stackfeedEventsPerSecond: perSecond(o.events, r.aMedianMs),
+      rawEventsPerSecond: perSecond(o.events, r.bMedianMs),
+      rss: rssReports,
+      isolatedRatioCpu: isolated('isolatedCpuMedianMs'),
+      isolatedRatioWall: isolated('isolatedWallMedianMs'),
+      stackfeedRoundsMs: r.aMs.map((x) => round(x, 1)),
+      rawRoundsMs: r.bMs.map((x) => round(x, 1)),
+    },
+  };
+}

@@ -27,17 +27,8 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@stackfeed/emulator';
 import { largeStack, startRfsEmulator, verifyAkSkRequest } from '@stackfeed/emulator/rfs';
 import { RfsClient, formatSdkDate, signRequest } from '@stackfeed/huawei-rfs';
-import { median, round, sideBySide, writeResult } from '../lib.js';
-import {
-  type RssReport,
-  machine,
-  measureRss,
-  perSecond,
-  requestKey,
-  rssChild,
-  serveUntilStdinEnds,
-  startServerChild,
-} from './heat-rfs-lib.js';
+import { round, writeResult } from '../lib.js';
+import { compareSides, measureRss, requestKey, serveUntilStdinEnds, startServerChild } from './heat-rfs-lib.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 100_000);
 const PAGE = Number(process.env.PAGE ?? 1000);
@@ -211,29 +202,15 @@ async function main(): Promise<void> {
       const n = await rawList(info.url, info.projectId, () => {});
       if (n !== EVENTS) throw new Error(`raw listed ${n}`);
     };
-    // AA=stackfeed or AA=raw runs one side against itself: a check of the method (expect ~1.0).
-    const aa = process.env.AA;
-    const sideA = aa === 'raw' ? viaRaw : viaStackfeed;
-    const sideB = aa === 'stackfeed' ? viaStackfeed : viaRaw;
-    const cpuA: number[] = [];
-    const cpuB: number[] = [];
-    const withCpu = (fn: () => Promise<void>, into: number[]) => async () => {
-      const c0 = process.cpuUsage();
-      await fn();
-      const c = process.cpuUsage(c0);
-      into.push((c.user + c.system) / 1000);
-    };
-    const before = machine();
-    const r = await sideBySide(withCpu(sideA, cpuA), withCpu(sideB, cpuB), { rounds: ROUNDS, warmup: WARMUP });
-    cpuA.splice(0, WARMUP);
-    cpuB.splice(0, WARMUP);
-    const after = machine();
-
-    let rssReports: RssReport[] | undefined;
-    if (process.env.RSS !== '0') {
-      const env = { BENCH_SERVER: JSON.stringify(info), PAGE: String(PAGE) };
-      rssReports = [await rssChild(SELF, 'stackfeed', env), await rssChild(SELF, 'raw', env)];
-    }
+    const { aa, fields } = await compareSides({
+      self: SELF,
+      events: EVENTS,
+      rounds: ROUNDS,
+      warmup: WARMUP,
+      stackfeed: viaStackfeed,
+      raw: viaRaw,
+      rssEnv: { BENCH_SERVER: JSON.stringify(info), PAGE: String(PAGE) },
+    });
 
     const result = {
       benchmark: 'RFS ListStackEvents: RfsClient.listStackEvents (for await) vs signed fetch + JSON.parse',
@@ -241,32 +218,8 @@ async function main(): Promise<void> {
       events: EVENTS,
       pageSize: PAGE,
       pages: info.pages,
-      rounds: ROUNDS,
-      warmup: WARMUP,
-      ...after,
-      loadAverage1mBefore: before.loadAverage1m,
       verified,
-      ...(aa ? { aaCheck: aa } : {}),
-      stackfeedMedianMs: round(r.aMedianMs, 1),
-      rawMedianMs: round(r.bMedianMs, 1),
-      stackfeedCpuMedianMs: round(median(cpuA), 1),
-      rawCpuMedianMs: round(median(cpuB), 1),
-      ratioWall: round(r.ratio),
-      ratioCpu: round(r.cpuRatio),
-      target: 1.1,
-      stackfeedEventsPerSecond: perSecond(EVENTS, r.aMedianMs),
-      rawEventsPerSecond: perSecond(EVENTS, r.bMedianMs),
-      rss: rssReports,
-      isolatedRatioCpu:
-        rssReports?.[0]?.isolatedCpuMedianMs && rssReports[1]?.isolatedCpuMedianMs
-          ? round(rssReports[0].isolatedCpuMedianMs / rssReports[1].isolatedCpuMedianMs)
-          : null,
-      isolatedRatioWall:
-        rssReports?.[0]?.isolatedWallMedianMs && rssReports[1]?.isolatedWallMedianMs
-          ? round(rssReports[0].isolatedWallMedianMs / rssReports[1].isolatedWallMedianMs)
-          : null,
-      stackfeedRoundsMs: r.aMs.map((x) => round(x, 1)),
-      rawRoundsMs: r.bMs.map((x) => round(x, 1)),
+      ...fields,
       method:
         'alternating rounds in one process (sideBySide); server = pre-rendered emulator pages replayed from a child process with AK/SK verification on every request; RSS per side in a fresh child process (5 ms timer + every 1,000 events)',
       auth: 'both sides: SDK-HMAC-SHA256 over the same header set, stackfeed signRequest; server verifies each signature',
