@@ -121,8 +121,11 @@ export class DirectBackend implements Backend {
     this.limiter = toRateLimiter(opts.rateLimit);
   }
 
-  /** Every SDK client gets the request budget: one limiter over all four services. */
-  private limited<C>(client: C): C {
+  /**
+   * Every SDK client (stackfeed's or the caller's) gets stackfeed's middleware: the request budget
+   * (one limiter over all four services) and the empty-body check.
+   */
+  private withMiddleware<C>(client: C): C {
     if (this.limiter) addSdkRateLimit(client as SdkClientLike, this.limiter, 'aws-parallelcluster');
     // An empty 2xx body must not pass as an empty last page (see core's addSdkEmptyBodyCheck).
     addSdkEmptyBodyCheck(client as SdkClientLike);
@@ -163,7 +166,7 @@ export class DirectBackend implements Backend {
   private cfn() {
     this.cfnClient ??= import('@aws-sdk/client-cloudformation').then((m) => ({
       m,
-      c: this.limited(
+      c: this.withMiddleware(
         this.opts.clients?.cloudformation ??
           new m.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
       ),
@@ -173,14 +176,14 @@ export class DirectBackend implements Backend {
   private ec2() {
     this.ec2Client ??= import('@aws-sdk/client-ec2').then((m) => ({
       m,
-      c: this.limited(this.opts.clients?.ec2 ?? new m.EC2Client(this.config(this.opts.endpoints?.ec2))),
+      c: this.withMiddleware(this.opts.clients?.ec2 ?? new m.EC2Client(this.config(this.opts.endpoints?.ec2))),
     }));
     return this.ec2Client;
   }
   private ib() {
     this.ibClient ??= import('@aws-sdk/client-imagebuilder').then((m) => ({
       m,
-      c: this.limited(
+      c: this.withMiddleware(
         this.opts.clients?.imagebuilder ?? new m.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
       ),
     }));
@@ -189,7 +192,9 @@ export class DirectBackend implements Backend {
   private logs() {
     this.logsClient ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => ({
       m,
-      c: this.limited(this.opts.clients?.logs ?? new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs))),
+      c: this.withMiddleware(
+        this.opts.clients?.logs ?? new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs)),
+      ),
     }));
     return this.logsClient;
   }
