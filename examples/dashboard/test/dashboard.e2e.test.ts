@@ -40,7 +40,17 @@ afterAll(async () => {
 });
 
 const rows = () => page.locator('[data-testid="event-row"]');
-const visibleRows = () => page.locator('[data-testid="event-row"]:not([hidden])');
+
+/** The event table as one consistent snapshot: visible rows as provider/phase, total rows, the count text. */
+const tableSnapshot = () =>
+  page.evaluate(() => {
+    const all = [...document.querySelectorAll<HTMLElement>('[data-testid="event-row"]')];
+    return {
+      total: all.length,
+      shown: all.filter((r) => !r.hidden).map((r) => `${r.dataset.provider}/${r.dataset.phase}`),
+      count: document.querySelector('[data-testid="event-count"]')?.textContent ?? '',
+    };
+  });
 
 describe('dashboard in Chromium', { timeout: 90_000 }, () => {
   it('loads, connects, shows one card per deployment', async () => {
@@ -82,24 +92,22 @@ describe('dashboard in Chromium', { timeout: 90_000 }, () => {
   });
 
   it('filters the event table by provider and by phase', async () => {
+    // Rows keep arriving over SSE while the test runs, so every check reads one snapshot taken in a
+    // single synchronous evaluate (the page updates rows and the count together, synchronously).
     await page.selectOption('[data-testid="filter-provider"]', 'huawei-rfs');
-    const providers = await visibleRows().evaluateAll((rs) => [
-      ...new Set(rs.map((r) => (r as HTMLElement).dataset.provider)),
-    ]);
-    expect(providers).toEqual(['huawei-rfs']);
+    const byProvider = await tableSnapshot();
+    expect(new Set(byProvider.shown.map((r) => r.split('/')[0]))).toEqual(new Set(['huawei-rfs']));
     await page.selectOption('[data-testid="filter-phase"]', 'FAILED');
-    const shown = await visibleRows().evaluateAll((rs) =>
-      rs.map((r) => `${(r as HTMLElement).dataset.provider}/${(r as HTMLElement).dataset.phase}`),
-    );
-    expect(shown.length).toBeGreaterThan(0);
-    expect(new Set(shown)).toEqual(new Set(['huawei-rfs/FAILED']));
-    expect(await rows().count()).toBeGreaterThan(shown.length);
-    await expect(page.locator('[data-testid="event-count"]').textContent()).resolves.toMatch(
-      new RegExp(`^${shown.length} of \\d+$`),
-    );
+    const byPhase = await tableSnapshot();
+    expect(byPhase.shown.length).toBeGreaterThan(0);
+    expect(new Set(byPhase.shown)).toEqual(new Set(['huawei-rfs/FAILED']));
+    expect(byPhase.total).toBeGreaterThan(byPhase.shown.length);
+    expect(byPhase.count).toBe(`${byPhase.shown.length} of ${byPhase.total}`);
     await page.selectOption('[data-testid="filter-provider"]', '');
     await page.selectOption('[data-testid="filter-phase"]', '');
-    expect(await visibleRows().count()).toBe(await rows().count());
+    const unfiltered = await tableSnapshot();
+    expect(unfiltered.shown.length).toBe(unfiltered.total);
+    expect(unfiltered.count).toBe(`${unfiltered.total}`);
   });
 
   it('shows the images with their state, and saves a screenshot', async () => {
