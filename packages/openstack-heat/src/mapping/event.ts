@@ -41,6 +41,23 @@ function linkedStack(links: readonly WireLink[] | null | undefined, rel: string)
     }
   }
   if (href === undefined) return undefined;
+  // Consecutive events repeat the same two hrefs: a string compare is cheaper than hashing a fresh
+  // ~100-character string for the Map on every call.
+  if (href === recentHref[0]) return recentOut[0];
+  if (href === recentHref[1]) return recentOut[1];
+  const out = linkedStackUncached(href);
+  recentHref[recentSlot] = href;
+  recentOut[recentSlot] = out;
+  recentSlot ^= 1;
+  return out;
+}
+
+/** The last two hrefs seen (a stack link and a root_stack link) and what they parsed to. */
+const recentHref: [string | undefined, string | undefined] = [undefined, undefined];
+const recentOut: [CanonicalStack | undefined, CanonicalStack | undefined] = [undefined, undefined];
+let recentSlot = 0;
+
+function linkedStackUncached(href: string): CanonicalStack | undefined {
   const cached = linkCache.get(href);
   if (cached !== undefined) return cached ?? undefined;
   let out: CanonicalStack | null = null;
