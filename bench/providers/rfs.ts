@@ -20,13 +20,13 @@
  * Run: npx tsx --conditions=@stackfeed/source bench/providers/rfs.ts
  * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/rfs.ts loop stackfeed
  * Method check: AA=stackfeed (or AA=raw) measures that side against itself (ratio should be ~1.0).
- * Knobs: EVENTS (100000), PAGE (1000, RFS's maximum), ROUNDS (7), WARMUP (1), RSS=0 skips the RSS children.
+ * Knobs: EVENTS (100000), PAGE (1000, RFS's maximum), ROUNDS (7), WARMUP (1), RSS=0 skips the RSS children, RAW_IDS=1 (see below).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@stackfeed/emulator';
 import { largeStack, startRfsEmulator, verifyAkSkRequest } from '@stackfeed/emulator/rfs';
-import { RfsClient, formatSdkDate, signRequest } from '@stackfeed/huawei-rfs';
+import { EventIdAssigner, RfsClient, formatSdkDate, signRequest } from '@stackfeed/huawei-rfs';
 import { round, writeResult } from '../lib.js';
 import { compareSides, measureRss, requestKey, serveUntilStdinEnds, startServerChild } from './heat-rfs-lib.js';
 
@@ -65,6 +65,20 @@ function signedHeaders(url: URL, projectId: string): Record<string, string> {
   delete headers.host;
   return headers;
 }
+
+/**
+ * RAW_IDS=1: the raw loop also derives every event's id exactly as stackfeed does (RFS events have
+ * no id; SHA-256 content id + occurrence index). What is left of the ratio then is the rest of the
+ * normalization and stackfeed's request path. The result goes to providers-rfs-raw-ids.json.
+ */
+const RAW_IDS = process.env.RAW_IDS === '1';
+const rawEach = (): ((ev: Record<string, unknown>) => void) => {
+  if (!RAW_IDS) return () => {};
+  const ids = new EventIdAssigner({ stackName: STACK });
+  return (ev) => {
+    ids.idForFields(ev as never, Date.parse(ev.time as string));
+  };
+};
 
 type WirePage = { stack_events?: Array<Record<string, unknown>>; page_info?: { next_marker?: string } };
 
@@ -159,7 +173,13 @@ async function rss(side: string): Promise<void> {
       return n;
     });
   } else {
-    await measureRss(side, (tick) => rawList(info.url, info.projectId, tick));
+    await measureRss(side, (tick) => {
+      const each = rawEach();
+      return rawList(info.url, info.projectId, (ev) => {
+        each(ev);
+        tick();
+      });
+    });
   }
 }
 
@@ -199,7 +219,7 @@ async function main(): Promise<void> {
       if (n !== EVENTS) throw new Error(`stackfeed listed ${n}`);
     };
     const viaRaw = async () => {
-      const n = await rawList(info.url, info.projectId, () => {});
+      const n = await rawList(info.url, info.projectId, rawEach());
       if (n !== EVENTS) throw new Error(`raw listed ${n}`);
     };
     const { aa, fields } = await compareSides({
@@ -213,7 +233,7 @@ async function main(): Promise<void> {
     });
 
     const result = {
-      benchmark: 'RFS ListStackEvents: RfsClient.listStackEvents (for await) vs signed fetch + JSON.parse',
+      benchmark: `RFS ListStackEvents: RfsClient.listStackEvents (for await) vs signed fetch + JSON.parse${RAW_IDS ? ' + the same SHA-256 content id per event' : ''}`,
       provider: 'huawei-rfs',
       events: EVENTS,
       pageSize: PAGE,
@@ -223,10 +243,11 @@ async function main(): Promise<void> {
       method:
         'alternating rounds in one process (sideBySide); server = pre-rendered emulator pages replayed from a child process with AK/SK verification on every request; RSS per side in a fresh child process (5 ms timer + every 1,000 events)',
       auth: 'both sides: SDK-HMAC-SHA256 over the same header set, stackfeed signRequest; server verifies each signature',
-      work: 'stackfeed: zod validation of every record, StackEvent mapping, content id per event, Paginator; raw: JSON.parse and count',
+      work: `stackfeed: zod validation of every record, StackEvent mapping, content id per event, Paginator; raw: JSON.parse${RAW_IDS ? ', content id per event (EventIdAssigner)' : ''} and count`,
     };
     console.log(JSON.stringify(result, null, 2));
-    if (!aa) writeResult(new URL('../results/providers-rfs.json', import.meta.url).pathname, result);
+    const file = RAW_IDS ? 'providers-rfs-raw-ids.json' : 'providers-rfs.json';
+    if (!aa) writeResult(new URL(`../results/${file}`, import.meta.url).pathname, result);
   } finally {
     await server.close();
   }
@@ -240,7 +261,7 @@ async function loop(side: string): Promise<void> {
   const c0 = process.cpuUsage();
   for (let i = 0; i < Number(process.env.LOOPS ?? 5); i++) {
     if (side === 'stackfeed') for await (const _ of rfs.listStackEvents(STACK, { pageSize: PAGE }));
-    else await rawList(server.info.url, server.info.projectId, () => {});
+    else await rawList(server.info.url, server.info.projectId, rawEach());
   }
   const c = process.cpuUsage(c0);
   console.log(side, round(performance.now() - t0, 1), 'ms wall', round((c.user + c.system) / 1000, 1), 'ms CPU');
