@@ -44,7 +44,7 @@ const rows = () => page.locator('[data-testid="event-row"]');
 /** The event table as one consistent snapshot: visible rows as provider/phase, total rows, the count text. */
 const tableSnapshot = () =>
   page.evaluate(() => {
-    const all = [...document.querySelectorAll<HTMLElement>('[data-testid="event-row"]')];
+    const all = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="event-row"]'));
     return {
       total: all.length,
       shown: all.filter((r) => !r.hidden).map((r) => `${r.dataset.provider}/${r.dataset.phase}`),
