@@ -19,6 +19,7 @@
  * (`<this file> rss <side>`), sampling `process.memoryUsage.rss()` every 5 ms and every 1,000 events.
  *
  * Run: npx tsx --conditions=@stackfeed/source bench/providers/parallelcluster.ts
+ * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/parallelcluster.ts loop api-stackfeed
  * Knobs: EVENTS (default 100000), ROUNDS (default 3), WARMUP (default 0: the verification runs
  * warm both sides), MODES (default "direct,api"), RSS=0 to skip RSS.
  */
@@ -309,7 +310,24 @@ async function main(): Promise<void> {
   }
 }
 
+/** `parallelcluster.ts loop <side>`: LOOPS listings of one side only (for `node --cpu-prof`; emulator in a child). */
+async function loop(side: Side): Promise<void> {
+  const server = child(['serve'], {}, 'pipe');
+  try {
+    const s = await makeSides(JSON.parse(await firstLine(server)) as ServerInfo);
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < Number(process.env.LOOPS ?? 5); i++) await s.run[side]();
+    const c = process.cpuUsage(c0);
+    console.log(side, round(performance.now() - t0, 1), 'ms wall', round((c.user + c.system) / 1000, 1), 'ms CPU');
+    s.close();
+  } finally {
+    server.stdin?.end();
+  }
+}
+
 const mode = process.argv[2];
 if (mode === 'serve') await serve();
+else if (mode === 'loop') await loop((process.argv[3] ?? 'api-stackfeed') as Side);
 else if (mode === 'rss') await rss(process.argv[3] as Side, JSON.parse(process.env.SERVER as string) as ServerInfo);
 else await main();

@@ -377,6 +377,22 @@ describe('parseTimestamp', () => {
       }),
       { numRuns: 5000 },
     );
+    // Near misses: one character of a canonical stamp replaced, inserted or removed.
+    const odd = fc.constantFrom(...'0123456789-:TtZz. +x\u0663\uff10'.split(''));
+    const nearMiss = fc
+      .tuple(stamp, fc.nat(), odd, fc.constantFrom('replace', 'insert', 'delete'))
+      .map(([t, at, c, how]) => {
+        const i = at % (t.length + 1);
+        if (how === 'insert') return t.slice(0, i) + c + t.slice(i);
+        if (how === 'delete') return t.slice(0, i) + t.slice(i + 1);
+        return t.slice(0, i) + c + t.slice(i + 1);
+      });
+    fc.assert(
+      fc.property(nearMiss, (t) => {
+        expect(parseTimestamp(t)?.getTime()).toBe(parseTimestampGeneral(t)?.getTime());
+      }),
+      { numRuns: 20000 },
+    );
     expect(iso('2024-02-29T23:59:59.5Z')).toBe('2024-02-29T23:59:59.500Z');
     expect(iso('2023-02-29T00:00:00Z')).toBeUndefined();
     expect(iso('2026-11-23T19:03:08')).toBe('2026-11-23T19:03:08.000Z');

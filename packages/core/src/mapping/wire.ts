@@ -77,26 +77,63 @@ export function parseTimestamp(value: unknown): Date | undefined {
 }
 
 /**
- * `YYYY-MM-DDTHH:MM:SS[.f]Z`, or without the `Z` (older Heats; UTC as in the general path), read as
- * the general path reads it; undefined when not that form or out of range.
+ * `YYYY-MM-DDTHH:MM:SS[.f]Z` (1–3 fraction digits), or without the `Z` (older Heats; UTC as in the
+ * general path), read as the general path reads it; undefined when not that form or out of range.
+ * Read by character code: a regex match allocated an array and seven substrings per timestamp
+ * (≈ 0.6 µs; this runs once per event).
  */
-const CANONICAL_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z?$/;
-
 function canonicalUtcMs(s: string): number | undefined {
-  const m = CANONICAL_RE.exec(s);
-  if (!m) return undefined;
-  const y = +(m[1] as string);
-  const mo = +(m[2] as string);
-  const d = +(m[3] as string);
-  const h = +(m[4] as string);
-  const mi = +(m[5] as string);
-  const se = +(m[6] as string);
+  const len = s.length;
+  if (len < 19 || len > 24) return undefined;
+  if (
+    s.charCodeAt(4) !== 45 /* - */ ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 /* T */ ||
+    s.charCodeAt(13) !== 58 /* : */ ||
+    s.charCodeAt(16) !== 58
+  ) {
+    return undefined;
+  }
+  const y = digitsAt(s, 0, 4);
+  const mo = digitsAt(s, 5, 2);
+  const d = digitsAt(s, 8, 2);
+  const h = digitsAt(s, 11, 2);
+  const mi = digitsAt(s, 14, 2);
+  const se = digitsAt(s, 17, 2);
+  // NaN (not digits) fails every comparison below, so it is caught by the `!(… >= …)` forms.
+  let i = 19;
+  let ms = 0;
+  if (i < len && s.charCodeAt(i) === 46 /* . */) {
+    i++;
+    let n = 0;
+    while (n < 3 && i < len) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      ms = ms * 10 + c;
+      i++;
+      n++;
+    }
+    if (n === 0) return undefined;
+    if (n === 1) ms *= 100;
+    else if (n === 2) ms *= 10;
+  }
+  if (i < len && s.charCodeAt(i) === 90 /* Z */) i++;
+  if (i !== len) return undefined;
   // Years below 1000 (Date.UTC maps 0-99 to 19xx) and leap seconds: the general path decides.
-  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
+  if (!(y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && se <= 59)) return undefined;
   if (d > 28 && d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined;
-  const frac = m[7];
-  const ms = frac === undefined ? 0 : +frac.padEnd(3, '0');
   return Date.UTC(y, mo - 1, d, h, mi, se, ms);
+}
+
+/** The decimal value of `n` ASCII digits at `at`, or NaN when one of them is not a digit. */
+function digitsAt(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /** The general parser behind {@link parseTimestamp} (exported for the property test that holds the fast path to it). @internal */
