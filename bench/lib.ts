@@ -55,9 +55,25 @@ export async function sideBySide(
   };
 }
 
+/**
+ * `BENCH_GC=1` (with `node --expose-gc`): a full garbage collection before every timed run, outside
+ * the clock. Two clients alternating in one process share one heap, so without it each side also
+ * pays, at random, for collecting garbage the other side left; with it each run starts from the same
+ * clean heap and pays for what it allocates during its own run (but not for the young garbage still
+ * live at its end: for a listing of 100,000 events that is one page or so). Results say which.
+ */
+export const GC_BEFORE_EACH = process.env.BENCH_GC === '1';
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('BENCH_GC=1 needs node --expose-gc (NODE_OPTIONS=--expose-gc)');
+  gc();
+}
+
 /** Wall time and this process's CPU time (user + system) of one run, in ms. CPU time is far less
  * sensitive to other load on the machine than wall time. */
 export async function measure(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  if (GC_BEFORE_EACH) collectGarbage();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
@@ -72,9 +88,11 @@ export async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
+/** Write a result file; runs with `BENCH_GC=1` go to `<name>.gc.json` beside the default-method one. */
 export function writeResult(path: string, data: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  const file = GC_BEFORE_EACH ? path.replace(/\.json$/, '.gc.json') : path;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
 }
 
 export const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { median, round, sideBySide } from '../lib.js';
+import { GC_BEFORE_EACH, median, round, sideBySide } from '../lib.js';
 
 /** `node --conditions=@stackfeed/source --import tsx <file> ...args` with a JSON line on stdout. */
 function nodeArgs(file: string, args: string[]): string[] {
@@ -203,6 +203,7 @@ export async function compareSides(o: {
     fields: {
       rounds: o.rounds,
       warmup: o.warmup,
+      gcBeforeEachRun: GC_BEFORE_EACH,
       ...after,
       loadAverage1mBefore: before.loadAverage1m,
       ...(aa ? { aaCheck: aa } : {}),
