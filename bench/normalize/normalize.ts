@@ -11,7 +11,7 @@
  *     zod, content id per event, mapping)
  *   - openstack-heat: list-events bodies (1,000 / page) → `normalizeEventList` (fast check or zod, mapping)
  *   - aws-parallelcluster (API mode, the CloudFormation stack events the pcluster API returns):
- *     GetClusterStackEvents bodies (100 / page) → `parseWire(StackEventsWire)` + `toStackEvent`, as the
+ *     GetClusterStackEvents bodies (100 / page) → `readStackEventsFast` (zod when it says no) + `toStackEvent`, as the
  *     API backend does it (read-only use of that package's internals)
  *   - aws-imagebuilder: ListLifecycleExecutionResources outputs (25 / page, SDK-deserialized, Dates)
  *     → `isLifecycleResourcesPage` guard (zod on failure) + `lifecycleResourceEvent`, as the client does
@@ -30,7 +30,12 @@ import { lifecycleResourceEvent } from '../../packages/aws-imagebuilder/src/mapp
 import { isLifecycleResourcesPage } from '../../packages/aws-imagebuilder/src/wire/guards.ts';
 import { ListLifecycleResourcesSchema } from '../../packages/aws-imagebuilder/src/wire/schemas.ts';
 import { toStackEvent as pclusterEvent } from '../../packages/aws-parallelcluster/src/mapping/events.ts';
-import { type StackEventWire, StackEventsWire } from '../../packages/aws-parallelcluster/src/wire/api.ts';
+import {
+  type StackEventRecord,
+  type StackEventWire,
+  StackEventsWire,
+  readStackEventsFast,
+} from '../../packages/aws-parallelcluster/src/wire/api.ts';
 import { EventIdAssigner, normalizeEventsPage } from '../../packages/huawei-rfs/src/mapping/events.ts';
 import { normalizeEventList } from '../../packages/openstack-heat/src/mapping/event.ts';
 import { median, round, writeResult } from '../lib.js';
@@ -137,13 +142,20 @@ async function pclusterCase(): Promise<Case> {
     pages,
     normalize: (sink) => {
       for (const p of pages) {
-        // As the API backend does it (packages/aws-parallelcluster/src/api/backend.ts).
+        // As the API backend does it (packages/aws-parallelcluster/src/api/backend.ts): the fast
+        // reader, and zod only for a page it does not accept (none here).
+        const rawEvents = (p as { events?: unknown[] }).events ?? [];
+        const fast = readStackEventsFast(p);
+        if (fast) {
+          for (let i = 0; i < fast.events.length; i++)
+            sink(pclusterEvent(fast.events[i] as StackEventRecord, rawEvents[i]));
+          continue;
+        }
         const data = parseWire(StackEventsWire, p, {
           provider: 'aws-parallelcluster',
           operation: 'GetClusterStackEvents',
         });
         const events = data.events ?? [];
-        const rawEvents = (p as { events?: unknown[] }).events ?? [];
         for (let i = 0; i < events.length; i++) {
           const w = events[i] as StackEventWire;
           sink(pclusterEvent({ ...w, timestamp: parseTimestamp(w.timestamp) as Date }, rawEvents[i]));

@@ -78,17 +78,6 @@ export const StackEventsWire = z.object({ nextToken: opt(str), events: opt(z.arr
 /** A StackEvent as {@link readStackEventsFast} hands it over: the schema's fields, `timestamp` parsed. */
 export type StackEventRecord = Omit<StackEventWire, 'timestamp'> & { timestamp: Date };
 
-const STACK_EVENT_REQUIRED = [
-  'stackId',
-  'eventId',
-  'stackName',
-  'logicalResourceId',
-  'physicalResourceId',
-  'resourceType',
-  'resourceStatus',
-] as const;
-const STACK_EVENT_OPTIONAL = ['resourceStatusReason', 'resourceProperties', 'clientRequestToken'] as const;
-
 /**
  * The hot path of GetClusterStackEvents / GetImageStackEvents (100 events a page, pages by the
  * thousand): accepts exactly what {@link StackEventsWire} accepts (a property test holds it to
@@ -109,23 +98,51 @@ export function readStackEventsFast(
     for (const e of list) {
       if (typeof e !== 'object' || e === null || Array.isArray(e)) return undefined;
       const r = e as Record<string, unknown>;
-      const rec = {} as Record<string, unknown>;
-      for (const k of STACK_EVENT_REQUIRED) {
-        const v = r[k];
-        if (typeof v !== 'string') return undefined;
-        rec[k] = v;
+      // Field by field into one fixed-shape literal: keyed stores into an empty object cost more.
+      const stackId = r.stackId;
+      const eventId = r.eventId;
+      const stackName = r.stackName;
+      const logicalResourceId = r.logicalResourceId;
+      const physicalResourceId = r.physicalResourceId;
+      const resourceType = r.resourceType;
+      const resourceStatus = r.resourceStatus;
+      if (
+        typeof stackId !== 'string' ||
+        typeof eventId !== 'string' ||
+        typeof stackName !== 'string' ||
+        typeof logicalResourceId !== 'string' ||
+        typeof physicalResourceId !== 'string' ||
+        typeof resourceType !== 'string' ||
+        typeof resourceStatus !== 'string'
+      ) {
+        return undefined;
       }
-      for (const k of STACK_EVENT_OPTIONAL) {
-        const v = r[k];
-        if (v === undefined || v === null) continue;
-        if (typeof v !== 'string') return undefined;
-        rec[k] = v;
+      const resourceStatusReason = r.resourceStatusReason ?? undefined;
+      const resourceProperties = r.resourceProperties ?? undefined;
+      const clientRequestToken = r.clientRequestToken ?? undefined;
+      if (
+        (resourceStatusReason !== undefined && typeof resourceStatusReason !== 'string') ||
+        (resourceProperties !== undefined && typeof resourceProperties !== 'string') ||
+        (clientRequestToken !== undefined && typeof clientRequestToken !== 'string')
+      ) {
+        return undefined;
       }
       const t = r.timestamp;
-      const ts = typeof t === 'string' ? parseTimestamp(t) : undefined;
-      if (ts === undefined) return undefined;
-      rec.timestamp = ts;
-      events.push(rec as StackEventRecord);
+      const timestamp = typeof t === 'string' ? parseTimestamp(t) : undefined;
+      if (timestamp === undefined) return undefined;
+      events.push({
+        stackId,
+        eventId,
+        stackName,
+        logicalResourceId,
+        physicalResourceId,
+        resourceType,
+        timestamp,
+        resourceStatus,
+        resourceStatusReason,
+        resourceProperties,
+        clientRequestToken,
+      });
     }
   }
   return { events, nextToken: typeof nt === 'string' ? nt : undefined };
