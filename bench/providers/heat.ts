@@ -20,7 +20,8 @@
  * Run: npx tsx --conditions=@stackfeed/source bench/providers/heat.ts
  * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/heat.ts loop stackfeed
  * Method check: AA=stackfeed (or AA=raw) measures that side against itself (ratio should be ~1.0).
- * Knobs: EVENTS (100000), PAGE (1000, stackfeed's default for Heat), ROUNDS (7), WARMUP (1), RSS=0 skips the RSS children.
+ * Knobs: EVENTS (100000), PAGE (1000, stackfeed's default for Heat), ROUNDS (7), WARMUP (1), RSS=0 skips the RSS children,
+ * RAW_MODEL=1 (the raw loop builds a plain model object per event; see below).
  */
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@stackfeed/emulator';
@@ -43,6 +44,37 @@ interface ServerInfo {
   pages: number;
   events: number;
 }
+
+/**
+ * RAW_MODEL=1: the raw loop also builds, per event, a plain object with the fields of a StackEvent
+ * (what a hand-written client that hands out a model would do, without validation): a Date, the
+ * stack and resource objects, action/phase split from the status, the record as `raw`. Results go
+ * to providers-heat-raw-model.json. Without it the raw loop only counts parsed records.
+ */
+const RAW_MODEL = process.env.RAW_MODEL === '1';
+// A module-level store: the built object is observable, so the engine cannot skip building it.
+let _modelSink: unknown;
+const rawEach = (info: ServerInfo): ((ev: { id: string }) => void) => {
+  if (!RAW_MODEL) return () => {};
+  return (e) => {
+    const ev = e as unknown as Record<string, string | null | undefined>;
+    const status = ev.resource_status ?? '';
+    const cut = status.indexOf('_');
+    const t = ev.event_time ?? '';
+    _modelSink = {
+      provider: 'openstack-heat',
+      id: ev.id,
+      timestamp: new Date(t.endsWith('Z') ? t : `${t}Z`),
+      stack: { id: info.stackId, name: STACK },
+      resource: { logicalId: ev.resource_name, physicalId: ev.physical_resource_id, type: ev.resource_type },
+      action: cut > 0 ? status.slice(0, cut) : status,
+      phase: cut > 0 ? status.slice(cut + 1) : 'UNKNOWN',
+      status,
+      message: ev.resource_status_reason,
+      raw: ev,
+    };
+  };
+};
 
 /** The raw loop: fetch + JSON.parse, Heat's marker paging; `each` sees every parsed record. */
 async function rawList(info: ServerInfo, each: (ev: { id: string }) => void): Promise<number> {
@@ -128,7 +160,13 @@ async function rss(side: string): Promise<void> {
       return n;
     });
   } else {
-    await measureRss(side, (tick) => rawList(info, tick));
+    await measureRss(side, (tick) => {
+      const each = rawEach(info);
+      return rawList(info, (ev) => {
+        each(ev);
+        tick();
+      });
+    });
   }
 }
 
@@ -140,7 +178,7 @@ async function loop(side: string): Promise<void> {
   const c0 = process.cpuUsage();
   for (let i = 0; i < Number(process.env.LOOPS ?? 5); i++) {
     if (side === 'stackfeed') for await (const _ of list(heat, server.info));
-    else await rawList(server.info, () => {});
+    else await rawList(server.info, rawEach(server.info));
   }
   const c = process.cpuUsage(c0);
   console.log(side, round(performance.now() - t0, 1), 'ms wall', round((c.user + c.system) / 1000, 1), 'ms CPU');
@@ -175,7 +213,7 @@ async function main(): Promise<void> {
       if (n !== EVENTS) throw new Error(`stackfeed listed ${n}`);
     };
     const viaRaw = async () => {
-      const n = await rawList(info, () => {});
+      const n = await rawList(info, rawEach(info));
       if (n !== EVENTS) throw new Error(`raw listed ${n}`);
     };
     const { aa, fields } = await compareSides({
@@ -189,7 +227,7 @@ async function main(): Promise<void> {
     });
 
     const result = {
-      benchmark: 'Heat list stack events: HeatClient.listStackEvents (for await) vs fetch + JSON.parse',
+      benchmark: `Heat list stack events: HeatClient.listStackEvents (for await) vs fetch + JSON.parse${RAW_MODEL ? ' + a plain model object per event' : ''}`,
       provider: 'openstack-heat',
       events: EVENTS,
       pageSize: PAGE,
@@ -199,10 +237,11 @@ async function main(): Promise<void> {
       method:
         'alternating rounds in one process (sideBySide); server = pre-rendered emulator pages replayed from a child process; RSS per side in a fresh child process (5 ms timer + every 1,000 events)',
       auth: 'none on either side (noauth Heat)',
-      work: 'stackfeed: zod validation of every record, StackEvent mapping, ignored-marker guard, Paginator; raw: JSON.parse and count',
+      work: `stackfeed: zod validation of every record, StackEvent mapping, ignored-marker guard, Paginator; raw: JSON.parse${RAW_MODEL ? ', a plain StackEvent-shaped object per event (no validation)' : ''} and count`,
     };
     console.log(JSON.stringify(result, null, 2));
-    if (!aa) writeResult(new URL('../results/providers-heat.json', import.meta.url).pathname, result);
+    const file = RAW_MODEL ? 'providers-heat-raw-model.json' : 'providers-heat.json';
+    if (!aa) writeResult(new URL(`../results/${file}`, import.meta.url).pathname, result);
   } finally {
     await server.close();
   }

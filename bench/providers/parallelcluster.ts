@@ -21,7 +21,8 @@
  * Run: npx tsx --conditions=@stackfeed/source bench/providers/parallelcluster.ts
  * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/parallelcluster.ts loop api-stackfeed
  * Knobs: EVENTS (default 100000), ROUNDS (default 3), WARMUP (default 0: the verification runs
- * warm both sides), MODES (default "direct,api"), RSS=0 to skip RSS.
+ * warm both sides), MODES (default "direct,api"), RSS=0 to skip RSS, RAW_MODEL=1 (API mode's raw loop
+ * builds a plain model object per event; see below).
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -67,6 +68,42 @@ interface SignerModule {
       query: Record<string, string>;
       headers: Record<string, string>;
     }): Promise<{ headers: Record<string, string> }>;
+  };
+}
+
+/**
+ * RAW_MODEL=1: the API-mode raw loop also builds, per event, a plain object with the fields of a
+ * StackEvent (a Date, stack and resource objects, action/phase split from the status,
+ * `resourceProperties` parsed when it is JSON, the record as `raw`): what a hand-written client that
+ * hands out a model would do, without validation. Results go to providers-parallelcluster-raw-model.json.
+ */
+const RAW_MODEL = process.env.RAW_MODEL === '1';
+// A module-level store: the built object is observable, so the engine cannot skip building it.
+let _modelSink: unknown;
+function buildPlainModel(e: Record<string, string | undefined>): void {
+  const status = e.resourceStatus ?? '';
+  const cut = status.indexOf('_');
+  const props = e.resourceProperties;
+  let properties: unknown = props;
+  if (props !== undefined && (props.startsWith('{') || props.startsWith('['))) {
+    try {
+      properties = JSON.parse(props);
+    } catch {
+      properties = props;
+    }
+  }
+  _modelSink = {
+    provider: 'aws-parallelcluster',
+    id: e.eventId,
+    timestamp: new Date(e.timestamp as string),
+    stack: { id: e.stackId, name: e.stackName },
+    resource: { logicalId: e.logicalResourceId, physicalId: e.physicalResourceId, type: e.resourceType },
+    action: cut > 0 ? status.slice(0, cut) : status,
+    phase: cut > 0 ? status.slice(cut + 1) : 'UNKNOWN',
+    status,
+    message: e.resourceStatusReason,
+    properties,
+    raw: e,
   };
 }
 
@@ -147,6 +184,7 @@ async function makeSides(info: ServerInfo): Promise<{ run: Record<Side, Run>; cl
         const body = JSON.parse(text) as { events?: Array<{ eventId: string }>; nextToken?: string };
         for (const e of body.events ?? []) {
           n++;
+          if (RAW_MODEL) buildPlainModel(e as unknown as Record<string, string | undefined>);
           onItem?.(e.eventId);
         }
         token = body.nextToken;
@@ -241,7 +279,11 @@ async function firstLine(c: ReturnType<typeof child>): Promise<string> {
 
 const PAIRS: Record<Mode, { a: Side; b: Side; peer: string }> = {
   direct: { a: 'direct-stackfeed', b: 'direct-sdk', peer: 'paginateDescribeStackEvents (own CloudFormationClient)' },
-  api: { a: 'api-stackfeed', b: 'api-raw', peer: 'fetch + JSON.parse loop signed with @smithy/signature-v4' },
+  api: {
+    a: 'api-stackfeed',
+    b: 'api-raw',
+    peer: `fetch + JSON.parse loop signed with @smithy/signature-v4${RAW_MODEL ? ', building a plain model object per event' : ''}`,
+  },
 };
 
 async function main(): Promise<void> {
@@ -297,7 +339,8 @@ async function main(): Promise<void> {
       console.log(JSON.stringify({ [mode]: results[mode] }, null, 2));
     }
     s.close();
-    writeResult(new URL('../results/providers-parallelcluster.json', import.meta.url).pathname, {
+    const file = RAW_MODEL ? 'providers-parallelcluster-raw-model.json' : 'providers-parallelcluster.json';
+    writeResult(new URL(`../results/${file}`, import.meta.url).pathname, {
       ...results,
       target: '<= 1.10',
       note: 'wallRatio/cpuRatio = median of per-round ratios stackfeed / peer (sideBySide); CPU = this process only (the emulator is a child process); RSS per side in a fresh process',
