@@ -5,14 +5,8 @@
  *
  *   pnpm example
  */
-import {
-  createPaginator,
-  HttpTransport,
-  mergeEvents,
-  type StackEvent,
-  statusTable,
-  watchEvents,
-} from '@stackfeed/core';
+import { mergeEvents, type StackEvent } from '@stackfeed/core';
+import { createPaginator, HttpTransport, statusTable, watchEvents } from '@stackfeed/core/adapter';
 import { Router, startEmulator } from '@stackfeed/emulator';
 
 // A toy provider: 12 resources created one after another, one event every 50 ms.

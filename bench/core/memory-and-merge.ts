@@ -4,7 +4,8 @@
  * 2. mergeEvents throughput (events/s), exact and live mode, over 4 streams, beside a plain
  *    concatenate-and-sort of the same arrays as the peer.
  */
-import { createPaginator, mergeEvents, type StackEvent } from '@stackfeed/core';
+import { mergeEvents, type StackEvent } from '@stackfeed/core';
+import { createPaginator } from '@stackfeed/core/adapter';
 import { round, time, writeResult } from '../lib.js';
 
 const TOTAL = Number(process.env.EVENTS ?? 1_000_000);

@@ -3,7 +3,7 @@
  * emulator pages. Both read the same N pages of M events from one local server, alternately.
  * Reported: median ratio stackfeed / plain (target ≤ 1.10).
  */
-import { createPaginator, HttpTransport } from '@stackfeed/core';
+import { createPaginator, HttpTransport } from '@stackfeed/core/adapter';
 import got from 'got';
 import { startEmulator } from '@stackfeed/emulator';
 import { round, sideBySide, writeResult } from '../lib.js';

@@ -19,7 +19,8 @@
  * Run: npx tsx --conditions=@stackfeed/source bench/normalize/normalize.ts
  * Knobs: EVENTS (100000 for RFS/Heat), AWS_EVENTS (20000 for the two AWS adapters), ROUNDS (9).
  */
-import { type StackEvent, parseTimestamp, parseWire } from '@stackfeed/core';
+import type { StackEvent } from '@stackfeed/core';
+import { parseTimestamp, parseWire } from '@stackfeed/core/adapter';
 import { createScript, startHeatEmulator } from '@stackfeed/emulator/heat';
 import { lifecycleLarge, startImageBuilderEmulator } from '@stackfeed/emulator/imagebuilder';
 import { bigStack, startParallelClusterEmulator } from '@stackfeed/emulator/parallelcluster';

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/adapter.ts'],
   format: ['esm'],
   // The build does not use the composite (tsc -b) settings meant for typechecking.
   dts: { compilerOptions: { composite: false, incremental: false } },

@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ImageInfo, StackfeedError, type StackEvent, watchEvents } from '@stackfeed/core';
+import { type ImageInfo, StackfeedError, type StackEvent } from '@stackfeed/core';
+import { watchEvents } from '@stackfeed/core/adapter';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configuredSources } from '../src/configured.js';
 import { type Dashboard, startDashboard } from '../src/server.js';

@@ -17,9 +17,6 @@ import {
   type Capabilities,
   type EventFilterOptions,
   type ExecutionInfo,
-  addSdkEmptyBodyCheck,
-  addSdkRateLimit,
-  EmptyBodyError,
   type ImageInfo,
   type ImageSource,
   type ListOptions,
@@ -32,6 +29,11 @@ import {
   type TlsOptions,
   type WatchOptions,
   type WatchStream,
+} from '@stackfeed/core';
+import {
+  addSdkEmptyBodyCheck,
+  addSdkRateLimit,
+  EmptyBodyError,
   applyEventFilters,
   createPaginator,
   parseWire,
@@ -39,7 +41,7 @@ import {
   throwIfAborted,
   toRateLimiter,
   watchEvents,
-} from '@stackfeed/core';
+} from '@stackfeed/core/adapter';
 import type { z } from 'zod';
 import { toStackfeedError } from './errors.js';
 import { isLifecycleResourcesPage } from './wire/guards.js';

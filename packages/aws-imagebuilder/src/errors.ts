@@ -1,14 +1,13 @@
+import { StackfeedError, type ErrorCode } from '@stackfeed/core';
 import {
-  StackfeedError,
   abortError,
   classifyAwsAuthFailure,
   codeForHttpStatus,
   describeClockOffset,
-  type ErrorCode,
   redact,
   safeString,
   sdkErrorServerDate,
-} from '@stackfeed/core';
+} from '@stackfeed/core/adapter';
 
 /**
  * AWS SDK v3 errors → StackfeedError. Direct SDK calls do not go through core's HttpTransport,

@@ -8,14 +8,11 @@ import {
   type StackEvent,
   type StackEventSource,
   StackfeedError,
-  type TerminalCheck,
   type WatchOptions,
   type WatchOutcome,
   type WatchStream,
-  applyEventFilters,
-  createPaginator,
-  watchEvents,
 } from '@stackfeed/core';
+import { type TerminalCheck, applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
 import { type ApiModeOptions, ApiBackend } from './api/backend.js';
 import type { Backend, PollState, StackTarget } from './backend.js';
 import type { DirectModeOptions } from './direct/options.js';

@@ -1,15 +1,14 @@
+import { type ErrorCode, StackfeedError } from '@stackfeed/core';
 import {
-  type ErrorCode,
   type HttpResponse,
   type ProviderErrorInfo,
-  StackfeedError,
   classifyAwsAuthFailure,
   codeForHttpStatus,
   describeClockOffset,
   redact,
   safeString,
   sdkErrorServerDate,
-} from '@stackfeed/core';
+} from '@stackfeed/core/adapter';
 
 const PROVIDER = 'aws-parallelcluster' as const;
 

@@ -1,4 +1,4 @@
-import { parseTimestamp } from '@stackfeed/core';
+import { parseTimestamp } from '@stackfeed/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StackEventsWire, readStackEventsFast } from '../src/wire/api.js';

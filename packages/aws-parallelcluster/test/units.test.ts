@@ -1,4 +1,4 @@
-import type { HttpResponse } from '@stackfeed/core';
+import type { HttpResponse } from '@stackfeed/core/adapter';
 import { StackfeedError } from '@stackfeed/core';
 import { verifySigV4 } from '@stackfeed/emulator/parallelcluster';
 import { describe, expect, it } from 'vitest';

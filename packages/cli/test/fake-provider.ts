@@ -4,16 +4,8 @@
  * parts a real adapter uses. Each status check advances the scenario by one step, so a follow
  * sees the deployment progress without any timing in the test.
  */
-import {
-  applyEventFilters,
-  createPaginator,
-  HttpTransport,
-  type ImageInfo,
-  type ProviderId,
-  type StackEvent,
-  type StackInfo,
-  watchEvents,
-} from '@stackfeed/core';
+import type { ImageInfo, ProviderId, StackEvent, StackInfo } from '@stackfeed/core';
+import { applyEventFilters, createPaginator, HttpTransport, watchEvents } from '@stackfeed/core/adapter';
 import { type EmulatorServer, Router, startEmulator } from '@stackfeed/emulator';
 import type { ProviderPlugin, ProviderSession } from '../src/index.js';
 

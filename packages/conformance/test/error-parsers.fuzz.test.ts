@@ -7,13 +7,8 @@
 import { inspect } from 'node:util';
 import { fromAwsError, parseApiError } from '@stackfeed/aws-parallelcluster';
 import { toStackfeedError } from '@stackfeed/aws-imagebuilder';
-import {
-  ERROR_CODES,
-  type HttpResponse,
-  type ProviderErrorInfo,
-  StackfeedError,
-  registerSecret,
-} from '@stackfeed/core';
+import { ERROR_CODES, StackfeedError } from '@stackfeed/core';
+import { type HttpResponse, type ProviderErrorInfo, registerSecret } from '@stackfeed/core/adapter';
 import { parseRfsError, readHuaweiErrorBody } from '@stackfeed/huawei-rfs';
 import { parseHeatError } from '@stackfeed/openstack-heat';
 import fc from 'fast-check';

@@ -48,7 +48,8 @@ type Probed = Exclude<(typeof BUILT)[number], 'cli'>;
 /** One call per package, against a local server that answers every request with 404. */
 const EXERCISE: Record<Probed, string> = {
   core: `
-    const t = new m.HttpTransport({ provider: 'openstack-heat', retry: { maxAttempts: 1 } });
+    const { HttpTransport } = await import('@stackfeed/core/adapter');
+    const t = new HttpTransport({ provider: 'openstack-heat', retry: { maxAttempts: 1 } });
     return t.request({ url: stub + '/probe', operation: 'probe' }).then(() => 'ok', (e) => e.code);`,
   'openstack-heat': `
     const c = new m.HeatClient({ auth: { type: 'none' }, endpoint: stub + '/v1/admin', retry: { maxAttempts: 1 } });

@@ -6,7 +6,7 @@ import {
   EmptyBodyError,
   safeString,
   sdkErrorServerDate,
-} from '../src/index.js';
+} from './entry.js';
 
 describe('AWS SDK interop (duck-typed)', () => {
   it('classifies clock skew with the offset from the server Date, and expired credentials', () => {

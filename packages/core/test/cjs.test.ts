@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { VERSION } from '../src/index.js';
+import { VERSION } from './entry.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(pkgDir, 'dist', 'index.js');

@@ -11,7 +11,7 @@ import {
   registerSecret,
   StackfeedError,
   throwIfAborted,
-} from '../src/index.js';
+} from './entry.js';
 
 /** Every way an error gets out of a process. */
 function renderings(err: StackfeedError): Record<string, string> {

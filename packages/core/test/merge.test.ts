@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mergeEvents, StackfeedError } from '../src/index.js';
+import { mergeEvents, StackfeedError } from './entry.js';
 
 interface Item {
   id: string;

@@ -31,7 +31,7 @@ import {
   StackStateSchema,
   statusTable,
   VERSION,
-} from '../src/index.js';
+} from './entry.js';
 
 const roundTrip = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 

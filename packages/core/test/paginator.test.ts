@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPaginator, type FetchedPage, type Page, type Paginator, StackfeedError } from '../src/index.js';
+import { createPaginator, type FetchedPage, type Page, type Paginator, StackfeedError } from './entry.js';
 
 /** A provider list with offset cursors, counting its calls. */
 function fakeList(items: readonly number[], defaultSize = 4) {

@@ -1,7 +1,7 @@
 import { type EmulatorServer, startEmulator } from '@stackfeed/emulator';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HttpTransport, RateLimiter, StackfeedError, toRateLimiter } from '../src/index.js';
+import { HttpTransport, RateLimiter, StackfeedError, toRateLimiter } from './entry.js';
 
 /** The largest number of grants inside any half-open window [t, t + interval). */
 function maxInWindow(times: number[], interval: number): number {

@@ -14,7 +14,7 @@ import {
   type TransportOptions,
   USER_AGENT,
   VERSION,
-} from '../src/index.js';
+} from './entry.js';
 
 let server: EmulatorServer;
 let other: EmulatorServer;

@@ -13,7 +13,7 @@ import {
   scopeDigest,
   sleep,
   StackfeedError,
-} from '../src/index.js';
+} from './entry.js';
 
 /** No lone surrogates (encodeURIComponent throws on them). */
 const wellFormed = (s: string) => {

@@ -7,7 +7,7 @@ import {
   type TerminalCheck,
   type WatchSource,
   watchEvents,
-} from '../src/index.js';
+} from './entry.js';
 import { SeenIds } from '../src/util/bounded-set.js';
 
 interface Ev {

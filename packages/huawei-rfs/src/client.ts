@@ -1,11 +1,7 @@
 import {
-  type AuthHook,
   type Capabilities,
   type EventFilterOptions,
-  HttpTransport,
-  type HttpResponse,
   type ListOptions,
-  type RequestSpec,
   type Logger,
   type Paginator,
   type Phase,
@@ -19,13 +15,19 @@ import {
   type TlsOptions,
   type WatchOptions,
   type WatchStream,
+} from '@stackfeed/core';
+import {
+  type AuthHook,
+  HttpTransport,
+  type HttpResponse,
+  type RequestSpec,
   applyEventFilters,
   buildUrl,
   createPaginator,
   encodePathSegment,
   parseWire,
   watchEvents,
-} from '@stackfeed/core';
+} from '@stackfeed/core/adapter';
 import { type AkSkCredentials, AkSkAuth, type AkSkProvider } from './auth/aksk.js';
 import { type IamPasswordCredentials, IamTokenAuth } from './auth/token.js';
 import { iamEndpoint, rfsEndpointForRegion } from './endpoints.js';

@@ -1,4 +1,4 @@
-import { type HttpResponse, type ProviderErrorInfo, codeForHttpStatus, redact } from '@stackfeed/core';
+import { type HttpResponse, type ProviderErrorInfo, codeForHttpStatus, redact } from '@stackfeed/core/adapter';
 
 /** The parts of a Huawei error body stackfeed reads (same precedence as the Huawei SDKs). */
 export interface HuaweiErrorBody {

@@ -7,7 +7,7 @@ import {
   parseRfsFilter,
   verifyAkSkRequest,
 } from '@stackfeed/emulator/rfs';
-import { encodeQuery } from '@stackfeed/core';
+import { encodeQuery } from '@stackfeed/core/adapter';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AK, SK, emulator } from './fixtures.js';
 import { readShared } from './helpers.js';

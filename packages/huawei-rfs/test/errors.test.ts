@@ -1,4 +1,4 @@
-import type { HttpResponse } from '@stackfeed/core';
+import type { HttpResponse } from '@stackfeed/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { parseRfsError, readHuaweiErrorBody } from '../src/errors.js';
 import { readShared } from './helpers.js';

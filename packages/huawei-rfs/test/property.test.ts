@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type SignableRequest, encodeQuery, encodeRfc3986 } from '@stackfeed/core';
+import { type SignableRequest, encodeQuery, encodeRfc3986 } from '@stackfeed/core/adapter';
 import type { EmulatorRequest } from '@stackfeed/emulator';
 import { verifyAkSkRequest } from '@stackfeed/emulator/rfs';
 import fc from 'fast-check';

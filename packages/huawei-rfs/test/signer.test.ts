@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type SignableRequest, encodeQuery } from '@stackfeed/core';
+import { type SignableRequest, encodeQuery } from '@stackfeed/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { AkSkAuth } from '../src/auth/aksk.js';
 import {

@@ -1,8 +1,6 @@
 import {
   type Capabilities,
   type EventFilterOptions,
-  type HttpResponse,
-  HttpTransport,
   type ListOptions,
   type Logger,
   type Paginator,
@@ -17,13 +15,17 @@ import {
   type TlsOptions,
   type WatchOptions,
   type WatchStream,
+} from '@stackfeed/core';
+import {
+  type HttpResponse,
+  HttpTransport,
   applyEventFilters,
   createPaginator,
   encodePathSegment,
   parseWire,
   registerSecret,
   watchEvents,
-} from '@stackfeed/core';
+} from '@stackfeed/core/adapter';
 import { KeystoneSession } from './auth/keystone.js';
 import type { EndpointInterface, HeatAuth } from './auth/types.js';
 import { type LoadConfigOptions, loadCloudConfig } from './config/clouds.js';

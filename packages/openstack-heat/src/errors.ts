@@ -1,5 +1,6 @@
-import type { ErrorCode, HttpResponse, ProviderErrorInfo } from '@stackfeed/core';
-import { codeForHttpStatus, redact } from '@stackfeed/core';
+import type { ErrorCode } from '@stackfeed/core';
+import type { HttpResponse, ProviderErrorInfo } from '@stackfeed/core/adapter';
+import { codeForHttpStatus, redact } from '@stackfeed/core/adapter';
 import { HeatFaultSchema } from './wire/schemas.js';
 
 /**

@@ -1,4 +1,5 @@
-import type { StackEvent, StackInfo, TerminalCheck, WatchSource } from '@stackfeed/core';
+import type { StackEvent, StackInfo } from '@stackfeed/core';
+import type { TerminalCheck, WatchSource } from '@stackfeed/core/adapter';
 import { StackfeedError } from '@stackfeed/core';
 import type { HeatClient, HeatStackRef } from './client.js';
 import type { CanonicalStack } from './mapping/event.js';

@@ -1,11 +1,5 @@
-import {
-  type ExecutionInfo,
-  type ImageArtifact,
-  type ImageInfo,
-  type StackEvent,
-  contentId,
-  parseJsonLoose,
-} from '@stackfeed/core';
+import type { ExecutionInfo, ImageArtifact, ImageInfo, StackEvent } from '@stackfeed/core';
+import { contentId, parseJsonLoose } from '@stackfeed/core/adapter';
 import type {
   WireImage,
   WireImageVersion,

@@ -1,4 +1,5 @@
-import { type Action, type ExecutionState, type ImageState, type Phase, statusTable } from '@stackfeed/core';
+import type { Action, ExecutionState, ImageState, Phase } from '@stackfeed/core';
+import { statusTable } from '@stackfeed/core/adapter';
 
 /**
  * Image Builder literals → the normalized model. Data only; every value of every enum in the

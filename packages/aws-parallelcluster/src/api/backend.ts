@@ -1,18 +1,20 @@
+import type {
+  ImageInfo,
+  Logger,
+  RetryOptions,
+  StackEvent,
+  RateLimiter,
+  RateLimitOptions,
+  TlsOptions,
+} from '@stackfeed/core';
 import {
   HttpTransport,
-  type ImageInfo,
-  type Logger,
   type QueryParams,
-  type RetryOptions,
-  type StackEvent,
-  type RateLimiter,
-  type RateLimitOptions,
-  type TlsOptions,
   buildUrl,
   encodePathSegment,
   parseTimestamp,
   parseWire,
-} from '@stackfeed/core';
+} from '@stackfeed/core/adapter';
 import type { z } from 'zod';
 import { credentialResolver, type CredentialsInput } from '../auth/credentials.js';
 import { regionFromApiHost, sigv4AuthHook } from '../auth/sigv4.js';

@@ -1,4 +1,5 @@
-import { StackfeedError, registerSecret } from '@stackfeed/core';
+import { StackfeedError } from '@stackfeed/core';
+import { registerSecret } from '@stackfeed/core/adapter';
 
 /** AWS credentials as the AWS SDK v3 shapes them. */
 export interface AwsCredentials {

@@ -1,4 +1,4 @@
-import type { AuthHook, SignableRequest } from '@stackfeed/core';
+import type { AuthHook, SignableRequest } from '@stackfeed/core/adapter';
 import type { AwsCredentials } from './credentials.js';
 
 const EXECUTE_API_HOST =

@@ -3,16 +3,8 @@ import type { CloudFormationClient, Stack, StackEvent as CfnStackEvent } from '@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client, Image as Ec2Image } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import {
-  addSdkEmptyBodyCheck,
-  addSdkRateLimit,
-  type ImageInfo,
-  type RateLimiter,
-  type SdkClientLike,
-  type StackEvent,
-  StackfeedError,
-  toRateLimiter,
-} from '@stackfeed/core';
+import { type ImageInfo, type RateLimiter, type StackEvent, StackfeedError } from '@stackfeed/core';
+import { addSdkEmptyBodyCheck, addSdkRateLimit, type SdkClientLike, toRateLimiter } from '@stackfeed/core/adapter';
 import { credentialResolver } from '../auth/credentials.js';
 import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { fromAwsError } from '../errors.js';

@@ -1,4 +1,5 @@
-import { type ImageArtifact, type ImageInfo, type ImageState, parseTimestamp } from '@stackfeed/core';
+import type { ImageArtifact, ImageInfo, ImageState } from '@stackfeed/core';
+import { parseTimestamp } from '@stackfeed/core/adapter';
 import type { ClusterInfo } from '../types.js';
 import type {
   ClusterInfoSummaryWire,

@@ -1,4 +1,5 @@
-import { type ActionPhase, type ImageState, type StackState, actionPhaseSplitter, statusTable } from '@stackfeed/core';
+import type { ImageState, StackState } from '@stackfeed/core';
+import { type ActionPhase, actionPhaseSplitter, statusTable } from '@stackfeed/core/adapter';
 
 /**
  * The status vocabularies of ParallelCluster and the services behind it, mapped to the normalized

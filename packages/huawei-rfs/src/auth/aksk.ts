@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type AuthHook, type SignableRequest, StackfeedError, registerSecret } from '@stackfeed/core';
+import { StackfeedError } from '@stackfeed/core';
+import { type AuthHook, type SignableRequest, registerSecret } from '@stackfeed/core/adapter';
 import { formatSdkDate, signRequest } from './signer.js';
 
 /** A permanent or temporary Huawei Cloud access key. */

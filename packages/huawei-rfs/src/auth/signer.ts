@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { encodeRfc3986 } from '@stackfeed/core';
+import { encodeRfc3986 } from '@stackfeed/core/adapter';
 
 /**
  * Huawei Cloud `SDK-HMAC-SHA256` request signing (the APIG "AK/SK" scheme), written from the

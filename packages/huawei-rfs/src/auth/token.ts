@@ -1,13 +1,11 @@
+import { type Logger, StackfeedError, type TlsOptions } from '@stackfeed/core';
 import {
   type AuthHook,
   abortError,
-  type Logger,
   type SignableRequest,
   HttpTransport,
-  StackfeedError,
-  type TlsOptions,
   registerSecret,
-} from '@stackfeed/core';
+} from '@stackfeed/core/adapter';
 import { parseRfsError } from '../errors.js';
 import { stampRequest } from './aksk.js';
 

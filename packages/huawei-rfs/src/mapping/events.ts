@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
-import { type StackEvent, type StackInfo, parseTimestamp, parseWire } from '@stackfeed/core';
+import type { StackEvent, StackInfo } from '@stackfeed/core';
+import { parseTimestamp, parseWire } from '@stackfeed/core/adapter';
 import type { z } from 'zod';
 import {
   type RfsEventFields,

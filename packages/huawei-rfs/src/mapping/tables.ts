@@ -1,11 +1,5 @@
-import {
-  type ActionPhase,
-  type Phase,
-  type StackState,
-  type StatusTable,
-  type WatchOutcome,
-  statusTable,
-} from '@stackfeed/core';
+import type { Phase, StackState, WatchOutcome } from '@stackfeed/core';
+import { type ActionPhase, type StatusTable, statusTable } from '@stackfeed/core/adapter';
 
 /** Every RFS `event_type` (StackEventEventTypeEnum). */
 export const RFS_EVENT_TYPES = [

@@ -1,4 +1,4 @@
-import { parseTimestamp } from '@stackfeed/core';
+import { parseTimestamp } from '@stackfeed/core/adapter';
 import { z } from 'zod';
 
 /**

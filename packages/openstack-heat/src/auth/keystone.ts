@@ -1,13 +1,5 @@
-import {
-  type AuthHook,
-  HttpTransport,
-  type Logger,
-  type RetryOptions,
-  StackfeedError,
-  type TlsOptions,
-  parseWire,
-  registerSecret,
-} from '@stackfeed/core';
+import { type Logger, type RetryOptions, StackfeedError, type TlsOptions } from '@stackfeed/core';
+import { type AuthHook, HttpTransport, parseWire, registerSecret } from '@stackfeed/core/adapter';
 import { parseHeatError } from '../errors.js';
 import { type KeystoneService, KeystoneTokenSchema } from '../wire/schemas.js';
 import type { EndpointInterface, HeatAuth, KeystoneScope } from './types.js';

@@ -1,5 +1,5 @@
 import type { StackEvent, StackInfo } from '@stackfeed/core';
-import { parseTimestamp, parseWire } from '@stackfeed/core';
+import { parseTimestamp, parseWire } from '@stackfeed/core/adapter';
 import {
   EventListSchema,
   EventListWire,

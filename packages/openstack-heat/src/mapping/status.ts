@@ -1,5 +1,6 @@
-import type { Action, ActionPhase, Phase, StackState, WatchOutcome } from '@stackfeed/core';
-import { actionPhaseSplitter, statusTable } from '@stackfeed/core';
+import type { Action, Phase, StackState, WatchOutcome } from '@stackfeed/core';
+import type { ActionPhase } from '@stackfeed/core/adapter';
+import { actionPhaseSplitter, statusTable } from '@stackfeed/core/adapter';
 
 /**
  * Heat's status vocabulary as data. Heat writes `{ACTION}_{STATUS}`: actions from

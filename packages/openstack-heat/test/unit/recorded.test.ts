@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseWire } from '@stackfeed/core';
+import { parseWire } from '@stackfeed/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseHeatError } from '../../src/errors.js';

@@ -1,0 +1,55 @@
+/**
+ * @stackfeed/core/adapter: the toolkit a provider adapter is built from: the HTTP transport and
+ * its signing hook, `createPaginator`, `watchEvents`, status tables, wire parsing, URL encoding,
+ * AWS SDK interop and secret registration. Users of the clients need none of it: the model,
+ * `Paginator`, `WatchStream` and `StackfeedError` are in `@stackfeed/core`.
+ * @packageDocumentation
+ */
+export type { ProviderId } from './models/enums.js';
+export { applyEventFilters } from './models/sources.js';
+
+export { statusTable, actionPhaseSplitter, type StatusTable, type ActionPhase } from './mapping/status-table.js';
+export { parseWire, parseTimestamp, parseJsonLoose } from './mapping/wire.js';
+
+export {
+  codeForHttpStatus,
+  abortError,
+  throwIfAborted,
+  type StackfeedErrorOptions,
+} from './errors/stackfeed-error.js';
+export { redact, registerSecret } from './errors/redact.js';
+
+export { createPaginator, type FetchedPage, type FetchPage, type PaginatorConfig } from './paging/paginator.js';
+
+export {
+  watchEvents,
+  type Watchable,
+  type TerminalCheck,
+  type PollContext,
+  type WatchSource,
+} from './watch/watch.js';
+
+export { HttpTransport } from './transport/http-transport.js';
+export { addSdkRateLimit, toRateLimiter } from './transport/rate-limiter.js';
+export {
+  addSdkEmptyBodyCheck,
+  type AwsAuthFailure,
+  classifyAwsAuthFailure,
+  describeClockOffset,
+  EmptyBodyError,
+  safeString,
+  type SdkClientLike,
+  sdkErrorServerDate,
+} from './transport/aws-sdk.js';
+export { encodeRfc3986, encodePathSegment, encodeQuery, buildUrl, type QueryParams } from './transport/encoding.js';
+export type {
+  AuthHook,
+  SignableRequest,
+  ProviderErrorInfo,
+  TransportOptions,
+  RequestSpec,
+  HttpResponse,
+  HttpMethod,
+} from './transport/types.js';
+
+export { contentId } from './util/hash.js';
