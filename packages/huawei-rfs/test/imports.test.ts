@@ -24,6 +24,7 @@ describe('dependencies of the adapter', () => {
     }
     const external = [...specifiers].filter((s) => !s.startsWith('.'));
     expect(external.length).toBeGreaterThan(0);
-    for (const s of external) expect(['@stackfeed/core', '@stackfeed/core/adapter', 'zod'].includes(s) || s.startsWith('node:'), s).toBe(true);
+    for (const s of external)
+      expect(['@stackfeed/core', '@stackfeed/core/adapter', 'zod'].includes(s) || s.startsWith('node:'), s).toBe(true);
   });
 });

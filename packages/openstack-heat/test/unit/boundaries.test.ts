@@ -21,7 +21,9 @@ describe('package boundaries', () => {
       const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1] as string);
       for (const spec of imports) {
         expect(
-          spec.startsWith('.') || spec.startsWith('node:') || ['@stackfeed/core', '@stackfeed/core/adapter', 'zod', 'yaml'].includes(spec),
+          spec.startsWith('.') ||
+            spec.startsWith('node:') ||
+            ['@stackfeed/core', '@stackfeed/core/adapter', 'zod', 'yaml'].includes(spec),
           `${file}: ${spec}`,
         ).toBe(true);
       }
