@@ -3,9 +3,12 @@ import { run } from './run.js';
 
 const ac = new AbortController();
 let interrupts = 0;
-const onSignal = () => {
-  // First Ctrl-C: stop cleanly (close streams, emulators). Second: leave now.
-  if (++interrupts > 1) process.exit(130);
+/** The conventional exit status of a process ended by a signal: 128 + its number. */
+let signalExit = 130;
+const onSignal = (signal: NodeJS.Signals) => {
+  signalExit = signal === 'SIGTERM' ? 143 : 130;
+  // First Ctrl-C: stop cleanly (close streams, emulators, print what was collected). Second: leave now.
+  if (++interrupts > 1) process.exit(signalExit);
   ac.abort();
 };
 process.on('SIGINT', onSignal);
@@ -25,4 +28,5 @@ const code = await run(process.argv.slice(2), {
   signal: ac.signal,
   cwd: process.cwd(),
 });
-process.exitCode = code;
+// run() reports an interruption as 130; a SIGTERM is 143, as shells and supervisors expect.
+process.exitCode = code === 130 ? signalExit : code;

@@ -77,7 +77,8 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
       : mergeEvents(tagged, {
           mode: 'live',
           latenessMs: settings.latenessMs ?? 2000,
-          signal: ctx.signal,
+          // No signal here: on Ctrl-C every watch ends ABORTED (each has the signal) and is
+          // dropped, so the merge ends normally and first hands out the events it held back.
           onStreamError: 'drop',
           onDropped: (i, error) => {
             outcomes[i]!.error = error;
@@ -87,6 +88,8 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
   if (settings.output === 'table' && settings.header !== false) ctx.out.write(eventStreamHeader(c));
   status.draw();
   let printed = 0;
+  /** Set on Ctrl-C / SIGTERM: what was collected is still printed (valid JSON), then it is rethrown. */
+  let interrupted: { err: unknown } | undefined;
   try {
     for await (const { ev, i } of merged) {
       stats.add(ev);
@@ -102,9 +105,13 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
       }
       if (settings.limit !== undefined && printed >= settings.limit) break;
     }
+  } catch (err) {
+    if (!ctx.signal?.aborted) throw err;
+    interrupted = { err };
   } finally {
     status.stop();
   }
+  if (!interrupted && ctx.signal?.aborted) interrupted = { err: ctx.signal.reason };
 
   for (const [i, o] of outcomes.entries()) {
     o.events = perSource[i]!;
@@ -139,6 +146,7 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
   if (settings.limit === undefined || printed < settings.limit) {
     for (const o of outcomes) if (o.error === undefined) ctx.err.write(`${summaryLine(ctx, o, stats)}\n`);
   }
+  if (interrupted) throw interrupted.err;
   return outcomes;
 }
 

@@ -100,3 +100,63 @@ describe('the built bin', () => {
     expect(r.err).toMatch(/unknown option '--frobnicate'/);
   });
 });
+
+describe('the built bin, interrupted', () => {
+  /** A Heat stack that never finishes, with a few events visible: a follow that only a signal ends. */
+  async function endlessStack() {
+    const { startHeatEmulator, createScript } = await import('@stackfeed/emulator/heat');
+    const emu = await startHeatEmulator();
+    emu.addStack('endless', createScript('endless', [{ name: 'a' }, { name: 'b' }, { name: 'c' }], { stepMs: 1000 }));
+    emu.advance(2500);
+    return emu;
+  }
+
+  /** Starts a follow, waits until the emulator has answered `polls` event listings, then sends `signal`. */
+  function followThenSignal(
+    url: string,
+    args: string[],
+    signal: NodeJS.Signals,
+    server: { requests: ReadonlyArray<{ path: string }> },
+  ) {
+    return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [bin, 'events', 'heat', 'endless', '-f', '--poll-interval', '20ms', '--endpoint', url, ...args],
+        { env: { PATH: process.env.PATH ?? '' } },
+        (_error, stdout, stderr) => resolve({ code: child.exitCode, out: stdout, err: stderr }),
+      );
+      const eventPolls = () => server.requests.filter((r) => r.path.endsWith('/events')).length;
+      const check = setInterval(() => {
+        if (eventPolls() >= 3) {
+          clearInterval(check);
+          child.kill(signal);
+        }
+      }, 10);
+    });
+  }
+
+  it('Ctrl-C during `-f -o json` prints the events collected so far as valid JSON, exit 130', async () => {
+    const emu = await endlessStack();
+    try {
+      const r = await followThenSignal(emu.heatUrl, ['-o', 'json'], 'SIGINT', emu.server);
+      expect(r.code, r.err).toBe(130);
+      const doc = JSON.parse(r.out) as { events: Array<{ provider: string }>; results: unknown[] };
+      expect(doc.events.length).toBeGreaterThan(0);
+      expect(doc.events.every((e) => e.provider === 'openstack-heat')).toBe(true);
+      expect(r.err).toContain('interrupted');
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('SIGTERM ends a follow with exit 143', async () => {
+    const emu = await endlessStack();
+    try {
+      const r = await followThenSignal(emu.heatUrl, ['-o', 'ndjson'], 'SIGTERM', emu.server);
+      expect(r.code, r.err).toBe(143);
+      expect(r.out.trim().split('\n').length).toBeGreaterThan(0);
+    } finally {
+      await emu.close();
+    }
+  });
+});
