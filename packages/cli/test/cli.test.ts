@@ -330,6 +330,25 @@ describe('events --follow', () => {
       await s.close();
     }
   });
+  it('Ctrl-C during `watch` hands out the events held back for lateness before exiting 130', async () => {
+    const { s, ps } = await freshService();
+    try {
+      const ac = new AbortController();
+      // Long lateness: nothing is printed until the merge is flushed.
+      const running = cli(
+        ['watch', 'heat:web', 'rfs:web', '--poll-interval', '10ms', '--lateness', '1h', '-o', 'ndjson'],
+        { providers: ps, signal: ac.signal },
+      );
+      while (s.server.requests.length < 6) await new Promise((r) => setTimeout(r, 5));
+      ac.abort();
+      const r = await running;
+      expect(r.code).toBe(EXIT.INTERRUPTED);
+      const events = records(r.out).filter((x) => x.type === 'event');
+      expect(new Set(events.map((e) => e.provider))).toEqual(new Set(['openstack-heat', 'huawei-rfs']));
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe('watch', () => {
