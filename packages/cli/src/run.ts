@@ -119,8 +119,8 @@ Examples:
   $ stackfeed events heat web --follow                 # tail it live until it ends (exit 3 if it failed)
   $ stackfeed events rfs my-stack --phase FAILED       # only failures
   $ stackfeed events pcluster my-image --since 30m --output ndjson | jq .message
-  $ stackfeed events imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-execution/lce-0abc -f
-  $ stackfeed events heat web --endpoint http://127.0.0.1:4753/v1/demo-project --limit 20
+  $ stackfeed events imagebuilder lce-46efe769-0a11-445d-44ea-144542a63fe5 -f --endpoint http://127.0.0.1:4760
+  $ stackfeed events heat web --endpoint http://127.0.0.1:4780/v1/demo --limit 20
   $ stackfeed events heat web --page-size 100 --limit 100 -o ndjson   # last record: {"type":"page","next":"…"}
   $ stackfeed events heat web --page-token <next> -o ndjson           # the following pages`,
     )
@@ -140,7 +140,7 @@ Examples:
 Examples:
   $ stackfeed watch heat:web rfs:db                    # two clouds, one stream
   $ stackfeed watch heat:web pcluster:my-image --phase FAILED,COMPLETE
-  $ stackfeed watch heat:web rfs:db --endpoint heat=http://127.0.0.1:4753/v1/demo-project --output ndjson`,
+  $ stackfeed watch heat:web rfs:db --endpoint heat=http://127.0.0.1:4780/v1/demo --output ndjson`,
       ),
   )
     .option(
@@ -213,7 +213,7 @@ Examples:
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/tidy-amis\n  $ stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/my-recipe/1.0.0/1 -o ndjson',
+      '\nExamples:\n  $ stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/deprecate-then-delete\n  $ stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/my-recipe/1.0.0/1 -o ndjson',
     )
     .action(async (provider: string, target: string, flags, cmd: Command) => {
       code = await executionsCommand(makeCtx(cmd), provider, target, flags);
