@@ -119,7 +119,7 @@ Examples:
   $ stackfeed events heat web --follow                 # tail it live until it ends (exit 3 if it failed)
   $ stackfeed events rfs my-stack --phase FAILED       # only failures
   $ stackfeed events pcluster my-image --since 30m --output ndjson | jq .message
-  $ stackfeed events imagebuilder lce-46efe769-0a11-445d-44ea-144542a63fe5 -f --endpoint http://127.0.0.1:4760
+  $ stackfeed events imagebuilder lce-<id> -f          # a lifecycle execution id, as \`stackfeed emulator\` prints it
   $ stackfeed events heat web --endpoint http://127.0.0.1:4780/v1/demo --limit 20
   $ stackfeed events heat web --page-size 100 --limit 100 -o ndjson   # last record: {"type":"page","next":"…"}
   $ stackfeed events heat web --page-token <next> -o ndjson           # the following pages`,
