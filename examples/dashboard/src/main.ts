@@ -7,6 +7,9 @@ import { configuredSources } from './configured.js';
 import { emulatedSources } from './emulated.js';
 import { startDashboard } from './server.js';
 
+// Node 20 is supported; keep the AWS SDK's 8-line NodeVersionSupportWarning out of the log (the user's setting wins).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const config = process.env.DASHBOARD_CONFIG;
 const sources = config
   ? await configuredSources(config)

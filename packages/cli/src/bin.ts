@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { run } from './run.js';
 
+// Node 20 is supported by stackfeed; the AWS SDK's 8-line NodeVersionSupportWarning (printed on the
+// first AWS client) would break "an error is one line on stderr". The user's own setting wins.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const ac = new AbortController();
 let interrupts = 0;
 /** The conventional exit status of a process ended by a signal: 128 + its number. */

@@ -94,6 +94,16 @@ describe('the built bin', () => {
     }
   });
 
+  it('an Image Builder call on Node 20 prints one error line, not the AWS SDK NodeVersionSupportWarning', async () => {
+    const r = await runBin(['images', 'imagebuilder', '--endpoint', 'http://127.0.0.1:9', '--region', 'us-east-1'], {
+      AWS_ACCESS_KEY_ID: 'AKIABINTEST000000001',
+      AWS_SECRET_ACCESS_KEY: 'bin-test-secret',
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).not.toContain('NodeVersionSupportWarning');
+    expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+  });
+
   it('an unknown option: exit 2', async () => {
     const r = await runBin(['watch', 'heat:web', '--frobnicate']);
     expect(r.code).toBe(2);
