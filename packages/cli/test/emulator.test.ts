@@ -94,4 +94,28 @@ describe('stackfeed emulator', () => {
     }
     expect(await running).toBe(EXIT.OK);
   }, 60_000);
+
+  it('a second `stackfeed emulator` on the same ports says so in one line, exit 1', async () => {
+    const base = await freePortBase();
+    const out = new BufferWriter();
+    const ac = new AbortController();
+    const first = run(['emulator', '--port-base', String(base)], {
+      stdout: out,
+      stderr: new BufferWriter(),
+      env: {},
+      signal: ac.signal,
+    });
+    try {
+      await until(() => out.text.includes('running on 127.0.0.1'), 'first emulators started');
+      const second = await cli(['emulator', '--port-base', String(base)]);
+      expect(second.code).toBe(EXIT.CALL_FAILED);
+      const lines = second.err.trim().split('\n');
+      expect(lines, second.err).toHaveLength(1);
+      expect(lines[0]).toMatch(/^stackfeed: ports? .*in use on 127\.0\.0\.1 .*try --port-base \d+$/);
+      expect(second.err).not.toContain('unexpected error');
+    } finally {
+      ac.abort();
+      await first;
+    }
+  });
 });

@@ -17,6 +17,8 @@ export async function emulatorCommand(
   const host = flags.host ?? '127.0.0.1';
   const c = ctx.colors;
   const started: EmulatorRun[] = [];
+  /** Ports another process holds: reported once, as one line, after the loop. */
+  const busy: number[] = [];
   let code: number = EXIT.OK;
   try {
     for (const [i, entry] of ctx.providers.entries()) {
@@ -41,8 +43,17 @@ export async function emulatorCommand(
         for (const n of run.notes) ctx.out.write(`  ${c.dim(n)}\n`);
       } catch (err) {
         code = EXIT.CALL_FAILED;
-        ctx.err.write(`${formatError(err)} (port ${base + 10 * i})\n`);
+        if ((err as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') busy.push(base + 10 * i);
+        else ctx.err.write(`${formatError(err)} (port ${base + 10 * i})\n`);
       }
+    }
+    if (busy.length > 0) {
+      // Most often a second `stackfeed emulator`: nothing half-started is left running.
+      const ports = busy.length === 1 ? `port ${busy[0]} is` : `ports ${busy.join(', ')} are`;
+      ctx.err.write(
+        `stackfeed: ${ports} in use on ${host} (another stackfeed emulator?); try --port-base ${base + 100}\n`,
+      );
+      return EXIT.CALL_FAILED;
     }
     if (started.length === 0) return EXIT.CALL_FAILED;
     ctx.out.write(`\n${started.length} emulator(s) running on ${host}. Ctrl-C to stop.\n`);
