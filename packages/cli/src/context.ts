@@ -68,7 +68,16 @@ export class Ctx {
   }
 
   /** Builds a provider's client from the standard credential places and the command line. */
-  async connect(plugin: ProviderPlugin, command: string, single = true): Promise<ProviderSession> {
+  async connect(
+    plugin: ProviderPlugin,
+    command: string,
+    single = true,
+    needs?: { key: keyof ProviderSession; what: string },
+  ): Promise<ProviderSession> {
+    // Before any configuration is read: "this provider has no images" is usage, not a CONFIG failure.
+    if (needs && plugin.offers && !plugin.offers.includes(needs.key)) {
+      throw new UsageError(`${plugin.title} has no ${needs.what}`, command);
+    }
     this.credentialHint = plugin.credentials;
     try {
       return await plugin.connect({

@@ -88,6 +88,22 @@ describe('help and usage', () => {
     expect(r.code).toBe(EXIT.USAGE);
     expect(r.err).toMatch(/Fake heat has no images/);
   });
+
+  it.each([
+    [['images', 'heat']],
+    [['images', 'heat', '--endpoint', 'http://127.0.0.1:9/v1/x']],
+    [['executions', 'heat', 'web']],
+    [['executions', 'rfs', 'x', '--endpoint', 'http://127.0.0.1:9']],
+    [['stacks', 'pcluster']],
+  ])(
+    'the built-in providers: %j is usage (2) with or without configuration, before any config is read',
+    async (argv) => {
+      // No providers passed: the real plugins; an empty environment, so connecting would fail CONFIG.
+      const r = await cli(argv);
+      expect(r.code, r.err).toBe(EXIT.USAGE);
+      expect(r.err).toMatch(/has no (images|executions|stack list)/);
+    },
+  );
 });
 
 describe('events (list)', () => {

@@ -52,7 +52,12 @@ export async function eventsCommand(
 ): Promise<number> {
   const s = eventSettings(flags, 'events');
   const plugin = await ctx.plugin(providerName, 'events');
-  const session = await ctx.connect(plugin, 'events');
+  const session = await ctx.connect(
+    plugin,
+    'events',
+    true,
+    flags.follow ? { key: 'followEvents', what: 'live event tail' } : { key: 'listEvents', what: 'event list' },
+  );
   const filters = {
     ...(s.since ? { since: s.since } : {}),
     ...(s.phase ? { phase: s.phase } : {}),

@@ -46,7 +46,7 @@ export async function imagesCommand(ctx: Ctx, providerName: string, flags: ListF
   const output = parseOutput(flags.output, 'images');
   const limit = parseCount(flags.limit, '--limit', 'images');
   const plugin = await ctx.plugin(providerName, 'images');
-  const session = await ctx.connect(plugin, 'images');
+  const session = await ctx.connect(plugin, 'images', true, { key: 'listImages', what: 'images' });
   const list = ctx.need(session, plugin, 'listImages', 'images', 'images');
   const images = await collect(list({ maxItems: limit, signal: ctx.signal }), limit);
   print<ImageInfo>(
@@ -65,7 +65,7 @@ export async function imagesCommand(ctx: Ctx, providerName: string, flags: ListF
 export async function imageCommand(ctx: Ctx, providerName: string, id: string, flags: ListFlags): Promise<number> {
   const output = parseOutput(flags.output, 'image');
   const plugin = await ctx.plugin(providerName, 'image');
-  const session = await ctx.connect(plugin, 'image');
+  const session = await ctx.connect(plugin, 'image', true, { key: 'describeImage', what: 'images' });
   const describe = ctx.need(session, plugin, 'describeImage', 'images', 'image');
   const img = await describe(id, { signal: ctx.signal });
   if (output === 'table') ctx.out.write(imageDetail(img, ctx.colors, ctx.out.isTTY ? ctx.out.columns : undefined));
@@ -83,7 +83,7 @@ export async function executionsCommand(
   const output = parseOutput(flags.output, 'executions');
   const limit = parseCount(flags.limit, '--limit', 'executions');
   const plugin = await ctx.plugin(providerName, 'executions');
-  const session = await ctx.connect(plugin, 'executions');
+  const session = await ctx.connect(plugin, 'executions', true, { key: 'listExecutions', what: 'executions' });
   const list = ctx.need(session, plugin, 'listExecutions', 'executions', 'executions');
   const execs = await collect(list(target, { maxItems: limit, signal: ctx.signal }), limit);
   print<ExecutionInfo>(
@@ -103,7 +103,7 @@ export async function stacksCommand(ctx: Ctx, providerName: string, flags: ListF
   const output = parseOutput(flags.output, 'stacks');
   const limit = parseCount(flags.limit, '--limit', 'stacks');
   const plugin = await ctx.plugin(providerName, 'stacks');
-  const session = await ctx.connect(plugin, 'stacks');
+  const session = await ctx.connect(plugin, 'stacks', true, { key: 'listStacks', what: 'stack list' });
   const list = ctx.need(session, plugin, 'listStacks', 'stack list', 'stacks');
   const stacks = await collect(list({ maxItems: limit, signal: ctx.signal }), limit);
   print<StackInfo>(

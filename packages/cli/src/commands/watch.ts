@@ -27,7 +27,10 @@ export async function watchCommand(ctx: Ctx, specs: readonly string[], flags: Ev
   const sources: TailSource[] = [];
   for (const p of parsed) {
     const plugin = await ctx.plugin(p.provider, 'watch');
-    const session = await ctx.connect(plugin, 'watch', parsed.length === 1);
+    const session = await ctx.connect(plugin, 'watch', parsed.length === 1, {
+      key: 'followEvents',
+      what: 'live event tail',
+    });
     const follow = ctx.need(session, plugin, 'followEvents', 'live event tail', 'watch');
     sources.push({
       provider: plugin.id,

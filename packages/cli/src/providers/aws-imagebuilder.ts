@@ -56,6 +56,7 @@ export const plugin: ProviderPlugin = {
   title: 'EC2 Image Builder',
   target: 'a lifecycle execution id (lce-…) or an image build version ARN',
   credentials: AWS_CREDENTIALS_HINT,
+  offers: ['listEvents', 'followEvents', 'listImages', 'describeImage', 'listExecutions'],
   connect(ctx) {
     return session(new ImageBuilderClient(connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx))));
   },

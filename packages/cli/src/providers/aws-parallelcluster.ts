@@ -59,6 +59,7 @@ export const plugin: ProviderPlugin = {
   title: 'AWS ParallelCluster',
   target: 'an image id, image/<id> or cluster/<name>',
   credentials: `${AWS_CREDENTIALS_HINT}; PCLUSTER_API_URL or --endpoint for API mode`,
+  offers: ['listEvents', 'followEvents', 'listImages', 'describeImage'],
   connect(ctx) {
     const apiUrl = ctx.endpoint ?? ctx.env.PCLUSTER_API_URL;
     const region = awsRegion(ctx);

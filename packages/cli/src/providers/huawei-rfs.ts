@@ -41,6 +41,7 @@ export const plugin: ProviderPlugin = {
   target: 'a stack name (or name/stack-id)',
   credentials:
     'HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and _SECURITY_TOKEN for temporary keys), --region or HUAWEICLOUD_SDK_REGION',
+  offers: ['listEvents', 'followEvents', 'listStacks'],
   connect(ctx) {
     const region = ctx.region ?? ctx.env.HUAWEICLOUD_SDK_REGION ?? ctx.env.HUAWEICLOUD_REGION;
     if (!region) {

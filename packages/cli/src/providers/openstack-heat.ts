@@ -98,6 +98,7 @@ export const plugin: ProviderPlugin = {
   target: 'a stack name or id (or name/id)',
   credentials:
     'clouds.yaml with OS_CLOUD or --cloud, or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME (or OS_TOKEN, OS_APPLICATION_CREDENTIAL_ID/_SECRET)',
+  offers: ['listEvents', 'followEvents', 'listStacks'],
   connect: (ctx) => session(connect(ctx)),
   async demo({ clock }) {
     const { startHeatEmulator } = await import('@stackfeed/emulator/heat');

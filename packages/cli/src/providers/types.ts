@@ -129,6 +129,11 @@ export interface ProviderPlugin {
   target: string;
   /** Where credentials come from, for error hints. */
   credentials: string;
+  /**
+   * The session calls this provider has, known without connecting: a command the provider does
+   * not have is a usage error (exit 2) whether or not its credentials are configured.
+   */
+  offers?: ReadonlyArray<keyof ProviderSession>;
   /** Build a client from the standard places and the command line. May throw CONFIG errors. */
   connect(ctx: ProviderContext): ProviderSession | Promise<ProviderSession>;
   /** Play this provider's demo scenario on its emulator (loopback only). */
