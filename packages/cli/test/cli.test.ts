@@ -368,6 +368,21 @@ describe('events --follow', () => {
 });
 
 describe('watch', () => {
+  it('one provider named twice takes a bare --endpoint (no provider= needed)', async () => {
+    const { s, ps } = await freshService();
+    try {
+      s.finishAll();
+      const r = await cli(
+        ['watch', 'heat:web', 'heat:bad', '--endpoint', s.url, '--poll-interval', '10ms', '-o', 'ndjson'],
+        { providers: ps },
+      );
+      expect(r.err).not.toMatch(/provider=|heat=/);
+      expect(records(r.out).some((x) => x.type === 'event')).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('merges two providers into one time-ordered tail and reports each outcome', async () => {
     const { s, ps } = await freshService();
     try {

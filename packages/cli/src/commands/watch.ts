@@ -25,9 +25,12 @@ export async function watchCommand(ctx: Ctx, specs: readonly string[], flags: Ev
     if (!findProvider(ctx.providers, p.provider)) await ctx.plugin(p.provider, 'watch'); // throws the usage error
   }
   const sources: TailSource[] = [];
+  // `--endpoint URL` without `provider=` is fine when every target is on the same provider.
+  const providerIds = new Set<string>();
+  for (const p of parsed) providerIds.add((await ctx.plugin(p.provider, 'watch')).id);
   for (const p of parsed) {
     const plugin = await ctx.plugin(p.provider, 'watch');
-    const session = await ctx.connect(plugin, 'watch', parsed.length === 1, {
+    const session = await ctx.connect(plugin, 'watch', providerIds.size === 1, {
       key: 'followEvents',
       what: 'live event tail',
     });
