@@ -89,6 +89,14 @@ describe('help and usage', () => {
     expect(r.err).toMatch(/Fake heat has no images/);
   });
 
+  it('a malformed Image Builder target is usage (2), named with the forms it can take', async () => {
+    const r = await cli(['events', 'imagebuilder', 'nosuch', '--region', 'us-east-1'], {
+      env: { AWS_ACCESS_KEY_ID: 'AKIACLITEST000000001', AWS_SECRET_ACCESS_KEY: 'cli-test-secret' },
+    });
+    expect(r.code, r.err).toBe(EXIT.USAGE);
+    expect(r.err).toMatch(/"nosuch" is not a lifecycle execution id \(lce-…\)/);
+  });
+
   it.each([
     [['images', 'heat']],
     [['images', 'heat', '--endpoint', 'http://127.0.0.1:9/v1/x']],

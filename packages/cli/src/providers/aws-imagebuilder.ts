@@ -1,15 +1,30 @@
 import { ImageBuilderClient, type ImageBuilderClientOptions } from '@stackfeed/aws-imagebuilder';
 import type { ExecutionInfo } from '@stackfeed/core';
 import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion } from './aws.js';
+import { UsageError } from '../errors.js';
 import type { ProviderPlugin, ProviderSession } from './types.js';
 
 const BUILD_VERSION_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/;
 const DEMO_KEYS = { accessKeyId: 'AKIAIMAGEBUILDERDEMO', secretAccessKey: 'imagebuilder-demo-secret-key-000000000' };
 
+/** What `events imagebuilder <target>` can follow: a lifecycle or workflow execution, or an Image Builder ARN. */
+const EVENT_TARGET = /^(lce-[0-9a-f-]+|wf-[0-9a-f-]+|arn:aws[^:]*:imagebuilder:.+)$/;
+
+/** A target the client could only refuse later (CONFIG, exit 1) is bad usage: exit 2, before any call. */
+function eventTarget(target: string, command: string): string {
+  if (!EVENT_TARGET.test(target)) {
+    throw new UsageError(
+      `imagebuilder: "${target}" is not a lifecycle execution id (lce-…), a workflow execution id (wf-…) or an Image Builder ARN`,
+      command,
+    );
+  }
+  return target;
+}
+
 function session(client: ImageBuilderClient): ProviderSession {
   return {
     listEvents: (target, q) =>
-      client.listStackEvents(target, {
+      client.listStackEvents(eventTarget(target, 'events'), {
         since: q.since,
         phase: q.phase,
         resourceName: q.resourceName,
@@ -17,7 +32,7 @@ function session(client: ImageBuilderClient): ProviderSession {
         signal: q.signal,
       }),
     followEvents: (target, q) =>
-      client.watchStackEvents(target, {
+      client.watchStackEvents(eventTarget(target, 'events'), {
         since: q.since,
         phase: q.phase,
         resourceName: q.resourceName,
