@@ -46,11 +46,29 @@ export class Ctx {
     return this.globals.debug === true;
   }
 
-  /** The transport's log lines on stderr under `--debug`. */
+  /** Set by follow commands: off a terminal (no live status line), each retry is told on stderr. */
+  following = false;
+
+  /**
+   * The transport's log lines on stderr under `--debug`. Without it, a follow whose stderr is not a
+   * terminal says once per attempt that it is retrying (what failed, which attempt, how long it
+   * waits): a dead endpoint is otherwise silent for the whole retry budget.
+   */
   get logger(): Logger | undefined {
-    if (!this.debug) return undefined;
+    if (this.debug) {
+      return (entry) => {
+        this.err.write(`${this.errColors.dim(`debug: ${JSON.stringify(entry)}`)}\n`);
+      };
+    }
+    if (!this.following || this.err.isTTY) return undefined;
     return (entry) => {
-      this.err.write(`${this.errColors.dim(`debug: ${JSON.stringify(entry)}`)}\n`);
+      if (entry.event !== 'retry') return;
+      const wait = entry.delayMs !== undefined ? `, next try in ${formatWait(entry.delayMs)}` : '';
+      const attempt =
+        entry.attempt !== undefined ? ` (attempt ${entry.attempt}${wait})` : wait ? ` (${wait.slice(2)})` : '';
+      const what = entry.operation ? `${entry.provider} ${entry.operation}` : entry.provider;
+      const cause = entry.status !== undefined ? `HTTP ${entry.status}` : (entry.message ?? 'failed');
+      this.err.write(`stackfeed: retrying ${what}${attempt}: ${cause}\n`);
     };
   }
 
@@ -113,4 +131,12 @@ export class Ctx {
     if (typeof fn !== 'function') throw new UsageError(`${plugin.title} has no ${what}`, command);
     return (fn as (...a: unknown[]) => unknown).bind(session) as NonNullable<ProviderSession[K]>;
   }
+}
+
+/** `850ms`, `2.1s`, `1m05s`. */
+function formatWait(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }

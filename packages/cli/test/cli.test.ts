@@ -89,6 +89,27 @@ describe('help and usage', () => {
     expect(r.err).toMatch(/Fake heat has no images/);
   });
 
+  it('a follow of a dead endpoint off a terminal says on stderr that it is retrying, once per attempt', async () => {
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const r = await cli(
+      ['events', 'heat', 'web', '-f', '--endpoint', `http://127.0.0.1:${port}/v1/x`, '--timeout', '1s'],
+      {},
+    );
+    expect(r.code).toBe(EXIT.CALL_FAILED);
+    const retries = r.err.split('\n').filter((l) => l.startsWith('stackfeed: retrying openstack-heat'));
+    expect(retries.length, r.err).toBeGreaterThan(0);
+    expect(retries[0]).toMatch(/\(attempt 1, next try in \d+(\.\d+)?m?s\): ECONNREFUSED/);
+    // A plain list keeps "an error is one line".
+    const list = await cli(['events', 'heat', 'web', '--endpoint', `http://127.0.0.1:${port}/v1/x`]);
+    expect(list.err.trim().split('\n'), list.err).toHaveLength(1);
+  });
+
   it('a malformed Image Builder target is usage (2), named with the forms it can take', async () => {
     const r = await cli(['events', 'imagebuilder', 'nosuch', '--region', 'us-east-1'], {
       env: { AWS_ACCESS_KEY_ID: 'AKIACLITEST000000001', AWS_SECRET_ACCESS_KEY: 'cli-test-secret' },

@@ -52,6 +52,7 @@ export async function eventsCommand(
 ): Promise<number> {
   const s = eventSettings(flags, 'events');
   const plugin = await ctx.plugin(providerName, 'events');
+  ctx.following = flags.follow === true;
   const session = await ctx.connect(
     plugin,
     'events',

@@ -21,6 +21,7 @@ export async function watchCommand(ctx: Ctx, specs: readonly string[], flags: Ev
   const lateness =
     parseDuration(flags.lateness, '--lateness', 'watch') ?? Math.min(15_000, (s.pollIntervalMs ?? 5000) + 1000);
   const parsed = specs.map(parseSpec);
+  ctx.following = true;
   for (const p of parsed) {
     if (!findProvider(ctx.providers, p.provider)) await ctx.plugin(p.provider, 'watch'); // throws the usage error
   }
