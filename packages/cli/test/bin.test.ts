@@ -4,7 +4,8 @@
  * check what only a real process shows (argv handling, stdout/stderr split, exit status).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -87,6 +88,8 @@ describe('the built bin', () => {
       const dbg = await runBin(['events', 'rfs', 'nosuch', '--endpoint', emu.url, '--debug'], env);
       expect(dbg.code).toBe(1);
       expect(dbg.err).toMatch(/^stackfeed: NOT_FOUND \[huawei-rfs, listStackEvents, HTTP 404, RF.10012404/m);
+      // What the bracket says is not said again in the message.
+      expect(dbg.err.split('\n')[0]).not.toMatch(/\]: listStackEvents: HTTP 404/);
       expect(dbg.err).toContain('debug: {');
       expect(dbg.err + dbg.out).not.toContain(keys.secretKey);
     } finally {
@@ -102,6 +105,44 @@ describe('the built bin', () => {
     expect(r.code).toBe(1);
     expect(r.err).not.toContain('NodeVersionSupportWarning');
     expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      ['events', 'pcluster', 'img1'],
+      /^stackfeed: CONFIG \[aws-parallelcluster\]: no AWS region — pass --region or set AWS_REGION/,
+    ],
+    [
+      ['events', 'imagebuilder', 'lce-1234'],
+      /^stackfeed: CONFIG \[aws-imagebuilder\]: no AWS region — pass --region or set AWS_REGION/,
+    ],
+    [
+      ['events', 'pcluster', 'img1', '--endpoint', 'http://127.0.0.1:9/prod'],
+      /^stackfeed: CONFIG \[aws-parallelcluster\]: no AWS region — pass --region/,
+    ],
+    [
+      ['events', 'pcluster', 'img1', '--region', 'us-east-1'],
+      /^stackfeed: UNAUTHORIZED \[aws-parallelcluster\]: no AWS credentials found — check AWS_PROFILE or --profile/,
+    ],
+    [
+      ['events', 'imagebuilder', 'lce-1234', '--region', 'us-east-1'],
+      /^stackfeed: UNAUTHORIZED \[aws-imagebuilder\]: no AWS credentials found — check AWS_PROFILE or --profile/,
+    ],
+  ])("AWS set-up problems read the same on both AWS providers, in the CLI's terms: %j", async (args, expected) => {
+    const home = mkdtempSync(join(tmpdir(), 'stackfeed-bin-home-'));
+    const r = await runBin(args, { HOME: home, AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+    expect(r.err).toMatch(expected);
+    expect(r.err).not.toMatch(/pass \{ region \}|signingRegion|CredentialsProviderError/);
+  });
+
+  it('a network error is said once: no `ECONNREFUSED connect ECONNREFUSED`, no repeated operation', async () => {
+    const r = await runBin(['events', 'heat', 'x', '--endpoint', 'http://127.0.0.1:9/v1/x']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /^stackfeed: NETWORK \[openstack-heat, listStackEvents\]: connect ECONNREFUSED 127\.0\.0\.1:9 — check/,
+    );
   });
 
   it('an unknown option: exit 2', async () => {
