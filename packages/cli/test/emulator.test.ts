@@ -81,6 +81,20 @@ describe('stackfeed emulator', () => {
       expect(images.code, images.err).toBe(0);
       expect(records(images.out).map((i) => i.id)).toContain('rocky9-hpc');
 
+      // One set of printed AWS variables works for every AWS emulator.
+      const ib = out.text.slice(out.text.indexOf('● imagebuilder'), out.text.indexOf('● rfs'));
+      expect(new RegExp(`AWS_ACCESS_KEY_ID=${pcEnv.AWS_ACCESS_KEY_ID}\\b`).test(ib)).toBe(true);
+      const policy = /lifecycle policy: (\S+)/.exec(ib)?.[1];
+      expect(policy).toMatch(/^arn:aws:imagebuilder:us-east-1:\d{12}:lifecycle-policy\//);
+      const { PCLUSTER_API_URL: _api, ...awsEnv } = pcEnv;
+      const execs = await cli(
+        ['executions', 'imagebuilder', policy as string, '--endpoint', `http://127.0.0.1:${base + 10}`, '-o', 'ndjson'],
+        { env: awsEnv },
+      );
+      expect(execs.code, execs.err).toBe(0);
+      expect(records(execs.out).length).toBeGreaterThan(0);
+      expect(pc).toContain(`AWS_ENDPOINT_URL_CLOUDFORMATION=http://127.0.0.1:${base + 1}`);
+
       const heatUrl = `http://127.0.0.1:${base + 30}/v1/demo`; // behind a proxy: the Heat emulator picks its port
       expect(out.text).toContain(`endpoint  ${heatUrl}`);
       const heat = await cli(['stacks', 'heat', '--endpoint', heatUrl, '-o', 'ndjson']);

@@ -1,6 +1,6 @@
 import { ImageBuilderClient, type ImageBuilderClientOptions } from '@stackfeed/aws-imagebuilder';
 import type { ExecutionInfo } from '@stackfeed/core';
-import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion } from './aws.js';
+import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
 import { UsageError } from '../errors.js';
 import type { ProviderPlugin, ProviderSession } from './types.js';
 
@@ -108,18 +108,21 @@ export const plugin: ProviderPlugin = {
     const server = await startEmulator({
       port,
       host,
-      handler: createImageBuilderHandler(store, { auth: { mode: 'check', credentials: [DEMO_KEYS] } }),
+      handler: createImageBuilderHandler(store, { auth: { mode: 'check', credentials: [{ ...EMULATOR_AWS_KEYS }] } }),
     });
     return {
       endpoint: server.url,
       settings: {
-        AWS_ACCESS_KEY_ID: DEMO_KEYS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: DEMO_KEYS.secretAccessKey,
+        AWS_ACCESS_KEY_ID: EMULATOR_AWS_KEYS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_AWS_KEYS.secretAccessKey,
         AWS_REGION: 'us-east-1',
       },
       notes: [
-        `lifecycle execution: ${lce.executionId}; image build: ${build.imageArn}`,
+        `lifecycle policy: ${lce.policyArn}`,
+        `lifecycle execution: ${lce.executionId}`,
+        `image build: ${build.imageArn}`,
         `try: stackfeed events imagebuilder ${lce.executionId} -f --endpoint ${server.url}`,
+        `     stackfeed executions imagebuilder ${lce.policyArn} --endpoint ${server.url}`,
       ],
       close: () => server.close(),
     };

@@ -5,7 +5,7 @@ import {
   type ParallelClusterClientOptions,
   type ParallelClusterRef,
 } from '@stackfeed/aws-parallelcluster';
-import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion } from './aws.js';
+import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
 import type { ProviderPlugin, ProviderSession } from './types.js';
 
 /** `my-image` or `image/my-image` (an image build), `cluster/my-cluster` (a cluster's stack). */
@@ -101,14 +101,18 @@ export const plugin: ProviderPlugin = {
   async emulator({ port, host, clock }) {
     const { startEmulator } = await import('@stackfeed/emulator');
     const { createCloudFormationHandler } = await import('@stackfeed/emulator/cloudformation');
-    const { ParallelClusterWorld, imageBuildSucceeds, createParallelClusterApiHandler, EMULATOR_CREDENTIALS } =
-      await import('@stackfeed/emulator/parallelcluster');
+    const { ParallelClusterWorld, imageBuildSucceeds, createParallelClusterApiHandler } = await import(
+      '@stackfeed/emulator/parallelcluster'
+    );
     const world = new ParallelClusterWorld({ start: clock.t0 });
     imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 120, startInMs: 0 });
     const api = await startEmulator({
       port,
       host,
-      handler: createParallelClusterApiHandler(world, { credentials: [EMULATOR_CREDENTIALS], stage: 'prod' }),
+      handler: createParallelClusterApiHandler(world, {
+        credentials: [{ ...EMULATOR_AWS_KEYS }],
+        stage: 'prod',
+      }),
     });
     const cfn = await startEmulator({
       port: port + 1,
@@ -121,12 +125,12 @@ export const plugin: ProviderPlugin = {
       endpoint: apiUrl,
       settings: {
         PCLUSTER_API_URL: apiUrl,
-        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        AWS_ACCESS_KEY_ID: EMULATOR_AWS_KEYS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_AWS_KEYS.secretAccessKey,
         AWS_REGION: world.region,
       },
       notes: [
-        `CloudFormation (direct mode) at ${cfn.url}`,
+        `CloudFormation (direct mode) at ${cfn.url}: AWS_ENDPOINT_URL_CLOUDFORMATION=${cfn.url} and no PCLUSTER_API_URL`,
         'images: rocky9-hpc (builds for 2 min from launch)',
         'try: stackfeed events pcluster rocky9-hpc -f   (with the variables above)',
       ],

@@ -28,3 +28,13 @@ export const awsRegion = (ctx: ProviderContext) => ctx.region ?? ctx.env.AWS_REG
 
 export const AWS_CREDENTIALS_HINT =
   'AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), ~/.aws/config and ~/.aws/credentials, AWS_REGION or --region';
+
+/**
+ * The one AWS key pair `stackfeed emulator` accepts on every AWS emulator (ParallelCluster API,
+ * CloudFormation, Image Builder), so that one set of printed variables works for every provider.
+ * Loopback only; not a credential of any account.
+ */
+export const EMULATOR_AWS_KEYS = {
+  accessKeyId: 'AKIASTACKFEEDEMULATOR',
+  secretAccessKey: 'stackfeed-emulator-secret-key-0000000000',
+} as const;
