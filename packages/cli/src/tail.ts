@@ -11,6 +11,7 @@ import type { Ctx } from './context.js';
 import { eventRecord, executionRecord, imageRecord, resultRecord, stackRecord, toJson } from './format/records.js';
 import { FollowStats, formatElapsed, StatusLine, statusText } from './format/status.js';
 import {
+  eventLayout,
   eventStreamHeader,
   eventStreamRow,
   executionTable,
@@ -40,6 +41,8 @@ export interface TailSettings {
   header?: boolean;
   /** Print what each watch handed back at the end (the final ImageInfo / ExecutionInfo / StackInfo). */
   finals?: boolean;
+  /** Events to show (a check the provider cannot make, e.g. `--resource name[key]`); default all. */
+  filter?: ((ev: StackEvent) => boolean) | undefined;
 }
 
 /** How each followed deployment ended. */
@@ -64,6 +67,7 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
   const label = sources.length === 1 ? `${sources[0]!.target}` : `${sources.length} deployments`;
   const status = new StatusLine(ctx.err, () => `${ctx.errColors.cyan('⟳')} ${statusText(stats, ctx.errColors, label)}`);
   const width = ctx.out.isTTY ? ctx.out.columns : undefined;
+  const layout = eventLayout(undefined, width);
 
   // Tag each event with its source, so counts and results line up after the merge.
   const tagged = sources.map((s, i) =>
@@ -85,13 +89,14 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
           },
         });
 
-  if (settings.output === 'table' && settings.header !== false) ctx.out.write(eventStreamHeader(c));
+  if (settings.output === 'table' && settings.header !== false) ctx.out.write(eventStreamHeader(c, layout));
   status.draw();
   let printed = 0;
   /** Set on Ctrl-C / SIGTERM: what was collected is still printed (valid JSON), then it is rethrown. */
   let interrupted: { err: unknown } | undefined;
   try {
     for await (const { ev, i } of merged) {
+      if (settings.filter && !settings.filter(ev)) continue;
       stats.add(ev);
       perSource[i]!++;
       printed++;
@@ -99,7 +104,9 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
       else {
         status.clear();
         ctx.out.write(
-          settings.output === 'ndjson' ? `${toJson(eventRecord(ev, settings.raw))}\n` : eventStreamRow(ev, c, width),
+          settings.output === 'ndjson'
+            ? `${toJson(eventRecord(ev, settings.raw))}\n`
+            : eventStreamRow(ev, c, width, layout),
         );
         status.draw();
       }

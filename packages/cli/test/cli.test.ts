@@ -110,6 +110,42 @@ describe('help and usage', () => {
     expect(list.err.trim().split('\n'), list.err).toHaveLength(1);
   });
 
+  it("--resource 'server[api]', copied from the table, matches that instance only (RFS resource_key)", async () => {
+    const { startRfsEmulator, deploymentFailsAndRollsBack } = await import('@stackfeed/emulator/rfs');
+    const keys = { accessKey: 'CLITESTACCESSKEY0001', secretKey: 'cli-test-secret-key' };
+    const emu = await startRfsEmulator({
+      credentials: { aksk: [keys] },
+      scenarios: [deploymentFailsAndRollsBack({ stackName: 'db' })],
+      progress: 'manual',
+    });
+    try {
+      emu.finish();
+      const env = {
+        HUAWEICLOUD_SDK_AK: keys.accessKey,
+        HUAWEICLOUD_SDK_SK: keys.secretKey,
+        HUAWEICLOUD_SDK_PROJECT_ID: emu.projectId,
+        HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+      };
+      const all = await cli(['events', 'rfs', 'db', '--endpoint', emu.url, '-o', 'ndjson'], { env });
+      const servers = records(all.out).filter((e) => (e.resource as { name?: string } | undefined)?.name === 'server');
+      expect(new Set(servers.map((e) => (e.resource as { key?: string } | undefined)?.key))).toEqual(
+        new Set(['web', 'api']),
+      );
+      const r = await cli(['events', 'rfs', 'db', '--endpoint', emu.url, '--resource', 'server[api]', '-o', 'ndjson'], {
+        env,
+      });
+      expect(r.code, r.err).toBe(0);
+      const got = records(r.out);
+      expect(got.length).toBeGreaterThan(0);
+      expect(got.length).toBe(
+        servers.filter((e) => (e.resource as { key?: string } | undefined)?.key === 'api').length,
+      );
+      expect(got.every((e) => (e.resource as { key?: string } | undefined)?.key === 'api')).toBe(true);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('a malformed Image Builder target is usage (2), named with the forms it can take', async () => {
     const r = await cli(['events', 'imagebuilder', 'nosuch', '--region', 'us-east-1'], {
       env: { AWS_ACCESS_KEY_ID: 'AKIACLITEST000000001', AWS_SECRET_ACCESS_KEY: 'cli-test-secret' },
@@ -141,7 +177,7 @@ describe('events (list)', () => {
     expect(r.code).toBe(0);
     expect(r.out).not.toMatch(ANSI);
     const lines = r.out.split('\n');
-    expect(lines[1]).toMatch(/time \(UTC\).*provider.*stack.*resource.*action.*phase.*reason/);
+    expect(lines[0]).toMatch(/^time \(UTC\) +provider +stack +resource +action +phase +reason$/);
     const rows = lines.filter((l) => l.includes('2026-01-01'));
     expect(rows).toHaveLength(SCENARIOS.web!.length);
     expect(rows.map((l) => l.match(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/)?.[0])).toEqual(

@@ -2,7 +2,7 @@ import type { Paginator, StackEvent } from '@stackfeed/core';
 import type { Ctx } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
 import { eventRecord, RECORD_SCHEMA_VERSION, toJson } from '../format/records.js';
-import { eventStreamHeader, eventStreamRow, eventTable } from '../format/table.js';
+import { eventLayout, eventStreamHeader, eventStreamRow, eventTable } from '../format/table.js';
 import { parseCount, parseDuration, parseOutput, parsePhases, parseSince } from '../options.js';
 import { endedBadly, tail } from '../tail.js';
 
@@ -28,13 +28,44 @@ function parseDepth(v: string | undefined, command: string): number | undefined 
   return Number(v);
 }
 
+/**
+ * `--resource` values as the tables print them: a name, or `name[key]` for one instance of a
+ * count/for_each resource (RFS `resource_key`). The provider is asked for the names (the literal
+ * too, for a name that has brackets of its own); the key is checked here.
+ */
+function resourceSpecs(values: readonly string[] | undefined) {
+  if (!values?.length) return { resourceName: undefined, resourceMatch: undefined };
+  const names = new Set<string>();
+  const keyed: Array<{ name: string; key: string; literal: string }> = [];
+  for (const v of values) {
+    names.add(v);
+    const m = /^(.+)\[([^\]]+)\]$/.exec(v);
+    if (m) {
+      names.add(m[1] as string);
+      keyed.push({ name: m[1] as string, key: m[2] as string, literal: v });
+    }
+  }
+  const plain = new Set(values.filter((v) => !keyed.some((k) => k.literal === v)));
+  const named = (ev: StackEvent, n: string) => ev.resource.logicalId === n || ev.resource.name === n;
+  const resourceMatch =
+    keyed.length === 0
+      ? undefined
+      : (ev: StackEvent) =>
+          [...plain].some((n) => named(ev, n)) ||
+          keyed.some((k) => named(ev, k.literal) || (named(ev, k.name) && ev.resource.key === k.key));
+  return { resourceName: [...names], resourceMatch };
+}
+
 /** Reads and checks the event flags. */
 export function eventSettings(flags: EventsFlags, command: string) {
+  const resources = resourceSpecs(flags.resource);
   return {
     output: parseOutput(flags.output, command),
     since: parseSince(flags.since, command),
     phase: parsePhases(flags.phase, command),
-    resourceName: flags.resource?.length ? flags.resource : undefined,
+    resourceName: resources.resourceName,
+    /** Set when a `name[key]` was given: the events the provider returns are checked for the key. */
+    resourceMatch: resources.resourceMatch,
     limit: parseCount(flags.limit, '--limit', command),
     pollIntervalMs: parseDuration(flags.pollInterval, '--poll-interval', command),
     timeoutMs: parseDuration(flags.timeout, '--timeout', command),
@@ -79,6 +110,7 @@ export async function eventsCommand(
       raw: s.raw,
       limit: s.limit,
       finals: true,
+      filter: s.resourceMatch,
     });
     return outcome && endedBadly(outcome) ? EXIT.DEPLOYMENT_FAILED : EXIT.OK;
   }
@@ -89,7 +121,10 @@ export async function eventsCommand(
     return pagedEvents(ctx, list(target, { ...filters, signal: ctx.signal }), s, pageSize, flags.pageToken);
   }
   const events: StackEvent[] = [];
-  for await (const ev of list(target, { ...filters, maxItems: s.limit, signal: ctx.signal })) {
+  // With a `name[key]` filter the count is taken after the key check, so no maxItems for the provider.
+  const maxItems = s.resourceMatch ? undefined : s.limit;
+  for await (const ev of list(target, { ...filters, maxItems, signal: ctx.signal })) {
+    if (s.resourceMatch && !s.resourceMatch(ev)) continue;
     events.push(ev);
     if (s.limit !== undefined && events.length >= s.limit) break;
   }
@@ -117,16 +152,18 @@ async function pagedEvents(
   let next: string | undefined;
   let count = 0;
   let header = false;
-  for await (const page of byPage.call(list, { pageSize, continuationToken: token })) {
+  const width = ctx.out.isTTY ? ctx.out.columns : undefined;
+  const layout = eventLayout(undefined, width);
+  for await (const whole of byPage.call(list, { pageSize, continuationToken: token })) {
+    const page = s.resourceMatch ? { ...whole, items: whole.items.filter(s.resourceMatch) } : whole;
     next = page.continuationToken;
     count += page.items.length;
     if (s.output === 'json') collected.push(...page.items);
     else if (s.output === 'ndjson') for (const e of page.items) ctx.out.write(`${toJson(eventRecord(e, s.raw))}\n`);
     else {
-      if (!header) ctx.out.write(eventStreamHeader(ctx.colors));
+      if (!header) ctx.out.write(eventStreamHeader(ctx.colors, layout));
       header = true;
-      for (const e of page.items)
-        ctx.out.write(eventStreamRow(e, ctx.colors, ctx.out.isTTY ? ctx.out.columns : undefined));
+      for (const e of page.items) ctx.out.write(eventStreamRow(e, ctx.colors, width, layout));
     }
     if (s.limit !== undefined && count >= s.limit) break;
   }

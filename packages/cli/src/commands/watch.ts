@@ -56,6 +56,7 @@ export async function watchCommand(ctx: Ctx, specs: readonly string[], flags: Ev
     limit: s.limit,
     latenessMs: lateness,
     finals: true,
+    filter: s.resourceMatch,
   });
   let code: number = EXIT.OK;
   for (const o of outcomes) {
