@@ -14,6 +14,7 @@ export interface GlobalOptions {
   cloud?: string;
   debug?: boolean;
   color?: boolean;
+  localTime?: boolean;
 }
 
 /** What a command runs with: the io, the providers, colors, and a signal for Ctrl-C. */

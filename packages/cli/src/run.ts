@@ -7,6 +7,7 @@ import { executionsCommand, imageCommand, imagesCommand, stacksCommand } from '.
 import { watchCommand } from './commands/watch.js';
 import { Ctx, type GlobalOptions } from './context.js';
 import { debugDetail, EXIT, formatError, UsageError } from './errors.js';
+import { setDisplayZone } from './format/table.js';
 import type { CliIO } from './io.js';
 import { providerEntries } from './providers/registry.js';
 import type { ProviderPlugin } from './providers/types.js';
@@ -52,8 +53,12 @@ export async function run(argv: readonly string[], io: CliIO, options: RunOption
   const entries = providerEntries(options.providers);
   let code: number = EXIT.OK;
   let ctx: Ctx | undefined;
+  setDisplayZone(undefined);
   const makeCtx = (cmd: Command) => {
-    ctx = new Ctx(io, entries, cmd.optsWithGlobals<GlobalOptions>());
+    const globals = cmd.optsWithGlobals<GlobalOptions>();
+    ctx = new Ctx(io, entries, globals);
+    // --local-time: tables in the TZ zone (else the system's); JSON and NDJSON stay UTC.
+    if (globals.localTime) setDisplayZone(localZone(io.env ?? process.env));
     return ctx;
   };
 
@@ -67,6 +72,7 @@ export async function run(argv: readonly string[], io: CliIO, options: RunOption
     .option('--profile <name>', 'the AWS shared-config profile')
     .option('--cloud <name>', 'the clouds.yaml entry (OpenStack)')
     .option('--debug', 'print HTTP retries and the stack of errors')
+    .option('--local-time', 'show table times in the local zone (TZ, else the system zone) instead of UTC')
     .option('--color', 'force colors')
     .option('--no-color', 'no colors (also NO_COLOR=1)')
     .showSuggestionAfterError(true)
@@ -280,4 +286,18 @@ Examples:
     if (debug) io.stderr.write(`${debugDetail(err)}\n`);
     return err instanceof UsageError ? EXIT.USAGE : EXIT.CALL_FAILED;
   }
+}
+
+/** The zone `--local-time` shows: `TZ` when it names a zone this runtime knows, else the system's. */
+function localZone(env: Record<string, string | undefined>): string {
+  const tz = env.TZ?.replace(/^:/, '');
+  if (tz) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return tz; // as the user wrote it (ICU may canonicalize Asia/Kolkata to Asia/Calcutta)
+    } catch {
+      // an unknown TZ falls back to the system zone, as date(1) would show
+    }
+  }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

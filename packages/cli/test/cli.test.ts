@@ -189,6 +189,22 @@ describe('events (list)', () => {
     expect(rows.at(-1)).toContain('Stack CREATE completed successfully');
   });
 
+  it('--local-time shows table times in the TZ zone (header says which); JSON stays UTC', async () => {
+    const r = await cli(['events', 'heat', 'web', '--local-time'], { providers, env: { TZ: 'Asia/Kolkata' } });
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(/^time \(Asia\/Kolkata\) +provider/);
+    // The scenario starts at 2026-01-01 00:00:00Z: 05:30 in India.
+    expect(lines[1]).toMatch(/^2026-01-01 05:30:0\d /);
+    const utc = await cli(['events', 'heat', 'web'], { providers, env: { TZ: 'Asia/Kolkata' } });
+    expect(utc.out.split('\n')[1]).toMatch(/^2026-01-01 00:00:0\d /);
+    const json = await cli(['events', 'heat', 'web', '--local-time', '-o', 'ndjson'], {
+      providers,
+      env: { TZ: 'Asia/Kolkata' },
+    });
+    expect(records(json.out)[0]?.timestamp).toMatch(/^2026-01-01T00:00:0\d\.000Z$/);
+  });
+
   it('colors phases when forced (FAILED in red) and not under NO_COLOR', async () => {
     const forced = await cli(['events', 'heat', 'bad'], { providers, env: { FORCE_COLOR: '1' } });
     expect(forced.out).toMatch(ANSI);

@@ -12,10 +12,39 @@ export const SHORT_PROVIDER: Record<string, string> = {
 
 const short = (p: string) => SHORT_PROVIDER[p] ?? p;
 
-/** `2026-11-23 19:31:32` (UTC), the time column of every table. */
+/**
+ * The zone tables show times in: UTC (default), or a named zone (`--local-time`: the `TZ` variable,
+ * else the system's zone). Set once per command by `run()`; JSON/NDJSON stay ISO 8601 UTC.
+ */
+let displayZone: string | undefined;
+
+/** Show table times in `zone` (an IANA name), or in UTC when undefined. */
+export function setDisplayZone(zone: string | undefined): void {
+  displayZone = zone;
+  zoneFormat = zone
+    ? new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })
+    : undefined;
+}
+let zoneFormat: Intl.DateTimeFormat | undefined;
+
+/** `(UTC)`, or the zone's name: the suffix of every time column's header. */
+export const zoneLabel = (): string => `(${displayZone ?? 'UTC'})`;
+
+/** `2026-11-23 19:31:32`, in UTC unless a display zone was set: the time column of every table. */
 export function formatTime(d: Date | undefined): string {
   if (!d || Number.isNaN(d.getTime())) return '';
-  return d.toISOString().slice(0, 19).replace('T', ' ');
+  if (!zoneFormat) return d.toISOString().slice(0, 19).replace('T', ' ');
+  const p = Object.fromEntries(zoneFormat.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
 /** What the resource column shows: `(stack)` for the stack itself, else the template name, display name or physical id. */
@@ -41,6 +70,8 @@ export function reasonLabel(ev: StackEvent): string {
 
 /** The event table's columns. */
 export const EVENT_COLUMNS = ['time (UTC)', 'provider', 'stack', 'resource', 'action', 'phase', 'reason'] as const;
+/** The event columns' headers, with the display zone in the time column's. */
+const eventHeaders = (): string[] => [`time ${zoneLabel()}`, ...EVENT_COLUMNS.slice(1)];
 
 function eventCells(ev: StackEvent): string[] {
   return [
@@ -85,7 +116,7 @@ export function eventLayout(events: readonly StackEvent[] | undefined, columns: 
   let widths: number[];
   if (events && events.length > 0) {
     const rows = events.map(eventCells);
-    widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(EVENT_COLUMNS[i]!.length, ...rows.map((r) => r[i]!.length)));
+    widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(eventHeaders()[i]!.length, ...rows.map((r) => r[i]!.length)));
   } else {
     widths = [...STREAM_WIDTHS];
   }
@@ -110,7 +141,11 @@ export function eventLayout(events: readonly StackEvent[] | undefined, columns: 
 
 /** The header line of an event table. */
 export function eventStreamHeader(c: Colors, layout: EventLayout = eventLayout(undefined, undefined)): string {
-  return `${c.bold(EVENT_COLUMNS.map((h, i) => (i < 6 ? h.padEnd(layout.widths[i]!) : h)).join(' '))}\n`;
+  return `${c.bold(
+    eventHeaders()
+      .map((h, i) => (i < 6 ? h.padEnd(layout.widths[i]!) : h))
+      .join(' '),
+  )}\n`;
 }
 
 /**
@@ -183,7 +218,9 @@ export function eventTable(events: readonly StackEvent[], c: Colors, width?: num
 /** Images as a table. */
 export function imageTable(images: readonly ImageInfo[], c: Colors): string {
   const table = new Table({
-    head: ['provider', 'id', 'name', 'version', 'state', 'status', 'created (UTC)', 'artifacts'].map((h) => c.bold(h)),
+    head: ['provider', 'id', 'name', 'version', 'state', 'status', `created ${zoneLabel()}`, 'artifacts'].map((h) =>
+      c.bold(h),
+    ),
     style: { head: [], border: [] },
   });
   for (const img of images) {
@@ -221,8 +258,8 @@ export function imageDetail(img: ImageInfo, c: Colors, width?: number): string {
   row('state', paintState(c, img.state));
   row('status', img.status);
   row('reason', img.reason);
-  row('created (UTC)', formatTime(img.createdAt));
-  row('updated (UTC)', formatTime(img.updatedAt));
+  row(`created ${zoneLabel()}`, formatTime(img.createdAt));
+  row(`updated ${zoneLabel()}`, formatTime(img.updatedAt));
   for (const a of img.artifacts) {
     row(
       `artifact (${a.kind})`,
@@ -243,7 +280,9 @@ export function imageDetail(img: ImageInfo, c: Colors, width?: number): string {
 /** Executions as a table. */
 export function executionTable(execs: readonly ExecutionInfo[], c: Colors): string {
   const table = new Table({
-    head: ['provider', 'kind', 'id', 'state', 'status', 'started (UTC)', 'ended (UTC)', 'reason'].map((h) => c.bold(h)),
+    head: ['provider', 'kind', 'id', 'state', 'status', `started ${zoneLabel()}`, `ended ${zoneLabel()}`, 'reason'].map(
+      (h) => c.bold(h),
+    ),
     style: { head: [], border: [] },
   });
   for (const ex of execs) {
@@ -264,7 +303,7 @@ export function executionTable(execs: readonly ExecutionInfo[], c: Colors): stri
 /** Stacks as a table. */
 export function stackTable(stacks: readonly StackInfo[], c: Colors): string {
   const table = new Table({
-    head: ['provider', 'name', 'id', 'state', 'status', 'updated (UTC)', 'reason'].map((h) => c.bold(h)),
+    head: ['provider', 'name', 'id', 'state', 'status', `updated ${zoneLabel()}`, 'reason'].map((h) => c.bold(h)),
     style: { head: [], border: [] },
   });
   for (const st of stacks) {
