@@ -1,7 +1,8 @@
 import type { StackEvent, StackInfo } from '@stackfeed/core';
 import type { TerminalCheck, WatchSource } from '@stackfeed/core/adapter';
 import { StackfeedError } from '@stackfeed/core';
-import type { HeatClient, HeatStackRef } from './client.js';
+import type { FetchedEvents, HeatApi } from './api/heat-api.js';
+import type { HeatStackRef } from './api/refs.js';
 import type { CanonicalStack } from './mapping/event.js';
 import { watchOutcomeOf } from './mapping/status.js';
 
@@ -19,14 +20,14 @@ const MAX_PAGES_PER_POLL = 200;
  * IN_PROGRESS, and after two quiet polls: not on every poll.
  */
 export function createWatchSource(args: {
-  client: HeatClient;
+  api: HeatApi;
   ref: HeatStackRef;
   query: Record<string, unknown>;
   pageSize: number;
   localFilter: ((ev: StackEvent) => boolean) | undefined;
   untilAction: string | undefined;
 }): WatchSource<StackEvent, StackInfo> {
-  const { client, ref, query, localFilter, untilAction } = args;
+  const { api, ref, query, localFilter, untilAction } = args;
   const pageSize = Math.max(1, Math.floor(args.pageSize));
   let stack: CanonicalStack | undefined;
   let marker: { id: string; t: number } | undefined;
@@ -43,9 +44,9 @@ export function createWatchSource(args: {
       let raw = 0;
       for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
         const q = { ...query, sort_dir: 'asc', sort_keys: undefined, limit: pageSize, marker: marker?.id };
-        let got: Awaited<ReturnType<HeatClient['fetchEvents']>>;
+        let got: FetchedEvents;
         try {
-          got = await client.fetchEvents(ref, stack, undefined, q, 'watchStackEvents', ctx.signal);
+          got = await api.fetchEvents(ref, stack, undefined, q, 'watchStackEvents', ctx.signal);
         } catch (err) {
           // The stack was seen and now is not found at all (purged after DELETE_COMPLETE): over.
           if (stack && StackfeedError.is(err, 'NOT_FOUND')) {
@@ -76,7 +77,7 @@ export function createWatchSource(args: {
       if (quietPolls >= 2) quietPolls = 0;
       let info: StackInfo;
       try {
-        info = await client.getStack(stack ?? ref, { signal });
+        info = await api.getStack(stack ?? ref, signal);
       } catch (err) {
         // Gone (purged, or looked up by name after DELETE_COMPLETE): the watch is over.
         if (StackfeedError.is(err, 'NOT_FOUND') && stack) {

@@ -1,0 +1,94 @@
+import type { EventFilterOptions, ListOptions, Paginator, StackEvent } from '@stackfeed/core';
+import { createPaginator } from '@stackfeed/core/adapter';
+import type { CanonicalStack } from '../mapping/event.js';
+import { type HeatEventOptions, eventQuery } from './filters.js';
+import { type HeatApi, PROVIDER } from './heat-api.js';
+import { type HeatStackRef, lookupKeyOf } from './refs.js';
+
+/** Options of `listStackEvents` / `listResourceEvents`. */
+export type ListEventsOptions = ListOptions & EventFilterOptions & HeatEventOptions;
+
+/** The cursor of an event listing. */
+interface EventCursor {
+  /** marker: the id of the last event of the previous page. */
+  m: string;
+  /** That event's time (ms), to notice a marker Heat ignored. */
+  t: number;
+  /** Canonical stack, learned from the first page. */
+  s?: CanonicalStack | undefined;
+}
+
+/** The newest ids handed out, in a ring: one array write per event; a Set is built only when needed. */
+class RecentIds {
+  private readonly ring = new Array<string | undefined>(20_000);
+  private at = 0;
+
+  remember(id: string): void {
+    this.ring[this.at] = id;
+    this.at = this.at + 1 === this.ring.length ? 0 : this.at + 1;
+  }
+
+  toSet(): Set<string> {
+    const out = new Set<string>();
+    for (const id of this.ring) if (id !== undefined) out.add(id);
+    return out;
+  }
+}
+
+/**
+ * Events of a stack (or of one resource) as a Paginator. Paged with Heat's `marker` (the last
+ * event id) and `limit`. A page that starts with the list's first event again, or with an event
+ * older than the marker (newer, newest first), means Heat ignored the marker (a pruned event) and
+ * restarted: the events already handed out are skipped.
+ */
+export function eventPaginator(
+  api: HeatApi,
+  operation: string,
+  ref: HeatStackRef,
+  resourceName: string | undefined,
+  options: ListEventsOptions,
+  pageSizeLimits: { min: number; max: number; default?: number },
+): Paginator<StackEvent> {
+  lookupKeyOf(ref);
+  const { query, local } = eventQuery(options);
+  const asc = query.sort_dir === 'asc';
+  const timeOrdered =
+    !options.sortKeys?.length || (options.sortKeys.length === 1 && options.sortKeys[0] === 'event_time');
+  let firstId: string | undefined;
+  const recent = new RecentIds();
+  const restartedAfter = (cursor: EventCursor, first: StackEvent): boolean => {
+    const t = first.timestamp.getTime();
+    return (asc ? t < cursor.t : t > cursor.t) || first.id === firstId;
+  };
+  return createPaginator<StackEvent, EventCursor>({
+    provider: PROVIDER,
+    operation,
+    scope: { ref, resourceName, query },
+    options,
+    filter: local,
+    pageSizeLimits,
+    cursorKey: (c) => c.m,
+    onWarning: (m) => api.warn(operation, m),
+    fetchPage: async (cursor, pageSize, signal) => {
+      const q = { ...query, limit: pageSize, marker: cursor?.m };
+      const { events, stack } = await api.fetchEvents(ref, cursor?.s, resourceName, q, operation, signal);
+      let items = events;
+      if (cursor && events[0] && timeOrdered && restartedAfter(cursor, events[0])) {
+        api.warn(operation, 'Heat ignored the page marker (event pruned?); skipping events already listed');
+        const seen = recent.toSet();
+        items = events.filter((e) => {
+          const et = e.timestamp.getTime();
+          return (asc ? et >= cursor.t : et <= cursor.t) && !seen.has(e.id);
+        });
+      }
+      if (!cursor && events[0]) firstId = events[0].id;
+      for (const e of items) recent.remember(e.id);
+      const last = events[events.length - 1];
+      const next =
+        pageSize !== undefined && events.length >= pageSize && last
+          ? { m: last.id, t: last.timestamp.getTime(), s: stack }
+          : undefined;
+      return { items, next };
+    },
+  });
+}
