@@ -15,7 +15,14 @@ import type { EndpointInterface, HeatAuth } from '../auth/types.js';
 import { isNoEventsFound, parseHeatError } from '../errors.js';
 import { type CanonicalStack, normalizeEventList, toStackInfo } from '../mapping/event.js';
 import { StackShowSchema, WireStackSchema } from '../wire/schemas.js';
-import { type HeatStackRef, canonicalFromUrl, canonicalOf, lookupKeyOf, pathSegment } from './refs.js';
+import {
+  type HeatStackRef,
+  canonicalFromPath,
+  canonicalFromUrl,
+  canonicalOf,
+  lookupKeyOf,
+  pathSegment,
+} from './refs.js';
 
 export const PROVIDER = 'openstack-heat' as const;
 
@@ -150,9 +157,10 @@ export class HeatApi {
   }
 
   /**
-   * GET with the client's headers; the body must be JSON. Same-origin redirects (Heat's 302 for
-   * name-only URLs) are followed by the transport with the token; a redirect to another origin
-   * arrives here unfollowed and fails without credentials having left.
+   * GET with the client's headers; the body must be JSON. Heat answers a name-only URL with a 302
+   * to `…/stacks/{name}/{id}/…`. On the same origin the transport follows it with the token. Behind
+   * a TLS-terminating proxy the Location names Heat's own `http://…` host instead: its origin is
+   * never contacted; its path from `/stacks/` on is requested on the configured endpoint.
    */
   async get(
     url: string,
@@ -160,20 +168,41 @@ export class HeatApi {
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
-    let res: HttpResponse;
+    const res = await this.send(url, query, operation, signal);
+    if (res.status < 300 || res.status >= 400) return this.parseJson(res, operation);
+    const relocated = relocate(res, await this.endpoint(signal));
+    if (!relocated) return this.parseJson(res, operation);
+    this.logger?.({
+      level: 'debug',
+      event: 'redirect',
+      provider: PROVIDER,
+      operation,
+      message: `Heat's Location names another origin; following its path on the configured endpoint`,
+    });
+    const again = await this.send(relocated, {}, operation, signal);
+    return this.parseJson(again, operation);
+  }
+
+  private async send(
+    url: string,
+    query: Record<string, unknown>,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
     try {
-      res = await this.http.request({
+      return await this.http.request({
         url,
         query: query as never,
         headers: this.headers,
         operation,
         signal,
         responseType: 'text',
+        // A redirect to another origin comes back unfollowed, for `relocate` to read.
+        passStatuses: REDIRECTS,
       });
     } catch (err) {
       throw networkDuringRedirect(err, operation) ?? err;
     }
-    return this.parseJson(res, operation);
   }
 
   ctx(operation: string, res: HttpResponse) {
@@ -219,6 +248,27 @@ export class HeatApi {
     }
     return res;
   }
+}
+
+const REDIRECTS = [301, 302, 303, 307, 308];
+
+/**
+ * A cross-origin redirect → the same Heat path on the configured endpoint: `{base}/stacks/…` plus
+ * the Location's query. Undefined when the Location is no Heat stack URL.
+ */
+function relocate(res: HttpResponse, base: string): string | undefined {
+  const raw = res.headers.location;
+  const loc = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof loc !== 'string') return undefined;
+  let target: URL;
+  try {
+    target = new URL(loc, res.url);
+  } catch {
+    return undefined;
+  }
+  const at = target.pathname.indexOf('/stacks/');
+  if (at < 0 || !canonicalFromPath(target.pathname.slice(at))) return undefined;
+  return `${base.replace(/\/+$/, '')}${target.pathname.slice(at)}${target.search}`;
 }
 
 /**
