@@ -14,16 +14,17 @@ import type {
   RateLimiter,
   RateLimitOptions,
 } from '@stackfeed/core';
-import { createPaginator, parseWire, watchEvents } from '@stackfeed/core/adapter';
+import { StackfeedError } from '@stackfeed/core';
+import { type HttpResponse, createPaginator, parseWire, watchEvents } from '@stackfeed/core/adapter';
 import { z } from 'zod';
-import { type ListEventsOptions, eventPaginator } from './api/event-paginator.js';
+import { type ListEventsOptions, eventPaginator, needsQueryFilter } from './api/event-paginator.js';
 import { type HeatEventOptions, eventQuery } from './api/filters.js';
 import { HeatApi, PROVIDER } from './api/heat-api.js';
 import { type HeatStackRef, markerOf, pathSegment } from './api/refs.js';
 import type { KeystoneSession } from './auth/keystone.js';
 import type { EndpointInterface, HeatAuth } from './auth/types.js';
 import { type LoadConfigOptions, loadCloudConfig } from './config/clouds.js';
-import { toStackEvent, toStackInfo } from './mapping/event.js';
+import { type CanonicalStack, toStackEvent, toStackInfo } from './mapping/event.js';
 import { createWatchSource } from './watch.js';
 import { EventShowSchema, StackListSchema, WireEventSchema, WireStackSchema } from './wire/schemas.js';
 
@@ -229,10 +230,33 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
     const stack = await this.api.resolveStack(ref, signal);
     const base = await this.api.endpoint(signal);
     const url = `${base}/stacks/${pathSegment(stack.name)}/${pathSegment(stack.id)}/resources/${pathSegment(resourceName)}/events/${pathSegment(eventId)}`;
-    const res = await this.api.get(url, {}, 'getEvent', signal);
+    let res: HttpResponse;
+    try {
+      res = await this.api.get(url, {}, 'getEvent', signal);
+    } catch (err) {
+      if (!StackfeedError.is(err, 'NOT_FOUND') || !needsQueryFilter(resourceName)) throw err;
+      const found = await this.findInStackList(stack, resourceName, eventId, signal);
+      if (!found) throw err;
+      return found;
+    }
     const body = parseWire(EventShowSchema, res.body, this.api.ctx('getEvent', res));
     const wire = parseWire(EventShowWire, res.body, this.api.ctx('getEvent', res)).event;
     return toStackEvent(wire, body.event, stack);
+  }
+
+  /**
+   * A non-ASCII resource name's event, from the stack's list filtered by `resource_name` (Heat's
+   * path for it answers 404). The list has no `resource_type` / `resource_properties`.
+   */
+  private async findInStackList(
+    stack: CanonicalStack,
+    resourceName: string,
+    eventId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<StackEvent | undefined> {
+    const pages = eventPaginator(this.api, 'getEvent', stack, resourceName, { signal }, this.pageSizeLimits());
+    for await (const ev of pages) if (ev.id === eventId) return ev;
+    return undefined;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { EventFilterOptions, ListOptions, Paginator, StackEvent } from '@stackfeed/core';
 import { createPaginator } from '@stackfeed/core/adapter';
 import type { CanonicalStack } from '../mapping/event.js';
-import { type HeatEventOptions, eventQuery } from './filters.js';
+import { type EventQuery, type HeatEventOptions, eventQuery } from './filters.js';
 import { type HeatApi, PROVIDER } from './heat-api.js';
 import { type HeatStackRef, lookupKeyOf } from './refs.js';
 
@@ -35,6 +35,33 @@ class RecentIds {
   }
 }
 
+/** A name Heat cannot address in a URL path: it reads path bytes as Latin-1 (a real Heat 19 404s). */
+export function needsQueryFilter(resourceName: string): boolean {
+  return /[^\x00-\x7f]/.test(resourceName);
+}
+
+/**
+ * Where one resource's events are read: its own URL, or, for a non-ASCII name, the stack's list
+ * filtered by `resource_name` (which Heat decodes correctly). The caller's own `resourceName`
+ * filter then still intersects, checked here.
+ */
+function resourcePlan(
+  base: EventQuery,
+  resourceName: string | undefined,
+  options: ListEventsOptions,
+): EventQuery & { resourcePath: string | undefined } {
+  if (resourceName === undefined || !needsQueryFilter(resourceName)) return { ...base, resourcePath: resourceName };
+  const wanted = options.resourceName === undefined ? undefined : new Set<string>([options.resourceName].flat());
+  const local = base.local;
+  return {
+    ...base,
+    query: { ...base.query, resource_name: [resourceName] },
+    local: (ev) =>
+      (wanted === undefined || wanted.has(ev.resource.logicalId ?? '')) && (local === undefined || local(ev)),
+    resourcePath: undefined,
+  };
+}
+
 /**
  * Events of a stack (or of one resource) as a Paginator. Paged with Heat's `marker` (the last
  * event id) and `limit`. A page that starts with the list's first event again, or with an event
@@ -50,7 +77,8 @@ export function eventPaginator(
   pageSizeLimits: { min: number; max: number; default?: number },
 ): Paginator<StackEvent> {
   lookupKeyOf(ref);
-  const { query, local } = eventQuery(options);
+  const plan = resourcePlan(eventQuery(options), resourceName, options);
+  const { query, local } = plan;
   const asc = query.sort_dir === 'asc';
   const timeOrdered =
     !options.sortKeys?.length || (options.sortKeys.length === 1 && options.sortKeys[0] === 'event_time');
@@ -71,7 +99,7 @@ export function eventPaginator(
     onWarning: (m) => api.warn(operation, m),
     fetchPage: async (cursor, pageSize, signal) => {
       const q = { ...query, limit: pageSize, marker: cursor?.m };
-      const { events, stack } = await api.fetchEvents(ref, cursor?.s, resourceName, q, operation, signal);
+      const { events, stack } = await api.fetchEvents(ref, cursor?.s, plan.resourcePath, q, operation, signal);
       let items = events;
       if (cursor && events[0] && timeOrdered && restartedAfter(cursor, events[0])) {
         api.warn(operation, 'Heat ignored the page marker (event pruned?); skipping events already listed');
