@@ -37,7 +37,7 @@ class RecentIds {
 
 /** A name Heat cannot address in a URL path: it reads path bytes as Latin-1 (a real Heat 19 404s). */
 export function needsQueryFilter(resourceName: string): boolean {
-  return /[^\x00-\x7f]/.test(resourceName);
+  return /[\u0080-\u{10ffff}]/u.test(resourceName);
 }
 
 /**
