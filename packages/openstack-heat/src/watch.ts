@@ -2,6 +2,7 @@ import type { StackEvent, StackInfo } from '@stackfeed/core';
 import type { TerminalCheck, WatchSource } from '@stackfeed/core/adapter';
 import { StackfeedError } from '@stackfeed/core';
 import type { FetchedEvents, HeatApi } from './api/heat-api.js';
+import { readNestedEvents, supportsNestedDepth } from './api/nested.js';
 import type { HeatStackRef } from './api/refs.js';
 import type { CanonicalStack } from './mapping/event.js';
 import { watchOutcomeOf } from './mapping/status.js';
@@ -35,6 +36,11 @@ export function createWatchSource(args: {
   let stackEventSeen = false;
   let quietPolls = 0;
   let gone = false;
+  const depth = Number(query.nested_depth ?? 0);
+  /** Heat ignored `nested_depth`: each poll merges the nested stacks' lists itself. */
+  let merged = false;
+  let nestingChecked = false;
+  let seenMerged = 0;
 
   return {
     provider: 'openstack-heat',
@@ -42,6 +48,20 @@ export function createWatchSource(args: {
     async poll(ctx) {
       const out: StackEvent[] = [];
       let raw = 0;
+      const take = (events: StackEvent[]) => {
+        raw += events.length;
+        for (const ev of events) {
+          if (ev.isStackEvent && stack && ev.stack.id === stack.id && ev.phase !== 'IN_PROGRESS') stackEventSeen = true;
+          if (!localFilter || localFilter(ev)) out.push(ev);
+        }
+      };
+      if (merged && stack) {
+        // A Heat without nested_depth: re-read every stack's list; the engine drops what it yielded.
+        take(await readNestedEvents(api, stack, depth, query, 'watchStackEvents', ctx.signal));
+        quietPolls = raw === seenMerged ? quietPolls + 1 : 0;
+        seenMerged = raw;
+        return out;
+      }
       for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
         const q = { ...query, sort_dir: 'asc', sort_keys: undefined, limit: pageSize, marker: marker?.id };
         let got: FetchedEvents;
@@ -57,11 +77,18 @@ export function createWatchSource(args: {
         }
         stack ??= got.stack;
         const events = got.events;
-        raw += events.length;
-        for (const ev of events) {
-          if (ev.isStackEvent && stack && ev.stack.id === stack.id && ev.phase !== 'IN_PROGRESS') stackEventSeen = true;
-          if (!localFilter || localFilter(ev)) out.push(ev);
+        if (depth > 0 && !nestingChecked) {
+          stack ??= await api.resolveStack(ref, ctx.signal);
+          const supported = await supportsNestedDepth(api, stack, depth, events[0], 'watchStackEvents', ctx.signal);
+          nestingChecked = supported !== undefined;
+          merged = supported === false;
         }
+        if (merged && stack) {
+          take(await readNestedEvents(api, stack, depth, query, 'watchStackEvents', ctx.signal));
+          seenMerged = raw;
+          return out;
+        }
+        take(events);
         const last = events[events.length - 1];
         if (last) marker = { id: last.id, t: last.timestamp.getTime() };
         if (events.length < pageSize) break;

@@ -3,6 +3,7 @@ import { createPaginator } from '@stackfeed/core/adapter';
 import type { CanonicalStack } from '../mapping/event.js';
 import { type EventQuery, type HeatEventOptions, eventQuery } from './filters.js';
 import { type HeatApi, PROVIDER } from './heat-api.js';
+import { readNestedEvents, supportsNestedDepth } from './nested.js';
 import { type HeatStackRef, lookupKeyOf } from './refs.js';
 
 /** Options of `listStackEvents` / `listResourceEvents`. */
@@ -16,6 +17,8 @@ interface EventCursor {
   t: number;
   /** Canonical stack, learned from the first page. */
   s?: CanonicalStack | undefined;
+  /** Set when Heat ignored `nested_depth`: the listing is merged here from each nested stack's list. */
+  n?: 1 | undefined;
 }
 
 /** The newest ids handed out, in a ring: one array write per event; a Set is built only when needed. */
@@ -32,6 +35,44 @@ class RecentIds {
     const out = new Set<string>();
     for (const id of this.ring) if (id !== undefined) out.add(id);
     return out;
+  }
+}
+
+/**
+ * A listing merged from each nested stack's own list (a Heat without `nested_depth`), read once
+ * per paginator and handed out in pages after the cursor's event.
+ */
+class MergedListing {
+  private events: StackEvent[] | undefined;
+
+  constructor(
+    private readonly api: HeatApi,
+    private readonly depth: number,
+    private readonly query: Record<string, unknown>,
+    private readonly operation: string,
+  ) {}
+
+  async page(
+    stack: CanonicalStack,
+    cursor: EventCursor | undefined,
+    pageSize: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ items: StackEvent[]; next: EventCursor | undefined }> {
+    this.events ??= await readNestedEvents(this.api, stack, this.depth, this.query, this.operation, signal);
+    const all = this.events;
+    let start = 0;
+    if (cursor) {
+      const at = all.findIndex((e) => e.id === cursor.m);
+      // The cursor's event is gone (pruned): resume after its time.
+      start = at >= 0 ? at + 1 : all.findIndex((e) => e.timestamp.getTime() > cursor.t);
+      if (start < 0) start = all.length;
+    }
+    const end = pageSize === undefined ? all.length : start + pageSize;
+    const items = all.slice(start, end);
+    const last = items[items.length - 1];
+    const next =
+      end < all.length && last ? { m: last.id, t: last.timestamp.getTime(), s: stack, n: 1 as const } : undefined;
+    return { items, next };
   }
 }
 
@@ -84,6 +125,8 @@ export function eventPaginator(
     !options.sortKeys?.length || (options.sortKeys.length === 1 && options.sortKeys[0] === 'event_time');
   let firstId: string | undefined;
   const recent = new RecentIds();
+  const depth = Number(query.nested_depth ?? 0);
+  const merged = new MergedListing(api, depth, query, operation);
   const restartedAfter = (cursor: EventCursor, first: StackEvent): boolean => {
     const t = first.timestamp.getTime();
     return (asc ? t < cursor.t : t > cursor.t) || first.id === firstId;
@@ -98,8 +141,16 @@ export function eventPaginator(
     cursorKey: (c) => c.m,
     onWarning: (m) => api.warn(operation, m),
     fetchPage: async (cursor, pageSize, signal) => {
+      if (cursor?.n && cursor.s) return merged.page(cursor.s, cursor, pageSize, signal);
       const q = { ...query, limit: pageSize, marker: cursor?.m };
       const { events, stack } = await api.fetchEvents(ref, cursor?.s, plan.resourcePath, q, operation, signal);
+      if (!cursor && depth > 0) {
+        const canonical = stack ?? (await api.resolveStack(ref, signal));
+        if ((await supportsNestedDepth(api, canonical, depth, events[0], operation, signal)) === false) {
+          api.warn(operation, 'Heat ignored nested_depth (an older Heat?); reading nested stacks one by one');
+          return merged.page(canonical, undefined, pageSize, signal);
+        }
+      }
       let items = events;
       if (cursor && events[0] && timeOrdered && restartedAfter(cursor, events[0])) {
         api.warn(operation, 'Heat ignored the page marker (event pruned?); skipping events already listed');
