@@ -15,9 +15,10 @@ export {
   codeForHttpStatus,
   abortError,
   throwIfAborted,
+  toStackfeedError,
   type StackfeedErrorOptions,
 } from './errors/stackfeed-error.js';
-export { redact, registerSecret } from './errors/redact.js';
+export { redact, registerSecret, safeExcerpt } from './errors/redact.js';
 
 export { createPaginator, type FetchedPage, type FetchPage, type PaginatorConfig } from './paging/paginator.js';
 
@@ -30,6 +31,13 @@ export {
 } from './watch/watch.js';
 
 export { HttpTransport } from './transport/http-transport.js';
+export {
+  assertHeaderSafe,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TOTAL_TIMEOUT_MS,
+  MAX_TIMER_MS,
+} from './transport/limits.js';
 export { addSdkRateLimit, toRateLimiter } from './transport/rate-limiter.js';
 export {
   addSdkEmptyBodyCheck,
