@@ -20,7 +20,15 @@ export {
 } from './errors/stackfeed-error.js';
 export { redact, registerSecret, safeExcerpt } from './errors/redact.js';
 
-export { createPaginator, type FetchedPage, type FetchPage, type PaginatorConfig } from './paging/paginator.js';
+export {
+  createPaginator,
+  MAX_PAGE_ITEMS,
+  maxItemsPerPage,
+  type FetchedPage,
+  type FetchPage,
+  type PaginatorConfig,
+} from './paging/paginator.js';
+export { createTokenKey, TokenKey } from './paging/continuation-token.js';
 
 export {
   watchEvents,
