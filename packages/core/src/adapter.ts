@@ -29,6 +29,7 @@ export {
   type PaginatorConfig,
 } from './paging/paginator.js';
 export { createTokenKey, TokenKey } from './paging/continuation-token.js';
+export { drainPages, type DrainOptions, type DrainResult, type DrainStop } from './paging/drain-pages.js';
 
 export {
   watchEvents,
