@@ -9,7 +9,7 @@ export type { ProviderId } from './models/enums.js';
 export { applyEventFilters } from './models/sources.js';
 
 export { statusTable, actionPhaseSplitter, type StatusTable, type ActionPhase } from './mapping/status-table.js';
-export { parseWire, parseTimestamp, parseJsonLoose } from './mapping/wire.js';
+export { parseWire, parseTimestamp, parseIsoTimestamp, parseJsonLoose } from './mapping/wire.js';
 
 export {
   codeForHttpStatus,
@@ -36,7 +36,9 @@ export {
   type Watchable,
   type TerminalCheck,
   type PollContext,
+  type PollResult,
   type WatchSource,
+  DEFAULT_MAX_ERROR_DURATION_MS,
 } from './watch/watch.js';
 
 export { HttpTransport } from './transport/http-transport.js';
