@@ -1,5 +1,5 @@
 import type { StackEvent, StackInfo } from '@stackfeed/core';
-import type { TerminalCheck, WatchSource } from '@stackfeed/core/adapter';
+import { type DrainResult, type TerminalCheck, type WatchSource, drainPages } from '@stackfeed/core/adapter';
 import { StackfeedError } from '@stackfeed/core';
 import type { FetchedEvents, HeatApi } from './api/heat-api.js';
 import { readNestedEvents, supportsNestedDepth } from './api/nested.js';
@@ -7,7 +7,13 @@ import type { HeatStackRef } from './api/refs.js';
 import type { CanonicalStack } from './mapping/event.js';
 import { watchOutcomeOf } from './mapping/status.js';
 
-/** Safety cap: pages read in one poll while catching up. */
+/** The last event a poll saw: the next poll's `marker`. */
+interface Marker {
+  id: string;
+  t: number;
+}
+
+/** Safety cap: pages read in one poll while catching up (a capped poll goes on at the next). */
 const MAX_PAGES_PER_POLL = 200;
 
 /**
@@ -31,7 +37,7 @@ export function createWatchSource(args: {
   const { api, ref, query, localFilter, untilAction } = args;
   const pageSize = Math.max(1, Math.floor(args.pageSize));
   let stack: CanonicalStack | undefined;
-  let marker: { id: string; t: number } | undefined;
+  let marker: Marker | undefined;
   let checked = false;
   let stackEventSeen = false;
   let quietPolls = 0;
@@ -40,11 +46,32 @@ export function createWatchSource(args: {
   /** Heat ignored `nested_depth`: each poll merges the nested stacks' lists itself. */
   let merged = false;
   let nestingChecked = false;
+  /** The last poll stopped at its page cap with pages still waiting. */
+  let capped = false;
   let seenMerged = 0;
+
+  /** One `sort_dir=asc` page after `cursor`; on the first page, whether Heat honours nested_depth. */
+  const readPage = async (cursor: Marker | undefined, signal: AbortSignal) => {
+    const q = { ...query, sort_dir: 'asc', sort_keys: undefined, limit: pageSize, marker: cursor?.id };
+    const got: FetchedEvents = await api.fetchEvents(ref, stack, undefined, q, 'watchStackEvents', signal);
+    stack ??= got.stack;
+    const events = got.events;
+    if (depth > 0 && !nestingChecked) {
+      stack ??= await api.resolveStack(ref, signal);
+      const supported = await supportsNestedDepth(api, stack, depth, events[0], 'watchStackEvents', signal);
+      nestingChecked = supported !== undefined;
+      merged = supported === false;
+      if (merged) return { items: [] };
+    }
+    const last = events[events.length - 1];
+    const next = events.length >= pageSize && last ? { id: last.id, t: last.timestamp.getTime() } : undefined;
+    return { items: events, next };
+  };
 
   return {
     provider: 'openstack-heat',
     operation: 'watchStackEvents',
+    listingOrder: 'oldest-first',
     async poll(ctx) {
       const out: StackEvent[] = [];
       let raw = 0;
@@ -62,42 +89,41 @@ export function createWatchSource(args: {
         seenMerged = raw;
         return out;
       }
-      for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
-        const q = { ...query, sort_dir: 'asc', sort_keys: undefined, limit: pageSize, marker: marker?.id };
-        let got: FetchedEvents;
-        try {
-          got = await api.fetchEvents(ref, stack, undefined, q, 'watchStackEvents', ctx.signal);
-        } catch (err) {
-          // The stack was seen and now is not found at all (purged after DELETE_COMPLETE): over.
-          if (stack && StackfeedError.is(err, 'NOT_FOUND')) {
-            gone = true;
-            break;
-          }
-          throw err;
-        }
-        stack ??= got.stack;
-        const events = got.events;
-        if (depth > 0 && !nestingChecked) {
-          stack ??= await api.resolveStack(ref, ctx.signal);
-          const supported = await supportsNestedDepth(api, stack, depth, events[0], 'watchStackEvents', ctx.signal);
-          nestingChecked = supported !== undefined;
-          merged = supported === false;
-        }
-        if (merged && stack) {
-          take(await readNestedEvents(api, stack, depth, query, 'watchStackEvents', ctx.signal));
-          seenMerged = raw;
+      // Heat lists `sort_dir=asc` oldest first; after the engine saw it break that order, every poll
+      // reads the whole listing (the engine dedupes by id).
+      const start = ctx.fullReread ? undefined : marker;
+      let drained: DrainResult<StackEvent, Marker>;
+      try {
+        drained = await drainPages<StackEvent, Marker>((cursor) => readPage(cursor, ctx.signal), {
+          maxPages: MAX_PAGES_PER_POLL,
+          start,
+          cursorKey: (c) => c.id,
+          signal: ctx.signal,
+        });
+      } catch (err) {
+        // The stack was seen and now is not found at all (purged after DELETE_COMPLETE): over.
+        if (stack && StackfeedError.is(err, 'NOT_FOUND')) {
+          gone = true;
           return out;
         }
-        take(events);
-        const last = events[events.length - 1];
-        if (last) marker = { id: last.id, t: last.timestamp.getTime() };
-        if (events.length < pageSize) break;
+        throw err;
       }
+      if (merged && stack) {
+        take(await readNestedEvents(api, stack, depth, query, 'watchStackEvents', ctx.signal));
+        seenMerged = raw;
+        return out;
+      }
+      take(drained.items);
+      const last = drained.items[drained.items.length - 1];
+      if (last) marker = { id: last.id, t: last.timestamp.getTime() };
       quietPolls = raw === 0 ? quietPolls + 1 : 0;
-      return out;
+      capped = drained.stoppedBy === 'max-pages';
+      return { events: out, capped };
     },
     async checkTerminal({ signal }): Promise<TerminalCheck<StackInfo>> {
       if (gone) return { terminal: true, outcome: 'deleted', status: 'DELETE_COMPLETE' };
+      // More pages were waiting: read them before deciding (the final drain is one poll).
+      if (capped) return { terminal: false };
       if (checked && !stackEventSeen && quietPolls < 2) return { terminal: false };
       checked = true;
       stackEventSeen = false;
