@@ -130,6 +130,7 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
     filters: { since: 'local', resourceName: 'server', resourceType: 'server', phase: 'server' },
     pageSize: { min: 1, max: 100_000, default: 1000 },
     eventOrder: 'oldest-first',
+    nativeOrder: 'newest-first',
     nestedStacks: true,
     eventIds: 'provider',
   };
