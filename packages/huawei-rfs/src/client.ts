@@ -100,7 +100,12 @@ export interface RfsEventOptions extends EventFilterOptions {
   deploymentId?: string | undefined;
   /** Server-side filter, typed. Values outside letters/digits/`_` are a CONFIG error. */
   filter?: RfsEventFilter | undefined;
-  /** Return only these attributes (`event_type` and `time` always come back). */
+  /**
+   * Return only these attributes (sent as given; `event_type` always comes back). Must include
+   * the event time, `timestamp` (the documented name) or `time` (the SDK models' name): CONFIG
+   * otherwise. Attributes left out are unknown on the events: `resource.*` stay unset, and
+   * `isStackEvent` is set only when `resource_name` and `resource_type` were both selected.
+   */
   fields?: readonly RfsEventField[] | undefined;
 }
 
@@ -268,10 +273,13 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
     }
     const f = buildFilter(filter);
     if (f) query.filter = f;
-    const field = buildField(options.fields);
-    if (field) query.field = field;
+    const selection = buildField(options.fields);
+    if (selection) {
+      query.field = selection.field;
+      requireSelected(selection.returned, options, serverSide);
+    }
     return {
-      scope: { stackName: r.name, stackId: r.id, deploymentId: options.deploymentId },
+      scope: { stackName: r.name, stackId: r.id, deploymentId: options.deploymentId, returned: selection?.returned },
       query,
       local: applyEventFilters(options, serverSide),
     };
@@ -435,6 +443,30 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       },
       options,
     );
+  }
+}
+
+/**
+ * A filter applied locally reads an attribute of each event: with `fields`, that attribute must be
+ * selected, or every event would be dropped for lacking it (throws CONFIG).
+ */
+function requireSelected(
+  returned: ReadonlySet<string>,
+  options: RfsEventOptions,
+  serverSide: ReadonlyArray<keyof EventFilterOptions>,
+): void {
+  const needs: Array<[keyof EventFilterOptions, string]> = [
+    ['resourceName', 'resource_name'],
+    ['resourceType', 'resource_type'],
+  ];
+  for (const [option, attribute] of needs) {
+    if (options[option] === undefined || serverSide.includes(option) || returned.has(attribute)) continue;
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: PROVIDER,
+      operation: 'listStackEvents',
+      message: `${option} is applied locally here (its values do not fit the RFS filter grammar, or filter.${option} is set too), so fields must include '${attribute}'`,
+    });
   }
 }
 

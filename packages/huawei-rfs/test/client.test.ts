@@ -105,7 +105,7 @@ describe('listStackEvents against the emulator', () => {
         {
           deploymentId: dep,
           filter: { eventType: ['ERROR', 'CREATION_FAILED'] },
-          fields: ['event_message', 'resource_name'],
+          fields: ['event_message', 'resource_name', 'timestamp'],
           pageSize: 1,
         },
       )
@@ -117,7 +117,7 @@ describe('listStackEvents against the emulator', () => {
     const reqs = eventsOf(emu, 'fail');
     const q = new URLSearchParams(reqs[0]?.query);
     expect(q.get('filter')).toBe('event_type==ERROR|event_type==CREATION_FAILED');
-    expect(q.get('field')).toBe('event_message,resource_name,time');
+    expect(q.get('field')).toBe('event_message,resource_name,timestamp');
     expect(q.get('deployment_id')).toBe(dep);
     expect(q.get('stack_id')).toBe(s.stackId);
     expect(q.get('limit')).toBe('1');
@@ -210,12 +210,17 @@ describe('listStackEvents against the emulator', () => {
     expect(emu.server.requests.length).toBe(1);
   });
 
-  it('a record missing `time` is INVALID_RESPONSE naming the path', async () => {
+  it('a `time` that is not a timestamp is INVALID_RESPONSE naming the path', async () => {
     emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
     emu.server.faults.inject({
       kind: 'status',
       status: 200,
-      body: { stack_events: [{ event_type: 'LOG', time: '2025-06-12T08:00:00Z' }, { event_type: 'LOG' }] },
+      body: {
+        stack_events: [
+          { event_type: 'LOG', time: '2025-06-12T08:00:00Z' },
+          { event_type: 'LOG', time: 'soon' },
+        ],
+      },
     });
     await expect(client(emu).listStackEvents('ok').toArray({ limit: 10 })).rejects.toMatchObject({
       code: 'INVALID_RESPONSE',
