@@ -115,7 +115,13 @@ export type RfsListEventsOptions = ListOptions & RfsEventOptions;
 /** Options of `watchStackEvents`. */
 export type RfsWatchOptions = WatchOptions & RfsEventOptions & { pageSize?: number | undefined };
 
-const PAGE_SIZE = { min: 1, max: 1000 } as const;
+/**
+ * `limit` bounds of ListStackEvents and ListStacks: 10 to 1000, as the official Java SDK's request
+ * models state them (`ListStackEventsRequest` / `ListStacksRequest`, "minimum: 10, maximum: 1000",
+ * generated from the API definition; the Go and Python models carry no bounds). The server's
+ * default page size is not documented: without `pageSize` no `limit` is sent.
+ */
+const PAGE_SIZE = { min: 10, max: 1000 } as const;
 
 /** What one request plan for ListStackEvents looks like once options are resolved. */
 interface EventsPlan {

@@ -18,7 +18,8 @@ export {
  * filter / field / marker / limit / deployment_id / stack_id semantics, from scripted scenarios.
  *
  * RFS error codes other than APIGW.0301 are not in any public catalogue; the `RF.*` codes used
- * here (RFS_ERRORS) are illustrative. Assumed where the docs are silent: limit 1..1000, default 100.
+ * here (RFS_ERRORS) are illustrative. `limit` is 10..1000 as the official Java SDK's request models
+ * state; its default (100 here) is an assumption, no document gives it.
  */
 
 /** IAM users the emulator accepts at `POST /v3/auth/tokens`. */
@@ -51,7 +52,11 @@ export interface RfsEmulatorOptions {
   akLockout?: boolean;
   /** false: behave like the pre-2025 API, no marker/limit, no page_info (default true). */
   pageInfo?: boolean;
+  /** Page size without `limit` (default 100; undocumented by RFS). */
   defaultLimit?: number;
+  /** Smallest accepted `limit` (default 10, the documented minimum). */
+  minLimit?: number;
+  /** Largest accepted `limit` (default 1000, the documented maximum). */
   maxLimit?: number;
   /** IAM token lifetime (default 24 h). */
   tokenTtlMs?: number;
@@ -226,6 +231,7 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
   const maxSkew = options.maxSkewMs ?? 15 * 60_000;
   const withPageInfo = options.pageInfo ?? true;
   const defaultLimit = options.defaultLimit ?? 100;
+  const minLimit = options.minLimit ?? 10;
   const maxLimit = options.maxLimit ?? 1000;
   const tokenTtl = options.tokenTtlMs ?? 24 * 3_600_000;
   const akIndex = new Map((options.credentials.aksk ?? []).map((c) => [c.accessKey, c]));
@@ -365,8 +371,8 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
     const raw = req.url.searchParams.get('limit');
     if (raw === null) return defaultLimit;
     const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < 1 || n > maxLimit) {
-      throw new HttpError(400, RFS_ERRORS.invalidParameter, `limit must be an integer from 1 to ${maxLimit}`);
+    if (!/^\d+$/.test(raw) || n < minLimit || n > maxLimit) {
+      throw new HttpError(400, RFS_ERRORS.invalidParameter, `limit must be an integer from ${minLimit} to ${maxLimit}`);
     }
     return n;
   };
