@@ -32,7 +32,15 @@ import { type AkSkCredentials, AkSkAuth, type AkSkProvider } from './auth/aksk.j
 import { type IamPasswordCredentials, IamTokenAuth } from './auth/token.js';
 import { iamEndpoint, rfsEndpointForRegion } from './endpoints.js';
 import { parseRfsError } from './errors.js';
-import { type RfsEventField, type RfsEventFilter, buildField, buildFilter, isFilterValue } from './filter.js';
+import {
+  FILTER_MAX_CHARS,
+  type RfsEventField,
+  type RfsEventFilter,
+  buildField,
+  buildFilter,
+  formatFilter,
+  isFilterValue,
+} from './filter.js';
 import { EventIdAssigner, type EventScope, normalizeEventsPage, toStackInfo } from './mapping/events.js';
 import { STACK_STATUS_TABLE, eventTypesForPhases, isTerminalStatus } from './mapping/tables.js';
 import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
@@ -144,7 +152,13 @@ const asList = <T>(v: T | readonly T[] | undefined): T[] | undefined =>
 export class RfsClient implements StackEventSource<RfsStackRef | string> {
   /** Always `huawei-rfs`. */
   readonly provider = PROVIDER;
-  /** Where each filter runs. `resourceName`/`resourceType` go to the server when their values fit the filter grammar, else they run locally. */
+  /**
+   * Where each filter runs. `resourceName`, `resourceType` and `phase` go into the RFS `filter`
+   * when RFS can apply them: values that fit its grammar (letters, digits, `_`), a key the call's
+   * own `filter` does not set, a phase other than UNKNOWN, and a whole filter within 512
+   * characters; otherwise they run locally. `since` always runs locally (RFS has no time filter).
+   * Either way every combination is the intersection of all filters.
+   */
   readonly capabilities: Capabilities = {
     provider: PROVIDER,
     filters: { since: 'local', resourceName: 'server', resourceType: 'server', phase: 'server' },
@@ -244,26 +258,9 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
 
   /** Validate and resolve the event options into a query (CONFIG errors happen here, before any request). */
   private planEvents(r: RfsStackRef, options: RfsEventOptions): EventsPlan {
-    const filter: RfsEventFilter = { ...(options.filter ?? {}) };
-    const serverSide: Array<keyof EventFilterOptions> = [];
-    const names = asList(options.resourceName);
-    if (names && filter.resourceName === undefined && names.every((n) => typeof n === 'string' && isFilterValue(n))) {
-      filter.resourceName = names;
-      serverSide.push('resourceName');
-    }
-    const types = asList(options.resourceType);
-    if (types && filter.resourceType === undefined && types.every((t) => typeof t === 'string' && isFilterValue(t))) {
-      filter.resourceType = types;
-      serverSide.push('resourceType');
-    }
-    const phases = asList<Phase>(options.phase);
-    if (phases && filter.eventType === undefined) {
-      const typesForPhase = eventTypesForPhases(phases);
-      if (typesForPhase.length > 0 && !phases.includes('UNKNOWN')) {
-        filter.eventType = typesForPhase;
-        serverSide.push('phase');
-      }
-    }
+    const own: RfsEventFilter = { ...(options.filter ?? {}) };
+    const ownFilter = buildFilter(own);
+    const { filter, serverSide } = pushCommonFilters(own, options);
     const query: EventsPlan['query'] = {};
     if (r.id) query.stack_id = r.id;
     if (options.deploymentId !== undefined) {
@@ -277,7 +274,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       }
       query.deployment_id = options.deploymentId;
     }
-    const f = buildFilter(filter);
+    const f = serverSide.length > 0 ? formatFilter(filter) : ownFilter;
     if (f) query.filter = f;
     const selection = buildField(options.fields);
     if (selection) {
@@ -450,6 +447,34 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       options,
     );
   }
+}
+
+/**
+ * Move the common filters into the RFS `filter` where RFS can apply them: a non-empty list of
+ * values that fit the grammar, for a key the caller's own `filter` does not use, while the whole
+ * filter stays within what RFS accepts. Everything else is applied locally, so the result is the
+ * intersection of every filter either way (RFS ANDs the keys and ORs the values of one key).
+ */
+function pushCommonFilters(
+  own: RfsEventFilter,
+  options: EventFilterOptions,
+): { filter: RfsEventFilter; serverSide: Array<keyof EventFilterOptions> } {
+  const filter: RfsEventFilter = { ...own };
+  const serverSide: Array<keyof EventFilterOptions> = [];
+  const fits = (values: readonly unknown[]): values is string[] =>
+    values.length > 0 && values.every((v) => typeof v === 'string' && isFilterValue(v));
+  const tryPush = (option: keyof EventFilterOptions, key: keyof RfsEventFilter, values: string[] | undefined) => {
+    if (!values || !fits(values) || filter[key] !== undefined) return;
+    const next = { ...filter, [key]: values };
+    if ((formatFilter(next)?.length ?? 0) > FILTER_MAX_CHARS) return;
+    Object.assign(filter, { [key]: values });
+    serverSide.push(option);
+  };
+  const phases = asList<Phase>(options.phase);
+  if (phases && !phases.includes('UNKNOWN')) tryPush('phase', 'eventType', eventTypesForPhases(phases));
+  tryPush('resourceType', 'resourceType', asList(options.resourceType));
+  tryPush('resourceName', 'resourceName', asList(options.resourceName));
+  return { filter, serverSide };
 }
 
 /**

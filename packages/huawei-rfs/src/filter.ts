@@ -36,7 +36,8 @@ const TIME_FIELDS: readonly RfsEventField[] = ['timestamp', 'time'];
 
 /** The filter grammar allows only letters, digits and `_` in names and values. */
 const TOKEN = /^[A-Za-z0-9_]+$/;
-const FILTER_MAX = 512;
+/** The longest `filter` RFS accepts (ListStackEvents request model: 0..512 characters). */
+export const FILTER_MAX_CHARS = 512;
 const FIELD_MAX = 128;
 
 const list = <T>(v: T | readonly T[] | undefined): T[] =>
@@ -54,14 +55,25 @@ export function isFilterValue(value: string): boolean {
 /**
  * Build the `filter` string, or undefined when there is nothing to filter on. A value the grammar
  * forbids (anything but letters, digits, `_`; a `;` would even make the service ignore the whole
- * filter) is a CONFIG error, raised before any request.
+ * filter) or a filter longer than RFS accepts is a CONFIG error, raised before any request.
  */
 export function buildFilter(filter: RfsEventFilter | undefined): string | undefined {
+  const out = formatFilter(filter);
+  if (out !== undefined && out.length > FILTER_MAX_CHARS) {
+    throw configError(`filter is ${out.length} characters; RFS accepts at most ${FILTER_MAX_CHARS}`);
+  }
+  return out;
+}
+
+/** The `filter` string without the length check (throws CONFIG on a value the grammar forbids). */
+export function formatFilter(filter: RfsEventFilter | undefined): string | undefined {
   if (!filter) return undefined;
   const clauses: string[] = [];
-  const add = (param: string, values: string[]) => {
-    const uniq = [...new Set(values)];
-    if (uniq.length === 0) return;
+  const add = (param: string, given: RfsEventFilter[keyof RfsEventFilter]) => {
+    if (given === undefined) return;
+    const uniq = [...new Set(list(given))];
+    // An empty OR-list would match nothing; sent as no clause it would match everything.
+    if (uniq.length === 0) throw configError(`filter ${param}: an empty list of values matches no event`);
     for (const v of uniq) {
       if (typeof v !== 'string' || !TOKEN.test(v)) {
         throw configError(
@@ -71,14 +83,10 @@ export function buildFilter(filter: RfsEventFilter | undefined): string | undefi
     }
     clauses.push(uniq.map((v) => `${param}==${v}`).join('|'));
   };
-  add('event_type', list(filter.eventType));
-  add('resource_type', list(filter.resourceType));
-  add('resource_name', list(filter.resourceName));
-  if (clauses.length === 0) return undefined;
-  const out = clauses.join(',');
-  if (out.length > FILTER_MAX)
-    throw configError(`filter is ${out.length} characters; RFS accepts at most ${FILTER_MAX}`);
-  return out;
+  add('event_type', filter.eventType);
+  add('resource_type', filter.resourceType);
+  add('resource_name', filter.resourceName);
+  return clauses.length === 0 ? undefined : clauses.join(',');
 }
 
 /** What {@link buildField} gives back. */
