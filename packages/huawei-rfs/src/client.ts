@@ -23,6 +23,7 @@ import {
   type RequestSpec,
   applyEventFilters,
   buildUrl,
+  type FetchPage,
   createPaginator,
   encodePathSegment,
   parseWire,
@@ -118,7 +119,15 @@ export interface RfsEventOptions extends EventFilterOptions {
 }
 
 /** Options of `listStackEvents`. */
-export type RfsListEventsOptions = ListOptions & RfsEventOptions;
+export type RfsListEventsOptions = ListOptions &
+  RfsEventOptions & {
+    /**
+     * `oldest-first` (default, as on every provider) or `newest-first` (RFS's own order, the cheap
+     * one: the first page arrives after one request). Oldest first reads the whole listing before
+     * the first event.
+     */
+    order?: EventOrder | undefined;
+  };
 
 /** Options of `watchStackEvents`. */
 export type RfsWatchOptions = WatchOptions & RfsEventOptions & { pageSize?: number | undefined };
@@ -130,6 +139,12 @@ export type RfsWatchOptions = WatchOptions & RfsEventOptions & { pageSize?: numb
  * default page size is not documented: without `pageSize` no `limit` is sent.
  */
 const PAGE_SIZE = { min: 10, max: 1000 } as const;
+
+/** Pages read at most by one full read of a listing (10 million events at the largest page size). */
+const MAX_PAGES_PER_READ = 10_000;
+
+/** The order an event list yields in. */
+export type EventOrder = 'oldest-first' | 'newest-first';
 
 /** What one request plan for ListStackEvents looks like once options are resolved. */
 interface EventsPlan {
@@ -163,7 +178,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
     provider: PROVIDER,
     filters: { since: 'local', resourceName: 'server', resourceType: 'server', phase: 'server' },
     pageSize: { ...PAGE_SIZE },
-    eventOrder: 'newest-first',
+    eventOrder: 'oldest-first',
     nestedStacks: false,
     eventIds: 'content-hash',
   };
@@ -225,35 +240,96 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   }
 
   /**
-   * The events of a stack (ListStackEvents), newest first as RFS returns them. Events have no id in
-   * RFS: each gets a stable content-derived id (see `EventIdAssigner`).
+   * The events of a stack (ListStackEvents), oldest first by default like every stackfeed list.
+   * RFS itself lists newest first: `order: 'oldest-first'` reads the listing to its end (or, with
+   * `since`, down to the first page older than it), holds it, then yields it in reverse, so the
+   * first event arrives only after the last page; `order: 'newest-first'` is the cheap order and
+   * pages as RFS does. `maxItems` / `toArray({ limit })` take the first N in the chosen order.
+   * Events have no id in RFS: each gets a stable content-derived id (see `EventIdAssigner`), the
+   * same in both orders.
    */
   listStackEvents(ref: RfsStackRef | string, options: RfsListEventsOptions = {}): Paginator<StackEvent> {
     const r = normalizeRef(ref);
     const plan = this.planEvents(r, options);
-    let assigner = new EventIdAssigner(plan.scope);
-    const sinceMs = options.since?.getTime();
-    return createPaginator<StackEvent, MarkerCursor>({
+    const order = eventOrderOf(options.order);
+    const base = {
       provider: PROVIDER,
       operation: 'listStackEvents',
-      scope: { p: this.projectId, e: this.endpoint, r, q: plan.query },
+      scope: { p: this.projectId, e: this.endpoint, r, q: plan.query, o: order },
       pageSizeLimits: PAGE_SIZE,
       filter: plan.local,
       options,
-      fetchPage: async (cursor, pageSize, signal) => {
-        if (cursor === undefined) assigner = new EventIdAssigner(plan.scope);
-        // RFS accepts a marker only with the parameters it was issued for: keep that page size.
-        const limit = cursor ? cursor.l : pageSize;
-        const page = await this.fetchEventsPage(plan, cursor?.m, limit, signal, assigner);
-        // Newest first: once a page reaches before `since`, every later page is older still.
-        const done = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
-        return {
-          items: page.items,
-          next: page.next && !done ? markerCursor(page.next, limit) : undefined,
-          raw: page.raw,
-        };
-      },
+    } as const;
+    if (order === 'newest-first') {
+      return createPaginator<StackEvent, MarkerCursor>({
+        ...base,
+        fetchPage: this.newestFirstPages(plan, options.since),
+      });
+    }
+    return createPaginator<StackEvent, OffsetCursor>({
+      ...base,
+      fetchPage: this.oldestFirstPages(plan, options.since),
     });
+  }
+
+  /** Pages as RFS serves them (newest first), each request one page. */
+  private newestFirstPages(plan: EventsPlan, since: Date | undefined): FetchPage<StackEvent, MarkerCursor> {
+    let assigner = new EventIdAssigner(plan.scope);
+    const sinceMs = since?.getTime();
+    return async (cursor, pageSize, signal) => {
+      if (cursor === undefined) assigner = new EventIdAssigner(plan.scope);
+      // RFS accepts a marker only with the parameters it was issued for: keep that page size.
+      const limit = cursor ? cursor.limit : pageSize;
+      const page = await this.fetchEventsPage(plan, cursor?.marker, limit, signal, assigner);
+      // Newest first: once a page reaches before `since`, every later page is older still.
+      const done = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
+      return {
+        items: page.items,
+        next: page.next && !done ? markerCursor(page.next, limit) : undefined,
+        raw: page.raw,
+      };
+    };
+  }
+
+  /**
+   * Oldest-first pages cut from the whole listing, read once and reversed. The cursor is an offset
+   * from the oldest end, so a token resumed later (even in another process, which reads the listing
+   * again) still points at the same event when newer ones have been added meanwhile.
+   */
+  private oldestFirstPages(plan: EventsPlan, since: Date | undefined): FetchPage<StackEvent, OffsetCursor> {
+    let listing: StackEvent[] | undefined;
+    return async (cursor, pageSize, signal) => {
+      if (cursor === undefined || listing === undefined) {
+        listing = (await this.readWholeListing(plan, since, signal)).reverse();
+      }
+      const offset = cursor?.offset ?? 0;
+      const end = offset + (pageSize ?? PAGE_SIZE.max);
+      const items = listing.slice(offset, end);
+      return { items, next: end < listing.length ? { offset: end } : undefined };
+    };
+  }
+
+  /** Every event of the listing, newest first as RFS returns them (down to `since` when given). */
+  private async readWholeListing(
+    plan: EventsPlan,
+    since: Date | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<StackEvent[]> {
+    const assigner = new EventIdAssigner(plan.scope);
+    const sinceMs = since?.getTime();
+    const out: StackEvent[] = [];
+    const markers = new Set<string>();
+    let marker: string | undefined;
+    for (let page = 0; page < MAX_PAGES_PER_READ; page++) {
+      const fetched = await this.fetchEventsPage(plan, marker, PAGE_SIZE.max, signal, assigner);
+      for (const ev of fetched.items) out.push(ev);
+      if (sinceMs !== undefined && fetched.items.some((ev) => ev.timestamp.getTime() < sinceMs)) break;
+      // A repeated marker would loop forever: the listing ends there, as core's paginator decides.
+      if (!fetched.next || markers.has(fetched.next)) break;
+      markers.add(fetched.next);
+      marker = fetched.next;
+    }
+    return out;
   }
 
   /** Validate and resolve the event options into a query (CONFIG errors happen here, before any request). */
@@ -318,10 +394,10 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       pageSizeLimits: PAGE_SIZE,
       options,
       fetchPage: async (cursor, pageSize, signal) => {
-        const limit = cursor ? cursor.l : pageSize;
+        const limit = cursor ? cursor.limit : pageSize;
         const res = await this.request({
           url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
-          query: { marker: cursor?.m, limit },
+          query: { marker: cursor?.marker, limit },
           operation: 'listStacks',
           signal,
         });
@@ -507,14 +583,30 @@ function maxDefined(a: number | undefined, b: number | undefined): number | unde
   return Math.max(a, b);
 }
 
-/** A page cursor: the RFS marker plus the limit it was issued for (`l` absent = server default). */
+/** A newest-first page cursor: the RFS marker plus the limit it was issued for (absent = server default). */
 interface MarkerCursor {
-  m: string;
-  l?: number;
+  marker: string;
+  limit?: number;
+}
+
+/** An oldest-first page cursor: how many events of the reversed listing came before this page. */
+interface OffsetCursor {
+  offset: number;
 }
 
 function markerCursor(marker: string, limit: number | undefined): MarkerCursor {
-  return limit === undefined ? { m: marker } : { m: marker, l: limit };
+  return limit === undefined ? { marker } : { marker, limit };
+}
+
+/** The `order` option, checked (CONFIG on anything else). */
+function eventOrderOf(order: unknown): EventOrder {
+  if (order === undefined || order === 'oldest-first' || order === 'newest-first') return order ?? 'oldest-first';
+  throw new StackfeedError({
+    code: 'CONFIG',
+    provider: PROVIDER,
+    operation: 'listStackEvents',
+    message: `order must be 'oldest-first' or 'newest-first', not ${JSON.stringify(order)}`,
+  });
 }
 
 function normalizeRef(ref: RfsStackRef | string): RfsStackRef {

@@ -27,7 +27,9 @@ describe('listStackEvents against the emulator', () => {
     expect(truth.length).toBe(2500);
     const pages: number[] = [];
     const all = [];
-    for await (const page of rfs.listStackEvents({ name: 'big' }).byPage({ pageSize: 400 })) {
+    for await (const page of rfs
+      .listStackEvents({ name: 'big' }, { order: 'newest-first' })
+      .byPage({ pageSize: 400 })) {
       pages.push(page.items.length);
       all.push(...page.items);
     }
@@ -35,7 +37,9 @@ describe('listStackEvents against the emulator', () => {
     expect(all.map((e) => e.message)).toEqual([...truth].reverse().map((e) => e.wire.event_message));
     const ids = all.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const again = await rfs.listStackEvents({ name: 'big' }, { pageSize: 1000 }).toArray({ limit: 10_000 });
+    const again = await rfs
+      .listStackEvents({ name: 'big' }, { pageSize: 1000, order: 'newest-first' })
+      .toArray({ limit: 10_000 });
     expect(again.map((e) => e.id)).toEqual(ids);
     // Exact duplicates in one second (the doubled LOG line of each deployment) get distinct ids.
     const logs = all.filter((e) => e.status === 'LOG');
@@ -50,8 +54,8 @@ describe('listStackEvents against the emulator', () => {
   it('a twin split across a page boundary still gets its own id', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 120 })] });
     const rfs = client(emu);
-    const one = await rfs.listStackEvents('big', { pageSize: 1 }).toArray({ limit: 1000 });
-    const many = await rfs.listStackEvents('big', { pageSize: 1000 }).toArray({ limit: 1000 });
+    const one = await rfs.listStackEvents('big', { pageSize: 1, order: 'newest-first' }).toArray({ limit: 1000 });
+    const many = await rfs.listStackEvents('big', { pageSize: 1000, order: 'newest-first' }).toArray({ limit: 1000 });
     expect(one.map((e) => e.id)).toEqual(many.map((e) => e.id));
     expect(new Set(one.map((e) => e.id)).size).toBe(120);
     // The doubled LOG line (exact twins) is in there, on two pages.
@@ -75,20 +79,25 @@ describe('listStackEvents against the emulator', () => {
   it('resumes from a continuation token', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 250 })] });
     const rfs = client(emu);
-    const it1 = rfs.listStackEvents('big').byPage({ pageSize: 100 });
+    const it1 = rfs.listStackEvents('big', { order: 'newest-first' }).byPage({ pageSize: 100 });
     const first = (await it1.next()).value;
     const token = first?.continuationToken as string;
     expect(token).toBeTruthy();
     const rest = [];
-    for await (const p of rfs.listStackEvents('big').byPage({ pageSize: 100, continuationToken: token }))
+    for await (const p of rfs
+      .listStackEvents('big', { order: 'newest-first' })
+      .byPage({ pageSize: 100, continuationToken: token }))
       rest.push(...p.items);
     expect(rest.length).toBe(150);
-    const all = await rfs.listStackEvents('big').toArray({ limit: 1000 });
+    const all = await rfs.listStackEvents('big', { order: 'newest-first' }).toArray({ limit: 1000 });
     expect([...(first?.items ?? []), ...rest].map((e) => e.message)).toEqual(all.map((e) => e.message));
     // RFS binds a marker to the parameters it was issued with (the emulator includes limit):
     // resuming with another pageSize keeps the token's page size instead of failing with 400.
     const other = [];
-    for await (const p of rfs.listStackEvents('big').byPage({ pageSize: 7, continuationToken: token })) other.push(p);
+    for await (const p of rfs
+      .listStackEvents('big', { order: 'newest-first' })
+      .byPage({ pageSize: 7, continuationToken: token }))
+      other.push(p);
     expect(other.flatMap((p) => p.items).map((e) => e.message)).toEqual(rest.map((e) => e.message));
     expect(other.map((p) => p.items.length)).toEqual([100, 50]);
   });
@@ -107,6 +116,7 @@ describe('listStackEvents against the emulator', () => {
           filter: { eventType: ['ERROR', 'CREATION_FAILED'] },
           fields: ['event_message', 'resource_name', 'timestamp'],
           pageSize: 10,
+          order: 'newest-first',
         },
       )
       .toArray({ limit: 100 });
@@ -131,7 +141,12 @@ describe('listStackEvents against the emulator', () => {
     emu.finish('ok');
     const rfs = client(emu);
     const server = await rfs
-      .listStackEvents('ok', { resourceName: 'subnet', resourceType: 'huaweicloud_vpc_subnet', phase: 'COMPLETE' })
+      .listStackEvents('ok', {
+        resourceName: 'subnet',
+        resourceType: 'huaweicloud_vpc_subnet',
+        phase: 'COMPLETE',
+        order: 'newest-first',
+      })
       .toArray({ limit: 100 });
     expect(server.map((e) => `${e.status}:${e.resource.key}`)).toEqual(['CREATION_COMPLETE:1', 'CREATION_COMPLETE:0']);
     expect(new URLSearchParams(eventsOf(emu, 'ok').at(-1)?.query).get('filter')).toBe(
@@ -150,10 +165,12 @@ describe('listStackEvents against the emulator', () => {
   it('`since` stops paging at the first page that reaches before it (RFS lists newest first)', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 1000, startAt: T0 })] });
     const rfs = client(emu);
-    const all = await rfs.listStackEvents('big', { pageSize: 1000 }).toArray({ limit: 1000 });
+    const all = await rfs.listStackEvents('big', { pageSize: 1000, order: 'newest-first' }).toArray({ limit: 1000 });
     const cut = all[250]?.timestamp as Date;
     const before = emu.server.requests.length;
-    const recent = await rfs.listStackEvents('big', { since: cut, pageSize: 100 }).toArray({ limit: 1000 });
+    const recent = await rfs
+      .listStackEvents('big', { since: cut, pageSize: 100, order: 'newest-first' })
+      .toArray({ limit: 1000 });
     expect(recent).toEqual(all.filter((e) => e.timestamp.getTime() >= cut.getTime()));
     expect(emu.server.requests.length - before).toBe(3);
   });
@@ -192,7 +209,7 @@ describe('listStackEvents against the emulator', () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 700 })], pageInfo: false });
     const rfs = client(emu);
     const pages = [];
-    for await (const p of rfs.listStackEvents('big').byPage({ pageSize: 50 })) pages.push(p);
+    for await (const p of rfs.listStackEvents('big', { order: 'newest-first' }).byPage({ pageSize: 50 })) pages.push(p);
     expect(pages.length).toBe(1);
     expect(pages[0]?.items.length).toBe(700);
     expect(pages[0]?.continuationToken).toBeUndefined();

@@ -24,11 +24,15 @@ describe('page size', () => {
   it('a pageSize under 10 is sent as 10, over 1000 as 1000, on lists and on watch polls', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 30 })] });
     const rfs = client(emu);
-    const few = await rfs.listStackEvents('big', { pageSize: 1 }).toArray({ limit: 3 });
+    const few = await rfs.listStackEvents('big', { pageSize: 1, order: 'newest-first' }).toArray({ limit: 3 });
     expect(few.length).toBe(3);
     expect(limits(emu, '/events')).toEqual(['10']);
     emu.server.requests.length = 0;
-    await rfs.listStackEvents('big', { pageSize: 5000 }).toArray({ limit: 100 });
+    await rfs.listStackEvents('big', { pageSize: 5000, order: 'newest-first' }).toArray({ limit: 100 });
+    expect(limits(emu, '/events')).toEqual(['1000']);
+    emu.server.requests.length = 0;
+    // Oldest first reads the whole listing, at the largest page size whatever pageSize says.
+    await rfs.listStackEvents('big', { pageSize: 10 }).toArray({ limit: 100 });
     expect(limits(emu, '/events')).toEqual(['1000']);
     emu.server.requests.length = 0;
     await rfs.listStacks({ pageSize: 2 }).toArray({ limit: 10 });
