@@ -3,6 +3,7 @@
  * is RFS's own (cheap) order; `limit N` takes the first N in the chosen order. Compared with the
  * emulator's ground truth (its stored events, oldest first), not with the client.
  */
+import type { StackEvent } from '@stackfeed/core';
 import { type RfsEmulator, deploymentSucceeds, largeStack } from '@stackfeed/emulator/rfs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { client, emulator } from './fixtures.js';
@@ -55,7 +56,7 @@ describe('list order', () => {
     const truth = truthMessages(emu, 'ok');
     const it1 = client(emu).listStackEvents('ok').byPage({ pageSize: 10 });
     const first = (await it1.next()).value;
-    expect(first?.items.map((e) => e.message)).toEqual(truth.slice(0, 10));
+    expect(first?.items.map((e: StackEvent) => e.message)).toEqual(truth.slice(0, 10));
     const token = first?.continuationToken as string;
     expect(token).toBeTruthy();
     emu.play('ok', [{ at: 60_000, events: [{ event_type: 'LOG', event_message: 'later' }] }], { startAt: T0 });
