@@ -96,7 +96,7 @@ describe('filters are an intersection in every combination', () => {
     expect(combos).toBe(300);
     // Enough combinations keep events for the comparison to mean something.
     expect(nonEmpty).toBeGreaterThan(40);
-  });
+  }, 120_000);
 
   it('an empty list of values matches nothing (the intersection with an empty set), on the server path too', async () => {
     expect(await rfs.listStackEvents('mix', { resourceName: [] }).toArray({ limit: 100 })).toEqual([]);
