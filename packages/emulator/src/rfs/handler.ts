@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { type EmulatorReply, type EmulatorRequest, type Handler, Router } from '../harness.js';
-import type { RfsStore, StackState, StoredEvent } from './store.js';
+import type { RfsListingOrder, RfsStore, StackState, StoredEvent } from './store.js';
 import { type AkSkIdentity, verifyAkSkRequest } from './verify.js';
 
 /**
@@ -189,7 +189,7 @@ export function createRfsHandler(store: RfsStore, options: RfsHandlerOptions): R
   });
   router.on('GET', '/v1/:project_id/stacks/:stack_name/events', (req) => {
     preamble(req);
-    return listStackEvents(req, stackOrThrow(req, store), paging);
+    return listStackEvents(req, stackOrThrow(req, store), paging, store.listingOrder);
   });
   const routes = router.handler();
   const clock = options.clock;
@@ -438,7 +438,7 @@ function stackMetadata(st: StackState): Record<string, unknown> {
 }
 
 /** ListStackEvents: newest first, scoped to a deployment, filtered, projected to `field`, paged. */
-function listStackEvents(req: EmulatorRequest, st: StackState, paging: Pager): EmulatorReply {
+function listStackEvents(req: EmulatorRequest, st: StackState, paging: Pager, order: RfsListingOrder): EmulatorReply {
   const sp = req.url.searchParams;
   const deploymentId = sp.get('deployment_id');
   if (deploymentId !== null && !st.deployments.has(deploymentId)) {
@@ -454,7 +454,8 @@ function listStackEvents(req: EmulatorRequest, st: StackState, paging: Pager): E
     matching.push(e);
   }
   const digest = paramsDigestOf(req, ['stack_id', 'deployment_id', 'filter', 'field', 'limit']);
-  const { items, pageInfo } = paging.page(req, matching, digest);
+  const ordered = order === 'shuffled' ? shuffledStably(matching) : matching;
+  const { items, pageInfo } = paging.page(req, ordered, digest);
   const project = (e: StoredEvent) => {
     if (!fields) return e.wire;
     const out: Record<string, unknown> = {};
@@ -462,6 +463,18 @@ function listStackEvents(req: EmulatorRequest, st: StackState, paging: Pager): E
     return out;
   };
   return ok({ stack_events: items.map(project), ...(pageInfo ? { page_info: pageInfo } : {}) });
+}
+
+/**
+ * A stable order that is not time order: by a hash of each event's seq, with that hash as the
+ * paging key (so markers keep working and new events fall anywhere in the listing).
+ */
+function shuffledStably(events: StoredEvent[]): StoredEvent[] {
+  const keyed = events.map((e) => ({
+    ...e,
+    seq: createHash('sha256').update(String(e.seq)).digest().readUIntBE(0, 6),
+  }));
+  return keyed.sort((a, b) => b.seq - a.seq);
 }
 
 /** Every clause holds (AND); within a clause one of the values (OR). */

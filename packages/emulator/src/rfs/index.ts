@@ -23,7 +23,7 @@ export {
   type AkSkIdentity,
   type VerifyResult,
 } from './verify.js';
-export { RfsStore, type RfsProgress, type StackState, type StoredEvent } from './store.js';
+export { RfsStore, type RfsListingOrder, type RfsProgress, type StackState, type StoredEvent } from './store.js';
 export {
   createRfsHandler,
   parseRfsFilter,

@@ -42,9 +42,18 @@ interface LiveScenario {
 /** RFS writes whole-second UTC times without a fraction. */
 const iso = (ms: number) => `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 
+/**
+ * The order ListStackEvents serves: `newest-first` as RFS documents it, or `shuffled`, a stable
+ * order that is not time order (the same on every request; events added later land anywhere), to
+ * test that a client loses nothing when the order is not what the document promises.
+ */
+export type RfsListingOrder = 'newest-first' | 'shuffled';
+
 export class RfsStore {
   private readonly live = new Map<string, LiveScenario>();
   private seq = 0;
+  /** How ListStackEvents orders events; may be switched at any time. */
+  listingOrder: RfsListingOrder = 'newest-first';
 
   constructor(
     private readonly clock: () => number,
