@@ -49,7 +49,8 @@ import {
   isFilterValue,
 } from './filter.js';
 import { EventIdAssigner, type EventScope, normalizeEventsPage, toStackInfo } from './mapping/events.js';
-import { STACK_STATUS_TABLE, eventTypesForPhases, isTerminalStatus } from './mapping/tables.js';
+import { eventTypesForPhases } from './mapping/tables.js';
+import { RfsStackWatch } from './watch.js';
 import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
 
 const PROVIDER = 'huawei-rfs' as const;
@@ -330,19 +331,15 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   ): Promise<StackEvent[]> {
     const assigner = new EventIdAssigner(plan.scope);
     const sinceMs = since?.getTime();
-    const out: StackEvent[] = [];
-    const markers = new Set<string>();
-    let marker: string | undefined;
-    for (let page = 0; page < MAX_PAGES_PER_READ; page++) {
-      const fetched = await this.fetchEventsPage(plan, marker, PAGE_SIZE.max, signal, assigner);
-      for (const ev of fetched.items) out.push(ev);
-      if (sinceMs !== undefined && fetched.items.some((ev) => ev.timestamp.getTime() < sinceMs)) break;
-      // A repeated marker would loop forever: the listing ends there, as core's paginator decides.
-      if (!fetched.next || markers.has(fetched.next)) break;
-      markers.add(fetched.next);
-      marker = fetched.next;
-    }
-    return out;
+    const drained = await drainPages<StackEvent, string>(
+      async (marker) => {
+        const page = await this.fetchEventsPage(plan, marker, PAGE_SIZE.max, signal, assigner);
+        const reachedSince = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
+        return { items: page.items, next: reachedSince ? undefined : page.next };
+      },
+      { maxPages: MAX_PAGES_PER_READ, signal },
+    );
+    return drained.items;
   }
 
   /** Validate and resolve the event options into a query (CONFIG errors happen here, before any request). */
@@ -454,90 +451,15 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   watchStackEvents(ref: RfsStackRef | string, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
     const r = normalizeRef(ref);
     const plan = this.planEvents(r, options);
-    const pageSize =
-      options.pageSize === undefined
-        ? undefined
-        : Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(options.pageSize)));
-    let seenStack = false;
-    let eventsGone: StackfeedError | undefined;
-    let lastInfo: StackInfo | undefined;
-    /** Newest event time read by a completed poll, whether or not a local filter kept the event. */
-    let rawNewest: number | undefined;
-    /** The newest ERROR line seen: the reason of a failed run when the stack has no status_message. */
-    let lastError: { ms: number; message: string } | undefined;
-    return watchEvents<StackEvent, StackInfo>(
-      {
-        provider: PROVIDER,
-        operation: 'watchStackEvents',
-        poll: async (ctx) => {
-          const out: StackEvent[] = [];
-          const assigner = new EventIdAssigner(plan.scope);
-          // Stop paging below the newest event already read (yielded or filtered out locally), so a
-          // filter that drops everything does not make every poll re-read the whole history.
-          const since = maxDefined(ctx.since?.getTime(), rawNewest);
-          let pollNewest: number | undefined;
-          const markers = new Set<string>();
-          let marker: string | undefined;
-          for (let page = 0; page < 10_000; page++) {
-            let fetched: Awaited<ReturnType<RfsClient['fetchEventsPage']>>;
-            try {
-              fetched = await this.fetchEventsPage(plan, marker, pageSize, ctx.signal, assigner);
-            } catch (err) {
-              if (seenStack && StackfeedError.is(err, 'NOT_FOUND')) {
-                eventsGone = err;
-                return out.reverse();
-              }
-              throw err;
-            }
-            seenStack = true;
-            eventsGone = undefined;
-            for (const ev of fetched.items) {
-              pollNewest = maxDefined(pollNewest, ev.timestamp.getTime());
-              if (ev.status === 'ERROR' && ev.message && (!lastError || ev.timestamp.getTime() > lastError.ms)) {
-                lastError = { ms: ev.timestamp.getTime(), message: ev.message };
-              }
-              if (!plan.local || plan.local(ev)) out.push(ev);
-            }
-            // Newest first: once a page reaches below the newest time already yielded, the rest is old.
-            if (since !== undefined && fetched.items.some((ev) => ev.timestamp.getTime() < since)) break;
-            if (!fetched.next || markers.has(fetched.next)) break;
-            markers.add(fetched.next);
-            marker = fetched.next;
-          }
-          rawNewest = maxDefined(rawNewest, pollNewest);
-          // RFS lists newest first; the engine's sort is stable, so hand events over oldest first
-          // to keep same-second events in the order they happened.
-          return out.reverse();
-        },
-        checkTerminal: async (ctx) => {
-          let info: StackInfo;
-          try {
-            info = await this.getStack(r, { signal: ctx.signal });
-          } catch (err) {
-            if (seenStack && StackfeedError.is(err, 'NOT_FOUND')) {
-              return {
-                terminal: true,
-                outcome: 'deleted',
-                status: 'DELETED',
-                ...(lastInfo ? { final: { ...lastInfo, state: 'DELETED' as const } } : {}),
-              };
-            }
-            throw err;
-          }
-          seenStack = true;
-          // The stack exists but its events answered 404: the deployment id is unknown.
-          if (eventsGone) throw eventsGone;
-          lastInfo = info;
-          if (!isTerminalStatus(info.status)) return { terminal: false };
-          const known = STACK_STATUS_TABLE.has(info.status) ? STACK_STATUS_TABLE.map(info.status).outcome : undefined;
-          const outcome = known ?? (info.status.endsWith('_FAILED') ? 'failed' : 'succeeded');
-          // RFS sets status_message only on *_FAILED; a rolled-back run explains itself in its ERROR events.
-          const reason = info.reason ?? (outcome === 'failed' ? lastError?.message : undefined);
-          return { terminal: true, outcome, status: info.status, ...(reason ? { reason } : {}), final: info };
-        },
-      },
-      options,
-    );
+    const source = new RfsStackWatch({
+      provider: PROVIDER,
+      fetchPage: (marker, pageSize, signal, assigner) => this.fetchEventsPage(plan, marker, pageSize, signal, assigner),
+      newAssigner: () => new EventIdAssigner(plan.scope),
+      getStack: (signal) => this.getStack(r, { signal }),
+      local: plan.local,
+      pageSize: pageSizeWithinLimits(options.pageSize),
+    });
+    return watchEvents<StackEvent, StackInfo>(source, options);
   }
 }
 
@@ -593,10 +515,13 @@ function requireSelected(
   }
 }
 
-function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.max(a, b);
+/**
+ * The watch's page size within RFS's `limit` bounds. The same rule as core's paginator applies to
+ * list calls (`pageSizeLimits`); core does not export it, so the watch applies it here.
+ */
+function pageSizeWithinLimits(size: number | undefined): number | undefined {
+  if (size === undefined) return undefined;
+  return Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(size)));
 }
 
 /** A newest-first page cursor: the RFS marker plus the limit it was issued for (absent = server default). */
