@@ -25,6 +25,7 @@ import {
   assertHeaderSafe,
   createTokenKey,
   drainPages,
+  maxItemsPerPage,
   type HttpResponse,
   type RequestSpec,
   applyEventFilters,
@@ -387,6 +388,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       operation: 'listStackEvents',
       signal,
     });
+    refuseOversizedPage(res, pageSize);
     const page = normalizeEventsPage(res.body, plan.scope, assigner, {
       operation: 'listStackEvents',
       requestId: res.requestId,
@@ -513,6 +515,24 @@ function requireSelected(
       message: `${option} is applied locally here (its values do not fit the RFS filter grammar, or filter.${option} is set too), so fields must include '${attribute}'`,
     });
   }
+}
+
+/**
+ * A page far larger than asked (more than core's `maxItemsPerPage`) is INVALID_RESPONSE before
+ * its records are mapped: the watch and full reads page through drainPages, which does not check.
+ */
+function refuseOversizedPage(res: HttpResponse, limit: number | undefined): void {
+  const list = (res.body as { stack_events?: unknown } | null)?.stack_events;
+  if (!Array.isArray(list) || list.length <= maxItemsPerPage(limit)) return;
+  throw new StackfeedError({
+    code: 'INVALID_RESPONSE',
+    provider: PROVIDER,
+    operation: 'listStackEvents',
+    httpStatus: res.status,
+    ...(res.requestId ? { requestId: res.requestId } : {}),
+    fieldPath: 'stack_events',
+    message: `listStackEvents: a page of ${list.length} events answered a limit of ${limit ?? 'the default'} (at most ${maxItemsPerPage(limit)} are accepted)`,
+  });
 }
 
 /**
