@@ -41,3 +41,40 @@ describe('reflected credentials at the cut', () => {
     }
   });
 });
+
+describe('every credential is registered', () => {
+  it('the security token and the IAM password reflected in error text are masked, also around the quoting cut', async () => {
+    emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
+    const token = 'gQpjbi1ub3J0aC00reflectedSecurityTokenValue';
+    const temp = client(emu, {
+      credentials: { accessKey: AK, secretKey: SK, securityToken: token },
+      retry: { maxAttempts: 1 },
+    });
+    for (const offset of [0, 2048 - token.length, 2048 - 10, 2047]) {
+      emu.server.faults.inject({
+        kind: 'status',
+        status: 400,
+        body: { error_code: 'RF.10010400', error_msg: `${'z'.repeat(offset)}${token}${'z'.repeat(3000)}` },
+      });
+      const err = (await temp.getStack('ok').catch((e: unknown) => e)) as Error;
+      for (const f of fragments(token).filter((x) => x.length >= 6)) {
+        expect(err.message.includes(f), `offset ${offset}: ${f}`).toBe(false);
+      }
+    }
+    const password = 'Reflected-IAM-Pa55word!';
+    const iam = client(emu, {
+      credentials: { password: { userName: 'ops', password, domainName: 'acme' } },
+      iamEndpoint: emu.url,
+      retry: { maxAttempts: 1 },
+    });
+    emu.server.faults.inject({
+      kind: 'status',
+      status: 401,
+      body: { error: { code: 401, message: `The password ${password} is wrong.`, title: 'Unauthorized' } },
+    });
+    const err = (await iam.getStack('ok').catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(err.message).not.toContain(password);
+    expect(JSON.stringify(err)).not.toContain(password);
+  });
+});
