@@ -1,6 +1,8 @@
 import {
   type Capabilities,
   type EventFilterOptions,
+  type EventOrder,
+  type EventOrderOption,
   type ListOptions,
   type Logger,
   type Paginator,
@@ -19,10 +21,16 @@ import {
 import {
   type AuthHook,
   HttpTransport,
+  type TokenKey,
+  assertHeaderSafe,
+  createTokenKey,
+  drainPages,
+  maxItemsPerPage,
   type HttpResponse,
   type RequestSpec,
   applyEventFilters,
   buildUrl,
+  type FetchPage,
   createPaginator,
   encodePathSegment,
   parseWire,
@@ -32,9 +40,18 @@ import { type AkSkCredentials, AkSkAuth, type AkSkProvider } from './auth/aksk.j
 import { type IamPasswordCredentials, IamTokenAuth } from './auth/token.js';
 import { iamEndpoint, rfsEndpointForRegion } from './endpoints.js';
 import { parseRfsError } from './errors.js';
-import { type RfsEventField, type RfsEventFilter, buildField, buildFilter, isFilterValue } from './filter.js';
+import {
+  FILTER_MAX_CHARS,
+  type RfsEventField,
+  type RfsEventFilter,
+  buildField,
+  buildFilter,
+  formatFilter,
+  isFilterValue,
+} from './filter.js';
 import { EventIdAssigner, type EventScope, normalizeEventsPage, toStackInfo } from './mapping/events.js';
-import { STACK_STATUS_TABLE, eventTypesForPhases, isTerminalStatus } from './mapping/tables.js';
+import { eventTypesForPhases } from './mapping/tables.js';
+import { RfsStackWatch } from './watch.js';
 import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
 
 const PROVIDER = 'huawei-rfs' as const;
@@ -72,8 +89,17 @@ export interface RfsClientOptions {
   /** IAM endpoint for password auth; default `HUAWEICLOUD_SDK_IAM_ENDPOINT` or the global IAM. */
   iamEndpoint?: string | undefined;
   retry?: RetryOptions | undefined;
-  /** Per-attempt timeout (default 30 s). */
+  /** Deadline of one attempt: connect, headers and the whole body (default 30 s). Also for IAM. */
   timeoutMs?: number | undefined;
+  /** Deadline of one call across its retries (default 120 s). Also for IAM. */
+  totalTimeoutMs?: number | undefined;
+  /** Largest response body accepted, after decompression (default 64 MiB): past it INVALID_RESPONSE. */
+  maxResponseBytes?: number | undefined;
+  /**
+   * Key that signs continuation tokens: a passphrase (16+ characters) or bytes, so tokens survive a
+   * restart or work across processes; default a random key per client (tokens resume only here).
+   */
+  tokenKey?: string | Uint8Array | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
   /**
@@ -100,17 +126,38 @@ export interface RfsEventOptions extends EventFilterOptions {
   deploymentId?: string | undefined;
   /** Server-side filter, typed. Values outside letters/digits/`_` are a CONFIG error. */
   filter?: RfsEventFilter | undefined;
-  /** Return only these attributes (`event_type` and `time` always come back). */
+  /**
+   * Return only these attributes (sent as given; `event_type` always comes back). Must include
+   * the event time, `timestamp` (the documented name) or `time` (the SDK models' name): CONFIG
+   * otherwise. Attributes left out are unknown on the events: `resource.*` stay unset, and
+   * `isStackEvent` is set only when `resource_name` and `resource_type` were both selected.
+   */
   fields?: readonly RfsEventField[] | undefined;
 }
 
 /** Options of `listStackEvents`. */
-export type RfsListEventsOptions = ListOptions & RfsEventOptions;
+export type RfsListEventsOptions = ListOptions &
+  RfsEventOptions &
+  /**
+   * `order`: `oldest-first` (default, as on every provider) or `newest-first` (RFS's own order,
+   * the cheap one: the first page arrives after one request). Oldest first reads the whole listing
+   * before the first event.
+   */
+  EventOrderOption;
 
 /** Options of `watchStackEvents`. */
 export type RfsWatchOptions = WatchOptions & RfsEventOptions & { pageSize?: number | undefined };
 
-const PAGE_SIZE = { min: 1, max: 1000 } as const;
+/**
+ * `limit` bounds of ListStackEvents and ListStacks: 10 to 1000, as the official Java SDK's request
+ * models state them (`ListStackEventsRequest` / `ListStacksRequest`, "minimum: 10, maximum: 1000",
+ * generated from the API definition; the Go and Python models carry no bounds). The server's
+ * default page size is not documented: without `pageSize` no `limit` is sent.
+ */
+const PAGE_SIZE = { min: 10, max: 1000 } as const;
+
+/** Pages read at most by one full read of a listing (10 million events at the largest page size). */
+const MAX_PAGES_PER_READ = 10_000;
 
 /** What one request plan for ListStackEvents looks like once options are resolved. */
 interface EventsPlan {
@@ -133,12 +180,19 @@ const asList = <T>(v: T | readonly T[] | undefined): T[] | undefined =>
 export class RfsClient implements StackEventSource<RfsStackRef | string> {
   /** Always `huawei-rfs`. */
   readonly provider = PROVIDER;
-  /** Where each filter runs. `resourceName`/`resourceType` go to the server when their values fit the filter grammar, else they run locally. */
+  /**
+   * Where each filter runs. `resourceName`, `resourceType` and `phase` go into the RFS `filter`
+   * when RFS can apply them: values that fit its grammar (letters, digits, `_`), a key the call's
+   * own `filter` does not set, a phase other than UNKNOWN, and a whole filter within 512
+   * characters; otherwise they run locally. `since` always runs locally (RFS has no time filter).
+   * Either way every combination is the intersection of all filters.
+   */
   readonly capabilities: Capabilities = {
     provider: PROVIDER,
     filters: { since: 'local', resourceName: 'server', resourceType: 'server', phase: 'server' },
     pageSize: { ...PAGE_SIZE },
-    eventOrder: 'newest-first',
+    eventOrder: 'oldest-first',
+    nativeOrder: 'newest-first',
     nestedStacks: false,
     eventIds: 'content-hash',
   };
@@ -150,27 +204,21 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   readonly region: string;
   private readonly transport: HttpTransport;
   private readonly auth: AuthHook;
+  /** Signs every continuation token of this client. */
+  private readonly tokenKey: TokenKey;
 
   constructor(options: RfsClientOptions) {
+    if (!options || typeof options.region !== 'string' || !options.region)
+      throw configError('RfsClient needs a region');
     const env = options.env ?? process.env;
-    const config = (message: string) => new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message });
-    if (!options || typeof options.region !== 'string' || !options.region) throw config('RfsClient needs a region');
     this.region = options.region;
-    const projectId = options.projectId ?? env.HUAWEICLOUD_SDK_PROJECT_ID;
-    if (!projectId) {
-      throw config('RfsClient needs a project id: pass projectId or set HUAWEICLOUD_SDK_PROJECT_ID');
+    this.projectId = projectIdOrThrow(options, env);
+    this.endpoint = endpointOrThrow(options, env);
+    if (options.userAgent !== undefined) {
+      assertHeaderSafe('user-agent', options.userAgent, { provider: PROVIDER, option: 'userAgent' });
     }
-    this.projectId = projectId;
-    const endpoint = options.endpoint ?? rfsEndpointForRegion(options.region, env);
-    let parsed: URL;
-    try {
-      parsed = new URL(endpoint);
-    } catch {
-      throw config(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw config('endpoint must be http(s)');
-    this.endpoint = endpoint.replace(/\/+$/, '');
-    this.auth = makeAuth(options, env, projectId);
+    this.tokenKey = createTokenKey(options.tokenKey);
+    this.auth = makeAuth(options, env, this.projectId);
     this.transport = new HttpTransport({
       provider: PROVIDER,
       auth: this.auth,
@@ -180,12 +228,16 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
         return parseRfsError(res);
       },
       requestIdHeaders: ['x-request-id'],
-      ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
-      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
-      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+      ...withoutUndefined({
+        retry: options.retry,
+        timeoutMs: options.timeoutMs,
+        totalTimeoutMs: options.totalTimeoutMs,
+        maxResponseBytes: options.maxResponseBytes,
+        logger: options.logger,
+        tls: options.tls,
+        rateLimit: options.rateLimit,
+        userAgent: options.userAgent,
+      }),
     });
   }
 
@@ -200,59 +252,102 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   }
 
   /**
-   * The events of a stack (ListStackEvents), newest first as RFS returns them. Events have no id in
-   * RFS: each gets a stable content-derived id (see `EventIdAssigner`).
+   * The events of a stack (ListStackEvents), oldest first by default like every stackfeed list.
+   * RFS itself lists newest first: `order: 'oldest-first'` reads the listing to its end (or, with
+   * `since`, down to the first page older than it), holds it, then yields it in reverse, so the
+   * first event arrives only after the last page; `order: 'newest-first'` is the cheap order and
+   * pages as RFS does. `maxItems` / `toArray({ limit })` take the first N in the chosen order.
+   * Events have no id in RFS: each gets a stable content-derived id (see `EventIdAssigner`), the
+   * same in both orders.
    */
   listStackEvents(ref: RfsStackRef | string, options: RfsListEventsOptions = {}): Paginator<StackEvent> {
-    const r = normalizeRef(ref);
+    const r = refOrThrow(ref);
     const plan = this.planEvents(r, options);
-    let assigner = new EventIdAssigner(plan.scope);
-    const sinceMs = options.since?.getTime();
-    return createPaginator<StackEvent, MarkerCursor>({
+    const order = eventOrderOrThrow(options.order);
+    const base = {
       provider: PROVIDER,
       operation: 'listStackEvents',
-      scope: { p: this.projectId, e: this.endpoint, r, q: plan.query },
+      scope: { p: this.projectId, e: this.endpoint, r, q: plan.query, o: order },
       pageSizeLimits: PAGE_SIZE,
       filter: plan.local,
       options,
-      fetchPage: async (cursor, pageSize, signal) => {
-        if (cursor === undefined) assigner = new EventIdAssigner(plan.scope);
-        // RFS accepts a marker only with the parameters it was issued for: keep that page size.
-        const limit = cursor ? cursor.l : pageSize;
-        const page = await this.fetchEventsPage(plan, cursor?.m, limit, signal, assigner);
-        // Newest first: once a page reaches before `since`, every later page is older still.
-        const done = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
-        return {
-          items: page.items,
-          next: page.next && !done ? markerCursor(page.next, limit) : undefined,
-          raw: page.raw,
-        };
-      },
+      tokenKey: this.tokenKey,
+    } as const;
+    if (order === 'newest-first') {
+      return createPaginator<StackEvent, MarkerCursor>({
+        ...base,
+        validateCursor: markerCursorProblem,
+        fetchPage: this.newestFirstPages(plan, options.since),
+      });
+    }
+    return createPaginator<StackEvent, OffsetCursor>({
+      ...base,
+      validateCursor: offsetCursorProblem,
+      fetchPage: this.oldestFirstPages(plan, options.since),
     });
+  }
+
+  /** Pages as RFS serves them (newest first), each request one page. */
+  private newestFirstPages(plan: EventsPlan, since: Date | undefined): FetchPage<StackEvent, MarkerCursor> {
+    let assigner = new EventIdAssigner(plan.scope);
+    const sinceMs = since?.getTime();
+    return async (cursor, pageSize, signal) => {
+      if (cursor === undefined) assigner = new EventIdAssigner(plan.scope);
+      // RFS accepts a marker only with the parameters it was issued for: keep that page size.
+      const limit = cursor ? cursor.limit : pageSize;
+      const page = await this.fetchEventsPage(plan, cursor?.marker, limit, signal, assigner);
+      // Newest first: once a page reaches before `since`, every later page is older still.
+      const done = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
+      return {
+        items: page.items,
+        next: page.next && !done ? markerCursor(page.next, limit) : undefined,
+        raw: page.raw,
+      };
+    };
+  }
+
+  /**
+   * Oldest-first pages cut from the whole listing, read once and reversed. The cursor is an offset
+   * from the oldest end, so a token resumed later (even in another process, which reads the listing
+   * again) still points at the same event when newer ones have been added meanwhile.
+   */
+  private oldestFirstPages(plan: EventsPlan, since: Date | undefined): FetchPage<StackEvent, OffsetCursor> {
+    let listing: StackEvent[] | undefined;
+    return async (cursor, pageSize, signal) => {
+      if (cursor === undefined || listing === undefined) {
+        listing = (await this.readWholeListing(plan, since, signal)).reverse();
+      }
+      const offset = cursor?.offset ?? 0;
+      const end = offset + (pageSize ?? PAGE_SIZE.max);
+      const items = listing.slice(offset, end);
+      return { items, next: end < listing.length ? { offset: end } : undefined };
+    };
+  }
+
+  /** Every event of the listing, newest first as RFS returns them (down to `since` when given). */
+  private async readWholeListing(
+    plan: EventsPlan,
+    since: Date | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<StackEvent[]> {
+    const assigner = new EventIdAssigner(plan.scope);
+    const sinceMs = since?.getTime();
+    const drained = await drainPages<StackEvent, string>(
+      async (marker) => {
+        const page = await this.fetchEventsPage(plan, marker, PAGE_SIZE.max, signal, assigner);
+        const reachedSince = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
+        return { items: page.items, next: reachedSince ? undefined : page.next };
+      },
+      { maxPages: MAX_PAGES_PER_READ, signal },
+    );
+    return drained.items;
   }
 
   /** Validate and resolve the event options into a query (CONFIG errors happen here, before any request). */
   private planEvents(r: RfsStackRef, options: RfsEventOptions): EventsPlan {
-    const filter: RfsEventFilter = { ...(options.filter ?? {}) };
-    const serverSide: Array<keyof EventFilterOptions> = [];
-    const names = asList(options.resourceName);
-    if (names && filter.resourceName === undefined && names.every((n) => typeof n === 'string' && isFilterValue(n))) {
-      filter.resourceName = names;
-      serverSide.push('resourceName');
-    }
-    const types = asList(options.resourceType);
-    if (types && filter.resourceType === undefined && types.every((t) => typeof t === 'string' && isFilterValue(t))) {
-      filter.resourceType = types;
-      serverSide.push('resourceType');
-    }
-    const phases = asList<Phase>(options.phase);
-    if (phases && filter.eventType === undefined) {
-      const typesForPhase = eventTypesForPhases(phases);
-      if (typesForPhase.length > 0 && !phases.includes('UNKNOWN')) {
-        filter.eventType = typesForPhase;
-        serverSide.push('phase');
-      }
-    }
+    const own: RfsEventFilter = { ...(options.filter ?? {}) };
+    const ownFilter = buildFilter(own);
+    const { filter, serverSide } = pushCommonFilters(own, options);
     const query: EventsPlan['query'] = {};
     if (r.id) query.stack_id = r.id;
     if (options.deploymentId !== undefined) {
@@ -266,12 +361,15 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       }
       query.deployment_id = options.deploymentId;
     }
-    const f = buildFilter(filter);
+    const f = serverSide.length > 0 ? formatFilter(filter) : ownFilter;
     if (f) query.filter = f;
-    const field = buildField(options.fields);
-    if (field) query.field = field;
+    const selection = buildField(options.fields);
+    if (selection) {
+      query.field = selection.field;
+      requireSelected(selection.returned, options, serverSide);
+    }
     return {
-      scope: { stackName: r.name, stackId: r.id, deploymentId: options.deploymentId },
+      scope: { stackName: r.name, stackId: r.id, deploymentId: options.deploymentId, returned: selection?.returned },
       query,
       local: applyEventFilters(options, serverSide),
     };
@@ -290,12 +388,16 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       operation: 'listStackEvents',
       signal,
     });
+    refuseOversizedPage(res, pageSize);
     const page = normalizeEventsPage(res.body, plan.scope, assigner, {
       operation: 'listStackEvents',
       requestId: res.requestId,
     });
-    const items = page.items;
-    return { items, next: items.length === 0 ? undefined : page.nextMarker, raw: res.body };
+    // A page with no records ends the listing even with a marker; one whose records all lacked a
+    // time (not emitted) does not.
+    const records = (res.body as { stack_events?: unknown } | null)?.stack_events;
+    const recordCount = Array.isArray(records) ? records.length : 0;
+    return { items: page.items, next: recordCount === 0 ? undefined : page.nextMarker, raw: res.body };
   }
 
   /** All stacks of the project (ListStacks), newest first. */
@@ -306,11 +408,13 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       scope: { p: this.projectId, e: this.endpoint },
       pageSizeLimits: PAGE_SIZE,
       options,
+      tokenKey: this.tokenKey,
+      validateCursor: markerCursorProblem,
       fetchPage: async (cursor, pageSize, signal) => {
-        const limit = cursor ? cursor.l : pageSize;
+        const limit = cursor ? cursor.limit : pageSize;
         const res = await this.request({
           url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
-          query: { marker: cursor?.m, limit },
+          query: { marker: cursor?.marker, limit },
           operation: 'listStacks',
           signal,
         });
@@ -319,7 +423,8 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
           operation: 'listStacks',
           requestId: res.requestId,
         });
-        const items = (body.stacks ?? []).map((s) => toStackInfo(s));
+        const rawStacks = ((res.body as { stacks?: unknown[] }).stacks ?? []) as unknown[];
+        const items = (body.stacks ?? []).map((s, i) => toStackInfo(s, rawStacks[i]));
         const next = body.page_info?.next_marker || undefined;
         return { items, next: items.length === 0 || !next ? undefined : markerCursor(next, limit), raw: res.body };
       },
@@ -328,7 +433,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
 
   /** One stack with its normalized status (GetStackMetadata). A deleted stack is NOT_FOUND. */
   async getStack(ref: RfsStackRef | string, options: { signal?: AbortSignal | undefined } = {}): Promise<StackInfo> {
-    const r = normalizeRef(ref);
+    const r = refOrThrow(ref);
     const res = await this.request({
       url: this.stackUrl(r.name, '/metadata'),
       query: { stack_id: r.id },
@@ -340,7 +445,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       operation: 'getStack',
       requestId: res.requestId,
     });
-    return toStackInfo(body);
+    return toStackInfo(body, res.body);
   }
 
   /**
@@ -349,112 +454,189 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
    * `.result.final` is the last StackInfo seen.
    */
   watchStackEvents(ref: RfsStackRef | string, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
-    const r = normalizeRef(ref);
+    const r = refOrThrow(ref);
     const plan = this.planEvents(r, options);
-    const pageSize =
-      options.pageSize === undefined
-        ? undefined
-        : Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(options.pageSize)));
-    let seenStack = false;
-    let eventsGone: StackfeedError | undefined;
-    let lastInfo: StackInfo | undefined;
-    /** Newest event time read by a completed poll, whether or not a local filter kept the event. */
-    let rawNewest: number | undefined;
-    /** The newest ERROR line seen: the reason of a failed run when the stack has no status_message. */
-    let lastError: { ms: number; message: string } | undefined;
-    return watchEvents<StackEvent, StackInfo>(
-      {
-        provider: PROVIDER,
-        operation: 'watchStackEvents',
-        poll: async (ctx) => {
-          const out: StackEvent[] = [];
-          const assigner = new EventIdAssigner(plan.scope);
-          // Stop paging below the newest event already read (yielded or filtered out locally), so a
-          // filter that drops everything does not make every poll re-read the whole history.
-          const since = maxDefined(ctx.since?.getTime(), rawNewest);
-          let pollNewest: number | undefined;
-          const markers = new Set<string>();
-          let marker: string | undefined;
-          for (let page = 0; page < 10_000; page++) {
-            let fetched: Awaited<ReturnType<RfsClient['fetchEventsPage']>>;
-            try {
-              fetched = await this.fetchEventsPage(plan, marker, pageSize, ctx.signal, assigner);
-            } catch (err) {
-              if (seenStack && StackfeedError.is(err, 'NOT_FOUND')) {
-                eventsGone = err;
-                return out.reverse();
-              }
-              throw err;
-            }
-            seenStack = true;
-            eventsGone = undefined;
-            for (const ev of fetched.items) {
-              pollNewest = maxDefined(pollNewest, ev.timestamp.getTime());
-              if (ev.status === 'ERROR' && ev.message && (!lastError || ev.timestamp.getTime() > lastError.ms)) {
-                lastError = { ms: ev.timestamp.getTime(), message: ev.message };
-              }
-              if (!plan.local || plan.local(ev)) out.push(ev);
-            }
-            // Newest first: once a page reaches below the newest time already yielded, the rest is old.
-            if (since !== undefined && fetched.items.some((ev) => ev.timestamp.getTime() < since)) break;
-            if (!fetched.next || markers.has(fetched.next)) break;
-            markers.add(fetched.next);
-            marker = fetched.next;
-          }
-          rawNewest = maxDefined(rawNewest, pollNewest);
-          // RFS lists newest first; the engine's sort is stable, so hand events over oldest first
-          // to keep same-second events in the order they happened.
-          return out.reverse();
-        },
-        checkTerminal: async (ctx) => {
-          let info: StackInfo;
-          try {
-            info = await this.getStack(r, { signal: ctx.signal });
-          } catch (err) {
-            if (seenStack && StackfeedError.is(err, 'NOT_FOUND')) {
-              return {
-                terminal: true,
-                outcome: 'deleted',
-                status: 'DELETED',
-                ...(lastInfo ? { final: { ...lastInfo, state: 'DELETED' as const } } : {}),
-              };
-            }
-            throw err;
-          }
-          seenStack = true;
-          // The stack exists but its events answered 404: the deployment id is unknown.
-          if (eventsGone) throw eventsGone;
-          lastInfo = info;
-          if (!isTerminalStatus(info.status)) return { terminal: false };
-          const known = STACK_STATUS_TABLE.has(info.status) ? STACK_STATUS_TABLE.map(info.status).outcome : undefined;
-          const outcome = known ?? (info.status.endsWith('_FAILED') ? 'failed' : 'succeeded');
-          // RFS sets status_message only on *_FAILED; a rolled-back run explains itself in its ERROR events.
-          const reason = info.reason ?? (outcome === 'failed' ? lastError?.message : undefined);
-          return { terminal: true, outcome, status: info.status, ...(reason ? { reason } : {}), final: info };
-        },
-      },
-      options,
-    );
+    const source = new RfsStackWatch({
+      provider: PROVIDER,
+      fetchPage: (marker, pageSize, signal, assigner) => this.fetchEventsPage(plan, marker, pageSize, signal, assigner),
+      newAssigner: () => new EventIdAssigner(plan.scope),
+      getStack: (signal) => this.getStack(r, { signal }),
+      local: plan.local,
+      pageSize: pageSizeWithinLimits(options.pageSize),
+    });
+    return watchEvents<StackEvent, StackInfo>(source, options);
   }
 }
 
-function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.max(a, b);
+/**
+ * Move the common filters into the RFS `filter` where RFS can apply them: a non-empty list of
+ * values that fit the grammar, for a key the caller's own `filter` does not use, while the whole
+ * filter stays within what RFS accepts. Everything else is applied locally, so the result is the
+ * intersection of every filter either way (RFS ANDs the keys and ORs the values of one key).
+ */
+function pushCommonFilters(
+  own: RfsEventFilter,
+  options: EventFilterOptions,
+): { filter: RfsEventFilter; serverSide: Array<keyof EventFilterOptions> } {
+  const filter: RfsEventFilter = { ...own };
+  const serverSide: Array<keyof EventFilterOptions> = [];
+  const fits = (values: readonly unknown[]): values is string[] =>
+    values.length > 0 && values.every((v) => typeof v === 'string' && isFilterValue(v));
+  const tryPush = (option: keyof EventFilterOptions, key: keyof RfsEventFilter, values: string[] | undefined) => {
+    if (!values || !fits(values) || filter[key] !== undefined) return;
+    const next = { ...filter, [key]: values };
+    if ((formatFilter(next)?.length ?? 0) > FILTER_MAX_CHARS) return;
+    Object.assign(filter, { [key]: values });
+    serverSide.push(option);
+  };
+  const phases = asList<Phase>(options.phase);
+  if (phases && !phases.includes('UNKNOWN')) tryPush('phase', 'eventType', eventTypesForPhases(phases));
+  tryPush('resourceType', 'resourceType', asList(options.resourceType));
+  tryPush('resourceName', 'resourceName', asList(options.resourceName));
+  return { filter, serverSide };
 }
 
-/** A page cursor: the RFS marker plus the limit it was issued for (`l` absent = server default). */
+/**
+ * A filter applied locally reads an attribute of each event: with `fields`, that attribute must be
+ * selected, or every event would be dropped for lacking it (throws CONFIG).
+ */
+function requireSelected(
+  returned: ReadonlySet<string>,
+  options: RfsEventOptions,
+  serverSide: ReadonlyArray<keyof EventFilterOptions>,
+): void {
+  const needs: Array<[keyof EventFilterOptions, string]> = [
+    ['resourceName', 'resource_name'],
+    ['resourceType', 'resource_type'],
+  ];
+  for (const [option, attribute] of needs) {
+    if (options[option] === undefined || serverSide.includes(option) || returned.has(attribute)) continue;
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: PROVIDER,
+      operation: 'listStackEvents',
+      message: `${option} is applied locally here (its values do not fit the RFS filter grammar, or filter.${option} is set too), so fields must include '${attribute}'`,
+    });
+  }
+}
+
+/**
+ * A page far larger than asked (more than core's `maxItemsPerPage`) is INVALID_RESPONSE before
+ * its records are mapped: the watch and full reads page through drainPages, which does not check.
+ */
+function refuseOversizedPage(res: HttpResponse, limit: number | undefined): void {
+  const list = (res.body as { stack_events?: unknown } | null)?.stack_events;
+  if (!Array.isArray(list) || list.length <= maxItemsPerPage(limit)) return;
+  throw new StackfeedError({
+    code: 'INVALID_RESPONSE',
+    provider: PROVIDER,
+    operation: 'listStackEvents',
+    httpStatus: res.status,
+    ...(res.requestId ? { requestId: res.requestId } : {}),
+    fieldPath: 'stack_events',
+    message: `listStackEvents: a page of ${list.length} events answered a limit of ${limit ?? 'the default'} (at most ${maxItemsPerPage(limit)} are accepted)`,
+  });
+}
+
+/**
+ * The watch's page size within RFS's `limit` bounds. The same rule as core's paginator applies to
+ * list calls (`pageSizeLimits`); core does not export it, so the watch applies it here.
+ */
+function pageSizeWithinLimits(size: number | undefined): number | undefined {
+  if (size === undefined) return undefined;
+  return Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(size)));
+}
+
+/** A newest-first page cursor: the RFS marker plus the limit it was issued for (absent = server default). */
 interface MarkerCursor {
-  m: string;
-  l?: number;
+  marker: string;
+  limit?: number;
+}
+
+/** An oldest-first page cursor: how many events of the reversed listing came before this page. */
+interface OffsetCursor {
+  offset: number;
+}
+
+/** The longest marker accepted back from a token (RFS markers are short opaque strings). */
+const MAX_MARKER_CHARS = 4096;
+/** The largest oldest-first offset: past the events one full read can hold. */
+const MAX_OFFSET = MAX_PAGES_PER_READ * PAGE_SIZE.max;
+
+const isPageLimit = (n: unknown) =>
+  Number.isInteger(n) && (n as number) >= PAGE_SIZE.min && (n as number) <= PAGE_SIZE.max;
+
+/** Why a decoded newest-first cursor cannot be this call's (a reason refuses it), or undefined. */
+function markerCursorProblem(cursor: unknown): string | undefined {
+  if (typeof cursor !== 'object' || cursor === null || Array.isArray(cursor)) return 'is not a marker cursor';
+  const { marker, limit, ...rest } = cursor as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return 'has unknown fields';
+  if (typeof marker !== 'string' || marker === '' || marker.length > MAX_MARKER_CHARS) return 'has no valid marker';
+  if (limit !== undefined && !isPageLimit(limit)) return `has a limit outside ${PAGE_SIZE.min}..${PAGE_SIZE.max}`;
+  return undefined;
+}
+
+/** Why a decoded oldest-first cursor cannot be this call's, or undefined. */
+function offsetCursorProblem(cursor: unknown): string | undefined {
+  if (typeof cursor !== 'object' || cursor === null || Array.isArray(cursor)) return 'is not an offset cursor';
+  const { offset, ...rest } = cursor as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return 'has unknown fields';
+  if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) > MAX_OFFSET) {
+    return `has an offset outside 0..${MAX_OFFSET}`;
+  }
+  return undefined;
 }
 
 function markerCursor(marker: string, limit: number | undefined): MarkerCursor {
-  return limit === undefined ? { m: marker } : { m: marker, l: limit };
+  return limit === undefined ? { marker } : { marker, limit };
 }
 
-function normalizeRef(ref: RfsStackRef | string): RfsStackRef {
+/** The `order` option, checked (CONFIG on anything else). */
+function eventOrderOrThrow(order: unknown): EventOrder {
+  if (order === undefined || order === 'oldest-first' || order === 'newest-first') return order ?? 'oldest-first';
+  throw new StackfeedError({
+    code: 'CONFIG',
+    provider: PROVIDER,
+    operation: 'listStackEvents',
+    message: `order must be 'oldest-first' or 'newest-first', not ${JSON.stringify(order)}`,
+  });
+}
+
+const configError = (message: string) => new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message });
+
+/** `o` without its undefined members: the transport's options are exact (absent, never undefined). */
+function withoutUndefined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** The project id from the options or the environment; CONFIG when absent or not safe in a header. */
+function projectIdOrThrow(options: RfsClientOptions, env: Record<string, string | undefined>): string {
+  const projectId = options.projectId ?? env.HUAWEICLOUD_SDK_PROJECT_ID;
+  if (!projectId || typeof projectId !== 'string') {
+    throw configError('RfsClient needs a project id: pass projectId or set HUAWEICLOUD_SDK_PROJECT_ID');
+  }
+  // Sent as X-Project-Id (and in the URL): a CR/LF must fail here, not as a NETWORK error per attempt.
+  assertHeaderSafe('x-project-id', projectId, { provider: PROVIDER, option: 'projectId' });
+  return projectId;
+}
+
+/** The endpoint from the options, the env override or the region; CONFIG when it is not an http(s) URL. */
+function endpointOrThrow(options: RfsClientOptions, env: Record<string, string | undefined>): string {
+  const endpoint = options.endpoint ?? rfsEndpointForRegion(options.region, env);
+  let parsed: URL;
+  try {
+    parsed = new URL(endpoint);
+  } catch {
+    throw configError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw configError('endpoint must be http(s)');
+  return endpoint.replace(/\/+$/, '');
+}
+
+/** The ref as `{ name, id? }`; CONFIG (thrown) when it names no stack. */
+function refOrThrow(ref: RfsStackRef | string): RfsStackRef {
   const r = typeof ref === 'string' ? { name: ref } : ref;
   if (!r || typeof r.name !== 'string' || r.name === '') {
     throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: 'an RFS stack is named by its name' });
@@ -482,6 +664,8 @@ function makeAuth(options: RfsClientOptions, env: Record<string, string | undefi
       projectId,
       region: options.region,
       timeoutMs: options.timeoutMs,
+      totalTimeoutMs: options.totalTimeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
       logger: options.logger,
       tls: options.tls,
       ...(now ? { now } : {}),

@@ -1,4 +1,4 @@
-import { parseTimestamp } from '@stackfeed/core/adapter';
+import { parseIsoTimestamp } from '@stackfeed/core/adapter';
 import { z } from 'zod';
 
 /**
@@ -14,19 +14,23 @@ const ZONED_RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 
 /**
  * Epoch ms of a timestamp in the form RFS sends, or NaN for anything else (which then goes through
- * core's lenient parser). Shared by the zod schema and the fast page check, so both read a time
- * the same way.
+ * core's strict ISO 8601 parser). Shared by the zod schema and the fast page check, so both read a
+ * time the same way.
  */
 function rfc3339Ms(s: string): number {
   return ZONED_RFC3339.test(s) ? Date.parse(s) : Number.NaN;
 }
 
-/** RFC 3339 timestamp → Date; a value that does not parse fails with the field's path. */
+/**
+ * RFC 3339 timestamp → Date, the form the official models document (`yyyy-mm-ddTHH:MM:SSZ`); other
+ * ISO 8601 date-times are read too (zone-less = UTC). Anything else, a numeric string like
+ * "20260101" included, fails with the field's path: no epoch guessing.
+ */
 const timestamp = z.string().transform((s, ctx) => {
-  // Fast path for what RFS sends; everything else goes through core's parser.
+  // Fast path for what RFS sends; everything else goes through core's strict parser.
   const ms = rfc3339Ms(s);
   if (!Number.isNaN(ms)) return new Date(ms);
-  const d = parseTimestamp(s);
+  const d = parseIsoTimestamp(s);
   if (!d) {
     ctx.addIssue({ code: 'custom', message: 'is not an RFC 3339 timestamp' });
     return z.NEVER;
@@ -34,19 +38,30 @@ const timestamp = z.string().transform((s, ctx) => {
   return d;
 });
 
-/** One `stack_events[]` item. RFS events have no id. */
+/**
+ * One `stack_events[]` item. RFS events have no id. Every member is optional in the official
+ * model (a `field` selection leaves most out), `event_type` included. The time comes as `time` (the
+ * SDK models' name) or `timestamp` (the document's name for `field`); a record with neither has no
+ * time and is not emitted as an event.
+ */
 export const WireStackEventSchema = z.looseObject({
   resource_type: optStr,
   resource_name: optStr,
   resource_id_key: optStr,
   resource_id_value: optStr,
   resource_key: optStr,
-  time: timestamp,
-  event_type: z.string(),
+  time: timestamp.nullish(),
+  timestamp: timestamp.nullish(),
+  event_type: optStr,
   event_message: optStr,
   elapsed_seconds: z.number().nullish(),
 });
 export type WireStackEvent = z.input<typeof WireStackEventSchema>;
+
+/** The time of a parsed event: `time`, else `timestamp`, else undefined (the record has none). */
+export function wireEventTime(ev: { time?: Date | null | undefined; timestamp?: Date | null | undefined }) {
+  return ev.time ?? ev.timestamp ?? undefined;
+}
 
 /** `page_info`, present since the 2025 API revision; absent means "this was the whole list". */
 export const WirePageInfoSchema = z.looseObject({
@@ -67,7 +82,7 @@ export interface RfsEventFields {
   resource_id_key?: string | null | undefined;
   resource_id_value?: string | null | undefined;
   resource_key?: string | null | undefined;
-  event_type: string;
+  event_type?: string | null | undefined;
   event_message?: string | null | undefined;
   elapsed_seconds?: number | null | undefined;
 }
@@ -75,7 +90,7 @@ export interface RfsEventFields {
 /** A ListStackEvents body the fast check accepted: the records as received, and their times. */
 export interface CheckedEventsPage {
   events: RfsEventFields[];
-  /** `times[i]` is `events[i].time` in epoch ms. */
+  /** `times[i]` is the time of `events[i]` in epoch ms, NaN when the record has none. */
   times: number[];
   nextMarker: string | undefined;
 }
@@ -114,10 +129,8 @@ export function checkEventsPage(body: unknown): CheckedEventsPage | undefined {
     for (let i = 0; i < list.length; i++) {
       const e: unknown = list[i];
       if (!isRecord(e)) return undefined;
-      const t = e.time;
       if (
-        typeof e.event_type !== 'string' ||
-        typeof t !== 'string' ||
+        !isOptStr(e.event_type) ||
         !isOptStr(e.resource_type) ||
         !isOptStr(e.resource_name) ||
         !isOptStr(e.resource_id_key) ||
@@ -127,10 +140,19 @@ export function checkEventsPage(body: unknown): CheckedEventsPage | undefined {
         !isOptNum(e.elapsed_seconds)
       )
         return undefined;
-      if (t !== lastT) {
-        lastMs = rfc3339Ms(t);
+      const time = e.time;
+      const alt = e.timestamp;
+      // The `timestamp` spelling is rare: leave it (and any present-but-odd time) to the schema.
+      if (alt !== undefined && alt !== null) return undefined;
+      if (time === undefined || time === null) {
+        times[i] = Number.NaN;
+        continue;
+      }
+      if (typeof time !== 'string') return undefined;
+      if (time !== lastT) {
+        lastMs = rfc3339Ms(time);
         if (Number.isNaN(lastMs)) return undefined;
-        lastT = t;
+        lastT = time;
       }
       times[i] = lastMs;
     }
@@ -147,10 +169,10 @@ export const WireStackSchema = z.looseObject({
   description: optStr,
   status: optStr,
   status_message: optStr,
-  create_time: optStr,
-  update_time: optStr,
+  create_time: timestamp.nullish(),
+  update_time: timestamp.nullish(),
 });
-export type WireStack = z.input<typeof WireStackSchema>;
+export type WireStack = z.output<typeof WireStackSchema>;
 
 export const ListStacksResponseSchema = z.looseObject({
   stacks: z.array(WireStackSchema).nullish(),
@@ -164,8 +186,8 @@ export const GetStackMetadataResponseSchema = z.looseObject({
   description: optStr,
   status: optStr,
   status_message: optStr,
-  create_time: optStr,
-  update_time: optStr,
+  create_time: timestamp.nullish(),
+  update_time: timestamp.nullish(),
   enable_deletion_protection: z.boolean().nullish(),
   enable_auto_rollback: z.boolean().nullish(),
   vars_structure: z
