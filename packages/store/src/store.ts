@@ -422,20 +422,29 @@ export class Store {
    * nothing is stored twice. Resolves when the deployment ends (or `signal` stops it).
    */
   async follow<Ref>(client: StackEventSource<Ref>, ref: Ref, options: FollowOptions = {}): Promise<FollowResult> {
+    const { batchSize, flushIntervalMs, onBatch, resume, target, ...watchOptions } = options;
+    return this.resume(
+      target ?? `${client.provider}:${refName(ref)}`,
+      (since) => client.watchStackEvents(ref, { ...watchOptions, since }),
+      { batchSize, flushIntervalMs, onBatch, resume, signal: options.signal, since: options.since },
+    );
+  }
+
+  /**
+   * `follow` for any watch: `start(since)` opens the stream from the target's checkpoint
+   * (its low-water time, else `options.since`). What the CLI's `archive` and other layers use
+   * when they hold a watch function rather than a client.
+   */
+  async resume(
+    target: string,
+    start: (since: Date | undefined) => AsyncIterable<Archivable> & { readonly result?: WatchResult | undefined },
+    options: Omit<ArchiveOptions, 'target'> & { since?: Date | undefined } = {},
+  ): Promise<FollowResult> {
     this.assertOpen('follow');
-    const target = options.target ?? `${client.provider}:${refName(ref)}`;
     const cp = await this.checkpoint(target);
     const resumedFrom = cp?.lowWater ?? options.since;
-    const { batchSize, flushIntervalMs, onBatch, resume, target: _t, ...watchOptions } = options;
-    const stream = client.watchStackEvents(ref, { ...watchOptions, since: resumedFrom });
-    const res = await this.archive(stream, {
-      target,
-      batchSize,
-      flushIntervalMs,
-      onBatch,
-      resume,
-      signal: options.signal,
-    });
+    const stream = start(resumedFrom);
+    const res = await this.archive(stream, { ...options, target });
     return { ...res, resumedFrom, watch: stream.result };
   }
 
