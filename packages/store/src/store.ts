@@ -516,12 +516,13 @@ export class Store {
     }
     // Rows in key order: two writers of overlapping batches then take their row locks in the
     // same order and wait for each other instead of deadlocking.
-    const rows = events.map(eventRow).sort(byKey);
+    const rows = events.map(eventRow).sort(byRowKey);
+    const byKey = new Map(events.map((ev) => [`${ev.provider}\u0000${stackKeyOf(ev)}\u0000${ev.id}`, ev]));
     let inserted: StackEvent[] = [];
     for (let attempt = 1; ; attempt++) {
       try {
         inserted = await this.db.transaction(async (tx) => {
-          const added = rows.length ? await this.insertEvents(tx, rows) : [];
+          const added = rows.length ? await this.insertEvents(tx, rows, byKey) : [];
           for (const img of images) await this.upsertImage(tx, img);
           for (const ex of executions) await this.upsertExecution(tx, ex);
           await tx.query(
@@ -575,25 +576,28 @@ export class Store {
   private async insertEvents(
     tx: Queryable,
     rows: Record<string, unknown>[],
+    byKey: Map<string, StackEvent>,
   ): Promise<Array<{ seq: string; event: StackEvent }>> {
-    const added = await tx.query<EventRowOut>(
+    // Only what the stack summary needs comes back: the inserted events are the caller's objects.
+    const added = await tx.query<AddedRow>(
       `insert into ${this.S}.events (${EVENT_COLUMNS})
        select ${EVENT_COLUMNS} from jsonb_to_recordset($1::text::jsonb) as r(${EVENT_RECORD})
        on conflict (provider, stack_key, event_id) do nothing
-       returning ${EVENT_SELECT}`,
+       returning seq::text as seq, provider, stack_key, event_id, stack_id, stack_name, status, phase, is_stack_event,
+         (extract(epoch from ts) * 1000)::float8 as ts_ms`,
       [pgJson(rows)],
     );
     if (added.length === 0) return [];
     // The stack summary follows the newly stored events: one row per stack, latest wins.
     const stacks = new Map<string, Record<string, unknown>>();
     for (const r of added) {
-      const key = `${r.provider}\u0000${rowKey(r)}`;
+      const key = `${r.provider}\u0000${r.stack_key}`;
       const s = stacks.get(key);
       const stackLevel = r.is_stack_event === true;
       if (!s) {
         stacks.set(key, {
           provider: r.provider,
-          stack_key: rowKey(r),
+          stack_key: r.stack_key,
           stack_id: r.stack_id,
           stack_name: r.stack_name,
           first_ms: r.ts_ms,
@@ -645,7 +649,10 @@ export class Store {
          stack_status_at = greatest(s.stack_status_at, excluded.stack_status_at)`,
       [pgJson(summary)],
     );
-    return added.map((r) => ({ seq: r.seq, event: toStackEvent(r) }));
+    return added.map((r) => ({
+      seq: r.seq,
+      event: byKey.get(`${r.provider}\u0000${r.stack_key}\u0000${r.event_id}`) as StackEvent,
+    }));
   }
 
   private async upsertImage(tx: Queryable, img: ImageInfo): Promise<void> {
@@ -1103,9 +1110,20 @@ function refName(ref: unknown): string {
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const byKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+const byRowKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   cmp(`${a.provider}\u0000${a.stack_key}\u0000${a.event_id}`, `${b.provider}\u0000${b.stack_key}\u0000${b.event_id}`);
-const rowKey = (r: EventRowOut) => r.stack_id ?? r.stack_name ?? '';
+interface AddedRow {
+  seq: string;
+  provider: string;
+  stack_key: string;
+  event_id: string;
+  stack_id: string | null;
+  stack_name: string | null;
+  status: string;
+  phase: string;
+  is_stack_event: boolean | null;
+  ts_ms: number;
+}
 
 function put<O extends object, K extends keyof O>(o: O, key: K, v: O[K] | null | undefined) {
   if (v !== null && v !== undefined) o[key] = v;
