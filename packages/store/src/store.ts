@@ -11,7 +11,7 @@ import {
   type WatchOptions,
   type WatchResult,
 } from '@stackfeed/core';
-import { createPaginator } from '@stackfeed/core/adapter';
+import { createPaginator, createTokenKey, type TokenKey } from '@stackfeed/core/adapter';
 import {
   type Db,
   type Engine,
@@ -50,6 +50,11 @@ export interface OpenStoreOptions {
    * the tables go in `schema`). The caller owns it: `store.close()` leaves it open.
    */
   pglite?: import('@electric-sql/pglite').PGlite | undefined;
+  /**
+   * The key that signs `store.events()` continuation tokens (default: random per store). Give the
+   * same key to stores in several processes that hand tokens to each other.
+   */
+  tokenKey?: string | Uint8Array | undefined;
 }
 
 /** Options of `store.archive`. */
@@ -218,7 +223,7 @@ export async function openStore(url?: string, options: OpenStoreOptions = {}): P
     throw err;
   }
   const where = loc.engine === 'postgres' ? redactUrl(loc.url) : (loc.dataDir ?? ':memory:');
-  return new Store(db, schema, where);
+  return new Store(db, schema, where, createTokenKey(options.tokenKey));
 }
 
 /** Durable history of stack events, images and executions, and the checkpoints that resume watches. */
@@ -238,6 +243,7 @@ export class Store {
     private readonly db: Db,
     readonly schema: string,
     location: string,
+    private readonly tokenKey: TokenKey,
   ) {
     this.engine = db.engine;
     this.location = location;
@@ -751,6 +757,14 @@ export class Store {
       operation: 'store.events',
       scope: { ...scope, order: newest ? 'newest-first' : 'oldest-first', schema: this.schema },
       pageSizeLimits: { min: 1, max: 10_000, default: 500 },
+      tokenKey: this.tokenKey,
+      validateCursor: (c) => {
+        const cur = c as { ts?: unknown; seq?: unknown } | null;
+        if (typeof cur !== 'object' || cur === null) return 'the cursor is not a store position';
+        if (typeof cur.ts !== 'string' || Number.isNaN(Date.parse(cur.ts))) return 'the cursor has no valid time';
+        if (typeof cur.seq !== 'string' || !/^\d{1,19}$/.test(cur.seq)) return 'the cursor has no valid row number';
+        return undefined;
+      },
       options: { pageSize, maxItems, signal, continuationToken },
       fetchPage: async (cursor, size) => {
         const limit = size ?? 500;

@@ -122,6 +122,21 @@ describe.each(ENGINES)('store on $name', (engine) => {
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
+  it('events() tokens are signed: another store with the same tokenKey resumes them, another key is BAD_REQUEST', async () => {
+    const a = await engine.open({ tokenKey: 'shared-key-for-tokens-0123456789' });
+    open.push(a);
+    await a.archive(fromArray(Array.from({ length: 30 }, (_, i) => makeEvent(i))), { target: 't' });
+    const first = await a.events().byPage({ pageSize: 10 }).next();
+    const token = first.value?.continuationToken as string;
+    const b = await engine.open({ schema: a.schema, tokenKey: 'shared-key-for-tokens-0123456789' });
+    open.push(b);
+    const next = await b.events().byPage({ pageSize: 10, continuationToken: token }).next();
+    expect(next.value?.items[0]?.id).toBe('ev-000010');
+    const c = await engine.open({ schema: a.schema, tokenKey: 'another-key-entirely-9876543210' });
+    open.push(c);
+    await expect(c.events().byPage({ continuationToken: token }).next()).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('stacks(): each stack with its latest stack-level status and last event time, after the provider forgot it', async () => {
     const store = await fresh();
     const stackEv = (i: number, status: string) =>
