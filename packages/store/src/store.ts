@@ -448,6 +448,7 @@ export class Store {
   ): Promise<FollowResult> {
     this.assertOpen('follow');
     const cp = await this.checkpoint(target);
+    // A checkpoint wins over `since`: `since` only says where a target never archived starts.
     const resumedFrom = cp?.lowWater ?? options.since;
     const stream = start(resumedFrom);
     const res = await this.archive(stream, { ...options, target });
@@ -943,6 +944,7 @@ export class Store {
     const end = async () => {
       if (done) return;
       done = true;
+      this.closers.delete(end);
       filter.signal?.removeEventListener('abort', onAbort);
       this.local.off('events', onLocal);
       const w = waiting;
