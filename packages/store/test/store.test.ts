@@ -283,6 +283,21 @@ describe.each(ENGINES)('store on $name', (engine) => {
     expect(got[0]).toStrictEqual(events[6]);
   });
 
+  it('an ended subscription is forgotten by the store (many short subscriptions do not pile up)', async () => {
+    const store = await fresh();
+    for (let i = 0; i < 5; i++) {
+      const sub = store.subscribe({});
+      await sub.ready;
+      await sub.close();
+    }
+    const stop = new AbortController();
+    const aborted = store.subscribe({ signal: stop.signal });
+    await aborted.ready;
+    stop.abort();
+    expect(await aborted.next()).toEqual({ done: true, value: undefined });
+    expect((store as unknown as { closers: Set<unknown> }).closers.size).toBe(0);
+  });
+
   it('prune({ before }) deletes older events and keeps each image’s latest state; stacks stay listed', async () => {
     const store = await fresh();
     await store.archive(fromArray(Array.from({ length: 30 }, (_, i) => makeEvent(i))), { target: 'p' });
