@@ -1,8 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { StackfeedError, VERSION } from '@stackfeed/core';
+import { archiveCommand } from './commands/archive.js';
 import { demoCommand } from './commands/demo.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { eventsCommand } from './commands/events.js';
+import { historyCommand } from './commands/history.js';
 import { executionsCommand, imageCommand, imagesCommand, stacksCommand } from './commands/images.js';
 import { watchCommand } from './commands/watch.js';
 import { Ctx, type GlobalOptions } from './context.js';
@@ -157,6 +159,52 @@ Examples:
       code = await watchCommand(makeCtx(cmd), specs, flags);
     });
   configure(watch, 'watch ');
+
+  const storeOption = () =>
+    new Option('--store <url>', 'postgres://… or a directory (default: STACKFEED_STORE, else the embedded store)');
+
+  const archive = program
+    .command('archive')
+    .description('Follow deployments into the store until they end; resumable after Ctrl-C or a crash')
+    .argument('<spec...>', 'PROVIDER:TARGET, e.g. heat:web rfs:db')
+    .addOption(storeOption())
+    .addOption(output())
+    .option('--poll-interval <duration>', 'between polls (default 5s)')
+    .option('--timeout <duration>', 'give up following after this long')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stackfeed archive heat:web rfs:db                  # into ~/.local/share/stackfeed/store
+  $ stackfeed archive heat:web --store postgres://stackfeed@db.internal/stackfeed`,
+    )
+    .action(async (specs: string[], flags, cmd: Command) => {
+      code = await archiveCommand(makeCtx(cmd), specs, flags);
+    });
+  configure(archive, 'archive ');
+
+  const history = program
+    .command('history')
+    .description('The stored events of a stack, from the store (also after the provider forgot them)')
+    .argument('<provider>', 'heat, rfs, pcluster or imagebuilder (or the full id)')
+    .argument('<target>', 'the stack name or id')
+    .addOption(storeOption())
+    .option('--since <when>', 'only events from this time on: 10m, 2h, 1d or an ISO time')
+    .option('--until <when>', 'only events before this time')
+    .option('--phase <phase>', 'only these phases; comma-separated, repeatable', collect)
+    .option('--resource <name>', 'only events of this resource (logical id, name or physical id)')
+    .option('--grep <text>', 'only events whose message, status or resource contains this text')
+    .option('--limit <n>', 'at most n events')
+    .addOption(output())
+    .option('--raw', 'include each provider record as stored (json/ndjson)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ stackfeed history heat web --since 1d -o ndjson\n  $ stackfeed history rfs shop-db --phase FAILED',
+    )
+    .action(async (provider: string, target: string, flags, cmd: Command) => {
+      code = await historyCommand(makeCtx(cmd), provider, target, flags);
+    });
+  configure(history, 'history ');
 
   const listFlags = (cmd: Command) =>
     cmd

@@ -1,0 +1,1155 @@
+import { EventEmitter } from 'node:events';
+import {
+  type ExecutionInfo,
+  type ImageInfo,
+  type Paginator,
+  type Phase,
+  type ProviderId,
+  type StackEvent,
+  type StackEventSource,
+  StackfeedError,
+  type WatchOptions,
+  type WatchResult,
+} from '@stackfeed/core';
+import { createPaginator, createTokenKey, type TokenKey } from '@stackfeed/core/adapter';
+import {
+  type Db,
+  type Engine,
+  openDb,
+  parseStoreUrl,
+  type Queryable,
+  quoteIdent,
+  redactUrl,
+  type StoreLocation,
+} from './db.js';
+import { configError, isTransient, toStoreError } from './errors.js';
+import { migrate } from './migrations.js';
+import {
+  type Archivable,
+  EVENT_COLUMNS,
+  EVENT_RECORD,
+  EVENT_SELECT,
+  type EventRowOut,
+  eventRow,
+  executionRow,
+  imageRow,
+  kindOf,
+  pgJson,
+  stackKeyOf,
+  toStackEvent,
+} from './rows.js';
+
+/** Options of `openStore`. */
+export interface OpenStoreOptions {
+  /** The PostgreSQL schema the tables live in (default `stackfeed`); several stores can share a database. */
+  schema?: string | undefined;
+  /** Environment read for the default data directory (default `process.env`). */
+  env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * Use this PGlite instance instead of opening one (an application that already embeds PGlite;
+   * the tables go in `schema`). The caller owns it: `store.close()` leaves it open.
+   */
+  pglite?: import('@electric-sql/pglite').PGlite | undefined;
+  /**
+   * The key that signs `store.events()` continuation tokens (default: random per store). Give the
+   * same key to stores in several processes that hand tokens to each other.
+   */
+  tokenKey?: string | Uint8Array | undefined;
+}
+
+/** Options of `store.archive`. */
+export interface ArchiveOptions {
+  /** The checkpoint this archive advances, e.g. `openstack-heat:web`. One target, one checkpoint. */
+  target: string;
+  /** Records per transaction (default 500). */
+  batchSize?: number | undefined;
+  /** A partial batch is written when the source has been quiet this long (default 250 ms). */
+  flushIntervalMs?: number | undefined;
+  /** For a Paginator: resume from the checkpoint's continuation token (default true). */
+  resume?: boolean | undefined;
+  /** Stops archiving: the records received so far are written, then archive resolves. */
+  signal?: AbortSignal | undefined;
+  /** Told after each committed batch. */
+  onBatch?: ((batch: BatchInfo) => void) | undefined;
+}
+
+/** One committed batch. */
+export interface BatchInfo {
+  received: number;
+  inserted: number;
+  /** The checkpoint's low-water time after this batch. */
+  lowWater: Date | undefined;
+}
+
+/** What an archive call did. */
+export interface ArchiveResult {
+  /** Records read from the source. */
+  received: number;
+  /** Events newly stored. */
+  inserted: number;
+  /** Events the store already had (re-reads): dropped, not stored twice. */
+  duplicates: number;
+  images: number;
+  executions: number;
+  batches: number;
+  /** True when `signal` stopped it. */
+  aborted: boolean;
+}
+
+/** The resume state of one followed target. */
+export interface Checkpoint {
+  target: string;
+  /** Every event older than this is stored; a resumed watch starts here (inclusive). */
+  lowWater: Date | undefined;
+  /** The continuation token of the next page, while a listing is being archived. */
+  cursor: string | undefined;
+  /** Ids of the stored events at exactly `lowWater`. */
+  recentIds: string[];
+  eventsStored: number;
+  updatedAt: Date;
+}
+
+/** Options of `store.follow`: the watch's options, and how to archive. */
+export interface FollowOptions extends WatchOptions, Omit<ArchiveOptions, 'target'> {
+  /** The checkpoint name (default `<provider>:<stack name or id>`). */
+  target?: string | undefined;
+}
+
+export interface FollowResult extends ArchiveResult {
+  /** Where the watch started: the checkpoint's low-water, or `since`, or undefined (from the start). */
+  resumedFrom: Date | undefined;
+  /** How the deployment ended (absent when the watch was stopped before the end). */
+  watch: WatchResult | undefined;
+}
+
+/** Filters of `store.events`. Each one narrows the result (they intersect). */
+export interface EventQuery {
+  provider?: ProviderId | undefined;
+  /** The stack's id or name. */
+  stack?: string | undefined;
+  /** At or after this instant. */
+  since?: Date | undefined;
+  /** Before this instant. */
+  until?: Date | undefined;
+  phase?: Phase | readonly Phase[] | undefined;
+  /** The resource's logical id, name or physical id. */
+  resource?: string | undefined;
+  /** A case-insensitive substring of the message, status or logical id. */
+  text?: string | undefined;
+  /** Default `oldest-first`, as every event list of the SDK. */
+  order?: 'oldest-first' | 'newest-first' | undefined;
+  pageSize?: number | undefined;
+  maxItems?: number | undefined;
+  signal?: AbortSignal | undefined;
+  continuationToken?: string | undefined;
+}
+
+/** A stack the store has events of, with its latest state. */
+export interface StoredStack {
+  provider: ProviderId;
+  /** The key its events are stored under (its id, or its name where the provider gives none). */
+  key: string;
+  id?: string;
+  name?: string;
+  /** The status of its latest stack-level event, else of its latest event. */
+  status: string;
+  /** The phase of its latest event. */
+  lastPhase: Phase;
+  firstEventAt: Date;
+  lastEventAt: Date;
+}
+
+/** One recorded state of an image or execution. */
+export interface StateChange {
+  state: string;
+  status: string;
+  reason?: string;
+  observedAt: Date;
+}
+
+export type StoredImage = ImageInfo & { firstSeen: Date; lastSeen: Date; history: StateChange[] };
+export type StoredExecution = ExecutionInfo & { firstSeen: Date; lastSeen: Date; history: StateChange[] };
+
+/** Filter of `store.subscribe`. */
+export interface SubscribeFilter {
+  provider?: ProviderId | undefined;
+  stack?: string | undefined;
+  phase?: Phase | readonly Phase[] | undefined;
+  signal?: AbortSignal | undefined;
+  /** Unread events held before the subscription fails (default 10 000). */
+  maxBuffered?: number | undefined;
+}
+
+/** Newly stored events, as they are committed. */
+export interface Subscription extends AsyncIterableIterator<StackEvent> {
+  /** Resolves once the subscription receives every later commit. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PruneResult {
+  events: number;
+  imageStates: number;
+  executionStates: number;
+}
+
+const DEFAULT_SCHEMA = 'stackfeed';
+const MAX_RECENT_IDS = 1000;
+const TX_ATTEMPTS = 5;
+/** Ids per NOTIFY payload (PostgreSQL caps a payload at 8000 bytes). */
+const IDS_PER_NOTIFY = 400;
+
+/**
+ * Open a store. `url`: undefined → the embedded PGlite store in the default data directory
+ * (`$XDG_DATA_HOME/stackfeed/store`, else `~/.local/share/stackfeed/store`); `:memory:` → an
+ * embedded store in memory; a directory or `file://` URL → an embedded store there;
+ * `postgres://…` → a PostgreSQL server. The schema is migrated on open.
+ * @throws StackfeedError CONFIG: the database cannot be reached, refuses the login, its schema is
+ * newer than this package, or the embedded directory is open in another process.
+ */
+export async function openStore(url?: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw configError(`store: schema ${JSON.stringify(schema)} must be a lower-case SQL name`);
+  }
+  const loc: StoreLocation = options.pglite
+    ? { engine: 'pglite', dataDir: options.pglite.dataDir }
+    : parseStoreUrl(url, options.env);
+  const db = await openDb(loc, options.pglite);
+  try {
+    await migrate(db, schema);
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+  const where = loc.engine === 'postgres' ? redactUrl(loc.url) : (loc.dataDir ?? ':memory:');
+  return new Store(db, schema, where, createTokenKey(options.tokenKey));
+}
+
+/** Durable history of stack events, images and executions, and the checkpoints that resume watches. */
+export class Store {
+  /** `pglite` or `postgres`. */
+  readonly engine: Engine;
+  /** The data directory, `:memory:`, or the PostgreSQL URL without its password. */
+  readonly location: string;
+  private readonly S: string;
+  private readonly channel: string;
+  /** In-process delivery of committed events (the embedded engine has no other process to tell). */
+  private readonly local = new EventEmitter();
+  private closed = false;
+
+  /** @internal use `openStore`. */
+  constructor(
+    private readonly db: Db,
+    readonly schema: string,
+    location: string,
+    private readonly tokenKey: TokenKey,
+  ) {
+    this.engine = db.engine;
+    this.location = location;
+    this.S = quoteIdent(schema);
+    this.channel = `${schema}_events`;
+    this.local.setMaxListeners(0);
+  }
+
+  /** Run SQL on the store's database (for reports and tools; the schema is `store.schema`). */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+    return this.db.query<R>(sql, params);
+  }
+
+  /**
+   * Write what a watch stream or a paginator yields (StackEvent, ImageInfo or ExecutionInfo), in
+   * batches: one transaction per batch, the target's checkpoint updated in the same transaction,
+   * so it never moves past what is committed. Events already stored are dropped (idempotent by
+   * provider, stack and event id). A Paginator resumes from the checkpoint's continuation token.
+   * @throws StackfeedError SERVER (the engine failed: nothing of the failing batch is stored),
+   * CONFLICT (a write race retries could not resolve), or the source's own error after the records
+   * received before it were written.
+   */
+  async archive(
+    source: AsyncIterable<Archivable> | Paginator<Archivable>,
+    options: ArchiveOptions,
+  ): Promise<ArchiveResult> {
+    this.assertOpen('archive');
+    if (!options || typeof options.target !== 'string' || options.target === '') {
+      throw configError('store.archive: options.target (the checkpoint name) is required');
+    }
+    const batchSize = Math.max(1, Math.floor(options.batchSize ?? 500));
+    const result: ArchiveResult = {
+      received: 0,
+      inserted: 0,
+      duplicates: 0,
+      images: 0,
+      executions: 0,
+      batches: 0,
+      aborted: false,
+    };
+    const cp = await this.checkpoint(options.target);
+    const state = { lowWaterMs: cp?.lowWater?.getTime(), recent: new Set(cp?.recentIds ?? []) };
+    const write = async (items: Archivable[], cursor: string | null | undefined) => {
+      const w = await this.writeBatch(items, options.target, cursor, state);
+      result.batches++;
+      result.received += items.length;
+      result.inserted += w.inserted;
+      result.duplicates += w.duplicates;
+      result.images += w.images;
+      result.executions += w.executions;
+      options.onBatch?.({
+        received: items.length,
+        inserted: w.inserted,
+        lowWater: state.lowWaterMs === undefined ? undefined : new Date(state.lowWaterMs),
+      });
+    };
+
+    if (isPaginator(source)) {
+      await this.archivePages(source, options, cp?.cursor, batchSize, write, result);
+    } else {
+      await this.archiveStream(source, options, batchSize, write, result);
+    }
+    return result;
+  }
+
+  private async archivePages(
+    source: Paginator<Archivable>,
+    options: ArchiveOptions,
+    storedCursor: string | undefined,
+    batchSize: number,
+    write: (items: Archivable[], cursor: string | null | undefined) => Promise<void>,
+    result: ArchiveResult,
+  ): Promise<void> {
+    const start = options.resume === false ? undefined : storedCursor;
+    let pages = source.byPage(start ? { continuationToken: start } : {});
+    let first = true;
+    while (true) {
+      if (options.signal?.aborted) {
+        result.aborted = true;
+        await pages.return?.(undefined);
+        return;
+      }
+      let r: IteratorResult<{ items: Archivable[]; continuationToken?: string }>;
+      try {
+        r = await pages.next();
+      } catch (err) {
+        // A token from another client key or an older listing: read the listing from the start
+        // again (the inserts are idempotent).
+        if (first && start && StackfeedError.is(err, 'BAD_REQUEST')) {
+          pages = source.byPage({});
+          first = false;
+          continue;
+        }
+        throw err;
+      }
+      first = false;
+      if (r.done) {
+        // The listing is read to its end: nothing to resume from.
+        if (result.batches === 0) await write([], null);
+        return;
+      }
+      const { items, continuationToken } = r.value;
+      for (let i = 0; i < items.length || i === 0; i += batchSize) {
+        const chunk = items.slice(i, i + batchSize);
+        const last = i + batchSize >= items.length;
+        // Only the page's last batch moves the cursor: an earlier one keeps the page's own start.
+        await write(chunk, last ? (continuationToken ?? null) : undefined);
+        if (items.length === 0) break;
+      }
+    }
+  }
+
+  private async archiveStream(
+    source: AsyncIterable<Archivable>,
+    options: ArchiveOptions,
+    batchSize: number,
+    write: (items: Archivable[], cursor: string | null | undefined) => Promise<void>,
+    result: ArchiveResult,
+  ): Promise<void> {
+    const flushMs = Math.max(1, options.flushIntervalMs ?? 250);
+    const it = source[Symbol.asyncIterator]();
+    let batch: Archivable[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const items = batch;
+      batch = [];
+      await write(items, undefined);
+    };
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      void Promise.resolve(it.return?.()).catch(() => {});
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    let pending: Promise<IteratorResult<Archivable>> | undefined;
+    try {
+      while (!aborted) {
+        pending ??= it.next();
+        let r: IteratorResult<Archivable> | 'flush';
+        if (batch.length > 0) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const quiet = new Promise<'flush'>((res) => {
+            timer = setTimeout(() => res('flush'), flushMs);
+          });
+          try {
+            r = await Promise.race([pending, quiet]);
+          } finally {
+            clearTimeout(timer);
+          }
+          if (r === 'flush') {
+            await flush();
+            continue;
+          }
+        } else {
+          r = await pending;
+        }
+        pending = undefined;
+        if (r.done) break;
+        batch.push(r.value);
+        if (batch.length >= batchSize) await flush();
+      }
+    } catch (err) {
+      // What arrived before the failure is real: store it, then report the failure.
+      await flush();
+      if (aborted) {
+        result.aborted = true;
+        return;
+      }
+      throw err;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    await flush();
+    if (aborted) result.aborted = true;
+  }
+
+  /**
+   * Follow a stack's live deployment into the store, resuming where the last follow of the same
+   * target stopped: the watch starts at the checkpoint's low-water time (inclusive), the events
+   * it reads again are dropped by the idempotent insert, so after a crash nothing is lost and
+   * nothing is stored twice. Resolves when the deployment ends (or `signal` stops it).
+   */
+  async follow<Ref>(client: StackEventSource<Ref>, ref: Ref, options: FollowOptions = {}): Promise<FollowResult> {
+    const { batchSize, flushIntervalMs, onBatch, resume, target, ...watchOptions } = options;
+    return this.resume(
+      target ?? `${client.provider}:${refName(ref)}`,
+      (since) => client.watchStackEvents(ref, { ...watchOptions, since }),
+      { batchSize, flushIntervalMs, onBatch, resume, signal: options.signal, since: options.since },
+    );
+  }
+
+  /**
+   * `follow` for any watch: `start(since)` opens the stream from the target's checkpoint
+   * (its low-water time, else `options.since`). What the CLI's `archive` and other layers use
+   * when they hold a watch function rather than a client.
+   */
+  async resume(
+    target: string,
+    start: (since: Date | undefined) => AsyncIterable<Archivable> & { readonly result?: WatchResult | undefined },
+    options: Omit<ArchiveOptions, 'target'> & { since?: Date | undefined } = {},
+  ): Promise<FollowResult> {
+    this.assertOpen('follow');
+    const cp = await this.checkpoint(target);
+    // A checkpoint wins over `since`: `since` only says where a target never archived starts.
+    const resumedFrom = cp?.lowWater ?? options.since;
+    const stream = start(resumedFrom);
+    const res = await this.archive(stream, { ...options, target });
+    return { ...res, resumedFrom, watch: stream.result };
+  }
+
+  /** The checkpoint of a target, or undefined when it was never archived. */
+  async checkpoint(target: string): Promise<Checkpoint | undefined> {
+    const rows = await this.run('checkpoint', (db) =>
+      db.query<{
+        target: string;
+        low_water_ms: number | null;
+        cursor: string | null;
+        recent_ids: string[];
+        events_stored: string;
+        updated_ms: number;
+      }>(
+        `select target, (extract(epoch from low_water) * 1000)::float8 as low_water_ms, cursor, recent_ids,
+          events_stored::text as events_stored, (extract(epoch from updated_at) * 1000)::float8 as updated_ms
+         from ${this.S}.checkpoints where target = $1`,
+        [target],
+      ),
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      target: r.target,
+      lowWater: r.low_water_ms === null ? undefined : new Date(r.low_water_ms),
+      cursor: r.cursor ?? undefined,
+      recentIds: r.recent_ids,
+      eventsStored: Number(r.events_stored),
+      updatedAt: new Date(r.updated_ms),
+    };
+  }
+
+  /** One batch in one transaction (retried whole on a lock-order race between writers). */
+  private async writeBatch(
+    items: Archivable[],
+    target: string,
+    cursor: string | null | undefined,
+    state: { lowWaterMs: number | undefined; recent: Set<string> },
+  ): Promise<{ inserted: number; duplicates: number; images: number; executions: number }> {
+    const events: StackEvent[] = [];
+    const images: ImageInfo[] = [];
+    const executions: ExecutionInfo[] = [];
+    for (const item of items) {
+      const kind = kindOf(item);
+      if (kind === 'event') events.push(item as StackEvent);
+      else if (kind === 'image') images.push(item as ImageInfo);
+      else if (kind === 'execution') executions.push(item as ExecutionInfo);
+      else {
+        throw new StackfeedError({
+          code: 'BAD_REQUEST',
+          provider: 'core',
+          operation: 'store.archive',
+          message: 'store.archive: a record is neither a StackEvent, an ImageInfo nor an ExecutionInfo',
+        });
+      }
+    }
+    // The checkpoint this batch leads to (applied to `state` only once committed).
+    let lowWaterMs = state.lowWaterMs;
+    let recent = state.recent;
+    for (const ev of events) {
+      const ms = ev.timestamp.getTime();
+      if (lowWaterMs === undefined || ms > lowWaterMs) {
+        lowWaterMs = ms;
+        recent = new Set([ev.id]);
+      } else if (ms === lowWaterMs) {
+        if (recent === state.recent) recent = new Set(recent);
+        if (recent.size < MAX_RECENT_IDS) recent.add(ev.id);
+      }
+    }
+    // Rows in key order: two writers of overlapping batches then take their row locks in the
+    // same order and wait for each other instead of deadlocking.
+    const rows = events.map(eventRow).sort(byRowKey);
+    const byKey = new Map(events.map((ev) => [`${ev.provider}\u0000${stackKeyOf(ev)}\u0000${ev.id}`, ev]));
+    let inserted: StackEvent[] = [];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        inserted = await this.db.transaction(async (tx) => {
+          const added = rows.length ? await this.insertEvents(tx, rows, byKey) : [];
+          for (const img of images) await this.upsertImage(tx, img);
+          for (const ex of executions) await this.upsertExecution(tx, ex);
+          await tx.query(
+            `insert into ${this.S}.checkpoints as c (target, low_water, cursor, recent_ids, events_stored, updated_at)
+             values ($1, $2::timestamptz, $3, $4::text::jsonb, $5, now())
+             on conflict (target) do update set
+               low_water = greatest(c.low_water, excluded.low_water),
+               recent_ids = case when c.low_water is null or excluded.low_water >= c.low_water
+                 then excluded.recent_ids else c.recent_ids end,
+               cursor = case when $6::boolean then excluded.cursor else c.cursor end,
+               events_stored = c.events_stored + excluded.events_stored,
+               updated_at = now()`,
+            [
+              target,
+              lowWaterMs === undefined ? null : new Date(lowWaterMs).toISOString(),
+              cursor ?? null,
+              pgJson([...recent]),
+              added.length,
+              cursor !== undefined,
+            ],
+          );
+          if (this.engine === 'postgres' && added.length) {
+            const seqs = added.map((a) => a.seq);
+            for (let i = 0; i < seqs.length; i += IDS_PER_NOTIFY) {
+              // Delivered on commit only, so a listener never reads a row that is not there.
+              await tx.query('select pg_notify($1, $2)', [this.channel, seqs.slice(i, i + IDS_PER_NOTIFY).join(',')]);
+            }
+          }
+          return added.map((a) => a.event);
+        });
+        break;
+      } catch (err) {
+        if (attempt < TX_ATTEMPTS && isTransient(err)) {
+          await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+          continue;
+        }
+        throw toStoreError(err, 'store.archive', this.engine);
+      }
+    }
+    state.lowWaterMs = lowWaterMs;
+    state.recent = recent;
+    if (this.engine === 'pglite' && inserted.length) this.local.emit('events', inserted);
+    return {
+      inserted: inserted.length,
+      duplicates: events.length - inserted.length,
+      images: images.length,
+      executions: executions.length,
+    };
+  }
+
+  private async insertEvents(
+    tx: Queryable,
+    rows: Record<string, unknown>[],
+    byKey: Map<string, StackEvent>,
+  ): Promise<Array<{ seq: string; event: StackEvent }>> {
+    // Only what the stack summary needs comes back: the inserted events are the caller's objects.
+    const added = await tx.query<AddedRow>(
+      `insert into ${this.S}.events (${EVENT_COLUMNS})
+       select ${EVENT_COLUMNS} from jsonb_to_recordset($1::text::jsonb) as r(${EVENT_RECORD})
+       on conflict (provider, stack_key, event_id) do nothing
+       returning seq::text as seq, provider, stack_key, event_id, stack_id, stack_name, status, phase, is_stack_event,
+         (extract(epoch from ts) * 1000)::float8 as ts_ms`,
+      [pgJson(rows)],
+    );
+    if (added.length === 0) return [];
+    // The stack summary follows the newly stored events: one row per stack, latest wins.
+    const stacks = new Map<string, Record<string, unknown>>();
+    for (const r of added) {
+      const key = `${r.provider}\u0000${r.stack_key}`;
+      const s = stacks.get(key);
+      const stackLevel = r.is_stack_event === true;
+      if (!s) {
+        stacks.set(key, {
+          provider: r.provider,
+          stack_key: r.stack_key,
+          stack_id: r.stack_id,
+          stack_name: r.stack_name,
+          first_ms: r.ts_ms,
+          last_ms: r.ts_ms,
+          last_status: r.status,
+          last_phase: r.phase,
+          stack_status: stackLevel ? r.status : null,
+          stack_status_ms: stackLevel ? r.ts_ms : null,
+        });
+        continue;
+      }
+      s.first_ms = Math.min(s.first_ms as number, r.ts_ms);
+      if (r.ts_ms >= (s.last_ms as number)) {
+        s.last_ms = r.ts_ms;
+        s.last_status = r.status;
+        s.last_phase = r.phase;
+      }
+      if (stackLevel && (s.stack_status_ms === null || r.ts_ms >= (s.stack_status_ms as number))) {
+        s.stack_status = r.status;
+        s.stack_status_ms = r.ts_ms;
+      }
+    }
+    const summary = [...stacks.values()]
+      .sort((a, b) => cmp(`${a.provider}\u0000${a.stack_key}`, `${b.provider}\u0000${b.stack_key}`))
+      .map((s) => ({
+        ...s,
+        first_event_at: new Date(s.first_ms as number).toISOString(),
+        last_event_at: new Date(s.last_ms as number).toISOString(),
+        stack_status_at: s.stack_status_ms === null ? null : new Date(s.stack_status_ms as number).toISOString(),
+      }));
+    await tx.query(
+      `insert into ${this.S}.stacks as s (provider, stack_key, stack_id, stack_name, first_event_at, last_event_at,
+         last_status, last_phase, stack_status, stack_status_at)
+       select provider, stack_key, stack_id, stack_name, first_event_at, last_event_at, last_status, last_phase,
+         stack_status, stack_status_at
+       from jsonb_to_recordset($1::text::jsonb) as r(provider text, stack_key text, stack_id text, stack_name text,
+         first_event_at timestamptz, last_event_at timestamptz, last_status text, last_phase text, stack_status text,
+         stack_status_at timestamptz)
+       on conflict (provider, stack_key) do update set
+         stack_id = coalesce(excluded.stack_id, s.stack_id),
+         stack_name = coalesce(excluded.stack_name, s.stack_name),
+         first_event_at = least(s.first_event_at, excluded.first_event_at),
+         last_event_at = greatest(s.last_event_at, excluded.last_event_at),
+         last_status = case when excluded.last_event_at >= s.last_event_at then excluded.last_status else s.last_status end,
+         last_phase = case when excluded.last_event_at >= s.last_event_at then excluded.last_phase else s.last_phase end,
+         stack_status = case when excluded.stack_status_at is not null
+           and (s.stack_status_at is null or excluded.stack_status_at >= s.stack_status_at)
+           then excluded.stack_status else s.stack_status end,
+         stack_status_at = greatest(s.stack_status_at, excluded.stack_status_at)`,
+      [pgJson(summary)],
+    );
+    return added.map((r) => ({
+      seq: r.seq,
+      event: byKey.get(`${r.provider}\u0000${r.stack_key}\u0000${r.event_id}`) as StackEvent,
+    }));
+  }
+
+  private async upsertImage(tx: Queryable, img: ImageInfo): Promise<void> {
+    const row = imageRow(img);
+    await tx.query(
+      `insert into ${this.S}.images as i (provider, image_id, name, version, region, state, status, reason, created_at,
+         updated_at, artifacts, stack, tags, details, raw)
+       select provider, image_id, name, version, region, state, status, reason, created_at, updated_at,
+         coalesce(artifacts, '[]'), stack, coalesce(tags, '{}'), details, raw
+       from jsonb_to_record($1::text::jsonb) as r(provider text, image_id text, name text, version text, region text,
+         state text, status text, reason text, created_at timestamptz, updated_at timestamptz, artifacts jsonb,
+         stack jsonb, tags jsonb, details jsonb, raw jsonb)
+       on conflict (provider, image_id) do update set
+         name = excluded.name, version = excluded.version, region = excluded.region, state = excluded.state,
+         status = excluded.status, reason = excluded.reason, created_at = excluded.created_at,
+         updated_at = excluded.updated_at, artifacts = excluded.artifacts, stack = excluded.stack,
+         tags = excluded.tags, details = excluded.details, raw = excluded.raw, last_seen = now()`,
+      [pgJson(row)],
+    );
+    // The upsert above holds the image's row lock: this check-then-insert cannot race a writer.
+    await tx.query(
+      `insert into ${this.S}.image_states (provider, image_id, state, status, reason, raw)
+       select $1, $2, $3, $4, $5, $6::text::jsonb
+       where not exists (
+         select 1 from (select state, status from ${this.S}.image_states where provider = $1 and image_id = $2
+                        order by seq desc limit 1) l
+         where l.state = $3 and l.status = $4)`,
+      [img.provider, img.id, img.state, img.status, img.reason ?? null, pgJson(img.raw ?? null)],
+    );
+  }
+
+  private async upsertExecution(tx: Queryable, ex: ExecutionInfo): Promise<void> {
+    await tx.query(
+      `insert into ${this.S}.executions as e (provider, execution_id, kind, state, status, reason, started_at, ended_at,
+         details, raw)
+       select provider, execution_id, kind, state, status, reason, started_at, ended_at, details, raw
+       from jsonb_to_record($1::text::jsonb) as r(provider text, execution_id text, kind text, state text,
+         status text, reason text, started_at timestamptz, ended_at timestamptz, details jsonb, raw jsonb)
+       on conflict (provider, execution_id) do update set
+         kind = excluded.kind, state = excluded.state, status = excluded.status, reason = excluded.reason,
+         started_at = excluded.started_at, ended_at = excluded.ended_at, details = excluded.details,
+         raw = excluded.raw, last_seen = now()`,
+      [pgJson(executionRow(ex))],
+    );
+    await tx.query(
+      `insert into ${this.S}.execution_states (provider, execution_id, state, status, reason, raw)
+       select $1, $2, $3, $4, $5, $6::text::jsonb
+       where not exists (
+         select 1 from (select state, status from ${this.S}.execution_states where provider = $1 and execution_id = $2
+                        order by seq desc limit 1) l
+         where l.state = $3 and l.status = $4)`,
+      [ex.provider, ex.id, ex.state, ex.status, ex.reason ?? null, pgJson(ex.raw ?? null)],
+    );
+  }
+
+  /**
+   * Stored events matching every given filter, as a Paginator (the same `byPage` / continuation
+   * token / `toArray({limit})` contract as every list call), oldest first unless `order` says.
+   * Pages are read by keyset on (time, insertion order), so a token stays valid while new events
+   * arrive.
+   */
+  events(query: EventQuery = {}): Paginator<StackEvent> {
+    this.assertOpen('events');
+    const newest = query.order === 'newest-first';
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (query.provider) where.push(`provider = ${p(query.provider)}`);
+    if (query.stack) {
+      const s = p(query.stack);
+      where.push(`(stack_key = ${s} or stack_name = ${s})`);
+    }
+    if (query.since) where.push(`ts >= ${p(query.since.toISOString())}::timestamptz`);
+    if (query.until) where.push(`ts < ${p(query.until.toISOString())}::timestamptz`);
+    if (query.phase !== undefined) {
+      const phases = typeof query.phase === 'string' ? [query.phase] : [...query.phase];
+      where.push(`phase in (select jsonb_array_elements_text(${p(JSON.stringify(phases))}::text::jsonb))`);
+    }
+    if (query.resource) {
+      const r = p(query.resource);
+      where.push(`(logical_id = ${r} or resource_name = ${r} or physical_id = ${r})`);
+    }
+    if (query.text) {
+      const t = p(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(message ilike ${t} or status ilike ${t} or logical_id ilike ${t})`);
+    }
+    const base = params.length;
+    const dir = newest ? 'desc' : 'asc';
+    const { order: _o, pageSize, maxItems, signal, continuationToken, ...scope } = query;
+    return createPaginator<StackEvent, { ts: string; seq: string }>({
+      // The store is not a provider; its tokens are tagged with a name of its own.
+      provider: 'stackfeed-store' as ProviderId,
+      operation: 'store.events',
+      scope: { ...scope, order: newest ? 'newest-first' : 'oldest-first', schema: this.schema },
+      pageSizeLimits: { min: 1, max: 10_000, default: 500 },
+      tokenKey: this.tokenKey,
+      validateCursor: (c) => {
+        const cur = c as { ts?: unknown; seq?: unknown } | null;
+        if (typeof cur !== 'object' || cur === null) return 'the cursor is not a store position';
+        if (typeof cur.ts !== 'string' || Number.isNaN(Date.parse(cur.ts))) return 'the cursor has no valid time';
+        if (typeof cur.seq !== 'string' || !/^\d{1,19}$/.test(cur.seq)) return 'the cursor has no valid row number';
+        return undefined;
+      },
+      options: { pageSize, maxItems, signal, continuationToken },
+      fetchPage: async (cursor, size) => {
+        const limit = size ?? 500;
+        const conds = [...where];
+        const args = params.slice(0, base);
+        if (cursor) {
+          args.push(cursor.ts, cursor.seq);
+          const op = newest ? '<' : '>';
+          conds.push(`(ts, seq) ${op} ($${base + 1}::timestamptz, $${base + 2}::bigint)`);
+        }
+        args.push(limit + 1);
+        const rows = await this.run('store.events', (db) =>
+          db.query<EventRowOut & { ts_text: string }>(
+            `select ${EVENT_SELECT}, ts::text as ts_text from ${this.S}.events
+             ${conds.length ? `where ${conds.join(' and ')}` : ''}
+             order by ts ${dir}, seq ${dir} limit $${args.length}`,
+            args,
+          ),
+        );
+        const more = rows.length > limit;
+        const page = more ? rows.slice(0, limit) : rows;
+        const last = page[page.length - 1];
+        return {
+          items: page.map(toStackEvent),
+          next: more && last ? { ts: last.ts_text, seq: last.seq } : undefined,
+        };
+      },
+    });
+  }
+
+  /** The stacks the store has events of, with each one's latest status and last event time (latest first). */
+  async stacks(filter: { provider?: ProviderId | undefined } = {}): Promise<StoredStack[]> {
+    const rows = await this.run('store.stacks', (db) =>
+      db.query<{
+        provider: string;
+        stack_key: string;
+        stack_id: string | null;
+        stack_name: string | null;
+        status: string;
+        last_phase: string;
+        first_ms: number;
+        last_ms: number;
+      }>(
+        `select provider, stack_key, stack_id, stack_name, coalesce(stack_status, last_status) as status, last_phase,
+           (extract(epoch from first_event_at) * 1000)::float8 as first_ms,
+           (extract(epoch from last_event_at) * 1000)::float8 as last_ms
+         from ${this.S}.stacks where ($1::text is null or provider = $1) order by last_event_at desc, stack_key`,
+        [filter.provider ?? null],
+      ),
+    );
+    return rows.map((r) => {
+      const s: StoredStack = {
+        provider: r.provider as ProviderId,
+        key: r.stack_key,
+        status: r.status,
+        lastPhase: r.last_phase as Phase,
+        firstEventAt: new Date(r.first_ms),
+        lastEventAt: new Date(r.last_ms),
+      };
+      if (r.stack_id !== null) s.id = r.stack_id;
+      if (r.stack_name !== null) s.name = r.stack_name;
+      return s;
+    });
+  }
+
+  /** Stored images (their latest snapshot) with their state history, oldest change first. */
+  async images(filter: { provider?: ProviderId | undefined; id?: string | undefined } = {}): Promise<StoredImage[]> {
+    const rows = await this.run('store.images', (db) =>
+      db.query<Record<string, unknown>>(
+        `select i.*, (extract(epoch from i.created_at) * 1000)::float8 as created_ms,
+           (extract(epoch from i.updated_at) * 1000)::float8 as updated_ms,
+           (extract(epoch from i.first_seen) * 1000)::float8 as first_ms,
+           (extract(epoch from i.last_seen) * 1000)::float8 as last_ms,
+           ${this.historyJson('image_states', 'image_id', 'i')} as history
+         from ${this.S}.images i
+         where ($1::text is null or i.provider = $1) and ($2::text is null or i.image_id = $2)
+         order by i.provider, i.image_id`,
+        [filter.provider ?? null, filter.id ?? null],
+      ),
+    );
+    return rows.map((r) => {
+      const img: StoredImage = {
+        provider: r.provider as ProviderId,
+        id: r.image_id as string,
+        state: r.state as ImageInfo['state'],
+        status: r.status as string,
+        artifacts: r.artifacts as ImageInfo['artifacts'],
+        tags: r.tags as Record<string, string>,
+        raw: r.raw,
+        firstSeen: new Date(r.first_ms as number),
+        lastSeen: new Date(r.last_ms as number),
+        history: toHistory(r.history),
+      };
+      put(img, 'name', r.name as string | null);
+      put(img, 'version', r.version as string | null);
+      put(img, 'region', r.region as string | null);
+      put(img, 'reason', r.reason as string | null);
+      if (r.created_ms !== null) img.createdAt = new Date(r.created_ms as number);
+      if (r.updated_ms !== null) img.updatedAt = new Date(r.updated_ms as number);
+      if (r.stack) {
+        const st = r.stack as NonNullable<ImageInfo['stack']> & { createdAt?: unknown };
+        img.stack = { ...st, ...(typeof st.createdAt === 'string' ? { createdAt: new Date(st.createdAt) } : {}) };
+      }
+      put(img, 'details', r.details as Record<string, unknown> | null);
+      return img;
+    });
+  }
+
+  /** Stored executions (their latest snapshot) with their state history, oldest change first. */
+  async executions(
+    filter: { provider?: ProviderId | undefined; id?: string | undefined; kind?: string | undefined } = {},
+  ): Promise<StoredExecution[]> {
+    const rows = await this.run('store.executions', (db) =>
+      db.query<Record<string, unknown>>(
+        `select e.*, (extract(epoch from e.started_at) * 1000)::float8 as started_ms,
+           (extract(epoch from e.ended_at) * 1000)::float8 as ended_ms,
+           (extract(epoch from e.first_seen) * 1000)::float8 as first_ms,
+           (extract(epoch from e.last_seen) * 1000)::float8 as last_ms,
+           ${this.historyJson('execution_states', 'execution_id', 'e')} as history
+         from ${this.S}.executions e
+         where ($1::text is null or e.provider = $1) and ($2::text is null or e.execution_id = $2)
+           and ($3::text is null or e.kind = $3)
+         order by e.provider, e.execution_id`,
+        [filter.provider ?? null, filter.id ?? null, filter.kind ?? null],
+      ),
+    );
+    return rows.map((r) => {
+      const ex: StoredExecution = {
+        provider: r.provider as ProviderId,
+        id: r.execution_id as string,
+        kind: r.kind as string,
+        state: r.state as ExecutionInfo['state'],
+        status: r.status as string,
+        raw: r.raw,
+        firstSeen: new Date(r.first_ms as number),
+        lastSeen: new Date(r.last_ms as number),
+        history: toHistory(r.history),
+      };
+      put(ex, 'reason', r.reason as string | null);
+      if (r.started_ms !== null) ex.startedAt = new Date(r.started_ms as number);
+      if (r.ended_ms !== null) ex.endedAt = new Date(r.ended_ms as number);
+      put(ex, 'details', r.details as Record<string, unknown> | null);
+      return ex;
+    });
+  }
+
+  private historyJson(table: string, idColumn: string, alias: string): string {
+    return `(select coalesce(jsonb_agg(jsonb_build_object('state', h.state, 'status', h.status, 'reason', h.reason,
+        'observedMs', (extract(epoch from h.observed_at) * 1000)::float8) order by h.seq), '[]'::jsonb)
+      from ${this.S}.${table} h where h.provider = ${alias}.provider and h.${idColumn} = ${alias}.${idColumn})`;
+  }
+
+  /**
+   * Newly committed events matching the filter, as an async iterator. Embedded store: delivered
+   * in-process. PostgreSQL: LISTEN/NOTIFY carrying row ids only (a payload is capped at 8 kB), the
+   * events read back by id, so writers in other processes and machines are seen too.
+   */
+  subscribe(filter: SubscribeFilter = {}): Subscription {
+    this.assertOpen('subscribe');
+    const phases =
+      filter.phase === undefined
+        ? undefined
+        : new Set(typeof filter.phase === 'string' ? [filter.phase] : filter.phase);
+    const match = (ev: StackEvent) =>
+      (!filter.provider || ev.provider === filter.provider) &&
+      (!filter.stack || stackKeyOf(ev) === filter.stack || ev.stack.name === filter.stack) &&
+      (!phases || phases.has(ev.phase));
+    const maxBuffered = filter.maxBuffered ?? 10_000;
+    const queue: StackEvent[] = [];
+    let waiting: ((r: IteratorResult<StackEvent>) => void) | undefined;
+    let failWaiting: ((e: unknown) => void) | undefined;
+    let failure: unknown;
+    let done = false;
+    let stop: (() => Promise<void>) | undefined;
+
+    const end = async () => {
+      if (done) return;
+      done = true;
+      this.closers.delete(end);
+      filter.signal?.removeEventListener('abort', onAbort);
+      this.local.off('events', onLocal);
+      const w = waiting;
+      waiting = undefined;
+      w?.({ done: true, value: undefined });
+      await stop?.();
+    };
+    const push = (evs: readonly StackEvent[]) => {
+      if (done) return;
+      for (const ev of evs) {
+        if (!match(ev)) continue;
+        if (waiting) {
+          const w = waiting;
+          waiting = undefined;
+          failWaiting = undefined;
+          w({ done: false, value: ev });
+        } else if (queue.length >= maxBuffered) {
+          fail(
+            new StackfeedError({
+              code: 'THROTTLED',
+              provider: 'core',
+              operation: 'store.subscribe',
+              message: `store.subscribe: more than ${maxBuffered} events unread; read faster, or catch up with store.events({ since })`,
+            }),
+          );
+          return;
+        } else {
+          queue.push(ev);
+        }
+      }
+    };
+    const fail = (err: unknown) => {
+      failure = err;
+      const f = failWaiting;
+      waiting = undefined;
+      failWaiting = undefined;
+      void end();
+      f?.(err);
+    };
+    const onLocal = (evs: StackEvent[]) => push(evs);
+    const onAbort = () => void end();
+    filter.signal?.addEventListener('abort', onAbort, { once: true });
+
+    let reading: Promise<void> = Promise.resolve();
+    let ready: Promise<void>;
+    if (this.engine === 'pglite') {
+      this.local.on('events', onLocal);
+      ready = Promise.resolve();
+    } else {
+      ready = this.db
+        .listen(this.channel, (payload) => {
+          const ids = payload.split(',').filter((s) => /^\d+$/.test(s));
+          if (ids.length === 0) return;
+          // Read back in notification order: a later batch never overtakes an earlier one.
+          reading = reading
+            .then(async () => {
+              if (done) return;
+              const rows = await this.db.query<EventRowOut>(
+                `select ${EVENT_SELECT} from ${this.S}.events
+                 where seq in (select jsonb_array_elements_text($1::text::jsonb)::bigint) order by ts, seq`,
+                [JSON.stringify(ids)],
+              );
+              push(rows.map(toStackEvent));
+            })
+            .catch((err) => fail(toStoreError(err, 'store.subscribe', this.engine)));
+        })
+        .then((s) => {
+          stop = s;
+          if (done) void s();
+        })
+        .catch((err) => {
+          fail(toStoreError(err, 'store.subscribe', this.engine));
+        });
+    }
+    if (filter.signal?.aborted) void end();
+
+    const sub: Subscription = {
+      ready,
+      next: () => {
+        const ev = queue.shift();
+        if (ev) return Promise.resolve({ done: false, value: ev });
+        if (failure) return Promise.reject(failure);
+        if (done) return Promise.resolve({ done: true, value: undefined });
+        return new Promise((res, rej) => {
+          waiting = res;
+          failWaiting = rej;
+        });
+      },
+      return: async () => {
+        await end();
+        return { done: true, value: undefined };
+      },
+      close: () => end(),
+      [Symbol.asyncIterator]() {
+        return sub;
+      },
+    };
+    this.closers.add(end);
+    return sub;
+  }
+
+  private readonly closers = new Set<() => Promise<void>>();
+
+  /**
+   * Retention: delete events older than `before`, and image/execution state changes observed
+   * before it (each image's and execution's latest state is kept). Stack summaries stay. Deletes
+   * run in chunks so a large prune does not hold one huge transaction.
+   */
+  async prune(options: { before: Date; chunk?: number }): Promise<PruneResult> {
+    this.assertOpen('prune');
+    if (!(options?.before instanceof Date) || Number.isNaN(options.before.getTime())) {
+      throw configError('store.prune: options.before must be a valid Date');
+    }
+    const before = options.before.toISOString();
+    const chunk = Math.max(1, options.chunk ?? 10_000);
+    const loop = async (sql: string): Promise<number> => {
+      let total = 0;
+      while (true) {
+        const rows = await this.run('store.prune', (db) => db.query<{ n: number }>(sql, [before, chunk]));
+        const n = rows[0]?.n ?? 0;
+        total += n;
+        if (n < chunk) return total;
+      }
+    };
+    const events = await loop(
+      `with d as (delete from ${this.S}.events where seq in
+         (select seq from ${this.S}.events where ts < $1::timestamptz order by ts limit $2) returning 1)
+       select count(*)::int as n from d`,
+    );
+    const states = (table: string, id: string) =>
+      loop(
+        `with d as (delete from ${this.S}.${table} where seq in
+           (select seq from ${this.S}.${table} h where observed_at < $1::timestamptz
+              and seq <> (select max(seq) from ${this.S}.${table} l where l.provider = h.provider and l.${id} = h.${id})
+            limit $2) returning 1)
+         select count(*)::int as n from d`,
+      );
+    const imageStates = await states('image_states', 'image_id');
+    const executionStates = await states('execution_states', 'execution_id');
+    return { events, imageStates, executionStates };
+  }
+
+  /** Close subscriptions and the database (the embedded store's lock is released). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.closers].map((c) => c()));
+    await this.db.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw configError(`store.${operation}: the store is closed`);
+  }
+
+  private async run<T>(operation: string, fn: (db: Db) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.db);
+    } catch (err) {
+      throw toStoreError(err, operation, this.engine);
+    }
+  }
+}
+
+function isPaginator(src: unknown): src is Paginator<Archivable> {
+  return typeof (src as { byPage?: unknown }).byPage === 'function';
+}
+
+function refName(ref: unknown): string {
+  if (typeof ref === 'string') return ref;
+  if (typeof ref === 'object' && ref !== null) {
+    const r = ref as Record<string, unknown>;
+    for (const k of ['name', 'stackName', 'id', 'stackId']) if (typeof r[k] === 'string') return r[k] as string;
+  }
+  return JSON.stringify(ref);
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byRowKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  cmp(`${a.provider}\u0000${a.stack_key}\u0000${a.event_id}`, `${b.provider}\u0000${b.stack_key}\u0000${b.event_id}`);
+interface AddedRow {
+  seq: string;
+  provider: string;
+  stack_key: string;
+  event_id: string;
+  stack_id: string | null;
+  stack_name: string | null;
+  status: string;
+  phase: string;
+  is_stack_event: boolean | null;
+  ts_ms: number;
+}
+
+function put<O extends object, K extends keyof O>(o: O, key: K, v: O[K] | null | undefined) {
+  if (v !== null && v !== undefined) o[key] = v;
+}
+
+function toHistory(v: unknown): StateChange[] {
+  if (!Array.isArray(v)) return [];
+  return v.map((h: { state: string; status: string; reason: string | null; observedMs: number }) => {
+    const c: StateChange = { state: h.state, status: h.status, observedAt: new Date(h.observedMs) };
+    if (h.reason !== null) c.reason = h.reason;
+    return c;
+  });
+}
