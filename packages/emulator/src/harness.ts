@@ -108,9 +108,10 @@ export type Fault =
     }
   /**
    * The handler's answer with its JSON body rewritten by `rewrite` (status and headers kept, the
-   * Content-Length recomputed). Non-JSON bodies pass untouched. See `unorderedListing`.
+   * Content-Length recomputed; `status` replaces the status, e.g. to answer a cursor the handler
+   * refused). Non-JSON bodies pass untouched. See `unorderedListing`.
    */
-  | { kind: 'transform'; rewrite: (body: unknown, req: EmulatorRequest) => unknown }
+  | { kind: 'transform'; rewrite: (body: unknown, req: EmulatorRequest) => unknown; status?: number }
   /**
    * The handler's listing with the array at `path` (dot-separated keys, `''` for a top-level array)
    * grown to `count` items: copies of its items with every top-level string field whose key ends
@@ -372,7 +373,7 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
         const reply = await opts.handler(req);
         const json = asJson(reply.body);
         if (json === undefined) return send(res, reply);
-        return send(res, { ...reply, body: fault.rewrite(json, req) });
+        return send(res, { ...reply, status: fault.status ?? reply.status, body: fault.rewrite(json, req) });
       }
       case 'huge-page': {
         const reply = await opts.handler(req);

@@ -299,6 +299,9 @@ describe('transform and unorderedListing', () => {
     const r = await text(s, '/json');
     expect([r.status, r.headers['x-keep'], JSON.parse(r.body)]).toEqual([202, 'yes', { n: 1, path: '/json' }]);
     expect((await text(s, '/text')).body).toBe('plain');
+    s.faults.inject({ kind: 'transform', rewrite: () => ({ replaced: true }), status: 200 });
+    const over = await text(s, '/json');
+    expect([over.status, JSON.parse(over.body)]).toEqual([200, { replaced: true }]);
   });
 
   it('unorderedListing: the same items, not in time order, in the same order on every read', async () => {
