@@ -186,6 +186,12 @@ export interface EmulatorServer {
   /** The last requests received (bounded), oldest first. */
   readonly requests: RecordedRequest[];
   close(): Promise<void>;
+  /**
+   * Stop the server (its listener, open connections, fault timers) from keeping the process
+   * alive, while it goes on serving: a child process can then show that only what the *client*
+   * left behind (a timer, a socket it still waits on) keeps it from exiting.
+   */
+  unref(): void;
 }
 
 export interface StartOptions {
@@ -272,6 +278,7 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
           timers.delete(t);
           res.socket?.destroy();
         }, 5);
+        if (unrefd) t.unref();
         timers.add(t);
         return;
       }
@@ -281,6 +288,7 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
             timers.delete(t);
             resolve();
           }, fault.ms);
+          if (unrefd) t.unref();
           timers.add(t);
           res.on('close', () => {
             clearTimeout(t);
@@ -392,10 +400,13 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
       timers.delete(t);
       fn();
     }, ms);
+    if (unrefd) t.unref();
     timers.add(t);
   };
 
+  let unrefd = false;
   server.on('connection', (s: Socket) => {
+    if (unrefd) s.unref();
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -410,6 +421,12 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
     port,
     faults,
     requests,
+    unref: () => {
+      unrefd = true;
+      server.unref();
+      for (const s of sockets) s.unref();
+      for (const t of timers) t.unref();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

@@ -2,7 +2,9 @@
  * Issue 13: the hostile-server faults of the harness (huge body, gzip bomb, trickle, silent,
  * outage, reflected secrets, transformed and huge listings), each answering as documented.
  */
+import { spawn } from 'node:child_process';
 import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -346,5 +348,39 @@ describe('huge-page', () => {
     expect(r.data.items[7]).toEqual({ id: 'a-h7', EventId: 'b-h7', n: 1 });
     empty = true;
     expect(JSON.parse((await text(s)).body).data.items).toEqual([]);
+  });
+});
+
+describe('unref', () => {
+  function child(arg: string): Promise<'exited' | 'alive'> {
+    return new Promise((resolve) => {
+      const p = spawn(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('./fixtures/unref-child.ts', import.meta.url)), arg],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      p.stdout.on('data', () => {
+        grace ??= setTimeout(() => {
+          p.kill('SIGKILL');
+          resolve('alive');
+        }, 3000);
+      });
+      p.on('exit', () => {
+        if (grace) clearTimeout(grace);
+        resolve('exited');
+      });
+    });
+  }
+
+  it('an unref-ed server with a silent request open lets the process exit; a client still waiting does not', async () => {
+    expect(await child('release-client')).toBe('exited');
+    expect(await child('hold-client')).toBe('alive');
+  }, 30_000);
+
+  it('an unref-ed server goes on serving', async () => {
+    const s = await start(listing);
+    s.unref();
+    expect(JSON.parse((await text(s)).body).events).toHaveLength(12);
   });
 });

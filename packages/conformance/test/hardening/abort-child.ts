@@ -1,8 +1,10 @@
 /**
  * Child process of abort.test.ts: start one target's emulator and client, make the client wait
  * (a retry back-off, a watch backing off, or an IAM token request that hangs), abort, print the
- * outcome as one JSON line, close the emulator, and then simply return: the process must exit on
- * its own (no process.exit), so any timer or socket the client leaked keeps it alive.
+ * outcome as one JSON line, unref the emulator (it keeps serving, and any connection the client
+ * left open stays open, but the server itself no longer holds the process), and return: the
+ * process must exit on its own (no process.exit), so any timer or socket the client leaked keeps
+ * it alive.
  */
 import { StackfeedError } from '@stackfeed/core';
 import { type TargetName, target } from './targets.js';
@@ -55,4 +57,4 @@ await new Promise((r) => setTimeout(r, 100));
 controller.abort();
 const result = await outcome;
 process.stdout.write(`${JSON.stringify({ ...result, requests: faulted() })}\n`);
-await ctx.close();
+ctx.unref();

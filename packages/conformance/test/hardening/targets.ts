@@ -69,6 +69,8 @@ export interface TargetCtx {
   /** Edit a decoded cursor to read something else (another stack, a huge limit). */
   editCursor(cursor: unknown): unknown;
   rebuild(t: Tuning): void;
+  /** Every server of the target keeps serving but no longer keeps the process alive. */
+  unref(): void;
   close(): Promise<void>;
 }
 
@@ -217,6 +219,7 @@ const heat: Target = {
           ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'],
         ]),
       rebuild,
+      unref: () => emu.server.unref(),
       close: () => emu.close(),
     };
   },
@@ -283,6 +286,7 @@ const rfs: Target = {
         return edited && typeof edited === 'object' ? { ...edited, l: 1_000_000_000 } : edited;
       },
       rebuild,
+      unref: () => emu.server.unref(),
       close: () => emu.close(),
     };
   },
@@ -369,6 +373,9 @@ function pclusterTarget(mode: 'api' | 'direct'): Target {
         errorShape,
         editCursor: (c) => replaceDeep(c, [['img-conf', 'img-other']]),
         rebuild,
+        unref: () => {
+          for (const s of all) s.unref();
+        },
         close: () => emu.close(),
       };
     },
@@ -434,6 +441,7 @@ const imagebuilder: Target = {
       },
       editCursor: (c) => replaceDeep(c, [[t.executionId, `${t.executionId.slice(0, -4)}beef`]]),
       rebuild,
+      unref: () => emu.server.unref(),
       close: async () => {
         client.close();
         await emu.close();
