@@ -65,8 +65,6 @@ interface LifecyclePageRequest {
   cursor: string | undefined;
   pageSize: number | undefined;
   signal: AbortSignal | undefined;
-  /** Execution start, read once, for resources without a time of their own. */
-  fallback: { time?: Date };
   operation: string;
 }
 
@@ -80,20 +78,20 @@ async function lifecyclePage(api: ImageBuilderApi, req: LifecyclePageRequest) {
   };
   const { wire, raw } = await api.send('ListLifecycleExecutionResources', input, req.operation, req.signal);
   const resources = wire.resources ?? [];
-  if (!req.fallback.time && resources.some((r) => !r.startTime && !r.endTime)) {
-    // A resource that has not started has no time of its own: use the execution's start.
-    const exec = await getLifecycleExecution(api, req.id, req.signal);
-    req.fallback.time = exec.startedAt ?? new Date(0);
-  }
   const rawItems = raw.resources ?? [];
   const ctx = {
     executionId: req.id,
     parentResourceId: req.parentResourceId,
     executionState: wire.lifecycleExecutionState,
-    fallbackTime: req.fallback.time ?? new Date(0),
   };
+  // A resource that has not started (no time) is no event yet.
+  const events: StackEvent[] = [];
+  for (let i = 0; i < resources.length; i++) {
+    const ev = lifecycleResourceEvent(resources[i] as (typeof resources)[number], ctx, rawItems[i]);
+    if (ev) events.push(ev);
+  }
   return {
-    events: resources.map((r, i) => lifecycleResourceEvent(r, ctx, rawItems[i])),
+    events,
     state: wire.lifecycleExecutionState,
     next: wire.nextToken || undefined,
     raw,
@@ -112,7 +110,6 @@ export function listLifecycleExecutionEvents(
   const operation = 'listLifecycleExecutionEvents';
   requireArg(id, 'lifecycleExecutionId', operation);
   const parentResourceId = options.parentResourceId;
-  const fallback: { time?: Date } = {};
   return createPaginator<StackEvent, string>({
     provider: PROVIDER,
     operation,
@@ -121,7 +118,7 @@ export function listLifecycleExecutionEvents(
     options,
     filter: applyEventFilters(options),
     fetchPage: async (cursor, pageSize, signal) => {
-      const p = await lifecyclePage(api, { id, parentResourceId, cursor, pageSize, signal, fallback, operation });
+      const p = await lifecyclePage(api, { id, parentResourceId, cursor, pageSize, signal, operation });
       return { items: p.events, next: p.next, raw: p.raw };
     },
   });
@@ -139,7 +136,6 @@ export function watchLifecycleExecution(
   const operation = 'watchLifecycleExecution';
   requireArg(id, 'lifecycleExecutionId', operation);
   const filter = applyEventFilters(options, ['since']);
-  const fallback: { time?: Date } = {};
   const parentResourceId = options.parentResourceId;
   let lastStatus: string | undefined;
   return watchEvents<StackEvent, ExecutionInfo>(
@@ -150,7 +146,7 @@ export function watchLifecycleExecution(
         let status: string | undefined;
         const drained = await drainPages<StackEvent, string>(
           async (cursor) => {
-            const req = { id, parentResourceId, cursor, pageSize: PAGE_SIZE.max, signal, fallback, operation };
+            const req = { id, parentResourceId, cursor, pageSize: PAGE_SIZE.max, signal, operation };
             const p = await lifecyclePage(api, req);
             status = p.state?.status ?? status;
             return { items: p.events, next: p.next };

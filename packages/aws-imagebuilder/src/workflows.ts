@@ -19,15 +19,6 @@ import { drainPages, MAX_POLL_PAGES } from './poll-pages.js';
 const WORKFLOW_TERMINAL = new Set(['COMPLETED', 'FAILED', 'ROLLBACK_COMPLETED', 'CANCELLED', 'SKIPPED']);
 
 type WireWorkflow = NonNullable<OperationWire<'ListWorkflowExecutions'>['workflowExecutions']>[number];
-type Fallbacks = Map<string, { time?: Date }>;
-
-const fallbackOf = (fallbacks: Fallbacks, workflowExecutionId: string) => {
-  const known = fallbacks.get(workflowExecutionId);
-  if (known) return known;
-  const fb: { time?: Date } = {};
-  fallbacks.set(workflowExecutionId, fb);
-  return fb;
-};
 
 /** GetWorkflowExecution → ExecutionInfo (kind `workflow`). */
 export async function getWorkflowExecution(
@@ -89,8 +80,6 @@ interface StepPageRequest {
   cursor: string | undefined;
   pageSize: number | undefined;
   signal: AbortSignal | undefined;
-  /** Workflow start, read once, for steps without a time of their own. */
-  fallback: { time?: Date };
   operation: string;
   workflowType?: string | undefined;
 }
@@ -99,24 +88,20 @@ async function stepPage(api: ImageBuilderApi, req: StepPageRequest) {
   const input = { workflowExecutionId: req.workflowExecutionId, maxResults: req.pageSize, nextToken: req.cursor };
   const { wire, raw } = await api.send('ListWorkflowStepExecutions', input, req.operation, req.signal);
   const steps = wire.steps ?? [];
-  if (!req.fallback.time && steps.some((s) => !s.startTime && !s.endTime)) {
-    // A pending step has no time yet: use the workflow's start (or the epoch if it has none).
-    const exec = await getWorkflowExecution(api, req.workflowExecutionId, req.signal);
-    req.fallback.time = exec.startedAt ?? new Date(0);
-  }
   const rawItems = raw.steps ?? [];
   const ctx = {
     workflowExecutionId: req.workflowExecutionId,
     workflowType: req.workflowType ?? workflowTypeOfArn(wire.workflowBuildVersionArn),
     workflowBuildVersionArn: wire.workflowBuildVersionArn,
     imageBuildVersionArn: wire.imageBuildVersionArn,
-    fallbackTime: req.fallback.time ?? new Date(0),
   };
-  return {
-    events: steps.map((s, i) => workflowStepEvent(s, ctx, rawItems[i])),
-    next: wire.nextToken || undefined,
-    raw,
-  };
+  // A step that has not started (no time) is no event yet.
+  const events: StackEvent[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const ev = workflowStepEvent(steps[i] as (typeof steps)[number], ctx, rawItems[i]);
+    if (ev) events.push(ev);
+  }
+  return { events, next: wire.nextToken || undefined, raw };
 }
 
 /**
@@ -130,7 +115,6 @@ export function listWorkflowStepEvents(
 ): Paginator<StackEvent> {
   const operation = 'listWorkflowStepEvents';
   requireArg(workflowExecutionId, 'workflowExecutionId', operation);
-  const fallback: { time?: Date } = {};
   return createPaginator<StackEvent, string>({
     provider: PROVIDER,
     operation,
@@ -139,7 +123,7 @@ export function listWorkflowStepEvents(
     options,
     filter: applyEventFilters(options),
     fetchPage: async (cursor, pageSize, signal) => {
-      const p = await stepPage(api, { workflowExecutionId, cursor, pageSize, signal, fallback, operation });
+      const p = await stepPage(api, { workflowExecutionId, cursor, pageSize, signal, operation });
       return { items: p.events, next: p.next, raw: p.raw };
     },
   });
@@ -177,7 +161,6 @@ export function listImageBuildStepEvents(
   options: ListOptions & EventFilterOptions,
 ): Paginator<StackEvent> {
   const operation = 'listImageBuildEvents';
-  const fallbacks: Fallbacks = new Map();
   const readWorkflows = async (token: string | undefined, signal: AbortSignal | undefined) => {
     const p = await workflowPage(api, arn, token, undefined, signal, operation);
     const c: BuildStepsCursor = { queue: stepQueue(p.workflows) };
@@ -206,7 +189,6 @@ export function listImageBuildStepEvents(
           cursor: c.stepsToken,
           pageSize,
           signal,
-          fallback: fallbackOf(fallbacks, workflowExecutionId),
           operation,
           workflowType: type || undefined,
         });
@@ -225,7 +207,6 @@ interface BuildWatchState {
   filter: ((e: StackEvent) => boolean) | undefined;
   /** Terminal workflows whose steps were read in their terminal state: not read again. */
   finished: Map<string, string>;
-  fallbacks: Fallbacks;
 }
 
 /** The events of one workflow in one poll: its own status event, then its steps unless already final. */
@@ -237,14 +218,9 @@ async function pollWorkflow(
   signal: AbortSignal,
 ): Promise<StackEvent[]> {
   const events: StackEvent[] = [];
-  const fb = fallbackOf(st.fallbacks, w.workflowExecutionId);
-  const wfEvent = workflowEvent(w, st.arn, w.startTime ?? fb.time ?? new Date(0), raw);
-  if (!w.startTime && !w.endTime && !fb.time) {
-    // Not started: its time is unknown; take the image's creation time once.
-    fb.time = (await getImage(api, st.arn, signal)).createdAt ?? new Date(0);
-    wfEvent.timestamp = fb.time;
-  }
-  if (!st.filter || st.filter(wfEvent)) events.push(wfEvent);
+  // A workflow that has not started (no time) is no event yet.
+  const wfEvent = workflowEvent(w, st.arn, raw);
+  if (wfEvent && (!st.filter || st.filter(wfEvent))) events.push(wfEvent);
   const key = JSON.stringify([w.status, w.totalStepsSucceeded, w.totalStepsFailed, w.endTime]);
   if (st.finished.get(w.workflowExecutionId) === key) return events;
   const steps = await drainPages<StackEvent, string>(
@@ -254,7 +230,6 @@ async function pollWorkflow(
         cursor,
         pageSize: PAGE_SIZE.max,
         signal,
-        fallback: fb,
         operation: st.operation,
         workflowType: w.type,
       };
@@ -285,7 +260,6 @@ export function watchImageBuild(
     operation,
     filter: applyEventFilters(options, ['since']),
     finished: new Map(),
-    fallbacks: new Map(),
   };
   return watchEvents<StackEvent, ImageInfo>(
     {

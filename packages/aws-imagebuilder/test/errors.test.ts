@@ -174,7 +174,9 @@ describe('error mapping', () => {
 
   it('maxItems stops paging early; an abort during a list page is ABORTED', async () => {
     s = await setup({ scenarios: ['lifecycleDeprecateThenDelete'] });
-    const id = (s.emu.truth.lifecycleDeprecateThenDelete as { executionId: string }).executionId;
+    const truth = s.emu.truth.lifecycleDeprecateThenDelete as { executionId: string; endAt: number };
+    const id = truth.executionId;
+    s.clock.set(truth.endAt + 1000);
     const some = await s.client
       .listLifecycleExecutionEvents(id, { pageSize: 25, maxItems: 30 })
       .toArray({ limit: 100 });

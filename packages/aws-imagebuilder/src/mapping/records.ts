@@ -67,8 +67,6 @@ export interface LifecycleEventContext {
   parentResourceId?: string | undefined;
   /** The execution's state as the resources page reported it. */
   executionState?: { status?: string | undefined; reason?: string | undefined } | undefined;
-  /** Used when the resource has neither endTime nor startTime (it has not started). */
-  fallbackTime: Date;
 }
 
 /**
@@ -90,9 +88,16 @@ export function lifecycleEventId(
 /**
  * One LifecycleExecutionResource → one StackEvent (id: {@link lifecycleEventId}). `details` keeps
  * the action literal and reason, account, region, parent, snapshots (id, status, reason) and
- * container image URIs.
+ * container image URIs. A resource with neither endTime nor startTime has not started: it is no
+ * event (a time is never invented); it becomes one once the service reports a time for it.
  */
-export function lifecycleResourceEvent(r: WireLifecycleResource, ctx: LifecycleEventContext, raw: unknown): StackEvent {
+export function lifecycleResourceEvent(
+  r: WireLifecycleResource,
+  ctx: LifecycleEventContext,
+  raw: unknown,
+): StackEvent | undefined {
+  const timestamp = r.endTime ?? r.startTime;
+  if (!timestamp) return undefined;
   const status = r.state?.status ?? '';
   const actionName = r.action?.name ?? '';
   const details: Record<string, unknown> = { actionName };
@@ -113,12 +118,11 @@ export function lifecycleResourceEvent(r: WireLifecycleResource, ctx: LifecycleE
   if (r.imageUris) details.imageUris = r.imageUris.slice();
   if (r.startTime) details.startTime = r.startTime;
   if (r.endTime) details.endTime = r.endTime;
-  if (!r.endTime && !r.startTime) details.timestampEstimated = true;
   if (ctx.executionState?.status) details.executionStatus = ctx.executionState.status;
   const ev: StackEvent = {
     provider: PROVIDER,
     id: lifecycleEventId(ctx.executionId, r, ctx.parentResourceId),
-    timestamp: r.endTime ?? r.startTime ?? ctx.fallbackTime,
+    timestamp,
     stack: { id: ctx.executionId },
     resource: { physicalId: r.resourceId, name: r.resourceId, type: lifecycleResourceType(r) },
     action: LIFECYCLE_ACTIONS.map(actionName),
@@ -261,16 +265,18 @@ export interface StepEventContext {
   workflowType?: string | undefined;
   workflowBuildVersionArn?: string | undefined;
   imageBuildVersionArn?: string | undefined;
-  /** Used for a step that has no startTime/endTime yet. */
-  fallbackTime: Date;
 }
 
 /**
  * One WorkflowStepMetadata → one StackEvent. A step that is being or was rolled back is reported
  * as action ROLLBACK with the rollback status (the step's own status is in `details.stepStatus`);
  * otherwise the action is the workflow's (BUILD / TEST / DISTRIBUTE) and the status the step's.
+ * A step with neither endTime nor startTime has not started: it is no event (its count is in the
+ * workflow's ExecutionInfo `details.totalStepCount`); it becomes one when it starts.
  */
-export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, raw: unknown): StackEvent {
+export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, raw: unknown): StackEvent | undefined {
+  const timestamp = s.endTime ?? s.startTime;
+  if (!timestamp) return undefined;
   const stepStatus = s.status ?? '';
   const rollback = s.rollbackStatus;
   const rolledBack = rollback !== undefined && rollback !== '' && rollback !== 'SKIPPED';
@@ -278,7 +284,7 @@ export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, ra
   const ev: StackEvent = {
     provider: PROVIDER,
     id: contentId('wfs', [s.stepExecutionId, stepStatus, rollback ?? '']),
-    timestamp: s.endTime ?? s.startTime ?? ctx.fallbackTime,
+    timestamp,
     stack: { id: ctx.imageBuildVersionArn ?? ctx.workflowExecutionId },
     resource: {
       logicalId: s.name ?? s.stepExecutionId,
@@ -301,7 +307,6 @@ export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, ra
       ...(s.outputs !== undefined ? { outputs: parseJsonLoose(s.outputs) } : {}),
       ...(s.startTime ? { startTime: s.startTime } : {}),
       ...(s.endTime ? { endTime: s.endTime } : {}),
-      ...(!s.endTime && !s.startTime ? { timestampEstimated: true } : {}),
     },
     raw,
   };
@@ -311,19 +316,23 @@ export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, ra
   return ev;
 }
 
-/** One workflow execution's current status as an event (used by watchImageBuild). */
+/**
+ * One workflow execution's current status as an event (used by watchImageBuild); none for a
+ * workflow that has not started (no time of its own).
+ */
 export function workflowEvent(
   w: WireWorkflowExecution,
   imageBuildVersionArn: string,
-  fallbackTime: Date,
   raw: unknown,
-): StackEvent {
+): StackEvent | undefined {
   const status = w.status ?? '';
   const m = WORKFLOW_EVENT_PHASES.map(status);
+  const timestamp = m.phase === 'IN_PROGRESS' ? w.startTime : (w.endTime ?? w.startTime);
+  if (!timestamp) return undefined;
   const ev: StackEvent = {
     provider: PROVIDER,
     id: contentId('wfx', [w.workflowExecutionId, status]),
-    timestamp: (m.phase === 'IN_PROGRESS' ? w.startTime : (w.endTime ?? w.startTime)) ?? fallbackTime,
+    timestamp,
     stack: { id: imageBuildVersionArn },
     resource: {
       logicalId: w.type ?? w.workflowExecutionId,
