@@ -4,6 +4,11 @@ import type { ImageInfo, ListOptions, Paginator } from '@stackfeed/core';
 import { createPaginator } from '@stackfeed/core/adapter';
 import { type ImageBuilderApi, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
 import { imageInfo, imageVersionInfo } from './mapping/records.js';
+import { drainPages } from './poll-pages.js';
+import type { WireImage } from './wire/schemas.js';
+
+/** Build pages read per image version for its newest build (25 builds a page). */
+const MAX_BUILD_PAGES = 20;
 
 /** Filters of `ImageBuilderClient.listImages`. */
 export interface ListImagesOptions extends ListOptions {
@@ -13,6 +18,13 @@ export interface ListImagesOptions extends ListOptions {
   filters?: Array<{ name: 'name' | 'osVersion' | 'platform' | 'type' | 'version' | (string & {}); values: string[] }>;
   includeDeprecated?: boolean;
   byName?: boolean;
+  /**
+   * ImageVersion carries no state. With `withBuildState` (default true) each version's builds are
+   * read (ListImageBuildVersions, one call per version and page) and the newest build gives its
+   * state, status, reason and artifacts (`details.latestBuildArn`). `false`: one call per page,
+   * state `UNKNOWN` and status `''` (`details.stateReported: false`).
+   */
+  withBuildState?: boolean;
 }
 
 /** Filters of `ImageBuilderClient.listImageBuildVersions`. */
@@ -26,13 +38,15 @@ export async function getImage(api: ImageBuilderApi, arn: string, signal: AbortS
   requireArg(arn, 'imageBuildVersionArn', op);
   const { wire, raw } = await api.send('GetImage', { imageBuildVersionArn: arn }, op, signal);
   const extra = wire.latestVersionReferences ? { latestVersionReferences: wire.latestVersionReferences } : undefined;
-  return imageInfo(wire.image, raw.image, extra);
+  // The model makes `arn` optional: the build asked for is the one answered.
+  return imageInfo(wire.image.arn ? wire.image : { ...wire.image, arn }, raw.image, extra);
 }
 
 /** ListImages → ImageInfo per image version. */
 export function listImages(api: ImageBuilderApi, options: ListImagesOptions): Paginator<ImageInfo> {
   const op = 'listImages';
   const { owner, filters, includeDeprecated, byName } = options;
+  const withBuildState = options.withBuildState !== false;
   return createPaginator<ImageInfo, string>({
     provider: PROVIDER,
     operation: op,
@@ -50,11 +64,14 @@ export function listImages(api: ImageBuilderApi, options: ListImagesOptions): Pa
       };
       const { wire, raw } = await api.send('ListImages', input, op, signal);
       const rawItems = raw.imageVersionList ?? [];
-      return {
-        items: (wire.imageVersionList ?? []).map((v, i) => imageVersionInfo(v, rawItems[i])),
-        next: wire.nextToken || undefined,
-        raw,
-      };
+      const versions = wire.imageVersionList ?? [];
+      const items: ImageInfo[] = [];
+      for (let i = 0; i < versions.length; i++) {
+        const v = versions[i] as (typeof versions)[number];
+        const latest = withBuildState && v.arn ? await newestBuild(api, v.arn, op, signal) : undefined;
+        items.push(imageVersionInfo(v, rawItems[i], latest));
+      }
+      return { items, next: wire.nextToken || undefined, raw };
     },
   });
 }
@@ -85,3 +102,30 @@ export function listImageBuildVersions(
     },
   });
 }
+
+/** The newest build of an image version (by creation time, then by build number), if it has any. */
+async function newestBuild(
+  api: ImageBuilderApi,
+  imageVersionArn: string,
+  operation: string,
+  signal: AbortSignal | undefined,
+): Promise<WireImage | undefined> {
+  const builds = await drainPages<WireImage, string>(
+    async (cursor) => {
+      const input = { imageVersionArn, maxResults: PAGE_SIZE.max, nextToken: cursor };
+      const { wire } = await api.send('ListImageBuildVersions', input, operation, signal);
+      return { items: wire.imageSummaryList ?? [], next: wire.nextToken || undefined };
+    },
+    { maxPages: MAX_BUILD_PAGES },
+  );
+  let best: WireImage | undefined;
+  for (const b of builds.items) if (!best || newer(b, best)) best = b;
+  return best;
+}
+
+const buildNumber = (b: WireImage) => Number(/\/(\d+)$/.exec(b.arn ?? '')?.[1] ?? -1);
+const newer = (a: WireImage, b: WireImage) => {
+  const ta = a.dateCreated?.getTime() ?? -1;
+  const tb = b.dateCreated?.getTime() ?? -1;
+  return ta !== tb ? ta > tb : buildNumber(a) > buildNumber(b);
+};

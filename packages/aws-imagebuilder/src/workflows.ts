@@ -141,7 +141,11 @@ interface BuildStepsCursor {
 
 /** Workflows whose steps are to be read, as [id, type]; those that report zero steps are left out. */
 function stepQueue(wire: readonly WireWorkflow[]): Array<[string, string]> {
-  return wire.filter((w) => w.totalStepCount !== 0).map((w) => [w.workflowExecutionId, w.type ?? '']);
+  // A workflow without its id cannot be asked for its steps.
+  const queue: Array<[string, string]> = [];
+  for (const w of wire)
+    if (w.workflowExecutionId && w.totalStepCount !== 0) queue.push([w.workflowExecutionId, w.type ?? '']);
+  return queue;
 }
 
 /** The cursor after the first workflow of `c` is read to its end. */
@@ -221,12 +225,15 @@ async function pollWorkflow(
   // A workflow that has not started (no time) is no event yet.
   const wfEvent = workflowEvent(w, st.arn, raw);
   if (wfEvent && (!st.filter || st.filter(wfEvent))) events.push(wfEvent);
+  const workflowExecutionId = w.workflowExecutionId;
+  // A workflow without its id cannot be asked for its steps.
+  if (!workflowExecutionId) return events;
   const key = JSON.stringify([w.status, w.totalStepsSucceeded, w.totalStepsFailed, w.endTime]);
-  if (st.finished.get(w.workflowExecutionId) === key) return events;
+  if (st.finished.get(workflowExecutionId) === key) return events;
   const steps = await drainPages<StackEvent, string>(
     async (cursor) => {
       const req = {
-        workflowExecutionId: w.workflowExecutionId,
+        workflowExecutionId,
         cursor,
         pageSize: PAGE_SIZE.max,
         signal,
@@ -239,7 +246,7 @@ async function pollWorkflow(
     { maxPages: MAX_POLL_PAGES },
   );
   for (const ev of steps.items) if (!st.filter || st.filter(ev)) events.push(ev);
-  if (w.status && WORKFLOW_TERMINAL.has(w.status)) st.finished.set(w.workflowExecutionId, key);
+  if (w.status && WORKFLOW_TERMINAL.has(w.status)) st.finished.set(workflowExecutionId, key);
   return events;
 }
 

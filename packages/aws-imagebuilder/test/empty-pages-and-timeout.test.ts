@@ -202,7 +202,8 @@ describe('what the service model allows (every output member is optional)', () =
       res.end(
         JSON.stringify({
           lifecycleExecutionId: LCE,
-          resources: [{ state: { status: 'SUCCESS' }, startTime: 1_768_478_400 }],
+          // resourceId is optional in the model, but a number is no string.
+          resources: [{ resourceId: 42, state: { status: 'SUCCESS' }, startTime: 1_768_478_400 }],
         }),
       );
     });

@@ -26,6 +26,12 @@ const PROVIDER = 'aws-imagebuilder' as const;
 const secondsBetween = (a: Date | undefined, b: Date | undefined) =>
   a && b ? Math.max(0, (b.getTime() - a.getTime()) / 1000) : undefined;
 
+/**
+ * The id of a record the service sent without its own id (the model makes every member optional):
+ * a hash of the whole record, so that a re-read gives the same id. `details.idFromContent` says so.
+ */
+export const idFromContent = (prefix: string, wire: unknown): string => contentId(prefix, [wire]);
+
 /** The region part of an ARN (`arn:aws:imagebuilder:<region>:…`). */
 export function regionOfArn(arn: string): string | undefined {
   const r = arn.split(':')[3];
@@ -37,13 +43,14 @@ export function lifecycleExecutionInfo(w: WireLifecycleExecution, raw: unknown):
   const status = w.state?.status ?? '';
   const out: ExecutionInfo = {
     provider: PROVIDER,
-    id: w.lifecycleExecutionId,
+    id: w.lifecycleExecutionId ?? idFromContent('lce', w),
     kind: 'lifecycle',
     state: LIFECYCLE_EXECUTION_STATES.map(status),
     status,
     details: {
       lifecyclePolicyArn: w.lifecyclePolicyArn,
       hasImpactedResources: w.resourcesImpactedSummary?.hasImpactedResources,
+      ...(w.lifecycleExecutionId ? {} : { idFromContent: true }),
     },
     raw,
   };
@@ -55,10 +62,11 @@ export function lifecycleExecutionInfo(w: WireLifecycleExecution, raw: unknown):
 
 /** What kind of resource a lifecycle resource record is about. */
 export function lifecycleResourceType(r: WireLifecycleResource): string {
-  if (r.resourceId.startsWith('ami-')) return RESOURCE_TYPES.ami;
-  if (r.resourceId.startsWith('snap-')) return RESOURCE_TYPES.snapshot;
+  const id = r.resourceId ?? '';
+  if (id.startsWith('ami-')) return RESOURCE_TYPES.ami;
+  if (id.startsWith('snap-')) return RESOURCE_TYPES.snapshot;
   if (r.imageUris && r.imageUris.length > 0) return RESOURCE_TYPES.containerImage;
-  if (r.resourceId.startsWith('arn:') && r.resourceId.includes(':image/')) return RESOURCE_TYPES.image;
+  if (id.startsWith('arn:') && id.includes(':image/')) return RESOURCE_TYPES.image;
   return 'UNKNOWN';
 }
 
@@ -82,7 +90,7 @@ export function lifecycleEventId(
   r: WireLifecycleResource,
   parentResourceId: string | undefined,
 ): string {
-  return `${executionId}|${r.accountId ?? ''}|${r.region ?? ''}|${r.action?.name ?? ''}|${r.state?.status ?? ''}|${r.resourceId}${parentResourceId ? `|${parentResourceId}` : ''}`;
+  return `${executionId}|${r.accountId ?? ''}|${r.region ?? ''}|${r.action?.name ?? ''}|${r.state?.status ?? ''}|${r.resourceId ?? ''}${parentResourceId ? `|${parentResourceId}` : ''}`;
 }
 
 /**
@@ -124,7 +132,10 @@ export function lifecycleResourceEvent(
     id: lifecycleEventId(ctx.executionId, r, ctx.parentResourceId),
     timestamp,
     stack: { id: ctx.executionId },
-    resource: { physicalId: r.resourceId, name: r.resourceId, type: lifecycleResourceType(r) },
+    resource: {
+      ...(r.resourceId ? { physicalId: r.resourceId, name: r.resourceId } : {}),
+      type: lifecycleResourceType(r),
+    },
     action: LIFECYCLE_ACTIONS.map(actionName),
     phase: LIFECYCLE_RESOURCE_PHASES.map(status),
     status,
@@ -141,6 +152,8 @@ export function lifecycleResourceEvent(
 function artifactsOf(w: WireImage): ImageArtifact[] {
   const out: ImageArtifact[] = [];
   for (const a of w.outputResources?.amis ?? []) {
+    // An AMI entry without its id is no artifact one could use (it stays in `raw`).
+    if (!a.image) continue;
     const art: ImageArtifact = { kind: 'ami', id: a.image };
     if (a.name) art.name = a.name;
     if (a.region) art.region = a.region;
@@ -162,7 +175,7 @@ export function imageInfo(w: WireImage, raw: unknown, extra?: Record<string, unk
   const status = w.state?.status ?? '';
   const out: ImageInfo = {
     provider: PROVIDER,
-    id: w.arn,
+    id: w.arn ?? idFromContent('img', w),
     state: IMAGE_STATES_TABLE.map(status),
     status,
     artifacts: artifactsOf(w),
@@ -179,30 +192,38 @@ export function imageInfo(w: WireImage, raw: unknown, extra?: Record<string, unk
       ...(w.scanState?.status ? { scanStatus: w.scanState.status } : {}),
       ...(w.workflows ? { workflows: w.workflows.map((x) => x.workflowArn).filter(Boolean) } : {}),
       ...(w.loggingConfiguration?.logGroupName ? { logGroupName: w.loggingConfiguration.logGroupName } : {}),
+      ...(w.arn ? {} : { idFromContent: true }),
       ...(extra ?? {}),
     },
     raw,
   };
   if (w.name) out.name = w.name;
   if (w.version) out.version = w.version;
-  const region = regionOfArn(w.arn);
+  const region = w.arn ? regionOfArn(w.arn) : undefined;
   if (region) out.region = region;
   if (w.state?.reason) out.reason = w.state.reason;
   if (w.dateCreated) out.createdAt = w.dateCreated;
   return out;
 }
 
-/** ImageVersion (ListImages) → ImageInfo. ImageVersion carries no state: `UNKNOWN`, status ''. */
-export function imageVersionInfo(w: WireImageVersion, raw: unknown): ImageInfo {
+/**
+ * ImageVersion (ListImages) → ImageInfo. ImageVersion carries no state of its own: with its
+ * newest build (from ListImageBuildVersions) the state, status, reason and artifacts are that
+ * build's (`details.latestBuildArn`); without it `UNKNOWN`, status '' (`details.stateReported: false`).
+ */
+export function imageVersionInfo(w: WireImageVersion, raw: unknown, latestBuild?: WireImage): ImageInfo {
+  const status = latestBuild?.state?.status ?? '';
   const out: ImageInfo = {
     provider: PROVIDER,
-    id: w.arn,
-    state: 'UNKNOWN',
-    status: '',
-    artifacts: [],
-    tags: {},
+    id: w.arn ?? idFromContent('imv', w),
+    state: latestBuild ? IMAGE_STATES_TABLE.map(status) : 'UNKNOWN',
+    status,
+    artifacts: latestBuild ? artifactsOf(latestBuild) : [],
+    tags: { ...(latestBuild?.tags ?? {}) },
     details: {
-      stateReported: false,
+      stateReported: latestBuild !== undefined,
+      ...(latestBuild?.arn ? { latestBuildArn: latestBuild.arn } : {}),
+      ...(w.arn ? {} : { idFromContent: true }),
       ...(w.type ? { type: w.type } : {}),
       ...(w.platform ? { platform: w.platform } : {}),
       ...(w.osVersion ? { osVersion: w.osVersion } : {}),
@@ -214,8 +235,9 @@ export function imageVersionInfo(w: WireImageVersion, raw: unknown): ImageInfo {
   };
   if (w.name) out.name = w.name;
   if (w.version) out.version = w.version;
-  const region = regionOfArn(w.arn);
+  const region = w.arn ? regionOfArn(w.arn) : undefined;
   if (region) out.region = region;
+  if (latestBuild?.state?.reason) out.reason = latestBuild.state.reason;
   if (w.dateCreated) out.createdAt = w.dateCreated;
   return out;
 }
@@ -229,7 +251,7 @@ export function workflowExecutionInfo(
   const status = w.status ?? '';
   const out: ExecutionInfo = {
     provider: PROVIDER,
-    id: w.workflowExecutionId,
+    id: w.workflowExecutionId ?? idFromContent('wfx', w),
     kind: 'workflow',
     state: WORKFLOW_EXECUTION_STATES.map(status),
     status,
@@ -283,12 +305,13 @@ export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, ra
   const status = rolledBack ? rollback : stepStatus;
   const ev: StackEvent = {
     provider: PROVIDER,
-    id: contentId('wfs', [s.stepExecutionId, stepStatus, rollback ?? '']),
+    // Without its own id a step is known by its name, action and start.
+    id: contentId('wfs', [s.stepExecutionId ?? [s.name, s.action, s.startTime], stepStatus, rollback ?? '']),
     timestamp,
     stack: { id: ctx.imageBuildVersionArn ?? ctx.workflowExecutionId },
     resource: {
-      logicalId: s.name ?? s.stepExecutionId,
-      physicalId: s.stepExecutionId,
+      ...((s.name ?? s.stepExecutionId) ? { logicalId: s.name ?? s.stepExecutionId } : {}),
+      ...(s.stepExecutionId ? { physicalId: s.stepExecutionId } : {}),
       type: RESOURCE_TYPES.workflowStep,
       ...(s.name ? { name: s.name } : {}),
     },
@@ -331,12 +354,12 @@ export function workflowEvent(
   if (!timestamp) return undefined;
   const ev: StackEvent = {
     provider: PROVIDER,
-    id: contentId('wfx', [w.workflowExecutionId, status]),
+    id: contentId('wfx', [w.workflowExecutionId ?? [w.type, w.workflowBuildVersionArn, w.startTime], status]),
     timestamp,
     stack: { id: imageBuildVersionArn },
     resource: {
-      logicalId: w.type ?? w.workflowExecutionId,
-      physicalId: w.workflowExecutionId,
+      ...((w.type ?? w.workflowExecutionId) ? { logicalId: w.type ?? w.workflowExecutionId } : {}),
+      ...(w.workflowExecutionId ? { physicalId: w.workflowExecutionId } : {}),
       type: RESOURCE_TYPES.workflow,
       ...(w.workflowBuildVersionArn ? { name: w.workflowBuildVersionArn } : {}),
     },
@@ -344,7 +367,7 @@ export function workflowEvent(
     phase: m.phase,
     status,
     details: {
-      workflowExecutionId: w.workflowExecutionId,
+      ...(w.workflowExecutionId ? { workflowExecutionId: w.workflowExecutionId } : {}),
       ...(w.type ? { workflowType: w.type } : {}),
       totalStepCount: w.totalStepCount,
       totalStepsSucceeded: w.totalStepsSucceeded,
