@@ -23,6 +23,7 @@ import type { DirectModeOptions } from './options.js';
 const PROVIDER = 'aws-parallelcluster' as const;
 const TAG_IMAGE_ID = 'parallelcluster:image_id';
 const TAG_VERSION = 'parallelcluster:version';
+const TAG_IMAGE_NAME = 'parallelcluster:image_name';
 const TAG_BUILD_STATUS = 'parallelcluster:build_status';
 const TAG_BUILD_LOG = 'parallelcluster:build_log';
 const IMAGE_LOGICAL_ID = 'ParallelClusterImage';
@@ -575,6 +576,7 @@ export class DirectBackend implements Backend {
               cloudformationStackStatus: undefined,
             },
             ami,
+            t[TAG_IMAGE_NAME] ?? id,
           ),
         );
       }
@@ -599,6 +601,7 @@ export class DirectBackend implements Backend {
             ec2AmiInfo: undefined,
           },
           s,
+          t[TAG_IMAGE_NAME] ?? id,
         ),
       );
     }
