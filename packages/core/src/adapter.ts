@@ -53,3 +53,4 @@ export type {
 } from './transport/types.js';
 
 export { contentId } from './util/hash.js';
+export * from './sdk/index.js';
