@@ -34,10 +34,10 @@ describe.each(TARGETS)('bounded memory: $name', (t) => {
   });
 
   const oversized: Array<[string, Fault]> = [
-    ['a 64 MiB JSON body, chunked', { kind: 'huge-body', bytes: 64 * 1024 * 1024, prefix: '{"events":', suffix: '}' }],
+    ['a 16 MiB JSON body, chunked', { kind: 'huge-body', bytes: 16 * 1024 * 1024, prefix: '{"events":', suffix: '}' }],
     [
-      'a 64 MiB JSON body with its Content-Length',
-      { kind: 'huge-body', bytes: 64 * 1024 * 1024, announceLength: true },
+      'a 16 MiB JSON body with its Content-Length',
+      { kind: 'huge-body', bytes: 16 * 1024 * 1024, announceLength: true },
     ],
     ['a gzip bomb (3 MB inflating to 3 GiB)', { kind: 'gzip-bomb', prefix: '{"events":', suffix: '}' }],
   ];
