@@ -56,6 +56,8 @@ export interface TargetCtx {
   watch(opts: Record<string, unknown>): AsyncIterable<{ id: string }>;
   /** Bring a live deployment to its terminal state (a no-op when already finished). */
   toEnd(): void;
+  /** Move a live deployment on by about a twentieth of its length (a few new events). */
+  step(): void;
   /** The ids of a full listing, unfaulted. */
   truth(): Promise<string[]>;
   /** Every credential value the client holds or sent (tokens, signatures), to look for in outputs. */
@@ -76,7 +78,8 @@ export interface TargetCtx {
 
 export interface Target {
   name: TargetName;
-  start(t?: Tuning, opts?: { live?: boolean }): Promise<TargetCtx>;
+  /** `onePage`: the whole listing fits one server page (so a reordering covers all of it). */
+  start(t?: Tuning, opts?: { live?: boolean; onePage?: boolean }): Promise<TargetCtx>;
 }
 
 const pathOf = (r: { rawPath: string } | { path: string }) => ('rawPath' in r ? r.rawPath : r.path);
@@ -195,6 +198,7 @@ const heat: Target = {
       pageSize: 7,
       watch: (o) => client.watchStackEvents('web', { pageSize: 7, ...o }),
       toEnd: () => emu.advance(600_000),
+      step: () => emu.advance(40),
       truth: () => drainIds(client.listStackEvents('web', { pageSize: 50 }) as Paginator<{ id: string }>),
       secrets: () => [
         FAKE.ksPassword,
@@ -233,12 +237,14 @@ const rfs: Target = {
         aksk: [{ accessKey: FAKE.hwAk, secretKey: FAKE.hwSk, securityToken: FAKE.hwToken }],
         users: [{ userName: 'conf', password: FAKE.iamPassword, domainName: 'conf-domain' }],
       },
-      scenarios: [largeStack({ stackName: 'big', eventCount: 60 }), largeStack({ stackName: 'other', eventCount: 60 })],
+      scenarios: [largeStack({ stackName: 'other', eventCount: 60 })],
       akLockout: false,
       progress: 'manual',
     });
-    emu.finish('other');
-    if (live) emu.advance('big', 30);
+    // The scenario's past replayed step by step (manual progress), so a live watch sees it grow.
+    const big = largeStack({ stackName: 'big', eventCount: 120 });
+    emu.addScenario({ ...big, history: [], steps: [...big.history, ...big.steps] });
+    if (live) emu.advance('big', Math.floor(emu.pending('big') / 2));
     else emu.finish('big');
     let client!: RfsClient;
     const rebuild = (t: Tuning) => {
@@ -273,6 +279,9 @@ const rfs: Target = {
       toEnd: () => {
         emu.finish('big');
       },
+      step: () => {
+        emu.advance('big', 1);
+      },
       truth: () => drainIds(client.listStackEvents('big', { pageSize: 100 }) as Paginator<{ id: string }>),
       secrets: () => [FAKE.hwAk, FAKE.hwSk, FAKE.hwToken, FAKE.iamPassword, ...sigs(emu.server), ...tokens(emu.server)],
       staticSecrets: [FAKE.hwAk, FAKE.hwSk, FAKE.hwToken, FAKE.iamPassword],
@@ -295,9 +304,13 @@ const rfs: Target = {
 function pclusterTarget(mode: 'api' | 'direct'): Target {
   return {
     name: mode === 'api' ? 'pcluster-api' : 'pcluster-direct',
-    async start(t0 = {}, { live = false } = {}) {
+    async start(t0 = {}, { live = false, onePage = false } = {}) {
       const creds = { accessKeyId: FAKE.awsAccessKey, secretAccessKey: FAKE.awsSecret, sessionToken: FAKE.awsSession };
-      const emu = await startParallelClusterEmulator({ credentials: [creds], eventsPageSize: 5, stacksPageSize: 1 });
+      const emu = await startParallelClusterEmulator({
+        credentials: [creds],
+        eventsPageSize: onePage ? 1000 : 5,
+        stacksPageSize: 1,
+      });
       imageBuildFails(emu.world, { imageId: 'img-other', buildSeconds: 30 });
       const build = imageBuildFails(emu.world, { imageId: 'img-conf', buildSeconds: 60 });
       const endAll = () => {
@@ -366,6 +379,9 @@ function pclusterTarget(mode: 'api' | 'direct'): Target {
         pageSize: 5,
         watch: (o) => client.watchStackEvents({ imageId: 'img-conf' }, o),
         toEnd: endAll,
+        step: () => {
+          if (emu.world.now() < build.endsAt + 1000) emu.world.advance(1000);
+        },
         truth: () => drainIds(client.listStackEvents({ imageId: 'img-conf' }) as Paginator<{ id: string }>),
         secrets: () => [FAKE.awsAccessKey, FAKE.awsSecret, FAKE.awsSession, ...all.flatMap(sigs)],
         staticSecrets: [FAKE.awsAccessKey, FAKE.awsSecret, FAKE.awsSession],
@@ -430,6 +446,7 @@ const imagebuilder: Target = {
       pageSize: 25,
       watch: (o) => client.watchLifecycleExecution(t.executionId, o),
       toEnd: endAll,
+      step: () => clock.set(Math.min(clock.now() + Math.ceil((t.endAt - t.deprecatedBy) / 40), t.endAt + 60_000)),
       truth: () => drainIds(client.listLifecycleExecutionEvents(t.executionId) as Paginator<{ id: string }>),
       secrets: () => [FAKE.awsAccessKey, FAKE.awsSecret, FAKE.awsSession, ...sigs(emu.server)],
       staticSecrets: [FAKE.awsAccessKey, FAKE.awsSecret, FAKE.awsSession],

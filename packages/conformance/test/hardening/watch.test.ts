@@ -43,8 +43,13 @@ async function runWatch(ctx: TargetCtx, onFirst?: () => void, extra: Record<stri
   }
 }
 
-async function withTarget(t: Target, live: boolean, body: (ctx: TargetCtx) => Promise<void>): Promise<void> {
-  const ctx = await t.start({ maxAttempts: 1 }, { live });
+async function withTarget(
+  t: Target,
+  live: boolean,
+  body: (ctx: TargetCtx) => Promise<void>,
+  onePage = false,
+): Promise<void> {
+  const ctx = await t.start({ maxAttempts: 1 }, { live, onePage });
   try {
     await body(ctx);
   } finally {
@@ -112,15 +117,38 @@ describe.each(TARGETS)('watch under outages: $name', (t) => {
 
 describe.each(JSON_TARGETS)('watch over a listing out of time order: $name', (t) => {
   it('a stable order that is not time order: the watch loses nothing and yields each event once', async () => {
-    await withTarget(t, true, async (ctx) => {
-      ctx.server.faults.inject(unorderedListing(ctx.listPath), {
-        match: (r) => ctx.isList(r),
-        times: Number.POSITIVE_INFINITY,
-      });
-      const run = await runWatch(ctx, () => ctx.toEnd());
-      expect(ctx.server.requests.some((r) => r.fault === 'transform')).toBe(true);
-      await expectComplete(ctx, run);
-    });
+    await withTarget(
+      t,
+      true,
+      async (ctx) => {
+        ctx.server.faults.inject(unorderedListing(ctx.listPath), {
+          match: (r) => ctx.isList(r),
+          times: Number.POSITIVE_INFINITY,
+        });
+        // New events keep arriving over many polls (each lands anywhere in the listing's order), and
+        // the whole listing is one page, so the order is wrong across all of it.
+        let steps = 0;
+        let ticker: ReturnType<typeof setInterval> | undefined;
+        const run = await runWatch(
+          ctx,
+          () => {
+            ticker = setInterval(() => {
+              if (++steps < 12) ctx.step();
+              else {
+                ctx.toEnd();
+                clearInterval(ticker);
+              }
+            }, 40);
+          },
+          { pageSize: 1000 },
+        );
+        clearInterval(ticker);
+        expect(steps, 'the watch ended before the deployment did').toBeGreaterThanOrEqual(12);
+        expect(ctx.server.requests.some((r) => r.fault === 'transform')).toBe(true);
+        await expectComplete(ctx, run);
+      },
+      true,
+    );
   }, 60_000);
 });
 
