@@ -284,7 +284,8 @@ const rfs: Target = {
       },
       truth: () => drainIds(client.listStackEvents('big', { pageSize: 100 }) as Paginator<{ id: string }>),
       secrets: () => [FAKE.hwAk, FAKE.hwSk, FAKE.hwToken, FAKE.iamPassword, ...sigs(emu.server), ...tokens(emu.server)],
-      staticSecrets: [FAKE.hwAk, FAKE.hwSk, FAKE.hwToken, FAKE.iamPassword],
+      // The IAM password belongs to the iamPassword client only (its own row reflects it).
+      staticSecrets: [FAKE.hwAk, FAKE.hwSk, FAKE.hwToken],
       credentialHeaders: ['authorization', 'x-security-token', 'x-auth-token'],
       errorShape: {
         status: 400,
