@@ -54,7 +54,10 @@ describe.each(TARGETS)('deadlines: $name', (t) => {
         expect((err as StackfeedError).code, String(err)).toBe('TIMEOUT');
         const n = ctx.server.requests.filter((r) => r.fault === fault.kind).length;
         expect(n).toBeGreaterThanOrEqual(1);
-        expect(n).toBeLessThanOrEqual(2);
+        // Two attempts; Heat's list first gets a 302 to the stack's canonical URL, whose headers
+        // come at once under a trickle (the client follows it): one more request, not an attempt.
+        const redirectHop = ctx.name === 'heat' && fault.kind === 'trickle' && op === 'list' ? 1 : 0;
+        expect(n).toBeLessThanOrEqual(2 + redirectHop);
       });
     }
   }
