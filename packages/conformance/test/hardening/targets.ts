@@ -58,6 +58,11 @@ export interface TargetCtx {
   toEnd(): void;
   /** Move a live deployment on by about a twentieth of its length (a few new events). */
   step(): void;
+  /**
+   * Make the emulator itself page its listing in a stable order that is not time order (markers
+   * and limits follow that order), where the emulator can (RFS's `store.listingOrder`).
+   */
+  disorderListing?: () => void;
   /** The ids of a full listing, unfaulted. */
   truth(): Promise<string[]>;
   /** Every credential value the client holds or sent (tokens, signatures), to look for in outputs. */
@@ -281,6 +286,9 @@ const rfs: Target = {
       },
       step: () => {
         emu.advance('big', 1);
+      },
+      disorderListing: () => {
+        emu.store.listingOrder = 'shuffled';
       },
       truth: () => drainIds(client.listStackEvents('big', { pageSize: 100 }) as Paginator<{ id: string }>),
       secrets: () => [FAKE.hwAk, FAKE.hwSk, FAKE.hwToken, FAKE.iamPassword, ...sigs(emu.server), ...tokens(emu.server)],

@@ -152,6 +152,28 @@ describe.each(JSON_TARGETS)('watch over a listing out of time order: $name', (t)
   }, 60_000);
 });
 
+describe.each(TARGETS.filter((t) => t.name === 'rfs'))('watch over a server paging out of time order: $name', (t) => {
+  it('the server pages (markers, limits) in a stable non-time order: the watch loses nothing', async () => {
+    await withTarget(t, true, async (ctx) => {
+      ctx.disorderListing?.();
+      let steps = 0;
+      let ticker: ReturnType<typeof setInterval> | undefined;
+      const run = await runWatch(ctx, () => {
+        ticker = setInterval(() => {
+          if (++steps < 12) ctx.step();
+          else {
+            ctx.toEnd();
+            clearInterval(ticker);
+          }
+        }, 40);
+      });
+      clearInterval(ticker);
+      expect(steps, 'the watch ended before the deployment did').toBeGreaterThanOrEqual(12);
+      await expectComplete(ctx, run);
+    });
+  }, 60_000);
+});
+
 const TOKEN_TARGETS = JSON_TARGETS.filter((t) => t.name === 'pcluster-api' || t.name === 'imagebuilder');
 
 describe.each(TOKEN_TARGETS)('watch paging limits: $name', (t) => {
