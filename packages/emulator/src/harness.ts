@@ -7,6 +7,9 @@ import {
 } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { gzipSync } from 'node:zlib';
 
 /** A request as an emulator handler sees it. */
 export interface EmulatorRequest {
@@ -50,7 +53,71 @@ export type Fault =
   /** An HTML error page, as a proxy or load balancer sends it. */
   | { kind: 'html'; status?: number }
   /** A 200 with an empty body. */
-  | { kind: 'empty' };
+  | { kind: 'empty' }
+  /**
+   * A 2xx JSON body of exactly `bytes` bytes (a valid array of small objects by default), generated
+   * chunk by chunk as the client reads it: never held in memory, so gigabytes cost the emulator
+   * nothing. Sent chunked unless `announceLength` (then with its true Content-Length).
+   */
+  | {
+      kind: 'huge-body';
+      bytes: number;
+      status?: number;
+      /** Text before the array (default `''`), e.g. `{"events":` to look like a listing. */
+      prefix?: string;
+      /** Text after the array (default `''`), e.g. `}`. */
+      suffix?: string;
+      announceLength?: boolean;
+    }
+  /**
+   * A 2xx `Content-Encoding: gzip` body that inflates to `inflatedBytes` (default 3 GiB) of a valid
+   * JSON array padded with spaces, from a few MB on the wire (about 1000:1). The compressed unit is
+   * made once per process and repeated lazily (concatenated gzip members, as RFC 1952 allows).
+   */
+  | { kind: 'gzip-bomb'; inflatedBytes?: number; status?: number; prefix?: string; suffix?: string }
+  /**
+   * The handler's status and headers at once (with the body's true Content-Length), then the body
+   * `bytesPerTick` bytes (default 1) per `intervalMs`: a server that never stalls long enough for
+   * an idle timer yet never finishes in time.
+   */
+  | { kind: 'trickle'; intervalMs: number; bytesPerTick?: number }
+  /** Accept the connection and read the request, then never answer (until the client gives up). */
+  | { kind: 'silent' }
+  /**
+   * Answer `status` to every matching request for `durationMs` of wall-clock time counted from the
+   * first request it matches (not a count of requests), then let requests through again.
+   */
+  | { kind: 'outage'; status: number; durationMs: number; body?: unknown; headers?: Record<string, string> }
+  /**
+   * An error answer whose text echoes what the request carried: the values of `headers` (request
+   * header names, e.g. `x-auth-token`), what `pick(req)` returns (e.g. a password from the body) and
+   * the literal `values`, joined by a space, starting at character `offset` of the text (so a value
+   * can straddle a client's truncation point). The text is `wrap(text)` (default `{ message }`).
+   */
+  | {
+      kind: 'reflect';
+      offset: number;
+      status?: number;
+      headers?: string[];
+      values?: string[];
+      pick?: (req: EmulatorRequest) => string[];
+      /** Characters of padding after the reflected values (default 100). */
+      tail?: number;
+      wrap?: (text: string) => unknown;
+      replyHeaders?: Record<string, string>;
+    }
+  /**
+   * The handler's answer with its JSON body rewritten by `rewrite` (status and headers kept, the
+   * Content-Length recomputed; `status` replaces the status, e.g. to answer a cursor the handler
+   * refused). Non-JSON bodies pass untouched. See `unorderedListing`.
+   */
+  | { kind: 'transform'; rewrite: (body: unknown, req: EmulatorRequest) => unknown; status?: number }
+  /**
+   * The handler's listing with the array at `path` (dot-separated keys, `''` for a top-level array)
+   * grown to `count` items: copies of its items with every top-level string field whose key ends
+   * in `id` (any case) suffixed `-hN` so they look distinct. An empty listing stays empty.
+   */
+  | { kind: 'huge-page'; path: string; count: number };
 
 export interface FaultRule {
   fault: Fault;
@@ -62,11 +129,15 @@ export interface FaultRule {
 
 /** Queue of faults; the first rule whose predicate matches a request is applied and counted down. */
 export class FaultInjector {
-  private rules: Array<FaultRule & { left: number }> = [];
+  private rules: Array<FaultRule & { left: number; endsAt?: number }> = [];
 
-  /** Inject `fault` into the next `times` matching requests. */
+  /**
+   * Inject `fault` into the next `times` matching requests. An `outage` is bounded by its duration
+   * instead (`times` defaults to Infinity for it).
+   */
   inject(fault: Fault, opts: { match?: (req: EmulatorRequest) => boolean; times?: number } = {}): this {
-    this.rules.push({ fault, ...(opts.match ? { match: opts.match } : {}), left: opts.times ?? 1 });
+    const left = opts.times ?? (fault.kind === 'outage' ? Number.POSITIVE_INFINITY : 1);
+    this.rules.push({ fault, ...(opts.match ? { match: opts.match } : {}), left });
     return this;
   }
 
@@ -79,10 +150,17 @@ export class FaultInjector {
     return this.rules.reduce((n, r) => n + (Number.isFinite(r.left) ? r.left : 1), 0);
   }
 
-  take(req: EmulatorRequest): Fault | undefined {
+  take(req: EmulatorRequest, now = Date.now()): Fault | undefined {
     for (const rule of this.rules) {
       if (rule.left <= 0) continue;
       if (rule.match && !rule.match(req)) continue;
+      if (rule.fault.kind === 'outage') {
+        rule.endsAt ??= now + rule.fault.durationMs;
+        if (now >= rule.endsAt) {
+          rule.left = 0;
+          continue;
+        }
+      }
       rule.left--;
       return rule.fault;
     }
@@ -108,6 +186,12 @@ export interface EmulatorServer {
   /** The last requests received (bounded), oldest first. */
   readonly requests: RecordedRequest[];
   close(): Promise<void>;
+  /**
+   * Stop the server (its listener, open connections, fault timers) from keeping the process
+   * alive, while it goes on serving: a child process can then show that only what the *client*
+   * left behind (a timer, a socket it still waits on) keeps it from exiting.
+   */
+  unref(): void;
 }
 
 export interface StartOptions {
@@ -194,6 +278,7 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
           timers.delete(t);
           res.socket?.destroy();
         }, 5);
+        if (unrefd) t.unref();
         timers.add(t);
         return;
       }
@@ -203,6 +288,7 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
             timers.delete(t);
             resolve();
           }, fault.ms);
+          if (unrefd) t.unref();
           timers.add(t);
           res.on('close', () => {
             clearTimeout(t);
@@ -235,10 +321,92 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
         });
       case 'empty':
         return send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '' });
+      case 'huge-body': {
+        const parts = hugeJsonBody(fault.bytes, fault.prefix ?? '', fault.suffix ?? '');
+        res.writeHead(fault.status ?? 200, {
+          'content-type': 'application/json',
+          ...(fault.announceLength ? { 'content-length': String(fault.bytes) } : {}),
+        });
+        return stream(res, parts);
+      }
+      case 'gzip-bomb': {
+        const bomb = gzipBomb(fault.inflatedBytes ?? 3 * 1024 ** 3, fault.prefix ?? '', fault.suffix ?? '');
+        res.writeHead(fault.status ?? 200, {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          'content-length': String(bomb.compressedBytes),
+        });
+        return stream(res, bomb.chunks());
+      }
+      case 'trickle': {
+        const reply = await opts.handler(req);
+        const { body, headers } = encode(reply);
+        res.writeHead(reply.status, { ...headers, 'content-length': String(body.length) });
+        const step = Math.max(1, fault.bytesPerTick ?? 1);
+        let at = 0;
+        const tick = () => {
+          if (res.destroyed) return;
+          const next = body.subarray(at, at + step);
+          at += next.length;
+          if (at >= body.length) return void res.end(next);
+          res.write(next);
+          later(tick, fault.intervalMs);
+        };
+        tick();
+        return;
+      }
+      case 'silent':
+        // The socket stays open until the client leaves or close() destroys it.
+        return;
+      case 'outage':
+        return send(res, {
+          status: fault.status,
+          body: fault.body ?? { message: `injected outage ${fault.status}` },
+          ...(fault.headers ? { headers: fault.headers } : {}),
+        });
+      case 'reflect': {
+        const echoed = [
+          ...(fault.headers ?? []).map((h) => headerValue(req.headers[h.toLowerCase()])),
+          ...(fault.pick ? fault.pick(req) : []),
+          ...(fault.values ?? []),
+        ].join(' ');
+        const text = `${filler(fault.offset, 'reflect ')}${echoed}${filler(fault.tail ?? 100, ' padding')}`;
+        return send(res, {
+          status: fault.status ?? 400,
+          ...(fault.replyHeaders ? { headers: fault.replyHeaders } : {}),
+          body: fault.wrap ? fault.wrap(text) : { message: text },
+        });
+      }
+      case 'transform': {
+        const reply = await opts.handler(req);
+        const json = asJson(reply.body);
+        if (json === undefined) return send(res, reply);
+        return send(res, { ...reply, status: fault.status ?? reply.status, body: fault.rewrite(json, req) });
+      }
+      case 'huge-page': {
+        const reply = await opts.handler(req);
+        const json = asJson(reply.body);
+        const items = json === undefined ? undefined : getPath(json, fault.path);
+        if (!Array.isArray(items) || items.length === 0) return send(res, reply);
+        const grown = Array.from({ length: fault.count }, (_, i) => distinctCopy(items[i % items.length], i));
+        return send(res, { ...reply, body: setPath(json, fault.path, grown) });
+      }
     }
   };
 
+  /** A timer the server clears on close(). */
+  const later = (fn: () => void, ms: number) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    if (unrefd) t.unref();
+    timers.add(t);
+  };
+
+  let unrefd = false;
   server.on('connection', (s: Socket) => {
+    if (unrefd) s.unref();
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -253,6 +421,12 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
     port,
     faults,
     requests,
+    unref: () => {
+      unrefd = true;
+      server.unref();
+      for (const s of sockets) s.unref();
+      for (const t of timers) t.unref();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
@@ -260,6 +434,151 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
         server.close(() => resolve());
       }),
   };
+}
+
+/** Pipe lazily generated chunks to the response, honouring back-pressure; a client leaving ends it. */
+async function stream(res: ServerResponse, chunks: Iterable<Buffer>): Promise<void> {
+  try {
+    await pipeline(Readable.from(chunks, { objectMode: false }), res);
+  } catch {
+    // The client hung up (the expected end of a refused body).
+  }
+}
+
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Exactly `bytes` bytes: `prefix[` + `{"id":"hN","pad":"…"},` repeated + spaces + `{}]suffix`, a
+ * valid JSON document. Bodies too small for the frame are `prefix[]suffix` padded with spaces.
+ */
+export function* hugeJsonBody(bytes: number, prefix = '', suffix = ''): Generator<Buffer> {
+  const head = Buffer.from(`${prefix}[`);
+  const tail = Buffer.from(`{}]${suffix}`);
+  let left = bytes - head.length - tail.length;
+  if (left < 0) {
+    yield Buffer.from(`${prefix}[]${suffix}`);
+    return;
+  }
+  yield head;
+  const unit = `{"id":"h0000000","pad":"${'x'.repeat(40)}"},`;
+  const perChunk = Math.floor(CHUNK_BYTES / unit.length);
+  const chunk = Buffer.from(unit.repeat(perChunk));
+  while (left >= chunk.length) {
+    yield chunk;
+    left -= chunk.length;
+  }
+  const units = Math.floor(left / unit.length);
+  if (units > 0) yield chunk.subarray(0, units * unit.length);
+  left -= units * unit.length;
+  if (left > 0) yield Buffer.alloc(left, ' ');
+  yield tail;
+}
+
+/** Inflated bytes per gzip member of the bomb. */
+const BOMB_UNIT = 16 * 1024 * 1024;
+let bombUnit: Buffer | undefined;
+
+/**
+ * A gzip stream of `prefix[` + spaces + `]suffix` inflating to `inflatedBytes` (at least the frame);
+ * one member of BOMB_UNIT spaces is compressed once per process (~16 KB) and repeated.
+ */
+export function gzipBomb(
+  inflatedBytes: number,
+  prefix = '',
+  suffix = '',
+): { compressedBytes: number; chunks: () => Generator<Buffer> } {
+  bombUnit ??= gzipSync(Buffer.alloc(BOMB_UNIT, ' '), { level: 9 });
+  const unit = bombUnit;
+  const head = gzipSync(Buffer.from(`${prefix}[`));
+  const tailText = `]${suffix}`;
+  const spaces = Math.max(0, inflatedBytes - Buffer.byteLength(`${prefix}[`) - Buffer.byteLength(tailText));
+  const units = Math.floor(spaces / BOMB_UNIT);
+  const tail = gzipSync(Buffer.concat([Buffer.alloc(spaces - units * BOMB_UNIT, ' '), Buffer.from(tailText)]));
+  return {
+    compressedBytes: head.length + units * unit.length + tail.length,
+    *chunks() {
+      yield head;
+      for (let i = 0; i < units; i++) yield unit;
+      yield tail;
+    },
+  };
+}
+
+/**
+ * A `transform` fault that reorders the listing array at `path` (dot-separated keys, `''` for a
+ * top-level array) into a stable order that is not time order: items sorted by a hash of their
+ * JSON, so the same items always come back in the same (wrong) order, poll after poll.
+ */
+export function unorderedListing(path: string): Fault {
+  return {
+    kind: 'transform',
+    rewrite: (body) => {
+      const items = getPath(body, path);
+      if (!Array.isArray(items)) return body;
+      const keyed = items.map((item) => ({ item, key: fnv1a(JSON.stringify(item)) }));
+      keyed.sort((a, b) => a.key - b.key);
+      return setPath(
+        body,
+        path,
+        keyed.map((k) => k.item),
+      );
+    },
+  };
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** A JSON copy of a reply body (objects, or strings/buffers holding JSON); undefined otherwise. */
+function asJson(body: unknown): unknown {
+  try {
+    if (Buffer.isBuffer(body)) return JSON.parse(body.toString('utf8'));
+    if (typeof body === 'string') return JSON.parse(body);
+    if (body !== null && typeof body === 'object') return JSON.parse(JSON.stringify(body));
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+function getPath(json: unknown, path: string): unknown {
+  let at = json;
+  for (const key of path.split('.').filter(Boolean)) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+function setPath(json: unknown, path: string, value: unknown): unknown {
+  const keys = path.split('.').filter(Boolean);
+  if (keys.length === 0) return value;
+  let at = json as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
+  at[keys[keys.length - 1] as string] = value;
+  return json;
+}
+
+function distinctCopy(item: unknown, i: number): unknown {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+  const copy: Record<string, unknown> = { ...(item as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(copy)) if (/id$/i.test(k) && typeof v === 'string') copy[k] = `${v}-h${i}`;
+  return copy;
+}
+
+function headerValue(v: string | string[] | undefined): string {
+  return Array.isArray(v) ? v.join(', ') : (v ?? '');
+}
+
+/** `n` characters of `pattern` repeated. */
+function filler(n: number, pattern: string): string {
+  return pattern.repeat(Math.ceil(n / pattern.length)).slice(0, n);
 }
 
 function toUrl(rawUrl: string, host: string | undefined): URL {

@@ -7,6 +7,9 @@
 export {
   startEmulator,
   Router,
+  unorderedListing,
+  hugeJsonBody,
+  gzipBomb,
   FaultInjector,
   type EmulatorRequest,
   type EmulatorReply,

@@ -1,0 +1,60 @@
+/**
+ * Child process of abort.test.ts: start one target's emulator and client, make the client wait
+ * (a retry back-off, a watch backing off, or an IAM token request that hangs), abort, print the
+ * outcome as one JSON line, unref the emulator (it keeps serving, and any connection the client
+ * left open stays open, but the server itself no longer holds the process), and return: the
+ * process must exit on its own (no process.exit), so any timer or socket the client leaked keeps
+ * it alive.
+ */
+import { StackfeedError } from '@stackfeed/core';
+import { type TargetName, target } from './targets.js';
+
+export type AbortScenario = 'backoff' | 'watch-backoff' | 'iam-silent';
+
+const [name, scenario] = process.argv.slice(2) as [TargetName, AbortScenario];
+const ctx = await target(name).start(
+  {
+    maxAttempts: 8,
+    baseDelayMs: 30_000,
+    maxDelayMs: 30_000,
+    timeoutMs: 120_000,
+    totalTimeoutMs: 600_000,
+    iamPassword: scenario === 'iam-silent',
+  },
+  { live: scenario === 'watch-backoff' },
+);
+const controller = new AbortController();
+if (scenario === 'iam-silent') {
+  ctx.server.faults.inject({ kind: 'silent' }, { match: (r) => !ctx.isApi(r), times: Number.POSITIVE_INFINITY });
+} else if (scenario === 'watch-backoff') {
+  ctx.server.faults.inject({ kind: 'outage', status: 503, durationMs: 600_000 }, { match: (r) => ctx.isApi(r) });
+} else {
+  ctx.server.faults.inject(
+    { kind: 'throttle', retryAfter: 30 },
+    { match: (r) => ctx.isApi(r), times: Number.POSITIVE_INFINITY },
+  );
+}
+const faulted = () => ctx.server.requests.filter((r) => r.fault !== undefined).length;
+const call =
+  scenario === 'watch-backoff'
+    ? (async () => {
+        for await (const _ of ctx.watch({
+          signal: controller.signal,
+          pollIntervalMs: 20,
+          maxPollIntervalMs: 60_000,
+          maxErrorDurationMs: 600_000,
+        }));
+      })()
+    : ctx.list(undefined, { signal: controller.signal }).toArray({ limit: 10_000 });
+const outcome = call.then(
+  () => ({ settled: 'resolved' }),
+  (e: unknown) => ({ settled: 'rejected', code: StackfeedError.is(e) ? e.code : `not a StackfeedError: ${String(e)}` }),
+);
+// Abort once the client is waiting: after its first faulted request (two for a watch: it backs off).
+const need = scenario === 'watch-backoff' ? 2 : 1;
+while (faulted() < need) await new Promise((r) => setTimeout(r, 10));
+await new Promise((r) => setTimeout(r, 100));
+controller.abort();
+const result = await outcome;
+process.stdout.write(`${JSON.stringify({ ...result, requests: faulted() })}\n`);
+ctx.unref();
