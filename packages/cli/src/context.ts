@@ -1,5 +1,6 @@
 import { StackfeedError, type Logger } from '@stackfeed/core';
 import { UsageError } from './errors.js';
+import { cliTokenKey } from './token-key.js';
 import { type Colors, colorsFor } from './format/colors.js';
 import type { CliIO, CliWriter } from './io.js';
 import { endpointFor } from './options.js';
@@ -107,6 +108,7 @@ export class Ctx {
         cloud: this.globals.cloud,
         cwd: this.io.cwd ?? process.cwd(),
         logger: this.logger,
+        tokenKey: cliTokenKey(this.env),
       });
     } catch (err) {
       this.connectFailed = true;

@@ -53,6 +53,7 @@ export const plugin: ProviderPlugin = {
     }
     const options: RfsClientOptions = { region, env: ctx.env, logger: ctx.logger };
     if (ctx.endpoint) options.endpoint = ctx.endpoint;
+    if (ctx.tokenKey) options.tokenKey = ctx.tokenKey;
     return session(new RfsClient(options));
   },
   async demo({ clock }) {

@@ -41,6 +41,7 @@ function connect(ctx: ProviderContext): HeatClient {
     ...(ctx.endpoint ? { endpoint: ctx.endpoint } : {}),
     ...(ctx.region ? { region: ctx.region } : {}),
     ...(ctx.logger ? { logger: ctx.logger } : {}),
+    ...(ctx.tokenKey ? { tokenKey: ctx.tokenKey } : {}),
   };
   try {
     return HeatClient.fromConfig({ cloud: ctx.cloud, env: ctx.env, cwd: ctx.cwd }, overrides);

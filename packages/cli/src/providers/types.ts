@@ -24,6 +24,8 @@ export interface ProviderContext {
   cwd: string;
   /** Transport log lines (retries, ...) when `--debug`. */
   logger?: Logger | undefined;
+  /** Signs continuation tokens so that a later run can resume them (see token-key.ts). */
+  tokenKey?: string | undefined;
 }
 
 /** Options of a one-shot event list. */
