@@ -544,28 +544,39 @@ export class HttpTransport {
     // Only an HTTP status error is classified by its status. A body that broke off after a 200
     // (ReadError, content-length mismatch) is a network failure, whatever the status said.
     const res = err.name === 'HTTPError' ? (err.response as Response<Buffer> | undefined) : undefined;
-    if (res) {
-      const http = toHttpResponse(res, this.requestIdHeaders);
-      http.body = safeJson(http.text);
-      const info = this.providerError(http);
-      const code: ErrorCode = info?.code ?? codeForHttpStatus(res.statusCode);
-      const retryAfter = parseRetryAfterSeconds(res.headers['retry-after']);
-      const requestId = info?.requestId ?? http.requestId;
-      const detail = info?.message ?? describeBody(http.text);
-      const pc = info?.providerCode ? ` ${info.providerCode}` : '';
-      return new StackfeedError({
-        code,
-        provider,
-        operation,
-        httpStatus: res.statusCode,
-        ...(info?.providerCode ? { providerCode: info.providerCode } : {}),
-        ...(requestId ? { requestId } : {}),
-        ...(info?.retryable !== undefined ? { retryable: info.retryable } : {}),
-        ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
-        message: `${operation}: HTTP ${res.statusCode}${pc}${detail ? `: ${detail}` : ''}`,
-        cause: err,
-      });
-    }
+    if (res) return this.statusError(err, res, operation);
+    return this.failureError(err, spec);
+  }
+
+  /** An HTTP status error: classified by the provider's error body, else by the status. */
+  private statusError(err: RequestError, res: Response<Buffer>, operation: string): StackfeedError {
+    const provider = this.provider;
+    const http = toHttpResponse(res, this.requestIdHeaders);
+    http.body = safeJson(http.text);
+    const info = this.providerError(http);
+    const code: ErrorCode = info?.code ?? codeForHttpStatus(res.statusCode);
+    const retryAfter = parseRetryAfterSeconds(res.headers['retry-after']);
+    const requestId = info?.requestId ?? http.requestId;
+    const detail = info?.message ?? describeBody(http.text);
+    const pc = info?.providerCode ? ` ${info.providerCode}` : '';
+    return new StackfeedError({
+      code,
+      provider,
+      operation,
+      httpStatus: res.statusCode,
+      ...(info?.providerCode ? { providerCode: info.providerCode } : {}),
+      ...(requestId ? { requestId } : {}),
+      ...(info?.retryable !== undefined ? { retryable: info.retryable } : {}),
+      ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+      message: `${operation}: HTTP ${res.statusCode}${pc}${detail ? `: ${detail}` : ''}`,
+      cause: err,
+    });
+  }
+
+  /** A request that got no usable status: timeouts, aborts, TLS, redirects, connection failures. */
+  private failureError(err: RequestError, spec: RequestSpec): StackfeedError {
+    const provider = this.provider;
+    const operation = spec.operation;
     const code = err.code ?? '';
     if (err.name === 'TimeoutError' || code === 'ETIMEDOUT') {
       const ms = spec.timeoutMs ?? this.timeoutMs;
