@@ -146,6 +146,33 @@ describe('help and usage', () => {
     }
   });
 
+  it('a --page-token printed by one run resumes in the next run (a per-user key, or STACKFEED_TOKEN_KEY)', async () => {
+    const { startHeatEmulator, createScript } = await import('@stackfeed/emulator/heat');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const emu = await startHeatEmulator();
+    try {
+      emu.addStack('paged', createScript('paged', [{ name: 'a' }, { name: 'b' }, { name: 'c' }], { stepMs: 1000 }));
+      emu.advance(60_000);
+      const argv = ['events', 'heat', 'paged', '--endpoint', emu.heatUrl, '-o', 'ndjson'];
+      for (const env of [
+        { HOME: mkdtempSync(join(tmpdir(), 'sf-home-')) },
+        { STACKFEED_TOKEN_KEY: 'a-key-shared-by-every-run-0001' },
+      ]) {
+        const first = await cli([...argv, '--page-size', '2', '--limit', '2'], { env });
+        expect(first.code, first.err).toBe(0);
+        const next = records(first.out).at(-1)?.next as string;
+        expect(next).toMatch(/^sf2\./);
+        const second = await cli([...argv, '--page-token', next], { env });
+        expect(second.code, second.err).toBe(0);
+        expect(records(second.out).filter((r) => r.type === 'event').length).toBeGreaterThan(0);
+      }
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('a malformed Image Builder target is usage (2), named with the forms it can take', async () => {
     const r = await cli(['events', 'imagebuilder', 'nosuch', '--region', 'us-east-1'], {
       env: { AWS_ACCESS_KEY_ID: 'AKIACLITEST000000001', AWS_SECRET_ACCESS_KEY: 'cli-test-secret' },
