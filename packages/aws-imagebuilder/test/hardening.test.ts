@@ -241,3 +241,29 @@ describe('continuation tokens are bound to the client key and the call', () => {
     expect(() => new ImageBuilderClient({ tokenKey: 'short' })).toThrow(expect.objectContaining({ code: 'CONFIG' }));
   });
 });
+
+describe('redaction cannot be cut around', () => {
+  it('credentials reflected at every offset of an error body never surface, not even in part', async () => {
+    const creds = {
+      accessKeyId: 'AKIAREFLECTEDKEY0042',
+      secretAccessKey: 'reflected-secret/0042+abcdefghijklmnop',
+      sessionToken: 'reflected-session-token-0042-ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    };
+    let offset = 0;
+    const srv = await hostile((_n, _p, _b, res) => {
+      // Each secret placed so that it straddles the 200-character mark at a shifting offset.
+      const pad = 'x'.repeat(Math.max(0, 200 - offset));
+      const message = `${pad}${creds.accessKeyId} ${creds.secretAccessKey} ${creds.sessionToken}`;
+      res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidRequestException' });
+      res.end(JSON.stringify({ message }));
+    });
+    const c = client(srv.url, { credentials: creds, retry: { maxAttempts: 1 } });
+    const parts = Object.values(creds).flatMap((v) => [v, v.slice(0, 12), v.slice(-12)]);
+    for (offset = 0; offset <= 60; offset += 3) {
+      const err = await failure(c.getLifecycleExecution(LCE));
+      expect(err.code).toBe('BAD_REQUEST');
+      const dump = `${err.message}\n${String(err.stack)}\n${JSON.stringify(err)}\n${JSON.stringify(err.toJSON())}`;
+      for (const p of parts) expect(dump.includes(p), `offset ${offset}: ${p}`).toBe(false);
+    }
+  });
+});
