@@ -2,6 +2,7 @@
  * Issue 13, Image Builder: every call ends, memory is bounded, classification matches the other
  * providers, and a watch stops paging on a repeated nextToken. Real SDK client, hostile loopback servers.
  */
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
@@ -93,6 +94,37 @@ describe('every call ends', () => {
     expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true });
     expect(srv.bodies).toHaveLength(2);
   });
+
+  it('abort() during the back-off: the process exits on its own (the SDK retry timer is gone)', async () => {
+    const srv = await hostile((_n, _p, _b, res) => {
+      res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailableException' });
+      res.end('{"message":"later"}');
+    });
+    const fixture = new URL('./fixtures/abort-child.ts', import.meta.url).pathname;
+    const r = await new Promise<{ code: number | null; out: string; killed: boolean }>((done) => {
+      const p = spawn(process.execPath, ['--conditions=@stackfeed/source', '--import', 'tsx', fixture, srv.url], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+      let out = '';
+      p.stdout.on('data', (d) => {
+        out += String(d);
+      });
+      p.stderr.on('data', (d) => {
+        out += String(d);
+      });
+      // Generous bound: a leaked ten-minute back-off or a kept-alive socket would hold the child far longer.
+      const guard = setTimeout(() => p.kill('SIGKILL'), 20_000);
+      p.on('exit', (code, signal) => {
+        clearTimeout(guard);
+        done({ code, out, killed: signal === 'SIGKILL' });
+      });
+    });
+    expect(r.killed, r.out).toBe(false);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('ABORTED');
+    expect(srv.bodies).toHaveLength(1);
+  }, 30_000);
 
   it('retry (and its deprecated alias maxAttempts) set the attempts of core’s policy', async () => {
     const srv = await hostile((_n, _p, _b, res) => {
