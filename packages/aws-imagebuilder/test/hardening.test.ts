@@ -219,6 +219,27 @@ describe('classification as elsewhere', () => {
 });
 
 describe('watch paging', () => {
+  it('a server that pages forever (a fresh nextToken every time) is cut at the page cap and counted as capped', async () => {
+    const srv = await hostile((n, path, _b, res) => {
+      if (path.startsWith('/GetLifecycleExecution'))
+        return json(res, { lifecycleExecution: { lifecycleExecutionId: LCE, state: { status: 'SUCCESS' } } });
+      json(res, {
+        lifecycleExecutionId: LCE,
+        resources: [resource(n)],
+        nextToken: `token-${n}`,
+        lifecycleExecutionState: { status: 'SUCCESS' },
+      });
+    });
+    const watch = client(srv.url).watchLifecycleExecution(LCE, { pollIntervalMs: 10 });
+    let n = 0;
+    for await (const _ of watch) n++;
+    expect(watch.result?.outcome).toBe('succeeded');
+    expect(watch.result?.cappedPolls).toBeGreaterThanOrEqual(1);
+    // 1000 pages per poll: the poll and the final drain.
+    expect(srv.bodies.filter((b) => b.includes('lifecycleExecutionId')).length).toBeLessThanOrEqual(2000);
+    expect(n).toBeGreaterThanOrEqual(1000);
+  }, 60_000);
+
   it('a poll whose pages hand back a token already followed stops paging: no error, nothing lost', async () => {
     const srv = await hostile((n, path, _b, res) => {
       if (path.startsWith('/GetLifecycleExecution'))
