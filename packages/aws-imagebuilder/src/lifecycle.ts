@@ -8,11 +8,11 @@ import type {
   WatchOptions,
   WatchStream,
 } from '@stackfeed/core';
-import { applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
-import { type ImageBuilderApi, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { applyEventFilters, createPaginator, drainPages, watchEvents } from '@stackfeed/core/adapter';
+import { type ImageBuilderApi, MAX_POLL_PAGES, nextTokenCursor, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
 import { lifecycleExecutionInfo, lifecycleResourceEvent } from './mapping/records.js';
 import { LIFECYCLE_TERMINAL } from './mapping/tables.js';
-import { drainPages, MAX_POLL_PAGES } from './poll-pages.js';
+import { type EventListOptions, orderedEventList, readListing } from './ordered.js';
 
 /** Options of the lifecycle event list and watch. */
 export interface LifecycleEventOptions extends EventFilterOptions {
@@ -42,6 +42,8 @@ export function listLifecycleExecutions(
   requireArg(resourceArn, 'resourceArn', op);
   return createPaginator<ExecutionInfo, string>({
     provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: nextTokenCursor,
     operation: op,
     scope: { resourceArn },
     pageSizeLimits: PAGE_SIZE,
@@ -100,27 +102,38 @@ async function lifecyclePage(api: ImageBuilderApi, req: LifecyclePageRequest) {
 
 /**
  * ListLifecycleExecutionResources → one StackEvent per resource action (AMI, snapshot, container
- * image; DELETE / DEPRECATE / DISABLE / AVAILABLE), with snapshots and image URIs in `details`.
+ * image; DELETE / DEPRECATE / DISABLE / AVAILABLE), with snapshots and image URIs in `details`,
+ * oldest first (or `order: 'newest-first'`): the listing is read to its end, then ordered.
  */
 export function listLifecycleExecutionEvents(
   api: ImageBuilderApi,
   id: string,
-  options: ListOptions & LifecycleEventOptions,
+  options: EventListOptions & LifecycleEventOptions,
 ): Paginator<StackEvent> {
   const operation = 'listLifecycleExecutionEvents';
   requireArg(id, 'lifecycleExecutionId', operation);
   const parentResourceId = options.parentResourceId;
-  return createPaginator<StackEvent, string>({
-    provider: PROVIDER,
+  return orderedEventList(api, {
     operation,
     scope: { id, parent: parentResourceId ?? null },
-    pageSizeLimits: PAGE_SIZE,
     options,
-    filter: applyEventFilters(options),
-    fetchPage: async (cursor, pageSize, signal) => {
-      const p = await lifecyclePage(api, { id, parentResourceId, cursor, pageSize, signal, operation });
-      return { items: p.events, next: p.next, raw: p.raw };
-    },
+    readAll: (signal, onRaw) =>
+      readListing(
+        async (cursor) => {
+          const p = await lifecyclePage(api, {
+            id,
+            parentResourceId,
+            cursor,
+            pageSize: PAGE_SIZE.max,
+            signal,
+            operation,
+          });
+          onRaw(p.raw);
+          return { items: p.events, next: p.next };
+        },
+        operation,
+        signal,
+      ),
   });
 }
 
@@ -151,10 +164,11 @@ export function watchLifecycleExecution(
             status = p.state?.status ?? status;
             return { items: p.events, next: p.next };
           },
-          { maxPages: MAX_POLL_PAGES },
+          { maxPages: MAX_POLL_PAGES, signal },
         );
         lastStatus = status;
-        return filter ? drained.items.filter(filter) : drained.items;
+        const events = filter ? drained.items.filter(filter) : drained.items;
+        return { events, capped: drained.stoppedBy === 'max-pages' };
       },
       checkTerminal: async ({ signal }) => {
         let status = lastStatus;

@@ -9,12 +9,20 @@ import type {
   WatchOptions,
   WatchStream,
 } from '@stackfeed/core';
-import { applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
-import { type ImageBuilderApi, type OperationWire, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { applyEventFilters, createPaginator, drainPages, watchEvents } from '@stackfeed/core/adapter';
+import {
+  type ImageBuilderApi,
+  MAX_POLL_PAGES,
+  nextTokenCursor,
+  type OperationWire,
+  PAGE_SIZE,
+  PROVIDER,
+  requireArg,
+} from './api.js';
 import { getImage } from './images.js';
 import { workflowEvent, workflowExecutionInfo, workflowStepEvent, workflowTypeOfArn } from './mapping/records.js';
 import { IMAGE_TERMINAL } from './mapping/tables.js';
-import { drainPages, MAX_POLL_PAGES } from './poll-pages.js';
+import { type EventListOptions, orderedEventList, readListing } from './ordered.js';
 
 const WORKFLOW_TERMINAL = new Set(['COMPLETED', 'FAILED', 'ROLLBACK_COMPLETED', 'CANCELLED', 'SKIPPED']);
 
@@ -60,6 +68,8 @@ export function listWorkflowExecutions(
   requireArg(imageBuildVersionArn, 'imageBuildVersionArn', op);
   return createPaginator<ExecutionInfo, string>({
     provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: nextTokenCursor,
     operation: op,
     scope: { imageBuildVersionArn },
     pageSizeLimits: PAGE_SIZE,
@@ -104,102 +114,76 @@ async function stepPage(api: ImageBuilderApi, req: StepPageRequest) {
   return { events, next: wire.nextToken || undefined, raw };
 }
 
+/** Every step event of one workflow execution, in the service's order. */
+function readSteps(
+  api: ImageBuilderApi,
+  workflowExecutionId: string,
+  workflowType: string | undefined,
+  operation: string,
+  signal: AbortSignal | undefined,
+  onRaw: (raw: unknown) => void,
+): Promise<StackEvent[]> {
+  return readListing(
+    async (cursor) => {
+      const req = { workflowExecutionId, cursor, pageSize: PAGE_SIZE.max, signal, operation, workflowType };
+      const p = await stepPage(api, req);
+      onRaw(p.raw);
+      return { items: p.events, next: p.next };
+    },
+    operation,
+    signal,
+  );
+}
+
 /**
  * ListWorkflowStepExecutions → one StackEvent per step: status, rollback status (action
- * ROLLBACK while/after the step is rolled back), message, inputs/outputs parsed when JSON.
+ * ROLLBACK while/after the step is rolled back), message, inputs/outputs parsed when JSON. Oldest
+ * first (or `order: 'newest-first'`): the listing is read to its end, then ordered.
  */
 export function listWorkflowStepEvents(
   api: ImageBuilderApi,
   workflowExecutionId: string,
-  options: ListOptions & EventFilterOptions,
+  options: EventListOptions,
 ): Paginator<StackEvent> {
   const operation = 'listWorkflowStepEvents';
   requireArg(workflowExecutionId, 'workflowExecutionId', operation);
-  return createPaginator<StackEvent, string>({
-    provider: PROVIDER,
+  return orderedEventList(api, {
     operation,
     scope: { workflowExecutionId },
-    pageSizeLimits: PAGE_SIZE,
     options,
-    filter: applyEventFilters(options),
-    fetchPage: async (cursor, pageSize, signal) => {
-      const p = await stepPage(api, { workflowExecutionId, cursor, pageSize, signal, operation });
-      return { items: p.events, next: p.next, raw: p.raw };
-    },
+    readAll: (signal, onRaw) => readSteps(api, workflowExecutionId, undefined, operation, signal, onRaw),
   });
 }
 
-/** Where a listing of every step of an image build stands. */
-interface BuildStepsCursor {
-  /** The ListWorkflowExecutions token of the next page of workflows, if any. */
-  workflowsToken?: string;
-  /** Workflows whose steps are still to read, as [id, type]; the first is being read. */
-  queue: Array<[string, string]>;
-  /** The ListWorkflowStepExecutions token within the first workflow of `queue`. */
-  stepsToken?: string;
-}
-
-/** Workflows whose steps are to be read, as [id, type]; those that report zero steps are left out. */
-function stepQueue(wire: readonly WireWorkflow[]): Array<[string, string]> {
-  // A workflow without its id cannot be asked for its steps.
-  const queue: Array<[string, string]> = [];
-  for (const w of wire)
-    if (w.workflowExecutionId && w.totalStepCount !== 0) queue.push([w.workflowExecutionId, w.type ?? '']);
-  return queue;
-}
-
-/** The cursor after the first workflow of `c` is read to its end. */
-function nextWorkflow(c: BuildStepsCursor): BuildStepsCursor | undefined {
-  const queue = c.queue.slice(1);
-  if (queue.length === 0 && !c.workflowsToken) return undefined;
-  return { queue, ...(c.workflowsToken ? { workflowsToken: c.workflowsToken } : {}) };
-}
-
 /**
- * The step events of every workflow of an image build version, workflow by workflow. The cursor
- * holds the workflow list token, the workflows still to read and the step token of the current one.
+ * The step events of every workflow of an image build version, in time order across workflows
+ * (oldest first, or `order: 'newest-first'`). Workflows that report zero steps, or no id, are not asked.
  */
 export function listImageBuildStepEvents(
   api: ImageBuilderApi,
   arn: string,
-  options: ListOptions & EventFilterOptions,
+  options: EventListOptions,
 ): Paginator<StackEvent> {
   const operation = 'listImageBuildEvents';
-  const readWorkflows = async (token: string | undefined, signal: AbortSignal | undefined) => {
-    const p = await workflowPage(api, arn, token, undefined, signal, operation);
-    const c: BuildStepsCursor = { queue: stepQueue(p.workflows) };
-    if (p.next) c.workflowsToken = p.next;
-    return c;
-  };
-  return createPaginator<StackEvent, BuildStepsCursor>({
-    provider: PROVIDER,
+  return orderedEventList(api, {
     operation,
     scope: { arn },
-    pageSizeLimits: PAGE_SIZE,
     options,
-    filter: applyEventFilters(options),
-    fetchPage: async (cursor, pageSize, signal) => {
-      let c = cursor ?? (await readWorkflows(undefined, signal));
-      while (true) {
-        const first = c.queue[0];
-        if (!first) {
-          if (!c.workflowsToken) return { items: [] };
-          c = await readWorkflows(c.workflowsToken, signal);
-          continue;
-        }
-        const [workflowExecutionId, type] = first;
-        const p = await stepPage(api, {
-          workflowExecutionId,
-          cursor: c.stepsToken,
-          pageSize,
-          signal,
-          operation,
-          workflowType: type || undefined,
-        });
-        const next = p.next ? { ...c, stepsToken: p.next } : nextWorkflow(c);
-        if (p.events.length > 0 || !next) return { items: p.events, next, raw: p.raw };
-        c = next;
+    readAll: async (signal, onRaw) => {
+      const workflows = await readListing(
+        async (cursor) => {
+          const p = await workflowPage(api, arn, cursor, PAGE_SIZE.max, signal, operation);
+          return { items: p.workflows, next: p.next };
+        },
+        operation,
+        signal,
+      );
+      const events: StackEvent[] = [];
+      for (const w of workflows) {
+        if (!w.workflowExecutionId || w.totalStepCount === 0) continue;
+        events.push(...(await readSteps(api, w.workflowExecutionId, w.type, operation, signal, onRaw)));
       }
+      return events;
     },
   });
 }
@@ -211,6 +195,8 @@ interface BuildWatchState {
   filter: ((e: StackEvent) => boolean) | undefined;
   /** Terminal workflows whose steps were read in their terminal state: not read again. */
   finished: Map<string, string>;
+  /** Set when a drain of this poll hit the page cap. */
+  capped: boolean;
 }
 
 /** The events of one workflow in one poll: its own status event, then its steps unless already final. */
@@ -243,8 +229,9 @@ async function pollWorkflow(
       const p = await stepPage(api, req);
       return { items: p.events, next: p.next };
     },
-    { maxPages: MAX_POLL_PAGES },
+    { maxPages: MAX_POLL_PAGES, signal },
   );
+  if (steps.stoppedBy === 'max-pages') st.capped = true;
   for (const ev of steps.items) if (!st.filter || st.filter(ev)) events.push(ev);
   if (w.status && WORKFLOW_TERMINAL.has(w.status)) st.finished.set(workflowExecutionId, key);
   return events;
@@ -267,12 +254,14 @@ export function watchImageBuild(
     operation,
     filter: applyEventFilters(options, ['since']),
     finished: new Map(),
+    capped: false,
   };
   return watchEvents<StackEvent, ImageInfo>(
     {
       provider: PROVIDER,
       operation,
       poll: async ({ signal }) => {
+        st.capped = false;
         const drained = await drainPages<StackEvent[], string>(
           async (cursor) => {
             const p = await workflowPage(api, arn, cursor, PAGE_SIZE.max, signal, operation);
@@ -281,9 +270,9 @@ export function watchImageBuild(
               items.push(await pollWorkflow(api, st, p.workflows[i] as WireWorkflow, p.rawItems[i], signal));
             return { items, next: p.next };
           },
-          { maxPages: MAX_POLL_PAGES },
+          { maxPages: MAX_POLL_PAGES, signal },
         );
-        return drained.items.flat();
+        return { events: drained.items.flat(), capped: st.capped || drained.stoppedBy === 'max-pages' };
       },
       checkTerminal: async ({ signal }) => {
         const image = await getImage(api, arn, signal);
