@@ -14,7 +14,14 @@ import {
   type WatchOutcome,
   type WatchStream,
 } from '@stackfeed/core';
-import { type TerminalCheck, applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
+import {
+  type TerminalCheck,
+  type TokenKey,
+  applyEventFilters,
+  createPaginator,
+  createTokenKey,
+  watchEvents,
+} from '@stackfeed/core/adapter';
 import { type ApiModeOptions, ApiBackend } from './api/backend.js';
 import type { Backend, PollState, StackTarget } from './backend.js';
 import type { DirectModeOptions } from './direct/options.js';
@@ -50,10 +57,50 @@ const NOT_FOUND_GRACE_POLLS = 6;
  */
 const EMPTY_PAGES_ALLOWED = 10_000;
 
+/** Options both modes share. */
+export interface CommonClientOptions {
+  /**
+   * The key continuation tokens are signed with (HMAC): a passphrase of at least 16 characters or
+   * bytes, so tokens survive a restart and work across processes sharing it. Default: a random key
+   * per client object.
+   */
+  tokenKey?: string | Uint8Array | undefined;
+}
+
 /** Options of `new ParallelClusterClient(...)`: API mode (default) or direct mode. */
 export type ParallelClusterClientOptions =
-  | ({ mode?: 'api' } & ApiModeOptions)
-  | ({ mode: 'direct' } & DirectModeOptions);
+  | ({ mode?: 'api' } & ApiModeOptions & CommonClientOptions)
+  | ({ mode: 'direct' } & DirectModeOptions & CommonClientOptions);
+
+/** A cursor that is a provider's own token: a non-empty string. */
+const tokenString = (cursor: unknown) =>
+  typeof cursor === 'string' && cursor.length > 0 ? undefined : 'the cursor is not a provider token';
+
+/** The stack name in a CloudFormation stack ARN (`…:stack/<name>/<uuid>`). */
+const stackNameOfArn = (arn: unknown) => (typeof arn === 'string' ? /:stack\/([^/]+)\//.exec(arn)?.[1] : undefined);
+
+/**
+ * A direct-mode events cursor must stay on the call's own stack: its root named as asked, every
+ * stack it will read that stack or one of its nested stacks (CloudFormation names those
+ * `<root>-<logicalId>-<suffix>`). API mode's cursor is the server's own token.
+ */
+function eventsCursorCheck(target: StackTarget): (cursor: unknown) => string | undefined {
+  return (cursor) => {
+    if (typeof cursor === 'string') return tokenString(cursor);
+    const c = cursor as { q?: unknown; done?: unknown; root?: { id?: unknown; name?: unknown }; t?: unknown };
+    if (!c || typeof c !== 'object' || !Array.isArray(c.q) || !Array.isArray(c.done) || !c.root)
+      return 'the cursor is not an events cursor';
+    if (c.t !== undefined && typeof c.t !== 'string') return 'the cursor token is not a string';
+    if (c.root.name !== target.name || stackNameOfArn(c.root.id) !== target.name)
+      return `the cursor names another stack than ${JSON.stringify(target.name)}`;
+    for (const id of [...c.q, ...c.done]) {
+      const name = stackNameOfArn(id);
+      if (name !== target.name && !name?.startsWith(`${target.name}-`))
+        return `the cursor names another stack than ${JSON.stringify(target.name)}`;
+    }
+    return undefined;
+  };
+}
 
 /** Options of `listImages`. */
 export interface ListImagesOptions extends ListOptions {
@@ -191,6 +238,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
   readonly capabilities: Capabilities;
   private backendPromise: Promise<Backend> | undefined;
   private readonly directOptions: DirectModeOptions | undefined;
+  /** One key for every token this client hands out. */
+  private readonly tokenKey: TokenKey;
 
   constructor(options: ParallelClusterClientOptions) {
     if (!options || typeof options !== 'object') throw configError('ParallelClusterClient needs options');
@@ -206,6 +255,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       this.backendPromise = Promise.resolve(new ApiBackend(options as ApiModeOptions));
     }
     this.capabilities = CAPABILITIES(this.mode === 'direct');
+    this.tokenKey = createTokenKey(options.tokenKey);
   }
 
   /** The mode's backend; direct mode's (and with it the AWS SDK) is imported on first use. */
@@ -240,6 +290,12 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       provider: PROVIDER,
       operation: 'listImages',
       scope: { mode: this.mode, statuses },
+      tokenKey: this.tokenKey,
+      validateCursor: (cursor) => {
+        const c = cursor as C;
+        if (!c || !Number.isInteger(c.s) || c.s < 0 || c.s >= statuses.length) return 'the cursor names no status';
+        return c.t === undefined ? undefined : tokenString(c.t);
+      },
       options,
       maxEmptyPages: EMPTY_PAGES_ALLOWED,
       fetchPage: async (cursor, _size, signal) => {
@@ -285,11 +341,18 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     if (order !== 'oldest-first' && order !== 'newest-first')
       throw configError(`order must be 'oldest-first' or 'newest-first', not ${JSON.stringify(order)}`);
     const operation = target.kind === 'image' ? 'listImageStackEvents' : 'listClusterStackEvents';
-    const common = { provider: PROVIDER, operation, options, filter: applyEventFilters(options) } as const;
+    const common = {
+      provider: PROVIDER,
+      operation,
+      options,
+      filter: applyEventFilters(options),
+      tokenKey: this.tokenKey,
+    } as const;
     if (order === 'newest-first')
       return createPaginator<StackEvent, unknown>({
         ...common,
         scope: { mode: this.mode, target, order },
+        validateCursor: eventsCursorCheck(target),
         fetchPage: async (cursor, _size, signal) => {
           const page = await (await this.backend()).stackEventsPage(target, cursor, signal);
           return { items: page.items, next: page.next, raw: page.raw };
@@ -302,6 +365,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       ...common,
       scope: { mode: this.mode, target, order },
       pageSizeLimits: { min: 1, max: 1000, default: 100 },
+      validateCursor: (offset) =>
+        Number.isInteger(offset) && (offset as number) > 0 ? undefined : 'the cursor is not an offset',
       fetchPage: async (offset, size, signal) => {
         listing ??= this.oldestFirst(target, operation, signal);
         const all = await listing;
@@ -346,6 +411,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return createPaginator<LogStreamInfo, string>({
       provider: PROVIDER,
       operation: 'listImageLogStreams',
+      tokenKey: this.tokenKey,
+      validateCursor: tokenString,
       scope: { mode: this.mode, imageId },
       options,
       fetchPage: async (cursor, _size, signal) => (await this.backend()).logStreamsPage(imageId, cursor, signal),
@@ -365,6 +432,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return createPaginator<LogEventInfo, string>({
       provider: PROVIDER,
       operation: 'listImageLogEvents',
+      tokenKey: this.tokenKey,
+      validateCursor: tokenString,
       scope: {
         mode: this.mode,
         imageId,
@@ -396,6 +465,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return createPaginator<ClusterInfo, string>({
       provider: PROVIDER,
       operation: 'listClusters',
+      tokenKey: this.tokenKey,
+      validateCursor: tokenString,
       scope: { mode: this.mode, statuses },
       options,
       maxEmptyPages: EMPTY_PAGES_ALLOWED,
