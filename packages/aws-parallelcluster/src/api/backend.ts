@@ -9,10 +9,11 @@ import type {
 } from '@stackfeed/core';
 import {
   HttpTransport,
+  assertHeaderSafe,
   type QueryParams,
   buildUrl,
   encodePathSegment,
-  parseTimestamp,
+  parseIsoTimestamp,
   parseWire,
 } from '@stackfeed/core/adapter';
 import type { z } from 'zod';
@@ -54,8 +55,18 @@ export interface ApiModeOptions {
   credentials?: CredentialsInput | undefined;
   /** Retries of 429/5xx/network failures (default 4 attempts, full-jitter backoff, Retry-After honoured). */
   retry?: RetryOptions | undefined;
-  /** Per-attempt timeout in ms (default 30 000; API Gateway gives up after 29 s anyway). */
+  /**
+   * Deadline of one attempt in ms: connect, headers and the whole body (default 30 000; API
+   * Gateway gives up after 29 s anyway).
+   */
   timeoutMs?: number | undefined;
+  /** Deadline of one call across its retries, in ms (default 120 000): TIMEOUT. */
+  totalTimeoutMs?: number | undefined;
+  /**
+   * Largest response body accepted, in bytes, counted after decompression (default 64 MiB). Past it
+   * the request is aborted: INVALID_RESPONSE naming the limit.
+   */
+  maxResponseBytes?: number | undefined;
   /** Structured request/response/retry log entries (never with credentials). */
   logger?: Logger | undefined;
   /** Extra CA certificates (private API behind a proxy). */
@@ -73,7 +84,7 @@ export interface ApiModeOptions {
   rateLimit?: RateLimiter | RateLimitOptions | undefined;
 }
 
-const dt = (v: string | undefined) => (v === undefined ? undefined : parseTimestamp(v));
+const dt = (v: string | undefined) => (v === undefined ? undefined : parseIsoTimestamp(v));
 
 /** Reads through a deployed ParallelCluster API (SigV4 `execute-api`). @internal */
 export class ApiBackend implements Backend {
@@ -102,6 +113,8 @@ export class ApiBackend implements Backend {
       throw configError(
         `cannot tell the signing region of ${base.host}: it is not an execute-api host; pass signingRegion or set AWS_REGION`,
       );
+    // The signing region goes into the Authorization header's scope: CR/LF there is CONFIG now.
+    assertHeaderSafe('authorization', signingRegion, { provider: PROVIDER, option: 'signingRegion' });
     this.base = base;
     this.region = opts.region;
     const credentials = credentialResolver(opts.credentials);
@@ -122,6 +135,8 @@ export class ApiBackend implements Backend {
       requestIdHeaders: ['x-amzn-requestid', 'x-amz-apigw-id'],
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.totalTimeoutMs !== undefined ? { totalTimeoutMs: opts.totalTimeoutMs } : {}),
+      ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
       ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
@@ -188,7 +203,7 @@ export class ApiBackend implements Backend {
       page = {
         events: (data.events ?? []).map((w: StackEventWire) => ({
           ...w,
-          timestamp: parseTimestamp(w.timestamp) as Date,
+          timestamp: parseIsoTimestamp(w.timestamp) as Date,
         })),
         nextToken: data.nextToken,
       };
@@ -253,7 +268,7 @@ export class ApiBackend implements Backend {
     );
     const items: LogEventInfo[] = [];
     for (const w of data.events ?? []) {
-      items.push({ timestamp: parseTimestamp(w.timestamp) as Date, message: w.message, stream, raw: w });
+      items.push({ timestamp: parseIsoTimestamp(w.timestamp) as Date, message: w.message, stream, raw: w });
     }
     // CloudWatch returns the token it was given at the end of the stream (Q6).
     const next = data.nextToken !== undefined && data.nextToken !== cursor ? data.nextToken : undefined;
