@@ -20,6 +20,7 @@ import {
   applyEventFilters,
   createPaginator,
   createTokenKey,
+  statusTable,
   watchEvents,
 } from '@stackfeed/core/adapter';
 import { type ApiModeOptions, ApiBackend } from './api/backend.js';
@@ -87,13 +88,18 @@ const stackNameOfArn = (arn: unknown) => (typeof arn === 'string' ? /:stack\/([^
 function eventsCursorCheck(target: StackTarget): (cursor: unknown) => string | undefined {
   return (cursor) => {
     if (typeof cursor === 'string') return tokenString(cursor);
-    const c = cursor as { q?: unknown; done?: unknown; root?: { id?: unknown; name?: unknown }; t?: unknown };
-    if (!c || typeof c !== 'object' || !Array.isArray(c.q) || !Array.isArray(c.done) || !c.root)
+    const at = cursor as {
+      pending?: unknown;
+      done?: unknown;
+      root?: { id?: unknown; name?: unknown };
+      token?: unknown;
+    };
+    if (!at || typeof at !== 'object' || !Array.isArray(at.pending) || !Array.isArray(at.done) || !at.root)
       return 'the cursor is not an events cursor';
-    if (c.t !== undefined && typeof c.t !== 'string') return 'the cursor token is not a string';
-    if (c.root.name !== target.name || stackNameOfArn(c.root.id) !== target.name)
+    if (at.token !== undefined && typeof at.token !== 'string') return 'the cursor token is not a string';
+    if (at.root.name !== target.name || stackNameOfArn(at.root.id) !== target.name)
       return `the cursor names another stack than ${JSON.stringify(target.name)}`;
-    for (const id of [...c.q, ...c.done]) {
+    for (const id of [...at.pending, ...at.done]) {
       const name = stackNameOfArn(id);
       if (name !== target.name && !name?.startsWith(`${target.name}-`))
         return `the cursor names another stack than ${JSON.stringify(target.name)}`;
@@ -175,6 +181,20 @@ export interface ListStackEventsOptions extends ListOptions, EventFilterOptions,
 
 /** Events a stack listing read for `oldest-first` may hold before the list refuses (memory bound). */
 const OLDEST_FIRST_MAX_PAGES = 10_000;
+
+/** How a watched image build ended, by its final state (anything else: failed). */
+const imageOutcomeTable = statusTable<WatchOutcome>(
+  {
+    AVAILABLE: 'succeeded',
+    DEPRECATED: 'succeeded',
+    DISABLED: 'succeeded',
+    DELETED: 'deleted',
+    CANCELLED: 'cancelled',
+  },
+  'failed',
+);
+/** How a watched cluster stack ended, by its settled state (anything else: failed). */
+const stackOutcomeTable = statusTable<WatchOutcome>({ COMPLETE: 'succeeded', DELETED: 'deleted' }, 'failed');
 
 /** Options of `listImageLogEvents`. */
 export interface ListLogEventsOptions extends ListOptions {
@@ -514,14 +534,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
         amiWaits++;
         return { terminal: false };
       }
-      const outcome: WatchOutcome =
-        info.state === 'AVAILABLE' || info.state === 'DEPRECATED' || info.state === 'DISABLED'
-          ? 'succeeded'
-          : info.state === 'DELETED'
-            ? 'deleted'
-            : info.state === 'CANCELLED'
-              ? 'cancelled'
-              : 'failed';
+      const outcome = imageOutcomeTable.map(info.state);
       const r: TerminalCheck<ImageInfo> = { terminal: true, outcome, status: info.status, final: info };
       if (info.reason !== undefined) r.reason = info.reason;
       return r;
@@ -555,7 +568,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       found.saw();
       if (isStackInProgress(info.stackStatus) || info.stackStatus === 'REVIEW_IN_PROGRESS') return { terminal: false };
       const state = stackStateTable.map(info.stackStatus);
-      const outcome: WatchOutcome = state === 'COMPLETE' ? 'succeeded' : state === 'DELETED' ? 'deleted' : 'failed';
+      const outcome = stackOutcomeTable.map(state);
       const r: TerminalCheck<ClusterInfo> = { terminal: true, outcome, status: info.stackStatus, final: info };
       if (info.reason !== undefined) r.reason = info.reason;
       return r;

@@ -30,9 +30,9 @@ describe('continuation tokens are bound to the call (tokenKey + validateCursor)'
   it('a direct-mode token naming another CloudFormation stack is BAD_REQUEST before any request', async () => {
     const hpcArn = emu.world.cfn.find('hpc')?.id as string;
     const forged = [
-      { q: [otherArn], done: [], root: { id: otherArn, name: 'hpc' } },
-      { q: [otherArn], done: [], root: { id: hpcArn, name: 'hpc' } },
-      { q: [hpcArn], done: [], root: { id: hpcArn, name: 'other' } },
+      { pending: [otherArn], done: [], root: { id: otherArn, name: 'hpc' } },
+      { pending: [otherArn], done: [], root: { id: hpcArn, name: 'hpc' } },
+      { pending: [hpcArn], done: [], root: { id: hpcArn, name: 'other' } },
     ];
     const client = directClient(emu, { tokenKey: TOKEN_KEY });
     for (const cursor of forged) {

@@ -8,6 +8,7 @@ import type {
   TlsOptions,
 } from '@stackfeed/core';
 import {
+  type FetchedPage,
   HttpTransport,
   assertHeaderSafe,
   type QueryParams,
@@ -19,7 +20,7 @@ import {
 import type { z } from 'zod';
 import { credentialResolver, type CredentialsInput } from '../auth/credentials.js';
 import { regionFromApiHost, sigv4AuthHook } from '../auth/sigv4.js';
-import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
+import type { Backend, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { configError, parseApiError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
 import { MAX_PAGES_PER_POLL, type PollRead, pollListing } from '../poll.js';
@@ -169,7 +170,7 @@ export class ApiBackend implements Backend {
       items: data.images.map((w) => imageFromSummary(w, w)),
       next: data.nextToken,
       raw: data,
-    } satisfies BackendPage<ImageInfo, string>;
+    } satisfies FetchedPage<ImageInfo, string>;
   }
 
   async describeImage(imageId: string, signal: AbortSignal | undefined): Promise<ImageInfo> {
@@ -212,7 +213,7 @@ export class ApiBackend implements Backend {
     const rawEvents = (raw as { events?: unknown[] }).events ?? [];
     const items: StackEvent[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) items[i] = toStackEvent(events[i] as StackEventRecord, rawEvents[i]);
-    return { items, next: page.nextToken, raw } satisfies BackendPage<StackEvent>;
+    return { items, next: page.nextToken, raw } satisfies FetchedPage<StackEvent, unknown>;
   }
 
   async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<PollRead> {
@@ -242,7 +243,7 @@ export class ApiBackend implements Backend {
       if (w.uploadSequenceToken !== undefined) s.uploadSequenceToken = w.uploadSequenceToken;
       return s;
     });
-    return { items, next: data.nextToken } satisfies BackendPage<LogStreamInfo, string>;
+    return { items, next: data.nextToken } satisfies FetchedPage<LogStreamInfo, string>;
   }
 
   async logEventsPage(
@@ -272,7 +273,7 @@ export class ApiBackend implements Backend {
     }
     // CloudWatch returns the token it was given at the end of the stream (Q6).
     const next = data.nextToken !== undefined && data.nextToken !== cursor ? data.nextToken : undefined;
-    return { items, next } satisfies BackendPage<LogEventInfo, string>;
+    return { items, next } satisfies FetchedPage<LogEventInfo, string>;
   }
 
   async listClustersPage(
@@ -290,7 +291,7 @@ export class ApiBackend implements Backend {
     return {
       items: data.clusters.map((w) => clusterFromSummary(w, w)),
       next: data.nextToken,
-    } satisfies BackendPage<ClusterInfo, string>;
+    } satisfies FetchedPage<ClusterInfo, string>;
   }
 
   async describeCluster(name: string, signal: AbortSignal | undefined): Promise<ClusterInfo> {
