@@ -459,36 +459,44 @@ export class DirectBackend implements Backend {
       true,
     );
     const ami = amis.images[0];
-    if (ami?.ImageId) {
-      const tagList = (ami.Tags ?? []).map((tag) => ({ key: tag.Key, value: tag.Value }));
-      const tags = tagMap(ami.Tags);
-      const w: DescribeImageWire = {
-        imageId,
-        region,
-        version: tags[TAG_VERSION] ?? '',
-        imageBuildStatus: 'BUILD_COMPLETE',
-        creationTime: ami.CreationDate,
-        imageConfiguration: undefined,
-        ec2AmiInfo: {
-          amiId: ami.ImageId,
-          tags: tagList,
-          amiName: ami.Name,
-          architecture: ami.Architecture,
-          state: ami.State?.toUpperCase(),
-          description: ami.Description,
-        },
-        imageBuildLogsArn: tags[TAG_BUILD_LOG],
-        imagebuilderImageStatus: undefined,
-        imagebuilderImageStatusReason: undefined,
-        cloudformationStackStatus: undefined,
-        cloudformationStackStatusReason: undefined,
-        cloudformationStackArn: undefined,
-        cloudformationStackCreationTime: undefined,
-        cloudformationStackTags: undefined,
-      };
-      return imageFromDescribe(stripUndefined(w), { ami });
-    }
+    if (ami?.ImageId) return this.imageOfAmi(imageId, ami, region);
     // 2) A build in progress (or failed) is a stack named after the image.
+    return this.imageOfStack(imageId, region, signal);
+  }
+
+  /** DescribeImage's AMI path: pcluster's answer for a finished image. */
+  private imageOfAmi(imageId: string, ami: Ec2Image, region: string): ImageInfo {
+    const tagList = (ami.Tags ?? []).map((tag) => ({ key: tag.Key, value: tag.Value }));
+    const tags = tagMap(ami.Tags);
+    const wire: DescribeImageWire = {
+      imageId,
+      region,
+      version: tags[TAG_VERSION] ?? '',
+      imageBuildStatus: 'BUILD_COMPLETE',
+      creationTime: ami.CreationDate,
+      imageConfiguration: undefined,
+      ec2AmiInfo: {
+        amiId: ami.ImageId as string,
+        tags: tagList,
+        amiName: ami.Name,
+        architecture: ami.Architecture,
+        state: ami.State?.toUpperCase(),
+        description: ami.Description,
+      },
+      imageBuildLogsArn: tags[TAG_BUILD_LOG],
+      imagebuilderImageStatus: undefined,
+      imagebuilderImageStatusReason: undefined,
+      cloudformationStackStatus: undefined,
+      cloudformationStackStatusReason: undefined,
+      cloudformationStackArn: undefined,
+      cloudformationStackCreationTime: undefined,
+      cloudformationStackTags: undefined,
+    };
+    return imageFromDescribe(stripUndefined(wire), { ami });
+  }
+
+  /** DescribeImage's stack path: the build stack, its Image Builder image and that image's state. */
+  private async imageOfStack(imageId: string, region: string, signal: AbortSignal | undefined): Promise<ImageInfo> {
     const stack = await this.describeStack(imageId, signal);
     if (!stack?.StackId || !stack.StackStatus)
       throw notFound('DescribeImage', `No image or stack associated with ParallelCluster image id: ${imageId}.`);
@@ -525,7 +533,7 @@ export class DirectBackend implements Backend {
         if (!StackfeedError.is(err, 'NOT_FOUND')) throw err;
       }
     }
-    const w: DescribeImageWire = {
+    const wire: DescribeImageWire = {
       imageId,
       region,
       version: tags[TAG_VERSION] ?? '',
@@ -542,7 +550,7 @@ export class DirectBackend implements Backend {
       imagebuilderImageStatusReason: ibReason,
       ec2AmiInfo: undefined,
     };
-    return imageFromDescribe(stripUndefined(w), {
+    return imageFromDescribe(stripUndefined(wire), {
       stack,
       ...(ibImage !== undefined ? { imagebuilderImage: ibImage } : {}),
     });
