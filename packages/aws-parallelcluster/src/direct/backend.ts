@@ -24,6 +24,7 @@ import type { Backend, LogEventsQuery, PollState, StackTarget } from '../backend
 import { DIRECT_ERROR_CODES, fromAwsError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
 import { MAX_PAGES_PER_POLL, type PollRead, mergeNewestFirst, pollListing } from '../poll.js';
+import { toLogStreamInfo } from '../mapping/logs.js';
 import { clusterBase, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
 import {
   IMAGE_STATUS_FILTER_STACK_STATUSES,
@@ -683,21 +684,19 @@ export class DirectBackend implements Backend {
       signal,
     );
     const items: LogStreamInfo[] = [];
-    for (const [i, s] of (out.logStreams ?? []).entries()) {
-      if (!s.logStreamName) throw invalid('DescribeLogStreams', `logStreams[${i}].logStreamName`);
-      const info: LogStreamInfo = { name: s.logStreamName, raw: s };
-      if (s.arn) info.arn = s.arn;
-      const d = (v: number | undefined) => (typeof v === 'number' ? new Date(v) : undefined);
-      const c1 = d(s.creationTime);
-      if (c1) info.createdAt = c1;
-      const f = d(s.firstEventTimestamp);
-      if (f) info.firstEventAt = f;
-      const l = d(s.lastEventTimestamp);
-      if (l) info.lastEventAt = l;
-      const li = d(s.lastIngestionTime);
-      if (li) info.lastIngestionAt = li;
-      if (s.uploadSequenceToken) info.uploadSequenceToken = s.uploadSequenceToken;
-      items.push(info);
+    const epoch = (v: number | undefined) => (typeof v === 'number' ? new Date(v) : undefined);
+    for (const [i, stream] of (out.logStreams ?? []).entries()) {
+      if (!stream.logStreamName) throw invalid('DescribeLogStreams', `logStreams[${i}].logStreamName`);
+      const fields = {
+        name: stream.logStreamName,
+        arn: stream.arn,
+        createdAt: epoch(stream.creationTime),
+        firstEventAt: epoch(stream.firstEventTimestamp),
+        lastEventAt: epoch(stream.lastEventTimestamp),
+        lastIngestionAt: epoch(stream.lastIngestionTime),
+        uploadSequenceToken: stream.uploadSequenceToken,
+      };
+      items.push(toLogStreamInfo(fields, stream));
     }
     return { items, next: out.nextToken || undefined } satisfies FetchedPage<LogStreamInfo, string>;
   }
