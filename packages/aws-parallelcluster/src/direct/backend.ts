@@ -14,6 +14,7 @@ import {
   type PreparableSdkClient,
   type SdkClientConfig,
   callSdk,
+  classifyAwsAuthFailure,
   drainPages,
   prepareSdkClient,
   sdkClientConfig,
@@ -221,16 +222,25 @@ export class DirectBackend implements Backend {
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    try {
-      return (await callSdk(client, command, {
-        provider: PROVIDER,
-        operation,
-        signal,
-        errorCodes: DIRECT_ERROR_CODES,
-        ...this.callOptions,
-      })) as T;
-    } catch (err) {
-      throw fromAwsError(err, operation, signal);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await callSdk(client, command, {
+          provider: PROVIDER,
+          operation,
+          signal,
+          errorCodes: DIRECT_ERROR_CODES,
+          ...this.callOptions,
+        })) as T;
+      } catch (err) {
+        const failure = fromAwsError(err, operation, signal);
+        // On a clock-skew answer the SDK corrects its clock offset from the server's Date, but it
+        // retries no more (its retries are off): sign again once with the corrected clock.
+        const skewed =
+          failure.code === 'UNAUTHORIZED' &&
+          classifyAwsAuthFailure(failure.message, failure.providerCode, undefined)?.kind === 'clock-skew';
+        if (attempt === 1 && skewed && !signal?.aborted) continue;
+        throw failure;
+      }
     }
   }
 
