@@ -1,6 +1,8 @@
 import {
   type Capabilities,
   type EventFilterOptions,
+  type EventOrder,
+  type EventOrderOption,
   type ImageInfo,
   type ImageSource,
   type ListOptions,
@@ -12,7 +14,15 @@ import {
   type WatchOutcome,
   type WatchStream,
 } from '@stackfeed/core';
-import { type TerminalCheck, applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
+import {
+  type TerminalCheck,
+  type TokenKey,
+  applyEventFilters,
+  createPaginator,
+  createTokenKey,
+  statusTable,
+  watchEvents,
+} from '@stackfeed/core/adapter';
 import { type ApiModeOptions, ApiBackend } from './api/backend.js';
 import type { Backend, PollState, StackTarget } from './backend.js';
 import type { DirectModeOptions } from './direct/options.js';
@@ -48,10 +58,55 @@ const NOT_FOUND_GRACE_POLLS = 6;
  */
 const EMPTY_PAGES_ALLOWED = 10_000;
 
+/** Options both modes share. */
+export interface CommonClientOptions {
+  /**
+   * The key continuation tokens are signed with (HMAC): a passphrase of at least 16 characters or
+   * bytes, so tokens survive a restart and work across processes sharing it. Default: a random key
+   * per client object.
+   */
+  tokenKey?: string | Uint8Array | undefined;
+}
+
 /** Options of `new ParallelClusterClient(...)`: API mode (default) or direct mode. */
 export type ParallelClusterClientOptions =
-  | ({ mode?: 'api' } & ApiModeOptions)
-  | ({ mode: 'direct' } & DirectModeOptions);
+  | ({ mode?: 'api' } & ApiModeOptions & CommonClientOptions)
+  | ({ mode: 'direct' } & DirectModeOptions & CommonClientOptions);
+
+/** A cursor that is a provider's own token: a non-empty string. */
+const tokenString = (cursor: unknown) =>
+  typeof cursor === 'string' && cursor.length > 0 ? undefined : 'the cursor is not a provider token';
+
+/** The stack name in a CloudFormation stack ARN (`…:stack/<name>/<uuid>`). */
+const stackNameOfArn = (arn: unknown) => (typeof arn === 'string' ? /:stack\/([^/]+)\//.exec(arn)?.[1] : undefined);
+
+/**
+ * A direct-mode events cursor must stay on the call's own stack: its root named as asked, every
+ * stack it will read that stack or one of its nested stacks (CloudFormation names those
+ * `<root>-<logicalId>-<suffix>`). API mode's cursor is the server's own token.
+ */
+function eventsCursorCheck(target: StackTarget): (cursor: unknown) => string | undefined {
+  return (cursor) => {
+    if (typeof cursor === 'string') return tokenString(cursor);
+    const at = cursor as {
+      pending?: unknown;
+      done?: unknown;
+      root?: { id?: unknown; name?: unknown };
+      token?: unknown;
+    };
+    if (!at || typeof at !== 'object' || !Array.isArray(at.pending) || !Array.isArray(at.done) || !at.root)
+      return 'the cursor is not an events cursor';
+    if (at.token !== undefined && typeof at.token !== 'string') return 'the cursor token is not a string';
+    if (at.root.name !== target.name || stackNameOfArn(at.root.id) !== target.name)
+      return `the cursor names another stack than ${JSON.stringify(target.name)}`;
+    for (const id of [...at.pending, ...at.done]) {
+      const name = stackNameOfArn(id);
+      if (name !== target.name && !name?.startsWith(`${target.name}-`))
+        return `the cursor names another stack than ${JSON.stringify(target.name)}`;
+    }
+    return undefined;
+  };
+}
 
 /** Options of `listImages`. */
 export interface ListImagesOptions extends ListOptions {
@@ -113,11 +168,8 @@ function notFoundGrace(operation: string, what: string, graceOption: number | un
   };
 }
 
-/** The order of an event list: the same option on every provider. */
-export type EventOrder = 'oldest-first' | 'newest-first';
-
 /** Options of the stack event lists. */
-export interface ListStackEventsOptions extends ListOptions, EventFilterOptions {
+export interface ListStackEventsOptions extends ListOptions, EventFilterOptions, EventOrderOption {
   /**
    * `oldest-first` (default, as on every provider) or `newest-first`, CloudFormation's own order and
    * the cheap one: oldest first reads the listing to its end (every page, nested stacks included in
@@ -129,6 +181,20 @@ export interface ListStackEventsOptions extends ListOptions, EventFilterOptions 
 
 /** Events a stack listing read for `oldest-first` may hold before the list refuses (memory bound). */
 const OLDEST_FIRST_MAX_PAGES = 10_000;
+
+/** How a watched image build ended, by its final state (anything else: failed). */
+const imageOutcomeTable = statusTable<WatchOutcome>(
+  {
+    AVAILABLE: 'succeeded',
+    DEPRECATED: 'succeeded',
+    DISABLED: 'succeeded',
+    DELETED: 'deleted',
+    CANCELLED: 'cancelled',
+  },
+  'failed',
+);
+/** How a watched cluster stack ended, by its settled state (anything else: failed). */
+const stackOutcomeTable = statusTable<WatchOutcome>({ COMPLETE: 'succeeded', DELETED: 'deleted' }, 'failed');
 
 /** Options of `listImageLogEvents`. */
 export interface ListLogEventsOptions extends ListOptions {
@@ -143,6 +209,7 @@ const CAPABILITIES = (nested: boolean): Capabilities => ({
   filters: { since: 'local', resourceName: 'local', resourceType: 'local', phase: 'local' },
   pageSize: null,
   eventOrder: 'oldest-first',
+  nativeOrder: 'newest-first',
   nestedStacks: nested,
   eventIds: 'provider',
 });
@@ -191,6 +258,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
   readonly capabilities: Capabilities;
   private backendPromise: Promise<Backend> | undefined;
   private readonly directOptions: DirectModeOptions | undefined;
+  /** One key for every token this client hands out. */
+  private readonly tokenKey: TokenKey;
 
   constructor(options: ParallelClusterClientOptions) {
     if (!options || typeof options !== 'object') throw configError('ParallelClusterClient needs options');
@@ -206,6 +275,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       this.backendPromise = Promise.resolve(new ApiBackend(options as ApiModeOptions));
     }
     this.capabilities = CAPABILITIES(this.mode === 'direct');
+    this.tokenKey = createTokenKey(options.tokenKey);
   }
 
   /** The mode's backend; direct mode's (and with it the AWS SDK) is imported on first use. */
@@ -240,6 +310,12 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       provider: PROVIDER,
       operation: 'listImages',
       scope: { mode: this.mode, statuses },
+      tokenKey: this.tokenKey,
+      validateCursor: (cursor) => {
+        const c = cursor as C;
+        if (!c || !Number.isInteger(c.s) || c.s < 0 || c.s >= statuses.length) return 'the cursor names no status';
+        return c.t === undefined ? undefined : tokenString(c.t);
+      },
       options,
       maxEmptyPages: EMPTY_PAGES_ALLOWED,
       fetchPage: async (cursor, _size, signal) => {
@@ -285,11 +361,18 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     if (order !== 'oldest-first' && order !== 'newest-first')
       throw configError(`order must be 'oldest-first' or 'newest-first', not ${JSON.stringify(order)}`);
     const operation = target.kind === 'image' ? 'listImageStackEvents' : 'listClusterStackEvents';
-    const common = { provider: PROVIDER, operation, options, filter: applyEventFilters(options) } as const;
+    const common = {
+      provider: PROVIDER,
+      operation,
+      options,
+      filter: applyEventFilters(options),
+      tokenKey: this.tokenKey,
+    } as const;
     if (order === 'newest-first')
       return createPaginator<StackEvent, unknown>({
         ...common,
         scope: { mode: this.mode, target, order },
+        validateCursor: eventsCursorCheck(target),
         fetchPage: async (cursor, _size, signal) => {
           const page = await (await this.backend()).stackEventsPage(target, cursor, signal);
           return { items: page.items, next: page.next, raw: page.raw };
@@ -297,17 +380,20 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       });
     // One read of the whole listing per pass; pages are then cut from it by offset (new events
     // only ever come last, so an offset stays valid across a resumed token).
-    let listing: Promise<StackEvent[]> | undefined;
+    let listing: Promise<{ events: StackEvent[]; nativePageSize: number }> | undefined;
     return createPaginator<StackEvent, number>({
       ...common,
       scope: { mode: this.mode, target, order },
-      pageSizeLimits: { min: 1, max: 1000, default: 100 },
+      pageSizeLimits: { min: 1, max: 1000 },
+      validateCursor: (offset) =>
+        Number.isInteger(offset) && (offset as number) > 0 ? undefined : 'the cursor is not an offset',
       fetchPage: async (offset, size, signal) => {
         listing ??= this.oldestFirst(target, operation, signal);
-        const all = await listing;
+        const { events, nativePageSize } = await listing;
         const start = offset ?? 0;
-        const end = start + (size ?? 100);
-        return { items: all.slice(start, end), next: end < all.length ? end : undefined };
+        // Without a pageSize, pages are as large as the provider's own.
+        const end = start + (options.pageSize === undefined ? nativePageSize : (size ?? nativePageSize));
+        return { items: events.slice(start, end), next: end < events.length ? end : undefined };
       },
     });
   }
@@ -317,6 +403,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     const backend = await this.backend();
     const all: StackEvent[] = [];
     const seen = new Set<string>();
+    let nativePageSize = 1;
     let cursor: unknown;
     for (let pages = 0; ; pages++) {
       if (pages >= OLDEST_FIRST_MAX_PAGES)
@@ -329,6 +416,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
         });
       const page = await backend.stackEventsPage(target, cursor, signal);
       for (const ev of page.items) all.push(ev);
+      nativePageSize = Math.max(nativePageSize, page.items.length);
       if (page.next === undefined) break;
       const key = JSON.stringify(page.next);
       if (seen.has(key)) break;
@@ -337,7 +425,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     }
     all.reverse();
     // Stable: events of one stack keep the reversed listing's order on equal timestamps.
-    return all.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    all.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    return { events: all, nativePageSize };
   }
 
   /** ListImageLogStreams: the CloudWatch streams of an image build (`<version>/<build>`). */
@@ -346,6 +435,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return createPaginator<LogStreamInfo, string>({
       provider: PROVIDER,
       operation: 'listImageLogStreams',
+      tokenKey: this.tokenKey,
+      validateCursor: tokenString,
       scope: { mode: this.mode, imageId },
       options,
       fetchPage: async (cursor, _size, signal) => (await this.backend()).logStreamsPage(imageId, cursor, signal),
@@ -365,6 +456,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return createPaginator<LogEventInfo, string>({
       provider: PROVIDER,
       operation: 'listImageLogEvents',
+      tokenKey: this.tokenKey,
+      validateCursor: tokenString,
       scope: {
         mode: this.mode,
         imageId,
@@ -396,6 +489,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return createPaginator<ClusterInfo, string>({
       provider: PROVIDER,
       operation: 'listClusters',
+      tokenKey: this.tokenKey,
+      validateCursor: tokenString,
       scope: { mode: this.mode, statuses },
       options,
       maxEmptyPages: EMPTY_PAGES_ALLOWED,
@@ -443,14 +538,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
         amiWaits++;
         return { terminal: false };
       }
-      const outcome: WatchOutcome =
-        info.state === 'AVAILABLE' || info.state === 'DEPRECATED' || info.state === 'DISABLED'
-          ? 'succeeded'
-          : info.state === 'DELETED'
-            ? 'deleted'
-            : info.state === 'CANCELLED'
-              ? 'cancelled'
-              : 'failed';
+      const outcome = imageOutcomeTable.map(info.state);
       const r: TerminalCheck<ImageInfo> = { terminal: true, outcome, status: info.status, final: info };
       if (info.reason !== undefined) r.reason = info.reason;
       return r;
@@ -484,7 +572,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       found.saw();
       if (isStackInProgress(info.stackStatus) || info.stackStatus === 'REVIEW_IN_PROGRESS') return { terminal: false };
       const state = stackStateTable.map(info.stackStatus);
-      const outcome: WatchOutcome = state === 'COMPLETE' ? 'succeeded' : state === 'DELETED' ? 'deleted' : 'failed';
+      const outcome = stackOutcomeTable.map(state);
       const r: TerminalCheck<ClusterInfo> = { terminal: true, outcome, status: info.stackStatus, final: info };
       if (info.reason !== undefined) r.reason = info.reason;
       return r;
@@ -505,23 +593,26 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     terminal: (signal: AbortSignal, newEvents: readonly StackEvent[]) => Promise<TerminalCheck<R>>,
   ): WatchStream<StackEvent, R> {
     const filter = applyEventFilters({ ...options, since: undefined });
-    const state: PollState = { since: undefined, nested: new Map() };
+    const state: PollState = { since: undefined, fullReread: false, nested: new Map() };
     return watchEvents<StackEvent, R>(
       {
         provider: PROVIDER,
         operation: target.kind === 'image' ? 'watchImageBuild' : 'watchClusterStackEvents',
+        // CloudFormation lists newest first; the engine checks every poll against it and asks for
+        // full re-reads (no time cut) once a listing breaks it.
+        listingOrder: 'newest-first',
         poll: async (ctx) => {
           state.since = ctx.since;
+          state.fullReread = ctx.fullReread;
           const b = await this.backend();
-          let events: StackEvent[];
           try {
-            events = await b.pollStackEvents(target, state, ctx.signal);
+            const read = await b.pollStackEvents(target, state, ctx.signal);
+            return { events: filter ? read.events.filter(filter) : read.events, capped: read.capped };
           } catch (err) {
             // The stack may not exist yet, or (API mode) was deleted after a successful build.
             if (StackfeedError.is(err, 'NOT_FOUND')) return [];
             throw err;
           }
-          return filter ? events.filter(filter) : events;
         },
         checkTerminal: ({ signal, newEvents }) => terminal(signal, newEvents),
       },
