@@ -201,6 +201,9 @@ const OPS: Operation[] = [
   },
 ];
 
+/** Rebuilt clients share one key, so a token from one resumes in the next (keys are per client). */
+const TOKEN_KEY = 'conformance-pcluster-token-key';
+
 function client(mode: Mode): ParallelClusterClient {
   return mode === 'api'
     ? new ParallelClusterClient({
@@ -209,6 +212,7 @@ function client(mode: Mode): ParallelClusterClient {
         credentials: AWS_CREDS,
         retry: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 1, maxDelayMs: 5 },
         timeoutMs: TIMEOUT_MS,
+        tokenKey: TOKEN_KEY,
       })
     : new ParallelClusterClient({
         mode: 'direct',
@@ -217,6 +221,7 @@ function client(mode: Mode): ParallelClusterClient {
         endpoints: emu.endpoints,
         maxAttempts: MAX_ATTEMPTS,
         timeoutMs: TIMEOUT_MS,
+        tokenKey: TOKEN_KEY,
       });
 }
 

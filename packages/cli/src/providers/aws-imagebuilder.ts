@@ -56,8 +56,10 @@ function connectOptions(
   region: string | undefined,
   endpoint: string | undefined,
   credentials: ImageBuilderClientOptions['credentials'],
+  tokenKey?: string,
 ) {
   const o: ImageBuilderClientOptions = {};
+  if (tokenKey) o.tokenKey = tokenKey;
   if (region) o.region = region;
   if (endpoint) o.endpoint = endpoint;
   if (credentials) o.credentials = credentials;
@@ -73,7 +75,9 @@ export const plugin: ProviderPlugin = {
   credentials: AWS_CREDENTIALS_HINT,
   offers: ['listEvents', 'followEvents', 'listImages', 'describeImage', 'listExecutions'],
   connect(ctx) {
-    return session(new ImageBuilderClient(connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx))));
+    return session(
+      new ImageBuilderClient(connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx), ctx.tokenKey)),
+    );
   },
   async demo({ clock }) {
     const { lifecycleDeprecateThenDelete, startImageBuilderEmulator } = await import(

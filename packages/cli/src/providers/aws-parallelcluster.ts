@@ -68,6 +68,7 @@ export const plugin: ProviderPlugin = {
       ...(region ? { region } : {}),
       ...(credentials ? { credentials } : {}),
       ...(ctx.logger ? { logger: ctx.logger } : {}),
+      ...(ctx.tokenKey ? { tokenKey: ctx.tokenKey } : {}),
     };
     const options: ParallelClusterClientOptions = apiUrl
       ? { apiUrl, ...common, ...(region ? { signingRegion: region } : {}) }
