@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { registerSecret, safeExcerpt, StackfeedError, toStackfeedError } from './entry.js';
+import { redact, registerSecret, safeExcerpt, StackfeedError, toStackfeedError } from './entry.js';
 
 const SECRETS = ['Keystone-Pa55word!', 'gAAAAABtokenvalue0123456789xyz', 'AKIAEXCERPTTEST12345'];
 for (const s of SECRETS) registerSecret(s);
@@ -74,5 +74,17 @@ describe('toStackfeedError', () => {
     expect(bug.message).not.toContain(SECRETS[0]);
     expect(toStackfeedError('a string').code).toBe('INVALID_RESPONSE');
     expect(toStackfeedError(undefined).code).toBe('INVALID_RESPONSE');
+  });
+});
+
+describe('redact: signed Authorization parts reflected without their header', () => {
+  it('masks Signature= and Credential= values wherever they stand', () => {
+    const sig = 'a3f9c2e1b4d5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1';
+    const text = `echo: Credential=AKIAECHOEDKEY0000001/20261202/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig} end`;
+    const out = redact(text);
+    expect(out).not.toContain(sig);
+    expect(out).not.toContain('AKIAECHOEDKEY0000001');
+    expect(out).toContain('SignedHeaders=host;x-amz-date');
+    expect(safeExcerpt(`${'x'.repeat(150)} Signature=${sig}`, 200)).not.toContain(sig.slice(0, 16));
   });
 });

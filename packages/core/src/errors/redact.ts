@@ -59,8 +59,13 @@ export function redact(text: string): string {
   out = out.replace(HEADER_RE, (_m, head: string) => `${head}${MASK}`);
   out = out.replace(QUERY_RE, (_m, head: string) => `${head}${MASK}`);
   out = out.replace(JSON_SECRET_RE, (_m, head: string, _v: string, tail: string) => `${head}${MASK}${tail}`);
+  // A signed Authorization value echoed without its scheme or header name (a server reflecting it).
+  out = out.replace(SIGNATURE_PART_RE, (_m, head: string) => `${head}${MASK}`);
   return out;
 }
+
+/** `Signature=<hex>` and `Credential=<key>/…` parts of SigV4 / SDK-HMAC headers, wherever they stand. */
+const SIGNATURE_PART_RE = /\b((?:Signature|Credential)=)([^\s,&"'}\]]{8,})/g;
 
 const SENSITIVE_KEY =
   /^(authorization|proxy-authorization|x-auth-token|x-subject-token|x-security-token|x-amz-security-token|x-amz-signature|x-amz-credential|x-sdk-signature|signature|cookie|set-cookie|password|passwd|secret|secretaccesskey|secret_access_key|secret_key|sessiontoken|session_token|token|access_token|refresh_token|id_token|api_?key|client_secret|private_key|sk|credentials?)$/i;
