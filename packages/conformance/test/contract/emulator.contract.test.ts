@@ -1,0 +1,271 @@
+/**
+ * The contract (issue 14) on the emulators: every rule of ./rules.ts × every provider target, each
+ * target a finished deployment whose ground truth comes from the emulator's own state.
+ */
+import { type StackEvent, StackfeedError } from '@stackfeed/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FilterName, type LiveTarget, type LooseOptions, TARGETS, type Target } from './targets.js';
+import { firstDiff, matches, title } from './rules.js';
+
+const LIMIT = 7;
+
+async function all(t: LiveTarget, o?: LooseOptions): Promise<StackEvent[]> {
+  return t.list(o).toArray({ limit: 100_000 });
+}
+
+async function failure(p: Promise<unknown>): Promise<StackfeedError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof StackfeedError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, target) => {
+  let t: LiveTarget;
+  /** The default listing, read once (R-order checks it against the ground truth). */
+  let listed: StackEvent[];
+
+  beforeAll(async () => {
+    t = await target.start();
+    listed = await all(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  // ---------------------------------------------------------------------------------------- R-order
+
+  it(title('order', 'the default listing is the ground truth, oldest first'), () => {
+    const truth = t.truth();
+    expect(truth.length).toBeGreaterThan(LIMIT * 2);
+    expect(
+      firstDiff(
+        listed.map(t.key),
+        truth.map((e) => e.key),
+      ),
+    ).toBeUndefined();
+  });
+
+  it(title('order', "order 'newest-first' is the exact reverse of the ground truth"), async () => {
+    const got = await all(t, { order: 'newest-first' });
+    expect(
+      firstDiff(
+        got.map(t.key),
+        t
+          .truth()
+          .map((e) => e.key)
+          .reverse(),
+      ),
+    ).toBeUndefined();
+  });
+
+  it(title('order', 'toArray({limit}) and maxItems take the first N in either order'), async () => {
+    const truth = t.truth().map((e) => e.key);
+    const firstN = truth.slice(0, LIMIT);
+    const lastN = [...truth].reverse().slice(0, LIMIT);
+    expect(firstDiff((await t.list().toArray({ limit: LIMIT })).map(t.key), firstN), 'toArray limit').toBeUndefined();
+    expect(firstDiff((await all(t, { maxItems: LIMIT })).map(t.key), firstN), 'maxItems').toBeUndefined();
+    const newest = await t.list({ order: 'newest-first' }).toArray({ limit: LIMIT });
+    expect(firstDiff(newest.map(t.key), lastN), 'newest-first limit').toBeUndefined();
+  });
+
+  it(title('order', 'capabilities say oldest-first and name the native order'), () => {
+    const caps = t.capabilities as unknown as Record<string, unknown>;
+    expect(caps.eventOrder).toBe('oldest-first');
+    expect(['oldest-first', 'newest-first']).toContain(caps.nativeOrder);
+  });
+
+  // --------------------------------------------------------------------------------------- R-filter
+
+  /** Filter values taken from the data: an anchor event every combination keeps. */
+  function anchorFilters() {
+    const resources = listed.filter((e) => e.isStackEvent !== true && e.resource.type && e.phase === 'COMPLETE');
+    const anchor = resources[Math.floor(resources.length * 0.75)] ?? listed[listed.length - 1];
+    if (!anchor) throw new Error('nothing listed');
+    const median = listed[Math.floor(listed.length / 2)] as StackEvent;
+    const since = new Date(Math.min(median.timestamp.getTime(), anchor.timestamp.getTime()));
+    return {
+      since,
+      resourceName: (anchor.resource.name ?? anchor.resource.logicalId) as string,
+      resourceType: anchor.resource.type as string,
+      phase: anchor.phase as string,
+    };
+  }
+
+  it(title('filter', 'every combination of the common filters is their intersection'), async () => {
+    const values = anchorFilters();
+    const names = Object.keys(values) as FilterName[];
+    const problems: string[] = [];
+    for (let mask = 1; mask < 1 << names.length; mask++) {
+      const f: LooseOptions = {};
+      for (let i = 0; i < names.length; i++)
+        if (mask & (1 << i)) f[names[i] as FilterName] = values[names[i] as FilterName];
+      const want = listed.filter((ev) => matches(ev, f)).map(t.key);
+      let got: string[];
+      try {
+        got = (await all(t, f)).map(t.key);
+      } catch (err) {
+        problems.push(`${Object.keys(f).join('+')}: ${String(err)}`);
+        continue;
+      }
+      const d = firstDiff(got, want);
+      if (d) problems.push(`${Object.keys(f).join('+')}: ${d}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it(title('filter', 'provider status filters intersect with phase (and with each other)'), async () => {
+    const problems: string[] = [];
+    for (const sf of t.statusFilters) {
+      for (const phase of [undefined, 'COMPLETE', 'FAILED', 'IN_PROGRESS']) {
+        const o = { ...sf.options, ...(phase ? { phase } : {}) };
+        const want = listed.filter((ev) => sf.keep(ev) && (!phase || ev.phase === phase)).map(t.key);
+        try {
+          const d = firstDiff((await all(t, o)).map(t.key), want);
+          if (d) problems.push(`${sf.label}${phase ? ` + phase ${phase}` : ''}: ${d}`);
+        } catch (err) {
+          if (sf.mayRefuse && err instanceof StackfeedError && err.code === 'CONFIG') continue;
+          problems.push(`${sf.label}${phase ? ` + phase ${phase}` : ''}: ${String(err)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it(title('filter', 'capabilities.filters is truthful: server filters are sent, local ones are not'), async () => {
+    const values = anchorFilters();
+    const problems: string[] = [];
+    for (const name of Object.keys(values) as FilterName[]) {
+      const support = t.capabilities.filters[name];
+      t.clearRequests();
+      await all(t, { [name]: values[name] });
+      const reqs = t.apiRequests();
+      const saw = t.serverSaw[name];
+      if (support === 'server') {
+        if (!saw) problems.push(`${name}: 'server', but the provider API has no such parameter`);
+        else if (!reqs.some(saw)) problems.push(`${name}: 'server', but no request carried it`);
+      } else if (support === 'local') {
+        if (saw && reqs.some(saw)) problems.push(`${name}: 'local', but a request carried it`);
+        const literal = name === 'resourceName' || name === 'resourceType' ? String(values[name]) : undefined;
+        const enc = literal ? encodeURIComponent(literal) : undefined;
+        if (enc && reqs.some((r) => r.query.includes(enc) || r.body.includes(literal as string)))
+          problems.push(`${name}: 'local', but ${literal} was sent`);
+      } else problems.push(`${name}: '${support}' (the contract has every common filter)`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  // ----------------------------------------------------------------------------------------- R-time
+
+  it(title('time', 'every timestamp is the ground truth instant of its event'), () => {
+    const truth = new Map(t.truth().map((e) => [e.key, e.time.getTime()]));
+    const problems: string[] = [];
+    for (const ev of listed) {
+      const ms = ev.timestamp instanceof Date ? ev.timestamp.getTime() : Number.NaN;
+      if (!Number.isFinite(ms) || ms < Date.UTC(2000, 0, 1)) problems.push(`${t.key(ev)}: ${String(ev.timestamp)}`);
+      else if (truth.get(t.key(ev)) !== ms)
+        problems.push(`${t.key(ev)}: ${ev.timestamp.toISOString()} is not the provider's time`);
+    }
+    expect(problems.slice(0, 5)).toEqual([]);
+  });
+
+  // ------------------------------------------------------------------------------------------ R-ids
+
+  it(title('ids', 'ids are unique and the same on a re-read'), async () => {
+    const ids = listed.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(
+      firstDiff(
+        (await all(t)).map((e) => e.id),
+        ids,
+      ),
+    ).toBeUndefined();
+  });
+
+  it(title('ids', 'a watch of the deployment yields every event once'), async () => {
+    const watched = await t.watch();
+    const ids = watched.map((e) => e.id);
+    expect(ids.length - new Set(ids).size, 'duplicates').toBe(0);
+    expect(
+      firstDiff(
+        watched.map(t.key).sort(),
+        t
+          .truth()
+          .map((e) => e.key)
+          .sort(),
+      ),
+    ).toBeUndefined();
+  });
+
+  // ---------------------------------------------------------------------------------------- R-token
+
+  const pageOpts = (): LooseOptions => (t.capabilities.pageSize ? { pageSize: 5 } : {});
+
+  async function firstPage(): Promise<{ ids: string[]; token: string }> {
+    const it1 = t.list(pageOpts()).byPage(pageOpts())[Symbol.asyncIterator]();
+    const r = await it1.next();
+    await it1.return?.();
+    if (r.done || !r.value.continuationToken) throw new Error('the listing has one page only');
+    return { ids: r.value.items.map((e) => e.id), token: r.value.continuationToken };
+  }
+
+  it(title('token', 'a continuation token resumes at the next page'), async () => {
+    const { ids, token } = await firstPage();
+    const rest: string[] = [];
+    for await (const page of t.list(pageOpts()).byPage({ ...pageOpts(), continuationToken: token }))
+      rest.push(...page.items.map((e) => e.id));
+    expect(
+      firstDiff(
+        [...ids, ...rest],
+        listed.map((e) => e.id),
+      ),
+    ).toBeUndefined();
+  });
+
+  it(title('token', "another stack's call refuses the token with BAD_REQUEST before any request"), async () => {
+    const { token } = await firstPage();
+    t.clearRequests();
+    const err = await failure(
+      (async () => {
+        for await (const _ of t.listOther().byPage({ continuationToken: token })) break;
+      })(),
+    );
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(t.apiRequests().length).toBe(0);
+  });
+
+  // ---------------------------------------------------------------------------------------- R-stack
+
+  it(title('stack', 'isStackEvent agrees with the returned resource data'), () => {
+    const problems: string[] = [];
+    for (const ev of listed) {
+      const name = ev.resource.name ?? ev.resource.logicalId;
+      const namesStack = name !== undefined && (name === ev.stack.name || /Stack$/.test(ev.resource.type ?? ''));
+      if (ev.isStackEvent === true && name !== undefined && !namesStack)
+        problems.push(`${t.key(ev)}: isStackEvent true for resource ${name}`);
+      if (ev.isStackEvent === false && name === undefined && ev.resource.type === undefined)
+        problems.push(`${t.key(ev)}: isStackEvent false without any resource data`);
+    }
+    expect(problems.slice(0, 5)).toEqual([]);
+  });
+
+  if (target.id === 'huawei-rfs') {
+    it(title('stack', 'RFS fields without resource_name / resource_type leave isStackEvent undecided'), async () => {
+      const full = new Map(listed.map((e) => [`${e.timestamp.getTime()}|${e.status}|${e.message ?? ''}`, e]));
+      const got = await all(t, { fields: ['event_message'] });
+      expect(got.length).toBe(listed.length);
+      const problems: string[] = [];
+      for (const ev of got) {
+        const same = full.get(`${ev.timestamp.getTime()}|${ev.status}|${ev.message ?? ''}`);
+        if (ev.isStackEvent !== undefined && ev.isStackEvent !== same?.isStackEvent)
+          problems.push(
+            `${ev.status} ${ev.message ?? ''}: isStackEvent ${ev.isStackEvent}, the data says ${same?.isStackEvent}`,
+          );
+      }
+      expect(problems.slice(0, 5)).toEqual([]);
+    });
+  }
+});
