@@ -67,6 +67,10 @@ export interface LiveTarget {
   }>;
   /** Serve `page` (every page) instead of the emulator's event listing, until `restore`. */
   serve(page: WirePage): void;
+  /** Also serve `page` on the requests `match` accepts (any operation of the target's main server). */
+  serveWhere(match: (path: string, body: string) => boolean, page: WirePage): void;
+  /** The client itself, for provider-specific calls (describe, get). */
+  client: unknown;
   restore(): void;
   close(): Promise<void>;
 }
@@ -96,14 +100,18 @@ const query = (r: RecordedRequest) => {
 
 /** Serve a fixture page on every request `match` accepts (a 200 in place of the handler's answer). */
 function fixtureServer(server: EmulatorServer, match: (path: string, body: string) => boolean) {
+  const serveWhere = (m: (path: string, body: string) => boolean, page: WirePage) => {
+    server.faults.inject(
+      { kind: 'status', status: 200, body: page.body, ...(page.headers ? { headers: page.headers } : {}) },
+      { match: (r) => m(r.rawPath, r.body), times: Number.POSITIVE_INFINITY },
+    );
+  };
   return {
-    serve(page: WirePage) {
+    serve: (page: WirePage) => {
       server.faults.clear();
-      server.faults.inject(
-        { kind: 'status', status: 200, body: page.body, ...(page.headers ? { headers: page.headers } : {}) },
-        { match: (r) => match(r.rawPath, r.body), times: Number.POSITIVE_INFINITY },
-      );
+      serveWhere(match, page);
     },
+    serveWhere,
     restore() {
       server.faults.clear();
     },
@@ -150,6 +158,7 @@ const heat: Target = {
     return {
       id: 'openstack-heat',
       capabilities: client.capabilities,
+      client,
       list: (o) => client.listStackEvents('web', loose({ pageSize: 7, ...o })),
       listOther: (o) => client.listStackEvents('db', loose({ pageSize: 7, ...o })),
       watch: () => drain(client.watchStackEvents('web', { ...WATCH, pageSize: 7 })),
@@ -215,6 +224,7 @@ const rfs: Target = {
     return {
       id: 'huawei-rfs',
       capabilities: client.capabilities,
+      client,
       list: (o) => client.listStackEvents('big', loose({ pageSize: 25, ...o })),
       listOther: (o) => client.listStackEvents('other', loose({ pageSize: 25, ...o })),
       watch: () => drain(client.watchStackEvents('big', { ...WATCH, pageSize: 25 })),
@@ -281,6 +291,7 @@ function pclusterTarget(mode: 'api' | 'direct'): Target {
       return {
         id: mode === 'api' ? 'pcluster-api' : 'pcluster-direct',
         capabilities: client.capabilities,
+        client,
         list: (o) => client.listStackEvents({ imageId: 'img-conf' }, loose(o)),
         listOther: (o) => client.listStackEvents({ imageId: 'img-other' }, loose(o)),
         watch: () => drain(client.watchStackEvents({ imageId: 'img-conf' }, WATCH)),
@@ -331,6 +342,7 @@ const imagebuilder: Target = {
     return {
       id: 'aws-imagebuilder',
       capabilities: client.capabilities,
+      client,
       list: (o) => client.listLifecycleExecutionEvents(t.executionId, loose({ pageSize: 25, ...o })),
       listOther: (o) => client.listLifecycleExecutionEvents(otherId, loose({ pageSize: 25, ...o })),
       watch: () => drain(client.watchLifecycleExecution(t.executionId, WATCH)),

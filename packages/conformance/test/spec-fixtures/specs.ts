@@ -151,3 +151,37 @@ export function rfsEnums(): { eventTypes: string[]; stackStatuses: string[] } {
 export function rfsEventsExample(): { stack_events: Json[] } {
   return structuredClone(load('huawei-rfs/list-stack-events-response.example.json', JSON.parse));
 }
+
+/**
+ * A minimal instance of a ParallelCluster schema: only required properties, recursively, with
+ * placeholder values of the declared type (an enum's first value, an ISO date-time for
+ * `format: date-time`). `overrides` replace top-level properties.
+ */
+export function pcMinimalInstance(name: string, overrides: Json = {}): Json {
+  const schemas = pcSchemas() as Record<string, Json>;
+  const build = (s: Json, depth: number): unknown => {
+    if (typeof s.$ref === 'string') return build(schemas[s.$ref.split('/').pop() as string] as Json, depth);
+    if (depth > 8) return undefined;
+    if (Array.isArray(s.enum)) return s.enum[0];
+    switch (s.type) {
+      case 'object': {
+        const out: Json = {};
+        const props = (s.properties ?? {}) as Record<string, Json>;
+        for (const k of (s.required ?? []) as string[]) out[k] = build(props[k] ?? {}, depth + 1);
+        return out;
+      }
+      case 'array':
+        return [build((s.items ?? {}) as Json, depth + 1)];
+      case 'integer':
+      case 'number':
+        return 1;
+      case 'boolean':
+        return false;
+      default:
+        return s.format === 'date-time' ? '2026-01-15T12:00:00.000Z' : 'x';
+    }
+  };
+  const schema = schemas[name];
+  if (!schema) throw new Error(`no schema ${name} in the ParallelCluster spec`);
+  return { ...(build(schema, 0) as Json), ...overrides };
+}
