@@ -7,6 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FilterName, type LiveTarget, type LooseOptions, TARGETS, type Target } from './targets.js';
 import { firstDiff, matches, title } from './rules.js';
 
+/** Fails with the first difference in the message (vitest would truncate it otherwise). */
+function same(got: readonly string[], want: readonly string[], label = 'sequence'): void {
+  const d = firstDiff(got, want);
+  expect(d, `${label}: ${d}`).toBeUndefined();
+}
+
 const LIMIT = 7;
 
 async function all(t: LiveTarget, o?: LooseOptions): Promise<StackEvent[]> {
@@ -41,35 +47,31 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
   it(title('order', 'the default listing is the ground truth, oldest first'), () => {
     const truth = t.truth();
     expect(truth.length).toBeGreaterThan(LIMIT * 2);
-    expect(
-      firstDiff(
-        listed.map(t.key),
-        truth.map((e) => e.key),
-      ),
-    ).toBeUndefined();
+    same(
+      listed.map(t.key),
+      truth.map((e) => e.key),
+    );
   });
 
   it(title('order', "order 'newest-first' is the exact reverse of the ground truth"), async () => {
     const got = await all(t, { order: 'newest-first' });
-    expect(
-      firstDiff(
-        got.map(t.key),
-        t
-          .truth()
-          .map((e) => e.key)
-          .reverse(),
-      ),
-    ).toBeUndefined();
+    same(
+      got.map(t.key),
+      t
+        .truth()
+        .map((e) => e.key)
+        .reverse(),
+    );
   });
 
   it(title('order', 'toArray({limit}) and maxItems take the first N in either order'), async () => {
     const truth = t.truth().map((e) => e.key);
     const firstN = truth.slice(0, LIMIT);
     const lastN = [...truth].reverse().slice(0, LIMIT);
-    expect(firstDiff((await t.list().toArray({ limit: LIMIT })).map(t.key), firstN), 'toArray limit').toBeUndefined();
-    expect(firstDiff((await all(t, { maxItems: LIMIT })).map(t.key), firstN), 'maxItems').toBeUndefined();
+    same((await t.list().toArray({ limit: LIMIT })).map(t.key), firstN, 'toArray limit');
+    same((await all(t, { maxItems: LIMIT })).map(t.key), firstN, 'maxItems');
     const newest = await t.list({ order: 'newest-first' }).toArray({ limit: LIMIT });
-    expect(firstDiff(newest.map(t.key), lastN), 'newest-first limit').toBeUndefined();
+    same(newest.map(t.key), lastN, 'newest-first limit');
   });
 
   it(title('order', 'capabilities say oldest-first and name the native order'), () => {
@@ -114,7 +116,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
       const d = firstDiff(got, want);
       if (d) problems.push(`${Object.keys(f).join('+')}: ${d}`);
     }
-    expect(problems).toEqual([]);
+    expect(problems, problems.join(' | ')).toEqual([]);
   });
 
   it(title('filter', 'provider status filters intersect with phase (and with each other)'), async () => {
@@ -132,7 +134,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
         }
       }
     }
-    expect(problems).toEqual([]);
+    expect(problems, problems.join(' | ')).toEqual([]);
   });
 
   it(title('filter', 'capabilities.filters is truthful: server filters are sent, local ones are not'), async () => {
@@ -155,7 +157,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
           problems.push(`${name}: 'local', but ${literal} was sent`);
       } else problems.push(`${name}: '${support}' (the contract has every common filter)`);
     }
-    expect(problems).toEqual([]);
+    expect(problems, problems.join(' | ')).toEqual([]);
   });
 
   // ----------------------------------------------------------------------------------------- R-time
@@ -169,7 +171,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
       else if (truth.get(t.key(ev)) !== ms)
         problems.push(`${t.key(ev)}: ${ev.timestamp.toISOString()} is not the provider's time`);
     }
-    expect(problems.slice(0, 5)).toEqual([]);
+    expect(problems.slice(0, 5), problems.slice(0, 5).join(' | ')).toEqual([]);
   });
 
   // ------------------------------------------------------------------------------------------ R-ids
@@ -177,27 +179,23 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
   it(title('ids', 'ids are unique and the same on a re-read'), async () => {
     const ids = listed.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(
-      firstDiff(
-        (await all(t)).map((e) => e.id),
-        ids,
-      ),
-    ).toBeUndefined();
+    same(
+      (await all(t)).map((e) => e.id),
+      ids,
+    );
   });
 
   it(title('ids', 'a watch of the deployment yields every event once'), async () => {
     const watched = await t.watch();
     const ids = watched.map((e) => e.id);
     expect(ids.length - new Set(ids).size, 'duplicates').toBe(0);
-    expect(
-      firstDiff(
-        watched.map(t.key).sort(),
-        t
-          .truth()
-          .map((e) => e.key)
-          .sort(),
-      ),
-    ).toBeUndefined();
+    same(
+      watched.map(t.key).sort(),
+      t
+        .truth()
+        .map((e) => e.key)
+        .sort(),
+    );
   });
 
   // ---------------------------------------------------------------------------------------- R-token
@@ -217,12 +215,10 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
     const rest: string[] = [];
     for await (const page of t.list(pageOpts()).byPage({ ...pageOpts(), continuationToken: token }))
       rest.push(...page.items.map((e) => e.id));
-    expect(
-      firstDiff(
-        [...ids, ...rest],
-        listed.map((e) => e.id),
-      ),
-    ).toBeUndefined();
+    same(
+      [...ids, ...rest],
+      listed.map((e) => e.id),
+    );
   });
 
   it(title('token', "another stack's call refuses the token with BAD_REQUEST before any request"), async () => {
@@ -249,7 +245,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
       if (ev.isStackEvent === false && name === undefined && ev.resource.type === undefined)
         problems.push(`${t.key(ev)}: isStackEvent false without any resource data`);
     }
-    expect(problems.slice(0, 5)).toEqual([]);
+    expect(problems.slice(0, 5), problems.slice(0, 5).join(' | ')).toEqual([]);
   });
 
   if (target.id === 'huawei-rfs') {
@@ -265,7 +261,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
             `${ev.status} ${ev.message ?? ''}: isStackEvent ${ev.isStackEvent}, the data says ${same?.isStackEvent}`,
           );
       }
-      expect(problems.slice(0, 5)).toEqual([]);
+      expect(problems.slice(0, 5), problems.slice(0, 5).join(' | ')).toEqual([]);
     });
   }
 });

@@ -71,7 +71,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (id, targ
       if (!ev) return [`${s}: no event (status literal not kept?)`];
       return ev.phase === 'UNKNOWN' ? [`${s}: UNKNOWN`] : [];
     });
-    expect(problems).toEqual([]);
+    expect(problems, problems.join(' | ')).toEqual([]);
   });
 
   if (kit.hook && kit.hookStatuses) {
@@ -88,7 +88,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (id, targ
           ...(ev.status !== s ? [`${s}: status ${JSON.stringify(ev.status)}`] : []),
         ];
       });
-      expect(problems).toEqual([]);
+      expect(problems, problems.join(' | ')).toEqual([]);
     });
   }
 
@@ -143,7 +143,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (id, targ
         );
         if (d) problems.push(d);
       }
-      expect(problems).toEqual([]);
+      expect(problems, problems.join(' | ')).toEqual([]);
     },
   );
 
@@ -162,7 +162,7 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (id, targ
       const d = namesMember(await refusal([r]), member);
       if (d) problems.push(d);
     }
-    expect(problems).toEqual([]);
+    expect(problems, problems.join(' | ')).toEqual([]);
   });
 
   if (kit.timeMembers.every((m) => !kit.required.includes(m))) {

@@ -160,7 +160,7 @@ describe.each(TARGETS.filter((t) => CASES[t.id]).map((t) => [t.id, t] as const))
           problems.push(`${v}: ${String(err)}`);
         }
       }
-      expect(problems).toEqual([]);
+      expect(problems, problems.join(' | ')).toEqual([]);
     });
 
     it(title('enum', `${c.label}: an unknown literal is UNKNOWN with the literal kept`), async () => {
