@@ -251,7 +251,8 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
   if (target.id === 'huawei-rfs') {
     it(title('stack', 'RFS fields without resource_name / resource_type leave isStackEvent undecided'), async () => {
       const full = new Map(listed.map((e) => [`${e.timestamp.getTime()}|${e.status}|${e.message ?? ''}`, e]));
-      const got = await all(t, { fields: ['event_message'] });
+      // The documented attribute names: the time is selected (`timestamp`), the resource is not.
+      const got = await all(t, { fields: ['event_message', 'timestamp'] });
       expect(got.length).toBe(listed.length);
       const problems: string[] = [];
       for (const ev of got) {

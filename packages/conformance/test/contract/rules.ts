@@ -31,6 +31,11 @@ export const RULES = {
     promise:
       "Timestamps are the provider's own UTC instants (never 1970, never invented); a record without a time is " +
       'not a StackEvent; a numeric string in a time field is INVALID_RESPONSE naming the field.',
+    exceptions: {
+      'pcluster-direct':
+        "INVALID_RESPONSE, but the member is not named: the AWS SDK's awsQuery XML deserializer rejects the " +
+        'timestamp before stackfeed sees the record, and its error names no member.',
+    },
   },
   enum: {
     id: 'R-enum',
