@@ -179,6 +179,12 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
   it(title('ids', 'ids are unique and the same on a re-read'), async () => {
     const ids = listed.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
+    // Other page boundaries must not change a content-hash id.
+    same(
+      (await all(t, smallPages(3))).map((e) => e.id),
+      ids,
+      'other page size',
+    );
     same(
       (await all(t)).map((e) => e.id),
       ids,
@@ -200,7 +206,10 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
 
   // ---------------------------------------------------------------------------------------- R-token
 
-  const pageOpts = (): LooseOptions => (t.capabilities.pageSize ? { pageSize: 5 } : {});
+  /** A small page size the provider accepts (none where it has no page size). */
+  const smallPages = (n: number): LooseOptions =>
+    t.capabilities.pageSize ? { pageSize: Math.max(t.capabilities.pageSize.min, n) } : {};
+  const pageOpts = () => smallPages(5);
 
   async function firstPage(): Promise<{ ids: string[]; token: string }> {
     const it1 = t.list(pageOpts()).byPage(pageOpts())[Symbol.asyncIterator]();
@@ -227,6 +236,21 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
     const err = await failure(
       (async () => {
         for await (const _ of t.listOther().byPage({ continuationToken: token })) break;
+      })(),
+    );
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(t.apiRequests().length).toBe(0);
+  });
+
+  it(title('token', 'a token altered by the caller is refused with BAD_REQUEST before any request'), async () => {
+    const { token } = await firstPage();
+    // Flip one character in the middle of the token (its payload).
+    const i = Math.floor(token.length / 2);
+    const altered = `${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`;
+    t.clearRequests();
+    const err = await failure(
+      (async () => {
+        for await (const _ of t.list(pageOpts()).byPage({ ...pageOpts(), continuationToken: altered })) break;
       })(),
     );
     expect(err.code).toBe('BAD_REQUEST');

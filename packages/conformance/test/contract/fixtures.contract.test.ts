@@ -169,6 +169,15 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (id, targ
     expect(problems, problems.join(' | ')).toEqual([]);
   });
 
+  if (id === 'openstack-heat') {
+    it(title('time', 'a zone-less event_time (as in the api-ref samples) is UTC'), async () => {
+      const r = kit.full(0, 'CREATE_COMPLETE', at(0));
+      r.event_time = at(0).toISOString().slice(0, 19);
+      const [ev] = await read([r]);
+      expect(ev?.timestamp.toISOString()).toBe(at(0).toISOString());
+    });
+  }
+
   if (kit.timeMembers.every((m) => !kit.required.includes(m))) {
     it(title('time', 'a record without any time is not emitted (the others are)'), async () => {
       let untimed = kit.full(0, kit.statuses[0] as string, at(0));

@@ -8,8 +8,16 @@ import type { ImageBuilderClient } from '@stackfeed/aws-imagebuilder';
 import type { ParallelClusterClient } from '@stackfeed/aws-parallelcluster';
 import { StackfeedError } from '@stackfeed/core';
 import type { RfsClient } from '@stackfeed/huawei-rfs';
+import type { HeatClient } from '@stackfeed/openstack-heat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botoEnum, pcEnum, pcMinimalInstance, rfsEnums } from '../spec-fixtures/specs.js';
+import {
+  botoEnum,
+  heatStackShowSample,
+  heatStatuses,
+  pcEnum,
+  pcMinimalInstance,
+  rfsEnums,
+} from '../spec-fixtures/specs.js';
 import { title } from './rules.js';
 import { type LiveTarget, TARGETS, type TargetId } from './targets.js';
 
@@ -58,7 +66,26 @@ const listSteps = (t: LiveTarget, steps: Array<Record<string, unknown>>) => {
   );
 };
 
+const HEAT_STACK_ID = '11111111-1111-4111-8111-111111111111';
+
 const CASES: Partial<Record<TargetId, StateCase[]>> = {
+  'openstack-heat': [
+    {
+      label: 'stack_status → StackInfo.state',
+      values: heatStatuses(),
+      read: async (t, status) => {
+        const body = heatStackShowSample();
+        const stack = body.stack as Record<string, unknown>;
+        stack.stack_status = status;
+        stack.stack_name = 'web';
+        stack.id = HEAT_STACK_ID;
+        const s = await serveOnce(t, `/stacks/web/${HEAT_STACK_ID}`, body, () =>
+          (t.client as HeatClient).getStack({ name: 'web', id: HEAT_STACK_ID }),
+        );
+        return { state: s.state, status: s.status };
+      },
+    },
+  ],
   'huawei-rfs': [
     {
       label: 'stack status → StackInfo.state',

@@ -132,6 +132,11 @@ export function heatListEventSample(): Json {
   return structuredClone(s.events[0] as Json);
 }
 
+/** The api-ref's `stack-show-response.json` sample (GET /stacks/{name}/{id}). */
+export function heatStackShowSample(): Json {
+  return structuredClone(load<Json>('heat-apiref/samples/stack-show-response.json', JSON.parse));
+}
+
 /** Whether the api-ref says a body member is required. */
 export function heatBodyRequired(name: string): boolean {
   const p = load<Record<string, { in?: string; required?: boolean }>>('heat-apiref/parameters.yaml', parseYaml);
