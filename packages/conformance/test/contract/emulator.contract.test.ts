@@ -160,6 +160,14 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
     expect(problems, problems.join(' | ')).toEqual([]);
   });
 
+  it(title('filter', 'a watch with resourceName + resourceType + phase yields their intersection'), async () => {
+    const { resourceName, resourceType, phase } = anchorFilters();
+    const f = { resourceName, resourceType, phase };
+    const want = listed.filter((ev) => matches(ev, f)).map(t.key);
+    expect(want.length).toBeGreaterThan(0);
+    same((await t.watch(f)).map(t.key).sort(), [...want].sort());
+  });
+
   // ----------------------------------------------------------------------------------------- R-time
 
   it(title('time', 'every timestamp is the ground truth instant of its event'), () => {

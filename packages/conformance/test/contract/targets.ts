@@ -47,7 +47,7 @@ export interface LiveTarget {
   /** The same operation on another stack (or execution). */
   listOther(options?: LooseOptions): Paginator<StackEvent>;
   /** Watch the finished deployment to its end. */
-  watch(): Promise<StackEvent[]>;
+  watch(options?: LooseOptions): Promise<StackEvent[]>;
   /** Ground truth from the emulator's state, oldest first (ties in the provider's own order). */
   truth(): TruthEvent[];
   /** The key of a client event, comparable with {@link TruthEvent.key}. */
@@ -161,7 +161,7 @@ const heat: Target = {
       client,
       list: (o) => client.listStackEvents('web', loose({ pageSize: 7, ...o })),
       listOther: (o) => client.listStackEvents('db', loose({ pageSize: 7, ...o })),
-      watch: () => drain(client.watchStackEvents('web', { ...WATCH, pageSize: 7 })),
+      watch: (o) => drain(client.watchStackEvents('web', loose({ ...WATCH, pageSize: 7, ...o }))),
       truth: () => emu.visibleEvents(stack).map((e) => ({ key: String(e.id), time: new Date(String(e.event_time)) })),
       key: (ev) => ev.id,
       apiRequests: () => emu.server.requests.filter((r) => !r.path.startsWith('/v3')),
@@ -227,7 +227,7 @@ const rfs: Target = {
       client,
       list: (o) => client.listStackEvents('big', loose({ pageSize: 25, ...o })),
       listOther: (o) => client.listStackEvents('other', loose({ pageSize: 25, ...o })),
-      watch: () => drain(client.watchStackEvents('big', { ...WATCH, pageSize: 25 })),
+      watch: (o) => drain(client.watchStackEvents('big', loose({ ...WATCH, pageSize: 25, ...o }))),
       truth: () =>
         [...(emu.stack('big')?.events ?? [])]
           .sort((a, b) => a.seq - b.seq)
@@ -294,7 +294,7 @@ function pclusterTarget(mode: 'api' | 'direct'): Target {
         client,
         list: (o) => client.listStackEvents({ imageId: 'img-conf' }, loose(o)),
         listOther: (o) => client.listStackEvents({ imageId: 'img-other' }, loose(o)),
-        watch: () => drain(client.watchStackEvents({ imageId: 'img-conf' }, WATCH)),
+        watch: (o) => drain(client.watchStackEvents({ imageId: 'img-conf' }, loose({ ...WATCH, ...o }))),
         truth: () => {
           const st = emu.world.cfn.stack(build.stackId);
           if (!st) throw new Error('no stack');
@@ -345,7 +345,7 @@ const imagebuilder: Target = {
       client,
       list: (o) => client.listLifecycleExecutionEvents(t.executionId, loose({ pageSize: 25, ...o })),
       listOther: (o) => client.listLifecycleExecutionEvents(otherId, loose({ pageSize: 25, ...o })),
-      watch: () => drain(client.watchLifecycleExecution(t.executionId, WATCH)),
+      watch: (o) => drain(client.watchLifecycleExecution(t.executionId, loose({ ...WATCH, ...o }))),
       truth: () => {
         const rows = emu.store.wireLifecycleResources(t.executionId, undefined).items as Array<Record<string, unknown>>;
         const timed = rows
