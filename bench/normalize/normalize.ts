@@ -194,14 +194,17 @@ async function imagebuilderCase(): Promise<Case> {
     normalize: (sink) => {
       const fallbackTime = new Date(0);
       for (const out0 of pages) {
-        // As the client does it (packages/aws-imagebuilder/src/client.ts lifecyclePage).
+        // As the client does it (packages/aws-imagebuilder/src/lifecycle.ts lifecyclePage).
         const w = isLifecycleResourcesPage(out0)
           ? out0
           : parseWire(ListLifecycleResourcesSchema, out0, { provider: 'aws-imagebuilder', operation: 'x' });
         const raw = out0.resources;
         const ctx = { executionId, executionState: w.lifecycleExecutionState, fallbackTime };
         const resources = w.resources ?? [];
-        for (let i = 0; i < resources.length; i++) sink(lifecycleResourceEvent(resources[i] as never, ctx, raw[i]));
+        for (let i = 0; i < resources.length; i++) {
+          const ev = lifecycleResourceEvent(resources[i] as never, ctx, raw[i]);
+          if (ev) sink(ev);
+        }
       }
     },
   };

@@ -196,38 +196,14 @@ describe('what the service model allows (every output member is optional)', () =
     }
   });
 
-  it('a watch poll whose pages hand back a token already followed fails INVALID_RESPONSE, it does not spin', async () => {
-    const srv = await scripted((n, _b, res) => {
-      res.setHeader('content-type', 'application/json');
-      // Page 1 → token A, page 2 → token B, then A again: a circle.
-      const token = n % 2 === 1 ? 'token-A' : 'token-B';
-      res.end(JSON.stringify({ lifecycleExecutionId: LCE, resources: [resource(n)], nextToken: token }));
-    });
-    const c = new ImageBuilderClient({ region: 'us-east-1', endpoint: srv.url, credentials: CREDS });
-    try {
-      const err = await caught(
-        (async () => {
-          for await (const _ of c.watchLifecycleExecution(LCE, { pollIntervalMs: 10 })) {
-            /* drain */
-          }
-        })(),
-      );
-      expect(err).toMatchObject({ code: 'INVALID_RESPONSE', operation: 'watchLifecycleExecution' });
-      expect(err.message).toMatch(/already given/);
-      expect(srv.bodies.length).toBe(3);
-    } finally {
-      c.close();
-      await srv.close();
-    }
-  });
-
   it('a list member of the wrong type is INVALID_RESPONSE naming it', async () => {
     const srv = await scripted((_n, _b, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(
         JSON.stringify({
           lifecycleExecutionId: LCE,
-          resources: [{ state: { status: 'SUCCESS' }, startTime: 1_768_478_400 }],
+          // resourceId is optional in the model, but a number is no string.
+          resources: [{ resourceId: 42, state: { status: 'SUCCESS' }, startTime: 1_768_478_400 }],
         }),
       );
     });

@@ -123,7 +123,7 @@ describe('error mapping', () => {
     expect(err).toMatchObject({ code: 'SERVER', httpStatus: 502, retryable: true });
   });
 
-  it('a resource without resourceId → INVALID_RESPONSE naming the field path', async () => {
+  it('a resource without resourceId maps (optional in the model); a snapshot id of the wrong type is INVALID_RESPONSE', async () => {
     s = await setup({ scenarios: ['lifecycleFailure'] });
     s.emu.server.faults.inject({
       kind: 'status',
@@ -131,13 +131,25 @@ describe('error mapping', () => {
       headers: { 'content-type': 'application/json' },
       body: {
         lifecycleExecutionId: lceOf(s),
-        resources: [{ resourceId: 'ami-1', state: { status: 'SUCCESS' } }, { state: { status: 'SUCCESS' } }],
+        resources: [
+          { resourceId: 'ami-1', state: { status: 'SUCCESS' }, endTime: 1_768_478_400 },
+          { state: { status: 'SUCCESS' }, endTime: 1_768_478_401 },
+        ],
       },
+    });
+    const events = await s.client.listLifecycleExecutionEvents(lceOf(s)).toArray({ limit: 5 });
+    expect(events.map((e) => e.resource.physicalId)).toEqual(['ami-1', undefined]);
+    expect(new Set(events.map((e) => e.id)).size).toBe(2);
+    s.emu.server.faults.inject({
+      kind: 'status',
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: { resources: [{ resourceId: 'ami-1', snapshots: [{ snapshotId: 7 }], endTime: 1_768_478_400 }] },
     });
     const err = await failure(s.client.listLifecycleExecutionEvents(lceOf(s)).toArray({ limit: 5 }));
     expect(err).toMatchObject({
       code: 'INVALID_RESPONSE',
-      fieldPath: 'resources[1].resourceId',
+      fieldPath: 'resources[0].snapshots[0].snapshotId',
       operation: 'listLifecycleExecutionEvents',
     });
   });
@@ -174,7 +186,9 @@ describe('error mapping', () => {
 
   it('maxItems stops paging early; an abort during a list page is ABORTED', async () => {
     s = await setup({ scenarios: ['lifecycleDeprecateThenDelete'] });
-    const id = (s.emu.truth.lifecycleDeprecateThenDelete as { executionId: string }).executionId;
+    const truth = s.emu.truth.lifecycleDeprecateThenDelete as { executionId: string; endAt: number };
+    const id = truth.executionId;
+    s.clock.set(truth.endAt + 1000);
     const some = await s.client
       .listLifecycleExecutionEvents(id, { pageSize: 25, maxItems: 30 })
       .toArray({ limit: 100 });

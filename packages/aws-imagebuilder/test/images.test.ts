@@ -111,7 +111,7 @@ describe('listImages and listImageBuildVersions', () => {
     return t0;
   };
 
-  it('ImageVersion has no state: UNKNOWN and an empty status, never an invented one; pages of 10', async () => {
+  it('ImageVersion has no state of its own: the newest build gives state and status; pages of 10', async () => {
     s = await setup();
     seed(s);
     const pages: number[] = [];
@@ -121,11 +121,26 @@ describe('listImages and listImageBuildVersions', () => {
       all.push(...p.items);
     }
     expect(pages).toEqual([10, 10, 4]);
-    expect(all.every((i) => i.state === 'UNKNOWN' && i.status === '' && i.details?.stateReported === false)).toBe(true);
-    expect(all.every((i) => i.createdAt instanceof Date && i.artifacts.length === 0)).toBe(true);
+    // `images imagebuilder` showed UNKNOWN with an empty status: every version has a real state now.
+    expect(all.filter((i) => i.state === 'UNKNOWN' || i.status === '')).toEqual([]);
+    expect(all.every((i) => i.details?.stateReported === true && typeof i.details?.latestBuildArn === 'string')).toBe(
+      true,
+    );
+    expect(all.every((i) => i.createdAt instanceof Date && i.name)).toBe(true);
     expect(all.map((i) => i.name)).not.toContain('old');
     expect(all.every((i) => ImageInfoSchema.safeParse(i).success)).toBe(true);
     expect(all[0]).toMatchObject({ name: 'svc-22', version: '1.0.0', region: 'us-east-1' });
+    // One ListImageBuildVersions per version (24), plus the three ListImages pages.
+    expect(s.emu.server.requests.filter((r) => r.path === '/ListImageBuildVersions')).toHaveLength(24);
+  });
+
+  it('withBuildState: false reads one page per call: UNKNOWN and an empty status, never an invented one', async () => {
+    s = await setup();
+    seed(s);
+    const all = await s.client.listImages({ withBuildState: false }).toArray({ limit: 100 });
+    expect(all).toHaveLength(24);
+    expect(all.every((i) => i.state === 'UNKNOWN' && i.status === '' && i.details?.stateReported === false)).toBe(true);
+    expect(s.emu.server.requests.filter((r) => r.path === '/ListImageBuildVersions')).toHaveLength(0);
   });
 
   it('owner, filters and includeDeprecated go to the server', async () => {

@@ -90,7 +90,8 @@ const EXPECTED = {
   WorkflowStepExecutionStatus: {
     table: WORKFLOW_STEP_PHASES,
     values: {
-      PENDING: 'IN_PROGRESS',
+      // Waiting to start: not IN_PROGRESS (only reported when the service gives it a time).
+      PENDING: 'INFO',
       SKIPPED: 'SKIPPED',
       RUNNING: 'IN_PROGRESS',
       COMPLETED: 'COMPLETE',
@@ -164,6 +165,8 @@ describe('terminal sets', () => {
     expect(WORKFLOW_EVENT_PHASES.map('ROLLBACK_IN_PROGRESS')).toEqual({ rollback: true, phase: 'IN_PROGRESS' });
     expect(WORKFLOW_EVENT_PHASES.map('ROLLBACK_COMPLETED')).toEqual({ rollback: true, phase: 'COMPLETE' });
     expect(WORKFLOW_EVENT_PHASES.map('FAILED')).toEqual({ rollback: false, phase: 'FAILED' });
+    // A workflow waiting to start is not IN_PROGRESS.
+    expect(WORKFLOW_EVENT_PHASES.map('PENDING')).toEqual({ rollback: false, phase: 'INFO' });
     expect(WORKFLOW_EVENT_PHASES.map('NEW_ONE')).toEqual({ rollback: false, phase: 'UNKNOWN' });
   });
 });

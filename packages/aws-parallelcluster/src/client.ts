@@ -113,6 +113,23 @@ function notFoundGrace(operation: string, what: string, graceOption: number | un
   };
 }
 
+/** The order of an event list: the same option on every provider. */
+export type EventOrder = 'oldest-first' | 'newest-first';
+
+/** Options of the stack event lists. */
+export interface ListStackEventsOptions extends ListOptions, EventFilterOptions {
+  /**
+   * `oldest-first` (default, as on every provider) or `newest-first`, CloudFormation's own order and
+   * the cheap one: oldest first reads the listing to its end (every page, nested stacks included in
+   * direct mode), then yields it in reverse; `maxItems` / `toArray({ limit })` take the first N in
+   * the chosen order.
+   */
+  order?: EventOrder | undefined;
+}
+
+/** Events a stack listing read for `oldest-first` may hold before the list refuses (memory bound). */
+const OLDEST_FIRST_MAX_PAGES = 10_000;
+
 /** Options of `listImageLogEvents`. */
 export interface ListLogEventsOptions extends ListOptions {
   /** Only events at or after this time. */
@@ -125,7 +142,7 @@ const CAPABILITIES = (nested: boolean): Capabilities => ({
   provider: PROVIDER,
   filters: { since: 'local', resourceName: 'local', resourceType: 'local', phase: 'local' },
   pageSize: null,
-  eventOrder: 'newest-first',
+  eventOrder: 'oldest-first',
   nestedStacks: nested,
   eventIds: 'provider',
 });
@@ -243,38 +260,84 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return (await this.backend()).describeImage(imageId, options.signal);
   }
 
-  /** The stack events of an image build, newest first. Direct mode also reads a deleted stack's events. */
-  listImageStackEvents(imageId: string, options: ListOptions & EventFilterOptions = {}): Paginator<StackEvent> {
+  /** The stack events of an image build, oldest first (see `order`). Direct mode also reads a deleted stack's events. */
+  listImageStackEvents(imageId: string, options: ListStackEventsOptions = {}): Paginator<StackEvent> {
     checkName('imageId', imageId, 'listImageStackEvents');
     return this.events({ kind: 'image', name: imageId }, options);
   }
 
-  /** The stack events of a cluster, newest first; direct mode includes its nested stacks. */
-  listClusterStackEvents(clusterName: string, options: ListOptions & EventFilterOptions = {}): Paginator<StackEvent> {
+  /** The stack events of a cluster, oldest first (see `order`); direct mode includes its nested stacks. */
+  listClusterStackEvents(clusterName: string, options: ListStackEventsOptions = {}): Paginator<StackEvent> {
     checkName('clusterName', clusterName, 'listClusterStackEvents');
     return this.events({ kind: 'cluster', name: clusterName }, options);
   }
 
   /** `StackEventSource`: `{ imageId }` or `{ clusterName }`. */
-  listStackEvents(ref: ParallelClusterRef, options: ListOptions & EventFilterOptions = {}): Paginator<StackEvent> {
+  listStackEvents(ref: ParallelClusterRef, options: ListStackEventsOptions = {}): Paginator<StackEvent> {
     const t = targetOf(ref);
     return t.kind === 'image'
       ? this.listImageStackEvents(t.name, options)
       : this.listClusterStackEvents(t.name, options);
   }
 
-  private events(target: StackTarget, options: ListOptions & EventFilterOptions): Paginator<StackEvent> {
-    return createPaginator<StackEvent, unknown>({
-      provider: PROVIDER,
-      operation: target.kind === 'image' ? 'listImageStackEvents' : 'listClusterStackEvents',
-      scope: { mode: this.mode, target },
-      options,
-      filter: applyEventFilters(options),
-      fetchPage: async (cursor, _size, signal) => {
-        const page = await (await this.backend()).stackEventsPage(target, cursor, signal);
-        return { items: page.items, next: page.next, raw: page.raw };
+  private events(target: StackTarget, options: ListStackEventsOptions): Paginator<StackEvent> {
+    const order = options.order ?? 'oldest-first';
+    if (order !== 'oldest-first' && order !== 'newest-first')
+      throw configError(`order must be 'oldest-first' or 'newest-first', not ${JSON.stringify(order)}`);
+    const operation = target.kind === 'image' ? 'listImageStackEvents' : 'listClusterStackEvents';
+    const common = { provider: PROVIDER, operation, options, filter: applyEventFilters(options) } as const;
+    if (order === 'newest-first')
+      return createPaginator<StackEvent, unknown>({
+        ...common,
+        scope: { mode: this.mode, target, order },
+        fetchPage: async (cursor, _size, signal) => {
+          const page = await (await this.backend()).stackEventsPage(target, cursor, signal);
+          return { items: page.items, next: page.next, raw: page.raw };
+        },
+      });
+    // One read of the whole listing per pass; pages are then cut from it by offset (new events
+    // only ever come last, so an offset stays valid across a resumed token).
+    let listing: Promise<StackEvent[]> | undefined;
+    return createPaginator<StackEvent, number>({
+      ...common,
+      scope: { mode: this.mode, target, order },
+      pageSizeLimits: { min: 1, max: 1000, default: 100 },
+      fetchPage: async (offset, size, signal) => {
+        listing ??= this.oldestFirst(target, operation, signal);
+        const all = await listing;
+        const start = offset ?? 0;
+        const end = start + (size ?? 100);
+        return { items: all.slice(start, end), next: end < all.length ? end : undefined };
       },
     });
+  }
+
+  /** The whole listing, oldest first (CloudFormation lists newest first; nested stacks interleave by time). */
+  private async oldestFirst(target: StackTarget, operation: string, signal: AbortSignal | undefined) {
+    const backend = await this.backend();
+    const all: StackEvent[] = [];
+    const seen = new Set<string>();
+    let cursor: unknown;
+    for (let pages = 0; ; pages++) {
+      if (pages >= OLDEST_FIRST_MAX_PAGES)
+        throw new StackfeedError({
+          code: 'INVALID_RESPONSE',
+          provider: PROVIDER,
+          operation,
+          retryable: false,
+          message: `${operation}: the listing has more than ${OLDEST_FIRST_MAX_PAGES} pages; read it with order: 'newest-first'`,
+        });
+      const page = await backend.stackEventsPage(target, cursor, signal);
+      for (const ev of page.items) all.push(ev);
+      if (page.next === undefined) break;
+      const key = JSON.stringify(page.next);
+      if (seen.has(key)) break;
+      seen.add(key);
+      cursor = page.next;
+    }
+    all.reverse();
+    // Stable: events of one stack keep the reversed listing's order on equal timestamps.
+    return all.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
   }
 
   /** ListImageLogStreams: the CloudWatch streams of an image build (`<version>/<build>`). */

@@ -6,8 +6,7 @@ import {
   codeForHttpStatus,
   describeClockOffset,
   redact,
-  safeString,
-  sdkErrorServerDate,
+  sdkErrorToStackfeedError,
 } from '@stackfeed/core/adapter';
 
 const PROVIDER = 'aws-parallelcluster' as const;
@@ -115,9 +114,6 @@ export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined 
   return info;
 }
 
-/** Node's certificate verification failures (err.code / message). */
-const TLS_ERROR = /CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME|self[- ]signed certificate/i;
-
 /**
  * Name the cause of an authentication failure that has one: a clock skew (with how far off the
  * local clock is when the server's Date says so), or expired credentials.
@@ -131,133 +127,48 @@ export function withAuthHint(message: string, code: string | undefined, serverDa
   return message;
 }
 
-const THROTTLING = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'TransactionInProgressException',
-  'RequestLimitExceeded',
-  'BandwidthLimitExceeded',
-  'LimitExceededException',
-  'RequestThrottled',
-  'SlowDown',
-  'PriorRequestNotComplete',
-  'EC2ThrottledException',
-]);
-const UNAUTHORIZED = new Set([
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'AuthFailure',
-  'SignatureDoesNotMatch',
-  'IncompleteSignature',
-  'InvalidSignatureException',
-  'MissingAuthenticationToken',
-  'CredentialsProviderError',
-  'RequestExpired',
-  'RequestTimeTooSkewed',
-  'RequestInTheFuture',
-]);
-const FORBIDDEN = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'OptInRequired']);
-const NOT_FOUND = new Set([
-  'ResourceNotFoundException',
-  'InvalidAMIID.NotFound',
-  'InvalidAMIID.Unavailable',
-  'StackNotFoundException',
-  'NotFoundException',
-  'NoSuchEntity',
-]);
+/**
+ * Error names of the four services behind direct mode that the shared AWS table does not know
+ * (it wins over that table): EC2's, CloudFormation's and Image Builder's own shapes.
+ */
+export const DIRECT_ERROR_CODES: Readonly<Record<string, ErrorCode>> = Object.freeze({
+  ThrottledException: 'THROTTLED',
+  RequestThrottledException: 'THROTTLED',
+  RequestThrottled: 'THROTTLED',
+  EC2ThrottledException: 'THROTTLED',
+  LimitExceededException: 'THROTTLED',
+  SlowDown: 'THROTTLED',
+  ExpiredToken: 'UNAUTHORIZED',
+  IncompleteSignature: 'UNAUTHORIZED',
+  MissingAuthenticationToken: 'UNAUTHORIZED',
+  UnauthorizedOperation: 'FORBIDDEN',
+  OptInRequired: 'FORBIDDEN',
+  'InvalidAMIID.NotFound': 'NOT_FOUND',
+  'InvalidAMIID.Unavailable': 'NOT_FOUND',
+  StackNotFoundException: 'NOT_FOUND',
+  NotFoundException: 'NOT_FOUND',
+  NoSuchEntity: 'NOT_FOUND',
+});
 
 /**
- * The one place an AWS SDK v3 exception (direct mode) becomes a StackfeedError: `name`,
- * `$metadata.httpStatusCode`, `$fault` and the request id are read; CloudFormation's
- * `ValidationError … does not exist` is NOT_FOUND, throttling codes are THROTTLED.
+ * An AWS SDK v3 exception (direct mode) → StackfeedError, through core's one SDK classifier (with
+ * {@link DIRECT_ERROR_CODES}); CloudFormation's `ValidationError … does not exist` is NOT_FOUND.
  */
 export function fromAwsError(err: unknown, operation: string, signal?: AbortSignal): StackfeedError {
-  if (StackfeedError.is(err)) return err;
-  if (signal?.aborted) {
-    const reason = signal.reason;
-    if (StackfeedError.is(reason)) return reason;
-    return new StackfeedError({
-      code: 'ABORTED',
-      provider: PROVIDER,
-      operation,
-      message: `${operation}: aborted`,
-      cause: reason,
-    });
-  }
-  if (err instanceof Error && err.name === 'EmptyBodyError') {
-    const x = err as Error & { httpStatus?: number; requestId?: string };
-    return new StackfeedError({
-      code: 'INVALID_RESPONSE',
-      provider: PROVIDER,
-      operation,
-      ...(typeof x.httpStatus === 'number' ? { httpStatus: x.httpStatus } : {}),
-      ...(typeof x.requestId === 'string' ? { requestId: redact(x.requestId) } : {}),
-      message: `${operation}: ${x.message}`,
-    });
-  }
-  const e = (err ?? {}) as {
-    name?: string;
-    message?: string;
-    Code?: string;
-    code?: string;
-    $fault?: 'client' | 'server';
-    $metadata?: { httpStatusCode?: number; requestId?: string; extendedRequestId?: string };
-    $retryable?: unknown;
-  };
-  // Every field is read defensively: a thrown value may be anything (a string, a null-prototype
-  // object, a record with fields of the wrong type), and the mapping must never throw itself.
-  const name = redact(typeof e.name === 'string' ? e.name : typeof e.Code === 'string' ? e.Code : 'Error');
-  const message = typeof e.message === 'string' ? e.message : safeString(err);
-  const meta = e.$metadata !== null && typeof e.$metadata === 'object' ? e.$metadata : undefined;
-  const status =
-    typeof meta?.httpStatusCode === 'number' && Number.isInteger(meta.httpStatusCode) ? meta.httpStatusCode : undefined;
-  const requestId = typeof meta?.requestId === 'string' ? redact(meta.requestId) : undefined;
-  const netCode = typeof e.code === 'string' ? e.code : undefined;
-  let code: ErrorCode;
-  const unreadable =
-    /XML parse error|Deserialization error|Unexpected token|Unexpected end of JSON|is not valid JSON/i.test(message);
-  if (TLS_ERROR.test(`${netCode ?? ''} ${message}`) && status === undefined)
-    return new StackfeedError({
-      code: 'NETWORK',
-      provider: PROVIDER,
-      operation,
-      retryable: false,
-      ...(netCode ? { providerCode: netCode } : {}),
-      message: `${operation}: TLS verification failed (${netCode ?? message}); pass the server's CA with the \`tls.ca\` option`,
-      cause: err,
-    });
-  if (name === 'AbortError') code = 'ABORTED';
-  else if (unreadable && (status === undefined || status < 300)) code = 'INVALID_RESPONSE';
-  else if (/socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN/.test(`${message} ${netCode ?? ''}`))
-    code = 'NETWORK';
-  else if (name === 'ValidationError' && /does not exist/i.test(message)) code = 'NOT_FOUND';
-  else if (THROTTLING.has(name) || status === 429) code = 'THROTTLED';
-  else if (UNAUTHORIZED.has(name)) code = 'UNAUTHORIZED';
-  else if (FORBIDDEN.has(name)) code = 'FORBIDDEN';
-  else if (NOT_FOUND.has(name) || name.endsWith('.NotFound')) code = 'NOT_FOUND';
-  else if (name === 'TimeoutError' || netCode === 'ETIMEDOUT') code = 'TIMEOUT';
-  else if (status !== undefined) code = e.$fault === 'server' && status < 500 ? 'SERVER' : codeForHttpStatus(status);
-  else if (e.$fault === 'server') code = 'SERVER';
-  else if (meta === undefined && (netCode !== undefined || name === 'Error' || /ECONN|socket|network/i.test(message)))
-    code = 'NETWORK';
-  else if (name.includes('Deserialization') || /Deserialization error|Expected .* but/i.test(message))
-    code = 'INVALID_RESPONSE';
-  else code = 'BAD_REQUEST';
+  const e = StackfeedError.is(err)
+    ? err
+    : sdkErrorToStackfeedError(err, { provider: PROVIDER, operation, signal, errorCodes: DIRECT_ERROR_CODES });
+  if (e.code !== 'BAD_REQUEST' || e.providerCode !== 'ValidationError' || !/does not exist/i.test(e.message)) return e;
   return new StackfeedError({
-    code,
+    code: 'NOT_FOUND',
     provider: PROVIDER,
-    operation,
-    ...(status !== undefined ? { httpStatus: status } : {}),
-    ...(name !== 'Error' ? { providerCode: name } : {}),
-    ...(requestId ? { requestId } : {}),
-    message: `${operation}: ${name !== 'Error' ? `${name}: ` : ''}${code === 'UNAUTHORIZED' ? withAuthHint(message, name, sdkErrorServerDate(err)) : message}`,
-    cause: err,
+    operation: e.operation ?? operation,
+    retryable: false,
+    providerCode: e.providerCode,
+    ...(e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
+    ...(e.requestId !== undefined ? { requestId: e.requestId } : {}),
+    message: e.message,
+    cause: e.cause ?? err,
   });
 }
 

@@ -101,7 +101,7 @@ describe('API mode against the emulated ParallelCluster API', () => {
     const source: StackEventSource<ParallelClusterRef> = c;
     const images: ImageSource = c;
     expect(source.provider).toBe('aws-parallelcluster');
-    expect(source.capabilities).toMatchObject({ eventOrder: 'newest-first', eventIds: 'provider', pageSize: null });
+    expect(source.capabilities).toMatchObject({ eventOrder: 'oldest-first', eventIds: 'provider', pageSize: null });
     const viaRef = await source.listStackEvents({ imageId: 'img-bad' }).toArray({ limit: 3 });
     expect(viaRef).toHaveLength(3);
     expect((await images.describeImage('img-ok')).id).toBe('img-ok');
@@ -146,9 +146,14 @@ describe('API mode against the emulated ParallelCluster API', () => {
   });
 
   it('lists a failed build’s stack events newest first, across pages, as CloudFormation wrote them', async () => {
-    const events = await apiClient(emu).listImageStackEvents('img-bad').toArray({ limit: 1000 });
+    const events = await apiClient(emu)
+      .listImageStackEvents('img-bad', { order: 'newest-first' })
+      .toArray({ limit: 1000 });
     const truth = [...(emu.world.cfn.stack(bad.stackId)?.events ?? [])].reverse();
     expect(events.map((e) => e.id)).toEqual(truth.map((e) => e.eventId));
+    // The default order is oldest first: the same events, reversed.
+    const oldest = await apiClient(emu).listImageStackEvents('img-bad').toArray({ limit: 1000 });
+    expect(oldest.map((e) => e.id)).toEqual([...truth].reverse().map((e) => e.eventId));
     expect(events).toHaveLength(bad.eventCount);
     // Q1: statuses outside the API's 16-value enum come through and are mapped.
     const rollback = events.find((e) => e.status === 'ROLLBACK_IN_PROGRESS');
@@ -169,11 +174,13 @@ describe('API mode against the emulated ParallelCluster API', () => {
     const c = apiClient(emu);
     const failedOnly = await c.listImageStackEvents('img-bad', { phase: 'FAILED' }).toArray({ limit: 100 });
     expect(failedOnly.map((e) => e.status)).toEqual(['CREATE_FAILED']);
-    const pages = c.listImageStackEvents('img-bad').byPage();
+    const pages = c.listImageStackEvents('img-bad', { pageSize: 5 }).byPage();
     const first = (await pages.next()).value;
     const token = first?.continuationToken as string;
     expect(token).toBeTruthy();
-    const rest = await c.listImageStackEvents('img-bad', { continuationToken: token }).toArray({ limit: 1000 });
+    const rest = await c
+      .listImageStackEvents('img-bad', { pageSize: 5, continuationToken: token })
+      .toArray({ limit: 1000 });
     const all = await c.listImageStackEvents('img-bad').toArray({ limit: 1000 });
     expect([...(first?.items ?? []), ...rest].map((e) => e.id)).toEqual(all.map((e) => e.id));
   });

@@ -43,7 +43,9 @@ describe('direct mode: the real AWS SDK v3 clients against the emulated CloudFor
   });
 
   it('recovers the stack events of an image whose stack was deleted after a successful build', async () => {
-    const events = await directClient(emu).listImageStackEvents('img-ok').toArray({ limit: 1000 });
+    const events = await directClient(emu)
+      .listImageStackEvents('img-ok', { order: 'newest-first' })
+      .toArray({ limit: 1000 });
     const truth = [...(emu.world.cfn.stack(ok.stackId)?.events ?? [])].reverse();
     expect(events.map((e) => e.id)).toEqual(truth.map((e) => e.eventId));
     expect(events[0]).toMatchObject({
@@ -87,10 +89,10 @@ describe('direct mode: the real AWS SDK v3 clients against the emulated CloudFor
     expect(nested.every((e) => e.stack.rootId === cluster.stackId && e.stack.rootName === 'hpc')).toBe(true);
     expect(nested.filter((e) => e.resource.logicalId === 'Queue3LaunchTemplate')).toHaveLength(3);
     // The continuation token carries the queue of stacks still to read.
-    const pages = c.listClusterStackEvents('hpc').byPage();
+    const pages = c.listClusterStackEvents('hpc', { pageSize: 7 }).byPage();
     const p1 = (await pages.next()).value;
     const rest = await c
-      .listClusterStackEvents('hpc', { continuationToken: p1?.continuationToken })
+      .listClusterStackEvents('hpc', { pageSize: 7, continuationToken: p1?.continuationToken })
       .toArray({ limit: 1000 });
     expect([...(p1?.items ?? []), ...rest].map((e) => e.id)).toEqual(events.map((e) => e.id));
   });
@@ -218,7 +220,9 @@ describe('direct mode: the real AWS SDK v3 clients against the emulated CloudFor
     const emu2 = await emulator();
     try {
       const big = bigStack(emu2.world, { name: 'big', events: 10_000 });
-      const ours = await directClient(emu2).listClusterStackEvents('big').toArray({ limit: 20_000 });
+      const ours = await directClient(emu2)
+        .listClusterStackEvents('big', { order: 'newest-first' })
+        .toArray({ limit: 20_000 });
       const sdk = new CloudFormationClient({
         region: emu2.region,
         endpoint: emu2.endpoints.cloudformation,

@@ -9,27 +9,46 @@ export type { ProviderId } from './models/enums.js';
 export { applyEventFilters } from './models/sources.js';
 
 export { statusTable, actionPhaseSplitter, type StatusTable, type ActionPhase } from './mapping/status-table.js';
-export { parseWire, parseTimestamp, parseJsonLoose } from './mapping/wire.js';
+export { parseWire, parseTimestamp, parseIsoTimestamp, parseJsonLoose } from './mapping/wire.js';
 
 export {
   codeForHttpStatus,
   abortError,
   throwIfAborted,
+  toStackfeedError,
   type StackfeedErrorOptions,
 } from './errors/stackfeed-error.js';
-export { redact, registerSecret } from './errors/redact.js';
+export { redact, registerSecret, safeExcerpt } from './errors/redact.js';
 
-export { createPaginator, type FetchedPage, type FetchPage, type PaginatorConfig } from './paging/paginator.js';
+export {
+  createPaginator,
+  MAX_PAGE_ITEMS,
+  maxItemsPerPage,
+  type FetchedPage,
+  type FetchPage,
+  type PaginatorConfig,
+} from './paging/paginator.js';
+export { createTokenKey, TokenKey } from './paging/continuation-token.js';
+export { drainPages, type DrainOptions, type DrainResult, type DrainStop } from './paging/drain-pages.js';
 
 export {
   watchEvents,
   type Watchable,
   type TerminalCheck,
   type PollContext,
+  type PollResult,
   type WatchSource,
+  DEFAULT_MAX_ERROR_DURATION_MS,
 } from './watch/watch.js';
 
 export { HttpTransport } from './transport/http-transport.js';
+export {
+  assertHeaderSafe,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TOTAL_TIMEOUT_MS,
+  MAX_TIMER_MS,
+} from './transport/limits.js';
 export { addSdkRateLimit, toRateLimiter } from './transport/rate-limiter.js';
 export {
   addSdkEmptyBodyCheck,
@@ -53,3 +72,4 @@ export type {
 } from './transport/types.js';
 
 export { contentId } from './util/hash.js';
+export * from './sdk/index.js';

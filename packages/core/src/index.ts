@@ -40,6 +40,8 @@ export type {
   Capabilities,
   FilterSupport,
   EventFilterOptions,
+  EventOrder,
+  EventOrderOption,
 } from './models/sources.js';
 export { resolveSince } from './models/sources.js';
 

@@ -201,9 +201,13 @@ describe('Paginator', () => {
         `sf1.${Buffer.from('{"v":2}').toString('base64url')}`,
         `sf1.${Buffer.from('null').toString('base64url')}`,
         `sf1.${Buffer.from('[1,2]').toString('base64url')}`,
+        'sf2.',
+        `sf2.${Buffer.from('{"v":2}').toString('base64url')}`,
+        `sf2.${Buffer.from('{"v":2}').toString('base64url')}.AAAA`,
         token.replace(/\.[^.]*$/, ''),
         token.replace(/\.([^.]*)$/, '.AAAAAAAAAA'),
-        token.replace('sf1.', 'sf1.=='),
+        token.replace('sf2.', 'sf2.=='),
+        token.replace('sf2.', 'sf1.'),
       ];
       for (const t of bad) {
         const { p, calls } = make({ items: range(10), pageSize: 3 });

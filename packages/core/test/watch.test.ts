@@ -221,6 +221,8 @@ describe('watchEvents', () => {
       reason: 'quota',
       eventsYielded: 6,
       polls: 2,
+      cappedPolls: 0,
+      fullRereadPolls: 0,
     });
   });
 
@@ -391,7 +393,8 @@ describe('watchEvents', () => {
     };
     expect((await rejection(collect(watchEvents(source, FAST)))).code).toBe('BAD_REQUEST');
     expect(polls).toBe(1);
-    // a plain Error (a bug in the adapter) is not retried either
+    // a plain Error (a bug in the adapter, a parser on an odd answer) is not retried either, and
+    // reaches the caller as a StackfeedError (INVALID_RESPONSE) with the original as cause
     let plain = 0;
     const s2: WatchSource<Ev> = {
       ...source,
@@ -400,7 +403,10 @@ describe('watchEvents', () => {
         throw new TypeError('adapter bug');
       },
     };
-    await expect(collect(watchEvents(s2, FAST))).rejects.toThrow(TypeError);
+    const wrapped = await rejection(collect(watchEvents(s2, FAST)));
+    expect(wrapped.code).toBe('INVALID_RESPONSE');
+    expect(wrapped.message).toContain('adapter bug');
+    expect((wrapped.cause as Error).name).toBe('TypeError');
     expect(plain).toBe(1);
   });
 
@@ -684,6 +690,8 @@ describe('watchEvents', () => {
       final: { name: 'web' },
       eventsYielded: 4,
       polls: 4,
+      cappedPolls: 0,
+      fullRereadPolls: 0,
     });
   });
 });

@@ -23,6 +23,7 @@ import {
   type RequestSpec,
   applyEventFilters,
   buildUrl,
+  type FetchPage,
   createPaginator,
   encodePathSegment,
   parseWire,
@@ -32,7 +33,15 @@ import { type AkSkCredentials, AkSkAuth, type AkSkProvider } from './auth/aksk.j
 import { type IamPasswordCredentials, IamTokenAuth } from './auth/token.js';
 import { iamEndpoint, rfsEndpointForRegion } from './endpoints.js';
 import { parseRfsError } from './errors.js';
-import { type RfsEventField, type RfsEventFilter, buildField, buildFilter, isFilterValue } from './filter.js';
+import {
+  FILTER_MAX_CHARS,
+  type RfsEventField,
+  type RfsEventFilter,
+  buildField,
+  buildFilter,
+  formatFilter,
+  isFilterValue,
+} from './filter.js';
 import { EventIdAssigner, type EventScope, normalizeEventsPage, toStackInfo } from './mapping/events.js';
 import { STACK_STATUS_TABLE, eventTypesForPhases, isTerminalStatus } from './mapping/tables.js';
 import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
@@ -100,17 +109,42 @@ export interface RfsEventOptions extends EventFilterOptions {
   deploymentId?: string | undefined;
   /** Server-side filter, typed. Values outside letters/digits/`_` are a CONFIG error. */
   filter?: RfsEventFilter | undefined;
-  /** Return only these attributes (`event_type` and `time` always come back). */
+  /**
+   * Return only these attributes (sent as given; `event_type` always comes back). Must include
+   * the event time, `timestamp` (the documented name) or `time` (the SDK models' name): CONFIG
+   * otherwise. Attributes left out are unknown on the events: `resource.*` stay unset, and
+   * `isStackEvent` is set only when `resource_name` and `resource_type` were both selected.
+   */
   fields?: readonly RfsEventField[] | undefined;
 }
 
 /** Options of `listStackEvents`. */
-export type RfsListEventsOptions = ListOptions & RfsEventOptions;
+export type RfsListEventsOptions = ListOptions &
+  RfsEventOptions & {
+    /**
+     * `oldest-first` (default, as on every provider) or `newest-first` (RFS's own order, the cheap
+     * one: the first page arrives after one request). Oldest first reads the whole listing before
+     * the first event.
+     */
+    order?: EventOrder | undefined;
+  };
 
 /** Options of `watchStackEvents`. */
 export type RfsWatchOptions = WatchOptions & RfsEventOptions & { pageSize?: number | undefined };
 
-const PAGE_SIZE = { min: 1, max: 1000 } as const;
+/**
+ * `limit` bounds of ListStackEvents and ListStacks: 10 to 1000, as the official Java SDK's request
+ * models state them (`ListStackEventsRequest` / `ListStacksRequest`, "minimum: 10, maximum: 1000",
+ * generated from the API definition; the Go and Python models carry no bounds). The server's
+ * default page size is not documented: without `pageSize` no `limit` is sent.
+ */
+const PAGE_SIZE = { min: 10, max: 1000 } as const;
+
+/** Pages read at most by one full read of a listing (10 million events at the largest page size). */
+const MAX_PAGES_PER_READ = 10_000;
+
+/** The order an event list yields in. */
+export type EventOrder = 'oldest-first' | 'newest-first';
 
 /** What one request plan for ListStackEvents looks like once options are resolved. */
 interface EventsPlan {
@@ -133,12 +167,18 @@ const asList = <T>(v: T | readonly T[] | undefined): T[] | undefined =>
 export class RfsClient implements StackEventSource<RfsStackRef | string> {
   /** Always `huawei-rfs`. */
   readonly provider = PROVIDER;
-  /** Where each filter runs. `resourceName`/`resourceType` go to the server when their values fit the filter grammar, else they run locally. */
+  /**
+   * Where each filter runs. `resourceName`, `resourceType` and `phase` go into the RFS `filter`
+   * when RFS can apply them: values that fit its grammar (letters, digits, `_`), a key the call's
+   * own `filter` does not set, a phase other than UNKNOWN, and a whole filter within 512
+   * characters; otherwise they run locally. `since` always runs locally (RFS has no time filter).
+   * Either way every combination is the intersection of all filters.
+   */
   readonly capabilities: Capabilities = {
     provider: PROVIDER,
     filters: { since: 'local', resourceName: 'server', resourceType: 'server', phase: 'server' },
     pageSize: { ...PAGE_SIZE },
-    eventOrder: 'newest-first',
+    eventOrder: 'oldest-first',
     nestedStacks: false,
     eventIds: 'content-hash',
   };
@@ -200,59 +240,103 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   }
 
   /**
-   * The events of a stack (ListStackEvents), newest first as RFS returns them. Events have no id in
-   * RFS: each gets a stable content-derived id (see `EventIdAssigner`).
+   * The events of a stack (ListStackEvents), oldest first by default like every stackfeed list.
+   * RFS itself lists newest first: `order: 'oldest-first'` reads the listing to its end (or, with
+   * `since`, down to the first page older than it), holds it, then yields it in reverse, so the
+   * first event arrives only after the last page; `order: 'newest-first'` is the cheap order and
+   * pages as RFS does. `maxItems` / `toArray({ limit })` take the first N in the chosen order.
+   * Events have no id in RFS: each gets a stable content-derived id (see `EventIdAssigner`), the
+   * same in both orders.
    */
   listStackEvents(ref: RfsStackRef | string, options: RfsListEventsOptions = {}): Paginator<StackEvent> {
     const r = normalizeRef(ref);
     const plan = this.planEvents(r, options);
-    let assigner = new EventIdAssigner(plan.scope);
-    const sinceMs = options.since?.getTime();
-    return createPaginator<StackEvent, MarkerCursor>({
+    const order = eventOrderOf(options.order);
+    const base = {
       provider: PROVIDER,
       operation: 'listStackEvents',
-      scope: { p: this.projectId, e: this.endpoint, r, q: plan.query },
+      scope: { p: this.projectId, e: this.endpoint, r, q: plan.query, o: order },
       pageSizeLimits: PAGE_SIZE,
       filter: plan.local,
       options,
-      fetchPage: async (cursor, pageSize, signal) => {
-        if (cursor === undefined) assigner = new EventIdAssigner(plan.scope);
-        // RFS accepts a marker only with the parameters it was issued for: keep that page size.
-        const limit = cursor ? cursor.l : pageSize;
-        const page = await this.fetchEventsPage(plan, cursor?.m, limit, signal, assigner);
-        // Newest first: once a page reaches before `since`, every later page is older still.
-        const done = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
-        return {
-          items: page.items,
-          next: page.next && !done ? markerCursor(page.next, limit) : undefined,
-          raw: page.raw,
-        };
-      },
+    } as const;
+    if (order === 'newest-first') {
+      return createPaginator<StackEvent, MarkerCursor>({
+        ...base,
+        fetchPage: this.newestFirstPages(plan, options.since),
+      });
+    }
+    return createPaginator<StackEvent, OffsetCursor>({
+      ...base,
+      fetchPage: this.oldestFirstPages(plan, options.since),
     });
+  }
+
+  /** Pages as RFS serves them (newest first), each request one page. */
+  private newestFirstPages(plan: EventsPlan, since: Date | undefined): FetchPage<StackEvent, MarkerCursor> {
+    let assigner = new EventIdAssigner(plan.scope);
+    const sinceMs = since?.getTime();
+    return async (cursor, pageSize, signal) => {
+      if (cursor === undefined) assigner = new EventIdAssigner(plan.scope);
+      // RFS accepts a marker only with the parameters it was issued for: keep that page size.
+      const limit = cursor ? cursor.limit : pageSize;
+      const page = await this.fetchEventsPage(plan, cursor?.marker, limit, signal, assigner);
+      // Newest first: once a page reaches before `since`, every later page is older still.
+      const done = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
+      return {
+        items: page.items,
+        next: page.next && !done ? markerCursor(page.next, limit) : undefined,
+        raw: page.raw,
+      };
+    };
+  }
+
+  /**
+   * Oldest-first pages cut from the whole listing, read once and reversed. The cursor is an offset
+   * from the oldest end, so a token resumed later (even in another process, which reads the listing
+   * again) still points at the same event when newer ones have been added meanwhile.
+   */
+  private oldestFirstPages(plan: EventsPlan, since: Date | undefined): FetchPage<StackEvent, OffsetCursor> {
+    let listing: StackEvent[] | undefined;
+    return async (cursor, pageSize, signal) => {
+      if (cursor === undefined || listing === undefined) {
+        listing = (await this.readWholeListing(plan, since, signal)).reverse();
+      }
+      const offset = cursor?.offset ?? 0;
+      const end = offset + (pageSize ?? PAGE_SIZE.max);
+      const items = listing.slice(offset, end);
+      return { items, next: end < listing.length ? { offset: end } : undefined };
+    };
+  }
+
+  /** Every event of the listing, newest first as RFS returns them (down to `since` when given). */
+  private async readWholeListing(
+    plan: EventsPlan,
+    since: Date | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<StackEvent[]> {
+    const assigner = new EventIdAssigner(plan.scope);
+    const sinceMs = since?.getTime();
+    const out: StackEvent[] = [];
+    const markers = new Set<string>();
+    let marker: string | undefined;
+    for (let page = 0; page < MAX_PAGES_PER_READ; page++) {
+      const fetched = await this.fetchEventsPage(plan, marker, PAGE_SIZE.max, signal, assigner);
+      for (const ev of fetched.items) out.push(ev);
+      if (sinceMs !== undefined && fetched.items.some((ev) => ev.timestamp.getTime() < sinceMs)) break;
+      // A repeated marker would loop forever: the listing ends there, as core's paginator decides.
+      if (!fetched.next || markers.has(fetched.next)) break;
+      markers.add(fetched.next);
+      marker = fetched.next;
+    }
+    return out;
   }
 
   /** Validate and resolve the event options into a query (CONFIG errors happen here, before any request). */
   private planEvents(r: RfsStackRef, options: RfsEventOptions): EventsPlan {
-    const filter: RfsEventFilter = { ...(options.filter ?? {}) };
-    const serverSide: Array<keyof EventFilterOptions> = [];
-    const names = asList(options.resourceName);
-    if (names && filter.resourceName === undefined && names.every((n) => typeof n === 'string' && isFilterValue(n))) {
-      filter.resourceName = names;
-      serverSide.push('resourceName');
-    }
-    const types = asList(options.resourceType);
-    if (types && filter.resourceType === undefined && types.every((t) => typeof t === 'string' && isFilterValue(t))) {
-      filter.resourceType = types;
-      serverSide.push('resourceType');
-    }
-    const phases = asList<Phase>(options.phase);
-    if (phases && filter.eventType === undefined) {
-      const typesForPhase = eventTypesForPhases(phases);
-      if (typesForPhase.length > 0 && !phases.includes('UNKNOWN')) {
-        filter.eventType = typesForPhase;
-        serverSide.push('phase');
-      }
-    }
+    const own: RfsEventFilter = { ...(options.filter ?? {}) };
+    const ownFilter = buildFilter(own);
+    const { filter, serverSide } = pushCommonFilters(own, options);
     const query: EventsPlan['query'] = {};
     if (r.id) query.stack_id = r.id;
     if (options.deploymentId !== undefined) {
@@ -266,12 +350,15 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       }
       query.deployment_id = options.deploymentId;
     }
-    const f = buildFilter(filter);
+    const f = serverSide.length > 0 ? formatFilter(filter) : ownFilter;
     if (f) query.filter = f;
-    const field = buildField(options.fields);
-    if (field) query.field = field;
+    const selection = buildField(options.fields);
+    if (selection) {
+      query.field = selection.field;
+      requireSelected(selection.returned, options, serverSide);
+    }
     return {
-      scope: { stackName: r.name, stackId: r.id, deploymentId: options.deploymentId },
+      scope: { stackName: r.name, stackId: r.id, deploymentId: options.deploymentId, returned: selection?.returned },
       query,
       local: applyEventFilters(options, serverSide),
     };
@@ -307,10 +394,10 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       pageSizeLimits: PAGE_SIZE,
       options,
       fetchPage: async (cursor, pageSize, signal) => {
-        const limit = cursor ? cursor.l : pageSize;
+        const limit = cursor ? cursor.limit : pageSize;
         const res = await this.request({
           url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
-          query: { marker: cursor?.m, limit },
+          query: { marker: cursor?.marker, limit },
           operation: 'listStacks',
           signal,
         });
@@ -438,20 +525,88 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   }
 }
 
+/**
+ * Move the common filters into the RFS `filter` where RFS can apply them: a non-empty list of
+ * values that fit the grammar, for a key the caller's own `filter` does not use, while the whole
+ * filter stays within what RFS accepts. Everything else is applied locally, so the result is the
+ * intersection of every filter either way (RFS ANDs the keys and ORs the values of one key).
+ */
+function pushCommonFilters(
+  own: RfsEventFilter,
+  options: EventFilterOptions,
+): { filter: RfsEventFilter; serverSide: Array<keyof EventFilterOptions> } {
+  const filter: RfsEventFilter = { ...own };
+  const serverSide: Array<keyof EventFilterOptions> = [];
+  const fits = (values: readonly unknown[]): values is string[] =>
+    values.length > 0 && values.every((v) => typeof v === 'string' && isFilterValue(v));
+  const tryPush = (option: keyof EventFilterOptions, key: keyof RfsEventFilter, values: string[] | undefined) => {
+    if (!values || !fits(values) || filter[key] !== undefined) return;
+    const next = { ...filter, [key]: values };
+    if ((formatFilter(next)?.length ?? 0) > FILTER_MAX_CHARS) return;
+    Object.assign(filter, { [key]: values });
+    serverSide.push(option);
+  };
+  const phases = asList<Phase>(options.phase);
+  if (phases && !phases.includes('UNKNOWN')) tryPush('phase', 'eventType', eventTypesForPhases(phases));
+  tryPush('resourceType', 'resourceType', asList(options.resourceType));
+  tryPush('resourceName', 'resourceName', asList(options.resourceName));
+  return { filter, serverSide };
+}
+
+/**
+ * A filter applied locally reads an attribute of each event: with `fields`, that attribute must be
+ * selected, or every event would be dropped for lacking it (throws CONFIG).
+ */
+function requireSelected(
+  returned: ReadonlySet<string>,
+  options: RfsEventOptions,
+  serverSide: ReadonlyArray<keyof EventFilterOptions>,
+): void {
+  const needs: Array<[keyof EventFilterOptions, string]> = [
+    ['resourceName', 'resource_name'],
+    ['resourceType', 'resource_type'],
+  ];
+  for (const [option, attribute] of needs) {
+    if (options[option] === undefined || serverSide.includes(option) || returned.has(attribute)) continue;
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: PROVIDER,
+      operation: 'listStackEvents',
+      message: `${option} is applied locally here (its values do not fit the RFS filter grammar, or filter.${option} is set too), so fields must include '${attribute}'`,
+    });
+  }
+}
+
 function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Math.max(a, b);
 }
 
-/** A page cursor: the RFS marker plus the limit it was issued for (`l` absent = server default). */
+/** A newest-first page cursor: the RFS marker plus the limit it was issued for (absent = server default). */
 interface MarkerCursor {
-  m: string;
-  l?: number;
+  marker: string;
+  limit?: number;
+}
+
+/** An oldest-first page cursor: how many events of the reversed listing came before this page. */
+interface OffsetCursor {
+  offset: number;
 }
 
 function markerCursor(marker: string, limit: number | undefined): MarkerCursor {
-  return limit === undefined ? { m: marker } : { m: marker, l: limit };
+  return limit === undefined ? { marker } : { marker, limit };
+}
+
+/** The `order` option, checked (CONFIG on anything else). */
+function eventOrderOf(order: unknown): EventOrder {
+  if (order === undefined || order === 'oldest-first' || order === 'newest-first') return order ?? 'oldest-first';
+  throw new StackfeedError({
+    code: 'CONFIG',
+    provider: PROVIDER,
+    operation: 'listStackEvents',
+    message: `order must be 'oldest-first' or 'newest-first', not ${JSON.stringify(order)}`,
+  });
 }
 
 function normalizeRef(ref: RfsStackRef | string): RfsStackRef {

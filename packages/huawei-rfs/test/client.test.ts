@@ -27,7 +27,9 @@ describe('listStackEvents against the emulator', () => {
     expect(truth.length).toBe(2500);
     const pages: number[] = [];
     const all = [];
-    for await (const page of rfs.listStackEvents({ name: 'big' }).byPage({ pageSize: 400 })) {
+    for await (const page of rfs
+      .listStackEvents({ name: 'big' }, { order: 'newest-first' })
+      .byPage({ pageSize: 400 })) {
       pages.push(page.items.length);
       all.push(...page.items);
     }
@@ -35,7 +37,9 @@ describe('listStackEvents against the emulator', () => {
     expect(all.map((e) => e.message)).toEqual([...truth].reverse().map((e) => e.wire.event_message));
     const ids = all.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const again = await rfs.listStackEvents({ name: 'big' }, { pageSize: 1000 }).toArray({ limit: 10_000 });
+    const again = await rfs
+      .listStackEvents({ name: 'big' }, { pageSize: 1000, order: 'newest-first' })
+      .toArray({ limit: 10_000 });
     expect(again.map((e) => e.id)).toEqual(ids);
     // Exact duplicates in one second (the doubled LOG line of each deployment) get distinct ids.
     const logs = all.filter((e) => e.status === 'LOG');
@@ -50,8 +54,8 @@ describe('listStackEvents against the emulator', () => {
   it('a twin split across a page boundary still gets its own id', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 120 })] });
     const rfs = client(emu);
-    const one = await rfs.listStackEvents('big', { pageSize: 1 }).toArray({ limit: 1000 });
-    const many = await rfs.listStackEvents('big', { pageSize: 1000 }).toArray({ limit: 1000 });
+    const one = await rfs.listStackEvents('big', { pageSize: 1, order: 'newest-first' }).toArray({ limit: 1000 });
+    const many = await rfs.listStackEvents('big', { pageSize: 1000, order: 'newest-first' }).toArray({ limit: 1000 });
     expect(one.map((e) => e.id)).toEqual(many.map((e) => e.id));
     expect(new Set(one.map((e) => e.id)).size).toBe(120);
     // The doubled LOG line (exact twins) is in there, on two pages.
@@ -75,25 +79,30 @@ describe('listStackEvents against the emulator', () => {
   it('resumes from a continuation token', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 250 })] });
     const rfs = client(emu);
-    const it1 = rfs.listStackEvents('big').byPage({ pageSize: 100 });
+    const it1 = rfs.listStackEvents('big', { order: 'newest-first' }).byPage({ pageSize: 100 });
     const first = (await it1.next()).value;
     const token = first?.continuationToken as string;
     expect(token).toBeTruthy();
     const rest = [];
-    for await (const p of rfs.listStackEvents('big').byPage({ pageSize: 100, continuationToken: token }))
+    for await (const p of rfs
+      .listStackEvents('big', { order: 'newest-first' })
+      .byPage({ pageSize: 100, continuationToken: token }))
       rest.push(...p.items);
     expect(rest.length).toBe(150);
-    const all = await rfs.listStackEvents('big').toArray({ limit: 1000 });
+    const all = await rfs.listStackEvents('big', { order: 'newest-first' }).toArray({ limit: 1000 });
     expect([...(first?.items ?? []), ...rest].map((e) => e.message)).toEqual(all.map((e) => e.message));
     // RFS binds a marker to the parameters it was issued with (the emulator includes limit):
     // resuming with another pageSize keeps the token's page size instead of failing with 400.
     const other = [];
-    for await (const p of rfs.listStackEvents('big').byPage({ pageSize: 7, continuationToken: token })) other.push(p);
+    for await (const p of rfs
+      .listStackEvents('big', { order: 'newest-first' })
+      .byPage({ pageSize: 7, continuationToken: token }))
+      other.push(p);
     expect(other.flatMap((p) => p.items).map((e) => e.message)).toEqual(rest.map((e) => e.message));
     expect(other.map((p) => p.items.length)).toEqual([100, 50]);
   });
 
-  it('sends filter, field, deployment_id, stack_id, limit and marker as the API defines them', async () => {
+  it('sends filter, field, deployment_id, stack_id and limit as the API defines them', async () => {
     const s = deploymentFailsAndRollsBack({ stackName: 'fail', startAt: T0 });
     emu = await emulator({ scenarios: [s], progress: 'manual' });
     emu.finish('fail');
@@ -105,8 +114,9 @@ describe('listStackEvents against the emulator', () => {
         {
           deploymentId: dep,
           filter: { eventType: ['ERROR', 'CREATION_FAILED'] },
-          fields: ['event_message', 'resource_name'],
-          pageSize: 1,
+          fields: ['event_message', 'resource_name', 'timestamp'],
+          pageSize: 10,
+          order: 'newest-first',
         },
       )
       .toArray({ limit: 100 });
@@ -117,12 +127,11 @@ describe('listStackEvents against the emulator', () => {
     const reqs = eventsOf(emu, 'fail');
     const q = new URLSearchParams(reqs[0]?.query);
     expect(q.get('filter')).toBe('event_type==ERROR|event_type==CREATION_FAILED');
-    expect(q.get('field')).toBe('event_message,resource_name,time');
+    expect(q.get('field')).toBe('event_message,resource_name,timestamp');
     expect(q.get('deployment_id')).toBe(dep);
     expect(q.get('stack_id')).toBe(s.stackId);
-    expect(q.get('limit')).toBe('1');
+    expect(q.get('limit')).toBe('10');
     expect(q.get('marker')).toBeNull();
-    expect(new URLSearchParams(reqs[1]?.query).get('marker')).toBeTruthy();
     // The raw query is encoded the way the signature expects (| and = percent-encoded).
     expect(reqs[0]?.query).toContain('filter=event_type%3D%3DERROR%7Cevent_type%3D%3DCREATION_FAILED');
   });
@@ -132,7 +141,12 @@ describe('listStackEvents against the emulator', () => {
     emu.finish('ok');
     const rfs = client(emu);
     const server = await rfs
-      .listStackEvents('ok', { resourceName: 'subnet', resourceType: 'huaweicloud_vpc_subnet', phase: 'COMPLETE' })
+      .listStackEvents('ok', {
+        resourceName: 'subnet',
+        resourceType: 'huaweicloud_vpc_subnet',
+        phase: 'COMPLETE',
+        order: 'newest-first',
+      })
       .toArray({ limit: 100 });
     expect(server.map((e) => `${e.status}:${e.resource.key}`)).toEqual(['CREATION_COMPLETE:1', 'CREATION_COMPLETE:0']);
     expect(new URLSearchParams(eventsOf(emu, 'ok').at(-1)?.query).get('filter')).toBe(
@@ -151,10 +165,12 @@ describe('listStackEvents against the emulator', () => {
   it('`since` stops paging at the first page that reaches before it (RFS lists newest first)', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 1000, startAt: T0 })] });
     const rfs = client(emu);
-    const all = await rfs.listStackEvents('big', { pageSize: 1000 }).toArray({ limit: 1000 });
+    const all = await rfs.listStackEvents('big', { pageSize: 1000, order: 'newest-first' }).toArray({ limit: 1000 });
     const cut = all[250]?.timestamp as Date;
     const before = emu.server.requests.length;
-    const recent = await rfs.listStackEvents('big', { since: cut, pageSize: 100 }).toArray({ limit: 1000 });
+    const recent = await rfs
+      .listStackEvents('big', { since: cut, pageSize: 100, order: 'newest-first' })
+      .toArray({ limit: 1000 });
     expect(recent).toEqual(all.filter((e) => e.timestamp.getTime() >= cut.getTime()));
     expect(emu.server.requests.length - before).toBe(3);
   });
@@ -193,7 +209,7 @@ describe('listStackEvents against the emulator', () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 700 })], pageInfo: false });
     const rfs = client(emu);
     const pages = [];
-    for await (const p of rfs.listStackEvents('big').byPage({ pageSize: 50 })) pages.push(p);
+    for await (const p of rfs.listStackEvents('big', { order: 'newest-first' }).byPage({ pageSize: 50 })) pages.push(p);
     expect(pages.length).toBe(1);
     expect(pages[0]?.items.length).toBe(700);
     expect(pages[0]?.continuationToken).toBeUndefined();
@@ -210,12 +226,17 @@ describe('listStackEvents against the emulator', () => {
     expect(emu.server.requests.length).toBe(1);
   });
 
-  it('a record missing `time` is INVALID_RESPONSE naming the path', async () => {
+  it('a `time` that is not a timestamp is INVALID_RESPONSE naming the path', async () => {
     emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
     emu.server.faults.inject({
       kind: 'status',
       status: 200,
-      body: { stack_events: [{ event_type: 'LOG', time: '2025-06-12T08:00:00Z' }, { event_type: 'LOG' }] },
+      body: {
+        stack_events: [
+          { event_type: 'LOG', time: '2025-06-12T08:00:00Z' },
+          { event_type: 'LOG', time: 'soon' },
+        ],
+      },
     });
     await expect(client(emu).listStackEvents('ok').toArray({ limit: 10 })).rejects.toMatchObject({
       code: 'INVALID_RESPONSE',

@@ -145,10 +145,10 @@ describe('emulator wire behaviour (requests signed by the official Node signer)'
   const P = '0123456789abcdef0123456789abcdef';
   it('accepts the official signer; a tampered signature is 401 APIGW.0301 with request_id', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 30 })] });
-    const ok = await officialGet(emu, `/v1/${P}/stacks/big/events`, { limit: '5' });
+    const ok = await officialGet(emu, `/v1/${P}/stacks/big/events`, { limit: '10' });
     expect(ok.status).toBe(200);
-    expect((ok.body.stack_events as unknown[]).length).toBe(5);
-    expect(ok.body.page_info).toMatchObject({ current_count: 5, next_marker: expect.any(String) });
+    expect((ok.body.stack_events as unknown[]).length).toBe(10);
+    expect(ok.body.page_info).toMatchObject({ current_count: 10, next_marker: expect.any(String) });
     const res = await fetch(`${emu.url}/v1/${P}/stacks/big/events`, {
       headers: {
         'x-sdk-date': '20250612T080000Z',
@@ -208,12 +208,14 @@ describe('emulator wire behaviour (requests signed by the official Node signer)'
   it('field selects attributes (event_type always), limit bounds, markers bound to their parameters, previous_marker', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 50 })] });
     const path = `/v1/${P}/stacks/big/events`;
-    const f = await officialGet(emu, path, { field: 'event_message', limit: '3' });
+    const f = await officialGet(emu, path, { field: 'event_message', limit: '10' });
     for (const ev of f.body.stack_events as Array<Record<string, unknown>>) {
       expect(Object.keys(ev).sort()).toEqual(['event_message', 'event_type']);
     }
     expect((await officialGet(emu, path, { field: 'nope' })).status).toBe(400);
+    // 10..1000: the bounds the official Java SDK's ListStackEventsRequest states.
     expect((await officialGet(emu, path, { limit: '0' })).status).toBe(400);
+    expect((await officialGet(emu, path, { limit: '9' })).status).toBe(400);
     expect((await officialGet(emu, path, { limit: '1001' })).status).toBe(400);
     const p1 = await officialGet(emu, path, { limit: '10' });
     const marker = (p1.body.page_info as { next_marker: string }).next_marker;

@@ -130,8 +130,8 @@ describe('event model', () => {
       isStackEvent: false,
       stack: { name: 'my-stack' },
     });
-    expect(ev.timestamp.toISOString()).toBe('2025-06-12T08:01:04.000Z');
-    expect(ev.raw).toBe(raw);
+    expect(ev?.timestamp.toISOString()).toBe('2025-06-12T08:01:04.000Z');
+    expect(ev?.raw).toBe(raw);
   });
   it('stack-level events (no resource, null resource_name) are marked', () => {
     const r = {
@@ -141,8 +141,8 @@ describe('event model', () => {
       time: '2025-06-12T08:01:05Z',
     };
     const ev = toStackEvent(WireStackEventSchema.parse(r), r, 'id', scope);
-    expect(ev.isStackEvent).toBe(true);
-    expect(ev.resource).toEqual({});
+    expect(ev?.isStackEvent).toBe(true);
+    expect(ev?.resource).toEqual({});
   });
   it('ids: same content → same id; any field differs → another id; exact twins get an occurrence index', () => {
     const a = new EventIdAssigner(scope);
@@ -164,11 +164,12 @@ describe('event model', () => {
     expect(ids.size).toBe(variants.length + 1);
     expect(new EventIdAssigner({ stackName: 'other' }).idFor(p)).not.toBe(id1);
   });
-  it('a missing time is INVALID-shaped for the schema, naming the field', () => {
-    const r = WireStackEventSchema.safeParse({ event_type: 'LOG' });
-    expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.path).toEqual(['time']);
+  it('a missing time is no event (never invented); a time that does not parse names its field', () => {
+    const none = WireStackEventSchema.parse({ event_type: 'LOG' });
+    expect(toStackEvent(none, {}, 'id', scope)).toBeUndefined();
     const bad = WireStackEventSchema.safeParse({ event_type: 'LOG', time: 'yesterday' });
     expect(bad.error?.issues[0]?.path).toEqual(['time']);
+    const alt = WireStackEventSchema.safeParse({ event_type: 'LOG', timestamp: 'yesterday' });
+    expect(alt.error?.issues[0]?.path).toEqual(['timestamp']);
   });
 });

@@ -67,19 +67,22 @@ describe('the official Huawei Node SDK against the RFS emulator', () => {
     emu = await emulator({ scenarios: [s], progress: 'manual' });
     emu.finish('fail');
     const hc = sdkClient(emu, AK, SK);
-    const first = await listEvents(hc, emu.projectId, { limit: 5, filter: 'event_type==ERROR|event_type==LOG' });
+    const first = await listEvents(hc, emu.projectId, { limit: 10, filter: 'event_type==ERROR|event_type==LOG' });
     expect(first.httpStatusCode).toBe(200);
     expect(first.stack_events.map((e) => e.event_type)).toEqual(['LOG', 'ERROR', 'LOG']);
     const paged: unknown[] = [];
     let marker: string | undefined;
+    let pages = 0;
     do {
-      const page = await listEvents(hc, emu.projectId, { limit: 4, ...(marker ? { marker } : {}) });
+      pages++;
+      const page = await listEvents(hc, emu.projectId, { limit: 10, ...(marker ? { marker } : {}) });
       paged.push(...page.stack_events);
       marker = page.page_info?.next_marker;
     } while (marker);
     expect(paged.length).toBe(emu.stack('fail')?.events.length);
+    expect(pages).toBeGreaterThan(1);
     const temp = sdkClient(emu, TEMP_AK, TEMP_SK, TEMP_TOKEN);
-    expect((await listEvents(temp, emu.projectId, { limit: 1 })).httpStatusCode).toBe(200);
+    expect((await listEvents(temp, emu.projectId, { limit: 10 })).httpStatusCode).toBe(200);
     const h = emu.server.requests.at(-1)?.headers ?? {};
     expect(h['x-security-token']).toBe(TEMP_TOKEN);
   });

@@ -1,7 +1,9 @@
 import type { StackEvent, StackInfo } from '@stackfeed/core';
 import type { TerminalCheck, WatchSource } from '@stackfeed/core/adapter';
 import { StackfeedError } from '@stackfeed/core';
-import type { HeatClient, HeatStackRef } from './client.js';
+import type { FetchedEvents, HeatApi } from './api/heat-api.js';
+import { readNestedEvents, supportsNestedDepth } from './api/nested.js';
+import type { HeatStackRef } from './api/refs.js';
 import type { CanonicalStack } from './mapping/event.js';
 import { watchOutcomeOf } from './mapping/status.js';
 
@@ -19,14 +21,14 @@ const MAX_PAGES_PER_POLL = 200;
  * IN_PROGRESS, and after two quiet polls: not on every poll.
  */
 export function createWatchSource(args: {
-  client: HeatClient;
+  api: HeatApi;
   ref: HeatStackRef;
   query: Record<string, unknown>;
   pageSize: number;
   localFilter: ((ev: StackEvent) => boolean) | undefined;
   untilAction: string | undefined;
 }): WatchSource<StackEvent, StackInfo> {
-  const { client, ref, query, localFilter, untilAction } = args;
+  const { api, ref, query, localFilter, untilAction } = args;
   const pageSize = Math.max(1, Math.floor(args.pageSize));
   let stack: CanonicalStack | undefined;
   let marker: { id: string; t: number } | undefined;
@@ -34,6 +36,11 @@ export function createWatchSource(args: {
   let stackEventSeen = false;
   let quietPolls = 0;
   let gone = false;
+  const depth = Number(query.nested_depth ?? 0);
+  /** Heat ignored `nested_depth`: each poll merges the nested stacks' lists itself. */
+  let merged = false;
+  let nestingChecked = false;
+  let seenMerged = 0;
 
   return {
     provider: 'openstack-heat',
@@ -41,11 +48,25 @@ export function createWatchSource(args: {
     async poll(ctx) {
       const out: StackEvent[] = [];
       let raw = 0;
+      const take = (events: StackEvent[]) => {
+        raw += events.length;
+        for (const ev of events) {
+          if (ev.isStackEvent && stack && ev.stack.id === stack.id && ev.phase !== 'IN_PROGRESS') stackEventSeen = true;
+          if (!localFilter || localFilter(ev)) out.push(ev);
+        }
+      };
+      if (merged && stack) {
+        // A Heat without nested_depth: re-read every stack's list; the engine drops what it yielded.
+        take(await readNestedEvents(api, stack, depth, query, 'watchStackEvents', ctx.signal));
+        quietPolls = raw === seenMerged ? quietPolls + 1 : 0;
+        seenMerged = raw;
+        return out;
+      }
       for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
         const q = { ...query, sort_dir: 'asc', sort_keys: undefined, limit: pageSize, marker: marker?.id };
-        let got: Awaited<ReturnType<HeatClient['fetchEvents']>>;
+        let got: FetchedEvents;
         try {
-          got = await client.fetchEvents(ref, stack, undefined, q, 'watchStackEvents', ctx.signal);
+          got = await api.fetchEvents(ref, stack, undefined, q, 'watchStackEvents', ctx.signal);
         } catch (err) {
           // The stack was seen and now is not found at all (purged after DELETE_COMPLETE): over.
           if (stack && StackfeedError.is(err, 'NOT_FOUND')) {
@@ -56,11 +77,18 @@ export function createWatchSource(args: {
         }
         stack ??= got.stack;
         const events = got.events;
-        raw += events.length;
-        for (const ev of events) {
-          if (ev.isStackEvent && stack && ev.stack.id === stack.id && ev.phase !== 'IN_PROGRESS') stackEventSeen = true;
-          if (!localFilter || localFilter(ev)) out.push(ev);
+        if (depth > 0 && !nestingChecked) {
+          stack ??= await api.resolveStack(ref, ctx.signal);
+          const supported = await supportsNestedDepth(api, stack, depth, events[0], 'watchStackEvents', ctx.signal);
+          nestingChecked = supported !== undefined;
+          merged = supported === false;
         }
+        if (merged && stack) {
+          take(await readNestedEvents(api, stack, depth, query, 'watchStackEvents', ctx.signal));
+          seenMerged = raw;
+          return out;
+        }
+        take(events);
         const last = events[events.length - 1];
         if (last) marker = { id: last.id, t: last.timestamp.getTime() };
         if (events.length < pageSize) break;
@@ -76,7 +104,7 @@ export function createWatchSource(args: {
       if (quietPolls >= 2) quietPolls = 0;
       let info: StackInfo;
       try {
-        info = await client.getStack(stack ?? ref, { signal });
+        info = await api.getStack(stack ?? ref, signal);
       } catch (err) {
         // Gone (purged, or looked up by name after DELETE_COMPLETE): the watch is over.
         if (StackfeedError.is(err, 'NOT_FOUND') && stack) {

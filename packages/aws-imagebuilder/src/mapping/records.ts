@@ -26,6 +26,12 @@ const PROVIDER = 'aws-imagebuilder' as const;
 const secondsBetween = (a: Date | undefined, b: Date | undefined) =>
   a && b ? Math.max(0, (b.getTime() - a.getTime()) / 1000) : undefined;
 
+/**
+ * The id of a record the service sent without its own id (the model makes every member optional):
+ * a hash of the whole record, so that a re-read gives the same id. `details.idFromContent` says so.
+ */
+export const idFromContent = (prefix: string, wire: unknown): string => contentId(prefix, [wire]);
+
 /** The region part of an ARN (`arn:aws:imagebuilder:<region>:…`). */
 export function regionOfArn(arn: string): string | undefined {
   const r = arn.split(':')[3];
@@ -37,13 +43,14 @@ export function lifecycleExecutionInfo(w: WireLifecycleExecution, raw: unknown):
   const status = w.state?.status ?? '';
   const out: ExecutionInfo = {
     provider: PROVIDER,
-    id: w.lifecycleExecutionId,
+    id: w.lifecycleExecutionId ?? idFromContent('lce', w),
     kind: 'lifecycle',
     state: LIFECYCLE_EXECUTION_STATES.map(status),
     status,
     details: {
       lifecyclePolicyArn: w.lifecyclePolicyArn,
       hasImpactedResources: w.resourcesImpactedSummary?.hasImpactedResources,
+      ...(w.lifecycleExecutionId ? {} : { idFromContent: true }),
     },
     raw,
   };
@@ -55,10 +62,11 @@ export function lifecycleExecutionInfo(w: WireLifecycleExecution, raw: unknown):
 
 /** What kind of resource a lifecycle resource record is about. */
 export function lifecycleResourceType(r: WireLifecycleResource): string {
-  if (r.resourceId.startsWith('ami-')) return RESOURCE_TYPES.ami;
-  if (r.resourceId.startsWith('snap-')) return RESOURCE_TYPES.snapshot;
+  const id = r.resourceId ?? '';
+  if (id.startsWith('ami-')) return RESOURCE_TYPES.ami;
+  if (id.startsWith('snap-')) return RESOURCE_TYPES.snapshot;
   if (r.imageUris && r.imageUris.length > 0) return RESOURCE_TYPES.containerImage;
-  if (r.resourceId.startsWith('arn:') && r.resourceId.includes(':image/')) return RESOURCE_TYPES.image;
+  if (id.startsWith('arn:') && id.includes(':image/')) return RESOURCE_TYPES.image;
   return 'UNKNOWN';
 }
 
@@ -67,8 +75,6 @@ export interface LifecycleEventContext {
   parentResourceId?: string | undefined;
   /** The execution's state as the resources page reported it. */
   executionState?: { status?: string | undefined; reason?: string | undefined } | undefined;
-  /** Used when the resource has neither endTime nor startTime (it has not started). */
-  fallbackTime: Date;
 }
 
 /**
@@ -84,15 +90,22 @@ export function lifecycleEventId(
   r: WireLifecycleResource,
   parentResourceId: string | undefined,
 ): string {
-  return `${executionId}|${r.accountId ?? ''}|${r.region ?? ''}|${r.action?.name ?? ''}|${r.state?.status ?? ''}|${r.resourceId}${parentResourceId ? `|${parentResourceId}` : ''}`;
+  return `${executionId}|${r.accountId ?? ''}|${r.region ?? ''}|${r.action?.name ?? ''}|${r.state?.status ?? ''}|${r.resourceId ?? ''}${parentResourceId ? `|${parentResourceId}` : ''}`;
 }
 
 /**
  * One LifecycleExecutionResource → one StackEvent (id: {@link lifecycleEventId}). `details` keeps
  * the action literal and reason, account, region, parent, snapshots (id, status, reason) and
- * container image URIs.
+ * container image URIs. A resource with neither endTime nor startTime has not started: it is no
+ * event (a time is never invented); it becomes one once the service reports a time for it.
  */
-export function lifecycleResourceEvent(r: WireLifecycleResource, ctx: LifecycleEventContext, raw: unknown): StackEvent {
+export function lifecycleResourceEvent(
+  r: WireLifecycleResource,
+  ctx: LifecycleEventContext,
+  raw: unknown,
+): StackEvent | undefined {
+  const timestamp = r.endTime ?? r.startTime;
+  if (!timestamp) return undefined;
   const status = r.state?.status ?? '';
   const actionName = r.action?.name ?? '';
   const details: Record<string, unknown> = { actionName };
@@ -113,14 +126,16 @@ export function lifecycleResourceEvent(r: WireLifecycleResource, ctx: LifecycleE
   if (r.imageUris) details.imageUris = r.imageUris.slice();
   if (r.startTime) details.startTime = r.startTime;
   if (r.endTime) details.endTime = r.endTime;
-  if (!r.endTime && !r.startTime) details.timestampEstimated = true;
   if (ctx.executionState?.status) details.executionStatus = ctx.executionState.status;
   const ev: StackEvent = {
     provider: PROVIDER,
     id: lifecycleEventId(ctx.executionId, r, ctx.parentResourceId),
-    timestamp: r.endTime ?? r.startTime ?? ctx.fallbackTime,
+    timestamp,
     stack: { id: ctx.executionId },
-    resource: { physicalId: r.resourceId, name: r.resourceId, type: lifecycleResourceType(r) },
+    resource: {
+      ...(r.resourceId ? { physicalId: r.resourceId, name: r.resourceId } : {}),
+      type: lifecycleResourceType(r),
+    },
     action: LIFECYCLE_ACTIONS.map(actionName),
     phase: LIFECYCLE_RESOURCE_PHASES.map(status),
     status,
@@ -137,6 +152,8 @@ export function lifecycleResourceEvent(r: WireLifecycleResource, ctx: LifecycleE
 function artifactsOf(w: WireImage): ImageArtifact[] {
   const out: ImageArtifact[] = [];
   for (const a of w.outputResources?.amis ?? []) {
+    // An AMI entry without its id is no artifact one could use (it stays in `raw`).
+    if (!a.image) continue;
     const art: ImageArtifact = { kind: 'ami', id: a.image };
     if (a.name) art.name = a.name;
     if (a.region) art.region = a.region;
@@ -158,7 +175,7 @@ export function imageInfo(w: WireImage, raw: unknown, extra?: Record<string, unk
   const status = w.state?.status ?? '';
   const out: ImageInfo = {
     provider: PROVIDER,
-    id: w.arn,
+    id: w.arn ?? idFromContent('img', w),
     state: IMAGE_STATES_TABLE.map(status),
     status,
     artifacts: artifactsOf(w),
@@ -175,30 +192,38 @@ export function imageInfo(w: WireImage, raw: unknown, extra?: Record<string, unk
       ...(w.scanState?.status ? { scanStatus: w.scanState.status } : {}),
       ...(w.workflows ? { workflows: w.workflows.map((x) => x.workflowArn).filter(Boolean) } : {}),
       ...(w.loggingConfiguration?.logGroupName ? { logGroupName: w.loggingConfiguration.logGroupName } : {}),
+      ...(w.arn ? {} : { idFromContent: true }),
       ...(extra ?? {}),
     },
     raw,
   };
   if (w.name) out.name = w.name;
   if (w.version) out.version = w.version;
-  const region = regionOfArn(w.arn);
+  const region = w.arn ? regionOfArn(w.arn) : undefined;
   if (region) out.region = region;
   if (w.state?.reason) out.reason = w.state.reason;
   if (w.dateCreated) out.createdAt = w.dateCreated;
   return out;
 }
 
-/** ImageVersion (ListImages) → ImageInfo. ImageVersion carries no state: `UNKNOWN`, status ''. */
-export function imageVersionInfo(w: WireImageVersion, raw: unknown): ImageInfo {
+/**
+ * ImageVersion (ListImages) → ImageInfo. ImageVersion carries no state of its own: with its
+ * newest build (from ListImageBuildVersions) the state, status, reason and artifacts are that
+ * build's (`details.latestBuildArn`); without it `UNKNOWN`, status '' (`details.stateReported: false`).
+ */
+export function imageVersionInfo(w: WireImageVersion, raw: unknown, latestBuild?: WireImage): ImageInfo {
+  const status = latestBuild?.state?.status ?? '';
   const out: ImageInfo = {
     provider: PROVIDER,
-    id: w.arn,
-    state: 'UNKNOWN',
-    status: '',
-    artifacts: [],
-    tags: {},
+    id: w.arn ?? idFromContent('imv', w),
+    state: latestBuild ? IMAGE_STATES_TABLE.map(status) : 'UNKNOWN',
+    status,
+    artifacts: latestBuild ? artifactsOf(latestBuild) : [],
+    tags: { ...(latestBuild?.tags ?? {}) },
     details: {
-      stateReported: false,
+      stateReported: latestBuild !== undefined,
+      ...(latestBuild?.arn ? { latestBuildArn: latestBuild.arn } : {}),
+      ...(w.arn ? {} : { idFromContent: true }),
       ...(w.type ? { type: w.type } : {}),
       ...(w.platform ? { platform: w.platform } : {}),
       ...(w.osVersion ? { osVersion: w.osVersion } : {}),
@@ -210,8 +235,9 @@ export function imageVersionInfo(w: WireImageVersion, raw: unknown): ImageInfo {
   };
   if (w.name) out.name = w.name;
   if (w.version) out.version = w.version;
-  const region = regionOfArn(w.arn);
+  const region = w.arn ? regionOfArn(w.arn) : undefined;
   if (region) out.region = region;
+  if (latestBuild?.state?.reason) out.reason = latestBuild.state.reason;
   if (w.dateCreated) out.createdAt = w.dateCreated;
   return out;
 }
@@ -225,7 +251,7 @@ export function workflowExecutionInfo(
   const status = w.status ?? '';
   const out: ExecutionInfo = {
     provider: PROVIDER,
-    id: w.workflowExecutionId,
+    id: w.workflowExecutionId ?? idFromContent('wfx', w),
     kind: 'workflow',
     state: WORKFLOW_EXECUTION_STATES.map(status),
     status,
@@ -261,28 +287,31 @@ export interface StepEventContext {
   workflowType?: string | undefined;
   workflowBuildVersionArn?: string | undefined;
   imageBuildVersionArn?: string | undefined;
-  /** Used for a step that has no startTime/endTime yet. */
-  fallbackTime: Date;
 }
 
 /**
  * One WorkflowStepMetadata → one StackEvent. A step that is being or was rolled back is reported
  * as action ROLLBACK with the rollback status (the step's own status is in `details.stepStatus`);
  * otherwise the action is the workflow's (BUILD / TEST / DISTRIBUTE) and the status the step's.
+ * A step with neither endTime nor startTime has not started: it is no event (its count is in the
+ * workflow's ExecutionInfo `details.totalStepCount`); it becomes one when it starts.
  */
-export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, raw: unknown): StackEvent {
+export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, raw: unknown): StackEvent | undefined {
+  const timestamp = s.endTime ?? s.startTime;
+  if (!timestamp) return undefined;
   const stepStatus = s.status ?? '';
   const rollback = s.rollbackStatus;
   const rolledBack = rollback !== undefined && rollback !== '' && rollback !== 'SKIPPED';
   const status = rolledBack ? rollback : stepStatus;
   const ev: StackEvent = {
     provider: PROVIDER,
-    id: contentId('wfs', [s.stepExecutionId, stepStatus, rollback ?? '']),
-    timestamp: s.endTime ?? s.startTime ?? ctx.fallbackTime,
+    // Without its own id a step is known by its name, action and start.
+    id: contentId('wfs', [s.stepExecutionId ?? [s.name, s.action, s.startTime], stepStatus, rollback ?? '']),
+    timestamp,
     stack: { id: ctx.imageBuildVersionArn ?? ctx.workflowExecutionId },
     resource: {
-      logicalId: s.name ?? s.stepExecutionId,
-      physicalId: s.stepExecutionId,
+      ...((s.name ?? s.stepExecutionId) ? { logicalId: s.name ?? s.stepExecutionId } : {}),
+      ...(s.stepExecutionId ? { physicalId: s.stepExecutionId } : {}),
       type: RESOURCE_TYPES.workflowStep,
       ...(s.name ? { name: s.name } : {}),
     },
@@ -301,7 +330,6 @@ export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, ra
       ...(s.outputs !== undefined ? { outputs: parseJsonLoose(s.outputs) } : {}),
       ...(s.startTime ? { startTime: s.startTime } : {}),
       ...(s.endTime ? { endTime: s.endTime } : {}),
-      ...(!s.endTime && !s.startTime ? { timestampEstimated: true } : {}),
     },
     raw,
   };
@@ -311,23 +339,27 @@ export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, ra
   return ev;
 }
 
-/** One workflow execution's current status as an event (used by watchImageBuild). */
+/**
+ * One workflow execution's current status as an event (used by watchImageBuild); none for a
+ * workflow that has not started (no time of its own).
+ */
 export function workflowEvent(
   w: WireWorkflowExecution,
   imageBuildVersionArn: string,
-  fallbackTime: Date,
   raw: unknown,
-): StackEvent {
+): StackEvent | undefined {
   const status = w.status ?? '';
   const m = WORKFLOW_EVENT_PHASES.map(status);
+  const timestamp = m.phase === 'IN_PROGRESS' ? w.startTime : (w.endTime ?? w.startTime);
+  if (!timestamp) return undefined;
   const ev: StackEvent = {
     provider: PROVIDER,
-    id: contentId('wfx', [w.workflowExecutionId, status]),
-    timestamp: (m.phase === 'IN_PROGRESS' ? w.startTime : (w.endTime ?? w.startTime)) ?? fallbackTime,
+    id: contentId('wfx', [w.workflowExecutionId ?? [w.type, w.workflowBuildVersionArn, w.startTime], status]),
+    timestamp,
     stack: { id: imageBuildVersionArn },
     resource: {
-      logicalId: w.type ?? w.workflowExecutionId,
-      physicalId: w.workflowExecutionId,
+      ...((w.type ?? w.workflowExecutionId) ? { logicalId: w.type ?? w.workflowExecutionId } : {}),
+      ...(w.workflowExecutionId ? { physicalId: w.workflowExecutionId } : {}),
       type: RESOURCE_TYPES.workflow,
       ...(w.workflowBuildVersionArn ? { name: w.workflowBuildVersionArn } : {}),
     },
@@ -335,7 +367,7 @@ export function workflowEvent(
     phase: m.phase,
     status,
     details: {
-      workflowExecutionId: w.workflowExecutionId,
+      ...(w.workflowExecutionId ? { workflowExecutionId: w.workflowExecutionId } : {}),
       ...(w.type ? { workflowType: w.type } : {}),
       totalStepCount: w.totalStepCount,
       totalStepsSucceeded: w.totalStepsSucceeded,

@@ -94,7 +94,8 @@ export const WORKFLOW_EXECUTION_STATES = statusTable<ExecutionState>(
 /** WorkflowExecutionStatus → the action/phase of a workflow-level event. */
 export const WORKFLOW_EVENT_PHASES = statusTable<{ rollback: boolean; phase: Phase }>(
   {
-    PENDING: { rollback: false, phase: 'IN_PROGRESS' },
+    // Waiting to start is not IN_PROGRESS (and is only an event when the service gives it a time).
+    PENDING: { rollback: false, phase: 'INFO' },
     SKIPPED: { rollback: false, phase: 'SKIPPED' },
     RUNNING: { rollback: false, phase: 'IN_PROGRESS' },
     COMPLETED: { rollback: false, phase: 'COMPLETE' },
@@ -106,10 +107,13 @@ export const WORKFLOW_EVENT_PHASES = statusTable<{ rollback: boolean; phase: Pha
   { rollback: false, phase: 'UNKNOWN' },
 );
 
-/** WorkflowStepExecutionStatus → Phase (a PENDING step has not finished: IN_PROGRESS). */
+/**
+ * WorkflowStepExecutionStatus → Phase. A PENDING step waits to start: not IN_PROGRESS (INFO), and
+ * only an event at all when the service gives it a time (a step that has not started has none).
+ */
 export const WORKFLOW_STEP_PHASES = statusTable<Phase>(
   {
-    PENDING: 'IN_PROGRESS',
+    PENDING: 'INFO',
     SKIPPED: 'SKIPPED',
     RUNNING: 'IN_PROGRESS',
     COMPLETED: 'COMPLETE',

@@ -31,8 +31,7 @@ const isOptDate = (v: unknown) => v === undefined || (v instanceof Date && !Numb
 export function isLifecycleResource(v: unknown): v is WireLifecycleResource {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const r = v as Record<string, unknown>;
-  if (typeof r.resourceId !== 'string' || r.resourceId.length < 1) return false;
-  if (!optString(r.accountId) || !optString(r.region)) return false;
+  if (!optString(r.resourceId) || !optString(r.accountId) || !optString(r.region)) return false;
   if (!isState(r.state) || !isAction(r.action)) return false;
   if (!isOptDate(r.startTime) || !isOptDate(r.endTime)) return false;
   const snaps = r.snapshots;
@@ -40,7 +39,7 @@ export function isLifecycleResource(v: unknown): v is WireLifecycleResource {
     if (!Array.isArray(snaps)) return false;
     for (const s of snaps) {
       if (typeof s !== 'object' || s === null || Array.isArray(s)) return false;
-      if (typeof (s as { snapshotId?: unknown }).snapshotId !== 'string') return false;
+      if (!optString((s as { snapshotId?: unknown }).snapshotId)) return false;
       if (!isState((s as { state?: unknown }).state)) return false;
     }
   }

@@ -37,8 +37,13 @@ const optStr = z.string().optional();
 
 const StateSchema = z.object({ status: optStr, reason: optStr }).optional();
 
+/*
+ * The model marks every member of every output shape optional (no `required` lists), so no
+ * member is required here either: a record missing its id still maps (its id is then a content
+ * hash of the record), and only a member of the wrong type is INVALID_RESPONSE.
+ */
 export const LifecycleExecutionSchema = z.object({
-  lifecycleExecutionId: z.string().min(1),
+  lifecycleExecutionId: optStr,
   lifecyclePolicyArn: optStr,
   resourcesImpactedSummary: z.object({ hasImpactedResources: z.boolean().optional() }).optional(),
   state: StateSchema,
@@ -56,11 +61,11 @@ export const ListLifecycleExecutionsSchema = z.object({
 
 export const LifecycleResourceSchema = z.object({
   accountId: optStr,
-  resourceId: z.string().min(1),
+  resourceId: optStr,
   state: StateSchema,
   action: z.object({ name: optStr, reason: optStr }).optional(),
   region: optStr,
-  snapshots: z.array(z.object({ snapshotId: str, state: StateSchema })).optional(),
+  snapshots: z.array(z.object({ snapshotId: optStr, state: StateSchema })).optional(),
   imageUris: z.array(str).optional(),
   startTime: wireTimestamp,
   endTime: wireTimestamp,
@@ -76,7 +81,7 @@ export const ListLifecycleResourcesSchema = z.object({
 
 const AmiSchema = z.object({
   region: optStr,
-  image: z.string().min(1),
+  image: optStr,
   name: optStr,
   description: optStr,
   state: StateSchema,
@@ -92,7 +97,7 @@ const OutputResourcesSchema = z
 
 /** Image (GetImage) and ImageSummary (ListImageBuildVersions) share what stackfeed reads. */
 export const ImageSchema = z.object({
-  arn: z.string().min(1),
+  arn: optStr,
   type: optStr,
   name: optStr,
   version: optStr,
@@ -127,7 +132,7 @@ export const ListImageBuildVersionsSchema = z.object({
 
 /** ImageVersion (ListImages): no state, no outputs. */
 export const ImageVersionSchema = z.object({
-  arn: z.string().min(1),
+  arn: optStr,
   name: optStr,
   type: optStr,
   version: optStr,
@@ -148,7 +153,7 @@ export const ListImagesSchema = z.object({
 
 export const WorkflowExecutionSchema = z.object({
   workflowBuildVersionArn: optStr,
-  workflowExecutionId: z.string().min(1),
+  workflowExecutionId: optStr,
   imageBuildVersionArn: optStr,
   type: optStr,
   status: optStr,
@@ -173,7 +178,7 @@ export const ListWorkflowExecutionsSchema = z.object({
 });
 
 export const WorkflowStepSchema = z.object({
-  stepExecutionId: z.string().min(1),
+  stepExecutionId: optStr,
   name: optStr,
   description: optStr,
   action: optStr,

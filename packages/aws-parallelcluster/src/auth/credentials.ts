@@ -12,7 +12,9 @@ export interface AwsCredentials {
 /** Static credentials, or a provider (e.g. from `@aws-sdk/credential-providers`) called when needed. */
 export type CredentialsInput = AwsCredentials | (() => Promise<AwsCredentials>);
 
+/** Every part of an identity is masked wherever stackfeed writes text (the access key id too). */
 function protect(c: AwsCredentials): AwsCredentials {
+  registerSecret(c.accessKeyId);
   registerSecret(c.secretAccessKey);
   if (c.sessionToken) registerSecret(c.sessionToken);
   return c;

@@ -1,13 +1,20 @@
-import { Agent as HttpsAgent } from 'node:https';
 import type { CloudFormationClient, Stack, StackEvent as CfnStackEvent } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client, Image as Ec2Image } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import { type ImageInfo, type RateLimiter, type StackEvent, StackfeedError } from '@stackfeed/core';
-import { addSdkEmptyBodyCheck, addSdkRateLimit, type SdkClientLike, toRateLimiter } from '@stackfeed/core/adapter';
+import {
+  type CallSdkOptions,
+  type PreparableSdkClient,
+  type SdkClientConfig,
+  callSdk,
+  prepareSdkClient,
+  sdkClientConfig,
+  toRateLimiter,
+} from '@stackfeed/core/adapter';
 import { credentialResolver } from '../auth/credentials.js';
 import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
-import { fromAwsError } from '../errors.js';
+import { DIRECT_ERROR_CODES, fromAwsError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
 import { clusterBase, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
 import {
@@ -23,6 +30,7 @@ import type { DirectModeOptions } from './options.js';
 const PROVIDER = 'aws-parallelcluster' as const;
 const TAG_IMAGE_ID = 'parallelcluster:image_id';
 const TAG_VERSION = 'parallelcluster:version';
+const TAG_IMAGE_NAME = 'parallelcluster:image_name';
 const TAG_BUILD_STATUS = 'parallelcluster:build_status';
 const TAG_BUILD_LOG = 'parallelcluster:build_log';
 const IMAGE_LOGICAL_ID = 'ParallelClusterImage';
@@ -105,22 +113,41 @@ export class DirectBackend implements Backend {
     | Promise<{ c: CloudWatchLogsClient; m: typeof import('@aws-sdk/client-cloudwatch-logs') }>
     | undefined;
 
-  private readonly limiter: RateLimiter | undefined;
+  private readonly rateLimit: RateLimiter | undefined;
+  /** Region, credentials and ONE bounded request handler shared by the four SDK clients. */
+  private readonly sdkConfig: SdkClientConfig;
+  private readonly callOptions: Pick<CallSdkOptions, 'retry' | 'totalTimeoutMs' | 'logger'>;
 
   constructor(opts: DirectModeOptions) {
     this.opts = opts;
     this.credentials = credentialResolver(opts.credentials);
-    this.limiter = toRateLimiter(opts.rateLimit);
+    this.rateLimit = toRateLimiter(opts.rateLimit);
+    // Built now, so a bad region, timeout or TLS option is CONFIG at construction.
+    this.sdkConfig = sdkClientConfig({
+      provider: PROVIDER,
+      region: opts.region,
+      credentials: this.credentials,
+      timeoutMs: opts.timeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
+      tls: opts.tls,
+      logger: opts.logger,
+    });
+    for (const endpoint of Object.values(opts.endpoints ?? {}))
+      if (endpoint !== undefined)
+        sdkClientConfig({ provider: PROVIDER, endpoint, requestHandler: this.sdkConfig.requestHandler });
+    this.callOptions = {
+      retry: { ...opts.retry, maxAttempts: opts.retry?.maxAttempts ?? opts.maxAttempts ?? 4 },
+      totalTimeoutMs: opts.totalTimeoutMs,
+      logger: opts.logger,
+    };
   }
 
   /**
-   * Every SDK client (stackfeed's or the caller's) gets stackfeed's middleware: the request budget
-   * (one limiter over all four services) and the empty-body check.
+   * Every SDK client (stackfeed's or the caller's) is finished by core's SDK helper: credentials
+   * registered for redaction, the empty-body check, and one request budget over all four services.
    */
-  private withMiddleware<C>(client: C): C {
-    if (this.limiter) addSdkRateLimit(client as SdkClientLike, this.limiter, 'aws-parallelcluster');
-    // An empty 2xx body must not pass as an empty last page (see core's addSdkEmptyBodyCheck).
-    addSdkEmptyBodyCheck(client as SdkClientLike);
+  private prepared<C>(client: C): C {
+    prepareSdkClient(client as PreparableSdkClient, { provider: PROVIDER, rateLimit: this.rateLimit });
     return client;
   }
 
@@ -128,37 +155,14 @@ export class DirectBackend implements Backend {
     await Promise.all([this.cfn(), this.ec2(), this.ib(), this.logs()]);
   }
 
-  private config(endpoint: string | undefined) {
-    const t = this.opts.timeoutMs;
-    const tls = this.opts.tls;
-    // The SDK's NodeHttpHandler options: per-attempt timeouts, and an https agent for a CA / insecure.
-    const handler = {
-      ...(t !== undefined
-        ? { connectionTimeout: t, requestTimeout: t, throwOnRequestTimeout: true, socketTimeout: t }
-        : {}),
-      ...(tls
-        ? {
-            httpsAgent: new HttpsAgent({
-              keepAlive: true,
-              ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-              rejectUnauthorized: tls.insecure !== true,
-            }),
-          }
-        : {}),
-    };
-    return {
-      ...(this.opts.region ? { region: this.opts.region } : {}),
-      credentials: this.credentials,
-      maxAttempts: this.opts.maxAttempts ?? 4,
-      ...(endpoint ? { endpoint } : {}),
-      ...(Object.keys(handler).length > 0 ? { requestHandler: handler } : {}),
-    };
+  private config(endpoint: string | undefined): SdkClientConfig {
+    return endpoint === undefined ? this.sdkConfig : { ...this.sdkConfig, endpoint };
   }
 
   private cfn() {
     this.cfnClient ??= import('@aws-sdk/client-cloudformation').then((m) => ({
       m,
-      c: this.withMiddleware(
+      c: this.prepared(
         this.opts.clients?.cloudformation ??
           new m.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
       ),
@@ -168,14 +172,14 @@ export class DirectBackend implements Backend {
   private ec2() {
     this.ec2Client ??= import('@aws-sdk/client-ec2').then((m) => ({
       m,
-      c: this.withMiddleware(this.opts.clients?.ec2 ?? new m.EC2Client(this.config(this.opts.endpoints?.ec2))),
+      c: this.prepared(this.opts.clients?.ec2 ?? new m.EC2Client(this.config(this.opts.endpoints?.ec2))),
     }));
     return this.ec2Client;
   }
   private ib() {
     this.ibClient ??= import('@aws-sdk/client-imagebuilder').then((m) => ({
       m,
-      c: this.withMiddleware(
+      c: this.prepared(
         this.opts.clients?.imagebuilder ?? new m.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
       ),
     }));
@@ -184,13 +188,12 @@ export class DirectBackend implements Backend {
   private logs() {
     this.logsClient ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => ({
       m,
-      c: this.withMiddleware(
-        this.opts.clients?.logs ?? new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs)),
-      ),
+      c: this.prepared(this.opts.clients?.logs ?? new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs))),
     }));
     return this.logsClient;
   }
 
+  /** One SDK call under core's retry policy and deadlines; CloudFormation's "does not exist" is NOT_FOUND. */
   // biome-ignore lint/suspicious/noExplicitAny: see Sender.
   private async call<T = any>(
     client: Sender,
@@ -198,9 +201,14 @@ export class DirectBackend implements Backend {
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    if (signal?.aborted) throw fromAwsError(undefined, operation, signal);
     try {
-      return (await client.send(command, signal ? { abortSignal: signal } : undefined)) as T;
+      return (await callSdk(client, command, {
+        provider: PROVIDER,
+        operation,
+        signal,
+        errorCodes: DIRECT_ERROR_CODES,
+        ...this.callOptions,
+      })) as T;
     } catch (err) {
       throw fromAwsError(err, operation, signal);
     }
@@ -575,6 +583,7 @@ export class DirectBackend implements Backend {
               cloudformationStackStatus: undefined,
             },
             ami,
+            t[TAG_IMAGE_NAME] ?? id,
           ),
         );
       }
@@ -599,6 +608,7 @@ export class DirectBackend implements Backend {
             ec2AmiInfo: undefined,
           },
           s,
+          t[TAG_IMAGE_NAME] ?? id,
         ),
       );
     }

@@ -2,7 +2,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import type { RateLimiter, RateLimitOptions, TlsOptions } from '@stackfeed/core';
+import type { Logger, RateLimiter, RateLimitOptions, RetryOptions, TlsOptions } from '@stackfeed/core';
 import type { CredentialsInput } from '../auth/credentials.js';
 
 /** Options of direct mode (no deployed API: CloudFormation, EC2, Image Builder and CloudWatch Logs are read directly). */
@@ -32,7 +32,12 @@ export interface DirectModeOptions {
         logs?: CloudWatchLogsClient | undefined;
       }
     | undefined;
-  /** Attempts per AWS call, the first included (default 4); throttling and 5xx are retried with backoff. */
+  /**
+   * Retries of throttling, 5xx, network failures and timed-out attempts, with core's policy (default
+   * 4 attempts, full-jitter back-off, Retry-After honoured). The SDK's own retries are off.
+   */
+  retry?: RetryOptions | undefined;
+  /** @deprecated Use `retry.maxAttempts`. Attempts per AWS call, the first included (default 4). */
   maxAttempts?: number | undefined;
   /**
    * Client-side request budget over all AWS calls of this client: at most `limit` requests per
@@ -41,11 +46,20 @@ export interface DirectModeOptions {
    */
   rateLimit?: RateLimiter | RateLimitOptions | undefined;
   /**
-   * Per-attempt timeout in ms of the SDK clients stackfeed creates (default: the SDK's, none): the
-   * connection, the response headers and each stall of the body must each come within it; a
-   * timed-out attempt is retried within `maxAttempts`, the last one is StackfeedError TIMEOUT.
+   * Deadline of one attempt of the SDK clients stackfeed creates, in ms (default 30 000): the
+   * connection, the response headers and the WHOLE body must come within it (a body trickling one
+   * byte a second times out too). A timed-out attempt is retried; the last one is TIMEOUT.
    */
   timeoutMs?: number | undefined;
+  /** Deadline of one call across all its attempts and back-offs, in ms (default 120 000): TIMEOUT. */
+  totalTimeoutMs?: number | undefined;
+  /**
+   * Largest response body accepted, in bytes, counted after decompression (default 64 MiB). Past it
+   * the request is aborted and fails INVALID_RESPONSE naming the limit.
+   */
+  maxResponseBytes?: number | undefined;
+  /** Structured retry and request log entries (never with credentials). */
+  logger?: Logger | undefined;
   /**
    * TLS of the SDK clients stackfeed creates: extra CA certificate(s) (a VPC endpoint or a proxy
    * with a private CA), or `insecure` (local testing only). Certificates are verified by default.

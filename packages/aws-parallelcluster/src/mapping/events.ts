@@ -1,6 +1,6 @@
 import type { StackEvent } from '@stackfeed/core';
 import type { CfnEventRecord } from '../types.js';
-import { cfnActionPhase } from './tables.js';
+import { cfnActionPhase, hookActionPhase } from './tables.js';
 
 const DETAIL_KEYS = [
   'clientRequestToken',
@@ -40,8 +40,10 @@ export function toStackEvent(
   raw: unknown,
   root?: { id?: string | undefined; name?: string | undefined },
 ): StackEvent {
-  const status = rec.resourceStatus ?? '';
-  const { action, phase } = cfnActionPhase(status);
+  // A hook event may carry a HookStatus and no ResourceStatus: its hook status is its status then.
+  const hookOnly = rec.resourceStatus === undefined && rec.hookStatus !== undefined;
+  const status = rec.resourceStatus ?? rec.hookStatus ?? '';
+  const { action, phase } = hookOnly ? hookActionPhase(status) : cfnActionPhase(status);
   const ev: StackEvent = {
     provider: 'aws-parallelcluster',
     id: rec.eventId,

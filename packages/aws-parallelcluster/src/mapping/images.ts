@@ -104,12 +104,17 @@ export function imageFromDescribe(w: DescribeImageWire, raw: unknown): ImageInfo
   return info;
 }
 
-/** ImageInfoSummary (ListImages) → ImageInfo. */
-export function imageFromSummary(w: ImageInfoSummaryWire, raw: unknown): ImageInfo {
+/**
+ * ImageInfoSummary (ListImages) → ImageInfo. The summary has no name: pcluster names an image by
+ * its `parallelcluster:image_name` tag, which defaults to the image id, so the id is the name unless
+ * the caller read the tag (direct mode does).
+ */
+export function imageFromSummary(w: ImageInfoSummaryWire, raw: unknown, name: string = w.imageId): ImageInfo {
   const { state, status } = imageStateOf(w);
   const info: ImageInfo = {
     provider: 'aws-parallelcluster',
     id: w.imageId,
+    name,
     version: w.version,
     region: w.region,
     state,

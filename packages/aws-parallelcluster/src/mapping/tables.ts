@@ -69,6 +69,23 @@ export function cfnActionPhase(literal: string | null | undefined): ActionPhase 
   return cfnTable.map(literal) ?? cfnSplitter(literal);
 }
 
+/**
+ * CloudFormation `HookStatus` (4 values): the phase of a hook event, an event that carries a
+ * HookStatus and no ResourceStatus. A hook checks a resource before it is provisioned, so its
+ * action is CHECK; the literal is kept in `status`.
+ */
+export const HOOK_STATUS_ENTRIES: Readonly<Record<string, ActionPhase>> = {
+  HOOK_IN_PROGRESS: { action: 'CHECK', phase: 'IN_PROGRESS' },
+  HOOK_COMPLETE_SUCCEEDED: { action: 'CHECK', phase: 'COMPLETE' },
+  HOOK_COMPLETE_FAILED: { action: 'CHECK', phase: 'FAILED' },
+  HOOK_FAILED: { action: 'CHECK', phase: 'FAILED' },
+};
+const hookTable = statusTable<ActionPhase>(HOOK_STATUS_ENTRIES, { action: 'CHECK', phase: 'UNKNOWN' });
+/** A CloudFormation hook status → action and phase; never throws (an unknown one is CHECK / UNKNOWN). */
+export function hookActionPhase(literal: string | null | undefined): ActionPhase {
+  return hookTable.map(literal);
+}
+
 /** CloudFormation `StackStatus` (23 values) → the normalized stack state. */
 export const STACK_STATE_ENTRIES: Readonly<Record<string, StackState>> = {
   CREATE_IN_PROGRESS: 'IN_PROGRESS',

@@ -58,15 +58,20 @@ export const DescribeImageWire = z.object({
 });
 export type DescribeImageWire = z.output<typeof DescribeImageWire>;
 
+/**
+ * The spec marks eight members required, but the server copies CloudFormation's keys without
+ * checking (Q2), and CloudFormation's own model requires only StackId, EventId, StackName and
+ * Timestamp: the other four are optional here, as they are there.
+ */
 export const StackEventWire = z.object({
   stackId: str,
   eventId: str,
   stackName: str,
-  logicalResourceId: str,
-  physicalResourceId: str,
-  resourceType: str,
+  logicalResourceId: opt(str),
+  physicalResourceId: opt(str),
+  resourceType: opt(str),
   timestamp: isoTime,
-  resourceStatus: str,
+  resourceStatus: opt(str),
   resourceStatusReason: opt(str),
   resourceProperties: opt(str),
   clientRequestToken: opt(str),
@@ -102,25 +107,21 @@ export function readStackEventsFast(
       const stackId = r.stackId;
       const eventId = r.eventId;
       const stackName = r.stackName;
-      const logicalResourceId = r.logicalResourceId;
-      const physicalResourceId = r.physicalResourceId;
-      const resourceType = r.resourceType;
-      const resourceStatus = r.resourceStatus;
-      if (
-        typeof stackId !== 'string' ||
-        typeof eventId !== 'string' ||
-        typeof stackName !== 'string' ||
-        typeof logicalResourceId !== 'string' ||
-        typeof physicalResourceId !== 'string' ||
-        typeof resourceType !== 'string' ||
-        typeof resourceStatus !== 'string'
-      ) {
+      if (typeof stackId !== 'string' || typeof eventId !== 'string' || typeof stackName !== 'string') {
         return undefined;
       }
+      const logicalResourceId = r.logicalResourceId ?? undefined;
+      const physicalResourceId = r.physicalResourceId ?? undefined;
+      const resourceType = r.resourceType ?? undefined;
+      const resourceStatus = r.resourceStatus ?? undefined;
       const resourceStatusReason = r.resourceStatusReason ?? undefined;
       const resourceProperties = r.resourceProperties ?? undefined;
       const clientRequestToken = r.clientRequestToken ?? undefined;
       if (
+        (logicalResourceId !== undefined && typeof logicalResourceId !== 'string') ||
+        (physicalResourceId !== undefined && typeof physicalResourceId !== 'string') ||
+        (resourceType !== undefined && typeof resourceType !== 'string') ||
+        (resourceStatus !== undefined && typeof resourceStatus !== 'string') ||
         (resourceStatusReason !== undefined && typeof resourceStatusReason !== 'string') ||
         (resourceProperties !== undefined && typeof resourceProperties !== 'string') ||
         (clientRequestToken !== undefined && typeof clientRequestToken !== 'string')

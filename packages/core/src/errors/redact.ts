@@ -94,3 +94,39 @@ export function redactValue<T>(value: T, depth = 0): T {
 }
 
 export const REDACTED = MASK;
+
+/** A cut that leaves at least this many leading characters of a registered secret masks them. */
+const PARTIAL_MIN = 4;
+/** Text redacted around the cut: enough for any credential shape to be seen whole before cutting. */
+const EXCERPT_WINDOW = 8192;
+
+/**
+ * A short, credential-free excerpt of `text` (an error body, a reflected request): redacted
+ * first, then cut to `maxChars` (plus `…`). Redacting first means a secret straddling the cut is
+ * still recognised whole; a cut that still ends inside a registered secret (the window's edge)
+ * masks the trailing partial match of {@link PARTIAL_MIN} or more characters.
+ */
+export function safeExcerpt(text: string, maxChars: number): string {
+  if (!text) return text;
+  const limit = Math.max(0, Math.floor(maxChars));
+  // A huge body is redacted only around what is kept: redacting 64 MiB to show 200 characters is waste.
+  const window = text.length > limit + EXCERPT_WINDOW ? text.slice(0, limit + EXCERPT_WINDOW) : text;
+  const redacted = redact(window);
+  if (redacted.length <= limit && window.length === text.length) return redacted;
+  return `${maskTrailingPartial(redacted.slice(0, limit))}…`;
+}
+
+/** Mask a suffix of `cut` that is the start of a registered secret (the rest of it was cut off). */
+function maskTrailingPartial(cut: string): string {
+  let longest = 0;
+  for (const s of secrets) {
+    const max = Math.min(s.length - 1, cut.length);
+    for (let k = max; k >= PARTIAL_MIN && k > longest; k--) {
+      if (cut.endsWith(s.slice(0, k))) {
+        longest = k;
+        break;
+      }
+    }
+  }
+  return longest > 0 ? `${cut.slice(0, cut.length - longest)}${MASK}` : cut;
+}

@@ -192,3 +192,37 @@ export function abortError(signal: AbortSignal | undefined, provider: ProviderId
 export function throwIfAborted(signal: AbortSignal | undefined, provider: ProviderId | 'core' = 'core'): void {
   if (signal?.aborted) throw abortError(signal, provider);
 }
+
+/** Node error codes that mean the connection failed: retryable NETWORK errors. */
+const NETWORK_CODES =
+  /^(ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|ENOTFOUND|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_SOCKET)$/;
+
+/**
+ * Turn anything thrown into a StackfeedError, so that nothing else ever reaches a user.
+ * A StackfeedError is returned as is; an `AbortError` is ABORTED, a `TimeoutError` TIMEOUT, a Node
+ * connection error (`ECONNRESET`, …) a retryable NETWORK error; anything else (a parser or adapter
+ * failure on an unexpected answer) is INVALID_RESPONSE, not retryable, with the original as `cause`.
+ */
+export function toStackfeedError(
+  err: unknown,
+  ctx: { provider?: ProviderId | 'core' | undefined; operation?: string | undefined } = {},
+): StackfeedError {
+  if (StackfeedError.is(err)) return err;
+  const provider = ctx.provider ?? 'core';
+  const operation = ctx.operation;
+  const prefix = operation ? `${operation}: ` : '';
+  const name = err instanceof Error ? read(err, 'name') : undefined;
+  const code = err instanceof Error ? read(err, 'code') : undefined;
+  const detail = err instanceof Error ? text(read(err, 'message')) : text(err);
+  const base = { provider, ...(operation !== undefined ? { operation } : {}), cause: err };
+  if (name === 'AbortError') return new StackfeedError({ ...base, code: 'ABORTED', message: `${prefix}aborted` });
+  if (name === 'TimeoutError') return new StackfeedError({ ...base, code: 'TIMEOUT', message: `${prefix}timed out` });
+  if (typeof code === 'string' && NETWORK_CODES.test(code)) {
+    return new StackfeedError({ ...base, code: 'NETWORK', message: `${prefix}${code} ${detail}` });
+  }
+  return new StackfeedError({
+    ...base,
+    code: 'INVALID_RESPONSE',
+    message: `${prefix}unexpected failure${typeof name === 'string' && name ? ` (${name})` : ''}: ${detail}`,
+  });
+}

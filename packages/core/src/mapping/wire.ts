@@ -167,6 +167,55 @@ export function parseTimestampGeneral(value: unknown): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
+/**
+ * RFC 3339 / ISO 8601 date-time: date, `T` (or `t`, or a space), hours and minutes, optional
+ * seconds and fraction, optional zone (`Z`, `±HH:MM`, `±HHMM`, `±HH`).
+ */
+const STRICT_ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * Parse a timestamp field whose official model documents an ISO 8601 / RFC 3339 date-time (the
+ * strict reader: use it wherever the model does not document epoch numbers). Accepts such strings
+ * (zone-less = UTC, as older Heats send them) and valid Dates. Refuses (undefined) everything
+ * else: numbers, numeric strings such as `"20260101"` or `"1700000000"` (which a lenient reader
+ * would take for epoch seconds), date-only strings, out-of-range fields (`2026-02-30`, `24:00`,
+ * leap second 60) and surrounding spaces.
+ */
+export function parseIsoTimestamp(value: unknown): Date | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  if (typeof value !== 'string') return undefined;
+  const fast = canonicalUtcMs(value);
+  if (fast !== undefined) return new Date(fast);
+  const m = STRICT_ISO_RE.exec(value);
+  if (!m) return undefined;
+  const [, ys, mos, ds, hs, mis, ses, frac, zone] = m;
+  const y = Number(ys);
+  const mo = Number(mos);
+  const d = Number(ds);
+  const h = Number(hs);
+  const mi = Number(mis);
+  const se = ses === undefined ? 0 : Number(ses);
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
+  if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined;
+  const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  let offsetMin = 0;
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 23 || om > 59) return undefined;
+    offsetMin = sign * (oh * 60 + om);
+  }
+  const utc = new Date(0);
+  // setUTCFullYear: Date.UTC would read years 0-99 as 19xx.
+  utc.setUTCFullYear(y, mo - 1, d);
+  utc.setUTCHours(h, mi, se, ms);
+  const t = utc.getTime() - offsetMin * 60_000;
+  return Number.isFinite(t) && Math.abs(t) <= MAX_DATE_MS ? new Date(t) : undefined;
+}
+
 /** Parse `text` as JSON when it is JSON; otherwise return it unchanged. */
 export function parseJsonLoose(text: unknown): unknown {
   if (typeof text !== 'string') return text;

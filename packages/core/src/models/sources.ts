@@ -13,6 +13,19 @@ export interface EventFilterOptions {
   phase?: Phase | readonly Phase[] | undefined;
 }
 
+/** The order an event list yields its events in. */
+export type EventOrder = 'oldest-first' | 'newest-first';
+
+/**
+ * The order option every event list call takes (the same name on every provider). Default
+ * `oldest-first` everywhere; `maxItems` / `toArray({ limit })` take the first N in the chosen order.
+ * On an API whose native order is newest first, `oldest-first` reads the listing to its end and
+ * yields it reversed; `newest-first` is the cheap order there.
+ */
+export interface EventOrderOption {
+  order?: EventOrder | undefined;
+}
+
 /** Where a filter runs: on the provider (`server`), in stackfeed after fetching (`local`), or not at all. */
 export type FilterSupport = 'server' | 'local' | 'none';
 
@@ -22,8 +35,10 @@ export interface Capabilities {
   filters: Record<keyof EventFilterOptions, FilterSupport>;
   /** Allowed pageSize range, or null when the provider has no page size. */
   pageSize: { min: number; max: number; default?: number } | null;
-  /** The order list calls return events in. */
-  eventOrder: 'oldest-first' | 'newest-first';
+  /** The order list calls return events in by default (`oldest-first` on every provider). */
+  eventOrder: EventOrder;
+  /** The provider API's own order: the order that costs no full read (`order: nativeOrder`). */
+  nativeOrder?: EventOrder;
   /** Whether events of nested stacks can be included. */
   nestedStacks: boolean;
   /** `provider`: the provider gives event ids; `content-hash`: stackfeed derives them. */

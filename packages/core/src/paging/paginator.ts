@@ -1,6 +1,17 @@
 import { StackfeedError, throwIfAborted } from '../errors/stackfeed-error.js';
 import type { ProviderId } from '../models/enums.js';
-import { decodeToken, encodeToken, scopeDigest } from './continuation-token.js';
+import { decodeToken, defaultTokenKey, encodeToken, scopeDigest, type TokenKey } from './continuation-token.js';
+
+/** A page may hold at most this many items whatever was asked (the floor of {@link maxItemsPerPage}). */
+export const MAX_PAGE_ITEMS = 10_000;
+
+/**
+ * The most items a provider page may hold when `pageSize` was asked: max(10 × pageSize, 10 000).
+ * More is INVALID_RESPONSE: a server that answers a page of 100 with millions is not followed.
+ */
+export function maxItemsPerPage(pageSize: number | undefined): number {
+  return Math.max(MAX_PAGE_ITEMS, 10 * (pageSize ?? 0));
+}
 
 /** One page as the user sees it. */
 export interface Page<T> {
@@ -61,6 +72,18 @@ export interface PaginatorConfig<T, C> {
   options?: ListOptions | undefined;
   /** Told when the paginator stops early on a degenerate provider answer. */
   onWarning?: ((message: string) => void) | undefined;
+  /**
+   * The client's token-signing key (one per client, from `createTokenKey(options.tokenKey)`).
+   * Without it a per-process random key is used: tokens then resume only in this process.
+   */
+  tokenKey?: TokenKey | undefined;
+  /**
+   * Check a cursor decoded from a caller's continuation token against this call (its stack, its
+   * options): return a reason to refuse it, or undefined to accept. A refusal is BAD_REQUEST
+   * before any request. The token is signed, so this guards against a client's own tokens being
+   * replayed into another call shape, and against older tokens of the same key.
+   */
+  validateCursor?: ((cursor: unknown) => string | undefined) | undefined;
 }
 
 /**
@@ -186,6 +209,27 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
     return out;
   }
 
+  /** Decode and check a caller's token: BAD_REQUEST (before any fetch) when it is not for this call. */
+  private resume(key: TokenKey, token: string): { cursor: unknown; skip: number } {
+    const { provider, operation, validateCursor } = this.config;
+    const state = decodeToken<unknown>(key, token, provider, operation, this.scope);
+    let reason: string | undefined;
+    try {
+      reason = validateCursor?.(state.cursor);
+    } catch (err) {
+      reason = err instanceof Error ? err.message : String(err);
+    }
+    if (reason !== undefined) {
+      throw new StackfeedError({
+        code: 'BAD_REQUEST',
+        provider,
+        operation,
+        message: `${operation}: the continuation token is refused: ${reason}`,
+      });
+    }
+    return state;
+  }
+
   /** `tokens`: encode a continuation token per page (only byPage() hands them out). */
   private async *pages(
     settings: PageSettings,
@@ -201,9 +245,11 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
     const maxEmpty = this.config.maxEmptyPages ?? 10;
     const key = (c: unknown) => (this.config.cursorKey ? this.config.cursorKey(c) : JSON.stringify(c));
 
+    const tokenKey = this.config.tokenKey ?? defaultTokenKey();
     let state = settings.continuationToken
-      ? decodeToken<unknown>(settings.continuationToken, provider, operation, this.scope)
+      ? this.resume(tokenKey, settings.continuationToken)
       : { cursor: undefined as unknown, skip: 0 };
+    const maxPageItems = maxItemsPerPage(pageSize);
     const seen = new Set<string>();
     if (state.cursor !== undefined) seen.add(key(state.cursor));
     let emitted = 0;
@@ -215,6 +261,14 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
       const fetched = await fetchPage(state.cursor, pageSize, signal);
       throwIfAborted(signal, provider);
       const all = Array.isArray(fetched.items) ? fetched.items : [];
+      if (all.length > maxPageItems) {
+        throw new StackfeedError({
+          code: 'INVALID_RESPONSE',
+          provider,
+          operation,
+          message: `${operation}: the provider sent a page of ${all.length} items (at most ${maxPageItems} are accepted for a page size of ${pageSize ?? 'default'})`,
+        });
+      }
       // Items already handed out from this page (a resumed, cut page) are skipped by position.
       const fresh = state.skip > 0 ? all.slice(state.skip) : all;
       let next = fetched.next;
@@ -262,7 +316,8 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
       }
       emitted += taken.length;
       const page: Page<T> = { items: taken };
-      if (nextState && tokens) page.continuationToken = encodeToken(provider, operation, this.scope, nextState);
+      if (nextState && tokens)
+        page.continuationToken = encodeToken(tokenKey, provider, operation, this.scope, nextState);
       if (fetched.raw !== undefined) page.raw = fetched.raw;
       // Pages emptied by a local filter are not shown (they are not the end of the list).
       if (taken.length > 0 || !nextState || !filter) yield page;

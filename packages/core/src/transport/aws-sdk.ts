@@ -26,8 +26,10 @@ export class EmptyBodyError extends Error {
     readonly httpStatus: number,
     readonly requestId: string | undefined,
     readonly commandName: string | undefined,
+    /** What came instead of a document (default: an empty body). */
+    what = 'an empty body',
   ) {
-    super(`HTTP ${httpStatus} with an empty body where the service always sends a document`);
+    super(`HTTP ${httpStatus} with ${what} where the service always sends a document`);
   }
 }
 
@@ -37,10 +39,30 @@ interface RawResponse {
   body?: unknown;
 }
 
-const blank = (b: Uint8Array) => {
-  for (const c of b) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
-  return true;
+/** The first byte that is not JSON whitespace. */
+const firstByte = (b: Uint8Array) => {
+  for (const c of b) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return c;
+  return undefined;
 };
+
+const isJson = (headers: Record<string, string | undefined>) => /json/i.test(headers['content-type'] ?? '');
+
+/**
+ * A 2xx body must be a document: not blank, and (JSON protocols) a JSON object: every output shape
+ * of a JSON protocol is a structure, so `[1,2,3]` is no answer (the SDK would read it as empty).
+ */
+function checkDocument(
+  body: Uint8Array,
+  headers: Record<string, string | undefined>,
+  status: number,
+  requestId: string | undefined,
+  commandName: string | undefined,
+): void {
+  const first = firstByte(body);
+  if (first === undefined) throw new EmptyBodyError(status, requestId, commandName);
+  if (isJson(headers) && first !== 0x7b)
+    throw new EmptyBodyError(status, requestId, commandName, 'a JSON body that is not an object');
+}
 
 type Next = (args: unknown) => Promise<{ response: unknown; output?: unknown }>;
 
@@ -53,23 +75,24 @@ const emptyBodyMiddleware =
     if (!res || status === undefined || status < 200 || status >= 300) return out;
     const headers = res.headers ?? {};
     const requestId = headers['x-amzn-requestid'] ?? headers['x-amz-request-id'];
+    const body = res.body;
+    // Read whole (stackfeed's SDK request handler always does): check what it is.
+    if (body instanceof Uint8Array) {
+      checkDocument(body, headers, status, requestId, context.commandName);
+      return out;
+    }
     const length = headers['content-length'];
     if (length !== undefined) {
       if (Number(length) === 0) throw new EmptyBodyError(status, requestId, context.commandName);
       return out;
     }
     // No Content-Length (chunked): read the body here and hand the bytes on to the deserializer.
-    const body = res.body;
-    if (body instanceof Uint8Array) {
-      if (blank(body)) throw new EmptyBodyError(status, requestId, context.commandName);
-      return out;
-    }
     if (body && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
       const chunks: Uint8Array[] = [];
       for await (const c of body as AsyncIterable<Uint8Array | string>)
         chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
       const bytes = Buffer.concat(chunks);
-      if (blank(bytes)) throw new EmptyBodyError(status, requestId, context.commandName);
+      checkDocument(bytes, headers, status, requestId, context.commandName);
       res.body = bytes;
     }
     return out;

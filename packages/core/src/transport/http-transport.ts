@@ -1,10 +1,26 @@
-import got, { type Got, type OptionsInit, type PlainResponse, RequestError, type Response } from 'got';
+import got, {
+  type CancelableRequest,
+  type Got,
+  type OptionsInit,
+  type PlainResponse,
+  RequestError,
+  type Response,
+} from 'got';
 import { codeForHttpStatus, type ErrorCode, StackfeedError, throwIfAborted } from '../errors/stackfeed-error.js';
-import { redact } from '../errors/redact.js';
+import { redact, safeExcerpt } from '../errors/redact.js';
 import { parseTimestamp } from '../mapping/wire.js';
 import { fullJitterDelay } from '../util/sleep.js';
 import { VERSION } from '../version.js';
 import { encodeQuery, sameOrigin } from './encoding.js';
+import {
+  assertHeaderSafe,
+  checkLimit,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TOTAL_TIMEOUT_MS,
+  MAX_RESPONSE_BYTES_LIMIT,
+  MAX_TIMER_MS,
+} from './limits.js';
 import { nativeRequest } from './native-request.js';
 import { type RateLimiter, toRateLimiter } from './rate-limiter.js';
 import type {
@@ -48,6 +64,10 @@ interface CallContext {
   spec: RequestSpec;
   auth: AuthHook | undefined;
   startedAt: number;
+  /** When the whole call (all attempts) must be over: a retry that would wait past it is not made. */
+  deadline: number;
+  /** Set when the body passed maxResponseBytes: the answer, whatever got reports for the cancel. */
+  failure?: StackfeedError;
 }
 
 /**
@@ -64,10 +84,23 @@ export class HttpTransport {
   private readonly log: Logger | undefined;
   /** The client-side request budget, if any; every attempt (retries, redirects) takes a slot. */
   readonly rateLimiter: RateLimiter | undefined;
+  private readonly timeoutMs: number;
+  private readonly totalTimeoutMs: number;
+  private readonly maxResponseBytes: number;
 
   constructor(opts: TransportOptions) {
     this.opts = opts;
     this.provider = opts.provider;
+    const at = (option: string) => ({ provider: opts.provider, option });
+    this.timeoutMs = checkLimit(opts.timeoutMs, DEFAULT_TIMEOUT_MS, MAX_TIMER_MS, at('timeoutMs'));
+    this.totalTimeoutMs = checkLimit(opts.totalTimeoutMs, DEFAULT_TOTAL_TIMEOUT_MS, MAX_TIMER_MS, at('totalTimeoutMs'));
+    this.maxResponseBytes = checkLimit(
+      opts.maxResponseBytes,
+      DEFAULT_MAX_RESPONSE_BYTES,
+      MAX_RESPONSE_BYTES_LIMIT,
+      at('maxResponseBytes'),
+    );
+    if (opts.userAgent !== undefined) assertHeaderSafe('user-agent', opts.userAgent, at('userAgent'));
     const limiter = toRateLimiter(opts.rateLimit);
     this.rateLimiter = limiter;
     this.requestIdHeaders = (opts.requestIdHeaders ?? [])
@@ -91,7 +124,7 @@ export class HttpTransport {
       request: nativeRequest as unknown as NonNullable<OptionsInit['request']>,
       headers: { 'user-agent': ua, accept: 'application/json' },
       responseType: 'buffer',
-      timeout: { request: opts.timeoutMs ?? 30_000 },
+      timeout: { request: this.timeoutMs },
       throwHttpErrors: true,
       // Redirects are decided per response: same origin only (see followRedirect below).
       followRedirect: (response: PlainResponse) => {
@@ -124,6 +157,8 @@ export class HttpTransport {
           const ctx = error.options?.context as unknown as CallContext | undefined;
           if (ctx?.spec.signal?.aborted) return 0;
           if (attemptCount > maxAttempts - 1) return 0;
+          // The body passed the size cap: the same body would come again.
+          if (ctx?.failure) return 0;
           const status = error.response?.statusCode;
           if (status !== undefined && error.response) {
             const info = this.providerError(toHttpResponse(error.response as Response<Buffer>, this.requestIdHeaders));
@@ -136,6 +171,8 @@ export class HttpTransport {
           } else {
             delay = Math.max(1, fullJitterDelay(attemptCount - 1, baseDelayMs, maxDelayMs, random));
           }
+          // A retry that could only start after the call's deadline is not made: the error is the answer.
+          if (ctx && Date.now() + delay >= ctx.deadline) return 0;
           log?.({
             level: 'warn',
             event: 'retry',
@@ -221,8 +258,46 @@ export class HttpTransport {
 
   /** Send a request; resolve with the response or reject with a StackfeedError. */
   async request<T = unknown>(requestSpec: RequestSpec): Promise<HttpResponse<T>> {
+    throwIfAborted(requestSpec.signal, this.provider);
+    this.checkRequestHeaders(requestSpec);
+    const totalMs = checkLimit(requestSpec.totalTimeoutMs, this.totalTimeoutMs, MAX_TIMER_MS, {
+      provider: this.provider,
+      option: 'totalTimeoutMs',
+    });
+    // The call's deadline aborts whatever is in progress: an attempt, a back-off wait, a signer.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => {
+      deadline.abort(
+        new StackfeedError({
+          code: 'TIMEOUT',
+          provider: this.provider,
+          operation: requestSpec.operation,
+          message: `${requestSpec.operation}: no answer within totalTimeoutMs (${totalMs} ms) across all attempts`,
+        }),
+      );
+    }, totalMs);
+    timer.unref?.();
+    const signal = requestSpec.signal ? AbortSignal.any([requestSpec.signal, deadline.signal]) : deadline.signal;
+    try {
+      return await this.requestWithin<T>({ ...requestSpec, signal }, Date.now() + totalMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Header values a caller passed go on the wire as they are: a line break in one is a bad option. */
+  private checkRequestHeaders(spec: RequestSpec): void {
+    if (!spec.headers) return;
+    for (const name in spec.headers) {
+      assertHeaderSafe(name, spec.headers[name] as string, {
+        provider: this.provider,
+        option: `${spec.operation} headers`,
+      });
+    }
+  }
+
+  private async requestWithin<T>(requestSpec: RequestSpec, deadline: number): Promise<HttpResponse<T>> {
     let spec = requestSpec;
-    throwIfAborted(spec.signal, this.provider);
     let refreshed = false;
     let auth = this.opts.auth;
     let url: URL;
@@ -239,7 +314,7 @@ export class HttpTransport {
     }
     for (let hop = 0; ; hop++) {
       try {
-        return (await this.send<T>(spec, url, auth)) as HttpResponse<T>;
+        return (await this.send<T>(spec, url, auth, deadline)) as HttpResponse<T>;
       } catch (err) {
         if (!(err instanceof RedirectOut)) {
           if (StackfeedError.is(err, 'UNAUTHORIZED') && !refreshed && auth?.onUnauthorized && !spec.signal?.aborted) {
@@ -281,8 +356,17 @@ export class HttpTransport {
     }
   }
 
-  private async send<T>(spec: RequestSpec, url: URL, auth: AuthHook | undefined): Promise<HttpResponse<T | unknown>> {
-    const ctx: CallContext = { spec, auth, startedAt: Date.now() };
+  private async send<T>(
+    spec: RequestSpec,
+    url: URL,
+    auth: AuthHook | undefined,
+    deadline: number,
+  ): Promise<HttpResponse<T | unknown>> {
+    const ctx: CallContext = { spec, auth, startedAt: Date.now(), deadline };
+    const maxBytes = checkLimit(spec.maxResponseBytes, this.maxResponseBytes, MAX_RESPONSE_BYTES_LIMIT, {
+      provider: this.provider,
+      option: 'maxResponseBytes',
+    });
     let headers: Record<string, string> | undefined;
     if (spec.headers) {
       headers = {};
@@ -297,7 +381,7 @@ export class HttpTransport {
     let response: Response<Buffer>;
     try {
       // Only options that differ from the instance defaults: got merges every one on every request.
-      response = (await this.client(url.href, {
+      const pending = this.client(url.href, {
         ...(spec.method && spec.method !== 'GET' ? { method: spec.method } : {}),
         ...(headers ? { headers } : {}),
         ...(body !== undefined ? { body } : {}),
@@ -306,8 +390,15 @@ export class HttpTransport {
         ...(spec.timeoutMs !== undefined ? { timeout: { request: spec.timeoutMs } } : {}),
         ...(spec.signal ? { signal: spec.signal } : {}),
         context: ctx as unknown as Record<string, unknown>,
-      })) as unknown as Response<Buffer>;
+      });
+      this.capBody(pending as unknown as CancelableRequest<unknown>, ctx, maxBytes);
+      response = (await pending) as unknown as Response<Buffer>;
+      if (ctx.failure) throw ctx.failure;
+      const size = (response.rawBody ?? response.body)?.length ?? 0;
+      if (size > maxBytes) throw this.tooLarge(spec, maxBytes);
     } catch (err) {
+      if (ctx.failure) throw ctx.failure;
+      if (StackfeedError.is(err, 'INVALID_RESPONSE')) throw err;
       // Only a status error carries the response to act on; a network error after a redirect
       // still points at the 3xx it followed, which must not be passed back or read as a redirect.
       const res =
@@ -336,6 +427,32 @@ export class HttpTransport {
       }
     }
     return this.finish<T>(spec, response, spec.passStatuses?.includes(response.statusCode) ?? false);
+  }
+
+  /**
+   * Abort the request as soon as its body (decompressed: a gzip bomb counts inflated) passes
+   * `maxBytes`, or as soon as the headers announce more: the body is never held beyond the cap.
+   */
+  private capBody(pending: CancelableRequest<unknown>, ctx: CallContext, maxBytes: number): void {
+    const stop = () => {
+      if (ctx.failure) return;
+      ctx.failure = this.tooLarge(ctx.spec, maxBytes);
+      pending.cancel();
+    };
+    // The first progress event comes with the headers: `total` is the announced Content-Length.
+    pending.on('downloadProgress', (progress: { transferred: number; total?: number | undefined }) => {
+      if (progress.transferred > maxBytes || (progress.total ?? 0) > maxBytes) stop();
+    });
+  }
+
+  private tooLarge(spec: RequestSpec, maxBytes: number): StackfeedError {
+    return new StackfeedError({
+      code: 'INVALID_RESPONSE',
+      provider: this.provider,
+      operation: spec.operation,
+      retryable: false,
+      message: `${spec.operation}: the response body is larger than maxResponseBytes (${maxBytes} bytes, counted after decompression); raise the maxResponseBytes option if this answer is expected`,
+    });
   }
 
   private finish<T>(spec: RequestSpec, res: Response<Buffer>, passed: boolean): HttpResponse<T | unknown> {
@@ -377,10 +494,11 @@ export class HttpTransport {
       // The common case first: the body parses. What went wrong is worked out only when it does not.
       try {
         return JSON.parse(out.text);
-      } catch (e) {
+      } catch {
         if (out.text.trim() === '') return fail(`HTTP ${res.statusCode} with an empty body where JSON was expected`);
         if (!/^\s*<(!doctype|html)/i.test(out.text)) {
-          return fail(`malformed JSON in the response (${(e as Error).message.slice(0, 120)})`);
+          // Not V8's message: it quotes the body around the error, which may be a reflected secret.
+          return fail(`malformed JSON in the response body (${out.text.length} characters)`);
         }
       }
     } else if (out.text.trim() === '') {
@@ -442,11 +560,22 @@ export class HttpTransport {
     }
     const code = err.code ?? '';
     if (err.name === 'TimeoutError' || code === 'ETIMEDOUT') {
+      const ms = spec.timeoutMs ?? this.timeoutMs;
       return new StackfeedError({
         code: 'TIMEOUT',
         provider,
         operation,
-        message: `${operation}: no complete response within the timeout`,
+        message: `${operation}: no complete response (headers and whole body) within timeoutMs (${ms} ms)`,
+        cause: err,
+      });
+    }
+    // Node refuses a header value with a line break (a signer put one in): a bad option, not a network failure.
+    if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') {
+      return new StackfeedError({
+        code: 'CONFIG',
+        provider,
+        operation,
+        message: `${operation}: a request header is invalid (${code}); check header-bound options for line breaks`,
         cause: err,
       });
     }
@@ -550,7 +679,7 @@ function describeBody(text: string): string {
   const t = text.trim();
   if (!t) return '';
   if (/^<(!doctype|html)/i.test(t)) return 'HTML error page (a proxy or gateway answered?)';
-  return redact(t.length > 200 ? `${t.slice(0, 200)}…` : t);
+  return safeExcerpt(t, 200);
 }
 
 /** Retry-After as seconds: delta-seconds or an HTTP date. */

@@ -78,8 +78,22 @@ export interface TlsOptions {
 
 export interface TransportOptions {
   provider: ProviderId;
-  /** Per-attempt timeout (default 30 s). */
+  /**
+   * Deadline of one attempt, covering connect, headers and the whole body (default
+   * `DEFAULT_TIMEOUT_MS`, 30 s): a body that trickles in slower fails TIMEOUT at the deadline.
+   */
   timeoutMs?: number;
+  /**
+   * Deadline of one call across all its attempts, back-off waits and redirects (default
+   * `DEFAULT_TOTAL_TIMEOUT_MS`, 120 s). Past it the call fails TIMEOUT.
+   */
+  totalTimeoutMs?: number;
+  /**
+   * Largest response body accepted, in bytes after decompression (default
+   * `DEFAULT_MAX_RESPONSE_BYTES`, 64 MiB). A larger body (or a compression bomb) is aborted as
+   * soon as it passes the limit and the call fails INVALID_RESPONSE naming the limit.
+   */
+  maxResponseBytes?: number;
   retry?: RetryOptions;
   auth?: AuthHook;
   logger?: Logger;
@@ -117,7 +131,12 @@ export interface RequestSpec {
   /** Name of the SDK operation, for errors and logs. */
   operation: string;
   signal?: AbortSignal | undefined;
+  /** Overrides the transport's per-attempt `timeoutMs` for this request. */
   timeoutMs?: number;
+  /** Overrides the transport's `totalTimeoutMs` for this request. */
+  totalTimeoutMs?: number;
+  /** Overrides the transport's `maxResponseBytes` for this request. */
+  maxResponseBytes?: number;
   /** `json` (default): the body must be JSON. `text`: any body. `none`: body ignored. */
   responseType?: 'json' | 'text' | 'none';
   /** Statuses returned to the caller instead of thrown (e.g. a 404 that ends a delete watch). */

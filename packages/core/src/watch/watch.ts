@@ -1,5 +1,6 @@
-import { StackfeedError, abortError, throwIfAborted } from '../errors/stackfeed-error.js';
+import { StackfeedError, abortError, throwIfAborted, toStackfeedError } from '../errors/stackfeed-error.js';
 import type { ProviderId } from '../models/enums.js';
+import { MAX_TIMER_MS } from '../transport/limits.js';
 import type { Logger } from '../transport/types.js';
 import { SeenIds } from '../util/bounded-set.js';
 import { sleep } from '../util/sleep.js';
@@ -31,14 +32,35 @@ export interface PollContext {
   lastId: string | undefined;
   /** 0 for the first poll. */
   pollNumber: number;
+  /**
+   * When true, ignore `since` and `lastId` (and any marker of your own) and re-read the whole
+   * listing. The engine sets it from the poll after one whose events broke the source's declared
+   * `listingOrder`: markers and time cuts are not safe on such a server; dedupe by id is.
+   */
+  fullReread: boolean;
+}
+
+/** What a poll may return instead of a bare iterable: the events, and whether the page cap was hit. */
+export interface PollResult<T> {
+  events: Iterable<T> | AsyncIterable<T>;
+  /** True when the poll stopped at its page cap with more pages waiting (counted in `cappedPolls`). */
+  capped?: boolean | undefined;
 }
 
 /** What an adapter supplies to watch one deployment. The engine does the rest. */
 export interface WatchSource<T extends Watchable, R = unknown> {
   provider: ProviderId;
   operation: string;
+  /**
+   * The order the provider's listing returns events in, as documented. When set, the engine checks
+   * every poll against it and switches to full re-reads (`PollContext.fullReread`) once a poll breaks
+   * it, so a server that orders differently loses nothing.
+   */
+  listingOrder?: 'oldest-first' | 'newest-first' | undefined;
   /** Return the events since the boundary; returning more (a full re-read) is fine: the engine dedupes. */
-  poll(ctx: PollContext): Promise<Iterable<T>> | Iterable<T> | AsyncIterable<T>;
+  poll(
+    ctx: PollContext,
+  ): Promise<Iterable<T> | AsyncIterable<T> | PollResult<T>> | Iterable<T> | AsyncIterable<T> | PollResult<T>;
   /** Is the deployment over? Called after each poll with that poll's new events. */
   checkTerminal(ctx: { newEvents: readonly T[]; signal: AbortSignal }): Promise<TerminalCheck<R>> | TerminalCheck<R>;
 }
@@ -47,15 +69,27 @@ export interface WatchOptions {
   signal?: AbortSignal | undefined;
   /** Between polls (default 5000 ms). */
   pollIntervalMs?: number | undefined;
-  /** Ceiling for the interval when the provider throttles (default 60000 ms). */
+  /**
+   * Ceiling of every wait: the back-off after errors and a server's Retry-After included
+   * (default 60000 ms; never more than 2^31-1 ms).
+   */
   maxPollIntervalMs?: number | undefined;
   /** Only yield events at or after this time. */
   since?: Date | undefined;
   /** Ids remembered for dedupe (default 10000); older ones are covered by a timestamp low-water mark. */
   dedupeCapacity?: number | undefined;
-  /** Give up (TIMEOUT) after this long. */
+  /** Give up (TIMEOUT) after this long (at most 2^31-1 ms). */
   timeoutMs?: number | undefined;
-  /** Retryable failures in a row before the watch fails (default 5). */
+  /**
+   * How long retryable failures (5xx, throttling, network, timeouts) may go on without a successful
+   * poll before the watch fails with the last error (default 300000 ms = 5 min). Waits between
+   * failed polls double from `pollIntervalMs` up to `maxPollIntervalMs`.
+   */
+  maxErrorDurationMs?: number | undefined;
+  /**
+   * @deprecated Use `maxErrorDurationMs`. When set, also fail on this many retryable failures in a
+   * row (an extra bound; no count bound by default).
+   */
   maxConsecutiveErrors?: number | undefined;
   logger?: Logger | undefined;
 }
@@ -67,6 +101,10 @@ export interface WatchResult<R = unknown> {
   final?: R;
   eventsYielded: number;
   polls: number;
+  /** Polls that stopped at the adapter's page cap with more pages waiting (the next poll went on). */
+  cappedPolls: number;
+  /** Polls made with `fullReread` because the listing broke its declared order. */
+  fullRereadPolls: number;
   /**
    * Set when the final drain poll (events written between the last poll and the terminal status)
    * kept failing after its retries: the deployment did end as said, but events of its last moments
@@ -119,75 +157,176 @@ export function watchEvents<T extends Watchable, R = unknown>(
   return stream;
 }
 
-async function* run<T extends Watchable, R>(
-  source: WatchSource<T, R>,
-  options: WatchOptions,
-  setResult: (r: WatchResult<R>) => void,
-  closed: AbortSignal,
-): AsyncGenerator<T, undefined> {
-  const { provider, operation } = source;
-  const base = Math.max(10, options.pollIntervalMs ?? 5000);
-  const ceiling = Math.max(base, options.maxPollIntervalMs ?? 60_000);
-  const maxErrors = options.maxConsecutiveErrors ?? 5;
-  const seen = new SeenIds(options.dedupeCapacity ?? 10_000);
-  const sinceMs = options.since?.getTime();
-  const userLog = options.logger;
-  // A log sink that throws must not end the watch.
-  const log: Logger | undefined = userLog
-    ? (entry) => {
-        try {
-          userLog(entry);
-        } catch {
-          // ignored
-        }
-      }
-    : undefined;
+/** Default `maxErrorDurationMs`: five minutes of failures in a row end a watch. */
+export const DEFAULT_MAX_ERROR_DURATION_MS = 300_000;
+/** Attempts of the final drain poll (it may not fail the watch, so it is not retried for minutes). */
+const DRAIN_ATTEMPTS = 5;
 
-  // One internal controller for a timeout and return(); the user's signal joins through
-  // AbortSignal.any, which adds no listener to it: one signal shared by hundreds of watches
-  // would otherwise trip Node's MaxListenersExceededWarning.
+/** The user's logger, made safe: a sink that throws must not end the watch. */
+function safeLog(userLog: Logger | undefined): Logger | undefined {
+  if (!userLog) return undefined;
+  return (entry) => {
+    try {
+      userLog(entry);
+    } catch {
+      // ignored
+    }
+  };
+}
+
+function checkDuration(value: number | undefined, option: string, provider: ProviderId): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMER_MS) {
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider,
+      message: `${option} must be a positive number of milliseconds no larger than ${MAX_TIMER_MS} (got ${String(value)})`,
+    });
+  }
+  return value;
+}
+
+/**
+ * One signal for everything a watch does: the user's signal, return() and the watch timeout.
+ * The user's signal joins through AbortSignal.any, which adds no listener to it: one signal shared
+ * by hundreds of watches would otherwise trip Node's MaxListenersExceededWarning.
+ */
+function linkSignals(
+  source: { provider: ProviderId; operation: string },
+  options: WatchOptions,
+  closed: AbortSignal,
+): { signal: AbortSignal; dispose: () => void } {
+  const { provider, operation } = source;
+  const timeoutMs = checkDuration(options.timeoutMs, 'timeoutMs', provider);
   const inner = new AbortController();
-  const userSignal = options.signal;
   const onClose = () => inner.abort(new StackfeedError({ code: 'ABORTED', provider, message: 'watch closed' }));
   closed.addEventListener('abort', onClose, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
-  if (options.timeoutMs !== undefined) {
+  if (timeoutMs !== undefined) {
     timer = setTimeout(() => {
       inner.abort(
         new StackfeedError({
           code: 'TIMEOUT',
           provider,
           operation,
-          message: `${operation}: the deployment did not finish within ${options.timeoutMs} ms`,
+          message: `${operation}: the deployment did not finish within ${timeoutMs} ms`,
         }),
       );
-    }, options.timeoutMs);
+    }, timeoutMs);
     timer.unref?.();
   }
-  const signal = userSignal ? AbortSignal.any([userSignal, inner.signal]) : inner.signal;
+  const signal = options.signal ? AbortSignal.any([options.signal, inner.signal]) : inner.signal;
+  return {
+    signal,
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+      closed.removeEventListener('abort', onClose);
+    },
+  };
+}
 
-  let interval = base;
-  let errors = 0;
-  let polls = 0;
-  let yielded = 0;
-  let newest: { ms: number; id: string } | undefined = sinceMs !== undefined ? { ms: sinceMs, id: '' } : undefined;
+/**
+ * The wait between polls and the error budget: every retryable failure doubles the wait (up to
+ * the ceiling; a longer Retry-After is waited for up to the ceiling too), a success halves it back
+ * towards the poll interval. The watch gives up when failures have lasted `maxErrorDurationMs`
+ * (and, if set, after `maxConsecutiveErrors` in a row).
+ */
+class Backoff {
+  private interval: number;
+  private firstErrorAt: number | undefined;
+  private errors = 0;
+  readonly base: number;
+  readonly ceiling: number;
+  private readonly maxErrorMs: number;
+  private readonly maxErrors: number | undefined;
 
-  /** One poll: fetch, drop what was seen, order the rest. */
-  const pollOnce = async (): Promise<T[]> => {
+  constructor(options: WatchOptions, provider: ProviderId) {
+    this.base = Math.min(MAX_TIMER_MS, Math.max(10, options.pollIntervalMs ?? 5000));
+    this.ceiling = Math.min(MAX_TIMER_MS, Math.max(this.base, options.maxPollIntervalMs ?? 60_000));
+    this.maxErrorMs =
+      checkDuration(options.maxErrorDurationMs, 'maxErrorDurationMs', provider) ?? DEFAULT_MAX_ERROR_DURATION_MS;
+    this.maxErrors = options.maxConsecutiveErrors;
+    this.interval = this.base;
+  }
+
+  /** The wait before the next regular poll. */
+  get pollWait(): number {
+    return this.interval;
+  }
+
+  succeeded(): void {
+    this.errors = 0;
+    this.firstErrorAt = undefined;
+    this.interval = Math.max(this.base, Math.floor(this.interval / 2));
+  }
+
+  /** The wait before trying again after `err`, or undefined when the error budget is spent. */
+  failed(err: StackfeedError): number | undefined {
+    const now = Date.now();
+    this.firstErrorAt ??= now;
+    this.errors++;
+    if (now - this.firstErrorAt >= this.maxErrorMs) return undefined;
+    if (this.maxErrors !== undefined && this.errors >= this.maxErrors) return undefined;
+    this.interval = Math.min(this.ceiling, this.interval * 2);
+    const asked = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : 0;
+    // Clamped: a Retry-After of a day (or one that overflows a timer) waits at most the ceiling.
+    const wait = Math.max(this.interval, Number.isFinite(asked) ? asked : this.ceiling);
+    return Math.min(this.ceiling, wait);
+  }
+}
+
+/** Reads one poll: fetch, check the declared order, drop what was seen, order the rest. */
+class PollReader<T extends Watchable> {
+  polls = 0;
+  cappedPolls = 0;
+  fullRereadPolls = 0;
+  /** Set once a poll broke the declared listing order: every later poll is a full re-read. */
+  disordered = false;
+  private readonly seen: SeenIds;
+  private readonly sinceMs: number | undefined;
+  /** The newest event yielded: the boundary the next poll is told. */
+  private newest: { ms: number; id: string } | undefined;
+
+  constructor(
+    private readonly source: WatchSource<T, unknown>,
+    options: WatchOptions,
+  ) {
+    this.seen = new SeenIds(options.dedupeCapacity ?? 10_000);
+    this.sinceMs = options.since?.getTime();
+    this.newest = this.sinceMs !== undefined ? { ms: this.sinceMs, id: '' } : undefined;
+  }
+
+  note(ev: T): void {
+    const ms = ev.timestamp.getTime();
+    if (!this.newest || ms >= this.newest.ms) this.newest = { ms, id: ev.id };
+  }
+
+  async read(signal: AbortSignal): Promise<T[]> {
+    const fullReread = this.disordered;
     const ctx: PollContext = {
       signal,
-      since: newest ? new Date(newest.ms) : undefined,
-      lastId: newest?.id || undefined,
-      pollNumber: polls,
+      since: this.newest ? new Date(this.newest.ms) : undefined,
+      lastId: this.newest?.id || undefined,
+      pollNumber: this.polls,
+      fullReread,
     };
-    const got = await source.poll(ctx);
-    polls++;
+    const answer = await this.source.poll(ctx);
+    this.polls++;
+    if (fullReread) this.fullRereadPolls++;
+    const { events, capped } = asPollResult(answer);
+    if (capped) this.cappedPolls++;
+    const order = this.source.listingOrder;
     const fresh: T[] = [];
     const inPoll = new Set<string>();
-    for await (const ev of got as AsyncIterable<T>) {
+    let previous: number | undefined;
+    for await (const ev of events as AsyncIterable<T>) {
       const ms = ev.timestamp.getTime();
-      if (sinceMs !== undefined && ms < sinceMs) continue;
-      if (inPoll.has(ev.id) || seen.has(ev.id, ms)) continue;
+      if (order && previous !== undefined && (order === 'oldest-first' ? ms < previous : ms > previous)) {
+        this.disordered = true;
+      }
+      previous = ms;
+      if (this.sinceMs !== undefined && ms < this.sinceMs) continue;
+      if (inPoll.has(ev.id) || this.seen.has(ev.id, ms)) continue;
       inPoll.add(ev.id);
       fresh.push(ev);
     }
@@ -195,34 +334,49 @@ async function* run<T extends Watchable, R>(
     fresh.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
     // Remember them only after the whole poll was checked, oldest first: adding while checking
     // could evict (and raise the low-water mark over) events of this same poll not yet looked at.
-    for (const ev of fresh) seen.add(ev.id, ev.timestamp.getTime());
+    for (const ev of fresh) this.seen.add(ev.id, ev.timestamp.getTime());
     return fresh;
-  };
+  }
+}
 
-  const note = (ev: T) => {
-    const ms = ev.timestamp.getTime();
-    if (!newest || ms >= newest.ms) newest = { ms, id: ev.id };
-  };
+function asPollResult<T>(answer: Iterable<T> | AsyncIterable<T> | PollResult<T>): PollResult<T> {
+  const isIterable =
+    answer !== null &&
+    typeof answer === 'object' &&
+    (Symbol.iterator in answer || Symbol.asyncIterator in (answer as object));
+  if (!isIterable && answer && typeof answer === 'object' && 'events' in answer) return answer as PollResult<T>;
+  return { events: answer as Iterable<T> };
+}
 
-  /** A failed poll or terminal check: give up (rethrow) or wait and let the loop try again. */
-  const onError = async (err: unknown): Promise<void> => {
+async function* run<T extends Watchable, R>(
+  source: WatchSource<T, R>,
+  options: WatchOptions,
+  setResult: (r: WatchResult<R>) => void,
+  closed: AbortSignal,
+): AsyncGenerator<T, undefined> {
+  const { provider, operation } = source;
+  const log = safeLog(options.logger);
+  const backoff = new Backoff(options, provider);
+  const { signal, dispose } = linkSignals(source, options, closed);
+  const reader = new PollReader<T>(source as WatchSource<T, unknown>, options);
+  let yielded = 0;
+
+  /** A failed poll or terminal check: rethrow when it is final, else wait and let the caller try again. */
+  const retryAfter = async (failure: unknown): Promise<void> => {
     if (signal.aborted) throw abortError(signal, provider);
-    if (!StackfeedError.is(err) || !err.retryable) throw err;
-    errors++;
-    if (errors >= maxErrors) throw err;
-    if (err.code === 'THROTTLED') {
-      interval = Math.min(ceiling, interval * 2);
-      if (err.retryAfterSeconds !== undefined) interval = Math.max(interval, err.retryAfterSeconds * 1000);
-    }
+    const err = toStackfeedError(failure, { provider, operation });
+    if (!err.retryable) throw err;
+    const wait = backoff.failed(err);
+    if (wait === undefined) throw err;
     log?.({
       level: 'warn',
       event: 'retry',
       provider,
       operation,
-      delayMs: interval,
+      delayMs: wait,
       message: `watch poll failed (${err.code}); trying again`,
     });
-    await sleep(interval, signal);
+    await sleep(wait, signal);
   };
 
   try {
@@ -234,17 +388,29 @@ async function* run<T extends Watchable, R>(
       if (unchecked) {
         fresh = unchecked;
       } else {
+        const wasDisordered = reader.disordered;
         try {
-          fresh = await pollOnce();
+          fresh = await reader.read(signal);
         } catch (err) {
-          await onError(err);
+          await retryAfter(err);
           continue;
         }
         // Yielded before checkTerminal: a consumer sees events as soon as they are read.
         for (const ev of fresh) {
-          note(ev);
+          reader.note(ev);
           yielded++;
           yield ev;
+        }
+        // This poll broke the listing order: markers may have skipped events. Re-read all at once.
+        if (!wasDisordered && reader.disordered) {
+          log?.({
+            level: 'warn',
+            event: 'error',
+            provider,
+            operation,
+            message: `the listing is not in its documented order (${source.listingOrder}); re-reading it in full from now on`,
+          });
+          continue;
         }
       }
       let check: TerminalCheck<R>;
@@ -253,74 +419,87 @@ async function* run<T extends Watchable, R>(
         unchecked = undefined;
       } catch (err) {
         unchecked = fresh;
-        await onError(err);
+        await retryAfter(err);
         continue;
       }
-      errors = 0;
-      interval = Math.max(base, Math.floor(interval / 2));
+      backoff.succeeded();
       if (check.terminal) {
-        // Final drain: events written between the last poll and the terminal status. Retried like
-        // any poll; a failure that outlasts the retries does not turn a finished deployment into an
-        // error, but the result says that the last events may be missing (drainError).
-        let drained: T[] = [];
-        let drainError: unknown;
-        while (true) {
-          try {
-            drained = await pollOnce();
-            drainError = undefined;
-            break;
-          } catch (err) {
-            drainError = err;
-            try {
-              await onError(err);
-            } catch {
-              if (signal.aborted) throw abortError(signal, provider);
-              break;
-            }
-          }
-        }
-        if (drainError !== undefined) {
+        const drain = await finalDrain(reader, signal, retryAfter);
+        if (drain.error !== undefined) {
           log?.({
             level: 'warn',
             event: 'error',
             provider,
             operation,
-            message: `final drain failed: ${String(drainError)}`,
+            message: `final drain failed: ${String(drain.error)}`,
           });
         }
-        // Yielded outside the try: an error the consumer throws in is not mistaken for a drain failure.
-        for (const ev of drained) {
-          note(ev);
+        // Yielded outside the drain's try: an error the consumer throws in is not mistaken for a drain failure.
+        for (const ev of drain.events) {
+          reader.note(ev);
           yielded++;
           yield ev;
         }
-        const r: WatchResult<R> = { outcome: check.outcome ?? 'succeeded', eventsYielded: yielded, polls };
-        if (check.status !== undefined) r.status = check.status;
-        if (check.reason !== undefined) r.reason = check.reason;
-        if (check.final !== undefined) r.final = check.final;
-        if (drainError !== undefined) {
-          r.drainError = StackfeedError.is(drainError)
-            ? drainError
-            : new StackfeedError({
-                code: 'INVALID_RESPONSE',
-                provider,
-                operation,
-                message: `${operation}: the final drain poll failed`,
-                cause: drainError,
-              });
-        }
-        setResult(r);
+        setResult(resultOf(check, reader, yielded, drain.error, { provider, operation }));
         return undefined;
       }
-      await sleep(interval, signal);
+      await sleep(backoff.pollWait, signal);
     }
   } catch (err) {
     // Closed by return(): the pending next() ends the stream instead of failing.
     if (closed.aborted) return undefined;
     if (signal.aborted && !StackfeedError.is(err)) throw abortError(signal, provider);
-    throw err;
+    throw toStackfeedError(err, { provider, operation });
   } finally {
-    if (timer) clearTimeout(timer);
-    closed.removeEventListener('abort', onClose);
+    dispose();
   }
+}
+
+/**
+ * The final drain: events written between the last poll and the terminal status. Retried like
+ * any poll (at most DRAIN_ATTEMPTS times); a failure that outlasts the retries does not turn a
+ * finished deployment into an error, it is handed back for the result (drainError).
+ */
+async function finalDrain<T extends Watchable>(
+  reader: PollReader<T>,
+  signal: AbortSignal,
+  retryAfter: (err: unknown) => Promise<void>,
+): Promise<{ events: T[]; error?: unknown }> {
+  let error: unknown;
+  for (let attempt = 1; attempt <= DRAIN_ATTEMPTS; attempt++) {
+    try {
+      return { events: await reader.read(signal) };
+    } catch (err) {
+      error = err;
+      if (attempt === DRAIN_ATTEMPTS) break;
+      try {
+        await retryAfter(err);
+      } catch {
+        if (signal.aborted) throw abortError(signal);
+        break;
+      }
+    }
+  }
+  return { events: [], error };
+}
+
+function resultOf<T extends Watchable, R>(
+  check: TerminalCheck<R>,
+  reader: PollReader<T>,
+  yielded: number,
+  drainError: unknown,
+  ctx: { provider: ProviderId; operation: string },
+): WatchResult<R> {
+  const r: WatchResult<R> = {
+    outcome: check.outcome ?? 'succeeded',
+    eventsYielded: yielded,
+    polls: reader.polls,
+    cappedPolls: reader.cappedPolls,
+    fullRereadPolls: reader.fullRereadPolls,
+  };
+  if (check.status !== undefined) r.status = check.status;
+  if (check.reason !== undefined) r.reason = check.reason;
+  if (check.final !== undefined) r.final = check.final;
+  if (drainError !== undefined) r.drainError = toStackfeedError(drainError, ctx);
+  return r;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EmulatorReply, EmulatorRequest, Fault, Handler } from '../harness.js';
-import type { CfnEvent, CfnStore, StackView } from './store.js';
+import { type CfnEvent, type CfnStore, type StackView, cfnEventMembers } from './store.js';
 import { el, list, xml } from './xml.js';
 
 /**
@@ -92,27 +92,9 @@ function stackXml(v: StackView): string {
 }
 
 function eventXml(e: CfnEvent): string {
-  return [
-    el('StackId', e.stackId),
-    el('EventId', e.eventId),
-    el('StackName', e.stackName),
-    el('OperationId', e.operationId),
-    el('LogicalResourceId', e.logicalId),
-    el('PhysicalResourceId', e.physicalId ?? ''),
-    el('ResourceType', e.type),
-    el('Timestamp', new Date(e.at)),
-    el('ResourceStatus', e.status),
-    el('ResourceStatusReason', e.reason),
-    el('ResourceProperties', e.properties),
-    el('ClientRequestToken', e.clientRequestToken),
-    el('HookType', e.hookType),
-    el('HookStatus', e.hookStatus),
-    el('HookStatusReason', e.hookStatusReason),
-    el('HookInvocationPoint', e.hookInvocationPoint),
-    el('HookInvocationId', e.hookInvocationId),
-    el('HookFailureMode', e.hookFailureMode),
-    el('DetailedStatus', e.detailedStatus),
-  ].join('');
+  return cfnEventMembers(e)
+    .map(([name, value]) => el(name, value))
+    .join('');
 }
 
 /** `StackStatusFilter.member.1=…` → values. */

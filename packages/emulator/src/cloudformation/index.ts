@@ -19,6 +19,8 @@ export {
   type StackView,
   type ResourceView,
   type CfnStoreOptions,
+  type OmittableEventMember,
+  cfnEventMembers,
 } from './store.js';
 export {
   createCloudFormationHandler,

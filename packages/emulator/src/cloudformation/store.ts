@@ -29,6 +29,45 @@ export interface CfnEventSeed {
   hookFailureMode?: string;
   detailedStatus?: string;
   operationId?: string;
+  /**
+   * Members the CloudFormation model marks optional that this event leaves out on the wire (a hook
+   * event may carry only HookStatus). The store still uses `status` for the stack's own state.
+   */
+  omit?: readonly OmittableEventMember[];
+}
+
+/** The optional members of CloudFormation's `StackEvent` that a seed can leave out. */
+export type OmittableEventMember = 'LogicalResourceId' | 'PhysicalResourceId' | 'ResourceType' | 'ResourceStatus';
+
+/**
+ * An event as CloudFormation's `StackEvent` shape names it (PascalCase, model order), members the
+ * event does not have left out: what DescribeStackEvents sends, and what pcluster converts.
+ */
+export function cfnEventMembers(e: CfnEvent): Array<[string, string | Date]> {
+  const omitted = new Set<string>(e.omit ?? []);
+  const members: Array<[string, string | Date | undefined]> = [
+    ['StackId', e.stackId],
+    ['EventId', e.eventId],
+    ['StackName', e.stackName],
+    ['OperationId', e.operationId],
+    ['LogicalResourceId', e.logicalId],
+    // CloudFormation sends an empty PhysicalResourceId before the resource exists.
+    ['PhysicalResourceId', e.physicalId ?? ''],
+    ['ResourceType', e.type],
+    ['Timestamp', new Date(e.at)],
+    ['ResourceStatus', e.status],
+    ['ResourceStatusReason', e.reason],
+    ['ResourceProperties', e.properties],
+    ['ClientRequestToken', e.clientRequestToken],
+    ['HookType', e.hookType],
+    ['HookStatus', e.hookStatus],
+    ['HookStatusReason', e.hookStatusReason],
+    ['HookInvocationPoint', e.hookInvocationPoint],
+    ['HookInvocationId', e.hookInvocationId],
+    ['HookFailureMode', e.hookFailureMode],
+    ['DetailedStatus', e.detailedStatus],
+  ];
+  return members.filter((m): m is [string, string | Date] => m[1] !== undefined && !omitted.has(m[0]));
 }
 
 /** A stored event. */
@@ -262,6 +301,8 @@ export class CfnStore {
     for (let i = 0; i < n; i++) {
       const e = st.events[i] as CfnEvent;
       if (e.logicalId === st.name && e.type === 'AWS::CloudFormation::Stack') continue;
+      // A hook event without a ResourceStatus does not change the resource's status.
+      if (e.omit?.includes('ResourceStatus')) continue;
       const prev = byId.get(e.logicalId);
       const r: ResourceView = {
         logicalId: e.logicalId,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CfnEvent, CfnStack, StackView } from '../cloudformation/store.js';
+import { type CfnEvent, type CfnStack, type StackView, cfnEventMembers } from '../cloudformation/store.js';
 import { LogsError, getLogEventsPage } from '../cloudwatch-logs/index.js';
 import { type EmulatorReply, type EmulatorRequest, type Handler, Router } from '../harness.js';
 import { GatewayAuthError, type SigV4VerifyOptions, verifySigV4 } from './sigv4.js';
@@ -97,86 +97,74 @@ export function gatewayErrorReply(status: number, errorType: string, message: st
   return json(status, capital ? { Message: message } : { message }, { 'x-amzn-errortype': errorType });
 }
 
-const IMAGE_BUILD_STATUS_FROM_STACK: Record<string, string> = {
-  CREATE_IN_PROGRESS: 'BUILD_IN_PROGRESS',
-  UPDATE_IN_PROGRESS: 'BUILD_IN_PROGRESS',
-  UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: 'BUILD_IN_PROGRESS',
-  UPDATE_ROLLBACK_IN_PROGRESS: 'BUILD_IN_PROGRESS',
-  UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: 'BUILD_IN_PROGRESS',
-  REVIEW_IN_PROGRESS: 'BUILD_IN_PROGRESS',
-  IMPORT_IN_PROGRESS: 'BUILD_IN_PROGRESS',
-  IMPORT_ROLLBACK_IN_PROGRESS: 'BUILD_IN_PROGRESS',
-  CREATE_FAILED: 'BUILD_FAILED',
-  ROLLBACK_IN_PROGRESS: 'BUILD_FAILED',
-  ROLLBACK_FAILED: 'BUILD_FAILED',
-  ROLLBACK_COMPLETE: 'BUILD_FAILED',
-  UPDATE_ROLLBACK_FAILED: 'BUILD_FAILED',
-  UPDATE_ROLLBACK_COMPLETE: 'BUILD_FAILED',
-  IMPORT_ROLLBACK_FAILED: 'BUILD_FAILED',
-  IMPORT_ROLLBACK_COMPLETE: 'BUILD_FAILED',
-  CREATE_COMPLETE: 'BUILD_COMPLETE',
-  UPDATE_COMPLETE: 'BUILD_COMPLETE',
-  IMPORT_COMPLETE: 'BUILD_COMPLETE',
-  DELETE_IN_PROGRESS: 'DELETE_IN_PROGRESS',
-  DELETE_FAILED: 'DELETE_FAILED',
-  DELETE_COMPLETE: 'DELETE_COMPLETE',
-};
+/*
+ * pcluster's status conversions, said as rules over CloudFormation's status words (an emulator
+ * states what the server does in its own terms; it never shares the client's tables).
+ */
 
-function listBuildStatus(s: string): string {
-  if (
-    [
-      'CREATE_IN_PROGRESS',
-      'UPDATE_IN_PROGRESS',
-      'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
-      'UPDATE_ROLLBACK_IN_PROGRESS',
-      'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
-    ].includes(s)
-  )
-    return 'BUILD_IN_PROGRESS';
-  if (
-    [
-      'CREATE_FAILED',
-      'ROLLBACK_IN_PROGRESS',
-      'ROLLBACK_FAILED',
-      'ROLLBACK_COMPLETE',
-      'UPDATE_ROLLBACK_FAILED',
-      'UPDATE_ROLLBACK_COMPLETE',
-    ].includes(s)
-  )
+/** DescribeImage's ImageBuilderStatusMapping; undefined = pcluster sends no `imageBuildStatus`. */
+function describeImageBuildStatus(stackStatus: string): string | undefined {
+  if (stackStatus.startsWith('DELETE_')) return stackStatus;
+  // A stack rolling back after a failed create has failed the build already.
+  if (stackStatus === 'ROLLBACK_IN_PROGRESS') return 'BUILD_FAILED';
+  if (stackStatus.endsWith('_IN_PROGRESS')) return 'BUILD_IN_PROGRESS';
+  if (stackStatus.includes('ROLLBACK') || stackStatus === 'CREATE_FAILED') return 'BUILD_FAILED';
+  if (stackStatus.endsWith('_COMPLETE')) return 'BUILD_COMPLETE';
+  // UPDATE_FAILED is not in the mapping.
+  return undefined;
+}
+
+/** ListImages' cloud_formation_status_to_image_status: anything it does not convert passes through. */
+function listImagesBuildStatus(stackStatus: string): string {
+  const createOrUpdate = stackStatus.startsWith('CREATE_') || stackStatus.startsWith('UPDATE_');
+  if (createOrUpdate && stackStatus.endsWith('_IN_PROGRESS')) return 'BUILD_IN_PROGRESS';
+  if (stackStatus === 'CREATE_FAILED' || /^(UPDATE_)?ROLLBACK_(FAILED|COMPLETE)$/.test(stackStatus))
     return 'BUILD_FAILED';
-  if (s === 'CREATE_COMPLETE' || s === 'UPDATE_COMPLETE') return 'BUILD_COMPLETE';
-  return s;
+  if (stackStatus === 'ROLLBACK_IN_PROGRESS') return 'BUILD_FAILED';
+  if (stackStatus === 'CREATE_COMPLETE' || stackStatus === 'UPDATE_COMPLETE') return 'BUILD_COMPLETE';
+  return stackStatus;
 }
 
-function clusterStatus(s: string): string {
-  if (['ROLLBACK_IN_PROGRESS', 'ROLLBACK_FAILED', 'ROLLBACK_COMPLETE'].includes(s)) return 'CREATE_FAILED';
-  if (
-    [
-      'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
-      'UPDATE_ROLLBACK_IN_PROGRESS',
-      'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
-    ].includes(s)
-  )
-    return 'UPDATE_IN_PROGRESS';
-  if (s === 'UPDATE_ROLLBACK_FAILED' || s === 'UPDATE_ROLLBACK_COMPLETE') return 'UPDATE_FAILED';
-  return s;
+/** Which stacks ListImages keeps for `imageStatus=PENDING|FAILED`. */
+function keptByImageStatus(filter: 'PENDING' | 'FAILED', stackStatus: string): boolean {
+  if (filter === 'PENDING') return stackStatus === 'CREATE_IN_PROGRESS';
+  return /^(CREATE|DELETE)_FAILED$/.test(stackStatus) || stackStatus.startsWith('ROLLBACK_');
 }
 
-/** pcluster's convert_event: first letter lower-cased, 11 modelled fields kept, timestamp ISO ms Z. */
+/** cloud_formation_status_to_cluster_status: anything it does not convert passes through. */
+function clusterStatus(stackStatus: string): string {
+  if (stackStatus.startsWith('ROLLBACK_')) return 'CREATE_FAILED';
+  if (stackStatus.startsWith('UPDATE_') && stackStatus.endsWith('_IN_PROGRESS')) return 'UPDATE_IN_PROGRESS';
+  if (stackStatus.startsWith('UPDATE_ROLLBACK_')) return 'UPDATE_FAILED';
+  return stackStatus;
+}
+
+/** The members of the spec's `StackEvent`: pcluster's `StackEvent.from_dict` keeps only these. */
+const API_STACK_EVENT_MEMBERS = new Set([
+  'stackId',
+  'eventId',
+  'stackName',
+  'logicalResourceId',
+  'physicalResourceId',
+  'resourceType',
+  'timestamp',
+  'resourceStatus',
+  'resourceStatusReason',
+  'resourceProperties',
+  'clientRequestToken',
+]);
+
+/**
+ * pcluster's convert_event: every key CloudFormation sent, first letter lower-cased, copied without
+ * checking (a member CloudFormation left out stays out); only the modelled members survive;
+ * timestamps ISO with milliseconds and Z.
+ */
 function apiEvent(e: CfnEvent): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    stackId: e.stackId,
-    eventId: e.eventId,
-    stackName: e.stackName,
-    logicalResourceId: e.logicalId,
-    physicalResourceId: e.physicalId ?? '',
-    resourceType: e.type,
-    timestamp: iso(e.at),
-    resourceStatus: e.status,
-  };
-  if (e.reason !== undefined) out.resourceStatusReason = e.reason;
-  if (e.properties !== undefined) out.resourceProperties = e.properties;
-  if (e.clientRequestToken !== undefined) out.clientRequestToken = e.clientRequestToken;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of cfnEventMembers(e)) {
+    const key = name.charAt(0).toLowerCase() + name.slice(1);
+    if (API_STACK_EVENT_MEMBERS.has(key)) out[key] = value instanceof Date ? value.toISOString() : value;
+  }
   return out;
 }
 
@@ -269,16 +257,17 @@ export function createParallelClusterApiHandler(world: ParallelClusterWorld, opt
         })),
       });
     }
-    const keep =
-      status === 'PENDING'
-        ? ['CREATE_IN_PROGRESS']
-        : ['CREATE_FAILED', 'DELETE_FAILED', 'ROLLBACK_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_IN_PROGRESS'];
     const { page, next } = stacksPageAt(q(req, 'nextToken'));
     const images = page
-      .filter((v) => !v.parentId && v.tags['parallelcluster:image_id'] !== undefined && keep.includes(v.status))
+      .filter(
+        (v) =>
+          !v.parentId &&
+          v.tags['parallelcluster:image_id'] !== undefined &&
+          keptByImageStatus(status as 'PENDING' | 'FAILED', v.status),
+      )
       .map((v) => ({
         imageId: v.tags['parallelcluster:image_id'],
-        imageBuildStatus: listBuildStatus(v.status),
+        imageBuildStatus: listImagesBuildStatus(v.status),
         cloudformationStackStatus: v.status,
         cloudformationStackArn: v.id,
         region,
@@ -331,7 +320,7 @@ export function createParallelClusterApiHandler(world: ParallelClusterWorld, opt
       cloudformationStackCreationTime: iso(v.createdAt),
       cloudformationStackTags: tagList(v.tags),
     };
-    const build = IMAGE_BUILD_STATUS_FROM_STACK[v.status];
+    const build = describeImageBuildStatus(v.status);
     if (build !== undefined) body.imageBuildStatus = build;
     if (v.reason !== undefined) body.cloudformationStackStatusReason = v.reason;
     if (v.tags['parallelcluster:build_log'] !== undefined) body.imageBuildLogsArn = v.tags['parallelcluster:build_log'];

@@ -45,7 +45,8 @@ export class IamTokenAuth implements AuthHook {
   private readonly opts: IamTokenAuthOptions;
   private readonly iam: HttpTransport;
   private cached: { token: string; expiresAt: number; lifetime: number } | undefined;
-  private inflight: Promise<string> | undefined;
+  /** The IAM request all current callers wait for, and how to cancel it once none waits. */
+  private inflight: InflightToken | undefined;
   /** How many tokens were obtained from IAM (for tests and diagnostics). */
   tokensIssued = 0;
 
@@ -118,16 +119,22 @@ export class IamTokenAuth implements AuthHook {
     const c = this.cached;
     // Never a margin longer than half the token's life, or short-lived tokens would be refetched on every call.
     if (c && c.expiresAt - Math.min(this.opts.refreshMarginMs ?? 300_000, c.lifetime / 2) > this.now()) return c.token;
-    // One IAM call for all concurrent callers. It is not tied to any caller's signal (one caller
-    // giving up must not fail the others); each caller stops waiting on its own signal instead.
-    if (!this.inflight) {
-      const p = this.fetchToken(undefined).finally(() => {
-        this.inflight = undefined;
+    // One IAM call for all concurrent callers. No single caller's signal cancels it (one caller
+    // giving up must not fail the others); it is cancelled when the last waiting caller gives up,
+    // so an abandoned, hanging IAM request cannot keep the process alive.
+    let flight = this.inflight;
+    if (!flight) {
+      const controller = new AbortController();
+      const promise = this.fetchToken(controller.signal).finally(() => {
+        if (this.inflight === flight) this.inflight = undefined;
       });
-      p.catch(() => {}); // rejections reach the callers; none is left unhandled if all gave up
-      this.inflight = p;
+      promise.catch(() => {}); // rejections reach the callers; none is left unhandled if all gave up
+      flight = { promise, controller, waiting: 0 };
+      this.inflight = flight;
     }
-    return abortable(this.inflight, signal);
+    return waitForToken(flight, signal, () => {
+      if (this.inflight === flight) this.inflight = undefined;
+    });
   }
 
   private async fetchToken(signal: AbortSignal | undefined): Promise<string> {
@@ -183,14 +190,36 @@ export class IamTokenAuth implements AuthHook {
   }
 }
 
-/** `promise`, or ABORTED as soon as `signal` fires (the promise itself keeps running). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal, 'huawei-rfs'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, 'huawei-rfs'));
+interface InflightToken {
+  promise: Promise<string>;
+  controller: AbortController;
+  /** Callers still waiting for `promise`. */
+  waiting: number;
+}
+
+/**
+ * Wait for the shared IAM request, or reject with ABORTED as soon as `signal` fires. The last
+ * waiting caller to give up cancels the request (`onAbandoned` then forgets it, so the next caller
+ * starts a fresh one).
+ */
+function waitForToken(
+  flight: InflightToken,
+  signal: AbortSignal | undefined,
+  onAbandoned: () => void,
+): Promise<string> {
+  if (signal?.aborted) return Promise.reject(abortError(signal, 'huawei-rfs'));
+  flight.waiting++;
+  if (!signal) return flight.promise;
+  return new Promise<string>((resolve, reject) => {
+    const onAbort = () => {
+      reject(abortError(signal, 'huawei-rfs'));
+      if (--flight.waiting === 0) {
+        onAbandoned();
+        flight.controller.abort();
+      }
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
+    flight.promise.then(
       (v) => {
         signal.removeEventListener('abort', onAbort);
         resolve(v);

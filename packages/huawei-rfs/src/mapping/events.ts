@@ -9,6 +9,7 @@ import {
   type WireStack,
   ListStackEventsResponseSchema,
   checkEventsPage,
+  wireEventTime,
 } from '../wire/schemas.js';
 import { EVENT_TYPE_TABLE, STACK_STATUS_TABLE } from './tables.js';
 
@@ -19,6 +20,11 @@ export interface EventScope {
   stackName: string;
   stackId?: string | undefined;
   deploymentId?: string | undefined;
+  /**
+   * The wire attributes a `field` selection lets the response carry (undefined: all of them).
+   * Whatever was not selected is unknown, never read as absent.
+   */
+  returned?: ReadonlySet<string> | undefined;
 }
 
 /** One length-prefixed part of the content key; `~` for an absent or null field. */
@@ -69,9 +75,9 @@ export class EventIdAssigner {
   private run: Map<string, number> | undefined;
   constructor(private readonly scope: EventScope) {}
 
-  /** The id of a parsed event (its `time` is a Date). */
+  /** The id of a parsed event that has a time (`time` or `timestamp`). */
   idFor(ev: ParsedEvent): string {
-    return this.idForFields(ev, ev.time.getTime());
+    return this.idForFields(ev, wireEventTime(ev)?.getTime() ?? Number.NaN);
   }
 
   /** The id of an event given its fields and its time in epoch ms. */
@@ -94,9 +100,24 @@ export class EventIdAssigner {
   }
 }
 
-/** One RFS wire event → StackEvent. `raw` is the record as received. */
-export function toStackEvent(ev: ParsedEvent, raw: unknown, id: string, scope: EventScope): StackEvent {
-  return eventFromFields(ev, ev.time, raw, id, scope);
+/**
+ * One RFS wire event → StackEvent, or undefined when the record has no time (a timestamp is never
+ * invented). `raw` is the record as received.
+ */
+export function toStackEvent(ev: ParsedEvent, raw: unknown, id: string, scope: EventScope): StackEvent | undefined {
+  const time = wireEventTime(ev);
+  return time ? eventFromFields(ev, time, raw, id, scope) : undefined;
+}
+
+/**
+ * Whether the event is about the stack itself (no resource), decided only from what came back:
+ * a resource name or type says no; both absent says yes only when both were selected, otherwise
+ * the answer is unknown and not claimed.
+ */
+function stackEventOf(ev: RfsEventFields, returned: ReadonlySet<string> | undefined): boolean | undefined {
+  if (ev.resource_name || ev.resource_type) return false;
+  if (returned && !(returned.has('resource_name') && returned.has('resource_type'))) return undefined;
+  return true;
 }
 
 /**
@@ -110,7 +131,8 @@ export function eventFromFields(
   id: string,
   scope: EventScope,
 ): StackEvent {
-  const { action, phase } = EVENT_TYPE_TABLE.map(ev.event_type);
+  const status = ev.event_type ?? '';
+  const { action, phase } = EVENT_TYPE_TABLE.map(status);
   const resourceName = ev.resource_name;
   const resourceType = ev.resource_type;
   const resource: StackEvent['resource'] = {};
@@ -122,7 +144,7 @@ export function eventFromFields(
     resource,
     action,
     phase,
-    status: ev.event_type,
+    status,
     raw,
   };
   if (resourceName) {
@@ -138,7 +160,8 @@ export function eventFromFields(
   if (message !== undefined && message !== null) out.message = message;
   const elapsed = ev.elapsed_seconds;
   if (elapsed !== undefined && elapsed !== null) out.elapsedSeconds = elapsed;
-  out.isStackEvent = !resourceName && !resourceType;
+  const isStack = stackEventOf(ev, scope.returned);
+  if (isStack !== undefined) out.isStackEvent = isStack;
   const idKey = ev.resource_id_key;
   if (idKey || physical || scope.deploymentId) {
     const details: Record<string, unknown> = {};
@@ -169,11 +192,13 @@ export function normalizeEventsPage(
   const checked = checkEventsPage(body);
   if (checked) {
     const { events, times } = checked;
-    const items = new Array<StackEvent>(events.length);
+    const items: StackEvent[] = [];
     for (let i = 0; i < events.length; i++) {
-      const ev = events[i] as RfsEventFields;
       const ms = times[i] as number;
-      items[i] = eventFromFields(ev, new Date(ms), ev, assigner.idForFields(ev, ms), scope);
+      // No time, no event: the record stays in the page's `raw` only.
+      if (Number.isNaN(ms)) continue;
+      const ev = events[i] as RfsEventFields;
+      items.push(eventFromFields(ev, new Date(ms), ev, assigner.idForFields(ev, ms), scope));
     }
     return { items, nextMarker: checked.nextMarker };
   }
@@ -183,8 +208,14 @@ export function normalizeEventsPage(
     requestId: ctx.requestId,
   });
   const rawEvents = ((body as { stack_events?: unknown[] }).stack_events ?? []) as unknown[];
+  const items: StackEvent[] = [];
   const wire = parsed.stack_events ?? [];
-  const items = wire.map((ev, i) => eventFromFields(ev, ev.time, rawEvents[i], assigner.idFor(ev), scope));
+  for (let i = 0; i < wire.length; i++) {
+    const ev = wire[i] as ParsedEvent;
+    const time = wireEventTime(ev);
+    if (!time) continue;
+    items.push(eventFromFields(ev, time, rawEvents[i], assigner.idForFields(ev, time.getTime()), scope));
+  }
   return { items, nextMarker: parsed.page_info?.next_marker || undefined };
 }
 

@@ -34,19 +34,30 @@ const timestamp = z.string().transform((s, ctx) => {
   return d;
 });
 
-/** One `stack_events[]` item. RFS events have no id. */
+/**
+ * One `stack_events[]` item. RFS events have no id. Every member is optional in the official
+ * model (a `field` selection leaves most out), `event_type` included. The time comes as `time` (the
+ * SDK models' name) or `timestamp` (the document's name for `field`); a record with neither has no
+ * time and is not emitted as an event.
+ */
 export const WireStackEventSchema = z.looseObject({
   resource_type: optStr,
   resource_name: optStr,
   resource_id_key: optStr,
   resource_id_value: optStr,
   resource_key: optStr,
-  time: timestamp,
-  event_type: z.string(),
+  time: timestamp.nullish(),
+  timestamp: timestamp.nullish(),
+  event_type: optStr,
   event_message: optStr,
   elapsed_seconds: z.number().nullish(),
 });
 export type WireStackEvent = z.input<typeof WireStackEventSchema>;
+
+/** The time of a parsed event: `time`, else `timestamp`, else undefined (the record has none). */
+export function wireEventTime(ev: { time?: Date | null | undefined; timestamp?: Date | null | undefined }) {
+  return ev.time ?? ev.timestamp ?? undefined;
+}
 
 /** `page_info`, present since the 2025 API revision; absent means "this was the whole list". */
 export const WirePageInfoSchema = z.looseObject({
@@ -67,7 +78,7 @@ export interface RfsEventFields {
   resource_id_key?: string | null | undefined;
   resource_id_value?: string | null | undefined;
   resource_key?: string | null | undefined;
-  event_type: string;
+  event_type?: string | null | undefined;
   event_message?: string | null | undefined;
   elapsed_seconds?: number | null | undefined;
 }
@@ -75,7 +86,7 @@ export interface RfsEventFields {
 /** A ListStackEvents body the fast check accepted: the records as received, and their times. */
 export interface CheckedEventsPage {
   events: RfsEventFields[];
-  /** `times[i]` is `events[i].time` in epoch ms. */
+  /** `times[i]` is the time of `events[i]` in epoch ms, NaN when the record has none. */
   times: number[];
   nextMarker: string | undefined;
 }
@@ -114,10 +125,8 @@ export function checkEventsPage(body: unknown): CheckedEventsPage | undefined {
     for (let i = 0; i < list.length; i++) {
       const e: unknown = list[i];
       if (!isRecord(e)) return undefined;
-      const t = e.time;
       if (
-        typeof e.event_type !== 'string' ||
-        typeof t !== 'string' ||
+        !isOptStr(e.event_type) ||
         !isOptStr(e.resource_type) ||
         !isOptStr(e.resource_name) ||
         !isOptStr(e.resource_id_key) ||
@@ -127,10 +136,19 @@ export function checkEventsPage(body: unknown): CheckedEventsPage | undefined {
         !isOptNum(e.elapsed_seconds)
       )
         return undefined;
-      if (t !== lastT) {
-        lastMs = rfc3339Ms(t);
+      const time = e.time;
+      const alt = e.timestamp;
+      // The `timestamp` spelling is rare: leave it (and any present-but-odd time) to the schema.
+      if (alt !== undefined && alt !== null) return undefined;
+      if (time === undefined || time === null) {
+        times[i] = Number.NaN;
+        continue;
+      }
+      if (typeof time !== 'string') return undefined;
+      if (time !== lastT) {
+        lastMs = rfc3339Ms(time);
         if (Number.isNaN(lastMs)) return undefined;
-        lastT = t;
+        lastT = time;
       }
       times[i] = lastMs;
     }

@@ -103,11 +103,12 @@ export async function createStack(
   base: string,
   name: string,
   templateFile: string,
-  opts: { files?: string[]; parameters?: Record<string, unknown>; token?: string } = {},
+  opts: { files?: string[]; parameters?: Record<string, unknown>; token?: string; inline?: boolean } = {},
 ): Promise<StackHandle> {
   const body: Record<string, unknown> = {
     stack_name: name,
-    template: template(templateFile),
+    // `inline`: `templateFile` is the template text itself.
+    template: opts.inline ? templateFile : template(templateFile),
     disable_rollback: true,
     timeout_mins: 10,
   };

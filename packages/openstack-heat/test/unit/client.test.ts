@@ -288,11 +288,12 @@ describe('redirects', () => {
   beforeAll(async () => {
     other = await startEmulator({ handler: () => ({ status: 200, body: { stack: {} } }) });
     const r = new Router();
-    r.on('GET', '/v1/admin/stacks/:name', () => ({
+    r.on('GET', '/v1/admin/stacks/:name', (req) => ({
       status: 302,
-      headers: { Location: `${other.url}/v1/admin/stacks/x/y` },
+      headers: { Location: req.params.name === 'x' ? `${other.url}/v1/admin/stacks/x/y` : `${other.url}/login` },
       body: '',
     }));
+    r.on('GET', '/v1/admin/stacks/x/y', () => ({ status: 404, body: { error: { type: 'EntityNotFound' } } }));
     evil = await startEmulator({ handler: r.handler() });
   });
   afterAll(async () => {
@@ -300,13 +301,17 @@ describe('redirects', () => {
     await evil.close();
   });
 
-  it('follows the name-only 302 on the same origin with the token, and refuses another origin', async () => {
+  it('follows the name-only 302 on the same origin with the token; another origin only lends its path', async () => {
     const c = new HeatClient({ auth: { type: 'none', token: 'noauth-token-123' }, endpoint: emu.heatUrl });
     await c.getStack('web');
     expect(emu.server.requests.map((r) => r.headers['x-auth-token'])).toEqual(['noauth-token-123', 'noauth-token-123']);
     const e = new HeatClient({ auth: { type: 'none', token: 'noauth-token-123' }, endpoint: `${evil.url}/v1/admin` });
     const err = await e.getStack('x').catch((x: unknown) => x);
-    expect(err).toMatchObject({ code: 'INVALID_RESPONSE', message: expect.stringContaining('another origin') });
+    // The Location's path was asked of the configured endpoint (which says 404), never of its origin.
+    expect(err).toMatchObject({ code: 'NOT_FOUND' });
+    expect(evil.requests.map((r) => r.path)).toEqual(['/v1/admin/stacks/x', '/v1/admin/stacks/x/y']);
+    const notHeat = await e.getStack('z').catch((x: unknown) => x);
+    expect(notHeat).toMatchObject({ code: 'INVALID_RESPONSE', message: expect.stringContaining('another origin') });
     expect(other.requests).toHaveLength(0);
   });
 });

@@ -1,0 +1,172 @@
+/**
+ * The Image Builder operations stackfeed calls, as one table (SDK command, wire schema, list
+ * member), and the one way to call them: core's `callSdk` (deadlines, retry policy, abort-safe
+ * timers), then the wire schema, then the page-size guard.
+ */
+import {
+  GetImageCommand,
+  GetLifecycleExecutionCommand,
+  GetWorkflowExecutionCommand,
+  type ImagebuilderClient,
+  ListImageBuildVersionsCommand,
+  ListImagesCommand,
+  ListLifecycleExecutionResourcesCommand,
+  ListLifecycleExecutionsCommand,
+  ListWorkflowExecutionsCommand,
+  ListWorkflowStepExecutionsCommand,
+} from '@aws-sdk/client-imagebuilder';
+import { type Logger, type RetryOptions, StackfeedError } from '@stackfeed/core';
+import { callSdk, parseWire, type SdkCommandOutput } from '@stackfeed/core/adapter';
+import type { z } from 'zod';
+import { IMAGE_BUILDER_ERROR_CODES, toStackfeedError } from './errors.js';
+import { isLifecycleResourcesPage } from './wire/guards.js';
+import {
+  GetImageSchema,
+  GetLifecycleExecutionSchema,
+  ListImageBuildVersionsSchema,
+  ListImagesSchema,
+  ListLifecycleExecutionsSchema,
+  ListLifecycleResourcesSchema,
+  ListWorkflowExecutionsSchema,
+  ListWorkflowStepsSchema,
+  WorkflowExecutionSchema,
+} from './wire/schemas.js';
+
+export const PROVIDER = 'aws-imagebuilder' as const;
+/** Image Builder's `RestrictedInteger` page size. */
+export const PAGE_SIZE = { min: 1, max: 25 } as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: any SDK command class.
+type CommandClass = new (input: any) => object;
+
+interface OperationSpec<C extends CommandClass, S extends z.ZodType> {
+  command: C;
+  schema: S;
+  /** The list member of a page (for the items-per-page guard). */
+  items?: string;
+  /** A hand-written check that accepts the common page shape without zod (the hot path). */
+  fast?: (out: unknown) => boolean;
+}
+
+const op = <C extends CommandClass, S extends z.ZodType>(spec: OperationSpec<C, S>) => spec;
+
+/** Every Image Builder operation stackfeed calls. */
+export const OPERATIONS = {
+  GetLifecycleExecution: op({ command: GetLifecycleExecutionCommand, schema: GetLifecycleExecutionSchema }),
+  ListLifecycleExecutions: op({
+    command: ListLifecycleExecutionsCommand,
+    schema: ListLifecycleExecutionsSchema,
+    items: 'lifecycleExecutions',
+  }),
+  ListLifecycleExecutionResources: op({
+    command: ListLifecycleExecutionResourcesCommand,
+    schema: ListLifecycleResourcesSchema,
+    items: 'resources',
+    fast: isLifecycleResourcesPage,
+  }),
+  GetImage: op({ command: GetImageCommand, schema: GetImageSchema }),
+  ListImages: op({ command: ListImagesCommand, schema: ListImagesSchema, items: 'imageVersionList' }),
+  ListImageBuildVersions: op({
+    command: ListImageBuildVersionsCommand,
+    schema: ListImageBuildVersionsSchema,
+    items: 'imageSummaryList',
+  }),
+  GetWorkflowExecution: op({ command: GetWorkflowExecutionCommand, schema: WorkflowExecutionSchema }),
+  ListWorkflowExecutions: op({
+    command: ListWorkflowExecutionsCommand,
+    schema: ListWorkflowExecutionsSchema,
+    items: 'workflowExecutions',
+  }),
+  ListWorkflowStepExecutions: op({
+    command: ListWorkflowStepExecutionsCommand,
+    schema: ListWorkflowStepsSchema,
+    items: 'steps',
+  }),
+} as const;
+
+export type OperationName = keyof typeof OPERATIONS;
+type Spec<N extends OperationName> = (typeof OPERATIONS)[N];
+/** The SDK input of an operation. */
+export type OperationInput<N extends OperationName> = ConstructorParameters<Spec<N>['command']>[0];
+/** The SDK output of an operation (the record as received: `raw`). */
+export type OperationOutput<N extends OperationName> = SdkCommandOutput<InstanceType<Spec<N>['command']>>;
+/** The output after the wire schema. */
+export type OperationWire<N extends OperationName> = z.output<Spec<N>['schema']>;
+
+/** A page holding more items than this, for the page size asked, is no answer: INVALID_RESPONSE. */
+export const maxItemsPerPage = (pageSize: number | undefined) => Math.max(10 * (pageSize ?? PAGE_SIZE.max), 10_000);
+
+/** How one client calls Image Builder. */
+export interface ApiSettings {
+  sdk: ImagebuilderClient;
+  retry: RetryOptions | undefined;
+  totalTimeoutMs: number;
+  logger: Logger | undefined;
+}
+
+/** Calls the operations of {@link OPERATIONS} for one client. */
+export class ImageBuilderApi {
+  constructor(readonly settings: ApiSettings) {}
+
+  /**
+   * Call `name` with `input` for the stackfeed method `operation`: `wire` is the output checked by
+   * the operation's schema, `raw` the SDK's output as received.
+   */
+  async send<N extends OperationName>(
+    name: N,
+    input: OperationInput<N>,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ wire: OperationWire<N>; raw: OperationOutput<N> }> {
+    const spec: OperationSpec<CommandClass, z.ZodType> = OPERATIONS[name];
+    let raw: OperationOutput<N>;
+    try {
+      raw = (await callSdk(this.settings.sdk, new spec.command(input), {
+        provider: PROVIDER,
+        operation,
+        signal,
+        retry: this.settings.retry,
+        totalTimeoutMs: this.settings.totalTimeoutMs,
+        service: 'Image Builder',
+        errorCodes: IMAGE_BUILDER_ERROR_CODES,
+        logger: this.settings.logger,
+      })) as OperationOutput<N>;
+    } catch (err) {
+      throw toStackfeedError(err, operation, signal);
+    }
+    if (spec.items) checkPageSize(raw, spec.items, (input as { maxResults?: number }).maxResults, operation);
+    const requestId = (raw as { $metadata?: { requestId?: string } })?.$metadata?.requestId;
+    const wire = spec.fast?.(raw) ? raw : parseWire(spec.schema, raw, { provider: PROVIDER, operation, requestId });
+    return { wire: wire as OperationWire<N>, raw };
+  }
+}
+
+function checkPageSize(out: unknown, member: string, pageSize: number | undefined, operation: string): void {
+  const items = (out as Record<string, unknown> | undefined)?.[member];
+  const limit = maxItemsPerPage(pageSize);
+  if (Array.isArray(items) && items.length > limit)
+    throw new StackfeedError({
+      code: 'INVALID_RESPONSE',
+      provider: PROVIDER,
+      operation,
+      retryable: false,
+      fieldPath: member,
+      message: `${operation}: Image Builder sent ${items.length} items in one page (asked for ${pageSize ?? 'the default'}; at most ${limit} are accepted)`,
+    });
+}
+
+/** CONFIG unless `value` is a non-empty string. */
+export function requireArg(value: unknown, name: string, operation: string): asserts value is string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: PROVIDER,
+      operation,
+      message: `${operation}: ${name} must be a non-empty string`,
+    });
+  }
+}
+
+export function configError(message: string, cause?: unknown): StackfeedError {
+  return new StackfeedError({ code: 'CONFIG', provider: PROVIDER, retryable: false, message, cause });
+}

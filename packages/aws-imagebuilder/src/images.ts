@@ -1,0 +1,131 @@
+/** Images: one build (GetImage), image versions (ListImages), builds of a version (ListImageBuildVersions). */
+import type { Ownership } from '@aws-sdk/client-imagebuilder';
+import type { ImageInfo, ListOptions, Paginator } from '@stackfeed/core';
+import { createPaginator } from '@stackfeed/core/adapter';
+import { type ImageBuilderApi, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { imageInfo, imageVersionInfo } from './mapping/records.js';
+import { drainPages } from './poll-pages.js';
+import type { WireImage } from './wire/schemas.js';
+
+/** Build pages read per image version for its newest build (25 builds a page). */
+const MAX_BUILD_PAGES = 20;
+
+/** Filters of `ImageBuilderClient.listImages`. */
+export interface ListImagesOptions extends ListOptions {
+  /** `Self` (default), `Shared`, `Amazon`, `ThirdParty`, `AWSMarketplace`. */
+  owner?: 'Self' | 'Shared' | 'Amazon' | 'ThirdParty' | 'AWSMarketplace' | (string & {});
+  /** Server-side filters on `name`, `osVersion`, `platform`, `type`, `version` (1..10, each 1..10 values). */
+  filters?: Array<{ name: 'name' | 'osVersion' | 'platform' | 'type' | 'version' | (string & {}); values: string[] }>;
+  includeDeprecated?: boolean;
+  byName?: boolean;
+  /**
+   * ImageVersion carries no state. With `withBuildState` (default true) each version's builds are
+   * read (ListImageBuildVersions, one call per version and page) and the newest build gives its
+   * state, status, reason and artifacts (`details.latestBuildArn`). `false`: one call per page,
+   * state `UNKNOWN` and status `''` (`details.stateReported: false`).
+   */
+  withBuildState?: boolean;
+}
+
+/** Filters of `ImageBuilderClient.listImageBuildVersions`. */
+export interface ListImageBuildVersionsOptions extends ListOptions {
+  filters?: ListImagesOptions['filters'];
+}
+
+/** GetImage (build version ARN, or a version ARN with `x` wildcards) → ImageInfo. */
+export async function getImage(api: ImageBuilderApi, arn: string, signal: AbortSignal | undefined): Promise<ImageInfo> {
+  const op = 'getImage';
+  requireArg(arn, 'imageBuildVersionArn', op);
+  const { wire, raw } = await api.send('GetImage', { imageBuildVersionArn: arn }, op, signal);
+  const extra = wire.latestVersionReferences ? { latestVersionReferences: wire.latestVersionReferences } : undefined;
+  // The model makes `arn` optional: the build asked for is the one answered.
+  return imageInfo(wire.image.arn ? wire.image : { ...wire.image, arn }, raw.image, extra);
+}
+
+/** ListImages → ImageInfo per image version. */
+export function listImages(api: ImageBuilderApi, options: ListImagesOptions): Paginator<ImageInfo> {
+  const op = 'listImages';
+  const { owner, filters, includeDeprecated, byName } = options;
+  const withBuildState = options.withBuildState !== false;
+  return createPaginator<ImageInfo, string>({
+    provider: PROVIDER,
+    operation: op,
+    scope: { owner: owner ?? null, filters: filters ?? null, includeDeprecated: includeDeprecated ?? null, byName },
+    pageSizeLimits: PAGE_SIZE,
+    options,
+    fetchPage: async (cursor, pageSize, signal) => {
+      const input = {
+        owner: owner as Ownership | undefined,
+        filters,
+        includeDeprecated,
+        byName,
+        maxResults: pageSize,
+        nextToken: cursor,
+      };
+      const { wire, raw } = await api.send('ListImages', input, op, signal);
+      const rawItems = raw.imageVersionList ?? [];
+      const versions = wire.imageVersionList ?? [];
+      const items: ImageInfo[] = [];
+      for (let i = 0; i < versions.length; i++) {
+        const v = versions[i] as (typeof versions)[number];
+        const latest = withBuildState && v.arn ? await newestBuild(api, v.arn, op, signal) : undefined;
+        items.push(imageVersionInfo(v, rawItems[i], latest));
+      }
+      return { items, next: wire.nextToken || undefined, raw };
+    },
+  });
+}
+
+/** ListImageBuildVersions (of one image version ARN `…/x.y.z`, or all) → ImageInfo per build. */
+export function listImageBuildVersions(
+  api: ImageBuilderApi,
+  imageVersionArn: string | undefined,
+  options: ListImageBuildVersionsOptions,
+): Paginator<ImageInfo> {
+  const op = 'listImageBuildVersions';
+  const { filters } = options;
+  return createPaginator<ImageInfo, string>({
+    provider: PROVIDER,
+    operation: op,
+    scope: { imageVersionArn: imageVersionArn ?? null, filters: filters ?? null },
+    pageSizeLimits: PAGE_SIZE,
+    options,
+    fetchPage: async (cursor, pageSize, signal) => {
+      const input = { imageVersionArn, filters, maxResults: pageSize, nextToken: cursor };
+      const { wire, raw } = await api.send('ListImageBuildVersions', input, op, signal);
+      const rawItems = raw.imageSummaryList ?? [];
+      return {
+        items: (wire.imageSummaryList ?? []).map((s, i) => imageInfo(s, rawItems[i])),
+        next: wire.nextToken || undefined,
+        raw,
+      };
+    },
+  });
+}
+
+/** The newest build of an image version (by creation time, then by build number), if it has any. */
+async function newestBuild(
+  api: ImageBuilderApi,
+  imageVersionArn: string,
+  operation: string,
+  signal: AbortSignal | undefined,
+): Promise<WireImage | undefined> {
+  const builds = await drainPages<WireImage, string>(
+    async (cursor) => {
+      const input = { imageVersionArn, maxResults: PAGE_SIZE.max, nextToken: cursor };
+      const { wire } = await api.send('ListImageBuildVersions', input, operation, signal);
+      return { items: wire.imageSummaryList ?? [], next: wire.nextToken || undefined };
+    },
+    { maxPages: MAX_BUILD_PAGES },
+  );
+  let best: WireImage | undefined;
+  for (const b of builds.items) if (!best || newer(b, best)) best = b;
+  return best;
+}
+
+const buildNumber = (b: WireImage) => Number(/\/(\d+)$/.exec(b.arn ?? '')?.[1] ?? -1);
+const newer = (a: WireImage, b: WireImage) => {
+  const ta = a.dateCreated?.getTime() ?? -1;
+  const tb = b.dateCreated?.getTime() ?? -1;
+  return ta !== tb ? ta > tb : buildNumber(a) > buildNumber(b);
+};

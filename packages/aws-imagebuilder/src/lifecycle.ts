@@ -1,0 +1,178 @@
+/** Lifecycle executions: their state, their resources as events, and the watch that follows one. */
+import type {
+  EventFilterOptions,
+  ExecutionInfo,
+  ListOptions,
+  Paginator,
+  StackEvent,
+  WatchOptions,
+  WatchStream,
+} from '@stackfeed/core';
+import { applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
+import { type ImageBuilderApi, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { lifecycleExecutionInfo, lifecycleResourceEvent } from './mapping/records.js';
+import { LIFECYCLE_TERMINAL } from './mapping/tables.js';
+import { drainPages, MAX_POLL_PAGES } from './poll-pages.js';
+
+/** Options of the lifecycle event list and watch. */
+export interface LifecycleEventOptions extends EventFilterOptions {
+  /** List the resources associated with this parent (an image ARN) instead of the top-level ones. */
+  parentResourceId?: string;
+}
+
+/** GetLifecycleExecution → ExecutionInfo (kind `lifecycle`). */
+export async function getLifecycleExecution(
+  api: ImageBuilderApi,
+  id: string,
+  signal: AbortSignal | undefined,
+): Promise<ExecutionInfo> {
+  const op = 'getLifecycleExecution';
+  requireArg(id, 'lifecycleExecutionId', op);
+  const { wire, raw } = await api.send('GetLifecycleExecution', { lifecycleExecutionId: id }, op, signal);
+  return lifecycleExecutionInfo(wire.lifecycleExecution, raw.lifecycleExecution);
+}
+
+/** ListLifecycleExecutions for a resource (lifecycle policy or image ARN) → ExecutionInfo pages. */
+export function listLifecycleExecutions(
+  api: ImageBuilderApi,
+  resourceArn: string,
+  options: ListOptions,
+): Paginator<ExecutionInfo> {
+  const op = 'listLifecycleExecutions';
+  requireArg(resourceArn, 'resourceArn', op);
+  return createPaginator<ExecutionInfo, string>({
+    provider: PROVIDER,
+    operation: op,
+    scope: { resourceArn },
+    pageSizeLimits: PAGE_SIZE,
+    options,
+    fetchPage: async (cursor, pageSize, signal) => {
+      const input = { resourceArn, maxResults: pageSize, nextToken: cursor };
+      const { wire, raw } = await api.send('ListLifecycleExecutions', input, op, signal);
+      const rawItems = raw.lifecycleExecutions ?? [];
+      return {
+        items: (wire.lifecycleExecutions ?? []).map((e, i) => lifecycleExecutionInfo(e, rawItems[i])),
+        next: wire.nextToken || undefined,
+        raw,
+      };
+    },
+  });
+}
+
+interface LifecyclePageRequest {
+  id: string;
+  parentResourceId: string | undefined;
+  cursor: string | undefined;
+  pageSize: number | undefined;
+  signal: AbortSignal | undefined;
+  operation: string;
+}
+
+/** One page of lifecycle resources as events, plus the execution state the page reported. */
+async function lifecyclePage(api: ImageBuilderApi, req: LifecyclePageRequest) {
+  const input = {
+    lifecycleExecutionId: req.id,
+    parentResourceId: req.parentResourceId,
+    maxResults: req.pageSize,
+    nextToken: req.cursor,
+  };
+  const { wire, raw } = await api.send('ListLifecycleExecutionResources', input, req.operation, req.signal);
+  const resources = wire.resources ?? [];
+  const rawItems = raw.resources ?? [];
+  const ctx = {
+    executionId: req.id,
+    parentResourceId: req.parentResourceId,
+    executionState: wire.lifecycleExecutionState,
+  };
+  // A resource that has not started (no time) is no event yet.
+  const events: StackEvent[] = [];
+  for (let i = 0; i < resources.length; i++) {
+    const ev = lifecycleResourceEvent(resources[i] as (typeof resources)[number], ctx, rawItems[i]);
+    if (ev) events.push(ev);
+  }
+  return {
+    events,
+    state: wire.lifecycleExecutionState,
+    next: wire.nextToken || undefined,
+    raw,
+  };
+}
+
+/**
+ * ListLifecycleExecutionResources → one StackEvent per resource action (AMI, snapshot, container
+ * image; DELETE / DEPRECATE / DISABLE / AVAILABLE), with snapshots and image URIs in `details`.
+ */
+export function listLifecycleExecutionEvents(
+  api: ImageBuilderApi,
+  id: string,
+  options: ListOptions & LifecycleEventOptions,
+): Paginator<StackEvent> {
+  const operation = 'listLifecycleExecutionEvents';
+  requireArg(id, 'lifecycleExecutionId', operation);
+  const parentResourceId = options.parentResourceId;
+  return createPaginator<StackEvent, string>({
+    provider: PROVIDER,
+    operation,
+    scope: { id, parent: parentResourceId ?? null },
+    pageSizeLimits: PAGE_SIZE,
+    options,
+    filter: applyEventFilters(options),
+    fetchPage: async (cursor, pageSize, signal) => {
+      const p = await lifecyclePage(api, { id, parentResourceId, cursor, pageSize, signal, operation });
+      return { items: p.events, next: p.next, raw: p.raw };
+    },
+  });
+}
+
+/**
+ * Tail a lifecycle execution: yields each resource transition once, oldest first, and ends after
+ * the execution is SUCCESS, FAILED or CANCELLED (`result.final` is its ExecutionInfo).
+ */
+export function watchLifecycleExecution(
+  api: ImageBuilderApi,
+  id: string,
+  options: WatchOptions & LifecycleEventOptions,
+): WatchStream<StackEvent, ExecutionInfo> {
+  const operation = 'watchLifecycleExecution';
+  requireArg(id, 'lifecycleExecutionId', operation);
+  const filter = applyEventFilters(options, ['since']);
+  const parentResourceId = options.parentResourceId;
+  let lastStatus: string | undefined;
+  return watchEvents<StackEvent, ExecutionInfo>(
+    {
+      provider: PROVIDER,
+      operation,
+      poll: async ({ signal }) => {
+        let status: string | undefined;
+        const drained = await drainPages<StackEvent, string>(
+          async (cursor) => {
+            const req = { id, parentResourceId, cursor, pageSize: PAGE_SIZE.max, signal, operation };
+            const p = await lifecyclePage(api, req);
+            status = p.state?.status ?? status;
+            return { items: p.events, next: p.next };
+          },
+          { maxPages: MAX_POLL_PAGES },
+        );
+        lastStatus = status;
+        return filter ? drained.items.filter(filter) : drained.items;
+      },
+      checkTerminal: async ({ signal }) => {
+        let status = lastStatus;
+        let info: ExecutionInfo | undefined;
+        if (status === undefined || LIFECYCLE_TERMINAL.has(status)) {
+          info = await getLifecycleExecution(api, id, signal);
+          status = info.status;
+        }
+        if (!LIFECYCLE_TERMINAL.has(status)) return { terminal: false };
+        return {
+          terminal: true,
+          outcome: status === 'SUCCESS' ? 'succeeded' : status === 'CANCELLED' ? 'cancelled' : 'failed',
+          status,
+          ...(info?.reason ? { reason: info.reason } : {}),
+          ...(info ? { final: info } : {}),
+        };
+      },
+    },
+    options,
+  );
+}

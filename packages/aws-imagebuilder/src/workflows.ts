@@ -1,0 +1,303 @@
+/** Workflow executions of an image build, their steps as events, and the watch that follows a build. */
+import type {
+  EventFilterOptions,
+  ExecutionInfo,
+  ImageInfo,
+  ListOptions,
+  Paginator,
+  StackEvent,
+  WatchOptions,
+  WatchStream,
+} from '@stackfeed/core';
+import { applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
+import { type ImageBuilderApi, type OperationWire, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { getImage } from './images.js';
+import { workflowEvent, workflowExecutionInfo, workflowStepEvent, workflowTypeOfArn } from './mapping/records.js';
+import { IMAGE_TERMINAL } from './mapping/tables.js';
+import { drainPages, MAX_POLL_PAGES } from './poll-pages.js';
+
+const WORKFLOW_TERMINAL = new Set(['COMPLETED', 'FAILED', 'ROLLBACK_COMPLETED', 'CANCELLED', 'SKIPPED']);
+
+type WireWorkflow = NonNullable<OperationWire<'ListWorkflowExecutions'>['workflowExecutions']>[number];
+
+/** GetWorkflowExecution → ExecutionInfo (kind `workflow`). */
+export async function getWorkflowExecution(
+  api: ImageBuilderApi,
+  id: string,
+  signal: AbortSignal | undefined,
+): Promise<ExecutionInfo> {
+  const op = 'getWorkflowExecution';
+  requireArg(id, 'workflowExecutionId', op);
+  const { wire, raw } = await api.send('GetWorkflowExecution', { workflowExecutionId: id }, op, signal);
+  return workflowExecutionInfo(wire, raw);
+}
+
+async function workflowPage(
+  api: ImageBuilderApi,
+  arn: string,
+  cursor: string | undefined,
+  pageSize: number | undefined,
+  signal: AbortSignal | undefined,
+  operation: string,
+) {
+  const input = { imageBuildVersionArn: arn, maxResults: pageSize, nextToken: cursor };
+  const { wire, raw } = await api.send('ListWorkflowExecutions', input, operation, signal);
+  return {
+    workflows: wire.workflowExecutions ?? [],
+    rawItems: raw.workflowExecutions ?? [],
+    next: wire.nextToken || undefined,
+    raw,
+  };
+}
+
+/** ListWorkflowExecutions of an image build version → ExecutionInfo (kind `workflow`). */
+export function listWorkflowExecutions(
+  api: ImageBuilderApi,
+  imageBuildVersionArn: string,
+  options: ListOptions,
+): Paginator<ExecutionInfo> {
+  const op = 'listWorkflowExecutions';
+  requireArg(imageBuildVersionArn, 'imageBuildVersionArn', op);
+  return createPaginator<ExecutionInfo, string>({
+    provider: PROVIDER,
+    operation: op,
+    scope: { imageBuildVersionArn },
+    pageSizeLimits: PAGE_SIZE,
+    options,
+    fetchPage: async (cursor, pageSize, signal) => {
+      const p = await workflowPage(api, imageBuildVersionArn, cursor, pageSize, signal, op);
+      return {
+        items: p.workflows.map((w, i) => workflowExecutionInfo(w, p.rawItems[i], imageBuildVersionArn)),
+        next: p.next,
+        raw: p.raw,
+      };
+    },
+  });
+}
+
+interface StepPageRequest {
+  workflowExecutionId: string;
+  cursor: string | undefined;
+  pageSize: number | undefined;
+  signal: AbortSignal | undefined;
+  operation: string;
+  workflowType?: string | undefined;
+}
+
+async function stepPage(api: ImageBuilderApi, req: StepPageRequest) {
+  const input = { workflowExecutionId: req.workflowExecutionId, maxResults: req.pageSize, nextToken: req.cursor };
+  const { wire, raw } = await api.send('ListWorkflowStepExecutions', input, req.operation, req.signal);
+  const steps = wire.steps ?? [];
+  const rawItems = raw.steps ?? [];
+  const ctx = {
+    workflowExecutionId: req.workflowExecutionId,
+    workflowType: req.workflowType ?? workflowTypeOfArn(wire.workflowBuildVersionArn),
+    workflowBuildVersionArn: wire.workflowBuildVersionArn,
+    imageBuildVersionArn: wire.imageBuildVersionArn,
+  };
+  // A step that has not started (no time) is no event yet.
+  const events: StackEvent[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const ev = workflowStepEvent(steps[i] as (typeof steps)[number], ctx, rawItems[i]);
+    if (ev) events.push(ev);
+  }
+  return { events, next: wire.nextToken || undefined, raw };
+}
+
+/**
+ * ListWorkflowStepExecutions → one StackEvent per step: status, rollback status (action
+ * ROLLBACK while/after the step is rolled back), message, inputs/outputs parsed when JSON.
+ */
+export function listWorkflowStepEvents(
+  api: ImageBuilderApi,
+  workflowExecutionId: string,
+  options: ListOptions & EventFilterOptions,
+): Paginator<StackEvent> {
+  const operation = 'listWorkflowStepEvents';
+  requireArg(workflowExecutionId, 'workflowExecutionId', operation);
+  return createPaginator<StackEvent, string>({
+    provider: PROVIDER,
+    operation,
+    scope: { workflowExecutionId },
+    pageSizeLimits: PAGE_SIZE,
+    options,
+    filter: applyEventFilters(options),
+    fetchPage: async (cursor, pageSize, signal) => {
+      const p = await stepPage(api, { workflowExecutionId, cursor, pageSize, signal, operation });
+      return { items: p.events, next: p.next, raw: p.raw };
+    },
+  });
+}
+
+/** Where a listing of every step of an image build stands. */
+interface BuildStepsCursor {
+  /** The ListWorkflowExecutions token of the next page of workflows, if any. */
+  workflowsToken?: string;
+  /** Workflows whose steps are still to read, as [id, type]; the first is being read. */
+  queue: Array<[string, string]>;
+  /** The ListWorkflowStepExecutions token within the first workflow of `queue`. */
+  stepsToken?: string;
+}
+
+/** Workflows whose steps are to be read, as [id, type]; those that report zero steps are left out. */
+function stepQueue(wire: readonly WireWorkflow[]): Array<[string, string]> {
+  // A workflow without its id cannot be asked for its steps.
+  const queue: Array<[string, string]> = [];
+  for (const w of wire)
+    if (w.workflowExecutionId && w.totalStepCount !== 0) queue.push([w.workflowExecutionId, w.type ?? '']);
+  return queue;
+}
+
+/** The cursor after the first workflow of `c` is read to its end. */
+function nextWorkflow(c: BuildStepsCursor): BuildStepsCursor | undefined {
+  const queue = c.queue.slice(1);
+  if (queue.length === 0 && !c.workflowsToken) return undefined;
+  return { queue, ...(c.workflowsToken ? { workflowsToken: c.workflowsToken } : {}) };
+}
+
+/**
+ * The step events of every workflow of an image build version, workflow by workflow. The cursor
+ * holds the workflow list token, the workflows still to read and the step token of the current one.
+ */
+export function listImageBuildStepEvents(
+  api: ImageBuilderApi,
+  arn: string,
+  options: ListOptions & EventFilterOptions,
+): Paginator<StackEvent> {
+  const operation = 'listImageBuildEvents';
+  const readWorkflows = async (token: string | undefined, signal: AbortSignal | undefined) => {
+    const p = await workflowPage(api, arn, token, undefined, signal, operation);
+    const c: BuildStepsCursor = { queue: stepQueue(p.workflows) };
+    if (p.next) c.workflowsToken = p.next;
+    return c;
+  };
+  return createPaginator<StackEvent, BuildStepsCursor>({
+    provider: PROVIDER,
+    operation,
+    scope: { arn },
+    pageSizeLimits: PAGE_SIZE,
+    options,
+    filter: applyEventFilters(options),
+    fetchPage: async (cursor, pageSize, signal) => {
+      let c = cursor ?? (await readWorkflows(undefined, signal));
+      while (true) {
+        const first = c.queue[0];
+        if (!first) {
+          if (!c.workflowsToken) return { items: [] };
+          c = await readWorkflows(c.workflowsToken, signal);
+          continue;
+        }
+        const [workflowExecutionId, type] = first;
+        const p = await stepPage(api, {
+          workflowExecutionId,
+          cursor: c.stepsToken,
+          pageSize,
+          signal,
+          operation,
+          workflowType: type || undefined,
+        });
+        const next = p.next ? { ...c, stepsToken: p.next } : nextWorkflow(c);
+        if (p.events.length > 0 || !next) return { items: p.events, next, raw: p.raw };
+        c = next;
+      }
+    },
+  });
+}
+
+/** What one watch of an image build remembers between polls. */
+interface BuildWatchState {
+  arn: string;
+  operation: string;
+  filter: ((e: StackEvent) => boolean) | undefined;
+  /** Terminal workflows whose steps were read in their terminal state: not read again. */
+  finished: Map<string, string>;
+}
+
+/** The events of one workflow in one poll: its own status event, then its steps unless already final. */
+async function pollWorkflow(
+  api: ImageBuilderApi,
+  st: BuildWatchState,
+  w: WireWorkflow,
+  raw: unknown,
+  signal: AbortSignal,
+): Promise<StackEvent[]> {
+  const events: StackEvent[] = [];
+  // A workflow that has not started (no time) is no event yet.
+  const wfEvent = workflowEvent(w, st.arn, raw);
+  if (wfEvent && (!st.filter || st.filter(wfEvent))) events.push(wfEvent);
+  const workflowExecutionId = w.workflowExecutionId;
+  // A workflow without its id cannot be asked for its steps.
+  if (!workflowExecutionId) return events;
+  const key = JSON.stringify([w.status, w.totalStepsSucceeded, w.totalStepsFailed, w.endTime]);
+  if (st.finished.get(workflowExecutionId) === key) return events;
+  const steps = await drainPages<StackEvent, string>(
+    async (cursor) => {
+      const req = {
+        workflowExecutionId,
+        cursor,
+        pageSize: PAGE_SIZE.max,
+        signal,
+        operation: st.operation,
+        workflowType: w.type,
+      };
+      const p = await stepPage(api, req);
+      return { items: p.events, next: p.next };
+    },
+    { maxPages: MAX_POLL_PAGES },
+  );
+  for (const ev of steps.items) if (!st.filter || st.filter(ev)) events.push(ev);
+  if (w.status && WORKFLOW_TERMINAL.has(w.status)) st.finished.set(workflowExecutionId, key);
+  return events;
+}
+
+/**
+ * Follow an image build through its workflows and steps: yields workflow status changes and step
+ * transitions once each, oldest first, until the image is AVAILABLE, FAILED, CANCELLED (or later
+ * states). `result.final` is the final ImageInfo.
+ */
+export function watchImageBuild(
+  api: ImageBuilderApi,
+  arn: string,
+  options: WatchOptions & EventFilterOptions,
+): WatchStream<StackEvent, ImageInfo> {
+  const operation = 'watchImageBuild';
+  requireArg(arn, 'imageBuildVersionArn', operation);
+  const st: BuildWatchState = {
+    arn,
+    operation,
+    filter: applyEventFilters(options, ['since']),
+    finished: new Map(),
+  };
+  return watchEvents<StackEvent, ImageInfo>(
+    {
+      provider: PROVIDER,
+      operation,
+      poll: async ({ signal }) => {
+        const drained = await drainPages<StackEvent[], string>(
+          async (cursor) => {
+            const p = await workflowPage(api, arn, cursor, PAGE_SIZE.max, signal, operation);
+            const items: StackEvent[][] = [];
+            for (let i = 0; i < p.workflows.length; i++)
+              items.push(await pollWorkflow(api, st, p.workflows[i] as WireWorkflow, p.rawItems[i], signal));
+            return { items, next: p.next };
+          },
+          { maxPages: MAX_POLL_PAGES },
+        );
+        return drained.items.flat();
+      },
+      checkTerminal: async ({ signal }) => {
+        const image = await getImage(api, arn, signal);
+        const outcome = IMAGE_TERMINAL.map(image.status);
+        if (!outcome) return { terminal: false };
+        return {
+          terminal: true,
+          outcome,
+          status: image.status,
+          ...(image.reason ? { reason: image.reason } : {}),
+          final: image,
+        };
+      },
+    },
+    options,
+  );
+}

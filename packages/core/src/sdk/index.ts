@@ -1,0 +1,35 @@
+/**
+ * The shared AWS SDK v3 helper of the adapters built on SDK clients (Image Builder, ParallelCluster
+ * direct mode): `sdkClientConfig` + `prepareSdkClient` to build a client, `callSdk` to call it,
+ * `sdkErrorToStackfeedError` to classify what it threw. Structurally typed: core loads no SDK.
+ * @packageDocumentation
+ */
+export {
+  SdkRequestHandler,
+  type SdkRequestHandlerOptions,
+  type SdkHttpRequest,
+  type SdkHttpResponse,
+  type SdkAbortSignal,
+  SdkTransportError,
+  SDK_DEFAULT_MAX_RESPONSE_BYTES,
+  SDK_DEFAULT_TIMEOUT_MS,
+} from './request-handler.js';
+export {
+  sdkClientConfig,
+  prepareSdkClient,
+  registerCredentials,
+  registeringProvider,
+  type SdkClientOptions,
+  type SdkClientConfig,
+  type SdkCredentials,
+  type SdkCredentialProvider,
+  type PreparableSdkClient,
+} from './client-config.js';
+export {
+  callSdk,
+  type CallSdkOptions,
+  type SdkSender,
+  type SdkCommandOutput,
+  SDK_DEFAULT_TOTAL_TIMEOUT_MS,
+} from './call.js';
+export { sdkErrorToStackfeedError, type SdkErrorContext } from './errors.js';

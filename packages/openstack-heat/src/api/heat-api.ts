@@ -1,0 +1,291 @@
+import type {
+  Logger,
+  RateLimiter,
+  RateLimitOptions,
+  RetryOptions,
+  StackEvent,
+  StackInfo,
+  TlsOptions,
+} from '@stackfeed/core';
+import { StackfeedError } from '@stackfeed/core';
+import { type HttpResponse, HttpTransport, parseWire, registerSecret } from '@stackfeed/core/adapter';
+import { z } from 'zod';
+import { KeystoneSession } from '../auth/keystone.js';
+import type { EndpointInterface, HeatAuth } from '../auth/types.js';
+import { isNoEventsFound, parseHeatError } from '../errors.js';
+import { type CanonicalStack, normalizeEventList, toStackInfo } from '../mapping/event.js';
+import { StackShowSchema, WireStackSchema } from '../wire/schemas.js';
+import {
+  type HeatStackRef,
+  canonicalFromPath,
+  canonicalFromUrl,
+  canonicalOf,
+  lookupKeyOf,
+  pathSegment,
+} from './refs.js';
+
+export const PROVIDER = 'openstack-heat' as const;
+
+/** Built once: a watch checks its stack on every poll. */
+const StackShowWire = z.object({ stack: WireStackSchema });
+
+/** What {@link HeatApi} needs of the client options. */
+export interface HeatApiOptions {
+  auth: HeatAuth;
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  interface?: EndpointInterface | undefined;
+  timeoutMs?: number | undefined;
+  retry?: RetryOptions | undefined;
+  logger?: Logger | undefined;
+  tls?: TlsOptions | undefined;
+  rateLimit?: RateLimiter | RateLimitOptions | undefined;
+  userAgent?: string | undefined;
+  tokenRefreshMarginMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  now?: (() => number) | undefined;
+}
+
+/** One page of a stack's events as Heat sent it, and the stack it belongs to. */
+export interface FetchedEvents {
+  events: StackEvent[];
+  stack: CanonicalStack | undefined;
+  res: HttpResponse | undefined;
+}
+
+/**
+ * The requests the client and the watch share: one transport, the Keystone session, stack lookup
+ * and one page of events. Internal: not exported from the package.
+ */
+export class HeatApi {
+  readonly session: KeystoneSession;
+  readonly logger: Logger | undefined;
+  private readonly http: HttpTransport;
+  private readonly headers: Record<string, string>;
+
+  constructor(opts: HeatApiOptions) {
+    this.session = new KeystoneSession({
+      auth: opts.auth,
+      endpoint: opts.endpoint,
+      region: opts.region,
+      interface: opts.interface,
+      refreshMarginMs: opts.tokenRefreshMarginMs,
+      timeoutMs: opts.timeoutMs,
+      retry: opts.retry,
+      logger: opts.logger,
+      tls: opts.tls,
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    this.headers = { ...(opts.headers ?? {}) };
+    for (const [k, v] of Object.entries(this.headers)) if (/token|auth/i.test(k)) registerSecret(v);
+    this.logger = opts.logger;
+    this.http = new HttpTransport({
+      provider: PROVIDER,
+      auth: this.session.hook,
+      parseError: parseHeatError,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
+      ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+    });
+  }
+
+  /** The orchestration endpoint (`…/v1/{tenant}`), from the options or the catalog. */
+  endpoint(signal: AbortSignal | undefined): Promise<string> {
+    return this.session.endpoint(signal);
+  }
+
+  /** One stack (`GET /stacks/{name}/{id}`; a name or id alone goes through Heat's lookup redirect). */
+  async getStack(ref: HeatStackRef, signal: AbortSignal | undefined): Promise<StackInfo> {
+    const base = await this.endpoint(signal);
+    const c = canonicalOf(ref);
+    const url = `${base}/stacks/${c ? `${pathSegment(c.name)}/${pathSegment(c.id)}` : pathSegment(lookupKeyOf(ref))}`;
+    const res = await this.get(url, {}, 'getStack', signal);
+    const body = parseWire(StackShowSchema, res.body, this.ctx('getStack', res));
+    const stack = parseWire(StackShowWire, res.body, this.ctx('getStack', res)).stack;
+    return toStackInfo(stack, body.stack);
+  }
+
+  /** Name and id of a stack (one lookup when only one of them is known). */
+  async resolveStack(ref: HeatStackRef, signal: AbortSignal | undefined): Promise<CanonicalStack> {
+    const known = canonicalOf(ref);
+    if (known) return known;
+    // `events?limit=0` is the cheapest URL that Heat redirects to the canonical one.
+    const base = await this.endpoint(signal);
+    const res = await this.get(
+      `${base}/stacks/${pathSegment(lookupKeyOf(ref))}/events`,
+      { limit: 0 },
+      'resolveStack',
+      signal,
+    );
+    const fromUrl = canonicalFromUrl(res.url, base);
+    if (fromUrl) return fromUrl;
+    const info = await this.getStack(ref, signal);
+    return { name: info.name, id: info.id as string };
+  }
+
+  /** One page of events of a stack (or of one of its resources). */
+  async fetchEvents(
+    ref: HeatStackRef,
+    known: CanonicalStack | undefined,
+    resourceName: string | undefined,
+    query: Record<string, unknown>,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<FetchedEvents> {
+    const base = await this.endpoint(signal);
+    let stack = known ?? canonicalOf(ref);
+    if (resourceName !== undefined && !stack) stack = await this.resolveStack(ref, signal);
+    const stackPath = stack
+      ? `stacks/${pathSegment(stack.name)}/${pathSegment(stack.id)}`
+      : `stacks/${pathSegment(lookupKeyOf(ref))}`;
+    const url = `${base}/${stackPath}${resourceName !== undefined ? `/resources/${pathSegment(resourceName)}` : ''}/events`;
+    let res: HttpResponse;
+    try {
+      res = await this.get(url, query, operation, signal);
+    } catch (err) {
+      if (resourceName !== undefined && StackfeedError.is(err, 'NOT_FOUND') && isNoEventsFound(err)) {
+        return { events: [], stack, res: undefined };
+      }
+      throw err;
+    }
+    stack ??= canonicalFromUrl(res.url, base);
+    const events = normalizeEventList(res.body, stack, this.ctx(operation, res));
+    return { events, stack, res };
+  }
+
+  /**
+   * GET with the client's headers; the body must be JSON. Heat answers a name-only URL with a 302
+   * to `…/stacks/{name}/{id}/…`. On the same origin the transport follows it with the token. Behind
+   * a TLS-terminating proxy the Location names Heat's own `http://…` host instead: its origin is
+   * never contacted; its path from `/stacks/` on is requested on the configured endpoint.
+   */
+  async get(
+    url: string,
+    query: Record<string, unknown>,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    const res = await this.send(url, query, operation, signal);
+    if (res.status < 300 || res.status >= 400) return this.parseJson(res, operation);
+    const relocated = relocate(res, await this.endpoint(signal));
+    if (!relocated) return this.parseJson(res, operation);
+    this.logger?.({
+      level: 'debug',
+      event: 'redirect',
+      provider: PROVIDER,
+      operation,
+      message: `Heat's Location names another origin; following its path on the configured endpoint`,
+    });
+    const again = await this.send(relocated, {}, operation, signal);
+    return this.parseJson(again, operation);
+  }
+
+  private async send(
+    url: string,
+    query: Record<string, unknown>,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    try {
+      return await this.http.request({
+        url,
+        query: query as never,
+        headers: this.headers,
+        operation,
+        signal,
+        responseType: 'text',
+        // A redirect to another origin comes back unfollowed, for `relocate` to read.
+        passStatuses: REDIRECTS,
+      });
+    } catch (err) {
+      throw networkDuringRedirect(err, operation) ?? err;
+    }
+  }
+
+  ctx(operation: string, res: HttpResponse) {
+    return { provider: PROVIDER, operation, requestId: res.requestId };
+  }
+
+  warn(operation: string, message: string): void {
+    this.logger?.({ level: 'warn', event: 'error', provider: PROVIDER, operation, message });
+  }
+
+  private parseJson(res: HttpResponse, operation: string): HttpResponse {
+    const fail = (what: string): never => {
+      throw new StackfeedError({
+        code: 'INVALID_RESPONSE',
+        provider: PROVIDER,
+        operation,
+        httpStatus: res.status,
+        ...(res.requestId ? { requestId: res.requestId } : {}),
+        message: `${operation}: ${what}`,
+      });
+    };
+    if (res.status >= 300 && res.status < 400) {
+      const loc = res.headers.location;
+      let where = 'another URL';
+      try {
+        where = new URL(String(Array.isArray(loc) ? loc[0] : loc), res.url).origin;
+      } catch {
+        /* keep the generic wording */
+      }
+      return fail(
+        `HTTP ${res.status}: the server redirected to another origin (${where}); stackfeed does not send credentials across origins`,
+      );
+    }
+    const text = res.text.trim();
+    if (text === '') return fail(`HTTP ${res.status} with an empty body where JSON was expected`);
+    if (/^<(!doctype|html)/i.test(text) || /html/i.test(String(res.headers['content-type'] ?? ''))) {
+      return fail(`HTTP ${res.status} with an HTML page instead of JSON (a proxy or gateway answered?)`);
+    }
+    try {
+      res.body = JSON.parse(text);
+    } catch (e) {
+      return fail(`malformed JSON in the response (${(e as Error).message.slice(0, 120)})`);
+    }
+    return res;
+  }
+}
+
+const REDIRECTS = [301, 302, 303, 307, 308];
+
+/**
+ * A cross-origin redirect → the same Heat path on the configured endpoint: `{base}/stacks/…` plus
+ * the Location's query. Undefined when the Location is no Heat stack URL.
+ */
+function relocate(res: HttpResponse, base: string): string | undefined {
+  const raw = res.headers.location;
+  const loc = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof loc !== 'string') return undefined;
+  let target: URL;
+  try {
+    target = new URL(loc, res.url);
+  } catch {
+    return undefined;
+  }
+  const at = target.pathname.indexOf('/stacks/');
+  if (at < 0 || !canonicalFromPath(target.pathname.slice(at))) return undefined;
+  return `${base.replace(/\/+$/, '')}${target.pathname.slice(at)}${target.search}`;
+}
+
+/**
+ * Work-around for core's transport: a connection failure while following a same-origin redirect
+ * surfaces as INVALID_RESPONSE "HTTP 302" (got hands the 302 over as the error's response). It is
+ * a network failure: retryable NETWORK.
+ */
+function networkDuringRedirect(err: unknown, operation: string): StackfeedError | undefined {
+  if (!StackfeedError.is(err, 'INVALID_RESPONSE') || err.httpStatus === undefined) return undefined;
+  if (err.httpStatus < 300 || err.httpStatus >= 400) return undefined;
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !/^(E[A-Z]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_SOCKET)$/.test(code)) return undefined;
+  return new StackfeedError({
+    code: 'NETWORK',
+    provider: PROVIDER,
+    operation,
+    message: `${operation}: ${code} while following Heat's redirect`,
+    cause: err,
+  });
+}
