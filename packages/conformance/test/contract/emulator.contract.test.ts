@@ -74,6 +74,30 @@ describe.each(TARGETS.map((t) => [t.id, t] as [string, Target]))('%s', (_id, tar
     same(newest.map(t.key), lastN, 'newest-first limit');
   });
 
+  it(
+    title('order', "the provider's other event lists: oldest first, newest-first reversed, limit = first N"),
+    async () => {
+      const problems: string[] = [];
+      for (const other of t.otherLists) {
+        const truth = other.truth().map((e) => e.key);
+        const checks: Array<[string, string[], string[]]> = [
+          ['default', (await other.list().toArray({ limit: 10_000 })).map(t.key), truth],
+          [
+            'newest-first',
+            (await other.list({ order: 'newest-first' }).toArray({ limit: 10_000 })).map(t.key),
+            [...truth].reverse(),
+          ],
+          ['limit 3', (await other.list().toArray({ limit: 3 })).map(t.key), truth.slice(0, 3)],
+        ];
+        for (const [label, got, want] of checks) {
+          const d = firstDiff(got, want);
+          if (d) problems.push(`${other.label} ${label}: ${d}`);
+        }
+      }
+      expect(problems, problems.join(' | ')).toEqual([]);
+    },
+  );
+
   it(title('order', 'capabilities say oldest-first and name the native order'), () => {
     const caps = t.capabilities as unknown as Record<string, unknown>;
     expect(caps.eventOrder).toBe('oldest-first');

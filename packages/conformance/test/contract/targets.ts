@@ -52,6 +52,8 @@ export interface LiveTarget {
   truth(): TruthEvent[];
   /** The key of a client event, comparable with {@link TruthEvent.key}. */
   key(ev: StackEvent): string;
+  /** The provider's other event lists, each with its ground truth (R-order holds on every one). */
+  otherLists: Array<{ label: string; list(options?: LooseOptions): Paginator<StackEvent>; truth(): TruthEvent[] }>;
   /** Requests the provider API received (auth/token calls excluded). */
   apiRequests(): RecordedRequest[];
   clearRequests(): void;
@@ -164,6 +166,17 @@ const heat: Target = {
       watch: (o) => drain(client.watchStackEvents('web', loose({ ...WATCH, pageSize: 7, ...o }))),
       truth: () => emu.visibleEvents(stack).map((e) => ({ key: String(e.id), time: new Date(String(e.event_time)) })),
       key: (ev) => ev.id,
+      otherLists: [
+        {
+          label: 'listResourceEvents r3',
+          list: (o) => client.listResourceEvents({ name: 'web', id: stack.id }, 'r3', loose({ pageSize: 2, ...o })),
+          truth: () =>
+            emu
+              .visibleEvents(stack)
+              .filter((e) => e.resource_name === 'r3')
+              .map((e) => ({ key: String(e.id), time: new Date(String(e.event_time)) })),
+        },
+      ],
       apiRequests: () => emu.server.requests.filter((r) => !r.path.startsWith('/v3')),
       clearRequests: () => {
         emu.server.requests.length = 0;
@@ -241,6 +254,7 @@ const rfs: Target = {
             time: new Date(e.wire.time),
           })),
       key: (ev) => rfsKey(ev.timestamp, ev.status, ev.resource.name, ev.message),
+      otherLists: [],
       apiRequests: () => emu.server.requests.filter((r) => !r.path.startsWith('/v3')),
       clearRequests: () => {
         emu.server.requests.length = 0;
@@ -303,6 +317,7 @@ function pclusterTarget(mode: 'api' | 'direct'): Target {
             .map((e) => ({ key: e.eventId, time: new Date(e.at) }));
         },
         key: (ev) => ev.id,
+        otherLists: [],
         apiRequests: () => server.requests,
         clearRequests: () => {
           for (const s of Object.values(emu.servers)) s.requests.length = 0;
@@ -363,6 +378,7 @@ const imagebuilder: Target = {
       },
       key: (ev) =>
         ibKey(ev.resource.physicalId, (ev.details as { actionName?: string } | undefined)?.actionName, ev.status),
+      otherLists: [],
       apiRequests: () => emu.server.requests,
       clearRequests: () => {
         emu.server.requests.length = 0;
