@@ -16,7 +16,7 @@ import {
   ListWorkflowStepExecutionsCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { type Logger, type RetryOptions, StackfeedError } from '@stackfeed/core';
-import { callSdk, parseWire, type SdkCommandOutput } from '@stackfeed/core/adapter';
+import { callSdk, parseWire, type SdkCommandOutput, type TokenKey } from '@stackfeed/core/adapter';
 import type { z } from 'zod';
 import { IMAGE_BUILDER_ERROR_CODES, toStackfeedError } from './errors.js';
 import { isLifecycleResourcesPage } from './wire/guards.js';
@@ -96,9 +96,24 @@ export type OperationWire<N extends OperationName> = z.output<Spec<N>['schema']>
 /** A page holding more items than this, for the page size asked, is no answer: INVALID_RESPONSE. */
 export const maxItemsPerPage = (pageSize: number | undefined) => Math.max(10 * (pageSize ?? PAGE_SIZE.max), 10_000);
 
+/** Pages one watch poll may read (a server that pages forever is cut here: `WatchResult.cappedPolls`). */
+export const MAX_POLL_PAGES = 1000;
+
+/**
+ * `validateCursor` of every list whose cursor is Image Builder's own `nextToken` (a string of
+ * 1..65535 characters, the model's PaginationToken); the token's scope already binds it to the call.
+ */
+export function nextTokenCursor(cursor: unknown): string | undefined {
+  if (typeof cursor !== 'string' || cursor.length < 1 || cursor.length > 65_535)
+    return 'the cursor is not an Image Builder nextToken';
+  return undefined;
+}
+
 /** How one client calls Image Builder. */
 export interface ApiSettings {
   sdk: ImagebuilderClient;
+  /** Signs the continuation tokens of every list of the client. */
+  tokenKey: TokenKey;
   retry: RetryOptions | undefined;
   totalTimeoutMs: number;
   logger: Logger | undefined;

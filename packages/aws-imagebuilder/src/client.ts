@@ -19,6 +19,7 @@ import {
   type WatchStream,
 } from '@stackfeed/core';
 import {
+  createTokenKey,
   prepareSdkClient,
   SDK_DEFAULT_TIMEOUT_MS,
   SDK_DEFAULT_TOTAL_TIMEOUT_MS,
@@ -93,6 +94,12 @@ export interface ImageBuilderClientOptions {
   rateLimit?: RateLimiter | RateLimitOptions;
   /** Receives request, response and retry entries (credential-free). */
   logger?: Logger;
+  /**
+   * Key that signs this client's continuation tokens (HMAC): a passphrase (≥ 16 characters) or
+   * bytes, so that tokens survive a restart or work across processes sharing it. Default: random
+   * per client (tokens resume only with this client object). An edited token is BAD_REQUEST.
+   */
+  tokenKey?: string | Uint8Array;
 }
 
 const IMAGE_BUILD_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/;
@@ -151,7 +158,13 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
     };
     const retry =
       options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts, ...options.retry } : options.retry;
-    this.api = new ImageBuilderApi({ sdk: this.sdk, retry, totalTimeoutMs, logger: options.logger });
+    let tokenKey: ReturnType<typeof createTokenKey>;
+    try {
+      tokenKey = createTokenKey(options.tokenKey);
+    } catch (err) {
+      throw StackfeedError.is(err) ? err : configError(`tokenKey: ${(err as Error).message}`, err);
+    }
+    this.api = new ImageBuilderApi({ sdk: this.sdk, tokenKey, retry, totalTimeoutMs, logger: options.logger });
   }
 
   /** Release the SDK client's sockets (only when stackfeed created it). */

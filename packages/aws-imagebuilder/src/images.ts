@@ -1,10 +1,9 @@
 /** Images: one build (GetImage), image versions (ListImages), builds of a version (ListImageBuildVersions). */
 import type { Ownership } from '@aws-sdk/client-imagebuilder';
 import type { ImageInfo, ListOptions, Paginator } from '@stackfeed/core';
-import { createPaginator } from '@stackfeed/core/adapter';
-import { type ImageBuilderApi, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { createPaginator, drainPages } from '@stackfeed/core/adapter';
+import { type ImageBuilderApi, nextTokenCursor, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
 import { imageInfo, imageVersionInfo } from './mapping/records.js';
-import { drainPages } from './poll-pages.js';
 import type { WireImage } from './wire/schemas.js';
 
 /** Build pages read per image version for its newest build (25 builds a page). */
@@ -49,6 +48,8 @@ export function listImages(api: ImageBuilderApi, options: ListImagesOptions): Pa
   const withBuildState = options.withBuildState !== false;
   return createPaginator<ImageInfo, string>({
     provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: nextTokenCursor,
     operation: op,
     scope: { owner: owner ?? null, filters: filters ?? null, includeDeprecated: includeDeprecated ?? null, byName },
     pageSizeLimits: PAGE_SIZE,
@@ -86,6 +87,8 @@ export function listImageBuildVersions(
   const { filters } = options;
   return createPaginator<ImageInfo, string>({
     provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: nextTokenCursor,
     operation: op,
     scope: { imageVersionArn: imageVersionArn ?? null, filters: filters ?? null },
     pageSizeLimits: PAGE_SIZE,
@@ -116,7 +119,7 @@ async function newestBuild(
       const { wire } = await api.send('ListImageBuildVersions', input, operation, signal);
       return { items: wire.imageSummaryList ?? [], next: wire.nextToken || undefined };
     },
-    { maxPages: MAX_BUILD_PAGES },
+    { maxPages: MAX_BUILD_PAGES, signal },
   );
   let best: WireImage | undefined;
   for (const b of builds.items) if (!best || newer(b, best)) best = b;

@@ -8,11 +8,10 @@ import type {
   WatchOptions,
   WatchStream,
 } from '@stackfeed/core';
-import { applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
-import { type ImageBuilderApi, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { applyEventFilters, createPaginator, drainPages, watchEvents } from '@stackfeed/core/adapter';
+import { type ImageBuilderApi, MAX_POLL_PAGES, nextTokenCursor, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
 import { lifecycleExecutionInfo, lifecycleResourceEvent } from './mapping/records.js';
 import { LIFECYCLE_TERMINAL } from './mapping/tables.js';
-import { drainPages, MAX_POLL_PAGES } from './poll-pages.js';
 
 /** Options of the lifecycle event list and watch. */
 export interface LifecycleEventOptions extends EventFilterOptions {
@@ -42,6 +41,8 @@ export function listLifecycleExecutions(
   requireArg(resourceArn, 'resourceArn', op);
   return createPaginator<ExecutionInfo, string>({
     provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: nextTokenCursor,
     operation: op,
     scope: { resourceArn },
     pageSizeLimits: PAGE_SIZE,
@@ -112,6 +113,8 @@ export function listLifecycleExecutionEvents(
   const parentResourceId = options.parentResourceId;
   return createPaginator<StackEvent, string>({
     provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: nextTokenCursor,
     operation,
     scope: { id, parent: parentResourceId ?? null },
     pageSizeLimits: PAGE_SIZE,
@@ -151,10 +154,11 @@ export function watchLifecycleExecution(
             status = p.state?.status ?? status;
             return { items: p.events, next: p.next };
           },
-          { maxPages: MAX_POLL_PAGES },
+          { maxPages: MAX_POLL_PAGES, signal },
         );
         lastStatus = status;
-        return filter ? drained.items.filter(filter) : drained.items;
+        const events = filter ? drained.items.filter(filter) : drained.items;
+        return { events, capped: drained.stoppedBy === 'max-pages' };
       },
       checkTerminal: async ({ signal }) => {
         let status = lastStatus;

@@ -9,12 +9,19 @@ import type {
   WatchOptions,
   WatchStream,
 } from '@stackfeed/core';
-import { applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
-import { type ImageBuilderApi, type OperationWire, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { applyEventFilters, createPaginator, drainPages, watchEvents } from '@stackfeed/core/adapter';
+import {
+  type ImageBuilderApi,
+  MAX_POLL_PAGES,
+  nextTokenCursor,
+  type OperationWire,
+  PAGE_SIZE,
+  PROVIDER,
+  requireArg,
+} from './api.js';
 import { getImage } from './images.js';
 import { workflowEvent, workflowExecutionInfo, workflowStepEvent, workflowTypeOfArn } from './mapping/records.js';
 import { IMAGE_TERMINAL } from './mapping/tables.js';
-import { drainPages, MAX_POLL_PAGES } from './poll-pages.js';
 
 const WORKFLOW_TERMINAL = new Set(['COMPLETED', 'FAILED', 'ROLLBACK_COMPLETED', 'CANCELLED', 'SKIPPED']);
 
@@ -60,6 +67,8 @@ export function listWorkflowExecutions(
   requireArg(imageBuildVersionArn, 'imageBuildVersionArn', op);
   return createPaginator<ExecutionInfo, string>({
     provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: nextTokenCursor,
     operation: op,
     scope: { imageBuildVersionArn },
     pageSizeLimits: PAGE_SIZE,
@@ -117,6 +126,8 @@ export function listWorkflowStepEvents(
   requireArg(workflowExecutionId, 'workflowExecutionId', operation);
   return createPaginator<StackEvent, string>({
     provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: nextTokenCursor,
     operation,
     scope: { workflowExecutionId },
     pageSizeLimits: PAGE_SIZE,
@@ -137,6 +148,18 @@ interface BuildStepsCursor {
   queue: Array<[string, string]>;
   /** The ListWorkflowStepExecutions token within the first workflow of `queue`. */
   stepsToken?: string;
+}
+
+/** `validateCursor` of the build-steps listing: the shape of {@link BuildStepsCursor}. */
+function buildStepsCursorProblem(cursor: unknown): string | undefined {
+  const c = cursor as Partial<BuildStepsCursor> | null;
+  if (typeof c !== 'object' || c === null || !Array.isArray(c.queue)) return 'the cursor is not a build-steps cursor';
+  for (const entry of c.queue)
+    if (!Array.isArray(entry) || entry.length !== 2 || !/^wf-/.test(String(entry[0])) || typeof entry[1] !== 'string')
+      return 'the cursor names something that is not a workflow execution';
+  for (const t of [c.workflowsToken, c.stepsToken])
+    if (t !== undefined && nextTokenCursor(t) !== undefined) return 'the cursor holds a malformed nextToken';
+  return undefined;
 }
 
 /** Workflows whose steps are to be read, as [id, type]; those that report zero steps are left out. */
@@ -173,6 +196,8 @@ export function listImageBuildStepEvents(
   };
   return createPaginator<StackEvent, BuildStepsCursor>({
     provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: buildStepsCursorProblem,
     operation,
     scope: { arn },
     pageSizeLimits: PAGE_SIZE,
@@ -211,6 +236,8 @@ interface BuildWatchState {
   filter: ((e: StackEvent) => boolean) | undefined;
   /** Terminal workflows whose steps were read in their terminal state: not read again. */
   finished: Map<string, string>;
+  /** Set when a drain of this poll hit the page cap. */
+  capped: boolean;
 }
 
 /** The events of one workflow in one poll: its own status event, then its steps unless already final. */
@@ -243,8 +270,9 @@ async function pollWorkflow(
       const p = await stepPage(api, req);
       return { items: p.events, next: p.next };
     },
-    { maxPages: MAX_POLL_PAGES },
+    { maxPages: MAX_POLL_PAGES, signal },
   );
+  if (steps.stoppedBy === 'max-pages') st.capped = true;
   for (const ev of steps.items) if (!st.filter || st.filter(ev)) events.push(ev);
   if (w.status && WORKFLOW_TERMINAL.has(w.status)) st.finished.set(workflowExecutionId, key);
   return events;
@@ -267,12 +295,14 @@ export function watchImageBuild(
     operation,
     filter: applyEventFilters(options, ['since']),
     finished: new Map(),
+    capped: false,
   };
   return watchEvents<StackEvent, ImageInfo>(
     {
       provider: PROVIDER,
       operation,
       poll: async ({ signal }) => {
+        st.capped = false;
         const drained = await drainPages<StackEvent[], string>(
           async (cursor) => {
             const p = await workflowPage(api, arn, cursor, PAGE_SIZE.max, signal, operation);
@@ -281,9 +311,9 @@ export function watchImageBuild(
               items.push(await pollWorkflow(api, st, p.workflows[i] as WireWorkflow, p.rawItems[i], signal));
             return { items, next: p.next };
           },
-          { maxPages: MAX_POLL_PAGES },
+          { maxPages: MAX_POLL_PAGES, signal },
         );
-        return drained.items.flat();
+        return { events: drained.items.flat(), capped: st.capped || drained.stoppedBy === 'max-pages' };
       },
       checkTerminal: async ({ signal }) => {
         const image = await getImage(api, arn, signal);

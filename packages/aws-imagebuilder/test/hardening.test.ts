@@ -207,3 +207,37 @@ describe('watch paging', () => {
     expect(ids.size).toBeGreaterThan(0);
   });
 });
+
+describe('continuation tokens are bound to the client key and the call', () => {
+  it('a token resumes on a client with the same tokenKey; another key, an edit or another call is BAD_REQUEST before any request', async () => {
+    const { startImageBuilderEmulator } = await import('@stackfeed/emulator/imagebuilder');
+    const emu = await startImageBuilderEmulator({
+      auth: { credentials: [CREDS] },
+      scenarios: ['lifecycleDeprecateThenDelete'],
+    });
+    cleanups.push(() => emu.close());
+    const t = emu.truth.lifecycleDeprecateThenDelete as { executionId: string; endAt: number };
+    (emu.clock as unknown as { set(ms: number): void }).set(t.endAt + 1000);
+    const key = 'a shared passphrase of some length';
+    const a = client(emu.url, { tokenKey: key });
+    const first = await a.listLifecycleExecutionEvents(t.executionId).byPage({ pageSize: 10 }).next();
+    const token = (first.done ? undefined : first.value.continuationToken) as string;
+    expect(token).toMatch(/^sf2\./);
+    const rest = async (c: ImageBuilderClient, tok: string, id = t.executionId) => {
+      const items = [];
+      for await (const p of c.listLifecycleExecutionEvents(id).byPage({ continuationToken: tok }))
+        items.push(...p.items);
+      return items;
+    };
+    expect(await rest(client(emu.url, { tokenKey: key }), token)).toHaveLength(30);
+    const before = emu.server.requests.length;
+    const refused = [
+      await failure(rest(client(emu.url), token)),
+      await failure(rest(a, `${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}x`)),
+      await failure(rest(a, token, 'lce-00000000-0000-4000-8000-0000000000ff')),
+    ];
+    expect(refused.map((e) => e.code)).toEqual(['BAD_REQUEST', 'BAD_REQUEST', 'BAD_REQUEST']);
+    expect(emu.server.requests.length).toBe(before);
+    expect(() => new ImageBuilderClient({ tokenKey: 'short' })).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+  });
+});

@@ -1,4 +1,5 @@
 import type { ImageInfo, StackEvent } from '@stackfeed/core';
+import type { PollRead } from './poll.js';
 import type { ClusterInfo, ImageStatusFilter, LogEventInfo, LogStreamInfo } from './types.js';
 
 /** One page a backend fetched, with the cursor of the next one. @internal */
@@ -17,6 +18,8 @@ export interface StackTarget {
 /** What a watch keeps between polls (direct mode remembers nested stacks here). @internal */
 export interface PollState {
   since: Date | undefined;
+  /** The engine saw the listing break its order: ignore `since`, read the whole listing. */
+  fullReread: boolean;
   nested: Map<string, string>;
   stackId?: string | undefined;
 }
@@ -47,8 +50,11 @@ export interface Backend {
     cursor: unknown,
     signal: AbortSignal | undefined,
   ): Promise<BackendPage<StackEvent>>;
-  /** Events at or after `state.since` (all when undefined), across pages and (direct mode) nested stacks. */
-  pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<StackEvent[]>;
+  /**
+   * The events down to `state.since` (all when undefined or on a full re-read), newest first,
+   * across pages and (direct mode) nested stacks, at most MAX_PAGES_PER_POLL pages.
+   */
+  pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<PollRead>;
   logStreamsPage(
     imageId: string,
     cursor: string | undefined,

@@ -1,6 +1,8 @@
 import {
   type Capabilities,
   type EventFilterOptions,
+  type EventOrder,
+  type EventOrderOption,
   type ImageInfo,
   type ImageSource,
   type ListOptions,
@@ -113,11 +115,8 @@ function notFoundGrace(operation: string, what: string, graceOption: number | un
   };
 }
 
-/** The order of an event list: the same option on every provider. */
-export type EventOrder = 'oldest-first' | 'newest-first';
-
 /** Options of the stack event lists. */
-export interface ListStackEventsOptions extends ListOptions, EventFilterOptions {
+export interface ListStackEventsOptions extends ListOptions, EventFilterOptions, EventOrderOption {
   /**
    * `oldest-first` (default, as on every provider) or `newest-first`, CloudFormation's own order and
    * the cheap one: oldest first reads the listing to its end (every page, nested stacks included in
@@ -143,6 +142,7 @@ const CAPABILITIES = (nested: boolean): Capabilities => ({
   filters: { since: 'local', resourceName: 'local', resourceType: 'local', phase: 'local' },
   pageSize: null,
   eventOrder: 'oldest-first',
+  nativeOrder: 'newest-first',
   nestedStacks: nested,
   eventIds: 'provider',
 });
@@ -505,23 +505,26 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     terminal: (signal: AbortSignal, newEvents: readonly StackEvent[]) => Promise<TerminalCheck<R>>,
   ): WatchStream<StackEvent, R> {
     const filter = applyEventFilters({ ...options, since: undefined });
-    const state: PollState = { since: undefined, nested: new Map() };
+    const state: PollState = { since: undefined, fullReread: false, nested: new Map() };
     return watchEvents<StackEvent, R>(
       {
         provider: PROVIDER,
         operation: target.kind === 'image' ? 'watchImageBuild' : 'watchClusterStackEvents',
+        // CloudFormation lists newest first; the engine checks every poll against it and asks for
+        // full re-reads (no time cut) once a listing breaks it.
+        listingOrder: 'newest-first',
         poll: async (ctx) => {
           state.since = ctx.since;
+          state.fullReread = ctx.fullReread;
           const b = await this.backend();
-          let events: StackEvent[];
           try {
-            events = await b.pollStackEvents(target, state, ctx.signal);
+            const read = await b.pollStackEvents(target, state, ctx.signal);
+            return { events: filter ? read.events.filter(filter) : read.events, capped: read.capped };
           } catch (err) {
             // The stack may not exist yet, or (API mode) was deleted after a successful build.
             if (StackfeedError.is(err, 'NOT_FOUND')) return [];
             throw err;
           }
-          return filter ? events.filter(filter) : events;
         },
         checkTerminal: ({ signal, newEvents }) => terminal(signal, newEvents),
       },

@@ -8,6 +8,7 @@ export {
   ParallelClusterClient,
   type ParallelClusterClientOptions,
   type ListImagesOptions,
+  type ListStackEventsOptions,
   type ListClustersOptions,
   type ListLogEventsOptions,
   type WatchClusterOptions,

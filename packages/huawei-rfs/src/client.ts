@@ -1,6 +1,8 @@
 import {
   type Capabilities,
   type EventFilterOptions,
+  type EventOrder,
+  type EventOrderOption,
   type ListOptions,
   type Logger,
   type Paginator,
@@ -19,6 +21,10 @@ import {
 import {
   type AuthHook,
   HttpTransport,
+  type TokenKey,
+  assertHeaderSafe,
+  createTokenKey,
+  drainPages,
   type HttpResponse,
   type RequestSpec,
   applyEventFilters,
@@ -43,7 +49,8 @@ import {
   isFilterValue,
 } from './filter.js';
 import { EventIdAssigner, type EventScope, normalizeEventsPage, toStackInfo } from './mapping/events.js';
-import { STACK_STATUS_TABLE, eventTypesForPhases, isTerminalStatus } from './mapping/tables.js';
+import { eventTypesForPhases } from './mapping/tables.js';
+import { RfsStackWatch } from './watch.js';
 import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
 
 const PROVIDER = 'huawei-rfs' as const;
@@ -81,8 +88,17 @@ export interface RfsClientOptions {
   /** IAM endpoint for password auth; default `HUAWEICLOUD_SDK_IAM_ENDPOINT` or the global IAM. */
   iamEndpoint?: string | undefined;
   retry?: RetryOptions | undefined;
-  /** Per-attempt timeout (default 30 s). */
+  /** Deadline of one attempt: connect, headers and the whole body (default 30 s). Also for IAM. */
   timeoutMs?: number | undefined;
+  /** Deadline of one call across its retries (default 120 s). Also for IAM. */
+  totalTimeoutMs?: number | undefined;
+  /** Largest response body accepted, after decompression (default 64 MiB): past it INVALID_RESPONSE. */
+  maxResponseBytes?: number | undefined;
+  /**
+   * Key that signs continuation tokens: a passphrase (16+ characters) or bytes, so tokens survive a
+   * restart or work across processes; default a random key per client (tokens resume only here).
+   */
+  tokenKey?: string | Uint8Array | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
   /**
@@ -120,14 +136,13 @@ export interface RfsEventOptions extends EventFilterOptions {
 
 /** Options of `listStackEvents`. */
 export type RfsListEventsOptions = ListOptions &
-  RfsEventOptions & {
-    /**
-     * `oldest-first` (default, as on every provider) or `newest-first` (RFS's own order, the cheap
-     * one: the first page arrives after one request). Oldest first reads the whole listing before
-     * the first event.
-     */
-    order?: EventOrder | undefined;
-  };
+  RfsEventOptions &
+  /**
+   * `order`: `oldest-first` (default, as on every provider) or `newest-first` (RFS's own order,
+   * the cheap one: the first page arrives after one request). Oldest first reads the whole listing
+   * before the first event.
+   */
+  EventOrderOption;
 
 /** Options of `watchStackEvents`. */
 export type RfsWatchOptions = WatchOptions & RfsEventOptions & { pageSize?: number | undefined };
@@ -142,9 +157,6 @@ const PAGE_SIZE = { min: 10, max: 1000 } as const;
 
 /** Pages read at most by one full read of a listing (10 million events at the largest page size). */
 const MAX_PAGES_PER_READ = 10_000;
-
-/** The order an event list yields in. */
-export type EventOrder = 'oldest-first' | 'newest-first';
 
 /** What one request plan for ListStackEvents looks like once options are resolved. */
 interface EventsPlan {
@@ -179,6 +191,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
     filters: { since: 'local', resourceName: 'server', resourceType: 'server', phase: 'server' },
     pageSize: { ...PAGE_SIZE },
     eventOrder: 'oldest-first',
+    nativeOrder: 'newest-first',
     nestedStacks: false,
     eventIds: 'content-hash',
   };
@@ -190,27 +203,21 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   readonly region: string;
   private readonly transport: HttpTransport;
   private readonly auth: AuthHook;
+  /** Signs every continuation token of this client. */
+  private readonly tokenKey: TokenKey;
 
   constructor(options: RfsClientOptions) {
+    if (!options || typeof options.region !== 'string' || !options.region)
+      throw configError('RfsClient needs a region');
     const env = options.env ?? process.env;
-    const config = (message: string) => new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message });
-    if (!options || typeof options.region !== 'string' || !options.region) throw config('RfsClient needs a region');
     this.region = options.region;
-    const projectId = options.projectId ?? env.HUAWEICLOUD_SDK_PROJECT_ID;
-    if (!projectId) {
-      throw config('RfsClient needs a project id: pass projectId or set HUAWEICLOUD_SDK_PROJECT_ID');
+    this.projectId = projectIdOrThrow(options, env);
+    this.endpoint = endpointOrThrow(options, env);
+    if (options.userAgent !== undefined) {
+      assertHeaderSafe('user-agent', options.userAgent, { provider: PROVIDER, option: 'userAgent' });
     }
-    this.projectId = projectId;
-    const endpoint = options.endpoint ?? rfsEndpointForRegion(options.region, env);
-    let parsed: URL;
-    try {
-      parsed = new URL(endpoint);
-    } catch {
-      throw config(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw config('endpoint must be http(s)');
-    this.endpoint = endpoint.replace(/\/+$/, '');
-    this.auth = makeAuth(options, env, projectId);
+    this.tokenKey = createTokenKey(options.tokenKey);
+    this.auth = makeAuth(options, env, this.projectId);
     this.transport = new HttpTransport({
       provider: PROVIDER,
       auth: this.auth,
@@ -220,12 +227,16 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
         return parseRfsError(res);
       },
       requestIdHeaders: ['x-request-id'],
-      ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
-      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
-      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+      ...withoutUndefined({
+        retry: options.retry,
+        timeoutMs: options.timeoutMs,
+        totalTimeoutMs: options.totalTimeoutMs,
+        maxResponseBytes: options.maxResponseBytes,
+        logger: options.logger,
+        tls: options.tls,
+        rateLimit: options.rateLimit,
+        userAgent: options.userAgent,
+      }),
     });
   }
 
@@ -259,15 +270,18 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       pageSizeLimits: PAGE_SIZE,
       filter: plan.local,
       options,
+      tokenKey: this.tokenKey,
     } as const;
     if (order === 'newest-first') {
       return createPaginator<StackEvent, MarkerCursor>({
         ...base,
+        validateCursor: markerCursorProblem,
         fetchPage: this.newestFirstPages(plan, options.since),
       });
     }
     return createPaginator<StackEvent, OffsetCursor>({
       ...base,
+      validateCursor: offsetCursorProblem,
       fetchPage: this.oldestFirstPages(plan, options.since),
     });
   }
@@ -317,19 +331,15 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   ): Promise<StackEvent[]> {
     const assigner = new EventIdAssigner(plan.scope);
     const sinceMs = since?.getTime();
-    const out: StackEvent[] = [];
-    const markers = new Set<string>();
-    let marker: string | undefined;
-    for (let page = 0; page < MAX_PAGES_PER_READ; page++) {
-      const fetched = await this.fetchEventsPage(plan, marker, PAGE_SIZE.max, signal, assigner);
-      for (const ev of fetched.items) out.push(ev);
-      if (sinceMs !== undefined && fetched.items.some((ev) => ev.timestamp.getTime() < sinceMs)) break;
-      // A repeated marker would loop forever: the listing ends there, as core's paginator decides.
-      if (!fetched.next || markers.has(fetched.next)) break;
-      markers.add(fetched.next);
-      marker = fetched.next;
-    }
-    return out;
+    const drained = await drainPages<StackEvent, string>(
+      async (marker) => {
+        const page = await this.fetchEventsPage(plan, marker, PAGE_SIZE.max, signal, assigner);
+        const reachedSince = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
+        return { items: page.items, next: reachedSince ? undefined : page.next };
+      },
+      { maxPages: MAX_PAGES_PER_READ, signal },
+    );
+    return drained.items;
   }
 
   /** Validate and resolve the event options into a query (CONFIG errors happen here, before any request). */
@@ -393,6 +403,8 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       scope: { p: this.projectId, e: this.endpoint },
       pageSizeLimits: PAGE_SIZE,
       options,
+      tokenKey: this.tokenKey,
+      validateCursor: markerCursorProblem,
       fetchPage: async (cursor, pageSize, signal) => {
         const limit = cursor ? cursor.limit : pageSize;
         const res = await this.request({
@@ -406,7 +418,8 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
           operation: 'listStacks',
           requestId: res.requestId,
         });
-        const items = (body.stacks ?? []).map((s) => toStackInfo(s));
+        const rawStacks = ((res.body as { stacks?: unknown[] }).stacks ?? []) as unknown[];
+        const items = (body.stacks ?? []).map((s, i) => toStackInfo(s, rawStacks[i]));
         const next = body.page_info?.next_marker || undefined;
         return { items, next: items.length === 0 || !next ? undefined : markerCursor(next, limit), raw: res.body };
       },
@@ -427,7 +440,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       operation: 'getStack',
       requestId: res.requestId,
     });
-    return toStackInfo(body);
+    return toStackInfo(body, res.body);
   }
 
   /**
@@ -438,90 +451,15 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   watchStackEvents(ref: RfsStackRef | string, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
     const r = normalizeRef(ref);
     const plan = this.planEvents(r, options);
-    const pageSize =
-      options.pageSize === undefined
-        ? undefined
-        : Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(options.pageSize)));
-    let seenStack = false;
-    let eventsGone: StackfeedError | undefined;
-    let lastInfo: StackInfo | undefined;
-    /** Newest event time read by a completed poll, whether or not a local filter kept the event. */
-    let rawNewest: number | undefined;
-    /** The newest ERROR line seen: the reason of a failed run when the stack has no status_message. */
-    let lastError: { ms: number; message: string } | undefined;
-    return watchEvents<StackEvent, StackInfo>(
-      {
-        provider: PROVIDER,
-        operation: 'watchStackEvents',
-        poll: async (ctx) => {
-          const out: StackEvent[] = [];
-          const assigner = new EventIdAssigner(plan.scope);
-          // Stop paging below the newest event already read (yielded or filtered out locally), so a
-          // filter that drops everything does not make every poll re-read the whole history.
-          const since = maxDefined(ctx.since?.getTime(), rawNewest);
-          let pollNewest: number | undefined;
-          const markers = new Set<string>();
-          let marker: string | undefined;
-          for (let page = 0; page < 10_000; page++) {
-            let fetched: Awaited<ReturnType<RfsClient['fetchEventsPage']>>;
-            try {
-              fetched = await this.fetchEventsPage(plan, marker, pageSize, ctx.signal, assigner);
-            } catch (err) {
-              if (seenStack && StackfeedError.is(err, 'NOT_FOUND')) {
-                eventsGone = err;
-                return out.reverse();
-              }
-              throw err;
-            }
-            seenStack = true;
-            eventsGone = undefined;
-            for (const ev of fetched.items) {
-              pollNewest = maxDefined(pollNewest, ev.timestamp.getTime());
-              if (ev.status === 'ERROR' && ev.message && (!lastError || ev.timestamp.getTime() > lastError.ms)) {
-                lastError = { ms: ev.timestamp.getTime(), message: ev.message };
-              }
-              if (!plan.local || plan.local(ev)) out.push(ev);
-            }
-            // Newest first: once a page reaches below the newest time already yielded, the rest is old.
-            if (since !== undefined && fetched.items.some((ev) => ev.timestamp.getTime() < since)) break;
-            if (!fetched.next || markers.has(fetched.next)) break;
-            markers.add(fetched.next);
-            marker = fetched.next;
-          }
-          rawNewest = maxDefined(rawNewest, pollNewest);
-          // RFS lists newest first; the engine's sort is stable, so hand events over oldest first
-          // to keep same-second events in the order they happened.
-          return out.reverse();
-        },
-        checkTerminal: async (ctx) => {
-          let info: StackInfo;
-          try {
-            info = await this.getStack(r, { signal: ctx.signal });
-          } catch (err) {
-            if (seenStack && StackfeedError.is(err, 'NOT_FOUND')) {
-              return {
-                terminal: true,
-                outcome: 'deleted',
-                status: 'DELETED',
-                ...(lastInfo ? { final: { ...lastInfo, state: 'DELETED' as const } } : {}),
-              };
-            }
-            throw err;
-          }
-          seenStack = true;
-          // The stack exists but its events answered 404: the deployment id is unknown.
-          if (eventsGone) throw eventsGone;
-          lastInfo = info;
-          if (!isTerminalStatus(info.status)) return { terminal: false };
-          const known = STACK_STATUS_TABLE.has(info.status) ? STACK_STATUS_TABLE.map(info.status).outcome : undefined;
-          const outcome = known ?? (info.status.endsWith('_FAILED') ? 'failed' : 'succeeded');
-          // RFS sets status_message only on *_FAILED; a rolled-back run explains itself in its ERROR events.
-          const reason = info.reason ?? (outcome === 'failed' ? lastError?.message : undefined);
-          return { terminal: true, outcome, status: info.status, ...(reason ? { reason } : {}), final: info };
-        },
-      },
-      options,
-    );
+    const source = new RfsStackWatch({
+      provider: PROVIDER,
+      fetchPage: (marker, pageSize, signal, assigner) => this.fetchEventsPage(plan, marker, pageSize, signal, assigner),
+      newAssigner: () => new EventIdAssigner(plan.scope),
+      getStack: (signal) => this.getStack(r, { signal }),
+      local: plan.local,
+      pageSize: pageSizeWithinLimits(options.pageSize),
+    });
+    return watchEvents<StackEvent, StackInfo>(source, options);
   }
 }
 
@@ -577,10 +515,13 @@ function requireSelected(
   }
 }
 
-function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.max(a, b);
+/**
+ * The watch's page size within RFS's `limit` bounds. The same rule as core's paginator applies to
+ * list calls (`pageSizeLimits`); core does not export it, so the watch applies it here.
+ */
+function pageSizeWithinLimits(size: number | undefined): number | undefined {
+  if (size === undefined) return undefined;
+  return Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(size)));
 }
 
 /** A newest-first page cursor: the RFS marker plus the limit it was issued for (absent = server default). */
@@ -592,6 +533,35 @@ interface MarkerCursor {
 /** An oldest-first page cursor: how many events of the reversed listing came before this page. */
 interface OffsetCursor {
   offset: number;
+}
+
+/** The longest marker accepted back from a token (RFS markers are short opaque strings). */
+const MAX_MARKER_CHARS = 4096;
+/** The largest oldest-first offset: past the events one full read can hold. */
+const MAX_OFFSET = MAX_PAGES_PER_READ * PAGE_SIZE.max;
+
+const isPageLimit = (n: unknown) =>
+  Number.isInteger(n) && (n as number) >= PAGE_SIZE.min && (n as number) <= PAGE_SIZE.max;
+
+/** Why a decoded newest-first cursor cannot be this call's (a reason refuses it), or undefined. */
+function markerCursorProblem(cursor: unknown): string | undefined {
+  if (typeof cursor !== 'object' || cursor === null || Array.isArray(cursor)) return 'is not a marker cursor';
+  const { marker, limit, ...rest } = cursor as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return 'has unknown fields';
+  if (typeof marker !== 'string' || marker === '' || marker.length > MAX_MARKER_CHARS) return 'has no valid marker';
+  if (limit !== undefined && !isPageLimit(limit)) return `has a limit outside ${PAGE_SIZE.min}..${PAGE_SIZE.max}`;
+  return undefined;
+}
+
+/** Why a decoded oldest-first cursor cannot be this call's, or undefined. */
+function offsetCursorProblem(cursor: unknown): string | undefined {
+  if (typeof cursor !== 'object' || cursor === null || Array.isArray(cursor)) return 'is not an offset cursor';
+  const { offset, ...rest } = cursor as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return 'has unknown fields';
+  if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) > MAX_OFFSET) {
+    return `has an offset outside 0..${MAX_OFFSET}`;
+  }
+  return undefined;
 }
 
 function markerCursor(marker: string, limit: number | undefined): MarkerCursor {
@@ -607,6 +577,39 @@ function eventOrderOf(order: unknown): EventOrder {
     operation: 'listStackEvents',
     message: `order must be 'oldest-first' or 'newest-first', not ${JSON.stringify(order)}`,
   });
+}
+
+const configError = (message: string) => new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message });
+
+/** `o` without its undefined members: the transport's options are exact (absent, never undefined). */
+function withoutUndefined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** The project id from the options or the environment; CONFIG when absent or not safe in a header. */
+function projectIdOrThrow(options: RfsClientOptions, env: Record<string, string | undefined>): string {
+  const projectId = options.projectId ?? env.HUAWEICLOUD_SDK_PROJECT_ID;
+  if (!projectId || typeof projectId !== 'string') {
+    throw configError('RfsClient needs a project id: pass projectId or set HUAWEICLOUD_SDK_PROJECT_ID');
+  }
+  // Sent as X-Project-Id (and in the URL): a CR/LF must fail here, not as a NETWORK error per attempt.
+  assertHeaderSafe('x-project-id', projectId, { provider: PROVIDER, option: 'projectId' });
+  return projectId;
+}
+
+/** The endpoint from the options, the env override or the region; CONFIG when it is not an http(s) URL. */
+function endpointOrThrow(options: RfsClientOptions, env: Record<string, string | undefined>): string {
+  const endpoint = options.endpoint ?? rfsEndpointForRegion(options.region, env);
+  let parsed: URL;
+  try {
+    parsed = new URL(endpoint);
+  } catch {
+    throw configError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw configError('endpoint must be http(s)');
+  return endpoint.replace(/\/+$/, '');
 }
 
 function normalizeRef(ref: RfsStackRef | string): RfsStackRef {
@@ -637,6 +640,8 @@ function makeAuth(options: RfsClientOptions, env: Record<string, string | undefi
       projectId,
       region: options.region,
       timeoutMs: options.timeoutMs,
+      totalTimeoutMs: options.totalTimeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
       logger: options.logger,
       tls: options.tls,
       ...(now ? { now } : {}),

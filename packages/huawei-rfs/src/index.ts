@@ -12,7 +12,6 @@ export {
   type RfsEventOptions,
   type RfsListEventsOptions,
   type RfsWatchOptions,
-  type EventOrder,
 } from './client.js';
 export { AkSkAuth, type AkSkCredentials, type AkSkProvider } from './auth/aksk.js';
 export { IamTokenAuth, type IamPasswordCredentials, type IamTokenAuthOptions } from './auth/token.js';

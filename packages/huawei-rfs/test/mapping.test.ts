@@ -9,7 +9,7 @@ import {
   isTerminalStatus,
 } from '../src/mapping/tables.js';
 import { EventIdAssigner, toStackEvent, toStackInfo } from '../src/mapping/events.js';
-import { WireStackEventSchema } from '../src/wire/schemas.js';
+import { WireStackEventSchema, WireStackSchema } from '../src/wire/schemas.js';
 import { readShared } from './helpers.js';
 
 const enums = readShared<{
@@ -89,16 +89,18 @@ describe('stack status mapping (one row per value)', () => {
     expect(isTerminalStatus(undefined)).toBe(false);
   });
   it('toStackInfo keeps the literal and the reason', () => {
-    const info = toStackInfo({
+    const wire = {
       stack_name: 's',
       stack_id: 'id',
       status: 'DEPLOYMENT_FAILED',
       status_message: 'boom',
       create_time: '2025-06-12T08:00:00Z',
       update_time: '2025-06-12T08:02:11Z',
-    });
+    };
+    const info = toStackInfo(WireStackSchema.parse(wire), wire);
     expect(info).toMatchObject({ state: 'FAILED', status: 'DEPLOYMENT_FAILED', reason: 'boom', id: 'id' });
     expect(info.updatedAt?.toISOString()).toBe('2025-06-12T08:02:11.000Z');
+    expect(info.raw).toBe(wire);
     expect(toStackInfo({ stack_name: 's', status: 'NEW_THING' }).state).toBe('UNKNOWN');
   });
 });

@@ -54,7 +54,9 @@ describe('list order', () => {
     emu = await emulator({ scenarios: [s], progress: 'manual' });
     emu.finish('ok');
     const truth = truthMessages(emu, 'ok');
-    const it1 = client(emu).listStackEvents('ok').byPage({ pageSize: 10 });
+    // Tokens resume in another client (another process) that shares the tokenKey.
+    const tokenKey = 'order-test-token-key-0001';
+    const it1 = client(emu, { tokenKey }).listStackEvents('ok').byPage({ pageSize: 10 });
     const first = (await it1.next()).value;
     expect(first?.items.map((e: StackEvent) => e.message)).toEqual(truth.slice(0, 10));
     const token = first?.continuationToken as string;
@@ -62,7 +64,9 @@ describe('list order', () => {
     emu.play('ok', [{ at: 60_000, events: [{ event_type: 'LOG', event_message: 'later' }] }], { startAt: T0 });
     emu.finish('ok');
     const rest = [];
-    for await (const p of client(emu).listStackEvents('ok').byPage({ pageSize: 10, continuationToken: token })) {
+    for await (const p of client(emu, { tokenKey })
+      .listStackEvents('ok')
+      .byPage({ pageSize: 10, continuationToken: token })) {
       rest.push(...p.items);
     }
     expect(rest.map((e) => e.message)).toEqual([...truth.slice(10), 'later']);

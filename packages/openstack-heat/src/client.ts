@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { type ListEventsOptions, eventPaginator, needsQueryFilter } from './api/event-paginator.js';
 import { type HeatEventOptions, eventQuery } from './api/filters.js';
 import { HeatApi, PROVIDER } from './api/heat-api.js';
-import { type HeatStackRef, markerOf, pathSegment } from './api/refs.js';
+import { type HeatStackRef, isMarker, markerOf, pathSegment } from './api/refs.js';
 import type { KeystoneSession } from './auth/keystone.js';
 import type { EndpointInterface, HeatAuth } from './auth/types.js';
 import { type LoadConfigOptions, loadCloudConfig } from './config/clouds.js';
@@ -45,8 +45,21 @@ export interface HeatClientOptions {
   region?: string | undefined;
   /** Catalog interface (default `public`). */
   interface?: EndpointInterface | undefined;
-  /** Per-attempt HTTP timeout (default 30 s). */
+  /** Per attempt: connect, headers and the whole body (core's `DEFAULT_TIMEOUT_MS`, 30 s). */
   timeoutMs?: number | undefined;
+  /** One call across its retries (core's `DEFAULT_TOTAL_TIMEOUT_MS`, 120 s). */
+  totalTimeoutMs?: number | undefined;
+  /**
+   * Largest answer accepted, counted after decompression (core's `DEFAULT_MAX_RESPONSE_BYTES`,
+   * 64 MiB); past it the request is aborted with INVALID_RESPONSE naming the limit.
+   */
+  maxResponseBytes?: number | undefined;
+  /**
+   * Key that signs this client's continuation tokens (HMAC). Default: random per client, so tokens
+   * resume only in this client; set it (a passphrase or bytes) for tokens that survive a restart or
+   * work across processes.
+   */
+  tokenKey?: string | Uint8Array | undefined;
   retry?: RetryOptions | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
@@ -117,6 +130,7 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
     filters: { since: 'local', resourceName: 'server', resourceType: 'server', phase: 'server' },
     pageSize: { min: 1, max: 100_000, default: 1000 },
     eventOrder: 'oldest-first',
+    nativeOrder: 'newest-first',
     nestedStacks: true,
     eventIds: 'provider',
   };
@@ -177,6 +191,8 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
       scope: query,
       options,
       pageSizeLimits: { min: 1, max: 100_000 },
+      tokenKey: this.api.tokenKey,
+      validateCursor: (c) => (isMarker((c as StackCursor | null)?.m) ? undefined : 'its marker is not a stack id'),
       onWarning: (m) => this.api.warn('listStacks', m),
       fetchPage: async (cursor, pageSize, signal) => {
         const base = await this.api.endpoint(signal);

@@ -1,5 +1,12 @@
 import type { StackEvent, StackInfo } from '@stackfeed/core';
-import type { TerminalCheck, WatchSource } from '@stackfeed/core/adapter';
+import {
+  type DrainResult,
+  type PollContext,
+  type PollResult,
+  type TerminalCheck,
+  type WatchSource,
+  drainPages,
+} from '@stackfeed/core/adapter';
 import { StackfeedError } from '@stackfeed/core';
 import type { FetchedEvents, HeatApi } from './api/heat-api.js';
 import { readNestedEvents, supportsNestedDepth } from './api/nested.js';
@@ -7,7 +14,13 @@ import type { HeatStackRef } from './api/refs.js';
 import type { CanonicalStack } from './mapping/event.js';
 import { watchOutcomeOf } from './mapping/status.js';
 
-/** Safety cap: pages read in one poll while catching up. */
+/** The last event a poll saw: the next poll's `marker`. */
+interface Marker {
+  id: string;
+  t: number;
+}
+
+/** Safety cap: pages read in one poll while catching up (a capped poll goes on at the next). */
 const MAX_PAGES_PER_POLL = 200;
 
 /**
@@ -20,103 +33,136 @@ const MAX_PAGES_PER_POLL = 200;
  * (`GET stack`) on the first poll, after a new stack-level event of the watched stack that is not
  * IN_PROGRESS, and after two quiet polls: not on every poll.
  */
-export function createWatchSource(args: {
+export function createWatchSource(args: WatchArgs): WatchSource<StackEvent, StackInfo> {
+  return new HeatWatchSource(args);
+}
+
+interface WatchArgs {
   api: HeatApi;
   ref: HeatStackRef;
   query: Record<string, unknown>;
   pageSize: number;
   localFilter: ((ev: StackEvent) => boolean) | undefined;
   untilAction: string | undefined;
-}): WatchSource<StackEvent, StackInfo> {
-  const { api, ref, query, localFilter, untilAction } = args;
-  const pageSize = Math.max(1, Math.floor(args.pageSize));
-  let stack: CanonicalStack | undefined;
-  let marker: { id: string; t: number } | undefined;
-  let checked = false;
-  let stackEventSeen = false;
-  let quietPolls = 0;
-  let gone = false;
-  const depth = Number(query.nested_depth ?? 0);
-  /** Heat ignored `nested_depth`: each poll merges the nested stacks' lists itself. */
-  let merged = false;
-  let nestingChecked = false;
-  let seenMerged = 0;
+}
 
-  return {
-    provider: 'openstack-heat',
-    operation: 'watchStackEvents',
-    async poll(ctx) {
-      const out: StackEvent[] = [];
-      let raw = 0;
-      const take = (events: StackEvent[]) => {
-        raw += events.length;
-        for (const ev of events) {
-          if (ev.isStackEvent && stack && ev.stack.id === stack.id && ev.phase !== 'IN_PROGRESS') stackEventSeen = true;
-          if (!localFilter || localFilter(ev)) out.push(ev);
-        }
-      };
-      if (merged && stack) {
-        // A Heat without nested_depth: re-read every stack's list; the engine drops what it yielded.
-        take(await readNestedEvents(api, stack, depth, query, 'watchStackEvents', ctx.signal));
-        quietPolls = raw === seenMerged ? quietPolls + 1 : 0;
-        seenMerged = raw;
-        return out;
+class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
+  readonly provider = 'openstack-heat' as const;
+  readonly operation = 'watchStackEvents';
+  /** Every poll asks `sort_dir=asc`. */
+  readonly listingOrder = 'oldest-first' as const;
+  private readonly pageSize: number;
+  private readonly depth: number;
+  private stack: CanonicalStack | undefined;
+  private marker: Marker | undefined;
+  private checked = false;
+  private stackEventSeen = false;
+  private quietPolls = 0;
+  private gone = false;
+  /** Heat ignored `nested_depth`: each poll merges the nested stacks' lists itself. */
+  private merged = false;
+  private nestingChecked = false;
+  /** The last poll stopped at its page cap with pages still waiting. */
+  private capped = false;
+  private seenMerged = 0;
+
+  constructor(private readonly args: WatchArgs) {
+    this.pageSize = Math.max(1, Math.floor(args.pageSize));
+    this.depth = Number(args.query.nested_depth ?? 0);
+  }
+
+  async poll(ctx: PollContext): Promise<PollResult<StackEvent>> {
+    if (this.merged && this.stack) return this.pollMerged(this.stack, ctx.signal);
+    // Heat lists `sort_dir=asc` oldest first; after the engine saw it break that order, every poll
+    // reads the whole listing (the engine dedupes by id).
+    const start = ctx.fullReread ? undefined : this.marker;
+    let drained: DrainResult<StackEvent, Marker>;
+    try {
+      drained = await drainPages<StackEvent, Marker>((cursor) => this.readPage(cursor, ctx.signal), {
+        maxPages: MAX_PAGES_PER_POLL,
+        start,
+        cursorKey: (c) => c.id,
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      // The stack was seen and now is not found at all (purged after DELETE_COMPLETE): over.
+      if (this.stack && StackfeedError.is(err, 'NOT_FOUND')) {
+        this.gone = true;
+        return { events: [] };
       }
-      for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
-        const q = { ...query, sort_dir: 'asc', sort_keys: undefined, limit: pageSize, marker: marker?.id };
-        let got: FetchedEvents;
-        try {
-          got = await api.fetchEvents(ref, stack, undefined, q, 'watchStackEvents', ctx.signal);
-        } catch (err) {
-          // The stack was seen and now is not found at all (purged after DELETE_COMPLETE): over.
-          if (stack && StackfeedError.is(err, 'NOT_FOUND')) {
-            gone = true;
-            break;
-          }
-          throw err;
-        }
-        stack ??= got.stack;
-        const events = got.events;
-        if (depth > 0 && !nestingChecked) {
-          stack ??= await api.resolveStack(ref, ctx.signal);
-          const supported = await supportsNestedDepth(api, stack, depth, events[0], 'watchStackEvents', ctx.signal);
-          nestingChecked = supported !== undefined;
-          merged = supported === false;
-        }
-        if (merged && stack) {
-          take(await readNestedEvents(api, stack, depth, query, 'watchStackEvents', ctx.signal));
-          seenMerged = raw;
-          return out;
-        }
-        take(events);
-        const last = events[events.length - 1];
-        if (last) marker = { id: last.id, t: last.timestamp.getTime() };
-        if (events.length < pageSize) break;
+      throw err;
+    }
+    if (this.merged && this.stack) return this.pollMerged(this.stack, ctx.signal);
+    const events = this.take(drained.items);
+    const last = drained.items[drained.items.length - 1];
+    if (last) this.marker = { id: last.id, t: last.timestamp.getTime() };
+    this.quietPolls = drained.items.length === 0 ? this.quietPolls + 1 : 0;
+    this.capped = drained.stoppedBy === 'max-pages';
+    return { events, capped: this.capped };
+  }
+
+  async checkTerminal({ signal }: { signal: AbortSignal }): Promise<TerminalCheck<StackInfo>> {
+    if (this.gone) return { terminal: true, outcome: 'deleted', status: 'DELETE_COMPLETE' };
+    // More pages were waiting: read them before deciding (the final drain is one poll).
+    if (this.capped) return { terminal: false };
+    if (this.checked && !this.stackEventSeen && this.quietPolls < 2) return { terminal: false };
+    this.checked = true;
+    this.stackEventSeen = false;
+    if (this.quietPolls >= 2) this.quietPolls = 0;
+    let info: StackInfo;
+    try {
+      info = await this.args.api.getStack(this.stack ?? this.args.ref, signal);
+    } catch (err) {
+      // Gone (purged, or looked up by name after DELETE_COMPLETE): the watch is over.
+      if (StackfeedError.is(err, 'NOT_FOUND') && this.stack) {
+        return { terminal: true, outcome: 'deleted', status: 'DELETE_COMPLETE' };
       }
-      quietPolls = raw === 0 ? quietPolls + 1 : 0;
-      return out;
-    },
-    async checkTerminal({ signal }): Promise<TerminalCheck<StackInfo>> {
-      if (gone) return { terminal: true, outcome: 'deleted', status: 'DELETE_COMPLETE' };
-      if (checked && !stackEventSeen && quietPolls < 2) return { terminal: false };
-      checked = true;
-      stackEventSeen = false;
-      if (quietPolls >= 2) quietPolls = 0;
-      let info: StackInfo;
-      try {
-        info = await api.getStack(stack ?? ref, signal);
-      } catch (err) {
-        // Gone (purged, or looked up by name after DELETE_COMPLETE): the watch is over.
-        if (StackfeedError.is(err, 'NOT_FOUND') && stack) {
-          return { terminal: true, outcome: 'deleted', status: 'DELETE_COMPLETE' };
-        }
-        throw err;
-      }
-      const outcome = watchOutcomeOf(info.state);
-      if (!outcome || (untilAction && info.action !== untilAction.toUpperCase())) return { terminal: false };
-      const check: TerminalCheck<StackInfo> = { terminal: true, outcome, status: info.status, final: info };
-      if (info.reason !== undefined) check.reason = info.reason;
-      return check;
-    },
-  };
+      throw err;
+    }
+    const outcome = watchOutcomeOf(info.state);
+    const until = this.args.untilAction;
+    if (!outcome || (until && info.action !== until.toUpperCase())) return { terminal: false };
+    const check: TerminalCheck<StackInfo> = { terminal: true, outcome, status: info.status, final: info };
+    if (info.reason !== undefined) check.reason = info.reason;
+    return check;
+  }
+
+  /** One `sort_dir=asc` page after `cursor`; on the first page, whether Heat honours nested_depth. */
+  private async readPage(cursor: Marker | undefined, signal: AbortSignal) {
+    const { api, ref, query } = this.args;
+    const q = { ...query, sort_dir: 'asc', sort_keys: undefined, limit: this.pageSize, marker: cursor?.id };
+    const got: FetchedEvents = await api.fetchEvents(ref, this.stack, undefined, q, this.operation, signal);
+    this.stack ??= got.stack;
+    const events = got.events;
+    if (this.depth > 0 && !this.nestingChecked) {
+      this.stack ??= await api.resolveStack(ref, signal);
+      const supported = await supportsNestedDepth(api, this.stack, this.depth, events[0], this.operation, signal);
+      this.nestingChecked = supported !== undefined;
+      this.merged = supported === false;
+      if (this.merged) return { items: [] };
+    }
+    const last = events[events.length - 1];
+    const next = events.length >= this.pageSize && last ? { id: last.id, t: last.timestamp.getTime() } : undefined;
+    return { items: events, next };
+  }
+
+  /** A Heat without nested_depth: re-read every stack's list; the engine drops what it yielded. */
+  private async pollMerged(stack: CanonicalStack, signal: AbortSignal): Promise<PollResult<StackEvent>> {
+    const all = await readNestedEvents(this.args.api, stack, this.depth, this.args.query, this.operation, signal);
+    this.quietPolls = all.length === this.seenMerged ? this.quietPolls + 1 : 0;
+    this.seenMerged = all.length;
+    return { events: this.take(all) };
+  }
+
+  /** Notes a finished stack-level event of the watched stack, and applies the local filters. */
+  private take(events: StackEvent[]): StackEvent[] {
+    const { localFilter } = this.args;
+    const out: StackEvent[] = [];
+    for (const ev of events) {
+      const own = ev.isStackEvent && this.stack && ev.stack.id === this.stack.id;
+      if (own && ev.phase !== 'IN_PROGRESS') this.stackEventSeen = true;
+      if (!localFilter || localFilter(ev)) out.push(ev);
+    }
+    return out;
+  }
 }

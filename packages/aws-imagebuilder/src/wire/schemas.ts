@@ -1,23 +1,24 @@
-import { parseTimestamp } from '@stackfeed/core/adapter';
+import { parseIsoTimestamp } from '@stackfeed/core/adapter';
 import { z } from 'zod';
 
 /**
  * zod schemas of the Image Builder shapes stackfeed reads, as @aws-sdk/client-imagebuilder hands
  * them over. Note the two timestamp types of the model: `DateTimeTimestamp` members (lifecycle
  * `startTime`/`endTime`, `deprecationTime`) arrive as `Date`; `DateTime` members (`dateCreated`,
- * workflow and step `startTime`/`endTime`) arrive as ISO strings. {@link wireTime} accepts both.
- * Only what stackfeed needs to build a record is required; enums are plain strings (open).
+ * workflow and step `startTime`/`endTime`) arrive as ISO strings. {@link wireTime} accepts both,
+ * and only those: an epoch number or a numeric string such as `"20260101"` is no DateTime.
+ * The model requires no member of any output shape, and neither do these; enums are plain strings (open).
  */
 
 /**
- * A `DateTime` member (a string in the model): ISO string (or Date / epoch number, tolerated) → Date;
- * anything else is an error naming the field.
+ * A `DateTime` member (a string in the model): an ISO 8601 / RFC 3339 date-time (or a Date) → Date;
+ * anything else (epoch numbers, numeric strings) is an error naming the field.
  */
 export const wireTime = z
   .unknown()
   .transform((v, ctx): Date | undefined => {
     if (v === undefined || v === null || v === '') return undefined;
-    const d = parseTimestamp(v);
+    const d = parseIsoTimestamp(v);
     if (!d) {
       ctx.issues.push({ code: 'custom', message: 'is not a timestamp', input: v });
       return z.NEVER;

@@ -21,6 +21,7 @@ import { regionFromApiHost, sigv4AuthHook } from '../auth/sigv4.js';
 import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { configError, parseApiError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
+import { MAX_PAGES_PER_POLL, type PollRead, pollListing } from '../poll.js';
 import { clusterFromDescribe, clusterFromSummary, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
 import type { ClusterInfo, ImageStatusFilter, LogEventInfo, LogStreamInfo } from '../types.js';
 import {
@@ -199,26 +200,9 @@ export class ApiBackend implements Backend {
     return { items, next: page.nextToken, raw } satisfies BackendPage<StackEvent>;
   }
 
-  async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<StackEvent[]> {
-    const out: StackEvent[] = [];
-    let cursor: string | undefined;
-    const seen = new Set<string>();
-    const since = state.since?.getTime();
-    while (true) {
-      const page = await this.stackEventsPage(target, cursor, signal);
-      let older = false;
-      for (const ev of page.items) {
-        if (since !== undefined && ev.timestamp.getTime() < since) {
-          older = true;
-          continue;
-        }
-        out.push(ev);
-      }
-      const next = page.next as string | undefined;
-      if (older || next === undefined || seen.has(next)) return out;
-      seen.add(next);
-      cursor = next;
-    }
+  async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<PollRead> {
+    const sinceMs = state.fullReread ? undefined : state.since?.getTime();
+    return pollListing((cursor) => this.stackEventsPage(target, cursor, signal), sinceMs, MAX_PAGES_PER_POLL, signal);
   }
 
   async logStreamsPage(imageId: string, cursor: string | undefined, signal: AbortSignal | undefined) {

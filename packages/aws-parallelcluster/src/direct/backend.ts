@@ -16,6 +16,7 @@ import { credentialResolver } from '../auth/credentials.js';
 import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { DIRECT_ERROR_CODES, fromAwsError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
+import { MAX_PAGES_PER_POLL, type PollRead, mergeNewestFirst, pollListing } from '../poll.js';
 import { clusterBase, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
 import {
   IMAGE_STATUS_FILTER_STACK_STATUSES,
@@ -384,45 +385,44 @@ export class DirectBackend implements Backend {
     return { items: page.items, next } satisfies BackendPage<StackEvent>;
   }
 
-  async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<StackEvent[]> {
-    const since = state.since?.getTime();
+  async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<PollRead> {
+    const sinceMs = state.fullReread ? undefined : state.since?.getTime();
     if (!state.stackId) {
       state.stackId = (await this.rootOf(target, signal)).id;
       // A watch that starts later than the nested stacks were created does not read their creation
       // events: ask CloudFormation for the stack's nested stacks once.
-      if (since !== undefined)
+      if (state.since !== undefined)
         for (const id of await this.nestedStacksOf(state.stackId, signal)) state.nested.set(id, state.stackId);
     }
     const root = { id: state.stackId, name: target.name };
-    const out: StackEvent[] = [];
+    const listings: StackEvent[][] = [];
     const queue = [state.stackId, ...state.nested.keys()];
     const visited = new Set<string>();
-    while (queue.length > 0) {
+    let pages = 0;
+    let capped = false;
+    while (queue.length > 0 && !capped) {
       const stackId = queue.shift() as string;
       if (visited.has(stackId)) continue;
       visited.add(stackId);
-      let token: string | undefined;
-      const tokens = new Set<string>();
-      while (true) {
-        const page = await this.eventsPage(stackId, token, root, signal);
-        let older = false;
-        for (const ev of page.items) {
-          if (since !== undefined && ev.timestamp.getTime() < since) {
-            older = true;
-            continue;
+      const read = await pollListing<string>(
+        async (token) => {
+          const page = await this.eventsPage(stackId, token, root, signal);
+          for (const nestedId of page.nested) {
+            if (!state.nested.has(nestedId)) state.nested.set(nestedId, stackId);
+            if (!visited.has(nestedId)) queue.push(nestedId);
           }
-          out.push(ev);
-        }
-        for (const n of page.nested) {
-          if (!state.nested.has(n)) state.nested.set(n, stackId);
-          if (!visited.has(n)) queue.push(n);
-        }
-        if (older || page.next === undefined || tokens.has(page.next)) break;
-        tokens.add(page.next);
-        token = page.next;
-      }
+          return page;
+        },
+        sinceMs,
+        MAX_PAGES_PER_POLL - pages,
+        signal,
+      );
+      pages += read.pages;
+      listings.push(read.events);
+      // The budget is for the whole poll: the stacks not read yet wait for the next one.
+      capped = read.capped || (pages >= MAX_PAGES_PER_POLL && queue.some((id) => !visited.has(id)));
     }
-    return out;
+    return { events: mergeNewestFirst(listings), capped, pages };
   }
 
   async describeImage(imageId: string, signal: AbortSignal | undefined): Promise<ImageInfo> {

@@ -104,7 +104,7 @@ const EXCERPT_WINDOW = 8192;
  * A short, credential-free excerpt of `text` (an error body, a reflected request): redacted
  * first, then cut to `maxChars` (plus `…`). Redacting first means a secret straddling the cut is
  * still recognised whole; a cut that still ends inside a registered secret (the window's edge)
- * masks the trailing partial match of {@link PARTIAL_MIN} or more characters.
+ * masks the trailing partial match of 4 or more characters.
  */
 export function safeExcerpt(text: string, maxChars: number): string {
   if (!text) return text;

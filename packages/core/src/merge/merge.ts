@@ -111,111 +111,154 @@ function untilAborted<V>(p: Promise<V>, signal: AbortSignal | undefined): Promis
   });
 }
 
+/**
+ * The sources of a live merge: pulls each one (one next() in flight per source, paused while the
+ * buffer is full), buffers what arrives in a time-ordered heap and wakes the merge loop.
+ */
+class LiveSources<T extends Timestamped> {
+  readonly heap = new MinHeap<Head<T> & { arrived: number }>(before);
+  readonly pending = new Map<number, Promise<void>>();
+  readonly finished = new Set<number>();
+  failure: { err: unknown } | undefined;
+  /** Set when the merge has ended: no source is pulled again, late results are dropped. */
+  closed = false;
+  private seq = 0;
+  private wake: (() => void) | undefined;
+  private readonly its: Array<AsyncIterator<T>>;
+
+  constructor(
+    streams: ReadonlyArray<AsyncIterable<T>>,
+    private readonly maxBuffered: number,
+    private readonly options: MergeOptions,
+  ) {
+    this.its = streams.map((s) => s[Symbol.asyncIterator]());
+  }
+
+  get count(): number {
+    return this.its.length;
+  }
+
+  get allDone(): boolean {
+    return this.finished.size === this.its.length;
+  }
+
+  readonly notify = (): void => {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  };
+
+  /** Resolves at the next notify(). */
+  waitForNews(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  /** Pull every source that is open, idle, and has room in the buffer. */
+  pullIdle(): void {
+    for (let i = 0; i < this.its.length; i++) {
+      if (!this.finished.has(i) && !this.pending.has(i) && this.heap.size < this.maxBuffered) this.pull(i);
+    }
+  }
+
+  private pull(src: number): void {
+    if (this.closed) return;
+    let next: Promise<IteratorResult<T>>;
+    try {
+      next = Promise.resolve((this.its[src] as AsyncIterator<T>).next());
+    } catch (err) {
+      next = Promise.reject(err);
+    }
+    const p = next.then(
+      (r) => this.arrived(src, r),
+      (err: unknown) => this.failed(src, err),
+    );
+    this.pending.set(src, p);
+  }
+
+  private arrived(src: number, r: IteratorResult<T>): void {
+    this.pending.delete(src);
+    if (this.closed) return;
+    if (r.done) this.finished.add(src);
+    else {
+      this.heap.push({ item: r.value, src, seq: this.seq++, arrived: Date.now() });
+      // Back-pressure: a stream is pulled again only when the buffer has room.
+      if (this.heap.size < this.maxBuffered) this.pull(src);
+    }
+    this.notify();
+  }
+
+  private failed(src: number, err: unknown): void {
+    this.pending.delete(src);
+    if (this.closed) return;
+    this.finished.add(src);
+    if (this.options.onStreamError === 'drop') {
+      try {
+        this.options.onDropped?.(src, err);
+      } catch {
+        // a throwing callback must not become an unhandled rejection
+      }
+    } else this.failure ??= { err };
+    this.notify();
+  }
+
+  /**
+   * Close the sources that are still open. A source with a next() in flight closes after it
+   * settles (async generators queue return()), so that one is not awaited: no hang on exit.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    const closing: Array<Promise<unknown> | undefined> = [];
+    this.its.forEach((it, i) => {
+      if (this.finished.has(i)) return;
+      const r = safeReturn(it);
+      if (!this.pending.has(i)) closing.push(r);
+    });
+    await Promise.allSettled(closing);
+  }
+}
+
 async function* mergeLive<T extends Timestamped>(
   streams: ReadonlyArray<AsyncIterable<T>>,
   options: MergeOptions,
 ): AsyncGenerator<T, undefined> {
   const lateness = Math.max(0, options.latenessMs ?? 2000);
   const maxBuffered = Math.max(1, options.maxBuffered ?? 10_000);
-  const its = streams.map((s) => s[Symbol.asyncIterator]());
-  const heap = new MinHeap<Head<T> & { arrived: number }>(before);
-  const pending = new Map<number, Promise<void>>();
-  const finished = new Set<number>();
-  let failure: { err: unknown } | undefined;
-  let seq = 0;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-
-  /** Set when the merge has ended: no source is pulled again, late results are dropped. */
-  let closed = false;
-  const pull = (src: number) => {
-    if (closed) return;
-    let next: Promise<IteratorResult<T>>;
-    try {
-      next = Promise.resolve((its[src] as AsyncIterator<T>).next());
-    } catch (err) {
-      next = Promise.reject(err);
-    }
-    const p = next.then(
-      (r) => {
-        pending.delete(src);
-        if (closed) return;
-        if (r.done) finished.add(src);
-        else {
-          heap.push({ item: r.value, src, seq: seq++, arrived: Date.now() });
-          // Back-pressure: a stream is pulled again only when the buffer has room.
-          if (heap.size < maxBuffered) pull(src);
-        }
-        notify();
-      },
-      (err: unknown) => {
-        pending.delete(src);
-        if (closed) return;
-        finished.add(src);
-        if (options.onStreamError === 'drop') {
-          try {
-            options.onDropped?.(src, err);
-          } catch {
-            // a throwing callback must not become an unhandled rejection
-          }
-        } else failure ??= { err };
-        notify();
-      },
-    );
-    pending.set(src, p);
-  };
-
+  const sources = new LiveSources<T>(streams, maxBuffered, options);
+  const { heap } = sources;
   const signal = options.signal;
-  const onAbort = () => notify();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  signal?.addEventListener('abort', sources.notify, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    for (let i = 0; i < its.length; i++) pull(i);
+    sources.pullIdle();
     while (true) {
       if (signal?.aborted) throw abortError(signal);
-      if (failure) throw failure.err;
-      const allDone = finished.size === its.length;
+      if (sources.failure) throw sources.failure.err;
+      const allDone = sources.allDone;
       const now = Date.now();
       const head = heap.peek();
       if (head && (allDone || heap.size >= maxBuffered || now - head.arrived >= lateness)) {
         heap.pop();
         yield head.item;
         // Restart pulls that paused on a full buffer.
-        for (let i = 0; i < its.length; i++) {
-          if (!finished.has(i) && !pending.has(i) && heap.size < maxBuffered) pull(i);
-        }
+        sources.pullIdle();
         continue;
       }
       if (!head && allDone) return undefined;
       // Sleep until a stream delivers or the oldest held item is due.
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        if (head) {
-          timer = setTimeout(notify, Math.max(0, lateness - (now - head.arrived)));
-        }
-      });
+      const news = sources.waitForNews();
+      if (head) timer = setTimeout(sources.notify, Math.max(0, lateness - (now - head.arrived)));
+      await news;
       if (timer) {
         clearTimeout(timer);
         timer = undefined;
       }
     }
   } finally {
-    closed = true;
     if (timer) clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-    // Close the sources that are still open. A source with a next() in flight closes after it
-    // settles (async generators queue return()), so that one is not awaited: no hang on exit.
-    const closing: Array<Promise<unknown> | undefined> = [];
-    its.forEach((it, i) => {
-      if (finished.has(i)) return;
-      const r = safeReturn(it);
-      if (!pending.has(i)) closing.push(r);
-    });
-    await Promise.allSettled(closing);
+    signal?.removeEventListener('abort', sources.notify);
+    await sources.close();
   }
 }
 

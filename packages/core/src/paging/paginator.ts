@@ -209,6 +209,16 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
     return out;
   }
 
+  private oversized(count: number, max: number, pageSize: number | undefined): StackfeedError {
+    const { provider, operation } = this.config;
+    return new StackfeedError({
+      code: 'INVALID_RESPONSE',
+      provider,
+      operation,
+      message: `${operation}: the provider sent a page of ${count} items (at most ${max} are accepted for a page size of ${pageSize ?? 'default'})`,
+    });
+  }
+
   /** Decode and check a caller's token: BAD_REQUEST (before any fetch) when it is not for this call. */
   private resume(key: TokenKey, token: string): { cursor: unknown; skip: number } {
     const { provider, operation, validateCursor } = this.config;
@@ -261,14 +271,7 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
       const fetched = await fetchPage(state.cursor, pageSize, signal);
       throwIfAborted(signal, provider);
       const all = Array.isArray(fetched.items) ? fetched.items : [];
-      if (all.length > maxPageItems) {
-        throw new StackfeedError({
-          code: 'INVALID_RESPONSE',
-          provider,
-          operation,
-          message: `${operation}: the provider sent a page of ${all.length} items (at most ${maxPageItems} are accepted for a page size of ${pageSize ?? 'default'})`,
-        });
-      }
+      if (all.length > maxPageItems) throw this.oversized(all.length, maxPageItems, pageSize);
       // Items already handed out from this page (a resumed, cut page) are skipped by position.
       const fresh = state.skip > 0 ? all.slice(state.skip) : all;
       let next = fetched.next;
@@ -292,24 +295,10 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
       }
 
       // Decide how much of this page the caller gets (maxItems), and where the token resumes.
-      let taken = fresh;
       let nextState: { cursor: unknown; skip: number } | undefined =
         next === undefined ? undefined : { cursor: next, skip: 0 };
       const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - emitted;
-      let consumedRaw = fresh.length; // count in the provider page (before local filtering)
-      if (filter) {
-        const kept: T[] = [];
-        consumedRaw = 0;
-        for (const item of fresh) {
-          if (kept.length >= room) break;
-          consumedRaw++;
-          if (filter(item)) kept.push(item);
-        }
-        taken = kept;
-      } else if (fresh.length > room) {
-        taken = fresh.slice(0, room);
-        consumedRaw = taken.length;
-      }
+      const { taken, consumedRaw } = takeFromPage(fresh, filter, room);
       if (consumedRaw < fresh.length) {
         // Cut short: resume on this same page, after what was handed out.
         nextState = { cursor: state.cursor, skip: state.skip + consumedRaw };
@@ -326,6 +315,29 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
       state = nextState;
     }
   }
+}
+
+/**
+ * The part of a page the caller gets: at most `room` items that pass `filter`. `consumedRaw`
+ * counts the provider items looked at (before filtering), so a cut page resumes right after them.
+ */
+function takeFromPage<T>(
+  fresh: T[],
+  filter: ((item: T) => boolean) | undefined,
+  room: number,
+): { taken: T[]; consumedRaw: number } {
+  if (filter) {
+    const kept: T[] = [];
+    let consumedRaw = 0;
+    for (const item of fresh) {
+      if (kept.length >= room) break;
+      consumedRaw++;
+      if (filter(item)) kept.push(item);
+    }
+    return { taken: kept, consumedRaw };
+  }
+  if (fresh.length > room) return { taken: fresh.slice(0, room), consumedRaw: room };
+  return { taken: fresh, consumedRaw: fresh.length };
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -1,6 +1,8 @@
 import got, {
   type CancelableRequest,
   type Got,
+  type BeforeRedirectHook,
+  type BeforeRequestHook,
   type OptionsInit,
   type PlainResponse,
   RequestError,
@@ -59,6 +61,9 @@ const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME_MISMATCH|A
 /** The stackfeed User-Agent: product, version, runtime. */
 export const USER_AGENT = `stackfeed/${VERSION} node/${process.version}`;
 
+type RequestOptions = Parameters<BeforeRequestHook>[0];
+type RedirectOptions = Parameters<BeforeRedirectHook>[0];
+
 /** Per-request state that got's hooks read through `options.context`. */
 interface CallContext {
   spec: RequestSpec;
@@ -87,6 +92,7 @@ export class HttpTransport {
   private readonly timeoutMs: number;
   private readonly totalTimeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly retry: ResolvedRetry;
 
   constructor(opts: TransportOptions) {
     this.opts = opts;
@@ -101,22 +107,19 @@ export class HttpTransport {
       at('maxResponseBytes'),
     );
     if (opts.userAgent !== undefined) assertHeaderSafe('user-agent', opts.userAgent, at('userAgent'));
-    const limiter = toRateLimiter(opts.rateLimit);
-    this.rateLimiter = limiter;
+    this.rateLimiter = toRateLimiter(opts.rateLimit);
     this.requestIdHeaders = (opts.requestIdHeaders ?? [])
       .map((h) => h.toLowerCase())
       .concat(DEFAULT_REQUEST_ID_HEADERS);
-    const retry = opts.retry ?? {};
-    const maxAttempts = Math.max(1, retry.maxAttempts ?? 4);
-    const baseDelayMs = retry.baseDelayMs ?? 250;
-    const maxDelayMs = retry.maxDelayMs ?? 20_000;
-    const maxRetryAfterMs = retry.maxRetryAfterMs ?? 60_000;
-    const statusCodes = retry.statusCodes ?? [429, 500, 502, 503, 504];
-    const random = opts.random ?? Math.random;
-    const ua = opts.userAgent ? `${USER_AGENT} ${opts.userAgent}` : USER_AGENT;
-    const log = safeLogger(opts.logger);
-    this.log = log;
+    this.retry = resolveRetry(opts);
+    this.log = safeLogger(opts.logger);
+    this.client = this.createClient();
+  }
 
+  /** The got instance with stackfeed's defaults: set once, since got merges per-request options on every call. */
+  private createClient(): Got {
+    const { opts } = this;
+    const ua = opts.userAgent ? `${USER_AGENT} ${opts.userAgent}` : USER_AGENT;
     const client = got.extend({
       // Mutable so that cacheOptions can be emptied below (see there).
       mutableDefaults: true,
@@ -126,7 +129,7 @@ export class HttpTransport {
       responseType: 'buffer',
       timeout: { request: this.timeoutMs },
       throwHttpErrors: true,
-      // Redirects are decided per response: same origin only (see followRedirect below).
+      // Redirects are decided per response: same origin only.
       followRedirect: (response: PlainResponse) => {
         const location = response.headers.location;
         if (!location) return false;
@@ -145,115 +148,120 @@ export class HttpTransport {
           }
         : {},
       retry: {
-        limit: maxAttempts - 1,
+        limit: this.retry.maxAttempts - 1,
         // got's own ceiling for Retry-After defaults to the request timeout; ours is maxRetryAfterMs.
-        maxRetryAfter: maxRetryAfterMs,
+        maxRetryAfter: this.retry.maxRetryAfterMs,
         methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'],
-        statusCodes,
+        statusCodes: this.retry.statusCodes,
         errorCodes: NETWORK_ERROR_CODES,
         // Let calculateDelay see only errors that the rules above allow; it decides the delay.
         enforceRetryRules: true,
-        calculateDelay: ({ attemptCount, error, retryAfter }) => {
-          const ctx = error.options?.context as unknown as CallContext | undefined;
-          if (ctx?.spec.signal?.aborted) return 0;
-          if (attemptCount > maxAttempts - 1) return 0;
-          // The body passed the size cap: the same body would come again.
-          if (ctx?.failure) return 0;
-          const status = error.response?.statusCode;
-          if (status !== undefined && error.response) {
-            const info = this.providerError(toHttpResponse(error.response as Response<Buffer>, this.requestIdHeaders));
-            if (info?.retryable === false) return 0;
-          }
-          let delay: number;
-          if (retryAfter !== undefined && Number.isFinite(retryAfter)) {
-            if (retryAfter > maxRetryAfterMs) return 0;
-            delay = Math.max(1, retryAfter);
-          } else {
-            delay = Math.max(1, fullJitterDelay(attemptCount - 1, baseDelayMs, maxDelayMs, random));
-          }
-          // A retry that could only start after the call's deadline is not made: the error is the answer.
-          if (ctx && Date.now() + delay >= ctx.deadline) return 0;
-          log?.({
-            level: 'warn',
-            event: 'retry',
-            provider: this.provider,
-            ...(ctx ? { operation: ctx.spec.operation } : {}),
-            attempt: attemptCount,
-            delayMs: delay,
-            ...(status !== undefined ? { status } : {}),
-            message: redact(error.code ?? error.message),
-          });
-          return delay;
-        },
+        calculateDelay: ({ attemptCount, error, retryAfter }) => this.retryDelay(attemptCount, error, retryAfter),
       },
       hooks: {
         // Registered only when there is work for it: an empty async hook still costs every request
         // a promise and a few ticks in got's hook loop.
-        beforeRequest: !(opts.auth || limiter || log)
-          ? []
-          : [
-              async (options) => {
-                const ctx = options.context as unknown as CallContext;
-                // Before signing, so a signature's timestamp is not aged by the wait.
-                if (limiter) await limiter.acquire(ctx.spec.signal, this.provider);
-                if (!ctx.auth && !log) return;
-                const url = new URL(String(options.url));
-                if (ctx.auth) {
-                  const headers = options.headers as Record<string, string>;
-                  const signable: SignableRequest = {
-                    method: (options.method?.toUpperCase() ?? 'GET') as HttpMethod,
-                    url,
-                    headers,
-                    body: typeof options.body === 'string' ? options.body : undefined,
-                  };
-                  try {
-                    await ctx.auth.sign(signable, { signal: ctx.spec.signal });
-                  } catch (err) {
-                    // A signer's own StackfeedError (no credentials, a token service that throttled)
-                    // is the answer; anything else is a bug or bad configuration, not worth a retry.
-                    if (StackfeedError.is(err)) throw err;
-                    throw new StackfeedError({
-                      code: 'CONFIG',
-                      provider: this.provider,
-                      operation: ctx.spec.operation,
-                      retryable: false,
-                      message: `${ctx.spec.operation}: the signing hook failed: ${err instanceof Error ? err.message : String(err)}`,
-                      cause: err,
-                    });
-                  }
-                  // Signers may add or replace headers; copy back in case they replaced the object.
-                  for (const [k, v] of Object.entries(signable.headers)) headers[k.toLowerCase()] = v;
-                }
-                log?.({
-                  level: 'debug',
-                  event: 'request',
-                  provider: this.provider,
-                  operation: ctx.spec.operation,
-                  method: options.method,
-                  url: redact(url.toString()),
-                });
-              },
-            ],
-        beforeRedirect: [
-          (options, response) => {
-            const ctx = options.context as unknown as CallContext;
-            log?.({
-              level: 'debug',
-              event: 'redirect',
-              provider: this.provider,
-              operation: ctx.spec.operation,
-              status: response.statusCode,
-              url: redact(String(options.url)),
-            });
-          },
-        ],
+        beforeRequest: opts.auth || this.rateLimiter || this.log ? [(options) => this.beforeRequest(options)] : [],
+        beforeRedirect: [(options, response) => this.logRedirect(options, response)],
       },
     });
     // got spreads cacheOptions (4 undefined keys by default) into the object it builds for every
     // request; a spread source with keys puts that literal on V8 11.3's slow path (Node 20: ~50 µs
     // per request). stackfeed never caches responses, so the cache options are empty.
     client.defaults.options.cacheOptions = {};
-    this.client = client;
+    return client;
+  }
+
+  /** How long to wait before the next attempt; 0 = no retry (the error is the answer). */
+  private retryDelay(attemptCount: number, error: RequestError, retryAfter: number | undefined): number {
+    const { maxAttempts, maxRetryAfterMs, baseDelayMs, maxDelayMs, random } = this.retry;
+    const ctx = error.options?.context as unknown as CallContext | undefined;
+    if (ctx?.spec.signal?.aborted) return 0;
+    if (attemptCount > maxAttempts - 1) return 0;
+    // The body passed the size cap: the same body would come again.
+    if (ctx?.failure) return 0;
+    const status = error.response?.statusCode;
+    if (status !== undefined && error.response) {
+      const info = this.providerError(toHttpResponse(error.response as Response<Buffer>, this.requestIdHeaders));
+      if (info?.retryable === false) return 0;
+    }
+    let delay: number;
+    if (retryAfter !== undefined && Number.isFinite(retryAfter)) {
+      if (retryAfter > maxRetryAfterMs) return 0;
+      delay = Math.max(1, retryAfter);
+    } else {
+      delay = Math.max(1, fullJitterDelay(attemptCount - 1, baseDelayMs, maxDelayMs, random));
+    }
+    // A retry that could only start after the call's deadline is not made: the error is the answer.
+    if (ctx && Date.now() + delay >= ctx.deadline) return 0;
+    this.log?.({
+      level: 'warn',
+      event: 'retry',
+      provider: this.provider,
+      ...(ctx ? { operation: ctx.spec.operation } : {}),
+      attempt: attemptCount,
+      delayMs: delay,
+      ...(status !== undefined ? { status } : {}),
+      message: redact(error.code ?? error.message),
+    });
+    return delay;
+  }
+
+  /** Before every attempt (retries and redirects too): the request budget, then signing, then a log entry. */
+  private async beforeRequest(options: RequestOptions): Promise<void> {
+    const ctx = options.context as unknown as CallContext;
+    // Before signing, so a signature's timestamp is not aged by the wait.
+    if (this.rateLimiter) await this.rateLimiter.acquire(ctx.spec.signal, this.provider);
+    if (!ctx.auth && !this.log) return;
+    const url = new URL(String(options.url));
+    if (ctx.auth) await this.sign(ctx, ctx.auth, options, url);
+    this.log?.({
+      level: 'debug',
+      event: 'request',
+      provider: this.provider,
+      operation: ctx.spec.operation,
+      method: options.method,
+      url: redact(url.toString()),
+    });
+  }
+
+  private async sign(ctx: CallContext, auth: AuthHook, options: RequestOptions, url: URL): Promise<void> {
+    const headers = options.headers as Record<string, string>;
+    const signable: SignableRequest = {
+      method: (options.method?.toUpperCase() ?? 'GET') as HttpMethod,
+      url,
+      headers,
+      body: typeof options.body === 'string' ? options.body : undefined,
+    };
+    try {
+      await auth.sign(signable, { signal: ctx.spec.signal });
+    } catch (err) {
+      // A signer's own StackfeedError (no credentials, a token service that throttled)
+      // is the answer; anything else is a bug or bad configuration, not worth a retry.
+      if (StackfeedError.is(err)) throw err;
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: this.provider,
+        operation: ctx.spec.operation,
+        retryable: false,
+        message: `${ctx.spec.operation}: the signing hook failed: ${err instanceof Error ? err.message : String(err)}`,
+        cause: err,
+      });
+    }
+    // Signers may add or replace headers; copy back in case they replaced the object.
+    for (const [k, v] of Object.entries(signable.headers)) headers[k.toLowerCase()] = v;
+  }
+
+  private logRedirect(options: RedirectOptions, response: PlainResponse): void {
+    const ctx = options.context as unknown as CallContext;
+    this.log?.({
+      level: 'debug',
+      event: 'redirect',
+      provider: this.provider,
+      operation: ctx.spec.operation,
+      status: response.statusCode,
+      url: redact(String(options.url)),
+    });
   }
 
   /** Send a request; resolve with the response or reject with a StackfeedError. */
@@ -536,28 +544,39 @@ export class HttpTransport {
     // Only an HTTP status error is classified by its status. A body that broke off after a 200
     // (ReadError, content-length mismatch) is a network failure, whatever the status said.
     const res = err.name === 'HTTPError' ? (err.response as Response<Buffer> | undefined) : undefined;
-    if (res) {
-      const http = toHttpResponse(res, this.requestIdHeaders);
-      http.body = safeJson(http.text);
-      const info = this.providerError(http);
-      const code: ErrorCode = info?.code ?? codeForHttpStatus(res.statusCode);
-      const retryAfter = parseRetryAfterSeconds(res.headers['retry-after']);
-      const requestId = info?.requestId ?? http.requestId;
-      const detail = info?.message ?? describeBody(http.text);
-      const pc = info?.providerCode ? ` ${info.providerCode}` : '';
-      return new StackfeedError({
-        code,
-        provider,
-        operation,
-        httpStatus: res.statusCode,
-        ...(info?.providerCode ? { providerCode: info.providerCode } : {}),
-        ...(requestId ? { requestId } : {}),
-        ...(info?.retryable !== undefined ? { retryable: info.retryable } : {}),
-        ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
-        message: `${operation}: HTTP ${res.statusCode}${pc}${detail ? `: ${detail}` : ''}`,
-        cause: err,
-      });
-    }
+    if (res) return this.statusError(err, res, operation);
+    return this.failureError(err, spec);
+  }
+
+  /** An HTTP status error: classified by the provider's error body, else by the status. */
+  private statusError(err: RequestError, res: Response<Buffer>, operation: string): StackfeedError {
+    const provider = this.provider;
+    const http = toHttpResponse(res, this.requestIdHeaders);
+    http.body = safeJson(http.text);
+    const info = this.providerError(http);
+    const code: ErrorCode = info?.code ?? codeForHttpStatus(res.statusCode);
+    const retryAfter = parseRetryAfterSeconds(res.headers['retry-after']);
+    const requestId = info?.requestId ?? http.requestId;
+    const detail = info?.message ?? describeBody(http.text);
+    const pc = info?.providerCode ? ` ${info.providerCode}` : '';
+    return new StackfeedError({
+      code,
+      provider,
+      operation,
+      httpStatus: res.statusCode,
+      ...(info?.providerCode ? { providerCode: info.providerCode } : {}),
+      ...(requestId ? { requestId } : {}),
+      ...(info?.retryable !== undefined ? { retryable: info.retryable } : {}),
+      ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+      message: `${operation}: HTTP ${res.statusCode}${pc}${detail ? `: ${detail}` : ''}`,
+      cause: err,
+    });
+  }
+
+  /** A request that got no usable status: timeouts, aborts, TLS, redirects, connection failures. */
+  private failureError(err: RequestError, spec: RequestSpec): StackfeedError {
+    const provider = this.provider;
+    const operation = spec.operation;
     const code = err.code ?? '';
     if (err.name === 'TimeoutError' || code === 'ETIMEDOUT') {
       const ms = spec.timeoutMs ?? this.timeoutMs;
@@ -609,6 +628,28 @@ export class HttpTransport {
       cause: err,
     });
   }
+}
+
+/** The retry options with their defaults filled in. */
+interface ResolvedRetry {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+  statusCodes: number[];
+  random: () => number;
+}
+
+function resolveRetry(opts: TransportOptions): ResolvedRetry {
+  const retry = opts.retry ?? {};
+  return {
+    maxAttempts: Math.max(1, retry.maxAttempts ?? 4),
+    baseDelayMs: retry.baseDelayMs ?? 250,
+    maxDelayMs: retry.maxDelayMs ?? 20_000,
+    maxRetryAfterMs: retry.maxRetryAfterMs ?? 60_000,
+    statusCodes: retry.statusCodes ?? [429, 500, 502, 503, 504],
+    random: opts.random ?? Math.random,
+  };
 }
 
 function safeLogger(logger: Logger | undefined): Logger | undefined {

@@ -296,7 +296,12 @@ class PollReader<T extends Watchable> {
     this.newest = this.sinceMs !== undefined ? { ms: this.sinceMs, id: '' } : undefined;
   }
 
+  /** Events yielded so far. */
+  yielded = 0;
+
+  /** Called for each event as it is yielded. */
   note(ev: T): void {
+    this.yielded++;
     const ms = ev.timestamp.getTime();
     if (!this.newest || ms >= this.newest.ms) this.newest = { ms, id: ev.id };
   }
@@ -348,6 +353,34 @@ function asPollResult<T>(answer: Iterable<T> | AsyncIterable<T> | PollResult<T>)
   return { events: answer as Iterable<T> };
 }
 
+/** What one running watch holds; shared by its parts. */
+interface WatchRun<T extends Watchable, R> {
+  source: WatchSource<T, R>;
+  signal: AbortSignal;
+  backoff: Backoff;
+  reader: PollReader<T>;
+  log: Logger | undefined;
+}
+
+/** A failed poll or terminal check: rethrow when it is final, else wait so the caller can try again. */
+async function waitOrThrow<T extends Watchable, R>(w: WatchRun<T, R>, failure: unknown): Promise<void> {
+  const { provider, operation } = w.source;
+  if (w.signal.aborted) throw abortError(w.signal, provider);
+  const err = toStackfeedError(failure, { provider, operation });
+  if (!err.retryable) throw err;
+  const wait = w.backoff.failed(err);
+  if (wait === undefined) throw err;
+  w.log?.({
+    level: 'warn',
+    event: 'retry',
+    provider,
+    operation,
+    delayMs: wait,
+    message: `watch poll failed (${err.code}); trying again`,
+  });
+  await sleep(wait, w.signal);
+}
+
 async function* run<T extends Watchable, R>(
   source: WatchSource<T, R>,
   options: WatchOptions,
@@ -355,96 +388,33 @@ async function* run<T extends Watchable, R>(
   closed: AbortSignal,
 ): AsyncGenerator<T, undefined> {
   const { provider, operation } = source;
-  const log = safeLog(options.logger);
-  const backoff = new Backoff(options, provider);
   const { signal, dispose } = linkSignals(source, options, closed);
-  const reader = new PollReader<T>(source as WatchSource<T, unknown>, options);
-  let yielded = 0;
-
-  /** A failed poll or terminal check: rethrow when it is final, else wait and let the caller try again. */
-  const retryAfter = async (failure: unknown): Promise<void> => {
-    if (signal.aborted) throw abortError(signal, provider);
-    const err = toStackfeedError(failure, { provider, operation });
-    if (!err.retryable) throw err;
-    const wait = backoff.failed(err);
-    if (wait === undefined) throw err;
-    log?.({
-      level: 'warn',
-      event: 'retry',
-      provider,
-      operation,
-      delayMs: wait,
-      message: `watch poll failed (${err.code}); trying again`,
-    });
-    await sleep(wait, signal);
+  const w: WatchRun<T, R> = {
+    source,
+    signal,
+    backoff: new Backoff(options, provider),
+    reader: new PollReader<T>(source as WatchSource<T, unknown>, options),
+    log: safeLog(options.logger),
   };
-
   try {
-    /** Events whose terminal check failed: the check is asked again with the same events. */
-    let unchecked: T[] | undefined;
-    while (true) {
-      throwIfAborted(signal, provider);
-      let fresh: T[];
-      if (unchecked) {
-        fresh = unchecked;
-      } else {
-        const wasDisordered = reader.disordered;
-        try {
-          fresh = await reader.read(signal);
-        } catch (err) {
-          await retryAfter(err);
-          continue;
-        }
-        // Yielded before checkTerminal: a consumer sees events as soon as they are read.
-        for (const ev of fresh) {
-          reader.note(ev);
-          yielded++;
-          yield ev;
-        }
-        // This poll broke the listing order: markers may have skipped events. Re-read all at once.
-        if (!wasDisordered && reader.disordered) {
-          log?.({
-            level: 'warn',
-            event: 'error',
-            provider,
-            operation,
-            message: `the listing is not in its documented order (${source.listingOrder}); re-reading it in full from now on`,
-          });
-          continue;
-        }
-      }
-      let check: TerminalCheck<R>;
-      try {
-        check = await source.checkTerminal({ newEvents: fresh, signal });
-        unchecked = undefined;
-      } catch (err) {
-        unchecked = fresh;
-        await retryAfter(err);
-        continue;
-      }
-      backoff.succeeded();
-      if (check.terminal) {
-        const drain = await finalDrain(reader, signal, retryAfter);
-        if (drain.error !== undefined) {
-          log?.({
-            level: 'warn',
-            event: 'error',
-            provider,
-            operation,
-            message: `final drain failed: ${String(drain.error)}`,
-          });
-        }
-        // Yielded outside the drain's try: an error the consumer throws in is not mistaken for a drain failure.
-        for (const ev of drain.events) {
-          reader.note(ev);
-          yielded++;
-          yield ev;
-        }
-        setResult(resultOf(check, reader, yielded, drain.error, { provider, operation }));
-        return undefined;
-      }
-      await sleep(backoff.pollWait, signal);
+    const check = yield* pollUntilTerminal(w);
+    const drain = await finalDrain(w.reader, signal, (err) => waitOrThrow(w, err));
+    if (drain.error !== undefined) {
+      w.log?.({
+        level: 'warn',
+        event: 'error',
+        provider,
+        operation,
+        message: `final drain failed: ${String(drain.error)}`,
+      });
     }
+    // Yielded outside the drain's try: an error the consumer throws in is not mistaken for a drain failure.
+    for (const ev of drain.events) {
+      w.reader.note(ev);
+      yield ev;
+    }
+    setResult(resultOf(check, w.reader, drain.error, { provider, operation }));
+    return undefined;
   } catch (err) {
     // Closed by return(): the pending next() ends the stream instead of failing.
     if (closed.aborted) return undefined;
@@ -452,6 +422,56 @@ async function* run<T extends Watchable, R>(
     throw toStackfeedError(err, { provider, operation });
   } finally {
     dispose();
+  }
+}
+
+/** Poll, yield what is new, ask whether it is over; wait; again. Returns the terminal check. */
+async function* pollUntilTerminal<T extends Watchable, R>(w: WatchRun<T, R>): AsyncGenerator<T, TerminalCheck<R>> {
+  const { source, signal, reader, backoff } = w;
+  /** Events whose terminal check failed: the check is asked again with the same events. */
+  let unchecked: T[] | undefined;
+  while (true) {
+    throwIfAborted(signal, source.provider);
+    let fresh: T[];
+    if (unchecked) {
+      fresh = unchecked;
+    } else {
+      const wasDisordered = reader.disordered;
+      try {
+        fresh = await reader.read(signal);
+      } catch (err) {
+        await waitOrThrow(w, err);
+        continue;
+      }
+      // Yielded before checkTerminal: a consumer sees events as soon as they are read.
+      for (const ev of fresh) {
+        reader.note(ev);
+        yield ev;
+      }
+      // This poll broke the listing order: markers may have skipped events. Re-read all at once.
+      if (!wasDisordered && reader.disordered) {
+        w.log?.({
+          level: 'warn',
+          event: 'error',
+          provider: source.provider,
+          operation: source.operation,
+          message: `the listing is not in its documented order (${source.listingOrder}); re-reading it in full from now on`,
+        });
+        continue;
+      }
+    }
+    let check: TerminalCheck<R>;
+    try {
+      check = await source.checkTerminal({ newEvents: fresh, signal });
+      unchecked = undefined;
+    } catch (err) {
+      unchecked = fresh;
+      await waitOrThrow(w, err);
+      continue;
+    }
+    backoff.succeeded();
+    if (check.terminal) return check;
+    await sleep(backoff.pollWait, signal);
   }
 }
 
@@ -486,13 +506,12 @@ async function finalDrain<T extends Watchable>(
 function resultOf<T extends Watchable, R>(
   check: TerminalCheck<R>,
   reader: PollReader<T>,
-  yielded: number,
   drainError: unknown,
   ctx: { provider: ProviderId; operation: string },
 ): WatchResult<R> {
   const r: WatchResult<R> = {
     outcome: check.outcome ?? 'succeeded',
-    eventsYielded: yielded,
+    eventsYielded: reader.yielded,
     polls: reader.polls,
     cappedPolls: reader.cappedPolls,
     fullRereadPolls: reader.fullRereadPolls,

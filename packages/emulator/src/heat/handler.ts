@@ -22,6 +22,8 @@ export interface HeatHandlerOptions {
   locationBase?: string | undefined;
   /** `false`: an older Heat without `nested_depth` (the parameter is ignored, no `root_stack` links). */
   nestedDepth?: boolean | undefined;
+  /** A faulty server: events listed in a stable order that is not time order (by resource name, then time), whatever `sort_dir`. */
+  unorderedListing?: boolean | undefined;
 }
 
 export function reqId(): Record<string, string> {
@@ -191,6 +193,9 @@ export class HeatWire {
     if (keys[0] === 'resource_type')
       rows.sort((a, b) => String(a.e.type ?? '').localeCompare(String(b.e.type ?? '')) || eventOrder(a.e, b.e));
     if (!asc) rows.reverse();
+    if (this.opts.unorderedListing) {
+      rows.sort((a, b) => (a.e.resource < b.e.resource ? -1 : a.e.resource > b.e.resource ? 1 : eventOrder(a.e, b.e)));
+    }
     const marker = q.get('marker');
     if (marker) {
       const at = rows.findIndex(({ e }) => e.id === marker);

@@ -42,6 +42,8 @@ export interface HeatEmulatorOptions {
   locationBase?: string;
   /** `false`: an older Heat without `nested_depth` (ignored; no `root_stack` links). Default true. */
   nestedDepth?: boolean;
+  /** Fault: list events in a stable order that is not time order (by resource name, then time), whatever `sort_dir`. */
+  unorderedListing?: boolean;
 }
 
 export interface HeatEmulator {
@@ -89,12 +91,13 @@ export async function startHeatEmulator(opts: HeatEmulatorOptions = {}): Promise
     epochMs: opts.epochMs ?? Date.UTC(2026, 0, 1),
     locationBase: opts.locationBase,
     nestedDepth: opts.nestedDepth,
+    unorderedListing: opts.unorderedListing,
   };
   const store = new HeatStore({ autoAdvanceMs: opts.autoAdvanceMs, maxEventsPerStack: opts.maxEventsPerStack });
   const keystone = new EmulatedKeystone(opts.keystone);
   const wire = new HeatWire(store, handlerOpts);
   // The ground truth reads the full nesting whatever the emulated Heat supports.
-  const truth = new HeatWire(store, { ...handlerOpts, nestedDepth: true });
+  const truth = new HeatWire(store, { ...handlerOpts, nestedDepth: true, unorderedListing: false });
   const route = createHeatRouter(store, keystone, wire, handlerOpts).handler();
   // Like Heat's eventlet WSGI server, decode `%2F` before routing: an encoded slash is a slash.
   const server = await startEmulator({

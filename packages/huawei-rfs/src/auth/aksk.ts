@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StackfeedError } from '@stackfeed/core';
-import { type AuthHook, type SignableRequest, registerSecret } from '@stackfeed/core/adapter';
+import { type AuthHook, type SignableRequest, assertHeaderSafe, registerSecret } from '@stackfeed/core/adapter';
 import { formatSdkDate, signRequest } from './signer.js';
 
 /** A permanent or temporary Huawei Cloud access key. */
@@ -30,6 +30,23 @@ export function stampRequest(req: SignableRequest, projectId: string | undefined
 }
 
 /**
+ * Register the key, secret and security token for redaction, then check the header-bound ones
+ * (the AK goes into Authorization, the token into X-Security-Token): CONFIG on a line break.
+ */
+function registerCredentials(c: AkSkCredentials): void {
+  registerSecret(c.accessKey);
+  registerSecret(c.secretKey);
+  registerSecret(c.securityToken);
+  assertHeaderSafe('authorization', c.accessKey, { provider: 'huawei-rfs', option: 'credentials.accessKey' });
+  if (c.securityToken) {
+    assertHeaderSafe('x-security-token', c.securityToken, {
+      provider: 'huawei-rfs',
+      option: 'credentials.securityToken',
+    });
+  }
+}
+
+/**
  * AK/SK signing as a transport AuthHook: runs before every attempt, so `X-Sdk-Date` and
  * `Client-Request-Id` are fresh on retries.
  */
@@ -52,10 +69,8 @@ export class AkSkAuth implements AuthHook {
   ) {
     if (typeof creds === 'function') this.provider = creds;
     else {
+      registerCredentials(creds);
       this.creds = { ...creds };
-      registerSecret(creds.accessKey);
-      registerSecret(creds.secretKey);
-      registerSecret(creds.securityToken);
     }
     this.projectId = opts.projectId;
     this.now = opts.now ?? Date.now;
@@ -72,9 +87,7 @@ export class AkSkAuth implements AuthHook {
         const c = await provider();
         if (!c || typeof c.accessKey !== 'string' || typeof c.secretKey !== 'string' || !c.accessKey || !c.secretKey)
           throw new Error('the credential provider returned no accessKey/secretKey');
-        registerSecret(c.accessKey);
-        registerSecret(c.secretKey);
-        registerSecret(c.securityToken);
+        registerCredentials(c);
         this.creds = { accessKey: c.accessKey, secretKey: c.secretKey, securityToken: c.securityToken };
         this.expiresAt = c.expiresAt instanceof Date ? c.expiresAt.getTime() : undefined;
         return this.creds;

@@ -1,7 +1,9 @@
 import { type Logger, StackfeedError, type TlsOptions } from '@stackfeed/core';
 import {
   type AuthHook,
+  type TransportOptions,
   abortError,
+  assertHeaderSafe,
   type SignableRequest,
   HttpTransport,
   registerSecret,
@@ -31,6 +33,8 @@ export interface IamTokenAuthOptions {
   /** Renew this long before `expires_at` (default 5 minutes). */
   refreshMarginMs?: number | undefined;
   timeoutMs?: number | undefined;
+  totalTimeoutMs?: number | undefined;
+  maxResponseBytes?: number | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
   now?: () => number;
@@ -64,13 +68,16 @@ export class IamTokenAuth implements AuthHook {
     if (opts.token) {
       this.cached = { token: opts.token, expiresAt: Number.POSITIVE_INFINITY, lifetime: Number.POSITIVE_INFINITY };
     }
-    this.iam = new HttpTransport({
-      provider: 'huawei-rfs',
-      parseError: parseRfsError,
-      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-      ...(opts.logger ? { logger: opts.logger } : {}),
-      ...(opts.tls ? { tls: opts.tls } : {}),
-    });
+    // Sent as X-Auth-Token: a line break must fail now, not as a NETWORK error on every attempt.
+    if (opts.token)
+      assertHeaderSafe('x-auth-token', opts.token, { provider: 'huawei-rfs', option: 'credentials.token' });
+    const transportOptions: Omit<TransportOptions, 'provider'> = {};
+    if (opts.timeoutMs !== undefined) transportOptions.timeoutMs = opts.timeoutMs;
+    if (opts.totalTimeoutMs !== undefined) transportOptions.totalTimeoutMs = opts.totalTimeoutMs;
+    if (opts.maxResponseBytes !== undefined) transportOptions.maxResponseBytes = opts.maxResponseBytes;
+    if (opts.logger) transportOptions.logger = opts.logger;
+    if (opts.tls) transportOptions.tls = opts.tls;
+    this.iam = new HttpTransport({ provider: 'huawei-rfs', parseError: parseRfsError, ...transportOptions });
   }
 
   /**

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { StackEvent, StackInfo } from '@stackfeed/core';
-import { parseTimestamp, parseWire } from '@stackfeed/core/adapter';
+import { parseWire } from '@stackfeed/core/adapter';
 import type { z } from 'zod';
 import {
   type RfsEventFields,
@@ -219,8 +219,8 @@ export function normalizeEventsPage(
   return { items, nextMarker: parsed.page_info?.next_marker || undefined };
 }
 
-/** A stack (ListStacks item or GetStackMetadata) → StackInfo. */
-export function toStackInfo(s: WireStack | WireStackMetadata): StackInfo {
+/** A parsed stack (ListStacks item or GetStackMetadata) → StackInfo; `raw` is the record as received. */
+export function toStackInfo(s: WireStack | WireStackMetadata, raw: unknown = s): StackInfo {
   const status = s.status ?? '';
   const m = STACK_STATUS_TABLE.map(status);
   const out: StackInfo = {
@@ -230,14 +230,12 @@ export function toStackInfo(s: WireStack | WireStackMetadata): StackInfo {
     action: m.action,
     phase: m.phase,
     status,
-    raw: s,
+    raw,
   };
   if (s.stack_id) out.id = s.stack_id;
   if (s.status_message) out.reason = s.status_message;
-  const created = parseTimestamp(s.create_time);
-  if (created) out.createdAt = created;
-  const updated = parseTimestamp(s.update_time);
-  if (updated) out.updatedAt = updated;
+  if (s.create_time) out.createdAt = s.create_time;
+  if (s.update_time) out.updatedAt = s.update_time;
   const details: Record<string, unknown> = {};
   if (s.description) details.description = s.description;
   const meta = s as Partial<WireStackMetadata>;

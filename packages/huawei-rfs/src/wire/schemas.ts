@@ -1,4 +1,4 @@
-import { parseTimestamp } from '@stackfeed/core/adapter';
+import { parseIsoTimestamp } from '@stackfeed/core/adapter';
 import { z } from 'zod';
 
 /**
@@ -14,19 +14,23 @@ const ZONED_RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 
 /**
  * Epoch ms of a timestamp in the form RFS sends, or NaN for anything else (which then goes through
- * core's lenient parser). Shared by the zod schema and the fast page check, so both read a time
- * the same way.
+ * core's strict ISO 8601 parser). Shared by the zod schema and the fast page check, so both read a
+ * time the same way.
  */
 function rfc3339Ms(s: string): number {
   return ZONED_RFC3339.test(s) ? Date.parse(s) : Number.NaN;
 }
 
-/** RFC 3339 timestamp → Date; a value that does not parse fails with the field's path. */
+/**
+ * RFC 3339 timestamp → Date, the form the official models document (`yyyy-mm-ddTHH:MM:SSZ`); other
+ * ISO 8601 date-times are read too (zone-less = UTC). Anything else, a numeric string like
+ * "20260101" included, fails with the field's path: no epoch guessing.
+ */
 const timestamp = z.string().transform((s, ctx) => {
-  // Fast path for what RFS sends; everything else goes through core's parser.
+  // Fast path for what RFS sends; everything else goes through core's strict parser.
   const ms = rfc3339Ms(s);
   if (!Number.isNaN(ms)) return new Date(ms);
-  const d = parseTimestamp(s);
+  const d = parseIsoTimestamp(s);
   if (!d) {
     ctx.addIssue({ code: 'custom', message: 'is not an RFC 3339 timestamp' });
     return z.NEVER;
@@ -165,10 +169,10 @@ export const WireStackSchema = z.looseObject({
   description: optStr,
   status: optStr,
   status_message: optStr,
-  create_time: optStr,
-  update_time: optStr,
+  create_time: timestamp.nullish(),
+  update_time: timestamp.nullish(),
 });
-export type WireStack = z.input<typeof WireStackSchema>;
+export type WireStack = z.output<typeof WireStackSchema>;
 
 export const ListStacksResponseSchema = z.looseObject({
   stacks: z.array(WireStackSchema).nullish(),
@@ -182,8 +186,8 @@ export const GetStackMetadataResponseSchema = z.looseObject({
   description: optStr,
   status: optStr,
   status_message: optStr,
-  create_time: optStr,
-  update_time: optStr,
+  create_time: timestamp.nullish(),
+  update_time: timestamp.nullish(),
   enable_deletion_protection: z.boolean().nullish(),
   enable_auto_rollback: z.boolean().nullish(),
   vars_structure: z

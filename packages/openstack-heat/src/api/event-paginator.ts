@@ -4,7 +4,7 @@ import type { CanonicalStack } from '../mapping/event.js';
 import { type EventQuery, type HeatEventOptions, eventQuery } from './filters.js';
 import { type HeatApi, PROVIDER } from './heat-api.js';
 import { readNestedEvents, supportsNestedDepth } from './nested.js';
-import { type HeatStackRef, lookupKeyOf } from './refs.js';
+import { type HeatStackRef, canonicalOf, isMarker, lookupKeyOf } from './refs.js';
 
 /** Options of `listStackEvents` / `listResourceEvents`. */
 export type ListEventsOptions = ListOptions & EventFilterOptions & HeatEventOptions;
@@ -76,6 +76,32 @@ class MergedListing {
   }
 }
 
+/** Latest event time a cursor may carry (year 2500): a larger number was never an event time. */
+const MAX_TIME_MS = Date.UTC(2500, 0, 1);
+
+/**
+ * Why a decoded cursor does not belong to this call, or undefined: its marker must be an event
+ * id, its time a real time, and the stack it names the call's own stack (a cursor naming another
+ * stack would read that stack's URL).
+ */
+function refuseCursor(cursor: unknown, ref: HeatStackRef): string | undefined {
+  if (typeof cursor !== 'object' || cursor === null) return 'its cursor is not an object';
+  const c = cursor as Partial<Record<keyof EventCursor, unknown>>;
+  if (!isMarker(c.m)) return 'its marker is not an event id';
+  if (typeof c.t !== 'number' || !Number.isFinite(c.t) || c.t < 0 || c.t > MAX_TIME_MS)
+    return 'its time is out of range';
+  if (c.n !== undefined && c.n !== 1) return 'its nesting flag is not 1';
+  if (c.s === undefined) return undefined;
+  const s = c.s as Partial<CanonicalStack> | null;
+  if (typeof s !== 'object' || s === null || typeof s.name !== 'string' || typeof s.id !== 'string') {
+    return 'its stack is malformed';
+  }
+  const known = canonicalOf(ref);
+  const key = lookupKeyOf(ref);
+  const mine = known ? known.name === s.name && known.id === s.id : key === s.name || key === s.id;
+  return mine ? undefined : `it names another stack (${s.name}) than this call's`;
+}
+
 /** A name Heat cannot address in a URL path: it reads path bytes as Latin-1 (a real Heat 19 404s). */
 export function needsQueryFilter(resourceName: string): boolean {
   return /[\u0080-\u{10ffff}]/u.test(resourceName);
@@ -138,6 +164,8 @@ export function eventPaginator(
     options,
     filter: local,
     pageSizeLimits,
+    tokenKey: api.tokenKey,
+    validateCursor: (c) => refuseCursor(c, ref),
     cursorKey: (c) => c.m,
     onWarning: (m) => api.warn(operation, m),
     fetchPage: async (cursor, pageSize, signal) => {

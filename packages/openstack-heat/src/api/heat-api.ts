@@ -8,7 +8,15 @@ import type {
   TlsOptions,
 } from '@stackfeed/core';
 import { StackfeedError } from '@stackfeed/core';
-import { type HttpResponse, HttpTransport, parseWire, registerSecret } from '@stackfeed/core/adapter';
+import {
+  type HttpResponse,
+  HttpTransport,
+  type TokenKey,
+  assertHeaderSafe,
+  createTokenKey,
+  parseWire,
+  registerSecret,
+} from '@stackfeed/core/adapter';
 import { z } from 'zod';
 import { KeystoneSession } from '../auth/keystone.js';
 import type { EndpointInterface, HeatAuth } from '../auth/types.js';
@@ -36,6 +44,9 @@ export interface HeatApiOptions {
   region?: string | undefined;
   interface?: EndpointInterface | undefined;
   timeoutMs?: number | undefined;
+  totalTimeoutMs?: number | undefined;
+  maxResponseBytes?: number | undefined;
+  tokenKey?: string | Uint8Array | undefined;
   retry?: RetryOptions | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
@@ -63,7 +74,12 @@ export class HeatApi {
   private readonly http: HttpTransport;
   private readonly headers: Record<string, string>;
 
+  /** Signs this client's continuation tokens (one key per client). */
+  readonly tokenKey: TokenKey;
+
   constructor(opts: HeatApiOptions) {
+    checkHeaderOptions(opts);
+    this.tokenKey = createTokenKey(opts.tokenKey);
     this.session = new KeystoneSession({
       auth: opts.auth,
       endpoint: opts.endpoint,
@@ -71,6 +87,8 @@ export class HeatApi {
       interface: opts.interface,
       refreshMarginMs: opts.tokenRefreshMarginMs,
       timeoutMs: opts.timeoutMs,
+      totalTimeoutMs: opts.totalTimeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
       retry: opts.retry,
       logger: opts.logger,
       tls: opts.tls,
@@ -84,6 +102,8 @@ export class HeatApi {
       auth: this.session.hook,
       parseError: parseHeatError,
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.totalTimeoutMs !== undefined ? { totalTimeoutMs: opts.totalTimeoutMs } : {}),
+      ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
@@ -247,6 +267,17 @@ export class HeatApi {
       return fail(`malformed JSON in the response (${(e as Error).message.slice(0, 120)})`);
     }
     return res;
+  }
+}
+
+/** CR/LF in anything that becomes a header is CONFIG at construction, before any request. */
+function checkHeaderOptions(opts: HeatApiOptions): void {
+  const ctx = (option: string) => ({ provider: PROVIDER, option });
+  if (opts.userAgent !== undefined) assertHeaderSafe('User-Agent', opts.userAgent, ctx('userAgent'));
+  for (const [name, value] of Object.entries(opts.headers ?? {})) assertHeaderSafe(name, value, ctx('headers'));
+  const a = opts.auth;
+  if ((a.type === 'none' || a.type === 'token') && a.token !== undefined) {
+    assertHeaderSafe('X-Auth-Token', a.token, ctx('auth.token'));
   }
 }
 

@@ -82,3 +82,8 @@ export function markerOf(href: string): string | undefined {
     return undefined;
   }
 }
+
+/** A page marker as stackfeed puts it in a token: a Heat id (uuid), never a path or a query. */
+export function isMarker(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 255 && !/[/?#\s%]/.test(v);
+}

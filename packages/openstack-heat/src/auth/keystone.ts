@@ -16,6 +16,10 @@ export interface SessionOptions {
   /** Re-authenticate this long before the token expires (default 60 s). */
   refreshMarginMs?: number | undefined;
   timeoutMs?: number | undefined;
+  /** One Keystone call across its retries (core's default when unset). */
+  totalTimeoutMs?: number | undefined;
+  /** Largest Keystone answer accepted, after decompression (core's default when unset). */
+  maxResponseBytes?: number | undefined;
   retry?: RetryOptions | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
@@ -77,6 +81,8 @@ export class KeystoneSession {
         provider: 'openstack-heat',
         parseError: parseHeatError,
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        ...(opts.totalTimeoutMs !== undefined ? { totalTimeoutMs: opts.totalTimeoutMs } : {}),
+        ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
         ...(opts.retry ? { retry: opts.retry } : {}),
         ...(opts.logger ? { logger: opts.logger } : {}),
         ...(opts.tls ? { tls: opts.tls } : {}),

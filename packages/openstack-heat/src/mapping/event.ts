@@ -1,5 +1,5 @@
 import type { StackEvent, StackInfo } from '@stackfeed/core';
-import { parseTimestamp, parseWire } from '@stackfeed/core/adapter';
+import { parseWire } from '@stackfeed/core/adapter';
 import {
   EventListSchema,
   EventListWire,
@@ -172,13 +172,11 @@ export function toStackInfo(wire: WireStack, raw: unknown): StackInfo {
   };
   if (wire.stack_status_reason != null) info.reason = wire.stack_status_reason;
   if (wire.creation_time) info.createdAt = wire.creation_time;
-  const updated = parseTimestamp(wire.updated_time);
-  if (updated) info.updatedAt = updated;
+  if (wire.updated_time) info.updatedAt = wire.updated_time;
   const details: Record<string, unknown> = {};
   if (wire.parent) details.parentId = wire.parent;
   if (wire.project) details.project = wire.project;
-  const deleted = parseTimestamp(wire.deletion_time);
-  if (deleted) details.deletedAt = deleted;
+  if (wire.deletion_time) details.deletedAt = wire.deletion_time;
   if (wire.tags && wire.tags.length > 0) details.tags = wire.tags;
   if (wire.description) details.description = wire.description;
   if (Object.keys(details).length > 0) info.details = details;

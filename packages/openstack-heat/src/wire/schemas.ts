@@ -1,4 +1,4 @@
-import { parseTimestamp } from '@stackfeed/core/adapter';
+import { parseIsoTimestamp } from '@stackfeed/core/adapter';
 import { z } from 'zod';
 
 /**
@@ -6,9 +6,12 @@ import { z } from 'zod';
  * Only what stackfeed reads is required; everything else passes through (`raw` keeps it all).
  */
 
-/** A Heat timestamp (`2026-11-23T19:03:08Z`, older Heats without `Z`): parsed as UTC. */
+/**
+ * A Heat timestamp: ISO 8601 (`2026-11-23T19:03:08Z`; older Heats without `Z`, read as UTC).
+ * Numbers and numeric strings such as `"20260101"` are refused, never read as epoch seconds.
+ */
 export const HeatTime = z.unknown().transform((v, ctx) => {
-  const d = parseTimestamp(v);
+  const d = parseIsoTimestamp(v);
   if (!d) {
     ctx.addIssue({ code: 'custom', message: `is not a timestamp (${JSON.stringify(v)?.slice(0, 40)})` });
     return z.NEVER;
@@ -71,7 +74,7 @@ const isOptStr = (v: unknown) => v === undefined || v === null || typeof v === '
 /**
  * Fast path of {@link EventListWire} for the hot loop of a listing: answers the records as
  * received (no zod copies) with their times when `body` is a shape the schema accepts and every
- * `event_time` is a timestamp string (core's `parseTimestamp`, as the schema reads it); otherwise
+ * `event_time` is an ISO timestamp (core's `parseIsoTimestamp`, as the schema reads it); otherwise
  * `undefined`, and the caller parses with zod, which names the first bad field. It accepts nothing
  * the schema rejects (a property test holds it to that).
  */
@@ -108,7 +111,7 @@ export function checkEventList(body: unknown): CheckedEventList | undefined {
       }
     }
     if (t !== lastT) {
-      const d = parseTimestamp(t);
+      const d = parseIsoTimestamp(t);
       if (!d) return undefined;
       lastMs = d.getTime();
       lastT = t;
@@ -127,8 +130,8 @@ export const WireStackSchema = z
     stack_status: z.string(),
     stack_status_reason: optStr,
     creation_time: HeatTime.nullish(),
-    updated_time: z.unknown().optional(),
-    deletion_time: z.unknown().optional(),
+    updated_time: HeatTime.nullish(),
+    deletion_time: HeatTime.nullish(),
     links: z.array(LinkSchema).nullish(),
     parent: optStr,
     project: optStr,

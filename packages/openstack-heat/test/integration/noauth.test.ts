@@ -71,11 +71,14 @@ describe('listing events on a real Heat', () => {
     },
   );
 
-  itReal('pages with byPage tokens that resume in a fresh client', async () => {
-    const pages = heat.listStackEvents(S.big.name, { pageSize: 100, nestedDepth: 1 }).byPage();
+  itReal('pages with byPage tokens that resume in a fresh client sharing the tokenKey', async () => {
+    const tokenKey = 'noauth-it-token-key-0001';
+    const pages = new HeatClient({ auth: { type: 'none' }, endpoint: url, tokenKey })
+      .listStackEvents(S.big.name, { pageSize: 100, nestedDepth: 1 })
+      .byPage();
     const first = (await pages.next()).value as { items: StackEvent[]; continuationToken?: string };
     expect(first.items).toHaveLength(100);
-    const other = new HeatClient({ auth: { type: 'none' }, endpoint: url });
+    const other = new HeatClient({ auth: { type: 'none' }, endpoint: url, tokenKey });
     const rest = await other
       .listStackEvents(S.big.name, { pageSize: 100, nestedDepth: 1, continuationToken: first.continuationToken })
       .toArray({ limit: 10_000 });
