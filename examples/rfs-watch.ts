@@ -44,9 +44,16 @@ try {
   }
   console.log(`\nended: ${watch.result?.outcome} (${watch.result?.status}) after ${watch.result?.polls} polls`);
 
-  // Server-side filter, typed: only the failure lines.
-  const errors = await rfs.listStackEvents(name, { filter: { eventType: ['ERROR'] } }).toArray({ limit: 20 });
-  for (const e of errors) console.log(`ERROR: ${e.message}`);
+  // Server-side filter, typed: only the failure lines, oldest first, with only the attributes needed
+  // (`timestamp` is required: every event carries its time).
+  const errors = await rfs
+    .listStackEvents(name, { filter: { eventType: ['ERROR'] }, fields: ['timestamp', 'event_message'] })
+    .toArray({ limit: 20 });
+  for (const e of errors) console.log(`ERROR ${e.timestamp.toISOString()}: ${e.message}`);
+
+  // The latest few events, in RFS's own (cheap) order.
+  const latest = await rfs.listStackEvents(name, { order: 'newest-first' }).toArray({ limit: 3 });
+  for (const e of latest) console.log(`latest: ${e.status} ${e.message ?? ''}`);
 } catch (err) {
   if (StackfeedError.is(err))
     console.error(`${err.code} ${err.providerCode ?? ''} ${err.message} (request id ${err.requestId ?? '-'})`);

@@ -40,6 +40,7 @@ import {
   listLifecycleExecutions,
   watchLifecycleExecution,
 } from './lifecycle.js';
+import type { EventListOptions } from './ordered.js';
 import {
   getWorkflowExecution,
   listImageBuildStepEvents,
@@ -49,6 +50,7 @@ import {
 } from './workflows.js';
 
 export type { LifecycleEventOptions } from './lifecycle.js';
+export type { EventListOptions } from './ordered.js';
 export type { ListImageBuildVersionsOptions, ListImagesOptions } from './images.js';
 
 /** Options of {@link ImageBuilderClient}. */
@@ -109,7 +111,8 @@ const IMAGE_BUILD_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/
  * `ExecutionInfo` / `ImageInfo` / `StackEvent`, over `@aws-sdk/client-imagebuilder` with core's
  * SDK helper (bounded responses, deadlines, core's retry policy, credential redaction).
  *
- * `listStackEvents(ref)` / `watchStackEvents(ref)` take a lifecycle execution id (`lce-…`), an
+ * Event lists are oldest first (`order: 'newest-first'` reverses them); `maxItems` takes the first
+ * N of that order. `listStackEvents(ref)` / `watchStackEvents(ref)` take a lifecycle execution id (`lce-…`), an
  * image build version ARN (its workflow steps), or (list only) a workflow execution id (`wf-…`).
  */
 export class ImageBuilderClient implements StackEventSource<string>, ImageSource {
@@ -119,6 +122,8 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
     provider: PROVIDER,
     filters: { since: 'local', resourceName: 'local', resourceType: 'local', phase: 'local' },
     pageSize: { min: PAGE_SIZE.min, max: PAGE_SIZE.max },
+    // Every event list is read to its end and ordered (the service promises no time order), so
+    // there is no cheaper native order: `nativeOrder` is left unset.
     eventOrder: 'oldest-first',
     nestedStacks: false,
     eventIds: 'content-hash',
@@ -188,7 +193,10 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
    * ListLifecycleExecutionResources → one StackEvent per resource action (AMI, snapshot, container
    * image; DELETE / DEPRECATE / DISABLE / AVAILABLE), with snapshots and image URIs in `details`.
    */
-  listLifecycleExecutionEvents(id: string, options: ListOptions & LifecycleEventOptions = {}): Paginator<StackEvent> {
+  listLifecycleExecutionEvents(
+    id: string,
+    options: EventListOptions & LifecycleEventOptions = {},
+  ): Paginator<StackEvent> {
     return listLifecycleExecutionEvents(this.api, id, options);
   }
 
@@ -244,10 +252,7 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
    * ListWorkflowStepExecutions → one StackEvent per step: status, rollback status (action
    * ROLLBACK while/after the step is rolled back), message, inputs/outputs parsed when JSON.
    */
-  listWorkflowStepEvents(
-    workflowExecutionId: string,
-    options: ListOptions & EventFilterOptions = {},
-  ): Paginator<StackEvent> {
+  listWorkflowStepEvents(workflowExecutionId: string, options: EventListOptions = {}): Paginator<StackEvent> {
     return listWorkflowStepEvents(this.api, workflowExecutionId, options);
   }
 
@@ -266,7 +271,7 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
    * Events of a lifecycle execution (`lce-…`), of one workflow execution (`wf-…`), or of every
    * workflow step of an image build version (`arn:…:image/<name>/<x.y.z>/<n>`).
    */
-  listStackEvents(ref: string, options: ListOptions & LifecycleEventOptions = {}): Paginator<StackEvent> {
+  listStackEvents(ref: string, options: EventListOptions & LifecycleEventOptions = {}): Paginator<StackEvent> {
     if (typeof ref === 'string' && ref.startsWith('lce-')) return this.listLifecycleExecutionEvents(ref, options);
     if (typeof ref === 'string' && ref.startsWith('wf-')) return this.listWorkflowStepEvents(ref, options);
     if (typeof ref === 'string' && IMAGE_BUILD_ARN.test(ref)) return listImageBuildStepEvents(this.api, ref, options);

@@ -9,6 +9,7 @@ export {
   type ListImagesOptions,
   type ListImageBuildVersionsOptions,
   type LifecycleEventOptions,
+  type EventListOptions,
 } from './client.js';
 export { toStackfeedError } from './errors.js';
 export {

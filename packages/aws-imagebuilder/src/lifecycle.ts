@@ -12,6 +12,7 @@ import { applyEventFilters, createPaginator, drainPages, watchEvents } from '@st
 import { type ImageBuilderApi, MAX_POLL_PAGES, nextTokenCursor, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
 import { lifecycleExecutionInfo, lifecycleResourceEvent } from './mapping/records.js';
 import { LIFECYCLE_TERMINAL } from './mapping/tables.js';
+import { type EventListOptions, orderedEventList, readListing } from './ordered.js';
 
 /** Options of the lifecycle event list and watch. */
 export interface LifecycleEventOptions extends EventFilterOptions {
@@ -101,29 +102,37 @@ async function lifecyclePage(api: ImageBuilderApi, req: LifecyclePageRequest) {
 
 /**
  * ListLifecycleExecutionResources → one StackEvent per resource action (AMI, snapshot, container
- * image; DELETE / DEPRECATE / DISABLE / AVAILABLE), with snapshots and image URIs in `details`.
+ * image; DELETE / DEPRECATE / DISABLE / AVAILABLE), with snapshots and image URIs in `details`,
+ * oldest first (or `order: 'newest-first'`): the listing is read to its end, then ordered.
  */
 export function listLifecycleExecutionEvents(
   api: ImageBuilderApi,
   id: string,
-  options: ListOptions & LifecycleEventOptions,
+  options: EventListOptions & LifecycleEventOptions,
 ): Paginator<StackEvent> {
   const operation = 'listLifecycleExecutionEvents';
   requireArg(id, 'lifecycleExecutionId', operation);
   const parentResourceId = options.parentResourceId;
-  return createPaginator<StackEvent, string>({
-    provider: PROVIDER,
-    tokenKey: api.settings.tokenKey,
-    validateCursor: nextTokenCursor,
+  return orderedEventList(api, {
     operation,
     scope: { id, parent: parentResourceId ?? null },
-    pageSizeLimits: PAGE_SIZE,
     options,
-    filter: applyEventFilters(options),
-    fetchPage: async (cursor, pageSize, signal) => {
-      const p = await lifecyclePage(api, { id, parentResourceId, cursor, pageSize, signal, operation });
-      return { items: p.events, next: p.next, raw: p.raw };
-    },
+    readAll: (signal) =>
+      readListing(
+        async (cursor) => {
+          const p = await lifecyclePage(api, {
+            id,
+            parentResourceId,
+            cursor,
+            pageSize: PAGE_SIZE.max,
+            signal,
+            operation,
+          });
+          return { items: p.events, next: p.next };
+        },
+        operation,
+        signal,
+      ),
   });
 }
 

@@ -22,6 +22,7 @@ import {
 import { getImage } from './images.js';
 import { workflowEvent, workflowExecutionInfo, workflowStepEvent, workflowTypeOfArn } from './mapping/records.js';
 import { IMAGE_TERMINAL } from './mapping/tables.js';
+import { type EventListOptions, orderedEventList, readListing } from './ordered.js';
 
 const WORKFLOW_TERMINAL = new Set(['COMPLETED', 'FAILED', 'ROLLBACK_COMPLETED', 'CANCELLED', 'SKIPPED']);
 
@@ -113,118 +114,74 @@ async function stepPage(api: ImageBuilderApi, req: StepPageRequest) {
   return { events, next: wire.nextToken || undefined, raw };
 }
 
+/** Every step event of one workflow execution, in the service's order. */
+function readSteps(
+  api: ImageBuilderApi,
+  workflowExecutionId: string,
+  workflowType: string | undefined,
+  operation: string,
+  signal: AbortSignal | undefined,
+): Promise<StackEvent[]> {
+  return readListing(
+    async (cursor) => {
+      const req = { workflowExecutionId, cursor, pageSize: PAGE_SIZE.max, signal, operation, workflowType };
+      const p = await stepPage(api, req);
+      return { items: p.events, next: p.next };
+    },
+    operation,
+    signal,
+  );
+}
+
 /**
  * ListWorkflowStepExecutions → one StackEvent per step: status, rollback status (action
- * ROLLBACK while/after the step is rolled back), message, inputs/outputs parsed when JSON.
+ * ROLLBACK while/after the step is rolled back), message, inputs/outputs parsed when JSON. Oldest
+ * first (or `order: 'newest-first'`): the listing is read to its end, then ordered.
  */
 export function listWorkflowStepEvents(
   api: ImageBuilderApi,
   workflowExecutionId: string,
-  options: ListOptions & EventFilterOptions,
+  options: EventListOptions,
 ): Paginator<StackEvent> {
   const operation = 'listWorkflowStepEvents';
   requireArg(workflowExecutionId, 'workflowExecutionId', operation);
-  return createPaginator<StackEvent, string>({
-    provider: PROVIDER,
-    tokenKey: api.settings.tokenKey,
-    validateCursor: nextTokenCursor,
+  return orderedEventList(api, {
     operation,
     scope: { workflowExecutionId },
-    pageSizeLimits: PAGE_SIZE,
     options,
-    filter: applyEventFilters(options),
-    fetchPage: async (cursor, pageSize, signal) => {
-      const p = await stepPage(api, { workflowExecutionId, cursor, pageSize, signal, operation });
-      return { items: p.events, next: p.next, raw: p.raw };
-    },
+    readAll: (signal) => readSteps(api, workflowExecutionId, undefined, operation, signal),
   });
 }
 
-/** Where a listing of every step of an image build stands. */
-interface BuildStepsCursor {
-  /** The ListWorkflowExecutions token of the next page of workflows, if any. */
-  workflowsToken?: string;
-  /** Workflows whose steps are still to read, as [id, type]; the first is being read. */
-  queue: Array<[string, string]>;
-  /** The ListWorkflowStepExecutions token within the first workflow of `queue`. */
-  stepsToken?: string;
-}
-
-/** `validateCursor` of the build-steps listing: the shape of {@link BuildStepsCursor}. */
-function buildStepsCursorProblem(cursor: unknown): string | undefined {
-  const c = cursor as Partial<BuildStepsCursor> | null;
-  if (typeof c !== 'object' || c === null || !Array.isArray(c.queue)) return 'the cursor is not a build-steps cursor';
-  for (const entry of c.queue)
-    if (!Array.isArray(entry) || entry.length !== 2 || !/^wf-/.test(String(entry[0])) || typeof entry[1] !== 'string')
-      return 'the cursor names something that is not a workflow execution';
-  for (const t of [c.workflowsToken, c.stepsToken])
-    if (t !== undefined && nextTokenCursor(t) !== undefined) return 'the cursor holds a malformed nextToken';
-  return undefined;
-}
-
-/** Workflows whose steps are to be read, as [id, type]; those that report zero steps are left out. */
-function stepQueue(wire: readonly WireWorkflow[]): Array<[string, string]> {
-  // A workflow without its id cannot be asked for its steps.
-  const queue: Array<[string, string]> = [];
-  for (const w of wire)
-    if (w.workflowExecutionId && w.totalStepCount !== 0) queue.push([w.workflowExecutionId, w.type ?? '']);
-  return queue;
-}
-
-/** The cursor after the first workflow of `c` is read to its end. */
-function nextWorkflow(c: BuildStepsCursor): BuildStepsCursor | undefined {
-  const queue = c.queue.slice(1);
-  if (queue.length === 0 && !c.workflowsToken) return undefined;
-  return { queue, ...(c.workflowsToken ? { workflowsToken: c.workflowsToken } : {}) };
-}
-
 /**
- * The step events of every workflow of an image build version, workflow by workflow. The cursor
- * holds the workflow list token, the workflows still to read and the step token of the current one.
+ * The step events of every workflow of an image build version, in time order across workflows
+ * (oldest first, or `order: 'newest-first'`). Workflows that report zero steps, or no id, are not asked.
  */
 export function listImageBuildStepEvents(
   api: ImageBuilderApi,
   arn: string,
-  options: ListOptions & EventFilterOptions,
+  options: EventListOptions,
 ): Paginator<StackEvent> {
   const operation = 'listImageBuildEvents';
-  const readWorkflows = async (token: string | undefined, signal: AbortSignal | undefined) => {
-    const p = await workflowPage(api, arn, token, undefined, signal, operation);
-    const c: BuildStepsCursor = { queue: stepQueue(p.workflows) };
-    if (p.next) c.workflowsToken = p.next;
-    return c;
-  };
-  return createPaginator<StackEvent, BuildStepsCursor>({
-    provider: PROVIDER,
-    tokenKey: api.settings.tokenKey,
-    validateCursor: buildStepsCursorProblem,
+  return orderedEventList(api, {
     operation,
     scope: { arn },
-    pageSizeLimits: PAGE_SIZE,
     options,
-    filter: applyEventFilters(options),
-    fetchPage: async (cursor, pageSize, signal) => {
-      let c = cursor ?? (await readWorkflows(undefined, signal));
-      while (true) {
-        const first = c.queue[0];
-        if (!first) {
-          if (!c.workflowsToken) return { items: [] };
-          c = await readWorkflows(c.workflowsToken, signal);
-          continue;
-        }
-        const [workflowExecutionId, type] = first;
-        const p = await stepPage(api, {
-          workflowExecutionId,
-          cursor: c.stepsToken,
-          pageSize,
-          signal,
-          operation,
-          workflowType: type || undefined,
-        });
-        const next = p.next ? { ...c, stepsToken: p.next } : nextWorkflow(c);
-        if (p.events.length > 0 || !next) return { items: p.events, next, raw: p.raw };
-        c = next;
+    readAll: async (signal) => {
+      const workflows = await readListing(
+        async (cursor) => {
+          const p = await workflowPage(api, arn, cursor, PAGE_SIZE.max, signal, operation);
+          return { items: p.workflows, next: p.next };
+        },
+        operation,
+        signal,
+      );
+      const events: StackEvent[] = [];
+      for (const w of workflows) {
+        if (!w.workflowExecutionId || w.totalStepCount === 0) continue;
+        events.push(...(await readSteps(api, w.workflowExecutionId, w.type, operation, signal)));
       }
+      return events;
     },
   });
 }

@@ -2,6 +2,7 @@
  * Issue 13, Image Builder: every call ends, memory is bounded, classification matches the other
  * providers, and a watch stops paging on a repeated nextToken. Real SDK client, hostile loopback servers.
  */
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
@@ -93,6 +94,37 @@ describe('every call ends', () => {
     expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true });
     expect(srv.bodies).toHaveLength(2);
   });
+
+  it('abort() during the back-off: the process exits on its own (the SDK retry timer is gone)', async () => {
+    const srv = await hostile((_n, _p, _b, res) => {
+      res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailableException' });
+      res.end('{"message":"later"}');
+    });
+    const fixture = new URL('./fixtures/abort-child.ts', import.meta.url).pathname;
+    const r = await new Promise<{ code: number | null; out: string; killed: boolean }>((done) => {
+      const p = spawn(process.execPath, ['--conditions=@stackfeed/source', '--import', 'tsx', fixture, srv.url], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+      let out = '';
+      p.stdout.on('data', (d) => {
+        out += String(d);
+      });
+      p.stderr.on('data', (d) => {
+        out += String(d);
+      });
+      // Generous bound: a leaked ten-minute back-off or a kept-alive socket would hold the child far longer.
+      const guard = setTimeout(() => p.kill('SIGKILL'), 20_000);
+      p.on('exit', (code, signal) => {
+        clearTimeout(guard);
+        done({ code, out, killed: signal === 'SIGKILL' });
+      });
+    });
+    expect(r.killed, r.out).toBe(false);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('ABORTED');
+    expect(srv.bodies).toHaveLength(1);
+  }, 30_000);
 
   it('retry (and its deprecated alias maxAttempts) set the attempts of core’s policy', async () => {
     const srv = await hostile((_n, _p, _b, res) => {
@@ -187,6 +219,27 @@ describe('classification as elsewhere', () => {
 });
 
 describe('watch paging', () => {
+  it('a server that pages forever (a fresh nextToken every time) is cut at the page cap and counted as capped', async () => {
+    const srv = await hostile((n, path, _b, res) => {
+      if (path.startsWith('/GetLifecycleExecution'))
+        return json(res, { lifecycleExecution: { lifecycleExecutionId: LCE, state: { status: 'SUCCESS' } } });
+      json(res, {
+        lifecycleExecutionId: LCE,
+        resources: [resource(n)],
+        nextToken: `token-${n}`,
+        lifecycleExecutionState: { status: 'SUCCESS' },
+      });
+    });
+    const watch = client(srv.url).watchLifecycleExecution(LCE, { pollIntervalMs: 10 });
+    let n = 0;
+    for await (const _ of watch) n++;
+    expect(watch.result?.outcome).toBe('succeeded');
+    expect(watch.result?.cappedPolls).toBeGreaterThanOrEqual(1);
+    // 1000 pages per poll: the poll and the final drain.
+    expect(srv.bodies.filter((b) => b.includes('lifecycleExecutionId')).length).toBeLessThanOrEqual(2000);
+    expect(n).toBeGreaterThanOrEqual(1000);
+  }, 60_000);
+
   it('a poll whose pages hand back a token already followed stops paging: no error, nothing lost', async () => {
     const srv = await hostile((n, path, _b, res) => {
       if (path.startsWith('/GetLifecycleExecution'))
@@ -239,5 +292,31 @@ describe('continuation tokens are bound to the client key and the call', () => {
     expect(refused.map((e) => e.code)).toEqual(['BAD_REQUEST', 'BAD_REQUEST', 'BAD_REQUEST']);
     expect(emu.server.requests.length).toBe(before);
     expect(() => new ImageBuilderClient({ tokenKey: 'short' })).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+  });
+});
+
+describe('redaction cannot be cut around', () => {
+  it('credentials reflected at every offset of an error body never surface, not even in part', async () => {
+    const creds = {
+      accessKeyId: 'AKIAREFLECTEDKEY0042',
+      secretAccessKey: 'reflected-secret/0042+abcdefghijklmnop',
+      sessionToken: 'reflected-session-token-0042-ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    };
+    let offset = 0;
+    const srv = await hostile((_n, _p, _b, res) => {
+      // Each secret placed so that it straddles the 200-character mark at a shifting offset.
+      const pad = 'x'.repeat(Math.max(0, 200 - offset));
+      const message = `${pad}${creds.accessKeyId} ${creds.secretAccessKey} ${creds.sessionToken}`;
+      res.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidRequestException' });
+      res.end(JSON.stringify({ message }));
+    });
+    const c = client(srv.url, { credentials: creds, retry: { maxAttempts: 1 } });
+    const parts = Object.values(creds).flatMap((v) => [v, v.slice(0, 12), v.slice(-12)]);
+    for (offset = 0; offset <= 60; offset += 3) {
+      const err = await failure(c.getLifecycleExecution(LCE));
+      expect(err.code).toBe('BAD_REQUEST');
+      const dump = `${err.message}\n${String(err.stack)}\n${JSON.stringify(err)}\n${JSON.stringify(err.toJSON())}`;
+      for (const p of parts) expect(dump.includes(p), `offset ${offset}: ${p}`).toBe(false);
+    }
   });
 });

@@ -28,7 +28,19 @@ describe('listLifecycleExecutionEvents: 40 AMIs deprecated then deleted in two r
       pages.push(page.items);
     expect(pages.map((p) => p.length)).toEqual([10, 10, 10, 10]);
     const events = pages.flat();
-    expect(bodies(s, '/ListLifecycleExecutionResources').map((b) => b.maxResults)).toEqual([10, 10, 10, 10]);
+    // Read to its end in pages of 25 (then ordered oldest first), and handed out in pages of 10.
+    expect(bodies(s, '/ListLifecycleExecutionResources').map((b) => b.maxResults)).toEqual([25, 25]);
+    const times = events.map((e) => e.timestamp.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const newest = await s.client
+      .listLifecycleExecutionEvents(t.executionId, { order: 'newest-first', maxItems: 5 })
+      .toArray({ limit: 100 });
+    expect(newest.map((e) => e.id)).toEqual(
+      events
+        .slice(-5)
+        .reverse()
+        .map((e) => e.id),
+    );
     expect(events.map((e) => e.resource.physicalId).sort()).toEqual(t.amis.map((a) => a.resourceId).sort());
     for (const ev of events) {
       const truth = t.amis.find((a) => a.resourceId === ev.resource.physicalId)!;
@@ -85,7 +97,6 @@ describe('listLifecycleExecutionEvents: 40 AMIs deprecated then deleted in two r
     const it0 = s.client.listLifecycleExecutionEvents(t.executionId).byPage({ pageSize: 0 });
     const first = await it0.next();
     expect(first.value.items).toHaveLength(1);
-    expect(bodies(s, '/ListLifecycleExecutionResources')[0]?.maxResults).toBe(1);
     const token = first.value.continuationToken as string;
     expect(token).toMatch(/^sf2\./);
     const rest: StackEvent[] = [];
@@ -101,6 +112,7 @@ describe('listLifecycleExecutionEvents: 40 AMIs deprecated then deleted in two r
     s = await setup({ scenarios: ['lifecycleDeprecateThenDelete', 'lifecycleFailure'] });
     const t = s.emu.truth.lifecycleDeprecateThenDelete as LifecycleDeprecateDeleteTruth;
     const f = s.emu.truth.lifecycleFailure as LifecycleFailureTruth;
+    s.clock.set(Math.max(t.endAt, f.endAt) + 1000);
     const page = await s.client.listLifecycleExecutionEvents(t.executionId).byPage({ pageSize: 5 }).next();
     const before = s.emu.server.requests.length;
     const other = s.client.listLifecycleExecutionEvents(f.executionId).byPage({
@@ -111,18 +123,20 @@ describe('listLifecycleExecutionEvents: 40 AMIs deprecated then deleted in two r
   });
 
   it('a provider token the service no longer accepts: BAD_REQUEST naming the continuation token', async () => {
-    // Two emulators with the same scenario (same ids) but different token keys: a token of the first
-    // is, for the second, a token it did not issue (as after expiry or tampering). The clients
-    // share a tokenKey, so stackfeed's own token is accepted and the service's answer is what counts.
+    // Two emulators with the same images but different token keys: a token of the first is, for the
+    // second, a token it did not issue (as after expiry or tampering). The clients share a
+    // tokenKey, so stackfeed's own token is accepted and the service's answer is what counts.
     const tokenKey = 'one key for both clients of this test';
-    s = await setup({ scenarios: ['lifecycleDeprecateThenDelete'] }, { tokenKey });
-    const t = s.emu.truth.lifecycleDeprecateThenDelete as LifecycleDeprecateDeleteTruth;
-    const other = await setup({ scenarios: ['lifecycleDeprecateThenDelete'] }, { tokenKey });
-    const page = await other.client.listLifecycleExecutionEvents(t.executionId).byPage({ pageSize: 5 }).next();
+    s = await setup({}, { tokenKey });
+    const other = await setup({}, { tokenKey });
+    for (const st of [s, other])
+      for (let i = 0; i < 12; i++)
+        st.emu.store.addImage({ name: `img-${i}`, version: '1.0.0', createdAt: 1_768_000_000_000 });
+    const page = await other.client.listImages({ withBuildState: false }).byPage({ pageSize: 5 }).next();
     await other.close();
     const tampered = page.value.continuationToken as string;
     const err = await s.client
-      .listLifecycleExecutionEvents(t.executionId)
+      .listImages({ withBuildState: false })
       .byPage({ continuationToken: tampered })
       .next()
       .then(
@@ -135,7 +149,7 @@ describe('listLifecycleExecutionEvents: 40 AMIs deprecated then deleted in two r
       httpStatus: 400,
       providerCode: 'InvalidPaginationTokenException',
       retryable: false,
-      operation: 'listLifecycleExecutionEvents',
+      operation: 'listImages',
     });
     expect((err as Error).message).toMatch(/continuation token/);
     expect((err as StackfeedError).requestId).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,13 +1,7 @@
+import type { FetchedPage } from '@stackfeed/core/adapter';
 import type { ImageInfo, StackEvent } from '@stackfeed/core';
 import type { PollRead } from './poll.js';
 import type { ClusterInfo, ImageStatusFilter, LogEventInfo, LogStreamInfo } from './types.js';
-
-/** One page a backend fetched, with the cursor of the next one. @internal */
-export interface BackendPage<T, C = unknown> {
-  items: T[];
-  next?: C | undefined;
-  raw?: unknown;
-}
 
 /** The stack whose events are listed: an image build stack or a cluster stack. @internal */
 export interface StackTarget {
@@ -43,13 +37,13 @@ export interface Backend {
     status: ImageStatusFilter,
     cursor: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<BackendPage<ImageInfo, string>>;
+  ): Promise<FetchedPage<ImageInfo, string>>;
   describeImage(imageId: string, signal: AbortSignal | undefined): Promise<ImageInfo>;
   stackEventsPage(
     target: StackTarget,
     cursor: unknown,
     signal: AbortSignal | undefined,
-  ): Promise<BackendPage<StackEvent>>;
+  ): Promise<FetchedPage<StackEvent, unknown>>;
   /**
    * The events down to `state.since` (all when undefined or on a full re-read), newest first,
    * across pages and (direct mode) nested stacks, at most MAX_PAGES_PER_POLL pages.
@@ -59,18 +53,18 @@ export interface Backend {
     imageId: string,
     cursor: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<BackendPage<LogStreamInfo, string>>;
+  ): Promise<FetchedPage<LogStreamInfo, string>>;
   logEventsPage(
     imageId: string,
     stream: string,
     cursor: string | undefined,
     query: LogEventsQuery,
     signal: AbortSignal | undefined,
-  ): Promise<BackendPage<LogEventInfo, string>>;
+  ): Promise<FetchedPage<LogEventInfo, string>>;
   listClustersPage(
     statuses: readonly string[] | undefined,
     cursor: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<BackendPage<ClusterInfo, string>>;
+  ): Promise<FetchedPage<ClusterInfo, string>>;
   describeCluster(name: string, signal: AbortSignal | undefined): Promise<ClusterInfo>;
 }

@@ -14,7 +14,15 @@ import {
   type WatchOutcome,
   type WatchStream,
 } from '@stackfeed/core';
-import { type TerminalCheck, applyEventFilters, createPaginator, watchEvents } from '@stackfeed/core/adapter';
+import {
+  type TerminalCheck,
+  type TokenKey,
+  applyEventFilters,
+  createPaginator,
+  createTokenKey,
+  statusTable,
+  watchEvents,
+} from '@stackfeed/core/adapter';
 import { type ApiModeOptions, ApiBackend } from './api/backend.js';
 import type { Backend, PollState, StackTarget } from './backend.js';
 import type { DirectModeOptions } from './direct/options.js';
@@ -50,10 +58,55 @@ const NOT_FOUND_GRACE_POLLS = 6;
  */
 const EMPTY_PAGES_ALLOWED = 10_000;
 
+/** Options both modes share. */
+export interface CommonClientOptions {
+  /**
+   * The key continuation tokens are signed with (HMAC): a passphrase of at least 16 characters or
+   * bytes, so tokens survive a restart and work across processes sharing it. Default: a random key
+   * per client object.
+   */
+  tokenKey?: string | Uint8Array | undefined;
+}
+
 /** Options of `new ParallelClusterClient(...)`: API mode (default) or direct mode. */
 export type ParallelClusterClientOptions =
-  | ({ mode?: 'api' } & ApiModeOptions)
-  | ({ mode: 'direct' } & DirectModeOptions);
+  | ({ mode?: 'api' } & ApiModeOptions & CommonClientOptions)
+  | ({ mode: 'direct' } & DirectModeOptions & CommonClientOptions);
+
+/** A cursor that is a provider's own token: a non-empty string. */
+const tokenString = (cursor: unknown) =>
+  typeof cursor === 'string' && cursor.length > 0 ? undefined : 'the cursor is not a provider token';
+
+/** The stack name in a CloudFormation stack ARN (`…:stack/<name>/<uuid>`). */
+const stackNameOfArn = (arn: unknown) => (typeof arn === 'string' ? /:stack\/([^/]+)\//.exec(arn)?.[1] : undefined);
+
+/**
+ * A direct-mode events cursor must stay on the call's own stack: its root named as asked, every
+ * stack it will read that stack or one of its nested stacks (CloudFormation names those
+ * `<root>-<logicalId>-<suffix>`). API mode's cursor is the server's own token.
+ */
+function eventsCursorCheck(target: StackTarget): (cursor: unknown) => string | undefined {
+  return (cursor) => {
+    if (typeof cursor === 'string') return tokenString(cursor);
+    const at = cursor as {
+      pending?: unknown;
+      done?: unknown;
+      root?: { id?: unknown; name?: unknown };
+      token?: unknown;
+    };
+    if (!at || typeof at !== 'object' || !Array.isArray(at.pending) || !Array.isArray(at.done) || !at.root)
+      return 'the cursor is not an events cursor';
+    if (at.token !== undefined && typeof at.token !== 'string') return 'the cursor token is not a string';
+    if (at.root.name !== target.name || stackNameOfArn(at.root.id) !== target.name)
+      return `the cursor names another stack than ${JSON.stringify(target.name)}`;
+    for (const id of [...at.pending, ...at.done]) {
+      const name = stackNameOfArn(id);
+      if (name !== target.name && !name?.startsWith(`${target.name}-`))
+        return `the cursor names another stack than ${JSON.stringify(target.name)}`;
+    }
+    return undefined;
+  };
+}
 
 /** Options of `listImages`. */
 export interface ListImagesOptions extends ListOptions {
@@ -129,6 +182,20 @@ export interface ListStackEventsOptions extends ListOptions, EventFilterOptions,
 /** Events a stack listing read for `oldest-first` may hold before the list refuses (memory bound). */
 const OLDEST_FIRST_MAX_PAGES = 10_000;
 
+/** How a watched image build ended, by its final state (anything else: failed). */
+const imageOutcomeTable = statusTable<WatchOutcome>(
+  {
+    AVAILABLE: 'succeeded',
+    DEPRECATED: 'succeeded',
+    DISABLED: 'succeeded',
+    DELETED: 'deleted',
+    CANCELLED: 'cancelled',
+  },
+  'failed',
+);
+/** How a watched cluster stack ended, by its settled state (anything else: failed). */
+const stackOutcomeTable = statusTable<WatchOutcome>({ COMPLETE: 'succeeded', DELETED: 'deleted' }, 'failed');
+
 /** Options of `listImageLogEvents`. */
 export interface ListLogEventsOptions extends ListOptions {
   /** Only events at or after this time. */
@@ -191,6 +258,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
   readonly capabilities: Capabilities;
   private backendPromise: Promise<Backend> | undefined;
   private readonly directOptions: DirectModeOptions | undefined;
+  /** One key for every token this client hands out. */
+  private readonly tokenKey: TokenKey;
 
   constructor(options: ParallelClusterClientOptions) {
     if (!options || typeof options !== 'object') throw configError('ParallelClusterClient needs options');
@@ -206,6 +275,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       this.backendPromise = Promise.resolve(new ApiBackend(options as ApiModeOptions));
     }
     this.capabilities = CAPABILITIES(this.mode === 'direct');
+    this.tokenKey = createTokenKey(options.tokenKey);
   }
 
   /** The mode's backend; direct mode's (and with it the AWS SDK) is imported on first use. */
@@ -240,6 +310,12 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       provider: PROVIDER,
       operation: 'listImages',
       scope: { mode: this.mode, statuses },
+      tokenKey: this.tokenKey,
+      validateCursor: (cursor) => {
+        const c = cursor as C;
+        if (!c || !Number.isInteger(c.s) || c.s < 0 || c.s >= statuses.length) return 'the cursor names no status';
+        return c.t === undefined ? undefined : tokenString(c.t);
+      },
       options,
       maxEmptyPages: EMPTY_PAGES_ALLOWED,
       fetchPage: async (cursor, _size, signal) => {
@@ -285,11 +361,18 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     if (order !== 'oldest-first' && order !== 'newest-first')
       throw configError(`order must be 'oldest-first' or 'newest-first', not ${JSON.stringify(order)}`);
     const operation = target.kind === 'image' ? 'listImageStackEvents' : 'listClusterStackEvents';
-    const common = { provider: PROVIDER, operation, options, filter: applyEventFilters(options) } as const;
+    const common = {
+      provider: PROVIDER,
+      operation,
+      options,
+      filter: applyEventFilters(options),
+      tokenKey: this.tokenKey,
+    } as const;
     if (order === 'newest-first')
       return createPaginator<StackEvent, unknown>({
         ...common,
         scope: { mode: this.mode, target, order },
+        validateCursor: eventsCursorCheck(target),
         fetchPage: async (cursor, _size, signal) => {
           const page = await (await this.backend()).stackEventsPage(target, cursor, signal);
           return { items: page.items, next: page.next, raw: page.raw };
@@ -302,6 +385,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       ...common,
       scope: { mode: this.mode, target, order },
       pageSizeLimits: { min: 1, max: 1000, default: 100 },
+      validateCursor: (offset) =>
+        Number.isInteger(offset) && (offset as number) > 0 ? undefined : 'the cursor is not an offset',
       fetchPage: async (offset, size, signal) => {
         listing ??= this.oldestFirst(target, operation, signal);
         const all = await listing;
@@ -346,6 +431,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return createPaginator<LogStreamInfo, string>({
       provider: PROVIDER,
       operation: 'listImageLogStreams',
+      tokenKey: this.tokenKey,
+      validateCursor: tokenString,
       scope: { mode: this.mode, imageId },
       options,
       fetchPage: async (cursor, _size, signal) => (await this.backend()).logStreamsPage(imageId, cursor, signal),
@@ -365,6 +452,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return createPaginator<LogEventInfo, string>({
       provider: PROVIDER,
       operation: 'listImageLogEvents',
+      tokenKey: this.tokenKey,
+      validateCursor: tokenString,
       scope: {
         mode: this.mode,
         imageId,
@@ -396,6 +485,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return createPaginator<ClusterInfo, string>({
       provider: PROVIDER,
       operation: 'listClusters',
+      tokenKey: this.tokenKey,
+      validateCursor: tokenString,
       scope: { mode: this.mode, statuses },
       options,
       maxEmptyPages: EMPTY_PAGES_ALLOWED,
@@ -443,14 +534,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
         amiWaits++;
         return { terminal: false };
       }
-      const outcome: WatchOutcome =
-        info.state === 'AVAILABLE' || info.state === 'DEPRECATED' || info.state === 'DISABLED'
-          ? 'succeeded'
-          : info.state === 'DELETED'
-            ? 'deleted'
-            : info.state === 'CANCELLED'
-              ? 'cancelled'
-              : 'failed';
+      const outcome = imageOutcomeTable.map(info.state);
       const r: TerminalCheck<ImageInfo> = { terminal: true, outcome, status: info.status, final: info };
       if (info.reason !== undefined) r.reason = info.reason;
       return r;
@@ -484,7 +568,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       found.saw();
       if (isStackInProgress(info.stackStatus) || info.stackStatus === 'REVIEW_IN_PROGRESS') return { terminal: false };
       const state = stackStateTable.map(info.stackStatus);
-      const outcome: WatchOutcome = state === 'COMPLETE' ? 'succeeded' : state === 'DELETED' ? 'deleted' : 'failed';
+      const outcome = stackOutcomeTable.map(state);
       const r: TerminalCheck<ClusterInfo> = { terminal: true, outcome, status: info.stackStatus, final: info };
       if (info.reason !== undefined) r.reason = info.reason;
       return r;

@@ -136,3 +136,66 @@ describe('direct mode against hostile servers', () => {
     expect(requests).toBe(0);
   });
 });
+
+const api = (url: string, extra: Record<string, unknown> = {}) =>
+  new ParallelClusterClient({
+    apiUrl: `${url}/prod`,
+    signingRegion: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAAPIHARDENING0001', secretAccessKey: 'api-hardening-secret' },
+    retry: { maxAttempts: 1 },
+    ...extra,
+  });
+
+describe('API mode: strict timestamps, header-bound options, limits', () => {
+  const event = (timestamp: unknown) => ({
+    stackId: 'arn:aws:cloudformation:us-east-1:1:stack/cl/0',
+    eventId: 'e-1',
+    stackName: 'cl',
+    timestamp,
+  });
+
+  it('a numeric string in a timestamp field is INVALID_RESPONSE, never epoch seconds', async () => {
+    for (const timestamp of ['20260101', '1767225600', 1767225600]) {
+      const url = await replyServer(() => ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [event(timestamp)] }),
+      }));
+      const e = await failure(api(url).listClusterStackEvents('cl').toArray({ limit: 10 }));
+      expect(e.code).toBe('INVALID_RESPONSE');
+    }
+  });
+
+  it('ISO 8601 date-times are read (zone-less = UTC)', async () => {
+    const url = await replyServer(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [event('2026-01-01T00:00:00')] }),
+    }));
+    const [ev] = await api(url).listClusterStackEvents('cl').toArray({ limit: 10 });
+    expect(ev?.timestamp.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('CR/LF in signingRegion is CONFIG at construction', () => {
+    expect(() => api('http://127.0.0.1:9', { signingRegion: 'us-east-1\r\nX-Evil: 1' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG' }),
+    );
+  });
+
+  it('a body over maxResponseBytes is INVALID_RESPONSE naming the limit', async () => {
+    const url = await replyServer(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [], filler: 'x'.repeat(2 * 1024 * 1024) }),
+    }));
+    const e = await failure(api(url, { maxResponseBytes: 100_000 }).listClusterStackEvents('cl').toArray({ limit: 1 }));
+    expect(e.code).toBe('INVALID_RESPONSE');
+    expect(e.message).toContain('100000');
+  });
+
+  it('a silent server ends TIMEOUT at the total deadline', async () => {
+    const url = await rawServer(() => {});
+    const e = await failure(api(url, { timeoutMs: 60_000, totalTimeoutMs: 300 }).describeCluster('cl'));
+    expect(e.code).toBe('TIMEOUT');
+  });
+});

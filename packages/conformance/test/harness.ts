@@ -236,6 +236,8 @@ const rfs: Harness = {
         credentials: { accessKey: FAKE.hwAk, secretKey: FAKE.hwSk, securityToken: FAKE.hwToken },
         retry: fastRetry(t),
         env: {},
+        // Tokens are signed per client: rebuilt clients share a key so a token resumes across them.
+        tokenKey: 'conformance-rfs-token-key',
         ...opt('timeoutMs', t.timeoutMs),
         ...opt('logger', t.logger),
       });

@@ -25,6 +25,7 @@ import {
   assertHeaderSafe,
   createTokenKey,
   drainPages,
+  maxItemsPerPage,
   type HttpResponse,
   type RequestSpec,
   applyEventFilters,
@@ -260,9 +261,9 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
    * same in both orders.
    */
   listStackEvents(ref: RfsStackRef | string, options: RfsListEventsOptions = {}): Paginator<StackEvent> {
-    const r = normalizeRef(ref);
+    const r = refOrThrow(ref);
     const plan = this.planEvents(r, options);
-    const order = eventOrderOf(options.order);
+    const order = eventOrderOrThrow(options.order);
     const base = {
       provider: PROVIDER,
       operation: 'listStackEvents',
@@ -387,6 +388,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       operation: 'listStackEvents',
       signal,
     });
+    refuseOversizedPage(res, pageSize);
     const page = normalizeEventsPage(res.body, plan.scope, assigner, {
       operation: 'listStackEvents',
       requestId: res.requestId,
@@ -428,7 +430,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
 
   /** One stack with its normalized status (GetStackMetadata). A deleted stack is NOT_FOUND. */
   async getStack(ref: RfsStackRef | string, options: { signal?: AbortSignal | undefined } = {}): Promise<StackInfo> {
-    const r = normalizeRef(ref);
+    const r = refOrThrow(ref);
     const res = await this.request({
       url: this.stackUrl(r.name, '/metadata'),
       query: { stack_id: r.id },
@@ -449,7 +451,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
    * `.result.final` is the last StackInfo seen.
    */
   watchStackEvents(ref: RfsStackRef | string, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
-    const r = normalizeRef(ref);
+    const r = refOrThrow(ref);
     const plan = this.planEvents(r, options);
     const source = new RfsStackWatch({
       provider: PROVIDER,
@@ -516,6 +518,24 @@ function requireSelected(
 }
 
 /**
+ * A page far larger than asked (more than core's `maxItemsPerPage`) is INVALID_RESPONSE before
+ * its records are mapped: the watch and full reads page through drainPages, which does not check.
+ */
+function refuseOversizedPage(res: HttpResponse, limit: number | undefined): void {
+  const list = (res.body as { stack_events?: unknown } | null)?.stack_events;
+  if (!Array.isArray(list) || list.length <= maxItemsPerPage(limit)) return;
+  throw new StackfeedError({
+    code: 'INVALID_RESPONSE',
+    provider: PROVIDER,
+    operation: 'listStackEvents',
+    httpStatus: res.status,
+    ...(res.requestId ? { requestId: res.requestId } : {}),
+    fieldPath: 'stack_events',
+    message: `listStackEvents: a page of ${list.length} events answered a limit of ${limit ?? 'the default'} (at most ${maxItemsPerPage(limit)} are accepted)`,
+  });
+}
+
+/**
  * The watch's page size within RFS's `limit` bounds. The same rule as core's paginator applies to
  * list calls (`pageSizeLimits`); core does not export it, so the watch applies it here.
  */
@@ -569,7 +589,7 @@ function markerCursor(marker: string, limit: number | undefined): MarkerCursor {
 }
 
 /** The `order` option, checked (CONFIG on anything else). */
-function eventOrderOf(order: unknown): EventOrder {
+function eventOrderOrThrow(order: unknown): EventOrder {
   if (order === undefined || order === 'oldest-first' || order === 'newest-first') return order ?? 'oldest-first';
   throw new StackfeedError({
     code: 'CONFIG',
@@ -612,7 +632,8 @@ function endpointOrThrow(options: RfsClientOptions, env: Record<string, string |
   return endpoint.replace(/\/+$/, '');
 }
 
-function normalizeRef(ref: RfsStackRef | string): RfsStackRef {
+/** The ref as `{ name, id? }`; CONFIG (thrown) when it names no stack. */
+function refOrThrow(ref: RfsStackRef | string): RfsStackRef {
   const r = typeof ref === 'string' ? { name: ref } : ref;
   if (!r || typeof r.name !== 'string' || r.name === '') {
     throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: 'an RFS stack is named by its name' });

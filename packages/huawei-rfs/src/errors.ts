@@ -1,4 +1,10 @@
-import { type HttpResponse, type ProviderErrorInfo, codeForHttpStatus, redact } from '@stackfeed/core/adapter';
+import {
+  type HttpResponse,
+  type ProviderErrorInfo,
+  codeForHttpStatus,
+  redact,
+  safeExcerpt,
+} from '@stackfeed/core/adapter';
 
 /** The parts of a Huawei error body stackfeed reads (same precedence as the Huawei SDKs). */
 export interface HuaweiErrorBody {
@@ -70,6 +76,9 @@ export function readHuaweiErrorBody(body: unknown, depth = 0): HuaweiErrorBody |
 /** Huawei answers "too many requests" with 429 and APIG flow-control codes. */
 const THROTTLE_CODES = /^APIG(W)?\.0308$/;
 
+/** The most of the server's error text quoted in a message. */
+const MAX_MESSAGE_CHARS = 2048;
+
 /**
  * The transport's `parseError` for RFS and IAM: the Huawei error body as providerCode + message.
  * The request id comes from `X-Request-Id` (the transport reads it), else from the body.
@@ -90,10 +99,12 @@ export function parseRfsError(res: HttpResponse): ProviderErrorInfo | undefined 
   }
   if (parsed.encodedAuthorizationMessage) {
     const enc = parsed.encodedAuthorizationMessage;
-    message += ` [encoded_authorization_message: ${enc.length > 512 ? `${enc.slice(0, 512)}…` : enc}]`;
+    // Redacted before it is cut (safeExcerpt): a key straddling the cut is still masked whole.
+    message += ` [encoded_authorization_message: ${safeExcerpt(enc, 512)}]`;
   }
   if (res.status === 401) message = withAuthHint(message, res.headers.date);
-  if (message) info.message = message.trim();
+  // The server's text is quoted, not trusted: bounded, and redacted before the cut.
+  if (message) info.message = safeExcerpt(message.trim(), MAX_MESSAGE_CHARS);
   if (!res.requestId && parsed.requestId) info.requestId = redact(parsed.requestId);
   if (parsed.errorCode && THROTTLE_CODES.test(parsed.errorCode)) info.code = 'THROTTLED';
   else info.code = codeForHttpStatus(res.status);

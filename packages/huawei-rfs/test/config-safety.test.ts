@@ -116,3 +116,30 @@ describe('time fields are ISO 8601 only', () => {
     });
   });
 });
+
+describe('a page far larger than asked', () => {
+  it('is INVALID_RESPONSE on lists (both orders) and watches, not followed', async () => {
+    emu = await emulator({ scenarios: [deploymentSucceeds({ stackName: 'ok' })] });
+    const huge = {
+      stack_events: Array.from({ length: 10_001 }, () => ({ event_type: 'LOG', time: '2025-06-12T08:00:00Z' })),
+    };
+    const rfs = client(emu);
+    emu.server.faults.inject({ kind: 'status', status: 200, body: huge });
+    await expect(
+      rfs.listStackEvents('ok', { order: 'newest-first', pageSize: 100 }).toArray({ limit: 10 }),
+    ).rejects.toMatchObject({ code: 'INVALID_RESPONSE', fieldPath: 'stack_events' });
+    emu.server.faults.inject({ kind: 'status', status: 200, body: huge });
+    await expect(rfs.listStackEvents('ok').toArray({ limit: 10 })).rejects.toMatchObject({
+      code: 'INVALID_RESPONSE',
+    });
+    emu.server.faults.inject({ kind: 'status', status: 200, body: huge });
+    const watch = rfs.watchStackEvents('ok', { pollIntervalMs: 1, pageSize: 100 });
+    await expect(
+      (async () => {
+        for await (const _ of watch) {
+          // drain
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'INVALID_RESPONSE' });
+  });
+});

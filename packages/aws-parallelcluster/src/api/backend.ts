@@ -8,17 +8,19 @@ import type {
   TlsOptions,
 } from '@stackfeed/core';
 import {
+  type FetchedPage,
   HttpTransport,
+  assertHeaderSafe,
   type QueryParams,
   buildUrl,
   encodePathSegment,
-  parseTimestamp,
+  parseIsoTimestamp,
   parseWire,
 } from '@stackfeed/core/adapter';
 import type { z } from 'zod';
 import { credentialResolver, type CredentialsInput } from '../auth/credentials.js';
 import { regionFromApiHost, sigv4AuthHook } from '../auth/sigv4.js';
-import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
+import type { Backend, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { configError, parseApiError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
 import { MAX_PAGES_PER_POLL, type PollRead, pollListing } from '../poll.js';
@@ -54,8 +56,18 @@ export interface ApiModeOptions {
   credentials?: CredentialsInput | undefined;
   /** Retries of 429/5xx/network failures (default 4 attempts, full-jitter backoff, Retry-After honoured). */
   retry?: RetryOptions | undefined;
-  /** Per-attempt timeout in ms (default 30 000; API Gateway gives up after 29 s anyway). */
+  /**
+   * Deadline of one attempt in ms: connect, headers and the whole body (default 30 000; API
+   * Gateway gives up after 29 s anyway).
+   */
   timeoutMs?: number | undefined;
+  /** Deadline of one call across its retries, in ms (default 120 000): TIMEOUT. */
+  totalTimeoutMs?: number | undefined;
+  /**
+   * Largest response body accepted, in bytes, counted after decompression (default 64 MiB). Past it
+   * the request is aborted: INVALID_RESPONSE naming the limit.
+   */
+  maxResponseBytes?: number | undefined;
   /** Structured request/response/retry log entries (never with credentials). */
   logger?: Logger | undefined;
   /** Extra CA certificates (private API behind a proxy). */
@@ -73,7 +85,7 @@ export interface ApiModeOptions {
   rateLimit?: RateLimiter | RateLimitOptions | undefined;
 }
 
-const dt = (v: string | undefined) => (v === undefined ? undefined : parseTimestamp(v));
+const dt = (v: string | undefined) => (v === undefined ? undefined : parseIsoTimestamp(v));
 
 /** Reads through a deployed ParallelCluster API (SigV4 `execute-api`). @internal */
 export class ApiBackend implements Backend {
@@ -102,6 +114,8 @@ export class ApiBackend implements Backend {
       throw configError(
         `cannot tell the signing region of ${base.host}: it is not an execute-api host; pass signingRegion or set AWS_REGION`,
       );
+    // The signing region goes into the Authorization header's scope: CR/LF there is CONFIG now.
+    assertHeaderSafe('authorization', signingRegion, { provider: PROVIDER, option: 'signingRegion' });
     this.base = base;
     this.region = opts.region;
     const credentials = credentialResolver(opts.credentials);
@@ -122,6 +136,8 @@ export class ApiBackend implements Backend {
       requestIdHeaders: ['x-amzn-requestid', 'x-amz-apigw-id'],
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.totalTimeoutMs !== undefined ? { totalTimeoutMs: opts.totalTimeoutMs } : {}),
+      ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
       ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
@@ -154,7 +170,7 @@ export class ApiBackend implements Backend {
       items: data.images.map((w) => imageFromSummary(w, w)),
       next: data.nextToken,
       raw: data,
-    } satisfies BackendPage<ImageInfo, string>;
+    } satisfies FetchedPage<ImageInfo, string>;
   }
 
   async describeImage(imageId: string, signal: AbortSignal | undefined): Promise<ImageInfo> {
@@ -188,7 +204,7 @@ export class ApiBackend implements Backend {
       page = {
         events: (data.events ?? []).map((w: StackEventWire) => ({
           ...w,
-          timestamp: parseTimestamp(w.timestamp) as Date,
+          timestamp: parseIsoTimestamp(w.timestamp) as Date,
         })),
         nextToken: data.nextToken,
       };
@@ -197,7 +213,7 @@ export class ApiBackend implements Backend {
     const rawEvents = (raw as { events?: unknown[] }).events ?? [];
     const items: StackEvent[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) items[i] = toStackEvent(events[i] as StackEventRecord, rawEvents[i]);
-    return { items, next: page.nextToken, raw } satisfies BackendPage<StackEvent>;
+    return { items, next: page.nextToken, raw } satisfies FetchedPage<StackEvent, unknown>;
   }
 
   async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<PollRead> {
@@ -227,7 +243,7 @@ export class ApiBackend implements Backend {
       if (w.uploadSequenceToken !== undefined) s.uploadSequenceToken = w.uploadSequenceToken;
       return s;
     });
-    return { items, next: data.nextToken } satisfies BackendPage<LogStreamInfo, string>;
+    return { items, next: data.nextToken } satisfies FetchedPage<LogStreamInfo, string>;
   }
 
   async logEventsPage(
@@ -253,11 +269,11 @@ export class ApiBackend implements Backend {
     );
     const items: LogEventInfo[] = [];
     for (const w of data.events ?? []) {
-      items.push({ timestamp: parseTimestamp(w.timestamp) as Date, message: w.message, stream, raw: w });
+      items.push({ timestamp: parseIsoTimestamp(w.timestamp) as Date, message: w.message, stream, raw: w });
     }
     // CloudWatch returns the token it was given at the end of the stream (Q6).
     const next = data.nextToken !== undefined && data.nextToken !== cursor ? data.nextToken : undefined;
-    return { items, next } satisfies BackendPage<LogEventInfo, string>;
+    return { items, next } satisfies FetchedPage<LogEventInfo, string>;
   }
 
   async listClustersPage(
@@ -275,7 +291,7 @@ export class ApiBackend implements Backend {
     return {
       items: data.clusters.map((w) => clusterFromSummary(w, w)),
       next: data.nextToken,
-    } satisfies BackendPage<ClusterInfo, string>;
+    } satisfies FetchedPage<ClusterInfo, string>;
   }
 
   async describeCluster(name: string, signal: AbortSignal | undefined): Promise<ClusterInfo> {

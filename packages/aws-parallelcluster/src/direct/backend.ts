@@ -1,19 +1,26 @@
-import type { CloudFormationClient, Stack, StackEvent as CfnStackEvent } from '@aws-sdk/client-cloudformation';
+import type {
+  CloudFormationClient,
+  Stack,
+  StackEvent as CfnStackEvent,
+  StackSummary,
+} from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client, Image as Ec2Image } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import { type ImageInfo, type RateLimiter, type StackEvent, StackfeedError } from '@stackfeed/core';
 import {
   type CallSdkOptions,
+  type FetchedPage,
   type PreparableSdkClient,
   type SdkClientConfig,
   callSdk,
+  drainPages,
   prepareSdkClient,
   sdkClientConfig,
   toRateLimiter,
 } from '@stackfeed/core/adapter';
 import { credentialResolver } from '../auth/credentials.js';
-import type { Backend, BackendPage, LogEventsQuery, PollState, StackTarget } from '../backend.js';
+import type { Backend, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { DIRECT_ERROR_CODES, fromAwsError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
 import { MAX_PAGES_PER_POLL, type PollRead, mergeNewestFirst, pollListing } from '../poll.js';
@@ -35,6 +42,10 @@ const TAG_IMAGE_NAME = 'parallelcluster:image_name';
 const TAG_BUILD_STATUS = 'parallelcluster:build_status';
 const TAG_BUILD_LOG = 'parallelcluster:build_log';
 const IMAGE_LOGICAL_ID = 'ParallelClusterImage';
+/** ListStacks pages read to find a deleted stack by name (100 summaries a page). */
+const LIST_STACKS_MAX_PAGES = 1000;
+/** DescribeImages pages read for one image id (a handful of AMIs at most). */
+const DESCRIBE_IMAGES_MAX_PAGES = 100;
 const logGroupOf = (imageId: string) => `/aws/imagebuilder/ParallelClusterImage-${imageId}`;
 
 /** Anything with `send(command, { abortSignal })`: the four SDK clients. */
@@ -45,8 +56,11 @@ interface Sender {
 
 /** Events cursor: the stacks still to read (first = current), CloudFormation's token, the root stack. */
 interface EventsCursor {
-  q: string[];
-  t?: string;
+  /** Stacks still to read, the current one first. */
+  pending: string[];
+  /** CloudFormation's NextToken in the current stack. */
+  token?: string;
+  /** Stacks read to their end. */
   done: string[];
   root: { id: string; name: string };
 }
@@ -106,12 +120,14 @@ export class DirectBackend implements Backend {
   private readonly opts: DirectModeOptions;
   private readonly credentials: ReturnType<typeof credentialResolver>;
   private cfnClient:
-    | Promise<{ c: CloudFormationClient; m: typeof import('@aws-sdk/client-cloudformation') }>
+    | Promise<{ client: CloudFormationClient; sdk: typeof import('@aws-sdk/client-cloudformation') }>
     | undefined;
-  private ec2Client: Promise<{ c: EC2Client; m: typeof import('@aws-sdk/client-ec2') }> | undefined;
-  private ibClient: Promise<{ c: ImagebuilderClient; m: typeof import('@aws-sdk/client-imagebuilder') }> | undefined;
+  private ec2Client: Promise<{ client: EC2Client; sdk: typeof import('@aws-sdk/client-ec2') }> | undefined;
+  private ibClient:
+    | Promise<{ client: ImagebuilderClient; sdk: typeof import('@aws-sdk/client-imagebuilder') }>
+    | undefined;
   private logsClient:
-    | Promise<{ c: CloudWatchLogsClient; m: typeof import('@aws-sdk/client-cloudwatch-logs') }>
+    | Promise<{ client: CloudWatchLogsClient; sdk: typeof import('@aws-sdk/client-cloudwatch-logs') }>
     | undefined;
 
   private readonly rateLimit: RateLimiter | undefined;
@@ -161,35 +177,37 @@ export class DirectBackend implements Backend {
   }
 
   private cfn() {
-    this.cfnClient ??= import('@aws-sdk/client-cloudformation').then((m) => ({
-      m,
-      c: this.prepared(
+    this.cfnClient ??= import('@aws-sdk/client-cloudformation').then((sdk) => ({
+      sdk,
+      client: this.prepared(
         this.opts.clients?.cloudformation ??
-          new m.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
+          new sdk.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
       ),
     }));
     return this.cfnClient;
   }
   private ec2() {
-    this.ec2Client ??= import('@aws-sdk/client-ec2').then((m) => ({
-      m,
-      c: this.prepared(this.opts.clients?.ec2 ?? new m.EC2Client(this.config(this.opts.endpoints?.ec2))),
+    this.ec2Client ??= import('@aws-sdk/client-ec2').then((sdk) => ({
+      sdk,
+      client: this.prepared(this.opts.clients?.ec2 ?? new sdk.EC2Client(this.config(this.opts.endpoints?.ec2))),
     }));
     return this.ec2Client;
   }
   private ib() {
-    this.ibClient ??= import('@aws-sdk/client-imagebuilder').then((m) => ({
-      m,
-      c: this.prepared(
-        this.opts.clients?.imagebuilder ?? new m.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
+    this.ibClient ??= import('@aws-sdk/client-imagebuilder').then((sdk) => ({
+      sdk,
+      client: this.prepared(
+        this.opts.clients?.imagebuilder ?? new sdk.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
       ),
     }));
     return this.ibClient;
   }
   private logs() {
-    this.logsClient ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => ({
-      m,
-      c: this.prepared(this.opts.clients?.logs ?? new m.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs))),
+    this.logsClient ??= import('@aws-sdk/client-cloudwatch-logs').then((sdk) => ({
+      sdk,
+      client: this.prepared(
+        this.opts.clients?.logs ?? new sdk.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs)),
+      ),
     }));
     return this.logsClient;
   }
@@ -216,17 +234,22 @@ export class DirectBackend implements Backend {
   }
 
   private async region(): Promise<string> {
-    const { c } = await this.cfn();
-    return c.config.region();
+    const { client } = await this.cfn();
+    return client.config.region();
   }
 
   // ---------------------------------------------------------------- CloudFormation helpers
 
   /** DescribeStacks(StackName); ValidationError → undefined. */
   private async describeStack(nameOrId: string, signal: AbortSignal | undefined): Promise<Stack | undefined> {
-    const { c, m } = await this.cfn();
+    const { client, sdk } = await this.cfn();
     try {
-      const out = await this.call(c, new m.DescribeStacksCommand({ StackName: nameOrId }), 'DescribeStacks', signal);
+      const out = await this.call(
+        client,
+        new sdk.DescribeStacksCommand({ StackName: nameOrId }),
+        'DescribeStacks',
+        signal,
+      );
       const stack = (out.Stacks as Stack[] | undefined)?.[0];
       // CloudFormation answers a named DescribeStacks with the stack or a ValidationError, never with nothing.
       if (!stack) throw invalid('DescribeStacks', 'Stacks[0]');
@@ -246,28 +269,25 @@ export class DirectBackend implements Backend {
   private async resolveStackId(name: string, signal: AbortSignal | undefined): Promise<string | undefined> {
     const live = await this.describeStack(name, signal);
     if (live?.StackId) return live.StackId;
-    const { c, m } = await this.cfn();
-    let token: string | undefined;
+    const { client, sdk } = await this.cfn();
+    const deleted = await drainPages<StackSummary, string>(
+      async (token) => {
+        const out = await this.call(
+          client,
+          new sdk.ListStacksCommand({ StackStatusFilter: ['DELETE_COMPLETE'], ...(token ? { NextToken: token } : {}) }),
+          'ListStacks',
+          signal,
+        );
+        return { items: (out.StackSummaries ?? []) as StackSummary[], next: out.NextToken || undefined };
+      },
+      { maxPages: LIST_STACKS_MAX_PAGES, signal },
+    );
     let best: { id: string; created: number } | undefined;
-    const seen = new Set<string>();
-    do {
-      const out = await this.call(
-        c,
-        new m.ListStacksCommand({ StackStatusFilter: ['DELETE_COMPLETE'], ...(token ? { NextToken: token } : {}) }),
-        'ListStacks',
-        signal,
-      );
-      for (const s of out.StackSummaries ?? []) {
-        if (s.StackName !== name || !s.StackId) continue;
-        const created = s.CreationTime instanceof Date ? s.CreationTime.getTime() : 0;
-        if (!best || created > best.created) best = { id: s.StackId, created };
-      }
-      token = out.NextToken;
-      if (token !== undefined) {
-        if (seen.has(token)) break;
-        seen.add(token);
-      }
-    } while (token);
+    for (const summary of deleted.items) {
+      if (summary.StackName !== name || !summary.StackId) continue;
+      const created = summary.CreationTime instanceof Date ? summary.CreationTime.getTime() : 0;
+      if (!best || created > best.created) best = { id: summary.StackId, created };
+    }
     return best?.id;
   }
 
@@ -281,10 +301,10 @@ export class DirectBackend implements Backend {
     rootIn: { id?: string | undefined; name: string },
     signal: AbortSignal | undefined,
   ): Promise<{ items: StackEvent[]; next: string | undefined; nested: string[]; stackId: string | undefined }> {
-    const { c, m } = await this.cfn();
+    const { client, sdk } = await this.cfn();
     const out = await this.call(
-      c,
-      new m.DescribeStackEventsCommand({ StackName: stack, ...(token ? { NextToken: token } : {}) }),
+      client,
+      new sdk.DescribeStackEventsCommand({ StackName: stack, ...(token ? { NextToken: token } : {}) }),
       'DescribeStackEvents',
       signal,
     );
@@ -292,43 +312,44 @@ export class DirectBackend implements Backend {
     const root = { id: rootIn.id ?? stackId, name: rootIn.name };
     const items: StackEvent[] = [];
     const nested: string[] = [];
-    for (const [i, e] of ((out.StackEvents ?? []) as CfnStackEvent[]).entries()) {
-      if (!e.EventId) throw invalid('DescribeStackEvents', `StackEvents[${i}].EventId`);
-      if (!(e.Timestamp instanceof Date) || Number.isNaN(e.Timestamp.getTime()))
+    for (const [i, event] of ((out.StackEvents ?? []) as CfnStackEvent[]).entries()) {
+      if (!event.EventId) throw invalid('DescribeStackEvents', `StackEvents[${i}].EventId`);
+      if (!(event.Timestamp instanceof Date) || Number.isNaN(event.Timestamp.getTime()))
         throw invalid('DescribeStackEvents', `StackEvents[${i}].Timestamp`);
-      if (!e.StackId) throw invalid('DescribeStackEvents', `StackEvents[${i}].StackId`);
-      items.push(toStackEvent(recordOf(e), e, root));
+      if (!event.StackId) throw invalid('DescribeStackEvents', `StackEvents[${i}].StackId`);
+      items.push(toStackEvent(recordOf(event), event, root));
       if (
-        e.ResourceType === 'AWS::CloudFormation::Stack' &&
-        e.PhysicalResourceId &&
-        e.PhysicalResourceId !== e.StackId &&
-        e.PhysicalResourceId.startsWith('arn:')
+        event.ResourceType === 'AWS::CloudFormation::Stack' &&
+        event.PhysicalResourceId &&
+        event.PhysicalResourceId !== event.StackId &&
+        event.PhysicalResourceId.startsWith('arn:')
       )
-        nested.push(e.PhysicalResourceId);
+        nested.push(event.PhysicalResourceId);
     }
     return { items, next: out.NextToken ?? undefined, nested, stackId };
   }
 
   /** Nested stacks (recursively) from DescribeStackResources: `AWS::CloudFormation::Stack` resources. */
   private async nestedStacksOf(stackId: string, signal: AbortSignal | undefined): Promise<string[]> {
-    const { c, m } = await this.cfn();
+    const { client, sdk } = await this.cfn();
     const out: string[] = [];
     const queue = [stackId];
     const seen = new Set(queue);
     while (queue.length > 0 && seen.size < 1000) {
       const id = queue.shift() as string;
       const res = await this.call(
-        c,
-        new m.DescribeStackResourcesCommand({ StackName: id }),
+        client,
+        new sdk.DescribeStackResourcesCommand({ StackName: id }),
         'DescribeStackResources',
         signal,
       );
-      for (const r of res.StackResources ?? []) {
-        const p = r.PhysicalResourceId;
-        if (r.ResourceType !== 'AWS::CloudFormation::Stack' || !p?.startsWith('arn:') || seen.has(p)) continue;
-        seen.add(p);
-        out.push(p);
-        queue.push(p);
+      for (const resource of res.StackResources ?? []) {
+        const physicalId = resource.PhysicalResourceId;
+        if (resource.ResourceType !== 'AWS::CloudFormation::Stack' || !physicalId?.startsWith('arn:')) continue;
+        if (seen.has(physicalId)) continue;
+        seen.add(physicalId);
+        out.push(physicalId);
+        queue.push(physicalId);
       }
     }
     return out;
@@ -349,40 +370,40 @@ export class DirectBackend implements Backend {
   // ---------------------------------------------------------------- Backend
 
   async stackEventsPage(target: StackTarget, cursor: unknown, signal: AbortSignal | undefined) {
-    let cur = cursor as EventsCursor | undefined;
+    let at = cursor as EventsCursor | undefined;
     let page: Awaited<ReturnType<DirectBackend['eventsPage']>> | undefined;
-    if (!cur) {
+    if (!at) {
       // First page by name (a live stack: no extra call); a deleted stack is found through ListStacks.
       try {
         page = await this.eventsPage(target.name, undefined, { name: target.name }, signal);
       } catch (err) {
         if (!StackfeedError.is(err, 'NOT_FOUND')) throw err;
       }
-      if (page?.stackId) cur = { q: [page.stackId], done: [], root: { id: page.stackId, name: target.name } };
+      if (page?.stackId) at = { pending: [page.stackId], done: [], root: { id: page.stackId, name: target.name } };
       // A stack CloudFormation admits to always has events (its CREATE_IN_PROGRESS at least).
       else if (page) throw invalid('DescribeStackEvents', 'StackEvents');
       else {
         const root = await this.rootOf(target, signal);
-        cur = { q: [root.id], done: [], root };
+        at = { pending: [root.id], done: [], root };
         page = undefined;
       }
     }
-    const stackId = cur.q[0] as string;
-    page ??= await this.eventsPage(stackId, cur.t, cur.root, signal);
-    const known = new Set([...cur.q, ...cur.done]);
-    const q = [...cur.q];
-    for (const n of page.nested) {
-      if (known.has(n)) continue;
-      q.push(n);
-      known.add(n);
+    const stackId = at.pending[0] as string;
+    page ??= await this.eventsPage(stackId, at.token, at.root, signal);
+    const known = new Set([...at.pending, ...at.done]);
+    const pending = [...at.pending];
+    for (const nestedId of page.nested) {
+      if (known.has(nestedId)) continue;
+      pending.push(nestedId);
+      known.add(nestedId);
     }
     let next: EventsCursor | undefined;
-    if (page.next !== undefined) next = { ...cur, q, t: page.next };
+    if (page.next !== undefined) next = { ...at, pending, token: page.next };
     else {
-      const rest = q.slice(1);
-      if (rest.length > 0) next = { q: rest, done: [...cur.done, stackId], root: cur.root };
+      const rest = pending.slice(1);
+      if (rest.length > 0) next = { pending: rest, done: [...at.done, stackId], root: at.root };
     }
-    return { items: page.items, next } satisfies BackendPage<StackEvent>;
+    return { items: page.items, next } satisfies FetchedPage<StackEvent, unknown>;
   }
 
   async pollStackEvents(target: StackTarget, state: PollState, signal: AbortSignal | undefined): Promise<PollRead> {
@@ -439,24 +460,24 @@ export class DirectBackend implements Backend {
     );
     const ami = amis.images[0];
     if (ami?.ImageId) {
-      const tags = (ami.Tags ?? []).map((t) => ({ key: t.Key, value: t.Value }));
-      const t = tagMap(ami.Tags);
+      const tagList = (ami.Tags ?? []).map((tag) => ({ key: tag.Key, value: tag.Value }));
+      const tags = tagMap(ami.Tags);
       const w: DescribeImageWire = {
         imageId,
         region,
-        version: t[TAG_VERSION] ?? '',
+        version: tags[TAG_VERSION] ?? '',
         imageBuildStatus: 'BUILD_COMPLETE',
         creationTime: ami.CreationDate,
         imageConfiguration: undefined,
         ec2AmiInfo: {
           amiId: ami.ImageId,
-          tags,
+          tags: tagList,
           amiName: ami.Name,
           architecture: ami.Architecture,
           state: ami.State?.toUpperCase(),
           description: ami.Description,
         },
-        imageBuildLogsArn: t[TAG_BUILD_LOG],
+        imageBuildLogsArn: tags[TAG_BUILD_LOG],
         imagebuilderImageStatus: undefined,
         imagebuilderImageStatusReason: undefined,
         cloudformationStackStatus: undefined,
@@ -471,16 +492,16 @@ export class DirectBackend implements Backend {
     const stack = await this.describeStack(imageId, signal);
     if (!stack?.StackId || !stack.StackStatus)
       throw notFound('DescribeImage', `No image or stack associated with ParallelCluster image id: ${imageId}.`);
-    const t = tagMap(stack.Tags);
+    const tags = tagMap(stack.Tags);
     let ibStatus: string | undefined;
     let ibReason: string | undefined;
     let ibImage: unknown;
-    const { c, m } = await this.cfn();
+    const { client, sdk } = await this.cfn();
     let physicalId: string | undefined;
     try {
       const res = await this.call(
-        c,
-        new m.DescribeStackResourceCommand({ StackName: stack.StackId, LogicalResourceId: IMAGE_LOGICAL_ID }),
+        client,
+        new sdk.DescribeStackResourceCommand({ StackName: stack.StackId, LogicalResourceId: IMAGE_LOGICAL_ID }),
         'DescribeStackResource',
         signal,
       );
@@ -492,8 +513,8 @@ export class DirectBackend implements Backend {
       const ib = await this.ib();
       try {
         const out = await this.call(
-          ib.c,
-          new ib.m.GetImageCommand({ imageBuildVersionArn: physicalId }),
+          ib.client,
+          new ib.sdk.GetImageCommand({ imageBuildVersionArn: physicalId }),
           'GetImage',
           signal,
         );
@@ -507,9 +528,9 @@ export class DirectBackend implements Backend {
     const w: DescribeImageWire = {
       imageId,
       region,
-      version: t[TAG_VERSION] ?? '',
+      version: tags[TAG_VERSION] ?? '',
       imageBuildStatus: STACK_TO_IMAGE_BUILD_STATUS[stack.StackStatus],
-      imageBuildLogsArn: t[TAG_BUILD_LOG],
+      imageBuildLogsArn: tags[TAG_BUILD_LOG],
       cloudformationStackStatus: stack.StackStatus,
       cloudformationStackStatusReason: stack.StackStatusReason,
       cloudformationStackArn: stack.StackId,
@@ -533,24 +554,23 @@ export class DirectBackend implements Backend {
     signal: AbortSignal | undefined,
     all: boolean,
   ): Promise<{ images: Ec2Image[]; next: string | undefined }> {
-    const { c, m } = await this.ec2();
-    const images: Ec2Image[] = [];
-    const seen = new Set<string>();
-    let next = token;
-    do {
+    const { client, sdk } = await this.ec2();
+    const fetch = async (next: string | undefined) => {
       const out = await this.call(
-        c,
-        new m.DescribeImagesCommand({ Owners: ['self'], Filters: filters, ...(next ? { NextToken: next } : {}) }),
+        client,
+        new sdk.DescribeImagesCommand({ Owners: ['self'], Filters: filters, ...(next ? { NextToken: next } : {}) }),
         'DescribeImages',
         signal,
       );
-      images.push(...((out.Images ?? []) as Ec2Image[]));
-      next = out.NextToken || undefined;
-      if (next !== undefined) {
-        if (seen.has(next)) next = undefined;
-        else seen.add(next);
-      }
-    } while (all && next);
+      return { items: (out.Images ?? []) as Ec2Image[], next: (out.NextToken as string | undefined) || undefined };
+    };
+    if (!all) {
+      const page = await fetch(token);
+      return { images: page.items, next: page.next };
+    }
+    const drained = await drainPages(fetch, { maxPages: DESCRIBE_IMAGES_MAX_PAGES, start: token, signal });
+    const images = drained.items;
+    const next = undefined;
     return { images, next };
   }
 
@@ -568,58 +588,58 @@ export class DirectBackend implements Backend {
       );
       const items: ImageInfo[] = [];
       for (const ami of page.images) {
-        const t = tagMap(ami.Tags);
-        const id = t[TAG_IMAGE_ID];
+        const tags = tagMap(ami.Tags);
+        const id = tags[TAG_IMAGE_ID];
         if (!id || !ami.ImageId) continue;
         items.push(
           imageFromSummary(
             {
               imageId: id,
               region,
-              version: t[TAG_VERSION] ?? '',
+              version: tags[TAG_VERSION] ?? '',
               imageBuildStatus: 'BUILD_COMPLETE',
               ec2AmiInfo: { amiId: ami.ImageId },
               cloudformationStackArn: undefined,
               cloudformationStackStatus: undefined,
             },
             ami,
-            t[TAG_IMAGE_NAME] ?? id,
+            tags[TAG_IMAGE_NAME] ?? id,
           ),
         );
       }
-      return { items, next: page.next } satisfies BackendPage<ImageInfo, string>;
+      return { items, next: page.next } satisfies FetchedPage<ImageInfo, string>;
     }
     const keep = new Set(IMAGE_STATUS_FILTER_STACK_STATUSES[status]);
     const page = await this.stacksPage(cursor, signal);
     const items: ImageInfo[] = [];
     for (const s of page.stacks) {
-      const t = tagMap(s.Tags);
-      const id = t[TAG_IMAGE_ID];
+      const tags = tagMap(s.Tags);
+      const id = tags[TAG_IMAGE_ID];
       if (s.ParentId || !id || !s.StackStatus || !keep.has(s.StackStatus)) continue;
       items.push(
         imageFromSummary(
           {
             imageId: id,
             region,
-            version: t[TAG_VERSION] ?? '',
+            version: tags[TAG_VERSION] ?? '',
             imageBuildStatus: listImagesBuildStatus(s.StackStatus),
             cloudformationStackStatus: s.StackStatus,
             cloudformationStackArn: s.StackId,
             ec2AmiInfo: undefined,
           },
           s,
-          t[TAG_IMAGE_NAME] ?? id,
+          tags[TAG_IMAGE_NAME] ?? id,
         ),
       );
     }
-    return { items, next: page.next } satisfies BackendPage<ImageInfo, string>;
+    return { items, next: page.next } satisfies FetchedPage<ImageInfo, string>;
   }
 
   private async stacksPage(cursor: string | undefined, signal: AbortSignal | undefined) {
-    const { c, m } = await this.cfn();
+    const { client, sdk } = await this.cfn();
     const out = await this.call(
-      c,
-      new m.DescribeStacksCommand(cursor ? { NextToken: cursor } : {}),
+      client,
+      new sdk.DescribeStacksCommand(cursor ? { NextToken: cursor } : {}),
       'DescribeStacks',
       signal,
     );
@@ -627,11 +647,11 @@ export class DirectBackend implements Backend {
   }
 
   private async requireLogGroup(imageId: string, signal: AbortSignal | undefined): Promise<void> {
-    const { c, m } = await this.logs();
+    const { client, sdk } = await this.logs();
     const group = logGroupOf(imageId);
     const out = await this.call(
-      c,
-      new m.DescribeLogGroupsCommand({ logGroupNamePrefix: group }),
+      client,
+      new sdk.DescribeLogGroupsCommand({ logGroupNamePrefix: group }),
       'DescribeLogGroups',
       signal,
     );
@@ -644,10 +664,13 @@ export class DirectBackend implements Backend {
 
   async logStreamsPage(imageId: string, cursor: string | undefined, signal: AbortSignal | undefined) {
     if (cursor === undefined) await this.requireLogGroup(imageId, signal);
-    const { c, m } = await this.logs();
+    const { client, sdk } = await this.logs();
     const out = await this.call(
-      c,
-      new m.DescribeLogStreamsCommand({ logGroupName: logGroupOf(imageId), ...(cursor ? { nextToken: cursor } : {}) }),
+      client,
+      new sdk.DescribeLogStreamsCommand({
+        logGroupName: logGroupOf(imageId),
+        ...(cursor ? { nextToken: cursor } : {}),
+      }),
       'DescribeLogStreams',
       signal,
     );
@@ -668,7 +691,7 @@ export class DirectBackend implements Backend {
       if (s.uploadSequenceToken) info.uploadSequenceToken = s.uploadSequenceToken;
       items.push(info);
     }
-    return { items, next: out.nextToken || undefined } satisfies BackendPage<LogStreamInfo, string>;
+    return { items, next: out.nextToken || undefined } satisfies FetchedPage<LogStreamInfo, string>;
   }
 
   async logEventsPage(
@@ -678,10 +701,10 @@ export class DirectBackend implements Backend {
     query: LogEventsQuery,
     signal: AbortSignal | undefined,
   ) {
-    const { c, m } = await this.logs();
+    const { client, sdk } = await this.logs();
     const out = await this.call(
-      c,
-      new m.GetLogEventsCommand({
+      client,
+      new sdk.GetLogEventsCommand({
         logGroupName: logGroupOf(imageId),
         logStreamName: stream,
         startFromHead: true,
@@ -699,7 +722,7 @@ export class DirectBackend implements Backend {
       items.push({ timestamp: new Date(e.timestamp), message: e.message ?? '', stream, raw: e });
     }
     const forward: string | undefined = out.nextForwardToken || undefined;
-    return { items, next: forward !== undefined && forward !== cursor ? forward : undefined } satisfies BackendPage<
+    return { items, next: forward !== undefined && forward !== cursor ? forward : undefined } satisfies FetchedPage<
       LogEventInfo,
       string
     >;
@@ -715,25 +738,31 @@ export class DirectBackend implements Backend {
     const want = statuses && statuses.length > 0 ? new Set(statuses) : undefined;
     const items: ClusterInfo[] = [];
     for (const s of page.stacks) {
-      const t = tagMap(s.Tags);
-      if (s.ParentId || t[TAG_VERSION] === undefined || t[TAG_IMAGE_ID] !== undefined || !s.StackName || !s.StackStatus)
+      const tags = tagMap(s.Tags);
+      if (
+        s.ParentId ||
+        tags[TAG_VERSION] === undefined ||
+        tags[TAG_IMAGE_ID] !== undefined ||
+        !s.StackName ||
+        !s.StackStatus
+      )
         continue;
       const info = this.clusterOf(s, region);
       if (want && !want.has(info.clusterStatus)) continue;
       items.push(info);
     }
-    return { items, next: page.next } satisfies BackendPage<ClusterInfo, string>;
+    return { items, next: page.next } satisfies FetchedPage<ClusterInfo, string>;
   }
 
   private clusterOf(s: Stack, region: string): ClusterInfo {
-    const t = tagMap(s.Tags);
+    const tags = tagMap(s.Tags);
     const status = s.StackStatus as string;
     const c: ClusterInfo = {
       ...clusterBase(s.StackName as string, clusterStatusFromStack(status), status, s),
       region,
     };
     if (s.StackId) c.id = s.StackId;
-    if (t[TAG_VERSION] !== undefined) c.version = t[TAG_VERSION];
+    if (tags[TAG_VERSION] !== undefined) c.version = tags[TAG_VERSION];
     if (s.CreationTime) c.createdAt = s.CreationTime;
     if (s.LastUpdatedTime ?? s.CreationTime) c.updatedAt = (s.LastUpdatedTime ?? s.CreationTime) as Date;
     if (s.StackStatusReason) c.reason = s.StackStatusReason;
@@ -741,14 +770,20 @@ export class DirectBackend implements Backend {
     for (const p of s.Parameters ?? []) if (p.ParameterKey) params[p.ParameterKey] = p.ParameterValue ?? '';
     const scheduler = params.Scheduler;
     if (scheduler) c.scheduler = scheduler;
-    c.details = { tags: t, ...(params.ClusterCWLogGroup ? { logGroup: params.ClusterCWLogGroup } : {}) };
+    c.details = { tags, ...(params.ClusterCWLogGroup ? { logGroup: params.ClusterCWLogGroup } : {}) };
     return c;
   }
 
   async describeCluster(name: string, signal: AbortSignal | undefined): Promise<ClusterInfo> {
     const s = await this.describeStack(name, signal);
-    const t = tagMap(s?.Tags);
-    if (!s?.StackName || !s.StackStatus || t[TAG_VERSION] === undefined || t[TAG_IMAGE_ID] !== undefined || s.ParentId)
+    const tags = tagMap(s?.Tags);
+    if (
+      !s?.StackName ||
+      !s.StackStatus ||
+      tags[TAG_VERSION] === undefined ||
+      tags[TAG_IMAGE_ID] !== undefined ||
+      s.ParentId
+    )
       throw notFound(
         'DescribeCluster',
         `Cluster '${name}' does not exist or belongs to an incompatible ParallelCluster major version.`,

@@ -1,5 +1,5 @@
 import type { ImageArtifact, ImageInfo, ImageState } from '@stackfeed/core';
-import { parseTimestamp } from '@stackfeed/core/adapter';
+import { parseIsoTimestamp } from '@stackfeed/core/adapter';
 import type { ClusterInfo } from '../types.js';
 import type {
   ClusterInfoSummaryWire,
@@ -25,7 +25,7 @@ function tagsOf(...lists: Array<Tag[] | undefined>): Record<string, string> {
   return out;
 }
 
-const date = (v: string | undefined): Date | undefined => (v === undefined ? undefined : parseTimestamp(v));
+const date = (v: string | undefined): Date | undefined => (v === undefined ? undefined : parseIsoTimestamp(v));
 
 /**
  * The normalized image state from ParallelCluster's words. The build status decides; when it is
@@ -179,9 +179,9 @@ export function clusterFromDescribe(w: DescribeClusterWire, raw: unknown): Clust
     version: w.version,
     region: w.region,
   };
-  const created = parseTimestamp(w.creationTime);
+  const created = parseIsoTimestamp(w.creationTime);
   if (created) c.createdAt = created;
-  const updated = parseTimestamp(w.lastUpdatedTime);
+  const updated = parseIsoTimestamp(w.lastUpdatedTime);
   if (updated) c.updatedAt = updated;
   if (w.scheduler?.type !== undefined) c.scheduler = w.scheduler.type;
   const reason = w.failures?.map((f) => f.failureReason ?? f.failureCode).filter(Boolean);

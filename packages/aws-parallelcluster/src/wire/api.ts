@@ -1,4 +1,4 @@
-import { parseTimestamp } from '@stackfeed/core/adapter';
+import { parseIsoTimestamp } from '@stackfeed/core/adapter';
 import { z } from 'zod';
 
 /**
@@ -11,7 +11,7 @@ const str = z.string();
 /** An ISO-8601 date-time (Q7); anything unparseable fails with the field's path. */
 const isoTime = z
   .string()
-  .refine((v) => parseTimestamp(v) !== undefined, { message: 'is not a valid ISO-8601 date-time' });
+  .refine((v) => parseIsoTimestamp(v) !== undefined, { message: 'is not a valid ISO-8601 date-time' });
 
 export const TagWire = z.object({ key: opt(str), value: opt(str) });
 
@@ -129,7 +129,7 @@ export function readStackEventsFast(
         return undefined;
       }
       const t = r.timestamp;
-      const timestamp = typeof t === 'string' ? parseTimestamp(t) : undefined;
+      const timestamp = typeof t === 'string' ? parseIsoTimestamp(t) : undefined;
       if (timestamp === undefined) return undefined;
       events.push({
         stackId,

@@ -7,12 +7,13 @@
 import { abortError, type ErrorCode, StackfeedError, throwIfAborted } from '../errors/stackfeed-error.js';
 import { redact } from '../errors/redact.js';
 import type { ProviderId } from '../models/enums.js';
+import { DEFAULT_TOTAL_TIMEOUT_MS, MAX_TIMER_MS } from '../transport/limits.js';
 import type { Logger, RetryOptions } from '../transport/types.js';
 import { fullJitterDelay, sleep } from '../util/sleep.js';
 import { sdkErrorToStackfeedError } from './errors.js';
 
-/** Default deadline of one call across all its attempts and back-offs (120 s). */
-export const SDK_DEFAULT_TOTAL_TIMEOUT_MS = 120_000;
+/** Default deadline of one call across all its attempts and back-offs: core's `DEFAULT_TOTAL_TIMEOUT_MS` (120 s). */
+export const SDK_DEFAULT_TOTAL_TIMEOUT_MS = DEFAULT_TOTAL_TIMEOUT_MS;
 
 /** The part of an SDK v3 client `callSdk` uses. */
 export interface SdkSender {
@@ -98,7 +99,8 @@ export async function callSdk<C>(client: SdkSender, command: C, options: CallSdk
       if (error.code === 'THROTTLED' && error.retryAfterSeconds !== undefined) {
         const asked = error.retryAfterSeconds * 1000;
         if (asked > maxRetryAfterMs) throw error;
-        delay = Math.max(1, asked);
+        // A Node timer cannot hold more than 2^31-1 ms (longer fires at once).
+        delay = Math.min(MAX_TIMER_MS, Math.max(1, asked));
       }
       if (Date.now() + delay >= deadline) throw overall();
       log(options.logger, { provider, operation, attempt, delayMs: delay, message: error.code });

@@ -12,12 +12,13 @@ import type { ErrorCode } from '../errors/stackfeed-error.js';
 import { redact } from '../errors/redact.js';
 import type { ProviderId } from '../models/enums.js';
 import { encodeRfc3986 } from '../transport/encoding.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from '../transport/limits.js';
 import type { Logger, TlsOptions } from '../transport/types.js';
 
-/** Default cap of one SDK response body, after decompression (64 MiB). */
-export const SDK_DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-/** Default deadline of one SDK attempt: connect + headers + whole body (30 s). */
-export const SDK_DEFAULT_TIMEOUT_MS = 30_000;
+/** Default cap of one SDK response body, after decompression: core's `DEFAULT_MAX_RESPONSE_BYTES` (64 MiB). */
+export const SDK_DEFAULT_MAX_RESPONSE_BYTES = DEFAULT_MAX_RESPONSE_BYTES;
+/** Default deadline of one SDK attempt (connect + headers + whole body): core's `DEFAULT_TIMEOUT_MS` (30 s). */
+export const SDK_DEFAULT_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 
 /** The request an SDK v3 client hands its handler (smithy's `HttpRequest`, duck-typed). */
 export interface SdkHttpRequest {

@@ -309,6 +309,31 @@ export function stackDeletion(o: BuilderOptions & { deletionDeploymentId?: strin
   };
 }
 
+/** An in-place update of one instance: UPDATE_IN_PROGRESS, then UPDATE_COMPLETE after 3 s. */
+function updating(i: Instance): ScenarioEvent[] {
+  const upd = { ...resourceFields(i), resource_id_key: 'id', resource_id_value: i.id };
+  return [
+    { ...upd, event_type: 'UPDATE_IN_PROGRESS', event_message: `${address(i)}: Modifying... [id=${i.id}]` },
+    {
+      ...upd,
+      event_type: 'UPDATE_COMPLETE',
+      event_message: `${address(i)}: Modifications complete after 3s [id=${i.id}]`,
+      elapsed_seconds: 3,
+    },
+  ];
+}
+
+/** The last step of a deployment: its SUMMARY line and DEPLOYMENT_COMPLETE. */
+function applyComplete(deploymentId: string, created: boolean, count: number): ScenarioStep {
+  const changes = created ? `${count} added, 0 changed` : `0 added, ${count} changed`;
+  return {
+    at: 0,
+    deploymentId,
+    status: 'DEPLOYMENT_COMPLETE',
+    events: [{ event_type: 'SUMMARY', event_message: `Apply complete! Resources: ${changes}, 0 destroyed.` }],
+  };
+}
+
 /**
  * A deployed stack with `count` and `for_each` resources and a long history (several deployments:
  * creation, in-place updates, replacements), about `eventCount` events, already in the past.
@@ -354,36 +379,9 @@ export function largeStack(
     push(log);
     push({ ...log });
     flush();
-    for (const i of list) {
-      if (n === 0) {
-        push(creating(i));
-        push(created(i));
-      } else {
-        const upd = { ...resourceFields(i), resource_id_key: 'id', resource_id_value: i.id };
-        push({ ...upd, event_type: 'UPDATE_IN_PROGRESS', event_message: `${address(i)}: Modifying... [id=${i.id}]` });
-        push({
-          ...upd,
-          event_type: 'UPDATE_COMPLETE',
-          event_message: `${address(i)}: Modifications complete after 3s [id=${i.id}]`,
-          elapsed_seconds: 3,
-        });
-      }
-    }
+    for (const i of list) for (const e of n === 0 ? [creating(i), created(i)] : updating(i)) push(e);
     flush();
-    steps.push({
-      at: 0,
-      deploymentId: dep,
-      status: 'DEPLOYMENT_COMPLETE',
-      events: [
-        {
-          event_type: 'SUMMARY',
-          event_message:
-            n === 0
-              ? `Apply complete! Resources: ${list.length} added, 0 changed, 0 destroyed.`
-              : `Apply complete! Resources: 0 added, ${list.length} changed, 0 destroyed.`,
-        },
-      ],
-    });
+    steps.push(applyComplete(dep, n === 0, list.length));
     total++;
     deployments.push(steps);
     n++;

@@ -17,7 +17,7 @@ export interface AkSkCredentials {
  */
 export type AkSkProvider = () => Promise<AkSkCredentials & { expiresAt?: Date | undefined }>;
 
-/** Headers signed on every request when present (the set the research recommends). */
+/** Headers signed on every request when present (the Huawei SDKs sign these; `host` and `x-sdk-date` always). */
 const SIGNED = ['client-request-id', 'content-type', 'host', 'x-project-id', 'x-sdk-date', 'x-security-token'];
 
 /**

@@ -209,20 +209,16 @@ export class HeatApi {
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
-    try {
-      return await this.http.request({
-        url,
-        query: query as never,
-        headers: this.headers,
-        operation,
-        signal,
-        responseType: 'text',
-        // A redirect to another origin comes back unfollowed, for `relocate` to read.
-        passStatuses: REDIRECTS,
-      });
-    } catch (err) {
-      throw networkDuringRedirect(err, operation) ?? err;
-    }
+    return this.http.request({
+      url,
+      query: query as never,
+      headers: this.headers,
+      operation,
+      signal,
+      responseType: 'text',
+      // A redirect to another origin comes back unfollowed, for `relocate` to read.
+      passStatuses: REDIRECTS,
+    });
   }
 
   ctx(operation: string, res: HttpResponse) {
@@ -263,8 +259,9 @@ export class HeatApi {
     }
     try {
       res.body = JSON.parse(text);
-    } catch (e) {
-      return fail(`malformed JSON in the response (${(e as Error).message.slice(0, 120)})`);
+    } catch {
+      // No parser message: V8 quotes the body around the error, which may hold a reflected secret.
+      return fail('malformed JSON in the response');
     }
     return res;
   }
@@ -300,23 +297,4 @@ function relocate(res: HttpResponse, base: string): string | undefined {
   const at = target.pathname.indexOf('/stacks/');
   if (at < 0 || !canonicalFromPath(target.pathname.slice(at))) return undefined;
   return `${base.replace(/\/+$/, '')}${target.pathname.slice(at)}${target.search}`;
-}
-
-/**
- * Work-around for core's transport: a connection failure while following a same-origin redirect
- * surfaces as INVALID_RESPONSE "HTTP 302" (got hands the 302 over as the error's response). It is
- * a network failure: retryable NETWORK.
- */
-function networkDuringRedirect(err: unknown, operation: string): StackfeedError | undefined {
-  if (!StackfeedError.is(err, 'INVALID_RESPONSE') || err.httpStatus === undefined) return undefined;
-  if (err.httpStatus < 300 || err.httpStatus >= 400) return undefined;
-  const code = (err.cause as { code?: unknown } | undefined)?.code;
-  if (typeof code !== 'string' || !/^(E[A-Z]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_SOCKET)$/.test(code)) return undefined;
-  return new StackfeedError({
-    code: 'NETWORK',
-    provider: PROVIDER,
-    operation,
-    message: `${operation}: ${code} while following Heat's redirect`,
-    cause: err,
-  });
 }

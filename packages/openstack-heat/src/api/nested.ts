@@ -1,5 +1,5 @@
 import type { StackEvent } from '@stackfeed/core';
-import { parseWire } from '@stackfeed/core/adapter';
+import { drainPages, parseWire } from '@stackfeed/core/adapter';
 import { z } from 'zod';
 import type { CanonicalStack } from '../mapping/event.js';
 import { LinkSchema } from '../wire/schemas.js';
@@ -71,17 +71,13 @@ async function allEventsOf(
   operation: string,
   signal: AbortSignal | undefined,
 ): Promise<StackEvent[]> {
-  const out: StackEvent[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
+  const page = async (marker: string | undefined) => {
     const q = { ...query, nested_depth: undefined, limit: PAGE, marker };
     const { events } = await api.fetchEvents(stack, stack, undefined, q, operation, signal);
-    out.push(...events);
     const last = events[events.length - 1];
-    if (events.length < PAGE || !last || last.id === marker) break;
-    marker = last.id;
-  }
-  return out;
+    return { items: events, next: events.length >= PAGE && last ? last.id : undefined };
+  };
+  return (await drainPages(page, { maxPages: MAX_PAGES, cursorKey: (m) => m, signal })).items;
 }
 
 /**

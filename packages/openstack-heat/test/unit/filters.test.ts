@@ -89,6 +89,18 @@ describe('event filters are an intersection', () => {
     expect(emu.server.requests).toHaveLength(0);
   });
 
+  it("order: 'newest-first' is Heat's own desc order; a contradicting sortDir is CONFIG", async () => {
+    const newest = await client()
+      .listStackEvents('mixed', { order: 'newest-first', pageSize: 3 })
+      .toArray({ limit: 100 });
+    expect(statuses(newest)).toEqual([...truth()].reverse());
+    const firstTwo = await client().listStackEvents('mixed', { order: 'newest-first' }).toArray({ limit: 2 });
+    expect(statuses(firstTwo)).toEqual([...truth()].reverse().slice(0, 2));
+    expect(() => client().listStackEvents('mixed', { order: 'newest-first', sortDir: 'asc' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG' }),
+    );
+  });
+
   it('a watch intersects the same way', async () => {
     const w = client().watchStackEvents('mixed', { resourceStatus: 'FAILED', phase: 'COMPLETE', pollIntervalMs: 5 });
     const got: StackEvent[] = [];

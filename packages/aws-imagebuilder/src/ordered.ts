@@ -1,0 +1,99 @@
+/**
+ * Event lists in time order. Image Builder promises no order for lifecycle resources and lists
+ * steps workflow by workflow, so a list in time order (oldest first by default, the contract of
+ * every provider; or newest first) reads the whole listing, sorts it by time (stable: same-time
+ * events keep the service's order), and hands it out in pages of the size asked. A continuation
+ * token holds the offset into that order: resuming reads the listing again.
+ */
+import {
+  type EventFilterOptions,
+  type EventOrder,
+  type ListOptions,
+  type Paginator,
+  type StackEvent,
+  StackfeedError,
+} from '@stackfeed/core';
+import { applyEventFilters, createPaginator, drainPages } from '@stackfeed/core/adapter';
+import { type ImageBuilderApi, PAGE_SIZE, PROVIDER } from './api.js';
+
+/** Pages one ordered list reads from the service (25 items a page). */
+export const MAX_LIST_PAGES = 10_000;
+
+/** Options of every Image Builder event list. */
+export interface EventListOptions extends ListOptions, EventFilterOptions {
+  /**
+   * `oldest-first` (default) or `newest-first`. Either way the whole listing is read first (the
+   * service promises no time order), so `maxItems` / `toArray({ limit })` give the first N events of
+   * the chosen order, the same N as on every other provider.
+   */
+  order?: EventOrder;
+}
+
+/**
+ * Every item of a listing (`fetch` one page per cursor) through core's drainPages: a repeated
+ * token or a run of empty pages ends it; a listing longer than {@link MAX_LIST_PAGES} pages is
+ * INVALID_RESPONSE (a list is never silently cut short).
+ */
+export async function readListing<T>(
+  fetch: (cursor: string | undefined) => Promise<{ items: T[]; next?: string | undefined }>,
+  operation: string,
+  signal: AbortSignal | undefined,
+): Promise<T[]> {
+  const drained = await drainPages<T, string>(fetch, { maxPages: MAX_LIST_PAGES, signal });
+  if (drained.stoppedBy === 'max-pages')
+    throw new StackfeedError({
+      code: 'INVALID_RESPONSE',
+      provider: PROVIDER,
+      operation,
+      retryable: false,
+      message: `${operation}: Image Builder handed out more than ${MAX_LIST_PAGES} pages for one listing`,
+    });
+  return drained.items;
+}
+
+/** A paginator over `page`'s whole listing in time order. */
+export function orderedEventList(
+  api: ImageBuilderApi,
+  config: {
+    operation: string;
+    scope: Record<string, unknown>;
+    options: EventListOptions;
+    /** Every event of the listing, in the service's order. */
+    readAll: (signal: AbortSignal | undefined) => Promise<StackEvent[]>;
+  },
+): Paginator<StackEvent> {
+  const { operation, options } = config;
+  const order = options.order ?? 'oldest-first';
+  let sorted: Promise<StackEvent[]> | undefined;
+  const readAll = async (signal: AbortSignal | undefined) => {
+    // Stable: events of the same time keep the service's order.
+    const events = (await config.readAll(signal)).sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    return order === 'newest-first' ? events.reverse() : events;
+  };
+  return createPaginator<StackEvent, number>({
+    provider: PROVIDER,
+    operation,
+    scope: { ...config.scope, order },
+    tokenKey: api.settings.tokenKey,
+    validateCursor: (c) =>
+      typeof c === 'number' && Number.isInteger(c) && c > 0 && c <= MAX_LIST_PAGES * PAGE_SIZE.max
+        ? undefined
+        : 'the cursor is not an offset into this listing',
+    pageSizeLimits: PAGE_SIZE,
+    options,
+    filter: applyEventFilters(options),
+    fetchPage: async (cursor, pageSize, signal) => {
+      sorted ??= readAll(signal);
+      let events: StackEvent[];
+      try {
+        events = await sorted;
+      } catch (err) {
+        sorted = undefined;
+        throw err;
+      }
+      const start = cursor ?? 0;
+      const end = start + (pageSize ?? PAGE_SIZE.max);
+      return { items: events.slice(start, end), next: end < events.length ? end : undefined };
+    },
+  });
+}
