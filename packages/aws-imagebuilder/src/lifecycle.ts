@@ -117,7 +117,7 @@ export function listLifecycleExecutionEvents(
     operation,
     scope: { id, parent: parentResourceId ?? null },
     options,
-    readAll: (signal) =>
+    readAll: (signal, onRaw) =>
       readListing(
         async (cursor) => {
           const p = await lifecyclePage(api, {
@@ -128,6 +128,7 @@ export function listLifecycleExecutionEvents(
             signal,
             operation,
           });
+          onRaw(p.raw);
           return { items: p.events, next: p.next };
         },
         operation,

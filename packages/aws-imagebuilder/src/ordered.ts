@@ -58,16 +58,22 @@ export function orderedEventList(
     operation: string;
     scope: Record<string, unknown>;
     options: EventListOptions;
-    /** Every event of the listing, in the service's order. */
-    readAll: (signal: AbortSignal | undefined) => Promise<StackEvent[]>;
+    /** Every event of the listing, in the service's order; `onRaw` gets each service response. */
+    readAll: (signal: AbortSignal | undefined, onRaw: (raw: unknown) => void) => Promise<StackEvent[]>;
   },
 ): Paginator<StackEvent> {
   const { operation, options } = config;
   const order = options.order ?? 'oldest-first';
   let sorted: Promise<StackEvent[]> | undefined;
+  /** The first service response: the `raw` of the first page handed out (pages are cut from all of them). */
+  let firstRaw: unknown;
   const readAll = async (signal: AbortSignal | undefined) => {
+    firstRaw = undefined;
+    const keep = (raw: unknown) => {
+      if (firstRaw === undefined) firstRaw = raw;
+    };
     // Stable: events of the same time keep the service's order.
-    const events = (await config.readAll(signal)).sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    const events = (await config.readAll(signal, keep)).sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
     return order === 'newest-first' ? events.reverse() : events;
   };
   return createPaginator<StackEvent, number>({
@@ -93,7 +99,8 @@ export function orderedEventList(
       }
       const start = cursor ?? 0;
       const end = start + (pageSize ?? PAGE_SIZE.max);
-      return { items: events.slice(start, end), next: end < events.length ? end : undefined };
+      const page = { items: events.slice(start, end), next: end < events.length ? end : undefined };
+      return start === 0 && firstRaw !== undefined ? { ...page, raw: firstRaw } : page;
     },
   });
 }

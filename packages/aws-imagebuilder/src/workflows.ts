@@ -121,11 +121,13 @@ function readSteps(
   workflowType: string | undefined,
   operation: string,
   signal: AbortSignal | undefined,
+  onRaw: (raw: unknown) => void,
 ): Promise<StackEvent[]> {
   return readListing(
     async (cursor) => {
       const req = { workflowExecutionId, cursor, pageSize: PAGE_SIZE.max, signal, operation, workflowType };
       const p = await stepPage(api, req);
+      onRaw(p.raw);
       return { items: p.events, next: p.next };
     },
     operation,
@@ -149,7 +151,7 @@ export function listWorkflowStepEvents(
     operation,
     scope: { workflowExecutionId },
     options,
-    readAll: (signal) => readSteps(api, workflowExecutionId, undefined, operation, signal),
+    readAll: (signal, onRaw) => readSteps(api, workflowExecutionId, undefined, operation, signal, onRaw),
   });
 }
 
@@ -167,7 +169,7 @@ export function listImageBuildStepEvents(
     operation,
     scope: { arn },
     options,
-    readAll: async (signal) => {
+    readAll: async (signal, onRaw) => {
       const workflows = await readListing(
         async (cursor) => {
           const p = await workflowPage(api, arn, cursor, PAGE_SIZE.max, signal, operation);
@@ -179,7 +181,7 @@ export function listImageBuildStepEvents(
       const events: StackEvent[] = [];
       for (const w of workflows) {
         if (!w.workflowExecutionId || w.totalStepCount === 0) continue;
-        events.push(...(await readSteps(api, w.workflowExecutionId, w.type, operation, signal)));
+        events.push(...(await readSteps(api, w.workflowExecutionId, w.type, operation, signal, onRaw)));
       }
       return events;
     },

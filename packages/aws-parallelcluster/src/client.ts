@@ -380,19 +380,20 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
       });
     // One read of the whole listing per pass; pages are then cut from it by offset (new events
     // only ever come last, so an offset stays valid across a resumed token).
-    let listing: Promise<StackEvent[]> | undefined;
+    let listing: Promise<{ events: StackEvent[]; nativePageSize: number }> | undefined;
     return createPaginator<StackEvent, number>({
       ...common,
       scope: { mode: this.mode, target, order },
-      pageSizeLimits: { min: 1, max: 1000, default: 100 },
+      pageSizeLimits: { min: 1, max: 1000 },
       validateCursor: (offset) =>
         Number.isInteger(offset) && (offset as number) > 0 ? undefined : 'the cursor is not an offset',
       fetchPage: async (offset, size, signal) => {
         listing ??= this.oldestFirst(target, operation, signal);
-        const all = await listing;
+        const { events, nativePageSize } = await listing;
         const start = offset ?? 0;
-        const end = start + (size ?? 100);
-        return { items: all.slice(start, end), next: end < all.length ? end : undefined };
+        // Without a pageSize, pages are as large as the provider's own.
+        const end = start + (options.pageSize === undefined ? nativePageSize : (size ?? nativePageSize));
+        return { items: events.slice(start, end), next: end < events.length ? end : undefined };
       },
     });
   }
@@ -402,6 +403,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     const backend = await this.backend();
     const all: StackEvent[] = [];
     const seen = new Set<string>();
+    let nativePageSize = 1;
     let cursor: unknown;
     for (let pages = 0; ; pages++) {
       if (pages >= OLDEST_FIRST_MAX_PAGES)
@@ -414,6 +416,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
         });
       const page = await backend.stackEventsPage(target, cursor, signal);
       for (const ev of page.items) all.push(ev);
+      nativePageSize = Math.max(nativePageSize, page.items.length);
       if (page.next === undefined) break;
       const key = JSON.stringify(page.next);
       if (seen.has(key)) break;
@@ -422,7 +425,8 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     }
     all.reverse();
     // Stable: events of one stack keep the reversed listing's order on equal timestamps.
-    return all.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    all.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+    return { events: all, nativePageSize };
   }
 
   /** ListImageLogStreams: the CloudWatch streams of an image build (`<version>/<build>`). */

@@ -399,6 +399,8 @@ const imagebuilder: Harness = {
         region: 'us-east-1',
         endpoint: emu.url,
         credentials: creds,
+        // One key across rebuilds: the 'page' cases resume a token of the first client.
+        tokenKey: 'conformance fault-matrix token key',
         maxAttempts: tt.maxAttempts ?? 3,
         ...(tt.timeoutMs !== undefined ? { timeoutMs: tt.timeoutMs } : {}),
       });

@@ -68,6 +68,22 @@ describe('callSdk', () => {
     expect(c.calls[0]?.signal).toBeInstanceOf(AbortSignal);
   });
 
+  it('a clock-skew refusal the SDK has corrected its clock for is signed again once, at once (an attempt); a second is the answer', async () => {
+    const skew = () =>
+      sdkError('InvalidSignatureException', 403, { $metadata: { httpStatusCode: 403, clockSkewCorrected: true } });
+    const logs: LogEntry[] = [];
+    const c = scripted(skew(), { ok: 1 });
+    expect(await callSdk(c, {}, opts({ logger: (e) => logs.push(e) }))).toEqual({ ok: 1 });
+    expect(c.calls).toHaveLength(2);
+    expect(logs).toEqual([]);
+    const c2 = scripted(skew());
+    expect((await failure(callSdk(c2, {}, opts()))).code).toBe('UNAUTHORIZED');
+    expect(c2.calls).toHaveLength(2);
+    const c3 = scripted(skew(), { ok: 1 });
+    expect((await failure(callSdk(c3, {}, opts({ retry: { maxAttempts: 1 } })))).code).toBe('UNAUTHORIZED');
+    expect(c3.calls).toHaveLength(1);
+  });
+
   it('does not retry what is not retryable; classification keeps status, request id and provider code', async () => {
     const c = scripted(sdkError('ResourceNotFoundException', 404));
     const err = await failure(callSdk(c, {}, opts()));

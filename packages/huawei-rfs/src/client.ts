@@ -393,8 +393,11 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       operation: 'listStackEvents',
       requestId: res.requestId,
     });
-    const items = page.items;
-    return { items, next: items.length === 0 ? undefined : page.nextMarker, raw: res.body };
+    // A page with no records ends the listing even with a marker; one whose records all lacked a
+    // time (not emitted) does not.
+    const records = (res.body as { stack_events?: unknown } | null)?.stack_events;
+    const recordCount = Array.isArray(records) ? records.length : 0;
+    return { items: page.items, next: recordCount === 0 ? undefined : page.nextMarker, raw: res.body };
   }
 
   /** All stacks of the project (ListStacks), newest first. */

@@ -136,3 +136,22 @@ describe('records without a time (every member of the official model is optional
     expect(ev).toMatchObject({ status: '', phase: 'UNKNOWN', action: 'UNKNOWN', message: 'm' });
   });
 });
+
+describe('a page holding only records without a time', () => {
+  it('does not end paging: the next page is still read (only a page with no records at all ends it)', async () => {
+    emu = await finishedFailingStack();
+    emu.server.faults.inject({
+      kind: 'status',
+      status: 200,
+      body: { stack_events: [{ event_type: 'LOG' }], page_info: { next_marker: 'm2' } },
+    });
+    emu.server.faults.inject({
+      kind: 'status',
+      status: 200,
+      body: { stack_events: [{ event_type: 'LOG', time: '2025-06-12T08:00:00Z', event_message: 'second page' }] },
+    });
+    const evs = await client(emu).listStackEvents('fail', { order: 'newest-first' }).toArray({ limit: 10 });
+    expect(evs.map((e) => e.message)).toEqual(['second page']);
+    expect(new URLSearchParams(emu.server.requests.at(-1)?.query).get('marker')).toBe('m2');
+  });
+});

@@ -23,6 +23,7 @@ import { regionFromApiHost, sigv4AuthHook } from '../auth/sigv4.js';
 import type { Backend, LogEventsQuery, PollState, StackTarget } from '../backend.js';
 import { configError, parseApiError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
+import { toLogStreamInfo } from '../mapping/logs.js';
 import { MAX_PAGES_PER_POLL, type PollRead, pollListing } from '../poll.js';
 import { clusterFromDescribe, clusterFromSummary, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
 import type { ClusterInfo, ImageStatusFilter, LogEventInfo, LogStreamInfo } from '../types.js';
@@ -85,7 +86,7 @@ export interface ApiModeOptions {
   rateLimit?: RateLimiter | RateLimitOptions | undefined;
 }
 
-const dt = (v: string | undefined) => (v === undefined ? undefined : parseIsoTimestamp(v));
+const isoDate = (v: string | undefined) => (v === undefined ? undefined : parseIsoTimestamp(v));
 
 /** Reads through a deployed ParallelCluster API (SigV4 `execute-api`). @internal */
 export class ApiBackend implements Backend {
@@ -229,20 +230,20 @@ export class ApiBackend implements Backend {
       LogStreamsWire,
       signal,
     );
-    const items = data.logStreams.map((w) => {
-      const s: LogStreamInfo = { name: w.logStreamName, raw: w };
-      if (w.logStreamArn !== undefined) s.arn = w.logStreamArn;
-      const c = dt(w.creationTime);
-      if (c) s.createdAt = c;
-      const f = dt(w.firstEventTimestamp);
-      if (f) s.firstEventAt = f;
-      const l = dt(w.lastEventTimestamp);
-      if (l) s.lastEventAt = l;
-      const li = dt(w.lastIngestionTime);
-      if (li) s.lastIngestionAt = li;
-      if (w.uploadSequenceToken !== undefined) s.uploadSequenceToken = w.uploadSequenceToken;
-      return s;
-    });
+    const items = data.logStreams.map((wire) =>
+      toLogStreamInfo(
+        {
+          name: wire.logStreamName,
+          arn: wire.logStreamArn,
+          createdAt: isoDate(wire.creationTime),
+          firstEventAt: isoDate(wire.firstEventTimestamp),
+          lastEventAt: isoDate(wire.lastEventTimestamp),
+          lastIngestionAt: isoDate(wire.lastIngestionTime),
+          uploadSequenceToken: wire.uploadSequenceToken,
+        },
+        wire,
+      ),
+    );
     return { items, next: data.nextToken } satisfies FetchedPage<LogStreamInfo, string>;
   }
 

@@ -14,6 +14,7 @@ import {
   type PreparableSdkClient,
   type SdkClientConfig,
   callSdk,
+  classifyAwsAuthFailure,
   drainPages,
   prepareSdkClient,
   sdkClientConfig,
@@ -24,6 +25,7 @@ import type { Backend, LogEventsQuery, PollState, StackTarget } from '../backend
 import { DIRECT_ERROR_CODES, fromAwsError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
 import { MAX_PAGES_PER_POLL, type PollRead, mergeNewestFirst, pollListing } from '../poll.js';
+import { toLogStreamInfo } from '../mapping/logs.js';
 import { clusterBase, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
 import {
   IMAGE_STATUS_FILTER_STACK_STATUSES,
@@ -220,16 +222,25 @@ export class DirectBackend implements Backend {
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    try {
-      return (await callSdk(client, command, {
-        provider: PROVIDER,
-        operation,
-        signal,
-        errorCodes: DIRECT_ERROR_CODES,
-        ...this.callOptions,
-      })) as T;
-    } catch (err) {
-      throw fromAwsError(err, operation, signal);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await callSdk(client, command, {
+          provider: PROVIDER,
+          operation,
+          signal,
+          errorCodes: DIRECT_ERROR_CODES,
+          ...this.callOptions,
+        })) as T;
+      } catch (err) {
+        const failure = fromAwsError(err, operation, signal);
+        // On a clock-skew answer the SDK corrects its clock offset from the server's Date, but it
+        // retries no more (its retries are off): sign again once with the corrected clock.
+        const skewed =
+          failure.code === 'UNAUTHORIZED' &&
+          classifyAwsAuthFailure(failure.message, failure.providerCode, undefined)?.kind === 'clock-skew';
+        if (attempt === 1 && skewed && !signal?.aborted) continue;
+        throw failure;
+      }
     }
   }
 
@@ -459,36 +470,44 @@ export class DirectBackend implements Backend {
       true,
     );
     const ami = amis.images[0];
-    if (ami?.ImageId) {
-      const tagList = (ami.Tags ?? []).map((tag) => ({ key: tag.Key, value: tag.Value }));
-      const tags = tagMap(ami.Tags);
-      const w: DescribeImageWire = {
-        imageId,
-        region,
-        version: tags[TAG_VERSION] ?? '',
-        imageBuildStatus: 'BUILD_COMPLETE',
-        creationTime: ami.CreationDate,
-        imageConfiguration: undefined,
-        ec2AmiInfo: {
-          amiId: ami.ImageId,
-          tags: tagList,
-          amiName: ami.Name,
-          architecture: ami.Architecture,
-          state: ami.State?.toUpperCase(),
-          description: ami.Description,
-        },
-        imageBuildLogsArn: tags[TAG_BUILD_LOG],
-        imagebuilderImageStatus: undefined,
-        imagebuilderImageStatusReason: undefined,
-        cloudformationStackStatus: undefined,
-        cloudformationStackStatusReason: undefined,
-        cloudformationStackArn: undefined,
-        cloudformationStackCreationTime: undefined,
-        cloudformationStackTags: undefined,
-      };
-      return imageFromDescribe(stripUndefined(w), { ami });
-    }
+    if (ami?.ImageId) return this.imageOfAmi(imageId, ami, region);
     // 2) A build in progress (or failed) is a stack named after the image.
+    return this.imageOfStack(imageId, region, signal);
+  }
+
+  /** DescribeImage's AMI path: pcluster's answer for a finished image. */
+  private imageOfAmi(imageId: string, ami: Ec2Image, region: string): ImageInfo {
+    const tagList = (ami.Tags ?? []).map((tag) => ({ key: tag.Key, value: tag.Value }));
+    const tags = tagMap(ami.Tags);
+    const wire: DescribeImageWire = {
+      imageId,
+      region,
+      version: tags[TAG_VERSION] ?? '',
+      imageBuildStatus: 'BUILD_COMPLETE',
+      creationTime: ami.CreationDate,
+      imageConfiguration: undefined,
+      ec2AmiInfo: {
+        amiId: ami.ImageId as string,
+        tags: tagList,
+        amiName: ami.Name,
+        architecture: ami.Architecture,
+        state: ami.State?.toUpperCase(),
+        description: ami.Description,
+      },
+      imageBuildLogsArn: tags[TAG_BUILD_LOG],
+      imagebuilderImageStatus: undefined,
+      imagebuilderImageStatusReason: undefined,
+      cloudformationStackStatus: undefined,
+      cloudformationStackStatusReason: undefined,
+      cloudformationStackArn: undefined,
+      cloudformationStackCreationTime: undefined,
+      cloudformationStackTags: undefined,
+    };
+    return imageFromDescribe(stripUndefined(wire), { ami });
+  }
+
+  /** DescribeImage's stack path: the build stack, its Image Builder image and that image's state. */
+  private async imageOfStack(imageId: string, region: string, signal: AbortSignal | undefined): Promise<ImageInfo> {
     const stack = await this.describeStack(imageId, signal);
     if (!stack?.StackId || !stack.StackStatus)
       throw notFound('DescribeImage', `No image or stack associated with ParallelCluster image id: ${imageId}.`);
@@ -525,7 +544,7 @@ export class DirectBackend implements Backend {
         if (!StackfeedError.is(err, 'NOT_FOUND')) throw err;
       }
     }
-    const w: DescribeImageWire = {
+    const wire: DescribeImageWire = {
       imageId,
       region,
       version: tags[TAG_VERSION] ?? '',
@@ -542,7 +561,7 @@ export class DirectBackend implements Backend {
       imagebuilderImageStatusReason: ibReason,
       ec2AmiInfo: undefined,
     };
-    return imageFromDescribe(stripUndefined(w), {
+    return imageFromDescribe(stripUndefined(wire), {
       stack,
       ...(ibImage !== undefined ? { imagebuilderImage: ibImage } : {}),
     });
@@ -675,21 +694,19 @@ export class DirectBackend implements Backend {
       signal,
     );
     const items: LogStreamInfo[] = [];
-    for (const [i, s] of (out.logStreams ?? []).entries()) {
-      if (!s.logStreamName) throw invalid('DescribeLogStreams', `logStreams[${i}].logStreamName`);
-      const info: LogStreamInfo = { name: s.logStreamName, raw: s };
-      if (s.arn) info.arn = s.arn;
-      const d = (v: number | undefined) => (typeof v === 'number' ? new Date(v) : undefined);
-      const c1 = d(s.creationTime);
-      if (c1) info.createdAt = c1;
-      const f = d(s.firstEventTimestamp);
-      if (f) info.firstEventAt = f;
-      const l = d(s.lastEventTimestamp);
-      if (l) info.lastEventAt = l;
-      const li = d(s.lastIngestionTime);
-      if (li) info.lastIngestionAt = li;
-      if (s.uploadSequenceToken) info.uploadSequenceToken = s.uploadSequenceToken;
-      items.push(info);
+    const epoch = (v: number | undefined) => (typeof v === 'number' ? new Date(v) : undefined);
+    for (const [i, stream] of (out.logStreams ?? []).entries()) {
+      if (!stream.logStreamName) throw invalid('DescribeLogStreams', `logStreams[${i}].logStreamName`);
+      const fields = {
+        name: stream.logStreamName,
+        arn: stream.arn,
+        createdAt: epoch(stream.creationTime),
+        firstEventAt: epoch(stream.firstEventTimestamp),
+        lastEventAt: epoch(stream.lastEventTimestamp),
+        lastIngestionAt: epoch(stream.lastIngestionTime),
+        uploadSequenceToken: stream.uploadSequenceToken,
+      };
+      items.push(toLogStreamInfo(fields, stream));
     }
     return { items, next: out.nextToken || undefined } satisfies FetchedPage<LogStreamInfo, string>;
   }

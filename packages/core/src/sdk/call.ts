@@ -84,6 +84,7 @@ export async function callSdk<C>(client: SdkSender, command: C, options: CallSdk
       operation,
       message: `${operation}: no answer within totalTimeoutMs (${totalTimeoutMs} ms) across attempts`,
     });
+  let skewRetried = false;
   try {
     for (let attempt = 1; ; attempt++) {
       let error: StackfeedError;
@@ -92,6 +93,13 @@ export async function callSdk<C>(client: SdkSender, command: C, options: CallSdk
       } catch (err) {
         if (signal?.aborted) throw abortError(signal, provider);
         if (timedOut) throw overall();
+        // The SDK's signer has just corrected its clock from the server's Date (a clock-skew
+        // refusal); as the SDK's own retry would, sign again with the corrected time: once, at
+        // once, as one of the attempts (with maxAttempts 1 the refusal is the answer).
+        if (!skewRetried && attempt < maxAttempts && clockSkewCorrected(err)) {
+          skewRetried = true;
+          continue;
+        }
         error = sdkErrorToStackfeedError(err, ctx);
       }
       if (!error.retryable || attempt >= maxAttempts) throw error;
@@ -114,6 +122,14 @@ export async function callSdk<C>(client: SdkSender, command: C, options: CallSdk
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function clockSkewCorrected(err: unknown): boolean {
+  try {
+    return (err as { $metadata?: { clockSkewCorrected?: unknown } } | null)?.$metadata?.clockSkewCorrected === true;
+  } catch {
+    return false;
   }
 }
 

@@ -168,12 +168,11 @@ function apiEvent(e: CfnEvent): Record<string, unknown> {
   return out;
 }
 
-/** Create the API handler (mount with startEmulator). */
-export function createParallelClusterApiHandler(world: ParallelClusterWorld, opts: ParallelClusterApiOptions): Handler {
+/** What the routes share: the world, the stage's paths, query access and pcluster's lookups. */
+function apiContext(world: ParallelClusterWorld, opts: ParallelClusterApiOptions) {
   const stage = opts.stage ?? 'prod';
   const stacksPage = opts.stacksPageSize ?? 100;
   const eventsPage = opts.eventsPageSize ?? 100;
-  const router = new Router();
   const p = (path: string) => `/${stage}/v3${path}`;
 
   const liveStacks = (): StackView[] => {
@@ -239,7 +238,25 @@ export function createParallelClusterApiHandler(world: ParallelClusterWorld, opt
     }
   };
   const logGroupOf = (id: string) => `/aws/imagebuilder/ParallelClusterImage-${id}`;
+  return {
+    world,
+    stage,
+    p,
+    q,
+    checkRegion,
+    stacksPageAt,
+    imageStack,
+    clusterStack,
+    availableAmis,
+    eventsOf,
+    logGroupOf,
+  };
+}
+type ApiContext = ReturnType<typeof apiContext>;
 
+/** ListImages, DescribeImage, GetImageStackEvents. */
+function imageRoutes(router: Router, ctx: ApiContext): void {
+  const { world, p, q, checkRegion, stacksPageAt, imageStack, availableAmis, eventsOf } = ctx;
   router.on('GET', p('/images/custom'), (req) => {
     const region = checkRegion(req);
     const status = q(req, 'imageStatus');
@@ -336,7 +353,11 @@ export function createParallelClusterApiHandler(world: ParallelClusterWorld, opt
     if (!st) throw new ApiError(404, `CloudFormation Stack for Image ${id} does not exist.`);
     return json(200, eventsOf(st, q(req, 'nextToken')));
   });
+}
 
+/** ListImageLogStreams, GetImageLogEvents. */
+function logRoutes(router: Router, ctx: ApiContext): void {
+  const { world, p, q, checkRegion, logGroupOf } = ctx;
   router.on('GET', p('/images/custom/:imageId/logstreams'), (req) => {
     checkRegion(req);
     const id = req.params.imageId as string;
@@ -414,7 +435,11 @@ export function createParallelClusterApiHandler(world: ParallelClusterWorld, opt
       throw err;
     }
   });
+}
 
+/** ListClusters, DescribeCluster, GetClusterStackEvents. */
+function clusterRoutes(router: Router, ctx: ApiContext): void {
+  const { world, p, q, checkRegion, stacksPageAt, clusterStack, eventsOf } = ctx;
   router.on('GET', p('/clusters'), (req) => {
     const region = checkRegion(req);
     const wanted = req.url.searchParams.getAll('clusterStatus');
@@ -499,6 +524,16 @@ export function createParallelClusterApiHandler(world: ParallelClusterWorld, opt
     if (!st) throw new ApiError(404, `Cluster ${name} does not exist.`);
     return json(200, eventsOf(st, q(req, 'nextToken')));
   });
+}
+
+/** Create the API handler (mount with startEmulator). */
+export function createParallelClusterApiHandler(world: ParallelClusterWorld, opts: ParallelClusterApiOptions): Handler {
+  const ctx = apiContext(world, opts);
+  const stage = ctx.stage;
+  const router = new Router();
+  imageRoutes(router, ctx);
+  logRoutes(router, ctx);
+  clusterRoutes(router, ctx);
 
   // API Gateway answers an unknown path or method with "Missing Authentication Token".
   const routed = router.handler(() =>
