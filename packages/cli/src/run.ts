@@ -1,10 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { StackfeedError, VERSION } from '@stackfeed/core';
-import { archiveCommand } from './commands/archive.js';
 import { demoCommand } from './commands/demo.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { eventsCommand } from './commands/events.js';
-import { historyCommand } from './commands/history.js';
 import { executionsCommand, imageCommand, imagesCommand, stacksCommand } from './commands/images.js';
 import { watchCommand } from './commands/watch.js';
 import { Ctx, type GlobalOptions } from './context.js';
@@ -179,6 +177,8 @@ Examples:
   $ stackfeed archive heat:web --store postgres://stackfeed@db.internal/stackfeed`,
     )
     .action(async (specs: string[], flags, cmd: Command) => {
+      // The store (PGlite, pg) loads only for the commands that use it: other commands stay light.
+      const { archiveCommand } = await import('./commands/archive.js');
       code = await archiveCommand(makeCtx(cmd), specs, flags);
     });
   configure(archive, 'archive ');
@@ -202,6 +202,7 @@ Examples:
       '\nExamples:\n  $ stackfeed history heat web --since 1d -o ndjson\n  $ stackfeed history rfs shop-db --phase FAILED',
     )
     .action(async (provider: string, target: string, flags, cmd: Command) => {
+      const { historyCommand } = await import('./commands/history.js');
       code = await historyCommand(makeCtx(cmd), provider, target, flags);
     });
   configure(history, 'history ');
