@@ -122,9 +122,11 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
     provider: PROVIDER,
     filters: { since: 'local', resourceName: 'local', resourceType: 'local', phase: 'local' },
     pageSize: { min: PAGE_SIZE.min, max: PAGE_SIZE.max },
-    // Every event list is read to its end and ordered (the service promises no time order), so
-    // there is no cheaper native order: `nativeOrder` is left unset.
     eventOrder: 'oldest-first',
+    // The service promises no time order, so the client itself reads every event list to its end
+    // and sorts it oldest first (ordered.ts); 'newest-first' is that sorted list reversed. The
+    // client's native listing is therefore oldest first, and neither order is cheaper than the other.
+    nativeOrder: 'oldest-first',
     nestedStacks: false,
     eventIds: 'content-hash',
   };

@@ -34,7 +34,11 @@ const event = fc.record(
     resourceStatusReason: maybe(fc.string()),
     resourceProperties: maybe(fc.string()),
     clientRequestToken: maybe(fc.string()),
-    hookType: anyValue,
+    hookType: maybe(fc.string()),
+    hookStatus: maybe(fc.string()),
+    hookStatusReason: maybe(fc.string()),
+    hookInvocationPoint: maybe(fc.string()),
+    hookFailureMode: anyValue,
   },
   { requiredKeys: [] },
 );

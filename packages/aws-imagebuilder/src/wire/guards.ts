@@ -1,4 +1,4 @@
-import type { WireLifecycleResource } from './schemas.js';
+import { MIN_WIRE_TIME_MS, type WireLifecycleResource } from './schemas.js';
 
 /**
  * Allocation-free checks for the hot path (lifecycle executions with thousands of resources):
@@ -25,7 +25,8 @@ const isAction = (v: unknown): boolean =>
     optString((v as { name?: unknown }).name) &&
     optString((v as { reason?: unknown }).reason));
 
-const isOptDate = (v: unknown) => v === undefined || (v instanceof Date && !Number.isNaN(v.getTime()));
+/** Same acceptance as `wireTimestamp`: a valid Date, not before 2000-01-01 (NaN fails the comparison). */
+const isOptDate = (v: unknown) => v === undefined || (v instanceof Date && v.getTime() >= MIN_WIRE_TIME_MS);
 
 /** Same acceptance as `LifecycleResourceSchema`. */
 export function isLifecycleResource(v: unknown): v is WireLifecycleResource {

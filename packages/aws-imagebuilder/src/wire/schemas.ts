@@ -11,8 +11,17 @@ import { z } from 'zod';
  */
 
 /**
+ * The earliest time Image Builder can report, 2000-01-01T00:00:00Z (the service dates from 2019).
+ * The SDK reads a restJson1 timestamp given as a numeric string as epoch seconds, so
+ * `endTime: "20260101"` arrives as 1970-08-23: any earlier time is no answer but a misread value.
+ */
+export const MIN_WIRE_TIME_MS = Date.UTC(2000, 0, 1);
+const TOO_EARLY = 'is before 2000-01-01 (Image Builder did not exist then): not a timestamp of the service';
+
+/**
  * A `DateTime` member (a string in the model): an ISO 8601 / RFC 3339 date-time (or a Date) → Date;
- * anything else (epoch numbers, numeric strings) is an error naming the field.
+ * anything else (epoch numbers, numeric strings, a time before {@link MIN_WIRE_TIME_MS}) is an
+ * error naming the field.
  */
 export const wireTime = z
   .unknown()
@@ -23,15 +32,23 @@ export const wireTime = z
       ctx.issues.push({ code: 'custom', message: 'is not a timestamp', input: v });
       return z.NEVER;
     }
+    if (d.getTime() < MIN_WIRE_TIME_MS) {
+      ctx.issues.push({ code: 'custom', message: TOO_EARLY, input: v });
+      return z.NEVER;
+    }
     return d;
   })
   .optional();
 
 /**
  * A `DateTimeTimestamp` member: the SDK has already turned it into a Date. An invalid Date (a wire
- * value the SDK could not read) is an error naming the field.
+ * value the SDK could not read) or one before {@link MIN_WIRE_TIME_MS} (a numeric string read as
+ * epoch seconds) is an error naming the field.
  */
-export const wireTimestamp = z.date().optional();
+export const wireTimestamp = z
+  .date()
+  .refine((d) => d.getTime() >= MIN_WIRE_TIME_MS, { message: TOO_EARLY })
+  .optional();
 
 const str = z.string();
 const optStr = z.string().optional();

@@ -328,6 +328,8 @@ export class DirectBackend implements Backend {
       if (!(event.Timestamp instanceof Date) || Number.isNaN(event.Timestamp.getTime()))
         throw invalid('DescribeStackEvents', `StackEvents[${i}].Timestamp`);
       if (!event.StackId) throw invalid('DescribeStackEvents', `StackEvents[${i}].StackId`);
+      // The fourth member CloudFormation's model requires (StackEvent: StackId, EventId, StackName, Timestamp).
+      if (!event.StackName) throw invalid('DescribeStackEvents', `StackEvents[${i}].StackName`);
       items.push(toStackEvent(recordOf(event), event, root));
       if (
         event.ResourceType === 'AWS::CloudFormation::Stack' &&

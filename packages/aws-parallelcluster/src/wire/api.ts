@@ -61,7 +61,8 @@ export type DescribeImageWire = z.output<typeof DescribeImageWire>;
 /**
  * The spec marks eight members required, but the server copies CloudFormation's keys without
  * checking (Q2), and CloudFormation's own model requires only StackId, EventId, StackName and
- * Timestamp: the other four are optional here, as they are there.
+ * Timestamp: the other four are optional here, as they are there. The hook members are kept when
+ * the server passes them on: a hook-only event (HookStatus, no ResourceStatus) has no status else.
  */
 export const StackEventWire = z.object({
   stackId: str,
@@ -75,6 +76,10 @@ export const StackEventWire = z.object({
   resourceStatusReason: opt(str),
   resourceProperties: opt(str),
   clientRequestToken: opt(str),
+  hookType: opt(str),
+  hookStatus: opt(str),
+  hookStatusReason: opt(str),
+  hookInvocationPoint: opt(str),
 });
 export type StackEventWire = z.output<typeof StackEventWire>;
 
@@ -117,6 +122,10 @@ export function readStackEventsFast(
       const resourceStatusReason = r.resourceStatusReason ?? undefined;
       const resourceProperties = r.resourceProperties ?? undefined;
       const clientRequestToken = r.clientRequestToken ?? undefined;
+      const hookType = r.hookType ?? undefined;
+      const hookStatus = r.hookStatus ?? undefined;
+      const hookStatusReason = r.hookStatusReason ?? undefined;
+      const hookInvocationPoint = r.hookInvocationPoint ?? undefined;
       if (
         (logicalResourceId !== undefined && typeof logicalResourceId !== 'string') ||
         (physicalResourceId !== undefined && typeof physicalResourceId !== 'string') ||
@@ -124,7 +133,11 @@ export function readStackEventsFast(
         (resourceStatus !== undefined && typeof resourceStatus !== 'string') ||
         (resourceStatusReason !== undefined && typeof resourceStatusReason !== 'string') ||
         (resourceProperties !== undefined && typeof resourceProperties !== 'string') ||
-        (clientRequestToken !== undefined && typeof clientRequestToken !== 'string')
+        (clientRequestToken !== undefined && typeof clientRequestToken !== 'string') ||
+        (hookType !== undefined && typeof hookType !== 'string') ||
+        (hookStatus !== undefined && typeof hookStatus !== 'string') ||
+        (hookStatusReason !== undefined && typeof hookStatusReason !== 'string') ||
+        (hookInvocationPoint !== undefined && typeof hookInvocationPoint !== 'string')
       ) {
         return undefined;
       }
@@ -143,6 +156,10 @@ export function readStackEventsFast(
         resourceStatusReason,
         resourceProperties,
         clientRequestToken,
+        hookType,
+        hookStatus,
+        hookStatusReason,
+        hookInvocationPoint,
       });
     }
   }
