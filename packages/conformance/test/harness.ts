@@ -33,6 +33,13 @@ export const FAKE = {
 
 export type Op = 'list' | 'page' | 'get' | 'watch';
 
+/**
+ * Continuation tokens are signed per client (`tokenKey`, random by default), and `rebuild()` makes
+ * a new client: the Heat and ParallelCluster harnesses give every rebuilt client this one key, so
+ * the 'page' cases can resume a token of the first client.
+ */
+const SHARED_TOKEN_KEY = 'conformance-shared-token-key';
+
 export interface LogSink {
   entries: unknown[];
   logger: (e: unknown) => void;
@@ -57,8 +64,12 @@ export interface Ctx {
   isApi(r: { path: string }): boolean;
   /** Secrets the client was given or obtained (tokens), to look for in outputs. */
   secrets(): string[];
-  /** Paginator of the list operation. */
-  paginator(pageSize?: number): Paginator<{ id: string }>;
+  /**
+   * Paginator of the list operation (default order: oldest first). `order: 'newest-first'` asks
+   * for the provider's native order, where the client has that option (RFS, ParallelCluster):
+   * pages then come as the server sends them instead of one re-ordered read of the whole listing.
+   */
+  paginator(pageSize?: number, order?: 'newest-first'): Paginator<{ id: string }>;
   /** Ids of every item the list operation should return (ground truth). */
   truth(): string[];
   pageSize: number;
@@ -72,7 +83,8 @@ export interface Ctx {
   rejected(): Array<{ label: string; call: () => Promise<unknown>; secrets: string[] }>;
   /**
    * Calls that put a caller-given name into the URL, and where the server should find it: a path
-   * segment counted from the path's end (`fromEnd` 0 = last) or a query parameter.
+   * segment counted from the path's end (`fromEnd` 0 = last) or a query parameter (optionally on a
+   * path of exactly `segments` segments). `where` may depend on the name.
    */
   targets(): InjectionTarget[];
   /** Build another client (e.g. with other tuning or bad credentials). */
@@ -83,8 +95,10 @@ export interface Ctx {
 export interface InjectionTarget {
   label: string;
   call: (name: string) => Promise<unknown>;
-  where: { fromEnd: number; segments: number } | { query: string };
+  where: InjectionWhere | ((name: string) => InjectionWhere);
 }
+
+export type InjectionWhere = { fromEnd: number; segments: number } | { query: string; segments?: number };
 
 export interface Harness {
   name: 'openstack-heat' | 'huawei-rfs' | 'aws-parallelcluster' | 'aws-imagebuilder';
@@ -139,6 +153,7 @@ const heat: Harness = {
           projectDomainName: 'Default',
         },
         endpoint: emu.heatUrl,
+        tokenKey: SHARED_TOKEN_KEY,
         retry: fastRetry(t),
         ...opt('timeoutMs', t.timeoutMs),
         ...opt('logger', t.logger),
@@ -168,7 +183,10 @@ const heat: Harness = {
         {
           label: 'resource name',
           call: (n) => client.listResourceEvents({ name: 'web', id: stack.id }, n).toArray({ limit: 10 }),
-          where: { fromEnd: 1, segments: 9 },
+          // Heat reads path bytes as Latin-1 (its resource path 404s for a non-ASCII name): such a
+          // name goes to the stack's /v1/<tenant>/stacks/web/<id>/events?resource_name=<name>.
+          where: (n) =>
+            /[\u0080-\u{10ffff}]/u.test(n) ? { query: 'resource_name', segments: 7 } : { fromEnd: 1, segments: 9 },
         },
       ],
       rejected: () => [
@@ -248,7 +266,8 @@ const rfs: Harness = {
       server: emu.server,
       isApi: (r) => !r.path.startsWith('/v3/auth'),
       secrets: () => [FAKE.hwAk, FAKE.hwSk, FAKE.hwToken, FAKE.iamPassword, ...signatures(emu.server)],
-      paginator: (pageSize = 25) => client.listStackEvents('big', { pageSize }) as Paginator<{ id: string }>,
+      paginator: (pageSize = 25, order) =>
+        client.listStackEvents('big', { pageSize, ...opt('order', order) }) as Paginator<{ id: string }>,
       truth: () => truth ?? [],
       pageSize: 25,
       get: () => client.getStack('big'),
@@ -326,6 +345,7 @@ const pcluster: Harness = {
         apiUrl: emu.apiUrl,
         signingRegion: emu.region,
         credentials: creds,
+        tokenKey: SHARED_TOKEN_KEY,
         retry: fastRetry(t),
         ...opt('timeoutMs', t.timeoutMs),
         ...opt('logger', t.logger),
@@ -337,7 +357,8 @@ const pcluster: Harness = {
       server: emu.servers.api,
       isApi: () => true,
       secrets: () => [FAKE.awsAccessKey, FAKE.awsSecret, FAKE.awsSession, ...signatures(emu.servers.api)],
-      paginator: () => client.listStackEvents({ imageId: 'img-conf' }) as Paginator<{ id: string }>,
+      paginator: (_pageSize, order) =>
+        client.listStackEvents({ imageId: 'img-conf' }, opt('order', order)) as Paginator<{ id: string }>,
       truth: () => truth ?? [],
       pageSize: 5,
       get: () => client.describeImage('img-conf'),

@@ -68,17 +68,30 @@ describe.each(HARNESSES)('path and query injection: $name', (h) => {
         }
         // Sent: the first request carries the name, encoded, exactly where it belongs.
         const first = sent[0] as (typeof sent)[number];
-        if ('query' in t.where) {
-          const key = t.where.query;
-          const values = first.query
+        const where = typeof t.where === 'function' ? t.where(name) : t.where;
+        if ('query' in where) {
+          const key = where.query;
+          const raw = first.query
             .split('&')
             .map((kv) => kv.split('='))
             .filter(([k]) => k === key)
-            .map(([, v]) => decodeURIComponent(v ?? ''));
-          expect(values, `${t.label}: ${first.query}`).toEqual([name]);
+            .map(([, v]) => v ?? '');
+          expect(
+            raw.map((v) => decodeURIComponent(v)),
+            `${t.label}: ${first.query}`,
+          ).toEqual([name]);
           expect(hasRawUnsafe(first.query), `${t.label}: ${first.query}`).toBe(false);
+          // Percent-encoded, never interpolated raw: no byte outside printable ASCII on the wire.
+          for (const v of raw) expect(v, `${t.label}: ${first.query}`).toMatch(/^[\x21-\x7e]*$/);
+          if (where.segments !== undefined) {
+            // The name is only in the query: not in (or instead of) a path segment.
+            expect(first.path.split('/').length, `${t.label}: ${first.path}`).toBe(where.segments);
+            expect(
+              first.path.split('/').some((seg) => decodeURIComponent(seg) === name),
+              `${t.label}: ${first.path}`,
+            ).toBe(false);
+          }
         } else {
-          const where = t.where;
           const segs = first.path.split('/');
           expect(segs.length, `${t.label}: ${first.path}`).toBe(where.segments);
           const seg = segs[segs.length - 1 - where.fromEnd] as string;

@@ -5,18 +5,13 @@
  * suite knows about a provider's vocabulary or shapes comes from here, not from a client's tables.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 
 /** `<repo>/../shared/specs/` (CI has shared/ next to the clone). */
 export const SPECS = fileURLToPath(new URL('../../../../../shared/specs/', import.meta.url));
 
 type Json = Record<string, unknown>;
-
-// The conformance package has no YAML dependency of its own; borrow the Heat adapter's copy of
-// `yaml` (a test-time read of the spec files only).
-const requireFromHeat = createRequire(fileURLToPath(new URL('../../../openstack-heat/package.json', import.meta.url)));
-const { parse: parseYaml } = requireFromHeat('yaml') as { parse: (text: string) => unknown };
 
 const cache = new Map<string, unknown>();
 function load<T>(file: string, read: (text: string) => unknown): T {
