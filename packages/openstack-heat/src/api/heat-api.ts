@@ -1,12 +1,4 @@
-import type {
-  Logger,
-  RateLimiter,
-  RateLimitOptions,
-  RetryOptions,
-  StackEvent,
-  StackInfo,
-  TlsOptions,
-} from '@stackfeed/core';
+import type { Logger, StackEvent, StackInfo } from '@stackfeed/core';
 import { StackfeedError } from '@stackfeed/core';
 import {
   type HttpResponse,
@@ -19,7 +11,6 @@ import {
 } from '@stackfeed/core/adapter';
 import { z } from 'zod';
 import { KeystoneSession } from '../auth/keystone.js';
-import type { EndpointInterface, HeatAuth } from '../auth/types.js';
 import { isNoEventsFound, parseHeatError } from '../errors.js';
 import { type CanonicalStack, normalizeEventList, toStackInfo } from '../mapping/event.js';
 import { StackShowSchema, WireStackSchema } from '../wire/schemas.js';
@@ -32,30 +23,15 @@ import {
   pathSegment,
 } from './refs.js';
 
+import type { HeatClientOptions } from '../options.js';
+
 export const PROVIDER = 'openstack-heat' as const;
 
 /** Built once: a watch checks its stack on every poll. */
 const StackShowWire = z.object({ stack: WireStackSchema });
 
-/** What {@link HeatApi} needs of the client options. */
-export interface HeatApiOptions {
-  auth: HeatAuth;
-  endpoint?: string | undefined;
-  region?: string | undefined;
-  interface?: EndpointInterface | undefined;
-  timeoutMs?: number | undefined;
-  totalTimeoutMs?: number | undefined;
-  maxResponseBytes?: number | undefined;
-  tokenKey?: string | Uint8Array | undefined;
-  retry?: RetryOptions | undefined;
-  logger?: Logger | undefined;
-  tls?: TlsOptions | undefined;
-  rateLimit?: RateLimiter | RateLimitOptions | undefined;
-  userAgent?: string | undefined;
-  tokenRefreshMarginMs?: number | undefined;
-  headers?: Record<string, string> | undefined;
-  now?: (() => number) | undefined;
-}
+/** What {@link HeatApi} needs: the client's own options, one definition (src/options.ts). */
+export type HeatApiOptions = HeatClientOptions;
 
 /** One page of a stack's events as Heat sent it, and the stack it belongs to. */
 export interface FetchedEvents {
