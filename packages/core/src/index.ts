@@ -44,6 +44,15 @@ export type {
   EventOrderOption,
 } from './models/sources.js';
 export { resolveSince } from './models/sources.js';
+export type {
+  Deployment,
+  DeploymentOutcome,
+  DeploymentSource,
+  ListDeploymentsOptions,
+  ResourceTiming,
+  RootCause,
+} from './models/deployment.js';
+export type { DiscoveredTarget, DiscoverOptions, DiscoverySource, TargetKind } from './models/discovery.js';
 
 export { StackfeedError, ERROR_CODES, type ErrorCode } from './errors/stackfeed-error.js';
 

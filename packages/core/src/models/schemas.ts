@@ -48,6 +48,7 @@ export const StackEventSchema = z.object({
   elapsedSeconds: z.number().optional(),
   properties: z.unknown().optional(),
   isStackEvent: z.boolean().optional(),
+  deploymentId: z.string().optional(),
   details,
   raw: z.unknown(),
 }) satisfies z.ZodType<StackEvent, unknown>;

@@ -44,6 +44,12 @@ export interface StackEvent {
   properties?: unknown;
   /** True for events about the stack itself rather than one of its resources. */
   isStackEvent?: boolean;
+  /**
+   * The deployment (operation) the event belongs to, where the provider says it (RFS
+   * `deployment_id`, CloudFormation `ClientRequestToken`, an Image Builder execution id) or where
+   * the client derived it (`Deployment.id`).
+   */
+  deploymentId?: string;
   /** Provider-specific fields worth keeping in the model (documented per adapter). */
   details?: Record<string, unknown>;
   /** The provider record as received. */
