@@ -1,5 +1,8 @@
 import {
   type Capabilities,
+  type DiscoveredTarget,
+  type DiscoverOptions,
+  type DiscoverySource,
   type EventFilterOptions,
   type EventOrder,
   type EventOrderOption,
@@ -51,6 +54,7 @@ import {
 } from './filter.js';
 import { EventIdAssigner, type EventScope, normalizeEventsPage, toStackInfo } from './mapping/events.js';
 import { eventTypesForPhases } from './mapping/tables.js';
+import { discoverStacks } from './discovery/discover.js';
 import { RfsStackWatch } from './watch.js';
 import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
 
@@ -177,7 +181,7 @@ const asList = <T>(v: T | readonly T[] | undefined): T[] | undefined =>
  * for await (const ev of rfs.listStackEvents({ name: 'my-stack' })) console.log(ev.status, ev.message);
  * ```
  */
-export class RfsClient implements StackEventSource<RfsStackRef | string> {
+export class RfsClient implements StackEventSource<RfsStackRef | string>, DiscoverySource<RfsStackRef> {
   /** Always `huawei-rfs`. */
   readonly provider = PROVIDER;
   /**
@@ -410,25 +414,60 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       options,
       tokenKey: this.tokenKey,
       validateCursor: markerCursorProblem,
-      fetchPage: async (cursor, pageSize, signal) => {
-        const limit = cursor ? cursor.limit : pageSize;
-        const res = await this.request({
-          url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
-          query: { marker: cursor?.marker, limit },
-          operation: 'listStacks',
-          signal,
-        });
-        const body = parseWire(ListStacksResponseSchema, res.body, {
-          provider: PROVIDER,
-          operation: 'listStacks',
-          requestId: res.requestId,
-        });
-        const rawStacks = ((res.body as { stacks?: unknown[] }).stacks ?? []) as unknown[];
-        const items = (body.stacks ?? []).map((s, i) => toStackInfo(s, rawStacks[i]));
-        const next = body.page_info?.next_marker || undefined;
-        return { items, next: items.length === 0 || !next ? undefined : markerCursor(next, limit), raw: res.body };
-      },
+      fetchPage: (cursor, pageSize, signal) => this.fetchStacksPage(cursor, pageSize, signal, 'listStacks'),
     });
+  }
+
+  /**
+   * What this client can follow: the project's stacks (kind `stack`, the only kind RFS has), those
+   * with an operation running first, then the rest in ListStacks order (newest created first).
+   * `name` (glob or RegExp), `activeOnly` and `kinds` run locally: the whole ListStacks listing is
+   * read before the first target. RFS stacks have no tags: a non-empty `tags` filter throws CONFIG.
+   * Each target's `ref` (`{ name, id }`) goes straight back into `listStackEvents` / `watchStackEvents`.
+   */
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<RfsStackRef>> {
+    return discoverStacks(
+      {
+        projectId: this.projectId,
+        region: this.region,
+        endpoint: this.endpoint,
+        tokenKey: this.tokenKey,
+        pageSizeLimits: PAGE_SIZE,
+        readAllStacks: async (signal) => {
+          const drained = await drainPages<StackInfo, MarkerCursor>(
+            (cursor) => this.fetchStacksPage(cursor, PAGE_SIZE.max, signal, 'discover'),
+            { maxPages: MAX_PAGES_PER_READ, signal },
+          );
+          return drained.items;
+        },
+      },
+      options,
+    );
+  }
+
+  private async fetchStacksPage(
+    cursor: MarkerCursor | undefined,
+    pageSize: number | undefined,
+    signal: AbortSignal | undefined,
+    operation: string,
+  ): Promise<{ items: StackInfo[]; next: MarkerCursor | undefined; raw: unknown }> {
+    // RFS accepts a marker only with the parameters it was issued for: keep that page size.
+    const limit = cursor ? cursor.limit : pageSize;
+    const res = await this.request({
+      url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
+      query: { marker: cursor?.marker, limit },
+      operation,
+      signal,
+    });
+    const body = parseWire(ListStacksResponseSchema, res.body, {
+      provider: PROVIDER,
+      operation,
+      requestId: res.requestId,
+    });
+    const rawStacks = ((res.body as { stacks?: unknown[] }).stacks ?? []) as unknown[];
+    const items = (body.stacks ?? []).map((s, i) => toStackInfo(s, rawStacks[i]));
+    const next = body.page_info?.next_marker || undefined;
+    return { items, next: items.length === 0 || !next ? undefined : markerCursor(next, limit), raw: res.body };
   }
 
   /** One stack with its normalized status (GetStackMetadata). A deleted stack is NOT_FOUND. */
