@@ -15,6 +15,7 @@ import {
   type StackEventSource,
   StackfeedError,
   type StackInfo,
+  type StackRef,
   type RateLimiter,
   type RateLimitOptions,
   type TlsOptions,
@@ -60,14 +61,15 @@ import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire
 
 const PROVIDER = 'huawei-rfs' as const;
 
-/** Names an RFS stack: by name (the API's path key), optionally pinned to one stack id. */
-export interface RfsStackRef {
-  /** The stack name (the API addresses stacks by name). */
+/**
+ * An RFS stack ref as it was before refs became core's `StackRef` on every client.
+ * @deprecated Pass a stack name or a `StackRef` (`{ name, id? }`); RFS needs `name`.
+ */
+export type RfsStackRef = StackRef;
+
+/** A ref once checked: RFS addresses a stack by name; the id, when given, pins it. */
+interface NamedRef {
   name: string;
-  /**
-   * The stack id (UUID). When given, RFS answers 400 if the stack now called `name` is another
-   * one (deleted and re-created): the strong match the API offers.
-   */
   id?: string | undefined;
 }
 
@@ -176,12 +178,16 @@ const asList = <T>(v: T | readonly T[] | undefined): T[] | undefined =>
 /**
  * Huawei Cloud RFS (Resource Formation Service) stack events and stacks.
  *
+ * Every call that names a stack takes a stack name or core's `StackRef`: `name` is required (the
+ * API addresses stacks by name); `id` is optional and pins the stack (RFS answers 400 when the
+ * stack now called `name` is another one, deleted and re-created).
+ *
  * ```ts
  * const rfs = new RfsClient({ region: 'cn-north-4', projectId });
  * for await (const ev of rfs.listStackEvents({ name: 'my-stack' })) console.log(ev.status, ev.message);
  * ```
  */
-export class RfsClient implements StackEventSource<RfsStackRef | string>, DiscoverySource<RfsStackRef> {
+export class RfsClient implements StackEventSource<string | StackRef>, DiscoverySource<StackRef> {
   /** Always `huawei-rfs`. */
   readonly provider = PROVIDER;
   /**
@@ -264,7 +270,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string>, Discov
    * Events have no id in RFS: each gets a stable content-derived id (see `EventIdAssigner`), the
    * same in both orders.
    */
-  listStackEvents(ref: RfsStackRef | string, options: RfsListEventsOptions = {}): Paginator<StackEvent> {
+  listStackEvents(ref: string | StackRef, options: RfsListEventsOptions = {}): Paginator<StackEvent> {
     const r = refOrThrow(ref);
     const plan = this.planEvents(r, options);
     const order = eventOrderOrThrow(options.order);
@@ -348,7 +354,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string>, Discov
   }
 
   /** Validate and resolve the event options into a query (CONFIG errors happen here, before any request). */
-  private planEvents(r: RfsStackRef, options: RfsEventOptions): EventsPlan {
+  private planEvents(r: NamedRef, options: RfsEventOptions): EventsPlan {
     const own: RfsEventFilter = { ...(options.filter ?? {}) };
     const ownFilter = buildFilter(own);
     const { filter, serverSide } = pushCommonFilters(own, options);
@@ -425,7 +431,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string>, Discov
    * read before the first target. RFS stacks have no tags: a non-empty `tags` filter throws CONFIG.
    * Each target's `ref` (`{ name, id }`) goes straight back into `listStackEvents` / `watchStackEvents`.
    */
-  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<RfsStackRef>> {
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<StackRef>> {
     return discoverStacks(
       {
         projectId: this.projectId,
@@ -471,7 +477,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string>, Discov
   }
 
   /** One stack with its normalized status (GetStackMetadata). A deleted stack is NOT_FOUND. */
-  async getStack(ref: RfsStackRef | string, options: { signal?: AbortSignal | undefined } = {}): Promise<StackInfo> {
+  async getStack(ref: string | StackRef, options: { signal?: AbortSignal | undefined } = {}): Promise<StackInfo> {
     const r = refOrThrow(ref);
     const res = await this.request({
       url: this.stackUrl(r.name, '/metadata'),
@@ -492,7 +498,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string>, Discov
    * or disappears (a deleted stack answers 404: the watch ends with outcome `deleted`).
    * `.result.final` is the last StackInfo seen.
    */
-  watchStackEvents(ref: RfsStackRef | string, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
+  watchStackEvents(ref: string | StackRef, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
     const r = refOrThrow(ref);
     const plan = this.planEvents(r, options);
     const source = new RfsStackWatch({
@@ -675,10 +681,14 @@ function endpointOrThrow(options: RfsClientOptions, env: Record<string, string |
 }
 
 /** The ref as `{ name, id? }`; CONFIG (thrown) when it names no stack. */
-function refOrThrow(ref: RfsStackRef | string): RfsStackRef {
+function refOrThrow(ref: string | StackRef): NamedRef {
   const r = typeof ref === 'string' ? { name: ref } : ref;
   if (!r || typeof r.name !== 'string' || r.name === '') {
-    throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: 'an RFS stack is named by its name' });
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: PROVIDER,
+      message: 'an RFS stack is named by its name (StackRef.name; an id alone cannot address it)',
+    });
   }
   if (r.id !== undefined && (typeof r.id !== 'string' || r.id === '')) {
     throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: 'stack id must be a non-empty string' });

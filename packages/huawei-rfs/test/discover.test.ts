@@ -178,3 +178,19 @@ describe('discover()', () => {
     ]);
   });
 });
+
+describe('stack refs', () => {
+  it('take a name or a StackRef; an id without a name is CONFIG before any request', async () => {
+    emu = await emulator({ scenarios: stackFleet({ count: 1, inProgressEvery: 0 }), progress: 'manual' });
+    const rfs = client(emu);
+    const id = emu.stack('fleet-0000')?.id;
+    expect((await rfs.getStack('fleet-0000')).id).toBe(id);
+    expect((await rfs.getStack({ name: 'fleet-0000', id })).id).toBe(id);
+    const before = emu.server.requests.length;
+    const err = await configError(() => rfs.getStack({ id }));
+    expect(err.code).toBe('CONFIG');
+    expect(err.message).toMatch(/name/);
+    expect(() => rfs.listStackEvents({ id })).toThrow(/name/);
+    expect(emu.server.requests.length).toBe(before);
+  });
+});

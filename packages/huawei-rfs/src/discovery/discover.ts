@@ -3,6 +3,7 @@ import {
   type DiscoverOptions,
   type Paginator,
   type StackInfo,
+  type StackRef,
   StackfeedError,
 } from '@stackfeed/core';
 import { type TokenKey, createPaginator } from '@stackfeed/core/adapter';
@@ -22,8 +23,8 @@ export interface DiscoverContext {
 }
 
 /** The target of one RFS stack: its ref is `{ name, id }` (name addresses it, id pins it). */
-export function stackTarget(s: StackInfo, where: { region: string; projectId: string }): DiscoveredTarget<RfsRef> {
-  const t: DiscoveredTarget<RfsRef> = {
+export function stackTarget(s: StackInfo, where: { region: string; projectId: string }): DiscoveredTarget<StackRef> {
+  const t: DiscoveredTarget<StackRef> = {
     provider: PROVIDER,
     kind: 'stack',
     ref: s.id ? { name: s.name, id: s.id } : { name: s.name },
@@ -43,12 +44,6 @@ export function stackTarget(s: StackInfo, where: { region: string; projectId: st
   return t;
 }
 
-/** The ref discovery hands out (structurally the client's stack ref). */
-interface RfsRef {
-  name: string;
-  id?: string;
-}
-
 /** An offset into the filtered, in-progress-first list of one read. */
 interface OffsetCursor {
   offset: number;
@@ -66,12 +61,12 @@ const MAX_OFFSET = 10_000_000;
 export function discoverStacks(
   ctx: DiscoverContext,
   options: DiscoverOptions = {},
-): Paginator<DiscoveredTarget<RfsRef>> {
+): Paginator<DiscoveredTarget<StackRef>> {
   checkOptions(options);
   const wanted = options.kinds === undefined || options.kinds.includes('stack');
   const matches = matchesDiscoverFilters(options);
-  let listing: DiscoveredTarget<RfsRef>[] | undefined;
-  return createPaginator<DiscoveredTarget<RfsRef>, OffsetCursor>({
+  let listing: DiscoveredTarget<StackRef>[] | undefined;
+  return createPaginator<DiscoveredTarget<StackRef>, OffsetCursor>({
     provider: PROVIDER,
     operation: 'discover',
     scope: {
