@@ -49,6 +49,7 @@ function registerCredentials(c: AkSkCredentials): void {
 /**
  * AK/SK signing as a transport AuthHook: runs before every attempt, so `X-Sdk-Date` and
  * `Client-Request-Id` are fresh on retries.
+ * @internal
  */
 export class AkSkAuth implements AuthHook {
   private creds: AkSkCredentials | undefined;
