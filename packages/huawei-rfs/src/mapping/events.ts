@@ -165,6 +165,8 @@ export function eventFromFields(
   if (message !== undefined && message !== null) out.message = message;
   const elapsed = ev.elapsed_seconds;
   if (elapsed !== undefined && elapsed !== null) out.elapsedSeconds = elapsed;
+  // RFS records do not carry their deployment: it is known only when the listing was scoped to one.
+  if (scope.deploymentId) out.deploymentId = scope.deploymentId;
   const isStack = stackEventOf(ev, scope.returned);
   if (isStack !== undefined) out.isStackEvent = isStack;
   const idKey = ev.resource_id_key;
