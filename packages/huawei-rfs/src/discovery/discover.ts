@@ -6,8 +6,7 @@ import {
   type StackRef,
   StackfeedError,
 } from '@stackfeed/core';
-import { type TokenKey, createPaginator } from '@stackfeed/core/adapter';
-import { inProgressFirst, matchesDiscoverFilters } from './core-filters.local.js';
+import { type TokenKey, createPaginator, inProgressFirst, matchesDiscoverFilters } from '@stackfeed/core/adapter';
 
 const PROVIDER = 'huawei-rfs' as const;
 
