@@ -1,5 +1,7 @@
 import {
   type Capabilities,
+  type Deployment,
+  type DeploymentSource,
   type DiscoveredTarget,
   type DiscoverOptions,
   type DiscoverySource,
@@ -7,6 +9,7 @@ import {
   type EventOrder,
   type EventOrderOption,
   type ListOptions,
+  type ListDeploymentsOptions,
   type Logger,
   type Paginator,
   type Phase,
@@ -36,6 +39,8 @@ import {
   buildUrl,
   type FetchPage,
   createPaginator,
+  deploymentPaginator,
+  findDeployment,
   encodePathSegment,
   parseWire,
   watchEvents,
@@ -55,11 +60,15 @@ import {
 } from './filter.js';
 import { EventIdAssigner, type EventScope, normalizeEventsPage, toStackInfo } from './mapping/events.js';
 import { eventTypesForPhases } from './mapping/tables.js';
+import { rfsDeployments, rfsScopedDeployment } from './deployments/deployments.js';
 import { discoverStacks } from './discovery/discover.js';
 import { RfsStackWatch } from './watch.js';
 import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
 
 const PROVIDER = 'huawei-rfs' as const;
+
+/** An RFS `deployment_id` (a UUID); the ids `listDeployments` derives never look like one. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * An RFS stack ref as it was before refs became core's `StackRef` on every client.
@@ -187,7 +196,9 @@ const asList = <T>(v: T | readonly T[] | undefined): T[] | undefined =>
  * for await (const ev of rfs.listStackEvents({ name: 'my-stack' })) console.log(ev.status, ev.message);
  * ```
  */
-export class RfsClient implements StackEventSource<string | StackRef>, DiscoverySource<StackRef> {
+export class RfsClient
+  implements StackEventSource<string | StackRef>, DiscoverySource<StackRef>, DeploymentSource<string | StackRef>
+{
   /** Always `huawei-rfs`. */
   readonly provider = PROVIDER;
   /**
@@ -474,6 +485,62 @@ export class RfsClient implements StackEventSource<string | StackRef>, Discovery
     const items = (body.stacks ?? []).map((s, i) => toStackInfo(s, rawStacks[i]));
     const next = body.page_info?.next_marker || undefined;
     return { items, next: items.length === 0 || !next ? undefined : markerCursor(next, limit), raw: res.body };
+  }
+
+  /**
+   * The stack's deployments (one `terraform apply`, rollback or deletion each), newest first, with
+   * per-resource durations and the root cause of a failure. RFS events carry no `deployment_id` and
+   * no read API lists them, so the whole event listing is read (and the stack's status, which
+   * speaks for the newest deployment) and split where each run opens (its stack-level LOG lines)
+   * and ends (its SUMMARY line, or a failure). Ids are derived and stable across re-reads:
+   * `rfs-<epoch ms of the opening>`, or `pruned-<epoch ms>` for a deployment whose opening is no
+   * longer listed (its `startedAt` stays unknown). A failed deployment and its rollback are one
+   * deployment, outcome `rolled-back` once the rollback completed.
+   */
+  listDeployments(ref: string | StackRef, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
+    const r = refOrThrow(ref);
+    return deploymentPaginator({
+      provider: PROVIDER,
+      operation: 'listDeployments',
+      scope: { p: this.projectId, e: this.endpoint, r },
+      options,
+      tokenKey: this.tokenKey,
+      load: (signal) => this.loadDeployments(r, signal),
+    });
+  }
+
+  /**
+   * One deployment by id: an id from `listDeployments`, or an RFS `deployment_id` (a UUID, as
+   * DeployStack answers it), read with ListStackEvents scoped to it: every event of that
+   * deployment, `id` the deployment_id, each event's `deploymentId` set. NOT_FOUND when the stack
+   * has no such deployment.
+   */
+  async getDeployment(
+    ref: string | StackRef,
+    id: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Deployment> {
+    const r = refOrThrow(ref);
+    if (typeof id !== 'string' || id === '') {
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: PROVIDER,
+        operation: 'getDeployment',
+        message: 'a deployment id is a non-empty string',
+      });
+    }
+    if (!UUID.test(id))
+      return findDeployment(PROVIDER, (signal) => this.loadDeployments(r, signal), id, options.signal);
+    const events = await this.readWholeListing(this.planEvents(r, { deploymentId: id }), undefined, options.signal);
+    const stack = await this.getStack(r, options);
+    return rfsScopedDeployment(events, stack, id);
+  }
+
+  /** Every deployment of the stack, oldest first: its status, then its whole event listing. */
+  private async loadDeployments(r: NamedRef, signal: AbortSignal | undefined): Promise<Deployment[]> {
+    const stack = await this.getStack(r, { signal });
+    const events = await this.readWholeListing(this.planEvents(r, {}), undefined, signal);
+    return rfsDeployments(events, stack);
   }
 
   /** One stack with its normalized status (GetStackMetadata). A deleted stack is NOT_FOUND. */
