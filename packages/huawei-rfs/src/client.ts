@@ -1,5 +1,6 @@
 import {
   type Capabilities,
+  type ClientOptions,
   type Deployment,
   type DeploymentSource,
   type DiscoveredTarget,
@@ -10,18 +11,13 @@ import {
   type EventOrderOption,
   type ListOptions,
   type ListDeploymentsOptions,
-  type Logger,
   type Paginator,
   type Phase,
-  type RetryOptions,
   type StackEvent,
   type StackEventSource,
   StackfeedError,
   type StackInfo,
   type StackRef,
-  type RateLimiter,
-  type RateLimitOptions,
-  type TlsOptions,
   type WatchOptions,
   type WatchStream,
 } from '@stackfeed/core';
@@ -92,38 +88,23 @@ export type RfsCredentials =
   /** IAM password credentials: a token is obtained from IAM, cached and renewed. */
   | { password: IamPasswordCredentials };
 
-/** Options of `new RfsClient(...)`. */
-export interface RfsClientOptions {
-  /** Region id, e.g. `cn-north-4`. Picks the endpoint unless `endpoint` is given. */
+/**
+ * Options of `new RfsClient(...)`: core's `ClientOptions` (retry, logger, timeouts, rate limit,
+ * token key, TLS, …, documented there) plus what only RFS has.
+ */
+export interface RfsClientOptions extends ClientOptions {
+  /** Region id, e.g. `cn-north-4` (required). Picks the endpoint unless `endpoint` is given. */
   region: string;
+  /**
+   * Explicit endpoint (e.g. `https://rfs.cn-north-4.myhuaweicloud.com`, or an emulator); default
+   * the region's, or `HUAWEICLOUD_SDK_REGION_RFS_<REGION>` from the environment.
+   */
+  endpoint?: string | undefined;
   /** Project id (the URL's `{project_id}`); default `HUAWEICLOUD_SDK_PROJECT_ID`. */
   projectId?: string | undefined;
-  /** Explicit endpoint (e.g. `https://rfs.cn-north-4.myhuaweicloud.com`, or an emulator). */
-  endpoint?: string | undefined;
   credentials?: RfsCredentials | undefined;
   /** IAM endpoint for password auth; default `HUAWEICLOUD_SDK_IAM_ENDPOINT` or the global IAM. */
   iamEndpoint?: string | undefined;
-  retry?: RetryOptions | undefined;
-  /** Deadline of one attempt: connect, headers and the whole body (default 30 s). Also for IAM. */
-  timeoutMs?: number | undefined;
-  /** Deadline of one call across its retries (default 120 s). Also for IAM. */
-  totalTimeoutMs?: number | undefined;
-  /** Largest response body accepted, after decompression (default 64 MiB): past it INVALID_RESPONSE. */
-  maxResponseBytes?: number | undefined;
-  /**
-   * Key that signs continuation tokens: a passphrase (16+ characters) or bytes, so tokens survive a
-   * restart or work across processes; default a random key per client (tokens resume only here).
-   */
-  tokenKey?: string | Uint8Array | undefined;
-  logger?: Logger | undefined;
-  tls?: TlsOptions | undefined;
-  /**
-   * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
-   * attempt counted. Pass one `RateLimiter` to several clients to share a quota.
-   */
-  rateLimit?: RateLimiter | RateLimitOptions | undefined;
-  /** Appended to the User-Agent. */
-  userAgent?: string | undefined;
   /** Environment to read credentials and endpoint overrides from (default `process.env`). */
   env?: Record<string, string | undefined> | undefined;
   /** Clock for `X-Sdk-Date` (tests). */
@@ -767,11 +748,7 @@ function makeAuth(options: RfsClientOptions, env: Record<string, string | undefi
   const c = options.credentials;
   const now = options.now;
   if (typeof c === 'function') {
-    return new AkSkAuth(c, {
-      projectId,
-      ...(now ? { now } : {}),
-      ...(options.correctClockSkew !== undefined ? { correctClockSkew: options.correctClockSkew } : {}),
-    });
+    return new AkSkAuth(c, { projectId, now, correctClockSkew: options.correctClockSkew });
   }
   if (c && 'password' in c) {
     return new IamTokenAuth({
@@ -784,7 +761,7 @@ function makeAuth(options: RfsClientOptions, env: Record<string, string | undefi
       maxResponseBytes: options.maxResponseBytes,
       logger: options.logger,
       tls: options.tls,
-      ...(now ? { now } : {}),
+      now,
     });
   }
   if (c && 'token' in c) {
@@ -803,10 +780,6 @@ function makeAuth(options: RfsClientOptions, env: Record<string, string | undefi
   }
   return new AkSkAuth(
     { accessKey: ak, secretKey: sk, securityToken: token || undefined },
-    {
-      projectId,
-      ...(now ? { now } : {}),
-      ...(options.correctClockSkew !== undefined ? { correctClockSkew: options.correctClockSkew } : {}),
-    },
+    { projectId, now, correctClockSkew: options.correctClockSkew },
   );
 }

@@ -66,7 +66,11 @@ export class AkSkAuth implements AuthHook {
 
   constructor(
     creds: AkSkCredentials | AkSkProvider,
-    opts: { projectId?: string | undefined; now?: () => number; correctClockSkew?: boolean } = {},
+    opts: {
+      projectId?: string | undefined;
+      now?: (() => number) | undefined;
+      correctClockSkew?: boolean | undefined;
+    } = {},
   ) {
     if (typeof creds === 'function') this.provider = creds;
     else {

@@ -40,7 +40,7 @@ export interface IamTokenAuthOptions {
   maxResponseBytes?: number | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /**
