@@ -1,8 +1,8 @@
 import { type Deployment, StackfeedError } from '@stackfeed/core';
 import {
   type RfsEmulator,
-  type ScenarioStep,
   type StoredEvent,
+  deploymentFails,
   deploymentFailsAndRollsBack,
   deploymentSucceeds,
 } from '@stackfeed/emulator/rfs';
@@ -32,13 +32,6 @@ async function failure(p: Promise<unknown>): Promise<StackfeedError> {
   );
   expect(e).toBeInstanceOf(StackfeedError);
   return e as StackfeedError;
-}
-
-/** A failed deployment without a rollback (auto-rollback off): the failing steps, then DEPLOYMENT_FAILED. */
-function failingDeployment(stackName: string, deploymentId: string): ScenarioStep[] {
-  const s = deploymentFailsAndRollsBack({ stackName, deploymentId });
-  const steps = s.steps.filter((x) => x.deploymentId === deploymentId);
-  return [...steps, { at: (steps.at(-1)?.at ?? 0) + 1000, status: 'DEPLOYMENT_FAILED', statusMessage: 'Error: quota' }];
 }
 
 describe('listDeployments', () => {
@@ -97,7 +90,9 @@ describe('listDeployments', () => {
     const first = deploymentSucceeds({ stackName: 'two', startAt: T0 });
     emu = await emulator({ scenarios: [first], progress: 'manual' });
     emu.finish('two');
-    emu.play('two', failingDeployment('two', '22222222-2222-4222-a222-222222222222'), { startAt: T0 + 3_600_000 });
+    emu.play('two', deploymentFails({ stackName: 'two', deploymentId: '22222222-2222-4222-a222-222222222222' }).steps, {
+      startAt: T0 + 3_600_000,
+    });
     emu.finish('two');
     const rfs = client(emu);
     const [failed, ok] = await all(rfs.listDeployments('two'));
@@ -106,7 +101,8 @@ describe('listDeployments', () => {
     expect(ok?.startedAt?.getTime()).toBe(T0);
     const okSummary = truth('two', (e) => e.wire.event_type === 'SUMMARY')[0];
     expect(ok?.endedAt?.getTime()).toBe(ms(okSummary));
-    expect(failed).toMatchObject({ outcome: 'failed', status: 'DEPLOYMENT_FAILED', reason: 'Error: quota' });
+    expect(failed).toMatchObject({ outcome: 'failed', status: 'DEPLOYMENT_FAILED' });
+    expect(failed?.reason).toMatch(/Insufficient EIP quota/);
     expect(failed?.startedAt?.getTime()).toBe(T0 + 3_600_000);
     // A failed run ends with its last event (the failure lines).
     expect(failed?.endedAt?.getTime()).toBe(ms(emu.stack('two')?.events.at(-1)));

@@ -256,6 +256,26 @@ export function deploymentFailsAndRollsBack(
   };
 }
 
+/**
+ * A deployment that fails with auto-rollback off: the resources before `failAt` are created, the
+ * failing one answers CREATION_FAILED + ERROR (the provider's error text), and the stack ends
+ * DEPLOYMENT_FAILED with that text as status_message. No rollback runs.
+ */
+export function deploymentFails(o: BuilderOptions & { failAt?: number } = {}): RfsScenario {
+  const s = deploymentFailsAndRollsBack({ ...o, stackName: o.stackName ?? 'demo-fail' });
+  const deployment = s.steps.filter((x) => x.deploymentId === s.steps[0]?.deploymentId);
+  const failureLine = deployment.at(-1)?.events?.find((e) => e.event_type === 'ERROR');
+  const last = deployment.at(-1) as ScenarioStep;
+  return {
+    ...s,
+    description: 'a deployment that fails (no rollback)',
+    steps: [
+      ...deployment.slice(0, -1),
+      { ...last, status: 'DEPLOYMENT_FAILED', statusMessage: failureLine?.event_message ?? 'deployment failed' },
+    ],
+  };
+}
+
 /** A deployed stack that is deleted: DELETION_IN_PROGRESS, resources destroyed, then gone (404). */
 export function stackDeletion(o: BuilderOptions & { deletionDeploymentId?: string } = {}): RfsScenario {
   const b = base(o, 'demo-delete');

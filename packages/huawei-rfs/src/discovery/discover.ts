@@ -7,6 +7,7 @@ import {
   StackfeedError,
 } from '@stackfeed/core';
 import { type TokenKey, createPaginator, inProgressFirst, matchesDiscoverFilters } from '@stackfeed/core/adapter';
+import { type OffsetCursor, offsetCursorProblem } from '../paging.js';
 
 const PROVIDER = 'huawei-rfs' as const;
 
@@ -42,14 +43,6 @@ export function stackTarget(s: StackInfo, where: { region: string; projectId: st
   if (Object.keys(details).length > 0) t.details = details;
   return t;
 }
-
-/** An offset into the filtered, in-progress-first list of one read. */
-interface OffsetCursor {
-  offset: number;
-}
-
-/** More than ListStacks can return in one full read (10 000 pages of 1000). */
-const MAX_OFFSET = 10_000_000;
 
 /**
  * `discover()`: the project's stacks, in-progress ones first. Every filter runs locally (ListStacks
@@ -107,14 +100,4 @@ function checkOptions(options: DiscoverOptions): void {
   if (tags && Object.keys(tags).length > 0) {
     throw config('RFS stacks have no tags: a tags filter cannot be applied (leave it out for RFS)');
   }
-}
-
-function offsetCursorProblem(cursor: unknown): string | undefined {
-  if (typeof cursor !== 'object' || cursor === null || Array.isArray(cursor)) return 'is not an offset cursor';
-  const { offset, ...rest } = cursor as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return 'has unknown fields';
-  if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) > MAX_OFFSET) {
-    return `has an offset outside 0..${MAX_OFFSET}`;
-  }
-  return undefined;
 }
