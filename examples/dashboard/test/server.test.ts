@@ -1,11 +1,10 @@
 /** The dashboard server without a browser: SSE framing, replay, Last-Event-ID resume, merge order, errors. */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ImageInfo, StackfeedError, type StackEvent } from '@stackfeed/core';
 import { watchEvents } from '@stackfeed/core/adapter';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
 import { startHeatEmulator } from '@stackfeed/emulator/heat';
 import { configuredSources } from '../src/configured.js';
 import { type Dashboard, startDashboard } from '../src/server.js';
