@@ -5,7 +5,7 @@
  * within the page; "reconnecting…" only once the server is really gone. The sources are scripted
  * (the SDK's watch loop over fixed event lists), so what the page must show is known exactly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ImageInfo, StackfeedError, type StackEvent } from '@stackfeed/core';
@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, startDashboard } from '../src/server.js';
 import type { DashboardSources, WatchedTarget } from '../src/sources.js';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium.js';
+
+const RESULTS = join(import.meta.dirname, '..', '..', '..', 'test-results');
 
 let seq = 0;
 const ev = (
@@ -272,6 +274,8 @@ describe('dashboard states in Chromium', { timeout: 90_000 }, () => {
     }));
     expect(widths.doc).toBeLessThanOrEqual(widths.view);
     expect(widths.table).toBeLessThanOrEqual(widths.section);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'dashboard-800px.png'), fullPage: true });
   });
 
   it('shows "reconnecting…" only once the server is really gone', async () => {
