@@ -109,7 +109,7 @@ const bannerVars = (short: string) => {
   const from = banner.text.indexOf(`● ${short} `);
   const to = banner.text.indexOf('\n●', from + 1);
   const part = banner.text.slice(from, to < 0 ? undefined : to);
-  return Object.fromEntries([...part.matchAll(/^ {2}([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+  return Object.fromEntries([...part.matchAll(/^ {2}([A-Z][A-Z0-9_]*)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
 };
 const onDefaultPorts = (vars: Record<string, string>) =>
   Object.fromEntries(
@@ -185,4 +185,52 @@ describe('the clone', () => {
     expect(readme).toContain('`pnpm stackfeed <command>`');
     expect(readme).toContain('npm link');
   }, 60_000);
+});
+
+/** The `stackfeed …` lines of the ```sh block under "## CLI", without comments and pipes. */
+function readmeCliCommands(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## CLI'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return block
+    .split('\n')
+    .map((l) =>
+      l
+        .replace(/\s+#.*$/, '')
+        .replace(/\|.*$/, '')
+        .trim(),
+    )
+    .filter((l) => l.startsWith('stackfeed '));
+}
+
+describe("README's CLI commands", () => {
+  it('run as written with the variables `stackfeed emulator` prints exported, in a shell without cloud settings', async () => {
+    const commands = readmeCliCommands().filter((c) => !c.startsWith('stackfeed emulator'));
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    const exported = Object.assign({}, ...['pcluster', 'imagebuilder', 'rfs', 'heat'].map(bannerVars));
+    const shell: Record<string, string> = { HOME: join(root, 'node_modules', '.no-home') };
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v !== undefined && !/^(OS_|AWS_|HUAWEICLOUD_|npm_)/i.test(k)) shell[k] = v;
+    }
+    for (const command of commands) {
+      const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            '--conditions=@stackfeed/source',
+            'packages/cli/src/bin.ts',
+            ...command.split(/\s+/).slice(1),
+          ],
+          { env: { ...shell, ...exported }, cwd: root, timeout: 90_000 },
+          (_e, out, err) => resolve({ code: child.exitCode, out, err }),
+        );
+      });
+      // 0, or 3 where a followed deployment failed as scripted (RFS rolls back): never a call or usage error.
+      expect([0, 3], `${command}\n${r.err}`).toContain(r.code);
+      expect(r.err, command).not.toMatch(/^stackfeed: [A-Z_]+ /m);
+      expect(r.out.trim().length, command).toBeGreaterThan(0);
+    }
+  }, 300_000);
 });

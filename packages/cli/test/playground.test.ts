@@ -55,7 +55,7 @@ async function startEmulator(args: string[]) {
     return out.text.slice(from, to < 0 ? undefined : to);
   };
   const vars = (name: string) =>
-    Object.fromEntries([...section(name).matchAll(/^ {2}([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+    Object.fromEntries([...section(name).matchAll(/^ {2}([A-Z][A-Z0-9_]*)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
   return {
     base,
     banner: out.text,

@@ -127,6 +127,8 @@ export const plugin: ProviderPlugin = {
         AWS_ACCESS_KEY_ID: EMULATOR_AWS_KEYS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: EMULATOR_AWS_KEYS.secretAccessKey,
         AWS_REGION: 'us-east-1',
+        // The AWS SDK's own per-service endpoint variable: commands need no --endpoint with it set.
+        AWS_ENDPOINT_URL_IMAGEBUILDER: server.url,
       },
       notes: [
         `lifecycle policy: ${lce.policyArn}`,

@@ -114,6 +114,8 @@ export const plugin: ProviderPlugin = {
         HUAWEICLOUD_SDK_SK: DEMO_CREDENTIALS.secretKey,
         HUAWEICLOUD_SDK_PROJECT_ID: emu.projectId,
         HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+        // The Huawei SDKs' per-service, per-region endpoint variable: commands need no --endpoint with it set.
+        HUAWEICLOUD_SDK_REGION_RFS_CN_NORTH_4: emu.url,
       },
       notes: [
         `stacks: ${scenarios.map((s) => s.stackName).join(', ')}  (try: stackfeed events rfs shop-db -f --endpoint ${emu.url})`,
