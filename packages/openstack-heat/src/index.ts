@@ -9,6 +9,7 @@ export {
   type HeatClientOptions,
   type HeatStackRef,
   type HeatEventOptions,
+  type HeatDiscoveredStack,
   type ListEventsOptions,
   type ListStacksOptions,
   type WatchStackEventsOptions,

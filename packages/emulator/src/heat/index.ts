@@ -62,11 +62,12 @@ export interface HeatEmulator {
   /**
    * Add a stack with a script of events. A nested stack names its `parent` (and the parent's
    * resource it implements, `parentResource`, else Heat's `{parent}-{resource}-…` name tells).
+   * `tags` are Heat's simple string tags.
    */
   addStack(
     name: string,
     script: ScriptedEvent[],
-    opts?: { id?: string; initialStatus?: string; parent?: string; parentResource?: string },
+    opts?: { id?: string; initialStatus?: string; parent?: string; parentResource?: string; tags?: string[] },
   ): EmulatedStack;
   /** Append events to a stack's script. */
   addEvents(stack: EmulatedStack, script: ScriptedEvent[]): void;
