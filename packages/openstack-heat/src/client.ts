@@ -1,5 +1,7 @@
 import type {
   Capabilities,
+  Deployment,
+  DeploymentSource,
   DiscoverOptions,
   DiscoverySource,
   ListOptions,
@@ -12,6 +14,7 @@ import type {
   WatchOptions,
   WatchStream,
   EventFilterOptions,
+  ListDeploymentsOptions,
 } from '@stackfeed/core';
 import { StackfeedError } from '@stackfeed/core';
 import { type HttpResponse, createPaginator, parseWire, watchEvents } from '@stackfeed/core/adapter';
@@ -19,6 +22,7 @@ import { z } from 'zod';
 import { type ListEventsOptions, eventPaginator, needsQueryFilter } from './api/event-paginator.js';
 import { type HeatEventOptions, eventQuery } from './api/filters.js';
 import { HeatApi, PROVIDER } from './api/heat-api.js';
+import { getDeployment, listDeployments } from './api/deployments.js';
 import { type HeatDiscoveredStack, discoverStacks } from './api/discover.js';
 import { type HeatStackRef, isMarker, pathSegment } from './api/refs.js';
 import { fetchStackPage, hasTags, tagsSafeWith } from './api/stacks.js';
@@ -75,7 +79,9 @@ const EventShowWire = z.object({ event: WireEventSchema });
  * stacks (list, get) and a live watch. Build it from options, from `clouds.yaml` / `OS_CLOUD`,
  * or from `OS_*` variables (`HeatClient.fromConfig()`).
  */
-export class HeatClient implements StackEventSource<HeatStackRef>, DiscoverySource<StackRef> {
+export class HeatClient
+  implements StackEventSource<HeatStackRef>, DiscoverySource<StackRef>, DeploymentSource<HeatStackRef>
+{
   /** Always `openstack-heat`. */
   readonly provider = PROVIDER;
   /**
@@ -176,11 +182,35 @@ export class HeatClient implements StackEventSource<HeatStackRef>, DiscoverySour
   }
 
   /**
+   * The stack's deployments (operations: create, update, delete, …), newest first, from its events
+   * and its nested stacks' (`nested: false` for its own only). A deployment's `id` is the Heat id
+   * of the stack-level `*_IN_PROGRESS` event that opened it (stable across re-reads); a rollback
+   * belongs to the operation it rolls back (`outcome: 'rolled-back'`); `rootCause` is the earliest
+   * FAILED resource event, nested stacks included. A deployment whose opening event Heat pruned
+   * has `startedAt` undefined. Reads the whole history once per pass.
+   */
+  listDeployments(ref: HeatStackRef, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
+    return listDeployments(this.api, ref, options);
+  }
+
+  /** One deployment by its `id` (from `listDeployments` or an event's `deploymentId`); NOT_FOUND when absent. */
+  getDeployment(
+    ref: HeatStackRef,
+    id: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Deployment> {
+    return getDeployment(this.api, ref, id, options.signal);
+  }
+
+  /**
    * Events of a stack, oldest first by default (`order: 'newest-first'` costs the same on Heat).
    * Paged with Heat's `marker` (the last event id) and `limit`; a marker Heat silently ignores
    * (a pruned event) is noticed and already-seen events are not handed out twice. Every
    * combination of filters is an intersection: `resourceName`, `resourceType`, `phase` run on
-   * Heat where its query can say it exactly, the rest (and `since`) here.
+   * Heat where its query can say it exactly, the rest (and `since`) here. Read oldest first with
+   * no resource filter (`since` and `nestedDepth` allowed), each event carries `deploymentId`: the
+   * id of the deployment it belongs to in `listDeployments` (absent for the events of a deployment
+   * whose start Heat pruned, and on newest-first or resource-filtered listings, which cannot tell).
    */
   listStackEvents(ref: HeatStackRef, options: ListEventsOptions = {}): Paginator<StackEvent> {
     return eventPaginator(this.api, 'listStackEvents', ref, undefined, options, this.pageSizeLimits());

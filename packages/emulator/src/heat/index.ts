@@ -20,7 +20,7 @@ import { HeatWire, createHeatRouter } from './handler.js';
 import { EmulatedKeystone, type KeystoneOptions } from './keystone.js';
 import { type EmulatedStack, HeatStore, type ScriptedEvent } from './store.js';
 
-export { createScript } from './scenarios.js';
+export { createScript, nestedUpdateRollbackScripts, type NestedRollbackScripts } from './scenarios.js';
 export { HeatStore, type EmulatedStack, type ScriptedEvent, type StoredEvent } from './store.js';
 export type { KeystoneOptions } from './keystone.js';
 

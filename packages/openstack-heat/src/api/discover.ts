@@ -1,6 +1,5 @@
 import type { DiscoveredTarget, DiscoverOptions, Paginator, StackInfo, StackRef } from '@stackfeed/core';
-import { createPaginator } from '@stackfeed/core/adapter';
-import { matchesDiscoverFilters } from './discover-filters.js';
+import { createPaginator, matchesDiscoverFilters } from '@stackfeed/core/adapter';
 import { type HeatApi, PROVIDER } from './heat-api.js';
 import { isMarker } from './refs.js';
 import { fetchStackPage, hasTags, tagsSafeWith } from './stacks.js';
