@@ -2,6 +2,7 @@ import type {
   Capabilities,
   Deployment,
   DeploymentSource,
+  DiscoveredTarget,
   DiscoverOptions,
   DiscoverySource,
   ListOptions,
@@ -23,7 +24,7 @@ import { type ListEventsOptions, eventPaginator, needsQueryFilter } from './api/
 import { type HeatEventOptions, eventQuery } from './api/filters.js';
 import { HeatApi, PROVIDER } from './api/heat-api.js';
 import { getDeployment, listDeployments } from './api/deployments.js';
-import { type HeatDiscoveredStack, discoverStacks } from './api/discover.js';
+import { discoverStacks } from './api/discover.js';
 import { type HeatStackRef, isMarker, pathSegment } from './api/refs.js';
 import { fetchStackPage, hasTags, tagsSafeWith } from './api/stacks.js';
 import type { KeystoneSession } from './auth/keystone.js';
@@ -34,10 +35,9 @@ import type { HeatClientOptions } from './options.js';
 import { createWatchSource } from './watch.js';
 import { EventShowSchema, WireEventSchema } from './wire/schemas.js';
 
-export type { HeatStackRef } from './api/refs.js';
+export type { HeatStackRef, HeatStackRefObject } from './api/refs.js';
 export type { HeatEventOptions } from './api/filters.js';
 export type { ListEventsOptions } from './api/event-paginator.js';
-export type { HeatDiscoveredStack } from './api/discover.js';
 
 export type { HeatClientOptions } from './options.js';
 
@@ -177,7 +177,7 @@ export class HeatClient
    * strings: a `tags` filter `{ env: 'prod' }` asks for the Heat tag `env=prod`, `{ blue: '' }`
    * for the tag `blue` (and a target's `tags` read them back the same way).
    */
-  discover(options: DiscoverOptions = {}): Paginator<HeatDiscoveredStack> {
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<StackRef>> {
     return discoverStacks(this.api, options, { min: 1, max: 100_000 });
   }
 

@@ -4,8 +4,8 @@ import { type HeatApi, PROVIDER } from './heat-api.js';
 import { isMarker } from './refs.js';
 import { fetchStackPage, hasTags, tagsSafeWith } from './stacks.js';
 
-/** A stack found by `discover()`: `ref` is its name and id (no lookup redirect when followed). */
-export type HeatDiscoveredStack = DiscoveredTarget<StackRef & { name: string; id: string }>;
+/** A stack found by `discover()`: its `ref` has both its name and id (no lookup redirect when followed). */
+type HeatDiscoveredStack = DiscoveredTarget<StackRef>;
 
 /** Pass-1 ids carried in a continuation token, so a resumed pass 2 still skips them. */
 const MAX_CARRIED_IDS = 100;
