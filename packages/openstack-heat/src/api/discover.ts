@@ -39,7 +39,18 @@ export function tagsToHeat(tags: Record<string, string>): string[] {
   return Object.entries(tags).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
 }
 
-function toTarget(info: StackInfo, region: string | undefined): HeatDiscoveredStack {
+/** The project of an orchestration endpoint `…/v1/{tenant_id}`, or undefined. */
+export function projectOf(endpoint: string): string | undefined {
+  try {
+    const segs = new URL(endpoint).pathname.split('/').filter(Boolean);
+    const at = segs.lastIndexOf('v1');
+    return at >= 0 && segs[at + 1] ? decodeURIComponent(segs[at + 1] as string) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toTarget(info: StackInfo, region: string | undefined, project: string | undefined): HeatDiscoveredStack {
   const id = info.id as string;
   const t: HeatDiscoveredStack = {
     provider: PROVIDER,
@@ -55,7 +66,9 @@ function toTarget(info: StackInfo, region: string | undefined): HeatDiscoveredSt
   if (info.updatedAt) t.updatedAt = info.updatedAt;
   const d = info.details ?? {};
   if (typeof d.parentId === 'string') t.parent = { id: d.parentId };
-  if (typeof d.project === 'string') t.project = d.project;
+  // Heat names the project per stack only in admin listings; else it is the endpoint's own.
+  const own = typeof d.project === 'string' ? d.project : project;
+  if (own !== undefined) t.project = own;
   if (region !== undefined) t.region = region;
   if (Array.isArray(d.tags)) t.tags = tagsFromHeat(d.tags as string[]);
   return t;
@@ -122,12 +135,13 @@ export function discoverStacks(
       const serverTags = wantedTags.length > 0 && tagsSafeWith(query, wantedTags);
       if (serverTags) query.tags = wantedTags.join(',');
       const page = await fetchStackPage(api, query, pageSize, cursor?.marker, 'discover', signal);
+      const project = projectOf(await api.endpoint(signal));
       const items: HeatDiscoveredStack[] = [];
       for (const info of page.items) {
         if (!info.id) continue;
         if (pass === 1 ? info.phase !== 'IN_PROGRESS' : seen.has(info.id)) continue;
         if (!serverTags && !hasTags(info, wantedTags)) continue;
-        const t = toTarget(info, api.region);
+        const t = toTarget(info, api.region, project);
         if (!matches(t)) continue;
         if (pass === 1) seen.add(info.id);
         items.push(t);

@@ -64,6 +64,22 @@ describe('discover', () => {
     ]);
   });
 
+  it('names the project from the endpoint when Heat lists no `project` (a member, not an admin), and the region', async () => {
+    emu.server.faults.inject(
+      {
+        kind: 'transform',
+        rewrite: (body) => {
+          const b = body as { stacks: Array<Record<string, unknown>> };
+          return { ...b, stacks: b.stacks.map(({ project: _, ...rest }) => rest) };
+        },
+      },
+      { times: 2 },
+    );
+    const got = await client({ region: 'RegionOne' }).discover().toArray({ limit: 10 });
+    expect(got).toHaveLength(5);
+    expect(got.every((t) => t.project === 'admin' && t.region === 'RegionOne')).toBe(true);
+  });
+
   it('hands the target ref straight to listStackEvents (no lookup redirect)', async () => {
     const c = client();
     const [first] = await c.discover({ activeOnly: true }).toArray({ limit: 1 });
