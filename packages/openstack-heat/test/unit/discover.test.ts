@@ -123,6 +123,33 @@ describe('discover', () => {
     }
   });
 
+  it('over 100 in-progress stacks: one pass hands each out once; a token resumed in pass 2 loses none', async () => {
+    const emu2 = await startHeatEmulator();
+    try {
+      for (let i = 0; i < 3; i++) emu2.addStack(`done-${i}`, createScript(`done-${i}`, [{ name: 'a' }]));
+      for (let i = 0; i < 105; i++) emu2.addStack(`busy-${i}`, updating(`busy-${i}`, 10_000));
+      emu2.advance(15_000);
+      const c = new HeatClient({ auth: { type: 'none' }, endpoint: emu2.heatUrl, ...fast });
+      const pages: Array<{ names: string[]; token: string | undefined }> = [];
+      for await (const p of c.discover().byPage({ pageSize: 50 })) {
+        pages.push({ names: names(p.items), token: p.continuationToken });
+      }
+      const all = pages.flatMap((p) => p.names);
+      expect(all).toHaveLength(108);
+      expect(new Set(all).size).toBe(108);
+      expect(all.slice(0, 105).every((n) => n.startsWith('busy-'))).toBe(true);
+      // The token after the last pass-1 page: pass 2 no longer knows the 105 ids, so it may repeat them.
+      const lastBusy = pages.findIndex((p) => p.names.at(-1) === all[104]);
+      const resumed = names(
+        await c.discover({ continuationToken: pages[lastBusy]?.token, pageSize: 50 }).toArray({ limit: 1000 }),
+      );
+      expect(resumed.filter((n) => n.startsWith('done-')).sort()).toEqual(['done-0', 'done-1', 'done-2']);
+      expect(new Set(resumed).size).toBe(resumed.length);
+    } finally {
+      await emu2.close();
+    }
+  });
+
   it('activeOnly reads only the IN_PROGRESS pass', async () => {
     const got = await client().discover({ activeOnly: true }).toArray({ limit: 100 });
     expect(names(got)).toEqual(['web-busy-a-x7k2', 'web-busy']);
