@@ -27,7 +27,7 @@ const PACKAGES = [
   // Heat 58 → 72 kB, RFS 55 → 66 kB (issue 13/14 work); the cli bin with dependencies 3.27 → 3.9 MB (the store's
   // pg and PGlite, loaded only by archive/history); the store is new.
   ['@stackfeed/core', 'core', '130 kB', '704 kB'],
-  ['@stackfeed/openstack-heat', 'openstack-heat', '72 kB', '855 kB'],
+  ['@stackfeed/openstack-heat', 'openstack-heat', '86 kB', '870 kB'],
   ['@stackfeed/huawei-rfs', 'huawei-rfs', '66 kB', '725 kB'],
   ['@stackfeed/aws-parallelcluster', 'aws-parallelcluster', '98 kB', '2.79 MB'],
   ['@stackfeed/aws-imagebuilder', 'aws-imagebuilder', '65 kB', '1.16 MB'],
