@@ -1,5 +1,8 @@
 import {
   type Capabilities,
+  type DiscoverOptions,
+  type DiscoveredTarget,
+  type DiscoverySource,
   type EventFilterOptions,
   type EventOrder,
   type EventOrderOption,
@@ -26,6 +29,7 @@ import {
 import { type ApiModeOptions, ApiBackend } from './api/backend.js';
 import type { Backend, PollState, StackTarget } from './backend.js';
 import type { DirectModeOptions } from './direct/options.js';
+import { discoverPlan, discoverTargets } from './discovery/discover.js';
 import { configError } from './errors.js';
 import { imageBuildTerminal } from './mapping/images.js';
 import { isStackInProgress, stackStateTable } from './mapping/tables.js';
@@ -249,7 +253,9 @@ function targetOf(ref: ParallelClusterRef): StackTarget {
  *   that was deleted after a successful build, includes a cluster's nested stacks, and keeps the
  *   fields the API drops (hook status, DetailedStatus, OperationId) in `event.details`.
  */
-export class ParallelClusterClient implements StackEventSource<ParallelClusterRef>, ImageSource {
+export class ParallelClusterClient
+  implements StackEventSource<ParallelClusterRef>, ImageSource, DiscoverySource<ParallelClusterRef>
+{
   /** Always `aws-parallelcluster`. */
   readonly provider = PROVIDER;
   /** `api` or `direct`. */
@@ -291,6 +297,49 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
   async preload(): Promise<void> {
     const b = await this.backend();
     await b.preload?.();
+  }
+
+  /**
+   * The images and clusters of the region (kinds `image`, `cluster`), in-progress first, then images
+   * before clusters in their listings' order. Each target's `ref` goes back to `listStackEvents` /
+   * `watchStackEvents`.
+   *
+   * - `activeOnly` is pushed to the server: ListImages `imageStatus=PENDING,FAILED` (no AVAILABLE
+   *   AMIs) and ListClusters `clusterStatus=CREATE_IN_PROGRESS,UPDATE_IN_PROGRESS,DELETE_IN_PROGRESS,CREATE_FAILED`
+   *   (CREATE_FAILED and FAILED hold the stacks still rolling back); the rest is checked locally.
+   * - `name` (glob or RegExp) is matched locally against the image id / cluster name.
+   * - `tags`: direct mode's listings carry them (no extra request); in API mode the listings have
+   *   none, so each candidate left after the name filter costs one DescribeImage / DescribeCluster.
+   *   Targets carry `tags` only where they were read.
+   *
+   * The listings are read whole on the first page (in-progress first needs them all); later pages
+   * and continuation tokens cut that read by offset.
+   */
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<ParallelClusterRef>> {
+    const plan = discoverPlan(options);
+    let listing: Promise<DiscoveredTarget<ParallelClusterRef>[]> | undefined;
+    return createPaginator<DiscoveredTarget<ParallelClusterRef>, number>({
+      provider: PROVIDER,
+      operation: 'discover',
+      scope: { mode: this.mode, plan: plan.scope },
+      tokenKey: this.tokenKey,
+      options,
+      pageSizeLimits: { min: 1, max: 1000, default: 100 },
+      validateCursor: (offset) =>
+        Number.isInteger(offset) && (offset as number) > 0 ? undefined : 'the cursor is not an offset',
+      fetchPage: async (offset, size, signal) => {
+        listing ??= this.backend().then((b) => discoverTargets(b, plan, options, signal));
+        const read = listing;
+        // A failed read is not kept: iterating again reads again.
+        read.catch(() => {
+          if (listing === read) listing = undefined;
+        });
+        const targets = await read;
+        const start = offset ?? 0;
+        const end = start + (size ?? 100);
+        return { items: targets.slice(start, end), next: end < targets.length ? end : undefined };
+      },
+    });
   }
 
   /** ListImages, by `imageStatus` (default: AVAILABLE, PENDING and FAILED, in that order). Pages may be empty (Q4). */

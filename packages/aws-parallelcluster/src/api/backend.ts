@@ -92,6 +92,7 @@ const isoDate = (v: string | undefined) => (v === undefined ? undefined : parseI
 export class ApiBackend implements Backend {
   readonly mode = 'api' as const;
   readonly nestedStacks = false;
+  readonly listingTags = false;
   private readonly transport: HttpTransport;
   private readonly base: URL;
   private readonly region: string | undefined;
