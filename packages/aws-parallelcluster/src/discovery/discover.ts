@@ -5,12 +5,11 @@ import {
   StackfeedError,
   type TargetKind,
 } from '@stackfeed/core';
-import { drainPages } from '@stackfeed/core/adapter';
+import { drainPages, inProgressFirst, matchesDiscoverFilters, nameMatcher } from '@stackfeed/core/adapter';
 import type { Backend } from '../backend.js';
 import { configError } from '../errors.js';
 import { isStackInProgress } from '../mapping/tables.js';
 import type { ClusterInfo, ImageStatusFilter, ParallelClusterRef } from '../types.js';
-import { inProgressFirst, matchesDiscoverFilters, nameMatcher } from './filters.js';
 
 const PROVIDER = 'aws-parallelcluster' as const;
 /** The kinds this client follows, in the order discover() lists them. */
