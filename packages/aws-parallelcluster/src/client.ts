@@ -1,5 +1,7 @@
 import {
   type Capabilities,
+  type Deployment,
+  type DeploymentSource,
   type DiscoverOptions,
   type DiscoveredTarget,
   type DiscoverySource,
@@ -8,6 +10,7 @@ import {
   type EventOrderOption,
   type ImageInfo,
   type ImageSource,
+  type ListDeploymentsOptions,
   type ListOptions,
   type Paginator,
   type StackEvent,
@@ -23,6 +26,9 @@ import {
   applyEventFilters,
   createPaginator,
   createTokenKey,
+  deploymentPaginator,
+  findDeployment,
+  groupDeployments,
   statusTable,
   watchEvents,
 } from '@stackfeed/core/adapter';
@@ -236,7 +242,16 @@ function checkName(kind: 'imageId' | 'clusterName', name: unknown, operation: st
   }
 }
 
+/** The ref's stack, its name checked as the API would (CONFIG before any request). */
+function checkedTarget(ref: ParallelClusterRef, operation: string): StackTarget {
+  const target = targetOf(ref);
+  checkName(target.kind === 'image' ? 'imageId' : 'clusterName', target.name, operation);
+  return target;
+}
+
 function targetOf(ref: ParallelClusterRef): StackTarget {
+  if (!ref || typeof ref !== 'object')
+    throw configError('a ParallelCluster stack reference is { imageId } or { clusterName }');
   if ('imageId' in ref && typeof ref.imageId === 'string') return { kind: 'image', name: ref.imageId };
   if ('clusterName' in ref && typeof ref.clusterName === 'string') return { kind: 'cluster', name: ref.clusterName };
   throw configError('a ParallelCluster stack reference is { imageId } or { clusterName }');
@@ -254,7 +269,11 @@ function targetOf(ref: ParallelClusterRef): StackTarget {
  *   fields the API drops (hook status, DetailedStatus, OperationId) in `event.details`.
  */
 export class ParallelClusterClient
-  implements StackEventSource<ParallelClusterRef>, ImageSource, DiscoverySource<ParallelClusterRef>
+  implements
+    StackEventSource<ParallelClusterRef>,
+    ImageSource,
+    DiscoverySource<ParallelClusterRef>,
+    DeploymentSource<ParallelClusterRef>
 {
   /** Always `aws-parallelcluster`. */
   readonly provider = PROVIDER;
@@ -476,6 +495,53 @@ export class ParallelClusterClient
     // Stable: events of one stack keep the reversed listing's order on equal timestamps.
     all.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
     return { events: all, nativePageSize };
+  }
+
+  /**
+   * The deployments (create, update, delete, and the rollback of a failed one) of an image or cluster
+   * stack, newest first, from its whole event listing. An event's ClientRequestToken is its
+   * `deploymentId` (CloudFormation gives every event of one operation, its automatic rollback
+   * included, the token of the call); operations without one are told apart by their stack-level
+   * events (`<action>-<epoch ms>`).
+   *
+   * Direct mode searches the nested stacks too (`nested: false` leaves their events out of resources
+   * and root cause; they are still read): `rootCause` is the nested resource that failed first, not
+   * the parent's `Embedded stack … was not successfully created`. API mode has the root stack's
+   * events only, so its `rootCause` is the root's earliest failed resource, which for a nested stack
+   * is that summary (naming the nested resources). A stack that does not exist is NOT_FOUND.
+   */
+  listDeployments(ref: ParallelClusterRef, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
+    const target = checkedTarget(ref, 'listDeployments');
+    const nested = options.nested ?? true;
+    if (typeof nested !== 'boolean') throw configError('listDeployments: nested must be a boolean');
+    return deploymentPaginator({
+      provider: PROVIDER,
+      operation: 'listDeployments',
+      scope: { mode: this.mode, target, nested },
+      options,
+      tokenKey: this.tokenKey,
+      load: (signal) => this.deployments(target, nested, signal),
+    });
+  }
+
+  /** One deployment of an image or cluster stack by its `id` (see `listDeployments`); NOT_FOUND when it has none by that id. */
+  async getDeployment(
+    ref: ParallelClusterRef,
+    id: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Deployment> {
+    const target = checkedTarget(ref, 'getDeployment');
+    if (typeof id !== 'string' || id === '') throw configError('getDeployment: id must be a non-empty string');
+    return findDeployment(PROVIDER, (signal) => this.deployments(target, true, signal), id, options.signal);
+  }
+
+  private async deployments(target: StackTarget, nested: boolean, signal: AbortSignal | undefined) {
+    const operation = target.kind === 'image' ? 'listImageStackEvents' : 'listClusterStackEvents';
+    const { events } = await this.oldestFirst(target, operation, signal);
+    // Nested stacks' events name their root; the root's own do not.
+    const own = nested ? events : events.filter((e) => e.stack.rootId === undefined);
+    const id = events.find((e) => e.stack.rootId === undefined)?.stack.id;
+    return groupDeployments(own, { provider: PROVIDER, stack: { name: target.name, id } });
   }
 
   /** ListImageLogStreams: the CloudWatch streams of an image build (`<version>/<build>`). */
