@@ -46,6 +46,7 @@ import {
   type LogEventInfo,
   type LogStreamInfo,
   type ParallelClusterRef,
+  type ParallelClusterStackRef,
 } from './types.js';
 
 const PROVIDER = 'aws-parallelcluster' as const;
@@ -249,12 +250,22 @@ function checkedTarget(ref: ParallelClusterRef, operation: string): StackTarget 
   return target;
 }
 
+const REF_SHAPE =
+  "a ParallelCluster stack reference is { kind: 'image' | 'cluster', name } (or the deprecated { imageId } / { clusterName })";
+
+/** The stack a ref names; throws CONFIG for anything that is not a ref (never a request). */
 function targetOf(ref: ParallelClusterRef): StackTarget {
-  if (!ref || typeof ref !== 'object')
-    throw configError('a ParallelCluster stack reference is { imageId } or { clusterName }');
+  if (!ref || typeof ref !== 'object') throw configError(REF_SHAPE);
+  if ('kind' in ref) {
+    if (ref.kind !== 'image' && ref.kind !== 'cluster')
+      throw configError(`${REF_SHAPE}; kind ${JSON.stringify(ref.kind)} is neither`);
+    if (typeof ref.name !== 'string') throw configError(`${REF_SHAPE}; name is missing`);
+    return { kind: ref.kind, name: ref.name };
+  }
+  // The deprecated shapes.
   if ('imageId' in ref && typeof ref.imageId === 'string') return { kind: 'image', name: ref.imageId };
   if ('clusterName' in ref && typeof ref.clusterName === 'string') return { kind: 'cluster', name: ref.clusterName };
-  throw configError('a ParallelCluster stack reference is { imageId } or { clusterName }');
+  throw configError(REF_SHAPE);
 }
 
 /**
@@ -272,7 +283,7 @@ export class ParallelClusterClient
   implements
     StackEventSource<ParallelClusterRef>,
     ImageSource,
-    DiscoverySource<ParallelClusterRef>,
+    DiscoverySource<ParallelClusterStackRef>,
     DeploymentSource<ParallelClusterRef>
 {
   /** Always `aws-parallelcluster`. */
@@ -334,10 +345,10 @@ export class ParallelClusterClient
    * The listings are read whole on the first page (in-progress first needs them all); later pages
    * and continuation tokens cut that read by offset.
    */
-  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<ParallelClusterRef>> {
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<ParallelClusterStackRef>> {
     const plan = discoverPlan(options);
-    let listing: Promise<DiscoveredTarget<ParallelClusterRef>[]> | undefined;
-    return createPaginator<DiscoveredTarget<ParallelClusterRef>, number>({
+    let listing: Promise<DiscoveredTarget<ParallelClusterStackRef>[]> | undefined;
+    return createPaginator<DiscoveredTarget<ParallelClusterStackRef>, number>({
       provider: PROVIDER,
       operation: 'discover',
       scope: { mode: this.mode, plan: plan.scope },
@@ -398,9 +409,24 @@ export class ParallelClusterClient
     });
   }
 
-  /** DescribeImage: AMI info, stack info, Image Builder status, build logs ARN, version, tags. */
-  async describeImage(imageId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ImageInfo> {
-    checkName('imageId', imageId, 'describeImage');
+  /**
+   * One image (ParallelCluster DescribeImage): AMI info, stack info, Image Builder status, build logs
+   * ARN, version, tags. NOT_FOUND when there is neither an AMI nor a build stack by that id.
+   */
+  getImage(imageId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ImageInfo> {
+    return this.readImage(imageId, options, 'getImage');
+  }
+
+  /**
+   * The former name of {@link ParallelClusterClient.getImage}.
+   * @deprecated Use `getImage` (the same call); kept for one release.
+   */
+  describeImage(imageId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ImageInfo> {
+    return this.readImage(imageId, options, 'describeImage');
+  }
+
+  private async readImage(imageId: string, options: { signal?: AbortSignal | undefined }, operation: string) {
+    checkName('imageId', imageId, operation);
     return (await this.backend()).describeImage(imageId, options.signal);
   }
 
@@ -416,7 +442,7 @@ export class ParallelClusterClient
     return this.events({ kind: 'cluster', name: clusterName }, options);
   }
 
-  /** `StackEventSource`: `{ imageId }` or `{ clusterName }`. */
+  /** `StackEventSource`: the events of `{ kind: 'image' | 'cluster', name }` (see the two calls above). */
   listStackEvents(ref: ParallelClusterRef, options: ListStackEventsOptions = {}): Paginator<StackEvent> {
     const t = targetOf(ref);
     return t.kind === 'image'
@@ -613,9 +639,21 @@ export class ParallelClusterClient
     });
   }
 
-  /** DescribeCluster. */
-  async describeCluster(clusterName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ClusterInfo> {
-    checkName('clusterName', clusterName, 'describeCluster');
+  /** One cluster (ParallelCluster DescribeCluster). NOT_FOUND when there is no such cluster. */
+  getCluster(clusterName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ClusterInfo> {
+    return this.readCluster(clusterName, options, 'getCluster');
+  }
+
+  /**
+   * The former name of {@link ParallelClusterClient.getCluster}.
+   * @deprecated Use `getCluster` (the same call); kept for one release.
+   */
+  describeCluster(clusterName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ClusterInfo> {
+    return this.readCluster(clusterName, options, 'describeCluster');
+  }
+
+  private async readCluster(clusterName: string, options: { signal?: AbortSignal | undefined }, operation: string) {
+    checkName('clusterName', clusterName, operation);
     return (await this.backend()).describeCluster(clusterName, options.signal);
   }
 
@@ -694,7 +732,7 @@ export class ParallelClusterClient
     });
   }
 
-  /** `StackEventSource`: watch `{ imageId }` (an image build) or `{ clusterName }`. */
+  /** `StackEventSource`: watch `{ kind: 'image', name }` (an image build) or `{ kind: 'cluster', name }`. */
   watchStackEvents(ref: ParallelClusterRef, options: WatchOptions & EventFilterOptions = {}): WatchStream<StackEvent> {
     const t = targetOf(ref);
     return (

@@ -7,7 +7,7 @@ import {
   imageBuildSucceeds,
 } from '@stackfeed/emulator/parallelcluster';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ParallelClusterClient, ParallelClusterRef } from '../src/index.js';
+import type { ParallelClusterClient, ParallelClusterStackRef } from '../src/index.js';
 import { apiClient, directClient, emulator } from './helpers.js';
 
 async function caught(p: Promise<unknown>): Promise<StackfeedError> {
@@ -21,7 +21,7 @@ async function caught(p: Promise<unknown>): Promise<StackfeedError> {
 }
 
 const HOUR = 3_600_000;
-const names = (ts: DiscoveredTarget<ParallelClusterRef>[]) => ts.map((t) => `${t.kind}:${t.name}`);
+const names = (ts: DiscoveredTarget<ParallelClusterStackRef>[]) => ts.map((t) => `${t.kind}:${t.name}`);
 
 describe('discover(): the images and clusters of a region, in both modes', () => {
   let emu: ParallelClusterEmulator;
@@ -73,7 +73,7 @@ describe('discover(): the images and clusters of a region, in both modes', () =>
       expect(byName.get('img-rolling')).toMatchObject({
         status: 'BUILD_FAILED',
         state: 'FAILED',
-        ref: { imageId: 'img-rolling' },
+        ref: { kind: 'image', name: 'img-rolling' },
         id: rollingStack,
         account: emu.world.accountId,
         region: emu.region,
@@ -83,7 +83,7 @@ describe('discover(): the images and clusters of a region, in both modes', () =>
       expect(byName.get('img-done')?.details?.amiIds).toHaveLength(1);
       expect(byName.get('hpc-old')).toMatchObject({
         kind: 'cluster',
-        ref: { clusterName: 'hpc-old' },
+        ref: { kind: 'cluster', name: 'hpc-old' },
         id: oldCluster,
         status: 'CREATE_COMPLETE',
         state: 'COMPLETE',
@@ -93,7 +93,9 @@ describe('discover(): the images and clusters of a region, in both modes', () =>
       if (mode === 'direct') expect(byName.get('hpc-old')?.tags?.['parallelcluster:cluster-name']).toBe('hpc-old');
       else expect(all.every((t) => t.tags === undefined)).toBe(true);
       // A target's ref goes straight back to the client.
-      const events = await c.listStackEvents(byName.get('hpc-new')?.ref as ParallelClusterRef).toArray({ limit: 5 });
+      const events = await c
+        .listStackEvents(byName.get('hpc-new')?.ref as ParallelClusterStackRef)
+        .toArray({ limit: 5 });
       expect(events[0]?.stack.name).toBe('hpc-new');
     });
 

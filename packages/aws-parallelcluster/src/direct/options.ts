@@ -37,7 +37,10 @@ export interface DirectModeOptions {
    * 4 attempts, full-jitter back-off, Retry-After honoured). The SDK's own retries are off.
    */
   retry?: RetryOptions | undefined;
-  /** @deprecated Use `retry.maxAttempts`. Attempts per AWS call, the first included (default 4). */
+  /**
+   * Attempts per AWS call, the first included (default 4).
+   * @deprecated Use `retry.maxAttempts`.
+   */
   maxAttempts?: number | undefined;
   /**
    * Client-side request budget over all AWS calls of this client: at most `limit` requests per

@@ -9,7 +9,7 @@ import { drainPages, inProgressFirst, matchesDiscoverFilters, nameMatcher } from
 import type { Backend } from '../backend.js';
 import { configError } from '../errors.js';
 import { isStackInProgress } from '../mapping/tables.js';
-import type { ClusterInfo, ImageStatusFilter, ParallelClusterRef } from '../types.js';
+import type { ClusterInfo, ImageStatusFilter, ParallelClusterStackRef } from '../types.js';
 
 const PROVIDER = 'aws-parallelcluster' as const;
 /** The kinds this client follows, in the order discover() lists them. */
@@ -90,12 +90,12 @@ export function discoverPlan(options: DiscoverOptions): DiscoverPlan {
 const accountOfArn = (arn: string | undefined) => (arn ? /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1] : undefined);
 
 /** An image (ListImages summary or DescribeImage) as a discovery target. */
-export function imageTarget(info: ImageInfo, withTags: boolean): DiscoveredTarget<ParallelClusterRef> {
+export function imageTarget(info: ImageInfo, withTags: boolean): DiscoveredTarget<ParallelClusterStackRef> {
   const stackStatus = info.stack?.status;
-  const t: DiscoveredTarget<ParallelClusterRef> = {
+  const t: DiscoveredTarget<ParallelClusterStackRef> = {
     provider: PROVIDER,
     kind: 'image',
-    ref: { imageId: info.id },
+    ref: { kind: 'image', name: info.id },
     name: info.id,
     status: info.status,
     state: info.state,
@@ -122,11 +122,11 @@ export function imageTarget(info: ImageInfo, withTags: boolean): DiscoveredTarge
 }
 
 /** A cluster (ListClusters summary or DescribeCluster) as a discovery target. */
-export function clusterTarget(info: ClusterInfo, withTags: boolean): DiscoveredTarget<ParallelClusterRef> {
-  const t: DiscoveredTarget<ParallelClusterRef> = {
+export function clusterTarget(info: ClusterInfo, withTags: boolean): DiscoveredTarget<ParallelClusterStackRef> {
+  const t: DiscoveredTarget<ParallelClusterStackRef> = {
     provider: PROVIDER,
     kind: 'cluster',
-    ref: { clusterName: info.name as string },
+    ref: { kind: 'cluster', name: info.name as string },
     name: info.name as string,
     status: info.clusterStatus,
     state: info.state,
@@ -193,11 +193,11 @@ export async function discoverTargets(
   plan: DiscoverPlan,
   options: DiscoverOptions,
   signal: AbortSignal | undefined,
-): Promise<DiscoveredTarget<ParallelClusterRef>[]> {
+): Promise<DiscoveredTarget<ParallelClusterStackRef>[]> {
   const nameOk = nameMatcher(options.name);
   const listingTags = backend.listingTags;
   const describeForTags = plan.tags !== undefined && !listingTags;
-  const found: DiscoveredTarget<ParallelClusterRef>[] = [];
+  const found: DiscoveredTarget<ParallelClusterStackRef>[] = [];
   const seenImages = new Set<string>();
   for (const kind of plan.kinds) {
     if (kind === 'image') {
