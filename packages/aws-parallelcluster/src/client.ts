@@ -1,5 +1,6 @@
 import {
   type Capabilities,
+  type ClientOptions,
   type Deployment,
   type DeploymentSource,
   type DiscoverOptions,
@@ -69,15 +70,8 @@ const NOT_FOUND_GRACE_POLLS = 6;
  */
 const EMPTY_PAGES_ALLOWED = 10_000;
 
-/** Options both modes share. */
-export interface CommonClientOptions {
-  /**
-   * The key continuation tokens are signed with (HMAC): a passphrase of at least 16 characters or
-   * bytes, so tokens survive a restart and work across processes sharing it. Default: a random key
-   * per client object.
-   */
-  tokenKey?: string | Uint8Array | undefined;
-}
+/** Options both modes share: core's `tokenKey` (the key continuation tokens are signed with). */
+export type CommonClientOptions = Pick<ClientOptions, 'tokenKey'>;
 
 /** Options of `new ParallelClusterClient(...)`: API mode (default) or direct mode. */
 export type ParallelClusterClientOptions =
