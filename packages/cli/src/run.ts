@@ -303,9 +303,10 @@ Examples:
     .option('--port-base <port>', 'first port (providers get port-base, +10, +20, +30)', '4750')
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--speed <factor>', 'play the scenarios this many times faster (default 1)')
+    .option('--loop', 'start the scenarios again every 3 minutes of scenario time, with new ids (a living system)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ stackfeed emulator\n  $ stackfeed emulator --port-base 5000\n\nThe endpoints, credentials and stacks are printed at start and documented in docs/cli.md.',
+      '\nExamples:\n  $ stackfeed emulator\n  $ stackfeed emulator --port-base 5000\n  $ stackfeed emulator --loop --speed 2\n\nThe endpoints, credentials and stacks are printed at start and documented in docs/cli.md.',
     )
     .action(async (flags, cmd: Command) => {
       code = await emulatorCommand(makeCtx(cmd), flags);

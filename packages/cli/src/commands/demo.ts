@@ -11,6 +11,12 @@ import { endedBadly, type TailSource, tail } from '../tail.js';
 export const DEFAULT_DEMO_SPEED = 5;
 
 /**
+ * How long the longest demo scenario lasts in scenario time (the Image Builder lifecycle execution
+ * ends about 95 s after t0): the demo clock is anchored so that this moment is the wall's "now".
+ */
+export const DEMO_SCENARIO_MS = 100_000;
+
+/**
  * `stackfeed demo`: every provider that has an emulator plays its scenario on 127.0.0.1; the CLI
  * follows them through the public SDK as one merged stream, then prints the final records.
  * Providers not in this build yet are named, not hidden.
@@ -18,7 +24,7 @@ export const DEFAULT_DEMO_SPEED = 5;
 export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: string }): Promise<number> {
   const output = parseOutput(flags.output, 'demo');
   const speed = parsePositive(flags.speed, '--speed', 'demo') ?? DEFAULT_DEMO_SPEED;
-  const clock = demoClock(speed);
+  const clock = demoClock(speed, Date.now, { anchorMs: DEMO_SCENARIO_MS });
   const c = ctx.colors;
   // The emulators are local: the AWS SDK's advice about future Node versions is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
