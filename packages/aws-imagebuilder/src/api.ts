@@ -12,6 +12,7 @@ import {
   ListImagesCommand,
   ListLifecycleExecutionResourcesCommand,
   ListLifecycleExecutionsCommand,
+  ListLifecyclePoliciesCommand,
   ListWorkflowExecutionsCommand,
   ListWorkflowStepExecutionsCommand,
 } from '@aws-sdk/client-imagebuilder';
@@ -26,6 +27,7 @@ import {
   ListImageBuildVersionsSchema,
   ListImagesSchema,
   ListLifecycleExecutionsSchema,
+  ListLifecyclePoliciesSchema,
   ListLifecycleResourcesSchema,
   ListWorkflowExecutionsSchema,
   ListWorkflowStepsSchema,
@@ -57,6 +59,11 @@ export const OPERATIONS = {
     command: ListLifecycleExecutionsCommand,
     schema: ListLifecycleExecutionsSchema,
     items: 'lifecycleExecutions',
+  }),
+  ListLifecyclePolicies: op({
+    command: ListLifecyclePoliciesCommand,
+    schema: ListLifecyclePoliciesSchema,
+    items: 'lifecyclePolicySummaryList',
   }),
   ListLifecycleExecutionResources: op({
     command: ListLifecycleExecutionResourcesCommand,

@@ -1,6 +1,9 @@
 import { ImagebuilderClient, type ImagebuilderClientConfig } from '@aws-sdk/client-imagebuilder';
 import {
   type Capabilities,
+  type DiscoveredTarget,
+  type DiscoverOptions,
+  type DiscoverySource,
   type EventFilterOptions,
   type ExecutionInfo,
   type ImageInfo,
@@ -26,6 +29,7 @@ import {
   sdkClientConfig,
 } from '@stackfeed/core/adapter';
 import { configError, ImageBuilderApi, PAGE_SIZE, PROVIDER } from './api.js';
+import { discover } from './discover.js';
 import {
   getImage,
   type ListImageBuildVersionsOptions,
@@ -115,7 +119,7 @@ const IMAGE_BUILD_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/
  * N of that order. `listStackEvents(ref)` / `watchStackEvents(ref)` take a lifecycle execution id (`lce-…`), an
  * image build version ARN (its workflow steps), or (list only) a workflow execution id (`wf-…`).
  */
-export class ImageBuilderClient implements StackEventSource<string>, ImageSource {
+export class ImageBuilderClient implements StackEventSource<string>, ImageSource, DiscoverySource<string> {
   readonly provider = PROVIDER;
   /** Every event filter runs locally: Image Builder has none on these operations. */
   readonly capabilities: Capabilities = {
@@ -177,6 +181,20 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
   /** Release the SDK client's sockets (only when stackfeed created it). */
   close(): void {
     if (this.owned) this.sdk.destroy();
+  }
+
+  // discovery
+
+  /**
+   * What this client can follow in its region: image build versions (kind `image-build`, `ref` the
+   * build version ARN) and the executions of every lifecycle policy (kind `lifecycle-execution`,
+   * `ref` the `lce-…` id; `name`, `tags` and `parent` are its policy's), in-progress ones first.
+   * Reads ListImageBuildVersions, ListLifecyclePolicies and ListLifecycleExecutions per policy to
+   * their ends; kinds not asked for are not read. `name` (glob or RegExp), `tags` and `activeOnly`
+   * filter locally; a plain name is also sent to the service.
+   */
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<string>> {
+    return discover(this.api, options);
   }
 
   // lifecycle
