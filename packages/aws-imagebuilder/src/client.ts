@@ -1,6 +1,9 @@
 import { ImagebuilderClient, type ImagebuilderClientConfig } from '@aws-sdk/client-imagebuilder';
 import {
   type Capabilities,
+  type Deployment,
+  type DeploymentSource,
+  type ListDeploymentsOptions,
   type DiscoveredTarget,
   type DiscoverOptions,
   type DiscoverySource,
@@ -29,7 +32,9 @@ import {
   sdkClientConfig,
 } from '@stackfeed/core/adapter';
 import { configError, ImageBuilderApi, PAGE_SIZE, PROVIDER } from './api.js';
+import { getDeployment, listDeployments } from './deployments.js';
 import { discover } from './discover.js';
+import { IMAGE_BUILD_ARN, resolveRef } from './refs.js';
 import {
   getImage,
   type ListImageBuildVersionsOptions,
@@ -108,8 +113,6 @@ export interface ImageBuilderClientOptions {
   tokenKey?: string | Uint8Array;
 }
 
-const IMAGE_BUILD_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/;
-
 /**
  * EC2 Image Builder through stackfeed: lifecycle executions, image builds and workflow steps as
  * `ExecutionInfo` / `ImageInfo` / `StackEvent`, over `@aws-sdk/client-imagebuilder` with core's
@@ -119,7 +122,9 @@ const IMAGE_BUILD_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/
  * N of that order. `listStackEvents(ref)` / `watchStackEvents(ref)` take a lifecycle execution id (`lce-…`), an
  * image build version ARN (its workflow steps), or (list only) a workflow execution id (`wf-…`).
  */
-export class ImageBuilderClient implements StackEventSource<string>, ImageSource, DiscoverySource<string> {
+export class ImageBuilderClient
+  implements StackEventSource<string>, ImageSource, DiscoverySource<string>, DeploymentSource<string>
+{
   readonly provider = PROVIDER;
   /** Every event filter runs locally: Image Builder has none on these operations. */
   readonly capabilities: Capabilities = {
@@ -195,6 +200,25 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
    */
   discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<string>> {
     return discover(this.api, options);
+  }
+
+  // deployments
+
+  /**
+   * The deployments of a ref, newest first: of an image build version ARN, each of its workflow
+   * executions (BUILD, TEST, DISTRIBUTION; id `wf-…`); of a workflow execution id, that one; of a
+   * lifecycle execution id (`lce-…`), the execution itself. `resources` are the steps (or the
+   * lifecycle resources) that started, with their start, end and duration as the service reports
+   * them; `rootCause` is the earliest step that FAILED (else one whose rollback failed) of a
+   * failed or rolled-back deployment.
+   */
+  listDeployments(ref: string, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
+    return listDeployments(this.api, resolveRef(ref, 'listDeployments'), options);
+  }
+
+  /** One deployment of `ref` by its execution id (`wf-…` / `lce-…`); NOT_FOUND when `ref` has none by that id. */
+  getDeployment(ref: string, id: string, options: { signal?: AbortSignal | undefined } = {}): Promise<Deployment> {
+    return getDeployment(this.api, resolveRef(ref, 'getDeployment'), id, options.signal);
   }
 
   // lifecycle
