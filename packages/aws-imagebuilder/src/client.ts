@@ -34,11 +34,11 @@ import {
 import { configError, ImageBuilderApi, PAGE_SIZE, PROVIDER } from './api.js';
 import { getDeployment, listDeployments } from './deployments.js';
 import { discover } from './discover.js';
-import { IMAGE_BUILD_ARN, resolveRef } from './refs.js';
+import { type ImageBuilderRef, type ImageBuilderStackRef, resolveRef } from './refs.js';
 import {
   getImage,
   type ListImageBuildVersionsOptions,
-  type ListImagesOptions,
+  type ImageBuilderListImagesOptions,
   listImageBuildVersions,
   listImages,
 } from './images.js';
@@ -58,9 +58,10 @@ import {
   watchImageBuild,
 } from './workflows.js';
 
+export type { ImageBuilderRef, ImageBuilderRefKind, ImageBuilderStackRef } from './refs.js';
 export type { LifecycleEventOptions } from './lifecycle.js';
 export type { EventListOptions } from './ordered.js';
-export type { ListImageBuildVersionsOptions, ListImagesOptions } from './images.js';
+export type { ImageBuilderListImagesOptions, ListImageBuildVersionsOptions } from './images.js';
 
 /** Options of {@link ImageBuilderClient}. */
 export interface ImageBuilderClientOptions {
@@ -123,7 +124,11 @@ export interface ImageBuilderClientOptions {
  * image build version ARN (its workflow steps), or (list only) a workflow execution id (`wf-…`).
  */
 export class ImageBuilderClient
-  implements StackEventSource<string>, ImageSource, DiscoverySource<string>, DeploymentSource<string>
+  implements
+    StackEventSource<ImageBuilderRef>,
+    ImageSource,
+    DiscoverySource<ImageBuilderStackRef>,
+    DeploymentSource<ImageBuilderRef>
 {
   readonly provider = PROVIDER;
   /** Every event filter runs locally: Image Builder has none on these operations. */
@@ -198,7 +203,7 @@ export class ImageBuilderClient
    * their ends; kinds not asked for are not read. `name` (glob or RegExp), `tags` and `activeOnly`
    * filter locally; a plain name is also sent to the service.
    */
-  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<string>> {
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<ImageBuilderStackRef>> {
     return discover(this.api, options);
   }
 
@@ -212,12 +217,16 @@ export class ImageBuilderClient
    * them; `rootCause` is the earliest step that FAILED (else one whose rollback failed) of a
    * failed or rolled-back deployment.
    */
-  listDeployments(ref: string, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
+  listDeployments(ref: ImageBuilderRef, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
     return listDeployments(this.api, resolveRef(ref, 'listDeployments'), options);
   }
 
   /** One deployment of `ref` by its execution id (`wf-…` / `lce-…`); NOT_FOUND when `ref` has none by that id. */
-  getDeployment(ref: string, id: string, options: { signal?: AbortSignal | undefined } = {}): Promise<Deployment> {
+  getDeployment(
+    ref: ImageBuilderRef,
+    id: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Deployment> {
     return getDeployment(this.api, resolveRef(ref, 'getDeployment'), id, options.signal);
   }
 
@@ -262,7 +271,10 @@ export class ImageBuilderClient
     return getImage(this.api, arn, options.signal);
   }
 
-  /** {@link getImage} under the common ImageSource name. */
+  /**
+   * {@link ImageBuilderClient.getImage} under core's `ImageSource` name.
+   * @deprecated Use {@link ImageBuilderClient.getImage} (one verb, `get`, for reads of one thing).
+   */
   describeImage(id: string, options: { signal?: AbortSignal } = {}): Promise<ImageInfo> {
     return this.getImage(id, options);
   }
@@ -271,7 +283,7 @@ export class ImageBuilderClient
    * ListImages → ImageInfo per image version. ImageVersion has no state on the wire, so `state`
    * is `UNKNOWN` and `status` is empty: use {@link listImageBuildVersions} or {@link getImage}.
    */
-  listImages(options: ListImagesOptions = {}): Paginator<ImageInfo> {
+  listImages(options: ImageBuilderListImagesOptions = {}): Paginator<ImageInfo> {
     return listImages(this.api, options);
   }
 
@@ -312,21 +324,22 @@ export class ImageBuilderClient
   // StackEventSource
 
   /**
-   * Events of a lifecycle execution (`lce-…`), of one workflow execution (`wf-…`), or of every
-   * workflow step of an image build version (`arn:…:image/<name>/<x.y.z>/<n>`).
+   * Events of a lifecycle execution, of one workflow execution, or of every workflow step of an
+   * image build version: `ref` is an {@link ImageBuilderRef} (read by the model's id patterns,
+   * whole; CONFIG when it has none of them).
    */
-  listStackEvents(ref: string, options: EventListOptions & LifecycleEventOptions = {}): Paginator<StackEvent> {
-    if (typeof ref === 'string' && ref.startsWith('lce-')) return this.listLifecycleExecutionEvents(ref, options);
-    if (typeof ref === 'string' && ref.startsWith('wf-')) return this.listWorkflowStepEvents(ref, options);
-    if (typeof ref === 'string' && IMAGE_BUILD_ARN.test(ref)) return listImageBuildStepEvents(this.api, ref, options);
-    throw badRef(ref, 'listStackEvents');
+  listStackEvents(ref: ImageBuilderRef, options: EventListOptions & LifecycleEventOptions = {}): Paginator<StackEvent> {
+    const r = resolveRef(ref, 'listStackEvents');
+    if (r.kind === 'lifecycle-execution') return this.listLifecycleExecutionEvents(r.id, options);
+    if (r.kind === 'workflow-execution') return this.listWorkflowStepEvents(r.id, options);
+    return listImageBuildStepEvents(this.api, r.id, options);
   }
 
-  /** Watch a lifecycle execution (`lce-…`) or an image build (its build version ARN). */
-  watchStackEvents(ref: string, options: WatchOptions & LifecycleEventOptions = {}): WatchStream<StackEvent> {
-    if (typeof ref === 'string' && ref.startsWith('lce-')) return this.watchLifecycleExecution(ref, options);
-    if (typeof ref === 'string' && IMAGE_BUILD_ARN.test(ref)) return this.watchImageBuild(ref, options);
-    throw badRef(ref, 'watchStackEvents');
+  /** Watch a lifecycle execution or an image build (a workflow execution ref is CONFIG: watch its build). */
+  watchStackEvents(ref: ImageBuilderRef, options: WatchOptions & LifecycleEventOptions = {}): WatchStream<StackEvent> {
+    const r = resolveRef(ref, 'watchStackEvents', ['lifecycle-execution', 'image-build']);
+    if (r.kind === 'lifecycle-execution') return this.watchLifecycleExecution(r.id, options);
+    return this.watchImageBuild(r.id, options);
   }
 }
 
@@ -344,13 +357,4 @@ function checkOptions(options: ImageBuilderClientOptions): void {
           `${name} applies to the SDK client stackfeed creates; with { client }, configure your client's requestHandler`,
         );
   }
-}
-
-function badRef(ref: unknown, operation: string): StackfeedError {
-  return new StackfeedError({
-    code: 'CONFIG',
-    provider: PROVIDER,
-    operation,
-    message: `${operation}: expected a lifecycle execution id (lce-…), a workflow execution id (wf-…, list only) or an image build version ARN, got ${JSON.stringify(String(ref)).slice(0, 120)}`,
-  });
 }

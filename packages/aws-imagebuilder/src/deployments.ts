@@ -15,7 +15,7 @@ import {
 import { readListing } from './ordered.js';
 import { readSteps, type WireWorkflow, workflowPage } from './workflows.js';
 import { deploymentPaginator, findDeployment } from './deployment-helpers.js';
-import type { ImageBuilderRef } from './refs.js';
+import type { ResolvedRef } from './refs.js';
 
 const time = (v: unknown) => (v instanceof Date ? v : undefined);
 const secondsBetween = (a: Date | undefined, b: Date | undefined) =>
@@ -162,7 +162,7 @@ async function workflowDeployments(
   return [workflowDeployment({ ...wire, workflowExecutionId: id }, wire.imageBuildVersionArn ?? id, steps)];
 }
 
-function loader(api: ImageBuilderApi, ref: ImageBuilderRef, operation: string) {
+function loader(api: ImageBuilderApi, ref: ResolvedRef, operation: string) {
   return (signal: AbortSignal | undefined): Promise<Deployment[]> => {
     if (ref.kind === 'lifecycle-execution') return lifecycleDeployments(api, ref.id, operation, signal);
     if (ref.kind === 'workflow-execution') return workflowDeployments(api, ref.id, operation, signal);
@@ -173,7 +173,7 @@ function loader(api: ImageBuilderApi, ref: ImageBuilderRef, operation: string) {
 /** The deployments of an image build version (its workflow executions) or of a lifecycle execution (itself), newest first. */
 export function listDeployments(
   api: ImageBuilderApi,
-  ref: ImageBuilderRef,
+  ref: ResolvedRef,
   options: ListDeploymentsOptions,
 ): Paginator<Deployment> {
   const operation = 'listDeployments';
@@ -190,7 +190,7 @@ export function listDeployments(
 /** One deployment by its execution id (`wf-…` of the build, or the `lce-…` itself); NOT_FOUND when the ref has none by that id. */
 export function getDeployment(
   api: ImageBuilderApi,
-  ref: ImageBuilderRef,
+  ref: ResolvedRef,
   id: string,
   signal: AbortSignal | undefined,
 ): Promise<Deployment> {

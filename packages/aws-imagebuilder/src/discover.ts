@@ -6,6 +6,7 @@ import { configError } from './api.js';
 import { regionOfArn } from './mapping/records.js';
 import { IMAGE_STATES_TABLE, LIFECYCLE_EXECUTION_STATES } from './mapping/tables.js';
 import { readListing, wholeListPaginator } from './ordered.js';
+import type { ImageBuilderStackRef } from './refs.js';
 import type { WireImage, WireLifecycleExecution, WireLifecyclePolicy } from './wire/schemas.js';
 
 const IMAGE_BUILDING: ReadonlySet<ImageState> = new Set(['PENDING', 'BUILDING']);
@@ -30,14 +31,14 @@ function checkDiscoverOptions(options: DiscoverOptions): void {
   if (kinds !== undefined && !Array.isArray(kinds)) throw configError('discover: kinds must be an array');
 }
 
-/** An ImageSummary → an `image-build` target (ref: its build version ARN). */
-function imageBuildTarget(w: WireImage & { arn: string }): DiscoveredTarget<string> {
+/** An ImageSummary → an `image-build` target (ref: `{ kind, id }`, id its build version ARN). */
+function imageBuildTarget(w: WireImage & { arn: string }): DiscoveredTarget<ImageBuilderStackRef> {
   const status = w.state?.status ?? '';
   const state = IMAGE_STATES_TABLE.map(status);
-  const t: DiscoveredTarget<string> = {
+  const t: DiscoveredTarget<ImageBuilderStackRef> = {
     provider: PROVIDER,
     kind: 'image-build',
-    ref: w.arn,
+    ref: { kind: 'image-build', id: w.arn },
     id: w.arn,
     name: w.name ?? w.arn,
     status,
@@ -61,20 +62,20 @@ function imageBuildTarget(w: WireImage & { arn: string }): DiscoveredTarget<stri
 }
 
 /**
- * A LifecycleExecution of a policy → a `lifecycle-execution` target (ref: its `lce-…` id). Its
+ * A LifecycleExecution of a policy → a `lifecycle-execution` target (ref: `{ kind, id }`, id its `lce-…` id). Its
  * name and tags are its policy's (an execution has neither of its own).
  */
 function lifecycleTarget(
   e: WireLifecycleExecution & { lifecycleExecutionId: string },
   policy: WireLifecyclePolicy & { arn: string },
-): DiscoveredTarget<string> {
+): DiscoveredTarget<ImageBuilderStackRef> {
   const status = e.state?.status ?? '';
   const state = LIFECYCLE_EXECUTION_STATES.map(status);
   const policyName = policy.name ?? policy.arn;
-  const t: DiscoveredTarget<string> = {
+  const t: DiscoveredTarget<ImageBuilderStackRef> = {
     provider: PROVIDER,
     kind: 'lifecycle-execution',
-    ref: e.lifecycleExecutionId,
+    ref: { kind: 'lifecycle-execution', id: e.lifecycleExecutionId },
     id: e.lifecycleExecutionId,
     name: policyName,
     status,
@@ -104,7 +105,7 @@ async function readImageBuilds(
   options: DiscoverOptions,
   signal: AbortSignal | undefined,
   onRaw: (raw: unknown) => void,
-): Promise<DiscoveredTarget<string>[]> {
+): Promise<DiscoveredTarget<ImageBuilderStackRef>[]> {
   const op = 'discover';
   const name = exactName(options.name);
   const filters = name ? [{ name: 'name', values: [name] }] : undefined;
@@ -128,7 +129,7 @@ async function readLifecycleExecutions(
   options: DiscoverOptions,
   signal: AbortSignal | undefined,
   onRaw: (raw: unknown) => void,
-): Promise<DiscoveredTarget<string>[]> {
+): Promise<DiscoveredTarget<ImageBuilderStackRef>[]> {
   const op = 'discover';
   const name = exactName(options.name);
   const filters = name ? [{ name: 'Name', values: [name] }] : undefined;
@@ -142,7 +143,7 @@ async function readLifecycleExecutions(
     op,
     signal,
   );
-  const out: DiscoveredTarget<string>[] = [];
+  const out: DiscoveredTarget<ImageBuilderStackRef>[] = [];
   const seen = new Set<string>();
   for (const policy of policies) {
     // A policy without its ARN cannot be asked for its executions.
@@ -171,15 +172,19 @@ async function readLifecycleExecutions(
 
 /**
  * What this client can follow in its region: image build versions (`image-build`, ref: the build
- * version ARN) then lifecycle executions (`lifecycle-execution`, ref: `lce-…`), in-progress ones
+ * version ARN) then lifecycle executions (`lifecycle-execution`, id `lce-…`); each `ref` is an
+ * {@link ImageBuilderStackRef} `{ kind, id }` the client's calls take as is, in-progress ones
  * first, each kind in the service's order. The filters run locally (one rule for every provider);
  * a name without `*` / `?` is also sent to the service as its `name` / `Name` filter.
  */
-export function discover(api: ImageBuilderApi, options: DiscoverOptions): Paginator<DiscoveredTarget<string>> {
+export function discover(
+  api: ImageBuilderApi,
+  options: DiscoverOptions,
+): Paginator<DiscoveredTarget<ImageBuilderStackRef>> {
   checkDiscoverOptions(options);
   const wants = (kind: 'image-build' | 'lifecycle-execution') => !options.kinds || options.kinds.includes(kind);
   const { name } = options;
-  return wholeListPaginator<DiscoveredTarget<string>>(api, {
+  return wholeListPaginator<DiscoveredTarget<ImageBuilderStackRef>>(api, {
     operation: 'discover',
     scope: {
       kinds: options.kinds ? [...options.kinds].sort() : null,

@@ -9,8 +9,11 @@ import type { WireImage } from './wire/schemas.js';
 /** Build pages read per image version for its newest build (25 builds a page). */
 const MAX_BUILD_PAGES = 20;
 
-/** Filters of `ImageBuilderClient.listImages`. */
-export interface ListImagesOptions extends ListOptions {
+/**
+ * Filters of `ImageBuilderClient.listImages` (named for Image Builder: ParallelCluster's
+ * `ListImagesOptions` is another type).
+ */
+export interface ImageBuilderListImagesOptions extends ListOptions {
   /** `Self` (default), `Shared`, `Amazon`, `ThirdParty`, `AWSMarketplace`. */
   owner?: 'Self' | 'Shared' | 'Amazon' | 'ThirdParty' | 'AWSMarketplace' | (string & {});
   /** Server-side filters on `name`, `osVersion`, `platform`, `type`, `version` (1..10, each 1..10 values). */
@@ -28,7 +31,7 @@ export interface ListImagesOptions extends ListOptions {
 
 /** Filters of `ImageBuilderClient.listImageBuildVersions`. */
 export interface ListImageBuildVersionsOptions extends ListOptions {
-  filters?: ListImagesOptions['filters'];
+  filters?: ImageBuilderListImagesOptions['filters'];
 }
 
 /** GetImage (build version ARN, or a version ARN with `x` wildcards) → ImageInfo. */
@@ -42,7 +45,7 @@ export async function getImage(api: ImageBuilderApi, arn: string, signal: AbortS
 }
 
 /** ListImages → ImageInfo per image version. */
-export function listImages(api: ImageBuilderApi, options: ListImagesOptions): Paginator<ImageInfo> {
+export function listImages(api: ImageBuilderApi, options: ImageBuilderListImagesOptions): Paginator<ImageInfo> {
   const op = 'listImages';
   const { owner, filters, includeDeprecated, byName } = options;
   const withBuildState = options.withBuildState !== false;

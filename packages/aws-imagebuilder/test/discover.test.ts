@@ -54,7 +54,7 @@ describe('discover', () => {
   it('image build versions and lifecycle executions of the region, in-progress first, refs the client follows', async () => {
     const f = await fleet();
     const targets = await s!.client.discover().toArray({ limit: 1000 });
-    expect(targets.map((x) => [x.kind, x.ref, x.inProgress])).toEqual([
+    expect(targets.map((x) => [x.kind, x.ref.id, x.inProgress])).toEqual([
       ['image-build', f.building, true],
       ['lifecycle-execution', f.running, true],
       ...[f.available, f.failed]
@@ -62,7 +62,7 @@ describe('discover', () => {
         .sort((a, b) => String(b[1]).localeCompare(String(a[1]))),
       ['lifecycle-execution', f.lifecycle.executionId, false],
     ]);
-    const failed = targets.find((x) => x.ref === f.failed);
+    const failed = targets.find((x) => x.ref.id === f.failed);
     expect(failed).toMatchObject({
       provider: 'aws-imagebuilder',
       name: 'hpc-node',
@@ -74,7 +74,7 @@ describe('discover', () => {
       tags: { team: 'hpc', env: 'test' },
       details: { version: '3.1.0/1', reason: 'Workflow Execution has failed.' },
     });
-    const lce = targets.find((x) => x.ref === f.running);
+    const lce = targets.find((x) => x.ref.id === f.running);
     expect(lce).toMatchObject({
       name: 'nightly-cleanup',
       status: 'IN_PROGRESS',
@@ -84,15 +84,18 @@ describe('discover', () => {
       details: { lifecyclePolicyArn: f.policyArn },
     });
     // A policy only named by its executions is listed too (name: the ARN's last part).
-    expect(targets.find((x) => x.ref === f.lifecycle.executionId)).toMatchObject({
+    expect(targets.find((x) => x.ref.id === f.lifecycle.executionId)).toMatchObject({
       name: f.lifecycle.policyArn.split('/').pop(),
       status: 'FAILED',
       state: 'FAILED',
     });
-    // The refs are what the client's list calls take.
-    const events = await s!.client.listStackEvents(f.failed).toArray({ limit: 1000 });
+    // The refs are `{ kind, id }`, what the client's list calls take as is.
+    expect(failed?.ref).toEqual({ kind: 'image-build', id: f.failed });
+    expect(lce?.ref).toEqual({ kind: 'lifecycle-execution', id: f.running });
+    const events = await s!.client.listStackEvents(failed!.ref).toArray({ limit: 1000 });
     expect(events.some((e) => e.phase === 'FAILED')).toBe(true);
-    expect((await s!.client.listStackEvents(f.running).toArray({ limit: 1000 })).length).toBeGreaterThan(0);
+    expect((await s!.client.listStackEvents(lce!.ref).toArray({ limit: 1000 })).length).toBeGreaterThan(0);
+    expect((await s!.client.listDeployments(lce!.ref).toArray({ limit: 10 })).map((d) => d.id)).toEqual([f.running]);
   });
 
   it('filters: kinds (the other kind is never read), activeOnly, glob and RegExp names, tags', async () => {
@@ -105,26 +108,25 @@ describe('discover', () => {
     expect(paths.every((p) => p === '/ListImageBuildVersions')).toBe(true);
 
     const active = await s!.client.discover({ activeOnly: true }).toArray({ limit: 1000 });
-    expect(active.map((x) => x.ref)).toEqual([f.building, f.running]);
-    expect((await s!.client.discover({ name: 'hpc-*' }).toArray({ limit: 1000 })).map((x) => x.ref).sort()).toEqual(
+    expect(active.map((x) => x.ref.id)).toEqual([f.building, f.running]);
+    expect((await s!.client.discover({ name: 'hpc-*' }).toArray({ limit: 1000 })).map((x) => x.ref.id).sort()).toEqual(
       [f.available, f.failed].sort(),
     );
-    expect((await s!.client.discover({ name: 'hpc-nod?' }).toArray({ limit: 1000 })).map((x) => x.ref)).toEqual([
+    expect((await s!.client.discover({ name: 'hpc-nod?' }).toArray({ limit: 1000 })).map((x) => x.ref.id)).toEqual([
       f.failed,
     ]);
     // A glob is the whole name, case-sensitive.
     expect(await s!.client.discover({ name: 'hpc' }).toArray({ limit: 1000 })).toEqual([]);
     expect(await s!.client.discover({ name: 'HPC-*' }).toArray({ limit: 1000 })).toEqual([]);
-    expect((await s!.client.discover({ name: /cleanup$/ }).toArray({ limit: 1000 })).map((x) => x.ref)).toEqual([
+    expect((await s!.client.discover({ name: /cleanup$/ }).toArray({ limit: 1000 })).map((x) => x.ref.id)).toEqual([
       f.running,
     ]);
-    expect((await s!.client.discover({ tags: { team: 'web' } }).toArray({ limit: 1000 })).map((x) => x.ref)).toEqual([
-      f.building,
-      f.running,
-    ]);
+    expect((await s!.client.discover({ tags: { team: 'web' } }).toArray({ limit: 1000 })).map((x) => x.ref.id)).toEqual(
+      [f.building, f.running],
+    );
     expect(await s!.client.discover({ tags: { team: 'web', env: 'test' } }).toArray({ limit: 1000 })).toEqual([]);
     expect(
-      (await s!.client.discover({ tags: { team: 'hpc', env: 'test' } }).toArray({ limit: 1000 })).map((x) => x.ref),
+      (await s!.client.discover({ tags: { team: 'hpc', env: 'test' } }).toArray({ limit: 1000 })).map((x) => x.ref.id),
     ).toEqual([f.failed]);
   });
 
@@ -149,11 +151,11 @@ describe('discover', () => {
     const pages = [];
     for await (const p of s!.client.discover().byPage({ pageSize: 2 })) pages.push(p);
     expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
-    expect(pages.flatMap((p) => p.items).map((x) => x.ref)).toEqual(all.map((x) => x.ref));
+    expect(pages.flatMap((p) => p.items).map((x) => x.ref.id)).toEqual(all.map((x) => x.ref.id));
     const resumed = await s!.client
       .discover({ continuationToken: pages[0]?.continuationToken })
       .toArray({ limit: 1000 });
-    expect(resumed.map((x) => x.ref)).toEqual(all.slice(2).map((x) => x.ref));
+    expect(resumed.map((x) => x.ref.id)).toEqual(all.slice(2).map((x) => x.ref.id));
     // A token of another filter set is refused before any request.
     const before = s!.emu.server.requests.length;
     await expect(
@@ -174,7 +176,7 @@ describe('discover', () => {
     const targets = await s.client.discover().toArray({ limit: 1000 });
     expect(targets.filter((x) => x.kind === 'image-build')).toHaveLength(30);
     expect(targets.filter((x) => x.kind === 'lifecycle-execution')).toHaveLength(27);
-    expect(new Set(targets.map((x) => x.ref)).size).toBe(57);
+    expect(new Set(targets.map((x) => x.ref.id)).size).toBe(57);
   });
 
   it('an empty region discovers nothing', async () => {
