@@ -35,8 +35,11 @@ import {
 } from './wire/schemas.js';
 
 export const PROVIDER = 'aws-imagebuilder' as const;
-/** Image Builder's `RestrictedInteger` page size. */
-export const PAGE_SIZE = { min: 1, max: 25 } as const;
+/**
+ * Image Builder's `RestrictedInteger` page size. The default is the maximum, sent on every list
+ * call: the service's own default is not documented, and fewer items a page means more requests.
+ */
+export const PAGE_SIZE = { min: 1, max: 25, default: 25 } as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: any SDK command class.
 type CommandClass = new (input: any) => object;

@@ -135,7 +135,7 @@ export class ImageBuilderClient
   readonly capabilities: Capabilities = {
     provider: PROVIDER,
     filters: { since: 'local', resourceName: 'local', resourceType: 'local', phase: 'local' },
-    pageSize: { min: PAGE_SIZE.min, max: PAGE_SIZE.max },
+    pageSize: { min: PAGE_SIZE.min, max: PAGE_SIZE.max, default: PAGE_SIZE.default },
     eventOrder: 'oldest-first',
     // The service promises no time order, so the client itself reads every event list to its end
     // and sorts it oldest first (ordered.ts); 'newest-first' is that sorted list reversed. The
