@@ -779,9 +779,11 @@ export class Store {
         args.push(limit + 1);
         const rows = await this.run('store.events', (db) =>
           db.query<EventRowOut & { ts_text: string }>(
-            `select ${EVENT_SELECT}, ts::text as ts_text from ${this.S}.events
+            // `e.seq`, not `seq`: ORDER BY would pick the select list's `seq::text` and sort
+            // row numbers as text (10 before 9), while the cursor compares them as numbers.
+            `select ${EVENT_SELECT}, ts::text as ts_text from ${this.S}.events e
              ${conds.length ? `where ${conds.join(' and ')}` : ''}
-             order by ts ${dir}, seq ${dir} limit $${args.length}`,
+             order by e.ts ${dir}, e.seq ${dir} limit $${args.length}`,
             args,
           ),
         );
@@ -1003,8 +1005,8 @@ export class Store {
             .then(async () => {
               if (done) return;
               const rows = await this.db.query<EventRowOut>(
-                `select ${EVENT_SELECT} from ${this.S}.events
-                 where seq in (select jsonb_array_elements_text($1::text::jsonb)::bigint) order by ts, seq`,
+                `select ${EVENT_SELECT} from ${this.S}.events e
+                 where e.seq in (select jsonb_array_elements_text($1::text::jsonb)::bigint) order by e.ts, e.seq`,
                 [JSON.stringify(ids)],
               );
               push(rows.map(toStackEvent));
