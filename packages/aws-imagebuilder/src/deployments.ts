@@ -5,6 +5,7 @@
  */
 import type { Deployment, ExecutionInfo, Paginator, ResourceTiming, RootCause, StackEvent } from '@stackfeed/core';
 import type { ListDeploymentsOptions } from '@stackfeed/core';
+import { deploymentPaginator, findDeployment } from '@stackfeed/core/adapter';
 import { type ImageBuilderApi, PAGE_SIZE, PROVIDER } from './api.js';
 import { getLifecycleExecution, readLifecycleEvents } from './lifecycle.js';
 import {
@@ -14,7 +15,6 @@ import {
 } from './mapping/tables.js';
 import { readListing } from './ordered.js';
 import { readSteps, type WireWorkflow, workflowPage } from './workflows.js';
-import { deploymentPaginator, findDeployment } from './deployment-helpers.js';
 import type { ResolvedRef } from './refs.js';
 
 const time = (v: unknown) => (v instanceof Date ? v : undefined);
@@ -194,5 +194,5 @@ export function getDeployment(
   id: string,
   signal: AbortSignal | undefined,
 ): Promise<Deployment> {
-  return findDeployment(loader(api, ref, 'getDeployment'), id, signal);
+  return findDeployment(PROVIDER, loader(api, ref, 'getDeployment'), id, signal);
 }

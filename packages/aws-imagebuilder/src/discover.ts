@@ -1,7 +1,7 @@
 /** Discovery: the image build versions and lifecycle executions of the client's region. */
 import type { DiscoveredTarget, DiscoverOptions, ExecutionState, ImageState, Paginator } from '@stackfeed/core';
+import { inProgressFirst, matchesDiscoverFilters } from '@stackfeed/core/adapter';
 import { type ImageBuilderApi, PAGE_SIZE, PROVIDER } from './api.js';
-import { inProgressFirst, matchesDiscoverFilters } from './discover-filters.js';
 import { configError } from './api.js';
 import { regionOfArn } from './mapping/records.js';
 import { IMAGE_STATES_TABLE, LIFECYCLE_EXECUTION_STATES } from './mapping/tables.js';
