@@ -1,6 +1,7 @@
 import { ImagebuilderClient, type ImagebuilderClientConfig } from '@aws-sdk/client-imagebuilder';
 import {
   type Capabilities,
+  type ClientOptions,
   type Deployment,
   type DeploymentSource,
   type ListDeploymentsOptions,
@@ -12,15 +13,10 @@ import {
   type ImageInfo,
   type ImageSource,
   type ListOptions,
-  type Logger,
   type Paginator,
-  type RateLimiter,
-  type RateLimitOptions,
-  type RetryOptions,
   type StackEvent,
   type StackEventSource,
   StackfeedError,
-  type TlsOptions,
   type WatchOptions,
   type WatchStream,
 } from '@stackfeed/core';
@@ -63,55 +59,27 @@ export type { LifecycleEventOptions } from './lifecycle.js';
 export type { EventListOptions } from './ordered.js';
 export type { ImageBuilderListImagesOptions, ListImageBuildVersionsOptions } from './images.js';
 
-/** Options of {@link ImageBuilderClient}. */
-export interface ImageBuilderClientOptions {
-  /** AWS region (default: the SDK's chain: `AWS_REGION`, profile, …). */
-  region?: string;
+/**
+ * Options of {@link ImageBuilderClient}: core's `ClientOptions` (`endpoint`, `region`, `retry`,
+ * `logger`, `timeoutMs`, `totalTimeoutMs`, `maxResponseBytes`, `rateLimit`, `tokenKey`, `tls`,
+ * `userAgent`; documented there) plus the AWS credentials or your own SDK client. `region`
+ * defaults to the SDK's chain (`AWS_REGION`, profile, …); retries are core's, the SDK's own are off.
+ */
+export interface ImageBuilderClientOptions extends ClientOptions {
   /** Static credentials or a provider (default: the AWS default credential chain). Every value is registered for redaction. */
   credentials?: ImagebuilderClientConfig['credentials'];
   /**
    * Your own configured SDK client; stackfeed then uses it as is (and does not destroy it on close).
-   * `timeoutMs`, `maxResponseBytes` and `tls` do not apply to it (configure its `requestHandler`).
+   * `timeoutMs`, `maxResponseBytes`, `tls` and `userAgent` are CONFIG with it (configure its
+   * `requestHandler` and `customUserAgent`); `rateLimit` applies to it too (a middleware named
+   * `stackfeedRateLimit` is added to its stack).
    */
   client?: ImagebuilderClient;
-  /** Endpoint override (a VPC endpoint, an emulator). */
-  endpoint?: string;
   /**
-   * Retries of throttling, 5xx, network failures and timeouts, by core's policy (full-jitter
-   * back-off, Retry-After honoured; default 4 attempts). The SDK's own retries are off.
+   * Attempts per request, including retries.
+   * @deprecated Use `retry: { maxAttempts }`.
    */
-  retry?: RetryOptions;
-  /** @deprecated Use `retry: { maxAttempts }`. Attempts per request, including retries. */
   maxAttempts?: number;
-  /**
-   * Deadline of one attempt in ms (default 30 s): connect, response headers and the whole body
-   * must all arrive within it, so a body trickling in cannot outlast it. A timed-out attempt is
-   * retried like a network failure; the last one is StackfeedError TIMEOUT.
-   */
-  timeoutMs?: number;
-  /** Deadline of one call across all its attempts and back-offs, in ms (default 120 s): TIMEOUT. */
-  totalTimeoutMs?: number;
-  /** Largest response body accepted, in bytes after decompression (default 64 MiB); past it INVALID_RESPONSE. */
-  maxResponseBytes?: number;
-  /**
-   * TLS of the SDK client stackfeed creates: extra CA certificate(s) (a VPC endpoint or a proxy
-   * with a private CA), or `insecure` (local testing only). Certificates are verified by default.
-   */
-  tls?: TlsOptions;
-  /**
-   * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
-   * attempt counted. Pass one `RateLimiter` to several clients to share a quota. Applied to your
-   * own `client` too (a middleware named `stackfeedRateLimit` is added to its stack).
-   */
-  rateLimit?: RateLimiter | RateLimitOptions;
-  /** Receives request, response and retry entries (credential-free). */
-  logger?: Logger;
-  /**
-   * Key that signs this client's continuation tokens (HMAC): a passphrase (≥ 16 characters) or
-   * bytes, so that tokens survive a restart or work across processes sharing it. Default: random
-   * per client (tokens resume only with this client object). An edited token is BAD_REQUEST.
-   */
-  tokenKey?: string | Uint8Array;
 }
 
 /**
@@ -130,6 +98,7 @@ export class ImageBuilderClient
     DiscoverySource<ImageBuilderStackRef>,
     DeploymentSource<ImageBuilderRef>
 {
+  /** `aws-imagebuilder`. */
   readonly provider = PROVIDER;
   /** Every event filter runs locally: Image Builder has none on these operations. */
   readonly capabilities: Capabilities = {
@@ -167,7 +136,9 @@ export class ImageBuilderClient
         tls: options.tls,
         logger: options.logger,
       });
-      this.sdk = new ImagebuilderClient(config as ImagebuilderClientConfig);
+      const sdkConfig = config as ImagebuilderClientConfig;
+      if (options.userAgent !== undefined) sdkConfig.customUserAgent = options.userAgent;
+      this.sdk = new ImagebuilderClient(sdkConfig);
       this.owned = true;
     }
     // Added by name with override, so several stackfeed clients over one SDK client add them once.
@@ -281,7 +252,7 @@ export class ImageBuilderClient
 
   /**
    * ListImages → ImageInfo per image version. ImageVersion has no state on the wire, so `state`
-   * is `UNKNOWN` and `status` is empty: use {@link listImageBuildVersions} or {@link getImage}.
+   * is `UNKNOWN` and `status` is empty: use {@link ImageBuilderClient.listImageBuildVersions} or {@link ImageBuilderClient.getImage}.
    */
   listImages(options: ImageBuilderListImagesOptions = {}): Paginator<ImageInfo> {
     return listImages(this.api, options);
@@ -351,7 +322,7 @@ function checkOptions(options: ImageBuilderClientOptions): void {
       throw configError(`${name} must be a positive number, not ${String(v)}`);
   }
   if (options.client) {
-    for (const name of ['tls', 'timeoutMs', 'maxResponseBytes'] as const)
+    for (const name of ['tls', 'timeoutMs', 'maxResponseBytes', 'userAgent'] as const)
       if (options[name] !== undefined)
         throw configError(
           `${name} applies to the SDK client stackfeed creates; with { client }, configure your client's requestHandler`,

@@ -20,7 +20,9 @@ export interface ImageBuilderListImagesOptions extends ListOptions {
   owner?: 'Self' | 'Shared' | 'Amazon' | 'ThirdParty' | 'AWSMarketplace' | (string & {});
   /** Server-side filters on `name`, `osVersion`, `platform`, `type`, `version` (1..10, each 1..10 values). */
   filters?: Array<{ name: 'name' | 'osVersion' | 'platform' | 'type' | 'version' | (string & {}); values: string[] }>;
+  /** Also list versions whose every build is DEPRECATED (sent to the service). */
   includeDeprecated?: boolean;
+  /** The service's `byName`: list by image name rather than by version (sent as is). */
   byName?: boolean;
   /**
    * ImageVersion carries no state. With `withBuildState` (default true) the versions' builds are
@@ -35,6 +37,7 @@ export interface ImageBuilderListImagesOptions extends ListOptions {
 
 /** Filters of `ImageBuilderClient.listImageBuildVersions`. */
 export interface ListImageBuildVersionsOptions extends ListOptions {
+  /** Server-side filters, as for listImages (`name`, `osVersion`, `platform`, `type`, `version`). */
   filters?: ImageBuilderListImagesOptions['filters'];
 }
 

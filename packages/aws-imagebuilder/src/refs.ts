@@ -19,7 +19,9 @@ export type ImageBuilderRefKind = 'image-build' | 'lifecycle-execution' | 'workf
  * identify one build.
  */
 export interface ImageBuilderStackRef extends StackRef {
+  /** The build version ARN or the `lce-…` / `wf-…` execution id. */
   id: string;
+  /** What `id` names; checked against the id's form (CONFIG when they disagree). */
   kind?: ImageBuilderRefKind | undefined;
 }
 
