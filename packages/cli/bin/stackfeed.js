@@ -12,5 +12,5 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   // Compiled code is cached on disk (the OS temp dir; NODE_COMPILE_CACHE moves it, NODE_DISABLE_COMPILE_CACHE=1 turns it off).
   module.enableCompileCache?.();
-  await import('../dist/bin.js');
+  await import('../dist/bin/bin.js');
 }
