@@ -320,6 +320,24 @@ Examples:
     });
   configure(emulator, 'emulator ');
 
+  const completion = program
+    .command('completion')
+    .description('Print the shell completion script for bash, zsh or fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ eval "$(stackfeed completion bash)"                # in ~/.bashrc
+  $ source <(stackfeed completion zsh)                 # in ~/.zshrc, after compinit
+  $ stackfeed completion fish > ~/.config/fish/completions/stackfeed.fish`,
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./commands/completion.js');
+      io.stdout.write(completionScript(shell, program));
+    });
+  configure(completion, 'completion ');
+
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });
