@@ -17,7 +17,9 @@
  *
  * run: pnpm build && npx tsx --conditions=@stackfeed/source bench/cli-cold-start.ts
  *      (writes bench/results/cli-cold-start.json)
- * env: ROUNDS (default 15).
+ * env: ROUNDS (default 15); BEFORE_BIN=<path of another build's bin/stackfeed.js> adds its three commands
+ *      as contenders (e.g. the CLI of an older commit, built in a folder under packages/cli so that it
+ *      resolves the same dependencies), with the ratios now/before.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -74,7 +76,7 @@ async function main() {
   const truth = emu.visibleEvents(stack).map((e) => String(e.id));
 
   // What stackfeed requests for the listing, once, to give curl exactly the same work.
-  const before = emu.server.requests.length;
+  const seen = emu.server.requests.length;
   const check = await spawnTimed(process.execPath, [
     BIN,
     'events',
@@ -90,7 +92,7 @@ async function main() {
     throw new Error(`stackfeed listed ${got.length} events, the emulator has ${truth.length} (or ids differ)`);
   }
   const urls = emu.server.requests
-    .slice(before)
+    .slice(seen)
     .map((r) => `${emu.url}${r.path}${r.query ? `?${r.query.replace(/^\?/, '')}` : ''}`);
   console.error(
     `${truth.length} events; stackfeed made ${urls.length} request(s): ${urls.map((u) => u.slice(emu.url.length)).join(' ')}`,
@@ -109,6 +111,15 @@ async function main() {
       ['-sS', '-H', 'Accept: application/json', ...urls.flatMap((u) => ['-o', '/dev/null', u])],
     ],
   };
+  const before = process.env.BEFORE_BIN;
+  if (before) {
+    contenders['before: --version'] = [process.execPath, [before, '--version']];
+    contenders['before: --help'] = [process.execPath, [before, '--help']];
+    contenders['before: events heat web -o json'] = [
+      process.execPath,
+      [before, 'events', 'heat', 'web', '--endpoint', emu.heatUrl, '-o', 'json'],
+    ];
+  }
   const names = Object.keys(contenders);
   const samples = Object.fromEntries(names.map((n) => [n, [] as Array<{ wallMs: number; cpuMs: number }>]));
   for (let r = -1; r < ROUNDS; r++) {
@@ -144,6 +155,7 @@ async function main() {
     rounds: ROUNDS,
     events: truth.length,
     requests: urls.length,
+    ...(before ? { before } : {}),
     medians: Object.fromEntries(
       names.map((n) => [
         n,
@@ -159,6 +171,16 @@ async function main() {
       ratio('stackfeed events heat web -o json', 'node -e 0'),
       ratio('stackfeed events heat web -o json', 'curl (same requests)'),
       ratio('curl (same requests)', 'node -e 0'),
+      ...(before
+        ? [
+            ratio('before: --version', 'node -e 0'),
+            ratio('before: --help', 'node -e 0'),
+            ratio('before: events heat web -o json', 'node -e 0'),
+            ratio('stackfeed --version', 'before: --version'),
+            ratio('stackfeed --help', 'before: --help'),
+            ratio('stackfeed events heat web -o json', 'before: events heat web -o json'),
+          ]
+        : []),
     ],
   };
   writeResult(RESULTS, result);
