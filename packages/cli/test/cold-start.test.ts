@@ -74,6 +74,7 @@ const CORE = /\/packages\/core\/|@stackfeed\+core/;
 const STORE = /\/packages\/store\/|@electric-sql|\/pg@/;
 const CLI_DIST = /\/packages\/cli\/dist\//;
 const COMMANDER = /commander@/;
+const CLI_TABLE = /cli-table3@/;
 
 const matching = (loaded: string[], re: RegExp) => loaded.filter((p) => re.test(p));
 
@@ -137,6 +138,13 @@ describe('cold start: what each command loads', () => {
       for (const re of [CORE, ZOD, GOT]) expect(matching(r.loaded, re).length, String(re)).toBeGreaterThan(0);
       expect(matching(r.loaded, AWS)).toEqual([]);
       expect(matching(r.loaded, STORE)).toEqual([]);
+      // events print their own rows: the boxed tables (cli-table3) are for images, executions, stacks
+      expect(matching(r.loaded, CLI_TABLE)).toEqual([]);
+      const table = await traced(['events', 'heat', 'web', '--endpoint', emu.heatUrl]);
+      expect(table.code, table.err).toBe(0);
+      expect(table.out).toMatch(/^time \(UTC\)/);
+      expect(matching(table.loaded, CLI_TABLE)).toEqual([]);
+      expect(matching(table.loaded, AWS)).toEqual([]);
     } finally {
       await emu.close();
     }
@@ -149,6 +157,7 @@ describe('cold start: what each command loads', () => {
     });
     expect(r.code).toBe(1);
     expect(matching(r.loaded, AWS).length).toBeGreaterThan(0);
+    expect(matching(r.loaded, CLI_TABLE).length).toBeGreaterThan(0); // the images command's table
     expect(matching(r.loaded, /\/packages\/aws-parallelcluster\//)).toEqual([]);
   });
 
