@@ -27,6 +27,7 @@ Examples:
   $ stackfeed events rfs shop-db --phase FAILED --output ndjson | jq -r .message
   $ stackfeed images pcluster --region eu-west-1
   $ stackfeed emulator                                # the emulators on fixed ports, to build against
+  $ eval "$(stackfeed completion bash)"               # TAB completion (bash, zsh, fish)
 
 Providers (id or short name):
   pcluster      aws-parallelcluster   AWS ParallelCluster (images, image/cluster stack events)
@@ -40,7 +41,7 @@ Credentials come from each ecosystem's standard places:
   OpenStack     clouds.yaml with OS_CLOUD / --cloud, or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, ...
   any           --endpoint URL overrides the endpoint (e.g. an emulator from \`stackfeed emulator\`)
 
-Exit codes: 0 ok · 1 a call failed · 2 bad usage · 3 a followed deployment failed · 130 interrupted
+Exit codes: 0 ok · 1 a call failed · 2 bad usage · 3 a followed deployment failed · 130 interrupted · 143 terminated
 Output: --output table (default) | json | ndjson — the JSON records are documented in docs/cli.md`;
 
 /**
@@ -330,7 +331,7 @@ Examples:
 Examples:
   $ eval "$(stackfeed completion bash)"                # in ~/.bashrc
   $ source <(stackfeed completion zsh)                 # in ~/.zshrc, after compinit
-  $ stackfeed completion fish > ~/.config/fish/completions/stackfeed.fish`,
+  $ stackfeed completion fish | source                 # in ~/.config/fish/config.fish`,
     )
     .action(async (shell: string) => {
       const { completionScript } = await import('./commands/completion.js');

@@ -146,8 +146,8 @@ function fishOption(o: Option, condition?: string): string {
 
 function fishScript(globals: Spec, commands: Spec[]): string {
   const lines = [
-    '# stackfeed completion for fish: save as ~/.config/fish/completions/stackfeed.fish',
-    '#   stackfeed completion fish > ~/.config/fish/completions/stackfeed.fish',
+    '# stackfeed completion for fish: in ~/.config/fish/config.fish',
+    '#   stackfeed completion fish | source',
     'complete -c stackfeed -f',
     ...globals.options.map((o) => fishOption(o)),
     ...commands.map(
