@@ -3,7 +3,8 @@
  * against the real provider plugins (and emulators) and checks stdout, stderr and the exit code.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -282,4 +283,43 @@ describe('Heat emulator: watch (built bin)', () => {
       await emu.close();
     }
   });
+});
+
+describe('the bundle and the packages it leaves out (built bin)', () => {
+  it('archive and history run the store (PGlite) from the bundled bin', async () => {
+    const { startHeatEmulator, createScript } = await import('@stackfeed/emulator/heat');
+    const emu = await startHeatEmulator();
+    const store = mkdtempSync(join(tmpdir(), 'stackfeed-bin-store-'));
+    try {
+      emu.addStack('web', createScript('web', [{ name: 'a' }, { name: 'b' }], { stepMs: 1000 }));
+      emu.advance(60_000);
+      const env = { HOME: store };
+      const a = await runBin(
+        ['archive', 'heat:web', '--endpoint', emu.heatUrl, '--store', store, '--poll-interval', '20ms', '-o', 'ndjson'],
+        env,
+      );
+      expect(a.code, a.err).toBe(0);
+      const [rec] = ndjson(a.out);
+      expect(rec).toMatchObject({ type: 'archive', provider: 'openstack-heat', target: 'web', outcome: 'succeeded' });
+      const inserted = Number(rec?.inserted);
+      expect(inserted).toBe(emu.visibleEvents([...emu.stacks.values()].find((s) => s.name === 'web')!).length);
+      const h = await runBin(['history', 'heat', 'web', '--store', store, '-o', 'ndjson'], env);
+      expect(h.code, h.err).toBe(0);
+      expect(ndjson(h.out).filter((x) => x.type === 'event')).toHaveLength(inserted);
+    } finally {
+      await emu.close();
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
+
+  it('demo plays every provider on the emulators from the bundled bin', async () => {
+    const r = await runBin(['demo', '--speed', '40', '-o', 'ndjson']);
+    expect(r.code, r.err).toBe(0);
+    const providers = new Set(
+      ndjson(r.out)
+        .filter((x) => x.type === 'event')
+        .map((x) => x.provider),
+    );
+    expect(providers).toEqual(new Set(['openstack-heat', 'huawei-rfs', 'aws-parallelcluster', 'aws-imagebuilder']));
+  }, 60_000);
 });
