@@ -262,16 +262,19 @@ export class FleetWorker {
       target: unknown;
       taken_from: string | null;
     }>(
-      `update ${this.S}.fleet_targets t set owner = $1, lease_until = now() + ($3::float8 * interval '1 millisecond'),
-         claims = t.claims + 1, takeovers = t.takeovers + (case when t.owner is not null and t.owner <> $1 then 1 else 0 end),
-         taken_from = t.owner, claimed_at = now(), updated_at = now()
-       where t.key in (
+      // The pick is a materialized CTE: as `key in (subquery)` the planner may run the subquery
+      // once per row and claim more than `limit`.
+      `with picked as materialized (
          select key from ${this.S}.fleet_targets
          where state = 'pending' and (owner is null or lease_until < now()) and (not_before is null or not_before <= now())
          order by in_progress desc, discovered_at, key
          limit $2
          for update skip locked)
-       and t.state = 'pending' and (t.owner is null or t.lease_until < now())
+       update ${this.S}.fleet_targets t set owner = $1, lease_until = now() + ($3::float8 * interval '1 millisecond'),
+         claims = t.claims + 1, takeovers = t.takeovers + (case when t.owner is not null and t.owner <> $1 then 1 else 0 end),
+         taken_from = t.owner, claimed_at = now(), updated_at = now()
+       from picked
+       where t.key = picked.key and t.state = 'pending' and (t.owner is null or t.lease_until < now())
        returning t.key, t.place, t.budget, t.target, t.taken_from`,
       [this.id, want, this.ttl],
     );
@@ -418,11 +421,12 @@ export class FleetWorker {
     if (!discover) return;
     while (!this.stopped) {
       const [row] = await this.fleet.store.query<{ key: string }>(
-        `update ${this.S}.fleet_places p set owner = $1, lease_until = now() + ($2::float8 * interval '1 millisecond')
-         where p.key in (
+        `with picked as materialized (
            select key from ${this.S}.fleet_places
            where next_run <= now() and (owner is null or lease_until < now())
            order by next_run, key limit 1 for update skip locked)
+         update ${this.S}.fleet_places p set owner = $1, lease_until = now() + ($2::float8 * interval '1 millisecond')
+         from picked where p.key = picked.key
          returning p.key`,
         [this.id, this.ttl],
       );
