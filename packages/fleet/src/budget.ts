@@ -18,6 +18,10 @@ export interface BudgetState {
   intervalMs: number;
   /** Requests granted since the budget was created. */
   granted: number;
+  /** Times a request had to wait for a slot (the budget was binding). */
+  denied: number;
+  /** Requests granted in the last 60 s (by the database's clock). */
+  lastMinute: number;
   /** THROTTLED answers reported. */
   throttled: number;
   /** While set and in the future, the budget runs at half its limit. */
@@ -107,12 +111,16 @@ export async function readBudgets(store: Store, key?: string): Promise<BudgetSta
     lim: number;
     interval_ms: number;
     granted: string;
+    denied: string;
     throttled: string;
     slowed_ms: number | null;
+    last_minute: number;
   }>(
-    `select key, lim, interval_ms, granted::text as granted, throttled::text as throttled,
-       (extract(epoch from slowed_until) * 1000)::float8 as slowed_ms
-     from "${store.schema}".fleet_budgets where ($1::text is null or key = $1) order by key`,
+    `select b.key, lim, interval_ms, granted::text as granted, denied::text as denied, throttled::text as throttled,
+       (extract(epoch from slowed_until) * 1000)::float8 as slowed_ms,
+       (select coalesce(sum(u.n), 0)::int from "${store.schema}".fleet_budget_usage u
+         where u.key = b.key and u.second >= floor(extract(epoch from now())) - 60) as last_minute
+     from "${store.schema}".fleet_budgets b where ($1::text is null or b.key = $1) order by b.key`,
     [key ?? null],
   );
   return rows.map((r) => ({
@@ -120,6 +128,8 @@ export async function readBudgets(store: Store, key?: string): Promise<BudgetSta
     limit: r.lim,
     intervalMs: r.interval_ms,
     granted: Number(r.granted),
+    denied: Number(r.denied),
+    lastMinute: r.last_minute,
     throttled: Number(r.throttled),
     slowedUntil: r.slowed_ms === null ? undefined : new Date(r.slowed_ms),
   }));
@@ -147,4 +157,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Requests granted per second (epoch second → count) for a budget, the last hour, oldest first. */
+export async function budgetUsage(store: Store, key: string): Promise<Array<{ second: number; requests: number }>> {
+  const rows = await store.query<{ second: string; n: number }>(
+    `select second::text as second, n from "${store.schema}".fleet_budget_usage where key = $1 order by second`,
+    [key],
+  );
+  return rows.map((r) => ({ second: Number(r.second), requests: r.n }));
 }

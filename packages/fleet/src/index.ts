@@ -6,7 +6,7 @@
  * region, discovery of the places named in `stackfeed.yaml`, and NOTIFY to wake idle workers.
  * @packageDocumentation
  */
-export { SharedBudget, readBudgets, type BudgetOptions, type BudgetState } from './budget.js';
+export { SharedBudget, budgetUsage, readBudgets, type BudgetOptions, type BudgetState } from './budget.js';
 export {
   DEFAULT_BUDGET,
   PROVIDER_KINDS,

@@ -53,8 +53,16 @@ const STEPS: ReadonlyArray<{ version: number; statements: readonly string[] }> =
         interval_ms double precision not null,
         grants double precision[] not null default '{}',
         granted bigint not null default 0,
+        denied bigint not null default 0,
         slowed_until timestamptz,
         throttled bigint not null default 0
+      )`,
+      // Requests granted per second and budget, for the last hour: the rates `fleet status` shows.
+      `create table {S}.fleet_budget_usage (
+        key text not null,
+        second bigint not null,
+        n integer not null,
+        primary key (key, second)
       )`,
       // Take one request slot: 0 when granted, else the ms until one frees up. The row lock makes
       // the check and the grant one step for every worker; the time is read after the lock.
@@ -75,9 +83,12 @@ const STEPS: ReadonlyArray<{ version: number; statements: readonly string[] }> =
         n := coalesce(array_length(kept, 1), 0);
         if n < eff then
           update {S}.fleet_budgets set grants = kept || t, granted = granted + 1 where key = p_key;
+          insert into {S}.fleet_budget_usage as u (key, second, n) values (p_key, floor(t / 1000)::bigint, 1)
+            on conflict (key, second) do update set n = u.n + 1;
+          delete from {S}.fleet_budget_usage where key = p_key and second < floor(t / 1000)::bigint - 3600;
           return 0;
         end if;
-        update {S}.fleet_budgets set grants = kept where key = p_key;
+        update {S}.fleet_budgets set grants = kept, denied = denied + 1 where key = p_key;
         return greatest(1, kept[n - eff + 1] + b.interval_ms - t);
       end
       $fn$`,
