@@ -128,13 +128,16 @@ export class Fleet {
 
   /**
    * Add or refresh targets of a place (what discovery found). A target already done is followed
-   * again when it is found in progress once more. Returns how many targets are new.
+   * again when it is found in progress once more. Creates (or updates) the place's budget. Returns
+   * how many targets are new.
    */
   async addTargets(
     place: Pick<Place, 'key' | 'budget'>,
     targets: readonly DiscoveredTarget<unknown>[],
   ): Promise<number> {
     if (targets.length === 0) return 0;
+    // Their budget exists before they can be claimed: any worker can follow them, config or not.
+    await this.budget(place.budget.key, place.budget);
     const rows = targets.map((t) => ({
       key: targetKey(place.key, t),
       provider: t.provider,

@@ -94,6 +94,24 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     expect(after.workers.find((w) => w.id === 'w0')?.live).toBe(false);
   });
 
+  it('NOTIFY wakes an idle worker: targets added are claimed long before its next heartbeat', async () => {
+    const store = await engine.open();
+    open.push(store);
+    const fleet = await openFleet(store, { leaseTtlMs: 600_000 });
+    const heard: string[] = [];
+    const unlisten = await store.listen(fleet.channel, (p) => heard.push(p));
+    // A heartbeat every 200 s: without the notification nothing would be claimed within the guard.
+    const w = new FleetWorker(fleet, { id: 'idle', follow: holdForever, leaseTtlMs: 600_000 });
+    workers.push(w);
+    await w.start();
+    await until(async () => (await fleet.status()).workers.length === 1, 'registered');
+    await store.query('select 1');
+    await fleet.addTargets(place, [stack(1)]);
+    await until(() => w.held.length === 1, 'claimed on NOTIFY', 60_000);
+    await until(() => heard.includes('targets'), 'the channel carried it', 60_000);
+    await unlisten();
+  });
+
   it('a new worker gets its share: the busy one hands targets back', async () => {
     const { fleet, ws } = await setup(2);
     const [a, b] = ws as [FleetWorker, FleetWorker];
