@@ -4,7 +4,7 @@
 // Packages are built first (tsup), since API Extractor reads the published declarations.
 // Add a package by putting an api-extractor.<entry>.json next to its package.json.
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
@@ -23,6 +23,8 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   if (!process.argv.includes('--no-build')) {
     execFileSync('pnpm', ['--filter', `./packages/${pkg}`, 'build'], { cwd: root, stdio: 'inherit' });
   }
+  // A new package's first report needs its folder.
+  if (update) mkdirSync(join(dir, 'review'), { recursive: true });
   for (const f of files) configs.push(join(dir, f));
 }
 

@@ -7,6 +7,14 @@
  */
 export type { ProviderId } from './models/enums.js';
 export { applyEventFilters } from './models/sources.js';
+export { inProgressFirst, matchesDiscoverFilters, nameMatcher } from './models/discover-filters.js';
+export { groupDeployments, type GroupDeploymentsOptions } from './deployments/group.js';
+export {
+  deploymentPaginator,
+  findDeployment,
+  type DeploymentPaginatorConfig,
+  type LoadDeployments,
+} from './deployments/paginate.js';
 
 export { statusTable, actionPhaseSplitter, type StatusTable, type ActionPhase } from './mapping/status-table.js';
 export { parseWire, parseTimestamp, parseIsoTimestamp, parseJsonLoose } from './mapping/wire.js';
