@@ -8,6 +8,7 @@ import {
   StackfeedError,
   type WatchResult,
 } from '@stackfeed/core';
+import { matchesDiscoverFilters } from '@stackfeed/core/adapter';
 import type { Archivable, Checkpoint } from '@stackfeed/store';
 import type { SharedBudget } from './budget.js';
 import type { Place } from './config.js';
@@ -449,8 +450,10 @@ export class FleetWorker {
     try {
       const budget = await this.fleet.budgetOf(place);
       const found: DiscoveredTarget<unknown>[] = [];
+      // The place's kinds and filters hold whatever the discover function applied itself.
+      const keep = matchesDiscoverFilters({ kinds: place.kinds, ...place.filters });
       for await (const t of discover(place, abort.signal, this.context(budget))) {
-        if (place.kinds.includes(t.kind)) found.push(t);
+        if (keep(t)) found.push(t);
       }
       const added = await this.fleet.addTargets(place, found);
       await this.fleet.store.query(
