@@ -40,6 +40,7 @@ export {
   type WatchSource,
   DEFAULT_MAX_ERROR_DURATION_MS,
 } from './watch/watch.js';
+export type { OperationMark } from './watch/current-operation.js';
 
 export { HttpTransport } from './transport/http-transport.js';
 export {

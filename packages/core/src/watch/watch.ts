@@ -4,6 +4,7 @@ import { MAX_TIMER_MS } from '../transport/limits.js';
 import type { Logger } from '../transport/types.js';
 import { SeenIds } from '../util/bounded-set.js';
 import { sleep } from '../util/sleep.js';
+import { CurrentOperation, type OperationMark } from './current-operation.js';
 
 /** Anything a watch can yield: it needs an id to dedupe and a timestamp to order. */
 export interface Watchable {
@@ -63,6 +64,12 @@ export interface WatchSource<T extends Watchable, R = unknown> {
   ): Promise<Iterable<T> | AsyncIterable<T> | PollResult<T>> | Iterable<T> | AsyncIterable<T> | PollResult<T>;
   /** Is the deployment over? Called after each poll with that poll's new events. */
   checkTerminal(ctx: { newEvents: readonly T[]; signal: AbortSignal }): Promise<TerminalCheck<R>> | TerminalCheck<R>;
+  /**
+   * Needed for `operation: 'current'`: which events open, end or resume an operation of the stack
+   * (see OperationMark). The engine does the rest: it skips older operations and ignores their
+   * terminal status.
+   */
+  operationMark?(ev: T): OperationMark | undefined;
 }
 
 export interface WatchOptions {
@@ -92,6 +99,13 @@ export interface WatchOptions {
    */
   maxConsecutiveErrors?: number | undefined;
   logger?: Logger | undefined;
+  /**
+   * `'all'` (default): every new event, ending on the stack's terminal status. `'current'`: only the
+   * operation that is running when the watch starts, or else the next one to start; events of
+   * older operations are not yielded and their terminal status does not end the watch. Needs a
+   * source with `operationMark` (CONFIG error otherwise).
+   */
+  operation?: 'all' | 'current' | undefined;
 }
 
 export interface WatchResult<R = unknown> {
@@ -360,6 +374,8 @@ interface WatchRun<T extends Watchable, R> {
   backoff: Backoff;
   reader: PollReader<T>;
   log: Logger | undefined;
+  /** Set for `operation: 'current'`. */
+  current: CurrentOperation<T> | undefined;
 }
 
 /** A failed poll or terminal check: rethrow when it is final, else wait so the caller can try again. */
@@ -388,13 +404,17 @@ async function* run<T extends Watchable, R>(
   closed: AbortSignal,
 ): AsyncGenerator<T, undefined> {
   const { provider, operation } = source;
+  // Before linkSignals: a CONFIG error must leave no timeout timer behind.
+  const current = currentGate(source as WatchSource<T, unknown>, options);
+  const backoff = new Backoff(options, provider);
   const { signal, dispose } = linkSignals(source, options, closed);
   const w: WatchRun<T, R> = {
     source,
     signal,
-    backoff: new Backoff(options, provider),
+    backoff,
     reader: new PollReader<T>(source as WatchSource<T, unknown>, options),
     log: safeLog(options.logger),
+    current,
   };
   try {
     const check = yield* pollUntilTerminal(w);
@@ -427,14 +447,16 @@ async function* run<T extends Watchable, R>(
 
 /** Poll, yield what is new, ask whether it is over; wait; again. Returns the terminal check. */
 async function* pollUntilTerminal<T extends Watchable, R>(w: WatchRun<T, R>): AsyncGenerator<T, TerminalCheck<R>> {
-  const { source, signal, reader, backoff } = w;
+  const { source, signal, reader, backoff, current } = w;
   /** Events whose terminal check failed: the check is asked again with the same events. */
-  let unchecked: T[] | undefined;
+  let unchecked: { events: T[]; held: boolean } | undefined;
   while (true) {
     throwIfAborted(signal, source.provider);
     let fresh: T[];
+    /** The first poll of `operation: 'current'` showed no operation running for sure: ask the check. */
+    let held = false;
     if (unchecked) {
-      fresh = unchecked;
+      ({ events: fresh, held } = unchecked);
     } else {
       const wasDisordered = reader.disordered;
       try {
@@ -443,13 +465,15 @@ async function* pollUntilTerminal<T extends Watchable, R>(w: WatchRun<T, R>): As
         await waitOrThrow(w, err);
         continue;
       }
-      // Yielded before checkTerminal: a consumer sees events as soon as they are read.
-      for (const ev of fresh) {
-        reader.note(ev);
-        yield ev;
+      if (current) {
+        const gate = current.admit(fresh, reader.polls === 1);
+        fresh = gate.held ?? gate.events;
+        held = gate.held !== undefined;
       }
+      // Yielded before checkTerminal: a consumer sees events as soon as they are read.
+      if (!held) yield* yieldAll(reader, fresh);
       // This poll broke the listing order: markers may have skipped events. Re-read all at once.
-      if (!wasDisordered && reader.disordered) {
+      if (!wasDisordered && reader.disordered && !held) {
         w.log?.({
           level: 'warn',
           event: 'error',
@@ -460,19 +484,60 @@ async function* pollUntilTerminal<T extends Watchable, R>(w: WatchRun<T, R>): As
         continue;
       }
     }
+    // Waiting for the next operation: an older one's terminal status is not ours.
+    if (current && !current.following && !held) {
+      backoff.succeeded();
+      await sleep(backoff.pollWait, signal);
+      continue;
+    }
     let check: TerminalCheck<R>;
     try {
       check = await source.checkTerminal({ newEvents: fresh, signal });
       unchecked = undefined;
     } catch (err) {
-      unchecked = fresh;
+      unchecked = { events: fresh, held };
       await waitOrThrow(w, err);
       continue;
     }
     backoff.succeeded();
+    if (held) {
+      if (check.terminal) {
+        // The stack is idle: its status is the last operation's. Wait for the next one.
+        await sleep(backoff.pollWait, signal);
+        continue;
+      }
+      // Busy, and no start seen: the running operation's start was pruned. Its events are these.
+      current?.follow();
+      yield* yieldAll(reader, fresh);
+    }
     if (check.terminal) return check;
     await sleep(backoff.pollWait, signal);
   }
+}
+
+function* yieldAll<T extends Watchable>(reader: PollReader<T>, events: readonly T[]): Generator<T> {
+  for (const ev of events) {
+    reader.note(ev);
+    yield ev;
+  }
+}
+
+function currentGate<T extends Watchable>(source: WatchSource<T, unknown>, options: WatchOptions) {
+  const mode = options.operation ?? 'all';
+  if (mode === 'all') return undefined;
+  const mark = source.operationMark;
+  if (mode !== 'current' || !mark) {
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: source.provider,
+      operation: source.operation,
+      message:
+        mode === 'current'
+          ? `${source.operation} cannot follow only the current operation (operation: 'current' is not supported here)`
+          : `operation must be 'all' or 'current' (got ${String(mode)})`,
+    });
+  }
+  return new CurrentOperation<T>((ev) => mark.call(source, ev));
 }
 
 /**
