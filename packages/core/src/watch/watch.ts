@@ -125,6 +125,11 @@ export interface WatchResult<R = unknown> {
    * may be missing from the stream.
    */
   drainError?: StackfeedError;
+  /**
+   * Set when the final drain still had pages waiting after DRAIN_MAX_POLLS capped polls: the
+   * deployment ended as said, but the tail of its events beyond that bound was not read.
+   */
+  drainTruncated?: true;
 }
 
 /** An event stream that also tells, once it has ended, how the deployment ended. */
@@ -135,7 +140,8 @@ export interface WatchStream<T, R = unknown> extends AsyncIterableIterator<T> {
 
 /**
  * Follow a live deployment: poll, yield each new event once in timestamp order, back off when
- * throttled, stop after the deployment is terminal and one final drain poll has been read.
+ * throttled, stop after the deployment is terminal and a final drain has been read (one poll, or
+ * more while the adapter says its poll stopped at its page cap).
  * Adapters describe *what* to poll (WatchSource); this is the one place that decides *how*.
  */
 export function watchEvents<T extends Watchable, R = unknown>(
@@ -173,8 +179,10 @@ export function watchEvents<T extends Watchable, R = unknown>(
 
 /** Default `maxErrorDurationMs`: five minutes of failures in a row end a watch. */
 export const DEFAULT_MAX_ERROR_DURATION_MS = 300_000;
-/** Attempts of the final drain poll (it may not fail the watch, so it is not retried for minutes). */
+/** Attempts of each final drain poll (it may not fail the watch, so it is not retried for minutes). */
 const DRAIN_ATTEMPTS = 5;
+/** Polls of the final drain while each one stops at the adapter's page cap: the bound of a long tail. */
+export const DRAIN_MAX_POLLS = 20;
 
 /** The user's logger, made safe: a sink that throws must not end the watch. */
 function safeLog(userLog: Logger | undefined): Logger | undefined {
@@ -312,6 +320,8 @@ class PollReader<T extends Watchable> {
 
   /** Events yielded so far. */
   yielded = 0;
+  /** Whether the last poll stopped at its page cap with more pages waiting. */
+  lastCapped = false;
 
   /** Called for each event as it is yielded. */
   note(ev: T): void {
@@ -333,6 +343,7 @@ class PollReader<T extends Watchable> {
     this.polls++;
     if (fullReread) this.fullRereadPolls++;
     const { events, capped } = asPollResult(answer);
+    this.lastCapped = capped === true;
     if (capped) this.cappedPolls++;
     const order = this.source.listingOrder;
     const fresh: T[] = [];
@@ -418,7 +429,7 @@ async function* run<T extends Watchable, R>(
   };
   try {
     const check = yield* pollUntilTerminal(w);
-    const drain = await finalDrain(w.reader, signal, (err) => waitOrThrow(w, err));
+    const drain = yield* finalDrain(w);
     if (drain.error !== undefined) {
       w.log?.({
         level: 'warn',
@@ -428,12 +439,18 @@ async function* run<T extends Watchable, R>(
         message: `final drain failed: ${String(drain.error)}`,
       });
     }
-    // Yielded outside the drain's try: an error the consumer throws in is not mistaken for a drain failure.
-    for (const ev of drain.events) {
-      w.reader.note(ev);
-      yield ev;
+    if (drain.truncated) {
+      w.log?.({
+        level: 'warn',
+        event: 'error',
+        provider,
+        operation,
+        message: `final drain stopped after ${DRAIN_MAX_POLLS} capped polls; later events were not read`,
+      });
     }
-    setResult(resultOf(check, w.reader, drain.error, { provider, operation }));
+    const r = resultOf(check, w.reader, drain.error, { provider, operation });
+    if (drain.truncated) r.drainTruncated = true;
+    setResult(r);
     return undefined;
   } catch (err) {
     // Closed by return(): the pending next() ends the stream instead of failing.
@@ -541,15 +558,28 @@ function currentGate<T extends Watchable>(source: WatchSource<T, unknown>, optio
 }
 
 /**
- * The final drain: events written between the last poll and the terminal status. Retried like
- * any poll (at most DRAIN_ATTEMPTS times); a failure that outlasts the retries does not turn a
- * finished deployment into an error, it is handed back for the result (drainError).
+ * The final drain: events written between the last poll and the terminal status. It polls again
+ * while a poll stops at the adapter's page cap (at most DRAIN_MAX_POLLS polls; beyond, `truncated`).
+ * Each poll is retried like any poll (at most DRAIN_ATTEMPTS times); a failure that outlasts the
+ * retries does not turn a finished deployment into an error, it is handed back for the result
+ * (drainError). Events are yielded outside the polls' try: an error the consumer throws in is not
+ * mistaken for a drain failure.
  */
-async function finalDrain<T extends Watchable>(
-  reader: PollReader<T>,
-  signal: AbortSignal,
-  retryAfter: (err: unknown) => Promise<void>,
-): Promise<{ events: T[]; error?: unknown }> {
+async function* finalDrain<T extends Watchable, R>(
+  w: WatchRun<T, R>,
+): AsyncGenerator<T, { error?: unknown; truncated: boolean }> {
+  for (let poll = 1; ; poll++) {
+    const got = await drainPoll(w);
+    if (got.error !== undefined) return { error: got.error, truncated: false };
+    yield* yieldAll(w.reader, got.events);
+    if (!w.reader.lastCapped) return { truncated: false };
+    if (poll >= DRAIN_MAX_POLLS) return { truncated: true };
+  }
+}
+
+/** One drain poll with its retries. */
+async function drainPoll<T extends Watchable, R>(w: WatchRun<T, R>): Promise<{ events: T[]; error?: unknown }> {
+  const { reader, signal } = w;
   let error: unknown;
   for (let attempt = 1; attempt <= DRAIN_ATTEMPTS; attempt++) {
     try {
@@ -558,7 +588,7 @@ async function finalDrain<T extends Watchable>(
       error = err;
       if (attempt === DRAIN_ATTEMPTS) break;
       try {
-        await retryAfter(err);
+        await waitOrThrow(w, err);
       } catch {
         if (signal.aborted) throw abortError(signal);
         break;
