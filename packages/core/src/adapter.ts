@@ -38,6 +38,7 @@ export {
   type PollContext,
   type PollResult,
   type WatchSource,
+  type WatchSummary,
   DEFAULT_MAX_ERROR_DURATION_MS,
 } from './watch/watch.js';
 export type { OperationMark } from './watch/current-operation.js';

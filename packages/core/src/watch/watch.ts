@@ -1,4 +1,5 @@
 import { StackfeedError, abortError, throwIfAborted, toStackfeedError } from '../errors/stackfeed-error.js';
+import type { Deployment, RootCause } from '../models/deployment.js';
 import type { ProviderId } from '../models/enums.js';
 import { MAX_TIMER_MS } from '../transport/limits.js';
 import type { Logger } from '../transport/types.js';
@@ -70,6 +71,18 @@ export interface WatchSource<T extends Watchable, R = unknown> {
    * terminal status.
    */
   operationMark?(ev: T): OperationMark | undefined;
+  /**
+   * Describes the deployment from the events the watch yielded (from the last operation start on,
+   * when `operationMark` is set), for `WatchResult.deployment` and `rootCause`. For StackEvent
+   * watches: `deploymentSummary(...)`. A summary that throws is logged and left out.
+   */
+  summarize?(events: readonly T[]): WatchSummary;
+}
+
+/** What `WatchSource.summarize` tells about the watched deployment. */
+export interface WatchSummary {
+  deployment?: Deployment | undefined;
+  rootCause?: RootCause | undefined;
 }
 
 export interface WatchOptions {
@@ -130,6 +143,10 @@ export interface WatchResult<R = unknown> {
    * deployment ended as said, but the tail of its events beyond that bound was not read.
    */
   drainTruncated?: true;
+  /** The watched deployment, from the events this watch yielded (sources with `summarize`). */
+  deployment?: Deployment;
+  /** Why it failed: the earliest FAILED resource event of it, nested stacks included. */
+  rootCause?: RootCause;
 }
 
 /** An event stream that also tells, once it has ended, how the deployment ended. */
@@ -297,6 +314,9 @@ class Backoff {
   }
 }
 
+/** Events kept for `summarize`: at most this many (beyond, no summary: a partial one could name a wrong cause). */
+export const SUMMARY_MAX_EVENTS = 100_000;
+
 /** Reads one poll: fetch, check the declared order, drop what was seen, order the rest. */
 class PollReader<T extends Watchable> {
   polls = 0;
@@ -316,6 +336,7 @@ class PollReader<T extends Watchable> {
     this.seen = new SeenIds(options.dedupeCapacity ?? 10_000);
     this.sinceMs = options.since?.getTime();
     this.newest = this.sinceMs !== undefined ? { ms: this.sinceMs, id: '' } : undefined;
+    this.retained = source.summarize ? [] : undefined;
   }
 
   /** Events yielded so far. */
@@ -323,9 +344,21 @@ class PollReader<T extends Watchable> {
   /** Whether the last poll stopped at its page cap with more pages waiting. */
   lastCapped = false;
 
+  /** The yielded events `summarize` will see; undefined without it, or once past SUMMARY_MAX_EVENTS. */
+  retained: T[] | undefined;
+
   /** Called for each event as it is yielded. */
   note(ev: T): void {
     this.yielded++;
+    if (this.retained) {
+      // A new operation: the summary is about the last one, so what came before can go.
+      if (this.source.operationMark?.(ev) === 'start') this.retained.length = 0;
+      if (this.retained.length >= SUMMARY_MAX_EVENTS) {
+        this.retained = undefined;
+      } else {
+        this.retained.push(ev);
+      }
+    }
     const ms = ev.timestamp.getTime();
     if (!this.newest || ms >= this.newest.ms) this.newest = { ms, id: ev.id };
   }
@@ -450,6 +483,7 @@ async function* run<T extends Watchable, R>(
     }
     const r = resultOf(check, w.reader, drain.error, { provider, operation });
     if (drain.truncated) r.drainTruncated = true;
+    summarizeInto(r, w);
     setResult(r);
     return undefined;
   } catch (err) {
@@ -596,6 +630,37 @@ async function drainPoll<T extends Watchable, R>(w: WatchRun<T, R>): Promise<{ e
     }
   }
   return { events: [], error };
+}
+
+/** Adds the source's deployment summary to the result; a summary failure never fails the watch. */
+function summarizeInto<T extends Watchable, R>(r: WatchResult<R>, w: WatchRun<T, R>): void {
+  const { source, reader } = w;
+  if (!source.summarize) return;
+  const { provider, operation } = source;
+  if (!reader.retained) {
+    w.log?.({
+      level: 'warn',
+      event: 'error',
+      provider,
+      operation,
+      message: `more than ${SUMMARY_MAX_EVENTS} events in one operation: no deployment summary`,
+    });
+    return;
+  }
+  try {
+    const summary = source.summarize(reader.retained);
+    if (summary.deployment) r.deployment = summary.deployment;
+    const cause = summary.rootCause ?? summary.deployment?.rootCause;
+    if (cause) r.rootCause = cause;
+  } catch (err) {
+    w.log?.({
+      level: 'warn',
+      event: 'error',
+      provider,
+      operation,
+      message: `deployment summary failed: ${String(err)}`,
+    });
+  }
 }
 
 function resultOf<T extends Watchable, R>(
