@@ -42,6 +42,7 @@ export {
   DEFAULT_MAX_ERROR_DURATION_MS,
 } from './watch/watch.js';
 export type { OperationMark } from './watch/current-operation.js';
+export { stackOperationMark } from './watch/stack-marks.js';
 
 export { HttpTransport } from './transport/http-transport.js';
 export {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type OperationMark, type StackfeedError, type WatchSource, watchEvents } from './entry.js';
+import {
+  type OperationMark,
+  type StackEvent,
+  type StackfeedError,
+  stackOperationMark,
+  type WatchSource,
+  watchEvents,
+} from './entry.js';
 
 /** A stack event as far as the engine cares, plus the mark the adapter would derive from it. */
 interface Ev {
@@ -193,5 +200,59 @@ describe("watchEvents operation: 'current'", () => {
         (e: StackfeedError) => e,
       );
     expect(failure?.code).toBe('CONFIG');
+  });
+});
+
+describe('a start while an operation is open continues it', () => {
+  it("CloudFormation's UPDATE_COMPLETE_CLEANUP_IN_PROGRESS does not cut the running update", async () => {
+    const up = [ev('U-start', 'start'), ev('U-r1'), ev('U-cleanup', 'start'), ev('U-r2')];
+    const fake = fakeStack([
+      { events: up, busy: true },
+      { events: [...up, ev('U-end', 'end')], busy: false },
+    ]);
+    expect(await ids(watchEvents(fake.source, { ...FAST, operation: 'current' }))).toEqual([
+      'U-start',
+      'U-r1',
+      'U-cleanup',
+      'U-r2',
+      'U-end',
+    ]);
+  });
+});
+
+describe('stackOperationMark', () => {
+  const base = {
+    provider: 'openstack-heat',
+    id: 'x',
+    timestamp: new Date(T0),
+    resource: {},
+    status: 'S',
+    raw: {},
+  } as const;
+  const mk = (over: Partial<StackEvent>): StackEvent => ({
+    ...base,
+    stack: { id: 'sid', name: 'web' },
+    action: 'UPDATE',
+    phase: 'IN_PROGRESS',
+    isStackEvent: true,
+    ...over,
+  });
+  const mark = stackOperationMark({ id: 'sid', name: 'web' });
+
+  it('marks the stack’s own IN_PROGRESS as start, ROLLBACK IN_PROGRESS as resume, terminal phases as end', () => {
+    expect(mark(mk({}))).toBe('start');
+    expect(mark(mk({ action: 'ROLLBACK' }))).toBe('resume');
+    for (const phase of ['COMPLETE', 'FAILED', 'CANCELLED'] as const) expect(mark(mk({ phase }))).toBe('end');
+    expect(mark(mk({ stack: { name: 'web' } }))).toBe('start'); // by name alone
+  });
+
+  it('marks nothing on resource events, nested stacks, other stacks, and other phases', () => {
+    expect(mark(mk({ isStackEvent: false }))).toBeUndefined();
+    expect(mark(mk({ isStackEvent: undefined }))).toBeUndefined();
+    expect(mark(mk({ stack: { id: 'child', name: 'web-db', rootId: 'sid' } }))).toBeUndefined();
+    expect(mark(mk({ stack: { id: 'other', name: 'other' } }))).toBeUndefined();
+    expect(mark(mk({ stack: {} }))).toBeUndefined();
+    expect(mark(mk({ phase: 'UNKNOWN' }))).toBeUndefined();
+    expect(mark(mk({ phase: 'INFO' }))).toBeUndefined();
   });
 });

@@ -110,3 +110,12 @@ describe('WatchResult.deployment and rootCause', () => {
     expect(logs.some((l) => /no deployment summary/.test(l.message ?? ''))).toBe(true);
   });
 });
+
+describe('summary retention', () => {
+  it('a start inside an open operation (a cleanup phase) keeps what came before it', async () => {
+    const all = evs([['U-start', 'start'], ['U-r1'], ['U-cleanup', 'start'], ['U-end', 'end']]);
+    const src = source(all, (got) => ({ deployment: fakeDeployment(got.map((e) => e.id)) }));
+    await drain(watchEvents(src));
+    expect(src.seen).toEqual([['U-start', 'U-r1', 'U-cleanup', 'U-end']]);
+  });
+});

@@ -1,7 +1,9 @@
 /**
  * Where an event stands in a stack's operations, as the adapter tells it for
  * `operation: 'current'`:
- * - `'start'`: it opens a new operation (a top-level stack-level IN_PROGRESS event);
+ * - `'start'`: it opens a new operation (a top-level stack-level IN_PROGRESS event); a start while
+ *   an operation is open (no end since its start: CloudFormation's `UPDATE_COMPLETE_CLEANUP_IN_PROGRESS`)
+ *   continues it;
  * - `'end'`: it ends one (a top-level stack-level COMPLETE, FAILED or CANCELLED event);
  * - `'resume'`: it continues the operation that just ended (a rollback after a failure).
  * Every other event: `undefined`.
@@ -55,7 +57,7 @@ export class CurrentOperation<T> {
     fresh.forEach((ev, i) => {
       const m = this.mark(ev);
       if (m === 'start') {
-        opStart = i;
+        if (!open) opStart = i;
         open = true;
         afterEnd = undefined;
       } else if (m === 'resume') {

@@ -346,13 +346,17 @@ class PollReader<T extends Watchable> {
 
   /** The yielded events `summarize` will see; undefined without it, or once past SUMMARY_MAX_EVENTS. */
   retained: T[] | undefined;
+  /** Whether the last operation mark yielded opened an operation not yet ended. */
+  private operationOpen = false;
 
   /** Called for each event as it is yielded. */
   note(ev: T): void {
     this.yielded++;
     if (this.retained) {
       // A new operation: the summary is about the last one, so what came before can go.
-      if (this.source.operationMark?.(ev) === 'start') this.retained.length = 0;
+      const mark = this.source.operationMark?.(ev);
+      if (mark === 'start' && !this.operationOpen) this.retained.length = 0;
+      if (mark) this.operationOpen = mark !== 'end';
       if (this.retained.length >= SUMMARY_MAX_EVENTS) {
         this.retained = undefined;
       } else {
