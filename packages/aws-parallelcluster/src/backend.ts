@@ -31,6 +31,8 @@ export interface LogEventsQuery {
 export interface Backend {
   readonly mode: 'api' | 'direct';
   readonly nestedStacks: boolean;
+  /** The image and cluster listings carry tags (direct mode); API mode has them only on describe. */
+  readonly listingTags: boolean;
   /** Load what the first call would load (direct mode: the AWS SDK clients). */
   preload?(): Promise<void>;
   listImagesPage(

@@ -10,15 +10,7 @@ import {
 import type { Ctx } from './context.js';
 import { eventRecord, executionRecord, imageRecord, resultRecord, stackRecord, toJson } from './format/records.js';
 import { FollowStats, formatElapsed, StatusLine, statusText } from './format/status.js';
-import {
-  eventLayout,
-  eventStreamHeader,
-  eventStreamRow,
-  executionTable,
-  imageDetail,
-  SHORT_PROVIDER,
-  stackTable,
-} from './format/table.js';
+import { eventLayout, eventStreamHeader, eventStreamRow, SHORT_PROVIDER } from './format/table.js';
 import type { Output } from './options.js';
 
 /** One followed deployment. */
@@ -146,7 +138,7 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
   if (settings.finals && settings.output !== 'json') {
     for (const o of outcomes) {
       const final = o.result?.final;
-      if (final !== undefined) printFinal(ctx, final, settings.output);
+      if (final !== undefined) await printFinal(ctx, final, settings.output);
     }
   }
   // The summary goes to stderr in every format, so stdout stays parseable.
@@ -173,19 +165,21 @@ export function finalRecord(final: unknown): Record<string, unknown> | undefined
 }
 
 /** A watch's final record (ImageInfo, ExecutionInfo, StackInfo), in the chosen format; anything else is skipped. */
-export function printFinal(ctx: Ctx, final: unknown, output: string): void {
+export async function printFinal(ctx: Ctx, final: unknown, output: string): Promise<void> {
   if (!final || typeof final !== 'object' || !('provider' in final) || !('status' in final)) return;
   const x = final as Final;
+  // cli-table3 loads only when a boxed table is printed.
+  const boxes = output === 'table' ? await import('./format/boxes.js') : undefined;
   const width = ctx.out.isTTY ? ctx.out.columns : undefined;
   if (isImage(x)) {
-    if (output === 'table')
-      ctx.out.write(`\n${ctx.colors.bold(`ImageInfo (${x.provider})`)}\n${imageDetail(x, ctx.colors, width)}`);
+    if (boxes)
+      ctx.out.write(`\n${ctx.colors.bold(`ImageInfo (${x.provider})`)}\n${boxes.imageDetail(x, ctx.colors, width)}`);
     else if (output === 'ndjson') ctx.out.write(`${toJson(imageRecord(x))}\n`);
   } else if (isExecution(x)) {
-    if (output === 'table') ctx.out.write(`\n${ctx.colors.bold('ExecutionInfo')}\n${executionTable([x], ctx.colors)}`);
+    if (boxes) ctx.out.write(`\n${ctx.colors.bold('ExecutionInfo')}\n${boxes.executionTable([x], ctx.colors)}`);
     else if (output === 'ndjson') ctx.out.write(`${toJson(executionRecord(x))}\n`);
   } else if (isStack(x)) {
-    if (output === 'table') ctx.out.write(`\n${ctx.colors.bold('StackInfo')}\n${stackTable([x], ctx.colors)}`);
+    if (boxes) ctx.out.write(`\n${ctx.colors.bold('StackInfo')}\n${boxes.stackTable([x], ctx.colors)}`);
     else if (output === 'ndjson') ctx.out.write(`${toJson(stackRecord(x))}\n`);
   }
 }

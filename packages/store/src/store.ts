@@ -258,6 +258,29 @@ export class Store {
   }
 
   /**
+   * Run `fn` in one transaction on the store's database: committed when it resolves, rolled back
+   * when it throws (for layers that keep tables of their own next to the store's).
+   */
+  async transaction<T>(
+    fn: (tx: {
+      query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+    }) => Promise<T>,
+  ): Promise<T> {
+    this.assertOpen('transaction');
+    return this.db.transaction(fn);
+  }
+
+  /**
+   * LISTEN on a channel of this store's database; resolves once listening, to a function that
+   * stops it. PostgreSQL: a session of its own, so NOTIFYs from other processes arrive. PGlite:
+   * the instance's own notifications (one process). Send with `select pg_notify($1, $2)`.
+   */
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    this.assertOpen('listen');
+    return this.run('store.listen', (db) => db.listen(channel, onPayload));
+  }
+
+  /**
    * Write what a watch stream or a paginator yields (StackEvent, ImageInfo or ExecutionInfo), in
    * batches: one transaction per batch, the target's checkpoint updated in the same transaction,
    * so it never moves past what is committed. Events already stored are dropped (idempotent by

@@ -119,6 +119,7 @@ function notFound(operation: string, message: string, cause?: unknown): Stackfee
 export class DirectBackend implements Backend {
   readonly mode = 'direct' as const;
   readonly nestedStacks = true;
+  readonly listingTags = true;
   private readonly opts: DirectModeOptions;
   private readonly credentials: ReturnType<typeof credentialResolver>;
   private cfnClient:
@@ -625,6 +626,7 @@ export class DirectBackend implements Backend {
             },
             ami,
             tags[TAG_IMAGE_NAME] ?? id,
+            tags,
           ),
         );
       }
@@ -650,6 +652,7 @@ export class DirectBackend implements Backend {
           },
           s,
           tags[TAG_IMAGE_NAME] ?? id,
+          tags,
         ),
       );
     }

@@ -524,3 +524,258 @@ export function bigStack(
   world.cfn.addEvents(stackId, ev);
   return { stackId, eventCount: ev.length };
 }
+
+export interface ClusterFailureTruth {
+  clusterName: string;
+  stackId: string;
+  /** The nested stack whose resource fails (`QueuesStack`). */
+  nestedStackId: string;
+  /** ClientRequestToken of every event of the create (the rollback included, nested stack too). */
+  token: string;
+  /** The nested resource that fails first, with its reason: the deployment's root cause. */
+  failedLogicalId: string;
+  failedReason: string;
+  /** When the failing resource reported CREATE_FAILED. */
+  failedAt: number;
+  startedAt: number;
+  /** ROLLBACK_COMPLETE of the root stack. */
+  endsAt: number;
+  /** The delete that follows (when asked): its token and when it completes. */
+  deleteToken?: string;
+  deleteStartsAt?: number;
+  deleteEndsAt?: number;
+  /** Events per stack: root, then the nested stack. */
+  eventCounts: [number, number];
+  /** Per resource (`<stack>/<logicalId>`): first IN_PROGRESS and terminal event of the create, ms. */
+  resourceTimes: Record<string, { start: number; end: number; status: string }>;
+}
+
+/**
+ * A cluster create that fails inside its nested `QueuesStack` (the launch template of queue 1 is
+ * refused by EC2) while the head node is still creating: the nested stack rolls back, the parent
+ * reports `Embedded stack … was not successfully created`, cancels the head node and rolls back to
+ * ROLLBACK_COMPLETE, as CloudFormation does. Every event of the create carries one
+ * ClientRequestToken. With `thenDelete`, a `pcluster delete-cluster` follows (its own token).
+ */
+export function clusterCreateFails(
+  world: ParallelClusterWorld,
+  opts: { clusterName: string; startInMs?: number; thenDelete?: boolean },
+): ClusterFailureTruth {
+  const name = opts.clusterName;
+  const t0 = world.now() + (opts.startInMs ?? 0);
+  const tags = { 'parallelcluster:version': PCLUSTER_VERSION, 'parallelcluster:cluster-name': name };
+  const stackId = world.cfn.addStack({
+    name,
+    createdAt: t0,
+    tags,
+    parameters: { Scheduler: 'slurm' },
+    description: 'AWS ParallelCluster Cluster',
+  });
+  const childName = `${name}-QueuesStack-${hex(`${name}QueuesStack`, 12).toUpperCase()}`;
+  const childId = world.cfn.addStack({
+    name: childName,
+    createdAt: t0 + 10 * S,
+    parentId: stackId,
+    rootId: stackId,
+    tags,
+  });
+  const token = `pcluster-create-cluster-${hex(`${name}|create`, 12)}`;
+  const failedReason =
+    'Resource handler returned message: "The specified instance type c5n.18xlarge is not supported in this Availability Zone (Service: Ec2, Status Code: 400)" (HandlerErrorCode: InvalidRequest)';
+  const root: CfnEventSeed[] = [];
+  const child: CfnEventSeed[] = [];
+  const at = (list: CfnEventSeed[], sec: number, e: Omit<CfnEventSeed, 'at' | 'clientRequestToken'>) =>
+    list.push({ ...e, at: t0 + sec * S, clientRequestToken: token });
+  const stack = 'AWS::CloudFormation::Stack';
+  const sg = `sg-${hex(`${name}sg`, 17)}`;
+  const role = `${name}-HeadNodeRole-${hex(name, 12).toUpperCase()}`;
+  const head = `i-${hex(`${name}hn`, 17)}`;
+  const lt0 = `lt-${hex(`${childName}q0`, 17)}`;
+  const lt1 = `lt-${hex(`${childName}q1`, 17)}`;
+  at(root, 0, { logicalId: name, type: stack, status: 'CREATE_IN_PROGRESS', reason: 'User Initiated' });
+  at(root, 1, { logicalId: 'InternalSG', type: 'AWS::EC2::SecurityGroup', status: 'CREATE_IN_PROGRESS' });
+  at(root, 2, {
+    logicalId: 'InternalSG',
+    physicalId: sg,
+    type: 'AWS::EC2::SecurityGroup',
+    status: 'CREATE_IN_PROGRESS',
+    reason: 'Resource creation Initiated',
+  });
+  at(root, 4, { logicalId: 'InternalSG', physicalId: sg, type: 'AWS::EC2::SecurityGroup', status: 'CREATE_COMPLETE' });
+  at(root, 5, { logicalId: 'HeadNodeRole', type: 'AWS::IAM::Role', status: 'CREATE_IN_PROGRESS' });
+  at(root, 6, {
+    logicalId: 'HeadNodeRole',
+    physicalId: role,
+    type: 'AWS::IAM::Role',
+    status: 'CREATE_IN_PROGRESS',
+    reason: 'Resource creation Initiated',
+  });
+  at(root, 8, { logicalId: 'HeadNodeRole', physicalId: role, type: 'AWS::IAM::Role', status: 'CREATE_COMPLETE' });
+  at(root, 9, { logicalId: 'HeadNode', type: 'AWS::EC2::Instance', status: 'CREATE_IN_PROGRESS' });
+  at(root, 9, { logicalId: 'QueuesStack', physicalId: '', type: stack, status: 'CREATE_IN_PROGRESS' });
+  at(root, 10, {
+    logicalId: 'HeadNode',
+    physicalId: head,
+    type: 'AWS::EC2::Instance',
+    status: 'CREATE_IN_PROGRESS',
+    reason: 'Resource creation Initiated',
+  });
+  at(root, 10, {
+    logicalId: 'QueuesStack',
+    physicalId: childId,
+    type: stack,
+    status: 'CREATE_IN_PROGRESS',
+    reason: 'Resource creation Initiated',
+  });
+  // The nested stack: queue 0 is created, queue 1 is refused, the nested stack rolls back.
+  at(child, 10, { logicalId: childName, type: stack, status: 'CREATE_IN_PROGRESS', reason: 'User Initiated' });
+  for (const [logical, physical] of [
+    ['Queue0LaunchTemplate', lt0],
+    ['Queue1LaunchTemplate', lt1],
+  ] as const) {
+    at(child, 11, { logicalId: logical, type: 'AWS::EC2::LaunchTemplate', status: 'CREATE_IN_PROGRESS' });
+    at(child, 12, {
+      logicalId: logical,
+      physicalId: physical,
+      type: 'AWS::EC2::LaunchTemplate',
+      status: 'CREATE_IN_PROGRESS',
+      reason: 'Resource creation Initiated',
+    });
+  }
+  at(child, 13, {
+    logicalId: 'Queue0LaunchTemplate',
+    physicalId: lt0,
+    type: 'AWS::EC2::LaunchTemplate',
+    status: 'CREATE_COMPLETE',
+  });
+  at(child, 15, {
+    logicalId: 'Queue1LaunchTemplate',
+    physicalId: lt1,
+    type: 'AWS::EC2::LaunchTemplate',
+    status: 'CREATE_FAILED',
+    reason: failedReason,
+  });
+  at(child, 16, {
+    logicalId: childName,
+    type: stack,
+    status: 'ROLLBACK_IN_PROGRESS',
+    reason: 'The following resource(s) failed to create: [Queue1LaunchTemplate]. Rollback requested by user.',
+  });
+  at(child, 17, {
+    logicalId: 'Queue1LaunchTemplate',
+    physicalId: lt1,
+    type: 'AWS::EC2::LaunchTemplate',
+    status: 'DELETE_IN_PROGRESS',
+  });
+  at(child, 18, {
+    logicalId: 'Queue1LaunchTemplate',
+    physicalId: lt1,
+    type: 'AWS::EC2::LaunchTemplate',
+    status: 'DELETE_COMPLETE',
+  });
+  at(child, 18, {
+    logicalId: 'Queue0LaunchTemplate',
+    physicalId: lt0,
+    type: 'AWS::EC2::LaunchTemplate',
+    status: 'DELETE_IN_PROGRESS',
+  });
+  at(child, 19, {
+    logicalId: 'Queue0LaunchTemplate',
+    physicalId: lt0,
+    type: 'AWS::EC2::LaunchTemplate',
+    status: 'DELETE_COMPLETE',
+  });
+  at(child, 20, { logicalId: childName, type: stack, status: 'ROLLBACK_COMPLETE' });
+  // The parent hears of it, cancels the head node and rolls back (deleting the nested stack).
+  at(root, 21, {
+    logicalId: 'QueuesStack',
+    physicalId: childId,
+    type: stack,
+    status: 'CREATE_FAILED',
+    reason: `Embedded stack ${childId} was not successfully created: The following resource(s) failed to create: [Queue1LaunchTemplate]. `,
+  });
+  at(root, 22, {
+    logicalId: 'HeadNode',
+    physicalId: head,
+    type: 'AWS::EC2::Instance',
+    status: 'CREATE_FAILED',
+    reason: 'Resource creation cancelled',
+  });
+  at(root, 23, {
+    logicalId: name,
+    type: stack,
+    status: 'ROLLBACK_IN_PROGRESS',
+    reason: 'The following resource(s) failed to create: [HeadNode, QueuesStack]. Rollback requested by user.',
+  });
+  at(root, 24, { logicalId: 'HeadNode', physicalId: head, type: 'AWS::EC2::Instance', status: 'DELETE_IN_PROGRESS' });
+  at(root, 24, { logicalId: 'QueuesStack', physicalId: childId, type: stack, status: 'DELETE_IN_PROGRESS' });
+  at(child, 24, { logicalId: childName, type: stack, status: 'DELETE_IN_PROGRESS', reason: 'User Initiated' });
+  at(child, 25, { logicalId: childName, type: stack, status: 'DELETE_COMPLETE' });
+  at(root, 25, { logicalId: 'QueuesStack', physicalId: childId, type: stack, status: 'DELETE_COMPLETE' });
+  at(root, 27, { logicalId: 'HeadNode', physicalId: head, type: 'AWS::EC2::Instance', status: 'DELETE_COMPLETE' });
+  at(root, 28, { logicalId: 'HeadNodeRole', physicalId: role, type: 'AWS::IAM::Role', status: 'DELETE_IN_PROGRESS' });
+  at(root, 29, { logicalId: 'HeadNodeRole', physicalId: role, type: 'AWS::IAM::Role', status: 'DELETE_COMPLETE' });
+  at(root, 30, {
+    logicalId: 'InternalSG',
+    physicalId: sg,
+    type: 'AWS::EC2::SecurityGroup',
+    status: 'DELETE_IN_PROGRESS',
+  });
+  at(root, 31, { logicalId: 'InternalSG', physicalId: sg, type: 'AWS::EC2::SecurityGroup', status: 'DELETE_COMPLETE' });
+  at(root, 33, { logicalId: name, type: stack, status: 'ROLLBACK_COMPLETE' });
+  const truth: ClusterFailureTruth = {
+    clusterName: name,
+    stackId,
+    nestedStackId: childId,
+    token,
+    failedLogicalId: 'Queue1LaunchTemplate',
+    failedReason,
+    failedAt: t0 + 15 * S,
+    startedAt: t0,
+    endsAt: t0 + 33 * S,
+    eventCounts: [0, 0],
+    resourceTimes: {},
+  };
+  if (opts.thenDelete) {
+    const deleteToken = `pcluster-delete-cluster-${hex(`${name}|delete`, 12)}`;
+    const d0 = t0 + 60 * S;
+    root.push({
+      at: d0,
+      logicalId: name,
+      type: stack,
+      status: 'DELETE_IN_PROGRESS',
+      reason: 'User Initiated',
+      clientRequestToken: deleteToken,
+    });
+    root.push({
+      at: d0 + 2 * S,
+      logicalId: name,
+      type: stack,
+      status: 'DELETE_COMPLETE',
+      clientRequestToken: deleteToken,
+    });
+    truth.deleteToken = deleteToken;
+    truth.deleteStartsAt = d0;
+    truth.deleteEndsAt = d0 + 2 * S;
+  }
+  world.cfn.addEvents(stackId, root);
+  world.cfn.addEvents(childId, child);
+  truth.eventCounts = [root.length, child.length];
+  // Ground truth of the create's resource timings, from the seeded timeline itself.
+  for (const [stackName, list] of [
+    [name, root],
+    [childName, child],
+  ] as const) {
+    for (const e of list) {
+      if (e.logicalId === stackName || e.clientRequestToken !== token) continue;
+      const key = `${stackName}/${e.logicalId}`;
+      const r = truth.resourceTimes[key];
+      if (!r) truth.resourceTimes[key] = { start: e.at, end: e.at, status: e.status };
+      else if (!e.status.endsWith('_IN_PROGRESS')) {
+        r.end = e.at;
+        r.status = e.status;
+      }
+    }
+  }
+  return truth;
+}
