@@ -135,6 +135,28 @@ describe('a dead endpoint (built bin)', () => {
   });
 });
 
+describe('OpenStack set-up (built bin)', () => {
+  it('an unreachable Keystone names OS_AUTH_URL, not --endpoint (which is the Heat endpoint): one line, exit 1', async () => {
+    const port = await freePort();
+    const r = await runBin(['events', 'heat', 'web'], {
+      HOME: tmpdir(),
+      OS_AUTH_URL: `http://127.0.0.1:${port}/v3`,
+      OS_USERNAME: 'demo',
+      OS_PASSWORD: 'bin-behaviour-password',
+      OS_PROJECT_NAME: 'demo',
+      OS_USER_DOMAIN_NAME: 'Default',
+      OS_PROJECT_DOMAIN_NAME: 'Default',
+    });
+    expect(r.code, r.err).toBe(1);
+    expect(r.out).toBe('');
+    expect(lines(r.err)).toHaveLength(1);
+    expect(r.err).toMatch(/^stackfeed: NETWORK \[openstack-heat, authenticate\]: connect ECONNREFUSED/);
+    expect(r.err).toContain('OS_AUTH_URL');
+    expect(r.err).not.toContain('--endpoint');
+    expect(r.err).not.toContain('bin-behaviour-password');
+  });
+});
+
 describe('RFS emulator: tables and --resource (built bin)', () => {
   async function rfs() {
     const { startRfsEmulator, deploymentFailsAndRollsBack } = await import('@stackfeed/emulator/rfs');
