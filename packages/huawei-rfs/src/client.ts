@@ -475,7 +475,8 @@ export class RfsClient
    * and ends (its SUMMARY line, or a failure). Ids are derived and stable across re-reads:
    * `rfs-<epoch ms of the opening>`, or `pruned-<epoch ms>` for a deployment whose opening is no
    * longer listed (its `startedAt` stays unknown). A failed deployment and its rollback are one
-   * deployment, outcome `rolled-back` once the rollback completed.
+   * deployment, outcome `rolled-back` once the rollback completed. RFS has no nested stacks:
+   * `nested` changes nothing.
    */
   listDeployments(ref: string | StackRef, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
     const r = refOrThrow(ref);

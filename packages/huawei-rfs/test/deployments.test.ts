@@ -193,4 +193,23 @@ describe('getDeployment', () => {
     const unknown = await failure(rfs.getDeployment('fail', '11111111-2222-4333-8444-555555555555'));
     expect(unknown.code).toBe('NOT_FOUND');
   });
+
+  it('by deployment_id while it runs: in progress, no end; an aborted call is ABORTED', async () => {
+    const s = deploymentSucceeds({ stackName: 'run', startAt: T0 });
+    emu = await emulator({ scenarios: [s], progress: 'manual' });
+    emu.advance('run', 3);
+    const rfs = client(emu);
+    const d = await rfs.getDeployment('run', s.steps[0]?.deploymentId as string);
+    expect(d).toMatchObject({ outcome: 'in-progress', status: 'DEPLOYMENT_IN_PROGRESS' });
+    expect(d.endedAt).toBeUndefined();
+    expect(d.startedAt?.getTime()).toBe(T0);
+    const aborted = await failure(
+      rfs.getDeployment('run', s.steps[0]?.deploymentId as string, { signal: AbortSignal.abort() }),
+    );
+    expect(aborted.code).toBe('ABORTED');
+    const listAborted = await failure(
+      rfs.listDeployments('run', { signal: AbortSignal.abort() }).toArray({ limit: 5 }),
+    );
+    expect(listAborted.code).toBe('ABORTED');
+  });
 });

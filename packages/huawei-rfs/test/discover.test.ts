@@ -164,16 +164,22 @@ describe('discover()', () => {
     expect((invalid as StackfeedError).message).toMatch(/stack_name/);
   });
 
-  it('an empty project discovers nothing; an unknown status is UNKNOWN and not in progress', async () => {
+  it('an empty project discovers nothing; an unknown status is UNKNOWN, in progress only when it ends _IN_PROGRESS', async () => {
     emu = await emulator({ scenarios: [], progress: 'manual' });
     const rfs = client(emu);
     expect(await rfs.discover().toArray({ limit: 10_000 })).toEqual([]);
     emu.server.faults.inject({
       kind: 'status',
       status: 200,
-      body: { stacks: [{ stack_name: 'odd', status: 'SOMETHING_NEW' }] },
+      body: {
+        stacks: [
+          { stack_name: 'odd', status: 'SOMETHING_NEW' },
+          { stack_name: 'importing', status: 'IMPORT_IN_PROGRESS' },
+        ],
+      },
     });
     expect(await rfs.discover().toArray({ limit: 10_000 })).toEqual([
+      expect.objectContaining({ name: 'importing', state: 'UNKNOWN', inProgress: true }),
       expect.objectContaining({ name: 'odd', state: 'UNKNOWN', status: 'SOMETHING_NEW', inProgress: false }),
     ]);
   });

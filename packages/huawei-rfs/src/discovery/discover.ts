@@ -31,7 +31,8 @@ export function stackTarget(s: StackInfo, where: { region: string; projectId: st
     name: s.name,
     status: s.status,
     state: s.state,
-    inProgress: s.state === 'IN_PROGRESS',
+    // A status this version does not know yet counts as running when it says so (`*_IN_PROGRESS`).
+    inProgress: s.state === 'IN_PROGRESS' || (s.state === 'UNKNOWN' && /_IN_PROGRESS$/.test(s.status)),
     region: where.region,
     project: where.projectId,
   };
