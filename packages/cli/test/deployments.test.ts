@@ -65,6 +65,33 @@ describe('stackfeed deployments', () => {
     expect(usage.code).toBe(EXIT.USAGE);
   });
 
+  it('lists an RFS stack’s deployments: the failed one with its root cause first', async () => {
+    const { startRfsEmulator, deploymentFailsAndRollsBack } = await import('@stackfeed/emulator/rfs');
+    const keys = { accessKey: 'CLIDEPLOYACCESSKEY01', secretKey: 'cli-deploy-secret-key' };
+    const rfs = await startRfsEmulator({
+      credentials: { aksk: [keys] },
+      scenarios: [deploymentFailsAndRollsBack({ stackName: 'db' })],
+      progress: 'manual',
+    });
+    try {
+      rfs.finish();
+      const env = {
+        HUAWEICLOUD_SDK_AK: keys.accessKey,
+        HUAWEICLOUD_SDK_SK: keys.secretKey,
+        HUAWEICLOUD_SDK_PROJECT_ID: rfs.projectId,
+        HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+      };
+      const r = await cli(['deployments', 'rfs', 'db', '--endpoint', rfs.url, '-o', 'ndjson'], { env });
+      expect(r.code, r.err).toBe(EXIT.OK);
+      const list = records(r.out);
+      expect(list.length).toBeGreaterThan(0);
+      const failed = list.find((d) => d.outcome === 'failed' || d.outcome === 'rolled-back');
+      expect(failed?.rootCause).toBeDefined();
+    } finally {
+      await rfs.close();
+    }
+  });
+
   it('is a usage error (2) on a malformed Image Builder target', async () => {
     const ib = await cli(['deployments', 'imagebuilder', 'nosuch', '--region', 'us-east-1']);
     expect(ib.code, ib.err).toBe(EXIT.USAGE);
