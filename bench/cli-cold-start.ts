@@ -10,6 +10,8 @@
  *                                               one curl process, one kept-alive connection
  *   stackfeed events rfs db -o json             the RFS emulator, a deployment that rolled back
  *   curl <the same RFS requests>                replayed with stackfeed's signatures (precomputed)
+ *   stackfeed events imagebuilder lce-… -o json the Image Builder emulator (SigV4 checked), a
+ *                                               finished lifecycle execution; curl replays it signed
  *
  * Each round runs every contender once, in a rotating order, after one warm-up round; per contender
  * the median wall and CPU time (the child's user+system, from this process's cutime/cstime), and
@@ -30,6 +32,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RecordedRequest } from '@stackfeed/emulator';
 import { createScript, startHeatEmulator } from '@stackfeed/emulator/heat';
+import { lifecycleDeprecateThenDelete, startImageBuilderEmulator } from '@stackfeed/emulator/imagebuilder';
 import { deploymentFailsAndRollsBack, startRfsEmulator } from '@stackfeed/emulator/rfs';
 import { median, round, writeResult } from './lib.ts';
 
@@ -110,6 +113,23 @@ async function rfsTarget() {
   return { emu, env };
 }
 
+/** The Image Builder emulator (SigV4 checked) with a finished lifecycle execution, and the CLI's environment. */
+async function imageBuilderTarget() {
+  const keys = { accessKeyId: 'AKIABENCHCLICOLD0001', secretAccessKey: 'bench-cli-cold-secret' };
+  // The wall clock: the emulator checks the signature's date against it.
+  const emu = await startImageBuilderEmulator({
+    clock: { now: () => Date.now() },
+    auth: { mode: 'check', credentials: [keys] },
+  });
+  const truth = lifecycleDeprecateThenDelete(emu.store, { start: Date.now() - 3_600_000, count: 22 });
+  const env = {
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
+  return { emu, env, target: truth.executionId };
+}
+
 async function main() {
   const emu = await startHeatEmulator();
   // 21 resources and the stack itself, each IN_PROGRESS then COMPLETE: 44 events, as in issue 16.
@@ -152,6 +172,19 @@ async function main() {
     `rfs: ${rfsEvents} events; stackfeed made ${rfsRequests.length} request(s): ${rfsRequests.map((r) => r.path).join(' ')}`,
   );
 
+  // Image Builder: the AWS SDK client (SigV4), replayed by curl with the SDK's signatures.
+  const ib = await imageBuilderTarget();
+  const ibArgs = [BIN, 'events', 'imagebuilder', ib.target, '--endpoint', ib.emu.url, '-o', 'json'];
+  const ibSeen = ib.emu.server.requests.length;
+  const ibCheck = await spawnTimed(process.execPath, ibArgs, ib.env);
+  const ibEvents = (JSON.parse(ibCheck.out) as unknown[]).length;
+  const ibRequests = ib.emu.server.requests.slice(ibSeen);
+  if (ibEvents === 0) throw new Error('stackfeed listed no Image Builder events');
+  await spawnTimed('curl', replayArgs(ib.emu.url, ibRequests));
+  console.error(
+    `imagebuilder: ${ibEvents} events; stackfeed made ${ibRequests.length} request(s): ${ibRequests.map((r) => r.path).join(' ')}`,
+  );
+
   const contenders: Record<string, [string, string[], Record<string, string>?]> = {
     'node -e 0': [process.execPath, ['-e', '0']],
     'stackfeed --version': [process.execPath, [BIN, '--version']],
@@ -163,6 +196,8 @@ async function main() {
     'curl (same requests)': ['curl', replayArgs(emu.url, heatRequests)],
     'stackfeed events rfs db -o json': [process.execPath, rfsArgs, rfs.env],
     'curl (same RFS requests, signed)': ['curl', replayArgs(rfs.emu.url, rfsRequests)],
+    'stackfeed events imagebuilder lce -o json': [process.execPath, ibArgs, ib.env],
+    'curl (same Image Builder requests, signed)': ['curl', replayArgs(ib.emu.url, ibRequests)],
   };
   const before = process.env.BEFORE_BIN;
   if (before) {
@@ -185,6 +220,7 @@ async function main() {
   }
   await emu.close();
   await rfs.emu.close();
+  await ib.emu.close();
 
   const perRound = (a: string, b: string, key: 'wallMs' | 'cpuMs') =>
     samples[a]?.map((s, i) => s[key] / Math.max(samples[b]?.[i]?.[key] ?? 1, 1)) ?? [];
@@ -210,8 +246,9 @@ async function main() {
     loadavg: os.loadavg().map((x) => round(x, 2)),
     rounds: ROUNDS,
     events: truth.length,
-    requests: { heat: heatRequests.length, rfs: rfsRequests.length },
+    requests: { heat: heatRequests.length, rfs: rfsRequests.length, imagebuilder: ibRequests.length },
     rfsEvents,
+    imageBuilderEvents: ibEvents,
     ...(before ? { before } : {}),
     medians: Object.fromEntries(
       names.map((n) => [
@@ -230,6 +267,8 @@ async function main() {
       ratio('curl (same requests)', 'node -e 0'),
       ratio('stackfeed events rfs db -o json', 'curl (same RFS requests, signed)'),
       ratio('stackfeed events rfs db -o json', 'node -e 0'),
+      ratio('stackfeed events imagebuilder lce -o json', 'curl (same Image Builder requests, signed)'),
+      ratio('stackfeed events imagebuilder lce -o json', 'node -e 0'),
       ...(before
         ? [
             ratio('before: --version', 'node -e 0'),

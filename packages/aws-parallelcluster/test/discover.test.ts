@@ -166,6 +166,25 @@ describe('discover(): the images and clusters of a region, in both modes', () =>
     expect(emu.servers.ec2.requests.length).toBe(before);
   });
 
+  it('direct: one DescribeStacks scan serves both kinds (the image and cluster listings would scan three times)', async () => {
+    const scans = () =>
+      emu.servers.cloudformation.requests.filter(
+        (r) => r.body.includes('Action=DescribeStacks') && !r.body.includes('StackName='),
+      ).length;
+    const c = directClient(emu);
+    let before = scans();
+    await c.listClusters().toArray({ limit: 100 });
+    const oneScan = scans() - before;
+    expect(oneScan).toBeGreaterThan(1); // two stacks a page here
+    before = scans();
+    await c.discover().toArray({ limit: 100 });
+    expect(scans() - before).toBe(oneScan);
+    before = scans();
+    await c.listImages({ status: ['PENDING', 'FAILED'] }).toArray({ limit: 100 });
+    await c.listClusters().toArray({ limit: 100 });
+    expect(scans() - before).toBe(3 * oneScan);
+  });
+
   it('tags: free from direct mode listings; one describe per candidate left after the name filter in API mode', async () => {
     const want = { 'parallelcluster:cluster-name': 'hpc-old' };
     const direct = directClient(emu);

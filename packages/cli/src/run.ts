@@ -232,6 +232,25 @@ Examples:
     });
   configure(stacks, 'stacks ');
 
+  const deployments = program
+    .command('deployments')
+    .description(
+      'List the deployments (operations) of a stack, image build or execution, newest first, with root causes',
+    )
+    .argument('<provider>', 'heat, rfs, pcluster or imagebuilder')
+    .argument('<target>', 'what `events` takes for that provider')
+    .addOption(output())
+    .option('--limit <n>', 'at most this many deployments (default 20)')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ stackfeed deployments heat web\n  $ stackfeed deployments rfs shop-db -o json | jq '.[0].rootCause'",
+    )
+    .action(async (provider: string, target: string, flags, cmd: Command) => {
+      const { deploymentsCommand } = await import('./commands/deployments.js');
+      code = await deploymentsCommand(await makeCtx(cmd), provider, target, flags);
+    });
+  configure(deployments, 'deployments ');
+
   const images = listFlags(
     program
       .command('images')

@@ -143,7 +143,11 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
   }
   // The summary goes to stderr in every format, so stdout stays parseable.
   if (settings.limit === undefined || printed < settings.limit) {
-    for (const o of outcomes) if (o.error === undefined) ctx.err.write(`${summaryLine(ctx, o, stats)}\n`);
+    for (const o of outcomes) {
+      if (o.error !== undefined) continue;
+      ctx.err.write(`${summaryLine(ctx, o, stats)}\n`);
+      for (const line of deploymentLines(ctx, o)) ctx.err.write(`  ${line}\n`);
+    }
   }
   if (interrupted) throw interrupted.err;
   return outcomes;
@@ -196,6 +200,34 @@ export function summaryLine(ctx: Ctx, o: TailOutcome, stats: FollowStats): strin
   const reason = r.reason ? `: ${r.reason.replace(/\s+/g, ' ')}` : '';
   const expected = bad && o.source.expectFailure ? ' [failure scripted by the demo]' : '';
   return `${mark} ${who}: ${bad ? c.red(status) : c.green(status)}${reason}${expected} — ${o.events} events in ${formatElapsed(Date.now() - stats.startedAt)}`;
+}
+
+/**
+ * Under the summary, when the watch could tell its deployment: the root cause of a failure (the
+ * nested resource that broke, not the stack's "Embedded stack … failed") and the slowest resources.
+ */
+export function deploymentLines(ctx: Ctx, o: TailOutcome): string[] {
+  const c = ctx.errColors;
+  const lines: string[] = [];
+  const cause = o.result?.rootCause;
+  const bad =
+    o.result?.outcome === 'failed' ||
+    o.result?.outcome === 'cancelled' ||
+    o.result?.deployment?.outcome === 'rolled-back';
+  if (cause && bad) {
+    const where = [cause.stack.name ?? cause.stack.id, cause.resource.logicalId].filter(Boolean).join('/');
+    lines.push(`${c.red('root cause')} ${where}${cause.reason ? `: ${cause.reason.replace(/\s+/g, ' ')}` : ''}`);
+  }
+  const timed = (o.result?.deployment?.resources ?? []).filter((r) => r.durationSeconds !== undefined);
+  if (timed.length > 0) {
+    const slowest = [...timed].sort((a, b) => (b.durationSeconds ?? 0) - (a.durationSeconds ?? 0)).slice(0, 3);
+    const list = slowest.map(
+      (r) =>
+        `${r.resource.logicalId ?? r.resource.physicalId ?? '?'} ${formatElapsed((r.durationSeconds ?? 0) * 1000)}`,
+    );
+    lines.push(`slowest: ${list.join(', ')}`);
+  }
+  return lines;
 }
 
 /** Did a deployment end badly (failed or cancelled) where it was not meant to? */

@@ -135,6 +135,28 @@ describe('a dead endpoint (built bin)', () => {
   });
 });
 
+describe('OpenStack set-up (built bin)', () => {
+  it('an unreachable Keystone names OS_AUTH_URL, not --endpoint (which is the Heat endpoint): one line, exit 1', async () => {
+    const port = await freePort();
+    const r = await runBin(['events', 'heat', 'web'], {
+      HOME: tmpdir(),
+      OS_AUTH_URL: `http://127.0.0.1:${port}/v3`,
+      OS_USERNAME: 'demo',
+      OS_PASSWORD: 'bin-behaviour-password',
+      OS_PROJECT_NAME: 'demo',
+      OS_USER_DOMAIN_NAME: 'Default',
+      OS_PROJECT_DOMAIN_NAME: 'Default',
+    });
+    expect(r.code, r.err).toBe(1);
+    expect(r.out).toBe('');
+    expect(lines(r.err)).toHaveLength(1);
+    expect(r.err).toMatch(/^stackfeed: NETWORK \[openstack-heat, authenticate\]: connect ECONNREFUSED/);
+    expect(r.err).toContain('OS_AUTH_URL');
+    expect(r.err).not.toContain('--endpoint');
+    expect(r.err).not.toContain('bin-behaviour-password');
+  });
+});
+
 describe('RFS emulator: tables and --resource (built bin)', () => {
   async function rfs() {
     const { startRfsEmulator, deploymentFailsAndRollsBack } = await import('@stackfeed/emulator/rfs');
@@ -322,4 +344,57 @@ describe('the bundle and the packages it leaves out (built bin)', () => {
     );
     expect(providers).toEqual(new Set(['openstack-heat', 'huawei-rfs', 'aws-parallelcluster', 'aws-imagebuilder']));
   }, 60_000);
+});
+
+describe('stackfeed emulator (built bin)', () => {
+  /** A free block of 40 ports below the ephemeral range, as the emulator test picks one. */
+  async function freeBase(): Promise<number> {
+    const free = (port: number) =>
+      new Promise<boolean>((resolve) => {
+        const probe = createServer();
+        probe.once('error', () => resolve(false));
+        probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+      });
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const base = 20_000 + 40 * Math.floor(Math.random() * 300);
+      let ok = true;
+      for (let p = base; p < base + 40 && ok; p++) ok = await free(p);
+      if (ok) return base;
+    }
+    throw new Error('no free block of 40 ports');
+  }
+
+  it('a second start on the same ports says "in use, try --port-base N" in one line, exit 1; the first stops on Ctrl-C', async () => {
+    const base = await freeBase();
+    let firstOut = '';
+    let firstChild: ReturnType<typeof execFile> | undefined;
+    const first = new Promise<Run>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [bin, 'emulator', '--port-base', String(base)],
+        { env: { PATH: process.env.PATH ?? '' } },
+        (_e, out, err) => resolve({ code: child.exitCode, out, err }),
+      );
+      child.stdout?.on('data', (d: Buffer) => {
+        firstOut += d.toString();
+      });
+      firstChild = child;
+    });
+    try {
+      for (let i = 0; i < 3000 && !firstOut.includes('running on 127.0.0.1'); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(firstOut).toContain('running on 127.0.0.1');
+      const second = await runBin(['emulator', '--port-base', String(base)]);
+      expect(second.code).toBe(1);
+      expect(second.out).toBe('');
+      expect(lines(second.err), second.err).toHaveLength(1);
+      expect(second.err).toMatch(/^stackfeed: ports? .*in use on 127\.0\.0\.1 .*try --port-base \d+$/m);
+      expect(second.err).not.toContain('unexpected error');
+    } finally {
+      firstChild?.kill('SIGINT');
+    }
+    const ended = await first;
+    expect([0, 130]).toContain(ended.code);
+  });
 });

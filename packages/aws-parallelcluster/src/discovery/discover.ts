@@ -186,7 +186,8 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
  * Every target the plan selects, in-progress first (then images before clusters, each in its
  * listing order). Names are matched before anything is described; in API mode a tag filter costs
  * one DescribeImage / DescribeCluster per remaining candidate (the listings carry no tags), while
- * direct mode's listings (DescribeImages, DescribeStacks) carry them. @internal
+ * direct mode's listings (DescribeImages, DescribeStacks) carry them, and one DescribeStacks scan
+ * serves both kinds there. @internal
  */
 export async function discoverTargets(
   backend: Backend,
@@ -199,14 +200,17 @@ export async function discoverTargets(
   const describeForTags = plan.tags !== undefined && !listingTags;
   const found: DiscoveredTarget<ParallelClusterStackRef>[] = [];
   const seenImages = new Set<string>();
+  const needsStacks =
+    plan.kinds.includes('cluster') ||
+    (plan.kinds.includes('image') && plan.imageStatuses.some((s) => s !== 'AVAILABLE'));
+  const scan = needsStacks && backend.scanStacks ? await backend.scanStacks(signal) : undefined;
   for (const kind of plan.kinds) {
     if (kind === 'image') {
       for (const status of plan.imageStatuses) {
-        const images = await readListing(
-          'ListImages',
-          (cursor) => backend.listImagesPage(status, cursor, signal),
-          signal,
-        );
+        const images =
+          scan && status !== 'AVAILABLE'
+            ? scan.images(status)
+            : await readListing('ListImages', (cursor) => backend.listImagesPage(status, cursor, signal), signal);
         let candidates = images.filter((i) => nameOk(i.id) && !seenImages.has(i.id));
         for (const i of candidates) seenImages.add(i.id);
         if (describeForTags) {
@@ -218,11 +222,13 @@ export async function discoverTargets(
         for (const i of candidates) found.push(imageTarget(i, listingTags || describeForTags));
       }
     } else {
-      const clusters = await readListing(
-        'ListClusters',
-        (cursor) => backend.listClustersPage(plan.clusterStatuses, cursor, signal),
-        signal,
-      );
+      const clusters = scan
+        ? scan.clusters(plan.clusterStatuses)
+        : await readListing(
+            'ListClusters',
+            (cursor) => backend.listClustersPage(plan.clusterStatuses, cursor, signal),
+            signal,
+          );
       let candidates = clusters.filter((c) => c.name !== undefined && nameOk(c.name));
       if (describeForTags) {
         const described = await mapLimited(candidates, DESCRIBE_CONCURRENCY, (c) =>

@@ -1,7 +1,8 @@
 // Boxed tables of images, executions and stacks (cli-table3): loaded only when one is printed, so
 // that listing or following events does not load cli-table3.
+import { stripVTControlCharacters } from 'node:util';
 import Table from 'cli-table3';
-import type { ExecutionInfo, ImageInfo, StackInfo } from '@stackfeed/core';
+import type { Deployment, DeploymentOutcome, ExecutionInfo, ImageInfo, StackInfo } from '@stackfeed/core';
 import { type Colors, paintPhase, paintState } from './colors.js';
 import { short } from './table.js';
 import { formatTime, zoneLabel } from './zone.js';
@@ -108,5 +109,80 @@ export function stackTable(stacks: readonly StackInfo[], c: Colors): string {
       st.reason ?? '',
     ]);
   }
+  return `${table.toString()}\n`;
+}
+
+/** `1h02m`, `3m05s`, `42s`; `?` when the start was pruned or the deployment still runs. */
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+function paintOutcome(c: Colors, outcome: DeploymentOutcome): string {
+  switch (outcome) {
+    case 'succeeded':
+      return c.green(outcome);
+    case 'failed':
+      return c.bold(c.red(outcome));
+    case 'rolled-back':
+      return c.red(outcome);
+    case 'in-progress':
+      return c.yellow(outcome);
+    case 'cancelled':
+      return c.magenta(outcome);
+    default:
+      return outcome;
+  }
+}
+
+/**
+ * Deployments as a table: started, duration, action, outcome, root cause (kept whole: wrapped,
+ * never cut), id. On a terminal too narrow for both, the id gives way to the root cause (`-o json`
+ * has it).
+ */
+export function deploymentTable(list: readonly Deployment[], c: Colors, columns?: number): string {
+  let head = [`started ${zoneLabel()}`, 'duration', 'action', 'outcome', 'id', 'root cause'];
+  let rows = list.map((d) => {
+    const rc = d.rootCause;
+    const where = rc ? [rc.stack.name, rc.resource.logicalId].filter(Boolean).join('/') : '';
+    const cause = rc ? `${where}${rc.reason ? `: ${rc.reason}` : ''}` : '';
+    return [
+      formatTime(d.startedAt),
+      formatDuration(d.durationSeconds),
+      d.action,
+      paintOutcome(c, d.outcome),
+      d.id,
+      cause,
+    ];
+  });
+  const width = (i: number) =>
+    Math.max(
+      stripVTControlCharacters(head[i] ?? '').length,
+      ...rows.map((r) => stripVTControlCharacters(r[i] ?? '').length),
+    ) + 2;
+  let colWidths: number[] | undefined;
+  if (columns !== undefined) {
+    // Each column is its content plus padding, plus one border each and one closing border.
+    const fixedOf = (n: number) => Array.from({ length: n }, (_, i) => width(i));
+    let fixed = fixedOf(5);
+    let rest = columns - fixed.reduce((a, b) => a + b, 0) - head.length - 1;
+    if (rest < 30) {
+      head = head.filter((_, i) => i !== 4);
+      rows = rows.map((r) => r.filter((_, i) => i !== 4));
+      fixed = fixedOf(4);
+      rest = columns - fixed.reduce((a, b) => a + b, 0) - head.length - 1;
+    }
+    colWidths = [...fixed, Math.max(12, rest)];
+  }
+  const table = new Table({
+    head: head.map((h) => c.bold(h)),
+    style: { head: [], border: [] },
+    ...(colWidths ? { colWidths, wordWrap: true } : {}),
+  });
+  for (const r of rows) table.push(r);
   return `${table.toString()}\n`;
 }

@@ -40,6 +40,8 @@ function session(client: ImageBuilderClient): ProviderSession {
         timeoutMs: q.timeoutMs,
         signal: q.signal,
       }),
+    listDeployments: (target, q) =>
+      client.listDeployments(eventTarget(target, 'deployments'), { maxItems: q.maxItems, signal: q.signal }),
     listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
     describeImage: (id, q) => client.describeImage(id, { signal: q.signal }),
     async *listExecutions(target, q): AsyncIterable<ExecutionInfo> {
@@ -73,7 +75,7 @@ export const plugin: ProviderPlugin = {
   title: 'EC2 Image Builder',
   target: 'a lifecycle execution id (lce-…) or an image build version ARN',
   credentials: AWS_CREDENTIALS_HINT,
-  offers: ['listEvents', 'followEvents', 'listImages', 'describeImage', 'listExecutions'],
+  offers: ['listEvents', 'followEvents', 'listDeployments', 'listImages', 'describeImage', 'listExecutions'],
   connect(ctx) {
     return session(
       new ImageBuilderClient(connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx), ctx.tokenKey)),

@@ -34,6 +34,7 @@ function session(client: ParallelClusterClient): ProviderSession {
         timeoutMs: q.timeoutMs,
         signal: q.signal,
       }),
+    listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
     listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
     describeImage: (id, q) => client.describeImage(id, { signal: q.signal }),
   };
@@ -59,7 +60,7 @@ export const plugin: ProviderPlugin = {
   title: 'AWS ParallelCluster',
   target: 'an image id, image/<id> or cluster/<name>',
   credentials: `${AWS_CREDENTIALS_HINT}; PCLUSTER_API_URL or --endpoint for API mode`,
-  offers: ['listEvents', 'followEvents', 'listImages', 'describeImage'],
+  offers: ['listEvents', 'followEvents', 'listDeployments', 'listImages', 'describeImage'],
   connect(ctx) {
     const apiUrl = ctx.endpoint ?? ctx.env.PCLUSTER_API_URL;
     const region = awsRegion(ctx);

@@ -29,6 +29,7 @@ function session(client: RfsClient): ProviderSession {
         timeoutMs: q.timeoutMs,
         signal: q.signal,
       }),
+    listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
     listStacks: (q) => client.listStacks({ maxItems: q.maxItems, signal: q.signal }),
   };
 }
@@ -41,7 +42,7 @@ export const plugin: ProviderPlugin = {
   target: 'a stack name (or name/stack-id)',
   credentials:
     'HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and _SECURITY_TOKEN for temporary keys), --region or HUAWEICLOUD_SDK_REGION',
-  offers: ['listEvents', 'followEvents', 'listStacks'],
+  offers: ['listEvents', 'followEvents', 'listDeployments', 'listStacks'],
   connect(ctx) {
     const region = ctx.region ?? ctx.env.HUAWEICLOUD_SDK_REGION ?? ctx.env.HUAWEICLOUD_REGION;
     if (!region) {

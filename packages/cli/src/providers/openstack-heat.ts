@@ -38,6 +38,7 @@ function session(client: HeatClient, defaults: { nestedDepth?: number } = {}): P
         timeoutMs: q.timeoutMs,
         signal: q.signal,
       }),
+    listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
     listStacks: (q) => client.listStacks({ maxItems: q.maxItems, signal: q.signal }),
   };
 }
@@ -140,7 +141,7 @@ export const plugin: ProviderPlugin = {
   target: 'a stack name or id (or name/id)',
   credentials:
     'clouds.yaml with OS_CLOUD or --cloud, or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME (or OS_TOKEN, OS_APPLICATION_CREDENTIAL_ID/_SECRET)',
-  offers: ['listEvents', 'followEvents', 'listStacks'],
+  offers: ['listEvents', 'followEvents', 'listDeployments', 'listStacks'],
   connect: (ctx) => session(connect(ctx)),
   async demo({ clock }) {
     const { startHeatEmulator } = await import('@stackfeed/emulator/heat');

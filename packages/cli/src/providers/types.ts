@@ -1,4 +1,5 @@
 import type {
+  Deployment,
   EventFilterOptions,
   ExecutionInfo,
   ImageInfo,
@@ -61,6 +62,11 @@ export interface ProviderSession {
   listImages?(query: { maxItems?: number | undefined; signal: AbortSignal }): AsyncIterable<ImageInfo>;
   /** `stackfeed image <provider> <id>`. */
   describeImage?(id: string, query: { signal: AbortSignal }): Promise<ImageInfo>;
+  /** `stackfeed deployments <provider> <target>`: the target's operations, newest first. */
+  listDeployments?(
+    target: string,
+    query: { maxItems?: number | undefined; signal: AbortSignal },
+  ): AsyncIterable<Deployment>;
   /** `stackfeed executions <provider> <target>`. */
   listExecutions?(
     target: string,

@@ -550,6 +550,89 @@ export interface ClusterFailureTruth {
   resourceTimes: Record<string, { start: number; end: number; status: string }>;
 }
 
+/** One row of a scripted timeline: [stack, second, logical id, type key, status, reason?]. */
+type Row = readonly ['root' | 'child', number, string, keyof typeof FAIL_TYPES, string, string?];
+
+const FAIL_TYPES = {
+  stack: 'AWS::CloudFormation::Stack',
+  sg: 'AWS::EC2::SecurityGroup',
+  role: 'AWS::IAM::Role',
+  instance: 'AWS::EC2::Instance',
+  lt: 'AWS::EC2::LaunchTemplate',
+} as const;
+
+const INITIATED = 'Resource creation Initiated';
+const QUEUE1_FAILURE =
+  'Resource handler returned message: "The specified instance type c5n.18xlarge is not supported in this Availability Zone (Service: Ec2, Status Code: 400)" (HandlerErrorCode: InvalidRequest)';
+
+/**
+ * The failed create, second by second, as CloudFormation writes it. `$root` / `$child` are the two
+ * stacks' own events; `$childId` in a reason is the nested stack's ARN.
+ */
+const FAILED_CREATE: readonly Row[] = [
+  ['root', 0, '$root', 'stack', 'CREATE_IN_PROGRESS', 'User Initiated'],
+  ['root', 1, 'InternalSG', 'sg', 'CREATE_IN_PROGRESS'],
+  ['root', 2, 'InternalSG', 'sg', 'CREATE_IN_PROGRESS', INITIATED],
+  ['root', 4, 'InternalSG', 'sg', 'CREATE_COMPLETE'],
+  ['root', 5, 'HeadNodeRole', 'role', 'CREATE_IN_PROGRESS'],
+  ['root', 6, 'HeadNodeRole', 'role', 'CREATE_IN_PROGRESS', INITIATED],
+  ['root', 8, 'HeadNodeRole', 'role', 'CREATE_COMPLETE'],
+  ['root', 9, 'HeadNode', 'instance', 'CREATE_IN_PROGRESS'],
+  ['root', 9, 'QueuesStack', 'stack', 'CREATE_IN_PROGRESS'],
+  ['root', 10, 'HeadNode', 'instance', 'CREATE_IN_PROGRESS', INITIATED],
+  ['root', 10, 'QueuesStack', 'stack', 'CREATE_IN_PROGRESS', INITIATED],
+  // The nested stack: queue 0 is created, queue 1 is refused, the nested stack rolls back.
+  ['child', 10, '$child', 'stack', 'CREATE_IN_PROGRESS', 'User Initiated'],
+  ['child', 11, 'Queue0LaunchTemplate', 'lt', 'CREATE_IN_PROGRESS'],
+  ['child', 11, 'Queue1LaunchTemplate', 'lt', 'CREATE_IN_PROGRESS'],
+  ['child', 12, 'Queue0LaunchTemplate', 'lt', 'CREATE_IN_PROGRESS', INITIATED],
+  ['child', 12, 'Queue1LaunchTemplate', 'lt', 'CREATE_IN_PROGRESS', INITIATED],
+  ['child', 13, 'Queue0LaunchTemplate', 'lt', 'CREATE_COMPLETE'],
+  ['child', 15, 'Queue1LaunchTemplate', 'lt', 'CREATE_FAILED', QUEUE1_FAILURE],
+  [
+    'child',
+    16,
+    '$child',
+    'stack',
+    'ROLLBACK_IN_PROGRESS',
+    'The following resource(s) failed to create: [Queue1LaunchTemplate]. Rollback requested by user.',
+  ],
+  ['child', 17, 'Queue1LaunchTemplate', 'lt', 'DELETE_IN_PROGRESS'],
+  ['child', 18, 'Queue1LaunchTemplate', 'lt', 'DELETE_COMPLETE'],
+  ['child', 18, 'Queue0LaunchTemplate', 'lt', 'DELETE_IN_PROGRESS'],
+  ['child', 19, 'Queue0LaunchTemplate', 'lt', 'DELETE_COMPLETE'],
+  ['child', 20, '$child', 'stack', 'ROLLBACK_COMPLETE'],
+  // The parent hears of it, cancels the head node and rolls back (deleting the nested stack).
+  [
+    'root',
+    21,
+    'QueuesStack',
+    'stack',
+    'CREATE_FAILED',
+    'Embedded stack $childId was not successfully created: The following resource(s) failed to create: [Queue1LaunchTemplate]. ',
+  ],
+  ['root', 22, 'HeadNode', 'instance', 'CREATE_FAILED', 'Resource creation cancelled'],
+  [
+    'root',
+    23,
+    '$root',
+    'stack',
+    'ROLLBACK_IN_PROGRESS',
+    'The following resource(s) failed to create: [HeadNode, QueuesStack]. Rollback requested by user.',
+  ],
+  ['root', 24, 'HeadNode', 'instance', 'DELETE_IN_PROGRESS'],
+  ['root', 24, 'QueuesStack', 'stack', 'DELETE_IN_PROGRESS'],
+  ['child', 24, '$child', 'stack', 'DELETE_IN_PROGRESS', 'User Initiated'],
+  ['child', 25, '$child', 'stack', 'DELETE_COMPLETE'],
+  ['root', 25, 'QueuesStack', 'stack', 'DELETE_COMPLETE'],
+  ['root', 27, 'HeadNode', 'instance', 'DELETE_COMPLETE'],
+  ['root', 28, 'HeadNodeRole', 'role', 'DELETE_IN_PROGRESS'],
+  ['root', 29, 'HeadNodeRole', 'role', 'DELETE_COMPLETE'],
+  ['root', 30, 'InternalSG', 'sg', 'DELETE_IN_PROGRESS'],
+  ['root', 31, 'InternalSG', 'sg', 'DELETE_COMPLETE'],
+  ['root', 33, '$root', 'stack', 'ROLLBACK_COMPLETE'],
+];
+
 /**
  * A cluster create that fails inside its nested `QueuesStack` (the launch template of queue 1 is
  * refused by EC2) while the head node is still creating: the nested stack rolls back, the parent
@@ -580,202 +663,68 @@ export function clusterCreateFails(
     tags,
   });
   const token = `pcluster-create-cluster-${hex(`${name}|create`, 12)}`;
-  const failedReason =
-    'Resource handler returned message: "The specified instance type c5n.18xlarge is not supported in this Availability Zone (Service: Ec2, Status Code: 400)" (HandlerErrorCode: InvalidRequest)';
-  const root: CfnEventSeed[] = [];
-  const child: CfnEventSeed[] = [];
-  const at = (list: CfnEventSeed[], sec: number, e: Omit<CfnEventSeed, 'at' | 'clientRequestToken'>) =>
-    list.push({ ...e, at: t0 + sec * S, clientRequestToken: token });
-  const stack = 'AWS::CloudFormation::Stack';
-  const sg = `sg-${hex(`${name}sg`, 17)}`;
-  const role = `${name}-HeadNodeRole-${hex(name, 12).toUpperCase()}`;
-  const head = `i-${hex(`${name}hn`, 17)}`;
-  const lt0 = `lt-${hex(`${childName}q0`, 17)}`;
-  const lt1 = `lt-${hex(`${childName}q1`, 17)}`;
-  at(root, 0, { logicalId: name, type: stack, status: 'CREATE_IN_PROGRESS', reason: 'User Initiated' });
-  at(root, 1, { logicalId: 'InternalSG', type: 'AWS::EC2::SecurityGroup', status: 'CREATE_IN_PROGRESS' });
-  at(root, 2, {
-    logicalId: 'InternalSG',
-    physicalId: sg,
-    type: 'AWS::EC2::SecurityGroup',
-    status: 'CREATE_IN_PROGRESS',
-    reason: 'Resource creation Initiated',
-  });
-  at(root, 4, { logicalId: 'InternalSG', physicalId: sg, type: 'AWS::EC2::SecurityGroup', status: 'CREATE_COMPLETE' });
-  at(root, 5, { logicalId: 'HeadNodeRole', type: 'AWS::IAM::Role', status: 'CREATE_IN_PROGRESS' });
-  at(root, 6, {
-    logicalId: 'HeadNodeRole',
-    physicalId: role,
-    type: 'AWS::IAM::Role',
-    status: 'CREATE_IN_PROGRESS',
-    reason: 'Resource creation Initiated',
-  });
-  at(root, 8, { logicalId: 'HeadNodeRole', physicalId: role, type: 'AWS::IAM::Role', status: 'CREATE_COMPLETE' });
-  at(root, 9, { logicalId: 'HeadNode', type: 'AWS::EC2::Instance', status: 'CREATE_IN_PROGRESS' });
-  at(root, 9, { logicalId: 'QueuesStack', physicalId: '', type: stack, status: 'CREATE_IN_PROGRESS' });
-  at(root, 10, {
-    logicalId: 'HeadNode',
-    physicalId: head,
-    type: 'AWS::EC2::Instance',
-    status: 'CREATE_IN_PROGRESS',
-    reason: 'Resource creation Initiated',
-  });
-  at(root, 10, {
-    logicalId: 'QueuesStack',
-    physicalId: childId,
-    type: stack,
-    status: 'CREATE_IN_PROGRESS',
-    reason: 'Resource creation Initiated',
-  });
-  // The nested stack: queue 0 is created, queue 1 is refused, the nested stack rolls back.
-  at(child, 10, { logicalId: childName, type: stack, status: 'CREATE_IN_PROGRESS', reason: 'User Initiated' });
-  for (const [logical, physical] of [
-    ['Queue0LaunchTemplate', lt0],
-    ['Queue1LaunchTemplate', lt1],
-  ] as const) {
-    at(child, 11, { logicalId: logical, type: 'AWS::EC2::LaunchTemplate', status: 'CREATE_IN_PROGRESS' });
-    at(child, 12, {
-      logicalId: logical,
-      physicalId: physical,
-      type: 'AWS::EC2::LaunchTemplate',
-      status: 'CREATE_IN_PROGRESS',
-      reason: 'Resource creation Initiated',
-    });
-  }
-  at(child, 13, {
-    logicalId: 'Queue0LaunchTemplate',
-    physicalId: lt0,
-    type: 'AWS::EC2::LaunchTemplate',
-    status: 'CREATE_COMPLETE',
-  });
-  at(child, 15, {
-    logicalId: 'Queue1LaunchTemplate',
-    physicalId: lt1,
-    type: 'AWS::EC2::LaunchTemplate',
-    status: 'CREATE_FAILED',
-    reason: failedReason,
-  });
-  at(child, 16, {
-    logicalId: childName,
-    type: stack,
-    status: 'ROLLBACK_IN_PROGRESS',
-    reason: 'The following resource(s) failed to create: [Queue1LaunchTemplate]. Rollback requested by user.',
-  });
-  at(child, 17, {
-    logicalId: 'Queue1LaunchTemplate',
-    physicalId: lt1,
-    type: 'AWS::EC2::LaunchTemplate',
-    status: 'DELETE_IN_PROGRESS',
-  });
-  at(child, 18, {
-    logicalId: 'Queue1LaunchTemplate',
-    physicalId: lt1,
-    type: 'AWS::EC2::LaunchTemplate',
-    status: 'DELETE_COMPLETE',
-  });
-  at(child, 18, {
-    logicalId: 'Queue0LaunchTemplate',
-    physicalId: lt0,
-    type: 'AWS::EC2::LaunchTemplate',
-    status: 'DELETE_IN_PROGRESS',
-  });
-  at(child, 19, {
-    logicalId: 'Queue0LaunchTemplate',
-    physicalId: lt0,
-    type: 'AWS::EC2::LaunchTemplate',
-    status: 'DELETE_COMPLETE',
-  });
-  at(child, 20, { logicalId: childName, type: stack, status: 'ROLLBACK_COMPLETE' });
-  // The parent hears of it, cancels the head node and rolls back (deleting the nested stack).
-  at(root, 21, {
-    logicalId: 'QueuesStack',
-    physicalId: childId,
-    type: stack,
-    status: 'CREATE_FAILED',
-    reason: `Embedded stack ${childId} was not successfully created: The following resource(s) failed to create: [Queue1LaunchTemplate]. `,
-  });
-  at(root, 22, {
-    logicalId: 'HeadNode',
-    physicalId: head,
-    type: 'AWS::EC2::Instance',
-    status: 'CREATE_FAILED',
-    reason: 'Resource creation cancelled',
-  });
-  at(root, 23, {
-    logicalId: name,
-    type: stack,
-    status: 'ROLLBACK_IN_PROGRESS',
-    reason: 'The following resource(s) failed to create: [HeadNode, QueuesStack]. Rollback requested by user.',
-  });
-  at(root, 24, { logicalId: 'HeadNode', physicalId: head, type: 'AWS::EC2::Instance', status: 'DELETE_IN_PROGRESS' });
-  at(root, 24, { logicalId: 'QueuesStack', physicalId: childId, type: stack, status: 'DELETE_IN_PROGRESS' });
-  at(child, 24, { logicalId: childName, type: stack, status: 'DELETE_IN_PROGRESS', reason: 'User Initiated' });
-  at(child, 25, { logicalId: childName, type: stack, status: 'DELETE_COMPLETE' });
-  at(root, 25, { logicalId: 'QueuesStack', physicalId: childId, type: stack, status: 'DELETE_COMPLETE' });
-  at(root, 27, { logicalId: 'HeadNode', physicalId: head, type: 'AWS::EC2::Instance', status: 'DELETE_COMPLETE' });
-  at(root, 28, { logicalId: 'HeadNodeRole', physicalId: role, type: 'AWS::IAM::Role', status: 'DELETE_IN_PROGRESS' });
-  at(root, 29, { logicalId: 'HeadNodeRole', physicalId: role, type: 'AWS::IAM::Role', status: 'DELETE_COMPLETE' });
-  at(root, 30, {
-    logicalId: 'InternalSG',
-    physicalId: sg,
-    type: 'AWS::EC2::SecurityGroup',
-    status: 'DELETE_IN_PROGRESS',
-  });
-  at(root, 31, { logicalId: 'InternalSG', physicalId: sg, type: 'AWS::EC2::SecurityGroup', status: 'DELETE_COMPLETE' });
-  at(root, 33, { logicalId: name, type: stack, status: 'ROLLBACK_COMPLETE' });
+  // A resource's physical id once it exists (the first CREATE_IN_PROGRESS has none).
+  const physical: Record<string, string> = {
+    InternalSG: `sg-${hex(`${name}sg`, 17)}`,
+    HeadNodeRole: `${name}-HeadNodeRole-${hex(name, 12).toUpperCase()}`,
+    HeadNode: `i-${hex(`${name}hn`, 17)}`,
+    QueuesStack: childId,
+    Queue0LaunchTemplate: `lt-${hex(`${childName}q0`, 17)}`,
+    Queue1LaunchTemplate: `lt-${hex(`${childName}q1`, 17)}`,
+  };
+  const events = { root: [] as CfnEventSeed[], child: [] as CfnEventSeed[] };
+  const started = new Set<string>();
   const truth: ClusterFailureTruth = {
     clusterName: name,
     stackId,
     nestedStackId: childId,
     token,
     failedLogicalId: 'Queue1LaunchTemplate',
-    failedReason,
+    failedReason: QUEUE1_FAILURE,
     failedAt: t0 + 15 * S,
     startedAt: t0,
     endsAt: t0 + 33 * S,
     eventCounts: [0, 0],
     resourceTimes: {},
   };
+  for (const [where, sec, logical, type, status, reason] of FAILED_CREATE) {
+    const own = logical === '$root' || logical === '$child';
+    const logicalId = logical === '$root' ? name : logical === '$child' ? childName : logical;
+    const at = t0 + sec * S;
+    const e: CfnEventSeed = { at, logicalId, type: FAIL_TYPES[type], status, clientRequestToken: token };
+    if (!own) {
+      // CloudFormation sends the first CREATE_IN_PROGRESS before the resource has a physical id.
+      const first = status === 'CREATE_IN_PROGRESS' && !started.has(logicalId);
+      started.add(logicalId);
+      e.physicalId = first ? '' : (physical[logicalId] as string);
+      // Ground truth of the resource timings: first IN_PROGRESS → last terminal event.
+      const key = `${where === 'root' ? name : childName}/${logicalId}`;
+      const r = truth.resourceTimes[key];
+      if (!r) truth.resourceTimes[key] = { start: at, end: at, status };
+      else if (!status.endsWith('_IN_PROGRESS')) Object.assign(r, { end: at, status });
+    }
+    if (reason !== undefined) e.reason = reason.replace('$childId', childId);
+    events[where].push(e);
+  }
   if (opts.thenDelete) {
     const deleteToken = `pcluster-delete-cluster-${hex(`${name}|delete`, 12)}`;
     const d0 = t0 + 60 * S;
-    root.push({
-      at: d0,
-      logicalId: name,
-      type: stack,
-      status: 'DELETE_IN_PROGRESS',
-      reason: 'User Initiated',
-      clientRequestToken: deleteToken,
-    });
-    root.push({
-      at: d0 + 2 * S,
-      logicalId: name,
-      type: stack,
-      status: 'DELETE_COMPLETE',
-      clientRequestToken: deleteToken,
-    });
-    truth.deleteToken = deleteToken;
-    truth.deleteStartsAt = d0;
-    truth.deleteEndsAt = d0 + 2 * S;
+    const stack = FAIL_TYPES.stack;
+    events.root.push(
+      {
+        at: d0,
+        logicalId: name,
+        type: stack,
+        status: 'DELETE_IN_PROGRESS',
+        reason: 'User Initiated',
+        clientRequestToken: deleteToken,
+      },
+      { at: d0 + 2 * S, logicalId: name, type: stack, status: 'DELETE_COMPLETE', clientRequestToken: deleteToken },
+    );
+    Object.assign(truth, { deleteToken, deleteStartsAt: d0, deleteEndsAt: d0 + 2 * S });
   }
-  world.cfn.addEvents(stackId, root);
-  world.cfn.addEvents(childId, child);
-  truth.eventCounts = [root.length, child.length];
-  // Ground truth of the create's resource timings, from the seeded timeline itself.
-  for (const [stackName, list] of [
-    [name, root],
-    [childName, child],
-  ] as const) {
-    for (const e of list) {
-      if (e.logicalId === stackName || e.clientRequestToken !== token) continue;
-      const key = `${stackName}/${e.logicalId}`;
-      const r = truth.resourceTimes[key];
-      if (!r) truth.resourceTimes[key] = { start: e.at, end: e.at, status: e.status };
-      else if (!e.status.endsWith('_IN_PROGRESS')) {
-        r.end = e.at;
-        r.status = e.status;
-      }
-    }
-  }
+  world.cfn.addEvents(stackId, events.root);
+  world.cfn.addEvents(childId, events.child);
+  truth.eventCounts = [events.root.length, events.child.length];
   return truth;
 }
