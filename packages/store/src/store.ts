@@ -258,6 +258,29 @@ export class Store {
   }
 
   /**
+   * Run `fn` in one transaction on the store's database: committed when it resolves, rolled back
+   * when it throws (for layers that keep tables of their own next to the store's).
+   */
+  async transaction<T>(
+    fn: (tx: {
+      query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+    }) => Promise<T>,
+  ): Promise<T> {
+    this.assertOpen('transaction');
+    return this.db.transaction(fn);
+  }
+
+  /**
+   * LISTEN on a channel of this store's database; resolves once listening, to a function that
+   * stops it. PostgreSQL: a session of its own, so NOTIFYs from other processes arrive. PGlite:
+   * the instance's own notifications (one process). Send with `select pg_notify($1, $2)`.
+   */
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    this.assertOpen('listen');
+    return this.run('store.listen', (db) => db.listen(channel, onPayload));
+  }
+
+  /**
    * Write what a watch stream or a paginator yields (StackEvent, ImageInfo or ExecutionInfo), in
    * batches: one transaction per batch, the target's checkpoint updated in the same transaction,
    * so it never moves past what is committed. Events already stored are dropped (idempotent by
@@ -724,6 +747,57 @@ export class Store {
   events(query: EventQuery = {}): Paginator<StackEvent> {
     this.assertOpen('events');
     const newest = query.order === 'newest-first';
+    const { order: _o, pageSize, maxItems, signal, continuationToken, ...scope } = query;
+    return createPaginator<StackEvent, { ts: string; seq: string }>({
+      // The store is not a provider; its tokens are tagged with a name of its own.
+      provider: 'stackfeed-store' as ProviderId,
+      operation: 'store.events',
+      scope: { ...scope, order: newest ? 'newest-first' : 'oldest-first', schema: this.schema },
+      pageSizeLimits: { min: 1, max: 10_000, default: 500 },
+      tokenKey: this.tokenKey,
+      validateCursor: (c) => {
+        const cur = c as { ts?: unknown; seq?: unknown } | null;
+        if (typeof cur !== 'object' || cur === null) return 'the cursor is not a store position';
+        if (typeof cur.ts !== 'string' || Number.isNaN(Date.parse(cur.ts))) return 'the cursor has no valid time';
+        if (typeof cur.seq !== 'string' || !/^\d{1,19}$/.test(cur.seq)) return 'the cursor has no valid row number';
+        return undefined;
+      },
+      options: { pageSize, maxItems, signal, continuationToken },
+      fetchPage: async (cursor, size) => {
+        const limit = size ?? 500;
+        const { text, args } = this.eventPageSql(query, cursor, limit + 1);
+        const rows = await this.run('store.events', (db) => db.query<EventRowOut & { ts_text: string }>(text, args));
+        const more = rows.length > limit;
+        const page = more ? rows.slice(0, limit) : rows;
+        const last = page[page.length - 1];
+        return {
+          items: page.map(toStackEvent),
+          next: more && last ? { ts: last.ts_text, seq: last.seq } : undefined,
+        };
+      },
+    });
+  }
+
+  /**
+   * The plan PostgreSQL picks for one page of `events(query)`: the very statement `events()` runs.
+   * @internal For the plan test and the benchmark (does a history query use an index?).
+   */
+  async explainEvents(query: EventQuery = {}, limit = 101): Promise<string[]> {
+    this.assertOpen('explainEvents');
+    const { text, args } = this.eventPageSql(query, undefined, limit);
+    const rows = await this.run('store.explainEvents', (db) =>
+      db.query<{ 'QUERY PLAN': string }>(`explain ${text}`, args),
+    );
+    return rows.map((r) => r['QUERY PLAN']);
+  }
+
+  /** One page of `events(query)`: keyset on (time, row number) after `cursor`. */
+  private eventPageSql(
+    query: EventQuery,
+    cursor: { ts: string; seq: string } | undefined,
+    limit: number,
+  ): { text: string; args: unknown[] } {
+    const newest = query.order === 'newest-first';
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown) => {
@@ -749,53 +823,19 @@ export class Store {
       const t = p(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`(message ilike ${t} or status ilike ${t} or logical_id ilike ${t})`);
     }
-    const base = params.length;
+    if (cursor) {
+      const ts = p(cursor.ts);
+      const seq = p(cursor.seq);
+      where.push(`(e.ts, e.seq) ${newest ? '<' : '>'} (${ts}::timestamptz, ${seq}::bigint)`);
+    }
     const dir = newest ? 'desc' : 'asc';
-    const { order: _o, pageSize, maxItems, signal, continuationToken, ...scope } = query;
-    return createPaginator<StackEvent, { ts: string; seq: string }>({
-      // The store is not a provider; its tokens are tagged with a name of its own.
-      provider: 'stackfeed-store' as ProviderId,
-      operation: 'store.events',
-      scope: { ...scope, order: newest ? 'newest-first' : 'oldest-first', schema: this.schema },
-      pageSizeLimits: { min: 1, max: 10_000, default: 500 },
-      tokenKey: this.tokenKey,
-      validateCursor: (c) => {
-        const cur = c as { ts?: unknown; seq?: unknown } | null;
-        if (typeof cur !== 'object' || cur === null) return 'the cursor is not a store position';
-        if (typeof cur.ts !== 'string' || Number.isNaN(Date.parse(cur.ts))) return 'the cursor has no valid time';
-        if (typeof cur.seq !== 'string' || !/^\d{1,19}$/.test(cur.seq)) return 'the cursor has no valid row number';
-        return undefined;
-      },
-      options: { pageSize, maxItems, signal, continuationToken },
-      fetchPage: async (cursor, size) => {
-        const limit = size ?? 500;
-        const conds = [...where];
-        const args = params.slice(0, base);
-        if (cursor) {
-          args.push(cursor.ts, cursor.seq);
-          const op = newest ? '<' : '>';
-          conds.push(`(ts, seq) ${op} ($${base + 1}::timestamptz, $${base + 2}::bigint)`);
-        }
-        args.push(limit + 1);
-        const rows = await this.run('store.events', (db) =>
-          db.query<EventRowOut & { ts_text: string }>(
-            // `e.seq`, not `seq`: ORDER BY would pick the select list's `seq::text` and sort
-            // row numbers as text (10 before 9), while the cursor compares them as numbers.
-            `select ${EVENT_SELECT}, ts::text as ts_text from ${this.S}.events e
-             ${conds.length ? `where ${conds.join(' and ')}` : ''}
-             order by e.ts ${dir}, e.seq ${dir} limit $${args.length}`,
-            args,
-          ),
-        );
-        const more = rows.length > limit;
-        const page = more ? rows.slice(0, limit) : rows;
-        const last = page[page.length - 1];
-        return {
-          items: page.map(toStackEvent),
-          next: more && last ? { ts: last.ts_text, seq: last.seq } : undefined,
-        };
-      },
-    });
+    const lim = p(limit);
+    // `e.seq`, not `seq`: ORDER BY would pick the select list's `seq::text` and sort row numbers
+    // as text (10 before 9), while the cursor compares them as numbers.
+    const text = `select ${EVENT_SELECT}, ts::text as ts_text from ${this.S}.events e
+             ${where.length ? `where ${where.join(' and ')}` : ''}
+             order by e.ts ${dir}, e.seq ${dir} limit ${lim}`;
+    return { text, args: params };
   }
 
   /** The stacks the store has events of, with each one's latest status and last event time (latest first). */

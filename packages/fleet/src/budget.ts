@@ -1,0 +1,169 @@
+import { type ProviderId, RateLimiter, StackfeedError } from '@stackfeed/core';
+import type { Store } from '@stackfeed/store';
+
+/** One request budget: at most `limit` requests start in any window of `intervalMs`. */
+export interface BudgetOptions {
+  /** Requests per window (>= 1), for the whole fleet. */
+  limit: number;
+  /** The window, in ms (default 1000). */
+  intervalMs?: number | undefined;
+  /** How long a THROTTLED answer halves the budget for every worker (default 30 s). */
+  slowdownMs?: number | undefined;
+}
+
+/** A budget's counters, as `fleet status` shows them. */
+export interface BudgetState {
+  key: string;
+  limit: number;
+  intervalMs: number;
+  /** Requests granted since the budget was created. */
+  granted: number;
+  /** Times a request had to wait for a slot (the budget was binding). */
+  denied: number;
+  /** Requests granted in the last 60 s (by the database's clock). */
+  lastMinute: number;
+  /** THROTTLED answers reported. */
+  throttled: number;
+  /** While set and in the future, the budget runs at half its limit. */
+  slowedUntil: Date | undefined;
+}
+
+/**
+ * A request budget shared by every worker process through one PostgreSQL row (a sliding window of
+ * grant times on the database's clock, so machines with skewed clocks still agree). It is a core
+ * `RateLimiter`, so it plugs into any client's `rateLimit` option: every attempt of every call,
+ * retries included, takes a slot first.
+ *
+ * Written on the fleet's own table rather than with rate-limiter-flexible: its PostgreSQL store
+ * needs a `pg` pool and cannot run on PGlite (the embedded default), and its limiters are fixed
+ * windows, which allow up to twice the limit across a window boundary, the very burst that trips a
+ * provider's own limit. The whole mechanism here is one row lock and one array.
+ */
+export class SharedBudget extends RateLimiter {
+  readonly key: string;
+  private readonly slowdownMs: number;
+  private readonly S: string;
+
+  /** @internal use `Fleet.budget` (it creates the row). */
+  constructor(
+    private readonly store: Store,
+    key: string,
+    options: BudgetOptions,
+  ) {
+    super({ limit: options.limit, intervalMs: options.intervalMs ?? 1000 });
+    this.key = key;
+    this.slowdownMs = options.slowdownMs ?? 30_000;
+    this.S = `"${store.schema}"`;
+  }
+
+  /** Create the budget's row, or set its limit (the configuration read last wins). */
+  async ensure(): Promise<void> {
+    await this.store.query(
+      `insert into ${this.S}.fleet_budgets (key, lim, interval_ms) values ($1, $2, $3)
+       on conflict (key) do update set lim = excluded.lim, interval_ms = excluded.interval_ms`,
+      [this.key, this.limit, this.intervalMs],
+    );
+  }
+
+  /**
+   * Resolve when a request may start, by the fleet-wide count. Rejects with ABORTED when `signal`
+   * aborts first (no slot is taken).
+   */
+  override async acquire(signal?: AbortSignal, provider: ProviderId | 'core' = 'core'): Promise<void> {
+    while (true) {
+      if (signal?.aborted) throw abortedError(signal, provider);
+      const rows = await this.store.query<{ wait: number }>(`select ${this.S}.fleet_take($1) as wait`, [this.key]);
+      const wait = rows[0]?.wait ?? -1;
+      if (wait === 0) return;
+      if (wait < 0) {
+        throw new StackfeedError({
+          code: 'CONFIG',
+          provider,
+          message: `fleet budget ${this.key}: no such budget (call ensure() first)`,
+        });
+      }
+      // A few ms past the moment a slot frees: another worker may take it first, then we wait again.
+      await sleep(Math.min(wait + 2, this.intervalMs), signal);
+    }
+  }
+
+  /** A THROTTLED answer: halve this budget for every worker for `slowdownMs`. */
+  async slowDown(): Promise<void> {
+    await this.store.query(
+      `update ${this.S}.fleet_budgets set throttled = throttled + 1,
+         slowed_until = greatest(coalesce(slowed_until, now()), now() + ($2::float8 * interval '1 millisecond'))
+       where key = $1`,
+      [this.key, this.slowdownMs],
+    );
+  }
+
+  /** The budget's counters. */
+  async state(): Promise<BudgetState | undefined> {
+    const rows = await readBudgets(this.store, this.key);
+    return rows[0];
+  }
+}
+
+/** Every budget (or one), as stored. */
+export async function readBudgets(store: Store, key?: string): Promise<BudgetState[]> {
+  const rows = await store.query<{
+    key: string;
+    lim: number;
+    interval_ms: number;
+    granted: string;
+    denied: string;
+    throttled: string;
+    slowed_ms: number | null;
+    last_minute: number;
+  }>(
+    `select b.key, lim, interval_ms, granted::text as granted, denied::text as denied, throttled::text as throttled,
+       (extract(epoch from slowed_until) * 1000)::float8 as slowed_ms,
+       (select coalesce(sum(u.n), 0)::int from "${store.schema}".fleet_budget_usage u
+         where u.key = b.key and u.second >= floor(extract(epoch from now())) - 60) as last_minute
+     from "${store.schema}".fleet_budgets b where ($1::text is null or b.key = $1) order by b.key`,
+    [key ?? null],
+  );
+  return rows.map((r) => ({
+    key: r.key,
+    limit: r.lim,
+    intervalMs: r.interval_ms,
+    granted: Number(r.granted),
+    denied: Number(r.denied),
+    lastMinute: r.last_minute,
+    throttled: Number(r.throttled),
+    slowedUntil: r.slowed_ms === null ? undefined : new Date(r.slowed_ms),
+  }));
+}
+
+function abortedError(signal: AbortSignal, provider: ProviderId | 'core'): StackfeedError {
+  if (StackfeedError.is(signal.reason)) return signal.reason;
+  return new StackfeedError({
+    code: 'ABORTED',
+    provider,
+    message: 'aborted while waiting for the fleet request budget',
+    cause: signal.reason,
+  });
+}
+
+/** Wait `ms`, or less when `signal` aborts (the caller then sees the abort). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Requests granted per second (epoch second → count) for a budget, the last hour, oldest first. */
+export async function budgetUsage(store: Store, key: string): Promise<Array<{ second: number; requests: number }>> {
+  const rows = await store.query<{ second: string; n: number }>(
+    `select second::text as second, n from "${store.schema}".fleet_budget_usage where key = $1 order by second`,
+    [key],
+  );
+  return rows.map((r) => ({ second: Number(r.second), requests: r.n }));
+}

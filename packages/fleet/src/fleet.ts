@@ -1,0 +1,266 @@
+import type { DiscoveredTarget } from '@stackfeed/core';
+import type { Store } from '@stackfeed/store';
+import { type BudgetOptions, type BudgetState, readBudgets, SharedBudget } from './budget.js';
+import type { Place } from './config.js';
+import { migrateFleet } from './schema.js';
+
+/** A target as the fleet holds it: the discovered thing, and where and under which budget it lives. */
+export interface FleetTarget {
+  /** `<place key>/<kind>/<id or name>`; also the store checkpoint name of its follow. */
+  key: string;
+  /** The place it was discovered in (`Place.key`). */
+  place: string;
+  /** The budget its requests draw on (`Place.budget.key`). */
+  budget: string;
+  discovered: DiscoveredTarget<unknown>;
+}
+
+/** One row of `fleet.status().targets`. */
+export interface TargetStatus {
+  key: string;
+  provider: string;
+  place: string;
+  kind: string;
+  name: string;
+  status: string;
+  inProgress: boolean;
+  /** `pending` (to follow, or being followed) or `done` (its follow reached a terminal state). */
+  state: 'pending' | 'done';
+  owner: string | undefined;
+  leaseUntil: Date | undefined;
+  /** How often it was claimed, and how often from a worker whose lease had expired. */
+  claims: number;
+  takeovers: number;
+  /** The worker whose expired lease the last claim took over. */
+  takenFrom: string | undefined;
+  failures: number;
+  lastError: string | undefined;
+  notBefore: Date | undefined;
+  doneStatus: string | undefined;
+  /** Events stored for it (its checkpoint's count), and the checkpoint's low-water time (lag = now - this). */
+  eventsStored: number;
+  lowWater: Date | undefined;
+}
+
+/** One row of `fleet.status().workers`. */
+export interface WorkerStatus {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: Date;
+  heartbeatAt: Date;
+  /** False once its heartbeat is older than the lease TTL, or it stopped. */
+  live: boolean;
+  leases: number;
+}
+
+/** One row of `fleet.status().places`. */
+export interface PlaceStatus {
+  key: string;
+  runs: number;
+  failures: number;
+  lastError: string | undefined;
+  lastRun: Date | undefined;
+  nextRun: Date;
+  found: number;
+}
+
+export interface FleetStatus {
+  workers: WorkerStatus[];
+  targets: TargetStatus[];
+  budgets: BudgetState[];
+  places: PlaceStatus[];
+}
+
+/** Options of `openFleet`. */
+export interface OpenFleetOptions {
+  /** A worker counts as live while its heartbeat is younger than this (default 30 s). */
+  leaseTtlMs?: number | undefined;
+}
+
+/**
+ * The fleet's shared state in the store's database: targets and their leases, workers, request
+ * budgets, places to discover. Workers in several processes (PostgreSQL) or one (PGlite) share it.
+ * Creates its tables on open.
+ */
+export async function openFleet(store: Store, options: OpenFleetOptions = {}): Promise<Fleet> {
+  await migrateFleet(store);
+  return new Fleet(store, options.leaseTtlMs ?? 30_000);
+}
+
+const DATE_KEYS = ['createdAt', 'updatedAt'] as const;
+
+/** Targets, leases, budgets and status; `FleetWorker`s do the following. */
+export class Fleet {
+  /** @internal */
+  readonly S: string;
+  /** The NOTIFY channel that wakes idle workers when targets are added or released. */
+  readonly channel: string;
+  private readonly budgets = new Map<string, SharedBudget>();
+
+  /** @internal use `openFleet`. */
+  constructor(
+    readonly store: Store,
+    readonly leaseTtlMs: number,
+  ) {
+    this.S = `"${store.schema}"`;
+    this.channel = `${store.schema}_fleet`;
+  }
+
+  /**
+   * The shared request budget `key` (one per provider account and region), created or updated
+   * with these limits. One instance per key in this process.
+   */
+  async budget(key: string, options: BudgetOptions): Promise<SharedBudget> {
+    let b = this.budgets.get(key);
+    if (!b || b.limit !== options.limit || b.intervalMs !== (options.intervalMs ?? 1000)) {
+      b = new SharedBudget(this.store, key, options);
+      await b.ensure();
+      this.budgets.set(key, b);
+    }
+    return b;
+  }
+
+  /** The budget of a place (its account and region). */
+  budgetOf(place: Place): Promise<SharedBudget> {
+    return this.budget(place.budget.key, place.budget);
+  }
+
+  /**
+   * Add or refresh targets of a place (what discovery found). A target already done is followed
+   * again when it is found in progress once more. Creates (or updates) the place's budget. Returns
+   * how many targets are new.
+   */
+  async addTargets(
+    place: Pick<Place, 'key' | 'budget'>,
+    targets: readonly DiscoveredTarget<unknown>[],
+  ): Promise<number> {
+    if (targets.length === 0) return 0;
+    // Their budget exists before they can be claimed: any worker can follow them, config or not.
+    await this.budget(place.budget.key, place.budget);
+    const rows = targets.map((t) => ({
+      key: targetKey(place.key, t),
+      provider: t.provider,
+      place: place.key,
+      budget: place.budget.key,
+      kind: t.kind,
+      name: t.name,
+      target: t,
+      status: t.status,
+      in_progress: t.inProgress,
+    }));
+    // Sorted: two discoveries of overlapping places lock rows in the same order.
+    rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const out = await this.store.query<{ inserted: boolean }>(
+      `insert into ${this.S}.fleet_targets as f (key, provider, place, budget, kind, name, target, status, in_progress)
+       select key, provider, place, budget, kind, name, target, status, in_progress
+       from jsonb_to_recordset($1::text::jsonb) as r(key text, provider text, place text, budget text, kind text,
+         name text, target jsonb, status text, in_progress boolean)
+       on conflict (key) do update set target = excluded.target, status = excluded.status,
+         in_progress = excluded.in_progress, budget = excluded.budget, updated_at = now(),
+         state = case when f.state = 'done' and excluded.in_progress then 'pending' else f.state end
+       returning (xmax = 0) as inserted`,
+      [JSON.stringify(rows)],
+    );
+    const added = out.filter((r) => r.inserted).length;
+    if (added) await this.notify('targets');
+    return added;
+  }
+
+  /** Wake idle workers (they claim at once instead of at their next heartbeat). */
+  async notify(what: string): Promise<void> {
+    await this.store.query('select pg_notify($1, $2)', [this.channel, what]);
+  }
+
+  /** Workers, targets with their leases and lag, budgets, places: what `stackfeed fleet status` shows. */
+  async status(): Promise<FleetStatus> {
+    const S = this.S;
+    const workers = await this.store.query<{
+      id: string;
+      host: string;
+      pid: number;
+      started_ms: number;
+      heartbeat_ms: number;
+      live: boolean;
+      leases: number;
+    }>(
+      `select w.id, w.host, w.pid, (extract(epoch from w.started_at) * 1000)::float8 as started_ms,
+         (extract(epoch from w.heartbeat_at) * 1000)::float8 as heartbeat_ms,
+         (w.stopped_at is null and w.heartbeat_at > now() - ($1::float8 * interval '1 millisecond')) as live,
+         (select count(*)::int from ${S}.fleet_targets t where t.owner = w.id and t.lease_until > now()) as leases
+       from ${S}.fleet_workers w order by w.started_at, w.id`,
+      [this.leaseTtlMs],
+    );
+    const targets = await this.store.query<Record<string, unknown>>(
+      `select t.key, t.provider, t.place, t.kind, t.name, t.status, t.in_progress, t.state, t.owner, t.claims, t.takeovers,
+         t.taken_from, t.failures, t.last_error, t.done_status,
+         (extract(epoch from t.lease_until) * 1000)::float8 as lease_ms,
+         (extract(epoch from t.not_before) * 1000)::float8 as not_before_ms,
+         coalesce(c.events_stored, 0)::text as events_stored,
+         (extract(epoch from c.low_water) * 1000)::float8 as low_water_ms
+       from ${S}.fleet_targets t left join ${S}.checkpoints c on c.target = t.key
+       order by t.key`,
+    );
+    const places = await this.store.query<Record<string, unknown>>(
+      `select key, runs, failures, last_error, found, (extract(epoch from last_run) * 1000)::float8 as last_ms,
+         (extract(epoch from next_run) * 1000)::float8 as next_ms
+       from ${S}.fleet_places order by key`,
+    );
+    const date = (v: unknown) => (typeof v === 'number' ? new Date(v) : undefined);
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return {
+      workers: workers.map((w) => ({
+        id: w.id,
+        host: w.host,
+        pid: w.pid,
+        startedAt: new Date(w.started_ms),
+        heartbeatAt: new Date(w.heartbeat_ms),
+        live: w.live,
+        leases: w.leases,
+      })),
+      targets: targets.map((t) => ({
+        key: t.key as string,
+        provider: t.provider as string,
+        place: t.place as string,
+        kind: t.kind as string,
+        name: t.name as string,
+        status: t.status as string,
+        inProgress: t.in_progress as boolean,
+        state: t.state as 'pending' | 'done',
+        owner: str(t.owner),
+        leaseUntil: date(t.lease_ms),
+        claims: t.claims as number,
+        takeovers: t.takeovers as number,
+        takenFrom: str(t.taken_from),
+        failures: t.failures as number,
+        lastError: str(t.last_error),
+        notBefore: date(t.not_before_ms),
+        doneStatus: str(t.done_status),
+        eventsStored: Number(t.events_stored),
+        lowWater: date(t.low_water_ms),
+      })),
+      budgets: await readBudgets(this.store),
+      places: places.map((p) => ({
+        key: p.key as string,
+        runs: p.runs as number,
+        failures: p.failures as number,
+        lastError: str(p.last_error),
+        lastRun: date(p.last_ms),
+        nextRun: new Date(p.next_ms as number),
+        found: p.found as number,
+      })),
+    };
+  }
+}
+
+/** The fleet's key of a discovered target. */
+export function targetKey(place: string, t: Pick<DiscoveredTarget<unknown>, 'kind' | 'id' | 'name'>): string {
+  return `${place}/${t.kind}/${t.id ?? t.name}`;
+}
+
+/** A stored target back as a DiscoveredTarget (JSON dates back to Date). */
+export function reviveTarget(json: unknown): DiscoveredTarget<unknown> {
+  const t = { ...(json as Record<string, unknown>) };
+  for (const k of DATE_KEYS) if (typeof t[k] === 'string') t[k] = new Date(t[k] as string);
+  return t as unknown as DiscoveredTarget<unknown>;
+}

@@ -1,0 +1,128 @@
+import type { Store } from '@stackfeed/store';
+
+/**
+ * The fleet's tables, next to the store's in the store's schema (`{S}`), as numbered steps: a
+ * step is never edited once released. One statement each (PGlite's extended protocol runs one at
+ * a time).
+ */
+const STEPS: ReadonlyArray<{ version: number; statements: readonly string[] }> = [
+  {
+    version: 1,
+    statements: [
+      // One row per followed thing. `owner` + `lease_until` is the lease; a row whose lease has
+      // expired is free for any worker (its owner died or stalled past the TTL).
+      `create table {S}.fleet_targets (
+        key text primary key,
+        provider text not null,
+        place text not null,
+        budget text not null,
+        kind text not null,
+        name text not null,
+        target jsonb not null,
+        status text not null,
+        in_progress boolean not null,
+        state text not null default 'pending',
+        owner text,
+        lease_until timestamptz,
+        claims integer not null default 0,
+        takeovers integer not null default 0,
+        taken_from text,
+        claimed_at timestamptz,
+        not_before timestamptz,
+        failures integer not null default 0,
+        last_error text,
+        done_status text,
+        discovered_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      )`,
+      'create index fleet_targets_claimable on {S}.fleet_targets (state, lease_until)',
+      'create index fleet_targets_by_owner on {S}.fleet_targets (owner)',
+      `create table {S}.fleet_workers (
+        id text primary key,
+        host text not null,
+        pid integer not null,
+        started_at timestamptz not null default now(),
+        heartbeat_at timestamptz not null default now(),
+        stopped_at timestamptz
+      )`,
+      // One request budget per provider account and region: the start times (epoch ms, the
+      // database's clock, so every machine agrees) of the requests granted in the last window.
+      `create table {S}.fleet_budgets (
+        key text primary key,
+        lim integer not null,
+        interval_ms double precision not null,
+        grants double precision[] not null default '{}',
+        granted bigint not null default 0,
+        denied bigint not null default 0,
+        slowed_until timestamptz,
+        throttled bigint not null default 0
+      )`,
+      // Requests granted per second and budget, for the last hour: the rates `fleet status` shows.
+      `create table {S}.fleet_budget_usage (
+        key text not null,
+        second bigint not null,
+        n integer not null,
+        primary key (key, second)
+      )`,
+      // Take one request slot: 0 when granted, else the ms until one frees up. The row lock makes
+      // the check and the grant one step for every worker; the time is read after the lock.
+      `create function {S}.fleet_take(p_key text) returns double precision language plpgsql as $fn$
+      declare
+        b record;
+        t double precision;
+        eff integer;
+        kept double precision[];
+        n integer;
+      begin
+        select * into b from {S}.fleet_budgets where key = p_key for update;
+        if not found then return -1; end if;
+        t := extract(epoch from clock_timestamp()) * 1000;
+        eff := case when b.slowed_until is not null and b.slowed_until > clock_timestamp()
+          then greatest(1, b.lim / 2) else b.lim end;
+        select coalesce(array_agg(g order by g), '{}') into kept from unnest(b.grants) g where g > t - b.interval_ms;
+        n := coalesce(array_length(kept, 1), 0);
+        if n < eff then
+          update {S}.fleet_budgets set grants = kept || t, granted = granted + 1 where key = p_key;
+          insert into {S}.fleet_budget_usage as u (key, second, n) values (p_key, floor(t / 1000)::bigint, 1)
+            on conflict (key, second) do update set n = u.n + 1;
+          delete from {S}.fleet_budget_usage where key = p_key and second < floor(t / 1000)::bigint - 3600;
+          return 0;
+        end if;
+        update {S}.fleet_budgets set grants = kept, denied = denied + 1 where key = p_key;
+        return greatest(1, kept[n - eff + 1] + b.interval_ms - t);
+      end
+      $fn$`,
+      // Discovery of each configured place, run by one worker at a time under the same kind of lease.
+      `create table {S}.fleet_places (
+        key text primary key,
+        place jsonb not null,
+        owner text,
+        lease_until timestamptz,
+        next_run timestamptz not null default now(),
+        runs integer not null default 0,
+        failures integer not null default 0,
+        last_error text,
+        last_run timestamptz,
+        found integer not null default 0
+      )`,
+    ],
+  },
+];
+
+export const FLEET_SCHEMA_VERSION = STEPS[STEPS.length - 1]?.version ?? 0;
+
+/** Create or upgrade the fleet's tables in one transaction, under an advisory lock (workers start together). */
+export async function migrateFleet(store: Store): Promise<void> {
+  const S = `"${store.schema}"`;
+  await store.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`stackfeed-fleet:${store.schema}`]);
+    await tx.query(`create table if not exists ${S}.fleet_migrations (version integer primary key)`);
+    const rows = await tx.query<{ v: number | null }>(`select max(version)::int as v from ${S}.fleet_migrations`);
+    const current = rows[0]?.v ?? 0;
+    for (const step of STEPS) {
+      if (step.version <= current) continue;
+      for (const sql of step.statements) await tx.query(sql.replaceAll('{S}.', `${S}.`));
+      await tx.query(`insert into ${S}.fleet_migrations (version) values ($1)`, [step.version]);
+    }
+  });
+}

@@ -1,0 +1,78 @@
+import { StackfeedError } from '@stackfeed/core';
+import type { Store } from '@stackfeed/store';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openFleet } from '../src/index.js';
+import { ENGINES } from './engines.js';
+
+/** Resolves to 'pending' while `p` has not settled after a few database round trips. */
+async function settled(p: Promise<unknown>, store: Store): Promise<'granted' | 'pending'> {
+  let done = false;
+  void p.then(
+    () => {
+      done = true;
+    },
+    () => {},
+  );
+  for (let i = 0; i < 5; i++) await store.query('select 1');
+  return done ? 'granted' : 'pending';
+}
+
+describe.each(ENGINES)('shared request budget on $name', (engine) => {
+  const open: Store[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+
+  it('grants `limit` requests per window across budget instances (workers), then makes the next one wait', async () => {
+    const store = await engine.open();
+    open.push(store);
+    // A second connection (another worker) on PostgreSQL; the same instance on PGlite (one process).
+    const other = engine.name === 'postgres' ? await engine.open(store.schema) : store;
+    if (other !== store) open.push(other);
+    const a = await (await openFleet(store)).budget('openstack-heat:cloud-a:-', { limit: 3, intervalMs: 60_000 });
+    const b = await (await openFleet(other)).budget('openstack-heat:cloud-a:-', { limit: 3, intervalMs: 60_000 });
+    await a.acquire();
+    await b.acquire();
+    await a.acquire();
+    const stop = new AbortController();
+    const fourth = b.acquire(stop.signal);
+    expect(await settled(fourth, store)).toBe('pending');
+    stop.abort();
+    const err = await fourth.catch((e: unknown) => e);
+    expect(StackfeedError.is(err, 'ABORTED')).toBe(true);
+    const state = await a.state();
+    expect(state).toMatchObject({ granted: 3, limit: 3, throttled: 0 });
+    // Another account's budget is its own.
+    const c = await (await openFleet(store)).budget('openstack-heat:cloud-b:-', { limit: 1, intervalMs: 60_000 });
+    await c.acquire();
+  });
+
+  it('a THROTTLED answer halves the budget for every worker', async () => {
+    const store = await engine.open();
+    open.push(store);
+    const fleet = await openFleet(store);
+    const a = await fleet.budget('huawei-rfs:p1:cn-north-4', { limit: 4, intervalMs: 60_000, slowdownMs: 60_000 });
+    await a.acquire();
+    await a.slowDown();
+    await a.acquire();
+    const stop = new AbortController();
+    const third = a.acquire(stop.signal);
+    expect(await settled(third, store)).toBe('pending');
+    stop.abort();
+    await third.catch(() => {});
+    const s = await a.state();
+    expect(s?.throttled).toBe(1);
+    expect(s?.slowedUntil).toBeInstanceOf(Date);
+    expect(s?.granted).toBe(2);
+  });
+
+  it('a budget that was never created is a CONFIG error, not a silent pass', async () => {
+    const store = await engine.open();
+    open.push(store);
+    const fleet = await openFleet(store);
+    const b = await fleet.budget('aws-imagebuilder:dev:us-east-1', { limit: 1 });
+    await store.query(`delete from ${store.schema}.fleet_budgets`);
+    const err = await b.acquire().catch((e: unknown) => e);
+    expect(StackfeedError.is(err, 'CONFIG')).toBe(true);
+  });
+});

@@ -1,0 +1,64 @@
+import type { DiscoveredTarget } from '@stackfeed/core';
+import { HeatClient } from '@stackfeed/openstack-heat';
+import type { DiscoverFn, FollowFn, Place } from '../src/index.js';
+
+/**
+ * Discovery and follow for Heat places through the real HeatClient (its listStacks and
+ * watchStackEvents), each client drawing on the fleet's shared budget. `endpoints`: cloud name →
+ * orchestration endpoint of an emulator (one emulator per cloud: one account each).
+ */
+export function heatSource(
+  endpoints: Record<string, string>,
+  places: readonly Place[],
+): { discover: DiscoverFn; follow: FollowFn } {
+  const client = (cloud: string | undefined, ctx: Parameters<FollowFn>[3]) => {
+    const endpoint = cloud ? endpoints[cloud] : undefined;
+    if (!endpoint) throw new Error(`no emulator for cloud ${cloud}`);
+    return new HeatClient({
+      auth: { type: 'none' },
+      endpoint,
+      rateLimit: ctx.rateLimit,
+      logger: ctx.logger,
+      retry: { baseDelayMs: 5, maxDelayMs: 50 },
+    });
+  };
+  return {
+    discover: (place, signal, ctx) =>
+      (async function* () {
+        for await (const s of client(place.cloud, ctx).listStacks({ signal })) {
+          const t: DiscoveredTarget<unknown> = {
+            provider: 'openstack-heat',
+            kind: 'stack',
+            ref: { name: s.name, ...(s.id ? { id: s.id } : {}) },
+            name: s.name,
+            status: s.status,
+            state: s.state,
+            inProgress: s.phase === 'IN_PROGRESS',
+            ...(s.id ? { id: s.id } : {}),
+            ...(place.cloud ? { project: place.cloud } : {}),
+          };
+          yield t;
+        }
+      })(),
+    follow: (target, checkpoint, signal, ctx) => {
+      const place = places.find((p) => p.key === target.place);
+      return client(place?.cloud, ctx).watchStackEvents(target.discovered.ref as { name: string; id?: string }, {
+        since: checkpoint?.lowWater,
+        pollIntervalMs: ctx.pollIntervalMs,
+        signal,
+      });
+    },
+  };
+}
+
+/** The places of the proof: one Heat cloud per emulator, each its own account and budget. */
+export function heatPlaces(clouds: readonly string[], budget: { limit: number; intervalMs: number }): Place[] {
+  return clouds.map((cloud) => ({
+    key: `openstack-heat:cloud=${cloud}`,
+    provider: 'openstack-heat',
+    cloud,
+    kinds: ['stack'],
+    filters: {},
+    budget: { key: `openstack-heat:${cloud}:-`, ...budget },
+  }));
+}
