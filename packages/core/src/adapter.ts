@@ -51,6 +51,7 @@ export {
 } from './watch/watch.js';
 export type { OperationMark } from './watch/current-operation.js';
 export { stackOperationMark } from './watch/stack-marks.js';
+export { deploymentSummary } from './watch/deployment-summary.js';
 
 export { HttpTransport } from './transport/http-transport.js';
 export {

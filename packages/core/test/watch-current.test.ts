@@ -242,8 +242,11 @@ describe('stackOperationMark', () => {
   it('marks the stack’s own IN_PROGRESS as start, ROLLBACK IN_PROGRESS as resume, terminal phases as end', () => {
     expect(mark(mk({}))).toBe('start');
     expect(mark(mk({ action: 'ROLLBACK' }))).toBe('resume');
-    for (const phase of ['COMPLETE', 'FAILED', 'CANCELLED'] as const) expect(mark(mk({ phase }))).toBe('end');
+    for (const phase of ['COMPLETE', 'FAILED', 'SKIPPED', 'CANCELLED'] as const)
+      expect(mark(mk({ phase }))).toBe('end');
     expect(mark(mk({ stack: { name: 'web' } }))).toBe('start'); // by name alone
+    expect(mark(mk({ stack: {} }))).toBe('start'); // a stack-level event naming no stack is the stack's own
+    expect(mark(mk({ action: 'UPDATE', status: 'UPDATE_ROLLBACK_IN_PROGRESS' }))).toBe('resume');
   });
 
   it('marks nothing on resource events, nested stacks, other stacks, and other phases', () => {
@@ -251,7 +254,7 @@ describe('stackOperationMark', () => {
     expect(mark(mk({ isStackEvent: undefined }))).toBeUndefined();
     expect(mark(mk({ stack: { id: 'child', name: 'web-db', rootId: 'sid' } }))).toBeUndefined();
     expect(mark(mk({ stack: { id: 'other', name: 'other' } }))).toBeUndefined();
-    expect(mark(mk({ stack: {} }))).toBeUndefined();
+    expect(mark(mk({ stack: { id: 'sid-2', name: 'web' } }))).toBeUndefined(); // ids decide when both have one
     expect(mark(mk({ phase: 'UNKNOWN' }))).toBeUndefined();
     expect(mark(mk({ phase: 'INFO' }))).toBeUndefined();
   });
