@@ -28,8 +28,10 @@ import {
   createPaginator,
   createTokenKey,
   deploymentPaginator,
+  deploymentSummary,
   findDeployment,
   groupDeployments,
+  stackOperationMark,
   statusTable,
   watchEvents,
 } from '@stackfeed/core/adapter';
@@ -762,6 +764,10 @@ export class ParallelClusterClient
           }
         },
         checkTerminal: ({ signal, newEvents }) => terminal(signal, newEvents),
+        // The image's or cluster's CloudFormation stack carries its name: its own stack-level
+        // events bound the operations (`operation: 'current'`) and the deployment summary.
+        operationMark: stackOperationMark({ name: target.name }),
+        summarize: deploymentSummary({ provider: PROVIDER, stack: { name: target.name } }),
       },
       options,
     );

@@ -77,6 +77,21 @@ describe('deployments of image and cluster stacks: root cause through nested sta
     expect(d?.counts.events).toBe(fail.eventCounts[0] + fail.eventCounts[1]);
   });
 
+  it('direct: a watch of the failed create ends with its deployment and the nested root cause', async () => {
+    const stream = directClient(emu).watchStackEvents({ kind: 'cluster', name: 'hpc-fail' }, { pollIntervalMs: 1 });
+    for await (const _ of stream) {
+      // the create is over: one poll, then the final drain
+    }
+    // The watch knows the stack by its name (the summary carries no id it was not given).
+    const d = stream.result?.deployment;
+    expect(d).toMatchObject({ id: fail.token, action: 'CREATE', outcome: 'rolled-back', stack: { name: 'hpc-fail' } });
+    expect(d?.durationSeconds).toBe((fail.endsAt - fail.startedAt) / 1000);
+    expect(stream.result?.rootCause).toMatchObject({
+      resource: { logicalId: fail.failedLogicalId },
+      reason: fail.failedReason,
+    });
+  });
+
   it('direct: per-resource durations match the events (root and nested stack)', async () => {
     const [d] = await directClient(emu).listDeployments({ clusterName: 'hpc-fail' }).toArray({ limit: 10 });
     const names = new Map([

@@ -92,6 +92,37 @@ describe('stackfeed deployments', () => {
     }
   });
 
+  it('events --follow ends with the root cause and the slowest resources of the deployment it followed', async () => {
+    const { startRfsEmulator, deploymentFailsAndRollsBack } = await import('@stackfeed/emulator/rfs');
+    const keys = { accessKey: 'CLIFOLLOWACCESSKEY01', secretKey: 'cli-follow-secret-key' };
+    const rfs = await startRfsEmulator({
+      credentials: { aksk: [keys] },
+      scenarios: [deploymentFailsAndRollsBack({ stackName: 'db' })],
+      progress: 'manual',
+    });
+    try {
+      rfs.finish();
+      const env = {
+        HUAWEICLOUD_SDK_AK: keys.accessKey,
+        HUAWEICLOUD_SDK_SK: keys.secretKey,
+        HUAWEICLOUD_SDK_PROJECT_ID: rfs.projectId,
+        HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+      };
+      const r = await cli(['events', 'rfs', 'db', '-f', '--endpoint', rfs.url, '-o', 'ndjson'], { env });
+      const lines = r.err.trim().split('\n');
+      expect(
+        lines.find((l) => /root cause/.test(l)),
+        r.err,
+      ).toMatch(/^ {2}root cause \S+/);
+      expect(
+        lines.find((l) => /slowest:/.test(l)),
+        r.err,
+      ).toMatch(/^ {2}slowest: \S+ \d/);
+    } finally {
+      await rfs.close();
+    }
+  });
+
   it('is a usage error (2) on a malformed Image Builder target', async () => {
     const ib = await cli(['deployments', 'imagebuilder', 'nosuch', '--region', 'us-east-1']);
     expect(ib.code, ib.err).toBe(EXIT.USAGE);

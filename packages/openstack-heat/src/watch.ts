@@ -1,11 +1,15 @@
 import type { StackEvent, StackInfo } from '@stackfeed/core';
 import {
+  deploymentSummary,
   type DrainResult,
+  type OperationMark,
   type PollContext,
   type PollResult,
   type TerminalCheck,
   type WatchSource,
   drainPages,
+  stackOperationMark,
+  type WatchSummary,
 } from '@stackfeed/core/adapter';
 import { StackfeedError } from '@stackfeed/core';
 import type { FetchedEvents, HeatApi } from './api/heat-api.js';
@@ -111,6 +115,24 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
     this.quietPolls = drained.items.length === 0 ? this.quietPolls + 1 : 0;
     this.capped = drained.stoppedBy === 'max-pages';
     return { events, capped: this.capped };
+  }
+
+  /** The stack as the watch knows it: its id once resolved, else the name it was asked for. */
+  private ownStack(): { id?: string; name?: string } {
+    if (this.stack) return { id: this.stack.id, name: this.stack.name };
+    const r = this.args.ref;
+    const name = typeof r === 'string' ? r : (r.name ?? r.stackName);
+    return name === undefined ? {} : { name };
+  }
+
+  /** `operation: 'current'`: the stack's own stack-level events open and end its operations (core's rule). */
+  operationMark(ev: StackEvent): OperationMark | undefined {
+    return stackOperationMark(this.ownStack())(ev);
+  }
+
+  /** `WatchResult.deployment` / `rootCause`: core's grouping of what the watch yielded, nested stacks included. */
+  summarize(events: readonly StackEvent[]): WatchSummary {
+    return deploymentSummary({ provider: this.provider, stack: this.ownStack() })(events);
   }
 
   async checkTerminal({ signal }: { signal: AbortSignal }): Promise<TerminalCheck<StackInfo>> {

@@ -269,3 +269,35 @@ describe('a pruned start', () => {
     }
   });
 });
+
+describe('watchStackEvents and the deployment it followed', () => {
+  it('WatchResult names the deployment and its nested root cause', async () => {
+    const stream = client().watchStackEvents(NAME, { nestedDepth: 2, pollIntervalMs: 1 });
+    for await (const _ of stream) {
+      // drain: the stack is already ROLLBACK_COMPLETE, so the watch ends after one poll
+    }
+    const result = stream.result;
+    expect(result?.deployment).toMatchObject({ action: 'UPDATE', outcome: 'rolled-back', status: 'ROLLBACK_COMPLETE' });
+    expect(result?.rootCause).toMatchObject({ resource: { logicalId: 'boom' }, stack: { name: NESTED } });
+    expect(result?.deployment?.id).toBe(openingId(parent, 'UPDATE_IN_PROGRESS'));
+  });
+
+  it("operation: 'current' on an idle stack ignores the older operation's end and waits for the next one", async () => {
+    const ac = new AbortController();
+    const stream = client().watchStackEvents(NAME, { operation: 'current', pollIntervalMs: 1, signal: ac.signal });
+    const yielded: string[] = [];
+    const reading = (async () => {
+      for await (const ev of stream) yielded.push(ev.status);
+    })().then(
+      () => 'ended',
+      (err: { code?: string }) => err.code,
+    );
+    // Several polls go by: an ended operation must neither end the watch nor be yielded.
+    for (let i = 0; i < 20 && emu.server.requests.length < 6; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(emu.server.requests.length).toBeGreaterThanOrEqual(3);
+    expect(yielded).toEqual([]);
+    ac.abort();
+    expect(await reading).toBe('ABORTED');
+    expect(stream.result).toBeUndefined();
+  });
+});
