@@ -61,8 +61,16 @@ async function drain(it: AsyncIterable<unknown>): Promise<number> {
 const causeEvent = { resource: { logicalId: 'db' }, stack: { name: 'nested' } } as StackEvent;
 
 describe('WatchResult.deployment and rootCause', () => {
-  it('summarize sees the yielded events from the last operation start on; its deployment and root cause are in the result', async () => {
-    const all = evs([['A-start', 'start'], ['A-end', 'end'], ['B-start', 'start'], ['B-r1'], ['B-failed', 'end']]);
+  it('summarize sees the last two operations (the one before may be what the last one rolls back), never older ones; its deployment and root cause are in the result', async () => {
+    const all = evs([
+      ['Z-start', 'start'],
+      ['Z-end', 'end'],
+      ['A-start', 'start'],
+      ['A-end', 'end'],
+      ['B-start', 'start'],
+      ['B-r1'],
+      ['B-failed', 'end'],
+    ]);
     const src = source(all, (got) => ({
       deployment: fakeDeployment(
         got.map((e) => e.id),
@@ -70,9 +78,9 @@ describe('WatchResult.deployment and rootCause', () => {
       ),
     }));
     const stream = watchEvents(src);
-    expect(await drain(stream)).toBe(5);
-    expect(src.seen).toEqual([['B-start', 'B-r1', 'B-failed']]);
-    expect(stream.result?.deployment?.id).toBe('B-start');
+    expect(await drain(stream)).toBe(7);
+    expect(src.seen).toEqual([['A-start', 'A-end', 'B-start', 'B-r1', 'B-failed']]);
+    expect(stream.result?.deployment?.id).toBe('A-start'); // the fake names a deployment by the first event it was given;
     expect(stream.result?.rootCause?.stack).toEqual({ name: 'nested' }); // from the deployment
   });
 

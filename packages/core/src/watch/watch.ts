@@ -348,14 +348,21 @@ class PollReader<T extends Watchable> {
   retained: T[] | undefined;
   /** Whether the last operation mark yielded opened an operation not yet ended. */
   private operationOpen = false;
+  /** Where in `retained` the last operation started. */
+  private lastStart = 0;
 
   /** Called for each event as it is yielded. */
   note(ev: T): void {
     this.yielded++;
     if (this.retained) {
-      // A new operation: the summary is about the last one, so what came before can go.
+      // A new operation: the summary is about the last one, but the one before it is kept too: a
+      // provider may tell only from both that the new one is the rollback of a failed one (RFS
+      // opens its rollback with the same LOG lines as a deployment). Older ones can go.
       const mark = this.source.operationMark?.(ev);
-      if (mark === 'start' && !this.operationOpen) this.retained.length = 0;
+      if (mark === 'start' && !this.operationOpen) {
+        this.retained.splice(0, this.lastStart);
+        this.lastStart = this.retained.length;
+      }
       if (mark) this.operationOpen = mark !== 'end';
       if (this.retained.length >= SUMMARY_MAX_EVENTS) {
         this.retained = undefined;
