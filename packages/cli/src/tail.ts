@@ -223,7 +223,7 @@ export function deploymentLines(ctx: Ctx, o: TailOutcome): string[] {
     const slowest = [...timed].sort((a, b) => (b.durationSeconds ?? 0) - (a.durationSeconds ?? 0)).slice(0, 3);
     const list = slowest.map(
       (r) =>
-        `${r.resource.logicalId ?? r.resource.physicalId ?? '?'} ${formatElapsed((r.durationSeconds ?? 0) * 1000)}`,
+        `${r.resource.logicalId ?? r.resource.physicalId ?? '?'}${r.resource.key ? `[${r.resource.key}]` : ''} ${formatElapsed((r.durationSeconds ?? 0) * 1000)}`,
     );
     lines.push(`slowest: ${list.join(', ')}`);
   }
