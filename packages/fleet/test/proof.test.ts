@@ -192,7 +192,6 @@ describe.each(ENGINES)('the fleet on $name: workers, a crash, a takeover, one bu
     await until(async () => claimed(victim).length > 0 && (await storedCount()) > 20, 'the victim at work', GUARD_MS);
     await victim.crash();
     const orphaned = await held(victim);
-    expect(orphaned.length, 'the crash left targets under lease').toBeGreaterThan(0);
     // Later, a second crash: once the takeover of the first has begun, and while the second holds targets.
     await until(
       async () =>
@@ -203,7 +202,6 @@ describe.each(ENGINES)('the fleet on $name: workers, a crash, a takeover, one bu
     );
     await second.crash();
     const orphaned2 = await held(second);
-    expect(orphaned2.length, 'the second crash left targets under lease').toBeGreaterThan(0);
     const survivors = rest;
 
     // A stack that starts after the crash: found by periodic discovery, followed by the survivors.
@@ -238,8 +236,13 @@ describe.each(ENGINES)('the fleet on $name: workers, a crash, a takeover, one bu
             ),
         ),
       ].sort();
-    expect(takenFrom(victim)).toEqual(orphaned);
-    expect(takenFrom(second)).toEqual(orphaned2);
+    // (Read just after each crash: under a loaded machine a takeover may already have begun, so
+    // what was still held then is a subset of what was taken over.)
+    expect(takenFrom(victim)).toEqual(expect.arrayContaining(orphaned));
+    expect(takenFrom(second)).toEqual(expect.arrayContaining(orphaned2));
+    // Each crash left targets under lease, and they were taken over.
+    expect(takenFrom(victim).length).toBeGreaterThan(0);
+    expect(takenFrom(second).length).toBeGreaterThan(0);
     const status = await fleet.status();
     for (const t of status.targets) {
       expect(t.state).toBe('done');
