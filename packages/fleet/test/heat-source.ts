@@ -1,5 +1,5 @@
 import type { DiscoveredTarget } from '@stackfeed/core';
-import { HeatClient } from '@stackfeed/openstack-heat';
+import { type HeatAuth, HeatClient } from '@stackfeed/openstack-heat';
 import type { DiscoverFn, FollowFn, Place } from '../src/index.js';
 
 /**
@@ -10,12 +10,14 @@ import type { DiscoverFn, FollowFn, Place } from '../src/index.js';
 export function heatSource(
   endpoints: Record<string, string>,
   places: readonly Place[],
+  /** Keystone auth per cloud (default: a noauth Heat). */
+  auth: Record<string, HeatAuth> = {},
 ): { discover: DiscoverFn; follow: FollowFn } {
   const client = (cloud: string | undefined, ctx: Parameters<FollowFn>[3]) => {
     const endpoint = cloud ? endpoints[cloud] : undefined;
     if (!endpoint) throw new Error(`no emulator for cloud ${cloud}`);
     return new HeatClient({
-      auth: { type: 'none' },
+      auth: (cloud ? auth[cloud] : undefined) ?? { type: 'none' },
       endpoint,
       rateLimit: ctx.rateLimit,
       logger: ctx.logger,
