@@ -94,6 +94,33 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     expect(after.workers.find((w) => w.id === 'w0')?.live).toBe(false);
   });
 
+  it('400 targets over 4 workers, each on its own connection: disjoint shares of 100, as the database records them', async () => {
+    const first = await engine.open();
+    open.push(first);
+    const stores = [first];
+    // PostgreSQL: a pool per worker, as in four processes; PGlite: one process, one database.
+    for (let i = 1; i < 4; i++) {
+      const s = engine.name === 'postgres' ? await engine.open(first.schema) : first;
+      if (s !== first) open.push(s);
+      stores.push(s);
+    }
+    const fleets = await Promise.all(stores.map((s) => openFleet(s, { leaseTtlMs: 5000 })));
+    const ws = fleets.map((f, i) => new FleetWorker(f, { id: `p${i}`, follow: holdForever, leaseTtlMs: 5000 }));
+    workers.push(...ws);
+    for (const w of ws) await w.start();
+    await (fleets[0] as Awaited<ReturnType<typeof openFleet>>).addTargets(
+      place,
+      Array.from({ length: 400 }, (_, i) => stack(i)),
+    );
+    await until(() => ws.every((w) => w.held.length === 100), 'each worker holds 100');
+    const all = ws.flatMap((w) => w.held);
+    expect(new Set(all).size).toBe(400);
+    const owners = await first.query<{ key: string; owner: string }>(
+      `select key, owner from ${first.schema}.fleet_targets order by key`,
+    );
+    for (const { key, owner } of owners) expect(ws.find((w) => w.held.includes(key))?.id, key).toBe(owner);
+  });
+
   it('NOTIFY wakes an idle worker: targets added are claimed long before its next heartbeat', async () => {
     const store = await engine.open();
     open.push(store);
