@@ -208,9 +208,12 @@ export class FleetWorker {
     await this.heartbeat();
     if (this.stopped) return;
     if (this.options.discover && this.options.places?.length && !this.discovering) {
-      this.discovering = this.discoverDue().finally(() => {
-        this.discovering = undefined;
-      });
+      this.discovering = this.discoverDue()
+        // The database is away: the next tick tries again (never an unhandled rejection).
+        .catch(() => {})
+        .finally(() => {
+          this.discovering = undefined;
+        });
     }
     await this.balance();
   }

@@ -210,3 +210,50 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     await until(() => (events[0] ?? []).filter((e) => e.type === 'done').length === 2, 'followed a second time');
   });
 });
+
+describe('a worker whose database goes away (PostgreSQL)', () => {
+  it('keeps failing its ticks quietly (no unhandled rejection) while another worker takes its targets over', async () => {
+    const pg = ENGINES.find((e) => e.name === 'postgres') as (typeof ENGINES)[number];
+    const healthy = await pg.open();
+    const doomed = await pg.open(healthy.schema);
+    const fleetA = await openFleet(healthy, { leaseTtlMs: TTL });
+    const fleetB = await openFleet(doomed, { leaseTtlMs: TTL });
+    const evB: WorkerEvent[] = [];
+    let following = 0;
+    const b = new FleetWorker(fleetB, {
+      id: 'doomed',
+      // Counts the follows that got past their start (budget, checkpoint): then only ticks query.
+      follow: (t, cp, signal, ctx) => {
+        const inner = holdForever(t, cp, signal, ctx);
+        return {
+          async *[Symbol.asyncIterator]() {
+            following++;
+            yield* inner;
+          },
+        };
+      },
+      places: [place],
+      discover: () => (async function* () {})(),
+      onEvent: (e) => evB.push(e),
+    });
+    await b.start();
+    await fleetA.addTargets(place, [stack(1), stack(2)]);
+    await until(() => b.held.length === 2 && following === 2, 'the doomed worker follows both');
+    // Its pool is ended under it: every later query of that worker fails.
+    await doomed.close();
+    const a = new FleetWorker(fleetA, { id: 'healthy', follow: holdForever });
+    await a.start();
+    await until(() => a.held.length === 2, 'the healthy worker took both over');
+    const s = await fleetA.status();
+    expect(
+      s.targets.map((t) => [t.owner, t.takenFrom]),
+      JSON.stringify(evB),
+    ).toEqual([
+      ['healthy', 'doomed'],
+      ['healthy', 'doomed'],
+    ]);
+    await b.stop();
+    await a.stop();
+    await healthy.close();
+  });
+});
