@@ -1,10 +1,14 @@
 /**
  * Follow an OpenStack Heat stack until it finishes, then print how it ended.
  *
- *   OS_AUTH_TYPE=none OS_ENDPOINT=http://127.0.0.1:8004/v1/admin \
- *     npx tsx --conditions=@stackfeed/source examples/heat-watch.ts my-stack
+ * Against the emulator (`pnpm stackfeed emulator` in another terminal: stack "web" with a nested
+ * stack), from the clone's root:
  *
- * or with OS_CLOUD=<cloud in clouds.yaml>, or OS_AUTH_URL/OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME.
+ *   OS_AUTH_TYPE=none OS_ENDPOINT=http://127.0.0.1:4780/v1/demo \
+ *     pnpm exec tsx --conditions=@stackfeed/source examples/heat-watch.ts web 2
+ *
+ * Against a real Heat: OS_CLOUD=<cloud in clouds.yaml>, or OS_AUTH_URL/OS_USERNAME/OS_PASSWORD/
+ * OS_PROJECT_NAME, and your stack's name. CI runs the command above (packages/cli/test/examples.test.ts).
  */
 import { StackfeedError } from '@stackfeed/core';
 import { HeatClient } from '@stackfeed/openstack-heat';

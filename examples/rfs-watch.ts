@@ -1,11 +1,19 @@
 /**
  * Watch a Huawei Cloud RFS stack deploy, then list its error events.
  *
- *   # against the local emulator (a deployment that fails and rolls back, about 10 s):
- *   npx tsx --conditions=@stackfeed/source examples/rfs-watch.ts
+ * With no stack name it starts its own emulator (a deployment that fails and rolls back, about 10 s):
  *
- *   # against a real stack (AK/SK from HUAWEICLOUD_SDK_AK / _SK / _PROJECT_ID):
- *   RFS_REGION=cn-north-4 npx tsx --conditions=@stackfeed/source examples/rfs-watch.ts my-stack
+ *   pnpm exec tsx --conditions=@stackfeed/source examples/rfs-watch.ts
+ *
+ * Against `pnpm stackfeed emulator` (in another terminal; the variables its banner prints):
+ *
+ *   HUAWEICLOUD_SDK_AK=STACKFEEDDEMOAK00001 HUAWEICLOUD_SDK_SK=stackfeed-demo-secret-key \
+ *   HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef HUAWEICLOUD_SDK_REGION=cn-north-4 \
+ *   HUAWEICLOUD_SDK_ENDPOINT=http://127.0.0.1:4770 \
+ *     pnpm exec tsx --conditions=@stackfeed/source examples/rfs-watch.ts shop-db
+ *
+ * Against a real stack: HUAWEICLOUD_SDK_AK / _SK / _PROJECT_ID / _REGION, no endpoint (the
+ * region's public one). CI runs the commands above (packages/cli/test/examples.test.ts).
  */
 import { StackfeedError } from '@stackfeed/core';
 import { deploymentFailsAndRollsBack, startRfsEmulator } from '@stackfeed/emulator/rfs';
@@ -17,7 +25,13 @@ let rfs: RfsClient;
 let name: string;
 
 if (stackName) {
-  rfs = new RfsClient({ region: process.env.RFS_REGION ?? 'cn-north-4' });
+  // The Huawei SDKs' variables; the endpoint only to point at an emulator or a private one.
+  const region = process.env.HUAWEICLOUD_SDK_REGION;
+  if (!region) {
+    console.error('set HUAWEICLOUD_SDK_REGION (e.g. cn-north-4)');
+    process.exit(2);
+  }
+  rfs = new RfsClient({ region, endpoint: process.env.HUAWEICLOUD_SDK_ENDPOINT });
   name = stackName;
 } else {
   const credentials = { accessKey: 'DEMOACCESSKEY0000001', secretKey: 'demo-secret-key-0123456789' };

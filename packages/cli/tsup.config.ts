@@ -1,5 +1,7 @@
 import { defineConfig } from 'tsup';
 
+// The library entry (`run()` for tools and tests), its dependencies external. The command that runs
+// is the bundle of tsup.bin.config.ts (dist/bin/); dist/bin.js stays for scripts that look for it.
 export default defineConfig({
   entry: ['src/index.ts', 'src/bin.ts'],
   format: ['esm'],

@@ -4,7 +4,7 @@ export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm'],
   // The build does not use the composite (tsc -b) settings meant for typechecking.
-  dts: { compilerOptions: { composite: false, incremental: false } },
+  dts: { compilerOptions: { composite: false, incremental: false, stripInternal: true } },
   clean: true,
   target: 'node20',
   platform: 'node',

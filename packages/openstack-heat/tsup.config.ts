@@ -3,8 +3,9 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm'],
-  // The build does not use the composite (tsc -b) settings meant for typechecking.
-  dts: { compilerOptions: { composite: false, incremental: false } },
+  // The build does not use the composite (tsc -b) settings meant for typechecking. `@internal`
+  // declarations are left out of the published types.
+  dts: { compilerOptions: { composite: false, incremental: false, stripInternal: true } },
   clean: true,
   target: 'node20',
   platform: 'node',

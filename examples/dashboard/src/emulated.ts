@@ -20,12 +20,18 @@ import { RfsClient } from '@stackfeed/huawei-rfs';
 import { HeatClient } from '@stackfeed/openstack-heat';
 import type { DashboardSources } from './sources.js';
 
+/** How long the longest scenario lasts, in scenario time (the lifecycle execution, about 95 s). */
+const SCENARIO_MS = 100_000;
+
 /** Starts the emulators; `speed` scenario seconds pass per second (the scenarios last about 100 s). */
 export async function emulatedSources(speed = 2): Promise<DashboardSources> {
   // The AWS SDK's advice about future Node versions is noise against local emulators.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const wall0 = Date.now();
-  const t0 = Math.floor(wall0 / 1000) * 1000;
+  // Anchored as the CLI's demo: scenario time 0 lies in the past so that the scenarios' end (about
+  // 100 s of scenario time) is reached at the wall clock's "now" and no event is stamped in the future.
+  const lead = speed > 1 ? SCENARIO_MS * (1 - 1 / speed) : 0;
+  const t0 = Math.floor((wall0 - lead) / 1000) * 1000;
   const now = () => t0 + (Date.now() - wall0) * speed;
   const closers: Array<() => Promise<void> | void> = [];
 

@@ -24,11 +24,44 @@ const TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
 };
 
-/** One SSE message: `event:` type, `data:` JSON, `id:` for Last-Event-ID resume. */
+/**
+ * One SSE message: `event:` type, `data:` JSON, `id:` for Last-Event-ID resume. Provider errors are
+ * `provider-error`, never `error`: that name is the browser's own for a lost connection.
+ */
 interface Message {
   id: number;
-  type: 'hello' | 'event' | 'result' | 'error' | 'images';
+  type: 'hello' | 'event' | 'result' | 'provider-error' | 'images';
   data: unknown;
+}
+
+/** A provider error as the page gets it: the same failure repeated is one entry with a count. */
+export interface ProblemRecord {
+  /** Stable per (provider, target, code, message): the page replaces the entry it already has. */
+  key: string;
+  provider?: string;
+  /** The deployment it belongs to; absent for an image listing. */
+  target?: string;
+  code: string;
+  message: string;
+  httpStatus?: number;
+  providerCode?: string;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** A credential-free view of any thrown value. */
+function describe(err: unknown): { code: string; message: string; httpStatus?: number; providerCode?: string } {
+  if (StackfeedError.is(err)) {
+    const j = err.toJSON() as { code: string; message: string; httpStatus?: number; providerCode?: string };
+    return {
+      code: j.code,
+      message: j.message,
+      ...(j.httpStatus !== undefined ? { httpStatus: j.httpStatus } : {}),
+      ...(j.providerCode !== undefined ? { providerCode: j.providerCode } : {}),
+    };
+  }
+  return { code: 'UNKNOWN', message: err instanceof Error ? err.message : String(err) };
 }
 
 export interface DashboardOptions {
@@ -55,14 +88,19 @@ export async function startDashboard(sources: DashboardSources, options: Dashboa
   const history: Message[] = [];
   const historyLimit = options.historyLimit ?? 10_000;
   let images: Message | undefined;
+  /** The latest message of each distinct problem: state, like images, not history that piles up. */
+  const problems = new Map<string, Message>();
   let seq = 0;
   const clients = new Set<ServerResponse>();
 
-  const send = (res: ServerResponse, m: Message) =>
-    res.write(`id: ${m.id}\nevent: ${m.type}\ndata: ${JSON.stringify(m.data)}\n\n`);
+  // State replayed on connect (problems, images) goes without `id:`, so it cannot move the browser's
+  // Last-Event-ID past history it has not seen.
+  const send = (res: ServerResponse, m: Message, withId = true) =>
+    res.write(`${withId ? `id: ${m.id}\n` : ''}event: ${m.type}\ndata: ${JSON.stringify(m.data)}\n\n`);
   const publish = (type: Message['type'], data: unknown) => {
     const m: Message = { id: ++seq, type, data };
     if (type === 'images') images = m;
+    else if (type === 'provider-error') problems.set((data as ProblemRecord).key, m);
     else {
       history.push(m);
       if (history.length > historyLimit) history.splice(0, history.length - historyLimit);
@@ -74,18 +112,46 @@ export async function startDashboard(sources: DashboardSources, options: Dashboa
     targets: sources.targets.map((t) => ({ provider: t.provider, target: t.target })),
   };
 
-  // Watch + merge: one time-ordered feed of every provider.
-  const streams = sources.targets.map((t) => ({ t, stream: t.watch(ac.signal) }));
-  const tagged = streams.map(({ t, stream }) =>
-    (async function* () {
-      let n = 0;
-      for await (const ev of stream) {
-        n++;
-        yield { ev, t, timestamp: ev.timestamp };
-      }
-      publish('result', resultRecord(t.provider, t.target, stream.result, n));
-    })(),
+  const problem = (err: unknown, provider?: string, target?: string) => {
+    const d = describe(err);
+    const key = JSON.stringify([provider ?? '', target ?? '', d.code, d.message]);
+    const now = new Date().toISOString();
+    const before = problems.get(key)?.data as ProblemRecord | undefined;
+    const record: ProblemRecord = {
+      key,
+      ...(provider ? { provider } : {}),
+      ...(target !== undefined ? { target } : {}),
+      ...d,
+      count: (before?.count ?? 0) + 1,
+      firstSeen: before?.firstSeen ?? now,
+      lastSeen: now,
+    };
+    publish('provider-error', record);
+  };
+
+  // Watch + merge: one time-ordered feed of every provider. A target that cannot even start (bad
+  // config, missing credentials) is reported on its card; the others run.
+  const streams = sources.targets.map((t) => {
+    try {
+      return { t, stream: t.watch(ac.signal) };
+    } catch (err) {
+      problem(err, t.provider, t.target);
+      return { t, stream: undefined };
+    }
+  });
+  const tagged = streams.flatMap(({ t, stream }) =>
+    stream === undefined
+      ? []
+      : (async function* () {
+          let n = 0;
+          for await (const ev of stream) {
+            n++;
+            yield { ev, t, timestamp: ev.timestamp };
+          }
+          publish('result', resultRecord(t.provider, t.target, stream.result, n));
+        })(),
   );
+  const running = streams.filter((s) => s.stream !== undefined);
   const done = (async () => {
     try {
       for await (const { ev, t } of mergeEvents(tagged, {
@@ -94,18 +160,14 @@ export async function startDashboard(sources: DashboardSources, options: Dashboa
         signal: ac.signal,
         onStreamError: 'drop',
         onDropped: (i, err) => {
-          const target = streams[i]?.t;
-          publish('error', {
-            provider: target?.provider,
-            target: target?.target,
-            ...(StackfeedError.is(err) ? err.toJSON() : { code: 'UNKNOWN', message: String(err) }),
-          });
+          const target = running[i]?.t;
+          problem(err, target?.provider, target?.target);
         },
       })) {
         publish('event', { ...eventRecord(ev as StackEvent), target: t.target });
       }
     } catch (err) {
-      if (!ac.signal.aborted) publish('error', StackfeedError.is(err) ? err.toJSON() : { message: String(err) });
+      if (!ac.signal.aborted) problem(err);
     }
   })();
 
@@ -117,10 +179,7 @@ export async function startDashboard(sources: DashboardSources, options: Dashboa
         for await (const img of feed.list(ac.signal)) items.push(imageRecord(img));
       } catch (err) {
         if (ac.signal.aborted) return;
-        publish('error', {
-          provider: feed.provider,
-          ...(StackfeedError.is(err) ? err.toJSON() : { message: String(err) }),
-        });
+        problem(err, feed.provider);
       }
     }
     publish('images', { items });
@@ -145,14 +204,22 @@ export async function startDashboard(sources: DashboardSources, options: Dashboa
       // Replay what this browser has not seen (all of it, or after its Last-Event-ID).
       const last = Number(req.headers['last-event-id'] ?? 0) || 0;
       for (const m of history) if (m.id > last) send(res, m);
-      if (images) send(res, images);
+      for (const m of problems.values()) send(res, m, false);
+      if (images) send(res, images, false);
       clients.add(res);
       req.on('close', () => clients.delete(res));
       return;
     }
     if (path === '/api/state') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ...hello, messages: history.length, images: images?.data ?? { items: [] } }));
+      res.end(
+        JSON.stringify({
+          ...hello,
+          messages: history.length,
+          problems: [...problems.values()].map((m) => m.data),
+          images: images?.data ?? { items: [] },
+        }),
+      );
       return;
     }
     const file = STATIC[path];

@@ -69,6 +69,15 @@ describe('dashboard in Chromium', { timeout: 90_000 }, () => {
     // More arrive without a reload: the page is fed by the SSE stream.
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="event-row"]').length > n, first);
     expect(await rows().count()).toBeGreaterThan(first);
+    // The scenario clock is anchored: no event is stamped after the moment it is shown.
+    const latest = await page.evaluate(() =>
+      Math.max(
+        ...Array.from(document.querySelectorAll('[data-testid="event-row"] td.time')).map((td) =>
+          Date.parse(`${td.textContent?.replace(' ', 'T')}Z`),
+        ),
+      ),
+    );
+    expect(latest).toBeLessThanOrEqual(Date.now());
   });
 
   it('shows the RFS deployment as failed, its failure rows highlighted', async () => {

@@ -1,10 +1,11 @@
 /** The dashboard server without a browser: SSE framing, replay, Last-Event-ID resume, merge order, errors. */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ImageInfo, StackfeedError, type StackEvent } from '@stackfeed/core';
 import { watchEvents } from '@stackfeed/core/adapter';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startHeatEmulator } from '@stackfeed/emulator/heat';
 import { configuredSources } from '../src/configured.js';
 import { type Dashboard, startDashboard } from '../src/server.js';
 import type { DashboardSources, WatchedTarget } from '../src/sources.js';
@@ -204,12 +205,73 @@ describe('dashboard server', () => {
     };
     dash = await startDashboard(sources([broken]), { latenessMs: 20 });
     await dash.done;
-    const ms = await readSse(`${dash.url}/events`, (m) => results(m) === 2 && m.some((x) => x.event === 'error'));
-    expect(ms.find((m) => m.event === 'error')?.data).toMatchObject({
+    const ms = await readSse(
+      `${dash.url}/events`,
+      (m) => results(m) === 2 && m.some((x) => x.event === 'provider-error'),
+    );
+    // Never `error`: that is the browser's name for a lost connection.
+    expect(ms.some((m) => m.event === 'error')).toBe(false);
+    expect(ms.find((m) => m.event === 'provider-error')?.data).toMatchObject({
       provider: 'aws-imagebuilder',
       target: 'lce-x',
       code: 'FORBIDDEN',
+      message: expect.stringContaining('not allowed'),
+      count: 1,
     });
+    expect(ms.filter((m) => m.event === 'event')).toHaveLength(4);
+  });
+
+  it('reports the same failure once, with a count and when it last happened, not as a growing list', async () => {
+    let calls = 0;
+    const s = sources();
+    s.images.push({
+      provider: 'aws-imagebuilder',
+      // biome-ignore lint/correctness/useYield: a listing that fails every time
+      async *list() {
+        calls++;
+        throw new StackfeedError({ code: 'THROTTLED', provider: 'aws-imagebuilder', message: 'Rate exceeded' });
+      },
+    });
+    dash = await startDashboard(s, { latenessMs: 20, imageRefreshMs: 5 });
+    await dash.done;
+    await expect.poll(() => calls, { timeout: 20_000 }).toBeGreaterThan(5);
+    // A browser connecting now gets one entry for it, with the count so far.
+    const ms = await readSse(`${dash.url}/events`, (m) => m.some((x) => x.event === 'images'));
+    const problems = ms.filter((m) => m.event === 'provider-error');
+    // Replayed state carries no id (it must not move Last-Event-ID); live repeats may follow it.
+    expect(problems.filter((m) => Number.isNaN(m.id))).toHaveLength(1);
+    expect(new Set(problems.map((m) => m.data.key)).size).toBe(1);
+    const p = problems[0]?.data as Record<string, unknown>;
+    expect(p).toMatchObject({ provider: 'aws-imagebuilder', code: 'THROTTLED' });
+    expect(p.target).toBeUndefined();
+    expect(p.count).toBeGreaterThan(5);
+    expect(Date.parse(String(p.lastSeen))).toBeGreaterThan(Date.parse(String(p.firstSeen)) - 1);
+    const state = (await (await fetch(`${dash.url}/api/state`)).json()) as { problems: unknown[]; messages: number };
+    expect(state.problems).toHaveLength(1);
+    // History holds the events and results only: the repeats did not pile up in it.
+    expect(state.messages).toBe(6);
+  });
+
+  it('a target that cannot start is reported on its card; the server and the other targets run', async () => {
+    const cannot: WatchedTarget = {
+      provider: 'openstack-heat',
+      target: 'no-config',
+      watch: () => {
+        throw new StackfeedError({ code: 'CONFIG', provider: 'openstack-heat', message: 'no OpenStack configuration' });
+      },
+    };
+    dash = await startDashboard(sources([cannot]), { latenessMs: 20 });
+    await dash.done;
+    const ms = await readSse(
+      `${dash.url}/events`,
+      (m) => results(m) === 2 && m.some((x) => x.event === 'provider-error'),
+    );
+    expect(ms.find((m) => m.event === 'provider-error')?.data).toMatchObject({
+      provider: 'openstack-heat',
+      target: 'no-config',
+      code: 'CONFIG',
+    });
+    expect(ms.find((m) => m.event === 'hello')?.data.targets).toHaveLength(3);
     expect(ms.filter((m) => m.event === 'event')).toHaveLength(4);
   });
 
@@ -251,5 +313,74 @@ describe('configured sources', () => {
     expect(s.targets.map((t) => `${t.provider}:${t.target}`)).toEqual(['aws-imagebuilder:lce-0123456789abcdef0']);
     expect(s.images.map((i) => i.provider)).toEqual(['aws-imagebuilder']);
     await s.close();
+  });
+
+  /** No clouds.yaml anywhere, no OS_*, no HUAWEICLOUD_SDK_*: a machine without those credentials. */
+  const bare = () => ({ env: {}, searchDirs: [mkdtempSync(join(tmpdir(), 'stackfeed-no-clouds-'))] });
+
+  it('missing Heat and RFS credentials fail their cards, and the server still starts and runs the rest', async () => {
+    const file = join(tmpdir(), `stackfeed-dashboard-nocreds-${process.pid}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pollIntervalMs: 10,
+        targets: [
+          { provider: 'openstack-heat', target: 'web' },
+          { provider: 'huawei-rfs', target: 'shop-db', region: 'cn-north-4' },
+        ],
+      }),
+    );
+    const configured = await configuredSources(file, bare());
+    const healthy = sources();
+    dash = await startDashboard(
+      { ...configured, targets: [...configured.targets, ...healthy.targets] },
+      { latenessMs: 20 },
+    );
+    await dash.done;
+    const ms = await readSse(
+      `${dash.url}/events`,
+      (m) => results(m) === 2 && m.filter((x) => x.event === 'provider-error').length === 2,
+    );
+    const problems = Object.fromEntries(
+      ms.filter((m) => m.event === 'provider-error').map((m) => [m.data.provider, m.data]),
+    );
+    expect(problems['openstack-heat']).toMatchObject({ target: 'web', code: 'CONFIG' });
+    expect(problems['huawei-rfs']).toMatchObject({ target: 'shop-db', code: 'CONFIG' });
+    expect(ms.filter((m) => m.event === 'event')).toHaveLength(4);
+  });
+
+  it('a Heat entry with only "endpoint" is a noauth Heat, as in the CLI', async () => {
+    const heat = await startHeatEmulator({ tenant: 'demo' });
+    try {
+      heat.addStack('web', [
+        { atMs: 0, resource: 'web', status: 'CREATE_IN_PROGRESS', reason: 'Stack CREATE started' },
+        { atMs: 0, resource: 'net', status: 'CREATE_COMPLETE', type: 'OS::Neutron::Net' },
+        { atMs: 0, resource: 'web', status: 'CREATE_COMPLETE', reason: 'Stack CREATE completed successfully' },
+      ]);
+      const file = join(tmpdir(), `stackfeed-dashboard-noauth-${process.pid}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          pollIntervalMs: 10,
+          targets: [{ provider: 'openstack-heat', target: 'web', endpoint: heat.heatUrl }],
+        }),
+      );
+      const s = await configuredSources(file, bare());
+      const events: StackEvent[] = [];
+      const ac = new AbortController();
+      for await (const e of s.targets[0]?.watch(ac.signal) ?? []) events.push(e);
+      expect(events.map((e) => e.status)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CREATE_COMPLETE']);
+      // With a cloud named, a missing clouds.yaml is still an error: endpoint-only is the only noauth case.
+      writeFileSync(
+        file,
+        JSON.stringify({
+          targets: [{ provider: 'openstack-heat', target: 'web', endpoint: heat.heatUrl, cloud: 'x' }],
+        }),
+      );
+      const named = await configuredSources(file, bare());
+      expect(() => named.targets[0]?.watch(ac.signal)).toThrow(/x|OpenStack/);
+    } finally {
+      await heat.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
   ListImagesCommand,
   ListLifecycleExecutionResourcesCommand,
   ListLifecycleExecutionsCommand,
+  ListLifecyclePoliciesCommand,
   ListWorkflowExecutionsCommand,
   ListWorkflowStepExecutionsCommand,
 } from '@aws-sdk/client-imagebuilder';
@@ -26,6 +27,7 @@ import {
   ListImageBuildVersionsSchema,
   ListImagesSchema,
   ListLifecycleExecutionsSchema,
+  ListLifecyclePoliciesSchema,
   ListLifecycleResourcesSchema,
   ListWorkflowExecutionsSchema,
   ListWorkflowStepsSchema,
@@ -33,8 +35,11 @@ import {
 } from './wire/schemas.js';
 
 export const PROVIDER = 'aws-imagebuilder' as const;
-/** Image Builder's `RestrictedInteger` page size. */
-export const PAGE_SIZE = { min: 1, max: 25 } as const;
+/**
+ * Image Builder's `RestrictedInteger` page size. The default is the maximum, sent on every list
+ * call: the service's own default is not documented, and fewer items a page means more requests.
+ */
+export const PAGE_SIZE = { min: 1, max: 25, default: 25 } as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: any SDK command class.
 type CommandClass = new (input: any) => object;
@@ -57,6 +62,11 @@ export const OPERATIONS = {
     command: ListLifecycleExecutionsCommand,
     schema: ListLifecycleExecutionsSchema,
     items: 'lifecycleExecutions',
+  }),
+  ListLifecyclePolicies: op({
+    command: ListLifecyclePoliciesCommand,
+    schema: ListLifecyclePoliciesSchema,
+    items: 'lifecyclePolicySummaryList',
   }),
   ListLifecycleExecutionResources: op({
     command: ListLifecycleExecutionResourcesCommand,

@@ -1,20 +1,22 @@
 import { ImagebuilderClient, type ImagebuilderClientConfig } from '@aws-sdk/client-imagebuilder';
 import {
   type Capabilities,
+  type ClientOptions,
+  type Deployment,
+  type DeploymentSource,
+  type ListDeploymentsOptions,
+  type DiscoveredTarget,
+  type DiscoverOptions,
+  type DiscoverySource,
   type EventFilterOptions,
   type ExecutionInfo,
   type ImageInfo,
   type ImageSource,
   type ListOptions,
-  type Logger,
   type Paginator,
-  type RateLimiter,
-  type RateLimitOptions,
-  type RetryOptions,
   type StackEvent,
   type StackEventSource,
   StackfeedError,
-  type TlsOptions,
   type WatchOptions,
   type WatchStream,
 } from '@stackfeed/core';
@@ -26,10 +28,13 @@ import {
   sdkClientConfig,
 } from '@stackfeed/core/adapter';
 import { configError, ImageBuilderApi, PAGE_SIZE, PROVIDER } from './api.js';
+import { getDeployment, listDeployments } from './deployments.js';
+import { discover } from './discover.js';
+import { type ImageBuilderRef, type ImageBuilderStackRef, resolveRef } from './refs.js';
 import {
   getImage,
   type ListImageBuildVersionsOptions,
-  type ListImagesOptions,
+  type ImageBuilderListImagesOptions,
   listImageBuildVersions,
   listImages,
 } from './images.js';
@@ -49,62 +54,33 @@ import {
   watchImageBuild,
 } from './workflows.js';
 
+export type { ImageBuilderRef, ImageBuilderRefKind, ImageBuilderStackRef } from './refs.js';
 export type { LifecycleEventOptions } from './lifecycle.js';
 export type { EventListOptions } from './ordered.js';
-export type { ListImageBuildVersionsOptions, ListImagesOptions } from './images.js';
+export type { ImageBuilderListImagesOptions, ListImageBuildVersionsOptions } from './images.js';
 
-/** Options of {@link ImageBuilderClient}. */
-export interface ImageBuilderClientOptions {
-  /** AWS region (default: the SDK's chain: `AWS_REGION`, profile, …). */
-  region?: string;
+/**
+ * Options of {@link ImageBuilderClient}: core's `ClientOptions` (`endpoint`, `region`, `retry`,
+ * `logger`, `timeoutMs`, `totalTimeoutMs`, `maxResponseBytes`, `rateLimit`, `tokenKey`, `tls`,
+ * `userAgent`; documented there) plus the AWS credentials or your own SDK client. `region`
+ * defaults to the SDK's chain (`AWS_REGION`, profile, …); retries are core's, the SDK's own are off.
+ */
+export interface ImageBuilderClientOptions extends ClientOptions {
   /** Static credentials or a provider (default: the AWS default credential chain). Every value is registered for redaction. */
   credentials?: ImagebuilderClientConfig['credentials'];
   /**
    * Your own configured SDK client; stackfeed then uses it as is (and does not destroy it on close).
-   * `timeoutMs`, `maxResponseBytes` and `tls` do not apply to it (configure its `requestHandler`).
+   * `timeoutMs`, `maxResponseBytes`, `tls` and `userAgent` are CONFIG with it (configure its
+   * `requestHandler` and `customUserAgent`); `rateLimit` applies to it too (a middleware named
+   * `stackfeedRateLimit` is added to its stack).
    */
   client?: ImagebuilderClient;
-  /** Endpoint override (a VPC endpoint, an emulator). */
-  endpoint?: string;
   /**
-   * Retries of throttling, 5xx, network failures and timeouts, by core's policy (full-jitter
-   * back-off, Retry-After honoured; default 4 attempts). The SDK's own retries are off.
+   * Attempts per request, including retries.
+   * @deprecated Use `retry: { maxAttempts }`.
    */
-  retry?: RetryOptions;
-  /** @deprecated Use `retry: { maxAttempts }`. Attempts per request, including retries. */
   maxAttempts?: number;
-  /**
-   * Deadline of one attempt in ms (default 30 s): connect, response headers and the whole body
-   * must all arrive within it, so a body trickling in cannot outlast it. A timed-out attempt is
-   * retried like a network failure; the last one is StackfeedError TIMEOUT.
-   */
-  timeoutMs?: number;
-  /** Deadline of one call across all its attempts and back-offs, in ms (default 120 s): TIMEOUT. */
-  totalTimeoutMs?: number;
-  /** Largest response body accepted, in bytes after decompression (default 64 MiB); past it INVALID_RESPONSE. */
-  maxResponseBytes?: number;
-  /**
-   * TLS of the SDK client stackfeed creates: extra CA certificate(s) (a VPC endpoint or a proxy
-   * with a private CA), or `insecure` (local testing only). Certificates are verified by default.
-   */
-  tls?: TlsOptions;
-  /**
-   * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
-   * attempt counted. Pass one `RateLimiter` to several clients to share a quota. Applied to your
-   * own `client` too (a middleware named `stackfeedRateLimit` is added to its stack).
-   */
-  rateLimit?: RateLimiter | RateLimitOptions;
-  /** Receives request, response and retry entries (credential-free). */
-  logger?: Logger;
-  /**
-   * Key that signs this client's continuation tokens (HMAC): a passphrase (≥ 16 characters) or
-   * bytes, so that tokens survive a restart or work across processes sharing it. Default: random
-   * per client (tokens resume only with this client object). An edited token is BAD_REQUEST.
-   */
-  tokenKey?: string | Uint8Array;
 }
-
-const IMAGE_BUILD_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/;
 
 /**
  * EC2 Image Builder through stackfeed: lifecycle executions, image builds and workflow steps as
@@ -115,13 +91,20 @@ const IMAGE_BUILD_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/
  * N of that order. `listStackEvents(ref)` / `watchStackEvents(ref)` take a lifecycle execution id (`lce-…`), an
  * image build version ARN (its workflow steps), or (list only) a workflow execution id (`wf-…`).
  */
-export class ImageBuilderClient implements StackEventSource<string>, ImageSource {
+export class ImageBuilderClient
+  implements
+    StackEventSource<ImageBuilderRef>,
+    ImageSource,
+    DiscoverySource<ImageBuilderStackRef>,
+    DeploymentSource<ImageBuilderRef>
+{
+  /** `aws-imagebuilder`. */
   readonly provider = PROVIDER;
   /** Every event filter runs locally: Image Builder has none on these operations. */
   readonly capabilities: Capabilities = {
     provider: PROVIDER,
     filters: { since: 'local', resourceName: 'local', resourceType: 'local', phase: 'local' },
-    pageSize: { min: PAGE_SIZE.min, max: PAGE_SIZE.max },
+    pageSize: { min: PAGE_SIZE.min, max: PAGE_SIZE.max, default: PAGE_SIZE.default },
     eventOrder: 'oldest-first',
     // The service promises no time order, so the client itself reads every event list to its end
     // and sorts it oldest first (ordered.ts); 'newest-first' is that sorted list reversed. The
@@ -153,7 +136,9 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
         tls: options.tls,
         logger: options.logger,
       });
-      this.sdk = new ImagebuilderClient(config as ImagebuilderClientConfig);
+      const sdkConfig = config as ImagebuilderClientConfig;
+      if (options.userAgent !== undefined) sdkConfig.customUserAgent = options.userAgent;
+      this.sdk = new ImagebuilderClient(sdkConfig);
       this.owned = true;
     }
     // Added by name with override, so several stackfeed clients over one SDK client add them once.
@@ -177,6 +162,43 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
   /** Release the SDK client's sockets (only when stackfeed created it). */
   close(): void {
     if (this.owned) this.sdk.destroy();
+  }
+
+  // discovery
+
+  /**
+   * What this client can follow in its region: image build versions (kind `image-build`, `ref` the
+   * build version ARN) and the executions of every lifecycle policy (kind `lifecycle-execution`,
+   * `ref` the `lce-…` id; `name`, `tags` and `parent` are its policy's), in-progress ones first.
+   * Reads ListImageBuildVersions, ListLifecyclePolicies and ListLifecycleExecutions per policy to
+   * their ends; kinds not asked for are not read. `name` (glob or RegExp), `tags` and `activeOnly`
+   * filter locally; a plain name is also sent to the service.
+   */
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<ImageBuilderStackRef>> {
+    return discover(this.api, options);
+  }
+
+  // deployments
+
+  /**
+   * The deployments of a ref, newest first: of an image build version ARN, each of its workflow
+   * executions (BUILD, TEST, DISTRIBUTION; id `wf-…`); of a workflow execution id, that one; of a
+   * lifecycle execution id (`lce-…`), the execution itself. `resources` are the steps (or the
+   * lifecycle resources) that started, with their start, end and duration as the service reports
+   * them; `rootCause` is the earliest step that FAILED (else one whose rollback failed) of a
+   * failed or rolled-back deployment.
+   */
+  listDeployments(ref: ImageBuilderRef, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
+    return listDeployments(this.api, resolveRef(ref, 'listDeployments'), options);
+  }
+
+  /** One deployment of `ref` by its execution id (`wf-…` / `lce-…`); NOT_FOUND when `ref` has none by that id. */
+  getDeployment(
+    ref: ImageBuilderRef,
+    id: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Deployment> {
+    return getDeployment(this.api, resolveRef(ref, 'getDeployment'), id, options.signal);
   }
 
   // lifecycle
@@ -220,16 +242,19 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
     return getImage(this.api, arn, options.signal);
   }
 
-  /** {@link getImage} under the common ImageSource name. */
+  /**
+   * {@link ImageBuilderClient.getImage} under core's `ImageSource` name.
+   * @deprecated Use {@link ImageBuilderClient.getImage} (one verb, `get`, for reads of one thing).
+   */
   describeImage(id: string, options: { signal?: AbortSignal } = {}): Promise<ImageInfo> {
     return this.getImage(id, options);
   }
 
   /**
    * ListImages → ImageInfo per image version. ImageVersion has no state on the wire, so `state`
-   * is `UNKNOWN` and `status` is empty: use {@link listImageBuildVersions} or {@link getImage}.
+   * is `UNKNOWN` and `status` is empty: use {@link ImageBuilderClient.listImageBuildVersions} or {@link ImageBuilderClient.getImage}.
    */
-  listImages(options: ListImagesOptions = {}): Paginator<ImageInfo> {
+  listImages(options: ImageBuilderListImagesOptions = {}): Paginator<ImageInfo> {
     return listImages(this.api, options);
   }
 
@@ -270,21 +295,22 @@ export class ImageBuilderClient implements StackEventSource<string>, ImageSource
   // StackEventSource
 
   /**
-   * Events of a lifecycle execution (`lce-…`), of one workflow execution (`wf-…`), or of every
-   * workflow step of an image build version (`arn:…:image/<name>/<x.y.z>/<n>`).
+   * Events of a lifecycle execution, of one workflow execution, or of every workflow step of an
+   * image build version: `ref` is an {@link ImageBuilderRef} (read by the model's id patterns,
+   * whole; CONFIG when it has none of them).
    */
-  listStackEvents(ref: string, options: EventListOptions & LifecycleEventOptions = {}): Paginator<StackEvent> {
-    if (typeof ref === 'string' && ref.startsWith('lce-')) return this.listLifecycleExecutionEvents(ref, options);
-    if (typeof ref === 'string' && ref.startsWith('wf-')) return this.listWorkflowStepEvents(ref, options);
-    if (typeof ref === 'string' && IMAGE_BUILD_ARN.test(ref)) return listImageBuildStepEvents(this.api, ref, options);
-    throw badRef(ref, 'listStackEvents');
+  listStackEvents(ref: ImageBuilderRef, options: EventListOptions & LifecycleEventOptions = {}): Paginator<StackEvent> {
+    const r = resolveRef(ref, 'listStackEvents');
+    if (r.kind === 'lifecycle-execution') return this.listLifecycleExecutionEvents(r.id, options);
+    if (r.kind === 'workflow-execution') return this.listWorkflowStepEvents(r.id, options);
+    return listImageBuildStepEvents(this.api, r.id, options);
   }
 
-  /** Watch a lifecycle execution (`lce-…`) or an image build (its build version ARN). */
-  watchStackEvents(ref: string, options: WatchOptions & LifecycleEventOptions = {}): WatchStream<StackEvent> {
-    if (typeof ref === 'string' && ref.startsWith('lce-')) return this.watchLifecycleExecution(ref, options);
-    if (typeof ref === 'string' && IMAGE_BUILD_ARN.test(ref)) return this.watchImageBuild(ref, options);
-    throw badRef(ref, 'watchStackEvents');
+  /** Watch a lifecycle execution or an image build (a workflow execution ref is CONFIG: watch its build). */
+  watchStackEvents(ref: ImageBuilderRef, options: WatchOptions & LifecycleEventOptions = {}): WatchStream<StackEvent> {
+    const r = resolveRef(ref, 'watchStackEvents', ['lifecycle-execution', 'image-build']);
+    if (r.kind === 'lifecycle-execution') return this.watchLifecycleExecution(r.id, options);
+    return this.watchImageBuild(r.id, options);
   }
 }
 
@@ -296,19 +322,10 @@ function checkOptions(options: ImageBuilderClientOptions): void {
       throw configError(`${name} must be a positive number, not ${String(v)}`);
   }
   if (options.client) {
-    for (const name of ['tls', 'timeoutMs', 'maxResponseBytes'] as const)
+    for (const name of ['tls', 'timeoutMs', 'maxResponseBytes', 'userAgent'] as const)
       if (options[name] !== undefined)
         throw configError(
           `${name} applies to the SDK client stackfeed creates; with { client }, configure your client's requestHandler`,
         );
   }
-}
-
-function badRef(ref: unknown, operation: string): StackfeedError {
-  return new StackfeedError({
-    code: 'CONFIG',
-    provider: PROVIDER,
-    operation,
-    message: `${operation}: expected a lifecycle execution id (lce-…), a workflow execution id (wf-…, list only) or an image build version ARN, got ${JSON.stringify(String(ref)).slice(0, 120)}`,
-  });
 }

@@ -25,6 +25,7 @@ export const IMAGE_BUILDER_ERROR_CODES: Readonly<Record<string, ErrorCode>> = Ob
 /**
  * Translate whatever `client.send` threw into a StackfeedError (`operation` is the stackfeed
  * method name). Pass the call's signal so an abort becomes ABORTED with the caller's reason.
+ * @internal Exported for stackfeed's conformance tests; the client already throws StackfeedError.
  */
 export function toStackfeedError(err: unknown, operation: string, signal?: AbortSignal): StackfeedError {
   const e = sdkErrorToStackfeedError(err, {

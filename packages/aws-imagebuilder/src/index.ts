@@ -6,7 +6,10 @@
 export {
   ImageBuilderClient,
   type ImageBuilderClientOptions,
-  type ListImagesOptions,
+  type ImageBuilderListImagesOptions,
+  type ImageBuilderRef,
+  type ImageBuilderRefKind,
+  type ImageBuilderStackRef,
   type ListImageBuildVersionsOptions,
   type LifecycleEventOptions,
   type EventListOptions,

@@ -100,6 +100,26 @@ async function lifecyclePage(api: ImageBuilderApi, req: LifecyclePageRequest) {
   };
 }
 
+/** Every resource event of one lifecycle execution (of one parent, or the top level), in the service's order. */
+export function readLifecycleEvents(
+  api: ImageBuilderApi,
+  id: string,
+  parentResourceId: string | undefined,
+  operation: string,
+  signal: AbortSignal | undefined,
+  onRaw: (raw: unknown) => void,
+): Promise<StackEvent[]> {
+  return readListing(
+    async (cursor) => {
+      const p = await lifecyclePage(api, { id, parentResourceId, cursor, pageSize: PAGE_SIZE.max, signal, operation });
+      onRaw(p.raw);
+      return { items: p.events, next: p.next };
+    },
+    operation,
+    signal,
+  );
+}
+
 /**
  * ListLifecycleExecutionResources → one StackEvent per resource action (AMI, snapshot, container
  * image; DELETE / DEPRECATE / DISABLE / AVAILABLE), with snapshots and image URIs in `details`,
@@ -117,23 +137,7 @@ export function listLifecycleExecutionEvents(
     operation,
     scope: { id, parent: parentResourceId ?? null },
     options,
-    readAll: (signal, onRaw) =>
-      readListing(
-        async (cursor) => {
-          const p = await lifecyclePage(api, {
-            id,
-            parentResourceId,
-            cursor,
-            pageSize: PAGE_SIZE.max,
-            signal,
-            operation,
-          });
-          onRaw(p.raw);
-          return { items: p.events, next: p.next };
-        },
-        operation,
-        signal,
-      ),
+    readAll: (signal, onRaw) => readLifecycleEvents(api, id, parentResourceId, operation, signal, onRaw),
   });
 }
 

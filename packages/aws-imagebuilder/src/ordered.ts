@@ -62,44 +62,72 @@ export function orderedEventList(
     readAll: (signal: AbortSignal | undefined, onRaw: (raw: unknown) => void) => Promise<StackEvent[]>;
   },
 ): Paginator<StackEvent> {
-  const { operation, options } = config;
+  const { options } = config;
   const order = options.order ?? 'oldest-first';
-  let sorted: Promise<StackEvent[]> | undefined;
+  return wholeListPaginator<StackEvent>(api, {
+    operation: config.operation,
+    scope: { ...config.scope, order },
+    options,
+    filter: applyEventFilters(options),
+    readAll: async (signal, onRaw) => {
+      // Stable: events of the same time keep the service's order.
+      const events = (await config.readAll(signal, onRaw)).sort(
+        (a, b) => a.timestamp.getTime() - b.timestamp.getTime(),
+      );
+      return order === 'newest-first' ? events.reverse() : events;
+    },
+  });
+}
+
+/**
+ * A paginator over a list computed whole by `readAll` (read once per paginator, again after a
+ * failure), handed out in pages of the size asked. The cursor is an offset into that list, so a
+ * continuation token resumes by reading the list again.
+ */
+export function wholeListPaginator<T>(
+  api: ImageBuilderApi,
+  config: {
+    operation: string;
+    scope: Record<string, unknown>;
+    options: ListOptions;
+    filter?: ((item: T) => boolean) | undefined;
+    /** The whole list in the order handed out; `onRaw` gets each service response. */
+    readAll: (signal: AbortSignal | undefined, onRaw: (raw: unknown) => void) => Promise<T[]>;
+  },
+): Paginator<T> {
+  let whole: Promise<T[]> | undefined;
   /** The first service response: the `raw` of the first page handed out (pages are cut from all of them). */
   let firstRaw: unknown;
-  const readAll = async (signal: AbortSignal | undefined) => {
+  const readAll = (signal: AbortSignal | undefined) => {
     firstRaw = undefined;
-    const keep = (raw: unknown) => {
+    return config.readAll(signal, (raw) => {
       if (firstRaw === undefined) firstRaw = raw;
-    };
-    // Stable: events of the same time keep the service's order.
-    const events = (await config.readAll(signal, keep)).sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
-    return order === 'newest-first' ? events.reverse() : events;
+    });
   };
-  return createPaginator<StackEvent, number>({
+  return createPaginator<T, number>({
     provider: PROVIDER,
-    operation,
-    scope: { ...config.scope, order },
+    operation: config.operation,
+    scope: config.scope,
     tokenKey: api.settings.tokenKey,
     validateCursor: (c) =>
       typeof c === 'number' && Number.isInteger(c) && c > 0 && c <= MAX_LIST_PAGES * PAGE_SIZE.max
         ? undefined
         : 'the cursor is not an offset into this listing',
     pageSizeLimits: PAGE_SIZE,
-    options,
-    filter: applyEventFilters(options),
+    options: config.options,
+    filter: config.filter,
     fetchPage: async (cursor, pageSize, signal) => {
-      sorted ??= readAll(signal);
-      let events: StackEvent[];
+      whole ??= readAll(signal);
+      let items: T[];
       try {
-        events = await sorted;
+        items = await whole;
       } catch (err) {
-        sorted = undefined;
+        whole = undefined;
         throw err;
       }
       const start = cursor ?? 0;
       const end = start + (pageSize ?? PAGE_SIZE.max);
-      const page = { items: events.slice(start, end), next: end < events.length ? end : undefined };
+      const page = { items: items.slice(start, end), next: end < items.length ? end : undefined };
       return start === 0 && firstRaw !== undefined ? { ...page, raw: firstRaw } : page;
     },
   });

@@ -26,7 +26,7 @@ import { type EventListOptions, orderedEventList, readListing } from './ordered.
 
 const WORKFLOW_TERMINAL = new Set(['COMPLETED', 'FAILED', 'ROLLBACK_COMPLETED', 'CANCELLED', 'SKIPPED']);
 
-type WireWorkflow = NonNullable<OperationWire<'ListWorkflowExecutions'>['workflowExecutions']>[number];
+export type WireWorkflow = NonNullable<OperationWire<'ListWorkflowExecutions'>['workflowExecutions']>[number];
 
 /** GetWorkflowExecution → ExecutionInfo (kind `workflow`). */
 export async function getWorkflowExecution(
@@ -40,7 +40,8 @@ export async function getWorkflowExecution(
   return workflowExecutionInfo(wire, raw);
 }
 
-async function workflowPage(
+/** One page of ListWorkflowExecutions of an image build version. */
+export async function workflowPage(
   api: ImageBuilderApi,
   arn: string,
   cursor: string | undefined,
@@ -115,7 +116,7 @@ async function stepPage(api: ImageBuilderApi, req: StepPageRequest) {
 }
 
 /** Every step event of one workflow execution, in the service's order. */
-function readSteps(
+export function readSteps(
   api: ImageBuilderApi,
   workflowExecutionId: string,
   workflowType: string | undefined,

@@ -1,4 +1,4 @@
-import type { ImageBuildAvailableTruth } from '@stackfeed/emulator/imagebuilder';
+import { type ImageBuildAvailableTruth, imageBuilderFault } from '@stackfeed/emulator/imagebuilder';
 import { ImageInfoSchema } from '@stackfeed/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Setup, setup } from './helpers.js';
@@ -130,8 +130,8 @@ describe('listImages and listImageBuildVersions', () => {
     expect(all.map((i) => i.name)).not.toContain('old');
     expect(all.every((i) => ImageInfoSchema.safeParse(i).success)).toBe(true);
     expect(all[0]).toMatchObject({ name: 'svc-22', version: '1.0.0', region: 'us-east-1' });
-    // One ListImageBuildVersions per version (24), plus the three ListImages pages.
-    expect(s.emu.server.requests.filter((r) => r.path === '/ListImageBuildVersions')).toHaveLength(24);
+    // One ListImageBuildVersions per page (its 10, 10 and 4 names), not one per version (24).
+    expect(s.emu.server.requests.filter((r) => r.path === '/ListImageBuildVersions')).toHaveLength(3);
   });
 
   it('withBuildState: false reads one page per call: UNKNOWN and an empty status, never an invented one', async () => {
@@ -207,5 +207,98 @@ describe('listImages and listImageBuildVersions', () => {
     expect(builds[2]?.createdAt).toEqual(new Date(t0));
     const everything = await s.client.listImageBuildVersions().toArray({ limit: 10 });
     expect(everything).toHaveLength(4);
+  });
+});
+
+describe('listImages: the build state of a page of versions in a few requests (issue 16)', () => {
+  /** 30 versions of 30 names, 3 builds each; the newest build's status is the truth per version. */
+  function seed(st: Setup) {
+    const store = st.emu.store;
+    const t0 = store.now() - 3_600_000;
+    const truth = new Map<string, { arn: string; status: string }>();
+    const statuses = ['AVAILABLE', 'FAILED', 'BUILDING'];
+    for (let i = 0; i < 30; i++) {
+      let arn = '';
+      let status = '';
+      for (let b = 0; b < 3; b++) {
+        status = statuses[(i + b) % 3] as string;
+        const at = t0 + i * 1000 + b * 100_000;
+        arn = store.addImage({ name: `img-${i}`, version: '1.0.0', createdAt: at, statuses: [{ at, status }] });
+      }
+      truth.set(arn.replace(/\/\d+$/, ''), { arn, status });
+    }
+    return truth;
+  }
+
+  it('one ListImageBuildVersions per 10 names of a page (name filter) instead of one per version; same answer', async () => {
+    s = await setup();
+    const truth = seed(s);
+    const all = await s.client.listImages().toArray({ limit: 100 });
+    expect(all).toHaveLength(30);
+    for (const img of all)
+      expect([img.details?.latestBuildArn, img.status]).toEqual([truth.get(img.id)?.arn, truth.get(img.id)?.status]);
+    const builds = s.emu.server.requests.filter((r) => r.path === '/ListImageBuildVersions');
+    // Pages of 25 and 5 versions: batches of 10, 10, 5 and 5 names; 30 builds (10 names) are 2 pages of
+    // 25, 15 builds 1: 6 requests where one per version made 30.
+    expect(s.emu.server.requests.filter((r) => r.path === '/ListImages')).toHaveLength(2);
+    expect(builds).toHaveLength(2 + 2 + 1 + 1);
+    const filters = builds.map((r) => JSON.parse(r.body).filters?.[0]);
+    expect(filters.every((f) => f?.name === 'name' && f.values.length <= 10)).toBe(true);
+    expect(builds.every((r) => JSON.parse(r.body).imageVersionArn === undefined)).toBe(true);
+  });
+
+  it('the answer is the one the per-version listing gives (withBuildState false + listImageBuildVersions per version)', async () => {
+    s = await setup();
+    seed(s);
+    const fast = await s.client.listImages().toArray({ limit: 100 });
+    const versions = await s.client.listImages({ withBuildState: false }).toArray({ limit: 100 });
+    for (const v of versions) {
+      const builds = await s.client.listImageBuildVersions(v.id).toArray({ limit: 100 });
+      const newest = builds.reduce((a, b) => ((b.createdAt?.getTime() ?? 0) > (a.createdAt?.getTime() ?? 0) ? b : a));
+      const f = fast.find((x) => x.id === v.id);
+      expect([f?.details?.latestBuildArn, f?.state, f?.status]).toEqual([newest.id, newest.state, newest.status]);
+    }
+  });
+
+  it('a batch that misses a version falls back to that version alone; another owner is asked per version', async () => {
+    s = await setup();
+    const truth = seed(s);
+    // The first batch answers an empty list: its 10 versions are each asked by ARN.
+    s.emu.server.faults.inject(
+      { kind: 'status', status: 200, body: { imageSummaryList: [] } },
+      { match: (r) => r.rawPath === '/ListImageBuildVersions' },
+    );
+    const all = await s.client.listImages().toArray({ limit: 100 });
+    for (const img of all) expect(img.details?.latestBuildArn).toBe(truth.get(img.id)?.arn);
+    const perVersion = s.emu.server.requests.filter(
+      (r) => r.path === '/ListImageBuildVersions' && JSON.parse(r.body).imageVersionArn,
+    );
+    expect(perVersion).toHaveLength(10);
+
+    const store = s.emu.store;
+    store.addImage({
+      name: 'al2023',
+      version: '2026.1.15',
+      owner: 'Amazon',
+      accountId: 'aws',
+      createdAt: store.now() - 1,
+    });
+    const before = s.emu.server.requests.length;
+    const amazon = await s.client.listImages({ owner: 'Amazon' }).toArray({ limit: 10 });
+    expect(amazon.map((i) => [i.name, i.state])).toEqual([['al2023', 'AVAILABLE']]);
+    const sent = s.emu.server.requests.slice(before).map((r) => [r.path, JSON.parse(r.body).imageVersionArn ?? null]);
+    expect(sent).toEqual([
+      ['/ListImages', null],
+      ['/ListImageBuildVersions', amazon[0]?.id],
+    ]);
+  });
+
+  it('a batch that fails fails the page (typed), and nothing is half-answered', async () => {
+    s = await setup();
+    seed(s);
+    s.emu.server.faults.inject(imageBuilderFault('ForbiddenException'), {
+      match: (r) => r.rawPath === '/ListImageBuildVersions',
+    });
+    await expect(s.client.listImages().toArray({ limit: 100 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

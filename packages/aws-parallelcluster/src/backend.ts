@@ -24,6 +24,12 @@ export interface LogEventsQuery {
   endTime?: Date | undefined;
 }
 
+/** One read of every stack of the region, filtered as ListImages and ListClusters would. @internal */
+export interface StackScan {
+  images(status: 'PENDING' | 'FAILED'): ImageInfo[];
+  clusters(statuses: readonly string[] | undefined): ClusterInfo[];
+}
+
 /**
  * What the two modes implement: the raw reads, already normalized. The client builds paginators
  * and watches on top of them. @internal
@@ -31,6 +37,8 @@ export interface LogEventsQuery {
 export interface Backend {
   readonly mode: 'api' | 'direct';
   readonly nestedStacks: boolean;
+  /** The image and cluster listings carry tags (direct mode); API mode has them only on describe. */
+  readonly listingTags: boolean;
   /** Load what the first call would load (direct mode: the AWS SDK clients). */
   preload?(): Promise<void>;
   listImagesPage(
@@ -67,4 +75,6 @@ export interface Backend {
     signal: AbortSignal | undefined,
   ): Promise<FetchedPage<ClusterInfo, string>>;
   describeCluster(name: string, signal: AbortSignal | undefined): Promise<ClusterInfo>;
+  /** Direct mode: the build stacks and clusters from one DescribeStacks scan (the API has no such call). */
+  scanStacks?(signal: AbortSignal | undefined): Promise<StackScan>;
 }

@@ -1,10 +1,17 @@
 import {
   type Capabilities,
+  type ClientOptions,
+  type Deployment,
+  type DeploymentSource,
+  type DiscoverOptions,
+  type DiscoveredTarget,
+  type DiscoverySource,
   type EventFilterOptions,
   type EventOrder,
   type EventOrderOption,
   type ImageInfo,
   type ImageSource,
+  type ListDeploymentsOptions,
   type ListOptions,
   type Paginator,
   type StackEvent,
@@ -20,12 +27,16 @@ import {
   applyEventFilters,
   createPaginator,
   createTokenKey,
+  deploymentPaginator,
+  findDeployment,
+  groupDeployments,
   statusTable,
   watchEvents,
 } from '@stackfeed/core/adapter';
 import { type ApiModeOptions, ApiBackend } from './api/backend.js';
 import type { Backend, PollState, StackTarget } from './backend.js';
 import type { DirectModeOptions } from './direct/options.js';
+import { discoverPlan, discoverTargets } from './discovery/discover.js';
 import { configError } from './errors.js';
 import { imageBuildTerminal } from './mapping/images.js';
 import { isStackInProgress, stackStateTable } from './mapping/tables.js';
@@ -36,6 +47,7 @@ import {
   type LogEventInfo,
   type LogStreamInfo,
   type ParallelClusterRef,
+  type ParallelClusterStackRef,
 } from './types.js';
 
 const PROVIDER = 'aws-parallelcluster' as const;
@@ -58,15 +70,8 @@ const NOT_FOUND_GRACE_POLLS = 6;
  */
 const EMPTY_PAGES_ALLOWED = 10_000;
 
-/** Options both modes share. */
-export interface CommonClientOptions {
-  /**
-   * The key continuation tokens are signed with (HMAC): a passphrase of at least 16 characters or
-   * bytes, so tokens survive a restart and work across processes sharing it. Default: a random key
-   * per client object.
-   */
-  tokenKey?: string | Uint8Array | undefined;
-}
+/** Options both modes share: core's `tokenKey` (the key continuation tokens are signed with). */
+export type CommonClientOptions = Pick<ClientOptions, 'tokenKey'>;
 
 /** Options of `new ParallelClusterClient(...)`: API mode (default) or direct mode. */
 export type ParallelClusterClientOptions =
@@ -232,10 +237,29 @@ function checkName(kind: 'imageId' | 'clusterName', name: unknown, operation: st
   }
 }
 
+/** The ref's stack, its name checked as the API would (CONFIG before any request). */
+function checkedTarget(ref: ParallelClusterRef, operation: string): StackTarget {
+  const target = targetOf(ref);
+  checkName(target.kind === 'image' ? 'imageId' : 'clusterName', target.name, operation);
+  return target;
+}
+
+const REF_SHAPE =
+  "a ParallelCluster stack reference is { kind: 'image' | 'cluster', name } (or the deprecated { imageId } / { clusterName })";
+
+/** The stack a ref names; throws CONFIG for anything that is not a ref (never a request). */
 function targetOf(ref: ParallelClusterRef): StackTarget {
+  if (!ref || typeof ref !== 'object') throw configError(REF_SHAPE);
+  if ('kind' in ref) {
+    if (ref.kind !== 'image' && ref.kind !== 'cluster')
+      throw configError(`${REF_SHAPE}; kind ${JSON.stringify(ref.kind)} is neither`);
+    if (typeof ref.name !== 'string') throw configError(`${REF_SHAPE}; name is missing`);
+    return { kind: ref.kind, name: ref.name };
+  }
+  // The deprecated shapes.
   if ('imageId' in ref && typeof ref.imageId === 'string') return { kind: 'image', name: ref.imageId };
   if ('clusterName' in ref && typeof ref.clusterName === 'string') return { kind: 'cluster', name: ref.clusterName };
-  throw configError('a ParallelCluster stack reference is { imageId } or { clusterName }');
+  throw configError(REF_SHAPE);
 }
 
 /**
@@ -249,7 +273,13 @@ function targetOf(ref: ParallelClusterRef): StackTarget {
  *   that was deleted after a successful build, includes a cluster's nested stacks, and keeps the
  *   fields the API drops (hook status, DetailedStatus, OperationId) in `event.details`.
  */
-export class ParallelClusterClient implements StackEventSource<ParallelClusterRef>, ImageSource {
+export class ParallelClusterClient
+  implements
+    StackEventSource<ParallelClusterRef>,
+    ImageSource,
+    DiscoverySource<ParallelClusterStackRef>,
+    DeploymentSource<ParallelClusterRef>
+{
   /** Always `aws-parallelcluster`. */
   readonly provider = PROVIDER;
   /** `api` or `direct`. */
@@ -293,6 +323,49 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     await b.preload?.();
   }
 
+  /**
+   * The images and clusters of the region (kinds `image`, `cluster`), in-progress first, then images
+   * before clusters in their listings' order. Each target's `ref` goes back to `listStackEvents` /
+   * `watchStackEvents`.
+   *
+   * - `activeOnly` is pushed to the server: ListImages `imageStatus=PENDING,FAILED` (no AVAILABLE
+   *   AMIs) and ListClusters `clusterStatus=CREATE_IN_PROGRESS,UPDATE_IN_PROGRESS,DELETE_IN_PROGRESS,CREATE_FAILED`
+   *   (CREATE_FAILED and FAILED hold the stacks still rolling back); the rest is checked locally.
+   * - `name` (glob or RegExp) is matched locally against the image id / cluster name.
+   * - `tags`: direct mode's listings carry them (no extra request); in API mode the listings have
+   *   none, so each candidate left after the name filter costs one DescribeImage / DescribeCluster.
+   *   Targets carry `tags` only where they were read.
+   *
+   * The listings are read whole on the first page (in-progress first needs them all); later pages
+   * and continuation tokens cut that read by offset.
+   */
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<ParallelClusterStackRef>> {
+    const plan = discoverPlan(options);
+    let listing: Promise<DiscoveredTarget<ParallelClusterStackRef>[]> | undefined;
+    return createPaginator<DiscoveredTarget<ParallelClusterStackRef>, number>({
+      provider: PROVIDER,
+      operation: 'discover',
+      scope: { mode: this.mode, plan: plan.scope },
+      tokenKey: this.tokenKey,
+      options,
+      pageSizeLimits: { min: 1, max: 1000, default: 100 },
+      validateCursor: (offset) =>
+        Number.isInteger(offset) && (offset as number) > 0 ? undefined : 'the cursor is not an offset',
+      fetchPage: async (offset, size, signal) => {
+        listing ??= this.backend().then((b) => discoverTargets(b, plan, options, signal));
+        const read = listing;
+        // A failed read is not kept: iterating again reads again.
+        read.catch(() => {
+          if (listing === read) listing = undefined;
+        });
+        const targets = await read;
+        const start = offset ?? 0;
+        const end = start + (size ?? 100);
+        return { items: targets.slice(start, end), next: end < targets.length ? end : undefined };
+      },
+    });
+  }
+
   /** ListImages, by `imageStatus` (default: AVAILABLE, PENDING and FAILED, in that order). Pages may be empty (Q4). */
   listImages(options: ListImagesOptions = {}): Paginator<ImageInfo> {
     const statuses: ImageStatusFilter[] =
@@ -330,9 +403,24 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     });
   }
 
-  /** DescribeImage: AMI info, stack info, Image Builder status, build logs ARN, version, tags. */
-  async describeImage(imageId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ImageInfo> {
-    checkName('imageId', imageId, 'describeImage');
+  /**
+   * One image (ParallelCluster DescribeImage): AMI info, stack info, Image Builder status, build logs
+   * ARN, version, tags. NOT_FOUND when there is neither an AMI nor a build stack by that id.
+   */
+  getImage(imageId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ImageInfo> {
+    return this.readImage(imageId, options, 'getImage');
+  }
+
+  /**
+   * The former name of {@link ParallelClusterClient.getImage}.
+   * @deprecated Use `getImage` (the same call); kept for one release.
+   */
+  describeImage(imageId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ImageInfo> {
+    return this.readImage(imageId, options, 'describeImage');
+  }
+
+  private async readImage(imageId: string, options: { signal?: AbortSignal | undefined }, operation: string) {
+    checkName('imageId', imageId, operation);
     return (await this.backend()).describeImage(imageId, options.signal);
   }
 
@@ -348,7 +436,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return this.events({ kind: 'cluster', name: clusterName }, options);
   }
 
-  /** `StackEventSource`: `{ imageId }` or `{ clusterName }`. */
+  /** `StackEventSource`: the events of `{ kind: 'image' | 'cluster', name }` (see the two calls above). */
   listStackEvents(ref: ParallelClusterRef, options: ListStackEventsOptions = {}): Paginator<StackEvent> {
     const t = targetOf(ref);
     return t.kind === 'image'
@@ -429,6 +517,53 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     return { events: all, nativePageSize };
   }
 
+  /**
+   * The deployments (create, update, delete, and the rollback of a failed one) of an image or cluster
+   * stack, newest first, from its whole event listing. An event's ClientRequestToken is its
+   * `deploymentId` (CloudFormation gives every event of one operation, its automatic rollback
+   * included, the token of the call); operations without one are told apart by their stack-level
+   * events (`<action>-<epoch ms>`).
+   *
+   * Direct mode searches the nested stacks too (`nested: false` leaves their events out of resources
+   * and root cause; they are still read): `rootCause` is the nested resource that failed first, not
+   * the parent's `Embedded stack … was not successfully created`. API mode has the root stack's
+   * events only, so its `rootCause` is the root's earliest failed resource, which for a nested stack
+   * is that summary (naming the nested resources). A stack that does not exist is NOT_FOUND.
+   */
+  listDeployments(ref: ParallelClusterRef, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
+    const target = checkedTarget(ref, 'listDeployments');
+    const nested = options.nested ?? true;
+    if (typeof nested !== 'boolean') throw configError('listDeployments: nested must be a boolean');
+    return deploymentPaginator({
+      provider: PROVIDER,
+      operation: 'listDeployments',
+      scope: { mode: this.mode, target, nested },
+      options,
+      tokenKey: this.tokenKey,
+      load: (signal) => this.deployments(target, nested, signal),
+    });
+  }
+
+  /** One deployment of an image or cluster stack by its `id` (see `listDeployments`); NOT_FOUND when it has none by that id. */
+  async getDeployment(
+    ref: ParallelClusterRef,
+    id: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Deployment> {
+    const target = checkedTarget(ref, 'getDeployment');
+    if (typeof id !== 'string' || id === '') throw configError('getDeployment: id must be a non-empty string');
+    return findDeployment(PROVIDER, (signal) => this.deployments(target, true, signal), id, options.signal);
+  }
+
+  private async deployments(target: StackTarget, nested: boolean, signal: AbortSignal | undefined) {
+    const operation = target.kind === 'image' ? 'listImageStackEvents' : 'listClusterStackEvents';
+    const { events } = await this.oldestFirst(target, operation, signal);
+    // Nested stacks' events name their root; the root's own do not.
+    const own = nested ? events : events.filter((e) => e.stack.rootId === undefined);
+    const id = events.find((e) => e.stack.rootId === undefined)?.stack.id;
+    return groupDeployments(own, { provider: PROVIDER, stack: { name: target.name, id } });
+  }
+
   /** ListImageLogStreams: the CloudWatch streams of an image build (`<version>/<build>`). */
   listImageLogStreams(imageId: string, options: ListOptions = {}): Paginator<LogStreamInfo> {
     checkName('imageId', imageId, 'listImageLogStreams');
@@ -498,9 +633,21 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     });
   }
 
-  /** DescribeCluster. */
-  async describeCluster(clusterName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ClusterInfo> {
-    checkName('clusterName', clusterName, 'describeCluster');
+  /** One cluster (ParallelCluster DescribeCluster). NOT_FOUND when there is no such cluster. */
+  getCluster(clusterName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ClusterInfo> {
+    return this.readCluster(clusterName, options, 'getCluster');
+  }
+
+  /**
+   * The former name of {@link ParallelClusterClient.getCluster}.
+   * @deprecated Use `getCluster` (the same call); kept for one release.
+   */
+  describeCluster(clusterName: string, options: { signal?: AbortSignal | undefined } = {}): Promise<ClusterInfo> {
+    return this.readCluster(clusterName, options, 'describeCluster');
+  }
+
+  private async readCluster(clusterName: string, options: { signal?: AbortSignal | undefined }, operation: string) {
+    checkName('clusterName', clusterName, operation);
     return (await this.backend()).describeCluster(clusterName, options.signal);
   }
 
@@ -579,7 +726,7 @@ export class ParallelClusterClient implements StackEventSource<ParallelClusterRe
     });
   }
 
-  /** `StackEventSource`: watch `{ imageId }` (an image build) or `{ clusterName }`. */
+  /** `StackEventSource`: watch `{ kind: 'image', name }` (an image build) or `{ kind: 'cluster', name }`. */
   watchStackEvents(ref: ParallelClusterRef, options: WatchOptions & EventFilterOptions = {}): WatchStream<StackEvent> {
     const t = targetOf(ref);
     return (

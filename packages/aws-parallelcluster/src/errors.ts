@@ -19,7 +19,7 @@ function header(res: HttpResponse, name: string): string | undefined {
 /**
  * The ParallelCluster API's error bodies (`{"message"}` with 400/401/404/409/429/500) and API
  * Gateway's own answers (403 Missing Authentication Token, invalid signature, explicit deny, 429,
- * 502, 504), told apart by `x-amzn-ErrorType`.
+ * 502, 504), told apart by `x-amzn-ErrorType`. Exported for the conformance fuzz tests. @internal
  */
 export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined {
   const body = res.body as { message?: unknown; Message?: unknown } | undefined;
@@ -129,7 +129,7 @@ export function withAuthHint(message: string, code: string | undefined, serverDa
 
 /**
  * Error names of the four services behind direct mode that the shared AWS table does not know
- * (it wins over that table): EC2's, CloudFormation's and Image Builder's own shapes.
+ * (it wins over that table): EC2's, CloudFormation's and Image Builder's own shapes. @internal
  */
 export const DIRECT_ERROR_CODES: Readonly<Record<string, ErrorCode>> = Object.freeze({
   ThrottledException: 'THROTTLED',
@@ -152,7 +152,8 @@ export const DIRECT_ERROR_CODES: Readonly<Record<string, ErrorCode>> = Object.fr
 
 /**
  * An AWS SDK v3 exception (direct mode) → StackfeedError, through core's one SDK classifier (with
- * {@link DIRECT_ERROR_CODES}); CloudFormation's `ValidationError … does not exist` is NOT_FOUND.
+ * `DIRECT_ERROR_CODES`); CloudFormation's `ValidationError … does not exist` is NOT_FOUND.
+ * Exported for the conformance fuzz tests. @internal
  */
 export function fromAwsError(err: unknown, operation: string, signal?: AbortSignal): StackfeedError {
   const e = StackfeedError.is(err)

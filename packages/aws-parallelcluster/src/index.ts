@@ -7,6 +7,7 @@
 export {
   ParallelClusterClient,
   type ParallelClusterClientOptions,
+  type CommonClientOptions,
   type ListImagesOptions,
   type ListStackEventsOptions,
   type ListClustersOptions,
@@ -25,6 +26,10 @@ export {
   type LogEventInfo,
   type LogStreamInfo,
   type ParallelClusterRef,
+  type ParallelClusterStackRef,
+  type ParallelClusterKind,
+  type ImageIdRef,
+  type ClusterNameRef,
   IMAGE_STATUS_FILTERS,
 } from './types.js';
 export {

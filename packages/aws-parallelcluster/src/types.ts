@@ -1,4 +1,4 @@
-import type { StackInfo } from '@stackfeed/core';
+import type { StackInfo, StackRef } from '@stackfeed/core';
 
 /** The `imageStatus` filter of ListImages. */
 export type ImageStatusFilter = 'AVAILABLE' | 'PENDING' | 'FAILED';
@@ -7,19 +7,29 @@ export const IMAGE_STATUS_FILTERS: readonly ImageStatusFilter[] = ['AVAILABLE', 
 
 /** One CloudWatch log stream of an image build (`<version>/<build>`, e.g. `3.12.0/1`). */
 export interface LogStreamInfo {
+  /** The stream's name, `<version>/<build>`. */
   name: string;
+  /** The stream's ARN. */
   arn?: string;
+  /** When the stream was created. */
   createdAt?: Date;
+  /** The time of its first log line. */
   firstEventAt?: Date;
+  /** The time of its last log line. */
   lastEventAt?: Date;
+  /** When CloudWatch last took in a line. */
   lastIngestionAt?: Date;
+  /** CloudWatch's upload sequence token (deprecated by CloudWatch; kept as sent). */
   uploadSequenceToken?: string;
+  /** The stream as received. */
   raw: unknown;
 }
 
 /** One line of an image build log. */
 export interface LogEventInfo {
+  /** When the line was logged (UTC). */
   timestamp: Date;
+  /** The line. */
   message: string;
   /** The log stream it came from. */
   stream: string;
@@ -32,13 +42,52 @@ export interface ClusterInfo extends StackInfo {
   clusterStatus: string;
   /** The CloudFormation stack status, literal. */
   stackStatus: string;
+  /** The ParallelCluster version that created it. */
   version?: string;
+  /** The region it lives in. */
   region?: string;
+  /** The scheduler (`slurm`, `awsbatch`). */
   scheduler?: string;
 }
 
-/** Which ParallelCluster object a stack event listing is about. */
-export type ParallelClusterRef = { clusterName: string } | { imageId: string };
+/** What a ParallelCluster stack is: an image build or a cluster. */
+export type ParallelClusterKind = 'image' | 'cluster';
+
+/**
+ * A ParallelCluster stack: core's `StackRef` with the kind it is. `name` (required) is the image id
+ * or the cluster name, which is also the CloudFormation stack's name; `id` (the stack ARN) is
+ * informational and not used to look the stack up. `discover()` returns refs of this shape.
+ */
+export interface ParallelClusterStackRef extends StackRef {
+  /** `image` (an image build stack) or `cluster`. */
+  kind: ParallelClusterKind;
+  /** The image id or the cluster name (the stack's name). */
+  name: string;
+}
+
+/**
+ * An image by its id, the older ref shape.
+ * @deprecated Use `{ kind: 'image', name: imageId }`; accepted for one more release.
+ */
+export interface ImageIdRef {
+  /** The image id. */
+  imageId: string;
+}
+
+/**
+ * A cluster by its name, the older ref shape.
+ * @deprecated Use `{ kind: 'cluster', name: clusterName }`; accepted for one more release.
+ */
+export interface ClusterNameRef {
+  /** The cluster name. */
+  clusterName: string;
+}
+
+/**
+ * Which ParallelCluster object a call is about: `{ kind, name }`; the older `{ imageId }` and
+ * `{ clusterName }` shapes are deprecated aliases of it.
+ */
+export type ParallelClusterRef = ParallelClusterStackRef | ImageIdRef | ClusterNameRef;
 
 /**
  * A CloudFormation stack event in a neutral shape: what the API sends (camelCase, 11 fields) and

@@ -1,16 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
-import { StackfeedError, VERSION } from '@stackfeed/core';
-import { demoCommand } from './commands/demo.js';
-import { emulatorCommand } from './commands/emulator.js';
-import { eventsCommand } from './commands/events.js';
-import { executionsCommand, imageCommand, imagesCommand, stacksCommand } from './commands/images.js';
-import { watchCommand } from './commands/watch.js';
-import { Ctx, type GlobalOptions } from './context.js';
-import { debugDetail, EXIT, formatError, UsageError } from './errors.js';
-import { setDisplayZone } from './format/table.js';
+import type { Ctx, GlobalOptions } from './context.js';
+import { setDisplayZone } from './format/zone.js';
 import type { CliIO } from './io.js';
 import { providerEntries } from './providers/registry.js';
 import type { ProviderPlugin } from './providers/types.js';
+import { EXIT } from './usage.js';
+import { VERSION } from './version.js';
+
+// Cold start: this file and the ones above load no provider, no @stackfeed/core (zod, got) and no
+// table code. Each command's implementation is imported when that command runs, each provider when
+// it is named (providers/registry.ts): `--help` parses argv with commander and nothing else.
 
 /** Options of `run()` beyond the command line. */
 export interface RunOptions {
@@ -28,6 +27,7 @@ Examples:
   $ stackfeed events rfs shop-db --phase FAILED --output ndjson | jq -r .message
   $ stackfeed images pcluster --region eu-west-1
   $ stackfeed emulator                                # the emulators on fixed ports, to build against
+  $ eval "$(stackfeed completion bash)"               # TAB completion (bash, zsh, fish)
 
 Providers (id or short name):
   pcluster      aws-parallelcluster   AWS ParallelCluster (images, image/cluster stack events)
@@ -41,7 +41,7 @@ Credentials come from each ecosystem's standard places:
   OpenStack     clouds.yaml with OS_CLOUD / --cloud, or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, ...
   any           --endpoint URL overrides the endpoint (e.g. an emulator from \`stackfeed emulator\`)
 
-Exit codes: 0 ok · 1 a call failed · 2 bad usage · 3 a followed deployment failed · 130 interrupted
+Exit codes: 0 ok · 1 a call failed · 2 bad usage · 3 a followed deployment failed · 130 interrupted · 143 terminated
 Output: --output table (default) | json | ndjson — the JSON records are documented in docs/cli.md`;
 
 /**
@@ -54,8 +54,9 @@ export async function run(argv: readonly string[], io: CliIO, options: RunOption
   let code: number = EXIT.OK;
   let ctx: Ctx | undefined;
   setDisplayZone(undefined);
-  const makeCtx = (cmd: Command) => {
+  const makeCtx = async (cmd: Command) => {
     const globals = cmd.optsWithGlobals<GlobalOptions>();
+    const { Ctx } = await import('./context.js');
     ctx = new Ctx(io, entries, globals);
     // --local-time: tables in the TZ zone (else the system's); JSON and NDJSON stay UTC.
     if (globals.localTime) setDisplayZone(localZone(io.env ?? process.env));
@@ -131,7 +132,8 @@ Examples:
   $ stackfeed events heat web --page-token <next> -o ndjson           # the following pages`,
     )
     .action(async (provider: string, target: string, flags, cmd: Command) => {
-      code = await eventsCommand(makeCtx(cmd), provider, target, flags);
+      const { eventsCommand } = await import('./commands/events.js');
+      code = await eventsCommand(await makeCtx(cmd), provider, target, flags);
     });
   configure(events, 'events ');
 
@@ -154,7 +156,8 @@ Examples:
       'how long an event waits for earlier ones from slower providers (default: poll interval + 1s)',
     )
     .action(async (specs: string[], flags, cmd: Command) => {
-      code = await watchCommand(makeCtx(cmd), specs, flags);
+      const { watchCommand } = await import('./commands/watch.js');
+      code = await watchCommand(await makeCtx(cmd), specs, flags);
     });
   configure(watch, 'watch ');
 
@@ -179,7 +182,7 @@ Examples:
     .action(async (specs: string[], flags, cmd: Command) => {
       // The store (PGlite, pg) loads only for the commands that use it: other commands stay light.
       const { archiveCommand } = await import('./commands/archive.js');
-      code = await archiveCommand(makeCtx(cmd), specs, flags);
+      code = await archiveCommand(await makeCtx(cmd), specs, flags);
     });
   configure(archive, 'archive ');
 
@@ -203,7 +206,7 @@ Examples:
     )
     .action(async (provider: string, target: string, flags, cmd: Command) => {
       const { historyCommand } = await import('./commands/history.js');
-      code = await historyCommand(makeCtx(cmd), provider, target, flags);
+      code = await historyCommand(await makeCtx(cmd), provider, target, flags);
     });
   configure(history, 'history ');
 
@@ -224,9 +227,29 @@ Examples:
       '\nExamples:\n  $ stackfeed stacks heat\n  $ stackfeed stacks rfs --region cn-north-4 --output json',
     )
     .action(async (provider: string, flags, cmd: Command) => {
-      code = await stacksCommand(makeCtx(cmd), provider, flags);
+      const { stacksCommand } = await import('./commands/images.js');
+      code = await stacksCommand(await makeCtx(cmd), provider, flags);
     });
   configure(stacks, 'stacks ');
+
+  const deployments = program
+    .command('deployments')
+    .description(
+      'List the deployments (operations) of a stack, image build or execution, newest first, with root causes',
+    )
+    .argument('<provider>', 'heat, rfs, pcluster or imagebuilder')
+    .argument('<target>', 'what `events` takes for that provider')
+    .addOption(output())
+    .option('--limit <n>', 'at most this many deployments (default 20)')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ stackfeed deployments heat web\n  $ stackfeed deployments rfs shop-db -o json | jq '.[0].rootCause'",
+    )
+    .action(async (provider: string, target: string, flags, cmd: Command) => {
+      const { deploymentsCommand } = await import('./commands/deployments.js');
+      code = await deploymentsCommand(await makeCtx(cmd), provider, target, flags);
+    });
+  configure(deployments, 'deployments ');
 
   const images = listFlags(
     program
@@ -239,7 +262,8 @@ Examples:
       '\nExamples:\n  $ stackfeed images pcluster --region eu-west-1\n  $ stackfeed images imagebuilder --output ndjson | jq -r .id',
     )
     .action(async (provider: string, flags, cmd: Command) => {
-      code = await imagesCommand(makeCtx(cmd), provider, flags);
+      const { imagesCommand } = await import('./commands/images.js');
+      code = await imagesCommand(await makeCtx(cmd), provider, flags);
     });
   configure(images, 'images ');
 
@@ -255,7 +279,8 @@ Examples:
       '\nExamples:\n  $ stackfeed image pcluster my-image\n  $ stackfeed image imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/my-recipe/1.0.0/1 -o json',
     )
     .action(async (provider: string, id: string, flags, cmd: Command) => {
-      code = await imageCommand(makeCtx(cmd), provider, id, flags);
+      const { imageCommand } = await import('./commands/images.js');
+      code = await imageCommand(await makeCtx(cmd), provider, id, flags);
     });
   configure(image, 'image ');
 
@@ -271,7 +296,8 @@ Examples:
       '\nExamples:\n  $ stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/deprecate-then-delete\n  $ stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/my-recipe/1.0.0/1 -o ndjson',
     )
     .action(async (provider: string, target: string, flags, cmd: Command) => {
-      code = await executionsCommand(makeCtx(cmd), provider, target, flags);
+      const { executionsCommand } = await import('./commands/images.js');
+      code = await executionsCommand(await makeCtx(cmd), provider, target, flags);
     });
   configure(executions, 'executions ');
 
@@ -293,7 +319,8 @@ Examples:
   $ stackfeed demo --speed 10 --output ndjson`,
     )
     .action(async (flags, cmd: Command) => {
-      code = await demoCommand(makeCtx(cmd), flags);
+      const { demoCommand } = await import('./commands/demo.js');
+      code = await demoCommand(await makeCtx(cmd), flags);
     });
   configure(demo, 'demo ');
 
@@ -303,14 +330,34 @@ Examples:
     .option('--port-base <port>', 'first port (providers get port-base, +10, +20, +30)', '4750')
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--speed <factor>', 'play the scenarios this many times faster (default 1)')
+    .option('--loop', 'start the scenarios again every 3 minutes of scenario time, with new ids (a living system)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ stackfeed emulator\n  $ stackfeed emulator --port-base 5000\n\nThe endpoints, credentials and stacks are printed at start and documented in docs/cli.md.',
+      '\nExamples:\n  $ stackfeed emulator\n  $ stackfeed emulator --port-base 5000\n  $ stackfeed emulator --loop --speed 2\n\nThe endpoints, credentials and stacks are printed at start and documented in docs/cli.md.',
     )
     .action(async (flags, cmd: Command) => {
-      code = await emulatorCommand(makeCtx(cmd), flags);
+      const { emulatorCommand } = await import('./commands/emulator.js');
+      code = await emulatorCommand(await makeCtx(cmd), flags);
     });
   configure(emulator, 'emulator ');
+
+  const completion = program
+    .command('completion')
+    .description('Print the shell completion script for bash, zsh or fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ eval "$(stackfeed completion bash)"                # in ~/.bashrc
+  $ source <(stackfeed completion zsh)                 # in ~/.zshrc, after compinit
+  $ stackfeed completion fish | source                 # in ~/.config/fish/config.fish`,
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./commands/completion.js');
+      io.stdout.write(completionScript(shell, program));
+    });
+  configure(completion, 'completion ');
 
   try {
     if (argv.length === 0) {
@@ -326,6 +373,11 @@ Examples:
         : EXIT.USAGE;
     }
     const debug = ctx?.debug ?? argv.includes('--debug');
+    // Errors are rare: their formatting (and @stackfeed/core's StackfeedError) loads only for one.
+    const [{ StackfeedError }, { debugDetail, formatError, UsageError }] = await Promise.all([
+      import('@stackfeed/core'),
+      import('./errors.js'),
+    ]);
     const signal = io.signal;
     if (signal?.aborted && (!StackfeedError.is(err) || err.code === 'ABORTED')) {
       io.stderr.write('stackfeed: interrupted\n');

@@ -10,15 +10,7 @@ import {
 import type { Ctx } from './context.js';
 import { eventRecord, executionRecord, imageRecord, resultRecord, stackRecord, toJson } from './format/records.js';
 import { FollowStats, formatElapsed, StatusLine, statusText } from './format/status.js';
-import {
-  eventLayout,
-  eventStreamHeader,
-  eventStreamRow,
-  executionTable,
-  imageDetail,
-  SHORT_PROVIDER,
-  stackTable,
-} from './format/table.js';
+import { eventLayout, eventStreamHeader, eventStreamRow, SHORT_PROVIDER } from './format/table.js';
 import type { Output } from './options.js';
 
 /** One followed deployment. */
@@ -146,12 +138,16 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
   if (settings.finals && settings.output !== 'json') {
     for (const o of outcomes) {
       const final = o.result?.final;
-      if (final !== undefined) printFinal(ctx, final, settings.output);
+      if (final !== undefined) await printFinal(ctx, final, settings.output);
     }
   }
   // The summary goes to stderr in every format, so stdout stays parseable.
   if (settings.limit === undefined || printed < settings.limit) {
-    for (const o of outcomes) if (o.error === undefined) ctx.err.write(`${summaryLine(ctx, o, stats)}\n`);
+    for (const o of outcomes) {
+      if (o.error !== undefined) continue;
+      ctx.err.write(`${summaryLine(ctx, o, stats)}\n`);
+      for (const line of deploymentLines(ctx, o)) ctx.err.write(`  ${line}\n`);
+    }
   }
   if (interrupted) throw interrupted.err;
   return outcomes;
@@ -173,19 +169,21 @@ export function finalRecord(final: unknown): Record<string, unknown> | undefined
 }
 
 /** A watch's final record (ImageInfo, ExecutionInfo, StackInfo), in the chosen format; anything else is skipped. */
-export function printFinal(ctx: Ctx, final: unknown, output: string): void {
+export async function printFinal(ctx: Ctx, final: unknown, output: string): Promise<void> {
   if (!final || typeof final !== 'object' || !('provider' in final) || !('status' in final)) return;
   const x = final as Final;
+  // cli-table3 loads only when a boxed table is printed.
+  const boxes = output === 'table' ? await import('./format/boxes.js') : undefined;
   const width = ctx.out.isTTY ? ctx.out.columns : undefined;
   if (isImage(x)) {
-    if (output === 'table')
-      ctx.out.write(`\n${ctx.colors.bold(`ImageInfo (${x.provider})`)}\n${imageDetail(x, ctx.colors, width)}`);
+    if (boxes)
+      ctx.out.write(`\n${ctx.colors.bold(`ImageInfo (${x.provider})`)}\n${boxes.imageDetail(x, ctx.colors, width)}`);
     else if (output === 'ndjson') ctx.out.write(`${toJson(imageRecord(x))}\n`);
   } else if (isExecution(x)) {
-    if (output === 'table') ctx.out.write(`\n${ctx.colors.bold('ExecutionInfo')}\n${executionTable([x], ctx.colors)}`);
+    if (boxes) ctx.out.write(`\n${ctx.colors.bold('ExecutionInfo')}\n${boxes.executionTable([x], ctx.colors)}`);
     else if (output === 'ndjson') ctx.out.write(`${toJson(executionRecord(x))}\n`);
   } else if (isStack(x)) {
-    if (output === 'table') ctx.out.write(`\n${ctx.colors.bold('StackInfo')}\n${stackTable([x], ctx.colors)}`);
+    if (boxes) ctx.out.write(`\n${ctx.colors.bold('StackInfo')}\n${boxes.stackTable([x], ctx.colors)}`);
     else if (output === 'ndjson') ctx.out.write(`${toJson(stackRecord(x))}\n`);
   }
 }
@@ -202,6 +200,34 @@ export function summaryLine(ctx: Ctx, o: TailOutcome, stats: FollowStats): strin
   const reason = r.reason ? `: ${r.reason.replace(/\s+/g, ' ')}` : '';
   const expected = bad && o.source.expectFailure ? ' [failure scripted by the demo]' : '';
   return `${mark} ${who}: ${bad ? c.red(status) : c.green(status)}${reason}${expected} — ${o.events} events in ${formatElapsed(Date.now() - stats.startedAt)}`;
+}
+
+/**
+ * Under the summary, when the watch could tell its deployment: the root cause of a failure (the
+ * nested resource that broke, not the stack's "Embedded stack … failed") and the slowest resources.
+ */
+export function deploymentLines(ctx: Ctx, o: TailOutcome): string[] {
+  const c = ctx.errColors;
+  const lines: string[] = [];
+  const cause = o.result?.rootCause;
+  const bad =
+    o.result?.outcome === 'failed' ||
+    o.result?.outcome === 'cancelled' ||
+    o.result?.deployment?.outcome === 'rolled-back';
+  if (cause && bad) {
+    const where = [cause.stack.name ?? cause.stack.id, cause.resource.logicalId].filter(Boolean).join('/');
+    lines.push(`${c.red('root cause')} ${where}${cause.reason ? `: ${cause.reason.replace(/\s+/g, ' ')}` : ''}`);
+  }
+  const timed = (o.result?.deployment?.resources ?? []).filter((r) => r.durationSeconds !== undefined);
+  if (timed.length > 0) {
+    const slowest = [...timed].sort((a, b) => (b.durationSeconds ?? 0) - (a.durationSeconds ?? 0)).slice(0, 3);
+    const list = slowest.map(
+      (r) =>
+        `${r.resource.logicalId ?? r.resource.physicalId ?? '?'} ${formatElapsed((r.durationSeconds ?? 0) * 1000)}`,
+    );
+    lines.push(`slowest: ${list.join(', ')}`);
+  }
+  return lines;
 }
 
 /** Did a deployment end badly (failed or cancelled) where it was not meant to? */

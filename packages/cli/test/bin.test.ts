@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const pkg = join(import.meta.dirname, '..');
 const bin = join(pkg, 'bin', 'stackfeed.js');
-const built = join(pkg, 'dist', 'bin.js');
+const built = join(pkg, 'dist', 'bin', 'bin.js');
 
 /** Newest mtime under a folder. */
 const newest = (dir: string): number =>

@@ -37,7 +37,20 @@ async function freePortBase(): Promise<number> {
   throw new Error('no free block of 40 ports');
 }
 
+/** The `KEY=value` assignments of the ```sh block that runs examples/first.ts. */
+function readmeCommandEnv(): Record<string, string> {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## In 20 lines'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  expect(block).toContain('examples/first.ts');
+  return Object.fromEntries([...block.matchAll(/\b([A-Z][A-Z0-9_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+}
+
 describe('README "In 20 lines"', () => {
+  it('shows exactly examples/first.ts', () => {
+    expect(readmeProgram()).toBe(readFileSync(join(root, 'examples', 'first.ts'), 'utf8'));
+  });
+
   it('runs as shown against `stackfeed emulator`: pages, then both deployments to their end', async () => {
     const base = await freePortBase();
     const banner = new BufferWriter();
@@ -66,6 +79,13 @@ describe('README "In 20 lines"', () => {
         HUAWEICLOUD_SDK_PROJECT_ID: setting('rfs', 'HUAWEICLOUD_SDK_PROJECT_ID'),
         HUAWEICLOUD_SDK_ENDPOINT: `http://127.0.0.1:${base + 20}`,
       };
+      // The README's command sets these very variables (on the default ports).
+      const defaultPorts = (v: string) =>
+        v.replace(`127.0.0.1:${base + 20}`, '127.0.0.1:4770').replace(`127.0.0.1:${base + 30}`, '127.0.0.1:4780');
+      const { PATH: _path, ...shown } = env;
+      expect(readmeCommandEnv()).toEqual(
+        Object.fromEntries(Object.entries(shown).map(([k, v]) => [k, defaultPorts(v)])),
+      );
       writeFileSync(file, readmeProgram());
       const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
         const child = execFile(

@@ -1,20 +1,23 @@
 import {
   type Capabilities,
+  type ClientOptions,
+  type Deployment,
+  type DeploymentSource,
+  type DiscoveredTarget,
+  type DiscoverOptions,
+  type DiscoverySource,
   type EventFilterOptions,
   type EventOrder,
   type EventOrderOption,
   type ListOptions,
-  type Logger,
+  type ListDeploymentsOptions,
   type Paginator,
   type Phase,
-  type RetryOptions,
   type StackEvent,
   type StackEventSource,
   StackfeedError,
   type StackInfo,
-  type RateLimiter,
-  type RateLimitOptions,
-  type TlsOptions,
+  type StackRef,
   type WatchOptions,
   type WatchStream,
 } from '@stackfeed/core';
@@ -32,6 +35,8 @@ import {
   buildUrl,
   type FetchPage,
   createPaginator,
+  deploymentPaginator,
+  findDeployment,
   encodePathSegment,
   parseWire,
   watchEvents,
@@ -51,19 +56,35 @@ import {
 } from './filter.js';
 import { EventIdAssigner, type EventScope, normalizeEventsPage, toStackInfo } from './mapping/events.js';
 import { eventTypesForPhases } from './mapping/tables.js';
+import { rfsDeployments, rfsScopedDeployment } from './deployments/deployments.js';
+import { discoverStacks } from './discovery/discover.js';
+import {
+  MAX_PAGES_PER_READ,
+  type MarkerCursor,
+  type OffsetCursor,
+  PAGE_SIZE,
+  markerCursor,
+  markerCursorProblem,
+  offsetCursorProblem,
+  pageSizeWithinLimits,
+} from './paging.js';
 import { RfsStackWatch } from './watch.js';
 import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
 
 const PROVIDER = 'huawei-rfs' as const;
 
-/** Names an RFS stack: by name (the API's path key), optionally pinned to one stack id. */
-export interface RfsStackRef {
-  /** The stack name (the API addresses stacks by name). */
+/** An RFS `deployment_id` (a UUID); the ids `listDeployments` derives never look like one. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An RFS stack ref as it was before refs became core's `StackRef` on every client.
+ * @deprecated Pass a stack name or a `StackRef` (`{ name, id? }`); RFS needs `name`.
+ */
+export type RfsStackRef = StackRef;
+
+/** A ref once checked: RFS addresses a stack by name; the id, when given, pins it. */
+interface NamedRef {
   name: string;
-  /**
-   * The stack id (UUID). When given, RFS answers 400 if the stack now called `name` is another
-   * one (deleted and re-created): the strong match the API offers.
-   */
   id?: string | undefined;
 }
 
@@ -77,38 +98,23 @@ export type RfsCredentials =
   /** IAM password credentials: a token is obtained from IAM, cached and renewed. */
   | { password: IamPasswordCredentials };
 
-/** Options of `new RfsClient(...)`. */
-export interface RfsClientOptions {
-  /** Region id, e.g. `cn-north-4`. Picks the endpoint unless `endpoint` is given. */
+/**
+ * Options of `new RfsClient(...)`: core's `ClientOptions` (retry, logger, timeouts, rate limit,
+ * token key, TLS, …, documented there) plus what only RFS has.
+ */
+export interface RfsClientOptions extends ClientOptions {
+  /** Region id, e.g. `cn-north-4` (required). Picks the endpoint unless `endpoint` is given. */
   region: string;
+  /**
+   * Explicit endpoint (e.g. `https://rfs.cn-north-4.myhuaweicloud.com`, or an emulator); default
+   * the region's, or `HUAWEICLOUD_SDK_REGION_RFS_<REGION>` from the environment.
+   */
+  endpoint?: string | undefined;
   /** Project id (the URL's `{project_id}`); default `HUAWEICLOUD_SDK_PROJECT_ID`. */
   projectId?: string | undefined;
-  /** Explicit endpoint (e.g. `https://rfs.cn-north-4.myhuaweicloud.com`, or an emulator). */
-  endpoint?: string | undefined;
   credentials?: RfsCredentials | undefined;
   /** IAM endpoint for password auth; default `HUAWEICLOUD_SDK_IAM_ENDPOINT` or the global IAM. */
   iamEndpoint?: string | undefined;
-  retry?: RetryOptions | undefined;
-  /** Deadline of one attempt: connect, headers and the whole body (default 30 s). Also for IAM. */
-  timeoutMs?: number | undefined;
-  /** Deadline of one call across its retries (default 120 s). Also for IAM. */
-  totalTimeoutMs?: number | undefined;
-  /** Largest response body accepted, after decompression (default 64 MiB): past it INVALID_RESPONSE. */
-  maxResponseBytes?: number | undefined;
-  /**
-   * Key that signs continuation tokens: a passphrase (16+ characters) or bytes, so tokens survive a
-   * restart or work across processes; default a random key per client (tokens resume only here).
-   */
-  tokenKey?: string | Uint8Array | undefined;
-  logger?: Logger | undefined;
-  tls?: TlsOptions | undefined;
-  /**
-   * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
-   * attempt counted. Pass one `RateLimiter` to several clients to share a quota.
-   */
-  rateLimit?: RateLimiter | RateLimitOptions | undefined;
-  /** Appended to the User-Agent. */
-  userAgent?: string | undefined;
   /** Environment to read credentials and endpoint overrides from (default `process.env`). */
   env?: Record<string, string | undefined> | undefined;
   /** Clock for `X-Sdk-Date` (tests). */
@@ -148,17 +154,6 @@ export type RfsListEventsOptions = ListOptions &
 /** Options of `watchStackEvents`. */
 export type RfsWatchOptions = WatchOptions & RfsEventOptions & { pageSize?: number | undefined };
 
-/**
- * `limit` bounds of ListStackEvents and ListStacks: 10 to 1000, as the official Java SDK's request
- * models state them (`ListStackEventsRequest` / `ListStacksRequest`, "minimum: 10, maximum: 1000",
- * generated from the API definition; the Go and Python models carry no bounds). The server's
- * default page size is not documented: without `pageSize` no `limit` is sent.
- */
-const PAGE_SIZE = { min: 10, max: 1000 } as const;
-
-/** Pages read at most by one full read of a listing (10 million events at the largest page size). */
-const MAX_PAGES_PER_READ = 10_000;
-
 /** What one request plan for ListStackEvents looks like once options are resolved. */
 interface EventsPlan {
   scope: EventScope;
@@ -172,12 +167,18 @@ const asList = <T>(v: T | readonly T[] | undefined): T[] | undefined =>
 /**
  * Huawei Cloud RFS (Resource Formation Service) stack events and stacks.
  *
+ * Every call that names a stack takes a stack name or core's `StackRef`: `name` is required (the
+ * API addresses stacks by name); `id` is optional and pins the stack (RFS answers 400 when the
+ * stack now called `name` is another one, deleted and re-created).
+ *
  * ```ts
  * const rfs = new RfsClient({ region: 'cn-north-4', projectId });
  * for await (const ev of rfs.listStackEvents({ name: 'my-stack' })) console.log(ev.status, ev.message);
  * ```
  */
-export class RfsClient implements StackEventSource<RfsStackRef | string> {
+export class RfsClient
+  implements StackEventSource<string | StackRef>, DiscoverySource<StackRef>, DeploymentSource<string | StackRef>
+{
   /** Always `huawei-rfs`. */
   readonly provider = PROVIDER;
   /**
@@ -260,7 +261,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
    * Events have no id in RFS: each gets a stable content-derived id (see `EventIdAssigner`), the
    * same in both orders.
    */
-  listStackEvents(ref: RfsStackRef | string, options: RfsListEventsOptions = {}): Paginator<StackEvent> {
+  listStackEvents(ref: string | StackRef, options: RfsListEventsOptions = {}): Paginator<StackEvent> {
     const r = refOrThrow(ref);
     const plan = this.planEvents(r, options);
     const order = eventOrderOrThrow(options.order);
@@ -344,7 +345,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
   }
 
   /** Validate and resolve the event options into a query (CONFIG errors happen here, before any request). */
-  private planEvents(r: RfsStackRef, options: RfsEventOptions): EventsPlan {
+  private planEvents(r: NamedRef, options: RfsEventOptions): EventsPlan {
     const own: RfsEventFilter = { ...(options.filter ?? {}) };
     const ownFilter = buildFilter(own);
     const { filter, serverSide } = pushCommonFilters(own, options);
@@ -410,29 +411,121 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
       options,
       tokenKey: this.tokenKey,
       validateCursor: markerCursorProblem,
-      fetchPage: async (cursor, pageSize, signal) => {
-        const limit = cursor ? cursor.limit : pageSize;
-        const res = await this.request({
-          url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
-          query: { marker: cursor?.marker, limit },
-          operation: 'listStacks',
-          signal,
-        });
-        const body = parseWire(ListStacksResponseSchema, res.body, {
-          provider: PROVIDER,
-          operation: 'listStacks',
-          requestId: res.requestId,
-        });
-        const rawStacks = ((res.body as { stacks?: unknown[] }).stacks ?? []) as unknown[];
-        const items = (body.stacks ?? []).map((s, i) => toStackInfo(s, rawStacks[i]));
-        const next = body.page_info?.next_marker || undefined;
-        return { items, next: items.length === 0 || !next ? undefined : markerCursor(next, limit), raw: res.body };
-      },
+      fetchPage: (cursor, pageSize, signal) => this.fetchStacksPage(cursor, pageSize, signal, 'listStacks'),
     });
   }
 
+  /**
+   * What this client can follow: the project's stacks (kind `stack`, the only kind RFS has), those
+   * with an operation running first, then the rest in ListStacks order (newest created first).
+   * `name` (glob or RegExp), `activeOnly` and `kinds` run locally: the whole ListStacks listing is
+   * read before the first target. RFS stacks have no tags: a non-empty `tags` filter throws CONFIG.
+   * Each target's `ref` (`{ name, id }`) goes straight back into `listStackEvents` / `watchStackEvents`.
+   */
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<StackRef>> {
+    return discoverStacks(
+      {
+        projectId: this.projectId,
+        region: this.region,
+        endpoint: this.endpoint,
+        tokenKey: this.tokenKey,
+        pageSizeLimits: PAGE_SIZE,
+        readAllStacks: async (signal) => {
+          const drained = await drainPages<StackInfo, MarkerCursor>(
+            (cursor) => this.fetchStacksPage(cursor, PAGE_SIZE.max, signal, 'discover'),
+            { maxPages: MAX_PAGES_PER_READ, signal },
+          );
+          return drained.items;
+        },
+      },
+      options,
+    );
+  }
+
+  private async fetchStacksPage(
+    cursor: MarkerCursor | undefined,
+    pageSize: number | undefined,
+    signal: AbortSignal | undefined,
+    operation: string,
+  ): Promise<{ items: StackInfo[]; next: MarkerCursor | undefined; raw: unknown }> {
+    // RFS accepts a marker only with the parameters it was issued for: keep that page size.
+    const limit = cursor ? cursor.limit : pageSize;
+    const res = await this.request({
+      url: buildUrl(this.endpoint, `/v1/${encodePathSegment(this.projectId)}/stacks`),
+      query: { marker: cursor?.marker, limit },
+      operation,
+      signal,
+    });
+    const body = parseWire(ListStacksResponseSchema, res.body, {
+      provider: PROVIDER,
+      operation,
+      requestId: res.requestId,
+    });
+    const rawStacks = ((res.body as { stacks?: unknown[] }).stacks ?? []) as unknown[];
+    const items = (body.stacks ?? []).map((s, i) => toStackInfo(s, rawStacks[i]));
+    const next = body.page_info?.next_marker || undefined;
+    return { items, next: items.length === 0 || !next ? undefined : markerCursor(next, limit), raw: res.body };
+  }
+
+  /**
+   * The stack's deployments (one `terraform apply`, rollback or deletion each), newest first, with
+   * per-resource durations and the root cause of a failure. RFS events carry no `deployment_id` and
+   * no read API lists them, so the whole event listing is read (and the stack's status, which
+   * speaks for the newest deployment) and split where each run opens (its stack-level LOG lines)
+   * and ends (its SUMMARY line, or a failure). Ids are derived and stable across re-reads:
+   * `rfs-<epoch ms of the opening>`, or `pruned-<epoch ms>` for a deployment whose opening is no
+   * longer listed (its `startedAt` stays unknown). A failed deployment and its rollback are one
+   * deployment, outcome `rolled-back` once the rollback completed. RFS has no nested stacks:
+   * `nested` changes nothing.
+   */
+  listDeployments(ref: string | StackRef, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
+    const r = refOrThrow(ref);
+    return deploymentPaginator({
+      provider: PROVIDER,
+      operation: 'listDeployments',
+      scope: { p: this.projectId, e: this.endpoint, r },
+      options,
+      tokenKey: this.tokenKey,
+      load: (signal) => this.loadDeployments(r, signal),
+    });
+  }
+
+  /**
+   * One deployment by id: an id from `listDeployments`, or an RFS `deployment_id` (a UUID, as
+   * DeployStack answers it), read with ListStackEvents scoped to it: every event of that
+   * deployment, `id` the deployment_id, each event's `deploymentId` set. NOT_FOUND when the stack
+   * has no such deployment.
+   */
+  async getDeployment(
+    ref: string | StackRef,
+    id: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Deployment> {
+    const r = refOrThrow(ref);
+    if (typeof id !== 'string' || id === '') {
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: PROVIDER,
+        operation: 'getDeployment',
+        message: 'a deployment id is a non-empty string',
+      });
+    }
+    if (!UUID.test(id))
+      return findDeployment(PROVIDER, (signal) => this.loadDeployments(r, signal), id, options.signal);
+    const events = await this.readWholeListing(this.planEvents(r, { deploymentId: id }), undefined, options.signal);
+    const stack = await this.getStack(r, options);
+    return rfsScopedDeployment(events, stack, id);
+  }
+
+  /** Every deployment of the stack, oldest first: its status, then its whole event listing. */
+  private async loadDeployments(r: NamedRef, signal: AbortSignal | undefined): Promise<Deployment[]> {
+    const stack = await this.getStack(r, { signal });
+    const events = await this.readWholeListing(this.planEvents(r, {}), undefined, signal);
+    return rfsDeployments(events, stack);
+  }
+
   /** One stack with its normalized status (GetStackMetadata). A deleted stack is NOT_FOUND. */
-  async getStack(ref: RfsStackRef | string, options: { signal?: AbortSignal | undefined } = {}): Promise<StackInfo> {
+  async getStack(ref: string | StackRef, options: { signal?: AbortSignal | undefined } = {}): Promise<StackInfo> {
     const r = refOrThrow(ref);
     const res = await this.request({
       url: this.stackUrl(r.name, '/metadata'),
@@ -453,7 +546,7 @@ export class RfsClient implements StackEventSource<RfsStackRef | string> {
    * or disappears (a deleted stack answers 404: the watch ends with outcome `deleted`).
    * `.result.final` is the last StackInfo seen.
    */
-  watchStackEvents(ref: RfsStackRef | string, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
+  watchStackEvents(ref: string | StackRef, options: RfsWatchOptions = {}): WatchStream<StackEvent, StackInfo> {
     const r = refOrThrow(ref);
     const plan = this.planEvents(r, options);
     const source = new RfsStackWatch({
@@ -538,59 +631,6 @@ function refuseOversizedPage(res: HttpResponse, limit: number | undefined): void
   });
 }
 
-/**
- * The watch's page size within RFS's `limit` bounds. The same rule as core's paginator applies to
- * list calls (`pageSizeLimits`); core does not export it, so the watch applies it here.
- */
-function pageSizeWithinLimits(size: number | undefined): number | undefined {
-  if (size === undefined) return undefined;
-  return Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(size)));
-}
-
-/** A newest-first page cursor: the RFS marker plus the limit it was issued for (absent = server default). */
-interface MarkerCursor {
-  marker: string;
-  limit?: number;
-}
-
-/** An oldest-first page cursor: how many events of the reversed listing came before this page. */
-interface OffsetCursor {
-  offset: number;
-}
-
-/** The longest marker accepted back from a token (RFS markers are short opaque strings). */
-const MAX_MARKER_CHARS = 4096;
-/** The largest oldest-first offset: past the events one full read can hold. */
-const MAX_OFFSET = MAX_PAGES_PER_READ * PAGE_SIZE.max;
-
-const isPageLimit = (n: unknown) =>
-  Number.isInteger(n) && (n as number) >= PAGE_SIZE.min && (n as number) <= PAGE_SIZE.max;
-
-/** Why a decoded newest-first cursor cannot be this call's (a reason refuses it), or undefined. */
-function markerCursorProblem(cursor: unknown): string | undefined {
-  if (typeof cursor !== 'object' || cursor === null || Array.isArray(cursor)) return 'is not a marker cursor';
-  const { marker, limit, ...rest } = cursor as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return 'has unknown fields';
-  if (typeof marker !== 'string' || marker === '' || marker.length > MAX_MARKER_CHARS) return 'has no valid marker';
-  if (limit !== undefined && !isPageLimit(limit)) return `has a limit outside ${PAGE_SIZE.min}..${PAGE_SIZE.max}`;
-  return undefined;
-}
-
-/** Why a decoded oldest-first cursor cannot be this call's, or undefined. */
-function offsetCursorProblem(cursor: unknown): string | undefined {
-  if (typeof cursor !== 'object' || cursor === null || Array.isArray(cursor)) return 'is not an offset cursor';
-  const { offset, ...rest } = cursor as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return 'has unknown fields';
-  if (!Number.isInteger(offset) || (offset as number) < 0 || (offset as number) > MAX_OFFSET) {
-    return `has an offset outside 0..${MAX_OFFSET}`;
-  }
-  return undefined;
-}
-
-function markerCursor(marker: string, limit: number | undefined): MarkerCursor {
-  return limit === undefined ? { marker } : { marker, limit };
-}
-
 /** The `order` option, checked (CONFIG on anything else). */
 function eventOrderOrThrow(order: unknown): EventOrder {
   if (order === undefined || order === 'oldest-first' || order === 'newest-first') return order ?? 'oldest-first';
@@ -636,10 +676,14 @@ function endpointOrThrow(options: RfsClientOptions, env: Record<string, string |
 }
 
 /** The ref as `{ name, id? }`; CONFIG (thrown) when it names no stack. */
-function refOrThrow(ref: RfsStackRef | string): RfsStackRef {
+function refOrThrow(ref: string | StackRef): NamedRef {
   const r = typeof ref === 'string' ? { name: ref } : ref;
   if (!r || typeof r.name !== 'string' || r.name === '') {
-    throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: 'an RFS stack is named by its name' });
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: PROVIDER,
+      message: 'an RFS stack is named by its name (StackRef.name; an id alone cannot address it)',
+    });
   }
   if (r.id !== undefined && (typeof r.id !== 'string' || r.id === '')) {
     throw new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message: 'stack id must be a non-empty string' });
@@ -651,11 +695,7 @@ function makeAuth(options: RfsClientOptions, env: Record<string, string | undefi
   const c = options.credentials;
   const now = options.now;
   if (typeof c === 'function') {
-    return new AkSkAuth(c, {
-      projectId,
-      ...(now ? { now } : {}),
-      ...(options.correctClockSkew !== undefined ? { correctClockSkew: options.correctClockSkew } : {}),
-    });
+    return new AkSkAuth(c, { projectId, now, correctClockSkew: options.correctClockSkew });
   }
   if (c && 'password' in c) {
     return new IamTokenAuth({
@@ -668,7 +708,7 @@ function makeAuth(options: RfsClientOptions, env: Record<string, string | undefi
       maxResponseBytes: options.maxResponseBytes,
       logger: options.logger,
       tls: options.tls,
-      ...(now ? { now } : {}),
+      now,
     });
   }
   if (c && 'token' in c) {
@@ -687,10 +727,6 @@ function makeAuth(options: RfsClientOptions, env: Record<string, string | undefi
   }
   return new AkSkAuth(
     { accessKey: ak, secretKey: sk, securityToken: token || undefined },
-    {
-      projectId,
-      ...(now ? { now } : {}),
-      ...(options.correctClockSkew !== undefined ? { correctClockSkew: options.correctClockSkew } : {}),
-    },
+    { projectId, now, correctClockSkew: options.correctClockSkew },
   );
 }

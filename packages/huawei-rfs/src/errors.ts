@@ -6,7 +6,10 @@ import {
   safeExcerpt,
 } from '@stackfeed/core/adapter';
 
-/** The parts of a Huawei error body stackfeed reads (same precedence as the Huawei SDKs). */
+/**
+ * The parts of a Huawei error body stackfeed reads (same precedence as the Huawei SDKs).
+ * @internal
+ */
 export interface HuaweiErrorBody {
   errorCode?: string;
   errorMessage?: string;
@@ -21,6 +24,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
  * Read `{error_code, error_msg, encoded_authorization_message, details}`, else `{code, message}`,
  * else a nested object holding either (e.g. `{"error": {"code", "message"}}`). Returns undefined
  * when the body holds none of them.
+ * @internal
  */
 export function readHuaweiErrorBody(body: unknown, depth = 0): HuaweiErrorBody | undefined {
   if (!body || typeof body !== 'object' || Array.isArray(body) || depth > 4) return undefined;
@@ -82,6 +86,7 @@ const MAX_MESSAGE_CHARS = 2048;
 /**
  * The transport's `parseError` for RFS and IAM: the Huawei error body as providerCode + message.
  * The request id comes from `X-Request-Id` (the transport reads it), else from the body.
+ * @internal
  */
 export function parseRfsError(res: HttpResponse): ProviderErrorInfo | undefined {
   const parsed = readHuaweiErrorBody(res.body);

@@ -47,7 +47,10 @@ function configError(message: string): StackfeedError {
   return new StackfeedError({ code: 'CONFIG', provider: 'huawei-rfs', operation: 'listStackEvents', message });
 }
 
-/** True when `value` can be written into an RFS filter. */
+/**
+ * True when `value` can be written into an RFS filter.
+ * @internal
+ */
 export function isFilterValue(value: string): boolean {
   return TOKEN.test(value);
 }
@@ -56,6 +59,7 @@ export function isFilterValue(value: string): boolean {
  * Build the `filter` string, or undefined when there is nothing to filter on. A value the grammar
  * forbids (anything but letters, digits, `_`; a `;` would even make the service ignore the whole
  * filter) or a filter longer than RFS accepts is a CONFIG error, raised before any request.
+ * @internal
  */
 export function buildFilter(filter: RfsEventFilter | undefined): string | undefined {
   const out = formatFilter(filter);
@@ -101,6 +105,7 @@ export interface FieldSelection {
  * Build the `field` parameter, or undefined when every attribute is wanted. Only the attributes
  * the caller selected are sent. A selection without the event time is a CONFIG error: every
  * StackEvent carries its real time, and stackfeed never adds an attribute the caller left out.
+ * @internal
  */
 export function buildField(fields: readonly RfsEventField[] | undefined): FieldSelection | undefined {
   if (fields === undefined) return undefined;

@@ -1,11 +1,15 @@
 import { type StackEvent, StackfeedError, type StackInfo } from '@stackfeed/core';
 import {
+  type OperationMark,
   type PollContext,
   type PollResult,
   type TerminalCheck,
   type WatchSource,
+  type WatchSummary,
   drainPages,
 } from '@stackfeed/core/adapter';
+import { rfsDeployments } from './deployments/deployments.js';
+import { isStackLevel } from './deployments/segments.js';
 import type { EventIdAssigner } from './mapping/events.js';
 import { STACK_STATUS_TABLE, isTerminalStatus } from './mapping/tables.js';
 
@@ -55,6 +59,30 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
   private lastError: { ms: number; message: string } | undefined;
 
   constructor(private readonly deps: RfsWatchDeps) {}
+
+  /**
+   * For `operation: 'current'`: a run opens with its stack-level LOG lines (a LOG while one is
+   * open continues it) and ends with its SUMMARY line or a failure (`*_FAILED`, `ERROR`). RFS has
+   * no stack-level status events; these are the lines `listDeployments` splits on too.
+   */
+  operationMark(ev: StackEvent): OperationMark | undefined {
+    return rfsOperationMark(ev);
+  }
+
+  /** The watched deployment (the newest in the yielded events) and its root cause, as `listDeployments` tells them. */
+  summarize(events: readonly StackEvent[]): WatchSummary {
+    const stack: StackInfo = this.lastInfo ?? {
+      provider: 'huawei-rfs',
+      name: events[0]?.stack.name ?? '',
+      state: 'UNKNOWN',
+      action: 'UNKNOWN',
+      phase: 'UNKNOWN',
+      status: '',
+      raw: undefined,
+    };
+    const deployment = rfsDeployments(events, stack).at(-1);
+    return deployment ? { deployment, rootCause: deployment.rootCause } : {};
+  }
 
   get provider(): 'huawei-rfs' {
     return this.deps.provider;
@@ -129,4 +157,12 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
     const reason = info.reason ?? (outcome === 'failed' ? this.lastError?.message : undefined);
     return { terminal: true, outcome, status: info.status, ...(reason ? { reason } : {}), final: info };
   }
+}
+
+/** See {@link RfsStackWatch.operationMark}. */
+export function rfsOperationMark(ev: StackEvent): OperationMark | undefined {
+  if (ev.phase === 'FAILED') return 'end';
+  if (!isStackLevel(ev)) return undefined;
+  if (ev.status === 'LOG') return 'start';
+  return ev.status === 'SUMMARY' ? 'end' : undefined;
 }

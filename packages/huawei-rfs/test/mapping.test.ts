@@ -129,6 +129,7 @@ describe('event model', () => {
       elapsedSeconds: 6,
       resource: { logicalId: 'subnet', name: 'subnet', type: 'huaweicloud_vpc_subnet', physicalId: 'e385', key: '1' },
       details: { resourceIdKey: 'id', resourceIdValue: 'e385', deploymentId: 'dep-1' },
+      deploymentId: 'dep-1',
       isStackEvent: false,
       stack: { name: 'my-stack' },
     });

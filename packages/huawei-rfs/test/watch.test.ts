@@ -98,7 +98,12 @@ describe('watchStackEvents', () => {
     });
     const events = await collect(stream);
     expect(events.length).toBeGreaterThan(0);
-    expect(events.every((e) => e.status === 'DELETION_COMPLETE' && e.details?.deploymentId === rollbackId)).toBe(true);
+    expect(
+      events.every(
+        (e) =>
+          e.status === 'DELETION_COMPLETE' && e.details?.deploymentId === rollbackId && e.deploymentId === rollbackId,
+      ),
+    ).toBe(true);
   });
 
   it('on a long history, later polls stop paging once they reach what was already yielded', async () => {

@@ -1,14 +1,21 @@
 import type {
   Capabilities,
+  Deployment,
+  DeploymentSource,
+  DiscoveredTarget,
+  DiscoverOptions,
+  DiscoverySource,
   ListOptions,
   Paginator,
   StackEvent,
   StackEventSource,
   StackInfo,
+  StackRef,
   TlsOptions,
   WatchOptions,
   WatchStream,
   EventFilterOptions,
+  ListDeploymentsOptions,
 } from '@stackfeed/core';
 import { StackfeedError } from '@stackfeed/core';
 import { type HttpResponse, createPaginator, parseWire, watchEvents } from '@stackfeed/core/adapter';
@@ -16,16 +23,19 @@ import { z } from 'zod';
 import { type ListEventsOptions, eventPaginator, needsQueryFilter } from './api/event-paginator.js';
 import { type HeatEventOptions, eventQuery } from './api/filters.js';
 import { HeatApi, PROVIDER } from './api/heat-api.js';
-import { type HeatStackRef, isMarker, markerOf, pathSegment } from './api/refs.js';
+import { getDeployment, listDeployments } from './api/deployments.js';
+import { discoverStacks } from './api/discover.js';
+import { type HeatStackRef, isMarker, pathSegment } from './api/refs.js';
+import { fetchStackPage, hasTags, tagsSafeWith } from './api/stacks.js';
 import type { KeystoneSession } from './auth/keystone.js';
 import type { HeatAuth } from './auth/types.js';
 import { type LoadConfigOptions, loadCloudConfig } from './config/clouds.js';
-import { type CanonicalStack, toStackEvent, toStackInfo } from './mapping/event.js';
+import { type CanonicalStack, toStackEvent } from './mapping/event.js';
 import type { HeatClientOptions } from './options.js';
 import { createWatchSource } from './watch.js';
-import { EventShowSchema, StackListSchema, WireEventSchema, WireStackSchema } from './wire/schemas.js';
+import { EventShowSchema, WireEventSchema } from './wire/schemas.js';
 
-export type { HeatStackRef } from './api/refs.js';
+export type { HeatStackRef, HeatStackRefObject } from './api/refs.js';
 export type { HeatEventOptions } from './api/filters.js';
 export type { ListEventsOptions } from './api/event-paginator.js';
 
@@ -62,7 +72,6 @@ interface StackCursor {
   m: string;
 }
 
-const StackListWire = z.object({ stacks: z.array(WireStackSchema) }).loose();
 const EventShowWire = z.object({ event: WireEventSchema });
 
 /**
@@ -70,7 +79,9 @@ const EventShowWire = z.object({ event: WireEventSchema });
  * stacks (list, get) and a live watch. Build it from options, from `clouds.yaml` / `OS_CLOUD`,
  * or from `OS_*` variables (`HeatClient.fromConfig()`).
  */
-export class HeatClient implements StackEventSource<HeatStackRef> {
+export class HeatClient
+  implements StackEventSource<HeatStackRef>, DiscoverySource<StackRef>, DeploymentSource<HeatStackRef>
+{
   /** Always `openstack-heat`. */
   readonly provider = PROVIDER;
   /**
@@ -128,7 +139,7 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
 
   /** Stacks of the project (all projects for an admin), newest first unless sorted. */
   listStacks(options: ListStacksOptions = {}): Paginator<StackInfo> {
-    const query = {
+    const query: Record<string, unknown> = {
       status: options.status,
       action: options.action,
       name: options.name,
@@ -138,6 +149,10 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
       sort_dir: options.sortDir,
       tags: options.tags?.join(','),
     };
+    // Beside a single-valued filter Heat answers `tags` with a 500: then they are checked here.
+    const tags = options.tags ?? [];
+    const local = tags.length > 0 && !tagsSafeWith(query, tags);
+    if (local) query.tags = undefined;
     return createPaginator<StackInfo, StackCursor>({
       provider: PROVIDER,
       operation: 'listStacks',
@@ -145,24 +160,46 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
       options,
       pageSizeLimits: { min: 1, max: 100_000 },
       tokenKey: this.api.tokenKey,
+      filter: local ? (info) => hasTags(info, tags) : undefined,
       validateCursor: (c) => (isMarker((c as StackCursor | null)?.m) ? undefined : 'its marker is not a stack id'),
       onWarning: (m) => this.api.warn('listStacks', m),
       fetchPage: async (cursor, pageSize, signal) => {
-        const base = await this.api.endpoint(signal);
-        const q = { ...query, limit: pageSize, marker: cursor?.m };
-        const res = await this.api.get(`${base}/stacks`, q, 'listStacks', signal);
-        const body = parseWire(StackListSchema, res.body, this.api.ctx('listStacks', res));
-        const parsed = parseWire(StackListWire, res.body, this.api.ctx('listStacks', res));
-        const items = parsed.stacks.map((s, i) => toStackInfo(s, body.stacks[i]));
-        const nextLink = body.links?.find((l) => l.rel === 'next');
-        let next: StackCursor | undefined;
-        if (nextLink && items.length > 0) {
-          const marker = markerOf(nextLink.href) ?? parsed.stacks[parsed.stacks.length - 1]?.id;
-          if (marker) next = { m: marker };
-        }
-        return { items, next, raw: res.body };
+        const page = await fetchStackPage(this.api, query, pageSize, cursor?.m, 'listStacks', signal);
+        return { items: page.items, next: page.next ? { m: page.next } : undefined, raw: page.raw };
       },
     });
+  }
+
+  /**
+   * What this client can follow: the project's stacks (all projects for an admin) with nested
+   * stacks (`parent` set), in-progress ones first, as a Paginator of targets whose `ref` goes
+   * straight back into `listStackEvents` / `watchStackEvents`. Only kind `stack`. Heat tags are
+   * strings: a `tags` filter `{ env: 'prod' }` asks for the Heat tag `env=prod`, `{ blue: '' }`
+   * for the tag `blue` (and a target's `tags` read them back the same way).
+   */
+  discover(options: DiscoverOptions = {}): Paginator<DiscoveredTarget<StackRef>> {
+    return discoverStacks(this.api, options, { min: 1, max: 100_000 });
+  }
+
+  /**
+   * The stack's deployments (operations: create, update, delete, …), newest first, from its events
+   * and its nested stacks' (`nested: false` for its own only). A deployment's `id` is the Heat id
+   * of the stack-level `*_IN_PROGRESS` event that opened it (stable across re-reads); a rollback
+   * belongs to the operation it rolls back (`outcome: 'rolled-back'`); `rootCause` is the earliest
+   * FAILED resource event, nested stacks included. A deployment whose opening event Heat pruned
+   * has `startedAt` undefined. Reads the whole history once per pass.
+   */
+  listDeployments(ref: HeatStackRef, options: ListDeploymentsOptions = {}): Paginator<Deployment> {
+    return listDeployments(this.api, ref, options);
+  }
+
+  /** One deployment by its `id` (from `listDeployments` or an event's `deploymentId`); NOT_FOUND when absent. */
+  getDeployment(
+    ref: HeatStackRef,
+    id: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<Deployment> {
+    return getDeployment(this.api, ref, id, options.signal);
   }
 
   /**
@@ -170,7 +207,10 @@ export class HeatClient implements StackEventSource<HeatStackRef> {
    * Paged with Heat's `marker` (the last event id) and `limit`; a marker Heat silently ignores
    * (a pruned event) is noticed and already-seen events are not handed out twice. Every
    * combination of filters is an intersection: `resourceName`, `resourceType`, `phase` run on
-   * Heat where its query can say it exactly, the rest (and `since`) here.
+   * Heat where its query can say it exactly, the rest (and `since`) here. Read oldest first with
+   * no resource filter (`since` and `nestedDepth` allowed), each event carries `deploymentId`: the
+   * id of the deployment it belongs to in `listDeployments` (absent for the events of a deployment
+   * whose start Heat pruned, and on newest-first or resource-filtered listings, which cannot tell).
    */
   listStackEvents(ref: HeatStackRef, options: ListEventsOptions = {}): Paginator<StackEvent> {
     return eventPaginator(this.api, 'listStackEvents', ref, undefined, options, this.pageSizeLimits());

@@ -8,6 +8,7 @@ export {
   HeatClient,
   type HeatClientOptions,
   type HeatStackRef,
+  type HeatStackRefObject,
   type HeatEventOptions,
   type ListEventsOptions,
   type ListStacksOptions,
@@ -22,7 +23,7 @@ export type {
   KeystoneScope,
   EndpointInterface,
 } from './auth/types.js';
-export { KeystoneSession, type SessionOptions, findEndpoint, tokensUrl } from './auth/keystone.js';
+export { KeystoneSession, type SessionOptions } from './auth/keystone.js';
 export {
   loadCloudConfig,
   configSearchDirs,
@@ -38,4 +39,4 @@ export {
   stackStateOf,
   watchOutcomeOf,
 } from './mapping/status.js';
-export { STACK_RESOURCE_TYPE, type CanonicalStack } from './mapping/event.js';
+export { STACK_RESOURCE_TYPE } from './mapping/event.js';

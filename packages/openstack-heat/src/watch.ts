@@ -10,6 +10,7 @@ import {
 import { StackfeedError } from '@stackfeed/core';
 import type { FetchedEvents, HeatApi } from './api/heat-api.js';
 import { readNestedEvents, supportsNestedDepth } from './api/nested.js';
+import { DeploymentIds } from './api/deployment-ids.js';
 import type { HeatStackRef } from './api/refs.js';
 import type { CanonicalStack } from './mapping/event.js';
 import { watchOutcomeOf } from './mapping/status.js';
@@ -65,10 +66,19 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
   /** The last poll stopped at its page cap with pages still waiting. */
   private capped = false;
   private seenMerged = 0;
+  /** Sets `deploymentId` as events come (only when no resource filter hides stack-level events). */
+  private deploymentIds: DeploymentIds | undefined;
+  private readonly derivesDeployments: boolean;
 
   constructor(private readonly args: WatchArgs) {
     this.pageSize = Math.max(1, Math.floor(args.pageSize));
     this.depth = Number(args.query.nested_depth ?? 0);
+    const q = args.query;
+    this.derivesDeployments =
+      q.resource_action === undefined &&
+      q.resource_status === undefined &&
+      q.resource_name === undefined &&
+      q.resource_type === undefined;
   }
 
   async poll(ctx: PollContext): Promise<PollResult<StackEvent>> {
@@ -76,6 +86,8 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
     // Heat lists `sort_dir=asc` oldest first; after the engine saw it break that order, every poll
     // reads the whole listing (the engine dedupes by id).
     const start = ctx.fullReread ? undefined : this.marker;
+    // A read from the top sees every event again: the deployments are told apart afresh.
+    if (start === undefined) this.deploymentIds = undefined;
     let drained: DrainResult<StackEvent, Marker>;
     try {
       drained = await drainPages<StackEvent, Marker>((cursor) => this.readPage(cursor, ctx.signal), {
@@ -149,6 +161,7 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
   /** A Heat without nested_depth: re-read every stack's list; the engine drops what it yielded. */
   private async pollMerged(stack: CanonicalStack, signal: AbortSignal): Promise<PollResult<StackEvent>> {
     const all = await readNestedEvents(this.args.api, stack, this.depth, this.args.query, this.operation, signal);
+    this.deploymentIds = undefined;
     this.quietPolls = all.length === this.seenMerged ? this.quietPolls + 1 : 0;
     this.seenMerged = all.length;
     return { events: this.take(all) };
@@ -158,7 +171,9 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
   private take(events: StackEvent[]): StackEvent[] {
     const { localFilter } = this.args;
     const out: StackEvent[] = [];
+    if (this.derivesDeployments) this.deploymentIds ??= new DeploymentIds(this.stack);
     for (const ev of events) {
+      this.deploymentIds?.assign(ev);
       const own = ev.isStackEvent && this.stack && ev.stack.id === this.stack.id;
       if (own && ev.phase !== 'IN_PROGRESS') this.stackEventSeen = true;
       if (!localFilter || localFilter(ev)) out.push(ev);

@@ -132,6 +132,7 @@ export function lifecycleResourceEvent(
     id: lifecycleEventId(ctx.executionId, r, ctx.parentResourceId),
     timestamp,
     stack: { id: ctx.executionId },
+    deploymentId: ctx.executionId,
     resource: {
       ...(r.resourceId ? { physicalId: r.resourceId, name: r.resourceId } : {}),
       type: lifecycleResourceType(r),
@@ -309,6 +310,7 @@ export function workflowStepEvent(s: WireWorkflowStep, ctx: StepEventContext, ra
     id: contentId('wfs', [s.stepExecutionId ?? [s.name, s.action, s.startTime], stepStatus, rollback ?? '']),
     timestamp,
     stack: { id: ctx.imageBuildVersionArn ?? ctx.workflowExecutionId },
+    deploymentId: ctx.workflowExecutionId,
     resource: {
       ...((s.name ?? s.stepExecutionId) ? { logicalId: s.name ?? s.stepExecutionId } : {}),
       ...(s.stepExecutionId ? { physicalId: s.stepExecutionId } : {}),
@@ -357,6 +359,7 @@ export function workflowEvent(
     id: contentId('wfx', [w.workflowExecutionId ?? [w.type, w.workflowBuildVersionArn, w.startTime], status]),
     timestamp,
     stack: { id: imageBuildVersionArn },
+    ...(w.workflowExecutionId ? { deploymentId: w.workflowExecutionId } : {}),
     resource: {
       ...((w.type ?? w.workflowExecutionId) ? { logicalId: w.type ?? w.workflowExecutionId } : {}),
       ...(w.workflowExecutionId ? { physicalId: w.workflowExecutionId } : {}),

@@ -1,4 +1,4 @@
-import type { Action, ExecutionState, ImageState, Phase } from '@stackfeed/core';
+import type { Action, DeploymentOutcome, ExecutionState, ImageState, Phase } from '@stackfeed/core';
 import { statusTable } from '@stackfeed/core/adapter';
 
 /**
@@ -135,6 +135,38 @@ export const WORKFLOW_STEP_ROLLBACK_PHASES = statusTable<Phase>(
     FAILED: 'FAILED',
   },
   'UNKNOWN',
+);
+
+/**
+ * WorkflowExecutionStatus → the outcome of the workflow as a deployment. A workflow whose failed
+ * step was rolled back is `rolled-back`; one rolling back is still in progress; a SKIPPED workflow
+ * never ran (`cancelled`).
+ */
+export const WORKFLOW_DEPLOYMENT_OUTCOMES = statusTable<DeploymentOutcome>(
+  {
+    PENDING: 'in-progress',
+    RUNNING: 'in-progress',
+    ROLLBACK_IN_PROGRESS: 'in-progress',
+    COMPLETED: 'succeeded',
+    FAILED: 'failed',
+    ROLLBACK_COMPLETED: 'rolled-back',
+    CANCELLED: 'cancelled',
+    SKIPPED: 'cancelled',
+  },
+  'unknown',
+);
+
+/** LifecycleExecutionStatus → the outcome of the execution as a deployment. */
+export const LIFECYCLE_DEPLOYMENT_OUTCOMES = statusTable<DeploymentOutcome>(
+  {
+    PENDING: 'in-progress',
+    IN_PROGRESS: 'in-progress',
+    CANCELLING: 'in-progress',
+    SUCCESS: 'succeeded',
+    FAILED: 'failed',
+    CANCELLED: 'cancelled',
+  },
+  'unknown',
 );
 
 /** WorkflowType → Action of its steps. */

@@ -77,6 +77,25 @@ export const ListLifecycleExecutionsSchema = z.object({
   nextToken: optStr,
 });
 
+/** LifecyclePolicySummary (ListLifecyclePolicies). */
+export const LifecyclePolicySummarySchema = z.object({
+  arn: optStr,
+  name: optStr,
+  description: optStr,
+  status: optStr,
+  resourceType: optStr,
+  dateCreated: wireTimestamp,
+  dateUpdated: wireTimestamp,
+  dateLastRun: wireTimestamp,
+  tags: z.record(z.string(), z.string()).optional(),
+});
+export type WireLifecyclePolicy = z.output<typeof LifecyclePolicySummarySchema>;
+
+export const ListLifecyclePoliciesSchema = z.object({
+  lifecyclePolicySummaryList: z.array(LifecyclePolicySummarySchema).optional(),
+  nextToken: optStr,
+});
+
 export const LifecycleResourceSchema = z.object({
   accountId: optStr,
   resourceId: optStr,

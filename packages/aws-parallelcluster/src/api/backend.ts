@@ -1,12 +1,4 @@
-import type {
-  ImageInfo,
-  Logger,
-  RetryOptions,
-  StackEvent,
-  RateLimiter,
-  RateLimitOptions,
-  TlsOptions,
-} from '@stackfeed/core';
+import type { ClientOptions, ImageInfo, StackEvent } from '@stackfeed/core';
 import {
   type FetchedPage,
   HttpTransport,
@@ -42,8 +34,16 @@ import {
 
 const PROVIDER = 'aws-parallelcluster' as const;
 
-/** Options of API mode. */
-export interface ApiModeOptions {
+/**
+ * Options of API mode. `retry`, `logger`, `timeoutMs` (one attempt; API Gateway gives up after
+ * 29 s anyway), `totalTimeoutMs`, `maxResponseBytes`, `rateLimit` and `tls` are core's
+ * `ClientOptions`, documented there once.
+ */
+export interface ApiModeOptions
+  extends Pick<
+    ClientOptions,
+    'retry' | 'logger' | 'timeoutMs' | 'totalTimeoutMs' | 'maxResponseBytes' | 'rateLimit' | 'tls'
+  > {
   /** The API's invoke URL, stage included: `https://{apiId}.execute-api.{region}.amazonaws.com/prod`. */
   apiUrl: string;
   /** The `region` query parameter: the region the API acts on (default: the API's own region). */
@@ -55,35 +55,12 @@ export interface ApiModeOptions {
   signingRegion?: string | undefined;
   /** Credentials (default: the AWS default provider chain, imported on first use). */
   credentials?: CredentialsInput | undefined;
-  /** Retries of 429/5xx/network failures (default 4 attempts, full-jitter backoff, Retry-After honoured). */
-  retry?: RetryOptions | undefined;
-  /**
-   * Deadline of one attempt in ms: connect, headers and the whole body (default 30 000; API
-   * Gateway gives up after 29 s anyway).
-   */
-  timeoutMs?: number | undefined;
-  /** Deadline of one call across its retries, in ms (default 120 000): TIMEOUT. */
-  totalTimeoutMs?: number | undefined;
-  /**
-   * Largest response body accepted, in bytes, counted after decompression (default 64 MiB). Past it
-   * the request is aborted: INVALID_RESPONSE naming the limit.
-   */
-  maxResponseBytes?: number | undefined;
-  /** Structured request/response/retry log entries (never with credentials). */
-  logger?: Logger | undefined;
-  /** Extra CA certificates (private API behind a proxy). */
-  tls?: TlsOptions | undefined;
   /**
    * When API Gateway rejects a signature and its `Date` shows the local clock more than 4 minutes
    * off, sign with the server's time and retry once, as the AWS SDKs do (default true). Off, the
    * call fails UNAUTHORIZED naming the clock skew.
    */
   correctClockSkew?: boolean | undefined;
-  /**
-   * Client-side request budget: at most `limit` requests per `intervalMs` (default 1 s), every
-   * attempt counted. Pass one `RateLimiter` to several clients to share a quota.
-   */
-  rateLimit?: RateLimiter | RateLimitOptions | undefined;
 }
 
 const isoDate = (v: string | undefined) => (v === undefined ? undefined : parseIsoTimestamp(v));
@@ -92,6 +69,7 @@ const isoDate = (v: string | undefined) => (v === undefined ? undefined : parseI
 export class ApiBackend implements Backend {
   readonly mode = 'api' as const;
   readonly nestedStacks = false;
+  readonly listingTags = false;
   private readonly transport: HttpTransport;
   private readonly base: URL;
   private readonly region: string | undefined;
@@ -135,13 +113,13 @@ export class ApiBackend implements Backend {
         return parseApiError(res);
       },
       requestIdHeaders: ['x-amzn-requestid', 'x-amz-apigw-id'],
-      ...(opts.retry ? { retry: opts.retry } : {}),
-      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-      ...(opts.totalTimeoutMs !== undefined ? { totalTimeoutMs: opts.totalTimeoutMs } : {}),
-      ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
-      ...(opts.logger ? { logger: opts.logger } : {}),
-      ...(opts.tls ? { tls: opts.tls } : {}),
-      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+      retry: opts.retry,
+      timeoutMs: opts.timeoutMs,
+      totalTimeoutMs: opts.totalTimeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
+      logger: opts.logger,
+      tls: opts.tls,
+      rateLimit: opts.rateLimit,
     });
   }
 

@@ -3,9 +3,13 @@ import { registerSecret } from '@stackfeed/core/adapter';
 
 /** AWS credentials as the AWS SDK v3 shapes them. */
 export interface AwsCredentials {
+  /** The access key id (`AKIA…`, `ASIA…` for temporary credentials). */
   accessKeyId: string;
+  /** The secret key: registered for redaction, never logged or put in an error. */
   secretAccessKey: string;
+  /** The session token of temporary credentials. */
   sessionToken?: string | undefined;
+  /** When temporary credentials expire: a provider is asked again before then. */
   expiration?: Date | undefined;
 }
 

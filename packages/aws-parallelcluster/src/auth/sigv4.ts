@@ -7,7 +7,7 @@ const EXECUTE_API_HOST =
 /**
  * The signing region of an API Gateway invoke URL: the region in its host
  * (`{apiId}.execute-api.{region}.amazonaws.com`, also private `{apiId}-{vpce}` hosts). Undefined
- * for custom domains, which carry no region.
+ * for custom domains, which carry no region. @internal
  */
 export function regionFromApiHost(hostname: string): string | undefined {
   return EXECUTE_API_HOST.exec(hostname)?.[1]?.toLowerCase();
@@ -47,7 +47,7 @@ function signerModules() {
   return modules;
 }
 
-/** A SigV4 AuthHook that also learns the server's clock (see {@link sigv4AuthHook}). */
+/** A SigV4 AuthHook that also learns the server's clock (see {@link sigv4AuthHook}). @internal */
 export interface SigV4AuthHook extends AuthHook {
   /** Tell the signer the server's time (a response's `Date` header). */
   noteServerDate(date: string | string[] | undefined): void;
@@ -67,6 +67,7 @@ const SKEW_MS = 4 * 60_000;
  * request): when the server's `Date` shows the local clock more than 4 minutes off, it signs with
  * the server's time from then on (as the AWS SDKs do; `correctClockSkew: false` turns that off);
  * otherwise, when `refresh` is given (credentials from a provider), it asks for fresh credentials.
+ * @internal
  */
 export function sigv4AuthHook(opts: {
   region: string;

@@ -21,7 +21,7 @@ import {
   toRateLimiter,
 } from '@stackfeed/core/adapter';
 import { credentialResolver } from '../auth/credentials.js';
-import type { Backend, LogEventsQuery, PollState, StackTarget } from '../backend.js';
+import type { Backend, LogEventsQuery, PollState, StackScan, StackTarget } from '../backend.js';
 import { DIRECT_ERROR_CODES, fromAwsError } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
 import { MAX_PAGES_PER_POLL, type PollRead, mergeNewestFirst, pollListing } from '../poll.js';
@@ -46,6 +46,8 @@ const TAG_BUILD_LOG = 'parallelcluster:build_log';
 const IMAGE_LOGICAL_ID = 'ParallelClusterImage';
 /** ListStacks pages read to find a deleted stack by name (100 summaries a page). */
 const LIST_STACKS_MAX_PAGES = 1000;
+/** DescribeStacks pages one discover() scan may read (100 stacks a page). */
+const DESCRIBE_STACKS_MAX_PAGES = 10_000;
 /** DescribeImages pages read for one image id (a handful of AMIs at most). */
 const DESCRIBE_IMAGES_MAX_PAGES = 100;
 const logGroupOf = (imageId: string) => `/aws/imagebuilder/ParallelClusterImage-${imageId}`;
@@ -119,6 +121,7 @@ function notFound(operation: string, message: string, cause?: unknown): Stackfee
 export class DirectBackend implements Backend {
   readonly mode = 'direct' as const;
   readonly nestedStacks = true;
+  readonly listingTags = true;
   private readonly opts: DirectModeOptions;
   private readonly credentials: ReturnType<typeof credentialResolver>;
   private cfnClient:
@@ -625,15 +628,24 @@ export class DirectBackend implements Backend {
             },
             ami,
             tags[TAG_IMAGE_NAME] ?? id,
+            tags,
           ),
         );
       }
       return { items, next: page.next } satisfies FetchedPage<ImageInfo, string>;
     }
-    const keep = new Set(IMAGE_STATUS_FILTER_STACK_STATUSES[status]);
     const page = await this.stacksPage(cursor, signal);
+    return { items: this.imagesOfStacks(page.stacks, status, region), next: page.next } satisfies FetchedPage<
+      ImageInfo,
+      string
+    >;
+  }
+
+  /** ListImages' stack path: the build stacks among `stacks` that `imageStatus=status` keeps. */
+  private imagesOfStacks(stacks: readonly Stack[], status: 'PENDING' | 'FAILED', region: string): ImageInfo[] {
+    const keep = new Set(IMAGE_STATUS_FILTER_STACK_STATUSES[status]);
     const items: ImageInfo[] = [];
-    for (const s of page.stacks) {
+    for (const s of stacks) {
       const tags = tagMap(s.Tags);
       const id = tags[TAG_IMAGE_ID];
       if (s.ParentId || !id || !s.StackStatus || !keep.has(s.StackStatus)) continue;
@@ -650,10 +662,39 @@ export class DirectBackend implements Backend {
           },
           s,
           tags[TAG_IMAGE_NAME] ?? id,
+          tags,
         ),
       );
     }
-    return { items, next: page.next } satisfies FetchedPage<ImageInfo, string>;
+    return items;
+  }
+
+  /**
+   * discover()'s direct path: ONE DescribeStacks scan serves the PENDING and FAILED image listings
+   * and the cluster listing, which would each scan every stack of the region again.
+   */
+  async scanStacks(signal: AbortSignal | undefined): Promise<StackScan> {
+    const region = await this.region();
+    const read = await drainPages<Stack, string>(
+      async (cursor) => {
+        const page = await this.stacksPage(cursor, signal);
+        return { items: page.stacks, next: page.next };
+      },
+      { maxPages: DESCRIBE_STACKS_MAX_PAGES, maxEmptyPages: DESCRIBE_STACKS_MAX_PAGES, signal },
+    );
+    if (read.stoppedBy === 'max-pages')
+      throw new StackfeedError({
+        code: 'INVALID_RESPONSE',
+        provider: PROVIDER,
+        operation: 'DescribeStacks',
+        retryable: false,
+        message: `DescribeStacks did not end within ${DESCRIBE_STACKS_MAX_PAGES} pages`,
+      });
+    const stacks = read.items;
+    return {
+      images: (status) => this.imagesOfStacks(stacks, status, region),
+      clusters: (statuses) => this.clustersOfStacks(stacks, statuses, region),
+    };
   }
 
   private async stacksPage(cursor: string | undefined, signal: AbortSignal | undefined) {
@@ -754,9 +795,21 @@ export class DirectBackend implements Backend {
   ) {
     const region = await this.region();
     const page = await this.stacksPage(cursor, signal);
+    return { items: this.clustersOfStacks(page.stacks, statuses, region), next: page.next } satisfies FetchedPage<
+      ClusterInfo,
+      string
+    >;
+  }
+
+  /** ListClusters over `stacks`: parentless stacks with `parallelcluster:version` and no image id. */
+  private clustersOfStacks(
+    stacks: readonly Stack[],
+    statuses: readonly string[] | undefined,
+    region: string,
+  ): ClusterInfo[] {
     const want = statuses && statuses.length > 0 ? new Set(statuses) : undefined;
     const items: ClusterInfo[] = [];
-    for (const s of page.stacks) {
+    for (const s of stacks) {
       const tags = tagMap(s.Tags);
       if (
         s.ParentId ||
@@ -770,7 +823,7 @@ export class DirectBackend implements Backend {
       if (want && !want.has(info.clusterStatus)) continue;
       items.push(info);
     }
-    return { items, next: page.next } satisfies FetchedPage<ClusterInfo, string>;
+    return items;
   }
 
   private clusterOf(s: Stack, region: string): ClusterInfo {

@@ -65,6 +65,8 @@ export function toStackEvent(
   if (rec.resourceType !== undefined) ev.resource.type = rec.resourceType;
   if (rec.resourceStatusReason !== undefined) ev.message = rec.resourceStatusReason;
   if (rec.resourceProperties !== undefined) ev.properties = parseProperties(rec.resourceProperties);
+  // CloudFormation gives every event of one stack operation (its rollback too) the token of that call.
+  if (rec.clientRequestToken !== undefined && rec.clientRequestToken !== '') ev.deploymentId = rec.clientRequestToken;
   ev.isStackEvent =
     rec.resourceType === 'AWS::CloudFormation::Stack' &&
     (rec.physicalResourceId === rec.stackId || rec.logicalResourceId === rec.stackName);

@@ -107,9 +107,15 @@ export function imageFromDescribe(w: DescribeImageWire, raw: unknown): ImageInfo
 /**
  * ImageInfoSummary (ListImages) → ImageInfo. The summary has no name: pcluster names an image by
  * its `parallelcluster:image_name` tag, which defaults to the image id, so the id is the name unless
- * the caller read the tag (direct mode does).
+ * the caller read the tag (direct mode does). The summary has no tags either; direct mode's
+ * listings (AMIs, stacks) do, and pass them.
  */
-export function imageFromSummary(w: ImageInfoSummaryWire, raw: unknown, name: string = w.imageId): ImageInfo {
+export function imageFromSummary(
+  w: ImageInfoSummaryWire,
+  raw: unknown,
+  name: string = w.imageId,
+  tags: Record<string, string> = {},
+): ImageInfo {
   const { state, status } = imageStateOf(w);
   const info: ImageInfo = {
     provider: 'aws-parallelcluster',
@@ -120,7 +126,7 @@ export function imageFromSummary(w: ImageInfoSummaryWire, raw: unknown, name: st
     state,
     status,
     artifacts: w.ec2AmiInfo ? [{ kind: 'ami', id: w.ec2AmiInfo.amiId, region: w.region }] : [],
-    tags: {},
+    tags,
     raw,
   };
   if (w.cloudformationStackArn !== undefined || w.cloudformationStackStatus !== undefined) {

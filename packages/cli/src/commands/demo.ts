@@ -2,13 +2,20 @@ import type { ExecutionInfo, ImageInfo, StackInfo } from '@stackfeed/core';
 import type { Ctx } from '../context.js';
 import { EXIT, formatError } from '../errors.js';
 import { executionRecord, imageRecord, stackRecord, toJson } from '../format/records.js';
-import { executionTable, imageDetail, SHORT_PROVIDER, stackTable } from '../format/table.js';
+import { executionTable, imageDetail, stackTable } from '../format/boxes.js';
+import { SHORT_PROVIDER } from '../format/table.js';
 import { parseOutput, parsePositive } from '../options.js';
 import { type DemoRun, demoClock } from '../providers/types.js';
 import { endedBadly, type TailSource, tail } from '../tail.js';
 
 /** Scenario seconds per wall second by default: the whole demo plays in about 20 s. */
 export const DEFAULT_DEMO_SPEED = 5;
+
+/**
+ * How long the longest demo scenario lasts in scenario time (the Image Builder lifecycle execution
+ * ends about 95 s after t0): the demo clock is anchored so that this moment is the wall's "now".
+ */
+export const DEMO_SCENARIO_MS = 100_000;
 
 /**
  * `stackfeed demo`: every provider that has an emulator plays its scenario on 127.0.0.1; the CLI
@@ -18,7 +25,7 @@ export const DEFAULT_DEMO_SPEED = 5;
 export async function demoCommand(ctx: Ctx, flags: { speed?: string; output?: string }): Promise<number> {
   const output = parseOutput(flags.output, 'demo');
   const speed = parsePositive(flags.speed, '--speed', 'demo') ?? DEFAULT_DEMO_SPEED;
-  const clock = demoClock(speed);
+  const clock = demoClock(speed, Date.now, { anchorMs: DEMO_SCENARIO_MS });
   const c = ctx.colors;
   // The emulators are local: the AWS SDK's advice about future Node versions is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -2,12 +2,12 @@ import type { Ctx } from '../context.js';
 import { EXIT, formatError, UsageError } from '../errors.js';
 import { SHORT_PROVIDER } from '../format/table.js';
 import { parsePositive } from '../options.js';
-import { demoClock, type EmulatorRun } from '../providers/types.js';
+import { demoClock, type EmulatorRun, LOOP_PERIOD_MS } from '../providers/types.js';
 
 /** `stackfeed emulator`: the providers' emulators on fixed ports until Ctrl-C. */
 export async function emulatorCommand(
   ctx: Ctx,
-  flags: { portBase?: string; host?: string; speed?: string },
+  flags: { portBase?: string; host?: string; speed?: string; loop?: boolean },
 ): Promise<number> {
   const clock = demoClock(parsePositive(flags.speed, '--speed', 'emulator') ?? 1);
   const base = Number(flags.portBase ?? 4750);
@@ -36,7 +36,7 @@ export async function emulatorCommand(
         continue;
       }
       try {
-        const run = await plugin.emulator({ port: base + 10 * i, host, clock });
+        const run = await plugin.emulator({ port: base + 10 * i, host, clock, loop: flags.loop === true });
         started.push(run);
         ctx.out.write(`${c.green('●')} ${c.bold(short)} ${entry.title}\n  endpoint  ${run.endpoint}\n`);
         for (const [k, v] of Object.entries(run.settings)) ctx.out.write(`  ${k}=${v}\n`);
@@ -57,6 +57,16 @@ export async function emulatorCommand(
     }
     if (started.length === 0) return EXIT.CALL_FAILED;
     ctx.out.write(`\n${started.length} emulator(s) running on ${host}. Ctrl-C to stop.\n`);
+    if (flags.loop) {
+      ctx.out.write(
+        c.dim(`The scenarios start again every ${LOOP_PERIOD_MS / 1000} s of scenario time, with new ids (--loop).\n`),
+      );
+    }
+    if (clock.speed > 1) {
+      ctx.out.write(
+        c.dim(`Scenario time runs ${clock.speed}× the wall clock (--speed): event times run ahead of "now".\n`),
+      );
+    }
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -2,7 +2,7 @@ import type { ExecutionInfo, ImageInfo, StackInfo } from '@stackfeed/core';
 import type { Ctx } from '../context.js';
 import { EXIT } from '../errors.js';
 import { executionRecord, imageRecord, stackRecord, toJson } from '../format/records.js';
-import { executionTable, imageDetail, imageTable, stackTable } from '../format/table.js';
+import { executionTable, imageDetail, imageTable, stackTable } from '../format/boxes.js';
 import { type Output, parseCount, parseOutput } from '../options.js';
 
 interface ListFlags {

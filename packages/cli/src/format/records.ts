@@ -1,4 +1,4 @@
-import type { ExecutionInfo, ImageInfo, StackEvent, StackInfo, WatchResult } from '@stackfeed/core';
+import type { Deployment, ExecutionInfo, ImageInfo, StackEvent, StackInfo, WatchResult } from '@stackfeed/core';
 
 /**
  * The NDJSON/JSON records the CLI prints: version 1 of a stable, documented schema (docs/cli.md).
@@ -84,6 +84,46 @@ export function executionRecord(ex: ExecutionInfo, raw = false): Json {
     endedAt: iso(ex.endedAt),
     details: ex.details,
     raw: raw ? ex.raw : undefined,
+  });
+}
+
+/** A Deployment as a record of type `deployment` (its root cause as the event record it points at). */
+export function deploymentRecord(d: Deployment): Json {
+  return compact({
+    type: 'deployment',
+    v: RECORD_SCHEMA_VERSION,
+    provider: d.provider,
+    stack: d.stack,
+    id: d.id,
+    action: d.action,
+    outcome: d.outcome,
+    status: d.status,
+    reason: d.reason,
+    startedAt: iso(d.startedAt),
+    endedAt: iso(d.endedAt),
+    durationSeconds: d.durationSeconds,
+    rootCause: d.rootCause
+      ? compact({
+          stack: d.rootCause.stack,
+          resource: d.rootCause.resource,
+          reason: d.rootCause.reason,
+          timestamp: iso(d.rootCause.event.timestamp),
+          eventId: d.rootCause.event.id,
+        })
+      : undefined,
+    counts: d.counts,
+    resources: d.resources.map((r) =>
+      compact({
+        stack: r.stack,
+        resource: r.resource,
+        phase: r.phase,
+        status: r.status,
+        startedAt: iso(r.startedAt),
+        endedAt: iso(r.endedAt),
+        durationSeconds: r.durationSeconds,
+        reason: r.reason,
+      }),
+    ),
   });
 }
 

@@ -1,6 +1,8 @@
-import Table from 'cli-table3';
-import type { ExecutionInfo, ImageInfo, StackEvent, StackInfo } from '@stackfeed/core';
-import { type Colors, paintPhase, paintState } from './colors.js';
+import type { StackEvent } from '@stackfeed/core';
+import { type Colors, paintPhase } from './colors.js';
+import { formatTime, zoneLabel } from './zone.js';
+
+export { formatTime, setDisplayZone, zoneLabel } from './zone.js';
 
 /** Short provider labels for tables (each is also accepted on the command line). */
 export const SHORT_PROVIDER: Record<string, string> = {
@@ -10,42 +12,7 @@ export const SHORT_PROVIDER: Record<string, string> = {
   'aws-imagebuilder': 'imagebuilder',
 };
 
-const short = (p: string) => SHORT_PROVIDER[p] ?? p;
-
-/**
- * The zone tables show times in: UTC (default), or a named zone (`--local-time`: the `TZ` variable,
- * else the system's zone). Set once per command by `run()`; JSON/NDJSON stay ISO 8601 UTC.
- */
-let displayZone: string | undefined;
-
-/** Show table times in `zone` (an IANA name), or in UTC when undefined. */
-export function setDisplayZone(zone: string | undefined): void {
-  displayZone = zone;
-  zoneFormat = zone
-    ? new Intl.DateTimeFormat('en-CA', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      })
-    : undefined;
-}
-let zoneFormat: Intl.DateTimeFormat | undefined;
-
-/** `(UTC)`, or the zone's name: the suffix of every time column's header. */
-export const zoneLabel = (): string => `(${displayZone ?? 'UTC'})`;
-
-/** `2026-11-23 19:31:32`, in UTC unless a display zone was set: the time column of every table. */
-export function formatTime(d: Date | undefined): string {
-  if (!d || Number.isNaN(d.getTime())) return '';
-  if (!zoneFormat) return d.toISOString().slice(0, 19).replace('T', ' ');
-  const p = Object.fromEntries(zoneFormat.formatToParts(d).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-}
+export const short = (p: string) => SHORT_PROVIDER[p] ?? p;
 
 /** What the resource column shows: `(stack)` for the stack itself, else the template name, display name or physical id. */
 export function resourceLabel(ev: StackEvent): string {
@@ -213,109 +180,4 @@ function wrap(text: string, width: number): string[] {
 export function eventTable(events: readonly StackEvent[], c: Colors, width?: number): string {
   const layout = eventLayout(events, width);
   return eventStreamHeader(c, layout) + events.map((ev) => eventStreamRow(ev, c, width, layout)).join('');
-}
-
-/** Images as a table. */
-export function imageTable(images: readonly ImageInfo[], c: Colors): string {
-  const table = new Table({
-    head: ['provider', 'id', 'name', 'version', 'state', 'status', `created ${zoneLabel()}`, 'artifacts'].map((h) =>
-      c.bold(h),
-    ),
-    style: { head: [], border: [] },
-  });
-  for (const img of images) {
-    table.push([
-      short(img.provider),
-      img.id,
-      img.name ?? '',
-      img.version ?? '',
-      paintState(c, img.state),
-      img.status,
-      formatTime(img.createdAt),
-      img.artifacts.map((a) => (a.region ? `${a.id} (${a.region})` : a.id)).join('\n'),
-    ]);
-  }
-  return `${table.toString()}\n`;
-}
-
-/** One image in detail, as a two-column table (values wrapped to the terminal width, when known). */
-export function imageDetail(img: ImageInfo, c: Colors, width?: number): string {
-  const valueWidth = Math.max(30, (width ?? 120) - 22);
-  const table = new Table({
-    style: { head: [], border: [] },
-    colWidths: [18, valueWidth],
-    wordWrap: true,
-    wrapOnWordBoundary: false,
-  });
-  const row = (k: string, v: string | undefined) => {
-    if (v !== undefined && v !== '') table.push({ [c.bold(k)]: v });
-  };
-  row('provider', img.provider);
-  row('id', img.id);
-  row('name', img.name);
-  row('version', img.version);
-  row('region', img.region);
-  row('state', paintState(c, img.state));
-  row('status', img.status);
-  row('reason', img.reason);
-  row(`created ${zoneLabel()}`, formatTime(img.createdAt));
-  row(`updated ${zoneLabel()}`, formatTime(img.updatedAt));
-  for (const a of img.artifacts) {
-    row(
-      `artifact (${a.kind})`,
-      [a.id, a.name, a.region, a.architecture, a.state, a.uri].filter((s) => s !== undefined && s !== '').join('  '),
-    );
-  }
-  if (img.stack) {
-    row(
-      'stack',
-      [img.stack.name ?? img.stack.id, img.stack.status, img.stack.reason].filter((s) => s !== undefined).join('  '),
-    );
-  }
-  const tags = Object.entries(img.tags);
-  if (tags.length) row('tags', tags.map(([k, v]) => `${k}=${v}`).join('\n'));
-  return `${table.toString()}\n`;
-}
-
-/** Executions as a table. */
-export function executionTable(execs: readonly ExecutionInfo[], c: Colors): string {
-  const table = new Table({
-    head: ['provider', 'kind', 'id', 'state', 'status', `started ${zoneLabel()}`, `ended ${zoneLabel()}`, 'reason'].map(
-      (h) => c.bold(h),
-    ),
-    style: { head: [], border: [] },
-  });
-  for (const ex of execs) {
-    table.push([
-      short(ex.provider),
-      ex.kind,
-      ex.id,
-      paintState(c, ex.state),
-      ex.status,
-      formatTime(ex.startedAt),
-      formatTime(ex.endedAt),
-      ex.reason ?? '',
-    ]);
-  }
-  return `${table.toString()}\n`;
-}
-
-/** Stacks as a table. */
-export function stackTable(stacks: readonly StackInfo[], c: Colors): string {
-  const table = new Table({
-    head: ['provider', 'name', 'id', 'state', 'status', `updated ${zoneLabel()}`, 'reason'].map((h) => c.bold(h)),
-    style: { head: [], border: [] },
-  });
-  for (const st of stacks) {
-    table.push([
-      short(st.provider),
-      st.name,
-      st.id ?? '',
-      paintPhase(c, st.phase, st.state),
-      st.status,
-      formatTime(st.updatedAt ?? st.createdAt),
-      st.reason ?? '',
-    ]);
-  }
-  return `${table.toString()}\n`;
 }

@@ -2,7 +2,7 @@ import { ImageBuilderClient, type ImageBuilderClientOptions } from '@stackfeed/a
 import type { ExecutionInfo } from '@stackfeed/core';
 import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
 import { UsageError } from '../errors.js';
-import type { ProviderPlugin, ProviderSession } from './types.js';
+import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession } from './types.js';
 
 const BUILD_VERSION_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/;
 const DEMO_KEYS = { accessKeyId: 'AKIAIMAGEBUILDERDEMO', secretAccessKey: 'imagebuilder-demo-secret-key-000000000' };
@@ -40,6 +40,8 @@ function session(client: ImageBuilderClient): ProviderSession {
         timeoutMs: q.timeoutMs,
         signal: q.signal,
       }),
+    listDeployments: (target, q) =>
+      client.listDeployments(eventTarget(target, 'deployments'), { maxItems: q.maxItems, signal: q.signal }),
     listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
     describeImage: (id, q) => client.describeImage(id, { signal: q.signal }),
     async *listExecutions(target, q): AsyncIterable<ExecutionInfo> {
@@ -73,7 +75,7 @@ export const plugin: ProviderPlugin = {
   title: 'EC2 Image Builder',
   target: 'a lifecycle execution id (lce-…) or an image build version ARN',
   credentials: AWS_CREDENTIALS_HINT,
-  offers: ['listEvents', 'followEvents', 'listImages', 'describeImage', 'listExecutions'],
+  offers: ['listEvents', 'followEvents', 'listDeployments', 'listImages', 'describeImage', 'listExecutions'],
   connect(ctx) {
     return session(
       new ImageBuilderClient(connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx), ctx.tokenKey)),
@@ -102,13 +104,20 @@ export const plugin: ProviderPlugin = {
       },
     };
   },
-  async emulator({ port, host, clock }) {
+  async emulator({ port, host, clock, loop }) {
     const { startEmulator } = await import('@stackfeed/emulator');
     const { createImageBuilderHandler, imageBuildAvailable, ImageBuilderStore, lifecycleDeprecateThenDelete } =
       await import('@stackfeed/emulator/imagebuilder');
     const store = new ImageBuilderStore({ clock });
     const lce = lifecycleDeprecateThenDelete(store, { start: clock.t0 + 5000, count: 6 });
     const build = imageBuildAvailable(store, { start: clock.t0 + 5000 });
+    // --loop: a new lifecycle execution of the same policy and a new image build version each round.
+    const stopLoop = loop
+      ? loopRounds(clock, (k, startAt) => {
+          lifecycleDeprecateThenDelete(store, { start: startAt + 5000, count: 6 });
+          imageBuildAvailable(store, { start: startAt + 5000, version: `1.2.${k}` });
+        })
+      : undefined;
     const server = await startEmulator({
       port,
       host,
@@ -120,6 +129,8 @@ export const plugin: ProviderPlugin = {
         AWS_ACCESS_KEY_ID: EMULATOR_AWS_KEYS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: EMULATOR_AWS_KEYS.secretAccessKey,
         AWS_REGION: 'us-east-1',
+        // The AWS SDK's own per-service endpoint variable: commands need no --endpoint with it set.
+        AWS_ENDPOINT_URL_IMAGEBUILDER: server.url,
       },
       notes: [
         `lifecycle policy: ${lce.policyArn}`,
@@ -127,8 +138,14 @@ export const plugin: ProviderPlugin = {
         `image build: ${build.imageArn}`,
         `try: stackfeed events imagebuilder ${lce.executionId} -f --endpoint ${server.url}`,
         `     stackfeed executions imagebuilder ${lce.policyArn} --endpoint ${server.url}`,
+        ...(loop
+          ? [`--loop: a new execution of that policy and a new hpc-base version every ${LOOP_PERIOD_MS / 1000} s`]
+          : []),
       ],
-      close: () => server.close(),
+      close: () => {
+        stopLoop?.();
+        return server.close();
+      },
     };
   },
 };

@@ -6,7 +6,7 @@ import {
   type ParallelClusterRef,
 } from '@stackfeed/aws-parallelcluster';
 import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
-import type { ProviderPlugin, ProviderSession } from './types.js';
+import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession } from './types.js';
 
 /** `my-image` or `image/my-image` (an image build), `cluster/my-cluster` (a cluster's stack). */
 function ref(target: string): ParallelClusterRef {
@@ -34,6 +34,7 @@ function session(client: ParallelClusterClient): ProviderSession {
         timeoutMs: q.timeoutMs,
         signal: q.signal,
       }),
+    listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
     listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
     describeImage: (id, q) => client.describeImage(id, { signal: q.signal }),
   };
@@ -59,7 +60,7 @@ export const plugin: ProviderPlugin = {
   title: 'AWS ParallelCluster',
   target: 'an image id, image/<id> or cluster/<name>',
   credentials: `${AWS_CREDENTIALS_HINT}; PCLUSTER_API_URL or --endpoint for API mode`,
-  offers: ['listEvents', 'followEvents', 'listImages', 'describeImage'],
+  offers: ['listEvents', 'followEvents', 'listDeployments', 'listImages', 'describeImage'],
   connect(ctx) {
     const apiUrl = ctx.endpoint ?? ctx.env.PCLUSTER_API_URL;
     const region = awsRegion(ctx);
@@ -99,7 +100,7 @@ export const plugin: ProviderPlugin = {
       },
     };
   },
-  async emulator({ port, host, clock }) {
+  async emulator({ port, host, clock, loop }) {
     const { startEmulator } = await import('@stackfeed/emulator');
     const { createCloudFormationHandler } = await import('@stackfeed/emulator/cloudformation');
     const { ParallelClusterWorld, imageBuildSucceeds, createParallelClusterApiHandler } = await import(
@@ -120,7 +121,21 @@ export const plugin: ProviderPlugin = {
       host,
       handler: createCloudFormationHandler(world.cfn, { onRequest: () => world.onRequest() }),
     });
-    const stop = drive(world, clock);
+    const driving = drive(world, clock);
+    // --loop: another image build each round (rocky9-hpc-2, -3, …).
+    const looping = loop
+      ? loopRounds(clock, (k, startAt) => {
+          imageBuildSucceeds(world, {
+            imageId: `rocky9-hpc-${k + 1}`,
+            buildSeconds: 120,
+            startInMs: Math.max(0, startAt - world.now()),
+          });
+        })
+      : undefined;
+    const stop = () => {
+      driving();
+      looping?.();
+    };
     const apiUrl = `${api.url}/prod`;
     return {
       endpoint: apiUrl,
@@ -133,6 +148,9 @@ export const plugin: ProviderPlugin = {
       notes: [
         `CloudFormation (direct mode) at ${cfn.url}: AWS_ENDPOINT_URL_CLOUDFORMATION=${cfn.url} and no PCLUSTER_API_URL`,
         'images: rocky9-hpc (builds for 2 min from launch)',
+        ...(loop
+          ? [`--loop: another build (rocky9-hpc-2, -3, …) every ${LOOP_PERIOD_MS / 1000} s of scenario time`]
+          : []),
         'try: stackfeed events pcluster rocky9-hpc -f   (with the variables above)',
       ],
       close: async () => {

@@ -1,6 +1,6 @@
 import { StackfeedError } from '@stackfeed/core';
 import { RfsClient, type RfsClientOptions } from '@stackfeed/huawei-rfs';
-import type { ProviderPlugin, ProviderSession } from './types.js';
+import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession } from './types.js';
 
 const DEMO_CREDENTIALS = { accessKey: 'STACKFEEDDEMOAK00001', secretKey: 'stackfeed-demo-secret-key' };
 
@@ -29,6 +29,7 @@ function session(client: RfsClient): ProviderSession {
         timeoutMs: q.timeoutMs,
         signal: q.signal,
       }),
+    listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
     listStacks: (q) => client.listStacks({ maxItems: q.maxItems, signal: q.signal }),
   };
 }
@@ -41,7 +42,7 @@ export const plugin: ProviderPlugin = {
   target: 'a stack name (or name/stack-id)',
   credentials:
     'HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and _SECURITY_TOKEN for temporary keys), --region or HUAWEICLOUD_SDK_REGION',
-  offers: ['listEvents', 'followEvents', 'listStacks'],
+  offers: ['listEvents', 'followEvents', 'listDeployments', 'listStacks'],
   connect(ctx) {
     const region = ctx.region ?? ctx.env.HUAWEICLOUD_SDK_REGION ?? ctx.env.HUAWEICLOUD_REGION;
     if (!region) {
@@ -82,8 +83,8 @@ export const plugin: ProviderPlugin = {
       close: () => emu.close(),
     };
   },
-  async emulator({ port, host, clock }) {
-    const { deploymentFailsAndRollsBack, startRfsEmulator } = await import('@stackfeed/emulator/rfs');
+  async emulator({ port, host, clock, loop }) {
+    const { deploymentFailsAndRollsBack, seededUuid, startRfsEmulator } = await import('@stackfeed/emulator/rfs');
     const scenarios = [deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: clock.t0, stepMs: 3000 })];
     const emu = await startRfsEmulator({
       credentials: { aksk: [DEMO_CREDENTIALS] },
@@ -91,8 +92,22 @@ export const plugin: ProviderPlugin = {
       clock: clock.now,
       progress: 'clock',
       port,
+      // A sped-up scenario clock drifts ahead of the callers' real clocks: judge no signature by it.
+      ...(clock.speed > 1 ? { maxSkewMs: Number.MAX_SAFE_INTEGER } : {}),
     });
     void host;
+    // --loop: the same deployment, failing and rolling back again, with new deployment ids.
+    const stopLoop = loop
+      ? loopRounds(clock, (k, startAt) => {
+          const round = deploymentFailsAndRollsBack({
+            stackName: 'shop-db',
+            stepMs: 3000,
+            deploymentId: seededUuid(`deployment/shop-db/${k + 1}`),
+            rollbackDeploymentId: seededUuid(`deployment/shop-db/rollback/${k + 1}`),
+          });
+          emu.play('shop-db', round.steps, { startAt });
+        })
+      : undefined;
     return {
       endpoint: emu.url,
       settings: {
@@ -100,11 +115,19 @@ export const plugin: ProviderPlugin = {
         HUAWEICLOUD_SDK_SK: DEMO_CREDENTIALS.secretKey,
         HUAWEICLOUD_SDK_PROJECT_ID: emu.projectId,
         HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+        // The Huawei SDKs' per-service, per-region endpoint variable: commands need no --endpoint with it set.
+        HUAWEICLOUD_SDK_REGION_RFS_CN_NORTH_4: emu.url,
       },
       notes: [
         `stacks: ${scenarios.map((s) => s.stackName).join(', ')}  (try: stackfeed events rfs shop-db -f --endpoint ${emu.url})`,
+        ...(loop
+          ? [`--loop: shop-db deploys (and rolls back) again every ${LOOP_PERIOD_MS / 1000} s of scenario time`]
+          : []),
       ],
-      close: () => emu.close(),
+      close: () => {
+        stopLoop?.();
+        return emu.close();
+      },
     };
   },
 };

@@ -2,7 +2,14 @@ import { StackfeedError } from '@stackfeed/core';
 import type { HeatEmulator } from '@stackfeed/emulator/heat';
 import { HeatClient, type HeatStackRef } from '@stackfeed/openstack-heat';
 import { fixedPortProxy } from './proxy.js';
-import type { DemoClock, ProviderContext, ProviderPlugin, ProviderSession } from './types.js';
+import {
+  type DemoClock,
+  LOOP_PERIOD_MS,
+  loopRounds,
+  type ProviderContext,
+  type ProviderPlugin,
+  type ProviderSession,
+} from './types.js';
 
 /** `heat:web` or `heat:web/<stack-id>`. */
 function ref(target: string): HeatStackRef {
@@ -31,6 +38,7 @@ function session(client: HeatClient, defaults: { nestedDepth?: number } = {}): P
         timeoutMs: q.timeoutMs,
         signal: q.signal,
       }),
+    listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
     listStacks: (q) => client.listStacks({ maxItems: q.maxItems, signal: q.signal }),
   };
 }
@@ -91,6 +99,40 @@ async function loadScenario(emu: HeatEmulator, startMs: number, stepMs: number) 
   return root;
 }
 
+/** `--loop` round: the same stack updated (stack ids stay; every event is new), from `startMs`. */
+function updateRound(emu: HeatEmulator, startMs: number, stepMs: number): void {
+  const root = [...emu.stacks.values()].find((s) => s.name === 'web');
+  const nested = [...emu.stacks.values()].find((s) => s.name === 'web-servers-x7k2');
+  if (!root || !nested) return;
+  const at = (n: number) => startMs + n * stepMs;
+  emu.addEvents(root, [
+    { atMs: at(0), resource: 'web', status: 'UPDATE_IN_PROGRESS', reason: 'Stack UPDATE started' },
+    { atMs: at(1), resource: 'servers', status: 'UPDATE_IN_PROGRESS', type: 'OS::Heat::ResourceGroup' },
+    { atMs: at(6), resource: 'servers', status: 'UPDATE_COMPLETE', type: 'OS::Heat::ResourceGroup' },
+    { atMs: at(7), resource: 'lb', status: 'UPDATE_IN_PROGRESS', type: 'OS::Octavia::LoadBalancer' },
+    { atMs: at(8), resource: 'lb', status: 'UPDATE_COMPLETE', type: 'OS::Octavia::LoadBalancer' },
+    { atMs: at(9), resource: 'web', status: 'UPDATE_COMPLETE', reason: 'Stack UPDATE completed successfully' },
+  ]);
+  emu.addEvents(nested, [
+    {
+      atMs: at(1) + stepMs / 2,
+      resource: 'web-servers-x7k2',
+      status: 'UPDATE_IN_PROGRESS',
+      reason: 'Stack UPDATE started',
+    },
+    { atMs: at(2), resource: '0', status: 'UPDATE_IN_PROGRESS', type: 'OS::Nova::Server' },
+    { atMs: at(3), resource: '0', status: 'UPDATE_COMPLETE', type: 'OS::Nova::Server' },
+    { atMs: at(4), resource: '1', status: 'UPDATE_IN_PROGRESS', type: 'OS::Nova::Server' },
+    { atMs: at(5), resource: '1', status: 'UPDATE_COMPLETE', type: 'OS::Nova::Server' },
+    {
+      atMs: at(5) + stepMs / 2,
+      resource: 'web-servers-x7k2',
+      status: 'UPDATE_COMPLETE',
+      reason: 'Stack UPDATE completed successfully',
+    },
+  ]);
+}
+
 /** OpenStack Heat: clouds.yaml + `OS_CLOUD`/`--cloud`, or `OS_*` variables; `--endpoint` alone means noauth. */
 export const plugin: ProviderPlugin = {
   id: 'openstack-heat',
@@ -99,7 +141,7 @@ export const plugin: ProviderPlugin = {
   target: 'a stack name or id (or name/id)',
   credentials:
     'clouds.yaml with OS_CLOUD or --cloud, or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME (or OS_TOKEN, OS_APPLICATION_CREDENTIAL_ID/_SECRET)',
-  offers: ['listEvents', 'followEvents', 'listStacks'],
+  offers: ['listEvents', 'followEvents', 'listDeployments', 'listStacks'],
   connect: (ctx) => session(connect(ctx)),
   async demo({ clock }) {
     const { startHeatEmulator } = await import('@stackfeed/emulator/heat');
@@ -118,11 +160,18 @@ export const plugin: ProviderPlugin = {
       },
     };
   },
-  async emulator({ port, host, clock }) {
+  async emulator({ port, host, clock, loop }) {
     const { startHeatEmulator } = await import('@stackfeed/emulator/heat');
     const emu = await startHeatEmulator({ epochMs: clock.t0, tenant: 'demo' });
     await loadScenario(emu, 5000, 3000);
-    const stop = follow(emu, clock);
+    const following = follow(emu, clock);
+    const looping = loop
+      ? loopRounds(clock, (_k, startAt) => updateRound(emu, startAt - clock.t0 + 5000, 3000))
+      : undefined;
+    const stop = () => {
+      following();
+      looping?.();
+    };
     // The Heat emulator picks its own port; a proxy gives it the fixed one.
     const proxy = await fixedPortProxy(emu.url, port, host).catch(async (err) => {
       stop();
@@ -135,6 +184,7 @@ export const plugin: ProviderPlugin = {
       settings: { OS_AUTH_TYPE: 'none', OS_ENDPOINT: endpoint },
       notes: [
         'stacks: web (with nested stack web-servers-x7k2); noauth: any token or none',
+        ...(loop ? [`--loop: "web" is updated every ${LOOP_PERIOD_MS / 1000} s of scenario time`] : []),
         `try: stackfeed events heat web -f --nested-depth 2 --endpoint ${endpoint}`,
       ],
       close: async () => {

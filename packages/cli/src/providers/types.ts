@@ -1,4 +1,5 @@
 import type {
+  Deployment,
   EventFilterOptions,
   ExecutionInfo,
   ImageInfo,
@@ -61,6 +62,11 @@ export interface ProviderSession {
   listImages?(query: { maxItems?: number | undefined; signal: AbortSignal }): AsyncIterable<ImageInfo>;
   /** `stackfeed image <provider> <id>`. */
   describeImage?(id: string, query: { signal: AbortSignal }): Promise<ImageInfo>;
+  /** `stackfeed deployments <provider> <target>`: the target's operations, newest first. */
+  listDeployments?(
+    target: string,
+    query: { maxItems?: number | undefined; signal: AbortSignal },
+  ): AsyncIterable<Deployment>;
   /** `stackfeed executions <provider> <target>`. */
   listExecutions?(
     target: string,
@@ -82,16 +88,49 @@ export interface DemoClock {
   elapsed(): number;
 }
 
-/** A DemoClock starting now. */
-export function demoClock(speed = 1, wallNow: () => number = Date.now): DemoClock {
+/**
+ * A DemoClock starting now. With `anchorMs` (how long the scenario lasts, in scenario time) and
+ * `speed` > 1, scenario time 0 lies in the past so that the scenario's last moment is the wall
+ * clock's "now" when it is reached: no event is stamped in the future (without it, a 100 s
+ * scenario at speed 5 ends 80 s ahead of the wall). After that moment it runs ahead like any
+ * sped-up clock.
+ */
+export function demoClock(speed = 1, wallNow: () => number = Date.now, options: { anchorMs?: number } = {}): DemoClock {
   const wall0 = wallNow();
-  const t0 = Math.floor(wall0 / 1000) * 1000;
+  const lead = options.anchorMs && speed > 1 ? options.anchorMs * (1 - 1 / speed) : 0;
+  // A whole second, rounded down: the anchored end is then at or before the wall clock, never after.
+  const t0 = Math.floor((wall0 - lead) / 1000) * 1000;
   return {
     t0,
     speed,
     now: () => t0 + (wallNow() - wall0) * speed,
     elapsed: () => (wallNow() - wall0) * speed,
   };
+}
+
+/** Scenario time between the starts of two rounds of `stackfeed emulator --loop`: every scenario ends within it. */
+export const LOOP_PERIOD_MS = 180_000;
+
+/**
+ * `stackfeed emulator --loop`: calls `round(k, startAt)` for k = 1, 2, … where round k starts at
+ * `t0 + k · periodMs` on the scenario clock. Each round is put in place half a period before it
+ * starts, so it is there in time at any speed. Returns the function that stops the loop.
+ */
+export function loopRounds(
+  clock: DemoClock,
+  round: (k: number, startAt: number) => void,
+  periodMs = LOOP_PERIOD_MS,
+): () => void {
+  let next = 1;
+  const tick = () => {
+    while (clock.now() >= clock.t0 + (next - 0.5) * periodMs) {
+      round(next, clock.t0 + next * periodMs);
+      next++;
+    }
+  };
+  const timer = setInterval(tick, 200);
+  timer.unref?.();
+  return () => clearInterval(timer);
 }
 
 /** One scenario of `stackfeed demo`, running on this provider's emulator. */
@@ -141,5 +180,6 @@ export interface ProviderPlugin {
   /** Play this provider's demo scenario on its emulator (loopback only). */
   demo?(options: { speed: number; signal: AbortSignal; clock: DemoClock }): Promise<DemoRun>;
   /** Run this provider's emulator on a fixed port. */
-  emulator?(options: { port: number; host: string; clock: DemoClock }): Promise<EmulatorRun>;
+  /** `loop`: replay the scenario every {@link LOOP_PERIOD_MS} of scenario time, with new ids (`--loop`). */
+  emulator?(options: { port: number; host: string; clock: DemoClock; loop?: boolean }): Promise<EmulatorRun>;
 }

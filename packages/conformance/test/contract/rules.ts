@@ -37,6 +37,13 @@ export const RULES = {
         'timestamp before stackfeed sees the record, and its error names no member.',
     },
   },
+  deployments: {
+    id: 'R-deployments',
+    promise:
+      'Every client with stack events is a DeploymentSource (docs/deployments.md): listDeployments pages newest ' +
+      'first; durations are the difference of the times they span (never a guessed start); a failed deployment ' +
+      'names a FAILED event as its root cause; getDeployment(id) returns the listed deployment, NOT_FOUND for an unknown id.',
+  },
   enum: {
     id: 'R-enum',
     promise:

@@ -73,6 +73,8 @@ export interface LiveTarget {
   serveWhere(match: (path: string, body: string) => boolean, page: WirePage): void;
   /** The client itself, for provider-specific calls (describe, get). */
   client: unknown;
+  /** The ref `list()` reads, as the client's other calls (listDeployments, getDeployment) take it. */
+  ref: unknown;
   restore(): void;
   close(): Promise<void>;
 }
@@ -161,6 +163,7 @@ const heat: Target = {
       id: 'openstack-heat',
       capabilities: client.capabilities,
       client,
+      ref: 'web',
       list: (o) => client.listStackEvents('web', loose({ pageSize: 7, ...o })),
       listOther: (o) => client.listStackEvents('db', loose({ pageSize: 7, ...o })),
       watch: (o) => drain(client.watchStackEvents('web', loose({ ...WATCH, pageSize: 7, ...o }))),
@@ -238,6 +241,7 @@ const rfs: Target = {
       id: 'huawei-rfs',
       capabilities: client.capabilities,
       client,
+      ref: 'big',
       list: (o) => client.listStackEvents('big', loose({ pageSize: 25, ...o })),
       listOther: (o) => client.listStackEvents('other', loose({ pageSize: 25, ...o })),
       watch: (o) => drain(client.watchStackEvents('big', loose({ ...WATCH, pageSize: 25, ...o }))),
@@ -306,6 +310,7 @@ function pclusterTarget(mode: 'api' | 'direct'): Target {
         id: mode === 'api' ? 'pcluster-api' : 'pcluster-direct',
         capabilities: client.capabilities,
         client,
+        ref: { imageId: 'img-conf' },
         list: (o) => client.listStackEvents({ imageId: 'img-conf' }, loose(o)),
         listOther: (o) => client.listStackEvents({ imageId: 'img-other' }, loose(o)),
         watch: (o) => drain(client.watchStackEvents({ imageId: 'img-conf' }, loose({ ...WATCH, ...o }))),
@@ -358,6 +363,7 @@ const imagebuilder: Target = {
       id: 'aws-imagebuilder',
       capabilities: client.capabilities,
       client,
+      ref: t.executionId,
       list: (o) => client.listLifecycleExecutionEvents(t.executionId, loose({ pageSize: 25, ...o })),
       listOther: (o) => client.listLifecycleExecutionEvents(otherId, loose({ pageSize: 25, ...o })),
       watch: (o) => drain(client.watchLifecycleExecution(t.executionId, loose({ ...WATCH, ...o }))),

@@ -1,12 +1,12 @@
-import got, {
-  type CancelableRequest,
-  type Got,
-  type BeforeRedirectHook,
-  type BeforeRequestHook,
-  type OptionsInit,
-  type PlainResponse,
+import type {
+  CancelableRequest,
+  Got,
+  BeforeRedirectHook,
+  BeforeRequestHook,
+  OptionsInit,
+  PlainResponse,
   RequestError,
-  type Response,
+  Response,
 } from 'got';
 import { codeForHttpStatus, type ErrorCode, StackfeedError, throwIfAborted } from '../errors/stackfeed-error.js';
 import { redact, safeExcerpt } from '../errors/redact.js';
@@ -58,6 +58,25 @@ const NETWORK_ERROR_CODES = [
 ];
 const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME_MISMATCH|ALTNAME/;
 
+/**
+ * got (and http2-wrapper, which it loads) is imported on the first request, not with core: a
+ * program that imports a client but has not made a request yet (a CLI printing --help) does not
+ * pay for it.
+ */
+type GotModule = typeof import('got');
+let gotModule: GotModule | undefined;
+let gotLoading: Promise<GotModule> | undefined;
+function loadGot(): Promise<GotModule> {
+  gotLoading ??= import('got').then((m) => {
+    gotModule = m;
+    return m;
+  });
+  return gotLoading;
+}
+/** An error got raised; got is loaded by then (no request, no got error). */
+function isRequestError(err: unknown): err is RequestError {
+  return gotModule !== undefined && err instanceof gotModule.RequestError;
+}
 /** The stackfeed User-Agent: product, version, runtime. */
 export const USER_AGENT = `stackfeed/${VERSION} node/${process.version}`;
 
@@ -83,7 +102,8 @@ interface CallContext {
 export class HttpTransport {
   readonly provider: TransportOptions['provider'];
   private readonly opts: TransportOptions;
-  private readonly client: Got;
+  /** Built on the first request (see loadGot). */
+  private client: Got | undefined;
   private readonly requestIdHeaders: string[];
   /** The user's logger, made safe: a sink that throws never breaks a request. */
   private readonly log: Logger | undefined;
@@ -113,11 +133,17 @@ export class HttpTransport {
       .concat(DEFAULT_REQUEST_ID_HEADERS);
     this.retry = resolveRetry(opts);
     this.log = safeLogger(opts.logger);
-    this.client = this.createClient();
+  }
+
+  /** The got instance, on the first request: the import, then createClient once. */
+  private async gotClient(): Promise<Got> {
+    const { default: got } = await loadGot();
+    this.client ??= this.createClient(got);
+    return this.client;
   }
 
   /** The got instance with stackfeed's defaults: set once, since got merges per-request options on every call. */
-  private createClient(): Got {
+  private createClient(got: GotModule['default']): Got {
     const { opts } = this;
     const ua = opts.userAgent ? `${USER_AGENT} ${opts.userAgent}` : USER_AGENT;
     const client = got.extend({
@@ -389,7 +415,8 @@ export class HttpTransport {
     let response: Response<Buffer>;
     try {
       // Only options that differ from the instance defaults: got merges every one on every request.
-      const pending = this.client(url.href, {
+      const client = this.client ?? (await this.gotClient());
+      const pending = client(url.href, {
         ...(spec.method && spec.method !== 'GET' ? { method: spec.method } : {}),
         ...(headers ? { headers } : {}),
         ...(body !== undefined ? { body } : {}),
@@ -410,9 +437,7 @@ export class HttpTransport {
       // Only a status error carries the response to act on; a network error after a redirect
       // still points at the 3xx it followed, which must not be passed back or read as a redirect.
       const res =
-        err instanceof RequestError && err.name === 'HTTPError'
-          ? (err.response as Response<Buffer> | undefined)
-          : undefined;
+        isRequestError(err) && err.name === 'HTTPError' ? (err.response as Response<Buffer> | undefined) : undefined;
       if (res && spec.passStatuses?.includes(res.statusCode)) {
         return this.finish<T>(spec, res, true);
       }
@@ -520,7 +545,7 @@ export class HttpTransport {
     const operation = spec.operation;
     if (StackfeedError.is(err)) return err;
     // got wraps what a hook threw (the signer) in a RequestError; the original is the answer.
-    if (err instanceof RequestError && StackfeedError.is(err.cause)) return err.cause;
+    if (isRequestError(err) && StackfeedError.is(err.cause)) return err.cause;
     if (spec.signal?.aborted) {
       const reason = spec.signal.reason;
       if (StackfeedError.is(reason)) return reason;
@@ -532,7 +557,7 @@ export class HttpTransport {
         cause: reason,
       });
     }
-    if (!(err instanceof RequestError)) {
+    if (!isRequestError(err)) {
       return new StackfeedError({
         code: 'NETWORK',
         provider,

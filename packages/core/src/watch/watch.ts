@@ -1,9 +1,11 @@
 import { StackfeedError, abortError, throwIfAborted, toStackfeedError } from '../errors/stackfeed-error.js';
+import type { Deployment, RootCause } from '../models/deployment.js';
 import type { ProviderId } from '../models/enums.js';
 import { MAX_TIMER_MS } from '../transport/limits.js';
 import type { Logger } from '../transport/types.js';
 import { SeenIds } from '../util/bounded-set.js';
 import { sleep } from '../util/sleep.js';
+import { CurrentOperation, type OperationMark } from './current-operation.js';
 
 /** Anything a watch can yield: it needs an id to dedupe and a timestamp to order. */
 export interface Watchable {
@@ -63,6 +65,24 @@ export interface WatchSource<T extends Watchable, R = unknown> {
   ): Promise<Iterable<T> | AsyncIterable<T> | PollResult<T>> | Iterable<T> | AsyncIterable<T> | PollResult<T>;
   /** Is the deployment over? Called after each poll with that poll's new events. */
   checkTerminal(ctx: { newEvents: readonly T[]; signal: AbortSignal }): Promise<TerminalCheck<R>> | TerminalCheck<R>;
+  /**
+   * Needed for `operation: 'current'`: which events open, end or resume an operation of the stack
+   * (see OperationMark). The engine does the rest: it skips older operations and ignores their
+   * terminal status.
+   */
+  operationMark?(ev: T): OperationMark | undefined;
+  /**
+   * Describes the deployment from the events the watch yielded (from the last operation start on,
+   * when `operationMark` is set), for `WatchResult.deployment` and `rootCause`. For StackEvent
+   * watches: `deploymentSummary(...)`. A summary that throws is logged and left out.
+   */
+  summarize?(events: readonly T[]): WatchSummary;
+}
+
+/** What `WatchSource.summarize` tells about the watched deployment. */
+export interface WatchSummary {
+  deployment?: Deployment | undefined;
+  rootCause?: RootCause | undefined;
 }
 
 export interface WatchOptions {
@@ -92,6 +112,13 @@ export interface WatchOptions {
    */
   maxConsecutiveErrors?: number | undefined;
   logger?: Logger | undefined;
+  /**
+   * `'all'` (default): every new event, ending on the stack's terminal status. `'current'`: only the
+   * operation that is running when the watch starts, or else the next one to start; events of
+   * older operations are not yielded and their terminal status does not end the watch. Needs a
+   * source with `operationMark` (CONFIG error otherwise).
+   */
+  operation?: 'all' | 'current' | undefined;
 }
 
 export interface WatchResult<R = unknown> {
@@ -111,6 +138,15 @@ export interface WatchResult<R = unknown> {
    * may be missing from the stream.
    */
   drainError?: StackfeedError;
+  /**
+   * Set when the final drain still had pages waiting after DRAIN_MAX_POLLS capped polls: the
+   * deployment ended as said, but the tail of its events beyond that bound was not read.
+   */
+  drainTruncated?: true;
+  /** The watched deployment, from the events this watch yielded (sources with `summarize`). */
+  deployment?: Deployment;
+  /** Why it failed: the earliest FAILED resource event of it, nested stacks included. */
+  rootCause?: RootCause;
 }
 
 /** An event stream that also tells, once it has ended, how the deployment ended. */
@@ -121,7 +157,8 @@ export interface WatchStream<T, R = unknown> extends AsyncIterableIterator<T> {
 
 /**
  * Follow a live deployment: poll, yield each new event once in timestamp order, back off when
- * throttled, stop after the deployment is terminal and one final drain poll has been read.
+ * throttled, stop after the deployment is terminal and a final drain has been read (one poll, or
+ * more while the adapter says its poll stopped at its page cap).
  * Adapters describe *what* to poll (WatchSource); this is the one place that decides *how*.
  */
 export function watchEvents<T extends Watchable, R = unknown>(
@@ -159,8 +196,10 @@ export function watchEvents<T extends Watchable, R = unknown>(
 
 /** Default `maxErrorDurationMs`: five minutes of failures in a row end a watch. */
 export const DEFAULT_MAX_ERROR_DURATION_MS = 300_000;
-/** Attempts of the final drain poll (it may not fail the watch, so it is not retried for minutes). */
+/** Attempts of each final drain poll (it may not fail the watch, so it is not retried for minutes). */
 const DRAIN_ATTEMPTS = 5;
+/** Polls of the final drain while each one stops at the adapter's page cap: the bound of a long tail. */
+export const DRAIN_MAX_POLLS = 20;
 
 /** The user's logger, made safe: a sink that throws must not end the watch. */
 function safeLog(userLog: Logger | undefined): Logger | undefined {
@@ -275,6 +314,9 @@ class Backoff {
   }
 }
 
+/** Events kept for `summarize`: at most this many (beyond, no summary: a partial one could name a wrong cause). */
+export const SUMMARY_MAX_EVENTS = 100_000;
+
 /** Reads one poll: fetch, check the declared order, drop what was seen, order the rest. */
 class PollReader<T extends Watchable> {
   polls = 0;
@@ -294,14 +336,33 @@ class PollReader<T extends Watchable> {
     this.seen = new SeenIds(options.dedupeCapacity ?? 10_000);
     this.sinceMs = options.since?.getTime();
     this.newest = this.sinceMs !== undefined ? { ms: this.sinceMs, id: '' } : undefined;
+    this.retained = source.summarize ? [] : undefined;
   }
 
   /** Events yielded so far. */
   yielded = 0;
+  /** Whether the last poll stopped at its page cap with more pages waiting. */
+  lastCapped = false;
+
+  /** The yielded events `summarize` will see; undefined without it, or once past SUMMARY_MAX_EVENTS. */
+  retained: T[] | undefined;
+  /** Whether the last operation mark yielded opened an operation not yet ended. */
+  private operationOpen = false;
 
   /** Called for each event as it is yielded. */
   note(ev: T): void {
     this.yielded++;
+    if (this.retained) {
+      // A new operation: the summary is about the last one, so what came before can go.
+      const mark = this.source.operationMark?.(ev);
+      if (mark === 'start' && !this.operationOpen) this.retained.length = 0;
+      if (mark) this.operationOpen = mark !== 'end';
+      if (this.retained.length >= SUMMARY_MAX_EVENTS) {
+        this.retained = undefined;
+      } else {
+        this.retained.push(ev);
+      }
+    }
     const ms = ev.timestamp.getTime();
     if (!this.newest || ms >= this.newest.ms) this.newest = { ms, id: ev.id };
   }
@@ -319,6 +380,7 @@ class PollReader<T extends Watchable> {
     this.polls++;
     if (fullReread) this.fullRereadPolls++;
     const { events, capped } = asPollResult(answer);
+    this.lastCapped = capped === true;
     if (capped) this.cappedPolls++;
     const order = this.source.listingOrder;
     const fresh: T[] = [];
@@ -360,6 +422,8 @@ interface WatchRun<T extends Watchable, R> {
   backoff: Backoff;
   reader: PollReader<T>;
   log: Logger | undefined;
+  /** Set for `operation: 'current'`. */
+  current: CurrentOperation<T> | undefined;
 }
 
 /** A failed poll or terminal check: rethrow when it is final, else wait so the caller can try again. */
@@ -388,17 +452,21 @@ async function* run<T extends Watchable, R>(
   closed: AbortSignal,
 ): AsyncGenerator<T, undefined> {
   const { provider, operation } = source;
+  // Before linkSignals: a CONFIG error must leave no timeout timer behind.
+  const current = currentGate(source as WatchSource<T, unknown>, options);
+  const backoff = new Backoff(options, provider);
   const { signal, dispose } = linkSignals(source, options, closed);
   const w: WatchRun<T, R> = {
     source,
     signal,
-    backoff: new Backoff(options, provider),
+    backoff,
     reader: new PollReader<T>(source as WatchSource<T, unknown>, options),
     log: safeLog(options.logger),
+    current,
   };
   try {
     const check = yield* pollUntilTerminal(w);
-    const drain = await finalDrain(w.reader, signal, (err) => waitOrThrow(w, err));
+    const drain = yield* finalDrain(w);
     if (drain.error !== undefined) {
       w.log?.({
         level: 'warn',
@@ -408,12 +476,19 @@ async function* run<T extends Watchable, R>(
         message: `final drain failed: ${String(drain.error)}`,
       });
     }
-    // Yielded outside the drain's try: an error the consumer throws in is not mistaken for a drain failure.
-    for (const ev of drain.events) {
-      w.reader.note(ev);
-      yield ev;
+    if (drain.truncated) {
+      w.log?.({
+        level: 'warn',
+        event: 'error',
+        provider,
+        operation,
+        message: `final drain stopped after ${DRAIN_MAX_POLLS} capped polls; later events were not read`,
+      });
     }
-    setResult(resultOf(check, w.reader, drain.error, { provider, operation }));
+    const r = resultOf(check, w.reader, drain.error, { provider, operation });
+    if (drain.truncated) r.drainTruncated = true;
+    summarizeInto(r, w);
+    setResult(r);
     return undefined;
   } catch (err) {
     // Closed by return(): the pending next() ends the stream instead of failing.
@@ -427,14 +502,16 @@ async function* run<T extends Watchable, R>(
 
 /** Poll, yield what is new, ask whether it is over; wait; again. Returns the terminal check. */
 async function* pollUntilTerminal<T extends Watchable, R>(w: WatchRun<T, R>): AsyncGenerator<T, TerminalCheck<R>> {
-  const { source, signal, reader, backoff } = w;
+  const { source, signal, reader, backoff, current } = w;
   /** Events whose terminal check failed: the check is asked again with the same events. */
-  let unchecked: T[] | undefined;
+  let unchecked: { events: T[]; held: boolean } | undefined;
   while (true) {
     throwIfAborted(signal, source.provider);
     let fresh: T[];
+    /** The first poll of `operation: 'current'` showed no operation running for sure: ask the check. */
+    let held = false;
     if (unchecked) {
-      fresh = unchecked;
+      ({ events: fresh, held } = unchecked);
     } else {
       const wasDisordered = reader.disordered;
       try {
@@ -443,13 +520,15 @@ async function* pollUntilTerminal<T extends Watchable, R>(w: WatchRun<T, R>): As
         await waitOrThrow(w, err);
         continue;
       }
-      // Yielded before checkTerminal: a consumer sees events as soon as they are read.
-      for (const ev of fresh) {
-        reader.note(ev);
-        yield ev;
+      if (current) {
+        const gate = current.admit(fresh, reader.polls === 1);
+        fresh = gate.held ?? gate.events;
+        held = gate.held !== undefined;
       }
+      // Yielded before checkTerminal: a consumer sees events as soon as they are read.
+      if (!held) yield* yieldAll(reader, fresh);
       // This poll broke the listing order: markers may have skipped events. Re-read all at once.
-      if (!wasDisordered && reader.disordered) {
+      if (!wasDisordered && reader.disordered && !held) {
         w.log?.({
           level: 'warn',
           event: 'error',
@@ -460,31 +539,85 @@ async function* pollUntilTerminal<T extends Watchable, R>(w: WatchRun<T, R>): As
         continue;
       }
     }
+    // Waiting for the next operation: an older one's terminal status is not ours.
+    if (current && !current.following && !held) {
+      backoff.succeeded();
+      await sleep(backoff.pollWait, signal);
+      continue;
+    }
     let check: TerminalCheck<R>;
     try {
       check = await source.checkTerminal({ newEvents: fresh, signal });
       unchecked = undefined;
     } catch (err) {
-      unchecked = fresh;
+      unchecked = { events: fresh, held };
       await waitOrThrow(w, err);
       continue;
     }
     backoff.succeeded();
+    if (held) {
+      if (check.terminal) {
+        // The stack is idle: its status is the last operation's. Wait for the next one.
+        await sleep(backoff.pollWait, signal);
+        continue;
+      }
+      // Busy, and no start seen: the running operation's start was pruned. Its events are these.
+      current?.follow();
+      yield* yieldAll(reader, fresh);
+    }
     if (check.terminal) return check;
     await sleep(backoff.pollWait, signal);
   }
 }
 
+function* yieldAll<T extends Watchable>(reader: PollReader<T>, events: readonly T[]): Generator<T> {
+  for (const ev of events) {
+    reader.note(ev);
+    yield ev;
+  }
+}
+
+function currentGate<T extends Watchable>(source: WatchSource<T, unknown>, options: WatchOptions) {
+  const mode = options.operation ?? 'all';
+  if (mode === 'all') return undefined;
+  const mark = source.operationMark;
+  if (mode !== 'current' || !mark) {
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: source.provider,
+      operation: source.operation,
+      message:
+        mode === 'current'
+          ? `${source.operation} cannot follow only the current operation (operation: 'current' is not supported here)`
+          : `operation must be 'all' or 'current' (got ${String(mode)})`,
+    });
+  }
+  return new CurrentOperation<T>((ev) => mark.call(source, ev));
+}
+
 /**
- * The final drain: events written between the last poll and the terminal status. Retried like
- * any poll (at most DRAIN_ATTEMPTS times); a failure that outlasts the retries does not turn a
- * finished deployment into an error, it is handed back for the result (drainError).
+ * The final drain: events written between the last poll and the terminal status. It polls again
+ * while a poll stops at the adapter's page cap (at most DRAIN_MAX_POLLS polls; beyond, `truncated`).
+ * Each poll is retried like any poll (at most DRAIN_ATTEMPTS times); a failure that outlasts the
+ * retries does not turn a finished deployment into an error, it is handed back for the result
+ * (drainError). Events are yielded outside the polls' try: an error the consumer throws in is not
+ * mistaken for a drain failure.
  */
-async function finalDrain<T extends Watchable>(
-  reader: PollReader<T>,
-  signal: AbortSignal,
-  retryAfter: (err: unknown) => Promise<void>,
-): Promise<{ events: T[]; error?: unknown }> {
+async function* finalDrain<T extends Watchable, R>(
+  w: WatchRun<T, R>,
+): AsyncGenerator<T, { error?: unknown; truncated: boolean }> {
+  for (let poll = 1; ; poll++) {
+    const got = await drainPoll(w);
+    if (got.error !== undefined) return { error: got.error, truncated: false };
+    yield* yieldAll(w.reader, got.events);
+    if (!w.reader.lastCapped) return { truncated: false };
+    if (poll >= DRAIN_MAX_POLLS) return { truncated: true };
+  }
+}
+
+/** One drain poll with its retries. */
+async function drainPoll<T extends Watchable, R>(w: WatchRun<T, R>): Promise<{ events: T[]; error?: unknown }> {
+  const { reader, signal } = w;
   let error: unknown;
   for (let attempt = 1; attempt <= DRAIN_ATTEMPTS; attempt++) {
     try {
@@ -493,7 +626,7 @@ async function finalDrain<T extends Watchable>(
       error = err;
       if (attempt === DRAIN_ATTEMPTS) break;
       try {
-        await retryAfter(err);
+        await waitOrThrow(w, err);
       } catch {
         if (signal.aborted) throw abortError(signal);
         break;
@@ -501,6 +634,37 @@ async function finalDrain<T extends Watchable>(
     }
   }
   return { events: [], error };
+}
+
+/** Adds the source's deployment summary to the result; a summary failure never fails the watch. */
+function summarizeInto<T extends Watchable, R>(r: WatchResult<R>, w: WatchRun<T, R>): void {
+  const { source, reader } = w;
+  if (!source.summarize) return;
+  const { provider, operation } = source;
+  if (!reader.retained) {
+    w.log?.({
+      level: 'warn',
+      event: 'error',
+      provider,
+      operation,
+      message: `more than ${SUMMARY_MAX_EVENTS} events in one operation: no deployment summary`,
+    });
+    return;
+  }
+  try {
+    const summary = source.summarize(reader.retained);
+    if (summary.deployment) r.deployment = summary.deployment;
+    const cause = summary.rootCause ?? summary.deployment?.rootCause;
+    if (cause) r.rootCause = cause;
+  } catch (err) {
+    w.log?.({
+      level: 'warn',
+      event: 'error',
+      provider,
+      operation,
+      message: `deployment summary failed: ${String(err)}`,
+    });
+  }
 }
 
 function resultOf<T extends Watchable, R>(

@@ -143,7 +143,7 @@ export class HeatWire {
       stack_owner: 'admin',
       parent: s.parent ?? null,
       stack_user_project_id: 'aprojectid',
-      tags: null,
+      tags: s.tags ? [...s.tags] : null,
     };
   }
 
@@ -266,6 +266,14 @@ function stackList(wire: HeatWire, store: HeatStore, q: URLSearchParams, tenant:
   const statuses = q.getAll('status');
   if (statuses.length)
     rows = rows.filter((s) => statuses.some((x) => store.statusOf(s) === x || store.statusOf(s).endsWith(`_${x}`)));
+  const actions = q.getAll('action');
+  if (actions.length) rows = rows.filter((s) => actions.some((a) => store.statusOf(s).startsWith(`${a}_`)));
+  const tags = q.get('tags')?.split(',').filter(Boolean);
+  if (tags?.length) {
+    const single = singleValuedFilter(q);
+    if (single) return tagJoinFault(single);
+    rows = rows.filter((s) => tags.every((t) => s.tags?.includes(t)));
+  }
   rows.reverse();
   const marker = q.get('marker');
   if (marker) {
@@ -281,6 +289,37 @@ function stackList(wire: HeatWire, store: HeatStore, q: URLSearchParams, tenant:
     body.links = [{ rel: 'next', href: `${wire.linkBase()}/v1/${tenant}/stacks?${params.toString()}` }];
   }
   return { status: 200, headers: reqId(), body };
+}
+
+/**
+ * The stack filter Heat would apply as a single value (`filter_by`), if any. Heat's engine turns a
+ * filter with one distinct value into `filter_by(key=value)` (`db/sqlalchemy/filters.py`
+ * `exact_filter`; `engine/api.py` `translate_filters` reduces `status=CREATE_FAILED` to
+ * status `FAILED` + action `CREATE`); several values become `Stack.key IN (…)`.
+ */
+function singleValuedFilter(q: URLSearchParams): string | undefined {
+  const statusParts = new Set<string>();
+  const actions = new Set(q.getAll('action'));
+  for (const v of q.getAll('status')) {
+    for (const part of ['COMPLETE', 'FAILED', 'IN_PROGRESS']) {
+      const at = v.lastIndexOf(part);
+      if (at < 0) continue;
+      statusParts.add(v.slice(at));
+      if (at > 1) actions.add(v.slice(0, at - 1));
+    }
+  }
+  if (statusParts.size === 1) return 'status';
+  if (actions.size === 1) return 'action';
+  if (new Set(q.getAll('name')).size === 1) return 'name';
+  return undefined;
+}
+
+/**
+ * What Heat answers for `tags` with a single-valued filter: the tag join (`query.join(StackTag)`)
+ * comes first, so `filter_by` looks the key up on the joined StackTag and SQLAlchemy raises.
+ */
+function tagJoinFault(key: string): EmulatorReply {
+  return fault(500, 'InvalidRequestError', `Entity namespace for "aliased(StackTag)" has no property "${key}"`);
 }
 
 /** The routes of Heat's orchestration v1 API (plus Keystone's token endpoint) over a store. */

@@ -5,11 +5,14 @@
  * `limit` validation, filters on the status *part*, `nested_depth` with `root_stack` links, the 302
  * from name-only URLs (query kept), the resource-events 404 when nothing matches, non-ASCII
  * resource names in paths read as Latin-1 (so they 404, as on a real Heat 19), fault bodies
- * `{code,title,explanation,error:{type,message,traceback}}`, keystonemiddleware's 401 body.
+ * `{code,title,explanation,error:{type,message,traceback}}`, keystonemiddleware's 401 body; the
+ * stack list's `status` / `action` / `name` / `tags` / `show_nested` filters, with Heat's 500 for
+ * `tags` beside a single-valued filter (its tag join precedes `filter_by`).
  *
  * - `store.ts`: stacks, scripted events, the scenario clock.
  * - `handler.ts`: the wire shapes and routes. `keystone.ts`: the token endpoint and check.
- * - `scenarios.ts`: scripts of typical deployments.
+ * - `scenarios.ts`: scripts of typical deployments (a create; an update whose nested stack fails and
+ *   is rolled back).
  *
  * Scenarios are scripts of events on a clock the test controls (`advance`, or `autoAdvanceMs`
  * per events request), so a watch sees a deployment progress without real waiting.
@@ -20,7 +23,7 @@ import { HeatWire, createHeatRouter } from './handler.js';
 import { EmulatedKeystone, type KeystoneOptions } from './keystone.js';
 import { type EmulatedStack, HeatStore, type ScriptedEvent } from './store.js';
 
-export { createScript } from './scenarios.js';
+export { createScript, nestedUpdateRollbackScripts, type NestedRollbackScripts } from './scenarios.js';
 export { HeatStore, type EmulatedStack, type ScriptedEvent, type StoredEvent } from './store.js';
 export type { KeystoneOptions } from './keystone.js';
 
@@ -62,11 +65,12 @@ export interface HeatEmulator {
   /**
    * Add a stack with a script of events. A nested stack names its `parent` (and the parent's
    * resource it implements, `parentResource`, else Heat's `{parent}-{resource}-…` name tells).
+   * `tags` are Heat's simple string tags.
    */
   addStack(
     name: string,
     script: ScriptedEvent[],
-    opts?: { id?: string; initialStatus?: string; parent?: string; parentResource?: string },
+    opts?: { id?: string; initialStatus?: string; parent?: string; parentResource?: string; tags?: string[] },
   ): EmulatedStack;
   /** Append events to a stack's script. */
   addEvents(stack: EmulatedStack, script: ScriptedEvent[]): void;

@@ -28,6 +28,8 @@ export interface EmulatedStack {
   parent?: string | undefined;
   /** The resource of the parent stack that this nested stack implements. */
   parentResource?: string | undefined;
+  /** Heat's simple string tags (`tags` on create), listed as given. */
+  tags?: string[] | undefined;
   events: StoredEvent[];
   /** Ids of events removed by pruning (their markers are then ignored, like Heat). */
   pruned: Set<string>;
@@ -92,7 +94,7 @@ export class HeatStore {
   addStack(
     name: string,
     script: ScriptedEvent[],
-    o: { id?: string; initialStatus?: string; parent?: string; parentResource?: string } = {},
+    o: { id?: string; initialStatus?: string; parent?: string; parentResource?: string; tags?: string[] } = {},
   ): EmulatedStack {
     const s: EmulatedStack = {
       id: o.id ?? randomUUID(),
@@ -100,6 +102,7 @@ export class HeatStore {
       initialStatus: o.initialStatus ?? 'INIT_COMPLETE',
       ...(o.parent ? { parent: o.parent } : {}),
       ...(o.parentResource ? { parentResource: o.parentResource } : {}),
+      ...(o.tags?.length ? { tags: [...o.tags] } : {}),
       events: [],
       pruned: new Set(),
       deleted: false,

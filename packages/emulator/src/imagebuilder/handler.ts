@@ -8,7 +8,7 @@ import type { ImageBuilderStore, WireObject } from './store.js';
 /**
  * The Image Builder rest-json routes (API 2019-12-02) over an {@link ImageBuilderStore}:
  * GET /GetLifecycleExecution, /GetImage, /GetWorkflowExecution (querystring input) and
- * POST /ListLifecycleExecutions, /ListLifecycleExecutionResources, /ListImages,
+ * POST /ListLifecyclePolicies, /ListLifecycleExecutions, /ListLifecycleExecutionResources, /ListImages,
  * /ListImageBuildVersions, /ListWorkflowExecutions, /ListWorkflowStepExecutions (JSON body).
  *
  * Errors are sent the way AWS rest-json services send them: the status of the error shape, an
@@ -296,6 +296,24 @@ function parseFilters(input: Json): Array<{ name: string; values: string[] }> | 
   });
 }
 
+const POLICY_FILTER_NAMES = new Set(['Name', 'Status']);
+
+/** ListLifecyclePolicies `filters`: 1..10 of `Name` / `Status`, each with 1..10 values. */
+function parsePolicyFilters(input: Json): Array<{ name: string; values: string[] }> | undefined {
+  const f = input.filters;
+  if (f === undefined) return undefined;
+  if (!Array.isArray(f) || f.length < 1 || f.length > 10)
+    throw new ApiError(400, 'InvalidRequestException', 'filters must hold 1 to 10 filters.');
+  return f.map((x) => {
+    const o = x as { name?: unknown; values?: unknown };
+    if (typeof o?.name !== 'string' || !POLICY_FILTER_NAMES.has(o.name))
+      throw new ApiError(400, 'InvalidRequestException', `The filter name '${String(o?.name)}' is not supported.`);
+    if (!Array.isArray(o.values) || o.values.length < 1 || o.values.length > 10)
+      throw new ApiError(400, 'InvalidRequestException', 'A filter must have 1 to 10 values.');
+    return { name: o.name, values: o.values.map(String) };
+  });
+}
+
 /**
  * Create the Image Builder handler over `store` (mount it with `startEmulator({ handler })`, or
  * use {@link mountImageBuilderRoutes} to add the routes to another emulator's Router).
@@ -424,6 +442,17 @@ export function imageBuilderRoutes(
       const arn = requireString(input, 'resourceArn', /^arn:aws[^:]*:imagebuilder:/);
       const { slice, next } = page('ListLifecycleExecutions', input, [arn], store.wireLifecycleExecutionsFor(arn));
       return withToken({ lifecycleExecutions: slice }, next);
+    }),
+    'POST /ListLifecyclePolicies': wrap('ListLifecyclePolicies', (req) => {
+      const input = parseBody(req);
+      const filters = parsePolicyFilters(input);
+      const { slice, next } = page(
+        'ListLifecyclePolicies',
+        input,
+        [filters ?? null],
+        store.wireLifecyclePolicies(filters),
+      );
+      return withToken({ lifecyclePolicySummaryList: slice }, next);
     }),
     'POST /ListLifecycleExecutionResources': wrap('ListLifecycleExecutionResources', (req) => {
       const input = parseBody(req);

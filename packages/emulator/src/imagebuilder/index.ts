@@ -22,6 +22,7 @@ export {
   type EmulatorClock,
   type ImageBuilderStoreOptions,
   type LifecycleExecutionSeed,
+  type LifecyclePolicySeed,
   type LifecycleResourceSeed,
   type LifecycleStepSeed,
   type ImageSeed,

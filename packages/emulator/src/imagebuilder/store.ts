@@ -94,6 +94,21 @@ export interface LifecycleExecutionSeed {
   resources: LifecycleResourceSeed[];
 }
 
+/** A lifecycle policy (ListLifecyclePolicies). Executions name theirs by `policyArn`. */
+export interface LifecyclePolicySeed {
+  /** Default: `arn:aws:imagebuilder:<region>:<account>:lifecycle-policy/<name>`. */
+  arn?: string;
+  name: string;
+  description?: string;
+  /** `ENABLED` (default) or `DISABLED`. */
+  status?: string;
+  /** `AMI_IMAGE` (default) or `CONTAINER_IMAGE`. */
+  resourceType?: string;
+  executionRole?: string;
+  createdAt?: number;
+  tags?: Record<string, string>;
+}
+
 export interface WorkflowStepSeed {
   /** `step-<uuid>`; derived when absent. */
   id?: string;
@@ -251,6 +266,7 @@ export class ImageBuilderStore {
   private readonly lifecycle = new Map<string, LifecycleRecord>();
   private readonly images = new Map<string, ImageRecord>();
   private readonly workflows = new Map<string, WorkflowRecord>();
+  private readonly policies = new Map<string, LifecyclePolicySeed & { arn: string }>();
   private counter = 0;
 
   constructor(opts: ImageBuilderStoreOptions = {}) {
@@ -272,6 +288,14 @@ export class ImageBuilderStore {
     if (this.lifecycle.has(id)) throw new Error(`lifecycle execution ${id} already exists`);
     this.lifecycle.set(id, { seed, id, order: this.lifecycle.size });
     return id;
+  }
+
+  /** Add a lifecycle policy; returns its ARN. */
+  addLifecyclePolicy(seed: LifecyclePolicySeed): string {
+    const arn = seed.arn ?? `arn:aws:imagebuilder:${this.region}:${this.accountId}:lifecycle-policy/${seed.name}`;
+    if (this.policies.has(arn)) throw new Error(`lifecycle policy ${arn} already exists`);
+    this.policies.set(arn, { ...seed, arn });
+    return arn;
   }
 
   /** Add an image build version (with its workflows); returns its build version ARN. */
@@ -353,6 +377,48 @@ export class ImageBuilderStore {
     );
     recs.sort((a, b) => b.seed.startAt - a.seed.startAt || b.order - a.order);
     return recs.map((r) => this.wireLifecycleExecution(r.id) as WireObject);
+  }
+
+  /**
+   * `LifecyclePolicySummary` items (ListLifecyclePolicies), in insertion order: the policies added,
+   * then those only named by an execution's `policyArn` (a policy must exist for it to run; its
+   * name is the ARN's last part). `dateLastRun` is the latest execution start reached by the clock.
+   */
+  wireLifecyclePolicies(filters?: Array<{ name: string; values: string[] }>): WireObject[] {
+    const now = this.now();
+    const all = new Map(this.policies);
+    for (const rec of this.lifecycle.values()) {
+      const arn = rec.seed.policyArn;
+      if (!all.has(arn)) all.set(arn, { arn, name: arn.split('/').pop() ?? arn });
+    }
+    const out: WireObject[] = [];
+    for (const p of all.values()) {
+      const item: WireObject = {
+        arn: p.arn,
+        name: p.name,
+        status: p.status ?? 'ENABLED',
+        resourceType: p.resourceType ?? 'AMI_IMAGE',
+        tags: { ...(p.tags ?? {}) },
+      };
+      if (p.description) item.description = p.description;
+      if (p.executionRole) item.executionRole = p.executionRole;
+      if (p.createdAt !== undefined) {
+        item.dateCreated = epoch(p.createdAt);
+        item.dateUpdated = epoch(p.createdAt);
+      }
+      let lastRun: number | undefined;
+      for (const rec of this.lifecycle.values())
+        if (rec.seed.policyArn === p.arn && rec.seed.startAt <= now)
+          lastRun = Math.max(lastRun ?? rec.seed.startAt, rec.seed.startAt);
+      if (lastRun !== undefined) item.dateLastRun = epoch(lastRun);
+      // The documented filter names are `Name` and `Status`.
+      const matches = (filters ?? []).every((f) => {
+        const v = f.name.toLowerCase() === 'name' ? item.name : item.status;
+        return typeof v === 'string' && f.values.includes(v);
+      });
+      if (matches) out.push(item);
+    }
+    return out;
   }
 
   /** The `lifecycleExecutionState` of a ListLifecycleExecutionResources answer. */

@@ -47,9 +47,11 @@ export {
   imageBuildSucceeds,
   imageBuildFails,
   clusterCreate,
+  clusterCreateFails,
   bigStack,
   type ImageBuildTruth,
   type ClusterTruth,
+  type ClusterFailureTruth,
 } from './scenarios.js';
 
 /** The credentials the emulator accepts unless told otherwise (not secret: local testing only). */

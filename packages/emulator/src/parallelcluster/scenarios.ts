@@ -524,3 +524,207 @@ export function bigStack(
   world.cfn.addEvents(stackId, ev);
   return { stackId, eventCount: ev.length };
 }
+
+export interface ClusterFailureTruth {
+  clusterName: string;
+  stackId: string;
+  /** The nested stack whose resource fails (`QueuesStack`). */
+  nestedStackId: string;
+  /** ClientRequestToken of every event of the create (the rollback included, nested stack too). */
+  token: string;
+  /** The nested resource that fails first, with its reason: the deployment's root cause. */
+  failedLogicalId: string;
+  failedReason: string;
+  /** When the failing resource reported CREATE_FAILED. */
+  failedAt: number;
+  startedAt: number;
+  /** ROLLBACK_COMPLETE of the root stack. */
+  endsAt: number;
+  /** The delete that follows (when asked): its token and when it completes. */
+  deleteToken?: string;
+  deleteStartsAt?: number;
+  deleteEndsAt?: number;
+  /** Events per stack: root, then the nested stack. */
+  eventCounts: [number, number];
+  /** Per resource (`<stack>/<logicalId>`): first IN_PROGRESS and terminal event of the create, ms. */
+  resourceTimes: Record<string, { start: number; end: number; status: string }>;
+}
+
+/** One row of a scripted timeline: [stack, second, logical id, type key, status, reason?]. */
+type Row = readonly ['root' | 'child', number, string, keyof typeof FAIL_TYPES, string, string?];
+
+const FAIL_TYPES = {
+  stack: 'AWS::CloudFormation::Stack',
+  sg: 'AWS::EC2::SecurityGroup',
+  role: 'AWS::IAM::Role',
+  instance: 'AWS::EC2::Instance',
+  lt: 'AWS::EC2::LaunchTemplate',
+} as const;
+
+const INITIATED = 'Resource creation Initiated';
+const QUEUE1_FAILURE =
+  'Resource handler returned message: "The specified instance type c5n.18xlarge is not supported in this Availability Zone (Service: Ec2, Status Code: 400)" (HandlerErrorCode: InvalidRequest)';
+
+/**
+ * The failed create, second by second, as CloudFormation writes it. `$root` / `$child` are the two
+ * stacks' own events; `$childId` in a reason is the nested stack's ARN.
+ */
+const FAILED_CREATE: readonly Row[] = [
+  ['root', 0, '$root', 'stack', 'CREATE_IN_PROGRESS', 'User Initiated'],
+  ['root', 1, 'InternalSG', 'sg', 'CREATE_IN_PROGRESS'],
+  ['root', 2, 'InternalSG', 'sg', 'CREATE_IN_PROGRESS', INITIATED],
+  ['root', 4, 'InternalSG', 'sg', 'CREATE_COMPLETE'],
+  ['root', 5, 'HeadNodeRole', 'role', 'CREATE_IN_PROGRESS'],
+  ['root', 6, 'HeadNodeRole', 'role', 'CREATE_IN_PROGRESS', INITIATED],
+  ['root', 8, 'HeadNodeRole', 'role', 'CREATE_COMPLETE'],
+  ['root', 9, 'HeadNode', 'instance', 'CREATE_IN_PROGRESS'],
+  ['root', 9, 'QueuesStack', 'stack', 'CREATE_IN_PROGRESS'],
+  ['root', 10, 'HeadNode', 'instance', 'CREATE_IN_PROGRESS', INITIATED],
+  ['root', 10, 'QueuesStack', 'stack', 'CREATE_IN_PROGRESS', INITIATED],
+  // The nested stack: queue 0 is created, queue 1 is refused, the nested stack rolls back.
+  ['child', 10, '$child', 'stack', 'CREATE_IN_PROGRESS', 'User Initiated'],
+  ['child', 11, 'Queue0LaunchTemplate', 'lt', 'CREATE_IN_PROGRESS'],
+  ['child', 11, 'Queue1LaunchTemplate', 'lt', 'CREATE_IN_PROGRESS'],
+  ['child', 12, 'Queue0LaunchTemplate', 'lt', 'CREATE_IN_PROGRESS', INITIATED],
+  ['child', 12, 'Queue1LaunchTemplate', 'lt', 'CREATE_IN_PROGRESS', INITIATED],
+  ['child', 13, 'Queue0LaunchTemplate', 'lt', 'CREATE_COMPLETE'],
+  ['child', 15, 'Queue1LaunchTemplate', 'lt', 'CREATE_FAILED', QUEUE1_FAILURE],
+  [
+    'child',
+    16,
+    '$child',
+    'stack',
+    'ROLLBACK_IN_PROGRESS',
+    'The following resource(s) failed to create: [Queue1LaunchTemplate]. Rollback requested by user.',
+  ],
+  ['child', 17, 'Queue1LaunchTemplate', 'lt', 'DELETE_IN_PROGRESS'],
+  ['child', 18, 'Queue1LaunchTemplate', 'lt', 'DELETE_COMPLETE'],
+  ['child', 18, 'Queue0LaunchTemplate', 'lt', 'DELETE_IN_PROGRESS'],
+  ['child', 19, 'Queue0LaunchTemplate', 'lt', 'DELETE_COMPLETE'],
+  ['child', 20, '$child', 'stack', 'ROLLBACK_COMPLETE'],
+  // The parent hears of it, cancels the head node and rolls back (deleting the nested stack).
+  [
+    'root',
+    21,
+    'QueuesStack',
+    'stack',
+    'CREATE_FAILED',
+    'Embedded stack $childId was not successfully created: The following resource(s) failed to create: [Queue1LaunchTemplate]. ',
+  ],
+  ['root', 22, 'HeadNode', 'instance', 'CREATE_FAILED', 'Resource creation cancelled'],
+  [
+    'root',
+    23,
+    '$root',
+    'stack',
+    'ROLLBACK_IN_PROGRESS',
+    'The following resource(s) failed to create: [HeadNode, QueuesStack]. Rollback requested by user.',
+  ],
+  ['root', 24, 'HeadNode', 'instance', 'DELETE_IN_PROGRESS'],
+  ['root', 24, 'QueuesStack', 'stack', 'DELETE_IN_PROGRESS'],
+  ['child', 24, '$child', 'stack', 'DELETE_IN_PROGRESS', 'User Initiated'],
+  ['child', 25, '$child', 'stack', 'DELETE_COMPLETE'],
+  ['root', 25, 'QueuesStack', 'stack', 'DELETE_COMPLETE'],
+  ['root', 27, 'HeadNode', 'instance', 'DELETE_COMPLETE'],
+  ['root', 28, 'HeadNodeRole', 'role', 'DELETE_IN_PROGRESS'],
+  ['root', 29, 'HeadNodeRole', 'role', 'DELETE_COMPLETE'],
+  ['root', 30, 'InternalSG', 'sg', 'DELETE_IN_PROGRESS'],
+  ['root', 31, 'InternalSG', 'sg', 'DELETE_COMPLETE'],
+  ['root', 33, '$root', 'stack', 'ROLLBACK_COMPLETE'],
+];
+
+/**
+ * A cluster create that fails inside its nested `QueuesStack` (the launch template of queue 1 is
+ * refused by EC2) while the head node is still creating: the nested stack rolls back, the parent
+ * reports `Embedded stack … was not successfully created`, cancels the head node and rolls back to
+ * ROLLBACK_COMPLETE, as CloudFormation does. Every event of the create carries one
+ * ClientRequestToken. With `thenDelete`, a `pcluster delete-cluster` follows (its own token).
+ */
+export function clusterCreateFails(
+  world: ParallelClusterWorld,
+  opts: { clusterName: string; startInMs?: number; thenDelete?: boolean },
+): ClusterFailureTruth {
+  const name = opts.clusterName;
+  const t0 = world.now() + (opts.startInMs ?? 0);
+  const tags = { 'parallelcluster:version': PCLUSTER_VERSION, 'parallelcluster:cluster-name': name };
+  const stackId = world.cfn.addStack({
+    name,
+    createdAt: t0,
+    tags,
+    parameters: { Scheduler: 'slurm' },
+    description: 'AWS ParallelCluster Cluster',
+  });
+  const childName = `${name}-QueuesStack-${hex(`${name}QueuesStack`, 12).toUpperCase()}`;
+  const childId = world.cfn.addStack({
+    name: childName,
+    createdAt: t0 + 10 * S,
+    parentId: stackId,
+    rootId: stackId,
+    tags,
+  });
+  const token = `pcluster-create-cluster-${hex(`${name}|create`, 12)}`;
+  // A resource's physical id once it exists (the first CREATE_IN_PROGRESS has none).
+  const physical: Record<string, string> = {
+    InternalSG: `sg-${hex(`${name}sg`, 17)}`,
+    HeadNodeRole: `${name}-HeadNodeRole-${hex(name, 12).toUpperCase()}`,
+    HeadNode: `i-${hex(`${name}hn`, 17)}`,
+    QueuesStack: childId,
+    Queue0LaunchTemplate: `lt-${hex(`${childName}q0`, 17)}`,
+    Queue1LaunchTemplate: `lt-${hex(`${childName}q1`, 17)}`,
+  };
+  const events = { root: [] as CfnEventSeed[], child: [] as CfnEventSeed[] };
+  const started = new Set<string>();
+  const truth: ClusterFailureTruth = {
+    clusterName: name,
+    stackId,
+    nestedStackId: childId,
+    token,
+    failedLogicalId: 'Queue1LaunchTemplate',
+    failedReason: QUEUE1_FAILURE,
+    failedAt: t0 + 15 * S,
+    startedAt: t0,
+    endsAt: t0 + 33 * S,
+    eventCounts: [0, 0],
+    resourceTimes: {},
+  };
+  for (const [where, sec, logical, type, status, reason] of FAILED_CREATE) {
+    const own = logical === '$root' || logical === '$child';
+    const logicalId = logical === '$root' ? name : logical === '$child' ? childName : logical;
+    const at = t0 + sec * S;
+    const e: CfnEventSeed = { at, logicalId, type: FAIL_TYPES[type], status, clientRequestToken: token };
+    if (!own) {
+      // CloudFormation sends the first CREATE_IN_PROGRESS before the resource has a physical id.
+      const first = status === 'CREATE_IN_PROGRESS' && !started.has(logicalId);
+      started.add(logicalId);
+      e.physicalId = first ? '' : (physical[logicalId] as string);
+      // Ground truth of the resource timings: first IN_PROGRESS → last terminal event.
+      const key = `${where === 'root' ? name : childName}/${logicalId}`;
+      const r = truth.resourceTimes[key];
+      if (!r) truth.resourceTimes[key] = { start: at, end: at, status };
+      else if (!status.endsWith('_IN_PROGRESS')) Object.assign(r, { end: at, status });
+    }
+    if (reason !== undefined) e.reason = reason.replace('$childId', childId);
+    events[where].push(e);
+  }
+  if (opts.thenDelete) {
+    const deleteToken = `pcluster-delete-cluster-${hex(`${name}|delete`, 12)}`;
+    const d0 = t0 + 60 * S;
+    const stack = FAIL_TYPES.stack;
+    events.root.push(
+      {
+        at: d0,
+        logicalId: name,
+        type: stack,
+        status: 'DELETE_IN_PROGRESS',
+        reason: 'User Initiated',
+        clientRequestToken: deleteToken,
+      },
+      { at: d0 + 2 * S, logicalId: name, type: stack, status: 'DELETE_COMPLETE', clientRequestToken: deleteToken },
+    );
+    Object.assign(truth, { deleteToken, deleteStartsAt: d0, deleteEndsAt: d0 + 2 * S });
+  }
+  world.cfn.addEvents(stackId, events.root);
+  world.cfn.addEvents(childId, events.child);
+  truth.eventCounts = [events.root.length, events.child.length];
+  return truth;
+}

@@ -256,6 +256,26 @@ export function deploymentFailsAndRollsBack(
   };
 }
 
+/**
+ * A deployment that fails with auto-rollback off: the resources before `failAt` are created, the
+ * failing one answers CREATION_FAILED + ERROR (the provider's error text), and the stack ends
+ * DEPLOYMENT_FAILED with that text as status_message. No rollback runs.
+ */
+export function deploymentFails(o: BuilderOptions & { failAt?: number } = {}): RfsScenario {
+  const s = deploymentFailsAndRollsBack({ ...o, stackName: o.stackName ?? 'demo-fail' });
+  const deployment = s.steps.filter((x) => x.deploymentId === s.steps[0]?.deploymentId);
+  const failureLine = deployment.at(-1)?.events?.find((e) => e.event_type === 'ERROR');
+  const last = deployment.at(-1) as ScenarioStep;
+  return {
+    ...s,
+    description: 'a deployment that fails (no rollback)',
+    steps: [
+      ...deployment.slice(0, -1),
+      { ...last, status: 'DEPLOYMENT_FAILED', statusMessage: failureLine?.event_message ?? 'deployment failed' },
+    ],
+  };
+}
+
 /** A deployed stack that is deleted: DELETION_IN_PROGRESS, resources destroyed, then gone (404). */
 export function stackDeletion(o: BuilderOptions & { deletionDeploymentId?: string } = {}): RfsScenario {
   const b = base(o, 'demo-delete');
@@ -397,4 +417,79 @@ export function largeStack(
     history,
     steps: [],
   };
+}
+
+/** What {@link stackFleet} builds. */
+export interface StackFleetOptions {
+  /** How many stacks. */
+  count: number;
+  /** Stack names are `<prefix><index, 4 digits>` (default `fleet-`). */
+  namePrefix?: string;
+  /** Every n-th stack (index % n === 0) has a deployment running; 0 = none (default 5). */
+  inProgressEvery?: number;
+  /** Every n-th stack among the others ended DEPLOYMENT_FAILED; 0 = none (default 7). */
+  failedEvery?: number;
+  /** Milliseconds between steps (default 1000). */
+  stepMs?: number;
+  startAt?: number;
+}
+
+/**
+ * Many small stacks for discovery and fleet runs: each has one past deployment (one VPC created);
+ * a share of them ended DEPLOYMENT_FAILED (ERROR + CREATION_FAILED, status_message set), and a share
+ * has a deployment running now whose remaining steps play as the clock advances. Creation times
+ * step back one second per index, so ListStacks (newest created first) lists them by index.
+ */
+export function stackFleet(o: StackFleetOptions): RfsScenario[] {
+  const prefix = o.namePrefix ?? 'fleet-';
+  const activeEvery = o.inProgressEvery ?? 5;
+  const failedEvery = o.failedEvery ?? 7;
+  const stepMs = o.stepMs ?? 1000;
+  const out: RfsScenario[] = [];
+  for (let n = 0; n < o.count; n++) {
+    const stackName = `${prefix}${String(n).padStart(4, '0')}`;
+    const [vpc] = instances([{ type: 'huaweicloud_vpc', name: 'vpc', seconds: 2 }], stackName) as [Instance];
+    const dep = seededUuid(`deployment/${stackName}/1`);
+    const active = activeEvery > 0 && n % activeEvery === 0;
+    const failed = !active && failedEvery > 0 && n % failedEvery === 0;
+    const start: ScenarioStep = {
+      at: -(n + 4) * stepMs,
+      deploymentId: dep,
+      status: 'DEPLOYMENT_IN_PROGRESS',
+      events: [{ event_type: 'LOG', event_message: 'Apply required resource success. ' }, creating(vpc)],
+    };
+    const end: ScenarioStep = failed
+      ? {
+          at: 0,
+          deploymentId: dep,
+          status: 'DEPLOYMENT_FAILED',
+          statusMessage: `Error: error creating ${address(vpc)}: quota exceeded`,
+          events: [
+            {
+              ...resourceFields(vpc),
+              event_type: 'CREATION_FAILED',
+              event_message: `${address(vpc)}: Creation failed`,
+            },
+            { ...resourceFields(vpc), event_type: 'ERROR', event_message: `Error: error creating ${address(vpc)}` },
+          ],
+        }
+      : {
+          at: 0,
+          deploymentId: dep,
+          status: 'DEPLOYMENT_COMPLETE',
+          events: [
+            created(vpc),
+            { event_type: 'SUMMARY', event_message: 'Apply complete! Resources: 1 added, 0 changed, 0 destroyed.' },
+          ],
+        };
+    out.push({
+      stackName,
+      stackId: seededUuid(`stack/${stackName}`),
+      ...(o.startAt !== undefined ? { startAt: o.startAt } : {}),
+      initialStatus: 'CREATION_COMPLETE',
+      history: active ? [start] : [start, { ...end, at: start.at + stepMs }],
+      steps: active ? [{ ...end, at: stepMs }] : [],
+    });
+  }
+  return out;
 }

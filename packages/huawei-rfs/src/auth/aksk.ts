@@ -49,6 +49,7 @@ function registerCredentials(c: AkSkCredentials): void {
 /**
  * AK/SK signing as a transport AuthHook: runs before every attempt, so `X-Sdk-Date` and
  * `Client-Request-Id` are fresh on retries.
+ * @internal
  */
 export class AkSkAuth implements AuthHook {
   private creds: AkSkCredentials | undefined;
@@ -65,7 +66,11 @@ export class AkSkAuth implements AuthHook {
 
   constructor(
     creds: AkSkCredentials | AkSkProvider,
-    opts: { projectId?: string | undefined; now?: () => number; correctClockSkew?: boolean } = {},
+    opts: {
+      projectId?: string | undefined;
+      now?: (() => number) | undefined;
+      correctClockSkew?: boolean | undefined;
+    } = {},
   ) {
     if (typeof creds === 'function') this.provider = creds;
     else {

@@ -13,7 +13,10 @@ import { encodeRfc3986 } from '@stackfeed/core/adapter';
 /** The algorithm name, also the scheme of the Authorization header. */
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 
-/** sha256 of the empty string: the payload hash of a request without a body. */
+/**
+ * sha256 of the empty string: the payload hash of a request without a body.
+ * @internal
+ */
 export const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** `X-Sdk-Date` format: UTC `YYYYMMDDTHHMMSSZ`. */
@@ -33,6 +36,7 @@ function decodeLoose(s: string, plusIsSpace: boolean): string {
 /**
  * The canonical URI: every path segment decoded once and re-encoded with the RFC 3986 unreserved
  * set, joined with `/`, with a trailing `/` appended when missing.
+ * @internal
  */
 export function canonicalUri(encodedPath: string): string {
   const out = encodedPath
@@ -48,6 +52,7 @@ const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from
  * The canonical query string from a raw query (`a=1&b=x`, with or without `?`): keys sorted by
  * UTF-8 bytes, values of a repeated key sorted, each key and value RFC 3986-encoded, `k=v` pairs
  * joined with `&`. A key without `=` counts as an empty value.
+ * @internal
  */
 export function canonicalQueryString(rawQuery: string): string {
   const q = rawQuery.startsWith('?') ? rawQuery.slice(1) : rawQuery;
@@ -71,7 +76,10 @@ export function canonicalQueryString(rawQuery: string): string {
   return pairs.join('&');
 }
 
-/** hex(sha256(bytes)) of a body; the empty-body constant when there is none. */
+/**
+ * hex(sha256(bytes)) of a body; the empty-body constant when there is none.
+ * @internal
+ */
 export function payloadHash(body: string | Uint8Array | undefined): string {
   if (body === undefined || body.length === 0) return EMPTY_PAYLOAD_SHA256;
   return createHash('sha256').update(body).digest('hex');

@@ -20,7 +20,10 @@ export interface IamPasswordCredentials {
   domainName: string;
 }
 
-/** Options of `IamTokenAuth` (RfsClient builds one from its own options). */
+/**
+ * Options of `IamTokenAuth` (RfsClient builds one from its own options).
+ * @internal
+ */
 export interface IamTokenAuthOptions {
   /** Either a token obtained elsewhere, or password credentials to obtain (and renew) one. */
   token?: string | undefined;
@@ -37,13 +40,14 @@ export interface IamTokenAuthOptions {
   maxResponseBytes?: number | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /**
  * IAM token auth as an AuthHook: sends `X-Auth-Token`. With password credentials the token is
  * fetched on first use, cached until shortly before `expires_at`, fetched once for concurrent
  * callers, and renewed once after a 401.
+ * @internal
  */
 export class IamTokenAuth implements AuthHook {
   private readonly opts: IamTokenAuthOptions;

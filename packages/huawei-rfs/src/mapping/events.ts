@@ -15,7 +15,10 @@ import { EVENT_TYPE_TABLE, STACK_STATUS_TABLE } from './tables.js';
 
 type ParsedEvent = z.output<typeof WireStackEventSchema>;
 
-/** What a listing knows about the events it reads, besides the events themselves. */
+/**
+ * What a listing knows about the events it reads, besides the events themselves.
+ * @internal
+ */
 export interface EventScope {
   stackName: string;
   stackId?: string | undefined;
@@ -64,6 +67,7 @@ export function eventContentKey(stackName: string, ev: RfsEventFields, timeMs: n
  * stays right, and the twins are indistinguishable anyway. A listing resumed from a continuation
  * token in another process restarts the count, so exact twins split across that page boundary can
  * share an id there. Narrowing `fields` changes the content and therefore the ids.
+ * @internal
  */
 export class EventIdAssigner {
   /**
@@ -103,6 +107,7 @@ export class EventIdAssigner {
 /**
  * One RFS wire event → StackEvent, or undefined when the record has no time (a timestamp is never
  * invented). `raw` is the record as received.
+ * @internal
  */
 export function toStackEvent(ev: ParsedEvent, raw: unknown, id: string, scope: EventScope): StackEvent | undefined {
   const time = wireEventTime(ev);
@@ -160,6 +165,8 @@ export function eventFromFields(
   if (message !== undefined && message !== null) out.message = message;
   const elapsed = ev.elapsed_seconds;
   if (elapsed !== undefined && elapsed !== null) out.elapsedSeconds = elapsed;
+  // RFS records do not carry their deployment: it is known only when the listing was scoped to one.
+  if (scope.deploymentId) out.deploymentId = scope.deploymentId;
   const isStack = stackEventOf(ev, scope.returned);
   if (isStack !== undefined) out.isStackEvent = isStack;
   const idKey = ev.resource_id_key;
@@ -219,7 +226,10 @@ export function normalizeEventsPage(
   return { items, nextMarker: parsed.page_info?.next_marker || undefined };
 }
 
-/** A parsed stack (ListStacks item or GetStackMetadata) → StackInfo; `raw` is the record as received. */
+/**
+ * A parsed stack (ListStacks item or GetStackMetadata) → StackInfo; `raw` is the record as received.
+ * @internal
+ */
 export function toStackInfo(s: WireStack | WireStackMetadata, raw: unknown = s): StackInfo {
   const status = s.status ?? '';
   const m = STACK_STATUS_TABLE.map(status);

@@ -108,7 +108,10 @@ export function isTerminalStatus(status: string | null | undefined): boolean {
   return /_(COMPLETE|FAILED)$/.test(status);
 }
 
-/** Which event types a normalized phase covers (to push a `phase` filter to the server). */
+/**
+ * Which event types a normalized phase covers (to push a `phase` filter to the server).
+ * @internal
+ */
 export function eventTypesForPhases(phases: readonly Phase[]): RfsEventType[] {
   const wanted = new Set(phases);
   return RFS_EVENT_TYPES.filter((t) => wanted.has(EVENT_TYPE_TABLE.map(t).phase));

@@ -4,6 +4,7 @@ import type { CanonicalStack } from '../mapping/event.js';
 import { type EventQuery, type HeatEventOptions, eventQuery } from './filters.js';
 import { type HeatApi, PROVIDER } from './heat-api.js';
 import { readNestedEvents, supportsNestedDepth } from './nested.js';
+import { type DeploymentTrack, DeploymentIds, refuseTrack } from './deployment-ids.js';
 import { type HeatStackRef, canonicalOf, isMarker, lookupKeyOf } from './refs.js';
 
 /** Options of `listStackEvents` / `listResourceEvents`. */
@@ -19,6 +20,8 @@ interface EventCursor {
   s?: CanonicalStack | undefined;
   /** Set when Heat ignored `nested_depth`: the listing is merged here from each nested stack's list. */
   n?: 1 | undefined;
+  /** Where the listing stands between deployments (listings that derive `deploymentId`). */
+  k?: DeploymentTrack | undefined;
 }
 
 /** The newest ids handed out, in a ring: one array write per event; a Set is built only when needed. */
@@ -91,6 +94,8 @@ function refuseCursor(cursor: unknown, ref: HeatStackRef): string | undefined {
   if (typeof c.t !== 'number' || !Number.isFinite(c.t) || c.t < 0 || c.t > MAX_TIME_MS)
     return 'its time is out of range';
   if (c.n !== undefined && c.n !== 1) return 'its nesting flag is not 1';
+  const track = refuseTrack(c.k);
+  if (track) return track;
   if (c.s === undefined) return undefined;
   const s = c.s as Partial<CanonicalStack> | null;
   if (typeof s !== 'object' || s === null || typeof s.name !== 'string' || typeof s.id !== 'string') {
@@ -153,6 +158,26 @@ export function eventPaginator(
   const recent = new RecentIds();
   const depth = Number(query.nested_depth ?? 0);
   const merged = new MergedListing(api, depth, query, operation);
+  // `deploymentId` needs every event of the stack, oldest first, in Heat's order.
+  const derivesDeployments =
+    resourceName === undefined &&
+    asc &&
+    timeOrdered &&
+    query.resource_action === undefined &&
+    query.resource_status === undefined &&
+    query.resource_name === undefined &&
+    query.resource_type === undefined;
+  const withDeploymentIds = (
+    page: { items: StackEvent[]; next: EventCursor | undefined },
+    stack: CanonicalStack | undefined,
+    cursor: EventCursor | undefined,
+  ) => {
+    if (!derivesDeployments) return page;
+    const ids = new DeploymentIds(stack, cursor?.k);
+    for (const ev of page.items) ids.assign(ev);
+    if (page.next) page.next.k = ids.track();
+    return page;
+  };
   const restartedAfter = (cursor: EventCursor, first: StackEvent): boolean => {
     const t = first.timestamp.getTime();
     return (asc ? t < cursor.t : t > cursor.t) || first.id === firstId;
@@ -169,14 +194,16 @@ export function eventPaginator(
     cursorKey: (c) => c.m,
     onWarning: (m) => api.warn(operation, m),
     fetchPage: async (cursor, pageSize, signal) => {
-      if (cursor?.n && cursor.s) return merged.page(cursor.s, cursor, pageSize, signal);
+      if (cursor?.n && cursor.s) {
+        return withDeploymentIds(await merged.page(cursor.s, cursor, pageSize, signal), cursor.s, cursor);
+      }
       const q = { ...query, limit: pageSize, marker: cursor?.m };
       const { events, stack } = await api.fetchEvents(ref, cursor?.s, plan.resourcePath, q, operation, signal);
       if (!cursor && depth > 0) {
         const canonical = stack ?? (await api.resolveStack(ref, signal));
         if ((await supportsNestedDepth(api, canonical, depth, events[0], operation, signal)) === false) {
           api.warn(operation, 'Heat ignored nested_depth (an older Heat?); reading nested stacks one by one');
-          return merged.page(canonical, undefined, pageSize, signal);
+          return withDeploymentIds(await merged.page(canonical, undefined, pageSize, signal), canonical, undefined);
         }
       }
       let items = events;
@@ -195,7 +222,7 @@ export function eventPaginator(
         pageSize !== undefined && events.length >= pageSize && last
           ? { m: last.id, t: last.timestamp.getTime(), s: stack }
           : undefined;
-      return { items, next };
+      return withDeploymentIds({ items, next }, stack ?? cursor?.s, cursor);
     },
   });
 }

@@ -47,6 +47,8 @@ export interface FetchedEvents {
 export class HeatApi {
   readonly session: KeystoneSession;
   readonly logger: Logger | undefined;
+  /** The catalog region the client was given (discovery targets carry it). */
+  readonly region: string | undefined;
   private readonly http: HttpTransport;
   private readonly headers: Record<string, string>;
 
@@ -73,6 +75,7 @@ export class HeatApi {
     this.headers = { ...(opts.headers ?? {}) };
     for (const [k, v] of Object.entries(this.headers)) if (/token|auth/i.test(k)) registerSecret(v);
     this.logger = opts.logger;
+    this.region = opts.region;
     this.http = new HttpTransport({
       provider: PROVIDER,
       auth: this.session.hook,

@@ -1,20 +1,22 @@
-import { StackfeedError } from '@stackfeed/core';
+import { type StackRef, StackfeedError } from '@stackfeed/core';
 import { encodePathSegment } from '@stackfeed/core/adapter';
 import type { CanonicalStack } from '../mapping/event.js';
 
 const PROVIDER = 'openstack-heat' as const;
 
-/** A Heat stack: its name, its id, or both (both saves the lookup redirect). A string is a name or an id. */
-export type HeatStackRef =
-  | string
-  | {
-      name?: string | undefined;
-      id?: string | undefined;
-      /** Alias of `name`. */
-      stackName?: string | undefined;
-      /** Alias of `id`. */
-      stackId?: string | undefined;
-    };
+/**
+ * A Heat stack: a name or an id as a string, or core's `StackRef` with its name, its id, or both
+ * (both saves Heat's lookup redirect). `discover()` targets carry both.
+ */
+export type HeatStackRef = string | HeatStackRefObject;
+
+/** Core's `StackRef`, plus the names older releases used. */
+export interface HeatStackRefObject extends StackRef {
+  /** @deprecated Use `name`. */
+  stackName?: string | undefined;
+  /** @deprecated Use `id`. */
+  stackId?: string | undefined;
+}
 
 /**
  * Encode a path segment so a stack, resource or event name is data, never path. `%`, spaces, `?`

@@ -23,7 +23,10 @@ export interface SessionOptions {
   retry?: RetryOptions | undefined;
   logger?: Logger | undefined;
   tls?: TlsOptions | undefined;
-  /** Clock (tests). */
+  /**
+   * Clock for token expiry (tests).
+   * @internal
+   */
   now?: () => number;
 }
 
@@ -95,7 +98,10 @@ export class KeystoneSession {
     return this.keystone !== undefined;
   }
 
-  /** The AuthHook for the Heat transport: `X-Auth-Token` on every attempt, one refresh after a 401. */
+  /**
+   * The AuthHook for the Heat transport: `X-Auth-Token` on every attempt, one refresh after a 401.
+   * @internal
+   */
   readonly hook: AuthHook = {
     sign: async (req, ctx) => {
       const token = await this.token(ctx.signal);

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -28,5 +28,32 @@ describe('package boundaries', () => {
         ).toBe(true);
       }
     }
+  });
+
+  it('has no import cycle among its modules (watch.ts and client.ts share src/api/, not each other)', () => {
+    const src = join(pkgDir, 'src');
+    const graph = new Map<string, string[]>();
+    for (const file of sources(src)) {
+      const text = readFileSync(file, 'utf8');
+      const local = [...text.matchAll(/from '(\.[^']+)'/g)].map((m) =>
+        resolve(dirname(file), (m[1] as string).replace(/\.js$/, '.ts')),
+      );
+      graph.set(file, local);
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]) => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        cycles.push([...path.slice(path.indexOf(file)), file].map((f) => relative(src, f)).join(' → '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const dep of graph.get(file) ?? []) visit(dep, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(graph.size).toBeGreaterThan(10);
+    expect(cycles).toEqual([]);
   });
 });

@@ -1,0 +1,288 @@
+/**
+ * The `stackfeed` command's cold start, whole processes side by side (what a user typing it waits for):
+ *
+ *   node -e 0                                   the floor: an empty Node process
+ *   stackfeed --version                         the launcher alone (packages/cli/bin/stackfeed.js)
+ *   stackfeed --help                            commander and the CLI's command table, no provider
+ *   stackfeed events heat web -o json           a 44-event Heat stack from the Heat emulator
+ *   curl <the same requests>                    the transfer itself: the exact requests stackfeed
+ *                                               made (recorded by the emulator, headers included),
+ *                                               one curl process, one kept-alive connection
+ *   stackfeed events rfs db -o json             the RFS emulator, a deployment that rolled back
+ *   curl <the same RFS requests>                replayed with stackfeed's signatures (precomputed)
+ *   stackfeed events imagebuilder lce-… -o json the Image Builder emulator (SigV4 checked), a
+ *                                               finished lifecycle execution; curl replays it signed
+ *
+ * Each round runs every contender once, in a rotating order, after one warm-up round; per contender
+ * the median wall and CPU time (the child's user+system, from this process's cutime/cstime), and
+ * per pair the median of the per-round ratios with their min–max and interquartile range. The
+ * emulator runs in this process (its CPU is not a child's); children run one at a time.
+ * Before timing, stackfeed's JSON must hold the emulator's own events (same ids).
+ *
+ * run: pnpm build && npx tsx --conditions=@stackfeed/source bench/cli-cold-start.ts
+ *      (writes bench/results/cli-cold-start.json)
+ * env: ROUNDS (default 15); BEFORE_BIN=<path of another build's bin/stackfeed.js> adds its three commands
+ *      as contenders (e.g. the CLI of an older commit, built in a folder under packages/cli so that it
+ *      resolves the same dependencies), with the ratios now/before.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RecordedRequest } from '@stackfeed/emulator';
+import { createScript, startHeatEmulator } from '@stackfeed/emulator/heat';
+import { lifecycleDeprecateThenDelete, startImageBuilderEmulator } from '@stackfeed/emulator/imagebuilder';
+import { deploymentFailsAndRollsBack, startRfsEmulator } from '@stackfeed/emulator/rfs';
+import { median, round, writeResult } from './lib.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const RESULTS = join(here, 'results', 'cli-cold-start.json');
+const ROUNDS = Number(process.env.ROUNDS ?? 15);
+const BIN = join(root, 'packages', 'cli', 'bin', 'stackfeed.js');
+
+/** CPU time (user + system, ms) of this process's waited-for children so far (Linux). */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(rest[13]) + Number(rest[14])) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** One child process, asynchronously (the in-process emulator must keep serving): wall and CPU ms. */
+function spawnTimed(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ wallMs: number; cpuMs: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const c0 = childrenCpuMs();
+    const t0 = performance.now();
+    execFile(
+      cmd,
+      args,
+      { encoding: 'utf8', maxBuffer: 64 << 20, env: { PATH: process.env.PATH ?? '', ...env } },
+      (err, out, stderr) => {
+        const wallMs = performance.now() - t0;
+        if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${err.message} ${stderr}`));
+        else resolve({ wallMs, cpuMs: childrenCpuMs() - c0, out });
+      },
+    );
+  });
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  return (s[lo] as number) + ((s[Math.ceil(i)] as number) - (s[lo] as number)) * (i - lo);
+};
+
+/**
+ * curl arguments that send `requests` again, as recorded by the emulator: same method, path, query
+ * and headers (the signature of a signed provider included: precomputed by stackfeed's own run and
+ * still within the emulator's clock skew), one curl process, one connection (`--next`).
+ */
+function replayArgs(base: string, requests: readonly RecordedRequest[]): string[] {
+  const skip = new Set(['host', 'connection', 'content-length']);
+  const parts = requests.map((r) => {
+    const headers = Object.entries(r.headers)
+      .filter(([k]) => !skip.has(k))
+      .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).flatMap((x) => ['-H', `${k}: ${x}`]));
+    const url = `${base}${r.path}${r.query ? `?${r.query.replace(/^\?/, '')}` : ''}`;
+    return [...headers, '-X', r.method, ...(r.body ? ['--data-binary', r.body] : []), '-o', '/dev/null', url];
+  });
+  return ['-sS', '--fail', ...parts.flatMap((p, i) => (i === 0 ? p : ['--next', '-sS', '--fail', ...p]))];
+}
+
+/** The RFS emulator with one finished deployment that rolled back, and the CLI's environment for it. */
+async function rfsTarget() {
+  const keys = { accessKey: 'BENCHCLIACCESSKEY001', secretKey: 'bench-cli-secret-key' };
+  const emu = await startRfsEmulator({
+    credentials: { aksk: [keys] },
+    scenarios: [deploymentFailsAndRollsBack({ stackName: 'db' })],
+    progress: 'manual',
+  });
+  emu.finish();
+  const env = {
+    HUAWEICLOUD_SDK_AK: keys.accessKey,
+    HUAWEICLOUD_SDK_SK: keys.secretKey,
+    HUAWEICLOUD_SDK_PROJECT_ID: emu.projectId,
+    HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+  };
+  return { emu, env };
+}
+
+/** The Image Builder emulator (SigV4 checked) with a finished lifecycle execution, and the CLI's environment. */
+async function imageBuilderTarget() {
+  const keys = { accessKeyId: 'AKIABENCHCLICOLD0001', secretAccessKey: 'bench-cli-cold-secret' };
+  // The wall clock: the emulator checks the signature's date against it.
+  const emu = await startImageBuilderEmulator({
+    clock: { now: () => Date.now() },
+    auth: { mode: 'check', credentials: [keys] },
+  });
+  const truth = lifecycleDeprecateThenDelete(emu.store, { start: Date.now() - 3_600_000, count: 22 });
+  const env = {
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
+  return { emu, env, target: truth.executionId };
+}
+
+async function main() {
+  const emu = await startHeatEmulator();
+  // 21 resources and the stack itself, each IN_PROGRESS then COMPLETE: 44 events, as in issue 16.
+  const resources = Array.from({ length: 21 }, (_, i) => ({ name: `server_${i}`, type: 'OS::Nova::Server' }));
+  const stack = emu.addStack('web', createScript('web', resources, { stepMs: 1000 }));
+  emu.advance(3_600_000);
+  const truth = emu.visibleEvents(stack).map((e) => String(e.id));
+
+  // What stackfeed requests for the listing, once, to give curl exactly the same work.
+  const seen = emu.server.requests.length;
+  const check = await spawnTimed(process.execPath, [
+    BIN,
+    'events',
+    'heat',
+    'web',
+    '--endpoint',
+    emu.heatUrl,
+    '-o',
+    'json',
+  ]);
+  const got = (JSON.parse(check.out) as Array<{ id: string }>).map((e) => e.id);
+  if (got.length !== truth.length || got.some((id, i) => id !== truth[i])) {
+    throw new Error(`stackfeed listed ${got.length} events, the emulator has ${truth.length} (or ids differ)`);
+  }
+  const heatRequests = emu.server.requests.slice(seen);
+  console.error(
+    `heat: ${truth.length} events; stackfeed made ${heatRequests.length} request(s): ${heatRequests.map((r) => r.path).join(' ')}`,
+  );
+
+  // RFS: the same comparison with signed requests (SDK-HMAC-SHA256), replayed by curl as signed.
+  const rfs = await rfsTarget();
+  const rfsArgs = [BIN, 'events', 'rfs', 'db', '--endpoint', rfs.emu.url, '-o', 'json'];
+  const rfsSeen = rfs.emu.server.requests.length;
+  const rfsCheck = await spawnTimed(process.execPath, rfsArgs, rfs.env);
+  const rfsEvents = (JSON.parse(rfsCheck.out) as unknown[]).length;
+  const rfsRequests = rfs.emu.server.requests.slice(rfsSeen);
+  if (rfsEvents === 0) throw new Error('stackfeed listed no RFS events');
+  await spawnTimed('curl', replayArgs(rfs.emu.url, rfsRequests)); // the replay is accepted (--fail)
+  console.error(
+    `rfs: ${rfsEvents} events; stackfeed made ${rfsRequests.length} request(s): ${rfsRequests.map((r) => r.path).join(' ')}`,
+  );
+
+  // Image Builder: the AWS SDK client (SigV4), replayed by curl with the SDK's signatures.
+  const ib = await imageBuilderTarget();
+  const ibArgs = [BIN, 'events', 'imagebuilder', ib.target, '--endpoint', ib.emu.url, '-o', 'json'];
+  const ibSeen = ib.emu.server.requests.length;
+  const ibCheck = await spawnTimed(process.execPath, ibArgs, ib.env);
+  const ibEvents = (JSON.parse(ibCheck.out) as unknown[]).length;
+  const ibRequests = ib.emu.server.requests.slice(ibSeen);
+  if (ibEvents === 0) throw new Error('stackfeed listed no Image Builder events');
+  await spawnTimed('curl', replayArgs(ib.emu.url, ibRequests));
+  console.error(
+    `imagebuilder: ${ibEvents} events; stackfeed made ${ibRequests.length} request(s): ${ibRequests.map((r) => r.path).join(' ')}`,
+  );
+
+  const contenders: Record<string, [string, string[], Record<string, string>?]> = {
+    'node -e 0': [process.execPath, ['-e', '0']],
+    'stackfeed --version': [process.execPath, [BIN, '--version']],
+    'stackfeed --help': [process.execPath, [BIN, '--help']],
+    'stackfeed events heat web -o json': [
+      process.execPath,
+      [BIN, 'events', 'heat', 'web', '--endpoint', emu.heatUrl, '-o', 'json'],
+    ],
+    'curl (same requests)': ['curl', replayArgs(emu.url, heatRequests)],
+    'stackfeed events rfs db -o json': [process.execPath, rfsArgs, rfs.env],
+    'curl (same RFS requests, signed)': ['curl', replayArgs(rfs.emu.url, rfsRequests)],
+    'stackfeed events imagebuilder lce -o json': [process.execPath, ibArgs, ib.env],
+    'curl (same Image Builder requests, signed)': ['curl', replayArgs(ib.emu.url, ibRequests)],
+  };
+  const before = process.env.BEFORE_BIN;
+  if (before) {
+    contenders['before: --version'] = [process.execPath, [before, '--version']];
+    contenders['before: --help'] = [process.execPath, [before, '--help']];
+    contenders['before: events heat web -o json'] = [
+      process.execPath,
+      [before, 'events', 'heat', 'web', '--endpoint', emu.heatUrl, '-o', 'json'],
+    ];
+  }
+  const names = Object.keys(contenders);
+  const samples = Object.fromEntries(names.map((n) => [n, [] as Array<{ wallMs: number; cpuMs: number }>]));
+  for (let r = -1; r < ROUNDS; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + Math.max(r, 0)) % names.length] as string;
+      const [cmd, args, env] = contenders[name] as [string, string[], Record<string, string>?];
+      const s = await spawnTimed(cmd, args, env);
+      if (r >= 0) samples[name]?.push(s);
+    }
+  }
+  await emu.close();
+  await rfs.emu.close();
+  await ib.emu.close();
+
+  const perRound = (a: string, b: string, key: 'wallMs' | 'cpuMs') =>
+    samples[a]?.map((s, i) => s[key] / Math.max(samples[b]?.[i]?.[key] ?? 1, 1)) ?? [];
+  const ratio = (a: string, b: string) => {
+    const wall = perRound(a, b, 'wallMs');
+    return {
+      of: a,
+      to: b,
+      wall: round(median(wall), 2),
+      wallIqr: [round(quantile(wall, 0.25), 2), round(quantile(wall, 0.75), 2)],
+      wallRange: [round(Math.min(...wall), 2), round(Math.max(...wall), 2)],
+      // CPU comes in 10 ms ticks: a ratio of the medians (curl often shows 0 or 1 tick).
+      cpu: round(
+        median(samples[a]?.map((s) => s.cpuMs) ?? []) / Math.max(median(samples[b]?.map((s) => s.cpuMs) ?? []), 10),
+        2,
+      ),
+    };
+  };
+  const result = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    loadavg: os.loadavg().map((x) => round(x, 2)),
+    rounds: ROUNDS,
+    events: truth.length,
+    requests: { heat: heatRequests.length, rfs: rfsRequests.length, imagebuilder: ibRequests.length },
+    rfsEvents,
+    imageBuilderEvents: ibEvents,
+    ...(before ? { before } : {}),
+    medians: Object.fromEntries(
+      names.map((n) => [
+        n,
+        {
+          wallMs: round(median(samples[n]?.map((s) => s.wallMs) ?? []), 1),
+          cpuMs: round(median(samples[n]?.map((s) => s.cpuMs) ?? []), 1),
+        },
+      ]),
+    ),
+    ratios: [
+      ratio('stackfeed --version', 'node -e 0'),
+      ratio('stackfeed --help', 'node -e 0'),
+      ratio('stackfeed events heat web -o json', 'node -e 0'),
+      ratio('stackfeed events heat web -o json', 'curl (same requests)'),
+      ratio('curl (same requests)', 'node -e 0'),
+      ratio('stackfeed events rfs db -o json', 'curl (same RFS requests, signed)'),
+      ratio('stackfeed events rfs db -o json', 'node -e 0'),
+      ratio('stackfeed events imagebuilder lce -o json', 'curl (same Image Builder requests, signed)'),
+      ratio('stackfeed events imagebuilder lce -o json', 'node -e 0'),
+      ...(before
+        ? [
+            ratio('before: --version', 'node -e 0'),
+            ratio('before: --help', 'node -e 0'),
+            ratio('before: events heat web -o json', 'node -e 0'),
+            ratio('stackfeed --version', 'before: --version'),
+            ratio('stackfeed --help', 'before: --help'),
+            ratio('stackfeed events heat web -o json', 'before: events heat web -o json'),
+          ]
+        : []),
+    ],
+  };
+  writeResult(RESULTS, result);
+  console.log(JSON.stringify(result, null, 2));
+}
+
+await main();
