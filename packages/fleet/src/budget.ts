@@ -34,10 +34,11 @@ export interface BudgetState {
  * `RateLimiter`, so it plugs into any client's `rateLimit` option: every attempt of every call,
  * retries included, takes a slot first.
  *
- * Written on the fleet's own table rather than with rate-limiter-flexible: its PostgreSQL store
- * needs a `pg` pool and cannot run on PGlite (the embedded default), and its limiters are fixed
- * windows, which allow up to twice the limit across a window boundary, the very burst that trips a
- * provider's own limit. The whole mechanism here is one row lock and one array.
+ * Written on the fleet's own table rather than with rate-limiter-flexible: its PostgreSQL store is
+ * written for `pg`/Knex clients, not PGlite (the embedded default), and it counts in fixed windows
+ * (its documented choice, for speed), which let up to twice the limit through across a window
+ * boundary: the very burst that trips a provider's own limit. The mechanism here is one row lock
+ * and one array.
  */
 export class SharedBudget extends RateLimiter {
   readonly key: string;

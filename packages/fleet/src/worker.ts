@@ -109,6 +109,7 @@ export class FleetWorker {
   private started = false;
   private unlisten: (() => Promise<void>) | undefined;
   private discovering: Promise<void> | undefined;
+  private readonly discoverAbort = new AbortController();
   private readonly S: string;
 
   constructor(
@@ -175,6 +176,7 @@ export class FleetWorker {
       r.abort.abort();
     }
     await Promise.all(all.map((r) => r.done));
+    this.discoverAbort.abort();
     await this.discovering?.catch(() => {});
   }
 
@@ -206,9 +208,12 @@ export class FleetWorker {
     await this.heartbeat();
     if (this.stopped) return;
     if (this.options.discover && this.options.places?.length && !this.discovering) {
-      this.discovering = this.discoverDue().finally(() => {
-        this.discovering = undefined;
-      });
+      this.discovering = this.discoverDue()
+        // The database is away: the next tick tries again (never an unhandled rejection).
+        .catch(() => {})
+        .finally(() => {
+          this.discovering = undefined;
+        });
     }
     await this.balance();
   }
@@ -447,6 +452,8 @@ export class FleetWorker {
 
   private async discoverPlace(place: Place, discover: DiscoverFn): Promise<void> {
     const abort = new AbortController();
+    const stop = () => abort.abort();
+    this.discoverAbort.signal.addEventListener('abort', stop, { once: true });
     try {
       const budget = await this.fleet.budgetOf(place);
       const found: DiscoveredTarget<unknown>[] = [];
@@ -465,6 +472,16 @@ export class FleetWorker {
       );
       this.emit({ type: 'discovered', place: place.key, found: found.length, added });
     } catch (err) {
+      if (abort.signal.aborted) {
+        // This worker is stopping: the place is another worker's to discover, no failure.
+        await this.fleet.store
+          .query(`update ${this.S}.fleet_places set owner = null, lease_until = null where key = $1 and owner = $2`, [
+            place.key,
+            this.id,
+          ])
+          .catch(() => {});
+        return;
+      }
       // An unreachable account or a revoked credential: this place is reported and retried with
       // back-off; the rest of the fleet goes on.
       const e = StackfeedError.is(err) ? err : undefined;
@@ -487,6 +504,7 @@ export class FleetWorker {
         .catch(() => {});
       this.emit({ type: 'discovery-failed', place: place.key, code, message, retryInMs });
     } finally {
+      this.discoverAbort.signal.removeEventListener('abort', stop);
       abort.abort();
     }
   }

@@ -1,21 +1,22 @@
-import type { DiscoveredTarget } from '@stackfeed/core';
-import { HeatClient } from '@stackfeed/openstack-heat';
+import { type HeatAuth, HeatClient } from '@stackfeed/openstack-heat';
 import type { DiscoverFn, FollowFn, Place } from '../src/index.js';
 
 /**
- * Discovery and follow for Heat places through the real HeatClient (its listStacks and
+ * Discovery and follow for Heat places through the real HeatClient (its discover and
  * watchStackEvents), each client drawing on the fleet's shared budget. `endpoints`: cloud name →
  * orchestration endpoint of an emulator (one emulator per cloud: one account each).
  */
 export function heatSource(
   endpoints: Record<string, string>,
   places: readonly Place[],
+  /** Keystone auth per cloud (default: a noauth Heat). */
+  auth: Record<string, HeatAuth> = {},
 ): { discover: DiscoverFn; follow: FollowFn } {
   const client = (cloud: string | undefined, ctx: Parameters<FollowFn>[3]) => {
     const endpoint = cloud ? endpoints[cloud] : undefined;
     if (!endpoint) throw new Error(`no emulator for cloud ${cloud}`);
     return new HeatClient({
-      auth: { type: 'none' },
+      auth: (cloud ? auth[cloud] : undefined) ?? { type: 'none' },
       endpoint,
       rateLimit: ctx.rateLimit,
       logger: ctx.logger,
@@ -23,23 +24,15 @@ export function heatSource(
     });
   };
   return {
+    // The adapter's own discover(): the project's stacks, in-progress ones first, with the filters.
     discover: (place, signal, ctx) =>
-      (async function* () {
-        for await (const s of client(place.cloud, ctx).listStacks({ signal })) {
-          const t: DiscoveredTarget<unknown> = {
-            provider: 'openstack-heat',
-            kind: 'stack',
-            ref: { name: s.name, ...(s.id ? { id: s.id } : {}) },
-            name: s.name,
-            status: s.status,
-            state: s.state,
-            inProgress: s.phase === 'IN_PROGRESS',
-            ...(s.id ? { id: s.id } : {}),
-            ...(place.cloud ? { project: place.cloud } : {}),
-          };
-          yield t;
-        }
-      })(),
+      client(place.cloud, ctx).discover({
+        kinds: place.kinds,
+        ...(place.filters.name ? { name: place.filters.name } : {}),
+        ...(place.filters.tags ? { tags: place.filters.tags } : {}),
+        ...(place.filters.activeOnly ? { activeOnly: true } : {}),
+        signal,
+      }),
     follow: (target, checkpoint, signal, ctx) => {
       const place = places.find((p) => p.key === target.place);
       return client(place?.cloud, ctx).watchStackEvents(target.discovered.ref as { name: string; id?: string }, {

@@ -94,6 +94,33 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     expect(after.workers.find((w) => w.id === 'w0')?.live).toBe(false);
   });
 
+  it('400 targets over 4 workers, each on its own connection: disjoint shares of 100, as the database records them', async () => {
+    const first = await engine.open();
+    open.push(first);
+    const stores = [first];
+    // PostgreSQL: a pool per worker, as in four processes; PGlite: one process, one database.
+    for (let i = 1; i < 4; i++) {
+      const s = engine.name === 'postgres' ? await engine.open(first.schema) : first;
+      if (s !== first) open.push(s);
+      stores.push(s);
+    }
+    const fleets = await Promise.all(stores.map((s) => openFleet(s, { leaseTtlMs: 5000 })));
+    const ws = fleets.map((f, i) => new FleetWorker(f, { id: `p${i}`, follow: holdForever, leaseTtlMs: 5000 }));
+    workers.push(...ws);
+    for (const w of ws) await w.start();
+    await (fleets[0] as Awaited<ReturnType<typeof openFleet>>).addTargets(
+      place,
+      Array.from({ length: 400 }, (_, i) => stack(i)),
+    );
+    await until(() => ws.every((w) => w.held.length === 100), 'each worker holds 100');
+    const all = ws.flatMap((w) => w.held);
+    expect(new Set(all).size).toBe(400);
+    const owners = await first.query<{ key: string; owner: string }>(
+      `select key, owner from ${first.schema}.fleet_targets order by key`,
+    );
+    for (const { key, owner } of owners) expect(ws.find((w) => w.held.includes(key))?.id, key).toBe(owner);
+  });
+
   it('NOTIFY wakes an idle worker: targets added are claimed long before its next heartbeat', async () => {
     const store = await engine.open();
     open.push(store);
@@ -181,5 +208,52 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     expect((await fleet.status()).targets[0]?.state).toBe('done');
     await fleet.addTargets(place, [stack(1, true)]);
     await until(() => (events[0] ?? []).filter((e) => e.type === 'done').length === 2, 'followed a second time');
+  });
+});
+
+describe('a worker whose database goes away (PostgreSQL)', () => {
+  it('keeps failing its ticks quietly (no unhandled rejection) while another worker takes its targets over', async () => {
+    const pg = ENGINES.find((e) => e.name === 'postgres') as (typeof ENGINES)[number];
+    const healthy = await pg.open();
+    const doomed = await pg.open(healthy.schema);
+    const fleetA = await openFleet(healthy, { leaseTtlMs: TTL });
+    const fleetB = await openFleet(doomed, { leaseTtlMs: TTL });
+    const evB: WorkerEvent[] = [];
+    let following = 0;
+    const b = new FleetWorker(fleetB, {
+      id: 'doomed',
+      // Counts the follows that got past their start (budget, checkpoint): then only ticks query.
+      follow: (t, cp, signal, ctx) => {
+        const inner = holdForever(t, cp, signal, ctx);
+        return {
+          async *[Symbol.asyncIterator]() {
+            following++;
+            yield* inner;
+          },
+        };
+      },
+      places: [place],
+      discover: () => (async function* () {})(),
+      onEvent: (e) => evB.push(e),
+    });
+    await b.start();
+    await fleetA.addTargets(place, [stack(1), stack(2)]);
+    await until(() => b.held.length === 2 && following === 2, 'the doomed worker follows both');
+    // Its pool is ended under it: every later query of that worker fails.
+    await doomed.close();
+    const a = new FleetWorker(fleetA, { id: 'healthy', follow: holdForever });
+    await a.start();
+    await until(() => a.held.length === 2, 'the healthy worker took both over');
+    const s = await fleetA.status();
+    expect(
+      s.targets.map((t) => [t.owner, t.takenFrom]),
+      JSON.stringify(evB),
+    ).toEqual([
+      ['healthy', 'doomed'],
+      ['healthy', 'doomed'],
+    ]);
+    await b.stop();
+    await a.stop();
+    await healthy.close();
   });
 });
