@@ -215,7 +215,7 @@ export function deploymentLines(ctx: Ctx, o: TailOutcome): string[] {
     o.result?.outcome === 'cancelled' ||
     o.result?.deployment?.outcome === 'rolled-back';
   if (cause && bad) {
-    const where = [cause.stack.name ?? cause.stack.id, cause.resource.logicalId].filter(Boolean).join('/');
+    const where = [cause.stack.name ?? cause.stack.id, resourceLabel(cause.resource)].filter(Boolean).join('/');
     lines.push(`${c.red('root cause')} ${where}${cause.reason ? `: ${cause.reason.replace(/\s+/g, ' ')}` : ''}`);
   }
   const timed = (o.result?.deployment?.resources ?? []).filter((r) => r.durationSeconds !== undefined);
@@ -223,11 +223,21 @@ export function deploymentLines(ctx: Ctx, o: TailOutcome): string[] {
     const slowest = [...timed].sort((a, b) => (b.durationSeconds ?? 0) - (a.durationSeconds ?? 0)).slice(0, 3);
     const list = slowest.map(
       (r) =>
-        `${r.resource.logicalId ?? r.resource.physicalId ?? '?'}${r.resource.key ? `[${r.resource.key}]` : ''} ${formatElapsed((r.durationSeconds ?? 0) * 1000)}`,
+        `${nestedPrefix(r.stack, o.source.target)}${resourceLabel(r.resource)} ${formatElapsed((r.durationSeconds ?? 0) * 1000)}`,
     );
     lines.push(`slowest: ${list.join(', ')}`);
   }
   return lines;
+}
+
+/** `server[api]`: the logical id with the instance key, as the event table prints it. */
+function resourceLabel(r: { logicalId?: string; physicalId?: string; key?: string }): string {
+  return `${r.logicalId ?? r.physicalId ?? '?'}${r.key ? `[${r.key}]` : ''}`;
+}
+
+/** A nested stack's resources are named with their stack (`web-servers-x7k2/0`), the target's own without. */
+function nestedPrefix(stack: { id?: string; name?: string }, target: string): string {
+  return stack.name && stack.name !== target && stack.id !== target ? `${stack.name}/` : '';
 }
 
 /** Did a deployment end badly (failed or cancelled) where it was not meant to? */

@@ -113,7 +113,7 @@ describe('stackfeed deployments', () => {
       expect(
         lines.find((l) => /root cause/.test(l)),
         r.err,
-      ).toMatch(/^ {2}root cause \S+/);
+      ).toMatch(/^ {2}root cause db\/server\[api\]: /);
       expect(
         lines.find((l) => /slowest:/.test(l)),
         r.err,
