@@ -180,6 +180,6 @@ export interface ProviderPlugin {
   /** Play this provider's demo scenario on its emulator (loopback only). */
   demo?(options: { speed: number; signal: AbortSignal; clock: DemoClock }): Promise<DemoRun>;
   /** Run this provider's emulator on a fixed port. */
-  /** `loop`: replay the scenario every {@link LOOP_PERIOD_MS} of scenario time, with new ids (`--loop`). */
+  /** `loop`: replay the scenario every `LOOP_PERIOD_MS` of scenario time, with new ids (`--loop`). */
   emulator?(options: { port: number; host: string; clock: DemoClock; loop?: boolean }): Promise<EmulatorRun>;
 }
