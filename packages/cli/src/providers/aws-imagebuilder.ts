@@ -43,7 +43,7 @@ function session(client: ImageBuilderClient): ProviderSession {
     listDeployments: (target, q) =>
       client.listDeployments(eventTarget(target, 'deployments'), { maxItems: q.maxItems, signal: q.signal }),
     listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
-    describeImage: (id, q) => client.describeImage(id, { signal: q.signal }),
+    describeImage: (id, q) => client.getImage(id, { signal: q.signal }),
     async *listExecutions(target, q): AsyncIterable<ExecutionInfo> {
       if (target.startsWith('lce-')) yield await client.getLifecycleExecution(target, { signal: q.signal });
       else if (target.startsWith('wf-')) yield await client.getWorkflowExecution(target, { signal: q.signal });

@@ -10,9 +10,9 @@ import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession }
 
 /** `my-image` or `image/my-image` (an image build), `cluster/my-cluster` (a cluster's stack). */
 function ref(target: string): ParallelClusterRef {
-  if (target.startsWith('cluster/')) return { clusterName: target.slice('cluster/'.length) };
-  if (target.startsWith('image/')) return { imageId: target.slice('image/'.length) };
-  return { imageId: target };
+  if (target.startsWith('cluster/')) return { kind: 'cluster', name: target.slice('cluster/'.length) };
+  if (target.startsWith('image/')) return { kind: 'image', name: target.slice('image/'.length) };
+  return { kind: 'image', name: target };
 }
 
 function session(client: ParallelClusterClient): ProviderSession {
@@ -36,7 +36,7 @@ function session(client: ParallelClusterClient): ProviderSession {
       }),
     listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
     listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
-    describeImage: (id, q) => client.describeImage(id, { signal: q.signal }),
+    describeImage: (id, q) => client.getImage(id, { signal: q.signal }),
   };
 }
 
@@ -93,7 +93,7 @@ export const plugin: ProviderPlugin = {
       title: `ParallelCluster image build "${truth.imageId}" that succeeds (API ${emu.apiUrl})`,
       session: session(client),
       target: truth.imageId,
-      finals: async (signal) => [await client.describeImage(truth.imageId, { signal })],
+      finals: async (signal) => [await client.getImage(truth.imageId, { signal })],
       close: async () => {
         stop();
         await emu.close();
