@@ -82,33 +82,33 @@ export interface TransportOptions {
    * Deadline of one attempt, covering connect, headers and the whole body (default
    * `DEFAULT_TIMEOUT_MS`, 30 s): a body that trickles in slower fails TIMEOUT at the deadline.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Deadline of one call across all its attempts, back-off waits and redirects (default
    * `DEFAULT_TOTAL_TIMEOUT_MS`, 120 s). Past it the call fails TIMEOUT.
    */
-  totalTimeoutMs?: number;
+  totalTimeoutMs?: number | undefined;
   /**
    * Largest response body accepted, in bytes after decompression (default
    * `DEFAULT_MAX_RESPONSE_BYTES`, 64 MiB). A larger body (or a compression bomb) is aborted as
    * soon as it passes the limit and the call fails INVALID_RESPONSE naming the limit.
    */
-  maxResponseBytes?: number;
-  retry?: RetryOptions;
-  auth?: AuthHook;
-  logger?: Logger;
+  maxResponseBytes?: number | undefined;
+  retry?: RetryOptions | undefined;
+  auth?: AuthHook | undefined;
+  logger?: Logger | undefined;
   /** Appended to the stackfeed User-Agent. */
-  userAgent?: string;
-  tls?: TlsOptions;
+  userAgent?: string | undefined;
+  tls?: TlsOptions | undefined;
   /** Turn a provider's error body into code / providerCode / message. */
   parseError?: (res: HttpResponse) => ProviderErrorInfo | undefined;
   /** Response headers that carry the request id, most specific first. */
-  requestIdHeaders?: string[];
+  requestIdHeaders?: string[] | undefined;
   /**
    * What to do with a redirect to another origin. `refuse` (default) fails the call;
    * `follow-without-credentials` follows it unsigned. Same-origin redirects are always followed, signed.
    */
-  crossOriginRedirects?: 'refuse' | 'follow-without-credentials';
+  crossOriginRedirects?: 'refuse' | 'follow-without-credentials' | undefined;
   /**
    * A client-side request budget: at most `limit` requests per `intervalMs` window, counted per
    * attempt (retries and redirects included). Pass a `RateLimiter` to share one budget between clients.
