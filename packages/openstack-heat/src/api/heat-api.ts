@@ -80,14 +80,14 @@ export class HeatApi {
       provider: PROVIDER,
       auth: this.session.hook,
       parseError: parseHeatError,
-      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-      ...(opts.totalTimeoutMs !== undefined ? { totalTimeoutMs: opts.totalTimeoutMs } : {}),
-      ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
-      ...(opts.retry ? { retry: opts.retry } : {}),
-      ...(opts.logger ? { logger: opts.logger } : {}),
-      ...(opts.tls ? { tls: opts.tls } : {}),
+      timeoutMs: opts.timeoutMs,
+      totalTimeoutMs: opts.totalTimeoutMs,
+      maxResponseBytes: opts.maxResponseBytes,
+      retry: opts.retry,
+      logger: opts.logger,
+      tls: opts.tls,
       ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
-      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+      rateLimit: opts.rateLimit,
     });
   }
 

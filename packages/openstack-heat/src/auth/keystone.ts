@@ -83,12 +83,12 @@ export class KeystoneSession {
       this.keystone = new HttpTransport({
         provider: 'openstack-heat',
         parseError: parseHeatError,
-        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-        ...(opts.totalTimeoutMs !== undefined ? { totalTimeoutMs: opts.totalTimeoutMs } : {}),
-        ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
-        ...(opts.retry ? { retry: opts.retry } : {}),
-        ...(opts.logger ? { logger: opts.logger } : {}),
-        ...(opts.tls ? { tls: opts.tls } : {}),
+        timeoutMs: opts.timeoutMs,
+        totalTimeoutMs: opts.totalTimeoutMs,
+        maxResponseBytes: opts.maxResponseBytes,
+        retry: opts.retry,
+        logger: opts.logger,
+        tls: opts.tls,
       });
     }
   }
