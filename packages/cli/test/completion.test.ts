@@ -77,6 +77,7 @@ describe('stackfeed completion', () => {
         'archive',
         'completion',
         'demo',
+        'deployments',
         'emulator',
         'events',
         'executions',
@@ -90,6 +91,7 @@ describe('stackfeed completion', () => {
     expect(complete('stackfeed ev')).toEqual(['events']);
     expect(complete('stackfeed events ')).toEqual(['heat', 'imagebuilder', 'pcluster', 'rfs']);
     expect(complete('stackfeed stacks ')).toEqual(['heat', 'rfs']);
+    expect(complete('stackfeed deployments ')).toEqual(['heat', 'imagebuilder', 'pcluster', 'rfs']);
     expect(complete('stackfeed images p')).toEqual(['pcluster']);
     expect(complete('stackfeed completion ')).toEqual(['bash', 'fish', 'zsh']);
     expect(complete('stackfeed watch heat:web ')).toEqual(['heat:', 'imagebuilder:', 'pcluster:', 'rfs:']);

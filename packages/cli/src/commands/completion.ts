@@ -9,6 +9,7 @@ const ALL = ['heat', 'rfs', 'pcluster', 'imagebuilder'];
 const FIRST_ARG: Record<string, string[]> = {
   events: ALL,
   history: ALL,
+  deployments: ALL,
   stacks: ['heat', 'rfs'],
   images: ['pcluster', 'imagebuilder'],
   image: ['pcluster', 'imagebuilder'],
