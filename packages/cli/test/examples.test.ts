@@ -151,6 +151,23 @@ describe('examples, as their headers say to run them', () => {
     expect(alone.out).toMatch(/ended: failed \(ROLLBACK_COMPLETE\)/);
   }, 180_000);
 
+  it("last-failure.ts prints the root cause of shop-db's failed deployment on the emulator", async () => {
+    const [command] = headerCommands('last-failure.ts');
+    expect(command).toBeDefined();
+    // The scenario fails about half-way through; an earlier test may not have waited for it.
+    let r = await runCommand(command as string);
+    for (let i = 0; i < 30 && r.code === 0 && /no failed deployment/.test(r.out); i++) {
+      await new Promise((done) => setTimeout(done, 1000));
+      r = await runCommand(command as string);
+    }
+    expect(r.code, r.err).toBe(0);
+    const { HUAWEICLOUD_SDK_ENDPOINT: _endpoint, ...creds } = r.env;
+    expect(onDefaultPorts(bannerVars('rfs'))).toMatchObject(creds);
+    expect(r.out).toMatch(/^shop-db: \w+ (failed|rolled-back) \(ROLLBACK_COMPLETE\)/);
+    expect(r.out).toMatch(/^root cause: shop-db\/server\[api\] \(huaweicloud_compute_instance\)$/m);
+    expect(r.out).toContain('Insufficient EIP quota');
+  }, 180_000);
+
   it('rfs-watch.ts without HUAWEICLOUD_SDK_REGION says which variable to set, exit 2', async () => {
     const shared = headerCommands('rfs-watch.ts').find((c) => c.includes('shop-db')) as string;
     const r = await runCommand(shared.replace(/HUAWEICLOUD_SDK_REGION=\S+ /, ''));
