@@ -103,7 +103,14 @@ export async function createStack(
   base: string,
   name: string,
   templateFile: string,
-  opts: { files?: string[]; parameters?: Record<string, unknown>; token?: string; inline?: boolean } = {},
+  opts: {
+    files?: string[];
+    /** Files given as text (name → template), beside or instead of the peer's `files`. */
+    inlineFiles?: Record<string, string>;
+    parameters?: Record<string, unknown>;
+    token?: string;
+    inline?: boolean;
+  } = {},
 ): Promise<StackHandle> {
   const body: Record<string, unknown> = {
     stack_name: name,
@@ -113,7 +120,9 @@ export async function createStack(
     timeout_mins: 10,
   };
   if (opts.parameters) body.parameters = opts.parameters;
-  if (opts.files) body.files = Object.fromEntries(opts.files.map((f) => [f, template(f)]));
+  if (opts.files || opts.inlineFiles) {
+    body.files = { ...Object.fromEntries((opts.files ?? []).map((f) => [f, template(f)])), ...opts.inlineFiles };
+  }
   const res = await heat(base, 'POST', '/stacks', body, opts.token);
   if (res.status !== 201) throw new Error(`create ${name}: HTTP ${res.status} ${JSON.stringify(res.json)}`);
   const id = (res.json as { stack: { id: string } }).stack.id;
