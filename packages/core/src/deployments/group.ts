@@ -30,7 +30,8 @@ function defaultId(opening: StackEvent): string {
   return opening.deploymentId ?? `${opening.action.toLowerCase()}-${opening.timestamp.getTime()}`;
 }
 
-function isOwnStackEvent(event: StackEvent, stack: GroupDeploymentsOptions['stack']): boolean {
+/** A stack-level event of the stack itself (not of a nested stack): by id when both have one, else by name. */
+export function isOwnStackEvent(event: StackEvent, stack: GroupDeploymentsOptions['stack']): boolean {
   if (event.isStackEvent !== true) return false;
   if (stack.id !== undefined && event.stack.id !== undefined) return event.stack.id === stack.id;
   if (stack.name !== undefined && event.stack.name !== undefined) return event.stack.name === stack.name;
@@ -52,7 +53,8 @@ function ended(draft: Draft): boolean {
   return last !== undefined && TERMINAL.has(last.phase);
 }
 
-function isRollback(event: StackEvent): boolean {
+/** An event of a rollback (`ROLLBACK` action, or a status that says so, e.g. `UPDATE_ROLLBACK_IN_PROGRESS`). */
+export function isRollback(event: StackEvent): boolean {
   return event.action === 'ROLLBACK' || event.status.toUpperCase().includes('ROLLBACK');
 }
 

@@ -1,4 +1,4 @@
-import type { GroupDeploymentsOptions } from '../deployments/group.js';
+import { type GroupDeploymentsOptions, isOwnStackEvent, isRollback } from '../deployments/group.js';
 import type { StackEvent } from '../models/types.js';
 import type { OperationMark } from './current-operation.js';
 
@@ -11,10 +11,10 @@ import type { OperationMark } from './current-operation.js';
  */
 export function stackOperationMark(stack: GroupDeploymentsOptions['stack']) {
   return (ev: StackEvent): OperationMark | undefined => {
-    if (ev.isStackEvent !== true || !isOwn(ev.stack, stack)) return undefined;
+    if (!isOwnStackEvent(ev, stack)) return undefined;
     switch (ev.phase) {
       case 'IN_PROGRESS':
-        return ev.action === 'ROLLBACK' || ev.status.toUpperCase().includes('ROLLBACK') ? 'resume' : 'start';
+        return isRollback(ev) ? 'resume' : 'start';
       case 'COMPLETE':
       case 'FAILED':
       case 'SKIPPED':
@@ -24,10 +24,4 @@ export function stackOperationMark(stack: GroupDeploymentsOptions['stack']) {
         return undefined;
     }
   };
-}
-
-function isOwn(of: StackEvent['stack'], stack: GroupDeploymentsOptions['stack']): boolean {
-  if (stack.id !== undefined && of.id !== undefined) return of.id === stack.id;
-  if (stack.name !== undefined && of.name !== undefined) return of.name === stack.name;
-  return of.id === undefined && of.name === undefined;
 }
