@@ -23,6 +23,30 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
+/** An RFS emulator whose stack `db` has deployed, failed and rolled back; the CLI's environment for it. */
+async function withFailedRfsStack(
+  fn: (rfs: { url: string }, env: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const { startRfsEmulator, deploymentFailsAndRollsBack } = await import('@stackfeed/emulator/rfs');
+  const keys = { accessKey: 'CLIDEPLOYACCESSKEY01', secretKey: 'cli-deploy-secret-key' };
+  const rfs = await startRfsEmulator({
+    credentials: { aksk: [keys] },
+    scenarios: [deploymentFailsAndRollsBack({ stackName: 'db' })],
+    progress: 'manual',
+  });
+  try {
+    rfs.finish();
+    await fn(rfs, {
+      HUAWEICLOUD_SDK_AK: keys.accessKey,
+      HUAWEICLOUD_SDK_SK: keys.secretKey,
+      HUAWEICLOUD_SDK_PROJECT_ID: rfs.projectId,
+      HUAWEICLOUD_SDK_REGION: 'cn-north-4',
+    });
+  } finally {
+    await rfs.close();
+  }
+}
+
 describe('stackfeed deployments', () => {
   it('lists a stack’s deployments newest first, with the nested root cause, as ndjson and json', async () => {
     const r = await cli(['deployments', 'heat', 'shop', '--endpoint', emu.heatUrl, '-o', 'ndjson']);
@@ -66,48 +90,18 @@ describe('stackfeed deployments', () => {
   });
 
   it('lists an RFS stack’s deployments: the failed one with its root cause first', async () => {
-    const { startRfsEmulator, deploymentFailsAndRollsBack } = await import('@stackfeed/emulator/rfs');
-    const keys = { accessKey: 'CLIDEPLOYACCESSKEY01', secretKey: 'cli-deploy-secret-key' };
-    const rfs = await startRfsEmulator({
-      credentials: { aksk: [keys] },
-      scenarios: [deploymentFailsAndRollsBack({ stackName: 'db' })],
-      progress: 'manual',
-    });
-    try {
-      rfs.finish();
-      const env = {
-        HUAWEICLOUD_SDK_AK: keys.accessKey,
-        HUAWEICLOUD_SDK_SK: keys.secretKey,
-        HUAWEICLOUD_SDK_PROJECT_ID: rfs.projectId,
-        HUAWEICLOUD_SDK_REGION: 'cn-north-4',
-      };
+    await withFailedRfsStack(async (rfs, env) => {
       const r = await cli(['deployments', 'rfs', 'db', '--endpoint', rfs.url, '-o', 'ndjson'], { env });
       expect(r.code, r.err).toBe(EXIT.OK);
       const list = records(r.out);
       expect(list.length).toBeGreaterThan(0);
       const failed = list.find((d) => d.outcome === 'failed' || d.outcome === 'rolled-back');
       expect(failed?.rootCause).toBeDefined();
-    } finally {
-      await rfs.close();
-    }
+    });
   });
 
   it('events --follow ends with the root cause and the slowest resources of the deployment it followed', async () => {
-    const { startRfsEmulator, deploymentFailsAndRollsBack } = await import('@stackfeed/emulator/rfs');
-    const keys = { accessKey: 'CLIFOLLOWACCESSKEY01', secretKey: 'cli-follow-secret-key' };
-    const rfs = await startRfsEmulator({
-      credentials: { aksk: [keys] },
-      scenarios: [deploymentFailsAndRollsBack({ stackName: 'db' })],
-      progress: 'manual',
-    });
-    try {
-      rfs.finish();
-      const env = {
-        HUAWEICLOUD_SDK_AK: keys.accessKey,
-        HUAWEICLOUD_SDK_SK: keys.secretKey,
-        HUAWEICLOUD_SDK_PROJECT_ID: rfs.projectId,
-        HUAWEICLOUD_SDK_REGION: 'cn-north-4',
-      };
+    await withFailedRfsStack(async (rfs, env) => {
       const r = await cli(['events', 'rfs', 'db', '-f', '--endpoint', rfs.url, '-o', 'ndjson'], { env });
       const lines = r.err.trim().split('\n');
       expect(
@@ -118,9 +112,7 @@ describe('stackfeed deployments', () => {
         lines.find((l) => /slowest:/.test(l)),
         r.err,
       ).toMatch(/^ {2}slowest: \S+ \d/);
-    } finally {
-      await rfs.close();
-    }
+    });
   });
 
   it('is a usage error (2) on a malformed Image Builder target', async () => {
