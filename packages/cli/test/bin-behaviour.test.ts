@@ -2,33 +2,15 @@
  * Issue 15's CLI behaviours, as a user meets them: each runs the BUILT bin as a child process
  * against the real provider plugins (and emulators) and checks stdout, stderr and the exit code.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { bin, ensureBuiltBin } from './built-bin.js';
 
-const pkg = join(import.meta.dirname, '..');
-const bin = join(pkg, 'bin', 'stackfeed.js');
-const built = join(pkg, 'dist', 'bin', 'bin.js');
-
-const newest = (d: string): number =>
-  Math.max(
-    ...readdirSync(d, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs,
-    ),
-  );
-
-beforeAll(() => {
-  if (!existsSync(built) || statSync(built).mtimeMs < newest(join(pkg, 'src'))) {
-    execFileSync('pnpm', ['--filter', '@stackfeed/cli', 'build'], {
-      cwd: pkg,
-      stdio: 'pipe',
-      env: { ...process.env, STACKFEED_CLI_FAST_BUILD: '1' },
-    });
-  }
-}, 120_000);
+ensureBuiltBin();
 
 interface Run {
   code: number | null;

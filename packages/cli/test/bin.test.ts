@@ -3,34 +3,14 @@
  * follow against an emulator through --endpoint-less env settings are covered in-process; here we
  * check what only a real process shows (argv handling, stdout/stderr split, exit status).
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { bin, ensureBuiltBin } from './built-bin.js';
 
-const pkg = join(import.meta.dirname, '..');
-const bin = join(pkg, 'bin', 'stackfeed.js');
-const built = join(pkg, 'dist', 'bin', 'bin.js');
-
-/** Newest mtime under a folder. */
-const newest = (dir: string): number =>
-  Math.max(
-    ...readdirSync(dir, { withFileTypes: true }).map((d) =>
-      d.isDirectory() ? newest(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs,
-    ),
-  );
-
-beforeAll(() => {
-  // `pnpm test` builds first; a lone `vitest --project cli` builds here when dist is missing or stale.
-  if (!existsSync(built) || statSync(built).mtimeMs < newest(join(pkg, 'src'))) {
-    execFileSync('pnpm', ['--filter', '@stackfeed/cli', 'build'], {
-      cwd: pkg,
-      stdio: 'pipe',
-      env: { ...process.env, STACKFEED_CLI_FAST_BUILD: '1' },
-    });
-  }
-}, 120_000);
+ensureBuiltBin();
 
 const runBin = (args: string[], env: Record<string, string> = {}) =>
   new Promise<{ code: number; out: string; err: string }>((resolve) => {

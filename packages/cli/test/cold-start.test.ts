@@ -3,37 +3,20 @@
  * module-load log (test/fixtures/load-log.mjs) and each command must leave out the code it does
  * not need. Timings are in bench/cli-cold-start.ts.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bin, ensureBuiltBin, pkg } from './built-bin.js';
 import { VERSION as CORE_VERSION } from '@stackfeed/core';
 import { VERSION } from '../src/version.js';
 
-const pkg = join(import.meta.dirname, '..');
-const bin = join(pkg, 'bin', 'stackfeed.js');
-const built = join(pkg, 'dist', 'bin', 'bin.js');
 const hook = join(import.meta.dirname, 'fixtures', 'load-log.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'stackfeed-cold-'));
 
-const newest = (d: string): number =>
-  Math.max(
-    ...readdirSync(d, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs,
-    ),
-  );
-
-beforeAll(() => {
-  if (!existsSync(built) || statSync(built).mtimeMs < newest(join(pkg, 'src'))) {
-    execFileSync('pnpm', ['--filter', '@stackfeed/cli', 'build'], {
-      cwd: pkg,
-      stdio: 'pipe',
-      env: { ...process.env, STACKFEED_CLI_FAST_BUILD: '1' },
-    });
-  }
-}, 120_000);
+ensureBuiltBin();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let runs = 0;

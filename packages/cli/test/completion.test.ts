@@ -3,32 +3,15 @@
  * bash and asked what it completes, as the shell would on TAB.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, ensureBuiltBin } from './built-bin.js';
 
-const pkg = join(import.meta.dirname, '..');
-const bin = join(pkg, 'bin', 'stackfeed.js');
-const built = join(pkg, 'dist', 'bin', 'bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'stackfeed-completion-'));
 
-const newest = (d: string): number =>
-  Math.max(
-    ...readdirSync(d, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs,
-    ),
-  );
-
-beforeAll(() => {
-  if (!existsSync(built) || statSync(built).mtimeMs < newest(join(pkg, 'src'))) {
-    execFileSync('pnpm', ['--filter', '@stackfeed/cli', 'build'], {
-      cwd: pkg,
-      stdio: 'pipe',
-      env: { ...process.env, STACKFEED_CLI_FAST_BUILD: '1' },
-    });
-  }
-}, 120_000);
+ensureBuiltBin();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const runBin = (args: string[]) =>
