@@ -12,15 +12,6 @@ export const PAGE_SIZE = { min: 10, max: 1000, default: 1000 } as const;
 /** Pages read at most by one full read of a listing (10 million events at the largest page size). */
 export const MAX_PAGES_PER_READ = 10_000;
 
-/**
- * The watch's page size within RFS's `limit` bounds. The same rule as core's paginator applies to
- * list calls (`pageSizeLimits`); core does not export it, so the watch applies it here.
- */
-export function pageSizeWithinLimits(size: number | undefined): number {
-  if (size === undefined) return PAGE_SIZE.default;
-  return Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(size)));
-}
-
 /** A newest-first page cursor: the RFS marker plus the limit it was issued for (absent = server default). */
 export interface MarkerCursor {
   marker: string;
