@@ -1,7 +1,7 @@
 /**
  * Whole-process benchmarks: spawn a command, its wall and CPU time; run contenders in rotating
  * rounds; per pair the median of the per-round ratios with its spread. Used by cli-cold-start.ts,
- * cli-compile-cache.ts and heat-real-cli.ts.
+ * cli-compile-cache.ts, heat/cli-vs-curl.ts and heat/cli.ts.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';

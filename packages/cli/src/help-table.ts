@@ -45,31 +45,16 @@ const WIDEST = 10_000;
 export async function helpAt(run: Run, argv: readonly string[], columns: number | undefined) {
   const out: string[] = [];
   const err: string[] = [];
-  const stream = process.stdout as { isTTY?: boolean; columns?: number };
-  const saved = {
-    isTTY: Object.getOwnPropertyDescriptor(stream, 'isTTY'),
-    cols: Object.getOwnPropertyDescriptor(stream, 'columns'),
-  };
-  const errStream = process.stderr as { isTTY?: boolean; columns?: number };
-  const savedErr = {
-    isTTY: Object.getOwnPropertyDescriptor(errStream, 'isTTY'),
-    cols: Object.getOwnPropertyDescriptor(errStream, 'columns'),
-  };
-  const set = (s: object, isTTY: boolean, cols: number | undefined) => {
-    Object.defineProperty(s, 'isTTY', { value: isTTY, configurable: true, writable: true });
-    Object.defineProperty(s, 'columns', { value: cols, configurable: true, writable: true });
-  };
-  const restore = (s: object, d: typeof saved) => {
-    for (const [key, desc] of [
-      ['isTTY', d.isTTY],
-      ['columns', d.cols],
-    ] as const) {
-      if (desc) Object.defineProperty(s, key, desc);
-      else delete (s as Record<string, unknown>)[key];
-    }
-  };
-  set(stream, columns !== undefined, columns);
-  set(errStream, columns !== undefined, columns);
+  // Both streams look like a terminal of `columns` (or not one); their own descriptors come back after.
+  const streams = [process.stdout, process.stderr];
+  const saved = streams.map((s) => ({
+    isTTY: Object.getOwnPropertyDescriptor(s, 'isTTY'),
+    columns: Object.getOwnPropertyDescriptor(s, 'columns'),
+  }));
+  for (const s of streams) {
+    Object.defineProperty(s, 'isTTY', { value: columns !== undefined, configurable: true, writable: true });
+    Object.defineProperty(s, 'columns', { value: columns, configurable: true, writable: true });
+  }
   try {
     const code = await run(argv, {
       stdout: { write: (s: string) => out.push(s) },
@@ -78,8 +63,13 @@ export async function helpAt(run: Run, argv: readonly string[], columns: number 
     });
     return { code, stdout: out.join(''), stderr: err.join('') };
   } finally {
-    restore(stream, saved);
-    restore(errStream, savedErr);
+    streams.forEach((s, i) => {
+      for (const key of ['isTTY', 'columns'] as const) {
+        const desc = saved[i]?.[key];
+        if (desc) Object.defineProperty(s, key, desc);
+        else delete (s as unknown as Record<string, unknown>)[key];
+      }
+    });
   }
 }
 
