@@ -158,6 +158,13 @@ export async function serveStream(req: IncomingMessage, res: ServerResponse, o: 
   o.streams.add(end);
   req.on('close', end);
   res.on('close', end);
+  // Listening before the answer starts: a client that has the headers misses no later commit.
+  try {
+    await feed.ready;
+  } catch {
+    // The live subscription failed to start: reading it below ends the stream with its error.
+  }
+  if (ended) return;
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',

@@ -1140,7 +1140,7 @@ export class Store {
     if (after !== undefined && !/^\d{1,19}$/.test(after)) {
       throw configError(`store.feed: after ${JSON.stringify(after)} is not a store sequence number`);
     }
-    const live = this.openSubscription(filter, (s) => s);
+    const live = this.openSubscription(filter, (s) => s, true);
     if (after === undefined) return live;
     const query: EventQuery = {
       provider: filter.provider,
@@ -1209,6 +1209,7 @@ export class Store {
   private openSubscription<T>(
     filter: SubscribeFilter & { text?: string | undefined },
     map: (s: StoredEvent) => T,
+    bySeq = false,
   ): Subscription<T> {
     const phases =
       filter.phase === undefined
@@ -1239,8 +1240,10 @@ export class Store {
       w?.({ done: true, value: undefined });
       await stop?.();
     };
-    const push = (rows: readonly StoredEvent[]) => {
+    const push = (batch: readonly StoredEvent[]) => {
       if (done) return;
+      // A feed's ids are resume points: within one commit they come in sequence order.
+      const rows = bySeq ? [...batch].sort((a, b) => cmpSeq(a.seq, b.seq)) : batch;
       for (const row of rows) {
         if (!match(row.event)) continue;
         const ev = map(row);
@@ -1407,6 +1410,11 @@ export class Store {
 /** The `text` filter of `events()` for one event in memory: message, status or logical id. */
 function textMatches(ev: StackEvent, needle: string): boolean {
   return [ev.message, ev.status, ev.resource.logicalId].some((v) => v?.toLowerCase().includes(needle) === true);
+}
+
+/** Sequence numbers (decimal strings of 64-bit integers) in numeric order. */
+function cmpSeq(a: string, b: string): number {
+  return a.length - b.length || cmp(a, b);
 }
 
 /** Order within one timestamp: a stack's start, resources' starts, their ends, a stack's end. */
