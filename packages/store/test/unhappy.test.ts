@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +73,6 @@ describe('opening a store that cannot be used', () => {
     try {
       // A live process holding the lock: a sleeping child whose pid is written in the lock file.
       const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-      const { writeFileSync } = await import('node:fs');
       writeFileSync(join(dir, 'stackfeed-store.lock'), String(child.pid));
       await expect(openStore(dir)).rejects.toMatchObject({
         code: 'CONFIG',
@@ -86,6 +85,42 @@ describe('opening a store that cannot be used', () => {
       await store.archive(fromArray([makeEvent(1)]), { target: 't' });
       expect(await store.events().toArray({ limit: 5 })).toHaveLength(1);
       await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('embedded data directory creation', () => {
+  it('a fresh directory is complete after open (PG_VERSION, no staging left beside it) and keeps its rows across reopen', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'sf-store-init-'));
+    const dir = join(parent, 'store');
+    try {
+      const first = await openStore(dir);
+      await first.archive(fromArray([makeEvent(1), makeEvent(2)]), { target: 't' });
+      await first.close();
+      expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true);
+      expect(readdirSync(parent)).toEqual(['store']);
+      const again = await openStore(dir);
+      expect((await again.events().toArray({ limit: 5 })).map((e) => e.id).sort()).toEqual(
+        [makeEvent(1).id, makeEvent(2).id].sort(),
+      );
+      await again.close();
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('a directory that already holds a file of its own is not filled from a staging copy: PGlite creates it in place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-store-init-own-'));
+    try {
+      writeFileSync(join(dir, 'notes.txt'), 'mine');
+      const store = await openStore(dir);
+      await store.archive(fromArray([makeEvent(3)]), { target: 't' });
+      expect(await store.events().toArray({ limit: 5 })).toHaveLength(1);
+      await store.close();
+      expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+      expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
