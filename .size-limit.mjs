@@ -39,11 +39,13 @@ const PACKAGES = [
   // (4.43): the bundle holds its own core/got/zod, and the store and emulators it leaves external
   // (archive/history, demo/emulator only) bring the workspace's copy.
   ['@stackfeed/cli', 'cli', '135 kB', '4.9 MB'],
-  ['@stackfeed/store', 'store', '64 kB', undefined],
+  // store 64 → 72 kB: migration 2 (feed, deployments, stack summary) and the child-process initdb (session 8);
+  // emulator 222 → 244 kB: the activity generators and request counters of the fleet scale proof.
+  ['@stackfeed/store', 'store', '72 kB', undefined],
   ['@stackfeed/fleet', 'fleet', '60 kB', undefined],
   // The emulator is a test tool made of one entry per provider (`@stackfeed/emulator/<name>`):
   // its own code is checked; one "with dependencies" bundle would not describe any real import.
-  ['@stackfeed/emulator', 'emulator', '222 kB', undefined],
+  ['@stackfeed/emulator', 'emulator', '244 kB', undefined],
 ];
 
 /** The bundled bin (packages/cli/dist/bin, built by tsup.bin.config.ts), raw bytes as Node reads them. */
