@@ -25,8 +25,7 @@
  *      as contenders (e.g. the CLI of an older commit, built in a folder under packages/cli so that it
  *      resolves the same dependencies), with the ratios now/before.
  */
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,49 +33,15 @@ import type { RecordedRequest } from '@stackfeed/emulator';
 import { createScript, startHeatEmulator } from '@stackfeed/emulator/heat';
 import { lifecycleDeprecateThenDelete, startImageBuilderEmulator } from '@stackfeed/emulator/imagebuilder';
 import { deploymentFailsAndRollsBack, startRfsEmulator } from '@stackfeed/emulator/rfs';
-import { median, round, writeResult } from './lib.ts';
+import { round, writeResult } from './lib.ts';
+import { medians, ratioOf, rotate, spawnTimed } from './processes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const RESULTS = join(here, 'results', 'cli-cold-start.json');
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const BIN = join(root, 'packages', 'cli', 'bin', 'stackfeed.js');
-
-/** CPU time (user + system, ms) of this process's waited-for children so far (Linux). */
-function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(rest[13]) + Number(rest[14])) * 1000) / 100; // USER_HZ is 100 on Linux
-}
-
-/** One child process, asynchronously (the in-process emulator must keep serving): wall and CPU ms. */
-function spawnTimed(
-  cmd: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ wallMs: number; cpuMs: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const c0 = childrenCpuMs();
-    const t0 = performance.now();
-    execFile(
-      cmd,
-      args,
-      { encoding: 'utf8', maxBuffer: 64 << 20, env: { PATH: process.env.PATH ?? '', ...env } },
-      (err, out, stderr) => {
-        const wallMs = performance.now() - t0;
-        if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${err.message} ${stderr}`));
-        else resolve({ wallMs, cpuMs: childrenCpuMs() - c0, out });
-      },
-    );
-  });
-}
-
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const i = (s.length - 1) * q;
-  const lo = Math.floor(i);
-  return (s[lo] as number) + ((s[Math.ceil(i)] as number) - (s[lo] as number)) * (i - lo);
-};
+const FETCH_REPLAY = join(here, 'cold-start', 'fetch-replay.mjs');
 
 /**
  * curl arguments that send `requests` again, as recorded by the emulator: same method, path, query
@@ -93,6 +58,21 @@ function replayArgs(base: string, requests: readonly RecordedRequest[]): string[
     return [...headers, '-X', r.method, ...(r.body ? ['--data-binary', r.body] : []), '-o', '/dev/null', url];
   });
   return ['-sS', '--fail', ...parts.flatMap((p, i) => (i === 0 ? p : ['--next', '-sS', '--fail', ...p]))];
+}
+
+const tmp = mkdtempSync(join(os.tmpdir(), 'sf-cold-'));
+/** The requests for fetch-replay.mjs (the same ones curl sends), in a file: its path. */
+function replayFile(base: string, requests: readonly RecordedRequest[]): string {
+  const skip = new Set(['host', 'connection', 'content-length']);
+  const file = join(tmp, `replay-${requests.length}-${Math.random().toString(36).slice(2)}.json`);
+  const list = requests.map((r) => ({
+    method: r.method,
+    url: `${base}${r.path}${r.query ? `?${r.query.replace(/^\?/, '')}` : ''}`,
+    headers: Object.entries(r.headers).filter(([k]) => !skip.has(k)),
+    body: r.body || undefined,
+  }));
+  writeFileSync(file, JSON.stringify(list));
+  return file;
 }
 
 /** The RFS emulator with one finished deployment that rolled back, and the CLI's environment for it. */
@@ -194,6 +174,7 @@ async function main() {
       [BIN, 'events', 'heat', 'web', '--endpoint', emu.heatUrl, '-o', 'json'],
     ],
     'curl (same requests)': ['curl', replayArgs(emu.url, heatRequests)],
+    'node fetch (same requests)': [process.execPath, [FETCH_REPLAY, replayFile(emu.url, heatRequests)]],
     'stackfeed events rfs db -o json': [process.execPath, rfsArgs, rfs.env],
     'curl (same RFS requests, signed)': ['curl', replayArgs(rfs.emu.url, rfsRequests)],
     'stackfeed events imagebuilder lce -o json': [process.execPath, ibArgs, ib.env],
@@ -208,37 +189,14 @@ async function main() {
       [before, 'events', 'heat', 'web', '--endpoint', emu.heatUrl, '-o', 'json'],
     ];
   }
-  const names = Object.keys(contenders);
-  const samples = Object.fromEntries(names.map((n) => [n, [] as Array<{ wallMs: number; cpuMs: number }>]));
-  for (let r = -1; r < ROUNDS; r++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + Math.max(r, 0)) % names.length] as string;
-      const [cmd, args, env] = contenders[name] as [string, string[], Record<string, string>?];
-      const s = await spawnTimed(cmd, args, env);
-      if (r >= 0) samples[name]?.push(s);
-    }
-  }
+  const samples = await rotate(contenders, ROUNDS);
   await emu.close();
   await rfs.emu.close();
   await ib.emu.close();
+  rmSync(tmp, { recursive: true, force: true });
 
-  const perRound = (a: string, b: string, key: 'wallMs' | 'cpuMs') =>
-    samples[a]?.map((s, i) => s[key] / Math.max(samples[b]?.[i]?.[key] ?? 1, 1)) ?? [];
-  const ratio = (a: string, b: string) => {
-    const wall = perRound(a, b, 'wallMs');
-    return {
-      of: a,
-      to: b,
-      wall: round(median(wall), 2),
-      wallIqr: [round(quantile(wall, 0.25), 2), round(quantile(wall, 0.75), 2)],
-      wallRange: [round(Math.min(...wall), 2), round(Math.max(...wall), 2)],
-      // CPU comes in 10 ms ticks: a ratio of the medians (curl often shows 0 or 1 tick).
-      cpu: round(
-        median(samples[a]?.map((s) => s.cpuMs) ?? []) / Math.max(median(samples[b]?.map((s) => s.cpuMs) ?? []), 10),
-        2,
-      ),
-    };
-  };
+  const ratio = (a: string, b: string) => ratioOf(samples, a, b);
+  const nodeShare = (cmd: string) => round(1 / ratioOf(samples, cmd, 'node -e 0').wall, 2);
   const result = {
     date: new Date().toISOString(),
     node: process.version,
@@ -250,13 +208,12 @@ async function main() {
     rfsEvents,
     imageBuilderEvents: ibEvents,
     ...(before ? { before } : {}),
-    medians: Object.fromEntries(
-      names.map((n) => [
-        n,
-        {
-          wallMs: round(median(samples[n]?.map((s) => s.wallMs) ?? []), 1),
-          cpuMs: round(median(samples[n]?.map((s) => s.cpuMs) ?? []), 1),
-        },
+    medians: medians(samples),
+    // the share of each command's wall time that an empty Node process takes (median ratio inverted)
+    nodeShare: Object.fromEntries(
+      ['stackfeed events heat web -o json', 'node fetch (same requests)', 'stackfeed --help'].map((c) => [
+        c,
+        nodeShare(c),
       ]),
     ),
     ratios: [
@@ -265,6 +222,10 @@ async function main() {
       ratio('stackfeed events heat web -o json', 'node -e 0'),
       ratio('stackfeed events heat web -o json', 'curl (same requests)'),
       ratio('curl (same requests)', 'node -e 0'),
+      // the floor from Node: one process that sends the same requests with fetch, no stackfeed
+      ratio('node fetch (same requests)', 'curl (same requests)'),
+      ratio('node fetch (same requests)', 'node -e 0'),
+      ratio('stackfeed events heat web -o json', 'node fetch (same requests)'),
       ratio('stackfeed events rfs db -o json', 'curl (same RFS requests, signed)'),
       ratio('stackfeed events rfs db -o json', 'node -e 0'),
       ratio('stackfeed events imagebuilder lce -o json', 'curl (same Image Builder requests, signed)'),

@@ -32,16 +32,22 @@ interface Target {
   construct: string;
   /** Instead of the import probe, run this script file with these arguments (the CLI's bin). */
   bin?: string[];
+  /** The file under dist/ (default index.js): another entry of the package. */
+  entry?: string;
   /** A dependency instead of a package's dist: imported by name from packages/<dir> (breakdown). */
   dependency?: string;
 }
 
 const TARGETS: Target[] = [
+  // the user entry loads no zod since session 7: the schemas and the transport have entries of their own
+  { pkg: '@stackfeed/core', dir: 'core', construct: '' },
   {
-    pkg: '@stackfeed/core',
+    pkg: '@stackfeed/core/adapter',
     dir: 'core',
+    entry: 'adapter.js',
     construct: "new m.HttpTransport({ provider: 'openstack-heat' });",
   },
+  { pkg: '@stackfeed/core/schemas', dir: 'core', entry: 'schemas.js', construct: '' },
   {
     pkg: '@stackfeed/openstack-heat',
     dir: 'openstack-heat',
@@ -75,7 +81,7 @@ const TARGETS: Target[] = [
   { pkg: 'yaml (dependency of openstack-heat)', dir: 'openstack-heat', construct: '', dependency: 'yaml' },
 ];
 
-const entryOf = (t: Target) => join(root, 'packages', t.dir, 'dist', 'index.js');
+const entryOf = (t: Target) => join(root, 'packages', t.dir, 'dist', t.entry ?? 'index.js');
 /** A dependency is imported by name, so it resolves from its package's folder (`-e` resolves from cwd). */
 const cwdOf = (t: Target | undefined) => (t?.dependency ? join(root, 'packages', t.dir) : root);
 

@@ -22,7 +22,7 @@
  *      HEAT_CLI_STACK (use this existing stack instead), HEAT_CLI_DELETE=1, HEAT_URL.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,7 @@ import {
   waitStack,
 } from '../../packages/openstack-heat/test/support/peer.ts';
 import { median, round, writeResult } from '../lib.ts';
+import { childrenCpuMs } from '../processes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -48,15 +49,6 @@ const NESTED = 1;
 const url = noauthPeerUrl();
 const BIN = join(root, 'packages', 'cli', 'bin', 'stackfeed.js');
 const OPENSTACK = '/usr/bin/openstack';
-
-/** CPU time (user + system, ms) of this process's waited-for children so far (Linux). */
-function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  // fields after the ")" of the command name: state is field 3; cutime/cstime are fields 16/17
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(rest[13]) + Number(rest[14]);
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
-}
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): { wallMs: number; cpuMs: number; out: string } {
   const c0 = childrenCpuMs();

@@ -7,7 +7,8 @@
  *
  *   STORE_BENCH_PG=postgres://postgres@127.0.0.1:PORT/postgres N=1000000 \
  *     pnpm tsx --conditions=@stackfeed/source bench/store/million.ts
- *   PGLITE=1 … adds the embedded engine (slow: about 4× PostgreSQL's wall time).
+ *   PGLITE=1 … adds the embedded engine (slow: about 4× PostgreSQL's wall time); PGLITE_DIR=/tmp/dir
+ *   stores in a data directory (the embedded default) instead of `:memory:`.
  */
 import type { StackEvent } from '@stackfeed/core';
 import { openStore, type Store } from '@stackfeed/store';
@@ -99,9 +100,15 @@ if (pgUrl) {
   }
 }
 if (process.env.PGLITE === '1') {
-  const store = await openStore(':memory:');
+  // The embedded default is a data directory (its pages live in files and the OS cache); with
+  // `:memory:` every stored row lives in the WASM heap, so RSS grows with the data by design.
+  const dir = process.env.PGLITE_DIR;
+  global.gc?.();
+  const beforeOpen = process.memoryUsage().rss;
+  const store = await openStore(dir ?? ':memory:');
+  console.log(`pglite open: RSS +${mb(process.memoryUsage().rss - beforeOpen)} (the WASM module and its heap)`);
   try {
-    await run('pglite (in-process, :memory:)', store);
+    await run(`pglite (in-process, ${dir ? 'data directory' : ':memory:'})`, store);
   } finally {
     await store.close();
   }

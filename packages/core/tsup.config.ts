@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/adapter.ts'],
+  entry: ['src/index.ts', 'src/adapter.ts', 'src/schemas.ts'],
   format: ['esm'],
   // The build does not use the composite (tsc -b) settings meant for typechecking. `@internal`
   // declarations (test-only and cross-module helpers) are left out of the published types.

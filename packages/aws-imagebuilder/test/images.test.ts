@@ -1,5 +1,5 @@
 import { type ImageBuildAvailableTruth, imageBuilderFault } from '@stackfeed/emulator/imagebuilder';
-import { ImageInfoSchema } from '@stackfeed/core';
+import { ImageInfoSchema } from '@stackfeed/core/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Setup, setup } from './helpers.js';
 

@@ -3,7 +3,8 @@ import type {
   LifecycleFailureTruth,
   ManualClock,
 } from '@stackfeed/emulator/imagebuilder';
-import { ExecutionInfoSchema, StackEventSchema, StackfeedError, type StackEvent } from '@stackfeed/core';
+import { StackfeedError, type StackEvent } from '@stackfeed/core';
+import { ExecutionInfoSchema, StackEventSchema } from '@stackfeed/core/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Setup, setup } from './helpers.js';
 

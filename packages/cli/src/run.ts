@@ -324,6 +324,33 @@ Examples:
     });
   configure(demo, 'demo ');
 
+  const dashboard = program
+    .command('dashboard')
+    .description(
+      'Serve the dashboard: every stack, image and execution in the store, history and live (a demo on emulators without --store)',
+    )
+    .option('--store <url>', 'serve this store (postgres://…, a directory); default: a demo on the emulators in memory')
+    .option('--config <file>', 'run the fleet of this stackfeed.yaml in the dashboard process')
+    .option('--port <n>', 'listen on this port (0: any free one)', '4800')
+    .option('--host <host>', 'listen address; anything but loopback needs --token', '127.0.0.1')
+    .option('--token <token>', 'a bearer token every request needs (also STACKFEED_DASHBOARD_TOKEN)')
+    .option('--speed <factor>', 'demo scenario seconds per second (default 2)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stackfeed dashboard                                # demo: the emulators, followed into an in-memory store
+  $ stackfeed dashboard --store postgres://stackfeed@db.internal/stackfeed
+  $ STACKFEED_DASHBOARD_TOKEN=… stackfeed dashboard --host 0.0.0.0 --store postgres://…
+
+The API and its security are documented in docs/dashboard.md.`,
+    )
+    .action(async (flags, cmd: Command) => {
+      const { dashboardCommand } = await import('./commands/dashboard.js');
+      code = await dashboardCommand(await makeCtx(cmd), flags);
+    });
+  configure(dashboard, 'dashboard ');
+
   const emulator = program
     .command('emulator')
     .description('Run the emulators on fixed loopback ports, for developing against them, until Ctrl-C')

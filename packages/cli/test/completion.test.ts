@@ -59,6 +59,7 @@ describe('stackfeed completion', () => {
       [
         'archive',
         'completion',
+        'dashboard',
         'demo',
         'deployments',
         'emulator',

@@ -217,7 +217,9 @@ describe('module graph of the built packages, fresh node process (issue 8: cold 
     expect(files.filter((f) => CLOUD_SDK.test(f))).toEqual([]);
     const pkgs = packagesIn(files);
     expect(pkgs).toContain('got');
-    expect(pkgs).toContain('zod');
+    // zod is not loaded: the model's schemas are in @stackfeed/core/schemas (issue 16), and a
+    // transport request parses no schema.
+    expect(pkgs).not.toContain('zod');
     expect(pkgs.filter((p) => p.startsWith('@stackfeed/'))).toEqual(['@stackfeed/core']);
   });
 

@@ -29,6 +29,7 @@ export {
 export { redact, registerSecret, safeExcerpt } from './errors/redact.js';
 
 export {
+  clampPageSize,
   createPaginator,
   MAX_PAGE_ITEMS,
   maxItemsPerPage,

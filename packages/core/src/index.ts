@@ -2,7 +2,8 @@
  * @stackfeed/core: what a user of any stackfeed client needs: the normalized model
  * (`StackEvent`, `ImageInfo`, `ExecutionInfo`, `StackInfo`) and its vocabularies, the `Paginator`
  * and `WatchStream` every list and watch call returns, `mergeEvents`, and `StackfeedError`.
- * Loads no cloud SDK. Adapter authors import their toolkit from `@stackfeed/core/adapter`.
+ * Loads no cloud SDK and no zod: the model's zod schemas are in `@stackfeed/core/schemas`.
+ * Adapter authors import their toolkit from `@stackfeed/core/adapter`.
  * @packageDocumentation
  */
 export { VERSION } from './version.js';
@@ -22,18 +23,7 @@ export {
   type StackState,
 } from './models/enums.js';
 export type { StackRef, StackEvent, ImageArtifact, ImageInfo, ExecutionInfo, StackInfo } from './models/types.js';
-export {
-  PhaseSchema,
-  ActionSchema,
-  ImageStateSchema,
-  ExecutionStateSchema,
-  StackStateSchema,
-  StackEventSchema,
-  ImageArtifactSchema,
-  ImageInfoSchema,
-  ExecutionInfoSchema,
-  StackInfoSchema,
-} from './models/schemas.js';
+// The model's zod schemas are in `@stackfeed/core/schemas`: importing this entry loads no zod.
 export type {
   StackEventSource,
   ImageSource,

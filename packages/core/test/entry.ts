@@ -1,6 +1,7 @@
 // Core's tests reach every module, public or internal, through one import.
 export * from '../src/index.js';
 export * from '../src/adapter.js';
+export * from '../src/schemas.js';
 export { MinHeap } from '../src/util/heap.js';
 export { sleep, fullJitterDelay } from '../src/util/sleep.js';
 export { sameOrigin } from '../src/transport/encoding.js';

@@ -48,7 +48,7 @@ const gotModules = (urls: string[]) => urls.filter((u) => /\/node_modules\/(got|
 const named = (urls: string[], pkg: string) => urls.some((u) => u.includes(`/node_modules/${pkg}/`));
 
 describe('import cost of core', () => {
-  it.each(['@stackfeed/core', '@stackfeed/core/adapter'])(
+  it.each(['@stackfeed/core', '@stackfeed/core/adapter', '@stackfeed/core/schemas'])(
     'importing %s loads neither got nor http2-wrapper',
     (spec) => {
       const r = child(spec);
@@ -65,9 +65,13 @@ describe('import cost of core', () => {
     expect(r.detail).toEqual({ ok: true });
   });
 
-  it('a schema works when first used after a cold import (the stand-in builds it)', () => {
-    const r = child('@stackfeed/core', 'schema');
-    expect(r.detail).toBe(false); // {} is not a StackEvent
+  it('importing @stackfeed/core loads no zod; the schemas entry does, and its schema works when first used', () => {
+    const main = child('@stackfeed/core');
+    expect(main.afterImport.some((u) => u.includes('/core/dist/'))).toBe(true);
+    expect(main.afterImport.filter((u) => /\/node_modules\/zod\//.test(u))).toEqual([]);
+    const r = child('@stackfeed/core/schemas', 'schema');
+    expect(named(r.afterImport, 'zod')).toBe(true); // the recorder sees zod where it is loaded
+    expect(r.detail).toBe(false); // {} is not a StackEvent: the stand-in built the schema
   });
 });
 

@@ -20,3 +20,17 @@ export {
   type RecordedRequest,
   type StartOptions,
 } from './harness.js';
+export {
+  RunningClock,
+  RequestCounter,
+  credentialOf,
+  maxInWindow,
+  canonicalJson,
+  seededRandom,
+  activityPlan,
+  type Activity,
+  type ActivityOperation,
+  type ActivityOptions,
+  type ActivityTarget,
+  type TruthEvent,
+} from './activity.js';

@@ -238,7 +238,10 @@ describe.each(ENGINES)('the fleet on $name: workers, a crash, a takeover, one bu
       ].sort();
     // (Read just after each crash: under a loaded machine a takeover may already have begun, so
     // what was still held then is a subset of what was taken over.)
-    expect(takenFrom(victim)).toEqual(expect.arrayContaining(orphaned));
+    // A victim's target that the second took over and still held at its own crash is in orphaned2:
+    // the second's "claimed" line can be lost with it (SIGKILL cuts a pipe's pending writes), and
+    // that target was then taken from the second by a survivor (asserted on the next line).
+    expect(orphaned.filter((k) => !takenFrom(victim).includes(k) && !orphaned2.includes(k))).toEqual([]);
     expect(takenFrom(second)).toEqual(expect.arrayContaining(orphaned2));
     // Each crash left targets under lease, and they were taken over.
     expect(takenFrom(victim).length).toBeGreaterThan(0);

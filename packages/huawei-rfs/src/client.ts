@@ -33,6 +33,7 @@ import {
   type RequestSpec,
   applyEventFilters,
   buildUrl,
+  clampPageSize,
   type FetchPage,
   createPaginator,
   deploymentPaginator,
@@ -66,7 +67,6 @@ import {
   markerCursor,
   markerCursorProblem,
   offsetCursorProblem,
-  pageSizeWithinLimits,
 } from './paging.js';
 import { RfsStackWatch } from './watch.js';
 import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
@@ -555,7 +555,8 @@ export class RfsClient
       newAssigner: () => new EventIdAssigner(plan.scope),
       getStack: (signal) => this.getStack(r, { signal }),
       local: plan.local,
-      pageSize: pageSizeWithinLimits(options.pageSize),
+      // The same limits as every list call's (`pageSizeLimits`): within 10..1000, 1000 by default.
+      pageSize: clampPageSize(options.pageSize, PAGE_SIZE),
     });
     return watchEvents<StackEvent, StackInfo>(source, options);
   }

@@ -3,22 +3,14 @@
 /**
  * `limit` bounds of ListStackEvents and ListStacks: 10 to 1000, as the official Java SDK's request
  * models state them (`ListStackEventsRequest` / `ListStacksRequest`, "minimum: 10, maximum: 1000",
- * generated from the API definition; the Go and Python models carry no bounds). The server's
- * default page size is not documented: without `pageSize` no `limit` is sent.
+ * generated from the API definition; the Go and Python models carry no bounds). The server's own
+ * page size without `limit` is not documented (the emulator uses 100): without `pageSize` the
+ * largest page is asked for, the fewest round trips.
  */
-export const PAGE_SIZE = { min: 10, max: 1000 } as const;
+export const PAGE_SIZE = { min: 10, max: 1000, default: 1000 } as const;
 
 /** Pages read at most by one full read of a listing (10 million events at the largest page size). */
 export const MAX_PAGES_PER_READ = 10_000;
-
-/**
- * The watch's page size within RFS's `limit` bounds. The same rule as core's paginator applies to
- * list calls (`pageSizeLimits`); core does not export it, so the watch applies it here.
- */
-export function pageSizeWithinLimits(size: number | undefined): number | undefined {
-  if (size === undefined) return undefined;
-  return Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.floor(size)));
-}
 
 /** A newest-first page cursor: the RFS marker plus the limit it was issued for (absent = server default). */
 export interface MarkerCursor {

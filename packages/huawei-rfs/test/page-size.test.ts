@@ -16,9 +16,25 @@ const limits = (e: RfsEmulator, suffix: string) =>
   e.server.requests.filter((r) => r.path.endsWith(suffix)).map((r) => new URLSearchParams(r.query).get('limit'));
 
 describe('page size', () => {
-  it('capabilities state the documented 10..1000', async () => {
+  it('capabilities state the documented 10..1000, and the largest as the default', async () => {
     emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 30 })] });
-    expect(client(emu).capabilities.pageSize).toEqual({ min: 10, max: 1000 });
+    expect(client(emu).capabilities.pageSize).toEqual({ min: 10, max: 1000, default: 1000 });
+  });
+
+  it('without pageSize every list and watch poll asks for 1000 (not the server default of 100): 1,500 events in 2 requests', async () => {
+    emu = await emulator({ scenarios: [largeStack({ stackName: 'big', eventCount: 1500 })] });
+    const rfs = client(emu);
+    const events = await rfs.listStackEvents('big', { order: 'newest-first' }).toArray({ limit: 5000 });
+    expect(events).toHaveLength(1500);
+    expect(limits(emu, '/events')).toEqual(['1000', '1000']);
+    emu.server.requests.length = 0;
+    await rfs.listStacks().toArray({ limit: 10 });
+    expect(limits(emu, '/stacks')).toEqual(['1000']);
+    emu.server.requests.length = 0;
+    for await (const _ of rfs.watchStackEvents('big', { pollIntervalMs: 1 })) {
+      // drain
+    }
+    expect(new Set(limits(emu, '/events'))).toEqual(new Set(['1000']));
   });
 
   it('a pageSize under 10 is sent as 10, over 1000 as 1000, on lists and on watch polls', async () => {

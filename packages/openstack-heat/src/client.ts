@@ -32,6 +32,7 @@ import type { HeatAuth } from './auth/types.js';
 import { type LoadConfigOptions, loadCloudConfig } from './config/clouds.js';
 import { type CanonicalStack, toStackEvent } from './mapping/event.js';
 import type { HeatClientOptions } from './options.js';
+import { PAGE_SIZE } from './page-size.js';
 import { createWatchSource } from './watch.js';
 import { EventShowSchema, WireEventSchema } from './wire/schemas.js';
 
@@ -92,7 +93,7 @@ export class HeatClient
   readonly capabilities: Capabilities = {
     provider: PROVIDER,
     filters: { since: 'local', resourceName: 'server', resourceType: 'server', phase: 'server' },
-    pageSize: { min: 1, max: 100_000, default: 1000 },
+    pageSize: { ...PAGE_SIZE },
     eventOrder: 'oldest-first',
     nativeOrder: 'newest-first',
     nestedStacks: true,
@@ -280,7 +281,7 @@ export class HeatClient
       api: this.api,
       ref,
       query,
-      pageSize: options.pageSize ?? 500,
+      pageSize: options.pageSize ?? PAGE_SIZE.default,
       localFilter: local,
       untilAction: options.untilAction,
     });

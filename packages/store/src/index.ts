@@ -13,6 +13,7 @@ export {
   type BatchInfo,
   type Checkpoint,
   type EventQuery,
+  type FeedOptions,
   type FollowOptions,
   type FollowResult,
   type PruneResult,
@@ -20,6 +21,7 @@ export {
   type StoredExecution,
   type StoredImage,
   type StoredStack,
+  type StoredEvent,
   type SubscribeFilter,
   type Subscription,
 } from './store.js';

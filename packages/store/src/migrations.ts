@@ -125,6 +125,36 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statements: rea
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'stacks: event count, stack-level phase, root stack',
+    statements: [
+      // What an inventory shows per stack without counting its events at every read.
+      'alter table {S}.stacks add column event_count bigint not null default 0',
+      // The phase of the latest stack-level event (next to its status, stack_status).
+      'alter table {S}.stacks add column stack_phase text',
+      // A nested stack's top-level stack (its events' root id, else root name), so that views can fold it in.
+      'alter table {S}.stacks add column root_key text',
+      // The latest FAILED event (time, status): a stack whose stack-level events say nothing of its
+      // state (RFS logs only) still shows that it failed.
+      'alter table {S}.stacks add column failed_at timestamptz',
+      'alter table {S}.stacks add column failed_status text',
+      // "A stack's events with its nested stacks'" (store.deployments).
+      `create index events_by_root on {S}.events (provider, (coalesce(root_id, root_name)), ts)
+         where coalesce(root_id, root_name) is not null`,
+      `update {S}.stacks s set event_count = (select count(*) from {S}.events e
+         where e.provider = s.provider and e.stack_key = s.stack_key)`,
+      `update {S}.stacks s set stack_phase = (select e.phase from {S}.events e
+         where e.provider = s.provider and e.stack_key = s.stack_key and e.is_stack_event and e.phase <> 'INFO'
+         order by e.ts desc, e.seq desc limit 1)`,
+      `update {S}.stacks s set (failed_at, failed_status) = (select e.ts, e.status from {S}.events e
+         where e.provider = s.provider and e.stack_key = s.stack_key and e.phase = 'FAILED'
+         order by e.ts desc, e.seq desc limit 1)`,
+      `update {S}.stacks s set root_key = (select coalesce(e.root_id, e.root_name) from {S}.events e
+         where e.provider = s.provider and e.stack_key = s.stack_key and coalesce(e.root_id, e.root_name) is not null
+         limit 1)`,
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

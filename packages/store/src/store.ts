@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import {
+  type Deployment,
   type ExecutionInfo,
   type ImageInfo,
   type Paginator,
@@ -11,7 +12,7 @@ import {
   type WatchOptions,
   type WatchResult,
 } from '@stackfeed/core';
-import { createPaginator, createTokenKey, type TokenKey } from '@stackfeed/core/adapter';
+import { createPaginator, createTokenKey, groupDeployments, type TokenKey } from '@stackfeed/core/adapter';
 import {
   type Db,
   type Engine,
@@ -155,8 +156,16 @@ export interface StoredStack {
   status: string;
   /** The phase of its latest event. */
   lastPhase: Phase;
+  /** The phase of its latest stack-level event (the stack's own state), else of its latest event. */
+  phase: Phase;
   firstEventAt: Date;
   lastEventAt: Date;
+  /** How many of its events the store holds. */
+  eventCount: number;
+  /** For a nested stack: the key of its top-level stack (as `key` names that one). */
+  rootKey?: string;
+  /** Its latest FAILED event (of any resource), when it has one. */
+  lastFailure?: { at: Date; status: string };
 }
 
 /** One recorded state of an image or execution. */
@@ -181,10 +190,25 @@ export interface SubscribeFilter {
 }
 
 /** Newly stored events, as they are committed. */
-export interface Subscription extends AsyncIterableIterator<StackEvent> {
+export interface Subscription<T = StackEvent> extends AsyncIterableIterator<T> {
   /** Resolves once the subscription receives every later commit. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
+}
+
+/** A stored event with its row number in the store: increasing in insertion order, a resume point. */
+export interface StoredEvent {
+  /** The store's sequence number of the row (a decimal string: it is a 64-bit integer). */
+  seq: string;
+  event: StackEvent;
+}
+
+/** Options of `store.feed`: the filters of `subscribe` (and `text`), and where to resume. */
+export interface FeedOptions extends SubscribeFilter {
+  /** Resume after this sequence number: every stored event past it first, then the live ones. Absent: live only. */
+  after?: string | undefined;
+  /** A case-insensitive substring of the message, status or logical id (as `events({ text })`). */
+  text?: string | undefined;
 }
 
 export interface PruneResult {
@@ -198,6 +222,12 @@ const MAX_RECENT_IDS = 1000;
 const TX_ATTEMPTS = 5;
 /** Ids per NOTIFY payload (PostgreSQL caps a payload at 8000 bytes). */
 const IDS_PER_NOTIFY = 400;
+/** Stored rows per read while a feed catches up. */
+const FEED_PAGE = 500;
+/** Stored rows per read while a stack's deployments are assembled. */
+const DEPLOYMENT_PAGE = 5000;
+/** How long a write transaction may run before it commits (see `feed`). */
+const FEED_TX_SLACK_MS = 60_000;
 
 /**
  * Open a store. `url`: undefined → the embedded PGlite store in the default data directory
@@ -548,7 +578,7 @@ export class Store {
     // same order and wait for each other instead of deadlocking.
     const rows = events.map(eventRow).sort(byRowKey);
     const byKey = new Map(events.map((ev) => [`${ev.provider}\u0000${stackKeyOf(ev)}\u0000${ev.id}`, ev]));
-    let inserted: StackEvent[] = [];
+    let inserted: StoredEvent[] = [];
     for (let attempt = 1; ; attempt++) {
       try {
         inserted = await this.db.transaction(async (tx) => {
@@ -581,7 +611,7 @@ export class Store {
               await tx.query('select pg_notify($1, $2)', [this.channel, seqs.slice(i, i + IDS_PER_NOTIFY).join(',')]);
             }
           }
-          return added.map((a) => a.event);
+          return added;
         });
         break;
       } catch (err) {
@@ -607,14 +637,14 @@ export class Store {
     tx: Queryable,
     rows: Record<string, unknown>[],
     byKey: Map<string, StackEvent>,
-  ): Promise<Array<{ seq: string; event: StackEvent }>> {
+  ): Promise<StoredEvent[]> {
     // Only what the stack summary needs comes back: the inserted events are the caller's objects.
     const added = await tx.query<AddedRow>(
       `insert into ${this.S}.events (${EVENT_COLUMNS})
        select ${EVENT_COLUMNS} from jsonb_to_recordset($1::text::jsonb) as r(${EVENT_RECORD})
        on conflict (provider, stack_key, event_id) do nothing
        returning seq::text as seq, provider, stack_key, event_id, stack_id, stack_name, status, phase, is_stack_event,
-         (extract(epoch from ts) * 1000)::float8 as ts_ms`,
+         coalesce(root_id, root_name) as root_key, (extract(epoch from ts) * 1000)::float8 as ts_ms`,
       [pgJson(rows)],
     );
     if (added.length === 0) return [];
@@ -623,7 +653,9 @@ export class Store {
     for (const r of added) {
       const key = `${r.provider}\u0000${r.stack_key}`;
       const s = stacks.get(key);
-      const stackLevel = r.is_stack_event === true;
+      // A stack-level log line (RFS) says nothing of the stack's state.
+      const stackLevel = r.is_stack_event === true && r.phase !== 'INFO';
+      const failed = r.phase === 'FAILED';
       if (!s) {
         stacks.set(key, {
           provider: r.provider,
@@ -635,10 +667,21 @@ export class Store {
           last_status: r.status,
           last_phase: r.phase,
           stack_status: stackLevel ? r.status : null,
+          stack_phase: stackLevel ? r.phase : null,
           stack_status_ms: stackLevel ? r.ts_ms : null,
+          event_count: 1,
+          root_key: r.root_key,
+          failed_ms: failed ? r.ts_ms : null,
+          failed_status: failed ? r.status : null,
         });
         continue;
       }
+      if (failed && (s.failed_ms === null || r.ts_ms >= (s.failed_ms as number))) {
+        s.failed_ms = r.ts_ms;
+        s.failed_status = r.status;
+      }
+      s.event_count = (s.event_count as number) + 1;
+      s.root_key ??= r.root_key;
       s.first_ms = Math.min(s.first_ms as number, r.ts_ms);
       if (r.ts_ms >= (s.last_ms as number)) {
         s.last_ms = r.ts_ms;
@@ -647,6 +690,7 @@ export class Store {
       }
       if (stackLevel && (s.stack_status_ms === null || r.ts_ms >= (s.stack_status_ms as number))) {
         s.stack_status = r.status;
+        s.stack_phase = r.phase;
         s.stack_status_ms = r.ts_ms;
       }
     }
@@ -657,15 +701,18 @@ export class Store {
         first_event_at: new Date(s.first_ms as number).toISOString(),
         last_event_at: new Date(s.last_ms as number).toISOString(),
         stack_status_at: s.stack_status_ms === null ? null : new Date(s.stack_status_ms as number).toISOString(),
+        failed_at: s.failed_ms === null ? null : new Date(s.failed_ms as number).toISOString(),
       }));
     await tx.query(
       `insert into ${this.S}.stacks as s (provider, stack_key, stack_id, stack_name, first_event_at, last_event_at,
-         last_status, last_phase, stack_status, stack_status_at)
+         last_status, last_phase, stack_status, stack_phase, stack_status_at, event_count, root_key, failed_at,
+         failed_status)
        select provider, stack_key, stack_id, stack_name, first_event_at, last_event_at, last_status, last_phase,
-         stack_status, stack_status_at
+         stack_status, stack_phase, stack_status_at, event_count, root_key, failed_at, failed_status
        from jsonb_to_recordset($1::text::jsonb) as r(provider text, stack_key text, stack_id text, stack_name text,
          first_event_at timestamptz, last_event_at timestamptz, last_status text, last_phase text, stack_status text,
-         stack_status_at timestamptz)
+         stack_phase text, stack_status_at timestamptz, event_count bigint, root_key text, failed_at timestamptz,
+         failed_status text)
        on conflict (provider, stack_key) do update set
          stack_id = coalesce(excluded.stack_id, s.stack_id),
          stack_name = coalesce(excluded.stack_name, s.stack_name),
@@ -676,7 +723,15 @@ export class Store {
          stack_status = case when excluded.stack_status_at is not null
            and (s.stack_status_at is null or excluded.stack_status_at >= s.stack_status_at)
            then excluded.stack_status else s.stack_status end,
-         stack_status_at = greatest(s.stack_status_at, excluded.stack_status_at)`,
+         stack_phase = case when excluded.stack_status_at is not null
+           and (s.stack_status_at is null or excluded.stack_status_at >= s.stack_status_at)
+           then excluded.stack_phase else s.stack_phase end,
+         stack_status_at = greatest(s.stack_status_at, excluded.stack_status_at),
+         event_count = s.event_count + excluded.event_count,
+         root_key = coalesce(s.root_key, excluded.root_key),
+         failed_status = case when excluded.failed_at is not null and (s.failed_at is null or excluded.failed_at >= s.failed_at)
+           then excluded.failed_status else s.failed_status end,
+         failed_at = greatest(s.failed_at, excluded.failed_at)`,
       [pgJson(summary)],
     );
     return added.map((r) => ({
@@ -746,9 +801,23 @@ export class Store {
    */
   events(query: EventQuery = {}): Paginator<StackEvent> {
     this.assertOpen('events');
+    return this.eventPaginator(query, toStackEvent);
+  }
+
+  /**
+   * `events(query)` with each event's sequence number in the store (`{ seq, event }`): what a
+   * feed resumes from (`feed({ after: seq })`). The same filters, order and continuation tokens
+   * (a token of one is valid for the other).
+   */
+  storedEvents(query: EventQuery = {}): Paginator<StoredEvent> {
+    this.assertOpen('storedEvents');
+    return this.eventPaginator(query, (r) => ({ seq: r.seq, event: toStackEvent(r) }));
+  }
+
+  private eventPaginator<T>(query: EventQuery, map: (row: EventRowOut) => T): Paginator<T> {
     const newest = query.order === 'newest-first';
     const { order: _o, pageSize, maxItems, signal, continuationToken, ...scope } = query;
-    return createPaginator<StackEvent, { ts: string; seq: string }>({
+    return createPaginator<T, { ts: string; seq: string }>({
       // The store is not a provider; its tokens are tagged with a name of its own.
       provider: 'stackfeed-store' as ProviderId,
       operation: 'store.events',
@@ -771,7 +840,7 @@ export class Store {
         const page = more ? rows.slice(0, limit) : rows;
         const last = page[page.length - 1];
         return {
-          items: page.map(toStackEvent),
+          items: page.map(map),
           next: more && last ? { ts: last.ts_text, seq: last.seq } : undefined,
         };
       },
@@ -791,19 +860,9 @@ export class Store {
     return rows.map((r) => r['QUERY PLAN']);
   }
 
-  /** One page of `events(query)`: keyset on (time, row number) after `cursor`. */
-  private eventPageSql(
-    query: EventQuery,
-    cursor: { ts: string; seq: string } | undefined,
-    limit: number,
-  ): { text: string; args: unknown[] } {
-    const newest = query.order === 'newest-first';
+  /** The WHERE terms of an event query (its filters), with their parameters added to `p`. */
+  private eventWhere(query: EventQuery, p: (v: unknown) => string): string[] {
     const where: string[] = [];
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
     if (query.provider) where.push(`provider = ${p(query.provider)}`);
     if (query.stack) {
       const s = p(query.stack);
@@ -823,6 +882,22 @@ export class Store {
       const t = p(`%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`(message ilike ${t} or status ilike ${t} or logical_id ilike ${t})`);
     }
+    return where;
+  }
+
+  /** One page of `events(query)`: keyset on (time, row number) after `cursor`. */
+  private eventPageSql(
+    query: EventQuery,
+    cursor: { ts: string; seq: string } | undefined,
+    limit: number,
+  ): { text: string; args: unknown[] } {
+    const newest = query.order === 'newest-first';
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where = this.eventWhere(query, p);
     if (cursor) {
       const ts = p(cursor.ts);
       const seq = p(cursor.seq);
@@ -848,10 +923,17 @@ export class Store {
         stack_name: string | null;
         status: string;
         last_phase: string;
+        phase: string;
+        event_count: string;
+        root_key: string | null;
+        failed_ms: number | null;
+        failed_status: string | null;
         first_ms: number;
         last_ms: number;
       }>(
         `select provider, stack_key, stack_id, stack_name, coalesce(stack_status, last_status) as status, last_phase,
+           coalesce(stack_phase, last_phase) as phase, event_count::text as event_count, root_key,
+           (extract(epoch from failed_at) * 1000)::float8 as failed_ms, failed_status,
            (extract(epoch from first_event_at) * 1000)::float8 as first_ms,
            (extract(epoch from last_event_at) * 1000)::float8 as last_ms
          from ${this.S}.stacks where ($1::text is null or provider = $1) order by last_event_at desc, stack_key`,
@@ -864,13 +946,88 @@ export class Store {
         key: r.stack_key,
         status: r.status,
         lastPhase: r.last_phase as Phase,
+        phase: r.phase as Phase,
         firstEventAt: new Date(r.first_ms),
         lastEventAt: new Date(r.last_ms),
+        eventCount: Number(r.event_count),
       };
       if (r.stack_id !== null) s.id = r.stack_id;
       if (r.stack_name !== null) s.name = r.stack_name;
+      if (r.root_key !== null && r.root_key !== r.stack_key) s.rootKey = r.root_key;
+      if (r.failed_ms !== null && r.failed_status !== null) {
+        s.lastFailure = { at: new Date(r.failed_ms), status: r.failed_status };
+      }
       return s;
     });
+  }
+
+  /**
+   * The deployments of a stored stack (named by id or name; a name that several stacks had is the
+   * latest one), newest first: its stored events and its nested stacks', grouped by core's
+   * `groupDeployments`, so the root cause is found through nested stacks as the clients do. The
+   * store's view: what was archived (a provider that pruned its events still has them here).
+   * Empty when the store has no events of it.
+   */
+  async deployments(query: {
+    provider: ProviderId;
+    stack: string;
+    signal?: AbortSignal | undefined;
+  }): Promise<Deployment[]> {
+    this.assertOpen('deployments');
+    const found = await this.run('store.deployments', (db) =>
+      db.query<{ stack_key: string; stack_id: string | null; stack_name: string | null }>(
+        `select stack_key, stack_id, stack_name from ${this.S}.stacks
+         where provider = $1 and (stack_key = $2 or stack_name = $2)
+         order by (root_key is null or root_key = stack_key) desc, (stack_key = $2) desc, last_event_at desc limit 1`,
+        [query.provider, query.stack],
+      ),
+    );
+    const st = found[0];
+    if (!st) return [];
+    const names = [st.stack_key, ...(st.stack_name !== null ? [st.stack_name] : [])];
+    const events: StackEvent[] = [];
+    let cursor = '0';
+    while (true) {
+      if (query.signal?.aborted) throw abortError('store.deployments');
+      const rows = await this.run('store.deployments', (db) =>
+        db.query<EventRowOut>(
+          `select ${EVENT_SELECT} from ${this.S}.events e
+           where e.provider = $1 and e.seq > $3::bigint and (e.stack_key = $2 or (coalesce(e.root_id, e.root_name)
+             in (select jsonb_array_elements_text($4::text::jsonb)) and coalesce(e.root_id, e.root_name) is not null))
+           order by e.seq limit ${DEPLOYMENT_PAGE}`,
+          [query.provider, st.stack_key, cursor, JSON.stringify(names)],
+        ),
+      );
+      for (const r of rows) {
+        const ev = toStackEvent(r);
+        // RFS keeps the deployment an event was listed under in details (its records do not carry it).
+        const dep = ev.details?.deploymentId;
+        if (typeof dep === 'string' && ev.deploymentId === undefined) ev.deploymentId = dep;
+        events.push(ev);
+      }
+      const last = rows.at(-1);
+      if (rows.length < DEPLOYMENT_PAGE || !last) break;
+      cursor = last.seq;
+    }
+    if (events.length === 0) return [];
+    // Rows of one batch are stored in key order (for lock order), not in arrival order: within one
+    // timestamp (providers give whole seconds) a start comes before an end, and a stack opens first.
+    events.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime() || tieRank(a) - tieRank(b));
+    const stack: { id?: string; name?: string } = {};
+    if (st.stack_id !== null) stack.id = st.stack_id;
+    if (st.stack_name !== null) stack.name = st.stack_name;
+    return groupDeployments(events, { provider: query.provider, stack }).reverse();
+  }
+
+  /** One deployment of a stored stack by its id (as `deployments()` names it); undefined when none. */
+  async deployment(query: {
+    provider: ProviderId;
+    stack: string;
+    id: string;
+    signal?: AbortSignal | undefined;
+  }): Promise<Deployment | undefined> {
+    const all = await this.deployments(query);
+    return all.find((d) => d.id === query.id);
   }
 
   /** Stored images (their latest snapshot) with their state history, oldest change first. */
@@ -967,17 +1124,106 @@ export class Store {
    */
   subscribe(filter: SubscribeFilter = {}): Subscription {
     this.assertOpen('subscribe');
+    return this.openSubscription(filter, (s) => s.event);
+  }
+
+  /**
+   * Stored events after `after` (by sequence number, each one matching the filters), then the
+   * live ones as they are committed: one iterator, no event twice and none missed in between
+   * (the live subscription is listening before the stored ones are read). Without `after`: live
+   * only. What a Server-Sent Events stream resumes from after a reconnect (`Last-Event-ID`).
+   * @throws StackfeedError CONFIG when `after` is not a sequence number.
+   */
+  feed(options: FeedOptions = {}): Subscription<StoredEvent> {
+    this.assertOpen('feed');
+    const { after, ...filter } = options;
+    if (after !== undefined && !/^\d{1,19}$/.test(after)) {
+      throw configError(`store.feed: after ${JSON.stringify(after)} is not a store sequence number`);
+    }
+    const live = this.openSubscription(filter, (s) => s, true);
+    if (after === undefined) return live;
+    const query: EventQuery = {
+      provider: filter.provider,
+      stack: filter.stack,
+      phase: filter.phase,
+      text: filter.text,
+    };
+    const catchUp = async function* (this: Store): AsyncGenerator<StoredEvent> {
+      await live.ready;
+      // A row committed before the subscription listened cannot also come live; one committed
+      // after may, and is dropped there. first_seen is its transaction's start, so allow for it.
+      const [clock] = await this.run('store.feed', (db) =>
+        db.query<{ now_ms: number }>('select (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms'),
+      );
+      const horizon = (clock?.now_ms ?? 0) - FEED_TX_SLACK_MS;
+      const sent = new Set<string>();
+      let cursor = after;
+      while (!filter.signal?.aborted) {
+        const params: unknown[] = [];
+        const p = (v: unknown) => {
+          params.push(v);
+          return `$${params.length}`;
+        };
+        const where = this.eventWhere(query, p);
+        where.push(`e.seq > ${p(cursor)}::bigint`);
+        const rows = await this.run('store.feed', (db) =>
+          db.query<EventRowOut>(
+            `select ${EVENT_SELECT} from ${this.S}.events e where ${where.join(' and ')}
+             order by e.seq limit ${p(FEED_PAGE)}`,
+            params,
+          ),
+        );
+        for (const r of rows) {
+          if (r.first_seen_ms >= horizon) sent.add(r.seq);
+          yield { seq: r.seq, event: toStackEvent(r) };
+        }
+        const last = rows.at(-1);
+        if (rows.length < FEED_PAGE || !last) break;
+        cursor = last.seq;
+      }
+      for await (const s of live) {
+        if (sent.delete(s.seq)) continue;
+        yield s;
+      }
+    };
+    const gen = catchUp.call(this);
+    const sub: Subscription<StoredEvent> = {
+      ready: live.ready,
+      next: () => gen.next(),
+      return: async () => {
+        await live.close();
+        return gen.return(undefined);
+      },
+      close: async () => {
+        await live.close();
+        await gen.return(undefined);
+      },
+      [Symbol.asyncIterator]() {
+        return sub;
+      },
+    };
+    return sub;
+  }
+
+  /** The subscription behind `subscribe` and `feed`: committed rows with their sequence numbers. */
+  private openSubscription<T>(
+    filter: SubscribeFilter & { text?: string | undefined },
+    map: (s: StoredEvent) => T,
+    bySeq = false,
+  ): Subscription<T> {
     const phases =
       filter.phase === undefined
         ? undefined
         : new Set(typeof filter.phase === 'string' ? [filter.phase] : filter.phase);
+    const needle = filter.text ? filter.text.toLowerCase() : undefined;
     const match = (ev: StackEvent) =>
       (!filter.provider || ev.provider === filter.provider) &&
       (!filter.stack || stackKeyOf(ev) === filter.stack || ev.stack.name === filter.stack) &&
-      (!phases || phases.has(ev.phase));
+      (!phases || phases.has(ev.phase)) &&
+      (!needle || textMatches(ev, needle));
     const maxBuffered = filter.maxBuffered ?? 10_000;
-    const queue: StackEvent[] = [];
-    let waiting: ((r: IteratorResult<StackEvent>) => void) | undefined;
+    const queue: T[] = [];
+    let waiting: ((r: IteratorResult<T>) => void) | undefined;
     let failWaiting: ((e: unknown) => void) | undefined;
     let failure: unknown;
     let done = false;
@@ -994,10 +1240,13 @@ export class Store {
       w?.({ done: true, value: undefined });
       await stop?.();
     };
-    const push = (evs: readonly StackEvent[]) => {
+    const push = (batch: readonly StoredEvent[]) => {
       if (done) return;
-      for (const ev of evs) {
-        if (!match(ev)) continue;
+      // A feed's ids are resume points: within one commit they come in sequence order.
+      const rows = bySeq ? [...batch].sort((a, b) => cmpSeq(a.seq, b.seq)) : batch;
+      for (const row of rows) {
+        if (!match(row.event)) continue;
+        const ev = map(row);
         if (waiting) {
           const w = waiting;
           waiting = undefined;
@@ -1026,7 +1275,7 @@ export class Store {
       void end();
       f?.(err);
     };
-    const onLocal = (evs: StackEvent[]) => push(evs);
+    const onLocal = (rows: StoredEvent[]) => push(rows);
     const onAbort = () => void end();
     filter.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -1049,7 +1298,7 @@ export class Store {
                  where e.seq in (select jsonb_array_elements_text($1::text::jsonb)::bigint) order by e.ts, e.seq`,
                 [JSON.stringify(ids)],
               );
-              push(rows.map(toStackEvent));
+              push(rows.map((r) => ({ seq: r.seq, event: toStackEvent(r) })));
             })
             .catch((err) => fail(toStoreError(err, 'store.subscribe', this.engine)));
         })
@@ -1063,7 +1312,7 @@ export class Store {
     }
     if (filter.signal?.aborted) void end();
 
-    const sub: Subscription = {
+    const sub: Subscription<T> = {
       ready,
       next: () => {
         const ev = queue.shift();
@@ -1111,10 +1360,14 @@ export class Store {
         if (n < chunk) return total;
       }
     };
+    // Each chunk takes its events off their stacks' counts in the same statement.
     const events = await loop(
       `with d as (delete from ${this.S}.events where seq in
-         (select seq from ${this.S}.events where ts < $1::timestamptz order by ts limit $2) returning 1)
-       select count(*)::int as n from d`,
+         (select seq from ${this.S}.events where ts < $1::timestamptz order by ts limit $2) returning provider, stack_key),
+       c as (select provider, stack_key, count(*) as n from d group by provider, stack_key),
+       u as (update ${this.S}.stacks s set event_count = greatest(0, s.event_count - c.n) from c
+             where s.provider = c.provider and s.stack_key = c.stack_key returning 1)
+       select coalesce(sum(n), 0)::int as n from c`,
     );
     const states = (table: string, id: string) =>
       loop(
@@ -1154,6 +1407,27 @@ export class Store {
   }
 }
 
+/** The `text` filter of `events()` for one event in memory: message, status or logical id. */
+function textMatches(ev: StackEvent, needle: string): boolean {
+  return [ev.message, ev.status, ev.resource.logicalId].some((v) => v?.toLowerCase().includes(needle) === true);
+}
+
+/** Sequence numbers (decimal strings of 64-bit integers) in numeric order. */
+function cmpSeq(a: string, b: string): number {
+  return a.length - b.length || cmp(a, b);
+}
+
+/** Order within one timestamp: a stack's start, resources' starts, their ends, a stack's end. */
+function tieRank(ev: StackEvent): number {
+  const start = ev.phase === 'IN_PROGRESS';
+  if (ev.isStackEvent === true) return start ? 0 : 3;
+  return start ? 1 : 2;
+}
+
+function abortError(operation: string): StackfeedError {
+  return new StackfeedError({ code: 'ABORTED', provider: 'core', operation, message: `${operation}: aborted` });
+}
+
 function isPaginator(src: unknown): src is Paginator<Archivable> {
   return typeof (src as { byPage?: unknown }).byPage === 'function';
 }
@@ -1180,6 +1454,7 @@ interface AddedRow {
   status: string;
   phase: string;
   is_stack_event: boolean | null;
+  root_key: string | null;
   ts_ms: number;
 }
 

@@ -346,7 +346,12 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
   return Math.min(a, b);
 }
 
-function clampPageSize(
+/**
+ * A page size within a provider's limits: `size` (else `limits.default`), floored, raised to `min`
+ * and lowered to `max`; undefined when neither is given (the server's own page size). The rule of
+ * every list call (`pageSizeLimits`), also for adapters that page outside a Paginator (watch polls).
+ */
+export function clampPageSize(
   size: number | undefined,
   limits: { min?: number; max?: number; default?: number } | undefined,
 ): number | undefined {

@@ -259,7 +259,9 @@ function stackList(wire: HeatWire, store: HeatStore, q: URLSearchParams, tenant:
   const limit = intParam(q, 'limit');
   if (typeof limit === 'object') return limit;
   store.tick();
-  let rows = [...store.stacks.values()].filter((s) => !s.deleted && (q.get('show_nested') === 'true' || !s.parent));
+  let rows = [...store.stacks.values()].filter(
+    (s) => store.exists(s) && (q.get('show_nested') === 'true' || !s.parent),
+  );
   if (q.get('show_deleted') !== 'true') rows = rows.filter((s) => store.statusOf(s) !== 'DELETE_COMPLETE');
   const names = q.getAll('name');
   if (names.length) rows = rows.filter((s) => names.includes(s.name));

@@ -23,7 +23,8 @@ import { HeatWire, createHeatRouter } from './handler.js';
 import { EmulatedKeystone, type KeystoneOptions } from './keystone.js';
 import { type EmulatedStack, HeatStore, type ScriptedEvent } from './store.js';
 
-export { createScript, nestedUpdateRollbackScripts, type NestedRollbackScripts } from './scenarios.js';
+export { createScript, deleteScript, nestedUpdateRollbackScripts, type NestedRollbackScripts } from './scenarios.js';
+export { heatActivity, type HeatActivityHost } from './activity.js';
 export { HeatStore, type EmulatedStack, type ScriptedEvent, type StoredEvent } from './store.js';
 export type { KeystoneOptions } from './keystone.js';
 
@@ -32,6 +33,11 @@ export interface HeatEmulatorOptions {
   tenant?: string;
   /** Epoch of scenario time 0 (default 2026-01-01T00:00:00Z). */
   epochMs?: number;
+  /**
+   * A clock that runs by itself (epoch ms, e.g. a `RunningClock`): scenario time is then its
+   * reading (`epochMs` 0), scripts use its instants, and `advance` still jumps it.
+   */
+  clock?: { now(): number };
   /** Every events/stack request advances the scenario clock by this much (default 0). */
   autoAdvanceMs?: number;
   /** Require Keystone tokens (default false = noauth Heat). */
@@ -70,7 +76,15 @@ export interface HeatEmulator {
   addStack(
     name: string,
     script: ScriptedEvent[],
-    opts?: { id?: string; initialStatus?: string; parent?: string; parentResource?: string; tags?: string[] },
+    opts?: {
+      id?: string;
+      initialStatus?: string;
+      parent?: string;
+      parentResource?: string;
+      tags?: string[];
+      /** Before this scenario instant no call finds the stack (it is created then). */
+      createdAtMs?: number;
+    },
   ): EmulatedStack;
   /** Append events to a stack's script. */
   addEvents(stack: EmulatedStack, script: ScriptedEvent[]): void;
@@ -92,12 +106,17 @@ export async function startHeatEmulator(opts: HeatEmulatorOptions = {}): Promise
   const tenant = opts.tenant ?? 'admin';
   const handlerOpts = {
     tenant,
-    epochMs: opts.epochMs ?? Date.UTC(2026, 0, 1),
+    epochMs: opts.clock ? 0 : (opts.epochMs ?? Date.UTC(2026, 0, 1)),
     locationBase: opts.locationBase,
     nestedDepth: opts.nestedDepth,
     unorderedListing: opts.unorderedListing,
   };
-  const store = new HeatStore({ autoAdvanceMs: opts.autoAdvanceMs, maxEventsPerStack: opts.maxEventsPerStack });
+  const running = opts.clock;
+  const store = new HeatStore({
+    autoAdvanceMs: opts.autoAdvanceMs,
+    maxEventsPerStack: opts.maxEventsPerStack,
+    clock: running ? () => running.now() : undefined,
+  });
   const keystone = new EmulatedKeystone(opts.keystone);
   const wire = new HeatWire(store, handlerOpts);
   // The ground truth reads the full nesting whatever the emulated Heat supports.

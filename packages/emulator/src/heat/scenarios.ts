@@ -134,3 +134,26 @@ export function nestedUpdateRollbackScripts(
   });
   return { parent: p, nested: n };
 }
+
+/** Build a stack delete script: DELETE_IN_PROGRESS, each resource deleted (last created first), DELETE_COMPLETE. */
+export function deleteScript(
+  stackName: string,
+  resources: Array<{ name: string; type?: string }>,
+  opts: { startMs?: number; stepMs?: number } = {},
+): ScriptedEvent[] {
+  const step = opts.stepMs ?? 1000;
+  let t = opts.startMs ?? 0;
+  const out: ScriptedEvent[] = [
+    { atMs: t, resource: stackName, status: 'DELETE_IN_PROGRESS', reason: 'Stack DELETE started' },
+  ];
+  for (const r of [...resources].reverse()) {
+    const base = { resource: r.name, ...(r.type ? { type: r.type } : {}), physicalId: `${stackName}-${r.name}` };
+    t += step;
+    out.push({ atMs: t, ...base, status: 'DELETE_IN_PROGRESS', reason: 'state changed' });
+    t += step;
+    out.push({ atMs: t, ...base, status: 'DELETE_COMPLETE', reason: 'state changed' });
+  }
+  t += step;
+  out.push({ atMs: t, resource: stackName, status: 'DELETE_COMPLETE', reason: 'Stack DELETE completed successfully' });
+  return out;
+}

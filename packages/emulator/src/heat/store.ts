@@ -31,6 +31,8 @@ export interface EmulatedStack {
   /** Heat's simple string tags (`tags` on create), listed as given. */
   tags?: string[] | undefined;
   events: StoredEvent[];
+  /** Scenario time the stack is created at: before it, no call finds it (default: it always existed). */
+  createdAtMs?: number | undefined;
   /** Ids of events removed by pruning (their markers are then ignored, like Heat). */
   pruned: Set<string>;
   deleted: boolean;
@@ -47,11 +49,26 @@ export function eventOrder(a: { atMs: number; seq: number }, b: { atMs: number; 
 /** Stacks, their scripted events and the scenario clock; no HTTP here. */
 export class HeatStore {
   readonly stacks = new Map<string, EmulatedStack>();
-  /** Current scenario time (ms). */
-  clock = 0;
+  private offset = 0;
   private seq = 0;
 
-  constructor(private readonly opts: { autoAdvanceMs?: number | undefined; maxEventsPerStack?: number | undefined }) {}
+  constructor(
+    private readonly opts: {
+      autoAdvanceMs?: number | undefined;
+      maxEventsPerStack?: number | undefined;
+      /** A clock that runs by itself (scenario ms); `advance` adds to it. Default: only `advance` moves time. */
+      clock?: (() => number) | undefined;
+    },
+  ) {}
+
+  /** Current scenario time (ms). */
+  get clock(): number {
+    return this.offset + (this.opts.clock?.() ?? 0);
+  }
+
+  set clock(ms: number) {
+    this.offset = ms - (this.opts.clock?.() ?? 0);
+  }
 
   visible(s: EmulatedStack): StoredEvent[] {
     return s.events.filter((e) => e.atMs <= this.clock && !s.pruned.has(e.id));
@@ -94,7 +111,14 @@ export class HeatStore {
   addStack(
     name: string,
     script: ScriptedEvent[],
-    o: { id?: string; initialStatus?: string; parent?: string; parentResource?: string; tags?: string[] } = {},
+    o: {
+      id?: string;
+      initialStatus?: string;
+      parent?: string;
+      parentResource?: string;
+      tags?: string[];
+      createdAtMs?: number;
+    } = {},
   ): EmulatedStack {
     const s: EmulatedStack = {
       id: o.id ?? randomUUID(),
@@ -103,6 +127,7 @@ export class HeatStore {
       ...(o.parent ? { parent: o.parent } : {}),
       ...(o.parentResource ? { parentResource: o.parentResource } : {}),
       ...(o.tags?.length ? { tags: [...o.tags] } : {}),
+      ...(o.createdAtMs !== undefined ? { createdAtMs: o.createdAtMs } : {}),
       events: [],
       pruned: new Set(),
       deleted: false,
@@ -153,18 +178,23 @@ export class HeatStore {
     return undefined;
   }
 
+  /** Not deleted, and created by now. */
+  exists(s: EmulatedStack): boolean {
+    return !s.deleted && (s.createdAtMs === undefined || s.createdAtMs <= this.clock);
+  }
+
   /** A stack by name or id, as Heat's lookup finds it (deleted stacks are not found by name). */
   find(nameOrId: string): EmulatedStack | undefined {
     const byId = this.stacks.get(nameOrId);
-    if (byId && !byId.deleted) return byId;
+    if (byId && this.exists(byId)) return byId;
     for (const s of this.stacks.values())
-      if (s.name === nameOrId && !s.deleted && this.statusOf(s) !== 'DELETE_COMPLETE') return s;
+      if (s.name === nameOrId && this.exists(s) && this.statusOf(s) !== 'DELETE_COMPLETE') return s;
     return undefined;
   }
 
   /** A stack by its canonical name + id. */
   exact(name: string, id: string): EmulatedStack | undefined {
     const s = this.stacks.get(id);
-    return s && s.name === name ? s : undefined;
+    return s && s.name === name && (s.createdAtMs === undefined || s.createdAtMs <= this.clock) ? s : undefined;
   }
 }

@@ -13,6 +13,7 @@ import { createImageBuilderHandler, type ImageBuilderHandlerOptions } from './ha
 import * as scenarioFns from './scenarios.js';
 import { type EmulatorClock, ImageBuilderStore, ManualClock } from './store.js';
 
+export { imageBuilderActivity, type ImageBuilderActivity } from './activity.js';
 export {
   ImageBuilderStore,
   ManualClock,

@@ -88,6 +88,8 @@ export interface LifecycleExecutionSeed {
   /** Cancel at this instant (state CANCELLING for `cancelGraceMs`, then CANCELLED). */
   cancelAt?: number;
   cancelGraceMs?: number;
+  /** ListLifecycleExecutions lists it from this instant (default: once added, PENDING until `startAt`). */
+  listedFrom?: number;
   /** Overrides the final status/reason (otherwise FAILED when a resource failed, else SUCCESS). */
   finalStatus?: string;
   finalReason?: string;
@@ -372,8 +374,11 @@ export class ImageBuilderStore {
 
   /** Executions listed for `resourceArn` (the policy ARN or one of the seed's `resourceArns`), newest first. */
   wireLifecycleExecutionsFor(resourceArn: string): WireObject[] {
+    const now = this.now();
     const recs = [...this.lifecycle.values()].filter(
-      (r) => r.seed.policyArn === resourceArn || (r.seed.resourceArns ?? []).includes(resourceArn),
+      (r) =>
+        (r.seed.policyArn === resourceArn || (r.seed.resourceArns ?? []).includes(resourceArn)) &&
+        (r.seed.listedFrom === undefined || r.seed.listedFrom <= now),
     );
     recs.sort((a, b) => b.seed.startAt - a.seed.startAt || b.order - a.order);
     return recs.map((r) => this.wireLifecycleExecution(r.id) as WireObject);

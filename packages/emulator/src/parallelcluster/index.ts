@@ -41,6 +41,7 @@ export const parallelClusterScenarios = {
 export type ParallelClusterScenarioName = keyof typeof parallelClusterScenarios;
 
 export { ParallelClusterWorld, PCLUSTER_VERSION, type WorldOptions } from './world.js';
+export { parallelClusterActivity } from './activity.js';
 export { createParallelClusterApiHandler, gatewayErrorReply, type ParallelClusterApiOptions } from './api.js';
 export { verifySigV4, GatewayAuthError, type SigV4VerifyOptions } from './sigv4.js';
 export {

@@ -17,6 +17,8 @@ export interface WorldOptions {
    * depending on wall time.
    */
   requestStepMs?: number;
+  /** The world's clock (e.g. a `RunningClock` that plays the scenarios by itself); `start` is then its own. */
+  clock?: ManualClock;
 }
 
 /**
@@ -35,7 +37,7 @@ export class ParallelClusterWorld {
   private counter = 0;
 
   constructor(opts: WorldOptions = {}) {
-    this.clock = new ManualClock(opts.start ?? Date.UTC(2026, 0, 15, 12, 0, 0));
+    this.clock = opts.clock ?? new ManualClock(opts.start ?? Date.UTC(2026, 0, 15, 12, 0, 0));
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '123456789012';
     const common = { clock: this.clock, region: this.region, accountId: this.accountId };

@@ -388,7 +388,7 @@ class Pager {
 /** The stack the path names; throws HttpError 404 when there is none, 400 when `stack_id` names another. */
 function stackOrThrow(req: EmulatorRequest, store: RfsStore): StackState {
   const st = store.stack(req.params.stack_name as string);
-  if (!st || st.deleted) {
+  if (!st || !store.exists(st)) {
     throw new HttpError(404, RFS_ERRORS.stackNotFound, `stack ${req.params.stack_name} does not exist`);
   }
   const sid = req.url.searchParams.get('stack_id');

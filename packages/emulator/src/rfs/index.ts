@@ -16,6 +16,7 @@ import { type RfsProgress, RfsStore, type StackState } from './store.js';
 import type { AkSkIdentity } from './verify.js';
 
 export * from './scenarios.js';
+export { rfsActivity, type RfsActivityHost } from './activity.js';
 export {
   verifyAkSkRequest,
   gatewayCanonicalRequest,

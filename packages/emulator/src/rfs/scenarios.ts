@@ -40,6 +40,8 @@ export interface RfsScenario {
   startAt?: number;
   /** Status before any step. */
   initialStatus: string;
+  /** Before this instant (ms on the emulator clock) the stack does not exist: not listed, 404 (default: it exists once added). */
+  existsFrom?: number;
   /** Applied at once when the scenario is added (the stack's past). */
   history: ScenarioStep[];
   /** Applied as time passes, or one by one with `advance()`. */
@@ -341,6 +343,35 @@ function updating(i: Instance): ScenarioEvent[] {
       elapsed_seconds: 3,
     },
   ];
+}
+
+/** An in-place update of a deployed stack: every instance modified, then DEPLOYMENT_COMPLETE. */
+export function deploymentUpdates(o: BuilderOptions = {}): RfsScenario {
+  const b = base(o, 'demo-update');
+  const list = instances(b.resources, b.stackName);
+  const steps: ScenarioStep[] = [];
+  let at = 0;
+  const step = (s: Omit<ScenarioStep, 'at' | 'deploymentId'>) => {
+    steps.push({ at, deploymentId: b.deploymentId, ...s });
+    at += b.stepMs;
+  };
+  step({
+    status: 'DEPLOYMENT_IN_PROGRESS',
+    events: [{ event_type: 'LOG', event_message: 'Apply required resource success. ' }],
+  });
+  const changes = list.map(updating);
+  for (const [modifying] of changes) step({ events: [modifying as ScenarioEvent] });
+  for (const [, modified] of changes) step({ events: [modified as ScenarioEvent] });
+  steps.push({ ...applyComplete(b.deploymentId, false, list.length), at });
+  return {
+    stackName: b.stackName,
+    stackId: b.stackId,
+    description: 'an in-place update that succeeds',
+    ...(b.startAt !== undefined ? { startAt: b.startAt } : {}),
+    initialStatus: 'DEPLOYMENT_COMPLETE',
+    history: [],
+    steps,
+  };
 }
 
 /** The last step of a deployment: its SUMMARY line and DEPLOYMENT_COMPLETE. */

@@ -8,6 +8,8 @@ import type { RfsScenario, ScenarioEvent, ScenarioStep } from './scenarios.js';
 /** One stored event: the wire record plus what RFS knows but does not return. */
 export interface StoredEvent {
   seq: number;
+  /** When it was applied (ms on the emulator's clock; `wire.time` is that, in whole seconds). */
+  at: number;
   deploymentId: string | undefined;
   wire: Record<string, unknown> & { event_type: string; time: string };
 }
@@ -25,6 +27,8 @@ export interface StackState {
   events: StoredEvent[];
   deployments: Set<string>;
   deleted: boolean;
+  /** Before this instant the stack does not exist yet. */
+  existsFrom?: number;
 }
 
 /**
@@ -76,6 +80,7 @@ export class RfsStore {
       events: [],
       deployments: new Set(),
       deleted: false,
+      ...(s.existsFrom !== undefined ? { existsFrom: s.existsFrom } : {}),
     };
     const l: LiveScenario = { queue: s.steps.map((step) => ({ due: start + step.at, step })), state };
     this.live.set(s.stackName, l);
@@ -124,7 +129,12 @@ export class RfsStore {
 
   /** The stacks that exist now, in the order they were added. */
   liveStacks(): StackState[] {
-    return [...this.live.values()].filter((l) => !l.state.deleted).map((l) => l.state);
+    return [...this.live.values()].filter((l) => this.exists(l.state)).map((l) => l.state);
+  }
+
+  /** Not deleted, and created by now. */
+  exists(st: StackState): boolean {
+    return !st.deleted && (st.existsFrom === undefined || st.existsFrom <= this.clock());
   }
 
   /** Steps still pending for a stack. */
@@ -143,7 +153,7 @@ export class RfsStore {
     const st = l.state;
     const t = iso(due);
     if (step.deploymentId) st.deployments.add(step.deploymentId);
-    for (const e of step.events ?? []) st.events.push(this.toStored(e, t, step.deploymentId));
+    for (const e of step.events ?? []) st.events.push(this.toStored(e, t, due, step.deploymentId));
     if (step.status !== undefined) {
       st.status = step.status;
       if (!/FAILED$/.test(step.status)) delete st.statusMessage;
@@ -154,7 +164,7 @@ export class RfsStore {
     if (step.delete) st.deleted = true;
   }
 
-  private toStored(e: ScenarioEvent, time: string, deploymentId: string | undefined): StoredEvent {
-    return { seq: ++this.seq, deploymentId, wire: { ...e, time } };
+  private toStored(e: ScenarioEvent, time: string, at: number, deploymentId: string | undefined): StoredEvent {
+    return { seq: ++this.seq, at, deploymentId, wire: { ...e, time } };
   }
 }

@@ -1,5 +1,6 @@
 import type { Deployment, ListDeploymentsOptions, Paginator, StackEvent } from '@stackfeed/core';
 import { deploymentPaginator, findDeployment, groupDeployments } from '@stackfeed/core/adapter';
+import { PAGE_SIZE } from '../page-size.js';
 import { eventPaginator } from './event-paginator.js';
 import { type HeatApi, PROVIDER } from './heat-api.js';
 import { type HeatStackRef, lookupKeyOf } from './refs.js';
@@ -10,8 +11,8 @@ import { type HeatStackRef, lookupKeyOf } from './refs.js';
  */
 export const DEPLOYMENT_NESTED_DEPTH = 10;
 
-/** Events per request while reading a stack's history. */
-const PAGE = 1000;
+/** Events per request while reading a stack's history: Heat's default page size. */
+const PAGE = PAGE_SIZE.default;
 
 /**
  * Loads a stack's deployments, oldest first: every event of the stack (and of its nested stacks,
