@@ -20,7 +20,7 @@ import {
   type WatchOptions,
   type WatchStream,
 } from '@stackfeed/core';
-import { createSdkKit, createTokenKey, type SdkKitOptions } from '@stackfeed/core/adapter';
+import { createSdkKit, createTokenKey, pickSdkAdapterOptions, type SdkKitOptions } from '@stackfeed/core/adapter';
 import { configError, ImageBuilderApi, PAGE_SIZE, PROVIDER } from './api.js';
 import { getDeployment, listDeployments } from './deployments.js';
 import { discover } from './discover.js';
@@ -118,7 +118,7 @@ export class ImageBuilderClient
   constructor(options: ImageBuilderClientOptions = {}) {
     if (options.client) checkOwnClient(options);
     const kit = createSdkKit({
-      ...pickSdkOptions(options),
+      ...pickSdkAdapterOptions(options),
       provider: PROVIDER,
       service: 'Image Builder',
       errorCodes: IMAGE_BUILDER_ERROR_CODES,
@@ -295,36 +295,6 @@ export class ImageBuilderClient
     if (r.kind === 'lifecycle-execution') return this.watchLifecycleExecution(r.id, options);
     return this.watchImageBuild(r.id, options);
   }
-}
-
-/** The options core's SDK kit reads (the rest are Image Builder's own). */
-function pickSdkOptions(options: ImageBuilderClientOptions) {
-  const {
-    region,
-    endpoint,
-    retry,
-    maxAttempts,
-    logger,
-    timeoutMs,
-    totalTimeoutMs,
-    maxResponseBytes,
-    rateLimit,
-    tls,
-    userAgent,
-  } = options;
-  return {
-    region,
-    endpoint,
-    retry,
-    maxAttempts,
-    logger,
-    timeoutMs,
-    totalTimeoutMs,
-    maxResponseBytes,
-    rateLimit,
-    tls,
-    userAgent,
-  };
 }
 
 /** With your own SDK client, the options of the client stackfeed would create are CONFIG. */

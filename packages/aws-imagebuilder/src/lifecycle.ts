@@ -11,7 +11,7 @@ import type {
 import { applyEventFilters, drainPages, watchEvents } from '@stackfeed/core/adapter';
 import { type ImageBuilderApi, MAX_POLL_PAGES, PAGE_SIZE, PROVIDER, requireArg, tokenList } from './api.js';
 import { lifecycleExecutionInfo, lifecycleResourceEvent } from './mapping/records.js';
-import { LIFECYCLE_TERMINAL } from './mapping/tables.js';
+import { LIFECYCLE_OUTCOMES, LIFECYCLE_TERMINAL } from './mapping/tables.js';
 import { type EventListOptions, orderedEventList, readListing } from './ordered.js';
 import { lifecycleOperationMark, lifecycleSummary } from './watch-summary.js';
 
@@ -184,7 +184,7 @@ export function watchLifecycleExecution(
         final = info;
         return {
           terminal: true,
-          outcome: status === 'SUCCESS' ? 'succeeded' : status === 'CANCELLED' ? 'cancelled' : 'failed',
+          outcome: LIFECYCLE_OUTCOMES.map(status),
           status,
           ...(info?.reason ? { reason: info.reason } : {}),
           ...(info ? { final: info } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSdkKit, redact, StackfeedError } from './entry.js';
+import { createSdkKit, pickSdkAdapterOptions, redact, StackfeedError } from './entry.js';
 
 const sdkError = (name: string, status: number) =>
   Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status, requestId: 'req-1' } });
@@ -123,5 +123,63 @@ describe('createSdkKit', () => {
     const none = preparable();
     createSdkKit({ provider: 'aws-parallelcluster' }).prepare(none);
     expect(none.added).toEqual(['stackfeedEmptyBodyCheck']);
+  });
+
+  it('call: an abort before or during the back-off rejects ABORTED at once, without another send', async () => {
+    const kit = createSdkKit({ provider: 'aws-imagebuilder', retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const before = scripted({ items: [] });
+    const aborted = AbortSignal.abort();
+    await expect(kit.call(before, {}, 'op', aborted)).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(before.sends).toBe(0);
+
+    const throttled = scripted(sdkError('ThrottlingException', 400), { items: [1] });
+    const controller = new AbortController();
+    // The retry log line comes just before the back-off: the abort lands inside it.
+    const during = createSdkKit({
+      provider: 'aws-imagebuilder',
+      retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      logger: (entry) => {
+        if (entry.event === 'retry') controller.abort();
+      },
+    });
+    await expect(during.call(throttled, {}, 'op', controller.signal)).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(throttled.sends).toBe(1);
+  });
+
+  it('call: a credential a provider hands out never appears in the error of a failed call', async () => {
+    const secret = 'kit-provider-secret-0002';
+    const kit = createSdkKit({
+      provider: 'aws-parallelcluster',
+      retry,
+      credentials: async () => ({ accessKeyId: 'AKIAKITPROVIDER00002', secretAccessKey: secret }),
+    });
+    // The SDK resolves credentials through the config it was given: the kit's wrapper registers them.
+    const identity = await (kit.config.credentials as () => Promise<{ secretAccessKey: string }>)();
+    expect(identity.secretAccessKey).toBe(secret);
+    const leaky = scripted(sdkError('AccessDeniedException', 403));
+    leaky.send = async () => {
+      throw Object.assign(new Error(`denied for AKIAKITPROVIDER00002 with ${secret}`), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      });
+    };
+    const err = await kit.call(leaky, {}, 'op', undefined).catch((e) => e);
+    expect(StackfeedError.is(err)).toBe(true);
+    expect(JSON.stringify({ message: (err as Error).message, err })).not.toMatch(/AKIAKITPROVIDER|kit-provider-secret/);
+  });
+});
+
+describe('pickSdkAdapterOptions', () => {
+  it("takes core's SDK options that are given, and leaves the adapter's own behind", () => {
+    const logger = () => undefined;
+    const picked = pickSdkAdapterOptions({
+      region: 'eu-west-1',
+      endpoint: undefined,
+      logger,
+      maxAttempts: 2,
+      ...({ client: {}, endpoints: { ec2: 'http://x' }, tokenKey: 'k' } as object),
+    });
+    expect(picked).toEqual({ region: 'eu-west-1', logger, maxAttempts: 2 });
+    expect(Object.hasOwn(picked, 'endpoint')).toBe(false);
   });
 });

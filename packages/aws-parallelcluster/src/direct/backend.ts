@@ -15,6 +15,7 @@ import {
   type SdkSender,
   createSdkKit,
   drainPages,
+  pickSdkAdapterOptions,
 } from '@stackfeed/core/adapter';
 import { credentialResolver } from '../auth/credentials.js';
 import type { Backend, LogEventsQuery, PollState, StackScan, StackTarget } from '../backend.js';
@@ -143,17 +144,7 @@ export class DirectBackend implements Backend {
       errorCodes: DIRECT_ERROR_CODES,
       refineError: notFoundOfValidation,
       credentials: this.credentials,
-      region: opts.region,
-      endpoint: opts.endpoint,
-      retry: opts.retry,
-      maxAttempts: opts.maxAttempts,
-      logger: opts.logger,
-      timeoutMs: opts.timeoutMs,
-      totalTimeoutMs: opts.totalTimeoutMs,
-      maxResponseBytes: opts.maxResponseBytes,
-      rateLimit: opts.rateLimit,
-      tls: opts.tls,
-      userAgent: opts.userAgent,
+      ...pickSdkAdapterOptions(opts),
     });
     const endpoints = opts.endpoints ?? {};
     this.configs = {

@@ -2,7 +2,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import type { ClientOptions } from '@stackfeed/core';
+import type { SdkAdapterOptions } from '@stackfeed/core/adapter';
 import type { CredentialsInput } from '../auth/credentials.js';
 
 /**
@@ -15,20 +15,7 @@ import type { CredentialsInput } from '../auth/credentials.js';
  * endpoint of all four services (one proxy or emulator), `endpoints` one service's. All but
  * `endpoints` are core's `ClientOptions`, documented there once.
  */
-export interface DirectModeOptions
-  extends Pick<
-    ClientOptions,
-    | 'region'
-    | 'endpoint'
-    | 'retry'
-    | 'logger'
-    | 'timeoutMs'
-    | 'totalTimeoutMs'
-    | 'maxResponseBytes'
-    | 'rateLimit'
-    | 'tls'
-    | 'userAgent'
-  > {
+export interface DirectModeOptions extends SdkAdapterOptions {
   /** Credentials (default: the AWS default provider chain). */
   credentials?: CredentialsInput | undefined;
   /** Endpoint overrides per service (local emulators, VPC endpoints); each wins over `endpoint`. */

@@ -34,4 +34,12 @@ export {
   SDK_DEFAULT_TOTAL_TIMEOUT_MS,
 } from './call.js';
 export { sdkErrorToStackfeedError, type SdkErrorContext } from './errors.js';
-export { createSdkKit, type SdkKit, type SdkKitOptions } from './sdk-kit.js';
+export {
+  createSdkKit,
+  type PickedSdkOptions,
+  pickSdkAdapterOptions,
+  SDK_ADAPTER_OPTION_NAMES,
+  type SdkAdapterOptions,
+  type SdkKit,
+  type SdkKitOptions,
+} from './sdk-kit.js';

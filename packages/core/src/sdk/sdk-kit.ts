@@ -20,21 +20,36 @@ import {
 } from './client-config.js';
 import { SDK_DEFAULT_TIMEOUT_MS } from './request-handler.js';
 
+/** The names of core's `ClientOptions` an adapter built on SDK clients hands to {@link createSdkKit}. */
+export const SDK_ADAPTER_OPTION_NAMES = [
+  'region',
+  'endpoint',
+  'retry',
+  'logger',
+  'timeoutMs',
+  'totalTimeoutMs',
+  'maxResponseBytes',
+  'rateLimit',
+  'tls',
+  'userAgent',
+] as const;
+
+/** Core's `ClientOptions` as an adapter built on SDK clients takes them (each documented there). */
+export type SdkAdapterOptions = Pick<ClientOptions, (typeof SDK_ADAPTER_OPTION_NAMES)[number]>;
+
+/** The options {@link createSdkKit} reads from an adapter's own: {@link SdkAdapterOptions} and the deprecated `maxAttempts`. */
+export type PickedSdkOptions = SdkAdapterOptions & { maxAttempts?: number | undefined };
+
+/** Of an adapter's options, those {@link createSdkKit} reads (the ones given; the adapter's own stay behind). */
+export function pickSdkAdapterOptions(options: PickedSdkOptions): PickedSdkOptions {
+  const picked: Record<string, unknown> = {};
+  for (const name of [...SDK_ADAPTER_OPTION_NAMES, 'maxAttempts'] as const)
+    if (options[name] !== undefined) picked[name] = options[name];
+  return picked as PickedSdkOptions;
+}
+
 /** Options of {@link createSdkKit}: core's `ClientOptions` as an SDK-based adapter takes them. */
-export interface SdkKitOptions
-  extends Pick<
-    ClientOptions,
-    | 'region'
-    | 'endpoint'
-    | 'retry'
-    | 'logger'
-    | 'timeoutMs'
-    | 'totalTimeoutMs'
-    | 'maxResponseBytes'
-    | 'rateLimit'
-    | 'tls'
-    | 'userAgent'
-  > {
+export interface SdkKitOptions extends SdkAdapterOptions {
   provider: ProviderId;
   /** The service's name in messages (default: the provider id). */
   service?: string | undefined;
