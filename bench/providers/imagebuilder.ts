@@ -9,8 +9,9 @@
  *
  * - The emulator runs in a child process (`<this file> serve`): the CPU time measured here is the
  *   clients' alone. It checks the SigV4 header format on every request (not the signature itself).
- * - Before any timing, one run of each side is compared: same number of items, same resource ids
- *   in the same order.
+ * - Before any timing, one run of each side is compared: same number of items, and stackfeed's
+ *   order (oldest first, by each resource's end or start time, the order every stackfeed event list
+ *   has) is the SDK's listing stably sorted by that time: same resource ids in the same order.
  * - `sideBySide` (bench/lib.ts): alternating rounds, median of per-round wall and CPU ratios.
  * - Peak RSS (and the wall and CPU time of that one listing, alone in its process) per side in a
  *   FRESH child process (`<this file> rss <side>`), sampling
@@ -45,7 +46,7 @@ interface SdkSubset {
   paginateListLifecycleExecutionResources(
     config: { client: unknown; pageSize?: number },
     input: { lifecycleExecutionId: string },
-  ): AsyncIterable<{ resources?: Array<{ resourceId?: string }> }>;
+  ): AsyncIterable<{ resources?: Array<{ resourceId?: string; startTime?: Date; endTime?: Date }> }>;
 }
 const loadSdk = async () =>
   (await import(pathToFileURL(requireFromAdapter.resolve('@aws-sdk/client-imagebuilder')).href)) as SdkSubset;
@@ -64,12 +65,13 @@ async function sides(info: ServerInfo) {
   const config = { region: 'us-east-1', endpoint: info.url, credentials: CREDS };
   const stackfeed = new ImageBuilderClient(config);
   const sdk = new ImagebuilderClient(config);
-  const run: Record<Side, (onItem?: (id: string) => void) => Promise<number>> = {
+  /** `onItem(resourceId, timeMs)`: the time is the one stackfeed orders by (end, else start). */
+  const run: Record<Side, (onItem?: (id: string, timeMs: number) => void) => Promise<number>> = {
     async stackfeed(onItem) {
       let n = 0;
       for await (const ev of stackfeed.listLifecycleExecutionEvents(info.executionId, { pageSize: PAGE })) {
         n++;
-        onItem?.(ev.resource.physicalId as string);
+        onItem?.(ev.resource.physicalId as string, ev.timestamp.getTime());
       }
       return n;
     },
@@ -81,7 +83,7 @@ async function sides(info: ServerInfo) {
       )) {
         for (const r of page.resources ?? []) {
           n++;
-          onItem?.(r.resourceId as string);
+          onItem?.(r.resourceId as string, (r.endTime ?? r.startTime)?.getTime() ?? Number.NaN);
         }
       }
       return n;
@@ -164,19 +166,33 @@ async function firstLine(c: ReturnType<typeof child>): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // main
 
+/**
+ * One run of each side: the same count, and stackfeed's ids in the order of the SDK's listing
+ * sorted oldest first (stable: same-time resources keep the service's order, as stackfeed does).
+ * Returns stackfeed's ids; throws on any difference.
+ */
+async function listedInOrder(run: Awaited<ReturnType<typeof sides>>['run']): Promise<string[]> {
+  const listed: Record<Side, Array<{ id: string; ms: number }>> = { stackfeed: [], sdk: [] };
+  for (const side of ['stackfeed', 'sdk'] as const) await run[side]((id, ms) => listed[side].push({ id, ms }));
+  const ours = listed.stackfeed;
+  const expected = [...listed.sdk].sort((a, b) => a.ms - b.ms);
+  if (ours.length !== RESOURCES || expected.length !== RESOURCES)
+    throw new Error(`counts differ: stackfeed ${ours.length}, sdk ${expected.length}, expected ${RESOURCES}`);
+  if (expected.some((r) => Number.isNaN(r.ms))) throw new Error('the SDK listing has a resource without a time');
+  for (let i = 0; i < RESOURCES; i++)
+    if (ours[i]?.id !== expected[i]?.id)
+      throw new Error(`item ${i}: stackfeed ${ours[i]?.id} vs the SDK's listing oldest first ${expected[i]?.id}`);
+  return ours.map((r) => r.id);
+}
+
 async function main(): Promise<void> {
   const server = child(['serve'], {}, 'pipe');
   const info = JSON.parse(await firstLine(server)) as ServerInfo;
   try {
     const s = await sides(info);
     // Same items, same ids, same order, before any timing.
-    const ids: Record<Side, string[]> = { stackfeed: [], sdk: [] };
-    for (const side of ['stackfeed', 'sdk'] as const) await s.run[side]((id) => ids[side].push(id));
-    if (ids.stackfeed.length !== RESOURCES || ids.sdk.length !== RESOURCES)
-      throw new Error(`counts differ: stackfeed ${ids.stackfeed.length}, sdk ${ids.sdk.length}, expected ${RESOURCES}`);
-    for (let i = 0; i < RESOURCES; i++)
-      if (ids.stackfeed[i] !== ids.sdk[i]) throw new Error(`item ${i}: ${ids.stackfeed[i]} vs ${ids.sdk[i]}`);
-    const uniq = new Set(ids.stackfeed).size;
+    const ids = await listedInOrder(s.run);
+    const uniq = new Set(ids).size;
     const checked = (side: Side) => async () => {
       const n = await s.run[side]();
       if (n !== RESOURCES) throw new Error(`${side}: ${n} items, expected ${RESOURCES}`);
@@ -197,7 +213,7 @@ async function main(): Promise<void> {
       benchmark:
         'Image Builder: 100,000 lifecycle execution resources, listLifecycleExecutionEvents vs paginateListLifecycleExecutionResources (own SDK client each, same config, same emulator in a child process)',
       items: RESOURCES,
-      verified: { countsEqual: true, idsEqualInOrder: true, uniqueIds: uniq },
+      verified: { countsEqual: true, idsEqualToSdkListingOldestFirst: true, uniqueIds: uniq },
       pageSize: PAGE,
       requestsPerRun: Math.ceil(RESOURCES / PAGE),
       rounds: ROUNDS,

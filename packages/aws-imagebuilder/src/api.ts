@@ -1,7 +1,7 @@
 /**
  * The Image Builder operations stackfeed calls, as one table (SDK command, wire schema, list
- * member), and the one way to call them: core's `callSdk` (deadlines, retry policy, abort-safe
- * timers), then the wire schema, then the page-size guard.
+ * member), and the one way to call them: the client's core `SdkKit` (deadlines, retry policy,
+ * abort-safe timers, error shapes), then the wire schema, then the page-size guard.
  */
 import {
   GetImageCommand,
@@ -16,10 +16,17 @@ import {
   ListWorkflowExecutionsCommand,
   ListWorkflowStepExecutionsCommand,
 } from '@aws-sdk/client-imagebuilder';
-import { type Logger, type RetryOptions, StackfeedError } from '@stackfeed/core';
-import { callSdk, parseWire, type SdkCommandOutput, type TokenKey } from '@stackfeed/core/adapter';
+import { StackfeedError } from '@stackfeed/core';
+import type { ListOptions, Paginator } from '@stackfeed/core';
+import {
+  createPaginator,
+  type FetchPage,
+  parseWire,
+  type SdkCommandOutput,
+  type SdkKit,
+  type TokenKey,
+} from '@stackfeed/core/adapter';
 import type { z } from 'zod';
-import { IMAGE_BUILDER_ERROR_CODES, toStackfeedError } from './errors.js';
 import { isLifecycleResourcesPage } from './wire/guards.js';
 import {
   GetImageSchema,
@@ -103,6 +110,9 @@ export type OperationOutput<N extends OperationName> = SdkCommandOutput<Instance
 /** The output after the wire schema. */
 export type OperationWire<N extends OperationName> = z.output<Spec<N>['schema']>;
 
+/** One workflow execution of a ListWorkflowExecutions page, after the wire schema. */
+export type WireWorkflow = NonNullable<OperationWire<'ListWorkflowExecutions'>['workflowExecutions']>[number];
+
 /** A page holding more items than this, for the page size asked, is no answer: INVALID_RESPONSE. */
 export const maxItemsPerPage = (pageSize: number | undefined) => Math.max(10 * (pageSize ?? PAGE_SIZE.max), 10_000);
 
@@ -119,14 +129,30 @@ export function nextTokenCursor(cursor: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A paginator over one Image Builder list as the service pages it (the cursor is its own
+ * `nextToken`, signed with the client's token key; page sizes as the model allows).
+ */
+export function tokenList<T>(
+  api: ImageBuilderApi,
+  config: { operation: string; scope: Record<string, unknown>; options: ListOptions; fetchPage: FetchPage<T, string> },
+): Paginator<T> {
+  return createPaginator<T, string>({
+    provider: PROVIDER,
+    tokenKey: api.settings.tokenKey,
+    validateCursor: nextTokenCursor,
+    pageSizeLimits: PAGE_SIZE,
+    ...config,
+  });
+}
+
 /** How one client calls Image Builder. */
 export interface ApiSettings {
   sdk: ImagebuilderClient;
   /** Signs the continuation tokens of every list of the client. */
   tokenKey: TokenKey;
-  retry: RetryOptions | undefined;
-  totalTimeoutMs: number;
-  logger: Logger | undefined;
+  /** Calls `sdk` with the client's retry policy, deadline and Image Builder's error shapes. */
+  kit: SdkKit;
 }
 
 /** Calls the operations of {@link OPERATIONS} for one client. */
@@ -144,21 +170,12 @@ export class ImageBuilderApi {
     signal: AbortSignal | undefined,
   ): Promise<{ wire: OperationWire<N>; raw: OperationOutput<N> }> {
     const spec: OperationSpec<CommandClass, z.ZodType> = OPERATIONS[name];
-    let raw: OperationOutput<N>;
-    try {
-      raw = (await callSdk(this.settings.sdk, new spec.command(input), {
-        provider: PROVIDER,
-        operation,
-        signal,
-        retry: this.settings.retry,
-        totalTimeoutMs: this.settings.totalTimeoutMs,
-        service: 'Image Builder',
-        errorCodes: IMAGE_BUILDER_ERROR_CODES,
-        logger: this.settings.logger,
-      })) as OperationOutput<N>;
-    } catch (err) {
-      throw toStackfeedError(err, operation, signal);
-    }
+    const raw = (await this.settings.kit.call(
+      this.settings.sdk,
+      new spec.command(input),
+      operation,
+      signal,
+    )) as OperationOutput<N>;
     if (spec.items) checkPageSize(raw, spec.items, (input as { maxResults?: number }).maxResults, operation);
     const requestId = (raw as { $metadata?: { requestId?: string } })?.$metadata?.requestId;
     const wire = spec.fast?.(raw) ? raw : parseWire(spec.schema, raw, { provider: PROVIDER, operation, requestId });

@@ -20,16 +20,11 @@ import {
   type WatchOptions,
   type WatchStream,
 } from '@stackfeed/core';
-import {
-  createTokenKey,
-  prepareSdkClient,
-  SDK_DEFAULT_TIMEOUT_MS,
-  SDK_DEFAULT_TOTAL_TIMEOUT_MS,
-  sdkClientConfig,
-} from '@stackfeed/core/adapter';
+import { createSdkKit, createTokenKey, pickSdkAdapterOptions, type SdkKitOptions } from '@stackfeed/core/adapter';
 import { configError, ImageBuilderApi, PAGE_SIZE, PROVIDER } from './api.js';
 import { getDeployment, listDeployments } from './deployments.js';
 import { discover } from './discover.js';
+import { IMAGE_BUILDER_ERROR_CODES, withTokenHint } from './errors.js';
 import { type ImageBuilderRef, type ImageBuilderStackRef, resolveRef } from './refs.js';
 import {
   getImage,
@@ -121,42 +116,30 @@ export class ImageBuilderClient
   private readonly api: ImageBuilderApi;
 
   constructor(options: ImageBuilderClientOptions = {}) {
-    checkOptions(options);
-    if (options.client) {
-      this.sdk = options.client;
-      this.owned = false;
-    } else {
-      const config = sdkClientConfig({
-        provider: PROVIDER,
-        region: options.region,
-        endpoint: options.endpoint,
-        credentials: options.credentials as Parameters<typeof sdkClientConfig>[0]['credentials'],
-        timeoutMs: options.timeoutMs,
-        maxResponseBytes: options.maxResponseBytes,
-        tls: options.tls,
-        logger: options.logger,
-      });
-      const sdkConfig = config as ImagebuilderClientConfig;
-      if (options.userAgent !== undefined) sdkConfig.customUserAgent = options.userAgent;
-      this.sdk = new ImagebuilderClient(sdkConfig);
-      this.owned = true;
-    }
+    if (options.client) checkOwnClient(options);
+    const kit = createSdkKit({
+      ...pickSdkAdapterOptions(options),
+      provider: PROVIDER,
+      service: 'Image Builder',
+      errorCodes: IMAGE_BUILDER_ERROR_CODES,
+      credentials: options.credentials as SdkKitOptions['credentials'],
+      refineError: withTokenHint,
+    });
+    this.owned = !options.client;
+    this.sdk = options.client ?? new ImagebuilderClient(kit.config as ImagebuilderClientConfig);
     // Added by name with override, so several stackfeed clients over one SDK client add them once.
-    prepareSdkClient(this.sdk, { provider: PROVIDER, rateLimit: options.rateLimit });
-    const totalTimeoutMs = options.totalTimeoutMs ?? SDK_DEFAULT_TOTAL_TIMEOUT_MS;
+    kit.prepare(this.sdk);
     this.limits = {
-      timeoutMs: options.client ? undefined : (options.timeoutMs ?? SDK_DEFAULT_TIMEOUT_MS),
-      totalTimeoutMs,
+      timeoutMs: options.client ? undefined : kit.limits.timeoutMs,
+      totalTimeoutMs: kit.limits.totalTimeoutMs,
     };
-    const retry =
-      options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts, ...options.retry } : options.retry;
     let tokenKey: ReturnType<typeof createTokenKey>;
     try {
       tokenKey = createTokenKey(options.tokenKey);
     } catch (err) {
       throw StackfeedError.is(err) ? err : configError(`tokenKey: ${(err as Error).message}`, err);
     }
-    this.api = new ImageBuilderApi({ sdk: this.sdk, tokenKey, retry, totalTimeoutMs, logger: options.logger });
+    this.api = new ImageBuilderApi({ sdk: this.sdk, tokenKey, kit });
   }
 
   /** Release the SDK client's sockets (only when stackfeed created it). */
@@ -314,18 +297,11 @@ export class ImageBuilderClient
   }
 }
 
-/** CONFIG for options that cannot work, before anything is built. */
-function checkOptions(options: ImageBuilderClientOptions): void {
-  for (const name of ['timeoutMs', 'totalTimeoutMs', 'maxResponseBytes'] as const) {
-    const v = options[name];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
-      throw configError(`${name} must be a positive number, not ${String(v)}`);
-  }
-  if (options.client) {
-    for (const name of ['tls', 'timeoutMs', 'maxResponseBytes', 'userAgent'] as const)
-      if (options[name] !== undefined)
-        throw configError(
-          `${name} applies to the SDK client stackfeed creates; with { client }, configure your client's requestHandler`,
-        );
-  }
+/** With your own SDK client, the options of the client stackfeed would create are CONFIG. */
+function checkOwnClient(options: ImageBuilderClientOptions): void {
+  for (const name of ['tls', 'timeoutMs', 'maxResponseBytes', 'userAgent'] as const)
+    if (options[name] !== undefined)
+      throw configError(
+        `${name} applies to the SDK client stackfeed creates; with { client }, configure your client's requestHandler`,
+      );
 }

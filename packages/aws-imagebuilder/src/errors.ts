@@ -35,6 +35,11 @@ export function toStackfeedError(err: unknown, operation: string, signal?: Abort
     service: 'Image Builder',
     errorCodes: IMAGE_BUILDER_ERROR_CODES,
   });
+  return withTokenHint(e, operation);
+}
+
+/** A refused continuation token says what to do about it; any other error is returned as is. */
+export function withTokenHint(e: StackfeedError, operation: string): StackfeedError {
   if (e.providerCode !== 'InvalidPaginationTokenException') return e;
   return new StackfeedError({
     code: 'BAD_REQUEST',
@@ -44,7 +49,7 @@ export function toStackfeedError(err: unknown, operation: string, signal?: Abort
     retryable: false,
     ...(e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
     ...(e.requestId ? { requestId: e.requestId } : {}),
-    cause: err,
+    cause: e.cause ?? e,
     message:
       `${e.message}. Image Builder rejected the continuation token: it is expired, altered, or from another list; ` +
       'start the list again without continuationToken.',

@@ -1,8 +1,8 @@
 /** Images: one build (GetImage), image versions (ListImages), builds of a version (ListImageBuildVersions). */
 import type { Ownership } from '@aws-sdk/client-imagebuilder';
 import type { ImageInfo, ListOptions, Paginator } from '@stackfeed/core';
-import { createPaginator, drainPages } from '@stackfeed/core/adapter';
-import { type ImageBuilderApi, nextTokenCursor, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { drainPages } from '@stackfeed/core/adapter';
+import { type ImageBuilderApi, PAGE_SIZE, requireArg, tokenList } from './api.js';
 import { imageInfo, imageVersionInfo } from './mapping/records.js';
 import type { WireImage, WireImageVersion } from './wire/schemas.js';
 
@@ -56,13 +56,9 @@ export function listImages(api: ImageBuilderApi, options: ImageBuilderListImages
   const op = 'listImages';
   const { owner, filters, includeDeprecated, byName } = options;
   const withBuildState = options.withBuildState !== false;
-  return createPaginator<ImageInfo, string>({
-    provider: PROVIDER,
-    tokenKey: api.settings.tokenKey,
-    validateCursor: nextTokenCursor,
+  return tokenList<ImageInfo>(api, {
     operation: op,
     scope: { owner: owner ?? null, filters: filters ?? null, includeDeprecated: includeDeprecated ?? null, byName },
-    pageSizeLimits: PAGE_SIZE,
     options,
     fetchPage: async (cursor, pageSize, signal) => {
       const input = {
@@ -95,13 +91,9 @@ export function listImageBuildVersions(
 ): Paginator<ImageInfo> {
   const op = 'listImageBuildVersions';
   const { filters } = options;
-  return createPaginator<ImageInfo, string>({
-    provider: PROVIDER,
-    tokenKey: api.settings.tokenKey,
-    validateCursor: nextTokenCursor,
+  return tokenList<ImageInfo>(api, {
     operation: op,
     scope: { imageVersionArn: imageVersionArn ?? null, filters: filters ?? null },
-    pageSizeLimits: PAGE_SIZE,
     options,
     fetchPage: async (cursor, pageSize, signal) => {
       const input = { imageVersionArn, filters, maxResults: pageSize, nextToken: cursor };

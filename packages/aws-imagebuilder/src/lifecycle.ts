@@ -8,11 +8,12 @@ import type {
   WatchOptions,
   WatchStream,
 } from '@stackfeed/core';
-import { applyEventFilters, createPaginator, drainPages, watchEvents } from '@stackfeed/core/adapter';
-import { type ImageBuilderApi, MAX_POLL_PAGES, nextTokenCursor, PAGE_SIZE, PROVIDER, requireArg } from './api.js';
+import { applyEventFilters, drainPages, watchEvents } from '@stackfeed/core/adapter';
+import { type ImageBuilderApi, MAX_POLL_PAGES, PAGE_SIZE, PROVIDER, requireArg, tokenList } from './api.js';
 import { lifecycleExecutionInfo, lifecycleResourceEvent } from './mapping/records.js';
-import { LIFECYCLE_TERMINAL } from './mapping/tables.js';
+import { LIFECYCLE_OUTCOMES, LIFECYCLE_TERMINAL } from './mapping/tables.js';
 import { type EventListOptions, orderedEventList, readListing } from './ordered.js';
+import { lifecycleOperationMark, lifecycleSummary } from './watch-summary.js';
 
 /** Options of the lifecycle event list and watch. */
 export interface LifecycleEventOptions extends EventFilterOptions {
@@ -40,13 +41,9 @@ export function listLifecycleExecutions(
 ): Paginator<ExecutionInfo> {
   const op = 'listLifecycleExecutions';
   requireArg(resourceArn, 'resourceArn', op);
-  return createPaginator<ExecutionInfo, string>({
-    provider: PROVIDER,
-    tokenKey: api.settings.tokenKey,
-    validateCursor: nextTokenCursor,
+  return tokenList<ExecutionInfo>(api, {
     operation: op,
     scope: { resourceArn },
-    pageSizeLimits: PAGE_SIZE,
     options,
     fetchPage: async (cursor, pageSize, signal) => {
       const input = { resourceArn, maxResults: pageSize, nextToken: cursor };
@@ -143,7 +140,8 @@ export function listLifecycleExecutionEvents(
 
 /**
  * Tail a lifecycle execution: yields each resource transition once, oldest first, and ends after
- * the execution is SUCCESS, FAILED or CANCELLED (`result.final` is its ExecutionInfo).
+ * the execution is SUCCESS, FAILED or CANCELLED (`result.final` is its ExecutionInfo;
+ * `result.deployment` / `rootCause` the execution as `listDeployments` tells it).
  */
 export function watchLifecycleExecution(
   api: ImageBuilderApi,
@@ -155,6 +153,7 @@ export function watchLifecycleExecution(
   const filter = applyEventFilters(options, ['since']);
   const parentResourceId = options.parentResourceId;
   let lastStatus: string | undefined;
+  let final: ExecutionInfo | undefined;
   return watchEvents<StackEvent, ExecutionInfo>(
     {
       provider: PROVIDER,
@@ -182,14 +181,17 @@ export function watchLifecycleExecution(
           status = info.status;
         }
         if (!LIFECYCLE_TERMINAL.has(status)) return { terminal: false };
+        final = info;
         return {
           terminal: true,
-          outcome: status === 'SUCCESS' ? 'succeeded' : status === 'CANCELLED' ? 'cancelled' : 'failed',
+          outcome: LIFECYCLE_OUTCOMES.map(status),
           status,
           ...(info?.reason ? { reason: info.reason } : {}),
           ...(info ? { final: info } : {}),
         };
       },
+      operationMark: lifecycleOperationMark,
+      summarize: (events) => lifecycleSummary(final, events),
     },
     options,
   );

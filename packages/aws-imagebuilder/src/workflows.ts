@@ -9,24 +9,25 @@ import type {
   WatchOptions,
   WatchStream,
 } from '@stackfeed/core';
-import { applyEventFilters, createPaginator, drainPages, watchEvents } from '@stackfeed/core/adapter';
+import { applyEventFilters, drainPages, watchEvents } from '@stackfeed/core/adapter';
 import {
   type ImageBuilderApi,
   MAX_POLL_PAGES,
-  nextTokenCursor,
-  type OperationWire,
   PAGE_SIZE,
   PROVIDER,
   requireArg,
+  tokenList,
+  type WireWorkflow,
 } from './api.js';
 import { getImage } from './images.js';
 import { workflowEvent, workflowExecutionInfo, workflowStepEvent, workflowTypeOfArn } from './mapping/records.js';
 import { IMAGE_TERMINAL } from './mapping/tables.js';
 import { type EventListOptions, orderedEventList, readListing } from './ordered.js';
+import { buildOperationMark, buildSummary } from './watch-summary.js';
 
 const WORKFLOW_TERMINAL = new Set(['COMPLETED', 'FAILED', 'ROLLBACK_COMPLETED', 'CANCELLED', 'SKIPPED']);
 
-export type WireWorkflow = NonNullable<OperationWire<'ListWorkflowExecutions'>['workflowExecutions']>[number];
+export type { WireWorkflow } from './api.js';
 
 /** GetWorkflowExecution → ExecutionInfo (kind `workflow`). */
 export async function getWorkflowExecution(
@@ -59,6 +60,23 @@ export async function workflowPage(
   };
 }
 
+/** Every workflow execution of an image build version, in the service's order. */
+export function readWorkflows(
+  api: ImageBuilderApi,
+  arn: string,
+  operation: string,
+  signal: AbortSignal | undefined,
+): Promise<WireWorkflow[]> {
+  return readListing(
+    async (cursor) => {
+      const p = await workflowPage(api, arn, cursor, PAGE_SIZE.max, signal, operation);
+      return { items: p.workflows, next: p.next };
+    },
+    operation,
+    signal,
+  );
+}
+
 /** ListWorkflowExecutions of an image build version → ExecutionInfo (kind `workflow`). */
 export function listWorkflowExecutions(
   api: ImageBuilderApi,
@@ -67,13 +85,9 @@ export function listWorkflowExecutions(
 ): Paginator<ExecutionInfo> {
   const op = 'listWorkflowExecutions';
   requireArg(imageBuildVersionArn, 'imageBuildVersionArn', op);
-  return createPaginator<ExecutionInfo, string>({
-    provider: PROVIDER,
-    tokenKey: api.settings.tokenKey,
-    validateCursor: nextTokenCursor,
+  return tokenList<ExecutionInfo>(api, {
     operation: op,
     scope: { imageBuildVersionArn },
-    pageSizeLimits: PAGE_SIZE,
     options,
     fetchPage: async (cursor, pageSize, signal) => {
       const p = await workflowPage(api, imageBuildVersionArn, cursor, pageSize, signal, op);
@@ -171,14 +185,7 @@ export function listImageBuildStepEvents(
     scope: { arn },
     options,
     readAll: async (signal, onRaw) => {
-      const workflows = await readListing(
-        async (cursor) => {
-          const p = await workflowPage(api, arn, cursor, PAGE_SIZE.max, signal, operation);
-          return { items: p.workflows, next: p.next };
-        },
-        operation,
-        signal,
-      );
+      const workflows = await readWorkflows(api, arn, operation, signal);
       const events: StackEvent[] = [];
       for (const w of workflows) {
         if (!w.workflowExecutionId || w.totalStepCount === 0) continue;
@@ -196,6 +203,8 @@ interface BuildWatchState {
   filter: ((e: StackEvent) => boolean) | undefined;
   /** Terminal workflows whose steps were read in their terminal state: not read again. */
   finished: Map<string, string>;
+  /** Each workflow as the last poll read it, by id (for the deployment summary). */
+  workflows: Map<string, WireWorkflow>;
   /** Set when a drain of this poll hit the page cap. */
   capped: boolean;
 }
@@ -215,6 +224,7 @@ async function pollWorkflow(
   const workflowExecutionId = w.workflowExecutionId;
   // A workflow without its id cannot be asked for its steps.
   if (!workflowExecutionId) return events;
+  st.workflows.set(workflowExecutionId, w);
   const key = JSON.stringify([w.status, w.totalStepsSucceeded, w.totalStepsFailed, w.endTime]);
   if (st.finished.get(workflowExecutionId) === key) return events;
   const steps = await drainPages<StackEvent, string>(
@@ -241,7 +251,9 @@ async function pollWorkflow(
 /**
  * Follow an image build through its workflows and steps: yields workflow status changes and step
  * transitions once each, oldest first, until the image is AVAILABLE, FAILED, CANCELLED (or later
- * states). `result.final` is the final ImageInfo.
+ * states). `result.final` is the final ImageInfo; `result.deployment` / `rootCause` the workflow
+ * execution that started last, as `listDeployments` tells it. With `operation: 'current'` the
+ * watch starts at the running workflow (each workflow execution is one operation).
  */
 export function watchImageBuild(
   api: ImageBuilderApi,
@@ -255,6 +267,7 @@ export function watchImageBuild(
     operation,
     filter: applyEventFilters(options, ['since']),
     finished: new Map(),
+    workflows: new Map(),
     capped: false,
   };
   return watchEvents<StackEvent, ImageInfo>(
@@ -287,6 +300,8 @@ export function watchImageBuild(
           final: image,
         };
       },
+      operationMark: buildOperationMark,
+      summarize: (events) => buildSummary(arn, st.workflows, events),
     },
     options,
   );

@@ -16,6 +16,7 @@ import {
   WORKFLOW_STEP_ROLLBACK_PHASES,
   WORKFLOW_TYPE_ACTIONS,
 } from '../src/index.js';
+import { LIFECYCLE_OUTCOMES } from '../src/mapping/tables.js';
 
 // The official model, read at run time from the shared specs next to the clone.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -141,6 +142,17 @@ describe('terminal sets', () => {
     const terminal = enumOf('LifecycleExecutionStatus').filter((s) => LIFECYCLE_TERMINAL.has(s));
     expect(terminal.sort()).toEqual(['CANCELLED', 'FAILED', 'SUCCESS']);
     expect(LIFECYCLE_TERMINAL.has('CANCELLING')).toBe(false);
+  });
+  it('a lifecycle watch ends with the outcome of its terminal status, and only terminal statuses have one', () => {
+    const outcomes = Object.fromEntries(
+      enumOf('LifecycleExecutionStatus')
+        .filter((s) => LIFECYCLE_OUTCOMES.has(s))
+        .map((s) => [s, LIFECYCLE_OUTCOMES.map(s)]),
+    );
+    expect(outcomes).toEqual({ SUCCESS: 'succeeded', FAILED: 'failed', CANCELLED: 'cancelled' });
+    expect([...LIFECYCLE_TERMINAL].sort()).toEqual(Object.keys(outcomes).sort());
+    // A status the model does not know yet cannot be called a success.
+    expect(LIFECYCLE_OUTCOMES.map('SOMETHING_NEW')).toBe('failed');
   });
   it('image builds end at the post-build statuses, with an outcome each', () => {
     const outcomes = Object.fromEntries(enumOf('ImageStatus').map((s) => [s, IMAGE_TERMINAL.map(s)]));

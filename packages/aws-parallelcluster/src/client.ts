@@ -67,7 +67,7 @@ const AMI_WAIT_POLLS = 10;
 const NOT_FOUND_GRACE_POLLS = 6;
 /**
  * ListImages (PENDING/FAILED) and ListClusters filter one CloudFormation DescribeStacks page per
- * call (Q4): in an account with thousands of stacks, long runs of empty pages are normal. Each
+ * call (pcluster filters that one page in memory): in an account with thousands of stacks, long runs of empty pages are normal. Each
  * token is new (the repeated-token guard still stops a loop), so the empty-page guard is set high.
  */
 const EMPTY_PAGES_ALLOWED = 10_000;
@@ -267,7 +267,7 @@ function targetOf(ref: ParallelClusterRef): StackTarget {
 /**
  * Reads ParallelCluster images, clusters, their CloudFormation stack events and image build logs.
  *
- * - **API mode** (default): `new ParallelClusterClient({ apiUrl, region?, credentials? })` calls a
+ * - **API mode** (default): `new ParallelClusterClient({ endpoint, region?, credentials? })` calls a
  *   deployed ParallelCluster API, signed with SigV4 (`execute-api`).
  * - **Direct mode**: `new ParallelClusterClient({ mode: 'direct', region?, credentials? })` follows
  *   pcluster's own recipes with the AWS SDK v3 clients (CloudFormation, EC2, Image Builder,
@@ -301,8 +301,6 @@ export class ParallelClusterClient
     } else {
       if (options.mode !== undefined && options.mode !== 'api')
         throw configError(`mode must be 'api' or 'direct', not ${JSON.stringify(options.mode)}`);
-      if (typeof (options as ApiModeOptions).apiUrl !== 'string')
-        throw configError("API mode needs apiUrl (or pass mode: 'direct' to read AWS directly)");
       this.mode = 'api';
       this.backendPromise = Promise.resolve(new ApiBackend(options as ApiModeOptions));
     }
@@ -368,7 +366,7 @@ export class ParallelClusterClient
     });
   }
 
-  /** ListImages, by `imageStatus` (default: AVAILABLE, PENDING and FAILED, in that order). Pages may be empty (Q4). */
+  /** ListImages, by `imageStatus` (default: AVAILABLE, PENDING and FAILED, in that order). Pages may be empty (each is one filtered DescribeStacks page). */
   listImages(options: ListImagesOptions = {}): Paginator<ImageInfo> {
     const statuses: ImageStatusFilter[] =
       options.status === undefined
@@ -615,7 +613,7 @@ export class ParallelClusterClient
     });
   }
 
-  /** ListClusters (optionally by `clusterStatus`). Pages may be empty (Q4). */
+  /** ListClusters (optionally by `clusterStatus`). Pages may be empty (each is one filtered DescribeStacks page). */
   listClusters(options: ListClustersOptions = {}): Paginator<ClusterInfo> {
     const statuses =
       options.status === undefined

@@ -53,7 +53,7 @@ export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined 
       if (errorType === 'MissingAuthenticationTokenException' || /Missing Authentication Token/i.test(m)) {
         providerCode = 'MissingAuthenticationTokenException';
         code = 'UNAUTHORIZED';
-        message = `${m || 'Missing Authentication Token'} (API Gateway says this for an unsigned request and also for a path, stage or method it does not have: check that apiUrl ends with the stage, e.g. /prod)`;
+        message = `${m || 'Missing Authentication Token'} (API Gateway says this for an unsigned request and also for a path, stage or method it does not have: check that the endpoint (the invoke URL) ends with the stage, e.g. /prod)`;
       } else if (
         /explicit deny/i.test(m) ||
         (/not authorized to perform/i.test(m) && errorType !== 'InvalidSignatureException')
@@ -159,6 +159,11 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
   const e = StackfeedError.is(err)
     ? err
     : sdkErrorToStackfeedError(err, { provider: PROVIDER, operation, signal, errorCodes: DIRECT_ERROR_CODES });
+  return notFoundOfValidation(e, operation);
+}
+
+/** CloudFormation's `ValidationError … does not exist` is NOT_FOUND; any other error is returned as is. @internal */
+export function notFoundOfValidation(e: StackfeedError, operation: string): StackfeedError {
   if (e.code !== 'BAD_REQUEST' || e.providerCode !== 'ValidationError' || !/does not exist/i.test(e.message)) return e;
   return new StackfeedError({
     code: 'NOT_FOUND',
@@ -169,7 +174,7 @@ export function fromAwsError(err: unknown, operation: string, signal?: AbortSign
     ...(e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
     ...(e.requestId !== undefined ? { requestId: e.requestId } : {}),
     message: e.message,
-    cause: e.cause ?? err,
+    cause: e.cause ?? e,
   });
 }
 

@@ -205,42 +205,224 @@ export interface StartOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
+/** The timers of one server: cleared by close(), unref'd with it. */
+class ServerTimers {
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Whether the server no longer keeps the process alive (new timers and sockets follow it). */
+  unrefd = false;
+
+  later(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    if (this.unrefd) t.unref();
+    this.timers.add(t);
+    return t;
+  }
+
+  cancel(t: ReturnType<typeof setTimeout>): void {
+    clearTimeout(t);
+    this.timers.delete(t);
+  }
+
+  unref(): void {
+    this.unrefd = true;
+    for (const t of this.timers) t.unref();
+  }
+
+  clear(): void {
+    for (const t of this.timers) clearTimeout(t);
+  }
+}
+
+/** What a fault's reply may use of its server: the real handler (for faults that bend its reply) and its timers. */
+interface FaultContext {
+  handler: Handler;
+  timers: ServerTimers;
+}
+
+type FaultReply<K extends Fault['kind']> = (
+  fault: Extract<Fault, { kind: K }>,
+  req: EmulatorRequest,
+  res: ServerResponse,
+  ctx: FaultContext,
+) => void | Promise<void>;
+
+/** How each injected fault answers a request, by kind. */
+const FAULT_REPLIES: { [K in Fault['kind']]: FaultReply<K> } = {
+  status: (fault, _req, res) =>
+    send(res, {
+      status: fault.status,
+      body: fault.body ?? { message: `injected ${fault.status}` },
+      ...(fault.headers ? { headers: fault.headers } : {}),
+    }),
+  throttle: (fault, _req, res) =>
+    send(res, {
+      status: fault.status ?? 429,
+      headers: fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
+      body: fault.body ?? { message: 'Too Many Requests' },
+    }),
+  reset: (_fault, _req, res) => {
+    res.socket?.destroy();
+  },
+  'reset-mid-body': async (_fault, req, res, ctx) => {
+    const { body, headers } = encode(await ctx.handler(req));
+    res.writeHead(200, { ...headers, 'content-length': String(body.length) });
+    res.write(body.subarray(0, Math.floor(body.length / 2)));
+    // Give the bytes a moment to leave, then cut the connection.
+    ctx.timers.later(() => res.socket?.destroy(), 5);
+  },
+  delay: async (fault, req, res, ctx) => {
+    await new Promise<void>((resolve) => {
+      const t = ctx.timers.later(resolve, fault.ms);
+      res.on('close', () => {
+        ctx.timers.cancel(t);
+        resolve();
+      });
+    });
+    if (res.destroyed || res.writableEnded) return;
+    return send(res, await ctx.handler(req));
+  },
+  'malformed-json': (_fault, _req, res) =>
+    send(res, {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"events": [{"id": "abc", ',
+    }),
+  truncated: async (_fault, req, res, ctx) => {
+    const { body } = encode(await ctx.handler(req));
+    return send(res, {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: body.subarray(0, Math.max(1, Math.floor(body.length / 2))),
+    });
+  },
+  html: (fault, _req, res) =>
+    send(res, {
+      status: fault.status ?? 502,
+      headers: { 'content-type': 'text/html' },
+      body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
+    }),
+  empty: (_fault, _req, res) => send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '' }),
+  'huge-body': (fault, _req, res) => {
+    const parts = hugeJsonBody(fault.bytes, fault.prefix ?? '', fault.suffix ?? '');
+    res.writeHead(fault.status ?? 200, {
+      'content-type': 'application/json',
+      ...(fault.announceLength ? { 'content-length': String(fault.bytes) } : {}),
+    });
+    return stream(res, parts);
+  },
+  'gzip-bomb': (fault, _req, res) => {
+    const bomb = gzipBomb(fault.inflatedBytes ?? 3 * 1024 ** 3, fault.prefix ?? '', fault.suffix ?? '');
+    res.writeHead(fault.status ?? 200, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      'content-length': String(bomb.compressedBytes),
+    });
+    return stream(res, bomb.chunks());
+  },
+  trickle: async (fault, req, res, ctx) => {
+    const reply = await ctx.handler(req);
+    const { body, headers } = encode(reply);
+    res.writeHead(reply.status, { ...headers, 'content-length': String(body.length) });
+    const step = Math.max(1, fault.bytesPerTick ?? 1);
+    let at = 0;
+    const tick = () => {
+      if (res.destroyed) return;
+      const next = body.subarray(at, at + step);
+      at += next.length;
+      if (at >= body.length) return void res.end(next);
+      res.write(next);
+      ctx.timers.later(tick, fault.intervalMs);
+    };
+    tick();
+  },
+  // The socket stays open until the client leaves or close() destroys it.
+  silent: () => undefined,
+  outage: (fault, _req, res) =>
+    send(res, {
+      status: fault.status,
+      body: fault.body ?? { message: `injected outage ${fault.status}` },
+      ...(fault.headers ? { headers: fault.headers } : {}),
+    }),
+  reflect: (fault, req, res) => {
+    const echoed = [
+      ...(fault.headers ?? []).map((h) => headerValue(req.headers[h.toLowerCase()])),
+      ...(fault.pick ? fault.pick(req) : []),
+      ...(fault.values ?? []),
+    ].join(' ');
+    const text = `${filler(fault.offset, 'reflect ')}${echoed}${filler(fault.tail ?? 100, ' padding')}`;
+    return send(res, {
+      status: fault.status ?? 400,
+      ...(fault.replyHeaders ? { headers: fault.replyHeaders } : {}),
+      body: fault.wrap ? fault.wrap(text) : { message: text },
+    });
+  },
+  transform: async (fault, req, res, ctx) => {
+    const reply = await ctx.handler(req);
+    const json = asJson(reply.body);
+    if (json === undefined) return send(res, reply);
+    return send(res, { ...reply, status: fault.status ?? reply.status, body: fault.rewrite(json, req) });
+  },
+  'huge-page': async (fault, req, res, ctx) => {
+    const reply = await ctx.handler(req);
+    const json = asJson(reply.body);
+    const items = json === undefined ? undefined : getPath(json, fault.path);
+    if (!Array.isArray(items) || items.length === 0) return send(res, reply);
+    const grown = Array.from({ length: fault.count }, (_, i) => distinctCopy(items[i % items.length], i));
+    return send(res, { ...reply, body: setPath(json, fault.path, grown) });
+  },
+};
+
+/** Answer `req`: the handler's reply, or the fault injected for it. */
+async function serve(req: EmulatorRequest, res: ServerResponse, fault: Fault | undefined, ctx: FaultContext) {
+  if (!fault) return send(res, await ctx.handler(req));
+  const reply = FAULT_REPLIES[fault.kind] as FaultReply<Fault['kind']>;
+  return reply(fault, req, res, ctx);
+}
+
+/** The request as a handler sees it, from the node request and its body. */
+function toEmulatorRequest(req: IncomingMessage, body: string): EmulatorRequest {
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  return {
+    method: req.method ?? 'GET',
+    // Concatenated, not resolved: a path starting with `//` must stay a path, not become a host.
+    url: toUrl(rawUrl, req.headers.host),
+    rawPath: q === -1 ? rawUrl : rawUrl.slice(0, q),
+    rawQuery: q === -1 ? '' : rawUrl.slice(q + 1),
+    headers: req.headers,
+    body,
+    params: {},
+  };
+}
+
 /** Start an HTTP server on loopback that serves `handler`, with fault injection in front. */
 export async function startEmulator(opts: StartOptions): Promise<EmulatorServer> {
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
   const keep = opts.keepRequests ?? 1000;
   const sockets = new Set<Socket>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const timers = new ServerTimers();
+  const ctx: FaultContext = { handler: opts.handler, timers };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const rawUrl = req.url ?? '/';
-      const q = rawUrl.indexOf('?');
-      const er: EmulatorRequest = {
-        method: req.method ?? 'GET',
-        // Concatenated, not resolved: a path starting with `//` must stay a path, not become a host.
-        url: toUrl(rawUrl, req.headers.host),
-        rawPath: q === -1 ? rawUrl : rawUrl.slice(0, q),
-        rawQuery: q === -1 ? '' : rawUrl.slice(q + 1),
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        params: {},
-      };
+      const er = toEmulatorRequest(req, Buffer.concat(chunks).toString('utf8'));
       const fault = faults.take(er);
-      const rec: RecordedRequest = {
+      requests.push({
         method: er.method,
         path: er.rawPath,
         query: er.rawQuery,
         headers: er.headers,
         body: er.body,
         ...(fault ? { fault: fault.kind } : {}),
-      };
-      requests.push(rec);
+      });
       if (requests.length > keep) requests.shift();
-      void serve(er, res, fault).catch((err: unknown) => {
+      void serve(er, res, fault, ctx).catch((err: unknown) => {
         if (!res.headersSent) {
           send(res, { status: 500, body: { message: `emulator handler failed: ${String(err)}` } });
         } else res.destroy();
@@ -250,163 +432,8 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
   const server: Server = opts.tls
     ? (createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) as unknown as Server)
     : createServer(onRequest);
-
-  const serve = async (req: EmulatorRequest, res: ServerResponse, fault: Fault | undefined) => {
-    if (!fault) return send(res, await opts.handler(req));
-    switch (fault.kind) {
-      case 'status':
-        return send(res, {
-          status: fault.status,
-          body: fault.body ?? { message: `injected ${fault.status}` },
-          ...(fault.headers ? { headers: fault.headers } : {}),
-        });
-      case 'throttle':
-        return send(res, {
-          status: fault.status ?? 429,
-          headers: fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
-          body: fault.body ?? { message: 'Too Many Requests' },
-        });
-      case 'reset':
-        res.socket?.destroy();
-        return;
-      case 'reset-mid-body': {
-        const { body, headers } = encode(await opts.handler(req));
-        res.writeHead(200, { ...headers, 'content-length': String(body.length) });
-        res.write(body.subarray(0, Math.floor(body.length / 2)));
-        // Give the bytes a moment to leave, then cut the connection.
-        const t = setTimeout(() => {
-          timers.delete(t);
-          res.socket?.destroy();
-        }, 5);
-        if (unrefd) t.unref();
-        timers.add(t);
-        return;
-      }
-      case 'delay': {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(() => {
-            timers.delete(t);
-            resolve();
-          }, fault.ms);
-          if (unrefd) t.unref();
-          timers.add(t);
-          res.on('close', () => {
-            clearTimeout(t);
-            timers.delete(t);
-            resolve();
-          });
-        });
-        if (res.destroyed || res.writableEnded) return;
-        return send(res, await opts.handler(req));
-      }
-      case 'malformed-json':
-        return send(res, {
-          status: 200,
-          headers: { 'content-type': 'application/json' },
-          body: '{"events": [{"id": "abc", ',
-        });
-      case 'truncated': {
-        const { body } = encode(await opts.handler(req));
-        return send(res, {
-          status: 200,
-          headers: { 'content-type': 'application/json' },
-          body: body.subarray(0, Math.max(1, Math.floor(body.length / 2))),
-        });
-      }
-      case 'html':
-        return send(res, {
-          status: fault.status ?? 502,
-          headers: { 'content-type': 'text/html' },
-          body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
-        });
-      case 'empty':
-        return send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: '' });
-      case 'huge-body': {
-        const parts = hugeJsonBody(fault.bytes, fault.prefix ?? '', fault.suffix ?? '');
-        res.writeHead(fault.status ?? 200, {
-          'content-type': 'application/json',
-          ...(fault.announceLength ? { 'content-length': String(fault.bytes) } : {}),
-        });
-        return stream(res, parts);
-      }
-      case 'gzip-bomb': {
-        const bomb = gzipBomb(fault.inflatedBytes ?? 3 * 1024 ** 3, fault.prefix ?? '', fault.suffix ?? '');
-        res.writeHead(fault.status ?? 200, {
-          'content-type': 'application/json',
-          'content-encoding': 'gzip',
-          'content-length': String(bomb.compressedBytes),
-        });
-        return stream(res, bomb.chunks());
-      }
-      case 'trickle': {
-        const reply = await opts.handler(req);
-        const { body, headers } = encode(reply);
-        res.writeHead(reply.status, { ...headers, 'content-length': String(body.length) });
-        const step = Math.max(1, fault.bytesPerTick ?? 1);
-        let at = 0;
-        const tick = () => {
-          if (res.destroyed) return;
-          const next = body.subarray(at, at + step);
-          at += next.length;
-          if (at >= body.length) return void res.end(next);
-          res.write(next);
-          later(tick, fault.intervalMs);
-        };
-        tick();
-        return;
-      }
-      case 'silent':
-        // The socket stays open until the client leaves or close() destroys it.
-        return;
-      case 'outage':
-        return send(res, {
-          status: fault.status,
-          body: fault.body ?? { message: `injected outage ${fault.status}` },
-          ...(fault.headers ? { headers: fault.headers } : {}),
-        });
-      case 'reflect': {
-        const echoed = [
-          ...(fault.headers ?? []).map((h) => headerValue(req.headers[h.toLowerCase()])),
-          ...(fault.pick ? fault.pick(req) : []),
-          ...(fault.values ?? []),
-        ].join(' ');
-        const text = `${filler(fault.offset, 'reflect ')}${echoed}${filler(fault.tail ?? 100, ' padding')}`;
-        return send(res, {
-          status: fault.status ?? 400,
-          ...(fault.replyHeaders ? { headers: fault.replyHeaders } : {}),
-          body: fault.wrap ? fault.wrap(text) : { message: text },
-        });
-      }
-      case 'transform': {
-        const reply = await opts.handler(req);
-        const json = asJson(reply.body);
-        if (json === undefined) return send(res, reply);
-        return send(res, { ...reply, status: fault.status ?? reply.status, body: fault.rewrite(json, req) });
-      }
-      case 'huge-page': {
-        const reply = await opts.handler(req);
-        const json = asJson(reply.body);
-        const items = json === undefined ? undefined : getPath(json, fault.path);
-        if (!Array.isArray(items) || items.length === 0) return send(res, reply);
-        const grown = Array.from({ length: fault.count }, (_, i) => distinctCopy(items[i % items.length], i));
-        return send(res, { ...reply, body: setPath(json, fault.path, grown) });
-      }
-    }
-  };
-
-  /** A timer the server clears on close(). */
-  const later = (fn: () => void, ms: number) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    if (unrefd) t.unref();
-    timers.add(t);
-  };
-
-  let unrefd = false;
   server.on('connection', (s: Socket) => {
-    if (unrefd) s.unref();
+    if (timers.unrefd) s.unref();
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -422,14 +449,13 @@ export async function startEmulator(opts: StartOptions): Promise<EmulatorServer>
     faults,
     requests,
     unref: () => {
-      unrefd = true;
+      timers.unref();
       server.unref();
       for (const s of sockets) s.unref();
-      for (const t of timers) t.unref();
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
+        timers.clear();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),

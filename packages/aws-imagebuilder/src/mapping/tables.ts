@@ -22,6 +22,12 @@ export const LIFECYCLE_EXECUTION_STATES = statusTable<ExecutionState>(
 /** LifecycleExecutionStatus values after which the execution will not change. */
 export const LIFECYCLE_TERMINAL: ReadonlySet<string> = new Set(['SUCCESS', 'FAILED', 'CANCELLED']);
 
+/** How a watch of a lifecycle execution ended, by its terminal LifecycleExecutionStatus. */
+export const LIFECYCLE_OUTCOMES = statusTable<'succeeded' | 'failed' | 'cancelled'>(
+  { SUCCESS: 'succeeded', FAILED: 'failed', CANCELLED: 'cancelled' },
+  'failed',
+);
+
 /** LifecycleExecutionResourceStatus → Phase. */
 export const LIFECYCLE_RESOURCE_PHASES = statusTable<Phase>(
   {

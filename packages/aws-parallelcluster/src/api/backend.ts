@@ -36,16 +36,21 @@ const PROVIDER = 'aws-parallelcluster' as const;
 
 /**
  * Options of API mode. `retry`, `logger`, `timeoutMs` (one attempt; API Gateway gives up after
- * 29 s anyway), `totalTimeoutMs`, `maxResponseBytes`, `rateLimit` and `tls` are core's
+ * 29 s anyway), `totalTimeoutMs`, `maxResponseBytes`, `rateLimit`, `tls` and `userAgent` are core's
  * `ClientOptions`, documented there once.
  */
 export interface ApiModeOptions
   extends Pick<
     ClientOptions,
-    'retry' | 'logger' | 'timeoutMs' | 'totalTimeoutMs' | 'maxResponseBytes' | 'rateLimit' | 'tls'
+    'retry' | 'logger' | 'timeoutMs' | 'totalTimeoutMs' | 'maxResponseBytes' | 'rateLimit' | 'tls' | 'userAgent'
   > {
   /** The API's invoke URL, stage included: `https://{apiId}.execute-api.{region}.amazonaws.com/prod`. */
-  apiUrl: string;
+  endpoint?: string | undefined;
+  /**
+   * The API's invoke URL.
+   * @deprecated Use `endpoint` (core's name of the option); kept for one release.
+   */
+  apiUrl?: string | undefined;
   /** The `region` query parameter: the region the API acts on (default: the API's own region). */
   region?: string | undefined;
   /**
@@ -63,6 +68,31 @@ export interface ApiModeOptions
   correctClockSkew?: boolean | undefined;
 }
 
+/**
+ * The API's invoke URL from `endpoint` (or its deprecated alias `apiUrl`): http(s), no query or
+ * fragment. CONFIG when it is missing, not a URL, or the two options name different URLs.
+ */
+function invokeUrl(opts: ApiModeOptions): URL {
+  const { endpoint, apiUrl } = opts;
+  if (endpoint !== undefined && apiUrl !== undefined && endpoint !== apiUrl)
+    throw configError('endpoint and apiUrl (its deprecated alias) name different URLs: pass endpoint only');
+  const value = endpoint ?? apiUrl;
+  const option = endpoint !== undefined ? 'endpoint' : 'apiUrl';
+  if (typeof value !== 'string')
+    throw configError(
+      "API mode needs endpoint (formerly apiUrl), the API's invoke URL (or pass mode: 'direct' to read AWS directly)",
+    );
+  let base: URL;
+  try {
+    base = new URL(value);
+  } catch {
+    throw configError(`${option} ${JSON.stringify(value)} is not a URL`);
+  }
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw configError(`${option} must be http(s)`);
+  if (base.search || base.hash) throw configError(`${option} must not carry a query or fragment`);
+  return base;
+}
+
 const isoDate = (v: string | undefined) => (v === undefined ? undefined : parseIsoTimestamp(v));
 
 /** Reads through a deployed ParallelCluster API (SigV4 `execute-api`). @internal */
@@ -75,14 +105,7 @@ export class ApiBackend implements Backend {
   private readonly region: string | undefined;
 
   constructor(opts: ApiModeOptions) {
-    let base: URL;
-    try {
-      base = new URL(opts.apiUrl);
-    } catch {
-      throw configError(`apiUrl ${JSON.stringify(opts.apiUrl)} is not a URL`);
-    }
-    if (base.protocol !== 'https:' && base.protocol !== 'http:') throw configError('apiUrl must be http(s)');
-    if (base.search || base.hash) throw configError('apiUrl must not carry a query or fragment');
+    const base = invokeUrl(opts);
     const signingRegion =
       regionFromApiHost(base.hostname) ??
       opts.signingRegion ??
@@ -120,6 +143,7 @@ export class ApiBackend implements Backend {
       logger: opts.logger,
       tls: opts.tls,
       rateLimit: opts.rateLimit,
+      userAgent: opts.userAgent,
     });
   }
 
@@ -250,7 +274,7 @@ export class ApiBackend implements Backend {
     for (const w of data.events ?? []) {
       items.push({ timestamp: parseIsoTimestamp(w.timestamp) as Date, message: w.message, stream, raw: w });
     }
-    // CloudWatch returns the token it was given at the end of the stream (Q6).
+    // At the end of a stream CloudWatch returns the token it was given: that is the last page.
     const next = data.nextToken !== undefined && data.nextToken !== cursor ? data.nextToken : undefined;
     return { items, next } satisfies FetchedPage<LogEventInfo, string>;
   }

@@ -1,5 +1,5 @@
 import { StackfeedError } from '@stackfeed/core';
-import { registerSecret } from '@stackfeed/core/adapter';
+import { registerCredentials } from '@stackfeed/core/adapter';
 
 /** AWS credentials as the AWS SDK v3 shapes them. */
 export interface AwsCredentials {
@@ -16,11 +16,9 @@ export interface AwsCredentials {
 /** Static credentials, or a provider (e.g. from `@aws-sdk/credential-providers`) called when needed. */
 export type CredentialsInput = AwsCredentials | (() => Promise<AwsCredentials>);
 
-/** Every part of an identity is masked wherever stackfeed writes text (the access key id too). */
+/** Every part of an identity (the access key id too) is registered for redaction by core's SDK helper. */
 function protect(c: AwsCredentials): AwsCredentials {
-  registerSecret(c.accessKeyId);
-  registerSecret(c.secretAccessKey);
-  if (c.sessionToken) registerSecret(c.sessionToken);
+  registerCredentials(c);
   return c;
 }
 

@@ -7,22 +7,19 @@ import type {
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client, Image as Ec2Image } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import { type ImageInfo, type RateLimiter, type StackEvent, StackfeedError } from '@stackfeed/core';
+import { type ImageInfo, type StackEvent, StackfeedError } from '@stackfeed/core';
 import {
-  type CallSdkOptions,
   type FetchedPage,
-  type PreparableSdkClient,
   type SdkClientConfig,
-  callSdk,
-  classifyAwsAuthFailure,
+  type SdkKit,
+  type SdkSender,
+  createSdkKit,
   drainPages,
-  prepareSdkClient,
-  sdkClientConfig,
-  toRateLimiter,
+  pickSdkAdapterOptions,
 } from '@stackfeed/core/adapter';
 import { credentialResolver } from '../auth/credentials.js';
 import type { Backend, LogEventsQuery, PollState, StackScan, StackTarget } from '../backend.js';
-import { DIRECT_ERROR_CODES, fromAwsError } from '../errors.js';
+import { DIRECT_ERROR_CODES, notFoundOfValidation } from '../errors.js';
 import { toStackEvent } from '../mapping/events.js';
 import { MAX_PAGES_PER_POLL, type PollRead, mergeNewestFirst, pollListing } from '../poll.js';
 import { toLogStreamInfo } from '../mapping/logs.js';
@@ -52,11 +49,8 @@ const DESCRIBE_STACKS_MAX_PAGES = 10_000;
 const DESCRIBE_IMAGES_MAX_PAGES = 100;
 const logGroupOf = (imageId: string) => `/aws/imagebuilder/ParallelClusterImage-${imageId}`;
 
-/** Anything with `send(command, { abortSignal })`: the four SDK clients. */
-interface Sender {
-  // biome-ignore lint/suspicious/noExplicitAny: SDK commands are typed per client; the backend passes them through.
-  send(command: any, options?: { abortSignal?: AbortSignal }): Promise<any>;
-}
+/** The four services direct mode reads. */
+type ServiceName = 'cloudformation' | 'ec2' | 'imagebuilder' | 'logs';
 
 /** Events cursor: the stacks still to read (first = current), CloudFormation's token, the root stack. */
 interface EventsCursor {
@@ -71,32 +65,33 @@ interface EventsCursor {
 
 const tagMap = (tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined) => {
   const out: Record<string, string> = {};
-  for (const t of tags ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
+  for (const tag of tags ?? []) if (tag.Key !== undefined) out[tag.Key] = tag.Value ?? '';
   return out;
 };
-const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined);
+const iso = (date: Date | undefined) =>
+  date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
 
-function recordOf(e: CfnStackEvent): CfnEventRecord {
+function recordOf(event: CfnStackEvent): CfnEventRecord {
   return {
-    stackId: e.StackId ?? '',
-    eventId: e.EventId ?? '',
-    stackName: e.StackName ?? '',
-    logicalResourceId: e.LogicalResourceId,
-    physicalResourceId: e.PhysicalResourceId,
-    resourceType: e.ResourceType,
-    timestamp: e.Timestamp as Date,
-    resourceStatus: e.ResourceStatus,
-    resourceStatusReason: e.ResourceStatusReason,
-    resourceProperties: e.ResourceProperties,
-    clientRequestToken: e.ClientRequestToken,
-    hookType: e.HookType,
-    hookStatus: e.HookStatus,
-    hookStatusReason: e.HookStatusReason,
-    hookInvocationPoint: e.HookInvocationPoint,
-    hookInvocationId: (e as { HookInvocationId?: string }).HookInvocationId,
-    hookFailureMode: e.HookFailureMode,
-    detailedStatus: e.DetailedStatus,
-    operationId: (e as { OperationId?: string }).OperationId,
+    stackId: event.StackId ?? '',
+    eventId: event.EventId ?? '',
+    stackName: event.StackName ?? '',
+    logicalResourceId: event.LogicalResourceId,
+    physicalResourceId: event.PhysicalResourceId,
+    resourceType: event.ResourceType,
+    timestamp: event.Timestamp as Date,
+    resourceStatus: event.ResourceStatus,
+    resourceStatusReason: event.ResourceStatusReason,
+    resourceProperties: event.ResourceProperties,
+    clientRequestToken: event.ClientRequestToken,
+    hookType: event.HookType,
+    hookStatus: event.HookStatus,
+    hookStatusReason: event.HookStatusReason,
+    hookInvocationPoint: event.HookInvocationPoint,
+    hookInvocationId: (event as { HookInvocationId?: string }).HookInvocationId,
+    hookFailureMode: event.HookFailureMode,
+    detailedStatus: event.DetailedStatus,
+    operationId: (event as { OperationId?: string }).OperationId,
   };
 }
 
@@ -115,7 +110,7 @@ function notFound(operation: string, message: string, cause?: unknown): Stackfee
 }
 
 /**
- * Direct mode: pcluster's own recipes (§1.7 of the research) with the AWS SDK v3 clients, each
+ * Direct mode: pcluster's own recipes (how its CLI reads images, clusters and logs from the services themselves) with the AWS SDK v3 clients, each
  * imported the first time it is needed. @internal
  */
 export class DirectBackend implements Backend {
@@ -135,58 +130,43 @@ export class DirectBackend implements Backend {
     | Promise<{ client: CloudWatchLogsClient; sdk: typeof import('@aws-sdk/client-cloudwatch-logs') }>
     | undefined;
 
-  private readonly rateLimit: RateLimiter | undefined;
-  /** Region, credentials and ONE bounded request handler shared by the four SDK clients. */
-  private readonly sdkConfig: SdkClientConfig;
-  private readonly callOptions: Pick<CallSdkOptions, 'retry' | 'totalTimeoutMs' | 'logger'>;
+  /** Region, credentials, ONE bounded request handler and ONE request budget shared by the four SDK clients. */
+  private readonly kit: SdkKit;
+  /** Each service's client config (its endpoint override applied), checked at construction. */
+  private readonly configs: Record<ServiceName, SdkClientConfig>;
 
   constructor(opts: DirectModeOptions) {
     this.opts = opts;
     this.credentials = credentialResolver(opts.credentials);
-    this.rateLimit = toRateLimiter(opts.rateLimit);
-    // Built now, so a bad region, timeout or TLS option is CONFIG at construction.
-    this.sdkConfig = sdkClientConfig({
+    // Built now, so a bad region, endpoint, timeout or TLS option is CONFIG at construction.
+    this.kit = createSdkKit({
       provider: PROVIDER,
-      region: opts.region,
+      errorCodes: DIRECT_ERROR_CODES,
+      refineError: notFoundOfValidation,
       credentials: this.credentials,
-      timeoutMs: opts.timeoutMs,
-      maxResponseBytes: opts.maxResponseBytes,
-      tls: opts.tls,
-      logger: opts.logger,
+      ...pickSdkAdapterOptions(opts),
     });
-    for (const endpoint of Object.values(opts.endpoints ?? {}))
-      if (endpoint !== undefined)
-        sdkClientConfig({ provider: PROVIDER, endpoint, requestHandler: this.sdkConfig.requestHandler });
-    this.callOptions = {
-      retry: { ...opts.retry, maxAttempts: opts.retry?.maxAttempts ?? opts.maxAttempts ?? 4 },
-      totalTimeoutMs: opts.totalTimeoutMs,
-      logger: opts.logger,
+    const endpoints = opts.endpoints ?? {};
+    this.configs = {
+      cloudformation: this.kit.configFor(endpoints.cloudformation),
+      ec2: this.kit.configFor(endpoints.ec2),
+      imagebuilder: this.kit.configFor(endpoints.imagebuilder),
+      logs: this.kit.configFor(endpoints.logs),
     };
-  }
-
-  /**
-   * Every SDK client (stackfeed's or the caller's) is finished by core's SDK helper: credentials
-   * registered for redaction, the empty-body check, and one request budget over all four services.
-   */
-  private prepared<C>(client: C): C {
-    prepareSdkClient(client as PreparableSdkClient, { provider: PROVIDER, rateLimit: this.rateLimit });
-    return client;
   }
 
   async preload(): Promise<void> {
     await Promise.all([this.cfn(), this.ec2(), this.ib(), this.logs()]);
   }
 
-  private config(endpoint: string | undefined): SdkClientConfig {
-    return endpoint === undefined ? this.sdkConfig : { ...this.sdkConfig, endpoint };
-  }
+  // Every SDK client (stackfeed's or the caller's) is finished by the kit: credentials registered
+  // for redaction, the empty-body check, and one request budget over all four services.
 
   private cfn() {
     this.cfnClient ??= import('@aws-sdk/client-cloudformation').then((sdk) => ({
       sdk,
-      client: this.prepared(
-        this.opts.clients?.cloudformation ??
-          new sdk.CloudFormationClient(this.config(this.opts.endpoints?.cloudformation)),
+      client: this.kit.prepare(
+        this.opts.clients?.cloudformation ?? new sdk.CloudFormationClient(this.configs.cloudformation),
       ),
     }));
     return this.cfnClient;
@@ -194,15 +174,15 @@ export class DirectBackend implements Backend {
   private ec2() {
     this.ec2Client ??= import('@aws-sdk/client-ec2').then((sdk) => ({
       sdk,
-      client: this.prepared(this.opts.clients?.ec2 ?? new sdk.EC2Client(this.config(this.opts.endpoints?.ec2))),
+      client: this.kit.prepare(this.opts.clients?.ec2 ?? new sdk.EC2Client(this.configs.ec2)),
     }));
     return this.ec2Client;
   }
   private ib() {
     this.ibClient ??= import('@aws-sdk/client-imagebuilder').then((sdk) => ({
       sdk,
-      client: this.prepared(
-        this.opts.clients?.imagebuilder ?? new sdk.ImagebuilderClient(this.config(this.opts.endpoints?.imagebuilder)),
+      client: this.kit.prepare(
+        this.opts.clients?.imagebuilder ?? new sdk.ImagebuilderClient(this.configs.imagebuilder),
       ),
     }));
     return this.ibClient;
@@ -210,41 +190,14 @@ export class DirectBackend implements Backend {
   private logs() {
     this.logsClient ??= import('@aws-sdk/client-cloudwatch-logs').then((sdk) => ({
       sdk,
-      client: this.prepared(
-        this.opts.clients?.logs ?? new sdk.CloudWatchLogsClient(this.config(this.opts.endpoints?.logs)),
-      ),
+      client: this.kit.prepare(this.opts.clients?.logs ?? new sdk.CloudWatchLogsClient(this.configs.logs)),
     }));
     return this.logsClient;
   }
 
   /** One SDK call under core's retry policy and deadlines; CloudFormation's "does not exist" is NOT_FOUND. */
-  // biome-ignore lint/suspicious/noExplicitAny: see Sender.
-  private async call<T = any>(
-    client: Sender,
-    command: unknown,
-    operation: string,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await callSdk(client, command, {
-          provider: PROVIDER,
-          operation,
-          signal,
-          errorCodes: DIRECT_ERROR_CODES,
-          ...this.callOptions,
-        })) as T;
-      } catch (err) {
-        const failure = fromAwsError(err, operation, signal);
-        // On a clock-skew answer the SDK corrects its clock offset from the server's Date, but it
-        // retries no more (its retries are off): sign again once with the corrected clock.
-        const skewed =
-          failure.code === 'UNAUTHORIZED' &&
-          classifyAwsAuthFailure(failure.message, failure.providerCode, undefined)?.kind === 'clock-skew';
-        if (attempt === 1 && skewed && !signal?.aborted) continue;
-        throw failure;
-      }
-    }
+  private call<C>(client: SdkSender, command: C, operation: string, signal: AbortSignal | undefined) {
+    return this.kit.call(client, command, operation, signal);
   }
 
   private async region(): Promise<string> {
@@ -326,13 +279,13 @@ export class DirectBackend implements Backend {
     const root = { id: rootIn.id ?? stackId, name: rootIn.name };
     const items: StackEvent[] = [];
     const nested: string[] = [];
-    for (const [i, event] of ((out.StackEvents ?? []) as CfnStackEvent[]).entries()) {
-      if (!event.EventId) throw invalid('DescribeStackEvents', `StackEvents[${i}].EventId`);
+    for (const [index, event] of ((out.StackEvents ?? []) as CfnStackEvent[]).entries()) {
+      if (!event.EventId) throw invalid('DescribeStackEvents', `StackEvents[${index}].EventId`);
       if (!(event.Timestamp instanceof Date) || Number.isNaN(event.Timestamp.getTime()))
-        throw invalid('DescribeStackEvents', `StackEvents[${i}].Timestamp`);
-      if (!event.StackId) throw invalid('DescribeStackEvents', `StackEvents[${i}].StackId`);
+        throw invalid('DescribeStackEvents', `StackEvents[${index}].Timestamp`);
+      if (!event.StackId) throw invalid('DescribeStackEvents', `StackEvents[${index}].StackId`);
       // The fourth member CloudFormation's model requires (StackEvent: StackId, EventId, StackName, Timestamp).
-      if (!event.StackName) throw invalid('DescribeStackEvents', `StackEvents[${i}].StackName`);
+      if (!event.StackName) throw invalid('DescribeStackEvents', `StackEvents[${index}].StackName`);
       items.push(toStackEvent(recordOf(event), event, root));
       if (
         event.ResourceType === 'AWS::CloudFormation::Stack' &&
@@ -560,7 +513,7 @@ export class DirectBackend implements Backend {
       cloudformationStackArn: stack.StackId,
       creationTime: iso(stack.CreationTime),
       cloudformationStackCreationTime: iso(stack.CreationTime),
-      cloudformationStackTags: (stack.Tags ?? []).map((x) => ({ key: x.Key, value: x.Value })),
+      cloudformationStackTags: (stack.Tags ?? []).map((tag) => ({ key: tag.Key, value: tag.Value })),
       imageConfiguration: undefined,
       imagebuilderImageStatus: ibStatus,
       imagebuilderImageStatusReason: ibReason,
@@ -593,9 +546,7 @@ export class DirectBackend implements Backend {
       return { images: page.items, next: page.next };
     }
     const drained = await drainPages(fetch, { maxPages: DESCRIBE_IMAGES_MAX_PAGES, start: token, signal });
-    const images = drained.items;
-    const next = undefined;
-    return { images, next };
+    return { images: drained.items, next: undefined };
   }
 
   async listImagesPage(status: ImageStatusFilter, cursor: string | undefined, signal: AbortSignal | undefined) {
@@ -645,22 +596,22 @@ export class DirectBackend implements Backend {
   private imagesOfStacks(stacks: readonly Stack[], status: 'PENDING' | 'FAILED', region: string): ImageInfo[] {
     const keep = new Set(IMAGE_STATUS_FILTER_STACK_STATUSES[status]);
     const items: ImageInfo[] = [];
-    for (const s of stacks) {
-      const tags = tagMap(s.Tags);
+    for (const stack of stacks) {
+      const tags = tagMap(stack.Tags);
       const id = tags[TAG_IMAGE_ID];
-      if (s.ParentId || !id || !s.StackStatus || !keep.has(s.StackStatus)) continue;
+      if (stack.ParentId || !id || !stack.StackStatus || !keep.has(stack.StackStatus)) continue;
       items.push(
         imageFromSummary(
           {
             imageId: id,
             region,
             version: tags[TAG_VERSION] ?? '',
-            imageBuildStatus: listImagesBuildStatus(s.StackStatus),
-            cloudformationStackStatus: s.StackStatus,
-            cloudformationStackArn: s.StackId,
+            imageBuildStatus: listImagesBuildStatus(stack.StackStatus),
+            cloudformationStackStatus: stack.StackStatus,
+            cloudformationStackArn: stack.StackId,
             ec2AmiInfo: undefined,
           },
-          s,
+          stack,
           tags[TAG_IMAGE_NAME] ?? id,
           tags,
         ),
@@ -717,7 +668,7 @@ export class DirectBackend implements Backend {
       'DescribeLogGroups',
       signal,
     );
-    if (!(out.logGroups ?? []).some((g: { logGroupName?: string }) => g.logGroupName === group))
+    if (!(out.logGroups ?? []).some((logGroup: { logGroupName?: string }) => logGroup.logGroupName === group))
       throw notFound(
         'ListImageLogStreams',
         `Unable to find image logs, please double check if image id=${imageId} is correct.`,
@@ -737,9 +688,9 @@ export class DirectBackend implements Backend {
       signal,
     );
     const items: LogStreamInfo[] = [];
-    const epoch = (v: number | undefined) => (typeof v === 'number' ? new Date(v) : undefined);
-    for (const [i, stream] of (out.logStreams ?? []).entries()) {
-      if (!stream.logStreamName) throw invalid('DescribeLogStreams', `logStreams[${i}].logStreamName`);
+    const epoch = (ms: number | undefined) => (typeof ms === 'number' ? new Date(ms) : undefined);
+    for (const [index, stream] of (out.logStreams ?? []).entries()) {
+      if (!stream.logStreamName) throw invalid('DescribeLogStreams', `logStreams[${index}].logStreamName`);
       const fields = {
         name: stream.logStreamName,
         arn: stream.arn,
@@ -777,9 +728,9 @@ export class DirectBackend implements Backend {
       signal,
     );
     const items: LogEventInfo[] = [];
-    for (const [i, e] of (out.events ?? []).entries()) {
-      if (typeof e.timestamp !== 'number') throw invalid('GetLogEvents', `events[${i}].timestamp`);
-      items.push({ timestamp: new Date(e.timestamp), message: e.message ?? '', stream, raw: e });
+    for (const [index, logEvent] of (out.events ?? []).entries()) {
+      if (typeof logEvent.timestamp !== 'number') throw invalid('GetLogEvents', `events[${index}].timestamp`);
+      items.push({ timestamp: new Date(logEvent.timestamp), message: logEvent.message ?? '', stream, raw: logEvent });
     }
     const forward: string | undefined = out.nextForwardToken || undefined;
     return { items, next: forward !== undefined && forward !== cursor ? forward : undefined } satisfies FetchedPage<
@@ -809,62 +760,64 @@ export class DirectBackend implements Backend {
   ): ClusterInfo[] {
     const want = statuses && statuses.length > 0 ? new Set(statuses) : undefined;
     const items: ClusterInfo[] = [];
-    for (const s of stacks) {
-      const tags = tagMap(s.Tags);
+    for (const stack of stacks) {
+      const tags = tagMap(stack.Tags);
       if (
-        s.ParentId ||
+        stack.ParentId ||
         tags[TAG_VERSION] === undefined ||
         tags[TAG_IMAGE_ID] !== undefined ||
-        !s.StackName ||
-        !s.StackStatus
+        !stack.StackName ||
+        !stack.StackStatus
       )
         continue;
-      const info = this.clusterOf(s, region);
+      const info = this.clusterOf(stack, region);
       if (want && !want.has(info.clusterStatus)) continue;
       items.push(info);
     }
     return items;
   }
 
-  private clusterOf(s: Stack, region: string): ClusterInfo {
-    const tags = tagMap(s.Tags);
-    const status = s.StackStatus as string;
-    const c: ClusterInfo = {
-      ...clusterBase(s.StackName as string, clusterStatusFromStack(status), status, s),
+  private clusterOf(stack: Stack, region: string): ClusterInfo {
+    const tags = tagMap(stack.Tags);
+    const status = stack.StackStatus as string;
+    const cluster: ClusterInfo = {
+      ...clusterBase(stack.StackName as string, clusterStatusFromStack(status), status, stack),
       region,
     };
-    if (s.StackId) c.id = s.StackId;
-    if (tags[TAG_VERSION] !== undefined) c.version = tags[TAG_VERSION];
-    if (s.CreationTime) c.createdAt = s.CreationTime;
-    if (s.LastUpdatedTime ?? s.CreationTime) c.updatedAt = (s.LastUpdatedTime ?? s.CreationTime) as Date;
-    if (s.StackStatusReason) c.reason = s.StackStatusReason;
+    if (stack.StackId) cluster.id = stack.StackId;
+    if (tags[TAG_VERSION] !== undefined) cluster.version = tags[TAG_VERSION];
+    if (stack.CreationTime) cluster.createdAt = stack.CreationTime;
+    if (stack.LastUpdatedTime ?? stack.CreationTime)
+      cluster.updatedAt = (stack.LastUpdatedTime ?? stack.CreationTime) as Date;
+    if (stack.StackStatusReason) cluster.reason = stack.StackStatusReason;
     const params: Record<string, string> = {};
-    for (const p of s.Parameters ?? []) if (p.ParameterKey) params[p.ParameterKey] = p.ParameterValue ?? '';
+    for (const param of stack.Parameters ?? [])
+      if (param.ParameterKey) params[param.ParameterKey] = param.ParameterValue ?? '';
     const scheduler = params.Scheduler;
-    if (scheduler) c.scheduler = scheduler;
-    c.details = { tags, ...(params.ClusterCWLogGroup ? { logGroup: params.ClusterCWLogGroup } : {}) };
-    return c;
+    if (scheduler) cluster.scheduler = scheduler;
+    cluster.details = { tags, ...(params.ClusterCWLogGroup ? { logGroup: params.ClusterCWLogGroup } : {}) };
+    return cluster;
   }
 
   async describeCluster(name: string, signal: AbortSignal | undefined): Promise<ClusterInfo> {
-    const s = await this.describeStack(name, signal);
-    const tags = tagMap(s?.Tags);
+    const stack = await this.describeStack(name, signal);
+    const tags = tagMap(stack?.Tags);
     if (
-      !s?.StackName ||
-      !s.StackStatus ||
+      !stack?.StackName ||
+      !stack.StackStatus ||
       tags[TAG_VERSION] === undefined ||
       tags[TAG_IMAGE_ID] !== undefined ||
-      s.ParentId
+      stack.ParentId
     )
       throw notFound(
         'DescribeCluster',
         `Cluster '${name}' does not exist or belongs to an incompatible ParallelCluster major version.`,
       );
-    return this.clusterOf(s, await this.region());
+    return this.clusterOf(stack, await this.region());
   }
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
-  return o;
+function stripUndefined<T extends object>(record: T): T {
+  for (const key of Object.keys(record) as Array<keyof T>) if (record[key] === undefined) delete record[key];
+  return record;
 }

@@ -2,7 +2,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import type { ClientOptions } from '@stackfeed/core';
+import type { SdkAdapterOptions } from '@stackfeed/core/adapter';
 import type { CredentialsInput } from '../auth/credentials.js';
 
 /**
@@ -10,18 +10,15 @@ import type { CredentialsInput } from '../auth/credentials.js';
  * are read directly). `retry` (core's policy; the SDK's own retries are off), `logger`,
  * `totalTimeoutMs` and `rateLimit` (one budget over all AWS calls, your own `clients` included:
  * a middleware named `stackfeedRateLimit` is added to their stacks) apply to every call;
- * `timeoutMs`, `maxResponseBytes` and `tls` to the SDK clients stackfeed creates; `region`
- * defaults to the AWS SDK's resolution (AWS_REGION, the config file). All are core's
- * `ClientOptions`, documented there once.
+ * `timeoutMs`, `maxResponseBytes`, `tls` and `userAgent` to the SDK clients stackfeed creates;
+ * `region` defaults to the AWS SDK's resolution (AWS_REGION, the config file); `endpoint` is the
+ * endpoint of all four services (one proxy or emulator), `endpoints` one service's. All but
+ * `endpoints` are core's `ClientOptions`, documented there once.
  */
-export interface DirectModeOptions
-  extends Pick<
-    ClientOptions,
-    'region' | 'retry' | 'logger' | 'timeoutMs' | 'totalTimeoutMs' | 'maxResponseBytes' | 'rateLimit' | 'tls'
-  > {
+export interface DirectModeOptions extends SdkAdapterOptions {
   /** Credentials (default: the AWS default provider chain). */
   credentials?: CredentialsInput | undefined;
-  /** Endpoint overrides per service (local emulators, VPC endpoints). */
+  /** Endpoint overrides per service (local emulators, VPC endpoints); each wins over `endpoint`. */
   endpoints?:
     | {
         cloudformation?: string | undefined;

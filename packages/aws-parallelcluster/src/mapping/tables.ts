@@ -131,7 +131,7 @@ export const IMAGE_BUILD_STATUS_ENTRIES: Readonly<Record<string, ImageState>> = 
   DELETE_IN_PROGRESS: 'DELETING',
   DELETE_FAILED: 'FAILED',
   DELETE_COMPLETE: 'DELETED',
-  // Passed through by cloud_formation_status_to_image_status (Q10).
+  // Passed through by cloud_formation_status_to_image_status (pcluster passes statuses it has no mapping for through unchanged).
   REVIEW_IN_PROGRESS: 'BUILDING',
   IMPORT_IN_PROGRESS: 'BUILDING',
   IMPORT_ROLLBACK_IN_PROGRESS: 'BUILDING',

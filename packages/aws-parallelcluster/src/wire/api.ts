@@ -4,11 +4,11 @@ import { z } from 'zod';
 /**
  * zod schemas of the ParallelCluster API v3 responses (the official OpenAPI spec, components.schemas).
  * Enum-typed fields are read as plain strings: the server does not enforce its enums (quirks Q1, Q10).
- * Optional fields are absent, never null (Q3); a null is tolerated all the same.
+ * Optional fields are absent, never null (pcluster's encoder drops them); a null is tolerated all the same.
  */
 const opt = <T extends z.ZodType>(s: T) => s.nullish().transform((v) => v ?? undefined);
 const str = z.string();
-/** An ISO-8601 date-time (Q7); anything unparseable fails with the field's path. */
+/** An ISO-8601 date-time (UTC, milliseconds, `Z`); anything unparseable fails with the field's path. */
 const isoTime = z
   .string()
   .refine((v) => parseIsoTimestamp(v) !== undefined, { message: 'is not a valid ISO-8601 date-time' });
@@ -42,7 +42,7 @@ export const DescribeImageWire = z.object({
   imageId: str,
   region: str,
   version: str,
-  /** Required by the spec, but pcluster omits it when the stack status is unmapped (Q10). */
+  /** Required by the spec, but pcluster omits it when the stack status is one it has no mapping for. */
   imageBuildStatus: opt(str),
   imageBuildLogsArn: opt(str),
   cloudformationStackStatus: opt(str),
@@ -60,7 +60,7 @@ export type DescribeImageWire = z.output<typeof DescribeImageWire>;
 
 /**
  * The spec marks eight members required, but the server copies CloudFormation's keys without
- * checking (Q2), and CloudFormation's own model requires only StackId, EventId, StackName and
+ * checking them against it, and CloudFormation's own model requires only StackId, EventId, StackName and
  * Timestamp: the other four are optional here, as they are there. The hook members are kept when
  * the server passes them on: a hook-only event (HookStatus, no ResourceStatus) has no status else.
  */

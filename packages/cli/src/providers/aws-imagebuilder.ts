@@ -2,6 +2,7 @@ import { ImageBuilderClient, type ImageBuilderClientOptions } from '@stackfeed/a
 import type { ExecutionInfo } from '@stackfeed/core';
 import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
 import { UsageError } from '../errors.js';
+import { eventSession, imageSession, type TargetCommand } from './session.js';
 import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession } from './types.js';
 
 const BUILD_VERSION_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/;
@@ -11,7 +12,7 @@ const DEMO_KEYS = { accessKeyId: 'AKIAIMAGEBUILDERDEMO', secretAccessKey: 'image
 const EVENT_TARGET = /^(lce-[0-9a-f-]+|wf-[0-9a-f-]+|arn:aws[^:]*:imagebuilder:.+)$/;
 
 /** A target the client could only refuse later (CONFIG, exit 1) is bad usage: exit 2, before any call. */
-function eventTarget(target: string, command: string): string {
+function eventTarget(target: string, command: TargetCommand): string {
   if (!EVENT_TARGET.test(target)) {
     throw new UsageError(
       `imagebuilder: "${target}" is not a lifecycle execution id (lce-…), a workflow execution id (wf-…) or an Image Builder ARN`,
@@ -23,27 +24,8 @@ function eventTarget(target: string, command: string): string {
 
 function session(client: ImageBuilderClient): ProviderSession {
   return {
-    listEvents: (target, q) =>
-      client.listStackEvents(eventTarget(target, 'events'), {
-        since: q.since,
-        phase: q.phase,
-        resourceName: q.resourceName,
-        maxItems: q.maxItems,
-        signal: q.signal,
-      }),
-    followEvents: (target, q) =>
-      client.watchStackEvents(eventTarget(target, 'events'), {
-        since: q.since,
-        phase: q.phase,
-        resourceName: q.resourceName,
-        pollIntervalMs: q.pollIntervalMs,
-        timeoutMs: q.timeoutMs,
-        signal: q.signal,
-      }),
-    listDeployments: (target, q) =>
-      client.listDeployments(eventTarget(target, 'deployments'), { maxItems: q.maxItems, signal: q.signal }),
-    listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
-    describeImage: (id, q) => client.getImage(id, { signal: q.signal }),
+    ...eventSession(client, { ref: eventTarget }),
+    ...imageSession(client),
     async *listExecutions(target, q): AsyncIterable<ExecutionInfo> {
       if (target.startsWith('lce-')) yield await client.getLifecycleExecution(target, { signal: q.signal });
       else if (target.startsWith('wf-')) yield await client.getWorkflowExecution(target, { signal: q.signal });

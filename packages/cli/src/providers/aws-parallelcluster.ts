@@ -6,6 +6,7 @@ import {
   type ParallelClusterRef,
 } from '@stackfeed/aws-parallelcluster';
 import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
+import { eventSession, imageSession } from './session.js';
 import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession } from './types.js';
 
 /** `my-image` or `image/my-image` (an image build), `cluster/my-cluster` (a cluster's stack). */
@@ -16,28 +17,7 @@ function ref(target: string): ParallelClusterRef {
 }
 
 function session(client: ParallelClusterClient): ProviderSession {
-  return {
-    listEvents: (target, q) =>
-      client.listStackEvents(ref(target), {
-        since: q.since,
-        phase: q.phase,
-        resourceName: q.resourceName,
-        maxItems: q.maxItems,
-        signal: q.signal,
-      }),
-    followEvents: (target, q) =>
-      client.watchStackEvents(ref(target), {
-        since: q.since,
-        phase: q.phase,
-        resourceName: q.resourceName,
-        pollIntervalMs: q.pollIntervalMs,
-        timeoutMs: q.timeoutMs,
-        signal: q.signal,
-      }),
-    listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
-    listImages: (q) => client.listImages({ maxItems: q.maxItems, signal: q.signal }),
-    describeImage: (id, q) => client.getImage(id, { signal: q.signal }),
-  };
+  return { ...eventSession(client, { ref }), ...imageSession(client) };
 }
 
 /** Keeps a world's clock in step with the demo clock. */
@@ -62,7 +42,7 @@ export const plugin: ProviderPlugin = {
   credentials: `${AWS_CREDENTIALS_HINT}; PCLUSTER_API_URL or --endpoint for API mode`,
   offers: ['listEvents', 'followEvents', 'listDeployments', 'listImages', 'describeImage'],
   connect(ctx) {
-    const apiUrl = ctx.endpoint ?? ctx.env.PCLUSTER_API_URL;
+    const endpoint = ctx.endpoint ?? ctx.env.PCLUSTER_API_URL;
     const region = awsRegion(ctx);
     const credentials = awsCredentials(ctx);
     const common = {
@@ -71,8 +51,8 @@ export const plugin: ProviderPlugin = {
       ...(ctx.logger ? { logger: ctx.logger } : {}),
       ...(ctx.tokenKey ? { tokenKey: ctx.tokenKey } : {}),
     };
-    const options: ParallelClusterClientOptions = apiUrl
-      ? { apiUrl, ...common, ...(region ? { signingRegion: region } : {}) }
+    const options: ParallelClusterClientOptions = endpoint
+      ? { endpoint, ...common, ...(region ? { signingRegion: region } : {}) }
       : { mode: 'direct', ...common };
     return session(new ParallelClusterClient(options));
   },
@@ -85,7 +65,7 @@ export const plugin: ProviderPlugin = {
     const emu = await startParallelClusterEmulator({ world });
     const stop = drive(world, clock);
     const client = new ParallelClusterClient({
-      apiUrl: emu.apiUrl,
+      endpoint: emu.apiUrl,
       signingRegion: emu.region,
       credentials: emu.credentials,
     });

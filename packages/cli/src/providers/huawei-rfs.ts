@@ -1,5 +1,6 @@
 import { StackfeedError } from '@stackfeed/core';
 import { RfsClient, type RfsClientOptions } from '@stackfeed/huawei-rfs';
+import { eventSession, stackSession } from './session.js';
 import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession } from './types.js';
 
 const DEMO_CREDENTIALS = { accessKey: 'STACKFEEDDEMOAK00001', secretKey: 'stackfeed-demo-secret-key' };
@@ -11,27 +12,7 @@ function ref(target: string) {
 }
 
 function session(client: RfsClient): ProviderSession {
-  return {
-    listEvents: (target, q) =>
-      client.listStackEvents(ref(target), {
-        since: q.since,
-        phase: q.phase,
-        resourceName: q.resourceName,
-        maxItems: q.maxItems,
-        signal: q.signal,
-      }),
-    followEvents: (target, q) =>
-      client.watchStackEvents(ref(target), {
-        since: q.since,
-        phase: q.phase,
-        resourceName: q.resourceName,
-        pollIntervalMs: q.pollIntervalMs,
-        timeoutMs: q.timeoutMs,
-        signal: q.signal,
-      }),
-    listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
-    listStacks: (q) => client.listStacks({ maxItems: q.maxItems, signal: q.signal }),
-  };
+  return { ...eventSession(client, { ref }), ...stackSession(client) };
 }
 
 /** Huawei Cloud RFS: `HUAWEICLOUD_SDK_AK`/`_SK`/`_PROJECT_ID`/`_SECURITY_TOKEN`, `--region`, `--endpoint`. */

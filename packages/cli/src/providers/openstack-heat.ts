@@ -2,6 +2,7 @@ import { StackfeedError } from '@stackfeed/core';
 import type { HeatEmulator } from '@stackfeed/emulator/heat';
 import { HeatClient, type HeatStackRef } from '@stackfeed/openstack-heat';
 import { fixedPortProxy } from './proxy.js';
+import { eventSession, stackSession } from './session.js';
 import {
   type DemoClock,
   LOOP_PERIOD_MS,
@@ -18,29 +19,8 @@ function ref(target: string): HeatStackRef {
 }
 
 function session(client: HeatClient, defaults: { nestedDepth?: number } = {}): ProviderSession {
-  return {
-    listEvents: (target, q) =>
-      client.listStackEvents(ref(target), {
-        since: q.since,
-        phase: q.phase,
-        resourceName: q.resourceName,
-        nestedDepth: q.nestedDepth ?? defaults.nestedDepth,
-        maxItems: q.maxItems,
-        signal: q.signal,
-      }),
-    followEvents: (target, q) =>
-      client.watchStackEvents(ref(target), {
-        since: q.since,
-        phase: q.phase,
-        resourceName: q.resourceName,
-        nestedDepth: q.nestedDepth ?? defaults.nestedDepth,
-        pollIntervalMs: q.pollIntervalMs,
-        timeoutMs: q.timeoutMs,
-        signal: q.signal,
-      }),
-    listDeployments: (target, q) => client.listDeployments(ref(target), { maxItems: q.maxItems, signal: q.signal }),
-    listStacks: (q) => client.listStacks({ maxItems: q.maxItems, signal: q.signal }),
-  };
+  const extra = (q: { nestedDepth?: number | undefined }) => ({ nestedDepth: q.nestedDepth ?? defaults.nestedDepth });
+  return { ...eventSession(client, { ref, extra }), ...stackSession(client) };
 }
 
 /** Builds the client from clouds.yaml/OS_*; with only `--endpoint`, a noauth Heat (an emulator, a standalone Heat). */

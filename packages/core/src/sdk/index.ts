@@ -1,6 +1,7 @@
 /**
  * The shared AWS SDK v3 helper of the adapters built on SDK clients (Image Builder, ParallelCluster
- * direct mode): `sdkClientConfig` + `prepareSdkClient` to build a client, `callSdk` to call it,
+ * direct mode): `createSdkKit` (config, finishing and calls of an adapter's clients from its options),
+ * or its parts `sdkClientConfig` + `prepareSdkClient` to build a client and `callSdk` to call it,
  * `sdkErrorToStackfeedError` to classify what it threw. Structurally typed: core loads no SDK.
  * @packageDocumentation
  */
@@ -33,3 +34,12 @@ export {
   SDK_DEFAULT_TOTAL_TIMEOUT_MS,
 } from './call.js';
 export { sdkErrorToStackfeedError, type SdkErrorContext } from './errors.js';
+export {
+  createSdkKit,
+  type PickedSdkOptions,
+  pickSdkAdapterOptions,
+  SDK_ADAPTER_OPTION_NAMES,
+  type SdkAdapterOptions,
+  type SdkKit,
+  type SdkKitOptions,
+} from './sdk-kit.js';

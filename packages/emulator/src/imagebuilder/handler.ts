@@ -341,72 +341,28 @@ export function mountImageBuilderRoutes(
   return router;
 }
 
-/** The route table: `"<METHOD> <path>"` → handler. */
-export function imageBuilderRoutes(
-  store: ImageBuilderStore,
-  opts: ImageBuilderHandlerOptions = {},
-): Record<string, Handler> {
-  const tokens = new TokenCodec(
-    opts.tokenSecret === undefined
-      ? randomBytes(32)
-      : Buffer.isBuffer(opts.tokenSecret)
-        ? opts.tokenSecret
-        : Buffer.from(opts.tokenSecret),
-  );
-  const auth = opts.auth ?? {};
-  /** The service clock in `Date`, when the emulator has one of its own. */
-  const serverDate = (): Record<string, string> => (auth.now ? { date: new Date(auth.now()).toUTCString() } : {});
-  const defaultPageSize = opts.defaultPageSize ?? 25;
+/** What every operation's handler reads: the store, and the pager of its lists. */
+interface RouteContext {
+  store: ImageBuilderStore;
+  pager: Pager;
+}
 
-  const wrap =
-    (op: string, fn: (req: EmulatorRequest) => WireObject | Promise<WireObject>): Handler =>
-    async (req) => {
-      const requestId = randomUUID();
-      try {
-        await checkAuth(req, auth);
-        if (opts.onRequest) {
-          const input: Record<string, unknown> =
-            req.method === 'GET' ? Object.fromEntries(req.url.searchParams) : parseBody(req);
-          opts.onRequest(op, input, store);
-        }
-        const body = await fn(req);
-        return {
-          status: 200,
-          headers: { 'x-amzn-requestid': requestId, 'content-type': 'application/json', ...serverDate() },
-          body,
-        };
-      } catch (err) {
-        if (err instanceof ApiError) {
-          const r = imageBuilderErrorReply(err.type, err.message, err.status);
-          (r.headers as Record<string, string>)['x-amzn-requestid'] = requestId;
-          Object.assign(r.headers as Record<string, string>, serverDate());
-          return r;
-        }
-        return imageBuilderErrorReply('ServiceException', `${op} failed: ${String(err)}`, 500);
-      }
-    };
+/** An operation's answer to a request that passed auth (an {@link ApiError} is its error reply). */
+type OperationHandler = (ctx: RouteContext, req: EmulatorRequest) => WireObject;
 
-  /**
-   * Cut `items` into the page the request asks for, with an opaque next token. `items` may be a
-   * function rendering only the requested window (and telling the total).
-   */
-  const page = (
-    op: string,
-    input: Json,
-    scope: unknown,
-    items: WireObject[] | ((offset: number, size: number) => { items: WireObject[]; total: number }),
-  ) => {
-    const mr = input.maxResults;
-    let size = defaultPageSize;
-    if (mr !== undefined) {
-      if (typeof mr !== 'number' || !Number.isInteger(mr) || mr < 1 || mr > 25)
-        throw new ApiError(
-          400,
-          'InvalidRequestException',
-          `1 validation error detected: Value '${String(mr)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 25`,
-        );
-      size = mr;
-    }
+/** The items of one page of a list, or a function rendering only the requested window (and telling the total). */
+type PageItems = WireObject[] | ((offset: number, size: number) => { items: WireObject[]; total: number });
+
+/** Cuts lists into the pages requests ask for, with opaque next tokens bound to operation and scope. */
+class Pager {
+  constructor(
+    private readonly tokens: TokenCodec,
+    private readonly defaultPageSize: number,
+    private readonly emptyPageBefore: ImageBuilderHandlerOptions['emptyPageBefore'],
+  ) {}
+
+  page(op: string, input: Json, scope: unknown, items: PageItems): { slice: WireObject[]; next: string | undefined } {
+    const size = this.pageSize(input.maxResults);
     const scopeKey = JSON.stringify(scope);
     let offset = 0;
     let afterEmpty = false;
@@ -414,134 +370,217 @@ export function imageBuilderRoutes(
     if (nt !== undefined) {
       if (typeof nt !== 'string' || nt.length < 1 || nt.length > 65535)
         throw new ApiError(400, 'InvalidPaginationTokenException', 'The pagination token is invalid.');
-      ({ offset, afterEmpty } = tokens.decode(nt, op, scopeKey));
+      ({ offset, afterEmpty } = this.tokens.decode(nt, op, scopeKey));
     }
-    if (!afterEmpty && opts.emptyPageBefore?.(op, offset))
-      return { slice: [] as WireObject[], next: tokens.encode(op, scopeKey, offset, true) };
+    if (!afterEmpty && this.emptyPageBefore?.(op, offset))
+      return { slice: [], next: this.tokens.encode(op, scopeKey, offset, true) };
     const window = typeof items === 'function' ? items(offset, size) : undefined;
     const slice = window ? window.items : (items as WireObject[]).slice(offset, offset + size);
     const total = window ? window.total : (items as WireObject[]).length;
-    const next = offset + size < total ? tokens.encode(op, scopeKey, offset + size) : undefined;
+    const next = offset + size < total ? this.tokens.encode(op, scopeKey, offset + size) : undefined;
     return { slice, next };
-  };
+  }
 
-  const withToken = (out: WireObject, next: string | undefined) => {
-    if (next) out.nextToken = next;
-    return out;
-  };
+  /** The model's `maxResults` (1..25), else the handler's default. */
+  private pageSize(maxResults: unknown): number {
+    if (maxResults === undefined) return this.defaultPageSize;
+    if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > 25)
+      throw new ApiError(
+        400,
+        'InvalidRequestException',
+        `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 25`,
+      );
+    return maxResults;
+  }
+}
 
-  return {
-    'GET /GetLifecycleExecution': wrap('GetLifecycleExecution', (req) => {
-      const id = requireString(Object.fromEntries(req.url.searchParams), 'lifecycleExecutionId', LCE_RE);
-      const e = store.wireLifecycleExecution(id);
-      if (!e) throw new ApiError(404, 'ResourceNotFoundException', `Lifecycle execution ${id} not found.`);
-      return { lifecycleExecution: e };
-    }),
-    'POST /ListLifecycleExecutions': wrap('ListLifecycleExecutions', (req) => {
-      const input = parseBody(req);
-      const arn = requireString(input, 'resourceArn', /^arn:aws[^:]*:imagebuilder:/);
-      const { slice, next } = page('ListLifecycleExecutions', input, [arn], store.wireLifecycleExecutionsFor(arn));
-      return withToken({ lifecycleExecutions: slice }, next);
-    }),
-    'POST /ListLifecyclePolicies': wrap('ListLifecyclePolicies', (req) => {
-      const input = parseBody(req);
-      const filters = parsePolicyFilters(input);
-      const { slice, next } = page(
-        'ListLifecyclePolicies',
-        input,
-        [filters ?? null],
-        store.wireLifecyclePolicies(filters),
-      );
-      return withToken({ lifecyclePolicySummaryList: slice }, next);
-    }),
-    'POST /ListLifecycleExecutionResources': wrap('ListLifecycleExecutionResources', (req) => {
-      const input = parseBody(req);
-      const id = requireString(input, 'lifecycleExecutionId', LCE_RE);
-      const parent = input.parentResourceId;
-      if (parent !== undefined && (typeof parent !== 'string' || parent.length < 1 || parent.length > 1024))
-        throw new ApiError(
-          400,
-          'InvalidRequestException',
-          `The value supplied for parameter 'parentResourceId' is not valid.`,
-        );
-      if (!store.hasLifecycleExecution(id))
-        throw new ApiError(404, 'ResourceNotFoundException', `Lifecycle execution ${id} not found.`);
-      const { slice, next } = page('ListLifecycleExecutionResources', input, [id, parent ?? null], (offset, limit) =>
-        store.wireLifecycleResources(id, parent as string | undefined, { offset, limit }),
-      );
-      const out: WireObject = { lifecycleExecutionId: id, resources: slice };
-      const state = store.wireLifecycleState(id);
-      if (state) out.lifecycleExecutionState = state;
-      return withToken(out, next);
-    }),
-    'GET /GetImage': wrap('GetImage', (req) => {
-      const arn = requireString(
-        Object.fromEntries(req.url.searchParams),
-        'imageBuildVersionArn',
-        VERSION_OR_BUILD_ARN_RE,
-      );
-      const resolved = store.resolveImageArns(arn)[0];
-      const image = resolved ? store.wireImage(resolved) : undefined;
-      if (!resolved || !image) throw new ApiError(404, 'ResourceNotFoundException', `Image ${arn} not found.`);
-      const out: WireObject = { requestId: randomUUID(), image };
-      const latest = store.wireLatestVersionReferences(resolved);
-      if (latest) out.latestVersionReferences = latest;
-      return out;
-    }),
-    'POST /ListImages': wrap('ListImages', (req) => {
-      const input = parseBody(req);
-      const owner = input.owner;
-      if (owner !== undefined && (typeof owner !== 'string' || !OWNERS.has(owner)))
-        throw new ApiError(400, 'InvalidRequestException', `The value supplied for parameter 'owner' is not valid.`);
-      const filters = parseFilters(input);
-      const includeDeprecated = input.includeDeprecated === true;
-      const items = store.wireImageVersions({ owner: owner as string | undefined, filters, includeDeprecated });
-      const { slice, next } = page(
-        'ListImages',
-        input,
-        [owner ?? 'Self', filters ?? null, includeDeprecated, input.byName ?? null],
-        items,
-      );
-      return withToken({ requestId: randomUUID(), imageVersionList: slice }, next);
-    }),
-    'POST /ListImageBuildVersions': wrap('ListImageBuildVersions', (req) => {
-      const input = parseBody(req);
-      const arn =
-        input.imageVersionArn === undefined ? undefined : requireString(input, 'imageVersionArn', VERSION_ARN_RE);
-      const filters = parseFilters(input);
-      const items = store.wireImageBuildVersions({ imageVersionArn: arn, filters });
-      const { slice, next } = page('ListImageBuildVersions', input, [arn ?? null, filters ?? null], items);
-      return withToken({ requestId: randomUUID(), imageSummaryList: slice }, next);
-    }),
-    'POST /ListWorkflowExecutions': wrap('ListWorkflowExecutions', (req) => {
-      const input = parseBody(req);
-      const arn = requireString(input, 'imageBuildVersionArn', BUILD_ARN_RE);
-      const items = store.wireWorkflowExecutions(arn);
-      if (!items) throw new ApiError(404, 'ResourceNotFoundException', `Image ${arn} not found.`);
-      const { slice, next } = page('ListWorkflowExecutions', input, [arn], items);
-      const out: WireObject = { requestId: randomUUID(), workflowExecutions: slice, imageBuildVersionArn: arn };
-      return withToken(out, next);
-    }),
-    'POST /ListWorkflowStepExecutions': wrap('ListWorkflowStepExecutions', (req) => {
-      const input = parseBody(req);
-      const id = requireString(input, 'workflowExecutionId', WF_RE);
-      const found = store.wireWorkflowSteps(id);
-      if (!found) throw new ApiError(404, 'ResourceNotFoundException', `Workflow execution ${id} not found.`);
-      const { slice, next } = page('ListWorkflowStepExecutions', input, [id], found.steps);
-      const out: WireObject = {
-        requestId: randomUUID(),
-        steps: slice,
-        workflowBuildVersionArn: found.workflowBuildVersionArn,
-        workflowExecutionId: id,
-        imageBuildVersionArn: found.imageBuildVersionArn,
+const withToken = (out: WireObject, next: string | undefined) => {
+  if (next) out.nextToken = next;
+  return out;
+};
+
+const queryOf = (req: EmulatorRequest) => Object.fromEntries(req.url.searchParams);
+
+function getLifecycleExecution({ store }: RouteContext, req: EmulatorRequest): WireObject {
+  const id = requireString(queryOf(req), 'lifecycleExecutionId', LCE_RE);
+  const e = store.wireLifecycleExecution(id);
+  if (!e) throw new ApiError(404, 'ResourceNotFoundException', `Lifecycle execution ${id} not found.`);
+  return { lifecycleExecution: e };
+}
+
+function listLifecycleExecutions({ store, pager }: RouteContext, req: EmulatorRequest): WireObject {
+  const input = parseBody(req);
+  const arn = requireString(input, 'resourceArn', /^arn:aws[^:]*:imagebuilder:/);
+  const { slice, next } = pager.page('ListLifecycleExecutions', input, [arn], store.wireLifecycleExecutionsFor(arn));
+  return withToken({ lifecycleExecutions: slice }, next);
+}
+
+function listLifecyclePolicies({ store, pager }: RouteContext, req: EmulatorRequest): WireObject {
+  const input = parseBody(req);
+  const filters = parsePolicyFilters(input);
+  const { slice, next } = pager.page(
+    'ListLifecyclePolicies',
+    input,
+    [filters ?? null],
+    store.wireLifecyclePolicies(filters),
+  );
+  return withToken({ lifecyclePolicySummaryList: slice }, next);
+}
+
+function listLifecycleExecutionResources({ store, pager }: RouteContext, req: EmulatorRequest): WireObject {
+  const input = parseBody(req);
+  const id = requireString(input, 'lifecycleExecutionId', LCE_RE);
+  const parent = input.parentResourceId;
+  if (parent !== undefined && (typeof parent !== 'string' || parent.length < 1 || parent.length > 1024))
+    throw new ApiError(
+      400,
+      'InvalidRequestException',
+      `The value supplied for parameter 'parentResourceId' is not valid.`,
+    );
+  if (!store.hasLifecycleExecution(id))
+    throw new ApiError(404, 'ResourceNotFoundException', `Lifecycle execution ${id} not found.`);
+  const { slice, next } = pager.page('ListLifecycleExecutionResources', input, [id, parent ?? null], (offset, limit) =>
+    store.wireLifecycleResources(id, parent as string | undefined, { offset, limit }),
+  );
+  const out: WireObject = { lifecycleExecutionId: id, resources: slice };
+  const state = store.wireLifecycleState(id);
+  if (state) out.lifecycleExecutionState = state;
+  return withToken(out, next);
+}
+
+function getImage({ store }: RouteContext, req: EmulatorRequest): WireObject {
+  const arn = requireString(queryOf(req), 'imageBuildVersionArn', VERSION_OR_BUILD_ARN_RE);
+  const resolved = store.resolveImageArns(arn)[0];
+  const image = resolved ? store.wireImage(resolved) : undefined;
+  if (!resolved || !image) throw new ApiError(404, 'ResourceNotFoundException', `Image ${arn} not found.`);
+  const out: WireObject = { requestId: randomUUID(), image };
+  const latest = store.wireLatestVersionReferences(resolved);
+  if (latest) out.latestVersionReferences = latest;
+  return out;
+}
+
+function listImages({ store, pager }: RouteContext, req: EmulatorRequest): WireObject {
+  const input = parseBody(req);
+  const owner = input.owner;
+  if (owner !== undefined && (typeof owner !== 'string' || !OWNERS.has(owner)))
+    throw new ApiError(400, 'InvalidRequestException', `The value supplied for parameter 'owner' is not valid.`);
+  const filters = parseFilters(input);
+  const includeDeprecated = input.includeDeprecated === true;
+  const items = store.wireImageVersions({ owner: owner as string | undefined, filters, includeDeprecated });
+  const { slice, next } = pager.page(
+    'ListImages',
+    input,
+    [owner ?? 'Self', filters ?? null, includeDeprecated, input.byName ?? null],
+    items,
+  );
+  return withToken({ requestId: randomUUID(), imageVersionList: slice }, next);
+}
+
+function listImageBuildVersions({ store, pager }: RouteContext, req: EmulatorRequest): WireObject {
+  const input = parseBody(req);
+  const arn = input.imageVersionArn === undefined ? undefined : requireString(input, 'imageVersionArn', VERSION_ARN_RE);
+  const filters = parseFilters(input);
+  const items = store.wireImageBuildVersions({ imageVersionArn: arn, filters });
+  const { slice, next } = pager.page('ListImageBuildVersions', input, [arn ?? null, filters ?? null], items);
+  return withToken({ requestId: randomUUID(), imageSummaryList: slice }, next);
+}
+
+function listWorkflowExecutions({ store, pager }: RouteContext, req: EmulatorRequest): WireObject {
+  const input = parseBody(req);
+  const arn = requireString(input, 'imageBuildVersionArn', BUILD_ARN_RE);
+  const items = store.wireWorkflowExecutions(arn);
+  if (!items) throw new ApiError(404, 'ResourceNotFoundException', `Image ${arn} not found.`);
+  const { slice, next } = pager.page('ListWorkflowExecutions', input, [arn], items);
+  const out: WireObject = { requestId: randomUUID(), workflowExecutions: slice, imageBuildVersionArn: arn };
+  return withToken(out, next);
+}
+
+function listWorkflowStepExecutions({ store, pager }: RouteContext, req: EmulatorRequest): WireObject {
+  const input = parseBody(req);
+  const id = requireString(input, 'workflowExecutionId', WF_RE);
+  const found = store.wireWorkflowSteps(id);
+  if (!found) throw new ApiError(404, 'ResourceNotFoundException', `Workflow execution ${id} not found.`);
+  const { slice, next } = pager.page('ListWorkflowStepExecutions', input, [id], found.steps);
+  const out: WireObject = {
+    requestId: randomUUID(),
+    steps: slice,
+    workflowBuildVersionArn: found.workflowBuildVersionArn,
+    workflowExecutionId: id,
+    imageBuildVersionArn: found.imageBuildVersionArn,
+  };
+  return withToken(out, next);
+}
+
+function getWorkflowExecution({ store }: RouteContext, req: EmulatorRequest): WireObject {
+  const id = requireString(queryOf(req), 'workflowExecutionId', WF_RE);
+  const wf = store.wireWorkflowExecution(id);
+  if (!wf) throw new ApiError(404, 'ResourceNotFoundException', `Workflow execution ${id} not found.`);
+  return { requestId: randomUUID(), ...wf };
+}
+
+/** Every operation the emulator serves: `"<METHOD> /<Operation>"` → its handler. */
+const OPERATIONS: ReadonlyArray<[method: 'GET' | 'POST', operation: string, handler: OperationHandler]> = [
+  ['GET', 'GetLifecycleExecution', getLifecycleExecution],
+  ['POST', 'ListLifecycleExecutions', listLifecycleExecutions],
+  ['POST', 'ListLifecyclePolicies', listLifecyclePolicies],
+  ['POST', 'ListLifecycleExecutionResources', listLifecycleExecutionResources],
+  ['GET', 'GetImage', getImage],
+  ['POST', 'ListImages', listImages],
+  ['POST', 'ListImageBuildVersions', listImageBuildVersions],
+  ['POST', 'ListWorkflowExecutions', listWorkflowExecutions],
+  ['POST', 'ListWorkflowStepExecutions', listWorkflowStepExecutions],
+  ['GET', 'GetWorkflowExecution', getWorkflowExecution],
+];
+
+/**
+ * One operation as a Handler: auth, `onRequest`, then the operation; its ApiError becomes the
+ * AWS error reply, anything else a 500 ServiceException. Every reply carries a request id (and
+ * the service clock in `Date` when the emulator has one).
+ */
+function operationHandler(
+  op: string,
+  handle: OperationHandler,
+  ctx: RouteContext,
+  opts: ImageBuilderHandlerOptions,
+): Handler {
+  const auth = opts.auth ?? {};
+  const serverDate = (): Record<string, string> => (auth.now ? { date: new Date(auth.now()).toUTCString() } : {});
+  return async (req) => {
+    const requestId = randomUUID();
+    try {
+      await checkAuth(req, auth);
+      if (opts.onRequest) {
+        const input: Record<string, unknown> = req.method === 'GET' ? queryOf(req) : parseBody(req);
+        opts.onRequest(op, input, ctx.store);
+      }
+      const body = handle(ctx, req);
+      return {
+        status: 200,
+        headers: { 'x-amzn-requestid': requestId, 'content-type': 'application/json', ...serverDate() },
+        body,
       };
-      return withToken(out, next);
-    }),
-    'GET /GetWorkflowExecution': wrap('GetWorkflowExecution', (req) => {
-      const id = requireString(Object.fromEntries(req.url.searchParams), 'workflowExecutionId', WF_RE);
-      const wf = store.wireWorkflowExecution(id);
-      if (!wf) throw new ApiError(404, 'ResourceNotFoundException', `Workflow execution ${id} not found.`);
-      return { requestId: randomUUID(), ...wf };
-    }),
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const r = imageBuilderErrorReply(err.type, err.message, err.status);
+        (r.headers as Record<string, string>)['x-amzn-requestid'] = requestId;
+        Object.assign(r.headers as Record<string, string>, serverDate());
+        return r;
+      }
+      return imageBuilderErrorReply('ServiceException', `${op} failed: ${String(err)}`, 500);
+    }
   };
+}
+
+/** The route table: `"<METHOD> <path>"` → handler. */
+export function imageBuilderRoutes(
+  store: ImageBuilderStore,
+  opts: ImageBuilderHandlerOptions = {},
+): Record<string, Handler> {
+  const secret = opts.tokenSecret;
+  const key = secret === undefined ? randomBytes(32) : Buffer.isBuffer(secret) ? secret : Buffer.from(secret);
+  const pager = new Pager(new TokenCodec(key), opts.defaultPageSize ?? 25, opts.emptyPageBefore);
+  const ctx: RouteContext = { store, pager };
+  return Object.fromEntries(
+    OPERATIONS.map(([method, op, handle]) => [`${method} /${op}`, operationHandler(op, handle, ctx, opts)]),
+  );
 }

@@ -76,6 +76,16 @@ function imageTags(world: ParallelClusterWorld, imageId: string): Record<string,
   };
 }
 
+/** One image build being scripted: where its events go and the ids they carry. */
+interface BuildScript {
+  world: ParallelClusterWorld;
+  imageId: string;
+  /** Every event of the stack, in the order it is scripted. */
+  events: CfnEventSeed[];
+  /** Adds an event of the create operation (its operation id and client request token). */
+  push: (e: Omit<CfnEventSeed, 'operationId' | 'clientRequestToken'>) => void;
+}
+
 function imageBuild(world: ParallelClusterWorld, opts: ImageBuildOptions, succeed: boolean): ImageBuildTruth {
   const { imageId } = opts;
   const t0 = world.now() + (opts.startInMs ?? 0);
@@ -89,17 +99,79 @@ function imageBuild(world: ParallelClusterWorld, opts: ImageBuildOptions, succee
   });
   const opId = `${hex(`${stackId}|create`, 8)}-${hex(`${stackId}|c2`, 4)}-4${hex(stackId, 3)}-8${hex(imageId, 3)}-${hex(`${stackId}|op`, 12)}`;
   const token = `pcluster-build-image-${hex(imageId, 8)}`;
-  const ev: CfnEventSeed[] = [];
-  const push = (e: Omit<CfnEventSeed, 'operationId' | 'clientRequestToken'>) =>
-    ev.push({ ...e, operationId: opId, clientRequestToken: token });
-  push({
+  const events: CfnEventSeed[] = [];
+  const script: BuildScript = {
+    world,
+    imageId,
+    events,
+    push: (e) => events.push({ ...e, operationId: opId, clientRequestToken: token }),
+  };
+  script.push({
     at: t0,
     logicalId: imageId,
     type: 'AWS::CloudFormation::Stack',
     status: 'CREATE_IN_PROGRESS',
     reason: 'User Initiated',
   });
-  let t = t0 + 2 * S;
+  const t = createImageResources(script, t0 + 2 * S);
+  const ibStart = t + 1 * S;
+  const buildEnd = ibStart + buildMs;
+  const amiId = `ami-${hex(`${imageId}|ami`, 17)}`;
+  const ibArn = world.imagebuilder.addImage({
+    name: `parallelclusterimage-${imageId.toLowerCase()}`,
+    version: PCLUSTER_VERSION,
+    createdAt: ibStart,
+    statuses: imageBuilderStatuses(ibStart, buildMs, succeed),
+    tags: { 'parallelcluster:image_id': imageId },
+    ...(succeed
+      ? { amis: [{ region: world.region, image: amiId, name: `${imageId} ${new Date(buildEnd).toISOString()}` }] }
+      : {}),
+  });
+  const imageProps = JSON.stringify({
+    ImageRecipeArn: physicalOf(world, 'ImageRecipe', 'AWS::ImageBuilder::ImageRecipe', imageId),
+  });
+  script.push({
+    at: t,
+    logicalId: 'ParallelClusterImage',
+    type: 'AWS::ImageBuilder::Image',
+    status: 'CREATE_IN_PROGRESS',
+    properties: imageProps,
+  });
+  script.push({
+    at: ibStart,
+    logicalId: 'ParallelClusterImage',
+    physicalId: ibArn,
+    type: 'AWS::ImageBuilder::Image',
+    status: 'CREATE_IN_PROGRESS',
+    reason: 'Resource creation Initiated',
+    properties: imageProps,
+  });
+  const log = addBuildLog(world, imageId, ibStart, buildEnd, succeed);
+  const endsAt = succeed
+    ? finishSucceeded(script, { stackId, ibArn, imageProps, buildEnd, amiId, tags })
+    : finishFailed(script, { ibArn, imageProps, buildEnd });
+  world.cfn.addEvents(stackId, events);
+  const truth: ImageBuildTruth = {
+    imageId,
+    stackId,
+    stackName: imageId,
+    imageBuilderArn: ibArn,
+    logGroup: log.group,
+    logStream: log.stream,
+    startedAt: t0,
+    buildEndsAt: buildEnd,
+    endsAt,
+    eventCount: events.length,
+    logLineCount: log.lines,
+  };
+  if (succeed) truth.amiId = amiId;
+  return truth;
+}
+
+/** The create events of the stack's resources before the image, from `at`; returns when the last ends. */
+function createImageResources(script: BuildScript, at: number): number {
+  const { world, imageId, push } = script;
+  let t = at;
   for (const [logical, type] of IMAGE_RESOURCES) {
     const physical = physicalOf(world, logical, type, imageId);
     const props = JSON.stringify({
@@ -142,10 +214,13 @@ function imageBuild(world: ParallelClusterWorld, opts: ImageBuildOptions, succee
     });
     t += 4 * S;
   }
-  const ibName = `parallelclusterimage-${imageId.toLowerCase()}`;
-  const ibStart = t + 1 * S;
+  return t;
+}
+
+/** The Image Builder image's status timeline: PENDING → BUILDING → TESTING → (DISTRIBUTING → AVAILABLE | FAILED). */
+function imageBuilderStatuses(ibStart: number, buildMs: number, succeed: boolean) {
   const buildEnd = ibStart + buildMs;
-  const statuses = [
+  return [
     { at: ibStart, status: 'PENDING' },
     { at: ibStart + 5 * S, status: 'BUILDING' },
     { at: ibStart + Math.floor(buildMs * 0.6), status: 'TESTING' },
@@ -162,38 +237,18 @@ function imageBuild(world: ParallelClusterWorld, opts: ImageBuildOptions, succee
           },
         ]),
   ];
-  const amiId = `ami-${hex(`${imageId}|ami`, 17)}`;
-  const ibArn = world.imagebuilder.addImage({
-    name: ibName,
-    version: PCLUSTER_VERSION,
-    createdAt: ibStart,
-    statuses,
-    tags: { 'parallelcluster:image_id': imageId },
-    ...(succeed
-      ? { amis: [{ region: world.region, image: amiId, name: `${imageId} ${new Date(buildEnd).toISOString()}` }] }
-      : {}),
-  });
-  const imageProps = JSON.stringify({
-    ImageRecipeArn: physicalOf(world, 'ImageRecipe', 'AWS::ImageBuilder::ImageRecipe', imageId),
-  });
-  push({
-    at: t,
-    logicalId: 'ParallelClusterImage',
-    type: 'AWS::ImageBuilder::Image',
-    status: 'CREATE_IN_PROGRESS',
-    properties: imageProps,
-  });
-  push({
-    at: ibStart,
-    logicalId: 'ParallelClusterImage',
-    physicalId: ibArn,
-    type: 'AWS::ImageBuilder::Image',
-    status: 'CREATE_IN_PROGRESS',
-    reason: 'Resource creation Initiated',
-    properties: imageProps,
-  });
-  const logGroup = `/aws/imagebuilder/ParallelClusterImage-${imageId}`;
-  const logStream = `${PCLUSTER_VERSION}/1`;
+}
+
+/** The build's CloudWatch log: a cookbook line every 4 s of the build (and the error of a failed one). */
+function addBuildLog(
+  world: ParallelClusterWorld,
+  imageId: string,
+  ibStart: number,
+  buildEnd: number,
+  succeed: boolean,
+) {
+  const group = `/aws/imagebuilder/ParallelClusterImage-${imageId}`;
+  const stream = `${PCLUSTER_VERSION}/1`;
   const lines: Array<{ timestamp: number; message: string }> = [];
   for (let i = 0, lt = ibStart + 6 * S; lt < buildEnd; i++, lt += 4 * S) {
     lines.push({
@@ -202,124 +257,119 @@ function imageBuild(world: ParallelClusterWorld, opts: ImageBuildOptions, succee
     });
   }
   if (!succeed) lines.push({ timestamp: buildEnd - 1, message: 'ERROR: TestComponent <update-os> exited with code 1' });
-  world.logs.addEvents(logGroup, logStream, lines);
-  let endsAt: number;
-  if (succeed) {
-    push({
-      at: buildEnd + 2 * S,
-      logicalId: 'ParallelClusterImage',
-      physicalId: ibArn,
-      type: 'AWS::ImageBuilder::Image',
-      status: 'CREATE_COMPLETE',
-      properties: imageProps,
-    });
-    push({
-      at: buildEnd + 3 * S,
-      logicalId: imageId,
-      type: 'AWS::CloudFormation::Stack',
-      status: 'CREATE_COMPLETE',
-      detailedStatus: 'CONFIGURATION_COMPLETE',
-    });
-    // The SNS → Lambda path tags the AMI and deletes the stack.
-    world.ec2.addImage({
-      imageId: amiId,
-      name: `${imageId} ${new Date(buildEnd).toISOString().replace(/[:.]/g, '-')}`,
-      description: `AWS ParallelCluster AMI for ${imageId}`,
-      architecture: 'x86_64',
-      creationDate: new Date(buildEnd).toISOString(),
-      registeredAt: buildEnd + 4 * S,
-      tags: {
-        ...tags,
-        'parallelcluster:build_status': 'available',
-        'parallelcluster:parent_image': 'ami-0parent0000000000',
-        Ec2ImageBuilderArn: ibArn,
-      },
-    });
-    const delOp = `${hex(`${stackId}|delete`, 8)}-${hex(`${stackId}|d2`, 4)}-4${hex(`${stackId}d`, 3)}-8${hex(`${imageId}d`, 3)}-${hex(`${stackId}|dop`, 12)}`;
-    let d = buildEnd + 10 * S;
-    ev.push({
-      at: d,
-      logicalId: imageId,
-      type: 'AWS::CloudFormation::Stack',
-      status: 'DELETE_IN_PROGRESS',
-      reason: 'User Initiated',
-      operationId: delOp,
-    });
-    const all: Array<[string, string]> = [...IMAGE_RESOURCES, ['ParallelClusterImage', 'AWS::ImageBuilder::Image']];
-    for (const [logical, type] of all.reverse()) {
-      const physical = logical === 'ParallelClusterImage' ? ibArn : physicalOf(world, logical, type, imageId);
-      d += 1 * S;
-      ev.push({
-        at: d,
-        logicalId: logical,
-        physicalId: physical,
-        type,
-        status: 'DELETE_IN_PROGRESS',
-        operationId: delOp,
-      });
-      ev.push({
-        at: d + S / 2,
-        logicalId: logical,
-        physicalId: physical,
-        type,
-        status: 'DELETE_COMPLETE',
-        operationId: delOp,
-      });
-    }
-    d += 2 * S;
-    ev.push({
-      at: d,
-      logicalId: imageId,
-      type: 'AWS::CloudFormation::Stack',
-      status: 'DELETE_COMPLETE',
-      operationId: delOp,
-    });
-    endsAt = d;
-  } else {
-    push({
-      at: buildEnd + 2 * S,
-      logicalId: 'ParallelClusterImage',
-      physicalId: ibArn,
-      type: 'AWS::ImageBuilder::Image',
-      status: 'CREATE_FAILED',
-      reason: `Resource handler returned message: "Image status: FAILED. Reason: Image Build Failed: Workflow Step failed" (HandlerErrorCode: NotStabilized)`,
-      properties: imageProps,
-    });
-    let d = buildEnd + 3 * S;
-    push({
-      at: d,
-      logicalId: imageId,
-      type: 'AWS::CloudFormation::Stack',
-      status: 'ROLLBACK_IN_PROGRESS',
-      reason: 'The following resource(s) failed to create: [ParallelClusterImage]. Rollback requested by user.',
-    });
-    const all: Array<[string, string]> = [...IMAGE_RESOURCES, ['ParallelClusterImage', 'AWS::ImageBuilder::Image']];
-    for (const [logical, type] of all.reverse()) {
-      const physical = logical === 'ParallelClusterImage' ? ibArn : physicalOf(world, logical, type, imageId);
-      d += 1 * S;
-      push({ at: d, logicalId: logical, physicalId: physical, type, status: 'DELETE_IN_PROGRESS' });
-      push({ at: d + S / 2, logicalId: logical, physicalId: physical, type, status: 'DELETE_COMPLETE' });
-    }
-    d += 2 * S;
-    push({ at: d, logicalId: imageId, type: 'AWS::CloudFormation::Stack', status: 'ROLLBACK_COMPLETE' });
-    endsAt = d;
+  world.logs.addEvents(group, stream, lines);
+  return { group, stream, lines: lines.length };
+}
+
+/**
+ * Every resource of the stack (the image's too) in reverse order, DELETE_IN_PROGRESS then
+ * DELETE_COMPLETE half a second later, one second apart from `at`; returns the last second used.
+ */
+function deleteAllResources(
+  script: BuildScript,
+  ibArn: string,
+  at: number,
+  emit: (e: Omit<CfnEventSeed, 'operationId' | 'clientRequestToken'>) => void,
+): number {
+  const { world, imageId } = script;
+  let d = at;
+  const all: Array<[string, string]> = [...IMAGE_RESOURCES, ['ParallelClusterImage', 'AWS::ImageBuilder::Image']];
+  for (const [logical, type] of all.reverse()) {
+    const physical = logical === 'ParallelClusterImage' ? ibArn : physicalOf(world, logical, type, imageId);
+    d += 1 * S;
+    emit({ at: d, logicalId: logical, physicalId: physical, type, status: 'DELETE_IN_PROGRESS' });
+    emit({ at: d + S / 2, logicalId: logical, physicalId: physical, type, status: 'DELETE_COMPLETE' });
   }
-  world.cfn.addEvents(stackId, ev);
-  const truth: ImageBuildTruth = {
-    imageId,
-    stackId,
-    stackName: imageId,
-    imageBuilderArn: ibArn,
-    logGroup,
-    logStream,
-    startedAt: t0,
-    buildEndsAt: buildEnd,
-    endsAt,
-    eventCount: ev.length,
-    logLineCount: lines.length,
-  };
-  if (succeed) truth.amiId = amiId;
-  return truth;
+  return d;
+}
+
+/**
+ * A build that succeeded: the image and stack CREATE_COMPLETE, the AMI registered and tagged, then
+ * the stack deleted in an operation of its own (as pcluster's SNS → Lambda path does). Returns the end.
+ */
+function finishSucceeded(
+  script: BuildScript,
+  build: {
+    stackId: string;
+    ibArn: string;
+    imageProps: string;
+    buildEnd: number;
+    amiId: string;
+    tags: Record<string, string>;
+  },
+): number {
+  const { world, imageId, push, events } = script;
+  const { stackId, ibArn, imageProps, buildEnd } = build;
+  push({
+    at: buildEnd + 2 * S,
+    logicalId: 'ParallelClusterImage',
+    physicalId: ibArn,
+    type: 'AWS::ImageBuilder::Image',
+    status: 'CREATE_COMPLETE',
+    properties: imageProps,
+  });
+  push({
+    at: buildEnd + 3 * S,
+    logicalId: imageId,
+    type: 'AWS::CloudFormation::Stack',
+    status: 'CREATE_COMPLETE',
+    detailedStatus: 'CONFIGURATION_COMPLETE',
+  });
+  world.ec2.addImage({
+    imageId: build.amiId,
+    name: `${imageId} ${new Date(buildEnd).toISOString().replace(/[:.]/g, '-')}`,
+    description: `AWS ParallelCluster AMI for ${imageId}`,
+    architecture: 'x86_64',
+    creationDate: new Date(buildEnd).toISOString(),
+    registeredAt: buildEnd + 4 * S,
+    tags: {
+      ...build.tags,
+      'parallelcluster:build_status': 'available',
+      'parallelcluster:parent_image': 'ami-0parent0000000000',
+      Ec2ImageBuilderArn: ibArn,
+    },
+  });
+  const delOp = `${hex(`${stackId}|delete`, 8)}-${hex(`${stackId}|d2`, 4)}-4${hex(`${stackId}d`, 3)}-8${hex(`${imageId}d`, 3)}-${hex(`${stackId}|dop`, 12)}`;
+  // The delete is another operation: its own id, no client request token.
+  const emit = (e: Omit<CfnEventSeed, 'operationId' | 'clientRequestToken'>) =>
+    events.push({ ...e, operationId: delOp });
+  const start = buildEnd + 10 * S;
+  emit({
+    at: start,
+    logicalId: imageId,
+    type: 'AWS::CloudFormation::Stack',
+    status: 'DELETE_IN_PROGRESS',
+    reason: 'User Initiated',
+  });
+  const end = deleteAllResources(script, ibArn, start, emit) + 2 * S;
+  emit({ at: end, logicalId: imageId, type: 'AWS::CloudFormation::Stack', status: 'DELETE_COMPLETE' });
+  return end;
+}
+
+/** A build that failed: the image CREATE_FAILED, the stack rolled back within the create operation. Returns the end. */
+function finishFailed(script: BuildScript, build: { ibArn: string; imageProps: string; buildEnd: number }): number {
+  const { imageId, push } = script;
+  const { ibArn, buildEnd } = build;
+  push({
+    at: buildEnd + 2 * S,
+    logicalId: 'ParallelClusterImage',
+    physicalId: ibArn,
+    type: 'AWS::ImageBuilder::Image',
+    status: 'CREATE_FAILED',
+    reason: `Resource handler returned message: "Image status: FAILED. Reason: Image Build Failed: Workflow Step failed" (HandlerErrorCode: NotStabilized)`,
+    properties: build.imageProps,
+  });
+  const start = buildEnd + 3 * S;
+  push({
+    at: start,
+    logicalId: imageId,
+    type: 'AWS::CloudFormation::Stack',
+    status: 'ROLLBACK_IN_PROGRESS',
+    reason: 'The following resource(s) failed to create: [ParallelClusterImage]. Rollback requested by user.',
+  });
+  const end = deleteAllResources(script, ibArn, start, push) + 2 * S;
+  push({ at: end, logicalId: imageId, type: 'AWS::CloudFormation::Stack', status: 'ROLLBACK_COMPLETE' });
+  return end;
 }
 
 /**
