@@ -4,7 +4,7 @@
  * lifecycle execution is one deployment; an image build's deployments are its workflow executions.
  */
 import type { ExecutionInfo, StackEvent } from '@stackfeed/core';
-import type { OperationMark, WatchSummary } from '@stackfeed/core/adapter';
+import { boundaryOperationMark, type OperationMark, type WatchSummary } from '@stackfeed/core/adapter';
 import type { WireWorkflow } from './api.js';
 import { lifecycleDeployment, workflowDeployment } from './mapping/deployments.js';
 import { RESOURCE_TYPES } from './mapping/tables.js';
@@ -51,21 +51,10 @@ export function lifecycleSummary(final: ExecutionInfo | undefined, events: reado
 /**
  * An image build's operations are its workflow executions: a workflow's own status event opens
  * one (IN_PROGRESS; its rollback resumes it) or ends it (COMPLETE, FAILED, SKIPPED, CANCELLED).
- * Step events mark nothing.
+ * Step events mark nothing. (A workflow in ROLLBACK_IN_PROGRESS has action ROLLBACK.)
  */
 export function buildOperationMark(ev: StackEvent): OperationMark | undefined {
-  if (ev.resource.type !== RESOURCE_TYPES.workflow) return undefined;
-  switch (ev.phase) {
-    case 'IN_PROGRESS':
-      return ev.action === 'ROLLBACK' ? 'resume' : 'start';
-    case 'COMPLETE':
-    case 'FAILED':
-    case 'SKIPPED':
-    case 'CANCELLED':
-      return 'end';
-    default:
-      return undefined;
-  }
+  return ev.resource.type === RESOURCE_TYPES.workflow ? boundaryOperationMark(ev) : undefined;
 }
 
 /**

@@ -51,7 +51,7 @@ export {
   DEFAULT_MAX_ERROR_DURATION_MS,
 } from './watch/watch.js';
 export type { OperationMark } from './watch/current-operation.js';
-export { stackOperationMark } from './watch/stack-marks.js';
+export { boundaryOperationMark, stackOperationMark } from './watch/stack-marks.js';
 export { deploymentSummary } from './watch/deployment-summary.js';
 
 export { HttpTransport } from './transport/http-transport.js';
