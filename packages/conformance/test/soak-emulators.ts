@@ -11,7 +11,7 @@
  * `result` (request meters), then the child closes its servers and exits on disconnect.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { EmulatorRequest, EmulatorServer } from '@stackfeed/emulator';
+import { type EmulatorRequest, type EmulatorServer, maxInWindow, seededRandom } from '@stackfeed/emulator';
 import { type EmulatedStack, type HeatEmulator, createScript, startHeatEmulator } from '@stackfeed/emulator/heat';
 import {
   type ImageBuilderEmulator,
@@ -111,29 +111,6 @@ export interface ResultMessage {
 
 export type ParentMessage = SetupMessage | { type: 'start' } | { type: 'truth'; index: number } | { type: 'finish' };
 export type ChildMessage = ReadyMessage | OpenMessage | TruthMessage | ResultMessage;
-
-/** A deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The most values of `times` (ascending) inside any half-open window `[t, t + intervalMs)`. */
-export function maxInWindow(times: readonly number[], intervalMs: number): number {
-  let best = 0;
-  let lo = 0;
-  for (let i = 0; i < times.length; i++) {
-    while ((times[i] as number) - (times[lo] as number) >= intervalMs) lo++;
-    best = Math.max(best, i - lo + 1);
-  }
-  return best;
-}
 
 /**
  * Counts every request a server receives (arrival time, performance.now()) and, when `quota` is
@@ -547,7 +524,7 @@ async function setupImageBuilder(c: Common): Promise<ProviderSetup> {
 // the child process
 
 async function setupAll(m: SetupMessage, sim: () => number): Promise<ProviderSetup[]> {
-  const random = rng(m.seed);
+  const random = seededRandom(m.seed);
   const c: Common = { count: m.perProvider, spanMs: m.spanMs, random };
   return [
     await setupHeat(c),

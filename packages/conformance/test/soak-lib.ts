@@ -28,8 +28,8 @@ import {
   type ProviderName,
   type ReadyMessage,
   type ResultMessage,
-  maxInWindow,
 } from './soak-emulators.js';
+import { maxInWindow } from '@stackfeed/emulator';
 
 export { PROVIDERS, maxInWindow, type ProviderName };
 
