@@ -21,11 +21,11 @@
 import { type EmulatorRequest, type EmulatorServer, startEmulator } from '../harness.js';
 import { HeatWire, createHeatRouter } from './handler.js';
 import { EmulatedKeystone, type KeystoneOptions } from './keystone.js';
-import { type EmulatedStack, HeatStore, type ScriptedEvent } from './store.js';
+import { type AddStackOptions, type EmulatedStack, HeatStore, type ScriptedEvent } from './store.js';
 
 export { createScript, deleteScript, nestedUpdateRollbackScripts, type NestedRollbackScripts } from './scenarios.js';
 export { heatActivity, type HeatActivityHost } from './activity.js';
-export { HeatStore, type EmulatedStack, type ScriptedEvent, type StoredEvent } from './store.js';
+export { type AddStackOptions, HeatStore, type EmulatedStack, type ScriptedEvent, type StoredEvent } from './store.js';
 export type { KeystoneOptions } from './keystone.js';
 
 export interface HeatEmulatorOptions {
@@ -73,19 +73,7 @@ export interface HeatEmulator {
    * resource it implements, `parentResource`, else Heat's `{parent}-{resource}-…` name tells).
    * `tags` are Heat's simple string tags.
    */
-  addStack(
-    name: string,
-    script: ScriptedEvent[],
-    opts?: {
-      id?: string;
-      initialStatus?: string;
-      parent?: string;
-      parentResource?: string;
-      tags?: string[];
-      /** Before this scenario instant no call finds the stack (it is created then). */
-      createdAtMs?: number;
-    },
-  ): EmulatedStack;
+  addStack(name: string, script: ScriptedEvent[], opts?: AddStackOptions): EmulatedStack;
   /** Append events to a stack's script. */
   addEvents(stack: EmulatedStack, script: ScriptedEvent[]): void;
   /** Remove the `count` oldest events of a stack (Heat's purge). */

@@ -46,6 +46,18 @@ export function eventOrder(a: { atMs: number; seq: number }, b: { atMs: number; 
   return a.atMs - b.atMs || a.seq - b.seq;
 }
 
+/** How `addStack` places a stack (see `HeatEmulator.addStack`). */
+export interface AddStackOptions {
+  id?: string;
+  initialStatus?: string;
+  parent?: string;
+  parentResource?: string;
+  /** Heat's simple string tags. */
+  tags?: string[];
+  /** Before this scenario instant no call finds the stack (it is created then). */
+  createdAtMs?: number;
+}
+
 /** Stacks, their scripted events and the scenario clock; no HTTP here. */
 export class HeatStore {
   readonly stacks = new Map<string, EmulatedStack>();
@@ -108,18 +120,7 @@ export class HeatStore {
     for (const e of this.visible(s).slice(0, count)) s.pruned.add(e.id);
   }
 
-  addStack(
-    name: string,
-    script: ScriptedEvent[],
-    o: {
-      id?: string;
-      initialStatus?: string;
-      parent?: string;
-      parentResource?: string;
-      tags?: string[];
-      createdAtMs?: number;
-    } = {},
-  ): EmulatedStack {
+  addStack(name: string, script: ScriptedEvent[], o: AddStackOptions = {}): EmulatedStack {
     const s: EmulatedStack = {
       id: o.id ?? randomUUID(),
       name,

@@ -156,31 +156,43 @@ function base(o: BuilderOptions, name: string) {
   };
 }
 
+/** The LOG line every deployment opens with. */
+function applyStarted(): ScenarioEvent {
+  return { event_type: 'LOG', event_message: 'Apply required resource success. ' };
+}
+
+/**
+ * Steps `stepMs` apart from `startAt` (default 0): `add` appends one at the current time and moves
+ * the time on; `at` is the time of the next one.
+ */
+function timeline(stepMs: number, startAt = 0) {
+  const steps: ScenarioStep[] = [];
+  let at = startAt;
+  return {
+    steps,
+    add(s: Omit<ScenarioStep, 'at'> & { at?: number }) {
+      const next: ScenarioStep = { at, ...s };
+      next.at = at; // a step built elsewhere (applyComplete) takes this timeline's time
+      steps.push(next);
+      at += stepMs;
+    },
+    get at() {
+      return at;
+    },
+  };
+}
+
 /** An empty stack deployed successfully: every resource created, then DEPLOYMENT_COMPLETE. */
 export function deploymentSucceeds(o: BuilderOptions = {}): RfsScenario {
   const b = base(o, 'demo-success');
   const list = instances(b.resources, b.stackName);
-  const steps: ScenarioStep[] = [];
-  let at = 0;
-  const step = (s: Omit<ScenarioStep, 'at' | 'deploymentId'>) => {
-    steps.push({ at, deploymentId: b.deploymentId, ...s });
-    at += b.stepMs;
-  };
-  step({
-    status: 'DEPLOYMENT_IN_PROGRESS',
-    events: [{ event_type: 'LOG', event_message: 'Apply required resource success. ' }],
-  });
-  for (const i of list) step({ events: [creating(i)] });
-  for (const i of list) step({ events: [created(i)] });
-  step({
-    status: 'DEPLOYMENT_COMPLETE',
-    events: [
-      {
-        event_type: 'SUMMARY',
-        event_message: `Apply complete! Resources: ${list.length} added, 0 changed, 0 destroyed.`,
-      },
-    ],
-  });
+  const t = timeline(b.stepMs);
+  const d = b.deploymentId;
+  t.add({ deploymentId: d, status: 'DEPLOYMENT_IN_PROGRESS', events: [applyStarted()] });
+  for (const i of list) t.add({ deploymentId: d, events: [creating(i)] });
+  for (const i of list) t.add({ deploymentId: d, events: [created(i)] });
+  t.add(applyComplete(d, true, list.length));
+  const steps = t.steps;
   return {
     stackName: b.stackName,
     stackId: b.stackId,
@@ -207,18 +219,10 @@ export function deploymentFailsAndRollsBack(
   const failing = list[failIndex] as Instance;
   const ok = list.slice(0, failIndex);
   const errorText = `Error: error creating ${address(failing)}: Bad request with: [POST https://ecs.cn-north-4.myhuaweicloud.com/v1.1/0123456789abcdef0123456789abcdef/cloudservers], error message: {"error":{"code":"Ecs.0013","message":"Insufficient EIP quota."}}`;
-  const steps: ScenarioStep[] = [];
-  let at = 0;
-  const step = (s: Omit<ScenarioStep, 'at'>) => {
-    steps.push({ at, ...s });
-    at += b.stepMs;
-  };
+  const t = timeline(b.stepMs);
+  const step = t.add;
   const d = b.deploymentId;
-  step({
-    deploymentId: d,
-    status: 'DEPLOYMENT_IN_PROGRESS',
-    events: [{ event_type: 'LOG', event_message: 'Apply required resource success. ' }],
-  });
+  step({ deploymentId: d, status: 'DEPLOYMENT_IN_PROGRESS', events: [applyStarted()] });
   for (const i of ok) step({ deploymentId: d, events: [creating(i)] });
   for (const i of ok) step({ deploymentId: d, events: [created(i)] });
   step({ deploymentId: d, events: [creating(failing)] });
@@ -254,7 +258,7 @@ export function deploymentFailsAndRollsBack(
     ...(b.startAt !== undefined ? { startAt: b.startAt } : {}),
     initialStatus: 'CREATION_COMPLETE',
     history: [],
-    steps,
+    steps: t.steps,
   };
 }
 
@@ -282,34 +286,17 @@ export function deploymentFails(o: BuilderOptions & { failAt?: number } = {}): R
 export function stackDeletion(o: BuilderOptions & { deletionDeploymentId?: string } = {}): RfsScenario {
   const b = base(o, 'demo-delete');
   const list = instances(b.resources, b.stackName);
-  const history: ScenarioStep[] = [];
-  let at = -(list.length * 2 + 10) * b.stepMs;
-  const past = (s: Omit<ScenarioStep, 'at' | 'deploymentId'>) => {
-    history.push({ at, deploymentId: b.deploymentId, ...s });
-    at += b.stepMs;
-  };
-  past({
-    status: 'DEPLOYMENT_IN_PROGRESS',
-    events: [{ event_type: 'LOG', event_message: 'Apply required resource success. ' }],
-  });
-  for (const i of list) past({ events: [creating(i)] });
-  for (const i of list) past({ events: [created(i)] });
-  past({
-    status: 'DEPLOYMENT_COMPLETE',
-    events: [
-      {
-        event_type: 'SUMMARY',
-        event_message: `Apply complete! Resources: ${list.length} added, 0 changed, 0 destroyed.`,
-      },
-    ],
-  });
+  const d = b.deploymentId;
+  const past = timeline(b.stepMs, -(list.length * 2 + 10) * b.stepMs);
+  past.add({ deploymentId: d, status: 'DEPLOYMENT_IN_PROGRESS', events: [applyStarted()] });
+  for (const i of list) past.add({ deploymentId: d, events: [creating(i)] });
+  for (const i of list) past.add({ deploymentId: d, events: [created(i)] });
+  past.add(applyComplete(d, true, list.length));
+  const history = past.steps;
   const del = o.deletionDeploymentId ?? seededUuid(`deployment/${b.stackName}/delete`);
-  const steps: ScenarioStep[] = [];
-  at = 0;
-  const step = (s: Omit<ScenarioStep, 'at' | 'deploymentId'>) => {
-    steps.push({ at, deploymentId: del, ...s });
-    at += b.stepMs;
-  };
+  const now = timeline(b.stepMs);
+  const step = (s: Omit<ScenarioStep, 'at' | 'deploymentId'>) => now.add({ deploymentId: del, ...s });
+  const steps = now.steps;
   step({
     status: 'DELETION_IN_PROGRESS',
     events: [{ event_type: 'LOG', event_message: 'Destroy required resource success. ' }],
@@ -349,20 +336,14 @@ function updating(i: Instance): ScenarioEvent[] {
 export function deploymentUpdates(o: BuilderOptions = {}): RfsScenario {
   const b = base(o, 'demo-update');
   const list = instances(b.resources, b.stackName);
-  const steps: ScenarioStep[] = [];
-  let at = 0;
-  const step = (s: Omit<ScenarioStep, 'at' | 'deploymentId'>) => {
-    steps.push({ at, deploymentId: b.deploymentId, ...s });
-    at += b.stepMs;
-  };
-  step({
-    status: 'DEPLOYMENT_IN_PROGRESS',
-    events: [{ event_type: 'LOG', event_message: 'Apply required resource success. ' }],
-  });
+  const t = timeline(b.stepMs);
+  const d = b.deploymentId;
+  t.add({ deploymentId: d, status: 'DEPLOYMENT_IN_PROGRESS', events: [applyStarted()] });
   const changes = list.map(updating);
-  for (const [modifying] of changes) step({ events: [modifying as ScenarioEvent] });
-  for (const [, modified] of changes) step({ events: [modified as ScenarioEvent] });
-  steps.push({ ...applyComplete(b.deploymentId, false, list.length), at });
+  for (const [modifying] of changes) t.add({ deploymentId: d, events: [modifying as ScenarioEvent] });
+  for (const [, modified] of changes) t.add({ deploymentId: d, events: [modified as ScenarioEvent] });
+  t.steps.push({ ...applyComplete(d, false, list.length), at: t.at });
+  const steps = t.steps;
   return {
     stackName: b.stackName,
     stackId: b.stackId,
@@ -426,9 +407,8 @@ export function largeStack(
       if (pending.length >= perStep) flush();
     };
     steps.push({ at: 0, deploymentId: dep, status: 'DEPLOYMENT_IN_PROGRESS' });
-    const log = { event_type: 'LOG', event_message: 'Apply required resource success. ' };
-    push(log);
-    push({ ...log });
+    push(applyStarted());
+    push(applyStarted());
     flush();
     for (const i of list) for (const e of n === 0 ? [creating(i), created(i)] : updating(i)) push(e);
     flush();
@@ -487,7 +467,7 @@ export function stackFleet(o: StackFleetOptions): RfsScenario[] {
       at: -(n + 4) * stepMs,
       deploymentId: dep,
       status: 'DEPLOYMENT_IN_PROGRESS',
-      events: [{ event_type: 'LOG', event_message: 'Apply required resource success. ' }, creating(vpc)],
+      events: [applyStarted(), creating(vpc)],
     };
     const end: ScenarioStep = failed
       ? {
