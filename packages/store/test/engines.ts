@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { StackEvent } from '@stackfeed/core';
 import { PGlite } from '@electric-sql/pglite';
-import { afterAll, inject } from 'vitest';
+import { afterAll, afterEach, inject } from 'vitest';
 import { type OpenStoreOptions, openStore, type Store } from '../src/index.js';
 
 /** A store URL per engine; each PostgreSQL test gets a schema of its own on the run's private server. */
@@ -40,6 +40,19 @@ export const ENGINES: EngineCase[] = [
     open: (o) => openStore(postgresUrl(), { schema: freshSchema(), ...o }),
   },
 ];
+
+/** `fresh()` opens a new store on `engine`; every store it opened is closed after each test. */
+export function freshStores(engine: EngineCase): (options?: OpenStoreOptions) => Promise<Store> {
+  const open: Store[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  return async (options) => {
+    const s = await engine.open(options);
+    open.push(s);
+    return s;
+  };
+}
 
 /** A Heat-like event: second-granularity times, a provider id, a stack id and name. */
 export function makeEvent(i: number, over: Partial<StackEvent> = {}): StackEvent {

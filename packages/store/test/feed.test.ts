@@ -1,7 +1,7 @@
 import type { StackEvent } from '@stackfeed/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { StoredEvent, Store } from '../src/index.js';
-import { ENGINES, fromArray, makeEvent } from './engines.js';
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../src/index.js';
+import { ENGINES, freshStores, fromArray, makeEvent } from './engines.js';
 
 const bySeq = (a: string, b: string) => Number(a) - Number(b);
 
@@ -17,15 +17,7 @@ async function take<T>(it: AsyncIterator<T>, n: number): Promise<T[]> {
 }
 
 describe.each(ENGINES)('store.feed, storedEvents, deployments and stack summaries on $name', (engine) => {
-  const open: Store[] = [];
-  const fresh = async () => {
-    const s = await engine.open();
-    open.push(s);
-    return s;
-  };
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((s) => s.close()));
-  });
+  const fresh = freshStores(engine);
 
   it('storedEvents gives each event with its seq, the same order and filters as events()', async () => {
     const store = await fresh();

@@ -1,19 +1,11 @@
 import type { ExecutionInfo, ImageInfo, StackEvent } from '@stackfeed/core';
 import { createPaginator } from '@stackfeed/core/adapter';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION, type Store } from '../src/index.js';
-import { ENGINES, fromArray, makeEvent } from './engines.js';
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../src/index.js';
+import { ENGINES, freshStores, fromArray, makeEvent } from './engines.js';
 
 describe.each(ENGINES)('store on $name', (engine) => {
-  const open: Store[] = [];
-  const fresh = async () => {
-    const s = await engine.open();
-    open.push(s);
-    return s;
-  };
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((s) => s.close()));
-  });
+  const fresh = freshStores(engine);
 
   it('stores every event once: a re-read of the same events inserts nothing and counts duplicates', async () => {
     const store = await fresh();
@@ -137,17 +129,14 @@ describe.each(ENGINES)('store on $name', (engine) => {
   });
 
   it('events() tokens are signed: another store with the same tokenKey resumes them, another key is BAD_REQUEST', async () => {
-    const a = await engine.open({ tokenKey: 'shared-key-for-tokens-0123456789' });
-    open.push(a);
+    const a = await fresh({ tokenKey: 'shared-key-for-tokens-0123456789' });
     await a.archive(fromArray(Array.from({ length: 30 }, (_, i) => makeEvent(i))), { target: 't' });
     const first = await a.events().byPage({ pageSize: 10 }).next();
     const token = first.value?.continuationToken as string;
-    const b = await engine.open({ schema: a.schema, tokenKey: 'shared-key-for-tokens-0123456789' });
-    open.push(b);
+    const b = await fresh({ schema: a.schema, tokenKey: 'shared-key-for-tokens-0123456789' });
     const next = await b.events().byPage({ pageSize: 10, continuationToken: token }).next();
     expect(next.value?.items[0]?.id).toBe('ev-000010');
-    const c = await engine.open({ schema: a.schema, tokenKey: 'another-key-entirely-9876543210' });
-    open.push(c);
+    const c = await fresh({ schema: a.schema, tokenKey: 'another-key-entirely-9876543210' });
     await expect(c.events().byPage({ continuationToken: token }).next()).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
@@ -324,8 +313,7 @@ describe.each(ENGINES)('store on $name', (engine) => {
 
   it('refuses a schema newer than it knows (CONFIG) and leaves it untouched', async () => {
     const store = await engine.open();
-    const probe = await engine.open({ schema: store.schema });
-    open.push(probe);
+    const probe = await fresh({ schema: store.schema });
     await store.query(`insert into ${store.schema}.schema_migrations (version, name) values (999, 'from the future')`);
     const schema = store.schema;
     await store.close();
