@@ -55,7 +55,7 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     return { store, fleet, ws };
   }
   function fleetWorker(fleet: Awaited<ReturnType<typeof openFleet>>, id: string, follow: FollowFn, log: WorkerEvent[]) {
-    const w = new FleetWorker(fleet, { id, follow, places: [place], onEvent: (e) => log.push(e) });
+    const w = new FleetWorker(fleet, { id, follow, places: [place], random: () => 1, onEvent: (e) => log.push(e) });
     workers.push(w);
     return w;
   }
