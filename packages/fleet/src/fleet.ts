@@ -154,7 +154,8 @@ export class Fleet {
 
   /**
    * Add or refresh targets of a place (what discovery found). A target already done is followed
-   * again when it is found in progress once more. Creates (or updates) the place's budget. Returns
+   * again when it is found in progress once more, or with another status than its follow ended on
+   * (an operation that began and ended between two discoveries). Creates (or updates) the place's budget. Returns
    * how many targets are new.
    */
   async addTargets(
@@ -184,7 +185,8 @@ export class Fleet {
          name text, target jsonb, status text, in_progress boolean)
        on conflict (key) do update set target = excluded.target, status = excluded.status,
          in_progress = excluded.in_progress, budget = excluded.budget, updated_at = now(),
-         state = case when f.state = 'done' and excluded.in_progress then 'pending' else f.state end
+         state = case when f.state = 'done' and (excluded.in_progress
+             or (f.final_status is not null and excluded.status <> f.final_status)) then 'pending' else f.state end
        returning (xmax = 0) as inserted`,
       [JSON.stringify(rows)],
     );

@@ -126,6 +126,9 @@ const STEPS: ReadonlyArray<{ version: number; statements: readonly string[] }> =
         primary key (scope, key)
       )`,
       'create index fleet_errors_by_account on {S}.fleet_errors (account)',
+      // The provider status a follow ended on: a later discovery that lists another status (an
+      // operation that began and ended between two discoveries) follows the target again.
+      'alter table {S}.fleet_targets add column final_status text',
     ],
   },
 ];

@@ -350,10 +350,10 @@ export class FleetWorker {
       if (res.aborted || abort.signal.aborted) return await this.afterStop(r, inserted);
       const outcome = stream.result?.outcome;
       await store.query(
-        `update ${this.S}.fleet_targets set state = 'done', done_status = $3, owner = null, lease_until = null,
-           failures = 0, last_error = null, not_before = null, updated_at = now()
+        `update ${this.S}.fleet_targets set state = 'done', done_status = $3, final_status = $4, owner = null,
+           lease_until = null, failures = 0, last_error = null, not_before = null, updated_at = now()
          where key = $2 and owner = $1`,
-        [this.id, target.key, outcome ?? target.discovered.status],
+        [this.id, target.key, outcome ?? target.discovered.status, stream.result?.status ?? null],
       );
       await this.fleet.clearError('follow', target.key).catch(() => {});
       this.emit({ type: 'done', key: target.key, outcome, inserted });
