@@ -112,6 +112,15 @@ describe('the dashboard page', { timeout: 120_000 }, () => {
     expect(phases.slice(0, failed)).toEqual(['FAILED', 'FAILED']);
     expect((await cardNames()).slice(0, 2).sort()).toEqual(['db', 'shop-db']);
     expect(await page.locator('[data-testid="count-FAILED"]').getAttribute('data-count')).toBe(String(failed));
+    // Console deep links: the inventory's consoleUrl (RFS names a region; Heat has no common console).
+    const inv = (await (await fetch(`${world.server.url}api/inventory`)).json()) as {
+      items: Array<{ name: string; consoleUrl: string | null }>;
+    };
+    const rfs = inv.items.find((i) => i.name === 'shop-db');
+    expect(rfs?.consoleUrl).toMatch(/^https:\/\//);
+    const links = page.locator('[data-testid="console-link"]');
+    expect(await links.count()).toBe(inv.items.filter((i) => i.consoleUrl).length);
+    expect(await links.first().getAttribute('href')).toBe(rfs?.consoleUrl);
     await shot('inventory');
   });
 

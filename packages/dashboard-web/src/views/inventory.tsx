@@ -101,7 +101,10 @@ function Counts({ inventory }: { inventory: Inventory }) {
 }
 
 function Card({ item }: { item: InventoryItem }) {
-  const href = `/stack/${encodeURIComponent(item.provider)}/${encodeURIComponent(item.id || item.name)}`;
+  const ref = encodeURIComponent(item.id || item.name);
+  const events = `/events?provider=${encodeURIComponent(item.provider)}&stack=${ref}`;
+  // A stack has deployments; an image or an execution is shown by its events.
+  const href = item.kind === 'stack' ? `/stack/${encodeURIComponent(item.provider)}/${ref}` : events;
   const state = item.error ? 'error' : item.phase;
   return (
     <li
@@ -135,12 +138,8 @@ function Card({ item }: { item: InventoryItem }) {
         </div>
       )}
       <div class="card-links">
-        <Link href={href}>Deployments</Link>
-        <Link
-          href={`/events?provider=${encodeURIComponent(item.provider)}&stack=${encodeURIComponent(item.id || item.name)}`}
-        >
-          Events
-        </Link>
+        {item.kind === 'stack' && <Link href={href}>Deployments</Link>}
+        <Link href={events}>Events</Link>
         {item.consoleUrl && (
           <a href={item.consoleUrl} target="_blank" rel="noreferrer noopener" data-testid="console-link">
             Console<span class="sr-only"> for {item.name} (opens a new tab)</span>
