@@ -5,7 +5,6 @@ import { defineConfig } from 'vite';
 // so the module-preload polyfill (an inline helper in some setups) is off and CSS is a file.
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  resolve: { alias: { react: 'preact/compat', 'react-dom': 'preact/compat' } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createScript, type HeatEmulator, startHeatEmulator } from '@stackfeed/emulator/heat';
 import { deploymentFailsAndRollsBack, type RfsEmulator, startRfsEmulator } from '@stackfeed/emulator/rfs';
 import { type DashboardServer, startDashboard, TargetBoard } from '@stackfeed/dashboard';
@@ -34,6 +35,8 @@ export interface World {
  * to the board (the CLI's follow loops do the same), and the dashboard server on the built page.
  */
 export async function startWorld(): Promise<World> {
+  if (!existsSync(`${WEB_ROOT}/index.html`))
+    throw new Error('the page is not built: pnpm --filter @stackfeed/dashboard-web build');
   const t0 = Date.now() - 2 * 3600_000;
   const heat = await startHeatEmulator({ epochMs: t0, tenant: 'demo', autoAdvanceMs: 2000 });
   const web = heat.addStack(

@@ -47,6 +47,22 @@ const open = async (path: string) => {
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: true });
 const cardNames = () =>
   page.locator('[data-testid="card"] .card-name').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+/** The cards shown become exactly these (by name); on a timeout, says what was shown instead. */
+async function cardsAre(names: string[]) {
+  const want = [...names].sort();
+  try {
+    await page.waitForFunction(
+      (w) =>
+        JSON.stringify(
+          Array.from(document.querySelectorAll('[data-testid="card"] .card-name'), (e) => e.textContent ?? '').sort(),
+        ) === JSON.stringify(w),
+      want,
+      { timeout: 20_000 },
+    );
+  } catch {
+    expect({ url: page.url(), cards: (await cardNames()).sort() }).toEqual({ url: page.url(), cards: want });
+  }
+}
 const rowSeqs = () =>
   page
     .locator('[data-testid="event-row"]')
@@ -126,20 +142,16 @@ describe('the dashboard page', { timeout: 120_000 }, () => {
 
   it('inventory filters narrow the cards exactly', async () => {
     await open('/?provider=huawei-rfs');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="card"]').length === 1);
-    expect(await cardNames()).toEqual(['shop-db']);
+    await cardsAre(['shop-db']);
     await open('/');
     await page.locator('[data-testid="card"]').first().waitFor();
     await page.locator('[data-testid="filter-name"]').fill('DB');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="card"]').length === 2);
-    expect((await cardNames()).sort()).toEqual(['db', 'shop-db']);
+    await cardsAre(['db', 'shop-db']);
     await page.locator('[data-testid="filter-name"]').fill('');
     await page.locator('[data-testid="filter-place"]').selectOption('demo');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="card"]').length === 2);
-    expect((await cardNames()).sort()).toEqual(['db', 'web']);
+    await cardsAre(['db', 'web']);
     await page.locator('[data-testid="filter-phase"]').selectOption('FAILED');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="card"]').length === 1);
-    expect(await cardNames()).toEqual(['db']);
+    await cardsAre(['db']);
     expect(new URL(page.url()).searchParams.get('phase')).toBe('FAILED');
   });
 

@@ -41,6 +41,7 @@ export function EventTable({ params }: { params: URLSearchParams }) {
     q.set('limit', String(PAGE));
     getJson<Page>('/api/events', q, ac.signal)
       .then((page) => {
+        if (ac.signal.aborted) return;
         for (const e of page.items) seen.add(e.seq);
         setRows(page.items);
         setNext(page.nextPageToken);

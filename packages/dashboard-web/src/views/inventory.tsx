@@ -23,6 +23,7 @@ export function InventoryView() {
     const load = () =>
       getJson<Inventory>('/api/inventory', new URLSearchParams(key), ac.signal)
         .then((inv) => {
+          if (ac.signal.aborted) return; // an answer for filters no longer shown
           setInventory(inv);
           setError(undefined);
           setPlaces((old) => [...new Set([...old, ...inv.items.map((i) => i.place).filter(Boolean)])]);
