@@ -222,6 +222,10 @@ async function main(): Promise<void> {
       sdkPaginatorMedianWallMs: round(r.bMedianMs, 1),
       wallRatio: round(r.ratio),
       cpuRatio: round(r.cpuRatio),
+      // The spread: interquartile range of the per-round ratios.
+      wallRatioIqr: r.ratioIqr,
+      cpuRatioIqr: r.cpuRatioIqr,
+      roundRatios: { wall: r.ratios.map((x) => round(x)), cpu: r.cpuRatios.map((x) => round(x)) },
       stackfeedEventsPerSec: Math.round(RESOURCES / (r.aMedianMs / 1000)),
       sdkPaginatorItemsPerSec: Math.round(RESOURCES / (r.bMedianMs / 1000)),
       peakRss: mem,
