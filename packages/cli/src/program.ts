@@ -10,7 +10,7 @@ Examples:
   $ stackfeed events heat web --follow                # tail a stack until it ends; exit 3 if it failed
   $ stackfeed watch heat:web rfs:shop-db pcluster:rocky9-hpc
   $ stackfeed events rfs shop-db --phase FAILED --output ndjson | jq -r .message
-  $ stackfeed images pcluster --region eu-west-1
+  $ stackfeed images pcluster --region us-east-1
   $ stackfeed emulator                                # the emulators on fixed ports, to build against
   $ eval "$(stackfeed completion bash)"               # TAB completion (bash, zsh, fish)
 

@@ -12,7 +12,7 @@ export function register(program: Command, host: CommandHost): Command {
     .option('--poll-interval <duration>', 'between polls (default 5s)');
   timeoutOption(cmd);
   examples(cmd, [
-    'stackfeed archive heat:web rfs:db                  # into ~/.local/share/stackfeed/store',
+    'stackfeed archive heat:web rfs:shop-db             # into ~/.local/share/stackfeed/store',
     'stackfeed archive heat:web --store postgres://stackfeed@db.internal/stackfeed',
   ]);
   return cmd.action(async (specs: string[], flags, command: Command) => {

@@ -13,11 +13,11 @@ export function register(program: Command, host: CommandHost): Command {
   examples(cmd, [
     'stackfeed events heat web                          # the events of Heat stack "web", oldest first',
     'stackfeed events heat web --follow                 # tail it live until it ends (exit 3 if it failed)',
-    'stackfeed events rfs my-stack --phase FAILED       # only failures',
-    'stackfeed events pcluster my-image --since 30m --output ndjson | jq .message',
+    'stackfeed events rfs shop-db --phase FAILED        # only failures',
+    'stackfeed events heat web --since 30m --output ndjson | jq .message',
     'stackfeed events imagebuilder lce-<id> -f          # a lifecycle execution id, as `stackfeed emulator` prints it',
     'stackfeed events heat web --endpoint http://127.0.0.1:4780/v1/demo --limit 20',
-    'stackfeed events heat web --page-size 100 --limit 100 -o ndjson   # last record: {"type":"page","next":"…"}',
+    'stackfeed events heat web --page-size 5 --limit 5 -o ndjson       # last record: {"type":"page","next":"…"}',
     'stackfeed events heat web --page-token <next> -o ndjson           # the following pages',
   ]);
   return cmd.action(async (provider: string, target: string, flags, command: Command) => {

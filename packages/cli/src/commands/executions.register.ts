@@ -13,7 +13,7 @@ export function register(program: Command, host: CommandHost): Command {
   listOptions(cmd);
   examples(cmd, [
     'stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:lifecycle-policy/deprecate-then-delete',
-    'stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/my-recipe/1.0.0/1 -o ndjson',
+    'stackfeed executions imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/hpc-base/1.2.0/1 -o ndjson',
   ]);
   return cmd.action(async (provider: string, target: string, flags, command: Command) => {
     const { executionsCommand } = await import('./images.js');

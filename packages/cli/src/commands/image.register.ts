@@ -11,8 +11,8 @@ export function register(program: Command, host: CommandHost): Command {
     .addOption(outputOption())
     .option('--raw', 'include the provider record (json/ndjson)');
   examples(cmd, [
-    'stackfeed image pcluster my-image',
-    'stackfeed image imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/my-recipe/1.0.0/1 -o json',
+    'stackfeed image pcluster rocky9-hpc',
+    'stackfeed image imagebuilder arn:aws:imagebuilder:us-east-1:123456789012:image/hpc-base/1.2.0/1 -o json',
   ]);
   return cmd.action(async (provider: string, id: string, flags, command: Command) => {
     const { imageCommand } = await import('./images.js');

@@ -6,7 +6,7 @@ export function register(program: Command, host: CommandHost): Command {
   const cmd = program.command('images').description('List images with their state');
   listOptions(providerArgument(cmd, 'pcluster or imagebuilder'));
   examples(cmd, [
-    'stackfeed images pcluster --region eu-west-1',
+    'stackfeed images pcluster --region us-east-1',
     'stackfeed images imagebuilder --output ndjson | jq -r .id',
   ]);
   return cmd.action(async (provider: string, flags, command: Command) => {

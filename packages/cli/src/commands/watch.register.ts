@@ -8,9 +8,9 @@ export function register(program: Command, host: CommandHost): Command {
     .description('Follow several deployments on any providers as one time-ordered tail, until all have ended');
   specsArgument(cmd, 'heat:web rfs:db pcluster:my-image');
   examples(cmd, [
-    'stackfeed watch heat:web rfs:db                    # two clouds, one stream',
-    'stackfeed watch heat:web pcluster:my-image --phase FAILED,COMPLETE',
-    'stackfeed watch heat:web rfs:db --endpoint heat=http://127.0.0.1:4780/v1/demo --output ndjson',
+    'stackfeed watch heat:web rfs:shop-db               # two clouds, one stream',
+    'stackfeed watch heat:web pcluster:rocky9-hpc --phase FAILED,COMPLETE',
+    'stackfeed watch heat:web rfs:shop-db --endpoint heat=http://127.0.0.1:4780/v1/demo --output ndjson',
   ]);
   return eventOptions(cmd)
     .option(
