@@ -397,6 +397,98 @@ export interface ClusterTruth {
   logGroup: string;
 }
 
+/**
+ * One resource created: CREATE_IN_PROGRESS at `at`, again with "Resource creation Initiated" and
+ * its physical id one second later, CREATE_COMPLETE `completeAfter` seconds after `at`.
+ */
+function createResource(
+  events: CfnEventSeed[],
+  at: number,
+  resource: { logicalId: string; type: string; physicalId: string },
+  completeAfter: number,
+): void {
+  const { logicalId, type, physicalId } = resource;
+  events.push({ at, logicalId, type, status: 'CREATE_IN_PROGRESS' });
+  events.push({
+    at: at + S,
+    logicalId,
+    physicalId,
+    type,
+    status: 'CREATE_IN_PROGRESS',
+    reason: 'Resource creation Initiated',
+  });
+  events.push({ at: at + completeAfter * S, logicalId, physicalId, type, status: 'CREATE_COMPLETE' });
+}
+
+/** The nested stacks of a cluster: `QueuesStack` (one launch template per queue) and `LoginNodesStack`. */
+function clusterNestedStacks(queues: number): Array<[string, Array<[string, string]>]> {
+  return [
+    [
+      'QueuesStack',
+      Array.from(
+        { length: queues },
+        (_, i) => [`Queue${i}LaunchTemplate`, 'AWS::EC2::LaunchTemplate'] as [string, string],
+      ),
+    ],
+    [
+      'LoginNodesStack',
+      [
+        ['LoginNodesTargetGroup', 'AWS::ElasticLoadBalancingV2::TargetGroup'],
+        ['LoginNodesLB', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+      ],
+    ],
+  ];
+}
+
+/**
+ * One nested stack created from `t`: its resource's events in the root's list, the child stack
+ * with its own events. Returns the child's id and events and when the root moves on.
+ */
+function createNestedStack(
+  world: ParallelClusterWorld,
+  root: CfnEventSeed[],
+  cluster: { name: string; stackId: string; tags: Record<string, string> },
+  nested: [string, Array<[string, string]>],
+  t: number,
+): { childId: string; child: CfnEventSeed[]; next: number } {
+  const [logical, resources] = nested;
+  const stack = 'AWS::CloudFormation::Stack';
+  const childName = `${cluster.name}-${logical}-${hex(`${cluster.name}${logical}`, 12).toUpperCase()}`;
+  const start = t + S;
+  const childId = world.cfn.addStack({
+    name: childName,
+    createdAt: start,
+    parentId: cluster.stackId,
+    rootId: cluster.stackId,
+    tags: cluster.tags,
+  });
+  root.push({ at: t, logicalId: logical, physicalId: '', type: stack, status: 'CREATE_IN_PROGRESS' });
+  root.push({
+    at: start,
+    logicalId: logical,
+    physicalId: childId,
+    type: stack,
+    status: 'CREATE_IN_PROGRESS',
+    reason: 'Resource creation Initiated',
+  });
+  const child: CfnEventSeed[] = [
+    { at: start, logicalId: childName, type: stack, status: 'CREATE_IN_PROGRESS', reason: 'User Initiated' },
+  ];
+  let c = start + S;
+  for (const [logicalId, type] of resources) {
+    createResource(
+      child,
+      c,
+      { logicalId, type, physicalId: `${logicalId.toLowerCase()}-${hex(`${childName}${logicalId}`, 17)}` },
+      2,
+    );
+    c += 3 * S;
+  }
+  child.push({ at: c, logicalId: childName, type: stack, status: 'CREATE_COMPLETE' });
+  root.push({ at: c + S, logicalId: logical, physicalId: childId, type: stack, status: 'CREATE_COMPLETE' });
+  return { childId, child, next: c + 2 * S };
+}
+
 /** A cluster create with nested stacks (`QueuesStack` with `queues` queues, `LoginNodesStack`). */
 export function clusterCreate(
   world: ParallelClusterWorld,
@@ -427,92 +519,18 @@ export function clusterCreate(
     ['HeadNodeRole', 'AWS::IAM::Role', `${name}-HeadNodeRole-${hex(name, 12).toUpperCase()}`],
     ['HeadNode', 'AWS::EC2::Instance', `i-${hex(`${name}hn`, 17)}`],
   ];
-  for (const [logical, type, physical] of simple) {
-    root.push({ at: t, logicalId: logical, type, status: 'CREATE_IN_PROGRESS' });
-    root.push({
-      at: t + S,
-      logicalId: logical,
-      physicalId: physical,
-      type,
-      status: 'CREATE_IN_PROGRESS',
-      reason: 'Resource creation Initiated',
-    });
-    root.push({ at: t + 3 * S, logicalId: logical, physicalId: physical, type, status: 'CREATE_COMPLETE' });
+  for (const [logicalId, type, physicalId] of simple) {
+    createResource(root, t, { logicalId, type, physicalId }, 3);
     t += 4 * S;
   }
   const nestedStackIds: string[] = [];
   const eventCounts: number[] = [];
-  const nestedDefs: Array<[string, Array<[string, string]>]> = [
-    [
-      'QueuesStack',
-      Array.from(
-        { length: opts.queues ?? 2 },
-        (_, i) => [`Queue${i}LaunchTemplate`, 'AWS::EC2::LaunchTemplate'] as [string, string],
-      ),
-    ],
-    [
-      'LoginNodesStack',
-      [
-        ['LoginNodesTargetGroup', 'AWS::ElasticLoadBalancingV2::TargetGroup'],
-        ['LoginNodesLB', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
-      ],
-    ],
-  ];
   const nestedEvents: Array<[string, CfnEventSeed[]]> = [];
-  for (const [logical, resources] of nestedDefs) {
-    const childName = `${name}-${logical}-${hex(`${name}${logical}`, 12).toUpperCase()}`;
-    const start = t + S;
-    const childId = world.cfn.addStack({ name: childName, createdAt: start, parentId: stackId, rootId: stackId, tags });
-    nestedStackIds.push(childId);
-    root.push({
-      at: t,
-      logicalId: logical,
-      physicalId: '',
-      type: 'AWS::CloudFormation::Stack',
-      status: 'CREATE_IN_PROGRESS',
-    });
-    root.push({
-      at: start,
-      logicalId: logical,
-      physicalId: childId,
-      type: 'AWS::CloudFormation::Stack',
-      status: 'CREATE_IN_PROGRESS',
-      reason: 'Resource creation Initiated',
-    });
-    const child: CfnEventSeed[] = [
-      {
-        at: start,
-        logicalId: childName,
-        type: 'AWS::CloudFormation::Stack',
-        status: 'CREATE_IN_PROGRESS',
-        reason: 'User Initiated',
-      },
-    ];
-    let c = start + S;
-    for (const [rl, rt] of resources) {
-      const physical = `${rl.toLowerCase()}-${hex(`${childName}${rl}`, 17)}`;
-      child.push({ at: c, logicalId: rl, type: rt, status: 'CREATE_IN_PROGRESS' });
-      child.push({
-        at: c + S,
-        logicalId: rl,
-        physicalId: physical,
-        type: rt,
-        status: 'CREATE_IN_PROGRESS',
-        reason: 'Resource creation Initiated',
-      });
-      child.push({ at: c + 2 * S, logicalId: rl, physicalId: physical, type: rt, status: 'CREATE_COMPLETE' });
-      c += 3 * S;
-    }
-    child.push({ at: c, logicalId: childName, type: 'AWS::CloudFormation::Stack', status: 'CREATE_COMPLETE' });
-    root.push({
-      at: c + S,
-      logicalId: logical,
-      physicalId: childId,
-      type: 'AWS::CloudFormation::Stack',
-      status: 'CREATE_COMPLETE',
-    });
-    nestedEvents.push([childId, child]);
-    t = c + 2 * S;
+  for (const nested of clusterNestedStacks(opts.queues ?? 2)) {
+    const made = createNestedStack(world, root, { name, stackId, tags }, nested, t);
+    nestedStackIds.push(made.childId);
+    nestedEvents.push([made.childId, made.child]);
+    t = made.next;
   }
   root.push({ at: t, logicalId: name, type: 'AWS::CloudFormation::Stack', status: 'CREATE_COMPLETE' });
   world.cfn.addEvents(stackId, root);
