@@ -9,8 +9,9 @@ import { PCLUSTER_VERSION, type ParallelClusterWorld } from './world.js';
  * The ParallelCluster API v3 as deployed behind API Gateway: SigV4 (`execute-api`) verified by
  * recomputing the signature; API Gateway's own 403s (Missing Authentication Token for unsigned
  * requests AND for unknown paths, invalid signature, unknown key, explicit deny); then the Lambda's
- * answers, computed from the world the way pcluster computes them (§1.7 recipes, two status tables,
- * one CloudFormation page per ListImages/ListClusters call, absent-not-null fields).
+ * answers, computed from the world the way pcluster computes them (statuses derived from the
+ * stack's and the image's, two status tables, one CloudFormation page per ListImages/ListClusters
+ * call, absent-not-null fields).
  */
 export interface ParallelClusterApiOptions {
   /** Accepted keys (signatures are verified against them). */
