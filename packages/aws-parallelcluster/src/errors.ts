@@ -16,102 +16,98 @@ function header(res: HttpResponse, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The API's error statuses other than 403: the code, and the provider code when no `x-amzn-ErrorType` names one. */
+const STATUS_ERRORS: Readonly<Record<number, { providerCode: string; code: ErrorCode; retryable?: boolean }>> = {
+  400: { providerCode: 'BadRequestException', code: 'BAD_REQUEST' },
+  401: { providerCode: 'UnauthorizedClientError', code: 'UNAUTHORIZED' },
+  404: { providerCode: 'NotFoundException', code: 'NOT_FOUND' },
+  409: { providerCode: 'ConflictException', code: 'CONFLICT' },
+  429: { providerCode: 'LimitExceededException', code: 'THROTTLED' },
+  500: { providerCode: 'InternalServiceException', code: 'SERVER' },
+  502: { providerCode: 'BadGatewayException', code: 'SERVER' },
+  504: { providerCode: 'GatewayTimeoutException', code: 'TIMEOUT', retryable: true },
+};
+
+const SIGNATURE_ERROR_TYPES = new Set([
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'IncompleteSignatureException',
+]);
+
 /**
  * The ParallelCluster API's error bodies (`{"message"}` with 400/401/404/409/429/500) and API
  * Gateway's own answers (403 Missing Authentication Token, invalid signature, explicit deny, 429,
  * 502, 504), told apart by `x-amzn-ErrorType`. Exported for the conformance fuzz tests. @internal
  */
 export function parseApiError(res: HttpResponse): ProviderErrorInfo | undefined {
-  const body = res.body as { message?: unknown; Message?: unknown } | undefined;
-  const rawMessage =
-    body && typeof body === 'object'
-      ? typeof body.message === 'string'
-        ? body.message
-        : typeof body.Message === 'string'
-          ? body.Message
-          : undefined
-      : undefined;
+  const rawMessage = bodyMessage(res.body);
   const errorType = header(res, 'x-amzn-errortype')?.split(':')[0];
   const requestId = header(res, 'x-amzn-requestid') ?? header(res, 'x-amz-apigw-id');
   const info: ProviderErrorInfo = {};
   // Header values are the server's words: never let one carry a registered secret onwards.
   if (requestId) info.requestId = redact(requestId);
   let message = rawMessage;
-  let code: ErrorCode | undefined;
   let providerCode = errorType;
-  switch (res.status) {
-    case 400:
-      providerCode ??= 'BadRequestException';
-      code = 'BAD_REQUEST';
-      break;
-    case 401:
-      providerCode ??= 'UnauthorizedClientError';
-      code = 'UNAUTHORIZED';
-      break;
-    case 403: {
-      const m = rawMessage ?? '';
-      if (errorType === 'MissingAuthenticationTokenException' || /Missing Authentication Token/i.test(m)) {
-        providerCode = 'MissingAuthenticationTokenException';
-        code = 'UNAUTHORIZED';
-        message = `${m || 'Missing Authentication Token'} (API Gateway says this for an unsigned request and also for a path, stage or method it does not have: check that the endpoint (the invoke URL) ends with the stage, e.g. /prod)`;
-      } else if (
-        /explicit deny/i.test(m) ||
-        (/not authorized to perform/i.test(m) && errorType !== 'InvalidSignatureException')
-      ) {
-        providerCode ??= 'AccessDeniedException';
-        code = 'FORBIDDEN';
-        if (/explicit deny/i.test(m))
-          message = `${m} (by default the ParallelCluster API only admits its ParallelClusterApiUserRole: assume that role)`;
-      } else if (
-        [
-          'InvalidSignatureException',
-          'ExpiredTokenException',
-          'UnrecognizedClientException',
-          'IncompleteSignatureException',
-        ].includes(errorType ?? '') ||
-        /signature|security token|expired/i.test(m)
-      ) {
-        providerCode ??= 'InvalidSignatureException';
-        code = 'UNAUTHORIZED';
-        message = withAuthHint(message ?? '', providerCode, header(res, 'date'));
-      } else {
-        code = 'FORBIDDEN';
-      }
-      info.retryable = false;
-      break;
-    }
-    case 404:
-      providerCode ??= 'NotFoundException';
-      code = 'NOT_FOUND';
-      break;
-    case 409:
-      providerCode ??= 'ConflictException';
-      code = 'CONFLICT';
-      break;
-    case 429:
-      providerCode ??= 'LimitExceededException';
-      code = 'THROTTLED';
-      break;
-    case 500:
-      providerCode ??= 'InternalServiceException';
-      code = 'SERVER';
-      break;
-    case 502:
-      providerCode ??= 'BadGatewayException';
-      code = 'SERVER';
-      break;
-    case 504:
-      providerCode ??= 'GatewayTimeoutException';
-      code = 'TIMEOUT';
-      info.retryable = true;
-      break;
-    default:
-      code = codeForHttpStatus(res.status);
+  const known = STATUS_ERRORS[res.status];
+  if (res.status === 403) {
+    const gateway = gateway403(res, rawMessage, errorType);
+    info.code = gateway.code;
+    providerCode = gateway.providerCode;
+    message = gateway.message;
+    info.retryable = false;
+  } else if (known) {
+    providerCode ??= known.providerCode;
+    info.code = known.code;
+    if (known.retryable !== undefined) info.retryable = known.retryable;
+  } else {
+    info.code = codeForHttpStatus(res.status);
   }
-  info.code = code;
   if (providerCode) info.providerCode = redact(providerCode);
   if (message !== undefined) info.message = message;
   return info;
+}
+
+/** `message` (the API's) or `Message` (API Gateway's) of an error body. */
+function bodyMessage(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as { message?: unknown; Message?: unknown };
+  if (typeof b.message === 'string') return b.message;
+  return typeof b.Message === 'string' ? b.Message : undefined;
+}
+
+/** API Gateway's 403s: a missing token (or a wrong path), an explicit deny, a bad signature, or another refusal. */
+function gateway403(
+  res: HttpResponse,
+  message: string | undefined,
+  errorType: string | undefined,
+): { code: ErrorCode; providerCode: string | undefined; message: string | undefined } {
+  const m = message ?? '';
+  if (errorType === 'MissingAuthenticationTokenException' || /Missing Authentication Token/i.test(m)) {
+    return {
+      code: 'UNAUTHORIZED',
+      providerCode: 'MissingAuthenticationTokenException',
+      message: `${m || 'Missing Authentication Token'} (API Gateway says this for an unsigned request and also for a path, stage or method it does not have: check that the endpoint (the invoke URL) ends with the stage, e.g. /prod)`,
+    };
+  }
+  if (/explicit deny/i.test(m) || (/not authorized to perform/i.test(m) && errorType !== 'InvalidSignatureException')) {
+    return {
+      code: 'FORBIDDEN',
+      providerCode: errorType ?? 'AccessDeniedException',
+      message: /explicit deny/i.test(m)
+        ? `${m} (by default the ParallelCluster API only admits its ParallelClusterApiUserRole: assume that role)`
+        : message,
+    };
+  }
+  if (SIGNATURE_ERROR_TYPES.has(errorType ?? '') || /signature|security token|expired/i.test(m)) {
+    const providerCode = errorType ?? 'InvalidSignatureException';
+    return {
+      code: 'UNAUTHORIZED',
+      providerCode,
+      message: withAuthHint(message ?? '', providerCode, header(res, 'date')),
+    };
+  }
+  return { code: 'FORBIDDEN', providerCode: errorType, message };
 }
 
 /**

@@ -39,7 +39,7 @@ describe('API mode against the emulated ParallelCluster API', () => {
   afterAll(() => emu.close());
   afterEach(() => emu.servers.api.faults.clear());
 
-  it('lists images of all three statuses; empty pages with a token do not end the list (Q4)', async () => {
+  it('lists images of all three statuses; empty pages with a token do not end the list', async () => {
     const c = apiClient(emu);
     const before = emu.servers.api.requests.length;
     const images = await c.listImages().toArray({ limit: 100 });
@@ -155,7 +155,7 @@ describe('API mode against the emulated ParallelCluster API', () => {
     const oldest = await apiClient(emu).listImageStackEvents('img-bad').toArray({ limit: 1000 });
     expect(oldest.map((e) => e.id)).toEqual([...truth].reverse().map((e) => e.eventId));
     expect(events).toHaveLength(bad.eventCount);
-    // Q1: statuses outside the API's 16-value enum come through and are mapped.
+    // Statuses outside the API's 16-value enum come through and are mapped.
     const rollback = events.find((e) => e.status === 'ROLLBACK_IN_PROGRESS');
     expect(rollback).toMatchObject({ action: 'ROLLBACK', phase: 'IN_PROGRESS', isStackEvent: true });
     const failed = events.find((e) => e.status === 'CREATE_FAILED');
@@ -164,7 +164,7 @@ describe('API mode against the emulated ParallelCluster API', () => {
       phase: 'FAILED',
     });
     expect(failed?.properties).toEqual({ ImageRecipeArn: expect.stringContaining(':image-recipe/') });
-    // The API drops the hook fields, DetailedStatus and OperationId (Q2): only the token survives.
+    // The API drops the hook fields, DetailedStatus and OperationId: only the token survives.
     expect(events.every((e) => e.details === undefined || Object.keys(e.details).join() === 'clientRequestToken')).toBe(
       true,
     );

@@ -144,7 +144,7 @@ function checkExchange(x: Exchange, stage: string, problems: string[], seen: Map
   const ref = resp.content?.['application/json']?.schema.$ref;
   if (!ref) return;
   const body = typeof x.reply.body === 'string' ? JSON.parse(x.reply.body) : x.reply.body;
-  // Q1: the server passes CloudFormation statuses outside the spec's 16-value enum through
+  // The server passes CloudFormation statuses outside the spec's 16-value enum through
   // (ROLLBACK_*, UPDATE_ROLLBACK_*). Those (and only those) are set aside, and counted.
   for (const ev of (body as { events?: Array<{ resourceStatus?: string }> }).events ?? []) {
     if (ev.resourceStatus && !RESOURCE_ENUM.includes(ev.resourceStatus) && CFN_STATUSES.includes(ev.resourceStatus)) {
@@ -306,7 +306,7 @@ describe('the zod wire schemas agree with the spec’s schemas', () => {
   const schemas = (spec.components as Json).schemas as Record<string, { properties?: Json; required?: string[] }>;
   // Deliberate deviations, each a documented quirk of the real server.
   const relaxed: Record<string, string[]> = {
-    // Q10: pcluster returns no imageBuildStatus when the stack status is unmapped.
+    // pcluster returns no imageBuildStatus when the stack status is unmapped.
     DescribeImageResponseContent: ['imageBuildStatus', 'imageConfiguration'],
     // CloudWatch no longer returns uploadSequenceToken, and streams without events have no event times.
     LogStream: [
@@ -324,7 +324,7 @@ describe('the zod wire schemas agree with the spec’s schemas', () => {
   };
   /**
    * Members the schema reads beyond the spec's: CloudFormation's hook members, which the server
-   * passes on with the keys it copies (Q2); optional, as in CloudFormation's model.
+   * passes on with the keys it copies; optional, as in CloudFormation's model.
    */
   const beyondSpec: Record<string, string[]> = {
     StackEvent: ['hookType', 'hookStatus', 'hookStatusReason', 'hookInvocationPoint'],

@@ -44,7 +44,7 @@ describe('every CloudFormation status is mapped', () => {
     'stack status %s → a stack state, a build status and a cluster status',
     (s) => {
       expect(Object.hasOwn(STACK_STATE_ENTRIES, s)).toBe(true);
-      // ListImages passes unmapped statuses through (Q10): the result must still be a known build status.
+      // ListImages passes unmapped statuses through: the result must still be a known build status.
       expect(Object.hasOwn(IMAGE_BUILD_STATUS_ENTRIES, listImagesBuildStatus(s))).toBe(true);
       // DescribeImage's table leaves only UPDATE_FAILED unmapped; the client then falls back on the stack status.
       if (s === 'UPDATE_FAILED') expect(STACK_TO_IMAGE_BUILD_STATUS[s]).toBeUndefined();

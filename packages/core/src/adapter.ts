@@ -56,6 +56,11 @@ export { deploymentSummary } from './watch/deployment-summary.js';
 
 export { HttpTransport } from './transport/http-transport.js';
 export {
+  TRANSPORT_OPTION_NAMES,
+  type TransportOptionName,
+  transportOptionsOf,
+} from './transport/client-transport.js';
+export {
   assertHeaderSafe,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT_MS,

@@ -40,6 +40,7 @@ import {
   findDeployment,
   encodePathSegment,
   parseWire,
+  transportOptionsOf,
   watchEvents,
 } from '@stackfeed/core/adapter';
 import { type AkSkCredentials, AkSkAuth, type AkSkProvider } from './auth/aksk.js';
@@ -229,16 +230,7 @@ export class RfsClient
         return parseRfsError(res);
       },
       requestIdHeaders: ['x-request-id'],
-      ...withoutUndefined({
-        retry: options.retry,
-        timeoutMs: options.timeoutMs,
-        totalTimeoutMs: options.totalTimeoutMs,
-        maxResponseBytes: options.maxResponseBytes,
-        logger: options.logger,
-        tls: options.tls,
-        rateLimit: options.rateLimit,
-        userAgent: options.userAgent,
-      }),
+      ...transportOptionsOf(options),
     });
   }
 
@@ -645,13 +637,6 @@ function eventOrderOrThrow(order: unknown): EventOrder {
 }
 
 const configError = (message: string) => new StackfeedError({ code: 'CONFIG', provider: PROVIDER, message });
-
-/** `o` without its undefined members: the transport's options are exact (absent, never undefined). */
-function withoutUndefined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
 
 /** The project id from the options or the environment; CONFIG when absent or not safe in a header. */
 function projectIdOrThrow(options: RfsClientOptions, env: Record<string, string | undefined>): string {

@@ -25,7 +25,7 @@ import { type HeatEventOptions, eventQuery } from './api/filters.js';
 import { HeatApi, PROVIDER } from './api/heat-api.js';
 import { getDeployment, listDeployments } from './api/deployments.js';
 import { discoverStacks } from './api/discover.js';
-import { type HeatStackRef, isMarker, pathSegment } from './api/refs.js';
+import { type HeatStackRef, assertPathSegment, isMarker, pathSegment } from './api/refs.js';
 import { fetchStackPage, hasTags, tagsSafeWith } from './api/stacks.js';
 import type { KeystoneSession } from './auth/keystone.js';
 import type { HeatAuth } from './auth/types.js';
@@ -222,7 +222,7 @@ export class HeatClient
    * nothing matches (also for an unknown resource name); that is an empty list here.
    */
   listResourceEvents(ref: HeatStackRef, resourceName: string, options: ListEventsOptions = {}): Paginator<StackEvent> {
-    pathSegment(resourceName);
+    assertPathSegment(resourceName);
     return eventPaginator(this.api, 'listResourceEvents', ref, resourceName, options, this.pageSizeLimits());
   }
 

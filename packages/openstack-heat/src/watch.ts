@@ -13,6 +13,7 @@ import {
 } from '@stackfeed/core/adapter';
 import { StackfeedError } from '@stackfeed/core';
 import type { FetchedEvents, HeatApi } from './api/heat-api.js';
+import { filtersResources } from './api/event-paginator.js';
 import { readNestedEvents, supportsNestedDepth } from './api/nested.js';
 import { DeploymentIds } from './api/deployment-ids.js';
 import type { HeatStackRef } from './api/refs.js';
@@ -77,12 +78,7 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
   constructor(private readonly args: WatchArgs) {
     this.pageSize = Math.max(1, Math.floor(args.pageSize));
     this.depth = Number(args.query.nested_depth ?? 0);
-    const q = args.query;
-    this.derivesDeployments =
-      q.resource_action === undefined &&
-      q.resource_status === undefined &&
-      q.resource_name === undefined &&
-      q.resource_type === undefined;
+    this.derivesDeployments = !filtersResources(args.query);
   }
 
   async poll(ctx: PollContext): Promise<PollResult<StackEvent>> {

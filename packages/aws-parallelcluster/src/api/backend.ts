@@ -8,6 +8,7 @@ import {
   encodePathSegment,
   parseIsoTimestamp,
   parseWire,
+  transportOptionsOf,
 } from '@stackfeed/core/adapter';
 import type { z } from 'zod';
 import { credentialResolver, type CredentialsInput } from '../auth/credentials.js';
@@ -136,14 +137,7 @@ export class ApiBackend implements Backend {
         return parseApiError(res);
       },
       requestIdHeaders: ['x-amzn-requestid', 'x-amz-apigw-id'],
-      retry: opts.retry,
-      timeoutMs: opts.timeoutMs,
-      totalTimeoutMs: opts.totalTimeoutMs,
-      maxResponseBytes: opts.maxResponseBytes,
-      logger: opts.logger,
-      tls: opts.tls,
-      rateLimit: opts.rateLimit,
-      userAgent: opts.userAgent,
+      ...transportOptionsOf(opts),
     });
   }
 

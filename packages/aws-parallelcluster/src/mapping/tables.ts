@@ -121,7 +121,7 @@ export function isStackInProgress(status: string | undefined): boolean {
 
 /**
  * ParallelCluster `ImageBuildStatus` → image state. Besides the spec's 6 values, the server passes
- * some CloudFormation stack statuses through unchanged (quirk Q10: `REVIEW_IN_PROGRESS`, `IMPORT_*`,
+ * some CloudFormation stack statuses through unchanged (`REVIEW_IN_PROGRESS`, `IMPORT_*`,
  * `UPDATE_FAILED`); they are listed too.
  */
 export const IMAGE_BUILD_STATUS_ENTRIES: Readonly<Record<string, ImageState>> = {

@@ -155,7 +155,7 @@ export class SdkRequestHandler {
       const isHttps = url.protocol === 'https:';
       const req = (isHttps ? https : http).request(url, {
         method: request.method,
-        headers: request.headers,
+        headers: withAcceptEncoding(request.headers),
         agent: isHttps ? this.httpsAgent : this.httpAgent,
       });
       let settled = false;
@@ -213,6 +213,15 @@ export class SdkRequestHandler {
       // a failing log sink is not the request's problem
     }
   }
+}
+
+/** What `readBody` decodes. */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+
+/** The SDK's headers, asking for a compressed body unless the SDK chose an encoding itself. */
+function withAcceptEncoding(headers: Record<string, string>): Record<string, string> {
+  for (const name in headers) if (name.toLowerCase() === 'accept-encoding') return headers;
+  return { ...headers, 'accept-encoding': ACCEPT_ENCODING };
 }
 
 function abortedError(signal: SdkAbortSignal | undefined): Error {

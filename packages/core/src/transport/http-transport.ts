@@ -23,6 +23,7 @@ import {
   MAX_RESPONSE_BYTES_LIMIT,
   MAX_TIMER_MS,
 } from './limits.js';
+import { keepAliveAgents } from './agents.js';
 import { nativeRequest } from './native-request.js';
 import { type RateLimiter, toRateLimiter } from './rate-limiter.js';
 import type {
@@ -151,6 +152,8 @@ export class HttpTransport {
       mutableDefaults: true,
       // Opens each request with only the options that are set (see native-request.ts for why).
       request: nativeRequest as unknown as NonNullable<OptionsInit['request']>,
+      agent: keepAliveAgents,
+      // got adds `accept-encoding` (gzip, deflate, and br / zstd where this Node has them) and decodes.
       headers: { 'user-agent': ua, accept: 'application/json' },
       responseType: 'buffer',
       timeout: { request: this.timeoutMs },

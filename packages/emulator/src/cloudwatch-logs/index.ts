@@ -184,6 +184,38 @@ export interface LogsHandlerOptions {
   streamsPageSize?: number;
 }
 
+/** DescribeLogStreams of one group: its streams by name, `limit` (default `pageSize`) a page, offset tokens. */
+function describeLogStreams(store: LogsStore, b: Record<string, unknown>, pageSize: number): Record<string, unknown> {
+  const g = store.group(String(b.logGroupName ?? ''));
+  if (!g) throw new LogsError('ResourceNotFoundException', 'The specified log group does not exist.');
+  const size = typeof b.limit === 'number' ? b.limit : pageSize;
+  const streams = [...g.streams.values()]
+    .filter((s) => s.createdAt <= store.clock.now())
+    .sort((a, c) => (a.name < c.name ? -1 : 1));
+  const start = typeof b.nextToken === 'string' ? Number(Buffer.from(b.nextToken, 'base64url').toString()) : 0;
+  if (!Number.isInteger(start)) throw new LogsError('InvalidParameterException', 'The specified nextToken is invalid.');
+  const page = streams.slice(start, start + size);
+  const out: Record<string, unknown> = {
+    logStreams: page.map((s) => {
+      const ev = store.visibleEvents(s);
+      const o: Record<string, unknown> = {
+        logStreamName: s.name,
+        creationTime: s.createdAt,
+        arn: store.arn(g.name, s.name),
+        storedBytes: 0,
+      };
+      if (ev.length > 0) {
+        o.firstEventTimestamp = (ev[0] as { timestamp: number }).timestamp;
+        o.lastEventTimestamp = (ev[ev.length - 1] as { timestamp: number }).timestamp;
+        o.lastIngestionTime = (ev[ev.length - 1] as { timestamp: number }).timestamp + 5;
+      }
+      return o;
+    }),
+  };
+  if (start + size < streams.length) out.nextToken = Buffer.from(String(start + size)).toString('base64url');
+  return out;
+}
+
 /** The CloudWatch Logs handler. */
 export function createLogsHandler(store: LogsStore, opts: LogsHandlerOptions = {}): Handler {
   const reply = (body: unknown): EmulatorReply => ({
@@ -208,35 +240,7 @@ export function createLogsHandler(store: LogsStore, opts: LogsHandlerOptions = {
       });
     },
     DescribeLogStreams(b) {
-      const g = store.group(String(b.logGroupName ?? ''));
-      if (!g) throw new LogsError('ResourceNotFoundException', 'The specified log group does not exist.');
-      const size = typeof b.limit === 'number' ? b.limit : (opts.streamsPageSize ?? 50);
-      const streams = [...g.streams.values()]
-        .filter((s) => s.createdAt <= store.clock.now())
-        .sort((a, c) => (a.name < c.name ? -1 : 1));
-      const start = typeof b.nextToken === 'string' ? Number(Buffer.from(b.nextToken, 'base64url').toString()) : 0;
-      if (!Number.isInteger(start))
-        throw new LogsError('InvalidParameterException', 'The specified nextToken is invalid.');
-      const page = streams.slice(start, start + size);
-      const out: Record<string, unknown> = {
-        logStreams: page.map((s) => {
-          const ev = store.visibleEvents(s);
-          const o: Record<string, unknown> = {
-            logStreamName: s.name,
-            creationTime: s.createdAt,
-            arn: store.arn(g.name, s.name),
-            storedBytes: 0,
-          };
-          if (ev.length > 0) {
-            o.firstEventTimestamp = (ev[0] as { timestamp: number }).timestamp;
-            o.lastEventTimestamp = (ev[ev.length - 1] as { timestamp: number }).timestamp;
-            o.lastIngestionTime = (ev[ev.length - 1] as { timestamp: number }).timestamp + 5;
-          }
-          return o;
-        }),
-      };
-      if (start + size < streams.length) out.nextToken = Buffer.from(String(start + size)).toString('base64url');
-      return reply(out);
+      return reply(describeLogStreams(store, b, opts.streamsPageSize ?? 50));
     },
     GetLogEvents(b) {
       return reply(

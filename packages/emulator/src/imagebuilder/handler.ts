@@ -2,6 +2,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { SIGV4_AUTH_RE, multiValueQuery, signatureMatches, skewMessage } from '../aws-sigv4.js';
 import type { EmulatorReply, EmulatorRequest, Fault, Handler, Router } from '../harness.js';
 import type { ImageBuilderStore, WireObject } from './store.js';
 
@@ -102,8 +103,6 @@ export function imageBuilderFault(type: string, message = `injected ${type}`): F
   return { kind: 'status', status: r.status, headers: r.headers as Record<string, string>, body: r.body };
 }
 
-const AUTH_RE =
-  /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;_.-]+), ?Signature=([0-9a-f]{64})$/;
 const AMZ_DATE_RE = /^(\d{8})T\d{6}Z$/;
 
 function header(req: EmulatorRequest, name: string): string | undefined {
@@ -115,7 +114,7 @@ async function checkAuth(req: EmulatorRequest, opts: ImageBuilderAuthOptions): P
   if (opts.mode === 'off') return;
   const auth = header(req, 'authorization');
   if (!auth) throw new ApiError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-  const m = AUTH_RE.exec(auth);
+  const m = SIGV4_AUTH_RE.exec(auth);
   if (!m)
     throw new ApiError(
       403,
@@ -135,50 +134,71 @@ async function checkAuth(req: EmulatorRequest, opts: ImageBuilderAuthOptions): P
     throw new ApiError(403, 'IncompleteSignatureException', 'Authorization header requires existence of X-Amz-Date.');
   if (dm[1] !== credDate)
     throw new ApiError(403, 'InvalidSignatureException', 'Date in Credential scope does not match X-Amz-Date.');
-  if (opts.now) {
-    const now = opts.now();
-    const at = Date.UTC(
-      Number(amzDate.slice(0, 4)),
-      Number(amzDate.slice(4, 6)) - 1,
-      Number(amzDate.slice(6, 8)),
-      Number(amzDate.slice(9, 11)),
-      Number(amzDate.slice(11, 13)),
-      Number(amzDate.slice(13, 15)),
-    );
-    const max = opts.maxSkewMs ?? 5 * 60_000;
-    if (Math.abs(now - at) > max) {
-      const amz = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
-      const min = `${Math.round(max / 60_000)} min.`;
-      throw new ApiError(
-        403,
-        'InvalidSignatureException',
-        at < now
-          ? `Signature expired: ${amzDate} is now earlier than ${amz(now - max)} (${amz(now)} - ${min})`
-          : `Signature not yet current: ${amzDate} is still later than ${amz(now + max)} (${amz(now)} + ${min})`,
-      );
-    }
-  }
+  if (opts.now) checkSkew(amzDate, opts.now(), opts.maxSkewMs ?? 5 * 60_000);
   const signed = (signedHeaders as string).split(';');
   if (!signed.includes('host') || !signed.includes('x-amz-date'))
     throw new ApiError(403, 'IncompleteSignatureException', 'SignedHeaders must include host and x-amz-date.');
   if (!opts.credentials) return;
-  const cred = opts.credentials.find((c) => c.accessKeyId === accessKeyId);
+  const cred = credentialOf(req, opts, accessKeyId as string);
+  const signedAuthorization = await signedAuthorizationOf(req, signed, region as string, cred, amzDate);
+  if (!signatureMatches(signedAuthorization, signature as string))
+    throw new ApiError(
+      403,
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided.',
+    );
+}
+
+/** `YYYYMMDDTHHMMSSZ` as epoch ms. */
+function amzDateMs(amzDate: string): number {
+  return Date.UTC(
+    Number(amzDate.slice(0, 4)),
+    Number(amzDate.slice(4, 6)) - 1,
+    Number(amzDate.slice(6, 8)),
+    Number(amzDate.slice(9, 11)),
+    Number(amzDate.slice(11, 13)),
+    Number(amzDate.slice(13, 15)),
+  );
+}
+
+/** Throws AWS's 403 for a signature dated more than `max` ms from `now`. */
+function checkSkew(amzDate: string, now: number, max: number): void {
+  const skewed = skewMessage(amzDate, amzDateMs(amzDate), now, max);
+  if (skewed) throw new ApiError(403, 'InvalidSignatureException', skewed);
+}
+
+type ImageBuilderCredential = NonNullable<ImageBuilderAuthOptions['credentials']>[number];
+
+/** The accepted key the request names, with its session token and expiry checked; throws AWS's 403 otherwise. */
+function credentialOf(
+  req: EmulatorRequest,
+  opts: ImageBuilderAuthOptions,
+  accessKeyId: string,
+): ImageBuilderCredential {
+  const cred = opts.credentials?.find((c) => c.accessKeyId === accessKeyId);
   if (!cred)
     throw new ApiError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
   if (cred.sessionToken !== undefined && header(req, 'x-amz-security-token') !== cred.sessionToken)
     throw new ApiError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
   if (cred.expiresAt !== undefined && (opts.now?.() ?? Date.now()) >= cred.expiresAt)
     throw new ApiError(403, 'ExpiredTokenException', 'The security token included in the request is expired');
+  return cred;
+}
+
+/** The Authorization header the official SigV4 signer computes for the request's signed headers, query and body. */
+async function signedAuthorizationOf(
+  req: EmulatorRequest,
+  signed: string[],
+  region: string,
+  cred: ImageBuilderCredential,
+  amzDate: string,
+): Promise<unknown> {
   const headers: Record<string, string> = {};
   for (const h of signed) {
     const v = header(req, h);
     if (v !== undefined) headers[h] = v;
   }
-  const query: Record<string, string | string[]> = {};
-  for (const [k, v] of req.url.searchParams) {
-    const prev = query[k];
-    query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
+  const query = multiValueQuery(req.url.searchParams);
   const request = new HttpRequest({
     method: req.method,
     protocol: 'http:',
@@ -190,26 +210,12 @@ async function checkAuth(req: EmulatorRequest, opts: ImageBuilderAuthOptions): P
   });
   const signer = new SignatureV4({
     service: 'imagebuilder',
-    region: region as string,
+    region,
     credentials: cred,
     sha256: Hash.bind(null, 'sha256') as unknown as ConstructorParameters<typeof SignatureV4>[0]['sha256'],
   });
-  const y = Number(amzDate.slice(0, 4));
-  const mo = Number(amzDate.slice(4, 6)) - 1;
-  const d = Number(amzDate.slice(6, 8));
-  const hh = Number(amzDate.slice(9, 11));
-  const mi = Number(amzDate.slice(11, 13));
-  const ss = Number(amzDate.slice(13, 15));
-  const signedReq = await signer.sign(request, { signingDate: new Date(Date.UTC(y, mo, d, hh, mi, ss)) });
-  const expected = /Signature=([0-9a-f]{64})/.exec(String(signedReq.headers.authorization))?.[1] ?? '';
-  const a = Buffer.from(expected);
-  const b = Buffer.from(signature as string);
-  if (a.length !== b.length || !timingSafeEqual(a, b))
-    throw new ApiError(
-      403,
-      'InvalidSignatureException',
-      'The request signature we calculated does not match the signature you provided.',
-    );
+  const signedReq = await signer.sign(request, { signingDate: new Date(amzDateMs(amzDate)) });
+  return signedReq.headers.authorization;
 }
 
 /** Opaque, HMAC-protected pagination tokens bound to the operation and its arguments. */

@@ -9,8 +9,9 @@ import { PCLUSTER_VERSION, type ParallelClusterWorld } from './world.js';
  * The ParallelCluster API v3 as deployed behind API Gateway: SigV4 (`execute-api`) verified by
  * recomputing the signature; API Gateway's own 403s (Missing Authentication Token for unsigned
  * requests AND for unknown paths, invalid signature, unknown key, explicit deny); then the Lambda's
- * answers, computed from the world the way pcluster computes them (§1.7 recipes, two status tables,
- * one CloudFormation page per ListImages/ListClusters call, absent-not-null fields).
+ * answers, computed from the world the way pcluster computes them (statuses derived from the
+ * stack's and the image's, two status tables, one CloudFormation page per ListImages/ListClusters
+ * call, absent-not-null fields).
  */
 export interface ParallelClusterApiOptions {
   /** Accepted keys (signatures are verified against them). */
@@ -168,35 +169,64 @@ function apiEvent(e: CfnEvent): Record<string, unknown> {
   return out;
 }
 
+/** The stacks DescribeStacks lists (all but deleted ones). */
+function liveStacks(world: ParallelClusterWorld): StackView[] {
+  const out: StackView[] = [];
+  for (const st of world.cfn.allStacks()) {
+    const v = world.cfn.view(st);
+    if (v && v.status !== 'DELETE_COMPLETE') out.push(v);
+  }
+  return out;
+}
+
+/** One DescribeStacks page without StackName (token: offset). */
+function stacksPage(world: ParallelClusterWorld, token: string | undefined, size: number) {
+  const all = liveStacks(world);
+  let start = 0;
+  if (token !== undefined) {
+    const m = /^o(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+    if (!m) throw new ApiError(400, 'Bad Request: Invalid NextToken');
+    start = Number(m[1]);
+  }
+  const page = all.slice(start, start + size);
+  const next = start + size < all.length ? Buffer.from(`o${start + size}`).toString('base64url') : undefined;
+  return { page, next };
+}
+
+/** A cluster's root stack by name: tagged with a ParallelCluster version, not an image's, not nested. */
+function clusterStackOf(world: ParallelClusterWorld, name: string): CfnStack | undefined {
+  const st = world.cfn.find(name);
+  const v = st ? world.cfn.view(st) : undefined;
+  if (
+    !v ||
+    v.parentId ||
+    v.tags['parallelcluster:version'] === undefined ||
+    v.tags['parallelcluster:image_id'] !== undefined
+  )
+    return undefined;
+  return st;
+}
+
+/** The AMIs a built image left (tagged available), of one image id or all. */
+function availableAmisOf(world: ParallelClusterWorld, imageId?: string) {
+  return world.ec2
+    .visible()
+    .filter(
+      (a) =>
+        a.tags?.['parallelcluster:build_status'] === 'available' &&
+        a.tags['parallelcluster:image_id'] !== undefined &&
+        (imageId === undefined || a.tags['parallelcluster:image_id'] === imageId),
+    );
+}
+
 /** What the routes share: the world, the stage's paths, query access and pcluster's lookups. */
 function apiContext(world: ParallelClusterWorld, opts: ParallelClusterApiOptions) {
   const stage = opts.stage ?? 'prod';
-  const stacksPage = opts.stacksPageSize ?? 100;
+  const stacksPageSize = opts.stacksPageSize ?? 100;
   const eventsPage = opts.eventsPageSize ?? 100;
   const p = (path: string) => `/${stage}/v3${path}`;
 
-  const liveStacks = (): StackView[] => {
-    const out: StackView[] = [];
-    for (const st of world.cfn.allStacks()) {
-      const v = world.cfn.view(st);
-      if (v && v.status !== 'DELETE_COMPLETE') out.push(v);
-    }
-    return out;
-  };
-  /** One DescribeStacks page without StackName (token: offset). */
-  const stacksPageAt = (token: string | undefined) => {
-    const all = liveStacks();
-    let start = 0;
-    if (token !== undefined) {
-      const m = /^o(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-      if (!m) throw new ApiError(400, 'Bad Request: Invalid NextToken');
-      start = Number(m[1]);
-    }
-    const page = all.slice(start, start + stacksPage);
-    const next =
-      start + stacksPage < all.length ? Buffer.from(`o${start + stacksPage}`).toString('base64url') : undefined;
-    return { page, next };
-  };
+  const stacksPageAt = (token: string | undefined) => stacksPage(world, token, stacksPageSize);
   const q = (req: EmulatorRequest, name: string) => req.url.searchParams.get(name) ?? undefined;
   const checkRegion = (req: EmulatorRequest) => {
     const r = q(req, 'region');
@@ -208,27 +238,8 @@ function apiContext(world: ParallelClusterWorld, opts: ParallelClusterApiOptions
     const st = world.cfn.find(id);
     return st && world.cfn.view(st)?.tags['parallelcluster:image_id'] !== undefined ? st : undefined;
   };
-  const clusterStack = (name: string): CfnStack | undefined => {
-    const st = world.cfn.find(name);
-    const v = st ? world.cfn.view(st) : undefined;
-    if (
-      !v ||
-      v.parentId ||
-      v.tags['parallelcluster:version'] === undefined ||
-      v.tags['parallelcluster:image_id'] !== undefined
-    )
-      return undefined;
-    return st;
-  };
-  const availableAmis = (imageId?: string) =>
-    world.ec2
-      .visible()
-      .filter(
-        (a) =>
-          a.tags?.['parallelcluster:build_status'] === 'available' &&
-          a.tags['parallelcluster:image_id'] !== undefined &&
-          (imageId === undefined || a.tags['parallelcluster:image_id'] === imageId),
-      );
+  const clusterStack = (name: string) => clusterStackOf(world, name);
+  const availableAmis = (imageId?: string) => availableAmisOf(world, imageId);
   const eventsOf = (st: CfnStack, token: string | undefined) => {
     try {
       const page = world.cfn.eventsPage(st, token, eventsPage);
@@ -256,103 +267,112 @@ type ApiContext = ReturnType<typeof apiContext>;
 
 /** ListImages, DescribeImage, GetImageStackEvents. */
 function imageRoutes(router: Router, ctx: ApiContext): void {
-  const { world, p, q, checkRegion, stacksPageAt, imageStack, availableAmis, eventsOf } = ctx;
-  router.on('GET', p('/images/custom'), (req) => {
-    const region = checkRegion(req);
-    const status = q(req, 'imageStatus');
-    if (status === undefined) throw new ApiError(400, "Bad Request: Missing query parameter 'imageStatus'");
-    if (!['AVAILABLE', 'PENDING', 'FAILED'].includes(status))
-      throw new ApiError(400, `Bad Request: '${status}' is not one of ['AVAILABLE', 'PENDING', 'FAILED']`);
-    if (status === 'AVAILABLE') {
-      return json(200, {
-        images: availableAmis().map((a) => ({
-          imageId: a.tags?.['parallelcluster:image_id'],
-          imageBuildStatus: 'BUILD_COMPLETE',
-          ec2AmiInfo: { amiId: a.imageId },
-          region,
-          version: a.tags?.['parallelcluster:version'] ?? PCLUSTER_VERSION,
-        })),
-      });
-    }
-    const { page, next } = stacksPageAt(q(req, 'nextToken'));
-    const images = page
-      .filter(
-        (v) =>
-          !v.parentId &&
-          v.tags['parallelcluster:image_id'] !== undefined &&
-          keptByImageStatus(status as 'PENDING' | 'FAILED', v.status),
-      )
-      .map((v) => ({
-        imageId: v.tags['parallelcluster:image_id'],
-        imageBuildStatus: listImagesBuildStatus(v.status),
-        cloudformationStackStatus: v.status,
-        cloudformationStackArn: v.id,
-        region,
-        version: v.tags['parallelcluster:version'] ?? PCLUSTER_VERSION,
-      }));
-    return json(200, { images, ...(next ? { nextToken: next } : {}) });
-  });
+  router.on('GET', ctx.p('/images/custom'), (req) => listImages(ctx, req));
+  router.on('GET', ctx.p('/images/custom/:imageId'), (req) => describeImage(ctx, req));
+  router.on('GET', ctx.p('/images/custom/:imageId/stackevents'), (req) => imageStackEvents(ctx, req));
+}
 
-  router.on('GET', p('/images/custom/:imageId'), (req) => {
-    const region = checkRegion(req);
-    const id = req.params.imageId as string;
-    const ami = availableAmis(id)[0];
-    if (ami) {
-      const tags = ami.tags ?? {};
-      return json(200, {
-        imageId: id,
+/** ListImages: AVAILABLE from the tagged AMIs, PENDING and FAILED from one DescribeStacks page. */
+function listImages(ctx: ApiContext, req: EmulatorRequest): EmulatorReply {
+  const { q, checkRegion, stacksPageAt, availableAmis } = ctx;
+  const region = checkRegion(req);
+  const status = q(req, 'imageStatus');
+  if (status === undefined) throw new ApiError(400, "Bad Request: Missing query parameter 'imageStatus'");
+  if (!['AVAILABLE', 'PENDING', 'FAILED'].includes(status))
+    throw new ApiError(400, `Bad Request: '${status}' is not one of ['AVAILABLE', 'PENDING', 'FAILED']`);
+  if (status === 'AVAILABLE') {
+    return json(200, {
+      images: availableAmis().map((a) => ({
+        imageId: a.tags?.['parallelcluster:image_id'],
         imageBuildStatus: 'BUILD_COMPLETE',
-        creationTime: ami.creationDate ?? iso(ami.registeredAt ?? 0),
-        imageConfiguration: {
-          url: `https://${tags['parallelcluster:s3_bucket']}.s3.${region}.amazonaws.com/${tags['parallelcluster:s3_image_dir']}/configs/image-config.yaml?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600`,
-        },
+        ec2AmiInfo: { amiId: a.imageId },
         region,
-        version: tags['parallelcluster:version'] ?? PCLUSTER_VERSION,
-        ec2AmiInfo: {
-          amiId: ami.imageId,
-          amiName: ami.name,
-          architecture: ami.architecture ?? 'x86_64',
-          state: (ami.state ?? 'available').toUpperCase(),
-          tags: tagList(tags),
-          ...(ami.description !== undefined ? { description: ami.description } : {}),
-        },
-      });
-    }
-    const st = imageStack(id);
-    const v = st ? world.cfn.view(st) : undefined;
-    if (!st || !v) throw new ApiError(404, `No image or stack associated with ParallelCluster image id: ${id}.`);
-    const res = world.cfn.resources(st).find((r) => r.logicalId === 'ParallelClusterImage');
-    const ib = res?.physicalId ? world.imagebuilder.wireImage(res.physicalId) : undefined;
-    const ibState = ib?.state as { status?: string; reason?: string } | undefined;
-    const body: Record<string, unknown> = {
-      imageId: id,
-      imageConfiguration: {
-        url: `https://${v.tags['parallelcluster:s3_bucket']}.s3.${region}.amazonaws.com/${v.tags['parallelcluster:s3_image_dir']}/configs/image-config.yaml?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600`,
-      },
-      creationTime: iso(v.createdAt),
+        version: a.tags?.['parallelcluster:version'] ?? PCLUSTER_VERSION,
+      })),
+    });
+  }
+  const { page, next } = stacksPageAt(q(req, 'nextToken'));
+  const images = page
+    .filter(
+      (v) =>
+        !v.parentId &&
+        v.tags['parallelcluster:image_id'] !== undefined &&
+        keptByImageStatus(status as 'PENDING' | 'FAILED', v.status),
+    )
+    .map((v) => ({
+      imageId: v.tags['parallelcluster:image_id'],
+      imageBuildStatus: listImagesBuildStatus(v.status),
+      cloudformationStackStatus: v.status,
+      cloudformationStackArn: v.id,
       region,
       version: v.tags['parallelcluster:version'] ?? PCLUSTER_VERSION,
-      cloudformationStackArn: v.id,
-      cloudformationStackStatus: v.status,
-      cloudformationStackCreationTime: iso(v.createdAt),
-      cloudformationStackTags: tagList(v.tags),
-    };
-    const build = describeImageBuildStatus(v.status);
-    if (build !== undefined) body.imageBuildStatus = build;
-    if (v.reason !== undefined) body.cloudformationStackStatusReason = v.reason;
-    if (v.tags['parallelcluster:build_log'] !== undefined) body.imageBuildLogsArn = v.tags['parallelcluster:build_log'];
-    if (ibState?.status !== undefined) body.imagebuilderImageStatus = ibState.status;
-    if (ibState?.reason !== undefined) body.imagebuilderImageStatusReason = ibState.reason;
-    return json(200, body);
-  });
+    }));
+  return json(200, { images, ...(next ? { nextToken: next } : {}) });
+}
 
-  router.on('GET', p('/images/custom/:imageId/stackevents'), (req) => {
-    checkRegion(req);
-    const id = req.params.imageId as string;
-    const st = imageStack(id);
-    if (!st) throw new ApiError(404, `CloudFormation Stack for Image ${id} does not exist.`);
-    return json(200, eventsOf(st, q(req, 'nextToken')));
-  });
+/** DescribeImage: the AMI once built, else the image's stack and its Image Builder image. */
+function describeImage(ctx: ApiContext, req: EmulatorRequest): EmulatorReply {
+  const { world, checkRegion, imageStack, availableAmis } = ctx;
+  const region = checkRegion(req);
+  const id = req.params.imageId as string;
+  const ami = availableAmis(id)[0];
+  if (ami) {
+    const tags = ami.tags ?? {};
+    return json(200, {
+      imageId: id,
+      imageBuildStatus: 'BUILD_COMPLETE',
+      creationTime: ami.creationDate ?? iso(ami.registeredAt ?? 0),
+      imageConfiguration: {
+        url: `https://${tags['parallelcluster:s3_bucket']}.s3.${region}.amazonaws.com/${tags['parallelcluster:s3_image_dir']}/configs/image-config.yaml?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600`,
+      },
+      region,
+      version: tags['parallelcluster:version'] ?? PCLUSTER_VERSION,
+      ec2AmiInfo: {
+        amiId: ami.imageId,
+        amiName: ami.name,
+        architecture: ami.architecture ?? 'x86_64',
+        state: (ami.state ?? 'available').toUpperCase(),
+        tags: tagList(tags),
+        ...(ami.description !== undefined ? { description: ami.description } : {}),
+      },
+    });
+  }
+  const st = imageStack(id);
+  const v = st ? world.cfn.view(st) : undefined;
+  if (!st || !v) throw new ApiError(404, `No image or stack associated with ParallelCluster image id: ${id}.`);
+  const res = world.cfn.resources(st).find((r) => r.logicalId === 'ParallelClusterImage');
+  const ib = res?.physicalId ? world.imagebuilder.wireImage(res.physicalId) : undefined;
+  const ibState = ib?.state as { status?: string; reason?: string } | undefined;
+  const body: Record<string, unknown> = {
+    imageId: id,
+    imageConfiguration: {
+      url: `https://${v.tags['parallelcluster:s3_bucket']}.s3.${region}.amazonaws.com/${v.tags['parallelcluster:s3_image_dir']}/configs/image-config.yaml?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600`,
+    },
+    creationTime: iso(v.createdAt),
+    region,
+    version: v.tags['parallelcluster:version'] ?? PCLUSTER_VERSION,
+    cloudformationStackArn: v.id,
+    cloudformationStackStatus: v.status,
+    cloudformationStackCreationTime: iso(v.createdAt),
+    cloudformationStackTags: tagList(v.tags),
+  };
+  const build = describeImageBuildStatus(v.status);
+  if (build !== undefined) body.imageBuildStatus = build;
+  if (v.reason !== undefined) body.cloudformationStackStatusReason = v.reason;
+  if (v.tags['parallelcluster:build_log'] !== undefined) body.imageBuildLogsArn = v.tags['parallelcluster:build_log'];
+  if (ibState?.status !== undefined) body.imagebuilderImageStatus = ibState.status;
+  if (ibState?.reason !== undefined) body.imagebuilderImageStatusReason = ibState.reason;
+  return json(200, body);
+}
+
+/** GetImageStackEvents: one page of the image stack's events. */
+function imageStackEvents(ctx: ApiContext, req: EmulatorRequest): EmulatorReply {
+  const { q, checkRegion, imageStack, eventsOf } = ctx;
+  checkRegion(req);
+  const id = req.params.imageId as string;
+  const st = imageStack(id);
+  if (!st) throw new ApiError(404, `CloudFormation Stack for Image ${id} does not exist.`);
+  return json(200, eventsOf(st, q(req, 'nextToken')));
 }
 
 /** ListImageLogStreams, GetImageLogEvents. */
@@ -439,91 +459,100 @@ function logRoutes(router: Router, ctx: ApiContext): void {
 
 /** ListClusters, DescribeCluster, GetClusterStackEvents. */
 function clusterRoutes(router: Router, ctx: ApiContext): void {
-  const { world, p, q, checkRegion, stacksPageAt, clusterStack, eventsOf } = ctx;
-  router.on('GET', p('/clusters'), (req) => {
-    const region = checkRegion(req);
-    const wanted = req.url.searchParams.getAll('clusterStatus');
-    const allowed = [
-      'CREATE_IN_PROGRESS',
-      'CREATE_FAILED',
-      'CREATE_COMPLETE',
-      'DELETE_IN_PROGRESS',
-      'DELETE_FAILED',
-      'UPDATE_IN_PROGRESS',
-      'UPDATE_COMPLETE',
-      'UPDATE_FAILED',
-    ];
-    for (const w of wanted)
-      if (!allowed.includes(w)) throw new ApiError(400, `Bad Request: '${w}' is not one of ${JSON.stringify(allowed)}`);
-    const { page, next } = stacksPageAt(q(req, 'nextToken'));
-    const clusters = page
-      .filter(
-        (v) =>
-          !v.parentId &&
-          v.tags['parallelcluster:version'] !== undefined &&
-          v.tags['parallelcluster:image_id'] === undefined,
-      )
-      .map((v) => ({
-        clusterName: v.name,
-        region,
-        version: v.tags['parallelcluster:version'],
-        cloudformationStackArn: v.id,
-        cloudformationStackStatus: v.status,
-        clusterStatus: clusterStatus(v.status),
-        scheduler: { type: v.parameters.Scheduler ?? 'slurm' },
-      }))
-      .filter((c) => wanted.length === 0 || wanted.includes(c.clusterStatus));
-    return json(200, { clusters, ...(next ? { nextToken: next } : {}) });
-  });
+  router.on('GET', ctx.p('/clusters'), (req) => listClusters(ctx, req));
+  router.on('GET', ctx.p('/clusters/:clusterName'), (req) => describeCluster(ctx, req));
+  router.on('GET', ctx.p('/clusters/:clusterName/stackevents'), (req) => clusterStackEvents(ctx, req));
+}
 
-  router.on('GET', p('/clusters/:clusterName'), (req) => {
-    const region = checkRegion(req);
-    const name = req.params.clusterName as string;
-    const st = clusterStack(name);
-    const v = st ? world.cfn.view(st) : undefined;
-    if (!st || !v)
-      throw new ApiError(
-        404,
-        `Cluster '${name}' does not exist or belongs to an incompatible ParallelCluster major version.`,
-      );
-    const cs = clusterStatus(v.status);
-    const head = world.cfn.resources(st).find((r) => r.logicalId === 'HeadNode' && r.status === 'CREATE_COMPLETE');
-    const body: Record<string, unknown> = {
-      clusterName: name,
+/** ListClusters: the cluster stacks of one DescribeStacks page, filtered by `clusterStatus`. */
+function listClusters(ctx: ApiContext, req: EmulatorRequest): EmulatorReply {
+  const { q, checkRegion, stacksPageAt } = ctx;
+  const region = checkRegion(req);
+  const wanted = req.url.searchParams.getAll('clusterStatus');
+  const allowed = [
+    'CREATE_IN_PROGRESS',
+    'CREATE_FAILED',
+    'CREATE_COMPLETE',
+    'DELETE_IN_PROGRESS',
+    'DELETE_FAILED',
+    'UPDATE_IN_PROGRESS',
+    'UPDATE_COMPLETE',
+    'UPDATE_FAILED',
+  ];
+  for (const w of wanted)
+    if (!allowed.includes(w)) throw new ApiError(400, `Bad Request: '${w}' is not one of ${JSON.stringify(allowed)}`);
+  const { page, next } = stacksPageAt(q(req, 'nextToken'));
+  const clusters = page
+    .filter(
+      (v) =>
+        !v.parentId &&
+        v.tags['parallelcluster:version'] !== undefined &&
+        v.tags['parallelcluster:image_id'] === undefined,
+    )
+    .map((v) => ({
+      clusterName: v.name,
       region,
       version: v.tags['parallelcluster:version'],
-      cloudFormationStackStatus: v.status,
-      clusterStatus: cs,
-      scheduler: { type: v.parameters.Scheduler ?? 'slurm' },
       cloudformationStackArn: v.id,
-      creationTime: iso(v.createdAt),
-      lastUpdatedTime: iso(v.lastUpdatedAt ?? v.createdAt),
-      clusterConfiguration: {
-        url: `https://parallelcluster-${world.accountId}.s3.${region}.amazonaws.com/${name}/cluster-config.yaml`,
-      },
-      computeFleetStatus: cs === 'CREATE_COMPLETE' || cs === 'UPDATE_COMPLETE' ? 'RUNNING' : 'UNKNOWN',
-      tags: tagList(v.tags),
-    };
-    if (head?.physicalId)
-      body.headNode = {
-        instanceId: head.physicalId,
-        instanceType: 't3.micro',
-        launchTime: iso(head.updatedAt),
-        privateIpAddress: '10.0.0.1',
-        state: 'running',
-      };
-    if (cs.endsWith('_FAILED') && v.reason)
-      body.failures = [{ failureCode: 'ClusterCreationFailure', failureReason: v.reason }];
-    return json(200, body);
-  });
+      cloudformationStackStatus: v.status,
+      clusterStatus: clusterStatus(v.status),
+      scheduler: { type: v.parameters.Scheduler ?? 'slurm' },
+    }))
+    .filter((c) => wanted.length === 0 || wanted.includes(c.clusterStatus));
+  return json(200, { clusters, ...(next ? { nextToken: next } : {}) });
+}
 
-  router.on('GET', p('/clusters/:clusterName/stackevents'), (req) => {
-    checkRegion(req);
-    const name = req.params.clusterName as string;
-    const st = clusterStack(name);
-    if (!st) throw new ApiError(404, `Cluster ${name} does not exist.`);
-    return json(200, eventsOf(st, q(req, 'nextToken')));
-  });
+/** DescribeCluster: the cluster stack, its head node once created, its failure. */
+function describeCluster(ctx: ApiContext, req: EmulatorRequest): EmulatorReply {
+  const { world, checkRegion, clusterStack } = ctx;
+  const region = checkRegion(req);
+  const name = req.params.clusterName as string;
+  const st = clusterStack(name);
+  const v = st ? world.cfn.view(st) : undefined;
+  if (!st || !v)
+    throw new ApiError(
+      404,
+      `Cluster '${name}' does not exist or belongs to an incompatible ParallelCluster major version.`,
+    );
+  const cs = clusterStatus(v.status);
+  const head = world.cfn.resources(st).find((r) => r.logicalId === 'HeadNode' && r.status === 'CREATE_COMPLETE');
+  const body: Record<string, unknown> = {
+    clusterName: name,
+    region,
+    version: v.tags['parallelcluster:version'],
+    cloudFormationStackStatus: v.status,
+    clusterStatus: cs,
+    scheduler: { type: v.parameters.Scheduler ?? 'slurm' },
+    cloudformationStackArn: v.id,
+    creationTime: iso(v.createdAt),
+    lastUpdatedTime: iso(v.lastUpdatedAt ?? v.createdAt),
+    clusterConfiguration: {
+      url: `https://parallelcluster-${world.accountId}.s3.${region}.amazonaws.com/${name}/cluster-config.yaml`,
+    },
+    computeFleetStatus: cs === 'CREATE_COMPLETE' || cs === 'UPDATE_COMPLETE' ? 'RUNNING' : 'UNKNOWN',
+    tags: tagList(v.tags),
+  };
+  if (head?.physicalId)
+    body.headNode = {
+      instanceId: head.physicalId,
+      instanceType: 't3.micro',
+      launchTime: iso(head.updatedAt),
+      privateIpAddress: '10.0.0.1',
+      state: 'running',
+    };
+  if (cs.endsWith('_FAILED') && v.reason)
+    body.failures = [{ failureCode: 'ClusterCreationFailure', failureReason: v.reason }];
+  return json(200, body);
+}
+
+/** GetClusterStackEvents: one page of the cluster stack's events. */
+function clusterStackEvents(ctx: ApiContext, req: EmulatorRequest): EmulatorReply {
+  const { q, checkRegion, clusterStack, eventsOf } = ctx;
+  checkRegion(req);
+  const name = req.params.clusterName as string;
+  const st = clusterStack(name);
+  if (!st) throw new ApiError(404, `Cluster ${name} does not exist.`);
+  return json(200, eventsOf(st, q(req, 'nextToken')));
 }
 
 /** Create the API handler (mount with startEmulator). */

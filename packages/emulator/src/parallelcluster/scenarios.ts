@@ -86,6 +86,26 @@ interface BuildScript {
   push: (e: Omit<CfnEventSeed, 'operationId' | 'clientRequestToken'>) => void;
 }
 
+/** The Image Builder image the stack's `ParallelClusterImage` builds (with its AMI when it succeeds); returns its ARN. */
+function addBuilderImage(
+  world: ParallelClusterWorld,
+  imageId: string,
+  build: { ibStart: number; buildMs: number; buildEnd: number; amiId: string },
+  succeed: boolean,
+): string {
+  const { ibStart, buildMs, buildEnd, amiId } = build;
+  return world.imagebuilder.addImage({
+    name: `parallelclusterimage-${imageId.toLowerCase()}`,
+    version: PCLUSTER_VERSION,
+    createdAt: ibStart,
+    statuses: imageBuilderStatuses(ibStart, buildMs, succeed),
+    tags: { 'parallelcluster:image_id': imageId },
+    ...(succeed
+      ? { amis: [{ region: world.region, image: amiId, name: `${imageId} ${new Date(buildEnd).toISOString()}` }] }
+      : {}),
+  });
+}
+
 function imageBuild(world: ParallelClusterWorld, opts: ImageBuildOptions, succeed: boolean): ImageBuildTruth {
   const { imageId } = opts;
   const t0 = world.now() + (opts.startInMs ?? 0);
@@ -117,16 +137,7 @@ function imageBuild(world: ParallelClusterWorld, opts: ImageBuildOptions, succee
   const ibStart = t + 1 * S;
   const buildEnd = ibStart + buildMs;
   const amiId = `ami-${hex(`${imageId}|ami`, 17)}`;
-  const ibArn = world.imagebuilder.addImage({
-    name: `parallelclusterimage-${imageId.toLowerCase()}`,
-    version: PCLUSTER_VERSION,
-    createdAt: ibStart,
-    statuses: imageBuilderStatuses(ibStart, buildMs, succeed),
-    tags: { 'parallelcluster:image_id': imageId },
-    ...(succeed
-      ? { amis: [{ region: world.region, image: amiId, name: `${imageId} ${new Date(buildEnd).toISOString()}` }] }
-      : {}),
-  });
+  const ibArn = addBuilderImage(world, imageId, { ibStart, buildMs, buildEnd, amiId }, succeed);
   const imageProps = JSON.stringify({
     ImageRecipeArn: physicalOf(world, 'ImageRecipe', 'AWS::ImageBuilder::ImageRecipe', imageId),
   });
@@ -397,6 +408,98 @@ export interface ClusterTruth {
   logGroup: string;
 }
 
+/**
+ * One resource created: CREATE_IN_PROGRESS at `at`, again with "Resource creation Initiated" and
+ * its physical id one second later, CREATE_COMPLETE `completeAfter` seconds after `at`.
+ */
+function createResource(
+  events: CfnEventSeed[],
+  at: number,
+  resource: { logicalId: string; type: string; physicalId: string },
+  completeAfter: number,
+): void {
+  const { logicalId, type, physicalId } = resource;
+  events.push({ at, logicalId, type, status: 'CREATE_IN_PROGRESS' });
+  events.push({
+    at: at + S,
+    logicalId,
+    physicalId,
+    type,
+    status: 'CREATE_IN_PROGRESS',
+    reason: 'Resource creation Initiated',
+  });
+  events.push({ at: at + completeAfter * S, logicalId, physicalId, type, status: 'CREATE_COMPLETE' });
+}
+
+/** The nested stacks of a cluster: `QueuesStack` (one launch template per queue) and `LoginNodesStack`. */
+function clusterNestedStacks(queues: number): Array<[string, Array<[string, string]>]> {
+  return [
+    [
+      'QueuesStack',
+      Array.from(
+        { length: queues },
+        (_, i) => [`Queue${i}LaunchTemplate`, 'AWS::EC2::LaunchTemplate'] as [string, string],
+      ),
+    ],
+    [
+      'LoginNodesStack',
+      [
+        ['LoginNodesTargetGroup', 'AWS::ElasticLoadBalancingV2::TargetGroup'],
+        ['LoginNodesLB', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+      ],
+    ],
+  ];
+}
+
+/**
+ * One nested stack created from `t`: its resource's events in the root's list, the child stack
+ * with its own events. Returns the child's id and events and when the root moves on.
+ */
+function createNestedStack(
+  world: ParallelClusterWorld,
+  root: CfnEventSeed[],
+  cluster: { name: string; stackId: string; tags: Record<string, string> },
+  nested: [string, Array<[string, string]>],
+  t: number,
+): { childId: string; child: CfnEventSeed[]; next: number } {
+  const [logical, resources] = nested;
+  const stack = 'AWS::CloudFormation::Stack';
+  const childName = `${cluster.name}-${logical}-${hex(`${cluster.name}${logical}`, 12).toUpperCase()}`;
+  const start = t + S;
+  const childId = world.cfn.addStack({
+    name: childName,
+    createdAt: start,
+    parentId: cluster.stackId,
+    rootId: cluster.stackId,
+    tags: cluster.tags,
+  });
+  root.push({ at: t, logicalId: logical, physicalId: '', type: stack, status: 'CREATE_IN_PROGRESS' });
+  root.push({
+    at: start,
+    logicalId: logical,
+    physicalId: childId,
+    type: stack,
+    status: 'CREATE_IN_PROGRESS',
+    reason: 'Resource creation Initiated',
+  });
+  const child: CfnEventSeed[] = [
+    { at: start, logicalId: childName, type: stack, status: 'CREATE_IN_PROGRESS', reason: 'User Initiated' },
+  ];
+  let c = start + S;
+  for (const [logicalId, type] of resources) {
+    createResource(
+      child,
+      c,
+      { logicalId, type, physicalId: `${logicalId.toLowerCase()}-${hex(`${childName}${logicalId}`, 17)}` },
+      2,
+    );
+    c += 3 * S;
+  }
+  child.push({ at: c, logicalId: childName, type: stack, status: 'CREATE_COMPLETE' });
+  root.push({ at: c + S, logicalId: logical, physicalId: childId, type: stack, status: 'CREATE_COMPLETE' });
+  return { childId, child, next: c + 2 * S };
+}
+
 /** A cluster create with nested stacks (`QueuesStack` with `queues` queues, `LoginNodesStack`). */
 export function clusterCreate(
   world: ParallelClusterWorld,
@@ -427,92 +530,18 @@ export function clusterCreate(
     ['HeadNodeRole', 'AWS::IAM::Role', `${name}-HeadNodeRole-${hex(name, 12).toUpperCase()}`],
     ['HeadNode', 'AWS::EC2::Instance', `i-${hex(`${name}hn`, 17)}`],
   ];
-  for (const [logical, type, physical] of simple) {
-    root.push({ at: t, logicalId: logical, type, status: 'CREATE_IN_PROGRESS' });
-    root.push({
-      at: t + S,
-      logicalId: logical,
-      physicalId: physical,
-      type,
-      status: 'CREATE_IN_PROGRESS',
-      reason: 'Resource creation Initiated',
-    });
-    root.push({ at: t + 3 * S, logicalId: logical, physicalId: physical, type, status: 'CREATE_COMPLETE' });
+  for (const [logicalId, type, physicalId] of simple) {
+    createResource(root, t, { logicalId, type, physicalId }, 3);
     t += 4 * S;
   }
   const nestedStackIds: string[] = [];
   const eventCounts: number[] = [];
-  const nestedDefs: Array<[string, Array<[string, string]>]> = [
-    [
-      'QueuesStack',
-      Array.from(
-        { length: opts.queues ?? 2 },
-        (_, i) => [`Queue${i}LaunchTemplate`, 'AWS::EC2::LaunchTemplate'] as [string, string],
-      ),
-    ],
-    [
-      'LoginNodesStack',
-      [
-        ['LoginNodesTargetGroup', 'AWS::ElasticLoadBalancingV2::TargetGroup'],
-        ['LoginNodesLB', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
-      ],
-    ],
-  ];
   const nestedEvents: Array<[string, CfnEventSeed[]]> = [];
-  for (const [logical, resources] of nestedDefs) {
-    const childName = `${name}-${logical}-${hex(`${name}${logical}`, 12).toUpperCase()}`;
-    const start = t + S;
-    const childId = world.cfn.addStack({ name: childName, createdAt: start, parentId: stackId, rootId: stackId, tags });
-    nestedStackIds.push(childId);
-    root.push({
-      at: t,
-      logicalId: logical,
-      physicalId: '',
-      type: 'AWS::CloudFormation::Stack',
-      status: 'CREATE_IN_PROGRESS',
-    });
-    root.push({
-      at: start,
-      logicalId: logical,
-      physicalId: childId,
-      type: 'AWS::CloudFormation::Stack',
-      status: 'CREATE_IN_PROGRESS',
-      reason: 'Resource creation Initiated',
-    });
-    const child: CfnEventSeed[] = [
-      {
-        at: start,
-        logicalId: childName,
-        type: 'AWS::CloudFormation::Stack',
-        status: 'CREATE_IN_PROGRESS',
-        reason: 'User Initiated',
-      },
-    ];
-    let c = start + S;
-    for (const [rl, rt] of resources) {
-      const physical = `${rl.toLowerCase()}-${hex(`${childName}${rl}`, 17)}`;
-      child.push({ at: c, logicalId: rl, type: rt, status: 'CREATE_IN_PROGRESS' });
-      child.push({
-        at: c + S,
-        logicalId: rl,
-        physicalId: physical,
-        type: rt,
-        status: 'CREATE_IN_PROGRESS',
-        reason: 'Resource creation Initiated',
-      });
-      child.push({ at: c + 2 * S, logicalId: rl, physicalId: physical, type: rt, status: 'CREATE_COMPLETE' });
-      c += 3 * S;
-    }
-    child.push({ at: c, logicalId: childName, type: 'AWS::CloudFormation::Stack', status: 'CREATE_COMPLETE' });
-    root.push({
-      at: c + S,
-      logicalId: logical,
-      physicalId: childId,
-      type: 'AWS::CloudFormation::Stack',
-      status: 'CREATE_COMPLETE',
-    });
-    nestedEvents.push([childId, child]);
-    t = c + 2 * S;
+  for (const nested of clusterNestedStacks(opts.queues ?? 2)) {
+    const made = createNestedStack(world, root, { name, stackId, tags }, nested, t);
+    nestedStackIds.push(made.childId);
+    nestedEvents.push([made.childId, made.child]);
+    t = made.next;
   }
   root.push({ at: t, logicalId: name, type: 'AWS::CloudFormation::Stack', status: 'CREATE_COMPLETE' });
   world.cfn.addEvents(stackId, root);
@@ -684,6 +713,60 @@ const FAILED_CREATE: readonly Row[] = [
 ];
 
 /**
+ * One row of FAILED_CREATE as an event of the root or the nested stack, with the physical id a
+ * resource has by then; the resource's first IN_PROGRESS → last terminal event go into `truth`.
+ */
+function failedCreateEvent(
+  row: (typeof FAILED_CREATE)[number],
+  ctx: {
+    name: string;
+    childName: string;
+    childId: string;
+    t0: number;
+    token: string;
+    physical: Record<string, string>;
+    started: Set<string>;
+  },
+  truth: ClusterFailureTruth,
+): ['root' | 'child', CfnEventSeed] {
+  const [where, sec, logical, type, status, reason] = row;
+  const own = logical === '$root' || logical === '$child';
+  const logicalId = logical === '$root' ? ctx.name : logical === '$child' ? ctx.childName : logical;
+  const at = ctx.t0 + sec * S;
+  const e: CfnEventSeed = { at, logicalId, type: FAIL_TYPES[type], status, clientRequestToken: ctx.token };
+  if (!own) {
+    // CloudFormation sends the first CREATE_IN_PROGRESS before the resource has a physical id.
+    const first = status === 'CREATE_IN_PROGRESS' && !ctx.started.has(logicalId);
+    ctx.started.add(logicalId);
+    e.physicalId = first ? '' : (ctx.physical[logicalId] as string);
+    const key = `${where === 'root' ? ctx.name : ctx.childName}/${logicalId}`;
+    const r = truth.resourceTimes[key];
+    if (!r) truth.resourceTimes[key] = { start: at, end: at, status };
+    else if (!status.endsWith('_IN_PROGRESS')) Object.assign(r, { end: at, status });
+  }
+  if (reason !== undefined) e.reason = reason.replace('$childId', ctx.childId);
+  return [where, e];
+}
+
+/** A `pcluster delete-cluster` of the failed cluster from `d0` (its own token), noted in `truth`. */
+function clusterDelete(name: string, d0: number, truth: ClusterFailureTruth): CfnEventSeed[] {
+  const deleteToken = `pcluster-delete-cluster-${hex(`${name}|delete`, 12)}`;
+  const stack = FAIL_TYPES.stack;
+  Object.assign(truth, { deleteToken, deleteStartsAt: d0, deleteEndsAt: d0 + 2 * S });
+  return [
+    {
+      at: d0,
+      logicalId: name,
+      type: stack,
+      status: 'DELETE_IN_PROGRESS',
+      reason: 'User Initiated',
+      clientRequestToken: deleteToken,
+    },
+    { at: d0 + 2 * S, logicalId: name, type: stack, status: 'DELETE_COMPLETE', clientRequestToken: deleteToken },
+  ];
+}
+
+/**
  * A cluster create that fails inside its nested `QueuesStack` (the launch template of queue 1 is
  * refused by EC2) while the head node is still creating: the nested stack rolls back, the parent
  * reports `Embedded stack … was not successfully created`, cancels the head node and rolls back to
@@ -737,42 +820,11 @@ export function clusterCreateFails(
     eventCounts: [0, 0],
     resourceTimes: {},
   };
-  for (const [where, sec, logical, type, status, reason] of FAILED_CREATE) {
-    const own = logical === '$root' || logical === '$child';
-    const logicalId = logical === '$root' ? name : logical === '$child' ? childName : logical;
-    const at = t0 + sec * S;
-    const e: CfnEventSeed = { at, logicalId, type: FAIL_TYPES[type], status, clientRequestToken: token };
-    if (!own) {
-      // CloudFormation sends the first CREATE_IN_PROGRESS before the resource has a physical id.
-      const first = status === 'CREATE_IN_PROGRESS' && !started.has(logicalId);
-      started.add(logicalId);
-      e.physicalId = first ? '' : (physical[logicalId] as string);
-      // Ground truth of the resource timings: first IN_PROGRESS → last terminal event.
-      const key = `${where === 'root' ? name : childName}/${logicalId}`;
-      const r = truth.resourceTimes[key];
-      if (!r) truth.resourceTimes[key] = { start: at, end: at, status };
-      else if (!status.endsWith('_IN_PROGRESS')) Object.assign(r, { end: at, status });
-    }
-    if (reason !== undefined) e.reason = reason.replace('$childId', childId);
-    events[where].push(e);
+  for (const row of FAILED_CREATE) {
+    const [where, seed] = failedCreateEvent(row, { name, childName, childId, t0, token, physical, started }, truth);
+    events[where].push(seed);
   }
-  if (opts.thenDelete) {
-    const deleteToken = `pcluster-delete-cluster-${hex(`${name}|delete`, 12)}`;
-    const d0 = t0 + 60 * S;
-    const stack = FAIL_TYPES.stack;
-    events.root.push(
-      {
-        at: d0,
-        logicalId: name,
-        type: stack,
-        status: 'DELETE_IN_PROGRESS',
-        reason: 'User Initiated',
-        clientRequestToken: deleteToken,
-      },
-      { at: d0 + 2 * S, logicalId: name, type: stack, status: 'DELETE_COMPLETE', clientRequestToken: deleteToken },
-    );
-    Object.assign(truth, { deleteToken, deleteStartsAt: d0, deleteEndsAt: d0 + 2 * S });
-  }
+  if (opts.thenDelete) events.root.push(...clusterDelete(name, t0 + 60 * S, truth));
   world.cfn.addEvents(stackId, events.root);
   world.cfn.addEvents(childId, events.child);
   truth.eventCounts = [events.root.length, events.child.length];

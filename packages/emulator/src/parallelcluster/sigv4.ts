@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { SIGV4_AUTH_RE, multiValueQuery, signatureMatches, skewMessage } from '../aws-sigv4.js';
 import type { EmulatorRequest } from '../harness.js';
 
 /** Why API Gateway refused a request (403 with `x-amzn-ErrorType`). */
@@ -38,9 +38,6 @@ export interface SigV4VerifyOptions {
   now?: () => number;
 }
 
-const AUTH_RE =
-  /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;_.-]+), ?Signature=([0-9a-f]{64})$/;
-
 function header(req: EmulatorRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
@@ -61,7 +58,7 @@ function parseAmzDate(v: string): Date | undefined {
 export async function verifySigV4(req: EmulatorRequest, opts: SigV4VerifyOptions): Promise<string> {
   const auth = header(req, 'authorization');
   if (!auth) throw new GatewayAuthError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  const m = AUTH_RE.exec(auth);
+  const m = SIGV4_AUTH_RE.exec(auth);
   if (!m)
     throw new GatewayAuthError(
       'IncompleteSignatureException',
@@ -79,41 +76,13 @@ export async function verifySigV4(req: EmulatorRequest, opts: SigV4VerifyOptions
       "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
     );
   const now = opts.now?.() ?? Date.now();
-  const maxSkew = opts.maxSkewMs ?? 5 * 60_000;
-  if (Math.abs(now - date.getTime()) > maxSkew) {
-    // AWS's own wording, e.g. "Signature expired: 20190516T180427Z is now earlier than
-    // 20190516T181511Z (20190516T182011Z - 5 min.)" / "Signature not yet current: … is still later
-    // than … (… + 5 min.)".
-    const amz = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
-    const min = `${Math.round(maxSkew / 60_000)} min.`;
-    throw new GatewayAuthError(
-      'InvalidSignatureException',
-      date.getTime() < now
-        ? `Signature expired: ${amzDate} is now earlier than ${amz(now - maxSkew)} (${amz(now)} - ${min})`
-        : `Signature not yet current: ${amzDate} is still later than ${amz(now + maxSkew)} (${amz(now)} + ${min})`,
-    );
-  }
-  if (scopeDate !== amzDate.slice(0, 8))
-    throw new GatewayAuthError(
-      'InvalidSignatureException',
-      'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP',
-    );
-  const wantService = opts.service ?? 'execute-api';
-  if (service !== wantService)
-    throw new GatewayAuthError(
-      'InvalidSignatureException',
-      `Credential should be scoped to correct service: '${wantService}'. `,
-    );
-  if (region !== opts.region)
-    throw new GatewayAuthError(
-      'InvalidSignatureException',
-      `Credential should be scoped to a valid region, not '${region}'. `,
-    );
+  const skewed = skewMessage(amzDate, date.getTime(), now, opts.maxSkewMs ?? 5 * 60_000);
+  if (skewed) throw new GatewayAuthError('InvalidSignatureException', skewed);
+  checkScope({ scopeDate, amzDate, service: service as string, region: region as string }, opts);
   if (cred.sessionToken !== undefined && header(req, 'x-amz-security-token') !== cred.sessionToken)
     throw new GatewayAuthError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   if (cred.expiresAt !== undefined && now >= cred.expiresAt)
     throw new GatewayAuthError('ExpiredTokenException', 'The security token included in the request is expired');
-
   const signed = (signedHeaders as string).split(';');
   const headers: Record<string, string> = {};
   for (const h of signed) {
@@ -127,11 +96,7 @@ export async function verifySigV4(req: EmulatorRequest, opts: SigV4VerifyOptions
       'InvalidSignatureException',
       "'Host' must be a 'SignedHeader' in the AWS Authorization.",
     );
-  const query: Record<string, string | string[]> = {};
-  for (const [k, v] of new URLSearchParams(req.rawQuery)) {
-    const prev = query[k];
-    query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
+  const query = multiValueQuery(new URLSearchParams(req.rawQuery));
   const signer = new SignatureV4({
     service: service as string,
     region: region as string,
@@ -155,13 +120,33 @@ export async function verifySigV4(req: EmulatorRequest, opts: SigV4VerifyOptions
     signableHeaders: new Set(signed),
     unsignableHeaders: new Set(Object.keys(headers).filter((h) => !signed.includes(h))),
   });
-  const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization))?.[1] ?? '';
-  const a = Buffer.from(expected);
-  const b = Buffer.from(signature as string);
-  if (a.length !== b.length || !timingSafeEqual(a, b))
+  if (!signatureMatches(out.headers.authorization, signature as string))
     throw new GatewayAuthError(
       'InvalidSignatureException',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
   return accessKeyId as string;
+}
+
+/** The credential scope's date, service and region as API Gateway checks them; throws its 403 otherwise. */
+function checkScope(
+  scope: { scopeDate: string | undefined; amzDate: string; service: string; region: string },
+  opts: SigV4VerifyOptions,
+): void {
+  if (scope.scopeDate !== scope.amzDate.slice(0, 8))
+    throw new GatewayAuthError(
+      'InvalidSignatureException',
+      'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP',
+    );
+  const wantService = opts.service ?? 'execute-api';
+  if (scope.service !== wantService)
+    throw new GatewayAuthError(
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: '${wantService}'. `,
+    );
+  if (scope.region !== opts.region)
+    throw new GatewayAuthError(
+      'InvalidSignatureException',
+      `Credential should be scoped to a valid region, not '${scope.region}'. `,
+    );
 }

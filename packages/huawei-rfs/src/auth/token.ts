@@ -1,12 +1,12 @@
 import { type Logger, StackfeedError, type TlsOptions } from '@stackfeed/core';
 import {
   type AuthHook,
-  type TransportOptions,
   abortError,
   assertHeaderSafe,
   type SignableRequest,
   HttpTransport,
   registerSecret,
+  transportOptionsOf,
 } from '@stackfeed/core/adapter';
 import { parseRfsError } from '../errors.js';
 import { stampRequest } from './aksk.js';
@@ -75,13 +75,11 @@ export class IamTokenAuth implements AuthHook {
     // Sent as X-Auth-Token: a line break must fail now, not as a NETWORK error on every attempt.
     if (opts.token)
       assertHeaderSafe('x-auth-token', opts.token, { provider: 'huawei-rfs', option: 'credentials.token' });
-    const transportOptions: Omit<TransportOptions, 'provider'> = {};
-    if (opts.timeoutMs !== undefined) transportOptions.timeoutMs = opts.timeoutMs;
-    if (opts.totalTimeoutMs !== undefined) transportOptions.totalTimeoutMs = opts.totalTimeoutMs;
-    if (opts.maxResponseBytes !== undefined) transportOptions.maxResponseBytes = opts.maxResponseBytes;
-    if (opts.logger) transportOptions.logger = opts.logger;
-    if (opts.tls) transportOptions.tls = opts.tls;
-    this.iam = new HttpTransport({ provider: 'huawei-rfs', parseError: parseRfsError, ...transportOptions });
+    this.iam = new HttpTransport({
+      provider: 'huawei-rfs',
+      parseError: parseRfsError,
+      ...transportOptionsOf(opts, ['retry', 'rateLimit', 'userAgent']),
+    });
   }
 
   /**

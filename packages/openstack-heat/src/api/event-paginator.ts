@@ -5,7 +5,7 @@ import { type EventQuery, type HeatEventOptions, eventQuery } from './filters.js
 import { type HeatApi, PROVIDER } from './heat-api.js';
 import { readNestedEvents, supportsNestedDepth } from './nested.js';
 import { type DeploymentTrack, DeploymentIds, refuseTrack } from './deployment-ids.js';
-import { type HeatStackRef, canonicalOf, isMarker, lookupKeyOf } from './refs.js';
+import { type HeatStackRef, assertStackRef, canonicalOf, isMarker, lookupKeyOf } from './refs.js';
 
 /** Options of `listStackEvents` / `listResourceEvents`. */
 export type ListEventsOptions = ListOptions & EventFilterOptions & HeatEventOptions;
@@ -148,7 +148,7 @@ export function eventPaginator(
   options: ListEventsOptions,
   pageSizeLimits: { min: number; max: number; default?: number },
 ): Paginator<StackEvent> {
-  lookupKeyOf(ref);
+  assertStackRef(ref);
   const plan = resourcePlan(eventQuery(options), resourceName, options);
   const { query, local } = plan;
   const asc = query.sort_dir === 'asc';
@@ -159,14 +159,7 @@ export function eventPaginator(
   const depth = Number(query.nested_depth ?? 0);
   const merged = new MergedListing(api, depth, query, operation);
   // `deploymentId` needs every event of the stack, oldest first, in Heat's order.
-  const derivesDeployments =
-    resourceName === undefined &&
-    asc &&
-    timeOrdered &&
-    query.resource_action === undefined &&
-    query.resource_status === undefined &&
-    query.resource_name === undefined &&
-    query.resource_type === undefined;
+  const derivesDeployments = resourceName === undefined && asc && timeOrdered && !filtersResources(query);
   const withDeploymentIds = (
     page: { items: StackEvent[]; next: EventCursor | undefined },
     stack: CanonicalStack | undefined,
@@ -209,11 +202,7 @@ export function eventPaginator(
       let items = events;
       if (cursor && events[0] && timeOrdered && restartedAfter(cursor, events[0])) {
         api.warn(operation, 'Heat ignored the page marker (event pruned?); skipping events already listed');
-        const seen = recent.toSet();
-        items = events.filter((e) => {
-          const et = e.timestamp.getTime();
-          return (asc ? et >= cursor.t : et <= cursor.t) && !seen.has(e.id);
-        });
+        items = notYetListed(events, cursor, asc, recent.toSet());
       }
       if (!cursor && events[0]) firstId = events[0].id;
       for (const e of items) recent.remember(e.id);
@@ -224,5 +213,28 @@ export function eventPaginator(
           : undefined;
       return withDeploymentIds({ items, next }, stack ?? cursor?.s, cursor);
     },
+  });
+}
+
+/** Whether a Heat query names resources (their action, status, name or type): a listing of only some events. */
+export function filtersResources(query: Record<string, unknown>): boolean {
+  return (
+    query.resource_action !== undefined ||
+    query.resource_status !== undefined ||
+    query.resource_name !== undefined ||
+    query.resource_type !== undefined
+  );
+}
+
+/** After Heat restarted the list: the events past the cursor's time that were not handed out yet. */
+function notYetListed(
+  events: StackEvent[],
+  cursor: EventCursor,
+  asc: boolean,
+  seen: ReadonlySet<string>,
+): StackEvent[] {
+  return events.filter((e) => {
+    const t = e.timestamp.getTime();
+    return (asc ? t >= cursor.t : t <= cursor.t) && !seen.has(e.id);
   });
 }

@@ -8,6 +8,7 @@ import {
   createTokenKey,
   parseWire,
   registerSecret,
+  transportOptionsOf,
 } from '@stackfeed/core/adapter';
 import { z } from 'zod';
 import { KeystoneSession } from '../auth/keystone.js';
@@ -80,14 +81,7 @@ export class HeatApi {
       provider: PROVIDER,
       auth: this.session.hook,
       parseError: parseHeatError,
-      timeoutMs: opts.timeoutMs,
-      totalTimeoutMs: opts.totalTimeoutMs,
-      maxResponseBytes: opts.maxResponseBytes,
-      retry: opts.retry,
-      logger: opts.logger,
-      tls: opts.tls,
-      ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
-      rateLimit: opts.rateLimit,
+      ...transportOptionsOf(opts),
     });
   }
 

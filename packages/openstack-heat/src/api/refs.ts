@@ -49,6 +49,16 @@ export function lookupKeyOf(ref: HeatStackRef): string {
   return s;
 }
 
+/** Throws CONFIG, before any request, for a ref with neither a name nor an id. */
+export function assertStackRef(ref: HeatStackRef): void {
+  lookupKeyOf(ref);
+}
+
+/** Throws CONFIG, before any request, for a name that cannot be a Heat path segment (see {@link pathSegment}). */
+export function assertPathSegment(value: string): void {
+  pathSegment(value);
+}
+
 /** `…/stacks/{name}/{id}/…` → name and id; whatever comes before `/stacks/` (origin, prefix, tenant) is ignored. */
 export function canonicalFromPath(pathname: string): CanonicalStack | undefined {
   const segs = pathname.split('/');

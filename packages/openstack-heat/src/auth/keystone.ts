@@ -1,5 +1,5 @@
 import { type Logger, type RetryOptions, StackfeedError, type TlsOptions } from '@stackfeed/core';
-import { type AuthHook, HttpTransport, parseWire, registerSecret } from '@stackfeed/core/adapter';
+import { type AuthHook, HttpTransport, parseWire, registerSecret, transportOptionsOf } from '@stackfeed/core/adapter';
 import { parseHeatError } from '../errors.js';
 import { type KeystoneService, KeystoneTokenSchema } from '../wire/schemas.js';
 import type { EndpointInterface, HeatAuth, KeystoneScope } from './types.js';
@@ -83,12 +83,8 @@ export class KeystoneSession {
       this.keystone = new HttpTransport({
         provider: 'openstack-heat',
         parseError: parseHeatError,
-        timeoutMs: opts.timeoutMs,
-        totalTimeoutMs: opts.totalTimeoutMs,
-        maxResponseBytes: opts.maxResponseBytes,
-        retry: opts.retry,
-        logger: opts.logger,
-        tls: opts.tls,
+        // Token requests do not spend Heat's request budget.
+        ...transportOptionsOf(opts, ['rateLimit', 'userAgent']),
       });
     }
   }

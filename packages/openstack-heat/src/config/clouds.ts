@@ -240,72 +240,8 @@ export function loadCloudConfig(opts: LoadConfigOptions = {}): ResolvedCloudConf
 
 function toSettings(cloud: Dict): Omit<ResolvedCloudConfig, 'cloudName' | 'configFile'> {
   const auth = cloud.auth as Dict;
-  const scope = {
-    projectId: str(auth.project_id),
-    projectName: str(auth.project_name),
-    projectDomainId: str(auth.project_domain_id),
-    projectDomainName: str(auth.project_domain_name),
-    domainId: str(auth.domain_id),
-    domainName: str(auth.domain_name),
-  };
-  const authUrl = str(auth.auth_url);
-  let type = (str(cloud.auth_type) ?? '').toLowerCase();
-  if (!type) {
-    if (auth.application_credential_secret !== undefined) type = 'v3applicationcredential';
-    else if (auth.token !== undefined && auth.password === undefined) type = 'token';
-    else type = 'password';
-  }
-  let heatAuth: HeatAuth;
-  let endpoint = str(cloud.orchestration_endpoint_override) ?? str(cloud.endpoint_override);
-  switch (type) {
-    case 'password':
-    case 'v3password':
-      heatAuth = {
-        type: 'password',
-        authUrl: need(authUrl, 'auth_url (OS_AUTH_URL)'),
-        username: str(auth.username),
-        userId: str(auth.user_id),
-        password: need(str(auth.password), 'password (OS_PASSWORD)'),
-        userDomainId: str(auth.user_domain_id),
-        userDomainName: str(auth.user_domain_name),
-        ...scope,
-      };
-      break;
-    case 'token':
-    case 'v3token':
-      heatAuth = { type: 'token', token: need(str(auth.token), 'token (OS_TOKEN)'), authUrl, ...scope };
-      break;
-    case 'admin_token':
-    case 'token_endpoint':
-      heatAuth = { type: 'token', token: need(str(auth.token), 'token (OS_TOKEN)') };
-      endpoint ??= str(auth.endpoint) ?? str(auth.url);
-      break;
-    case 'v3applicationcredential':
-    case 'application_credential':
-      heatAuth = {
-        type: 'v3applicationcredential',
-        authUrl: need(authUrl, 'auth_url (OS_AUTH_URL)'),
-        applicationCredentialId: str(auth.application_credential_id),
-        applicationCredentialName: str(auth.application_credential_name),
-        applicationCredentialSecret: need(str(auth.application_credential_secret), 'application_credential_secret'),
-        userId: str(auth.user_id),
-        username: str(auth.username),
-        userDomainId: str(auth.user_domain_id),
-        userDomainName: str(auth.user_domain_name),
-      };
-      break;
-    case 'none':
-    case 'noauth':
-      heatAuth = { type: 'none', token: str(auth.token) };
-      endpoint ??= str(auth.endpoint);
-      break;
-    default:
-      throw new StackfeedError({
-        code: 'CONFIG',
-        provider: 'openstack-heat',
-        message: `auth_type "${type}" is not supported (password, token, v3applicationcredential, none)`,
-      });
-  }
+  const configured = str(cloud.orchestration_endpoint_override) ?? str(cloud.endpoint_override);
+  const { heatAuth, endpoint } = heatAuthOf(authTypeOf(cloud), auth, configured);
   const iface = str(cloud.orchestration_interface) ?? str(cloud.interface);
   const out: Omit<ResolvedCloudConfig, 'cloudName' | 'configFile'> = { auth: heatAuth };
   if (endpoint) out.endpoint = endpoint;
@@ -318,6 +254,88 @@ function toSettings(cloud: Dict): Omit<ResolvedCloudConfig, 'cloudName' | 'confi
   const insecure = bool(cloud.insecure);
   if (insecure === true || verify === false) out.insecure = true;
   return out;
+}
+
+/** `auth_type`, or what the auth section implies when it is not set (as keystoneauth guesses). */
+function authTypeOf(cloud: Dict): string {
+  const type = (str(cloud.auth_type) ?? '').toLowerCase();
+  if (type) return type;
+  const auth = cloud.auth as Dict;
+  if (auth.application_credential_secret !== undefined) return 'v3applicationcredential';
+  if (auth.token !== undefined && auth.password === undefined) return 'token';
+  return 'password';
+}
+
+/**
+ * The client's auth for one `auth_type`, and the endpoint (the configured override, else the one
+ * an endpoint-style auth names). Throws CONFIG for a missing required field or an unknown type.
+ */
+function heatAuthOf(
+  type: string,
+  auth: Dict,
+  configured: string | undefined,
+): { heatAuth: HeatAuth; endpoint: string | undefined } {
+  const authUrl = str(auth.auth_url);
+  const scope = {
+    projectId: str(auth.project_id),
+    projectName: str(auth.project_name),
+    projectDomainId: str(auth.project_domain_id),
+    projectDomainName: str(auth.project_domain_name),
+    domainId: str(auth.domain_id),
+    domainName: str(auth.domain_name),
+  };
+  switch (type) {
+    case 'password':
+    case 'v3password': {
+      const heatAuth: HeatAuth = {
+        type: 'password',
+        authUrl: need(authUrl, 'auth_url (OS_AUTH_URL)'),
+        username: str(auth.username),
+        userId: str(auth.user_id),
+        password: need(str(auth.password), 'password (OS_PASSWORD)'),
+        userDomainId: str(auth.user_domain_id),
+        userDomainName: str(auth.user_domain_name),
+        ...scope,
+      };
+      return { heatAuth, endpoint: configured };
+    }
+    case 'token':
+    case 'v3token':
+      return {
+        heatAuth: { type: 'token', token: need(str(auth.token), 'token (OS_TOKEN)'), authUrl, ...scope },
+        endpoint: configured,
+      };
+    case 'admin_token':
+    case 'token_endpoint':
+      return {
+        heatAuth: { type: 'token', token: need(str(auth.token), 'token (OS_TOKEN)') },
+        endpoint: configured ?? str(auth.endpoint) ?? str(auth.url),
+      };
+    case 'v3applicationcredential':
+    case 'application_credential': {
+      const heatAuth: HeatAuth = {
+        type: 'v3applicationcredential',
+        authUrl: need(authUrl, 'auth_url (OS_AUTH_URL)'),
+        applicationCredentialId: str(auth.application_credential_id),
+        applicationCredentialName: str(auth.application_credential_name),
+        applicationCredentialSecret: need(str(auth.application_credential_secret), 'application_credential_secret'),
+        userId: str(auth.user_id),
+        username: str(auth.username),
+        userDomainId: str(auth.user_domain_id),
+        userDomainName: str(auth.user_domain_name),
+      };
+      return { heatAuth, endpoint: configured };
+    }
+    case 'none':
+    case 'noauth':
+      return { heatAuth: { type: 'none', token: str(auth.token) }, endpoint: configured ?? str(auth.endpoint) };
+    default:
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: 'openstack-heat',
+        message: `auth_type "${type}" is not supported (password, token, v3applicationcredential, none)`,
+      });
+  }
 }
 
 function need<T>(v: T | undefined, what: string): T {
