@@ -1,0 +1,13 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  resolve: { conditions: ['@stackfeed/source'] },
+  ssr: { resolve: { conditions: ['@stackfeed/source'] } },
+  test: {
+    name: 'dashboard-web',
+    include: ['test/**/*.test.ts'],
+    // One Chromium and one PGlite for the whole file; PGlite compiles its WASM on boot.
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+  },
+});
