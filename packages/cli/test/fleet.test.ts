@@ -21,12 +21,17 @@ interface Run {
 }
 
 /** Runs the built bin in `cwd` with only PATH and HOME; `onChild` gets the process (to signal it). */
-function runBin(args: string[], cwd: string, onChild?: (c: ChildProcess) => void): Promise<Run> {
+function runBin(
+  args: string[],
+  cwd: string,
+  onChild?: (c: ChildProcess) => void,
+  env: Record<string, string> = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [bin, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd } },
+      { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env } },
       (_error, out, err) => resolve({ code: child.exitCode, out, err }),
     );
     onChild?.(child);
@@ -71,7 +76,7 @@ type StatusJson = {
   workers: Array<{ id: string; live: boolean }>;
   targets: Array<{ name: string; state: string; eventsStored: number; owner?: string }>;
   budgets: Array<{ key: string; granted: number; requestsPerMinute: number }>;
-  errors: unknown[];
+  errors: Array<{ account: string; code: string; count: number }>;
 };
 
 describe('stackfeed fleet (built bin, Heat emulator)', () => {
@@ -106,6 +111,46 @@ describe('stackfeed fleet (built bin, Heat emulator)', () => {
     ]);
     expect(status.targets.reduce((n, t) => n + t.eventsStored, 0)).toBe(truth());
     expect(status.errors).toEqual([]);
+  });
+
+  it('an unknown AWS profile: that account is reported with its error and retried, the Heat place is still followed (exit 1)', {
+    timeout: 120_000,
+  }, async () => {
+    writeFileSync(
+      join(dir, 'mixed.yaml'),
+      'places:\n  - provider: openstack-heat\n    clouds: [lab]\n  - provider: aws-imagebuilder\n    profiles: [no-such-profile]\n    regions: [us-east-1]\n',
+    );
+    const store = join(dir, 'store-mixed');
+    // No instance metadata service to ask here: the AWS chain gives up on the profile at once.
+    const r = await runBin(
+      ['fleet', '--config', 'mixed.yaml', '--store', store, '--once', '-o', 'ndjson'],
+      dir,
+      undefined,
+      {
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    );
+    expect(r.code, r.err).toBe(1);
+    const records = r.out
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const failed = records.filter((e) => e.event === 'discovery-failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0]).toMatchObject({
+      type: 'fleet',
+      v: 1,
+      place: 'aws-imagebuilder:profile=no-such-profile:region=us-east-1',
+      account: 'aws-imagebuilder:no-such-profile:us-east-1',
+      count: 1,
+    });
+    expect(failed[0]?.code).toMatch(/^(CONFIG|UNAUTHORIZED)$/);
+    expect(String(failed[0]?.message)).toMatch(/no-such-profile|credential/i);
+    expect(records.filter((e) => e.event === 'done')).toHaveLength(2);
+    const s = await runBin(['fleet', 'status', '--store', store, '-o', 'json'], dir);
+    const status = JSON.parse(s.out) as StatusJson;
+    expect(status.errors.map((e) => e.account)).toEqual(['aws-imagebuilder:no-such-profile:us-east-1']);
+    expect(status.targets.every((t) => t.state === 'done')).toBe(true);
   });
 
   it('a worker needs a PostgreSQL store, and says so (exit 2)', async () => {
