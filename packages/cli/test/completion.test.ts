@@ -65,11 +65,13 @@ describe('stackfeed completion', () => {
         'emulator',
         'events',
         'executions',
+        'fleet',
         'history',
         'image',
         'images',
         'stacks',
         'watch',
+        'worker',
       ].sort(),
     );
     expect(complete('stackfeed ev')).toEqual(['events']);

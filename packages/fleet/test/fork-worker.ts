@@ -10,7 +10,9 @@ const repoRoot = join(here, '..', '..', '..');
 export interface Proc {
   id: string;
   child: ChildProcess;
-  events: Array<WorkerEvent | { type: 'ready' } | { type: 'rss'; bytes: number; held: number }>;
+  events: Array<
+    WorkerEvent | { type: 'ready'; cpuMs?: number } | { type: 'rss'; bytes: number; held: number; cpuMs: number }
+  >;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr: () => string;
 }

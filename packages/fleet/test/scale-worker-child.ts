@@ -32,8 +32,17 @@ const worker = new FleetWorker(fleet, {
   onEvent: write,
 });
 await worker.start();
-write({ type: 'ready' });
-const rss = setInterval(() => write({ type: 'rss', bytes: process.memoryUsage().rss, held: worker.held.length }), 5000);
+const ready = process.cpuUsage();
+write({ type: 'ready', cpuMs: (ready.user + ready.system) / 1000 });
+const rss = setInterval(() => {
+  const cpu = process.cpuUsage();
+  write({
+    type: 'rss',
+    bytes: process.memoryUsage().rss,
+    held: worker.held.length,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  });
+}, 5000);
 rss.unref();
 process.once('SIGTERM', () => {
   void (async () => {

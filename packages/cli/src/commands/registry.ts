@@ -9,11 +9,13 @@ import { register as deployments } from './deployments.register.js';
 import { register as emulator } from './emulator.register.js';
 import { register as events } from './events.register.js';
 import { register as executions } from './executions.register.js';
+import { register as fleet } from './fleet.register.js';
 import { register as history } from './history.register.js';
 import { register as image } from './image.register.js';
 import { register as images } from './images.register.js';
 import { register as stacks } from './stacks.register.js';
 import { register as watch } from './watch.register.js';
+import { register as worker } from './worker.register.js';
 
 /** What a command's action runs with, given by `run()`. */
 export interface CommandHost {
@@ -43,6 +45,8 @@ export const COMMANDS: readonly Register[] = [
   executions,
   demo,
   dashboard,
+  fleet,
+  worker,
   emulator,
   completion,
 ];

@@ -1,0 +1,154 @@
+/**
+ * The fleet at scale: TARGETS stacks (default 2,000) with activity over 8 accounts (4 Heat
+ * projects, 4 RFS projects, one emulator each, in this process), followed by WORKERS worker
+ * processes (default 4) through a private PostgreSQL cluster, for N minutes of activity (the
+ * argument, default 3: the stacks' first operations start staggered over it). Prints requests per
+ * minute per target, how many targets one worker follows at the budget (measured CPU per
+ * request), lag from event time to stored (p50/p95), stored events against the ground truth, and
+ * RSS. Writes bench/results/fleet-scale.json (or OUT).
+ *
+ *   npx tsx --conditions=@stackfeed/source bench/fleet/scale.ts 3
+ *   TARGETS=2000 WORKERS=4 POLL_MS=5000 LIMIT=25 npx tsx --conditions=@stackfeed/source bench/fleet/scale.ts 10
+ */
+import { openStore } from '@stackfeed/store';
+import { openFleet } from '../../packages/fleet/src/index.ts';
+import { forkWorker, type Proc } from '../../packages/fleet/test/fork-worker.ts';
+import { startScaleWorld } from '../../packages/fleet/test/scale-source.ts';
+import startPostgres from '../../packages/store/test/global-setup.ts';
+import { round, writeResult } from '../lib.ts';
+
+const num = (name: string, dflt: number) => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? dflt : Number(v);
+};
+const minutes = Number(process.argv[2] ?? 3);
+const TARGETS = num('TARGETS', 2000);
+const WORKERS = num('WORKERS', 4);
+const POLL_MS = num('POLL_MS', 5000);
+const LIMIT = num('LIMIT', 25);
+const ACCOUNTS = 8;
+
+let pg: { url?: string; error?: string } = {};
+const stopPostgres = await startPostgres({ provide: (_k: string, v: typeof pg) => (pg = v) } as never);
+if (!pg.url) throw new Error(`no PostgreSQL: ${pg.error}`);
+const url = pg.url;
+
+const world = await startScaleWorld({
+  heatAccounts: ACCOUNTS / 2,
+  rfsAccounts: ACCOUNTS / 2,
+  perAccount: Math.ceil(TARGETS / ACCOUNTS),
+  spanMs: minutes * 60_000,
+  budget: { limit: LIMIT, intervalMs: 1000 },
+});
+const store = await openStore(url, { schema: 'fleet_scale' });
+const fleet = await openFleet(store, { leaseTtlMs: 30_000 });
+const t0 = Date.now();
+const cpu0 = process.cpuUsage();
+const procs: Proc[] = Array.from({ length: WORKERS }, (_, i) =>
+  forkWorker('scale-worker-child.ts', `worker-${i}`, {
+    url,
+    schema: store.schema,
+    accounts: world.accounts,
+    ttl: 30_000,
+    pollIntervalMs: POLL_MS,
+    discoverEveryMs: 10_000,
+  }),
+);
+const total = world.accounts.length * Math.ceil(TARGETS / ACCOUNTS);
+const S = store.schema;
+const q = async <T>(sql: string) => (await store.query<T & Record<string, unknown>>(sql))[0] as T;
+let truthTotal = 0;
+let maxHeldPerWorker = 0;
+while (true) {
+  await new Promise((r) => setTimeout(r, 5000));
+  const row = await q<{ n: number; pending: number; held: number; events: number }>(
+    `select count(*)::int as n, count(*) filter (where state <> 'done')::int as pending,
+       count(*) filter (where owner is not null and lease_until > now())::int as held,
+       (select count(*)::int from ${S}.events) as events from ${S}.fleet_targets`,
+  );
+  maxHeldPerWorker = Math.max(maxHeldPerWorker, ...procs.map((p) => lastRss(p)?.held ?? 0));
+  const over = world.clock.now() > world.endsAt + 15_000;
+  truthTotal = 0;
+  for (const act of world.activity.values()) for (const t of act.targets) truthTotal += act.events(t.id).length;
+  console.log(
+    `${Math.round((Date.now() - t0) / 1000)} s: targets ${row.n}/${total}, following ${row.held}, pending ${row.pending}, events ${row.events}/${truthTotal}`,
+  );
+  if (over && row.n === total && row.pending === 0 && row.events >= truthTotal) break;
+}
+const wallMs = Date.now() - t0;
+const rss = procs.map((p) => lastRss(p));
+for (const p of procs) p.child.kill('SIGTERM');
+await Promise.all(procs.map((p) => p.exit));
+
+const lagOf = (where: string) =>
+  q<{ p50: number; p95: number }>(
+    `select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95
+     from (select extract(epoch from e.first_seen - e.ts) * 1000 as ms from ${S}.events e ${where}) x`,
+  );
+const lag = await lagOf('');
+// Events of targets already known when they happened (no wait for the next discovery).
+const lagKnown = await lagOf(
+  `where e.ts >= (select min(t.discovered_at) from ${S}.fleet_targets t where t.name = e.stack_name)`,
+);
+// Target-minutes of following: per stack, its operations' span (first to last event) plus one poll.
+const followed = await q<{ minutes: number }>(
+  `select sum(extract(epoch from span) + ${POLL_MS / 1000}) / 60 as minutes
+   from (select max(ts) - min(ts) as span from ${S}.events group by provider, stack_key) x`,
+);
+const stored = (await q<{ n: number }>(`select count(*)::int as n from ${S}.events`)).n;
+// On-disk size of the events table with its indexes, per event (for the table-growth arithmetic).
+const eventsBytes = Number((await q<{ b: string }>(`select pg_total_relation_size('${S}.events')::text as b`)).b);
+const requests = [...world.counters.values()].reduce((n, c) => n + c.count(), 0);
+const budgets = (await fleet.status()).budgets;
+// CPU spent following (after start-up: tsx compiles the sources first).
+const readyCpu = (p: Proc) => (p.events.find((e) => e.type === 'ready') as { cpuMs?: number } | undefined)?.cpuMs ?? 0;
+const workerCpuMs = procs.reduce((n, p, i) => n + (rss[i]?.cpuMs ?? 0) - readyCpu(p), 0);
+const cpuPerRequestMs = workerCpuMs / requests;
+const reqPerMinPerTarget = requests / followed.minutes;
+// One worker at one core: how many requests per second its CPU allows, and the budget's own limit.
+const perWorkerAtCpu = ((1000 / cpuPerRequestMs) * 60) / reqPerMinPerTarget;
+const perAccountAtBudget = (LIMIT * 60) / reqPerMinPerTarget;
+const mainCpu = process.cpuUsage(cpu0);
+const result = {
+  minutes,
+  targets: total,
+  workers: WORKERS,
+  accounts: world.accounts.length,
+  pollIntervalMs: POLL_MS,
+  budgetPerAccount: `${LIMIT}/s`,
+  wallSeconds: round(wallMs / 1000, 1),
+  storedEvents: stored,
+  eventsTableBytesPerEvent: Math.round(eventsBytes / Math.max(1, stored)),
+  truthEvents: truthTotal,
+  requests,
+  requestsPerMinPerTarget: round(reqPerMinPerTarget, 2),
+  maxTargetsHeldPerWorker: maxHeldPerWorker,
+  workerCpuMsPerRequest: round(cpuPerRequestMs, 3),
+  targetsOneWorkerFollowsAtOneCore: Math.floor(perWorkerAtCpu),
+  targetsOneAccountBudgetFollows: Math.floor(perAccountAtBudget),
+  lagMs: { p50: Math.round(lag.p50), p95: Math.round(lag.p95) },
+  lagMsOfKnownTargets: { p50: Math.round(lagKnown.p50), p95: Math.round(lagKnown.p95) },
+  budgetDenied: Object.fromEntries(budgets.map((b) => [b.key, b.denied])),
+  workerRssMB: rss.map((r) => round((r?.bytes ?? 0) / 2 ** 20, 1)),
+  emulatorProcess: {
+    rssMB: round(process.memoryUsage().rss / 2 ** 20, 1),
+    cpuSeconds: round((mainCpu.user + mainCpu.system) / 1e6, 1),
+  },
+};
+console.log(JSON.stringify(result, null, 2));
+writeResult(process.env.OUT ?? 'bench/results/fleet-scale.json', result);
+await store.close();
+await world.close();
+stopPostgres();
+if (stored !== truthTotal) {
+  console.error(`stored ${stored} events, the emulators' truth has ${truthTotal}`);
+  process.exitCode = 1;
+}
+
+function lastRss(p: Proc) {
+  for (let i = p.events.length - 1; i >= 0; i--) {
+    const e = p.events[i];
+    if (e?.type === 'rss') return e;
+  }
+  return undefined;
+}
