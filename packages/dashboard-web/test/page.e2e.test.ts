@@ -140,6 +140,27 @@ describe('the dashboard page', { timeout: 120_000 }, () => {
     await shot('inventory');
   });
 
+  it('inventory live: a new stack gets its card while it deploys, and ends with the store counts', async () => {
+    await open('/');
+    await page.locator('[data-testid="card"]').first().waitFor();
+    const following = world.deploy('live-inv', 6);
+    const card = page.locator('[data-testid="card"]', { has: page.locator('.card-name', { hasText: /^live-inv$/ }) });
+    await card.waitFor();
+    await following;
+    const stored = (await world.store.stacks()).find((s) => s.name === 'live-inv');
+    expect(stored?.phase).toBe('COMPLETE');
+    await page.waitForFunction(
+      (n) =>
+        Array.from(document.querySelectorAll<HTMLElement>('[data-testid="card"]')).some(
+          (c) =>
+            c.querySelector('.card-name')?.textContent === 'live-inv' &&
+            c.dataset.phase === 'COMPLETE' &&
+            c.querySelector('[data-testid="card-events"]')?.textContent === String(n),
+        ),
+      stored?.eventCount,
+    );
+  });
+
   it('inventory filters narrow the cards exactly', async () => {
     await open('/?provider=huawei-rfs');
     await cardsAre(['shop-db']);
