@@ -8,6 +8,20 @@ export function median(xs: number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
+/** The q-quantile of `xs` (0 ≤ q ≤ 1), interpolating linearly between the two nearest values. */
+export function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  return (s[lo] as number) + ((s[Math.ceil(i)] as number) - (s[lo] as number)) * (i - lo);
+}
+
+/** The interquartile range of `xs` as [p25, p75], rounded: the spread stated beside a median ratio. */
+export const iqr = (xs: number[], digits = 3): [number, number] => [
+  round(quantile(xs, 0.25), digits),
+  round(quantile(xs, 0.75), digits),
+];
+
 /**
  * Run `a` and `b` alternately for `rounds` rounds (after `warmup` unmeasured rounds each) and
  * return each side's times and the median of the per-round ratios a/b. Alternating in one
@@ -24,6 +38,11 @@ export async function sideBySide(
   aMedianMs: number;
   bMedianMs: number;
   cpuRatio: number;
+  /** The per-round ratios a/b (wall and CPU), in round order: their IQR is the spread. */
+  ratios: number[];
+  cpuRatios: number[];
+  ratioIqr: [number, number];
+  cpuRatioIqr: [number, number];
 }> {
   const rounds = opts.rounds ?? 9;
   for (let i = 0; i < (opts.warmup ?? 2); i++) {
@@ -52,6 +71,10 @@ export async function sideBySide(
     aMedianMs: median(aMs),
     bMedianMs: median(bMs),
     cpuRatio: median(cpuRatios),
+    ratios,
+    cpuRatios,
+    ratioIqr: iqr(ratios),
+    cpuRatioIqr: iqr(cpuRatios),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { median, round } from './lib.ts';
+import { median, quantile, round } from './lib.ts';
 
 /** CPU time (user + system, ms) of this process's waited-for children so far (Linux). */
 export function childrenCpuMs(): number {
@@ -40,13 +40,6 @@ export function spawnTimed(
     );
   });
 }
-
-export const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const i = (s.length - 1) * q;
-  const lo = Math.floor(i);
-  return (s[lo] as number) + ((s[Math.ceil(i)] as number) - (s[lo] as number)) * (i - lo);
-};
 
 export type Contenders = Record<string, [cmd: string, args: string[], env?: Record<string, string>]>;
 

@@ -213,6 +213,9 @@ export async function compareSides(o: {
       rawCpuMedianMs: round(median(cpuB), 1),
       ratioWall: round(r.ratio),
       ratioCpu: round(r.cpuRatio),
+      // The spread: interquartile range of the per-round ratios.
+      ratioWallIqr: r.ratioIqr,
+      ratioCpuIqr: r.cpuRatioIqr,
       target: 1.1,
       stackfeedEventsPerSecond: perSecond(o.events, r.aMedianMs),
       rawEventsPerSecond: perSecond(o.events, r.bMedianMs),

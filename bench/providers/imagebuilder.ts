@@ -18,8 +18,9 @@
  *   `process.memoryUsage.rss()` on a 5 ms timer and every 1,000 items.
  *
  * Run: npx tsx --conditions=@stackfeed/source bench/providers/imagebuilder.ts
+ * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/imagebuilder.ts loop stackfeed
  * Knobs: RESOURCES (default 100000), ROUNDS (default 3), WARMUP (default 0: the verification runs
- * warm both sides), RSS=0 to skip RSS.
+ * warm both sides), RSS=0 to skip RSS, SORTED=1 (see below).
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -59,6 +60,13 @@ interface ServerInfo {
 
 type Side = 'stackfeed' | 'sdk';
 
+/**
+ * SORTED=1: the SDK side does the listing stackfeed hands out (oldest first, which Image Builder
+ * does not list in): it reads every page, keeps the resources and sorts them by time (stable)
+ * before handing them out. Results go to providers-imagebuilder-sorted.json.
+ */
+const SORTED = process.env.SORTED === '1';
+
 /** Both sides, as functions that list everything once and call `onItem(resourceId)` per item. */
 async function sides(info: ServerInfo) {
   const { ImagebuilderClient, paginateListLifecycleExecutionResources } = await loadSdk();
@@ -77,13 +85,26 @@ async function sides(info: ServerInfo) {
     },
     async sdk(onItem) {
       let n = 0;
-      for await (const page of paginateListLifecycleExecutionResources(
+      const pages = paginateListLifecycleExecutionResources(
         { client: sdk, pageSize: PAGE },
         { lifecycleExecutionId: info.executionId },
-      )) {
+      );
+      const timeOf = (r: { startTime?: Date; endTime?: Date }) => (r.endTime ?? r.startTime)?.getTime() ?? Number.NaN;
+      if (SORTED) {
+        // The same listing stackfeed hands out: every page read, then oldest first (stable).
+        const all: Array<{ resourceId?: string; startTime?: Date; endTime?: Date }> = [];
+        for await (const page of pages) for (const r of page.resources ?? []) all.push(r);
+        all.sort((a, b) => timeOf(a) - timeOf(b));
+        for (const r of all) {
+          n++;
+          onItem?.(r.resourceId as string, timeOf(r));
+        }
+        return n;
+      }
+      for await (const page of pages) {
         for (const r of page.resources ?? []) {
           n++;
-          onItem?.(r.resourceId as string, (r.endTime ?? r.startTime)?.getTime() ?? Number.NaN);
+          onItem?.(r.resourceId as string, timeOf(r));
         }
       }
       return n;
@@ -210,8 +231,7 @@ async function main(): Promise<void> {
       }
     }
     const result = {
-      benchmark:
-        'Image Builder: 100,000 lifecycle execution resources, listLifecycleExecutionEvents vs paginateListLifecycleExecutionResources (own SDK client each, same config, same emulator in a child process)',
+      benchmark: `Image Builder: 100,000 lifecycle execution resources, listLifecycleExecutionEvents vs paginateListLifecycleExecutionResources${SORTED ? ' with every page kept and sorted oldest first' : ''} (own SDK client each, same config, same emulator in a child process)`,
       items: RESOURCES,
       verified: { countsEqual: true, idsEqualToSdkListingOldestFirst: true, uniqueIds: uniq },
       pageSize: PAGE,
@@ -222,6 +242,10 @@ async function main(): Promise<void> {
       sdkPaginatorMedianWallMs: round(r.bMedianMs, 1),
       wallRatio: round(r.ratio),
       cpuRatio: round(r.cpuRatio),
+      // The spread: interquartile range of the per-round ratios.
+      wallRatioIqr: r.ratioIqr,
+      cpuRatioIqr: r.cpuRatioIqr,
+      roundRatios: { wall: r.ratios.map((x) => round(x)), cpu: r.cpuRatios.map((x) => round(x)) },
       stackfeedEventsPerSec: Math.round(RESOURCES / (r.aMedianMs / 1000)),
       sdkPaginatorItemsPerSec: Math.round(RESOURCES / (r.bMedianMs / 1000)),
       peakRss: mem,
@@ -235,7 +259,24 @@ async function main(): Promise<void> {
       measuredAt: new Date().toISOString(),
     };
     console.log(JSON.stringify(result, null, 2));
-    writeResult(new URL('../results/providers-imagebuilder.json', import.meta.url).pathname, result);
+    const file = SORTED ? 'providers-imagebuilder-sorted.json' : 'providers-imagebuilder.json';
+    writeResult(new URL(`../results/${file}`, import.meta.url).pathname, result);
+  } finally {
+    server.stdin?.end();
+  }
+}
+
+/** `imagebuilder.ts loop <side>`: LOOPS listings of one side only (for `node --cpu-prof`; emulator in a child). */
+async function loop(side: Side): Promise<void> {
+  const server = child(['serve'], {}, 'pipe');
+  try {
+    const s = await sides(JSON.parse(await firstLine(server)) as ServerInfo);
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < Number(process.env.LOOPS ?? 3); i++) await s.run[side]();
+    const c = process.cpuUsage(c0);
+    console.log(side, round(performance.now() - t0, 1), 'ms wall', round((c.user + c.system) / 1000, 1), 'ms CPU');
+    s.close();
   } finally {
     server.stdin?.end();
   }
@@ -243,5 +284,6 @@ async function main(): Promise<void> {
 
 const mode = process.argv[2];
 if (mode === 'serve') await serve();
+else if (mode === 'loop') await loop((process.argv[3] ?? 'stackfeed') as Side);
 else if (mode === 'rss') await rss(process.argv[3] as Side, JSON.parse(process.env.SERVER as string) as ServerInfo);
 else await main();

@@ -107,6 +107,13 @@ function buildPlainModel(e: Record<string, string | undefined>): void {
   };
 }
 
+/**
+ * CloudFormation's own order (newest first), page by page as the peers read it: the default order
+ * (oldest first, as on every provider) reads the whole listing before its first event and
+ * reverses it, work neither peer does.
+ */
+const NATIVE_ORDER = { order: 'newest-first' } as const;
+
 type Mode = 'direct' | 'api';
 type Side = 'direct-stackfeed' | 'direct-sdk' | 'api-stackfeed' | 'api-raw';
 type Run = (onItem?: (id: string) => void) => Promise<number>;
@@ -139,7 +146,7 @@ async function makeSides(info: ServerInfo): Promise<{ run: Record<Side, Run>; cl
   const run: Record<Side, Run> = {
     async 'direct-stackfeed'(onItem) {
       let n = 0;
-      for await (const ev of direct.listClusterStackEvents(CLUSTER)) {
+      for await (const ev of direct.listClusterStackEvents(CLUSTER, NATIVE_ORDER)) {
         n++;
         onItem?.(ev.id);
       }
@@ -156,7 +163,7 @@ async function makeSides(info: ServerInfo): Promise<{ run: Record<Side, Run>; cl
     },
     async 'api-stackfeed'(onItem) {
       let n = 0;
-      for await (const ev of api.listClusterStackEvents(CLUSTER)) {
+      for await (const ev of api.listClusterStackEvents(CLUSTER, NATIVE_ORDER)) {
         n++;
         onItem?.(ev.id);
       }
@@ -329,6 +336,10 @@ async function main(): Promise<void> {
         peerMedianWallMs: round(r.bMedianMs, 1),
         wallRatio: round(r.ratio),
         cpuRatio: round(r.cpuRatio),
+        // The spread: interquartile range of the per-round ratios.
+        wallRatioIqr: r.ratioIqr,
+        cpuRatioIqr: r.cpuRatioIqr,
+        roundRatios: { wall: r.ratios.map((x) => round(x)), cpu: r.cpuRatios.map((x) => round(x)) },
         stackfeedEventsPerSec: Math.round(EVENTS / (r.aMedianMs / 1000)),
         peerEventsPerSec: Math.round(EVENTS / (r.bMedianMs / 1000)),
         peakRss: mem,

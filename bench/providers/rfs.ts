@@ -39,6 +39,13 @@ const SK = 'benchSecretKey0123456789abcdefghijklmnop';
 const STACK = 'bench';
 const SELF = fileURLToPath(import.meta.url);
 
+/**
+ * RFS's own order (newest first), page by page as the raw loop reads it: the default order
+ * (oldest first, as on every provider) reads the whole listing before its first event and
+ * reverses it, work the raw loop does not do.
+ */
+const LIST_OPTIONS = { pageSize: PAGE, order: 'newest-first' } as const;
+
 interface ServerInfo {
   url: string;
   projectId: string;
@@ -166,7 +173,7 @@ async function rss(side: string): Promise<void> {
     const rfs = client(info);
     await measureRss(side, async (tick) => {
       let n = 0;
-      for await (const _ of rfs.listStackEvents(STACK, { pageSize: PAGE })) {
+      for await (const _ of rfs.listStackEvents(STACK, LIST_OPTIONS)) {
         n++;
         tick();
       }
@@ -188,7 +195,7 @@ async function verify(rfs: RfsClient, info: ServerInfo) {
   const hashA = createHash('sha256');
   const ids = new Set<string>();
   let a = 0;
-  for await (const ev of rfs.listStackEvents(STACK, { pageSize: PAGE })) {
+  for await (const ev of rfs.listStackEvents(STACK, LIST_OPTIONS)) {
     hashA.update(JSON.stringify(ev.raw));
     ids.add(ev.id);
     a++;
@@ -215,7 +222,7 @@ async function main(): Promise<void> {
 
     const viaStackfeed = async () => {
       let n = 0;
-      for await (const _ of rfs.listStackEvents(STACK, { pageSize: PAGE })) n++;
+      for await (const _ of rfs.listStackEvents(STACK, LIST_OPTIONS)) n++;
       if (n !== EVENTS) throw new Error(`stackfeed listed ${n}`);
     };
     const viaRaw = async () => {
@@ -260,7 +267,7 @@ async function loop(side: string): Promise<void> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   for (let i = 0; i < Number(process.env.LOOPS ?? 5); i++) {
-    if (side === 'stackfeed') for await (const _ of rfs.listStackEvents(STACK, { pageSize: PAGE }));
+    if (side === 'stackfeed') for await (const _ of rfs.listStackEvents(STACK, LIST_OPTIONS));
     else await rawList(server.info.url, server.info.projectId, rawEach());
   }
   const c = process.cpuUsage(c0);

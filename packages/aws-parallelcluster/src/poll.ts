@@ -27,14 +27,11 @@ export async function pollListing<C>(
   maxPages: number,
   signal: AbortSignal | undefined,
 ): Promise<PollRead> {
-  const result = await drainPages<StackEvent, C>(
-    async (cursor) => {
-      const page = await fetchPage(cursor);
-      const reachedOlder = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
-      return { items: page.items, next: reachedOlder ? undefined : page.next };
-    },
-    { maxPages, signal },
-  );
+  const result = await drainPages<StackEvent, C>(fetchPage, {
+    maxPages,
+    signal,
+    stopWhen: sinceMs === undefined ? undefined : (items) => items.some((ev) => ev.timestamp.getTime() < sinceMs),
+  });
   return { events: result.items, capped: result.stoppedBy === 'max-pages', pages: result.pages };
 }
 

@@ -51,71 +51,10 @@ export interface TailOutcome {
  * each deployment ended. A stream that fails is dropped and reported; the others go on.
  */
 export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: TailSettings): Promise<TailOutcome[]> {
-  const c = ctx.colors;
-  const stats = new FollowStats();
-  const perSource = sources.map(() => 0);
   const outcomes: TailOutcome[] = sources.map((source) => ({ source, result: undefined, events: 0 }));
-  const collected: StackEvent[] = [];
-  const label = sources.length === 1 ? `${sources[0]!.target}` : `${sources.length} deployments`;
-  const status = new StatusLine(ctx.err, () => `${ctx.errColors.cyan('⟳')} ${statusText(stats, ctx.errColors, label)}`);
-  const width = ctx.out.isTTY ? ctx.out.columns : undefined;
-  const layout = eventLayout(undefined, width);
-
-  // Tag each event with its source, so counts and results line up after the merge.
-  const tagged = sources.map((s, i) =>
-    (async function* () {
-      for await (const ev of s.stream) yield { ev, i, timestamp: ev.timestamp };
-    })(),
-  );
-  const merged =
-    sources.length === 1
-      ? tagged[0]!
-      : mergeEvents(tagged, {
-          mode: 'live',
-          latenessMs: settings.latenessMs ?? 2000,
-          // No signal here: on Ctrl-C every watch ends ABORTED (each has the signal) and is
-          // dropped, so the merge ends normally and first hands out the events it held back.
-          onStreamError: 'drop',
-          onDropped: (i, error) => {
-            outcomes[i]!.error = error;
-          },
-        });
-
-  if (settings.output === 'table' && settings.header !== false) ctx.out.write(eventStreamHeader(c, layout));
-  status.draw();
-  let printed = 0;
-  /** Set on Ctrl-C / SIGTERM: what was collected is still printed (valid JSON), then it is rethrown. */
-  let interrupted: { err: unknown } | undefined;
-  try {
-    for await (const { ev, i } of merged) {
-      if (settings.filter && !settings.filter(ev)) continue;
-      stats.add(ev);
-      perSource[i]!++;
-      printed++;
-      if (settings.output === 'json') collected.push(ev);
-      else {
-        status.clear();
-        ctx.out.write(
-          settings.output === 'ndjson'
-            ? `${toJson(eventRecord(ev, settings.raw))}\n`
-            : eventStreamRow(ev, c, width, layout),
-        );
-        status.draw();
-      }
-      if (settings.limit !== undefined && printed >= settings.limit) break;
-    }
-  } catch (err) {
-    if (!ctx.signal?.aborted) throw err;
-    interrupted = { err };
-  } finally {
-    status.stop();
-  }
-  if (!interrupted && ctx.signal?.aborted) interrupted = { err: ctx.signal.reason };
-
-  for (const [i, o] of outcomes.entries()) {
-    o.events = perSource[i]!;
-    o.result = o.source.stream.result;
-  }
+  const stats = new FollowStats();
+  const { collected, printed, interrupted } = await printEvents(ctx, sources, settings, outcomes, stats);
+  for (const o of outcomes) o.result = o.source.stream.result;
   if (settings.output === 'json') {
     ctx.out.write(
       `${toJson(
@@ -151,6 +90,79 @@ export async function tail(ctx: Ctx, sources: readonly TailSource[], settings: T
   }
   if (interrupted) throw interrupted.err;
   return outcomes;
+}
+
+/** The sources as one stream, each event tagged with its source's index; a failing source is dropped into its outcome. */
+function mergedSources(sources: readonly TailSource[], settings: TailSettings, outcomes: TailOutcome[]) {
+  // Tag each event with its source, so counts and results line up after the merge.
+  const tagged = sources.map((s, i) =>
+    (async function* () {
+      for await (const ev of s.stream) yield { ev, i, timestamp: ev.timestamp };
+    })(),
+  );
+  if (sources.length === 1) return tagged[0]!;
+  return mergeEvents(tagged, {
+    mode: 'live',
+    latenessMs: settings.latenessMs ?? 2000,
+    // No signal here: on Ctrl-C every watch ends ABORTED (each has the signal) and is
+    // dropped, so the merge ends normally and first hands out the events it held back.
+    onStreamError: 'drop',
+    onDropped: (i, error) => {
+      outcomes[i]!.error = error;
+    },
+  });
+}
+
+/**
+ * Prints the merged events as they come (rows or NDJSON lines; JSON collects them), counting each
+ * source's in its outcome. Ctrl-C / SIGTERM is returned as `interrupted`, so that what was collected
+ * is still printed (valid JSON) before it is rethrown.
+ */
+async function printEvents(
+  ctx: Ctx,
+  sources: readonly TailSource[],
+  settings: TailSettings,
+  outcomes: TailOutcome[],
+  stats: FollowStats,
+) {
+  const c = ctx.colors;
+  const collected: StackEvent[] = [];
+  const label = sources.length === 1 ? `${sources[0]!.target}` : `${sources.length} deployments`;
+  const status = new StatusLine(ctx.err, () => `${ctx.errColors.cyan('⟳')} ${statusText(stats, ctx.errColors, label)}`);
+  const width = ctx.out.isTTY ? ctx.out.columns : undefined;
+  const layout = eventLayout(undefined, width);
+  const merged = mergedSources(sources, settings, outcomes);
+
+  if (settings.output === 'table' && settings.header !== false) ctx.out.write(eventStreamHeader(c, layout));
+  status.draw();
+  let printed = 0;
+  let interrupted: { err: unknown } | undefined;
+  try {
+    for await (const { ev, i } of merged) {
+      if (settings.filter && !settings.filter(ev)) continue;
+      stats.add(ev);
+      outcomes[i]!.events++;
+      printed++;
+      if (settings.output === 'json') collected.push(ev);
+      else {
+        status.clear();
+        ctx.out.write(
+          settings.output === 'ndjson'
+            ? `${toJson(eventRecord(ev, settings.raw))}\n`
+            : eventStreamRow(ev, c, width, layout),
+        );
+        status.draw();
+      }
+      if (settings.limit !== undefined && printed >= settings.limit) break;
+    }
+  } catch (err) {
+    if (!ctx.signal?.aborted) throw err;
+    interrupted = { err };
+  } finally {
+    status.stop();
+  }
+  if (!interrupted && ctx.signal?.aborted) interrupted = { err: ctx.signal.reason };
+  return { collected, printed, interrupted };
 }
 
 type Final = ImageInfo | ExecutionInfo | StackInfo;

@@ -68,6 +68,18 @@ describe('stackfeed deployments', () => {
     expect(JSON.parse(json.out)).toHaveLength(1);
   });
 
+  it('reads a stack named by name in 2 requests at Heat: the listing, through Heat’s lookup redirect', async () => {
+    emu.server.requests.length = 0;
+    const r = await cli(['deployments', 'heat', 'shop', '--endpoint', emu.heatUrl, '-o', 'json']);
+    expect(r.code, r.err).toBe(EXIT.OK);
+    expect(JSON.parse(r.out)).toHaveLength(2);
+    const shop = [...emu.stacks.values()].find((s) => s.name === 'shop');
+    expect(emu.server.requests.map((q) => q.path.replace(new URL(emu.heatUrl).pathname, ''))).toEqual([
+      '/stacks/shop/events',
+      `/stacks/shop/${shop?.id}/events`,
+    ]);
+  });
+
   it('prints a table with the root cause whole, wrapped to the terminal', async () => {
     const r = await cli(['deployments', 'heat', 'shop', '--endpoint', emu.heatUrl], { tty: true });
     expect(r.code, r.err).toBe(EXIT.OK);

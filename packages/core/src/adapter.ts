@@ -85,4 +85,5 @@ export type {
 } from './transport/types.js';
 
 export { contentId } from './util/hash.js';
+export { fullJitterDelay } from './util/sleep.js';
 export * from './sdk/index.js';

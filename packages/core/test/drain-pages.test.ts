@@ -52,6 +52,20 @@ describe('drainPages', () => {
     expect(r).toMatchObject({ stoppedBy: 'repeated-cursor', pages: 3, items: [0, 1, 2], nextCursor: '1' });
   });
 
+  it("stopWhen ends the drain after the page it holds true for: 'stop-when', that page kept, its next unfollowed", async () => {
+    const s = scripted([{ items: [9, 8], next: '1' }, { items: [7, 3], next: '2' }, { items: [2, 1] }]);
+    const r = await drainPages(s.fetch, { maxPages: 10, stopWhen: (items) => items.some((n) => n < 5) });
+    expect(r).toEqual({ items: [9, 8, 7, 3], pages: 2, stoppedBy: 'stop-when', lastCursor: '1', nextCursor: '2' });
+    expect(s.cursors).toEqual([undefined, '1']);
+    // The last page is 'end' whatever stopWhen says; stopWhen comes before the repeated-cursor rule.
+    const last = scripted([{ items: [1] }]);
+    expect((await drainPages(last.fetch, { maxPages: 10, stopWhen: () => true })).stoppedBy).toBe('end');
+    const same = scripted([{ items: [0], next: '0' }]);
+    expect((await drainPages(same.fetch, { maxPages: 10, start: '0', stopWhen: () => true })).stoppedBy).toBe(
+      'stop-when',
+    );
+  });
+
   it("a run of empty pages with fresh cursors stops: 'empty-pages' after maxEmptyPages", async () => {
     let n = 0;
     const fetch = async () => ({ items: [] as number[], next: `t${n++}` });

@@ -377,6 +377,46 @@ describe('HttpTransport: signing, auth refresh, redirects', () => {
     expect(other.requests).toHaveLength(0);
   });
 
+  it('relocate maps a redirect to another origin onto the endpoint it names: signed there, the other origin untouched', async () => {
+    const s = signer();
+    handle = (req) =>
+      req.rawPath === '/start'
+        ? { status: 302, headers: { location: `${other.url}/inner/stacks/x?y=1` } }
+        : { status: 200, body: { at: req.rawPath, q: req.rawQuery } };
+    const asked: string[] = [];
+    const res = await get(transport({ auth: s.auth }), '/start', {
+      relocate: (location: URL) => {
+        asked.push(location.href);
+        return `${server.url}/mapped${location.pathname.slice('/inner'.length)}${location.search}`;
+      },
+    });
+    expect(res.body).toEqual({ at: '/mapped/stacks/x', q: 'y=1' });
+    expect(asked).toEqual([`${other.url}/inner/stacks/x?y=1`]);
+    expect(other.requests).toHaveLength(0);
+    expect(server.requests.map((r) => r.path)).toEqual(['/start', '/mapped/stacks/x']);
+    // Both hops signed, each for its own URL.
+    expect(s.seen.map((x) => new URL(x.url).pathname)).toEqual(['/start', '/mapped/stacks/x']);
+  });
+
+  it('relocate is asked once per call; undefined (or a second cross-origin hop) refuses as usual', async () => {
+    handle = () => ({ status: 302, headers: { location: `${other.url}/elsewhere` } });
+    const none = await failure(get(transport(), '/start', { relocate: () => undefined }));
+    expect(none).toMatchObject({ code: 'INVALID_RESPONSE', httpStatus: 302 });
+    expect(none.message).toMatch(/another origin/);
+    let calls = 0;
+    const loop = await failure(
+      get(transport(), '/start', {
+        relocate: () => {
+          calls++;
+          return `${server.url}/again`;
+        },
+      }),
+    );
+    expect(loop.message).toMatch(/another origin/);
+    expect(calls).toBe(1);
+    expect(other.requests).toHaveLength(0);
+  });
+
   it("crossOriginRedirects: 'follow-without-credentials' follows unsigned: no credential header reaches the other origin", async () => {
     const s = signer();
     handle = () => ({ status: 302, headers: { location: `${other.url}/ok?x=1` } });

@@ -65,11 +65,37 @@ export interface PlaceStatus {
   found: number;
 }
 
+/**
+ * One thing that is failing: a place's discovery or a target's follow, under its account (an
+ * unknown cloud or profile, an unreachable endpoint, a revoked credential, …). It is retried with
+ * back-off and the row goes when it next succeeds; the rest of the fleet goes on meanwhile.
+ */
+export interface FleetError {
+  /** The provider account and region it concerns (the budget key, e.g. `openstack-heat:prod:-`). */
+  account: string;
+  /** `discovery` of a place, or `follow` of a target. */
+  scope: 'discovery' | 'follow';
+  /** The place key or the target key. */
+  key: string;
+  /** The `StackfeedError` code (UNAUTHORIZED, FORBIDDEN, NETWORK, CONFIG, …); SERVER for anything else. */
+  code: string;
+  /** The error's message (redacted as every StackfeedError message is). */
+  message: string;
+  /** Failures in a row. */
+  count: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  /** When it is tried again. */
+  retryAt: Date | undefined;
+}
+
 export interface FleetStatus {
   workers: WorkerStatus[];
   targets: TargetStatus[];
   budgets: BudgetState[];
   places: PlaceStatus[];
+  /** What is failing now, by account then key. */
+  errors: FleetError[];
 }
 
 /** Options of `openFleet`. */
@@ -128,7 +154,8 @@ export class Fleet {
 
   /**
    * Add or refresh targets of a place (what discovery found). A target already done is followed
-   * again when it is found in progress once more. Creates (or updates) the place's budget. Returns
+   * again when it is found in progress once more, or with another status than its follow ended on
+   * (an operation that began and ended between two discoveries). Creates (or updates) the place's budget. Returns
    * how many targets are new.
    */
   async addTargets(
@@ -158,13 +185,60 @@ export class Fleet {
          name text, target jsonb, status text, in_progress boolean)
        on conflict (key) do update set target = excluded.target, status = excluded.status,
          in_progress = excluded.in_progress, budget = excluded.budget, updated_at = now(),
-         state = case when f.state = 'done' and excluded.in_progress then 'pending' else f.state end
+         state = case when f.state = 'done' and (excluded.in_progress
+             or (f.final_status is not null and excluded.status <> f.final_status)) then 'pending' else f.state end
        returning (xmax = 0) as inserted`,
       [JSON.stringify(rows)],
     );
     const added = out.filter((r) => r.inserted).length;
     if (added) await this.notify('targets');
     return added;
+  }
+
+  /**
+   * Record a failure of a place's discovery or a target's follow: one more in a row, with its code
+   * and message. Returns the row as it now stands (its `count` sets the back-off).
+   * @internal the workers' own.
+   */
+  async recordError(e: {
+    scope: FleetError['scope'];
+    key: string;
+    account: string;
+    code: string;
+    message: string;
+  }): Promise<FleetError> {
+    const [row] = await this.store.query<Record<string, unknown>>(
+      `insert into ${this.S}.fleet_errors as f (scope, key, account, code, message) values ($1, $2, $3, $4, $5)
+       on conflict (scope, key) do update set account = excluded.account, code = excluded.code,
+         message = excluded.message, count = f.count + 1, last_seen = now(), retry_at = null
+       returning ${ERROR_COLUMNS}`,
+      [e.scope, e.key, e.account, e.code, e.message.slice(0, 2000)],
+    );
+    return toFleetError(row ?? {});
+  }
+
+  /** Set when a failing place or target is tried again. @internal */
+  async retryErrorAt(scope: FleetError['scope'], key: string, retryInMs: number): Promise<void> {
+    await this.store.query(
+      `update ${this.S}.fleet_errors set retry_at = now() + ($3::float8 * interval '1 millisecond')
+       where scope = $1 and key = $2`,
+      [scope, key, retryInMs],
+    );
+  }
+
+  /** It succeeded: its failures are over. @internal */
+  async clearError(scope: FleetError['scope'], key: string): Promise<void> {
+    await this.store.query(`delete from ${this.S}.fleet_errors where scope = $1 and key = $2`, [scope, key]);
+  }
+
+  /** What is failing now (of one account, or all), by account then key. */
+  async errors(account?: string): Promise<FleetError[]> {
+    const rows = await this.store.query<Record<string, unknown>>(
+      `select ${ERROR_COLUMNS} from ${this.S}.fleet_errors where ($1::text is null or account = $1)
+       order by account, scope, key`,
+      [account ?? null],
+    );
+    return rows.map(toFleetError);
   }
 
   /** Wake idle workers (they claim at once instead of at their next heartbeat). */
@@ -249,8 +323,27 @@ export class Fleet {
         nextRun: new Date(p.next_ms as number),
         found: p.found as number,
       })),
+      errors: await this.errors(),
     };
   }
+}
+
+const ERROR_COLUMNS = `scope, key, account, code, message, count,
+  (extract(epoch from first_seen) * 1000)::float8 as first_ms, (extract(epoch from last_seen) * 1000)::float8 as last_ms,
+  (extract(epoch from retry_at) * 1000)::float8 as retry_ms`;
+
+function toFleetError(r: Record<string, unknown>): FleetError {
+  return {
+    account: r.account as string,
+    scope: r.scope as FleetError['scope'],
+    key: r.key as string,
+    code: r.code as string,
+    message: r.message as string,
+    count: r.count as number,
+    firstSeen: new Date(r.first_ms as number),
+    lastSeen: new Date(r.last_ms as number),
+    retryAt: typeof r.retry_ms === 'number' ? new Date(r.retry_ms) : undefined,
+  };
 }
 
 /** The fleet's key of a discovered target. */

@@ -24,6 +24,7 @@ export {
   openFleet,
   reviveTarget,
   targetKey,
+  type FleetError,
   type FleetStatus,
   type FleetTarget,
   type OpenFleetOptions,
@@ -37,6 +38,7 @@ export {
   type DiscoverFn,
   type FleetContext,
   type FollowFn,
+  type FailureReport,
   type WorkerEvent,
   type WorkerOptions,
 } from './worker.js';

@@ -107,6 +107,30 @@ const STEPS: ReadonlyArray<{ version: number; statements: readonly string[] }> =
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // What failed, per place (its discovery) or target (its follow), under the account (budget
+      // key) it belongs to: the last error's code and message, how many failures in a row, when
+      // first and last seen, and when it is tried again. Deleted when it next succeeds.
+      `create table {S}.fleet_errors (
+        scope text not null,
+        key text not null,
+        account text not null,
+        code text not null,
+        message text not null,
+        count integer not null default 1,
+        first_seen timestamptz not null default now(),
+        last_seen timestamptz not null default now(),
+        retry_at timestamptz,
+        primary key (scope, key)
+      )`,
+      'create index fleet_errors_by_account on {S}.fleet_errors (account)',
+      // The provider status a follow ended on: a later discovery that lists another status (an
+      // operation that began and ended between two discoveries) follows the target again.
+      'alter table {S}.fleet_targets add column final_status text',
+    ],
+  },
 ];
 
 export const FLEET_SCHEMA_VERSION = STEPS[STEPS.length - 1]?.version ?? 0;

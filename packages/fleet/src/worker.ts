@@ -8,11 +8,11 @@ import {
   StackfeedError,
   type WatchResult,
 } from '@stackfeed/core';
-import { matchesDiscoverFilters } from '@stackfeed/core/adapter';
+import { fullJitterDelay, matchesDiscoverFilters } from '@stackfeed/core/adapter';
 import type { Archivable, Checkpoint } from '@stackfeed/store';
 import type { SharedBudget } from './budget.js';
 import type { Place } from './config.js';
-import { type Fleet, type FleetTarget, reviveTarget } from './fleet.js';
+import { type Fleet, type FleetError, type FleetTarget, reviveTarget } from './fleet.js';
 
 /** What a follow or a discovery gets from the fleet, to hand to its client. */
 export interface FleetContext {
@@ -43,15 +43,32 @@ export type DiscoverFn = (
   context: FleetContext,
 ) => Paginator<DiscoveredTarget<unknown>> | AsyncIterable<DiscoveredTarget<unknown>>;
 
+/**
+ * A failure as the worker reports it: the account (budget key) it concerns, the error's code and
+ * message, how many in a row (`count`), when (`lastSeen`), and the back-off before the next try.
+ */
+export interface FailureReport {
+  /** The provider account and region (budget key). */
+  account: string;
+  /** The `StackfeedError` code; SERVER for anything else. */
+  code: string;
+  message: string;
+  /** Failures in a row of this place's discovery or this target's follow. */
+  count: number;
+  lastSeen: Date;
+  /** The back-off before any worker tries again. */
+  retryInMs: number;
+}
+
 /** What a worker tells as it goes (for logs and tests). */
 export type WorkerEvent =
   | { type: 'claimed'; key: string; takenFrom: string | undefined }
   | { type: 'done'; key: string; outcome: string | undefined; inserted: number }
   | { type: 'released'; key: string; inserted: number }
   | { type: 'lost'; key: string }
-  | { type: 'failed'; key: string; code: string; message: string; retryInMs: number }
+  | ({ type: 'failed'; key: string } & FailureReport)
   | { type: 'discovered'; place: string; found: number; added: number }
-  | { type: 'discovery-failed'; place: string; code: string; message: string; retryInMs: number };
+  | ({ type: 'discovery-failed'; place: string } & FailureReport);
 
 export interface WorkerOptions {
   /** Default `<host>:<pid>:<random>`. */
@@ -68,9 +85,14 @@ export interface WorkerOptions {
   pollIntervalMs?: number | undefined;
   /** At most this many targets at once (default unlimited: the fair share decides). */
   maxTargets?: number | undefined;
-  /** First back-off after a failure (default 1 s), doubling to `maxBackoffMs` (default 5 min). */
+  /**
+   * Back-off after a failure: core's full jitter, a random delay up to `backoffMs` (default 1 s)
+   * doubled per failure in a row, at most `maxBackoffMs` (default 5 min).
+   */
   backoffMs?: number | undefined;
   maxBackoffMs?: number | undefined;
+  /** The jitter's random source in [0, 1] (tests: `() => 1` gives the ceilings). */
+  random?: (() => number) | undefined;
   /** Store batching of each follow. */
   batchSize?: number | undefined;
   flushIntervalMs?: number | undefined;
@@ -328,11 +350,12 @@ export class FleetWorker {
       if (res.aborted || abort.signal.aborted) return await this.afterStop(r, inserted);
       const outcome = stream.result?.outcome;
       await store.query(
-        `update ${this.S}.fleet_targets set state = 'done', done_status = $3, owner = null, lease_until = null,
-           failures = 0, last_error = null, not_before = null, updated_at = now()
+        `update ${this.S}.fleet_targets set state = 'done', done_status = $3, final_status = $4, owner = null,
+           lease_until = null, failures = 0, last_error = null, not_before = null, updated_at = now()
          where key = $2 and owner = $1`,
-        [this.id, target.key, outcome ?? target.discovered.status],
+        [this.id, target.key, outcome ?? target.discovered.status, stream.result?.status ?? null],
       );
+      await this.fleet.clearError('follow', target.key).catch(() => {});
       this.emit({ type: 'done', key: target.key, outcome, inserted });
     } catch (err) {
       if (abort.signal.aborted) return await this.afterStop(r, inserted);
@@ -358,37 +381,52 @@ export class FleetWorker {
     await this.fleet.notify('released').catch(() => {});
   }
 
-  /** A failed follow: the target waits out a back-off (doubling per failure), then any worker retries it. */
+  /** A failed follow: the target waits out a back-off (growing per failure in a row), then any worker retries it. */
   private async failed(target: FleetTarget, err: unknown): Promise<void> {
-    const e = StackfeedError.is(err) ? err : undefined;
-    const code = e?.code ?? 'SERVER';
-    const message = e?.message ?? (err instanceof Error ? err.message : String(err));
+    const { code, message } = describeError(err);
     if (code === 'THROTTLED') {
       const budget = await this.budgetFor(target.budget).catch(() => undefined);
       await budget?.slowDown().catch(() => {});
     }
-    const rows = await this.fleet.store
-      .query<{ failures: number }>(
+    await this.fleet.store
+      .query(
         `update ${this.S}.fleet_targets set failures = failures + 1, last_error = $3, updated_at = now()
-         where key = $2 and owner = $1 returning failures`,
+         where key = $2 and owner = $1`,
         [this.id, target.key, `${code}: ${message}`.slice(0, 2000)],
       )
-      .catch(() => []);
-    const failures = rows[0]?.failures ?? 1;
-    const retryInMs = this.backoff(failures);
+      .catch(() => {});
+    const report = await this.report('follow', target.key, target.budget, code, message);
     await this.fleet.store
       .query(
         `update ${this.S}.fleet_targets set owner = null, lease_until = null,
            not_before = now() + ($3::float8 * interval '1 millisecond') where key = $2 and owner = $1`,
-        [this.id, target.key, retryInMs],
+        [this.id, target.key, report.retryInMs],
       )
       .catch(() => {});
-    this.emit({ type: 'failed', key: target.key, code, message, retryInMs });
+    this.emit({ type: 'failed', key: target.key, ...report });
   }
 
-  private backoff(failures: number): number {
-    const base = this.options.backoffMs ?? 1000;
-    return Math.min(this.options.maxBackoffMs ?? 300_000, base * 2 ** Math.min(20, failures - 1));
+  /** Record a failure (one more in a row) and choose its back-off; a database away still gets one. */
+  private async report(
+    scope: FleetError['scope'],
+    key: string,
+    account: string,
+    code: string,
+    message: string,
+  ): Promise<FailureReport> {
+    const row = await this.fleet.recordError({ scope, key, account, code, message }).catch(() => undefined);
+    const count = row?.count ?? 1;
+    const retryInMs = Math.max(
+      1,
+      fullJitterDelay(
+        count - 1,
+        this.options.backoffMs ?? 1000,
+        this.options.maxBackoffMs ?? 300_000,
+        this.options.random,
+      ),
+    );
+    await this.fleet.retryErrorAt(scope, key, retryInMs).catch(() => {});
+    return { account, code, message, count, lastSeen: row?.lastSeen ?? new Date(), retryInMs };
   }
 
   private async budgetFor(key: string): Promise<SharedBudget> {
@@ -470,6 +508,7 @@ export class FleetWorker {
          where key = $1 and owner = $2`,
         [place.key, this.id, found.length, this.options.discoverEveryMs ?? 60_000],
       );
+      await this.fleet.clearError('discovery', place.key).catch(() => {});
       this.emit({ type: 'discovered', place: place.key, found: found.length, added });
     } catch (err) {
       if (abort.signal.aborted) {
@@ -482,27 +521,25 @@ export class FleetWorker {
           .catch(() => {});
         return;
       }
-      // An unreachable account or a revoked credential: this place is reported and retried with
-      // back-off; the rest of the fleet goes on.
-      const e = StackfeedError.is(err) ? err : undefined;
-      const code = e?.code ?? 'SERVER';
-      const message = e?.message ?? (err instanceof Error ? err.message : String(err));
-      const rows = await this.fleet.store
-        .query<{ failures: number }>(
+      // An unknown cloud or profile, an unreachable account, a revoked credential: this place is
+      // reported and retried with back-off; the rest of the fleet goes on.
+      const { code, message } = describeError(err);
+      await this.fleet.store
+        .query(
           `update ${this.S}.fleet_places set failures = failures + 1, last_error = $3, last_run = now()
-           where key = $1 and owner = $2 returning failures`,
+           where key = $1 and owner = $2`,
           [place.key, this.id, `${code}: ${message}`.slice(0, 2000)],
         )
-        .catch(() => []);
-      const retryInMs = this.backoff(rows[0]?.failures ?? 1);
+        .catch(() => {});
+      const report = await this.report('discovery', place.key, place.budget.key, code, message);
       await this.fleet.store
         .query(
           `update ${this.S}.fleet_places set owner = null, lease_until = null,
              next_run = now() + ($3::float8 * interval '1 millisecond') where key = $1 and owner = $2`,
-          [place.key, this.id, retryInMs],
+          [place.key, this.id, report.retryInMs],
         )
         .catch(() => {});
-      this.emit({ type: 'discovery-failed', place: place.key, code, message, retryInMs });
+      this.emit({ type: 'discovery-failed', place: place.key, ...report });
     } finally {
       this.discoverAbort.signal.removeEventListener('abort', stop);
       abort.abort();
@@ -516,4 +553,10 @@ export class FleetWorker {
       // a listener's failure is not the worker's
     }
   }
+}
+
+/** The code and message of what a follow or discovery threw (SERVER for what is not a StackfeedError). */
+function describeError(err: unknown): { code: string; message: string } {
+  if (StackfeedError.is(err)) return { code: err.code, message: err.message };
+  return { code: 'SERVER', message: err instanceof Error ? err.message : String(err) };
 }

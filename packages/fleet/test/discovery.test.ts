@@ -32,6 +32,7 @@ describe.each(ENGINES)('discovery on $name (Heat emulator)', (engine) => {
       ...heatSource({ a: emu.heatUrl, gone: 'http://127.0.0.1:1/v1/admin' }, [a, gone]),
       pollIntervalMs: 50,
       backoffMs: 50,
+      random: () => 1,
       discoverEveryMs: 600_000,
       flushIntervalMs: 5,
       onEvent: (e) => events.push(e),

@@ -55,3 +55,24 @@ export function heatPlaces(clouds: readonly string[], budget: { limit: number; i
     budget: { key: `openstack-heat:${cloud}:-`, ...budget },
   }));
 }
+
+/**
+ * Discovery and follow for Heat places as a user configures them: each place's `cloud` is looked
+ * up in the clouds.yaml of `dir` (`HeatClient.fromConfig`), so a cloud the file does not name
+ * fails with CONFIG when its place is discovered or its target followed.
+ */
+export function cloudsYamlSource(dir: string, places: readonly Place[]): { discover: DiscoverFn; follow: FollowFn } {
+  const client = (cloud: string | undefined, ctx: Parameters<FollowFn>[3]) =>
+    HeatClient.fromConfig(
+      { cloud, searchDirs: [dir], env: {} },
+      { rateLimit: ctx.rateLimit, logger: ctx.logger, retry: { baseDelayMs: 5, maxDelayMs: 50 } },
+    );
+  return {
+    discover: (place, signal, ctx) => client(place.cloud, ctx).discover({ kinds: place.kinds, signal }),
+    follow: (target, checkpoint, signal, ctx) =>
+      client(places.find((p) => p.key === target.place)?.cloud, ctx).watchStackEvents(
+        target.discovered.ref as { name: string; id?: string },
+        { since: checkpoint?.lowWater, pollIntervalMs: ctx.pollIntervalMs, signal },
+      ),
+  };
+}

@@ -55,7 +55,7 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     return { store, fleet, ws };
   }
   function fleetWorker(fleet: Awaited<ReturnType<typeof openFleet>>, id: string, follow: FollowFn, log: WorkerEvent[]) {
-    const w = new FleetWorker(fleet, { id, follow, places: [place], onEvent: (e) => log.push(e) });
+    const w = new FleetWorker(fleet, { id, follow, places: [place], random: () => 1, onEvent: (e) => log.push(e) });
     workers.push(w);
     return w;
   }
@@ -207,6 +207,34 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     expect(await fleet.addTargets(place, [stack(1, false)])).toBe(0);
     expect((await fleet.status()).targets[0]?.state).toBe('done');
     await fleet.addTargets(place, [stack(1, true)]);
+    await until(() => (events[0] ?? []).filter((e) => e.type === 'done').length === 2, 'followed a second time');
+  });
+
+  it('a target done is followed again when discovery lists another status than its follow ended on', async () => {
+    // The follow ends as a watch does: its result says the status the stack ended on.
+    const ended: FollowFn = () => ({
+      async *[Symbol.asyncIterator]() {},
+      result: {
+        outcome: 'succeeded',
+        status: 'CREATE_COMPLETE',
+        eventsYielded: 0,
+        polls: 1,
+        cappedPolls: 0,
+
+        fullRereadPolls: 0,
+      },
+    });
+    const events: WorkerEvent[][] = [];
+    const { fleet, ws } = await setup(1, ended, events);
+    await ws[0]?.start();
+    const at = (status: string) => ({ ...stack(1, false), status, state: 'COMPLETE' as const });
+    await fleet.addTargets(place, [at('CREATE_IN_PROGRESS')]);
+    await until(async () => (await fleet.status()).targets[0]?.state === 'done', 'the follow ended');
+    // The status it ended on: nothing new to read.
+    await fleet.addTargets(place, [at('CREATE_COMPLETE')]);
+    expect((await fleet.status()).targets[0]?.state).toBe('done');
+    // An update began and ended between two discoveries: its events are still to be read.
+    await fleet.addTargets(place, [at('UPDATE_COMPLETE')]);
     await until(() => (events[0] ?? []).filter((e) => e.type === 'done').length === 2, 'followed a second time');
   });
 });

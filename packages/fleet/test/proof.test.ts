@@ -1,16 +1,11 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { StackEvent } from '@stackfeed/core';
 import { createScript, type EmulatedStack, type HeatEmulator, startHeatEmulator } from '@stackfeed/emulator/heat';
 import type { Store } from '@stackfeed/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { budgetUsage, FleetWorker, openFleet, type WorkerEvent } from '../src/index.js';
 import { ENGINES, postgresUrl, until } from './engines.js';
+import { forkWorker, type Proc } from './fork-worker.js';
 import { heatPlaces, heatSource } from './heat-source.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, '..', '..', '..');
 
 const CLOUDS = ['cloud-a', 'cloud-b'];
 const STACKS_PER_CLOUD = 8;
@@ -55,46 +50,10 @@ async function startClouds(): Promise<Cloud[]> {
   );
 }
 
-interface Proc {
-  id: string;
-  child: ChildProcess;
-  events: Array<WorkerEvent | { type: 'ready' }>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr: () => string;
-}
-
-function forkWorker(id: string, cfg: Record<string, unknown>): Proc {
-  const child = fork(join(here, 'worker-child.ts'), [JSON.stringify({ ...cfg, id })], {
-    cwd: repoRoot,
-    execArgv: ['--import', 'tsx', '--conditions=@stackfeed/source'],
-    silent: true,
-  });
-  const events: Proc['events'] = [];
-  let buf = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i = buf.indexOf('\n');
-    while (i >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (line.startsWith('{')) events.push(JSON.parse(line));
-      i = buf.indexOf('\n');
-    }
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { id, child, events, exit, stderr: () => err.slice(-3000) };
-}
-
 /** A worker of either kind: a child process (PostgreSQL) or an in-process FleetWorker (PGlite: one process). */
 interface AnyWorker {
   id: string;
-  events: Array<WorkerEvent | { type: 'ready' }>;
+  events: Proc['events'];
   /** kill -9, or (in-process) abandon: no lease handed back. */
   crash(): Promise<void>;
   stop(): Promise<void>;
@@ -137,7 +96,7 @@ describe.each(ENGINES)('the fleet on $name: workers, a crash, a takeover, one bu
     for (let i = 0; i < WORKERS; i++) {
       const id = `worker-${i}`;
       if (engine.name === 'postgres') {
-        const p = forkWorker(id, cfg);
+        const p = forkWorker('worker-child.ts', id, cfg);
         cleanup.push(async () => {
           if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
           await p.exit;

@@ -334,12 +334,13 @@ export class RfsClient
     const assigner = new EventIdAssigner(plan.scope);
     const sinceMs = since?.getTime();
     const drained = await drainPages<StackEvent, string>(
-      async (marker) => {
-        const page = await this.fetchEventsPage(plan, marker, PAGE_SIZE.max, signal, assigner);
-        const reachedSince = sinceMs !== undefined && page.items.some((ev) => ev.timestamp.getTime() < sinceMs);
-        return { items: page.items, next: reachedSince ? undefined : page.next };
+      (marker) => this.fetchEventsPage(plan, marker, PAGE_SIZE.max, signal, assigner),
+      {
+        maxPages: MAX_PAGES_PER_READ,
+        signal,
+        // Newest first: once a page reaches below `since`, the rest is older still.
+        stopWhen: sinceMs === undefined ? undefined : (items) => items.some((ev) => ev.timestamp.getTime() < sinceMs),
       },
-      { maxPages: MAX_PAGES_PER_READ, signal },
     );
     return drained.items;
   }

@@ -93,15 +93,12 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
     // Stop paging below the newest event already read (yielded or filtered out locally), so a
     // filter that drops everything does not make every poll re-read the whole history.
     const since = ctx.fullReread ? undefined : maxDefined(ctx.since?.getTime(), this.rawNewest);
-    const drained = await drainPages<StackEvent, string>(
-      async (marker) => {
-        const page = await this.pageOrGone(marker, ctx.signal, assigner);
-        // Newest first: once a page reaches below the cut, the rest is older still.
-        const reachedCut = since !== undefined && page.items.some((ev) => ev.timestamp.getTime() < since);
-        return { items: page.items, next: reachedCut ? undefined : page.next };
-      },
-      { maxPages: MAX_PAGES_PER_POLL, signal: ctx.signal },
-    );
+    const drained = await drainPages<StackEvent, string>((marker) => this.pageOrGone(marker, ctx.signal, assigner), {
+      maxPages: MAX_PAGES_PER_POLL,
+      signal: ctx.signal,
+      // Newest first: once a page reaches below the cut, the rest is older still.
+      stopWhen: since === undefined ? undefined : (items) => items.some((ev) => ev.timestamp.getTime() < since),
+    });
     const out: StackEvent[] = [];
     let pollNewest: number | undefined;
     for (const ev of drained.items) {

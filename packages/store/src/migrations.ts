@@ -155,6 +155,14 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statements: rea
          limit 1)`,
     ],
   },
+  {
+    version: 3,
+    name: 'events: deployment id',
+    statements: [
+      // The deployment the provider (or the client) says an event belongs to (StackEvent.deploymentId).
+      'alter table {S}.events add column deployment_id text',
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

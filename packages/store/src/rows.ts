@@ -58,6 +58,7 @@ export function eventRow(ev: StackEvent): Record<string, unknown> {
     elapsed_seconds: ev.elapsedSeconds ?? null,
     properties: ev.properties ?? null,
     is_stack_event: ev.isStackEvent ?? null,
+    deployment_id: ev.deploymentId ?? null,
     details: ev.details ?? null,
     raw: ev.raw ?? null,
   };
@@ -67,16 +68,16 @@ export function eventRow(ev: StackEvent): Record<string, unknown> {
 export const EVENT_RECORD = `provider text, stack_key text, event_id text, ts timestamptz, stack_id text, stack_name text,
   root_id text, root_name text, logical_id text, physical_id text, resource_type text, resource_name text,
   resource_key text, action text, phase text, status text, message text, elapsed_seconds double precision,
-  properties jsonb, is_stack_event boolean, details jsonb, raw jsonb`;
+  properties jsonb, is_stack_event boolean, deployment_id text, details jsonb, raw jsonb`;
 
 export const EVENT_COLUMNS = `provider, stack_key, event_id, ts, stack_id, stack_name, root_id, root_name, logical_id,
   physical_id, resource_type, resource_name, resource_key, action, phase, status, message, elapsed_seconds,
-  properties, is_stack_event, details, raw`;
+  properties, is_stack_event, deployment_id, details, raw`;
 
 /** The select list that `toStackEvent` reads. */
 export const EVENT_SELECT = `seq::text as seq, provider, event_id, (extract(epoch from ts) * 1000)::float8 as ts_ms,
   stack_id, stack_name, root_id, root_name, logical_id, physical_id, resource_type, resource_name, resource_key,
-  action, phase, status, message, elapsed_seconds, properties, is_stack_event, details, raw,
+  action, phase, status, message, elapsed_seconds, properties, is_stack_event, deployment_id, details, raw,
   (extract(epoch from first_seen) * 1000)::float8 as first_seen_ms`;
 
 export interface EventRowOut {
@@ -100,6 +101,7 @@ export interface EventRowOut {
   elapsed_seconds: number | null;
   properties: unknown;
   is_stack_event: boolean | null;
+  deployment_id: string | null;
   details: Record<string, unknown> | null;
   raw: unknown;
   first_seen_ms: number;
@@ -137,6 +139,7 @@ export function toStackEvent(r: EventRowOut): StackEvent {
   put(ev, 'elapsedSeconds', r.elapsed_seconds);
   put(ev, 'properties', r.properties);
   put(ev, 'isStackEvent', r.is_stack_event);
+  put(ev, 'deploymentId', r.deployment_id);
   put(ev, 'details', r.details);
   return ev;
 }

@@ -582,6 +582,12 @@ export class Store {
     for (let attempt = 1; ; attempt++) {
       try {
         inserted = await this.db.transaction(async (tx) => {
+          // Writers of one store take their row numbers one transaction at a time, so that the
+          // order of `seq` is the order of commit: a feed that resumes after seq N then cannot miss
+          // a row numbered below N that another writer committed later. Held until commit.
+          if (this.engine === 'postgres' && rows.length) {
+            await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`${this.schema}.events`]);
+          }
           const added = rows.length ? await this.insertEvents(tx, rows, byKey) : [];
           for (const img of images) await this.upsertImage(tx, img);
           for (const ex of executions) await this.upsertExecution(tx, ex);

@@ -31,6 +31,7 @@ describe.each(ENGINES)('store on $name', (engine) => {
       elapsedSeconds: 12.5,
       properties: { flavor: 'm1.small', nested: [1, { a: null }] },
       isStackEvent: false,
+      deploymentId: 'req-7f3a',
       details: { resourceEventsUrl: 'x' },
       raw: { deep: { list: [1, 2, 3] }, text: 'ü ✓' },
     };

@@ -34,3 +34,17 @@ export function formatTime(d: Date | undefined): string {
   const p = Object.fromEntries(zoneFormat.formatToParts(d).map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
+
+/** The zone `--local-time` shows: `TZ` when it names a zone this runtime knows, else the system's. */
+export function localZone(env: Record<string, string | undefined>): string {
+  const tz = env.TZ?.replace(/^:/, '');
+  if (tz) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return tz; // as the user wrote it (ICU may canonicalize Asia/Kolkata to Asia/Calcutta)
+    } catch {
+      // an unknown TZ falls back to the system zone, as date(1) would show
+    }
+  }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

@@ -1,9 +1,9 @@
 import { throwIfAborted } from '../errors/stackfeed-error.js';
 
 /** Why {@link drainPages} stopped. Every reason is a normal end, never an error. */
-export type DrainStop = 'end' | 'max-pages' | 'repeated-cursor' | 'empty-pages';
+export type DrainStop = 'end' | 'stop-when' | 'max-pages' | 'repeated-cursor' | 'empty-pages';
 
-export interface DrainOptions<C> {
+export interface DrainOptions<C, T = unknown> {
   /** The most pages fetched in one drain (one watch poll): a server that never ends is cut here. */
   maxPages: number;
   /** Cursor of the first page (undefined: the listing's start). */
@@ -13,6 +13,12 @@ export interface DrainOptions<C> {
   signal?: AbortSignal | undefined;
   /** Stop after this many pages in a row that were empty yet had a next cursor (default 10). */
   maxEmptyPages?: number | undefined;
+  /**
+   * Stop after a page for which this says true, though it had a next cursor: the caller's own end
+   * (a newest-first listing whose page reached an older event than the poll needs). The page's
+   * items are kept.
+   */
+  stopWhen?: ((items: readonly T[]) => boolean) | undefined;
 }
 
 export interface DrainResult<T, C> {
@@ -26,18 +32,19 @@ export interface DrainResult<T, C> {
    * where a tail poll starts next time to see items appended to that page.
    */
   lastCursor: C | undefined;
-  /** The next cursor the server gave that was not followed (max-pages, repeated-cursor, empty-pages). */
+  /** The next cursor the server gave that was not followed (stop-when, max-pages, repeated-cursor, empty-pages). */
   nextCursor?: C | undefined;
 }
 
 /**
  * The one paging loop inside watch polls, with one policy: follow `next` until the last page,
- * stopping (never failing) on a cursor seen before in this drain, on a run of empty pages, or at
- * `maxPages`. `stoppedBy` says which; `'max-pages'` means more pages were waiting (a capped poll).
+ * stopping (never failing) where `stopWhen` says so, on a cursor seen before in this drain, on a
+ * run of empty pages, or at `maxPages`. `stoppedBy` says which (checked in that order);
+ * `'max-pages'` means more pages were waiting (a capped poll).
  */
 export async function drainPages<T, C>(
   fetch: (cursor: C | undefined) => Promise<{ items: T[]; next?: C | undefined }>,
-  options: DrainOptions<C>,
+  options: DrainOptions<C, T>,
 ): Promise<DrainResult<T, C>> {
   const maxPages = Math.max(1, Math.floor(options.maxPages));
   const maxEmpty = Math.max(1, options.maxEmptyPages ?? 10);
@@ -63,6 +70,7 @@ export async function drainPages<T, C>(
       ...(stoppedBy !== 'end' ? { nextCursor: next } : {}),
     });
     if (next === undefined) return stop('end');
+    if (options.stopWhen?.(got)) return stop('stop-when');
     const k = key(next);
     if (seen.has(k)) return stop('repeated-cursor');
     seen.add(k);

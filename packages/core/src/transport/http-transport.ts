@@ -333,6 +333,7 @@ export class HttpTransport {
   private async requestWithin<T>(requestSpec: RequestSpec, deadline: number): Promise<HttpResponse<T>> {
     let spec = requestSpec;
     let refreshed = false;
+    let relocated = false;
     let auth = this.opts.auth;
     let url: URL;
     try {
@@ -363,6 +364,12 @@ export class HttpTransport {
           }
           throw err;
         }
+        const target = relocated ? undefined : this.relocation(spec, err);
+        if (target) {
+          relocated = true;
+          url = target;
+          continue;
+        }
         // A redirect to another origin: never with credentials.
         if (this.opts.crossOriginRedirects === 'follow-without-credentials' && hop < 5) {
           url = err.location;
@@ -380,6 +387,28 @@ export class HttpTransport {
         });
       }
     }
+  }
+
+  /** Where the caller's `relocate` maps a redirect to another origin (undefined: no mapping). */
+  private relocation(spec: RequestSpec, redirect: RedirectOut): URL | undefined {
+    const target = spec.relocate?.(redirect.location);
+    if (target === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      return undefined;
+    }
+    this.log?.({
+      level: 'debug',
+      event: 'redirect',
+      provider: this.provider,
+      operation: spec.operation,
+      status: redirect.status,
+      url: redact(url.toString()),
+      message: `the Location names another origin (${redirect.location.origin}); its path is requested on the configured endpoint`,
+    });
+    return url;
   }
 
   private providerError(res: HttpResponse): ProviderErrorInfo | undefined {

@@ -141,6 +141,13 @@ export interface RequestSpec {
   responseType?: 'json' | 'text' | 'none';
   /** Statuses returned to the caller instead of thrown (e.g. a 404 that ends a delete watch). */
   passStatuses?: number[];
+  /**
+   * A redirect to another origin that the adapter maps back onto its own configured endpoint (a
+   * service behind a TLS-terminating proxy whose `Location` names the service's inner host): the
+   * URL to request instead, with the same credentials; undefined refuses the redirect as usual.
+   * Asked at most once per call; the other origin itself is never contacted.
+   */
+  relocate?: ((location: URL) => string | undefined) | undefined;
 }
 
 export interface HttpResponse<T = unknown> {

@@ -3,7 +3,8 @@ import { deploymentPaginator, findDeployment, groupDeployments } from '@stackfee
 import { PAGE_SIZE } from '../page-size.js';
 import { eventPaginator } from './event-paginator.js';
 import { type HeatApi, PROVIDER } from './heat-api.js';
-import { type HeatStackRef, lookupKeyOf } from './refs.js';
+import type { CanonicalStack } from '../mapping/event.js';
+import { type HeatStackRef, canonicalOf, lookupKeyOf } from './refs.js';
 
 /**
  * How deep nested stacks are read for deployments: above Heat's own ceiling
@@ -15,17 +16,31 @@ export const DEPLOYMENT_NESTED_DEPTH = 10;
 const PAGE = PAGE_SIZE.default;
 
 /**
+ * The stack a listing was made on, from its events: each carries its root stack (Heat's
+ * `root_stack` link with `nested_depth`, else the canonical URL the lookup redirected to).
+ */
+function listedStack(ref: HeatStackRef, events: readonly StackEvent[]): CanonicalStack | undefined {
+  const known = canonicalOf(ref);
+  if (known) return known;
+  const s = events[0]?.stack;
+  if (s?.rootId !== undefined && s.rootName !== undefined) return { name: s.rootName, id: s.rootId };
+  return s?.id !== undefined && s.name !== undefined ? { name: s.name, id: s.id } : undefined;
+}
+
+/**
  * Loads a stack's deployments, oldest first: every event of the stack (and of its nested stacks,
  * Heat's `nested_depth`, unless `nested: false`), oldest first with `deploymentId` derived as the
- * listing goes (see `DeploymentIds`), grouped by core's `groupDeployments`.
+ * listing goes (see `DeploymentIds`), grouped by core's `groupDeployments`. A stack named by name
+ * alone is not resolved first: the listing's own request goes through Heat's lookup redirect and
+ * its events name the stack (2 requests at Heat for a history of up to a page, not 3).
  */
 function loader(api: HeatApi, ref: HeatStackRef, nested: boolean) {
   return async (signal: AbortSignal | undefined): Promise<Deployment[]> => {
-    const stack = await api.resolveStack(ref, signal);
     const options = { nestedDepth: nested ? DEPLOYMENT_NESTED_DEPTH : 0, pageSize: PAGE, signal };
     const events: StackEvent[] = [];
     const limits = { min: 1, max: 100_000 };
-    for await (const ev of eventPaginator(api, 'listDeployments', stack, undefined, options, limits)) events.push(ev);
+    for await (const ev of eventPaginator(api, 'listDeployments', ref, undefined, options, limits)) events.push(ev);
+    const stack = listedStack(ref, events) ?? { name: lookupKeyOf(ref) };
     // Every opening event carries its own id as `deploymentId`; `idOf` only names the rest the same way.
     return groupDeployments(events, { provider: PROVIDER, stack, idOf: (opening) => opening.id });
   };

@@ -156,10 +156,11 @@ export class HeatApi {
   }
 
   /**
-   * GET with the client's headers; the body must be JSON. Heat answers a name-only URL with a 302
-   * to `…/stacks/{name}/{id}/…`. On the same origin the transport follows it with the token. Behind
-   * a TLS-terminating proxy the Location names Heat's own `http://…` host instead: its origin is
-   * never contacted; its path from `/stacks/` on is requested on the configured endpoint.
+   * GET with the client's headers; the body must be JSON (the transport checks it). Heat answers a
+   * name-only URL with a 302 to `…/stacks/{name}/{id}/…`. On the same origin the transport follows
+   * it with the token. Behind a TLS-terminating proxy the Location names Heat's own `http://…` host
+   * instead: its origin is never contacted; its path from `/stacks/` on is requested on the
+   * configured endpoint.
    */
   async get(
     url: string,
@@ -167,36 +168,14 @@ export class HeatApi {
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
-    const res = await this.send(url, query, operation, signal);
-    if (res.status < 300 || res.status >= 400) return this.parseJson(res, operation);
-    const relocated = relocate(res, await this.endpoint(signal));
-    if (!relocated) return this.parseJson(res, operation);
-    this.logger?.({
-      level: 'debug',
-      event: 'redirect',
-      provider: PROVIDER,
-      operation,
-      message: `Heat's Location names another origin; following its path on the configured endpoint`,
-    });
-    const again = await this.send(relocated, {}, operation, signal);
-    return this.parseJson(again, operation);
-  }
-
-  private async send(
-    url: string,
-    query: Record<string, unknown>,
-    operation: string,
-    signal: AbortSignal | undefined,
-  ): Promise<HttpResponse> {
+    const base = await this.endpoint(signal);
     return this.http.request({
       url,
       query: query as never,
       headers: this.headers,
       operation,
       signal,
-      responseType: 'text',
-      // A redirect to another origin comes back unfollowed, for `relocate` to read.
-      passStatuses: REDIRECTS,
+      relocate: (location) => onEndpoint(location, base),
     });
   }
 
@@ -206,43 +185,6 @@ export class HeatApi {
 
   warn(operation: string, message: string): void {
     this.logger?.({ level: 'warn', event: 'error', provider: PROVIDER, operation, message });
-  }
-
-  private parseJson(res: HttpResponse, operation: string): HttpResponse {
-    const fail = (what: string): never => {
-      throw new StackfeedError({
-        code: 'INVALID_RESPONSE',
-        provider: PROVIDER,
-        operation,
-        httpStatus: res.status,
-        ...(res.requestId ? { requestId: res.requestId } : {}),
-        message: `${operation}: ${what}`,
-      });
-    };
-    if (res.status >= 300 && res.status < 400) {
-      const loc = res.headers.location;
-      let where = 'another URL';
-      try {
-        where = new URL(String(Array.isArray(loc) ? loc[0] : loc), res.url).origin;
-      } catch {
-        /* keep the generic wording */
-      }
-      return fail(
-        `HTTP ${res.status}: the server redirected to another origin (${where}); stackfeed does not send credentials across origins`,
-      );
-    }
-    const text = res.text.trim();
-    if (text === '') return fail(`HTTP ${res.status} with an empty body where JSON was expected`);
-    if (/^<(!doctype|html)/i.test(text) || /html/i.test(String(res.headers['content-type'] ?? ''))) {
-      return fail(`HTTP ${res.status} with an HTML page instead of JSON (a proxy or gateway answered?)`);
-    }
-    try {
-      res.body = JSON.parse(text);
-    } catch {
-      // No parser message: V8 quotes the body around the error, which may hold a reflected secret.
-      return fail('malformed JSON in the response');
-    }
-    return res;
   }
 }
 
@@ -257,23 +199,12 @@ function checkHeaderOptions(opts: HeatApiOptions): void {
   }
 }
 
-const REDIRECTS = [301, 302, 303, 307, 308];
-
 /**
- * A cross-origin redirect → the same Heat path on the configured endpoint: `{base}/stacks/…` plus
- * the Location's query. Undefined when the Location is no Heat stack URL.
+ * A cross-origin redirect's Location → the same Heat path on the configured endpoint: `{base}/stacks/…`
+ * plus the Location's query. Undefined when the Location is no Heat stack URL.
  */
-function relocate(res: HttpResponse, base: string): string | undefined {
-  const raw = res.headers.location;
-  const loc = Array.isArray(raw) ? raw[0] : raw;
-  if (typeof loc !== 'string') return undefined;
-  let target: URL;
-  try {
-    target = new URL(loc, res.url);
-  } catch {
-    return undefined;
-  }
-  const at = target.pathname.indexOf('/stacks/');
-  if (at < 0 || !canonicalFromPath(target.pathname.slice(at))) return undefined;
-  return `${base.replace(/\/+$/, '')}${target.pathname.slice(at)}${target.search}`;
+function onEndpoint(location: URL, base: string): string | undefined {
+  const at = location.pathname.indexOf('/stacks/');
+  if (at < 0 || !canonicalFromPath(location.pathname.slice(at))) return undefined;
+  return `${base.replace(/\/+$/, '')}${location.pathname.slice(at)}${location.search}`;
 }

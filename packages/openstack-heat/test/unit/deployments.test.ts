@@ -139,6 +139,34 @@ describe('listDeployments / getDeployment', () => {
     expect(emu.server.requests.some((r) => r.query.includes('nested_depth'))).toBe(false);
   });
 
+  it('by name: 2 requests at Heat (the listing itself, through the lookup redirect); by name and id: 1', async () => {
+    const eventRequests = () => emu.server.requests.map((r) => `${r.path}?${new URLSearchParams(r.query).toString()}`);
+    const byName = await client().listDeployments(NAME).toArray({ limit: 10 });
+    const listing = 'nested_depth=10&sort_dir=asc&limit=10000';
+    const base = new URL(emu.heatUrl).pathname;
+    expect(eventRequests()).toEqual([
+      `${base}/stacks/${NAME}/events?${listing}`,
+      `${base}/stacks/${NAME}/${parent.id}/events?${listing}`,
+    ]);
+    emu.server.requests.length = 0;
+    const byRef = await client().listDeployments({ name: NAME, id: parent.id }).toArray({ limit: 10 });
+    expect(eventRequests()).toEqual([`${base}/stacks/${NAME}/${parent.id}/events?${listing}`]);
+    // The same deployments either way, the stack named from the listing's events.
+    expect(byName).toEqual(byRef);
+    expect(byName.map((d) => d.stack)).toEqual([
+      { name: NAME, id: parent.id },
+      { name: NAME, id: parent.id },
+    ]);
+    emu.server.requests.length = 0;
+    const id = openingId(parent, 'UPDATE_IN_PROGRESS');
+    expect(await client().getDeployment(NAME, id)).toMatchObject({ id, stack: { name: NAME, id: parent.id } });
+    expect(emu.server.requests).toHaveLength(2);
+    emu.server.requests.length = 0;
+    const [own] = await client().listDeployments(NAME, { nested: false }).toArray({ limit: 1 });
+    expect(own?.stack).toEqual({ name: NAME, id: parent.id });
+    expect(emu.server.requests).toHaveLength(2);
+  });
+
   it('pages newest first with tokens, and getDeployment finds one by id (NOT_FOUND otherwise)', async () => {
     const c = client();
     const pages = [];
@@ -167,7 +195,8 @@ describe('listDeployments / getDeployment', () => {
           return { events: b.events.map((e, i) => (i === 1 ? { ...e, event_time: 'yesterday' } : e)) };
         },
       },
-      { match: (r) => r.url.searchParams.has('nested_depth') },
+      // The listing at the stack's canonical URL (the lookup by name is a redirect to it).
+      { match: (r) => r.url.searchParams.has('nested_depth') && r.url.pathname.includes(parent.id) },
     );
     await expect(client().listDeployments(NAME).toArray({ limit: 10 })).rejects.toMatchObject({
       code: 'INVALID_RESPONSE',

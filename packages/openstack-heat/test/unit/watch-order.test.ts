@@ -39,4 +39,39 @@ describe('watch paging', () => {
     expect(got.map((e) => e.id)).toEqual(emu.visibleEvents(s).map((e) => e.id));
     expect(w.result?.cappedPolls).toBeGreaterThan(0);
   });
+
+  it('a Heat that ignores every marker: each poll stops at the repeated marker (two requests), not at the page cap', async () => {
+    emu = await startHeatEmulator();
+    const s = emu.addStack('deaf', createScript('deaf', RES, { stepMs: 10 }));
+    emu.advance(60_000);
+    // Every request with a marker is answered with the listing's first page, as if it had none.
+    let first: unknown;
+    emu.server.faults.inject(
+      {
+        kind: 'transform',
+        rewrite: (body, req) => {
+          if (!req.url.searchParams.has('marker')) first = body;
+          return first ?? body;
+        },
+      },
+      { match: (r) => r.url.pathname.endsWith('/events'), times: Number.POSITIVE_INFINITY },
+    );
+    const w = new HeatClient({ auth: { type: 'none' }, endpoint: emu.heatUrl }).watchStackEvents('deaf', {
+      pollIntervalMs: 1,
+      pageSize: 4,
+    });
+    const got: StackEvent[] = [];
+    for await (const e of w) got.push(e);
+    // Only the first page can be seen, each of its events once.
+    expect(got.map((e) => e.id)).toEqual(
+      emu
+        .visibleEvents(s)
+        .slice(0, 4)
+        .map((e) => e.id),
+    );
+    expect(w.result).toMatchObject({ outcome: 'succeeded', cappedPolls: 0, polls: 2 });
+    const withMarker = emu.server.requests.filter((r) => r.path.endsWith('/events') && r.query.includes('marker='));
+    // Poll 1: the first page, then its marker answered with the same page; the final drain: that marker once.
+    expect(withMarker).toHaveLength(2);
+  });
 });
