@@ -19,7 +19,8 @@ import type { StackEvent } from '@stackfeed/core';
 import { startDashboard } from '@stackfeed/dashboard';
 import { openStore } from '@stackfeed/store';
 import { chromium } from 'playwright-core';
-import { median } from '../lib.ts';
+import { loadavg } from 'node:os';
+import { median, round, writeResult } from '../lib.ts';
 
 const N = Number(process.env.N ?? 200_000);
 const STACKS = 2000;
@@ -194,6 +195,19 @@ try {
     if (n !== undefined) nodeLat.push(n - s.at);
   }
   ac.abort();
+  writeResult(fileURLToPath(new URL('../results/dashboard-first-paint.json', import.meta.url)), {
+    node: process.version,
+    loadavg: loadavg().map((x) => round(x, 2)),
+    engine: store.engine,
+    stacks: STACKS,
+    events: N,
+    loadSeconds: round(loadMs / 1000, 1),
+    firstPaintMs: pageMs.map((x) => round(x, 1)),
+    inventoryJsonMs: apiMs.map((x) => round(x, 1)),
+    firstPaintRatio: round(median(ratios), 2),
+    ssePageMs: pageLat,
+    sseNodeMs: nodeLat,
+  });
   console.log(`SSE store→page (${pageLat.length}/${LIVE} events): ${spread(pageLat)}`);
   console.log(`SSE store→Node reader (${nodeLat.length}/${LIVE}): ${spread(nodeLat)}`);
   console.log(

@@ -9,5 +9,7 @@ export default defineProject({
     // One Chromium and one PGlite for the whole file; PGlite compiles its WASM on boot.
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // The store's setup: a private PostgreSQL cluster for the run (two dashboards on one database).
+    globalSetup: ['../store/test/global-setup.ts'],
   },
 });

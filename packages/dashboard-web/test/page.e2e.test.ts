@@ -140,6 +140,27 @@ describe('the dashboard page', { timeout: 120_000 }, () => {
     await shot('inventory');
   });
 
+  it('inventory live: a new stack gets its card while it deploys, and ends with the store counts', async () => {
+    await open('/');
+    await page.locator('[data-testid="card"]').first().waitFor();
+    const following = world.deploy('live-inv', 6);
+    const card = page.locator('[data-testid="card"]', { has: page.locator('.card-name', { hasText: /^live-inv$/ }) });
+    await card.waitFor();
+    await following;
+    const stored = (await world.store.stacks()).find((s) => s.name === 'live-inv');
+    expect(stored?.phase).toBe('COMPLETE');
+    await page.waitForFunction(
+      (n) =>
+        Array.from(document.querySelectorAll<HTMLElement>('[data-testid="card"]')).some(
+          (c) =>
+            c.querySelector('.card-name')?.textContent === 'live-inv' &&
+            c.dataset.phase === 'COMPLETE' &&
+            c.querySelector('[data-testid="card-events"]')?.textContent === String(n),
+        ),
+      stored?.eventCount,
+    );
+  });
+
   it('inventory filters narrow the cards exactly', async () => {
     await open('/?provider=huawei-rfs');
     await cardsAre(['shop-db']);
@@ -153,6 +174,41 @@ describe('the dashboard page', { timeout: 120_000 }, () => {
     await page.locator('[data-testid="filter-phase"]').selectOption('FAILED');
     await cardsAre(['db']);
     expect(new URL(page.url()).searchParams.get('phase')).toBe('FAILED');
+    // A time range after every last event: nothing; before the newest one: only the newer stacks.
+    await open(`/?since=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`);
+    await page.getByText('Nothing matches these filters.').waitFor();
+    expect(await page.locator('[data-testid="card"]').count()).toBe(0);
+    const stacks = (await world.store.stacks()).filter((s) => s.rootKey === undefined);
+    const newest = stacks.map((s) => s.lastEventAt.getTime()).sort((a, b) => b - a)[0] as number;
+    await open(`/?since=${encodeURIComponent(new Date(newest).toISOString())}`);
+    await cardsAre(stacks.filter((s) => s.lastEventAt.getTime() >= newest).map((s) => s.name ?? ''));
+  });
+
+  it("a card's Events link shows exactly that stack's stored events", async () => {
+    await open('/');
+    await page.locator('[data-testid="card"][data-key$="/shop-db"] a', { hasText: 'Events' }).click();
+    await page.locator('[data-testid="event-row"]').first().waitFor();
+    const want = await storedSeqs({ provider: 'huawei-rfs', stack: 'shop-db' });
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="event-row"]').length === n, want.length);
+    expect(await rowSeqs()).toEqual(want);
+  });
+
+  it('with a token: /?token= sets the cookie once, then the page and its stream work; without it, 401', async () => {
+    const { startDashboard } = await import('@stackfeed/dashboard');
+    const token = 'web-test-token-0123456789abcdef';
+    const guarded = await startDashboard({ store: world.store, board: world.board, token, webRoot: WEB_ROOT });
+    try {
+      expect((await fetch(guarded.url)).status).toBe(401);
+      const other = await browser.newContext();
+      const p = await other.newPage();
+      await p.goto(`${guarded.url}?token=${token}`);
+      expect(new URL(p.url()).search).toBe('');
+      await p.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor();
+      await p.locator('[data-testid="card"]').first().waitFor();
+      await other.close();
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('a failed deployment shows its root cause, as the store finds it', async () => {

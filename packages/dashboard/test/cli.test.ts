@@ -1,38 +1,13 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSP } from '../src/index.js';
+import { ensureBuilt } from './built-bin.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const cli = join(root, 'packages', 'cli');
-const bin = join(cli, 'bin', 'stackfeed.js');
-
-const newest = (dir: string): number =>
-  Math.max(
-    ...readdirSync(dir, { withFileTypes: true }).map((d) =>
-      d.isDirectory() ? newest(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs,
-    ),
-  );
-
-/** The bin runs the built CLI and the built dashboard and store: build what is missing or stale. */
-function ensureBuilt(): void {
-  for (const [pkg, out] of [
-    ['@stackfeed/store', join(root, 'packages', 'store', 'dist', 'index.js')],
-    ['@stackfeed/dashboard', join(root, 'packages', 'dashboard', 'dist', 'index.js')],
-    ['@stackfeed/cli', join(cli, 'dist', 'bin', 'bin.js')],
-  ] as const) {
-    const src = join(out, '..', '..', ...(pkg === '@stackfeed/cli' ? ['..'] : []), 'src');
-    if (!existsSync(out) || statSync(out).mtimeMs < newest(src)) {
-      execFileSync('pnpm', ['--filter', pkg, 'build'], {
-        cwd: root,
-        stdio: 'pipe',
-        env: { ...process.env, STACKFEED_CLI_FAST_BUILD: '1' },
-      });
-    }
-  }
-}
+const bin = join(root, 'packages', 'cli', 'bin', 'stackfeed.js');
 
 describe('stackfeed dashboard (the built bin)', () => {
   const home = mkdtempSync(join(tmpdir(), 'stackfeed-dash-cli-'));

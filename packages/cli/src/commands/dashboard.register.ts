@@ -9,7 +9,10 @@ export function register(program: Command, host: CommandHost): Command {
       'Serve the dashboard: every stack, image and execution in the store, history and live (a demo on emulators without --store)',
     )
     .option('--store <url>', 'serve this store (postgres://…, a directory); default: a demo on the emulators in memory')
-    .option('--config <file>', 'run the fleet of this stackfeed.yaml in the dashboard process')
+    .option(
+      '--config <file>',
+      'follow the places of this stackfeed.yaml (a fleet worker in the dashboard process) into the store',
+    )
     .option('--port <n>', 'listen on this port (0: any free one)', '4800');
   hostOption(cmd, 'listen address; anything but loopback needs --token').option(
     '--token <token>',
@@ -21,6 +24,7 @@ export function register(program: Command, host: CommandHost): Command {
     [
       'stackfeed dashboard                                # demo: the emulators, followed into an in-memory store',
       'stackfeed dashboard --store postgres://stackfeed@db.internal/stackfeed',
+      'stackfeed dashboard --config stackfeed.yaml          # follow its places into the embedded store',
       'STACKFEED_DASHBOARD_TOKEN=… stackfeed dashboard --host 0.0.0.0 --store postgres://…',
     ],
     { after: '\n\nThe API and its security are documented in docs/dashboard.md.' },

@@ -7,6 +7,7 @@ import { parsePositive } from '../options.js';
 import { type DemoRun, demoClock } from '../providers/types.js';
 import { VERSION } from '../version.js';
 import { openCliStore } from './archive.js';
+import { readFleetConfig, runFleet } from './dashboard-fleet.js';
 import { DEMO_SCENARIO_MS } from './demo.js';
 
 /** The port `stackfeed dashboard` listens on unless told (`--port 0`: any free one). */
@@ -36,7 +37,9 @@ export interface DashboardFlags {
  * `stackfeed dashboard`: serve the dashboard on the store. Without `--store`, the providers'
  * emulators play their scenarios on 127.0.0.1 and their targets are followed into an embedded
  * store in memory (the demo). With `--store`, it serves what other processes store (a fleet, an
- * `archive`), live through the store's notifications. Runs until Ctrl-C.
+ * `archive`), live through the store's notifications. With `--config`, one fleet worker in this
+ * process follows the places of that stackfeed.yaml into the store (with other workers on the same
+ * PostgreSQL, if any), each place's and target's failure on its card. Runs until Ctrl-C.
  */
 export async function dashboardCommand(ctx: Ctx, flags: DashboardFlags): Promise<number> {
   const { isLoopback, startDashboard, TargetBoard } = await import('@stackfeed/dashboard');
@@ -52,14 +55,10 @@ export async function dashboardCommand(ctx: Ctx, flags: DashboardFlags): Promise
   if (!Number.isInteger(port) || port > 65_535)
     throw new UsageError('--port must be a port number (0-65535)', 'dashboard');
   const speed = parsePositive(flags.speed, '--speed', 'dashboard') ?? DEFAULT_DASHBOARD_SPEED;
-  if (flags.config !== undefined) {
-    throw new UsageError(
-      '--config (running the fleet inside the dashboard) is not in this build yet: run `stackfeed fleet` and give the dashboard its --store',
-      'dashboard',
-    );
-  }
+  // With a fleet config: its places are followed into the store (embedded, or --store), no demo.
+  const fleetConfig = flags.config !== undefined ? await readFleetConfig(flags.config) : undefined;
 
-  const demo = flags.store === undefined && !ctx.env.STACKFEED_STORE;
+  const demo = !fleetConfig && flags.store === undefined && !ctx.env.STACKFEED_STORE;
   const store = demo
     ? await (await import('@stackfeed/store')).openStore(':memory:')
     : await openCliStore(ctx, { ...(flags.store !== undefined ? { store: flags.store } : {}) });
@@ -67,7 +66,9 @@ export async function dashboardCommand(ctx: Ctx, flags: DashboardFlags): Promise
   const runs: DemoRun[] = [];
   const loops: Promise<void>[] = [];
   let server: Awaited<ReturnType<typeof startDashboard>> | undefined;
+  let stopFleet: (() => Promise<void>) | undefined;
   try {
+    if (fleetConfig) stopFleet = await runFleet(ctx, store, board, fleetConfig);
     if (demo) {
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const clock = demoClock(speed, Date.now, { anchorMs: DEMO_SCENARIO_MS });
@@ -88,7 +89,7 @@ export async function dashboardCommand(ctx: Ctx, flags: DashboardFlags): Promise
     server = await startDashboard({ store, host, port, token, version: VERSION, board });
     const where = demo
       ? `embedded store in memory, ${runs.length} provider emulators on 127.0.0.1`
-      : `store ${store.location}`;
+      : `store ${store.location}${fleetConfig ? `, following the ${fleetConfig.places.length} places of ${fleetConfig.file}` : ''}`;
     ctx.out.write(`stackfeed dashboard: ${server.url} (${where}); Ctrl-C stops it\n`);
     if (token)
       ctx.out.write('  with a token: open the URL with ?token=<the token> once, or send Authorization: Bearer\n');
@@ -99,6 +100,7 @@ export async function dashboardCommand(ctx: Ctx, flags: DashboardFlags): Promise
     return EXIT.OK;
   } finally {
     await server?.close();
+    await stopFleet?.().catch(() => {});
     await Promise.allSettled(loops);
     await Promise.allSettled(runs.map((r) => r.close()));
     await store.close();

@@ -3,7 +3,13 @@ import type { ExecutionInfo } from '@stackfeed/core';
 import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
 import { UsageError } from '../errors.js';
 import { eventSession, imageSession, type TargetCommand } from './session.js';
-import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession } from './types.js';
+import {
+  type FleetSourceClient,
+  LOOP_PERIOD_MS,
+  loopRounds,
+  type ProviderPlugin,
+  type ProviderSession,
+} from './types.js';
 
 const BUILD_VERSION_ARN = /^arn:aws[^:]*:imagebuilder:[^:]*:[^:]*:image\/.+\/\d+$/;
 const DEMO_KEYS = { accessKeyId: 'AKIAIMAGEBUILDERDEMO', secretAccessKey: 'imagebuilder-demo-secret-key-000000000' };
@@ -63,6 +69,12 @@ export const plugin: ProviderPlugin = {
       new ImageBuilderClient(connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx), ctx.tokenKey)),
     );
   },
+  fleetClient: (ctx) =>
+    new ImageBuilderClient({
+      ...connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx)),
+      rateLimit: ctx.rateLimit,
+      ...(ctx.logger ? { logger: ctx.logger } : {}),
+    }) as FleetSourceClient,
   async demo({ clock }) {
     const { lifecycleDeprecateThenDelete, startImageBuilderEmulator } = await import(
       '@stackfeed/emulator/imagebuilder'

@@ -7,7 +7,15 @@ import {
 } from '@stackfeed/aws-parallelcluster';
 import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
 import { eventSession, imageSession } from './session.js';
-import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession } from './types.js';
+import {
+  type FleetPlaceContext,
+  type FleetSourceClient,
+  LOOP_PERIOD_MS,
+  loopRounds,
+  type ProviderContext,
+  type ProviderPlugin,
+  type ProviderSession,
+} from './types.js';
 
 /** `my-image` or `image/my-image` (an image build), `cluster/my-cluster` (a cluster's stack). */
 function ref(target: string): ParallelClusterRef {
@@ -30,6 +38,24 @@ function drive(world: ParallelClusterWorld, clock: DemoClock): () => void {
   return () => clearInterval(timer);
 }
 
+/** API mode with PCLUSTER_API_URL or `--endpoint`, else direct mode; AWS credentials as the SDK finds them. */
+function connect(ctx: ProviderContext & { rateLimit?: FleetPlaceContext['rateLimit'] }): ParallelClusterClient {
+  const endpoint = ctx.endpoint ?? ctx.env.PCLUSTER_API_URL;
+  const region = awsRegion(ctx);
+  const credentials = awsCredentials(ctx);
+  const common = {
+    ...(region ? { region } : {}),
+    ...(credentials ? { credentials } : {}),
+    ...(ctx.logger ? { logger: ctx.logger } : {}),
+    ...(ctx.rateLimit ? { rateLimit: ctx.rateLimit } : {}),
+    ...(ctx.tokenKey ? { tokenKey: ctx.tokenKey } : {}),
+  };
+  const options: ParallelClusterClientOptions = endpoint
+    ? { endpoint, ...common, ...(region ? { signingRegion: region } : {}) }
+    : { mode: 'direct', ...common };
+  return new ParallelClusterClient(options);
+}
+
 /**
  * AWS ParallelCluster. API mode when `--endpoint` (or `PCLUSTER_API_URL`) gives the API's invoke
  * URL; otherwise direct mode (CloudFormation, EC2, Image Builder, CloudWatch Logs with the AWS SDK).
@@ -41,21 +67,8 @@ export const plugin: ProviderPlugin = {
   target: 'an image id, image/<id> or cluster/<name>',
   credentials: `${AWS_CREDENTIALS_HINT}; PCLUSTER_API_URL or --endpoint for API mode`,
   offers: ['listEvents', 'followEvents', 'listDeployments', 'listImages', 'describeImage'],
-  connect(ctx) {
-    const endpoint = ctx.endpoint ?? ctx.env.PCLUSTER_API_URL;
-    const region = awsRegion(ctx);
-    const credentials = awsCredentials(ctx);
-    const common = {
-      ...(region ? { region } : {}),
-      ...(credentials ? { credentials } : {}),
-      ...(ctx.logger ? { logger: ctx.logger } : {}),
-      ...(ctx.tokenKey ? { tokenKey: ctx.tokenKey } : {}),
-    };
-    const options: ParallelClusterClientOptions = endpoint
-      ? { endpoint, ...common, ...(region ? { signingRegion: region } : {}) }
-      : { mode: 'direct', ...common };
-    return session(new ParallelClusterClient(options));
-  },
+  connect: (ctx) => session(connect(ctx)),
+  fleetClient: (ctx) => connect(ctx) as FleetSourceClient,
   async demo({ clock }) {
     const { ParallelClusterWorld, imageBuildSucceeds, startParallelClusterEmulator } = await import(
       '@stackfeed/emulator/parallelcluster'

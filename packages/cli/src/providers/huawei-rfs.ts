@@ -1,7 +1,15 @@
 import { StackfeedError } from '@stackfeed/core';
 import { RfsClient, type RfsClientOptions } from '@stackfeed/huawei-rfs';
 import { eventSession, stackSession } from './session.js';
-import { LOOP_PERIOD_MS, loopRounds, type ProviderPlugin, type ProviderSession } from './types.js';
+import {
+  type FleetPlaceContext,
+  type FleetSourceClient,
+  LOOP_PERIOD_MS,
+  loopRounds,
+  type ProviderContext,
+  type ProviderPlugin,
+  type ProviderSession,
+} from './types.js';
 
 const DEMO_CREDENTIALS = { accessKey: 'STACKFEEDDEMOAK00001', secretKey: 'stackfeed-demo-secret-key' };
 
@@ -15,6 +23,24 @@ function session(client: RfsClient): ProviderSession {
   return { ...eventSession(client, { ref }), ...stackSession(client) };
 }
 
+/** The client, from `HUAWEICLOUD_SDK_*` and `--region`/`--endpoint` (a fleet place: its project and budget). */
+function connect(ctx: ProviderContext & Partial<Pick<FleetPlaceContext, 'project' | 'rateLimit'>>): RfsClient {
+  const region = ctx.region ?? ctx.env.HUAWEICLOUD_SDK_REGION ?? ctx.env.HUAWEICLOUD_REGION;
+  if (!region) {
+    throw new StackfeedError({
+      code: 'CONFIG',
+      provider: 'huawei-rfs',
+      message: 'no region: pass --region (e.g. cn-north-4) or set HUAWEICLOUD_SDK_REGION',
+    });
+  }
+  const options: RfsClientOptions = { region, env: ctx.env, logger: ctx.logger };
+  if (ctx.endpoint) options.endpoint = ctx.endpoint;
+  if (ctx.tokenKey) options.tokenKey = ctx.tokenKey;
+  if (ctx.project) options.projectId = ctx.project;
+  if (ctx.rateLimit) options.rateLimit = ctx.rateLimit;
+  return new RfsClient(options);
+}
+
 /** Huawei Cloud RFS: `HUAWEICLOUD_SDK_AK`/`_SK`/`_PROJECT_ID`/`_SECURITY_TOKEN`, `--region`, `--endpoint`. */
 export const plugin: ProviderPlugin = {
   id: 'huawei-rfs',
@@ -24,20 +50,8 @@ export const plugin: ProviderPlugin = {
   credentials:
     'HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and _SECURITY_TOKEN for temporary keys), --region or HUAWEICLOUD_SDK_REGION',
   offers: ['listEvents', 'followEvents', 'listDeployments', 'listStacks'],
-  connect(ctx) {
-    const region = ctx.region ?? ctx.env.HUAWEICLOUD_SDK_REGION ?? ctx.env.HUAWEICLOUD_REGION;
-    if (!region) {
-      throw new StackfeedError({
-        code: 'CONFIG',
-        provider: 'huawei-rfs',
-        message: 'no region: pass --region (e.g. cn-north-4) or set HUAWEICLOUD_SDK_REGION',
-      });
-    }
-    const options: RfsClientOptions = { region, env: ctx.env, logger: ctx.logger };
-    if (ctx.endpoint) options.endpoint = ctx.endpoint;
-    if (ctx.tokenKey) options.tokenKey = ctx.tokenKey;
-    return session(new RfsClient(options));
-  },
+  connect: (ctx) => session(connect(ctx)),
+  fleetClient: (ctx) => connect(ctx) as FleetSourceClient,
   async demo({ clock }) {
     const { deploymentFailsAndRollsBack, startRfsEmulator } = await import('@stackfeed/emulator/rfs');
     const scenario = deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: clock.t0, stepMs: 2500 });

@@ -5,6 +5,8 @@ import { fixedPortProxy } from './proxy.js';
 import { eventSession, stackSession } from './session.js';
 import {
   type DemoClock,
+  type FleetPlaceContext,
+  type FleetSourceClient,
   LOOP_PERIOD_MS,
   loopRounds,
   type ProviderContext,
@@ -24,9 +26,10 @@ function session(client: HeatClient, defaults: { nestedDepth?: number } = {}): P
 }
 
 /** Builds the client from clouds.yaml/OS_*; with only `--endpoint`, a noauth Heat (an emulator, a standalone Heat). */
-function connect(ctx: ProviderContext): HeatClient {
+function connect(ctx: ProviderContext & { rateLimit?: FleetPlaceContext['rateLimit'] }): HeatClient {
   const overrides = {
     ...(ctx.endpoint ? { endpoint: ctx.endpoint } : {}),
+    ...(ctx.rateLimit ? { rateLimit: ctx.rateLimit } : {}),
     ...(ctx.region ? { region: ctx.region } : {}),
     ...(ctx.logger ? { logger: ctx.logger } : {}),
     ...(ctx.tokenKey ? { tokenKey: ctx.tokenKey } : {}),
@@ -123,6 +126,8 @@ export const plugin: ProviderPlugin = {
     'clouds.yaml with OS_CLOUD or --cloud, or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME (or OS_TOKEN, OS_APPLICATION_CREDENTIAL_ID/_SECRET)',
   offers: ['listEvents', 'followEvents', 'listDeployments', 'listStacks'],
   connect: (ctx) => session(connect(ctx)),
+  // A place's `clouds:` entry is a clouds.yaml cloud, read as `--cloud` is.
+  fleetClient: (ctx) => connect(ctx) as FleetSourceClient,
   async demo({ clock }) {
     const { startHeatEmulator } = await import('@stackfeed/emulator/heat');
     const emu = await startHeatEmulator({ epochMs: clock.t0, tenant: 'demo' });

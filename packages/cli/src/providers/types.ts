@@ -1,10 +1,13 @@
 import type {
   Deployment,
+  DiscoveredTarget,
+  DiscoverOptions,
   EventFilterOptions,
   ExecutionInfo,
   ImageInfo,
   Logger,
   ProviderId,
+  RateLimiter,
   StackEvent,
   StackInfo,
   WatchStream,
@@ -27,6 +30,27 @@ export interface ProviderContext {
   logger?: Logger | undefined;
   /** Signs continuation tokens so that a later run can resume them (see token-key.ts). */
   tokenKey?: string | undefined;
+}
+
+/**
+ * What a fleet worker (`stackfeed dashboard --config`) needs of a provider's client: the discovery
+ * of a place and the follow of what it found (the adapter's own `discover()` and `watchStackEvents`).
+ */
+export interface FleetSourceClient {
+  discover(options: DiscoverOptions): AsyncIterable<DiscoveredTarget<unknown>>;
+  /** `ref` is a `DiscoveredTarget.ref` this client's `discover()` gave. */
+  watchStackEvents(
+    ref: unknown,
+    options: { since?: Date | undefined; pollIntervalMs?: number | undefined; signal?: AbortSignal | undefined },
+  ): WatchStream<StackEvent, unknown>;
+}
+
+/** A place of `stackfeed.yaml` as a provider file gets it, with the fleet's shared budget. */
+export interface FleetPlaceContext extends ProviderContext {
+  /** The Huawei project (`projects:`) of the place. */
+  project?: string | undefined;
+  /** The request budget of the place's account and region, shared by every worker. */
+  rateLimit: RateLimiter;
 }
 
 /** Options of a one-shot event list. */
@@ -177,6 +201,8 @@ export interface ProviderPlugin {
   offers?: ReadonlyArray<keyof ProviderSession>;
   /** Build a client from the standard places and the command line. May throw CONFIG errors. */
   connect(ctx: ProviderContext): ProviderSession | Promise<ProviderSession>;
+  /** The client a fleet worker discovers and follows a place with, built by the same credential rules as `connect`. */
+  fleetClient?(ctx: FleetPlaceContext): FleetSourceClient;
   /** Play this provider's demo scenario on its emulator (loopback only). */
   demo?(options: { speed: number; signal: AbortSignal; clock: DemoClock }): Promise<DemoRun>;
   /** Run this provider's emulator on a fixed port. */

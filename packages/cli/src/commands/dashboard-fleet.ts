@@ -1,0 +1,165 @@
+import { StackfeedError, type TargetKind } from '@stackfeed/core';
+import type { ItemKind, TargetBoard } from '@stackfeed/dashboard';
+import type { DiscoverFn, FleetConfig, FleetContext, FollowFn, Place, WorkerEvent } from '@stackfeed/fleet';
+import type { Store } from '@stackfeed/store';
+import type { Ctx } from '../context.js';
+import { UsageError } from '../errors.js';
+import type { FleetSourceClient, ProviderPlugin } from '../providers/types.js';
+
+/** The inventory kind a fleet target shows as. */
+const ITEM_KIND: Record<TargetKind, ItemKind> = {
+  stack: 'stack',
+  cluster: 'stack',
+  image: 'image',
+  'image-build': 'image',
+  'lifecycle-execution': 'execution',
+};
+
+/** A place as the inventory labels it: its account (profile, cloud or project) and region. */
+export function placeLabel(place: Place): string {
+  return [place.profile ?? place.cloud ?? place.project, place.region].filter(Boolean).join('/');
+}
+
+/**
+ * Reads and validates the fleet config. An invalid file is a usage error (exit 2) whose message
+ * lists every issue as file:line:col, from the fleet's validator.
+ */
+export async function readFleetConfig(file: string): Promise<FleetConfig> {
+  const { loadFleetConfig } = await import('@stackfeed/fleet');
+  try {
+    return await loadFleetConfig(file);
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    if (e.code === 'CONFIG' && typeof e.message === 'string') throw new UsageError(e.message, 'dashboard');
+    throw err;
+  }
+}
+
+/**
+ * Runs one fleet worker in the dashboard process over the places of `config`: discovery of each
+ * place, the follow of each target found into `store`, with the CLI's credential rules (each
+ * provider file's `fleetClient`). Every place and target is a card on `board`; a place whose
+ * discovery fails (unknown cloud, missing credentials, unreachable endpoint) or a target whose
+ * follow fails shows the error (code, message) while the rest goes on. Returns the stop function.
+ */
+export async function runFleet(
+  ctx: Ctx,
+  store: Store,
+  board: TargetBoard,
+  config: FleetConfig,
+): Promise<() => Promise<void>> {
+  const { FleetWorker, openFleet, targetKey } = await import('@stackfeed/fleet');
+  const fleet = await openFleet(store, { leaseTtlMs: config.settings.leaseTtlMs });
+  const plugins = new Map<string, ProviderPlugin>();
+  for (const place of config.places) {
+    if (plugins.has(place.provider)) continue;
+    const entry = ctx.providers.find((e) => e.id === place.provider);
+    const plugin = entry?.load ? await entry.load() : undefined;
+    if (plugin) plugins.set(place.provider, plugin);
+  }
+  const places = new Map(config.places.map((p) => [p.key, p]));
+  /** Board key of each place (its discovery's card) and of each target (fleet key → board key). */
+  const placeCards = new Map<string, string>();
+  const targetCards = new Map<string, string>();
+  const placeCard = (place: Place) => {
+    let key = placeCards.get(place.key);
+    if (!key) {
+      const kind = ITEM_KIND[place.kinds[0] ?? 'stack'];
+      key = board.add({
+        provider: place.provider,
+        kind,
+        id: place.key,
+        name: placeLabel(place),
+        place: placeLabel(place),
+      });
+      placeCards.set(place.key, key);
+    }
+    return key;
+  };
+
+  const client = (place: Place | undefined, context: FleetContext): FleetSourceClient => {
+    const plugin = place ? plugins.get(place.provider) : undefined;
+    if (!place || !plugin?.fleetClient) {
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider: 'core',
+        message: `${place?.provider ?? 'this provider'} cannot be followed by the fleet in this build`,
+      });
+    }
+    return plugin.fleetClient({
+      env: ctx.env,
+      cwd: ctx.io.cwd ?? process.cwd(),
+      rateLimit: context.rateLimit,
+      logger: context.logger,
+      ...(place.region ? { region: place.region } : {}),
+      ...(place.profile ? { profile: place.profile } : {}),
+      ...(place.cloud ? { cloud: place.cloud } : {}),
+      ...(place.project ? { project: place.project } : {}),
+    });
+  };
+
+  const discover: DiscoverFn = (place, signal, context) => {
+    const found = client(place, context).discover({
+      kinds: place.kinds,
+      ...(place.filters.name ? { name: place.filters.name } : {}),
+      ...(place.filters.tags ? { tags: place.filters.tags } : {}),
+      ...(place.filters.activeOnly ? { activeOnly: true } : {}),
+      signal,
+    });
+    // Each target found gets its card as it is discovered (the store has no records of it yet).
+    return (async function* () {
+      for await (const t of found) {
+        const key = targetKey(place.key, t);
+        if (!targetCards.has(key)) {
+          targetCards.set(
+            key,
+            board.add({
+              provider: t.provider,
+              kind: ITEM_KIND[t.kind],
+              ...(t.id ? { id: t.id } : {}),
+              name: t.name,
+              place: placeLabel(place),
+            }),
+          );
+        }
+        yield t;
+      }
+    })();
+  };
+  const follow: FollowFn = (target, checkpoint, signal, context) =>
+    client(places.get(target.place), context).watchStackEvents(target.discovered.ref, {
+      ...(checkpoint?.lowWater ? { since: checkpoint.lowWater } : {}),
+      pollIntervalMs: context.pollIntervalMs,
+      signal,
+    });
+
+  const onEvent = (e: WorkerEvent) => {
+    if (e.type === 'discovered') {
+      const place = places.get(e.place);
+      // A place that works has no card of its own once it holds targets.
+      if (place && placeCards.has(place.key)) board.ok(placeCard(place));
+    } else if (e.type === 'discovery-failed') {
+      const place = places.get(e.place);
+      if (place) board.fail(placeCard(place), { code: e.code, message: e.message }, e.lastSeen);
+    } else if (e.type === 'failed') {
+      const key = targetCards.get(e.key);
+      if (key) board.fail(key, { code: e.code, message: e.message }, e.lastSeen);
+    } else if (e.type === 'done' || e.type === 'released' || e.type === 'claimed') {
+      // claimed: a new follow starts; its failure, if any, comes as `failed`.
+      const key = targetCards.get(e.key);
+      if (key && e.type !== 'claimed') board.ok(key);
+    }
+  };
+
+  const worker = new FleetWorker(fleet, {
+    places: config.places,
+    discover,
+    follow,
+    leaseTtlMs: config.settings.leaseTtlMs,
+    discoverEveryMs: config.settings.discoverEveryMs,
+    pollIntervalMs: config.settings.pollIntervalMs,
+    onEvent,
+  });
+  await worker.start();
+  return () => worker.stop();
+}
