@@ -107,6 +107,128 @@ function members(params: URLSearchParams, prefix: string): string[] {
   return out.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
 }
 
+/** One page of `items` at the offset `NextToken` holds, and the token of the next page. */
+function offsetPage<T>(items: T[], token: string | null, size: number): { page: T[]; next: string | undefined } {
+  const start = token ? decodeToken<{ o: number }>(token).o : 0;
+  const next = start + size < items.length ? encodeToken({ o: start + size }) : undefined;
+  return { page: items.slice(start, start + size), next };
+}
+
+/** DescribeStacks: one stack by `StackName`, else every stack but deleted ones, a page at a time. */
+function describeStacks(store: CfnStore, p: URLSearchParams, pageSize: number): EmulatorReply {
+  const name = p.get('StackName');
+  if (name) {
+    const st = store.find(name);
+    const v = st ? store.view(st) : undefined;
+    if (!v) throw new QueryError(400, 'ValidationError', `Stack with id ${name} does not exist`);
+    return ok('DescribeStacks', el('Stacks', xml(el('member', xml(stackXml(v))))));
+  }
+  const live: StackView[] = [];
+  for (const st of store.allStacks()) {
+    const v = store.view(st);
+    if (v && v.status !== 'DELETE_COMPLETE') live.push(v);
+  }
+  const { page, next } = offsetPage(live, p.get('NextToken'), pageSize);
+  return ok(
+    'DescribeStacks',
+    (page.length > 0 ? list('Stacks', 'member', page, stackXml) : '<Stacks/>') + el('NextToken', next),
+  );
+}
+
+/** DescribeStackEvents: one page of a stack's events, newest first. */
+function describeStackEvents(store: CfnStore, p: URLSearchParams, pageSize: number): EmulatorReply {
+  const name = p.get('StackName');
+  if (!name) throw new QueryError(400, 'ValidationError', 'StackName is required');
+  const st = store.find(name);
+  if (!st) throw new QueryError(400, 'ValidationError', `Stack [${name}] does not exist`);
+  let page: { events: CfnEvent[]; next?: string };
+  try {
+    page = store.eventsPage(st, p.get('NextToken') ?? undefined, pageSize);
+  } catch {
+    throw new QueryError(400, 'ValidationError', 'Invalid NextToken');
+  }
+  return ok('DescribeStackEvents', list('StackEvents', 'member', page.events, eventXml) + el('NextToken', page.next));
+}
+
+/** DescribeStackResource: one resource of a stack by logical id. */
+function describeStackResource(store: CfnStore, p: URLSearchParams): EmulatorReply {
+  const name = p.get('StackName') ?? '';
+  const logical = p.get('LogicalResourceId') ?? '';
+  const st = store.find(name);
+  if (!st) throw new QueryError(400, 'ValidationError', `Stack '${name}' does not exist`);
+  const r = store.resources(st).find((x) => x.logicalId === logical);
+  if (!r) throw new QueryError(400, 'ValidationError', `Resource ${logical} does not exist for stack ${name}`);
+  return ok(
+    'DescribeStackResource',
+    el(
+      'StackResourceDetail',
+      xml(
+        el('StackName', st.name),
+        el('StackId', st.id),
+        el('LogicalResourceId', r.logicalId),
+        el('PhysicalResourceId', r.physicalId),
+        el('ResourceType', r.type),
+        el('LastUpdatedTimestamp', new Date(r.updatedAt)),
+        el('ResourceStatus', r.status),
+        el('ResourceStatusReason', r.reason),
+      ),
+    ),
+  );
+}
+
+/** DescribeStackResources: a stack's resources (or the one `LogicalResourceId` names). */
+function describeStackResources(store: CfnStore, p: URLSearchParams): EmulatorReply {
+  const name = p.get('StackName') ?? '';
+  const st = store.find(name);
+  if (!st) throw new QueryError(400, 'ValidationError', `Stack with id ${name} does not exist`);
+  const logical = p.get('LogicalResourceId');
+  const resources = store.resources(st).filter((r) => !logical || r.logicalId === logical);
+  return ok(
+    'DescribeStackResources',
+    list('StackResources', 'member', resources, (r) =>
+      [
+        el('StackName', st.name),
+        el('StackId', st.id),
+        el('LogicalResourceId', r.logicalId),
+        el('PhysicalResourceId', r.physicalId),
+        el('ResourceType', r.type),
+        el('Timestamp', new Date(r.updatedAt)),
+        el('ResourceStatus', r.status),
+        el('ResourceStatusReason', r.reason),
+      ].join(''),
+    ),
+  );
+}
+
+/** ListStacks: every stack, deleted ones too, newest first, filtered by `StackStatusFilter`. */
+function listStacks(store: CfnStore, p: URLSearchParams, pageSize: number): EmulatorReply {
+  const filter = new Set(members(p, 'StackStatusFilter'));
+  const all: StackView[] = [];
+  for (const st of store.allStacks()) {
+    const v = store.view(st);
+    if (v && (filter.size === 0 || filter.has(v.status))) all.push(v);
+  }
+  all.reverse(); // newest first
+  const { page, next } = offsetPage(all, p.get('NextToken'), pageSize);
+  return ok(
+    'ListStacks',
+    list('StackSummaries', 'member', page, (v) =>
+      [
+        el('StackId', v.id),
+        el('StackName', v.name),
+        el('TemplateDescription', v.description),
+        el('CreationTime', new Date(v.createdAt)),
+        v.lastUpdatedAt !== undefined ? el('LastUpdatedTime', new Date(v.lastUpdatedAt)) : '',
+        v.deletedAt !== undefined ? el('DeletionTime', new Date(v.deletedAt)) : '',
+        el('StackStatus', v.status),
+        el('StackStatusReason', v.reason),
+        el('ParentId', v.parentId),
+        el('RootId', v.rootId),
+      ].join(''),
+    ) + el('NextToken', next),
+  );
+}
+
 /** The CloudFormation query handler. */
 export function createCloudFormationHandler(store: CfnStore, opts: CloudFormationHandlerOptions = {}): Handler {
   const eventsPage = opts.eventsPageSize ?? 100;
@@ -114,120 +236,11 @@ export function createCloudFormationHandler(store: CfnStore, opts: CloudFormatio
   const summariesPage = opts.listStacksPageSize ?? 100;
 
   const actions: Record<string, (p: URLSearchParams) => EmulatorReply> = {
-    DescribeStacks(p) {
-      const name = p.get('StackName');
-      if (name) {
-        const st = store.find(name);
-        const v = st ? store.view(st) : undefined;
-        if (!v) throw new QueryError(400, 'ValidationError', `Stack with id ${name} does not exist`);
-        return ok('DescribeStacks', el('Stacks', xml(el('member', xml(stackXml(v))))));
-      }
-      const live: StackView[] = [];
-      for (const st of store.allStacks()) {
-        const v = store.view(st);
-        if (v && v.status !== 'DELETE_COMPLETE') live.push(v);
-      }
-      const token = p.get('NextToken');
-      const start = token ? decodeToken<{ o: number }>(token).o : 0;
-      const page = live.slice(start, start + stacksPage);
-      const next = start + stacksPage < live.length ? encodeToken({ o: start + stacksPage }) : undefined;
-      return ok(
-        'DescribeStacks',
-        (page.length > 0 ? list('Stacks', 'member', page, stackXml) : '<Stacks/>') + el('NextToken', next),
-      );
-    },
-    DescribeStackEvents(p) {
-      const name = p.get('StackName');
-      if (!name) throw new QueryError(400, 'ValidationError', 'StackName is required');
-      const st = store.find(name);
-      if (!st) throw new QueryError(400, 'ValidationError', `Stack [${name}] does not exist`);
-      let page: { events: CfnEvent[]; next?: string };
-      try {
-        page = store.eventsPage(st, p.get('NextToken') ?? undefined, eventsPage);
-      } catch {
-        throw new QueryError(400, 'ValidationError', 'Invalid NextToken');
-      }
-      return ok(
-        'DescribeStackEvents',
-        list('StackEvents', 'member', page.events, eventXml) + el('NextToken', page.next),
-      );
-    },
-    DescribeStackResource(p) {
-      const name = p.get('StackName') ?? '';
-      const logical = p.get('LogicalResourceId') ?? '';
-      const st = store.find(name);
-      if (!st) throw new QueryError(400, 'ValidationError', `Stack '${name}' does not exist`);
-      const r = store.resources(st).find((x) => x.logicalId === logical);
-      if (!r) throw new QueryError(400, 'ValidationError', `Resource ${logical} does not exist for stack ${name}`);
-      return ok(
-        'DescribeStackResource',
-        el(
-          'StackResourceDetail',
-          xml(
-            el('StackName', st.name),
-            el('StackId', st.id),
-            el('LogicalResourceId', r.logicalId),
-            el('PhysicalResourceId', r.physicalId),
-            el('ResourceType', r.type),
-            el('LastUpdatedTimestamp', new Date(r.updatedAt)),
-            el('ResourceStatus', r.status),
-            el('ResourceStatusReason', r.reason),
-          ),
-        ),
-      );
-    },
-    DescribeStackResources(p) {
-      const name = p.get('StackName') ?? '';
-      const st = store.find(name);
-      if (!st) throw new QueryError(400, 'ValidationError', `Stack with id ${name} does not exist`);
-      const logical = p.get('LogicalResourceId');
-      const resources = store.resources(st).filter((r) => !logical || r.logicalId === logical);
-      return ok(
-        'DescribeStackResources',
-        list('StackResources', 'member', resources, (r) =>
-          [
-            el('StackName', st.name),
-            el('StackId', st.id),
-            el('LogicalResourceId', r.logicalId),
-            el('PhysicalResourceId', r.physicalId),
-            el('ResourceType', r.type),
-            el('Timestamp', new Date(r.updatedAt)),
-            el('ResourceStatus', r.status),
-            el('ResourceStatusReason', r.reason),
-          ].join(''),
-        ),
-      );
-    },
-    ListStacks(p) {
-      const filter = new Set(members(p, 'StackStatusFilter'));
-      const all: StackView[] = [];
-      for (const st of store.allStacks()) {
-        const v = store.view(st);
-        if (v && (filter.size === 0 || filter.has(v.status))) all.push(v);
-      }
-      all.reverse(); // newest first
-      const token = p.get('NextToken');
-      const start = token ? decodeToken<{ o: number }>(token).o : 0;
-      const page = all.slice(start, start + summariesPage);
-      const next = start + summariesPage < all.length ? encodeToken({ o: start + summariesPage }) : undefined;
-      return ok(
-        'ListStacks',
-        list('StackSummaries', 'member', page, (v) =>
-          [
-            el('StackId', v.id),
-            el('StackName', v.name),
-            el('TemplateDescription', v.description),
-            el('CreationTime', new Date(v.createdAt)),
-            v.lastUpdatedAt !== undefined ? el('LastUpdatedTime', new Date(v.lastUpdatedAt)) : '',
-            v.deletedAt !== undefined ? el('DeletionTime', new Date(v.deletedAt)) : '',
-            el('StackStatus', v.status),
-            el('StackStatusReason', v.reason),
-            el('ParentId', v.parentId),
-            el('RootId', v.rootId),
-          ].join(''),
-        ) + el('NextToken', next),
-      );
-    },
+    DescribeStacks: (p) => describeStacks(store, p, stacksPage),
+    DescribeStackEvents: (p) => describeStackEvents(store, p, eventsPage),
+    DescribeStackResource: (p) => describeStackResource(store, p),
+    DescribeStackResources: (p) => describeStackResources(store, p),
+    ListStacks: (p) => listStacks(store, p, summariesPage),
   };
 
   return (req) => {
