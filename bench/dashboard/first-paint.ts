@@ -27,7 +27,7 @@ const STACKS = 2000;
 const LIVE = Number(process.env.LIVE ?? 200);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const T0 = Date.UTC(2026, 0, 1);
-const WEB_ROOT = fileURLToPath(new URL('../../packages/dashboard-web/dist', import.meta.url));
+const WEB_ROOT = fileURLToPath(new URL('../../packages/dashboard/web', import.meta.url));
 const STATES = ['CREATE_COMPLETE', 'CREATE_IN_PROGRESS', 'CREATE_FAILED'] as const;
 
 async function* history(n: number): AsyncGenerator<StackEvent> {
