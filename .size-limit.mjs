@@ -70,14 +70,14 @@ const CLI_BIN = [
 const DASHBOARD_PAGE = [
   {
     name: '@stackfeed/dashboard page JavaScript (gzip)',
-    path: 'packages/dashboard-web/dist/assets/*.js',
+    path: 'packages/dashboard/web/assets/*.js',
     disablePlugins: ['@size-limit/esbuild'],
     gzip: true,
     limit: '15 kB',
   },
   {
     name: '@stackfeed/dashboard page CSS (gzip)',
-    path: 'packages/dashboard-web/dist/assets/*.css',
+    path: 'packages/dashboard/web/assets/*.css',
     disablePlugins: ['@size-limit/esbuild'],
     gzip: true,
     limit: '2.1 kB',

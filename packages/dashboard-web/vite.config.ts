@@ -3,10 +3,12 @@ import { defineConfig } from 'vite';
 // Preact through Vite's own JSX transform (no Babel preset needed). The server sends a strict CSP
 // (script-src 'self'; style-src 'self'): the build must emit files only, no inline script or style,
 // so the module-preload polyfill (an inline helper in some setups) is off and CSS is a file.
+// The page is built into @stackfeed/dashboard's `web/` folder, which that package publishes: the
+// server serves it from next to itself, with no dependency on this (private) package, and no cycle.
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
-    outDir: 'dist',
+    outDir: '../dashboard/web',
     emptyOutDir: true,
     modulePreload: { polyfill: false },
     cssCodeSplit: false,

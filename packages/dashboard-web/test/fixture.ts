@@ -7,7 +7,7 @@ import { HeatClient } from '@stackfeed/openstack-heat';
 import { openStore, type Store } from '@stackfeed/store';
 
 /** Where the page's build is (the test runs against what `pnpm build` made). */
-export const WEB_ROOT = new URL('../dist', import.meta.url).pathname;
+export const WEB_ROOT = new URL('../../dashboard/web', import.meta.url).pathname;
 
 /** The emulators' credentials: the page must never see one. */
 export const RFS_KEYS = { accessKey: 'WEBTESTAKEXAMPLE00001', secretKey: 'web-test-secret-key-must-not-leak-0001' };

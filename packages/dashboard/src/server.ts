@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PHASES, type Phase, type ProviderId, StackfeedError } from '@stackfeed/core';
 import type { Store } from '@stackfeed/store';
@@ -39,7 +38,7 @@ export interface DashboardOptions {
   /** How often `targets` is read for error changes to stream (default 5 s). */
   targetsPollMs?: number | undefined;
   /**
-   * The page's built files (default: `@stackfeed/dashboard-web`'s dist). When the directory is
+   * The page's built files (default: this package's `web/`, where `@stackfeed/dashboard-web`'s build puts them). When the directory is
    * missing, `/` answers with one line saying the page was not built; the API works regardless.
    */
   webRoot?: string | undefined;
@@ -296,15 +295,12 @@ function allowedHost(header: string | undefined, bound: string, server: Server):
   return name === b || b === '0.0.0.0' || b === '::';
 }
 
-/** Where `@stackfeed/dashboard-web` puts the built page. */
+/**
+ * The built page: this package's `web/` folder (published with it; `@stackfeed/dashboard-web`'s
+ * build writes it), found from `src/` and `dist/` alike.
+ */
 function defaultWebRoot(): string {
-  try {
-    const pkg = createRequire(import.meta.url).resolve('@stackfeed/dashboard-web/package.json');
-    return join(dirname(pkg), 'dist');
-  } catch {
-    // In the workspace, next to this package (src/ or dist/ alike).
-    return fileURLToPath(new URL('../../dashboard-web/dist', import.meta.url));
-  }
+  return fileURLToPath(new URL('../web', import.meta.url));
 }
 
 const NOT_BUILT =

@@ -7,6 +7,24 @@ import { Time } from '../time.js';
 
 const FILTERS = ['provider', 'place', 'name', 'phase', 'since', 'until'];
 
+/** Cards in the first frame: more than any screen holds. The rest follow, `CARDS_PER_TASK` a task. */
+const FIRST_CARDS = 120;
+const CARDS_PER_TASK = 400;
+
+/**
+ * How many of `total` cards to render now: the first screenful at once, the rest in tasks after
+ * the first paint (each short enough to keep the page responsive), then all of them from then on.
+ */
+function useProgressive(total: number): number {
+  const [shown, setShown] = useState(FIRST_CARDS);
+  useEffect(() => {
+    if (shown >= total) return;
+    const t = setTimeout(() => setShown((n) => n + CARDS_PER_TASK), 0);
+    return () => clearTimeout(t);
+  }, [shown, total]);
+  return Math.min(shown, total);
+}
+
 /** Every followed stack, image and execution with its state: failed and in progress first. */
 export function InventoryView() {
   const [q] = useQueryFilters();
@@ -60,6 +78,8 @@ export function InventoryView() {
       if (timer) clearTimeout(timer);
     };
   }, [key]);
+  const sorted = inventory ? [...inventory.items].sort(inventoryOrder) : [];
+  const shown = useProgressive(sorted.length);
 
   return (
     <section aria-labelledby="inventory-title">
@@ -73,7 +93,7 @@ export function InventoryView() {
       {inventory && <Counts inventory={inventory} />}
       {inventory && (
         <ul class="cards" data-testid="inventory">
-          {[...inventory.items].sort(inventoryOrder).map((item) => (
+          {sorted.slice(0, shown).map((item) => (
             <Card key={item.key} item={item} />
           ))}
         </ul>
