@@ -247,12 +247,11 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
     closed?: AbortSignal,
     tokens = true,
   ): AsyncGenerator<Page<T>, undefined> {
-    const { provider, operation, fetchPage, filter } = this.config;
+    const { provider, fetchPage } = this.config;
     const userSignal = this.config.options?.signal;
     const signal = closed ? (userSignal ? AbortSignal.any([userSignal, closed]) : closed) : userSignal;
     const maxItems = minDefined(this.config.options?.maxItems, limit);
     const pageSize = clampPageSize(settings.pageSize, this.config.pageSizeLimits);
-    const maxEmpty = this.config.maxEmptyPages ?? 10;
     const key = (c: unknown) => (this.config.cursorKey ? this.config.cursorKey(c) : JSON.stringify(c));
 
     const tokenKey = this.config.tokenKey ?? defaultTokenKey();
@@ -262,59 +261,91 @@ export class Paginator<T> implements AsyncIterableIterator<T> {
     const maxPageItems = maxItemsPerPage(pageSize);
     const seen = new Set<string>();
     if (state.cursor !== undefined) seen.add(key(state.cursor));
-    let emitted = 0;
-    let emptyRun = 0;
+    const run = { emitted: 0, emptyRun: 0, seen, maxItems, maxPageItems, pageSize, tokenKey, tokens, key };
 
     while (true) {
       throwIfAborted(signal, provider);
-      if (maxItems !== undefined && emitted >= maxItems) return undefined;
-      const fetched = await fetchPage(state.cursor, pageSize, signal);
+      if (maxItems !== undefined && run.emitted >= maxItems) return undefined;
+      // The fetched page is handled in settle(), so nothing of it but the caller's page stays
+      // referenced from this generator while the next request is in flight (less to promote in GC).
+      let fetched: FetchedPage<T, unknown> | undefined = await fetchPage(state.cursor, pageSize, signal);
       throwIfAborted(signal, provider);
-      const all = Array.isArray(fetched.items) ? fetched.items : [];
-      if (all.length > maxPageItems) throw this.oversized(all.length, maxPageItems, pageSize);
-      // Items already handed out from this page (a resumed, cut page) are skipped by position.
-      const fresh = state.skip > 0 ? all.slice(state.skip) : all;
-      let next = fetched.next;
-      if (next !== undefined) {
-        const k = key(next);
-        if (seen.has(k)) {
-          this.config.onWarning?.(`${operation}: the provider repeated a page token; stopping`);
-          next = undefined;
-        } else {
-          seen.add(k);
-        }
-      }
-      if (all.length === 0 && next !== undefined) {
-        emptyRun++;
-        if (emptyRun >= maxEmpty) {
-          this.config.onWarning?.(`${operation}: ${emptyRun} empty pages in a row; stopping`);
-          next = undefined;
-        }
-      } else {
-        emptyRun = 0;
-      }
-
-      // Decide how much of this page the caller gets (maxItems), and where the token resumes.
-      let nextState: { cursor: unknown; skip: number } | undefined =
-        next === undefined ? undefined : { cursor: next, skip: 0 };
-      const room = maxItems === undefined ? Number.POSITIVE_INFINITY : maxItems - emitted;
-      const { taken, consumedRaw } = takeFromPage(fresh, filter, room);
-      if (consumedRaw < fresh.length) {
-        // Cut short: resume on this same page, after what was handed out.
-        nextState = { cursor: state.cursor, skip: state.skip + consumedRaw };
-      }
-      emitted += taken.length;
-      const page: Page<T> = { items: taken };
-      if (nextState && tokens)
-        page.continuationToken = encodeToken(tokenKey, provider, operation, this.scope, nextState);
-      if (fetched.raw !== undefined) page.raw = fetched.raw;
-      // Pages emptied by a local filter are not shown (they are not the end of the list).
-      if (taken.length > 0 || !nextState || !filter) yield page;
+      let settled: Settled<T> | undefined = this.settle(fetched, state, run);
+      fetched = undefined;
+      const { nextState, show } = settled;
+      if (show) yield settled.page;
+      settled = undefined;
       if (!nextState) return undefined;
       if (nextState.cursor === state.cursor && nextState.skip > 0) return undefined; // cut by maxItems
       state = nextState;
     }
   }
+
+  /** One fetched page: checks, repeated-token and empty-run rules, maxItems, and its token. */
+  private settle(
+    fetched: FetchedPage<T, unknown>,
+    state: { cursor: unknown; skip: number },
+    run: {
+      emitted: number;
+      emptyRun: number;
+      seen: Set<string>;
+      maxItems: number | undefined;
+      maxPageItems: number;
+      pageSize: number | undefined;
+      tokenKey: TokenKey;
+      tokens: boolean;
+      key: (c: unknown) => string;
+    },
+  ): Settled<T> {
+    const { provider, operation, filter } = this.config;
+    const all = Array.isArray(fetched.items) ? fetched.items : [];
+    if (all.length > run.maxPageItems) throw this.oversized(all.length, run.maxPageItems, run.pageSize);
+    // Items already handed out from this page (a resumed, cut page) are skipped by position.
+    const fresh = state.skip > 0 ? all.slice(state.skip) : all;
+    let next = fetched.next;
+    if (next !== undefined) {
+      const k = run.key(next);
+      if (run.seen.has(k)) {
+        this.config.onWarning?.(`${operation}: the provider repeated a page token; stopping`);
+        next = undefined;
+      } else {
+        run.seen.add(k);
+      }
+    }
+    if (all.length === 0 && next !== undefined) {
+      run.emptyRun++;
+      if (run.emptyRun >= (this.config.maxEmptyPages ?? 10)) {
+        this.config.onWarning?.(`${operation}: ${run.emptyRun} empty pages in a row; stopping`);
+        next = undefined;
+      }
+    } else {
+      run.emptyRun = 0;
+    }
+
+    // Decide how much of this page the caller gets (maxItems), and where the token resumes.
+    let nextState: { cursor: unknown; skip: number } | undefined =
+      next === undefined ? undefined : { cursor: next, skip: 0 };
+    const room = run.maxItems === undefined ? Number.POSITIVE_INFINITY : run.maxItems - run.emitted;
+    const { taken, consumedRaw } = takeFromPage(fresh, filter, room);
+    if (consumedRaw < fresh.length) {
+      // Cut short: resume on this same page, after what was handed out.
+      nextState = { cursor: state.cursor, skip: state.skip + consumedRaw };
+    }
+    run.emitted += taken.length;
+    const page: Page<T> = { items: taken };
+    if (nextState && run.tokens)
+      page.continuationToken = encodeToken(run.tokenKey, provider, operation, this.scope, nextState);
+    if (fetched.raw !== undefined) page.raw = fetched.raw;
+    // Pages emptied by a local filter are not shown (they are not the end of the list).
+    return { page, nextState, show: taken.length > 0 || !nextState || !filter };
+  }
+}
+
+/** A fetched page made ready: what the caller gets, whether it is shown, and where to go next. */
+interface Settled<T> {
+  page: Page<T>;
+  nextState: { cursor: unknown; skip: number } | undefined;
+  show: boolean;
 }
 
 /**
