@@ -1,10 +1,10 @@
-import { StackfeedError, type TargetKind } from '@stackfeed/core';
+import type { TargetKind } from '@stackfeed/core';
 import type { ItemKind, TargetBoard } from '@stackfeed/dashboard';
-import type { DiscoverFn, FleetConfig, FleetContext, FollowFn, Place, WorkerEvent } from '@stackfeed/fleet';
+import type { FleetConfig, Place, WorkerEvent } from '@stackfeed/fleet';
 import type { Store } from '@stackfeed/store';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../errors.js';
-import type { FleetSourceClient, ProviderPlugin } from '../providers/types.js';
+import { fleetSources } from './fleet-sources.js';
 
 /** The inventory kind a fleet target shows as. */
 const ITEM_KIND: Record<TargetKind, ItemKind> = {
@@ -50,13 +50,6 @@ export async function runFleet(
 ): Promise<() => Promise<void>> {
   const { FleetWorker, openFleet, targetKey } = await import('@stackfeed/fleet');
   const fleet = await openFleet(store, { leaseTtlMs: config.settings.leaseTtlMs });
-  const plugins = new Map<string, ProviderPlugin>();
-  for (const place of config.places) {
-    if (plugins.has(place.provider)) continue;
-    const entry = ctx.providers.find((e) => e.id === place.provider);
-    const plugin = entry?.load ? await entry.load() : undefined;
-    if (plugin) plugins.set(place.provider, plugin);
-  }
   const places = new Map(config.places.map((p) => [p.key, p]));
   /** Board key of each place (its discovery's card) and of each target (fleet key → board key). */
   const placeCards = new Map<string, string>();
@@ -77,61 +70,30 @@ export async function runFleet(
     return key;
   };
 
-  const client = (place: Place | undefined, context: FleetContext): FleetSourceClient => {
-    const plugin = place ? plugins.get(place.provider) : undefined;
-    if (!place || !plugin?.fleetClient) {
-      throw new StackfeedError({
-        code: 'CONFIG',
-        provider: 'core',
-        message: `${place?.provider ?? 'this provider'} cannot be followed by the fleet in this build`,
-      });
-    }
-    return plugin.fleetClient({
+  // Each target found gets its card as it is discovered (the store has no records of it yet).
+  const { discover, follow } = fleetSources(
+    {
       env: ctx.env,
       cwd: ctx.io.cwd ?? process.cwd(),
-      rateLimit: context.rateLimit,
-      logger: context.logger,
-      ...(place.region ? { region: place.region } : {}),
-      ...(place.profile ? { profile: place.profile } : {}),
-      ...(place.cloud ? { cloud: place.cloud } : {}),
-      ...(place.project ? { project: place.project } : {}),
-    });
-  };
-
-  const discover: DiscoverFn = (place, signal, context) => {
-    const found = client(place, context).discover({
-      kinds: place.kinds,
-      ...(place.filters.name ? { name: place.filters.name } : {}),
-      ...(place.filters.tags ? { tags: place.filters.tags } : {}),
-      ...(place.filters.activeOnly ? { activeOnly: true } : {}),
-      signal,
-    });
-    // Each target found gets its card as it is discovered (the store has no records of it yet).
-    return (async function* () {
-      for await (const t of found) {
+      providers: ctx.providers,
+      debugLogger: ctx.debug ? ctx.logger : undefined,
+      onFound: (place, t) => {
         const key = targetKey(place.key, t);
-        if (!targetCards.has(key)) {
-          targetCards.set(
-            key,
-            board.add({
-              provider: t.provider,
-              kind: ITEM_KIND[t.kind],
-              ...(t.id ? { id: t.id } : {}),
-              name: t.name,
-              place: placeLabel(place),
-            }),
-          );
-        }
-        yield t;
-      }
-    })();
-  };
-  const follow: FollowFn = (target, checkpoint, signal, context) =>
-    client(places.get(target.place), context).watchStackEvents(target.discovered.ref, {
-      ...(checkpoint?.lowWater ? { since: checkpoint.lowWater } : {}),
-      pollIntervalMs: context.pollIntervalMs,
-      signal,
-    });
+        if (targetCards.has(key)) return;
+        targetCards.set(
+          key,
+          board.add({
+            provider: t.provider,
+            kind: ITEM_KIND[t.kind],
+            ...(t.id ? { id: t.id } : {}),
+            name: t.name,
+            place: placeLabel(place),
+          }),
+        );
+      },
+    },
+    config.places,
+  );
 
   const onEvent = (e: WorkerEvent) => {
     if (e.type === 'discovered') {
