@@ -1,4 +1,4 @@
-import type { TargetKind } from '@stackfeed/core';
+import type { DiscoveredTarget, TargetKind } from '@stackfeed/core';
 import type { ItemKind, TargetBoard } from '@stackfeed/dashboard';
 import type { FleetConfig, Place, WorkerEvent } from '@stackfeed/fleet';
 import type { Store } from '@stackfeed/store';
@@ -36,20 +36,14 @@ export async function readFleetConfig(file: string): Promise<FleetConfig> {
 }
 
 /**
- * Runs one fleet worker in the dashboard process over the places of `config`: discovery of each
- * place, the follow of each target found into `store`, with the CLI's credential rules (each
- * provider file's `fleetClient`). Every place and target is a card on `board`; a place whose
- * discovery fails (unknown cloud, missing credentials, unreachable endpoint) or a target whose
- * follow fails shows the error (code, message) while the rest goes on. Returns the stop function.
+ * The board's cards of a fleet: one per target as it is discovered (the store has no records of
+ * it yet), one per place whose discovery fails; each shows its error and clears when it works.
  */
-export async function runFleet(
-  ctx: Ctx,
-  store: Store,
+function fleetCards(
   board: TargetBoard,
   config: FleetConfig,
-): Promise<() => Promise<void>> {
-  const { FleetWorker, openFleet, targetKey } = await import('@stackfeed/fleet');
-  const fleet = await openFleet(store, { leaseTtlMs: config.settings.leaseTtlMs });
+  targetKey: (place: string, t: DiscoveredTarget<unknown>) => string,
+) {
   const places = new Map(config.places.map((p) => [p.key, p]));
   /** Board key of each place (its discovery's card) and of each target (fleet key → board key). */
   const placeCards = new Map<string, string>();
@@ -69,32 +63,20 @@ export async function runFleet(
     }
     return key;
   };
-
-  // Each target found gets its card as it is discovered (the store has no records of it yet).
-  const { discover, follow } = fleetSources(
-    {
-      env: ctx.env,
-      cwd: ctx.io.cwd ?? process.cwd(),
-      providers: ctx.providers,
-      debugLogger: ctx.debug ? ctx.logger : undefined,
-      onFound: (place, t) => {
-        const key = targetKey(place.key, t);
-        if (targetCards.has(key)) return;
-        targetCards.set(
-          key,
-          board.add({
-            provider: t.provider,
-            kind: ITEM_KIND[t.kind],
-            ...(t.id ? { id: t.id } : {}),
-            name: t.name,
-            place: placeLabel(place),
-          }),
-        );
-      },
-    },
-    config.places,
-  );
-
+  const onFound = (place: Place, t: DiscoveredTarget<unknown>) => {
+    const key = targetKey(place.key, t);
+    if (targetCards.has(key)) return;
+    targetCards.set(
+      key,
+      board.add({
+        provider: t.provider,
+        kind: ITEM_KIND[t.kind],
+        ...(t.id ? { id: t.id } : {}),
+        name: t.name,
+        place: placeLabel(place),
+      }),
+    );
+  };
   const onEvent = (e: WorkerEvent) => {
     if (e.type === 'discovered') {
       const place = places.get(e.place);
@@ -106,17 +88,45 @@ export async function runFleet(
     } else if (e.type === 'failed') {
       const key = targetCards.get(e.key);
       if (key) board.fail(key, { code: e.code, message: e.message }, e.lastSeen);
-    } else if (e.type === 'done' || e.type === 'released' || e.type === 'claimed') {
+    } else if (e.type === 'done' || e.type === 'released') {
       // claimed: a new follow starts; its failure, if any, comes as `failed`.
       const key = targetCards.get(e.key);
-      if (key && e.type !== 'claimed') board.ok(key);
+      if (key) board.ok(key);
     }
   };
+  return { onFound, onEvent };
+}
 
+/**
+ * Runs one fleet worker in the dashboard process over the places of `config`: discovery of each
+ * place, the follow of each target found into `store`, with the clients `stackfeed fleet` uses
+ * (each provider file's `fleetClient`, see fleet-sources.ts). Every place and target is a card on
+ * `board`; a place whose discovery fails (unknown cloud, missing credentials, unreachable
+ * endpoint) or a target whose follow fails shows the error (code, message) while the rest goes on.
+ * Returns the stop function.
+ */
+export async function runFleet(
+  ctx: Ctx,
+  store: Store,
+  board: TargetBoard,
+  config: FleetConfig,
+): Promise<() => Promise<void>> {
+  const { FleetWorker, openFleet, targetKey } = await import('@stackfeed/fleet');
+  const fleet = await openFleet(store, { leaseTtlMs: config.settings.leaseTtlMs });
+  const { onFound, onEvent } = fleetCards(board, config, targetKey);
+  const sources = fleetSources(
+    {
+      env: ctx.env,
+      cwd: ctx.io.cwd ?? process.cwd(),
+      providers: ctx.providers,
+      debugLogger: ctx.debug ? ctx.logger : undefined,
+      onFound,
+    },
+    config.places,
+  );
   const worker = new FleetWorker(fleet, {
     places: config.places,
-    discover,
-    follow,
+    ...sources,
     leaseTtlMs: config.settings.leaseTtlMs,
     discoverEveryMs: config.settings.discoverEveryMs,
     pollIntervalMs: config.settings.pollIntervalMs,
