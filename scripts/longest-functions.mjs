@@ -1,7 +1,7 @@
 // Lists the functions, methods, constructors, accessors and arrow functions longer than N lines
 // (default 80) in the given folders (default packages/), leaving out test/, dist/, node_modules/ and
 // *.d.ts. Prints one line per function, longest first, then a count per package.
-//   node scripts/longest-functions.mjs [--max 80] [dirs…]
+//   node scripts/longest-functions.mjs [--max 80] [--json] [dirs…]   (--json: the list as one JSON array)
 // With --max, exits 1 when any function is longer than that (a check for CI); without it, the
 // listing uses 80 and always exits 0.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,6 +14,7 @@ const SOURCE_FILE = /\.(m|c)?tsx?$/;
 function parseArgs(argv) {
   let max = 80;
   let enforce = false;
+  let json = false;
   const dirs = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -25,11 +26,13 @@ function parseArgs(argv) {
       max = Number(arg.slice('--max='.length));
       enforce = true;
       if (!Number.isInteger(max) || max < 1) throw new Error('--max takes a whole number of lines');
+    } else if (arg === '--json') {
+      json = true;
     } else {
       dirs.push(arg);
     }
   }
-  return { max, enforce, dirs: dirs.length > 0 ? dirs : ['packages'] };
+  return { max, enforce, json, dirs: dirs.length > 0 ? dirs : ['packages'] };
 }
 
 function* sourceFiles(dir) {
@@ -95,7 +98,7 @@ function groupOf(path, root) {
 }
 
 function main() {
-  const { max, enforce, dirs } = parseArgs(process.argv.slice(2));
+  const { max, enforce, json, dirs } = parseArgs(process.argv.slice(2));
   const root = process.cwd();
   const found = [];
   for (const dir of dirs) {
@@ -103,12 +106,17 @@ function main() {
     for (const file of files) found.push(...longFunctions(file, max));
   }
   found.sort((a, b) => b.lines - a.lines);
+  if (enforce && found.length > 0) process.exitCode = 1;
+  if (json) {
+    // --json: the list alone on stdout, for tests and tools.
+    console.log(JSON.stringify(found.map((f) => ({ ...f, path: relative(root, f.path) }))));
+    return;
+  }
   for (const f of found) console.log(`${String(f.lines).padStart(5)}  ${relative(root, f.path)}:${f.line}  ${f.name}`);
   const counts = new Map();
   for (const f of found) counts.set(groupOf(f.path, root), (counts.get(groupOf(f.path, root)) ?? 0) + 1);
   const summary = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([group, n]) => `${group} ${n}`);
   console.log(`${found.length} function(s) longer than ${max} lines${summary.length ? `: ${summary.join(', ')}` : ''}`);
-  if (enforce && found.length > 0) process.exitCode = 1;
 }
 
 main();

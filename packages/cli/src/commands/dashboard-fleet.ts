@@ -1,10 +1,10 @@
-import { StackfeedError, type TargetKind } from '@stackfeed/core';
+import type { DiscoveredTarget, TargetKind } from '@stackfeed/core';
 import type { ItemKind, TargetBoard } from '@stackfeed/dashboard';
-import type { DiscoverFn, FleetConfig, FleetContext, FollowFn, Place, WorkerEvent } from '@stackfeed/fleet';
+import type { FleetConfig, Place, WorkerEvent } from '@stackfeed/fleet';
 import type { Store } from '@stackfeed/store';
 import type { Ctx } from '../context.js';
 import { UsageError } from '../errors.js';
-import type { FleetSourceClient, ProviderPlugin } from '../providers/types.js';
+import { fleetSources } from './fleet-sources.js';
 
 /** The inventory kind a fleet target shows as. */
 const ITEM_KIND: Record<TargetKind, ItemKind> = {
@@ -36,27 +36,14 @@ export async function readFleetConfig(file: string): Promise<FleetConfig> {
 }
 
 /**
- * Runs one fleet worker in the dashboard process over the places of `config`: discovery of each
- * place, the follow of each target found into `store`, with the CLI's credential rules (each
- * provider file's `fleetClient`). Every place and target is a card on `board`; a place whose
- * discovery fails (unknown cloud, missing credentials, unreachable endpoint) or a target whose
- * follow fails shows the error (code, message) while the rest goes on. Returns the stop function.
+ * The board's cards of a fleet: one per target as it is discovered (the store has no records of
+ * it yet), one per place whose discovery fails; each shows its error and clears when it works.
  */
-export async function runFleet(
-  ctx: Ctx,
-  store: Store,
+function fleetCards(
   board: TargetBoard,
   config: FleetConfig,
-): Promise<() => Promise<void>> {
-  const { FleetWorker, openFleet, targetKey } = await import('@stackfeed/fleet');
-  const fleet = await openFleet(store, { leaseTtlMs: config.settings.leaseTtlMs });
-  const plugins = new Map<string, ProviderPlugin>();
-  for (const place of config.places) {
-    if (plugins.has(place.provider)) continue;
-    const entry = ctx.providers.find((e) => e.id === place.provider);
-    const plugin = entry?.load ? await entry.load() : undefined;
-    if (plugin) plugins.set(place.provider, plugin);
-  }
+  targetKey: (place: string, t: DiscoveredTarget<unknown>) => string,
+) {
   const places = new Map(config.places.map((p) => [p.key, p]));
   /** Board key of each place (its discovery's card) and of each target (fleet key → board key). */
   const placeCards = new Map<string, string>();
@@ -76,63 +63,20 @@ export async function runFleet(
     }
     return key;
   };
-
-  const client = (place: Place | undefined, context: FleetContext): FleetSourceClient => {
-    const plugin = place ? plugins.get(place.provider) : undefined;
-    if (!place || !plugin?.fleetClient) {
-      throw new StackfeedError({
-        code: 'CONFIG',
-        provider: 'core',
-        message: `${place?.provider ?? 'this provider'} cannot be followed by the fleet in this build`,
-      });
-    }
-    return plugin.fleetClient({
-      env: ctx.env,
-      cwd: ctx.io.cwd ?? process.cwd(),
-      rateLimit: context.rateLimit,
-      logger: context.logger,
-      ...(place.region ? { region: place.region } : {}),
-      ...(place.profile ? { profile: place.profile } : {}),
-      ...(place.cloud ? { cloud: place.cloud } : {}),
-      ...(place.project ? { project: place.project } : {}),
-    });
+  const onFound = (place: Place, t: DiscoveredTarget<unknown>) => {
+    const key = targetKey(place.key, t);
+    if (targetCards.has(key)) return;
+    targetCards.set(
+      key,
+      board.add({
+        provider: t.provider,
+        kind: ITEM_KIND[t.kind],
+        ...(t.id ? { id: t.id } : {}),
+        name: t.name,
+        place: placeLabel(place),
+      }),
+    );
   };
-
-  const discover: DiscoverFn = (place, signal, context) => {
-    const found = client(place, context).discover({
-      kinds: place.kinds,
-      ...(place.filters.name ? { name: place.filters.name } : {}),
-      ...(place.filters.tags ? { tags: place.filters.tags } : {}),
-      ...(place.filters.activeOnly ? { activeOnly: true } : {}),
-      signal,
-    });
-    // Each target found gets its card as it is discovered (the store has no records of it yet).
-    return (async function* () {
-      for await (const t of found) {
-        const key = targetKey(place.key, t);
-        if (!targetCards.has(key)) {
-          targetCards.set(
-            key,
-            board.add({
-              provider: t.provider,
-              kind: ITEM_KIND[t.kind],
-              ...(t.id ? { id: t.id } : {}),
-              name: t.name,
-              place: placeLabel(place),
-            }),
-          );
-        }
-        yield t;
-      }
-    })();
-  };
-  const follow: FollowFn = (target, checkpoint, signal, context) =>
-    client(places.get(target.place), context).watchStackEvents(target.discovered.ref, {
-      ...(checkpoint?.lowWater ? { since: checkpoint.lowWater } : {}),
-      pollIntervalMs: context.pollIntervalMs,
-      signal,
-    });
-
   const onEvent = (e: WorkerEvent) => {
     if (e.type === 'discovered') {
       const place = places.get(e.place);
@@ -144,17 +88,45 @@ export async function runFleet(
     } else if (e.type === 'failed') {
       const key = targetCards.get(e.key);
       if (key) board.fail(key, { code: e.code, message: e.message }, e.lastSeen);
-    } else if (e.type === 'done' || e.type === 'released' || e.type === 'claimed') {
+    } else if (e.type === 'done' || e.type === 'released') {
       // claimed: a new follow starts; its failure, if any, comes as `failed`.
       const key = targetCards.get(e.key);
-      if (key && e.type !== 'claimed') board.ok(key);
+      if (key) board.ok(key);
     }
   };
+  return { onFound, onEvent };
+}
 
+/**
+ * Runs one fleet worker in the dashboard process over the places of `config`: discovery of each
+ * place, the follow of each target found into `store`, with the clients `stackfeed fleet` uses
+ * (each provider file's `fleetClient`, see fleet-sources.ts). Every place and target is a card on
+ * `board`; a place whose discovery fails (unknown cloud, missing credentials, unreachable
+ * endpoint) or a target whose follow fails shows the error (code, message) while the rest goes on.
+ * Returns the stop function.
+ */
+export async function runFleet(
+  ctx: Ctx,
+  store: Store,
+  board: TargetBoard,
+  config: FleetConfig,
+): Promise<() => Promise<void>> {
+  const { FleetWorker, openFleet, targetKey } = await import('@stackfeed/fleet');
+  const fleet = await openFleet(store, { leaseTtlMs: config.settings.leaseTtlMs });
+  const { onFound, onEvent } = fleetCards(board, config, targetKey);
+  const sources = fleetSources(
+    {
+      env: ctx.env,
+      cwd: ctx.io.cwd ?? process.cwd(),
+      providers: ctx.providers,
+      debugLogger: ctx.debug ? ctx.logger : undefined,
+      onFound,
+    },
+    config.places,
+  );
   const worker = new FleetWorker(fleet, {
     places: config.places,
-    discover,
-    follow,
+    ...sources,
     leaseTtlMs: config.settings.leaseTtlMs,
     discoverEveryMs: config.settings.discoverEveryMs,
     pollIntervalMs: config.settings.pollIntervalMs,

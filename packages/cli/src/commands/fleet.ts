@@ -135,7 +135,12 @@ async function runWorkers(
   try {
     const fleet = await openFleet(store, { leaseTtlMs: config.settings.leaseTtlMs });
     const sources = fleetSources(
-      { env: ctx.env, cwd: ctx.io.cwd ?? process.cwd(), debugLogger: ctx.debug ? ctx.logger : undefined },
+      {
+        env: ctx.env,
+        cwd: ctx.io.cwd ?? process.cwd(),
+        providers: ctx.providers,
+        debugLogger: ctx.debug ? ctx.logger : undefined,
+      },
       config.places,
     );
     // --once: the places tried at least once, and whether anything failed.

@@ -33,7 +33,7 @@ export interface ProviderContext {
 }
 
 /**
- * What a fleet worker (`stackfeed dashboard --config`) needs of a provider's client: the discovery
+ * What a fleet worker (`stackfeed fleet`, `worker`, `dashboard --config`) needs of a provider's client: the discovery
  * of a place and the follow of what it found (the adapter's own `discover()` and `watchStackEvents`).
  */
 export interface FleetSourceClient {
