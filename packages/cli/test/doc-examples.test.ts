@@ -134,6 +134,18 @@ beforeAll(async () => {
   mkdirSync(shims);
   writeFileSync(join(shims, 'stackfeed'), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`);
   chmodSync(join(shims, 'stackfeed'), 0o755);
+  // The fleet examples' stackfeed.yaml: the emulator's Heat as the clouds.yaml cloud `lab`.
+  const heatUrl = /^ {2}OS_ENDPOINT=(\S+)$/m.exec(banner.text)?.[1];
+  if (!heatUrl) throw new Error('the emulator banner prints no OS_ENDPOINT');
+  mkdirSync(join(home, '.config', 'openstack'), { recursive: true });
+  writeFileSync(
+    join(home, '.config', 'openstack', 'clouds.yaml'),
+    `clouds:\n  lab:\n    auth_type: none\n    auth:\n      endpoint: ${heatUrl}\n`,
+  );
+  writeFileSync(
+    join(home, 'stackfeed.yaml'),
+    'fleet:\n  pollIntervalMs: 200\nplaces:\n  - provider: openstack-heat\n    clouds: [lab]\n',
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -163,7 +175,7 @@ async function prepared(line: string): Promise<string> {
   }
   if (/postgres:\/\//.test(l)) {
     if (!postgresUrl) throw new Error(`no PostgreSQL for ${line}: ${postgresError}`);
-    l = l.replace(/postgres:\/\/\S*(?:db\.internal\S*|…)/g, postgresUrl);
+    l = l.replace(/postgres:\/\/[^\s'"]+/g, postgresUrl);
   }
   l = l.replace(/STACKFEED_DASHBOARD_TOKEN=…/g, 'STACKFEED_DASHBOARD_TOKEN=doc-example-token');
   if (server(l) === 'emulator') {
@@ -180,10 +192,15 @@ async function prepared(line: string): Promise<string> {
 /** `emulator` / `dashboard`: the commands that serve until Ctrl-C. */
 const server = (line: string) => /\bstackfeed (emulator|dashboard)\b/.exec(command(line))?.[1];
 
+/** `fleet` (not `fleet status`, not `--once`) and `worker`: they follow until Ctrl-C, then exit 130. */
+const follower = (line: string) =>
+  /\bstackfeed (fleet|worker)\b/.test(command(line)) && !/\bfleet status\b|--once\b/.test(command(line));
+
 /** The documented exit code (see the header). */
 function expectedCode(line: string): number {
   const c = command(line);
   const follows = /\bstackfeed (watch|archive)\b|\bstackfeed events\b.*(\s-f\b|--follow)/.test(c);
+  if (follower(line)) return 130;
   return follows && /\brfs[: ]shop-db\b/.test(c) ? 3 : 0;
 }
 
@@ -241,6 +258,11 @@ function runLine(
     });
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
+      // A fleet or worker is up once it says what it follows: then Ctrl-C.
+      if (!stopping && follower(line) && /^stackfeed (fleet|worker): \d+ workers?, /m.test(err)) {
+        stopping = true;
+        killAll('SIGINT');
+      }
     });
     child.on('close', (code, signal) => {
       clearTimeout(guard);
