@@ -5,7 +5,6 @@ import { type EventQuery, type HeatEventOptions, eventQuery } from './filters.js
 import { type HeatApi, PROVIDER } from './heat-api.js';
 import { readNestedEvents, supportsNestedDepth } from './nested.js';
 import { type DeploymentTrack, DeploymentIds, refuseTrack } from './deployment-ids.js';
-import { RecentIds } from './recent-ids.js';
 import { type HeatStackRef, canonicalOf, isMarker, lookupKeyOf } from './refs.js';
 
 /** Options of `listStackEvents` / `listResourceEvents`. */
@@ -23,6 +22,23 @@ interface EventCursor {
   n?: 1 | undefined;
   /** Where the listing stands between deployments (listings that derive `deploymentId`). */
   k?: DeploymentTrack | undefined;
+}
+
+/** The newest ids handed out, in a ring: one array write per event; a Set is built only when needed. */
+class RecentIds {
+  private readonly ring = new Array<string | undefined>(20_000);
+  private at = 0;
+
+  remember(id: string): void {
+    this.ring[this.at] = id;
+    this.at = this.at + 1 === this.ring.length ? 0 : this.at + 1;
+  }
+
+  toSet(): Set<string> {
+    const out = new Set<string>();
+    for (const id of this.ring) if (id !== undefined) out.add(id);
+    return out;
+  }
 }
 
 /**
