@@ -13,14 +13,14 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestProject } from 'vitest/node';
 import startPostgres from '../../store/test/global-setup.js';
 import { helpAt } from '../src/help-table.js';
-import { BufferWriter, run } from '../src/index.js';
+import { type BufferWriter, run } from '../src/index.js';
+import { freePortBase, startEmulatorCommand } from './emulator-process.js';
 import { bin, ensureBuiltBin } from './built-bin.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -66,22 +66,6 @@ function docExamples(): Example[] {
   return out;
 }
 
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 40 * Math.floor(Math.random() * 1000);
-    let free = true;
-    for (let port = base; port < base + 40 && free; port++) {
-      free = await new Promise<boolean>((resolve) => {
-        const probe = createServer();
-        probe.once('error', () => resolve(false));
-        probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-      });
-    }
-    if (free) return base;
-  }
-  throw new Error('no free block of 40 ports');
-}
-
 /** The shells the completion examples are for: installed from Debian's packages when missing, as the store's PostgreSQL is. */
 function ensureShells(): void {
   const missing = ['zsh', 'fish'].filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status !== 0);
@@ -113,21 +97,7 @@ beforeAll(async () => {
       postgresError = value.error;
     },
   } as unknown as TestProject);
-  base = await freePortBase();
-  banner = new BufferWriter();
-  const ac = new AbortController();
-  const emulators = run(['emulator', '--port-base', String(base), '--speed', '20'], {
-    stdout: banner,
-    stderr: new BufferWriter(),
-    env: {},
-    signal: ac.signal,
-  });
-  stopEmulator = () => {
-    ac.abort();
-    return emulators;
-  };
-  for (let i = 0; i < 2000 && !banner.text.includes('running on'); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(banner.text).toContain('running on');
+  ({ base, banner, stop: stopEmulator } = await startEmulatorCommand());
   // A user's machine: `stackfeed` on the PATH (the built launcher), a home of its own (the embedded store, the token key).
   home = mkdtempSync(join(tmpdir(), 'stackfeed-doc-examples-'));
   shims = join(home, 'bin');

@@ -5,10 +5,10 @@
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferWriter, run } from '../src/index.js';
+import type { BufferWriter } from '../src/index.js';
+import { startEmulatorCommand } from './emulator-process.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -44,42 +44,12 @@ function parse(command: string) {
   return { env, script: words[4] as string, args: words.slice(5) };
 }
 
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 40 * Math.floor(Math.random() * 300);
-    let free = true;
-    for (let port = base; port < base + 40 && free; port++) {
-      free = await new Promise<boolean>((resolve) => {
-        const probe = createServer();
-        probe.once('error', () => resolve(false));
-        probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-      });
-    }
-    if (free) return base;
-  }
-  throw new Error('no free block of 40 ports');
-}
-
 let base = 0;
 let banner: BufferWriter;
 let stop: () => Promise<number>;
 
 beforeAll(async () => {
-  base = await freePortBase();
-  banner = new BufferWriter();
-  const ac = new AbortController();
-  const emulators = run(['emulator', '--port-base', String(base), '--speed', '20'], {
-    stdout: banner,
-    stderr: new BufferWriter(),
-    env: {},
-    signal: ac.signal,
-  });
-  stop = () => {
-    ac.abort();
-    return emulators;
-  };
-  for (let i = 0; i < 2000 && !banner.text.includes('running on'); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(banner.text).toContain('running on');
+  ({ base, banner, stop: stop } = await startEmulatorCommand());
 });
 afterAll(() => stop?.());
 

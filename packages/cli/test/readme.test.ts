@@ -7,12 +7,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferWriter, run } from '../src/index.js';
+import type { BufferWriter } from '../src/index.js';
+import { startEmulatorCommand } from './emulator-process.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -23,22 +23,6 @@ function readmeProgram(): string {
   const m = /```ts\n([\s\S]*?)```/.exec(section);
   if (!m) throw new Error('README.md has no ```ts block under "## In 20 lines"');
   return m[1] as string;
-}
-
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 40 * Math.floor(Math.random() * 300);
-    let free = true;
-    for (let port = base; port < base + 40 && free; port++) {
-      free = await new Promise<boolean>((resolve) => {
-        const probe = createServer();
-        probe.once('error', () => resolve(false));
-        probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-      });
-    }
-    if (free) return base;
-  }
-  throw new Error('no free block of 40 ports');
 }
 
 /** The `KEY=value` assignments of the ```sh block that runs examples/first.ts. */
@@ -55,21 +39,7 @@ let banner: BufferWriter;
 let stopEmulator: (() => Promise<number>) | undefined;
 
 beforeAll(async () => {
-  base = await freePortBase();
-  banner = new BufferWriter();
-  const ac = new AbortController();
-  const emulators = run(['emulator', '--port-base', String(base), '--speed', '20'], {
-    stdout: banner,
-    stderr: new BufferWriter(),
-    env: {},
-    signal: ac.signal,
-  });
-  stopEmulator = () => {
-    ac.abort();
-    return emulators;
-  };
-  for (let i = 0; i < 2000 && !banner.text.includes('running on'); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(banner.text).toContain('running on');
+  ({ base, banner, stop: stopEmulator } = await startEmulatorCommand());
 }, 60_000);
 afterAll(() => stopEmulator?.());
 
