@@ -122,3 +122,143 @@ places:
     expect((err as Error).message).toContain('nope.yaml: cannot be read (ENOENT)');
   });
 });
+
+// Every message the validator can give, with its line:col and key path, in the order it reports them.
+describe('stackfeed.yaml: every validation message', () => {
+  const report = (text: string) =>
+    validateFleetConfig(text, 'x.yaml').issues.map((i) => `${i.file} ${i.line}:${i.col} ${i.path}: ${i.message}`);
+
+  it('top-level keys: unknown, version, fleet, budgets and places of the wrong shape', () => {
+    expect(report('version: 2\nfleet: [1]\nbudgets: nope\nplaces: []\nextra: 1\n')).toEqual([
+      'x.yaml 5:1 extra: unknown key (expected one of: version, fleet, budgets, places)',
+      'x.yaml 1:10 version: only version 1 is known',
+      'x.yaml 2:8 fleet: expected a mapping',
+      'x.yaml 3:10 budgets: expected a mapping of provider → budget',
+      'x.yaml 4:9 places: expected a non-empty list',
+    ]);
+    expect(report('- 1\n')).toEqual(['x.yaml 1:1 : the file must be a mapping with `places:`']);
+    expect(report('version: 1\n')).toEqual(['x.yaml 1:1 places: required: a list of places to follow']);
+  });
+
+  it('fleet settings, budgets, accounts, kinds, filters and place budgets', () => {
+    const text = `fleet: { leaseTtlMs: -1, discoverEveryMs: 0, pollIntervalMs: x }
+budgets:
+  aws-imagebuilder: [1]
+  openstack-heat: { intervalMs: 5, colour: 1 }
+  huawei-rfs: { limit: 1.5, slowdownMs: 0 }
+  gcp: { limit: 1 }
+places:
+  - just-a-string
+  - profiles: [a]
+  - provider: [aws-imagebuilder]
+  - provider: aws-imagebuilder
+    profiles: [a, "", a]
+    clouds: [c]
+    projects: [p]
+    regions: [r]
+    kinds: [image-build, stack]
+    filters: { name: "", tags: [x] }
+    budget: 5
+  - provider: openstack-heat
+    clouds: [c1]
+    filters: { name: 7, tags: { a: [1], b: 2, c: true } }
+    budget: { limit: 2, intervalMs: 0 }
+  - provider: openstack-heat
+    clouds: [c1]
+    filters: []
+  - provider: huawei-rfs
+    projects: name
+    regions: [r1]
+`;
+    expect(report(text)).toEqual([
+      'x.yaml 1:22 fleet.leaseTtlMs: expected a positive number',
+      'x.yaml 1:43 fleet.discoverEveryMs: expected a positive number',
+      'x.yaml 1:62 fleet.pollIntervalMs: expected a positive number',
+      'x.yaml 6:3 budgets.gcp: unknown key (expected one of: openstack-heat, huawei-rfs, aws-parallelcluster, aws-imagebuilder)',
+      'x.yaml 3:21 budgets.aws-imagebuilder: expected a mapping { limit, intervalMs, slowdownMs }',
+      'x.yaml 4:36 budgets.openstack-heat.colour: unknown key (expected one of: limit, intervalMs, slowdownMs)',
+      'x.yaml 4:19 budgets.openstack-heat.limit: required',
+      'x.yaml 5:24 budgets.huawei-rfs.limit: expected a positive integer',
+      'x.yaml 5:41 budgets.huawei-rfs.slowdownMs: expected a positive number',
+      'x.yaml 8:5 places[0]: expected a mapping with `provider:`',
+      'x.yaml 9:5 places[1].provider: required',
+      'x.yaml 10:15 places[2].provider: unknown provider (one of: openstack-heat, huawei-rfs, aws-parallelcluster, aws-imagebuilder)',
+      'x.yaml 13:5 places[3].clouds: aws-imagebuilder places name their accounts in `profiles`',
+      'x.yaml 14:5 places[3].projects: aws-imagebuilder places name their accounts in `profiles`',
+      'x.yaml 12:19 places[3].profiles[1]: expected a name',
+      'x.yaml 12:23 places[3].profiles[2]: a is listed twice',
+      'x.yaml 16:26 places[3].kinds[1]: aws-imagebuilder has no kind stack (one of: image-build, lifecycle-execution)',
+      'x.yaml 17:22 places[3].filters.name: expected a name pattern (glob)',
+      'x.yaml 17:32 places[3].filters.tags: expected a mapping of tag → value',
+      'x.yaml 18:13 places[3].budget: expected a mapping { limit, intervalMs, slowdownMs }',
+      'x.yaml 21:22 places[4].filters.name: expected a name pattern (glob)',
+      'x.yaml 21:36 places[4].filters.tags.a: expected a tag value',
+      'x.yaml 22:37 places[4].budget.intervalMs: expected a positive number',
+      'x.yaml 25:14 places[5].filters: expected a mapping { name, tags, activeOnly }',
+      'x.yaml 23:5 places[5]: openstack-heat:cloud=c1 is already named by an earlier place',
+      'x.yaml 27:15 places[6].projects: expected a non-empty list of names',
+    ]);
+  });
+
+  it('a place key named twice across places, and a YAML error (its first line only)', () => {
+    const places = `places:
+  - provider: openstack-heat
+    clouds: [c1, c2]
+    regions: [r1]
+  - provider: openstack-heat
+    clouds: [c2]
+    regions: [r1, r2]
+`;
+    expect(report(places)).toEqual([
+      'x.yaml 5:5 places[1]: openstack-heat:cloud=c2:region=r1 is already named by an earlier place',
+    ]);
+    expect(report(`${places}places: []\n`)).toEqual(['x.yaml 8:1 : Map keys must be unique at line 8, column 1:']);
+  });
+
+  it('keeps optional regions, tag values as strings, and a place budget over the provider one', () => {
+    const { config, issues } = validateFleetConfig(
+      `version: 1
+fleet: { discoverEveryMs: 1500.5 }
+budgets:
+  openstack-heat: { limit: 4, intervalMs: 250, slowdownMs: 9000 }
+places:
+  - provider: openstack-heat
+    clouds: [east]
+    regions: [RegionOne]
+    filters: { tags: { tier: 2, live: true, team: web } }
+  - provider: aws-imagebuilder
+    profiles: [ci]
+    regions: [us-west-2]
+    kinds: [lifecycle-execution]
+    filters: { activeOnly: false }
+    budget: { limit: 1, slowdownMs: 100 }
+`,
+      'ok.yaml',
+    );
+    expect(issues).toEqual([]);
+    expect(config).toEqual({
+      file: 'ok.yaml',
+      settings: { leaseTtlMs: 30000, discoverEveryMs: 1500.5, pollIntervalMs: 5000 },
+      places: [
+        {
+          key: 'openstack-heat:cloud=east:region=RegionOne',
+          provider: 'openstack-heat',
+          cloud: 'east',
+          region: 'RegionOne',
+          kinds: ['stack'],
+          filters: { tags: { tier: '2', live: 'true', team: 'web' } },
+          budget: { limit: 4, intervalMs: 250, slowdownMs: 9000, key: 'openstack-heat:east:RegionOne' },
+        },
+        {
+          key: 'aws-imagebuilder:profile=ci:region=us-west-2',
+          provider: 'aws-imagebuilder',
+          profile: 'ci',
+          region: 'us-west-2',
+          kinds: ['lifecycle-execution'],
+          filters: { activeOnly: false },
+          budget: { limit: 1, slowdownMs: 100, key: 'aws-imagebuilder:ci:us-west-2' },
+        },
+      ],
+    });
+  });
+});
