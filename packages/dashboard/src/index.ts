@@ -6,14 +6,9 @@
  * It uses the store's public API only, so it serves what any process or machine stores.
  * @packageDocumentation
  */
-export {
-  CSP,
-  isLoopback,
-  startDashboard,
-  TOKEN_COOKIE,
-  type DashboardOptions,
-  type DashboardServer,
-} from './server.js';
+export { startDashboard, type DashboardOptions, type DashboardServer } from './server.js';
+export { isLoopback, TOKEN_COOKIE } from './access.js';
+export { CSP } from './http.js';
 export { consoleUrlOf, type ConsoleRef } from './consoles.js';
 export {
   countInventory,

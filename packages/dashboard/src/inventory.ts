@@ -67,25 +67,50 @@ const PHASE_RANK: Partial<Record<Phase, number>> = { FAILED: 0, IN_PROGRESS: 1 }
  */
 export async function readInventory(store: Store, targets: readonly KnownTarget[]): Promise<InventoryItem[]> {
   const [stacks, images, executions] = await Promise.all([store.stacks(), store.images(), store.executions()]);
-  const items: InventoryItem[] = [];
-  const claimed = new Set<string>();
-  const byRef = new Map<string, InventoryItem>();
-  const index = (provider: string, item: InventoryItem, refs: Array<string | undefined>) => {
-    for (const r of refs) if (r) byRef.set(`${provider}\u0000${r}`, item);
-  };
-
+  const index = new ItemIndex();
   for (const img of images) {
     const item = base(img.provider, 'image', img.id, img.name ?? img.id, img.status, imagePhase(img));
     item.lastEventAt = latest(img);
-    items.push(item);
-    index(img.provider, item, [img.id, img.name, img.stack?.id, img.stack?.name]);
+    index.add(item, [img.id, img.name, img.stack?.id, img.stack?.name]);
   }
   for (const ex of executions) {
     const item = base(ex.provider, 'execution', ex.id, ex.id, ex.status, EXECUTION_PHASE[ex.state] ?? 'UNKNOWN');
     item.lastEventAt = latest(ex);
-    items.push(item);
-    index(ex.provider, item, [ex.id]);
+    index.add(item, [ex.id]);
   }
+  const { roots, nested } = addTopLevelStacks(index, stacks);
+  foldNestedStacks(index, roots, nested);
+  attachTargets(index, targets);
+  for (const item of index.items) item.consoleUrl ??= consoleUrlOf(item);
+  assignKeys(index.items);
+  return index.items.sort(inventoryOrder);
+}
+
+/** The items of an inventory being read, each found by any of its refs (id, name, stack) within its provider. */
+class ItemIndex {
+  readonly items: InventoryItem[] = [];
+  private readonly byRef = new Map<string, InventoryItem>();
+
+  add(item: InventoryItem, refs: Array<string | undefined>): void {
+    this.items.push(item);
+    for (const r of refs) if (r) this.byRef.set(refKey(item.provider, r), item);
+  }
+
+  find(provider: string, ref: string | undefined): InventoryItem | undefined {
+    return ref ? this.byRef.get(refKey(provider, ref)) : undefined;
+  }
+}
+
+const refKey = (provider: string, ref: string) => `${provider}\u0000${ref}`;
+
+/**
+ * The top-level stacks: each one an item, unless its events belong to an image or execution
+ * already indexed (counted there). Returns the item each stack key counts on, and the nested stacks.
+ */
+function addTopLevelStacks(
+  index: ItemIndex,
+  stacks: readonly StoredStack[],
+): { roots: Map<string, InventoryItem>; nested: StoredStack[] } {
   const roots = new Map<string, InventoryItem>();
   const nested: StoredStack[] = [];
   for (const st of stacks) {
@@ -93,51 +118,54 @@ export async function readInventory(store: Store, targets: readonly KnownTarget[
       nested.push(st);
       continue;
     }
-    const owner =
-      byRef.get(`${st.provider}\u0000${st.key}`) ?? (st.name && byRef.get(`${st.provider}\u0000${st.name}`));
+    const owner = index.find(st.provider, st.key) ?? index.find(st.provider, st.name);
     if (owner) {
       // The events of an image build or an execution: counted on it.
-      owner.eventCount += st.eventCount;
-      owner.lastEventAt = maxDate(owner.lastEventAt, st.lastEventAt);
-      roots.set(`${st.provider}\u0000${st.key}`, owner);
+      countOn(owner, st);
+      roots.set(refKey(st.provider, st.key), owner);
       continue;
     }
     const item = stackItem(st);
-    items.push(item);
-    roots.set(`${st.provider}\u0000${st.key}`, item);
-    index(st.provider, item, [st.key, st.id, st.name]);
+    index.add(item, [st.key, st.id, st.name]);
+    roots.set(refKey(st.provider, st.key), item);
   }
-  for (const st of nested) {
-    const root =
-      roots.get(`${st.provider}\u0000${st.rootKey}`) ?? byRef.get(`${st.provider}\u0000${st.rootKey}`) ?? undefined;
-    if (root) {
-      root.eventCount += st.eventCount;
-      root.lastEventAt = maxDate(root.lastEventAt, st.lastEventAt);
-      continue;
-    }
-    // Its top-level stack has no events stored (yet): the nested stack shows on its own.
-    const item = stackItem(st);
-    items.push(item);
-    index(st.provider, item, [st.key, st.id, st.name]);
-  }
+  return { roots, nested };
+}
 
+/** A nested stack's events count on its top-level item; without one stored (yet), it shows on its own. */
+function foldNestedStacks(index: ItemIndex, roots: ReadonlyMap<string, InventoryItem>, nested: readonly StoredStack[]) {
+  for (const st of nested) {
+    const rootKey = st.rootKey as string;
+    const root = roots.get(refKey(st.provider, rootKey)) ?? index.find(st.provider, rootKey);
+    if (root) countOn(root, st);
+    else index.add(stackItem(st), [st.key, st.id, st.name]);
+  }
+}
+
+function countOn(item: InventoryItem, st: StoredStack): void {
+  item.eventCount += st.eventCount;
+  item.lastEventAt = maxDate(item.lastEventAt, st.lastEventAt);
+}
+
+/** What the followers know (place, console link, error) onto each target's item; one item each, made if missing. */
+function attachTargets(index: ItemIndex, targets: readonly KnownTarget[]): void {
+  const claimed = new Set<string>();
   for (const t of targets) {
-    const found = [t.id, t.name]
-      .map((r) => (r ? byRef.get(`${t.provider}\u0000${r}`) : undefined))
-      .find((i) => i !== undefined);
+    const found = index.find(t.provider, t.id) ?? index.find(t.provider, t.name);
     let item = found && !claimed.has(itemRef(found)) ? found : undefined;
     if (!item) {
       item = base(t.provider, t.kind, t.id ?? t.name ?? '', t.name ?? t.id ?? '', 'UNKNOWN', 'UNKNOWN');
-      items.push(item);
+      index.add(item, []);
     }
     claimed.add(itemRef(item));
     item.place = t.place;
     item.consoleUrl = t.consoleUrl ?? null;
     item.error = t.error ? { ...t.error } : null;
   }
-  for (const item of items) item.consoleUrl ??= consoleUrlOf(item);
+}
 
-  // Keys: provider/place/name, unique (a name reused by a newer stack keeps the plain key).
+/** Keys: provider/place/name, unique (a name reused by a newer stack keeps the plain key). */
+function assignKeys(items: readonly InventoryItem[]): void {
   const seen = new Set<string>();
   for (const item of [...items].sort(byNewest)) {
     let key = `${item.provider}/${item.place}/${item.name || item.id}`;
@@ -145,7 +173,6 @@ export async function readInventory(store: Store, targets: readonly KnownTarget[
     seen.add(key);
     item.key = key;
   }
-  return items.sort(inventoryOrder);
 }
 
 /** Items matching every filter given. */
