@@ -19,55 +19,80 @@ const bySeqDesc = (a: StoredEvent, b: StoredEvent) =>
  * (counted) until Follow again. A row's Details shows the raw record.
  */
 export function EventTable({ params }: { params: URLSearchParams }) {
-  const key = params.toString();
+  const feed = useEventFeed(params.toString());
+  const [selected, setSelected] = useState<StoredEvent | undefined>();
+  return (
+    <div class="events">
+      <EventsBar feed={feed} />
+      {feed.error && (
+        <p class="error" role="alert">
+          {feed.error.code}: {feed.error.message}
+        </p>
+      )}
+      <table class="event-table" data-testid="event-table">
+        <caption class="sr-only">Stack events, newest first</caption>
+        <EventTableHead />
+        <tbody>
+          {feed.rows.map((e) => (
+            <EventRow key={e.seq} event={e} onDetails={() => setSelected(e)} />
+          ))}
+        </tbody>
+      </table>
+      {feed.next && (
+        <button type="button" onClick={feed.older} data-testid="older">
+          Older events
+        </button>
+      )}
+      {selected && <Details event={selected} onClose={() => setSelected(undefined)} />}
+    </div>
+  );
+}
+
+/** The rows of an event table and what its bar controls. */
+interface EventFeed {
+  rows: StoredEvent[];
+  /** The page token of the older stored events, while there are more. */
+  next: string | null;
+  error: ApiError | undefined;
+  loaded: boolean;
+  follow: boolean;
+  /** Live events received while paused. */
+  held: StoredEvent[];
+  pause(): void;
+  /** Follow again: the held events join the rows, in order. */
+  resume(): void;
+  /** Load the next page of older stored events. */
+  older(): Promise<void>;
+}
+
+/** The events of the query `key`: its first stored page, then live (unless it ends in the past). */
+function useEventFeed(key: string): EventFeed {
   const [rows, setRows] = useState<StoredEvent[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | undefined>();
   const [loaded, setLoaded] = useState(false);
   const [follow, setFollow] = useState(true);
   const [held, setHeld] = useState<StoredEvent[]>([]);
-  const [selected, setSelected] = useState<StoredEvent | undefined>();
   const followRef = useRef(follow);
   followRef.current = follow;
 
   useEffect(() => {
-    const ac = new AbortController();
-    const seen = new Set<string>();
-    let close: (() => void) | undefined;
     setLoaded(false);
     setRows([]);
     setHeld([]);
-    const q = new URLSearchParams(key);
-    q.set('limit', String(PAGE));
-    getJson<Page>('/api/events', q, ac.signal)
-      .then((page) => {
-        if (ac.signal.aborted) return;
-        for (const e of page.items) seen.add(e.seq);
+    return loadThenFollow(key, {
+      onPage: (page) => {
         setRows(page.items);
         setNext(page.nextPageToken);
         setLoaded(true);
         setError(undefined);
-        // A time range that ends in the past has nothing live to add.
-        if (q.get('until')) return;
-        const since = q.get('since');
-        const stream = new URLSearchParams(key);
-        stream.delete('since');
-        close = openStream(stream, page.items[0]?.seq ?? '0', {
-          onEvent: (e) => {
-            if (seen.has(e.seq) || (since && e.timestamp < since)) return;
-            seen.add(e.seq);
-            if (followRef.current) setRows((r) => [e, ...r]);
-            else setHeld((h) => [...h, e]);
-          },
-        });
-      })
-      .catch((err) => {
-        if ((err as Error).name !== 'AbortError') setError(err as ApiError);
-      });
-    return () => {
-      ac.abort();
-      close?.();
-    };
+      },
+      onLive: (e) => {
+        if (followRef.current) setRows((r) => [e, ...r]);
+        else setHeld((h) => [...h, e]);
+      },
+      onError: setError,
+    });
   }, [key]);
 
   const resume = () => {
@@ -77,94 +102,132 @@ export function EventTable({ params }: { params: URLSearchParams }) {
   };
   const older = async () => {
     if (!next) return;
-    const q = new URLSearchParams(key);
-    q.set('limit', String(PAGE));
-    q.set('pageToken', next);
     try {
-      const page = await getJson<Page>('/api/events', q);
+      const page = await getJson<Page>('/api/events', pageQuery(key, next));
       setRows((r) => [...r, ...page.items]);
       setNext(page.nextPageToken);
     } catch (err) {
       setError(err as ApiError);
     }
   };
+  return { rows, next, error, loaded, follow, held, pause: () => setFollow(false), resume, older };
+}
 
+function pageQuery(key: string, pageToken?: string): URLSearchParams {
+  const q = new URLSearchParams(key);
+  q.set('limit', String(PAGE));
+  if (pageToken) q.set('pageToken', pageToken);
+  return q;
+}
+
+/**
+ * The first stored page of the query `key`, then its live events not already shown (nor older than
+ * its `since`). Returns what stops both.
+ */
+function loadThenFollow(
+  key: string,
+  on: { onPage(page: Page): void; onLive(e: StoredEvent): void; onError(err: ApiError): void },
+): () => void {
+  const ac = new AbortController();
+  const seen = new Set<string>();
+  let close: (() => void) | undefined;
+  const q = pageQuery(key);
+  getJson<Page>('/api/events', q, ac.signal)
+    .then((page) => {
+      if (ac.signal.aborted) return;
+      for (const e of page.items) seen.add(e.seq);
+      on.onPage(page);
+      // A time range that ends in the past has nothing live to add.
+      if (q.get('until')) return;
+      const since = q.get('since');
+      const stream = new URLSearchParams(key);
+      stream.delete('since');
+      close = openStream(stream, page.items[0]?.seq ?? '0', {
+        onEvent: (e) => {
+          if (seen.has(e.seq) || (since && e.timestamp < since)) return;
+          seen.add(e.seq);
+          on.onLive(e);
+        },
+      });
+    })
+    .catch((err) => {
+      if ((err as Error).name !== 'AbortError') on.onError(err as ApiError);
+    });
+  return () => {
+    ac.abort();
+    close?.();
+  };
+}
+
+/** How many events are shown, and the Follow / Pause toggle. */
+function EventsBar({ feed }: { feed: EventFeed }) {
+  const { loaded, rows, next, follow, held } = feed;
   return (
-    <div class="events">
-      <div class="events-bar">
-        <span data-testid="event-count" role="status">
-          {loaded ? `${rows.length} events${next ? ' (more stored)' : ''}` : 'loading…'}
-        </span>
-        {follow ? (
-          <button type="button" data-testid="follow-toggle" aria-pressed="true" onClick={() => setFollow(false)}>
-            Following live · Pause
-          </button>
-        ) : (
-          <button type="button" data-testid="follow-toggle" aria-pressed="false" onClick={resume}>
-            Paused{held.length ? ` · ${held.length} new` : ''} · Follow
-          </button>
-        )}
-      </div>
-      {error && (
-        <p class="error" role="alert">
-          {error.code}: {error.message}
-        </p>
-      )}
-      <table class="event-table" data-testid="event-table">
-        <caption class="sr-only">Stack events, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col" class="c-time">
-              Time
-            </th>
-            <th scope="col" class="c-stack">
-              Stack
-            </th>
-            <th scope="col" class="c-res">
-              Resource
-            </th>
-            <th scope="col" class="c-status">
-              Status
-            </th>
-            <th scope="col" class="c-msg">
-              Message
-            </th>
-            <th scope="col" class="c-raw">
-              <span class="sr-only">Details</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((e) => (
-            <tr key={e.seq} data-testid="event-row" data-seq={e.seq} data-phase={e.phase} data-provider={e.provider}>
-              <td class="c-time">
-                <Time iso={e.timestamp} />
-              </td>
-              <td class="c-stack">
-                {stackName(e.stack)}
-                <div class="sub">{e.provider}</div>
-              </td>
-              <td class="c-res">{e.isStackEvent ? '(stack)' : resourceLabel(e.resource)}</td>
-              <td class="c-status">
-                <span class={`badge phase-${e.phase}`}>{e.status}</span>
-              </td>
-              <td class="c-msg">{e.message ?? ''}</td>
-              <td class="c-raw">
-                <button type="button" class="link" data-testid="event-details" onClick={() => setSelected(e)}>
-                  Details<span class="sr-only"> of event {e.seq}</span>
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {next && (
-        <button type="button" onClick={older} data-testid="older">
-          Older events
+    <div class="events-bar">
+      <span data-testid="event-count" role="status">
+        {loaded ? `${rows.length} events${next ? ' (more stored)' : ''}` : 'loading…'}
+      </span>
+      {follow ? (
+        <button type="button" data-testid="follow-toggle" aria-pressed="true" onClick={feed.pause}>
+          Following live · Pause
+        </button>
+      ) : (
+        <button type="button" data-testid="follow-toggle" aria-pressed="false" onClick={feed.resume}>
+          Paused{held.length ? ` · ${held.length} new` : ''} · Follow
         </button>
       )}
-      {selected && <Details event={selected} onClose={() => setSelected(undefined)} />}
     </div>
+  );
+}
+
+function EventTableHead() {
+  return (
+    <thead>
+      <tr>
+        <th scope="col" class="c-time">
+          Time
+        </th>
+        <th scope="col" class="c-stack">
+          Stack
+        </th>
+        <th scope="col" class="c-res">
+          Resource
+        </th>
+        <th scope="col" class="c-status">
+          Status
+        </th>
+        <th scope="col" class="c-msg">
+          Message
+        </th>
+        <th scope="col" class="c-raw">
+          <span class="sr-only">Details</span>
+        </th>
+      </tr>
+    </thead>
+  );
+}
+
+function EventRow({ event: e, onDetails }: { event: StoredEvent; onDetails: () => void }) {
+  return (
+    <tr data-testid="event-row" data-seq={e.seq} data-phase={e.phase} data-provider={e.provider}>
+      <td class="c-time">
+        <Time iso={e.timestamp} />
+      </td>
+      <td class="c-stack">
+        {stackName(e.stack)}
+        <div class="sub">{e.provider}</div>
+      </td>
+      <td class="c-res">{e.isStackEvent ? '(stack)' : resourceLabel(e.resource)}</td>
+      <td class="c-status">
+        <span class={`badge phase-${e.phase}`}>{e.status}</span>
+      </td>
+      <td class="c-msg">{e.message ?? ''}</td>
+      <td class="c-raw">
+        <button type="button" class="link" data-testid="event-details" onClick={onDetails}>
+          Details<span class="sr-only"> of event {e.seq}</span>
+        </button>
+      </td>
+    </tr>
   );
 }
 
