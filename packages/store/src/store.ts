@@ -13,32 +13,22 @@ import {
   type WatchResult,
 } from '@stackfeed/core';
 import { createPaginator, createTokenKey, groupDeployments, type TokenKey } from '@stackfeed/core/adapter';
-import {
-  type Db,
-  type Engine,
-  openDb,
-  parseStoreUrl,
-  type Queryable,
-  quoteIdent,
-  redactUrl,
-  type StoreLocation,
-} from './db.js';
-import { configError, isTransient, toStoreError } from './errors.js';
+import { type Db, type Engine, openDb, parseStoreUrl, quoteIdent, redactUrl, type StoreLocation } from './db.js';
+import type { StoreContext } from './context.js';
+import { configError, toStoreError } from './errors.js';
 import { migrate } from './migrations.js';
 import {
   type Archivable,
-  EVENT_COLUMNS,
-  EVENT_RECORD,
+  compareText,
   EVENT_SELECT,
   type EventRowOut,
-  eventRow,
-  executionRow,
-  imageRow,
-  kindOf,
-  pgJson,
+  type StoredEvent,
   stackKeyOf,
   toStackEvent,
 } from './rows.js';
+import { writeBatch } from './write/batch.js';
+
+export type { StoredEvent };
 
 /** Options of `openStore`. */
 export interface OpenStoreOptions {
@@ -196,13 +186,6 @@ export interface Subscription<T = StackEvent> extends AsyncIterableIterator<T> {
   close(): Promise<void>;
 }
 
-/** A stored event with its row number in the store: increasing in insertion order, a resume point. */
-export interface StoredEvent {
-  /** The store's sequence number of the row (a decimal string: it is a 64-bit integer). */
-  seq: string;
-  event: StackEvent;
-}
-
 /** Options of `store.feed`: the filters of `subscribe` (and `text`), and where to resume. */
 export interface FeedOptions extends SubscribeFilter {
   /** Resume after this sequence number: every stored event past it first, then the live ones. Absent: live only. */
@@ -218,10 +201,6 @@ export interface PruneResult {
 }
 
 const DEFAULT_SCHEMA = 'stackfeed';
-const MAX_RECENT_IDS = 1000;
-const TX_ATTEMPTS = 5;
-/** Ids per NOTIFY payload (PostgreSQL caps a payload at 8000 bytes). */
-const IDS_PER_NOTIFY = 400;
 /** Stored rows per read while a feed catches up. */
 const FEED_PAGE = 500;
 /** Stored rows per read while a stack's deployments are assembled. */
@@ -266,6 +245,7 @@ export class Store {
   private readonly channel: string;
   /** In-process delivery of committed events (the embedded engine has no other process to tell). */
   private readonly local = new EventEmitter();
+  private readonly ctx: StoreContext;
   private closed = false;
 
   /** @internal use `openStore`. */
@@ -280,6 +260,14 @@ export class Store {
     this.S = quoteIdent(schema);
     this.channel = `${schema}_events`;
     this.local.setMaxListeners(0);
+    this.ctx = {
+      db,
+      engine: db.engine,
+      schema,
+      quotedSchema: this.S,
+      channel: this.channel,
+      local: this.local,
+    };
   }
 
   /** Run SQL on the store's database (for reports and tools; the schema is `store.schema`). */
@@ -340,7 +328,7 @@ export class Store {
     const cp = await this.checkpoint(options.target);
     const state = { lowWaterMs: cp?.lowWater?.getTime(), recent: new Set(cp?.recentIds ?? []) };
     const write = async (items: Archivable[], cursor: string | null | undefined) => {
-      const w = await this.writeBatch(items, options.target, cursor, state);
+      const w = await writeBatch(this.ctx, items, options.target, cursor, state);
       result.batches++;
       result.received += items.length;
       result.inserted += w.inserted;
@@ -535,268 +523,6 @@ export class Store {
       eventsStored: Number(r.events_stored),
       updatedAt: new Date(r.updated_ms),
     };
-  }
-
-  /** One batch in one transaction (retried whole on a lock-order race between writers). */
-  private async writeBatch(
-    items: Archivable[],
-    target: string,
-    cursor: string | null | undefined,
-    state: { lowWaterMs: number | undefined; recent: Set<string> },
-  ): Promise<{ inserted: number; duplicates: number; images: number; executions: number }> {
-    const events: StackEvent[] = [];
-    const images: ImageInfo[] = [];
-    const executions: ExecutionInfo[] = [];
-    for (const item of items) {
-      const kind = kindOf(item);
-      if (kind === 'event') events.push(item as StackEvent);
-      else if (kind === 'image') images.push(item as ImageInfo);
-      else if (kind === 'execution') executions.push(item as ExecutionInfo);
-      else {
-        throw new StackfeedError({
-          code: 'BAD_REQUEST',
-          provider: 'core',
-          operation: 'store.archive',
-          message: 'store.archive: a record is neither a StackEvent, an ImageInfo nor an ExecutionInfo',
-        });
-      }
-    }
-    // The checkpoint this batch leads to (applied to `state` only once committed).
-    let lowWaterMs = state.lowWaterMs;
-    let recent = state.recent;
-    for (const ev of events) {
-      const ms = ev.timestamp.getTime();
-      if (lowWaterMs === undefined || ms > lowWaterMs) {
-        lowWaterMs = ms;
-        recent = new Set([ev.id]);
-      } else if (ms === lowWaterMs) {
-        if (recent === state.recent) recent = new Set(recent);
-        if (recent.size < MAX_RECENT_IDS) recent.add(ev.id);
-      }
-    }
-    // Rows in key order: two writers of overlapping batches then take their row locks in the
-    // same order and wait for each other instead of deadlocking.
-    const rows = events.map(eventRow).sort(byRowKey);
-    const byKey = new Map(events.map((ev) => [`${ev.provider}\u0000${stackKeyOf(ev)}\u0000${ev.id}`, ev]));
-    let inserted: StoredEvent[] = [];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        inserted = await this.db.transaction(async (tx) => {
-          // Writers of one store take their row numbers one transaction at a time, so that the
-          // order of `seq` is the order of commit: a feed that resumes after seq N then cannot miss
-          // a row numbered below N that another writer committed later. Held until commit.
-          if (this.engine === 'postgres' && rows.length) {
-            await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`${this.schema}.events`]);
-          }
-          const added = rows.length ? await this.insertEvents(tx, rows, byKey) : [];
-          for (const img of images) await this.upsertImage(tx, img);
-          for (const ex of executions) await this.upsertExecution(tx, ex);
-          await tx.query(
-            `insert into ${this.S}.checkpoints as c (target, low_water, cursor, recent_ids, events_stored, updated_at)
-             values ($1, $2::timestamptz, $3, $4::text::jsonb, $5, now())
-             on conflict (target) do update set
-               low_water = greatest(c.low_water, excluded.low_water),
-               recent_ids = case when c.low_water is null or excluded.low_water >= c.low_water
-                 then excluded.recent_ids else c.recent_ids end,
-               cursor = case when $6::boolean then excluded.cursor else c.cursor end,
-               events_stored = c.events_stored + excluded.events_stored,
-               updated_at = now()`,
-            [
-              target,
-              lowWaterMs === undefined ? null : new Date(lowWaterMs).toISOString(),
-              cursor ?? null,
-              pgJson([...recent]),
-              added.length,
-              cursor !== undefined,
-            ],
-          );
-          if (this.engine === 'postgres' && added.length) {
-            const seqs = added.map((a) => a.seq);
-            for (let i = 0; i < seqs.length; i += IDS_PER_NOTIFY) {
-              // Delivered on commit only, so a listener never reads a row that is not there.
-              await tx.query('select pg_notify($1, $2)', [this.channel, seqs.slice(i, i + IDS_PER_NOTIFY).join(',')]);
-            }
-          }
-          return added;
-        });
-        break;
-      } catch (err) {
-        if (attempt < TX_ATTEMPTS && isTransient(err)) {
-          await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
-          continue;
-        }
-        throw toStoreError(err, 'store.archive', this.engine);
-      }
-    }
-    state.lowWaterMs = lowWaterMs;
-    state.recent = recent;
-    if (this.engine === 'pglite' && inserted.length) this.local.emit('events', inserted);
-    return {
-      inserted: inserted.length,
-      duplicates: events.length - inserted.length,
-      images: images.length,
-      executions: executions.length,
-    };
-  }
-
-  private async insertEvents(
-    tx: Queryable,
-    rows: Record<string, unknown>[],
-    byKey: Map<string, StackEvent>,
-  ): Promise<StoredEvent[]> {
-    // Only what the stack summary needs comes back: the inserted events are the caller's objects.
-    const added = await tx.query<AddedRow>(
-      `insert into ${this.S}.events (${EVENT_COLUMNS})
-       select ${EVENT_COLUMNS} from jsonb_to_recordset($1::text::jsonb) as r(${EVENT_RECORD})
-       on conflict (provider, stack_key, event_id) do nothing
-       returning seq::text as seq, provider, stack_key, event_id, stack_id, stack_name, status, phase, is_stack_event,
-         coalesce(root_id, root_name) as root_key, (extract(epoch from ts) * 1000)::float8 as ts_ms`,
-      [pgJson(rows)],
-    );
-    if (added.length === 0) return [];
-    // The stack summary follows the newly stored events: one row per stack, latest wins.
-    const stacks = new Map<string, Record<string, unknown>>();
-    for (const r of added) {
-      const key = `${r.provider}\u0000${r.stack_key}`;
-      const s = stacks.get(key);
-      // A stack-level log line (RFS) says nothing of the stack's state.
-      const stackLevel = r.is_stack_event === true && r.phase !== 'INFO';
-      const failed = r.phase === 'FAILED';
-      if (!s) {
-        stacks.set(key, {
-          provider: r.provider,
-          stack_key: r.stack_key,
-          stack_id: r.stack_id,
-          stack_name: r.stack_name,
-          first_ms: r.ts_ms,
-          last_ms: r.ts_ms,
-          last_status: r.status,
-          last_phase: r.phase,
-          stack_status: stackLevel ? r.status : null,
-          stack_phase: stackLevel ? r.phase : null,
-          stack_status_ms: stackLevel ? r.ts_ms : null,
-          event_count: 1,
-          root_key: r.root_key,
-          failed_ms: failed ? r.ts_ms : null,
-          failed_status: failed ? r.status : null,
-        });
-        continue;
-      }
-      if (failed && (s.failed_ms === null || r.ts_ms >= (s.failed_ms as number))) {
-        s.failed_ms = r.ts_ms;
-        s.failed_status = r.status;
-      }
-      s.event_count = (s.event_count as number) + 1;
-      s.root_key ??= r.root_key;
-      s.first_ms = Math.min(s.first_ms as number, r.ts_ms);
-      if (r.ts_ms >= (s.last_ms as number)) {
-        s.last_ms = r.ts_ms;
-        s.last_status = r.status;
-        s.last_phase = r.phase;
-      }
-      if (stackLevel && (s.stack_status_ms === null || r.ts_ms >= (s.stack_status_ms as number))) {
-        s.stack_status = r.status;
-        s.stack_phase = r.phase;
-        s.stack_status_ms = r.ts_ms;
-      }
-    }
-    const summary = [...stacks.values()]
-      .sort((a, b) => cmp(`${a.provider}\u0000${a.stack_key}`, `${b.provider}\u0000${b.stack_key}`))
-      .map((s) => ({
-        ...s,
-        first_event_at: new Date(s.first_ms as number).toISOString(),
-        last_event_at: new Date(s.last_ms as number).toISOString(),
-        stack_status_at: s.stack_status_ms === null ? null : new Date(s.stack_status_ms as number).toISOString(),
-        failed_at: s.failed_ms === null ? null : new Date(s.failed_ms as number).toISOString(),
-      }));
-    await tx.query(
-      `insert into ${this.S}.stacks as s (provider, stack_key, stack_id, stack_name, first_event_at, last_event_at,
-         last_status, last_phase, stack_status, stack_phase, stack_status_at, event_count, root_key, failed_at,
-         failed_status)
-       select provider, stack_key, stack_id, stack_name, first_event_at, last_event_at, last_status, last_phase,
-         stack_status, stack_phase, stack_status_at, event_count, root_key, failed_at, failed_status
-       from jsonb_to_recordset($1::text::jsonb) as r(provider text, stack_key text, stack_id text, stack_name text,
-         first_event_at timestamptz, last_event_at timestamptz, last_status text, last_phase text, stack_status text,
-         stack_phase text, stack_status_at timestamptz, event_count bigint, root_key text, failed_at timestamptz,
-         failed_status text)
-       on conflict (provider, stack_key) do update set
-         stack_id = coalesce(excluded.stack_id, s.stack_id),
-         stack_name = coalesce(excluded.stack_name, s.stack_name),
-         first_event_at = least(s.first_event_at, excluded.first_event_at),
-         last_event_at = greatest(s.last_event_at, excluded.last_event_at),
-         last_status = case when excluded.last_event_at >= s.last_event_at then excluded.last_status else s.last_status end,
-         last_phase = case when excluded.last_event_at >= s.last_event_at then excluded.last_phase else s.last_phase end,
-         stack_status = case when excluded.stack_status_at is not null
-           and (s.stack_status_at is null or excluded.stack_status_at >= s.stack_status_at)
-           then excluded.stack_status else s.stack_status end,
-         stack_phase = case when excluded.stack_status_at is not null
-           and (s.stack_status_at is null or excluded.stack_status_at >= s.stack_status_at)
-           then excluded.stack_phase else s.stack_phase end,
-         stack_status_at = greatest(s.stack_status_at, excluded.stack_status_at),
-         event_count = s.event_count + excluded.event_count,
-         root_key = coalesce(s.root_key, excluded.root_key),
-         failed_status = case when excluded.failed_at is not null and (s.failed_at is null or excluded.failed_at >= s.failed_at)
-           then excluded.failed_status else s.failed_status end,
-         failed_at = greatest(s.failed_at, excluded.failed_at)`,
-      [pgJson(summary)],
-    );
-    return added.map((r) => ({
-      seq: r.seq,
-      event: byKey.get(`${r.provider}\u0000${r.stack_key}\u0000${r.event_id}`) as StackEvent,
-    }));
-  }
-
-  private async upsertImage(tx: Queryable, img: ImageInfo): Promise<void> {
-    const row = imageRow(img);
-    await tx.query(
-      `insert into ${this.S}.images as i (provider, image_id, name, version, region, state, status, reason, created_at,
-         updated_at, artifacts, stack, tags, details, raw)
-       select provider, image_id, name, version, region, state, status, reason, created_at, updated_at,
-         coalesce(artifacts, '[]'), stack, coalesce(tags, '{}'), details, raw
-       from jsonb_to_record($1::text::jsonb) as r(provider text, image_id text, name text, version text, region text,
-         state text, status text, reason text, created_at timestamptz, updated_at timestamptz, artifacts jsonb,
-         stack jsonb, tags jsonb, details jsonb, raw jsonb)
-       on conflict (provider, image_id) do update set
-         name = excluded.name, version = excluded.version, region = excluded.region, state = excluded.state,
-         status = excluded.status, reason = excluded.reason, created_at = excluded.created_at,
-         updated_at = excluded.updated_at, artifacts = excluded.artifacts, stack = excluded.stack,
-         tags = excluded.tags, details = excluded.details, raw = excluded.raw, last_seen = now()`,
-      [pgJson(row)],
-    );
-    // The upsert above holds the image's row lock: this check-then-insert cannot race a writer.
-    await tx.query(
-      `insert into ${this.S}.image_states (provider, image_id, state, status, reason, raw)
-       select $1, $2, $3, $4, $5, $6::text::jsonb
-       where not exists (
-         select 1 from (select state, status from ${this.S}.image_states where provider = $1 and image_id = $2
-                        order by seq desc limit 1) l
-         where l.state = $3 and l.status = $4)`,
-      [img.provider, img.id, img.state, img.status, img.reason ?? null, pgJson(img.raw ?? null)],
-    );
-  }
-
-  private async upsertExecution(tx: Queryable, ex: ExecutionInfo): Promise<void> {
-    await tx.query(
-      `insert into ${this.S}.executions as e (provider, execution_id, kind, state, status, reason, started_at, ended_at,
-         details, raw)
-       select provider, execution_id, kind, state, status, reason, started_at, ended_at, details, raw
-       from jsonb_to_record($1::text::jsonb) as r(provider text, execution_id text, kind text, state text,
-         status text, reason text, started_at timestamptz, ended_at timestamptz, details jsonb, raw jsonb)
-       on conflict (provider, execution_id) do update set
-         kind = excluded.kind, state = excluded.state, status = excluded.status, reason = excluded.reason,
-         started_at = excluded.started_at, ended_at = excluded.ended_at, details = excluded.details,
-         raw = excluded.raw, last_seen = now()`,
-      [pgJson(executionRow(ex))],
-    );
-    await tx.query(
-      `insert into ${this.S}.execution_states (provider, execution_id, state, status, reason, raw)
-       select $1, $2, $3, $4, $5, $6::text::jsonb
-       where not exists (
-         select 1 from (select state, status from ${this.S}.execution_states where provider = $1 and execution_id = $2
-                        order by seq desc limit 1) l
-         where l.state = $3 and l.status = $4)`,
-      [ex.provider, ex.id, ex.state, ex.status, ex.reason ?? null, pgJson(ex.raw ?? null)],
-    );
   }
 
   /**
@@ -1420,7 +1146,7 @@ function textMatches(ev: StackEvent, needle: string): boolean {
 
 /** Sequence numbers (decimal strings of 64-bit integers) in numeric order. */
 function cmpSeq(a: string, b: string): number {
-  return a.length - b.length || cmp(a, b);
+  return a.length - b.length || compareText(a, b);
 }
 
 /** Order within one timestamp: a stack's start, resources' starts, their ends, a stack's end. */
@@ -1445,23 +1171,6 @@ function refName(ref: unknown): string {
     for (const k of ['name', 'stackName', 'id', 'stackId']) if (typeof r[k] === 'string') return r[k] as string;
   }
   return JSON.stringify(ref);
-}
-
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const byRowKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-  cmp(`${a.provider}\u0000${a.stack_key}\u0000${a.event_id}`, `${b.provider}\u0000${b.stack_key}\u0000${b.event_id}`);
-interface AddedRow {
-  seq: string;
-  provider: string;
-  stack_key: string;
-  event_id: string;
-  stack_id: string | null;
-  stack_name: string | null;
-  status: string;
-  phase: string;
-  is_stack_event: boolean | null;
-  root_key: string | null;
-  ts_ms: number;
 }
 
 function put<O extends object, K extends keyof O>(o: O, key: K, v: O[K] | null | undefined) {
