@@ -14,21 +14,15 @@ import {
 } from '@stackfeed/core';
 import { createPaginator, createTokenKey, groupDeployments, type TokenKey } from '@stackfeed/core/adapter';
 import { type Db, type Engine, openDb, parseStoreUrl, quoteIdent, redactUrl, type StoreLocation } from './db.js';
-import type { StoreContext } from './context.js';
-import { configError, toStoreError } from './errors.js';
+import { runOnDb, type StoreContext } from './context.js';
+import { configError } from './errors.js';
 import { migrate } from './migrations.js';
-import {
-  type Archivable,
-  compareText,
-  EVENT_SELECT,
-  type EventRowOut,
-  type StoredEvent,
-  stackKeyOf,
-  toStackEvent,
-} from './rows.js';
+import { type Archivable, EVENT_SELECT, type EventRowOut, type StoredEvent, toStackEvent } from './rows.js';
+import { feedAfter } from './subscribe/feed.js';
+import { openSubscription, type SubscribeFilter, type Subscription } from './subscribe/subscription.js';
 import { writeBatch } from './write/batch.js';
 
-export type { StoredEvent };
+export type { StoredEvent, SubscribeFilter, Subscription };
 
 /** Options of `openStore`. */
 export interface OpenStoreOptions {
@@ -169,23 +163,6 @@ export interface StateChange {
 export type StoredImage = ImageInfo & { firstSeen: Date; lastSeen: Date; history: StateChange[] };
 export type StoredExecution = ExecutionInfo & { firstSeen: Date; lastSeen: Date; history: StateChange[] };
 
-/** Filter of `store.subscribe`. */
-export interface SubscribeFilter {
-  provider?: ProviderId | undefined;
-  stack?: string | undefined;
-  phase?: Phase | readonly Phase[] | undefined;
-  signal?: AbortSignal | undefined;
-  /** Unread events held before the subscription fails (default 10 000). */
-  maxBuffered?: number | undefined;
-}
-
-/** Newly stored events, as they are committed. */
-export interface Subscription<T = StackEvent> extends AsyncIterableIterator<T> {
-  /** Resolves once the subscription receives every later commit. */
-  readonly ready: Promise<void>;
-  close(): Promise<void>;
-}
-
 /** Options of `store.feed`: the filters of `subscribe` (and `text`), and where to resume. */
 export interface FeedOptions extends SubscribeFilter {
   /** Resume after this sequence number: every stored event past it first, then the live ones. Absent: live only. */
@@ -201,12 +178,8 @@ export interface PruneResult {
 }
 
 const DEFAULT_SCHEMA = 'stackfeed';
-/** Stored rows per read while a feed catches up. */
-const FEED_PAGE = 500;
 /** Stored rows per read while a stack's deployments are assembled. */
 const DEPLOYMENT_PAGE = 5000;
-/** How long a write transaction may run before it commits (see `feed`). */
-const FEED_TX_SLACK_MS = 60_000;
 
 /**
  * Open a store. `url`: undefined → the embedded PGlite store in the default data directory
@@ -242,10 +215,10 @@ export class Store {
   /** The data directory, `:memory:`, or the PostgreSQL URL without its password. */
   readonly location: string;
   private readonly S: string;
-  private readonly channel: string;
-  /** In-process delivery of committed events (the embedded engine has no other process to tell). */
-  private readonly local = new EventEmitter();
+  /** What the write and subscribe modules share with the store. */
   private readonly ctx: StoreContext;
+  /** The close of each open subscription (`close()` ends them). */
+  private readonly closers = new Set<() => Promise<void>>();
   private closed = false;
 
   /** @internal use `openStore`. */
@@ -258,16 +231,9 @@ export class Store {
     this.engine = db.engine;
     this.location = location;
     this.S = quoteIdent(schema);
-    this.channel = `${schema}_events`;
-    this.local.setMaxListeners(0);
-    this.ctx = {
-      db,
-      engine: db.engine,
-      schema,
-      quotedSchema: this.S,
-      channel: this.channel,
-      local: this.local,
-    };
+    const local = new EventEmitter();
+    local.setMaxListeners(0);
+    this.ctx = { db, engine: db.engine, schema, quotedSchema: this.S, channel: `${schema}_events`, local };
   }
 
   /** Run SQL on the store's database (for reports and tools; the schema is `store.schema`). */
@@ -880,61 +846,7 @@ export class Store {
       phase: filter.phase,
       text: filter.text,
     };
-    const catchUp = async function* (this: Store): AsyncGenerator<StoredEvent> {
-      await live.ready;
-      // A row committed before the subscription listened cannot also come live; one committed
-      // after may, and is dropped there. first_seen is its transaction's start, so allow for it.
-      const [clock] = await this.run('store.feed', (db) =>
-        db.query<{ now_ms: number }>('select (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms'),
-      );
-      const horizon = (clock?.now_ms ?? 0) - FEED_TX_SLACK_MS;
-      const sent = new Set<string>();
-      let cursor = after;
-      while (!filter.signal?.aborted) {
-        const params: unknown[] = [];
-        const p = (v: unknown) => {
-          params.push(v);
-          return `$${params.length}`;
-        };
-        const where = this.eventWhere(query, p);
-        where.push(`e.seq > ${p(cursor)}::bigint`);
-        const rows = await this.run('store.feed', (db) =>
-          db.query<EventRowOut>(
-            `select ${EVENT_SELECT} from ${this.S}.events e where ${where.join(' and ')}
-             order by e.seq limit ${p(FEED_PAGE)}`,
-            params,
-          ),
-        );
-        for (const r of rows) {
-          if (r.first_seen_ms >= horizon) sent.add(r.seq);
-          yield { seq: r.seq, event: toStackEvent(r) };
-        }
-        const last = rows.at(-1);
-        if (rows.length < FEED_PAGE || !last) break;
-        cursor = last.seq;
-      }
-      for await (const s of live) {
-        if (sent.delete(s.seq)) continue;
-        yield s;
-      }
-    };
-    const gen = catchUp.call(this);
-    const sub: Subscription<StoredEvent> = {
-      ready: live.ready,
-      next: () => gen.next(),
-      return: async () => {
-        await live.close();
-        return gen.return(undefined);
-      },
-      close: async () => {
-        await live.close();
-        await gen.return(undefined);
-      },
-      [Symbol.asyncIterator]() {
-        return sub;
-      },
-    };
-    return sub;
+    return feedAfter(this.ctx, live, { after, where: (p) => this.eventWhere(query, p), signal: filter.signal });
   }
 
   /** The subscription behind `subscribe` and `feed`: committed rows with their sequence numbers. */
@@ -943,133 +855,8 @@ export class Store {
     map: (s: StoredEvent) => T,
     bySeq = false,
   ): Subscription<T> {
-    const phases =
-      filter.phase === undefined
-        ? undefined
-        : new Set(typeof filter.phase === 'string' ? [filter.phase] : filter.phase);
-    const needle = filter.text ? filter.text.toLowerCase() : undefined;
-    const match = (ev: StackEvent) =>
-      (!filter.provider || ev.provider === filter.provider) &&
-      (!filter.stack || stackKeyOf(ev) === filter.stack || ev.stack.name === filter.stack) &&
-      (!phases || phases.has(ev.phase)) &&
-      (!needle || textMatches(ev, needle));
-    const maxBuffered = filter.maxBuffered ?? 10_000;
-    const queue: T[] = [];
-    let waiting: ((r: IteratorResult<T>) => void) | undefined;
-    let failWaiting: ((e: unknown) => void) | undefined;
-    let failure: unknown;
-    let done = false;
-    let stop: (() => Promise<void>) | undefined;
-
-    const end = async () => {
-      if (done) return;
-      done = true;
-      this.closers.delete(end);
-      filter.signal?.removeEventListener('abort', onAbort);
-      this.local.off('events', onLocal);
-      const w = waiting;
-      waiting = undefined;
-      w?.({ done: true, value: undefined });
-      await stop?.();
-    };
-    const push = (batch: readonly StoredEvent[]) => {
-      if (done) return;
-      // A feed's ids are resume points: within one commit they come in sequence order.
-      const rows = bySeq ? [...batch].sort((a, b) => cmpSeq(a.seq, b.seq)) : batch;
-      for (const row of rows) {
-        if (!match(row.event)) continue;
-        const ev = map(row);
-        if (waiting) {
-          const w = waiting;
-          waiting = undefined;
-          failWaiting = undefined;
-          w({ done: false, value: ev });
-        } else if (queue.length >= maxBuffered) {
-          fail(
-            new StackfeedError({
-              code: 'THROTTLED',
-              provider: 'core',
-              operation: 'store.subscribe',
-              message: `store.subscribe: more than ${maxBuffered} events unread; read faster, or catch up with store.events({ since })`,
-            }),
-          );
-          return;
-        } else {
-          queue.push(ev);
-        }
-      }
-    };
-    const fail = (err: unknown) => {
-      failure = err;
-      const f = failWaiting;
-      waiting = undefined;
-      failWaiting = undefined;
-      void end();
-      f?.(err);
-    };
-    const onLocal = (rows: StoredEvent[]) => push(rows);
-    const onAbort = () => void end();
-    filter.signal?.addEventListener('abort', onAbort, { once: true });
-
-    let reading: Promise<void> = Promise.resolve();
-    let ready: Promise<void>;
-    if (this.engine === 'pglite') {
-      this.local.on('events', onLocal);
-      ready = Promise.resolve();
-    } else {
-      ready = this.db
-        .listen(this.channel, (payload) => {
-          const ids = payload.split(',').filter((s) => /^\d+$/.test(s));
-          if (ids.length === 0) return;
-          // Read back in notification order: a later batch never overtakes an earlier one.
-          reading = reading
-            .then(async () => {
-              if (done) return;
-              const rows = await this.db.query<EventRowOut>(
-                `select ${EVENT_SELECT} from ${this.S}.events e
-                 where e.seq in (select jsonb_array_elements_text($1::text::jsonb)::bigint) order by e.ts, e.seq`,
-                [JSON.stringify(ids)],
-              );
-              push(rows.map((r) => ({ seq: r.seq, event: toStackEvent(r) })));
-            })
-            .catch((err) => fail(toStoreError(err, 'store.subscribe', this.engine)));
-        })
-        .then((s) => {
-          stop = s;
-          if (done) void s();
-        })
-        .catch((err) => {
-          fail(toStoreError(err, 'store.subscribe', this.engine));
-        });
-    }
-    if (filter.signal?.aborted) void end();
-
-    const sub: Subscription<T> = {
-      ready,
-      next: () => {
-        const ev = queue.shift();
-        if (ev) return Promise.resolve({ done: false, value: ev });
-        if (failure) return Promise.reject(failure);
-        if (done) return Promise.resolve({ done: true, value: undefined });
-        return new Promise((res, rej) => {
-          waiting = res;
-          failWaiting = rej;
-        });
-      },
-      return: async () => {
-        await end();
-        return { done: true, value: undefined };
-      },
-      close: () => end(),
-      [Symbol.asyncIterator]() {
-        return sub;
-      },
-    };
-    this.closers.add(end);
-    return sub;
+    return openSubscription(this.ctx, filter, { map, bySeq, closers: this.closers });
   }
-
-  private readonly closers = new Set<() => Promise<void>>();
 
   /**
    * Retention: delete events older than `before`, and image/execution state changes observed
@@ -1130,23 +917,9 @@ export class Store {
     if (this.closed) throw configError(`store.${operation}: the store is closed`);
   }
 
-  private async run<T>(operation: string, fn: (db: Db) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.db);
-    } catch (err) {
-      throw toStoreError(err, operation, this.engine);
-    }
+  private run<T>(operation: string, fn: (db: Db) => Promise<T>): Promise<T> {
+    return runOnDb(this.ctx, operation, fn);
   }
-}
-
-/** The `text` filter of `events()` for one event in memory: message, status or logical id. */
-function textMatches(ev: StackEvent, needle: string): boolean {
-  return [ev.message, ev.status, ev.resource.logicalId].some((v) => v?.toLowerCase().includes(needle) === true);
-}
-
-/** Sequence numbers (decimal strings of 64-bit integers) in numeric order. */
-function cmpSeq(a: string, b: string): number {
-  return a.length - b.length || compareText(a, b);
 }
 
 /** Order within one timestamp: a stack's start, resources' starts, their ends, a stack's end. */
