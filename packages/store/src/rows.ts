@@ -5,6 +5,13 @@ export type Archivable = StackEvent | ImageInfo | ExecutionInfo;
 
 export type RecordKind = 'event' | 'image' | 'execution';
 
+/** A stored event with its row number in the store: increasing in insertion order, a resume point. */
+export interface StoredEvent {
+  /** The store's sequence number of the row (a decimal string: it is a 64-bit integer). */
+  seq: string;
+  event: StackEvent;
+}
+
 /** Which model record this is (by the fields only that kind has). */
 export function kindOf(item: unknown): RecordKind | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
@@ -32,6 +39,9 @@ export function pgJson(value: unknown): string {
   const json = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
 }
+
+/** Code-unit order of two strings (the order of the keys rows are written in). */
+export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : null);
 

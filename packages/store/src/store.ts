@@ -13,32 +13,17 @@ import {
   type WatchResult,
 } from '@stackfeed/core';
 import { createPaginator, createTokenKey, groupDeployments, type TokenKey } from '@stackfeed/core/adapter';
-import {
-  type Db,
-  type Engine,
-  openDb,
-  parseStoreUrl,
-  type Queryable,
-  quoteIdent,
-  redactUrl,
-  type StoreLocation,
-} from './db.js';
-import { configError, isTransient, toStoreError } from './errors.js';
+import { type Db, type Engine, openDb, parseStoreUrl, quoteIdent, redactUrl, type StoreLocation } from './db.js';
+import { archivePages, archiveStream, isPaginator } from './archive-sources.js';
+import { runOnDb, type StoreContext } from './context.js';
+import { configError } from './errors.js';
 import { migrate } from './migrations.js';
-import {
-  type Archivable,
-  EVENT_COLUMNS,
-  EVENT_RECORD,
-  EVENT_SELECT,
-  type EventRowOut,
-  eventRow,
-  executionRow,
-  imageRow,
-  kindOf,
-  pgJson,
-  stackKeyOf,
-  toStackEvent,
-} from './rows.js';
+import { type Archivable, EVENT_SELECT, type EventRowOut, type StoredEvent, toStackEvent } from './rows.js';
+import { feedAfter } from './subscribe/feed.js';
+import { openSubscription, type SubscribeFilter, type Subscription } from './subscribe/subscription.js';
+import { writeBatch } from './write/batch.js';
+
+export type { StoredEvent, SubscribeFilter, Subscription };
 
 /** Options of `openStore`. */
 export interface OpenStoreOptions {
@@ -179,30 +164,6 @@ export interface StateChange {
 export type StoredImage = ImageInfo & { firstSeen: Date; lastSeen: Date; history: StateChange[] };
 export type StoredExecution = ExecutionInfo & { firstSeen: Date; lastSeen: Date; history: StateChange[] };
 
-/** Filter of `store.subscribe`. */
-export interface SubscribeFilter {
-  provider?: ProviderId | undefined;
-  stack?: string | undefined;
-  phase?: Phase | readonly Phase[] | undefined;
-  signal?: AbortSignal | undefined;
-  /** Unread events held before the subscription fails (default 10 000). */
-  maxBuffered?: number | undefined;
-}
-
-/** Newly stored events, as they are committed. */
-export interface Subscription<T = StackEvent> extends AsyncIterableIterator<T> {
-  /** Resolves once the subscription receives every later commit. */
-  readonly ready: Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A stored event with its row number in the store: increasing in insertion order, a resume point. */
-export interface StoredEvent {
-  /** The store's sequence number of the row (a decimal string: it is a 64-bit integer). */
-  seq: string;
-  event: StackEvent;
-}
-
 /** Options of `store.feed`: the filters of `subscribe` (and `text`), and where to resume. */
 export interface FeedOptions extends SubscribeFilter {
   /** Resume after this sequence number: every stored event past it first, then the live ones. Absent: live only. */
@@ -218,16 +179,8 @@ export interface PruneResult {
 }
 
 const DEFAULT_SCHEMA = 'stackfeed';
-const MAX_RECENT_IDS = 1000;
-const TX_ATTEMPTS = 5;
-/** Ids per NOTIFY payload (PostgreSQL caps a payload at 8000 bytes). */
-const IDS_PER_NOTIFY = 400;
-/** Stored rows per read while a feed catches up. */
-const FEED_PAGE = 500;
 /** Stored rows per read while a stack's deployments are assembled. */
 const DEPLOYMENT_PAGE = 5000;
-/** How long a write transaction may run before it commits (see `feed`). */
-const FEED_TX_SLACK_MS = 60_000;
 
 /**
  * Open a store. `url`: undefined → the embedded PGlite store in the default data directory
@@ -263,9 +216,10 @@ export class Store {
   /** The data directory, `:memory:`, or the PostgreSQL URL without its password. */
   readonly location: string;
   private readonly S: string;
-  private readonly channel: string;
-  /** In-process delivery of committed events (the embedded engine has no other process to tell). */
-  private readonly local = new EventEmitter();
+  /** What the write and subscribe modules share with the store. */
+  private readonly ctx: StoreContext;
+  /** The close of each open subscription (`close()` ends them). */
+  private readonly closers = new Set<() => Promise<void>>();
   private closed = false;
 
   /** @internal use `openStore`. */
@@ -278,8 +232,9 @@ export class Store {
     this.engine = db.engine;
     this.location = location;
     this.S = quoteIdent(schema);
-    this.channel = `${schema}_events`;
-    this.local.setMaxListeners(0);
+    const local = new EventEmitter();
+    local.setMaxListeners(0);
+    this.ctx = { db, engine: db.engine, schema, quotedSchema: this.S, channel: `${schema}_events`, local };
   }
 
   /** Run SQL on the store's database (for reports and tools; the schema is `store.schema`). */
@@ -340,7 +295,7 @@ export class Store {
     const cp = await this.checkpoint(options.target);
     const state = { lowWaterMs: cp?.lowWater?.getTime(), recent: new Set(cp?.recentIds ?? []) };
     const write = async (items: Archivable[], cursor: string | null | undefined) => {
-      const w = await this.writeBatch(items, options.target, cursor, state);
+      const w = await writeBatch(this.ctx, items, options.target, cursor, state);
       result.batches++;
       result.received += items.length;
       result.inserted += w.inserted;
@@ -355,123 +310,11 @@ export class Store {
     };
 
     if (isPaginator(source)) {
-      await this.archivePages(source, options, cp?.cursor, batchSize, write, result);
+      await archivePages(source, options, cp?.cursor, batchSize, write, result);
     } else {
-      await this.archiveStream(source, options, batchSize, write, result);
+      await archiveStream(source, options, batchSize, write, result);
     }
     return result;
-  }
-
-  private async archivePages(
-    source: Paginator<Archivable>,
-    options: ArchiveOptions,
-    storedCursor: string | undefined,
-    batchSize: number,
-    write: (items: Archivable[], cursor: string | null | undefined) => Promise<void>,
-    result: ArchiveResult,
-  ): Promise<void> {
-    const start = options.resume === false ? undefined : storedCursor;
-    let pages = source.byPage(start ? { continuationToken: start } : {});
-    let first = true;
-    while (true) {
-      if (options.signal?.aborted) {
-        result.aborted = true;
-        await pages.return?.(undefined);
-        return;
-      }
-      let r: IteratorResult<{ items: Archivable[]; continuationToken?: string }>;
-      try {
-        r = await pages.next();
-      } catch (err) {
-        // A token from another client key or an older listing: read the listing from the start
-        // again (the inserts are idempotent).
-        if (first && start && StackfeedError.is(err, 'BAD_REQUEST')) {
-          pages = source.byPage({});
-          first = false;
-          continue;
-        }
-        throw err;
-      }
-      first = false;
-      if (r.done) {
-        // The listing is read to its end: nothing to resume from.
-        if (result.batches === 0) await write([], null);
-        return;
-      }
-      const { items, continuationToken } = r.value;
-      for (let i = 0; i < items.length || i === 0; i += batchSize) {
-        const chunk = items.slice(i, i + batchSize);
-        const last = i + batchSize >= items.length;
-        // Only the page's last batch moves the cursor: an earlier one keeps the page's own start.
-        await write(chunk, last ? (continuationToken ?? null) : undefined);
-        if (items.length === 0) break;
-      }
-    }
-  }
-
-  private async archiveStream(
-    source: AsyncIterable<Archivable>,
-    options: ArchiveOptions,
-    batchSize: number,
-    write: (items: Archivable[], cursor: string | null | undefined) => Promise<void>,
-    result: ArchiveResult,
-  ): Promise<void> {
-    const flushMs = Math.max(1, options.flushIntervalMs ?? 250);
-    const it = source[Symbol.asyncIterator]();
-    let batch: Archivable[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const items = batch;
-      batch = [];
-      await write(items, undefined);
-    };
-    let aborted = false;
-    const onAbort = () => {
-      aborted = true;
-      void Promise.resolve(it.return?.()).catch(() => {});
-    };
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
-    let pending: Promise<IteratorResult<Archivable>> | undefined;
-    try {
-      while (!aborted) {
-        pending ??= it.next();
-        let r: IteratorResult<Archivable> | 'flush';
-        if (batch.length > 0) {
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          const quiet = new Promise<'flush'>((res) => {
-            timer = setTimeout(() => res('flush'), flushMs);
-          });
-          try {
-            r = await Promise.race([pending, quiet]);
-          } finally {
-            clearTimeout(timer);
-          }
-          if (r === 'flush') {
-            await flush();
-            continue;
-          }
-        } else {
-          r = await pending;
-        }
-        pending = undefined;
-        if (r.done) break;
-        batch.push(r.value);
-        if (batch.length >= batchSize) await flush();
-      }
-    } catch (err) {
-      // What arrived before the failure is real: store it, then report the failure.
-      await flush();
-      if (aborted) {
-        result.aborted = true;
-        return;
-      }
-      throw err;
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-    }
-    await flush();
-    if (aborted) result.aborted = true;
   }
 
   /**
@@ -535,268 +378,6 @@ export class Store {
       eventsStored: Number(r.events_stored),
       updatedAt: new Date(r.updated_ms),
     };
-  }
-
-  /** One batch in one transaction (retried whole on a lock-order race between writers). */
-  private async writeBatch(
-    items: Archivable[],
-    target: string,
-    cursor: string | null | undefined,
-    state: { lowWaterMs: number | undefined; recent: Set<string> },
-  ): Promise<{ inserted: number; duplicates: number; images: number; executions: number }> {
-    const events: StackEvent[] = [];
-    const images: ImageInfo[] = [];
-    const executions: ExecutionInfo[] = [];
-    for (const item of items) {
-      const kind = kindOf(item);
-      if (kind === 'event') events.push(item as StackEvent);
-      else if (kind === 'image') images.push(item as ImageInfo);
-      else if (kind === 'execution') executions.push(item as ExecutionInfo);
-      else {
-        throw new StackfeedError({
-          code: 'BAD_REQUEST',
-          provider: 'core',
-          operation: 'store.archive',
-          message: 'store.archive: a record is neither a StackEvent, an ImageInfo nor an ExecutionInfo',
-        });
-      }
-    }
-    // The checkpoint this batch leads to (applied to `state` only once committed).
-    let lowWaterMs = state.lowWaterMs;
-    let recent = state.recent;
-    for (const ev of events) {
-      const ms = ev.timestamp.getTime();
-      if (lowWaterMs === undefined || ms > lowWaterMs) {
-        lowWaterMs = ms;
-        recent = new Set([ev.id]);
-      } else if (ms === lowWaterMs) {
-        if (recent === state.recent) recent = new Set(recent);
-        if (recent.size < MAX_RECENT_IDS) recent.add(ev.id);
-      }
-    }
-    // Rows in key order: two writers of overlapping batches then take their row locks in the
-    // same order and wait for each other instead of deadlocking.
-    const rows = events.map(eventRow).sort(byRowKey);
-    const byKey = new Map(events.map((ev) => [`${ev.provider}\u0000${stackKeyOf(ev)}\u0000${ev.id}`, ev]));
-    let inserted: StoredEvent[] = [];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        inserted = await this.db.transaction(async (tx) => {
-          // Writers of one store take their row numbers one transaction at a time, so that the
-          // order of `seq` is the order of commit: a feed that resumes after seq N then cannot miss
-          // a row numbered below N that another writer committed later. Held until commit.
-          if (this.engine === 'postgres' && rows.length) {
-            await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`${this.schema}.events`]);
-          }
-          const added = rows.length ? await this.insertEvents(tx, rows, byKey) : [];
-          for (const img of images) await this.upsertImage(tx, img);
-          for (const ex of executions) await this.upsertExecution(tx, ex);
-          await tx.query(
-            `insert into ${this.S}.checkpoints as c (target, low_water, cursor, recent_ids, events_stored, updated_at)
-             values ($1, $2::timestamptz, $3, $4::text::jsonb, $5, now())
-             on conflict (target) do update set
-               low_water = greatest(c.low_water, excluded.low_water),
-               recent_ids = case when c.low_water is null or excluded.low_water >= c.low_water
-                 then excluded.recent_ids else c.recent_ids end,
-               cursor = case when $6::boolean then excluded.cursor else c.cursor end,
-               events_stored = c.events_stored + excluded.events_stored,
-               updated_at = now()`,
-            [
-              target,
-              lowWaterMs === undefined ? null : new Date(lowWaterMs).toISOString(),
-              cursor ?? null,
-              pgJson([...recent]),
-              added.length,
-              cursor !== undefined,
-            ],
-          );
-          if (this.engine === 'postgres' && added.length) {
-            const seqs = added.map((a) => a.seq);
-            for (let i = 0; i < seqs.length; i += IDS_PER_NOTIFY) {
-              // Delivered on commit only, so a listener never reads a row that is not there.
-              await tx.query('select pg_notify($1, $2)', [this.channel, seqs.slice(i, i + IDS_PER_NOTIFY).join(',')]);
-            }
-          }
-          return added;
-        });
-        break;
-      } catch (err) {
-        if (attempt < TX_ATTEMPTS && isTransient(err)) {
-          await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
-          continue;
-        }
-        throw toStoreError(err, 'store.archive', this.engine);
-      }
-    }
-    state.lowWaterMs = lowWaterMs;
-    state.recent = recent;
-    if (this.engine === 'pglite' && inserted.length) this.local.emit('events', inserted);
-    return {
-      inserted: inserted.length,
-      duplicates: events.length - inserted.length,
-      images: images.length,
-      executions: executions.length,
-    };
-  }
-
-  private async insertEvents(
-    tx: Queryable,
-    rows: Record<string, unknown>[],
-    byKey: Map<string, StackEvent>,
-  ): Promise<StoredEvent[]> {
-    // Only what the stack summary needs comes back: the inserted events are the caller's objects.
-    const added = await tx.query<AddedRow>(
-      `insert into ${this.S}.events (${EVENT_COLUMNS})
-       select ${EVENT_COLUMNS} from jsonb_to_recordset($1::text::jsonb) as r(${EVENT_RECORD})
-       on conflict (provider, stack_key, event_id) do nothing
-       returning seq::text as seq, provider, stack_key, event_id, stack_id, stack_name, status, phase, is_stack_event,
-         coalesce(root_id, root_name) as root_key, (extract(epoch from ts) * 1000)::float8 as ts_ms`,
-      [pgJson(rows)],
-    );
-    if (added.length === 0) return [];
-    // The stack summary follows the newly stored events: one row per stack, latest wins.
-    const stacks = new Map<string, Record<string, unknown>>();
-    for (const r of added) {
-      const key = `${r.provider}\u0000${r.stack_key}`;
-      const s = stacks.get(key);
-      // A stack-level log line (RFS) says nothing of the stack's state.
-      const stackLevel = r.is_stack_event === true && r.phase !== 'INFO';
-      const failed = r.phase === 'FAILED';
-      if (!s) {
-        stacks.set(key, {
-          provider: r.provider,
-          stack_key: r.stack_key,
-          stack_id: r.stack_id,
-          stack_name: r.stack_name,
-          first_ms: r.ts_ms,
-          last_ms: r.ts_ms,
-          last_status: r.status,
-          last_phase: r.phase,
-          stack_status: stackLevel ? r.status : null,
-          stack_phase: stackLevel ? r.phase : null,
-          stack_status_ms: stackLevel ? r.ts_ms : null,
-          event_count: 1,
-          root_key: r.root_key,
-          failed_ms: failed ? r.ts_ms : null,
-          failed_status: failed ? r.status : null,
-        });
-        continue;
-      }
-      if (failed && (s.failed_ms === null || r.ts_ms >= (s.failed_ms as number))) {
-        s.failed_ms = r.ts_ms;
-        s.failed_status = r.status;
-      }
-      s.event_count = (s.event_count as number) + 1;
-      s.root_key ??= r.root_key;
-      s.first_ms = Math.min(s.first_ms as number, r.ts_ms);
-      if (r.ts_ms >= (s.last_ms as number)) {
-        s.last_ms = r.ts_ms;
-        s.last_status = r.status;
-        s.last_phase = r.phase;
-      }
-      if (stackLevel && (s.stack_status_ms === null || r.ts_ms >= (s.stack_status_ms as number))) {
-        s.stack_status = r.status;
-        s.stack_phase = r.phase;
-        s.stack_status_ms = r.ts_ms;
-      }
-    }
-    const summary = [...stacks.values()]
-      .sort((a, b) => cmp(`${a.provider}\u0000${a.stack_key}`, `${b.provider}\u0000${b.stack_key}`))
-      .map((s) => ({
-        ...s,
-        first_event_at: new Date(s.first_ms as number).toISOString(),
-        last_event_at: new Date(s.last_ms as number).toISOString(),
-        stack_status_at: s.stack_status_ms === null ? null : new Date(s.stack_status_ms as number).toISOString(),
-        failed_at: s.failed_ms === null ? null : new Date(s.failed_ms as number).toISOString(),
-      }));
-    await tx.query(
-      `insert into ${this.S}.stacks as s (provider, stack_key, stack_id, stack_name, first_event_at, last_event_at,
-         last_status, last_phase, stack_status, stack_phase, stack_status_at, event_count, root_key, failed_at,
-         failed_status)
-       select provider, stack_key, stack_id, stack_name, first_event_at, last_event_at, last_status, last_phase,
-         stack_status, stack_phase, stack_status_at, event_count, root_key, failed_at, failed_status
-       from jsonb_to_recordset($1::text::jsonb) as r(provider text, stack_key text, stack_id text, stack_name text,
-         first_event_at timestamptz, last_event_at timestamptz, last_status text, last_phase text, stack_status text,
-         stack_phase text, stack_status_at timestamptz, event_count bigint, root_key text, failed_at timestamptz,
-         failed_status text)
-       on conflict (provider, stack_key) do update set
-         stack_id = coalesce(excluded.stack_id, s.stack_id),
-         stack_name = coalesce(excluded.stack_name, s.stack_name),
-         first_event_at = least(s.first_event_at, excluded.first_event_at),
-         last_event_at = greatest(s.last_event_at, excluded.last_event_at),
-         last_status = case when excluded.last_event_at >= s.last_event_at then excluded.last_status else s.last_status end,
-         last_phase = case when excluded.last_event_at >= s.last_event_at then excluded.last_phase else s.last_phase end,
-         stack_status = case when excluded.stack_status_at is not null
-           and (s.stack_status_at is null or excluded.stack_status_at >= s.stack_status_at)
-           then excluded.stack_status else s.stack_status end,
-         stack_phase = case when excluded.stack_status_at is not null
-           and (s.stack_status_at is null or excluded.stack_status_at >= s.stack_status_at)
-           then excluded.stack_phase else s.stack_phase end,
-         stack_status_at = greatest(s.stack_status_at, excluded.stack_status_at),
-         event_count = s.event_count + excluded.event_count,
-         root_key = coalesce(s.root_key, excluded.root_key),
-         failed_status = case when excluded.failed_at is not null and (s.failed_at is null or excluded.failed_at >= s.failed_at)
-           then excluded.failed_status else s.failed_status end,
-         failed_at = greatest(s.failed_at, excluded.failed_at)`,
-      [pgJson(summary)],
-    );
-    return added.map((r) => ({
-      seq: r.seq,
-      event: byKey.get(`${r.provider}\u0000${r.stack_key}\u0000${r.event_id}`) as StackEvent,
-    }));
-  }
-
-  private async upsertImage(tx: Queryable, img: ImageInfo): Promise<void> {
-    const row = imageRow(img);
-    await tx.query(
-      `insert into ${this.S}.images as i (provider, image_id, name, version, region, state, status, reason, created_at,
-         updated_at, artifacts, stack, tags, details, raw)
-       select provider, image_id, name, version, region, state, status, reason, created_at, updated_at,
-         coalesce(artifacts, '[]'), stack, coalesce(tags, '{}'), details, raw
-       from jsonb_to_record($1::text::jsonb) as r(provider text, image_id text, name text, version text, region text,
-         state text, status text, reason text, created_at timestamptz, updated_at timestamptz, artifacts jsonb,
-         stack jsonb, tags jsonb, details jsonb, raw jsonb)
-       on conflict (provider, image_id) do update set
-         name = excluded.name, version = excluded.version, region = excluded.region, state = excluded.state,
-         status = excluded.status, reason = excluded.reason, created_at = excluded.created_at,
-         updated_at = excluded.updated_at, artifacts = excluded.artifacts, stack = excluded.stack,
-         tags = excluded.tags, details = excluded.details, raw = excluded.raw, last_seen = now()`,
-      [pgJson(row)],
-    );
-    // The upsert above holds the image's row lock: this check-then-insert cannot race a writer.
-    await tx.query(
-      `insert into ${this.S}.image_states (provider, image_id, state, status, reason, raw)
-       select $1, $2, $3, $4, $5, $6::text::jsonb
-       where not exists (
-         select 1 from (select state, status from ${this.S}.image_states where provider = $1 and image_id = $2
-                        order by seq desc limit 1) l
-         where l.state = $3 and l.status = $4)`,
-      [img.provider, img.id, img.state, img.status, img.reason ?? null, pgJson(img.raw ?? null)],
-    );
-  }
-
-  private async upsertExecution(tx: Queryable, ex: ExecutionInfo): Promise<void> {
-    await tx.query(
-      `insert into ${this.S}.executions as e (provider, execution_id, kind, state, status, reason, started_at, ended_at,
-         details, raw)
-       select provider, execution_id, kind, state, status, reason, started_at, ended_at, details, raw
-       from jsonb_to_record($1::text::jsonb) as r(provider text, execution_id text, kind text, state text,
-         status text, reason text, started_at timestamptz, ended_at timestamptz, details jsonb, raw jsonb)
-       on conflict (provider, execution_id) do update set
-         kind = excluded.kind, state = excluded.state, status = excluded.status, reason = excluded.reason,
-         started_at = excluded.started_at, ended_at = excluded.ended_at, details = excluded.details,
-         raw = excluded.raw, last_seen = now()`,
-      [pgJson(executionRow(ex))],
-    );
-    await tx.query(
-      `insert into ${this.S}.execution_states (provider, execution_id, state, status, reason, raw)
-       select $1, $2, $3, $4, $5, $6::text::jsonb
-       where not exists (
-         select 1 from (select state, status from ${this.S}.execution_states where provider = $1 and execution_id = $2
-                        order by seq desc limit 1) l
-         where l.state = $3 and l.status = $4)`,
-      [ex.provider, ex.id, ex.state, ex.status, ex.reason ?? null, pgJson(ex.raw ?? null)],
-    );
   }
 
   /**
@@ -1154,61 +735,7 @@ export class Store {
       phase: filter.phase,
       text: filter.text,
     };
-    const catchUp = async function* (this: Store): AsyncGenerator<StoredEvent> {
-      await live.ready;
-      // A row committed before the subscription listened cannot also come live; one committed
-      // after may, and is dropped there. first_seen is its transaction's start, so allow for it.
-      const [clock] = await this.run('store.feed', (db) =>
-        db.query<{ now_ms: number }>('select (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms'),
-      );
-      const horizon = (clock?.now_ms ?? 0) - FEED_TX_SLACK_MS;
-      const sent = new Set<string>();
-      let cursor = after;
-      while (!filter.signal?.aborted) {
-        const params: unknown[] = [];
-        const p = (v: unknown) => {
-          params.push(v);
-          return `$${params.length}`;
-        };
-        const where = this.eventWhere(query, p);
-        where.push(`e.seq > ${p(cursor)}::bigint`);
-        const rows = await this.run('store.feed', (db) =>
-          db.query<EventRowOut>(
-            `select ${EVENT_SELECT} from ${this.S}.events e where ${where.join(' and ')}
-             order by e.seq limit ${p(FEED_PAGE)}`,
-            params,
-          ),
-        );
-        for (const r of rows) {
-          if (r.first_seen_ms >= horizon) sent.add(r.seq);
-          yield { seq: r.seq, event: toStackEvent(r) };
-        }
-        const last = rows.at(-1);
-        if (rows.length < FEED_PAGE || !last) break;
-        cursor = last.seq;
-      }
-      for await (const s of live) {
-        if (sent.delete(s.seq)) continue;
-        yield s;
-      }
-    };
-    const gen = catchUp.call(this);
-    const sub: Subscription<StoredEvent> = {
-      ready: live.ready,
-      next: () => gen.next(),
-      return: async () => {
-        await live.close();
-        return gen.return(undefined);
-      },
-      close: async () => {
-        await live.close();
-        await gen.return(undefined);
-      },
-      [Symbol.asyncIterator]() {
-        return sub;
-      },
-    };
-    return sub;
+    return feedAfter(this.ctx, live, { after, where: (p) => this.eventWhere(query, p), signal: filter.signal });
   }
 
   /** The subscription behind `subscribe` and `feed`: committed rows with their sequence numbers. */
@@ -1217,133 +744,8 @@ export class Store {
     map: (s: StoredEvent) => T,
     bySeq = false,
   ): Subscription<T> {
-    const phases =
-      filter.phase === undefined
-        ? undefined
-        : new Set(typeof filter.phase === 'string' ? [filter.phase] : filter.phase);
-    const needle = filter.text ? filter.text.toLowerCase() : undefined;
-    const match = (ev: StackEvent) =>
-      (!filter.provider || ev.provider === filter.provider) &&
-      (!filter.stack || stackKeyOf(ev) === filter.stack || ev.stack.name === filter.stack) &&
-      (!phases || phases.has(ev.phase)) &&
-      (!needle || textMatches(ev, needle));
-    const maxBuffered = filter.maxBuffered ?? 10_000;
-    const queue: T[] = [];
-    let waiting: ((r: IteratorResult<T>) => void) | undefined;
-    let failWaiting: ((e: unknown) => void) | undefined;
-    let failure: unknown;
-    let done = false;
-    let stop: (() => Promise<void>) | undefined;
-
-    const end = async () => {
-      if (done) return;
-      done = true;
-      this.closers.delete(end);
-      filter.signal?.removeEventListener('abort', onAbort);
-      this.local.off('events', onLocal);
-      const w = waiting;
-      waiting = undefined;
-      w?.({ done: true, value: undefined });
-      await stop?.();
-    };
-    const push = (batch: readonly StoredEvent[]) => {
-      if (done) return;
-      // A feed's ids are resume points: within one commit they come in sequence order.
-      const rows = bySeq ? [...batch].sort((a, b) => cmpSeq(a.seq, b.seq)) : batch;
-      for (const row of rows) {
-        if (!match(row.event)) continue;
-        const ev = map(row);
-        if (waiting) {
-          const w = waiting;
-          waiting = undefined;
-          failWaiting = undefined;
-          w({ done: false, value: ev });
-        } else if (queue.length >= maxBuffered) {
-          fail(
-            new StackfeedError({
-              code: 'THROTTLED',
-              provider: 'core',
-              operation: 'store.subscribe',
-              message: `store.subscribe: more than ${maxBuffered} events unread; read faster, or catch up with store.events({ since })`,
-            }),
-          );
-          return;
-        } else {
-          queue.push(ev);
-        }
-      }
-    };
-    const fail = (err: unknown) => {
-      failure = err;
-      const f = failWaiting;
-      waiting = undefined;
-      failWaiting = undefined;
-      void end();
-      f?.(err);
-    };
-    const onLocal = (rows: StoredEvent[]) => push(rows);
-    const onAbort = () => void end();
-    filter.signal?.addEventListener('abort', onAbort, { once: true });
-
-    let reading: Promise<void> = Promise.resolve();
-    let ready: Promise<void>;
-    if (this.engine === 'pglite') {
-      this.local.on('events', onLocal);
-      ready = Promise.resolve();
-    } else {
-      ready = this.db
-        .listen(this.channel, (payload) => {
-          const ids = payload.split(',').filter((s) => /^\d+$/.test(s));
-          if (ids.length === 0) return;
-          // Read back in notification order: a later batch never overtakes an earlier one.
-          reading = reading
-            .then(async () => {
-              if (done) return;
-              const rows = await this.db.query<EventRowOut>(
-                `select ${EVENT_SELECT} from ${this.S}.events e
-                 where e.seq in (select jsonb_array_elements_text($1::text::jsonb)::bigint) order by e.ts, e.seq`,
-                [JSON.stringify(ids)],
-              );
-              push(rows.map((r) => ({ seq: r.seq, event: toStackEvent(r) })));
-            })
-            .catch((err) => fail(toStoreError(err, 'store.subscribe', this.engine)));
-        })
-        .then((s) => {
-          stop = s;
-          if (done) void s();
-        })
-        .catch((err) => {
-          fail(toStoreError(err, 'store.subscribe', this.engine));
-        });
-    }
-    if (filter.signal?.aborted) void end();
-
-    const sub: Subscription<T> = {
-      ready,
-      next: () => {
-        const ev = queue.shift();
-        if (ev) return Promise.resolve({ done: false, value: ev });
-        if (failure) return Promise.reject(failure);
-        if (done) return Promise.resolve({ done: true, value: undefined });
-        return new Promise((res, rej) => {
-          waiting = res;
-          failWaiting = rej;
-        });
-      },
-      return: async () => {
-        await end();
-        return { done: true, value: undefined };
-      },
-      close: () => end(),
-      [Symbol.asyncIterator]() {
-        return sub;
-      },
-    };
-    this.closers.add(end);
-    return sub;
+    return openSubscription(this.ctx, filter, { map, bySeq, closers: this.closers });
   }
-
-  private readonly closers = new Set<() => Promise<void>>();
 
   /**
    * Retention: delete events older than `before`, and image/execution state changes observed
@@ -1404,23 +806,9 @@ export class Store {
     if (this.closed) throw configError(`store.${operation}: the store is closed`);
   }
 
-  private async run<T>(operation: string, fn: (db: Db) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.db);
-    } catch (err) {
-      throw toStoreError(err, operation, this.engine);
-    }
+  private run<T>(operation: string, fn: (db: Db) => Promise<T>): Promise<T> {
+    return runOnDb(this.ctx, operation, fn);
   }
-}
-
-/** The `text` filter of `events()` for one event in memory: message, status or logical id. */
-function textMatches(ev: StackEvent, needle: string): boolean {
-  return [ev.message, ev.status, ev.resource.logicalId].some((v) => v?.toLowerCase().includes(needle) === true);
-}
-
-/** Sequence numbers (decimal strings of 64-bit integers) in numeric order. */
-function cmpSeq(a: string, b: string): number {
-  return a.length - b.length || cmp(a, b);
 }
 
 /** Order within one timestamp: a stack's start, resources' starts, their ends, a stack's end. */
@@ -1434,10 +822,6 @@ function abortError(operation: string): StackfeedError {
   return new StackfeedError({ code: 'ABORTED', provider: 'core', operation, message: `${operation}: aborted` });
 }
 
-function isPaginator(src: unknown): src is Paginator<Archivable> {
-  return typeof (src as { byPage?: unknown }).byPage === 'function';
-}
-
 function refName(ref: unknown): string {
   if (typeof ref === 'string') return ref;
   if (typeof ref === 'object' && ref !== null) {
@@ -1445,23 +829,6 @@ function refName(ref: unknown): string {
     for (const k of ['name', 'stackName', 'id', 'stackId']) if (typeof r[k] === 'string') return r[k] as string;
   }
   return JSON.stringify(ref);
-}
-
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const byRowKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-  cmp(`${a.provider}\u0000${a.stack_key}\u0000${a.event_id}`, `${b.provider}\u0000${b.stack_key}\u0000${b.event_id}`);
-interface AddedRow {
-  seq: string;
-  provider: string;
-  stack_key: string;
-  event_id: string;
-  stack_id: string | null;
-  stack_name: string | null;
-  status: string;
-  phase: string;
-  is_stack_event: boolean | null;
-  root_key: string | null;
-  ts_ms: number;
 }
 
 function put<O extends object, K extends keyof O>(o: O, key: K, v: O[K] | null | undefined) {
