@@ -91,6 +91,20 @@ describe('SdkRequestHandler (the requestHandler of SDK v3 clients)', () => {
     expect(seen[0]).toEqual({ method: 'POST', url: '/ListThings?a=it%27s&a&b=x%20y', body: '{"maxResults":5}' });
   });
 
+  it('sends an encoded path as it is, and a path a URL would rewrite as that URL would (dot segments, spaces)', async () => {
+    const h = handler();
+    const sent = async (path: string, query?: SdkHttpRequest['query']) => {
+      seen.length = 0;
+      await h.handle(request(port, { path, query, method: 'GET', body: undefined }));
+      return seen[0]?.url;
+    };
+    expect(await sent('/things/a%2Fb/%7Eowner:x@y', { k: 'v' })).toBe('/things/a%2Fb/%7Eowner:x@y?k=v');
+    expect(await sent('//double//slash')).toBe('//double//slash');
+    expect(await sent('/a/./b/../c', { k: 'v' })).toBe('/a/c?k=v');
+    expect(await sent('/a/%2e%2E/c')).toBe('/c');
+    expect(await sent('/with space/é')).toBe('/with%20space/%C3%A9');
+  });
+
   it('a body over maxResponseBytes is INVALID_RESPONSE naming the limit, not retried', async () => {
     respond = (_req, res) => res.end('x'.repeat(5000));
     const err = await failure(handler({ maxResponseBytes: 4096 }).handle(request(port)));

@@ -43,6 +43,26 @@ export interface SdkClientOptions {
   requestHandler?: SdkRequestHandler | undefined;
 }
 
+/**
+ * The SDK's own logger (its `logger` option), for the warnings and debug lines the SDK writes
+ * itself. It has no `info` method on purpose: the SDK's logger middleware copies every command's
+ * input and output through the schema's sensitive-data filter (`schemaLogFilter`, a walk of the
+ * whole output: tens of µs per page) only to hand the copies to `logger.info`, and skips that
+ * work when the logger has no `info`. The SDK's default logger is a no-op that has one, so every
+ * call would pay for copies nobody reads; stackfeed's own log entries come from its request
+ * handler and `callSdk`. The SDK calls `debug` and `warn` without checking that they exist.
+ */
+export interface SdkSilentLogger {
+  debug(...content: unknown[]): void;
+  warn(...content: unknown[]): void;
+}
+
+/** The {@link SdkSilentLogger} of every client config stackfeed builds. */
+export const SDK_SILENT_LOGGER: SdkSilentLogger = Object.freeze({
+  debug: () => {},
+  warn: () => {},
+});
+
 /** What {@link sdkClientConfig} returns: spread it into `new XClient(...)`. */
 export interface SdkClientConfig {
   region?: string;
@@ -51,6 +71,12 @@ export interface SdkClientConfig {
   /** 1: the SDK does not retry; `callSdk` does, with core's policy and abort-safe timers. */
   maxAttempts: 1;
   requestHandler: SdkRequestHandler;
+  /**
+   * {@link SDK_SILENT_LOGGER}: the SDK's no-op logger without the per-call copies of input and
+   * output. Typed loosely because the SDK's `Logger` type lists `info` and `error`, whose absence is the point.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: an SDK Logger without info/error, which the SDK's type does not describe.
+  logger: any;
 }
 
 function configError(provider: ProviderId, message: string, cause?: unknown): StackfeedError {
@@ -91,7 +117,7 @@ export function sdkClientConfig(options: SdkClientOptions): SdkClientConfig {
       throw configError(provider, `${provider}: endpoint is not a URL`, err);
     }
   }
-  const config: SdkClientConfig = { maxAttempts: 1, requestHandler: handler };
+  const config: SdkClientConfig = { maxAttempts: 1, requestHandler: handler, logger: SDK_SILENT_LOGGER };
   if (options.region !== undefined) config.region = options.region;
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   const creds = options.credentials;

@@ -17,6 +17,8 @@ export {
 } from './request-handler.js';
 export {
   sdkClientConfig,
+  SDK_SILENT_LOGGER,
+  type SdkSilentLogger,
   prepareSdkClient,
   registerCredentials,
   registeringProvider,

