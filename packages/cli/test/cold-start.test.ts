@@ -52,6 +52,8 @@ function bundled(file: string): string[] {
 /** Module paths (pnpm's store and the workspace, symlinks resolved) of the code a command must not load. */
 const AWS = /[/+]@aws-sdk[+/]|[/+]@smithy[+/]|\/packages\/aws-(parallelcluster|imagebuilder)\//;
 const ZOD = /\/node_modules\/\.pnpm\/zod@|\/node_modules\/zod\//;
+/** A zod locale other than English (the one zod's messages use): in the bundle only as the whole `locales` namespace. */
+const ZOD_LOCALE = /zod\/v4\/locales\/(?!en\.js|index\.js)[\w-]+\.js$/;
 const GOT = /\/node_modules\/\.pnpm\/got@|\/node_modules\/got\//;
 const CORE = /\/packages\/core\/|@stackfeed\+core/;
 const STORE = /\/packages\/store\/|@electric-sql|\/pg@/;
@@ -138,6 +140,8 @@ describe('cold start: what each command loads', () => {
       expect(recs.every((e) => e.provider === 'openstack-heat')).toBe(true);
       expect(matching(r.loaded, /\/packages\/openstack-heat\//).length).toBeGreaterThan(0);
       for (const re of [CORE, ZOD, GOT]) expect(matching(r.loaded, re).length, String(re)).toBeGreaterThan(0);
+      // zod as `import * as z`: the bundle keeps the schemas it builds, not zod's ~80 locales
+      expect(matching(r.loaded, ZOD_LOCALE)).toEqual([]);
       expect(matching(r.loaded, AWS)).toEqual([]);
       expect(matching(r.loaded, STORE)).toEqual([]);
       // events print their own rows: the boxed tables (cli-table3) are for images, executions, stacks

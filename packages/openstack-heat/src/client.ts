@@ -19,7 +19,7 @@ import type {
 } from '@stackfeed/core';
 import { StackfeedError } from '@stackfeed/core';
 import { type HttpResponse, createPaginator, parseWire, watchEvents } from '@stackfeed/core/adapter';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ListEventsOptions, eventPaginator, needsQueryFilter } from './api/event-paginator.js';
 import { type HeatEventOptions, eventQuery } from './api/filters.js';
 import { HeatApi, PROVIDER } from './api/heat-api.js';

@@ -1,5 +1,5 @@
 import { parseIsoTimestamp } from '@stackfeed/core/adapter';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod schemas of the Image Builder shapes stackfeed reads, as @aws-sdk/client-imagebuilder hands

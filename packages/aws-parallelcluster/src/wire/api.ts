@@ -1,5 +1,5 @@
 import { parseIsoTimestamp } from '@stackfeed/core/adapter';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod schemas of the ParallelCluster API v3 responses (the official OpenAPI spec, components.schemas).

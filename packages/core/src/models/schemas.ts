@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTIONS, EXECUTION_STATES, IMAGE_STATES, PHASES, PROVIDER_IDS, STACK_STATES } from './enums.js';
 import type { ExecutionInfo, ImageInfo, StackEvent, StackInfo } from './types.js';
 

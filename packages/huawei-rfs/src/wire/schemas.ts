@@ -1,5 +1,5 @@
 import { parseIsoTimestamp } from '@stackfeed/core/adapter';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod schemas of the RFS wire shapes (field names as the service spells them). Optional fields may

@@ -10,7 +10,7 @@ import {
   registerSecret,
   transportOptionsOf,
 } from '@stackfeed/core/adapter';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KeystoneSession } from '../auth/keystone.js';
 import { isNoEventsFound, parseHeatError } from '../errors.js';
 import { type CanonicalStack, normalizeEventList, toStackInfo } from '../mapping/event.js';

@@ -1,6 +1,6 @@
 import type { StackEvent } from '@stackfeed/core';
 import { drainPages, parseWire } from '@stackfeed/core/adapter';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CanonicalStack } from '../mapping/event.js';
 import { LinkSchema } from '../wire/schemas.js';
 import type { HeatApi } from './heat-api.js';

@@ -1,6 +1,6 @@
 import type { StackInfo } from '@stackfeed/core';
 import { parseWire } from '@stackfeed/core/adapter';
-import { z } from 'zod';
+import * as z from 'zod';
 import { toStackInfo } from '../mapping/event.js';
 import { StackListSchema, WireStackSchema } from '../wire/schemas.js';
 import type { HeatApi } from './heat-api.js';

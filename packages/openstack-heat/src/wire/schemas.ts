@@ -1,5 +1,5 @@
 import { parseIsoTimestamp } from '@stackfeed/core/adapter';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod schemas of Heat's orchestration v1 wire shapes (Heat 19 / Zed, checked against a real Heat).
