@@ -29,3 +29,4 @@ export {
   WORKFLOW_TYPE_ACTIONS,
   RESOURCE_TYPES,
 } from './mapping/tables.js';
+export { listAwsRegions, type ListAwsRegionsOptions } from './regions.js';

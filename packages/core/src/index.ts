@@ -43,7 +43,13 @@ export type {
   RootCause,
 } from './models/deployment.js';
 export type { ClientOptions } from './models/client-options.js';
-export type { DiscoveredTarget, DiscoverOptions, DiscoverySource, TargetKind } from './models/discovery.js';
+export type {
+  AccountRegion,
+  DiscoveredTarget,
+  DiscoverOptions,
+  DiscoverySource,
+  TargetKind,
+} from './models/discovery.js';
 
 export { StackfeedError, ERROR_CODES, type ErrorCode } from './errors/stackfeed-error.js';
 
