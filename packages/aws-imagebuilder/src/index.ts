@@ -29,4 +29,3 @@ export {
   WORKFLOW_TYPE_ACTIONS,
   RESOURCE_TYPES,
 } from './mapping/tables.js';
-export { listAwsRegions, type ListAwsRegionsOptions } from './regions.js';

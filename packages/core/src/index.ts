@@ -61,3 +61,4 @@ export { mergeEvents, type MergeOptions, type Timestamped } from './merge/merge.
 
 export { RateLimiter, type RateLimitOptions } from './transport/rate-limiter.js';
 export type { LogEntry, Logger, RetryOptions, TlsOptions } from './transport/types.js';
+export { gatherInOrder, type Gathered, type GatherOptions } from './util/gather.js';

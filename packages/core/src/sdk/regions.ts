@@ -37,6 +37,8 @@ export interface ListAwsRegionsOptions extends SdkAdapterOptions {
   /** Static credentials or a provider (default: the AWS default credential chain). */
   credentials?: SdkCredentials | SdkCredentialProvider | undefined;
   signal?: AbortSignal | undefined;
+  /** The provider its errors name (default: the adapter's; e.g. a caller listing regions for Image Builder). */
+  provider?: ProviderId | undefined;
 }
 
 /** What `listAwsRegionsWith` needs of `@aws-sdk/client-ec2` (passed in: core loads no SDK). */
@@ -54,15 +56,17 @@ export async function listAwsRegionsWith(
   provider: ProviderId,
   options: ListAwsRegionsOptions = {},
 ): Promise<AccountRegion[]> {
+  const { provider: as, ...rest } = options;
+  provider = as ?? provider;
   const kit = createSdkKit({
     ...pickSdkAdapterOptions(options),
     provider,
     service: 'EC2',
-    credentials: options.credentials,
+    credentials: rest.credentials,
   });
   const client = kit.prepare(new sdk.EC2Client(kit.config as never));
   try {
-    const out = await kit.call(client, new sdk.DescribeRegionsCommand({}), 'listAwsRegions', options.signal);
+    const out = await kit.call(client, new sdk.DescribeRegionsCommand({}), 'listAwsRegions', rest.signal);
     return enabledAwsRegions(provider, out as DescribeRegionsOutputLike);
   } finally {
     client.destroy();

@@ -31,7 +31,10 @@ export interface AwsRegionsOptions {
   routeBy?: 'sigv4-scope' | 'region-query';
   /** The region of a request that names none (`region-query` only; default the first region). */
   defaultRegion?: string;
-  /** The reply of a region that has no handler (default EC2's `AuthFailure`, 401). */
+  /**
+   * The reply of a region that has no handler: default, by SigV4 scope EC2's `AuthFailure` (401);
+   * by region query the ParallelCluster API's 400 `invalid or unsupported region`.
+   */
   refuse?: (region: string, req: EmulatorRequest) => EmulatorReply;
 }
 
@@ -103,8 +106,17 @@ export function createAwsRegionsHandler(opts: AwsRegionsOptions): Handler {
   const byName = new Map(opts.regions.map((r) => [r.name, r]));
   const refuse =
     opts.refuse ??
-    ((region: string) =>
-      ec2ErrorReply('AuthFailure', `AWS was not able to validate the provided access credentials in ${region}`, 401));
+    (opts.routeBy === 'region-query'
+      ? (region: string): EmulatorReply => ({
+          status: 400,
+          body: { message: `Bad Request: invalid or unsupported region '${region}'` },
+        })
+      : (region: string) =>
+          ec2ErrorReply(
+            'AuthFailure',
+            `AWS was not able to validate the provided access credentials in ${region}`,
+            401,
+          ));
   return (req) => {
     if (isDescribeRegions(req)) return describeRegions(opts.regions, req);
     const region =
