@@ -47,3 +47,4 @@ export {
   listImagesBuildStatus,
   isStackInProgress,
 } from './mapping/tables.js';
+export { listAwsRegions, type ListAwsRegionsOptions } from './regions.js';

@@ -5,7 +5,10 @@ import { type Colors, colorsFor } from './format/colors.js';
 import type { CliIO, CliWriter } from './io.js';
 import { endpointFor } from './options.js';
 import { findProvider, type ProviderEntry } from './providers/registry.js';
-import type { ProviderPlugin, ProviderSession } from './providers/types.js';
+import type { ProviderContext, ProviderPlugin, ProviderSession } from './providers/types.js';
+
+/** What one place of a fan-out (`--all-regions`, `--region a,b`, `--cloud a,b`) sets over the command line. */
+export type PlaceOverrides = Pick<ProviderContext, 'region' | 'cloud' | 'project' | 'homeRegion'>;
 
 /** The global options every command takes. */
 export interface GlobalOptions {
@@ -93,23 +96,18 @@ export class Ctx {
     command: string,
     single = true,
     needs?: { key: keyof ProviderSession; what: string },
+    place: PlaceOverrides = {},
   ): Promise<ProviderSession> {
     // Before any configuration is read: "this provider has no images" is usage, not a CONFIG failure.
     if (needs && plugin.offers && !plugin.offers.includes(needs.key)) {
       throw new UsageError(`${plugin.title} has no ${needs.what}`, command);
     }
+    // A list of places is for `stacks` and `images` (commands/fanout.ts), which set one per client.
+    if ((!place.region && this.globals.region?.includes(',')) || (!place.cloud && this.globals.cloud?.includes(',')))
+      throw new UsageError('a list of regions or clouds is for `stacks` and `images`', command);
     this.credentialHint = plugin.credentials;
     try {
-      return await plugin.connect({
-        env: this.env,
-        endpoint: endpointFor(this.globals.endpoint, plugin, single, command),
-        region: this.globals.region,
-        profile: this.globals.profile,
-        cloud: this.globals.cloud,
-        cwd: this.io.cwd ?? process.cwd(),
-        logger: this.logger,
-        tokenKey: cliTokenKey(this.env),
-      });
+      return await plugin.connect({ ...this.providerContext(plugin, command, single), ...place });
     } catch (err) {
       this.connectFailed = true;
       if (StackfeedError.is(err) || err instanceof UsageError) throw err;
@@ -120,6 +118,20 @@ export class Ctx {
         cause: err,
       });
     }
+  }
+
+  /** What a provider builds its client from: the environment and the command line. */
+  providerContext(plugin: ProviderPlugin, command: string, single = true): ProviderContext {
+    return {
+      env: this.env,
+      endpoint: endpointFor(this.globals.endpoint, plugin, single, command),
+      region: this.globals.region,
+      profile: this.globals.profile,
+      cloud: this.globals.cloud,
+      cwd: this.io.cwd ?? process.cwd(),
+      logger: this.logger,
+      tokenKey: cliTokenKey(this.env),
+    };
   }
 
   /** The method a command needs, or a usage error saying the provider has no such thing. */

@@ -10,6 +10,8 @@ export const EXIT = {
   USAGE: 2,
   /** A followed deployment or build ended FAILED or CANCELLED. */
   DEPLOYMENT_FAILED: 3,
+  /** A listing over several regions or clouds printed what it could; some of them failed (said on stderr). */
+  PARTIAL_FAILURE: 4,
   /** Interrupted (Ctrl-C). */
   INTERRUPTED: 130,
 } as const;

@@ -110,7 +110,11 @@ beforeAll(async () => {
   mkdirSync(join(home, '.config', 'openstack'), { recursive: true });
   writeFileSync(
     join(home, '.config', 'openstack', 'clouds.yaml'),
-    `clouds:\n  lab:\n    auth_type: none\n    auth:\n      endpoint: ${heatUrl}\n`,
+    // `prod` and `staging` too: the clouds of the `stacks heat --cloud prod,staging` example.
+    ['lab', 'prod', 'staging'].reduce(
+      (y, name) => `${y}  ${name}:\n    auth_type: none\n    auth:\n      endpoint: ${heatUrl}\n`,
+      'clouds:\n',
+    ),
   );
   writeFileSync(
     join(home, 'stackfeed.yaml'),

@@ -43,7 +43,13 @@ export type {
   RootCause,
 } from './models/deployment.js';
 export type { ClientOptions } from './models/client-options.js';
-export type { DiscoveredTarget, DiscoverOptions, DiscoverySource, TargetKind } from './models/discovery.js';
+export type {
+  AccountRegion,
+  DiscoveredTarget,
+  DiscoverOptions,
+  DiscoverySource,
+  TargetKind,
+} from './models/discovery.js';
 
 export { StackfeedError, ERROR_CODES, type ErrorCode } from './errors/stackfeed-error.js';
 
@@ -55,3 +61,4 @@ export { mergeEvents, type MergeOptions, type Timestamped } from './merge/merge.
 
 export { RateLimiter, type RateLimitOptions } from './transport/rate-limiter.js';
 export type { LogEntry, Logger, RetryOptions, TlsOptions } from './transport/types.js';
+export { gatherInOrder, type Gathered, type GatherOptions } from './util/gather.js';

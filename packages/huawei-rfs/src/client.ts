@@ -678,7 +678,12 @@ function refOrThrow(ref: string | StackRef): NamedRef {
   return r.id ? { name: r.name, id: r.id } : { name: r.name };
 }
 
-function makeAuth(options: RfsClientOptions, env: Record<string, string | undefined>, projectId: string): AuthHook {
+/** The auth hook of the options (AK/SK, token or IAM password), or of the environment. @internal */
+export function makeAuth(
+  options: Omit<RfsClientOptions, 'region'> & { region?: string | undefined },
+  env: Record<string, string | undefined>,
+  projectId: string | undefined,
+): AuthHook {
   const c = options.credentials;
   const now = options.now;
   if (typeof c === 'function') {

@@ -45,3 +45,4 @@ export { buildFilter, buildField, isFilterValue } from './filter.js';
 export { eventTypesForPhases } from './mapping/tables.js';
 /** @internal */
 export { EventIdAssigner, toStackEvent, toStackInfo, type EventScope } from './mapping/events.js';
+export { listRfsRegions, type ListRfsRegionsOptions } from './regions.js';

@@ -1,8 +1,9 @@
-import type { ExecutionInfo, ImageInfo, StackInfo } from '@stackfeed/core';
+import { type ExecutionInfo, gatherInOrder, type ImageInfo, type StackInfo } from '@stackfeed/core';
 import type { Ctx } from '../context.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
+import { type Place, placedRecord, placeOverrides, placesOf, reportPlaces } from './fanout.js';
 import { executionRecord, imageRecord, stackRecord, toJson } from '../format/records.js';
-import { executionTable, imageDetail, imageTable, stackTable } from '../format/boxes.js';
+import { executionTable, imageDetail, imageTable, type PlaceColumn, stackTable } from '../format/boxes.js';
 import { type Output, parseCount, parseOutput } from '../options.js';
 
 interface ListFlags {
@@ -42,23 +43,15 @@ function print<T>(
 }
 
 /** `stackfeed images <provider>`. */
-export async function imagesCommand(ctx: Ctx, providerName: string, flags: ListFlags): Promise<number> {
-  const output = parseOutput(flags.output, 'images');
-  const limit = parseCount(flags.limit, '--limit', 'images');
-  const plugin = await ctx.plugin(providerName, 'images');
-  const session = await ctx.connect(plugin, 'images', true, { key: 'listImages', what: 'images' });
-  const list = ctx.need(session, plugin, 'listImages', 'images', 'images');
-  const images = await collect(list({ maxItems: limit, signal: ctx.signal }), limit);
-  print<ImageInfo>(
-    ctx,
-    images,
-    output,
-    imageRecord,
-    (xs) => imageTable(xs, ctx.colors),
-    flags.raw === true,
-    'no images',
-  );
-  return EXIT.OK;
+export function imagesCommand(ctx: Ctx, providerName: string, flags: PlaceFlags): Promise<number> {
+  return listCommand<ImageInfo>(ctx, providerName, flags, {
+    command: 'images',
+    key: 'listImages',
+    what: 'images',
+    none: 'no images',
+    record: imageRecord,
+    table: (xs, where) => imageTable(xs, ctx.colors, where),
+  });
 }
 
 /** `stackfeed image <provider> <id>`. */
@@ -99,21 +92,70 @@ export async function executionsCommand(
 }
 
 /** `stackfeed stacks <provider>`. */
-export async function stacksCommand(ctx: Ctx, providerName: string, flags: ListFlags): Promise<number> {
-  const output = parseOutput(flags.output, 'stacks');
-  const limit = parseCount(flags.limit, '--limit', 'stacks');
-  const plugin = await ctx.plugin(providerName, 'stacks');
-  const session = await ctx.connect(plugin, 'stacks', true, { key: 'listStacks', what: 'stack list' });
-  const list = ctx.need(session, plugin, 'listStacks', 'stack list', 'stacks');
-  const stacks = await collect(list({ maxItems: limit, signal: ctx.signal }), limit);
-  print<StackInfo>(
+export function stacksCommand(ctx: Ctx, providerName: string, flags: PlaceFlags): Promise<number> {
+  return listCommand<StackInfo>(ctx, providerName, flags, {
+    command: 'stacks',
+    key: 'listStacks',
+    what: 'stack list',
+    none: 'no stacks',
+    record: stackRecord,
+    table: (xs, where) => stackTable(xs, ctx.colors, where),
+  });
+}
+
+interface PlaceFlags extends ListFlags {
+  allRegions?: boolean;
+}
+
+/** What differs between `images` and `stacks`. */
+interface Listing<T> {
+  command: string;
+  key: 'listImages' | 'listStacks';
+  what: string;
+  none: string;
+  record: (x: T, raw: boolean) => unknown;
+  table: (xs: readonly T[], where?: PlaceColumn) => string;
+}
+
+type ListCall<T> = (q: { maxItems?: number | undefined; signal: AbortSignal }) => AsyncIterable<T>;
+
+/** A listing of one place, or of several at once (`--all-regions`, `--region a,b`, `--cloud a,b`). */
+async function listCommand<T>(ctx: Ctx, providerName: string, flags: PlaceFlags, l: Listing<T>): Promise<number> {
+  const output = parseOutput(flags.output, l.command);
+  const limit = parseCount(flags.limit, '--limit', l.command);
+  const raw = flags.raw === true;
+  const plugin = await ctx.plugin(providerName, l.command);
+  // "this provider has no images" is usage, before any region list is asked for.
+  if (plugin.offers && !plugin.offers.includes(l.key))
+    throw new UsageError(`${plugin.title} has no ${l.what}`, l.command);
+  const needs = { key: l.key, what: l.what };
+  const open = async (place?: Place) => {
+    const session = await ctx.connect(plugin, l.command, true, needs, place ? placeOverrides(ctx, place) : {});
+    return ctx.need(session, plugin, l.key, l.what, l.command) as unknown as ListCall<T>;
+  };
+  const places = await placesOf(ctx, plugin, flags.allRegions, l.command);
+  if (!places) {
+    const items = await collect((await open())({ maxItems: limit, signal: ctx.signal }), limit);
+    print<T>(ctx, items, output, l.record, (xs) => l.table(xs), raw, l.none);
+    return EXIT.OK;
+  }
+  // Each place has its own client (and rate limit); 4 at a time; printed in the places' order.
+  const read = async (place: Place) => (await open(place))({ maxItems: limit, signal: ctx.signal });
+  const results = await gatherInOrder(places, read, { concurrency: 4, limit });
+  const rows = results.flatMap((r) => r.items.map((x): [T, Place] => [x, r.source])).slice(0, limit);
+  const where: PlaceColumn = { head: places[0]?.key ?? 'region', values: rows.map(([, p]) => p.name) };
+  print<[T, Place]>(
     ctx,
-    stacks,
+    rows,
     output,
-    stackRecord,
-    (xs) => stackTable(xs, ctx.colors),
-    flags.raw === true,
-    'no stacks',
+    ([x, p], r) => placedRecord(l.record(x, r), p),
+    (xs) =>
+      l.table(
+        xs.map(([x]) => x),
+        where,
+      ),
+    raw,
+    l.none,
   );
-  return EXIT.OK;
+  return reportPlaces(ctx, results, plugin.credentials);
 }

@@ -22,9 +22,9 @@ export const specsArgument = (cmd: Command, example: string): Command =>
 export function globalOptions(program: Command): Command {
   return program
     .option('--endpoint <url>', 'use this endpoint (PROVIDER=URL with several providers); repeatable', collect)
-    .option('--region <region>', 'the region (AWS, Huawei Cloud)')
+    .option('--region <region>', 'the region (AWS, Huawei Cloud); stacks/images: a,b')
     .option('--profile <name>', 'the AWS shared-config profile')
-    .option('--cloud <name>', 'the clouds.yaml entry (OpenStack)')
+    .option('--cloud <name>', 'the clouds.yaml entry (OpenStack); stacks: a,b')
     .option('--debug', 'print HTTP retries and the stack of errors')
     .option('--local-time', 'show table times in the local zone (TZ, else the system zone) instead of UTC')
     .option('--color', 'force colors')
@@ -78,6 +78,10 @@ export const listOptions = (cmd: Command): Command =>
     .option('--limit <n>', 'at most n items')
     .addOption(outputOption())
     .option('--raw', 'include the provider records (json/ndjson)');
+
+/** `--all-regions`: `stacks` and `images` over every region of the account. */
+export const allRegionsOption = (cmd: Command): Command =>
+  cmd.option('--all-regions', 'every enabled region of the account (AWS, Huawei Cloud)');
 
 /** `--speed`: how fast the emulators' scenarios play. */
 export const speedOption = (cmd: Command, description: string): Command => cmd.option('--speed <factor>', description);

@@ -8,27 +8,43 @@ import { short } from './table.js';
 import { formatTime, zoneLabel } from './zone.js';
 
 /** Images as a table. */
-export function imageTable(images: readonly ImageInfo[], c: Colors): string {
+export function imageTable(images: readonly ImageInfo[], c: Colors, where?: PlaceColumn): string {
   const table = new Table({
-    head: ['provider', 'id', 'name', 'version', 'state', 'status', `created ${zoneLabel()}`, 'artifacts'].map((h) =>
-      c.bold(h),
-    ),
+    head: placed(
+      ['provider', 'id', 'name', 'version', 'state', 'status', `created ${zoneLabel()}`, 'artifacts'],
+      where?.head,
+    ).map((h) => c.bold(h)),
     style: { head: [], border: [] },
   });
-  for (const img of images) {
-    table.push([
-      short(img.provider),
-      img.id,
-      img.name ?? '',
-      img.version ?? '',
-      paintState(c, img.state),
-      img.status,
-      formatTime(img.createdAt),
-      img.artifacts.map((a) => (a.region ? `${a.id} (${a.region})` : a.id)).join('\n'),
-    ]);
+  for (const [i, img] of images.entries()) {
+    table.push(
+      placed(
+        [
+          short(img.provider),
+          img.id,
+          img.name ?? '',
+          img.version ?? '',
+          paintState(c, img.state),
+          img.status,
+          formatTime(img.createdAt),
+          img.artifacts.map((a) => (a.region ? `${a.id} (${a.region})` : a.id)).join('\n'),
+        ],
+        where?.values[i],
+      ),
+    );
   }
   return `${table.toString()}\n`;
 }
+
+/** The REGION or CLOUD column of a listing over several places: its heading and one value per row. */
+export interface PlaceColumn {
+  head: 'region' | 'cloud';
+  values: readonly string[];
+}
+
+/** A row (or the headings) with the place's cell right after `provider`. */
+const placed = (row: string[], cell: string | undefined) =>
+  cell === undefined ? row : [row[0] as string, cell, ...row.slice(1)];
 
 /** One image in detail, as a two-column table (values wrapped to the terminal width, when known). */
 export function imageDetail(img: ImageInfo, c: Colors, width?: number): string {
@@ -93,21 +109,22 @@ export function executionTable(execs: readonly ExecutionInfo[], c: Colors): stri
 }
 
 /** Stacks as a table. */
-export function stackTable(stacks: readonly StackInfo[], c: Colors): string {
+export function stackTable(stacks: readonly StackInfo[], c: Colors, where?: PlaceColumn): string {
   const table = new Table({
-    head: ['provider', 'name', 'id', 'state', 'status', `updated ${zoneLabel()}`, 'reason'].map((h) => c.bold(h)),
+    head: placed(['provider', 'name', 'id', 'state', 'status', `updated ${zoneLabel()}`, 'reason'], where?.head).map(
+      (h) => c.bold(h),
+    ),
     style: { head: [], border: [] },
   });
-  for (const st of stacks) {
-    table.push([
-      short(st.provider),
+  for (const [i, st] of stacks.entries()) {
+    const row = [
       st.name,
       st.id ?? '',
       paintPhase(c, st.phase, st.state),
       st.status,
       formatTime(st.updatedAt ?? st.createdAt),
-      st.reason ?? '',
-    ]);
+    ];
+    table.push(placed([short(st.provider), ...row, st.reason ?? ''], where?.values[i]));
   }
   return `${table.toString()}\n`;
 }

@@ -1,6 +1,6 @@
 import { ImageBuilderClient, type ImageBuilderClientOptions } from '@stackfeed/aws-imagebuilder';
 import type { ExecutionInfo } from '@stackfeed/core';
-import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
+import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, awsRegionsOptions, EMULATOR_AWS_KEYS } from './aws.js';
 import { UsageError } from '../errors.js';
 import { eventSession, imageSession, type TargetCommand } from './session.js';
 import {
@@ -69,6 +69,13 @@ export const plugin: ProviderPlugin = {
       new ImageBuilderClient(connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx), ctx.tokenKey)),
     );
   },
+  // DescribeRegions through the ParallelCluster adapter, which carries the EC2 client anyway: Image
+  // Builder's own package stays without its megabyte. With --endpoint (an emulator) it is asked there.
+  async listRegions(ctx, signal) {
+    const { listAwsRegions } = await import('@stackfeed/aws-parallelcluster');
+    const options = awsRegionsOptions(ctx, ctx.env.AWS_ENDPOINT_URL_EC2 ?? ctx.endpoint);
+    return listAwsRegions({ ...options, signal, provider: 'aws-imagebuilder' });
+  },
   fleetClient: (ctx) =>
     new ImageBuilderClient({
       ...connectOptions(awsRegion(ctx), ctx.endpoint, awsCredentials(ctx)),
@@ -102,7 +109,11 @@ export const plugin: ProviderPlugin = {
     const { startEmulator } = await import('@stackfeed/emulator');
     const { createImageBuilderHandler, imageBuildAvailable, ImageBuilderStore, lifecycleDeprecateThenDelete } =
       await import('@stackfeed/emulator/imagebuilder');
+    const { createAwsRegionsHandler } = await import('@stackfeed/emulator/regions');
     const store = new ImageBuilderStore({ clock });
+    // A second region of the account, with its own image (`--all-regions`).
+    const west = new ImageBuilderStore({ clock, region: 'eu-west-1' });
+    imageBuildAvailable(west, { start: clock.t0 + 5000, name: 'hpc-west' });
     const lce = lifecycleDeprecateThenDelete(store, { start: clock.t0 + 5000, count: 6 });
     const build = imageBuildAvailable(store, { start: clock.t0 + 5000 });
     // --loop: a new lifecycle execution of the same policy and a new image build version each round.
@@ -112,10 +123,16 @@ export const plugin: ProviderPlugin = {
           imageBuildAvailable(store, { start: startAt + 5000, version: `1.2.${k}` });
         })
       : undefined;
+    // Every region on this one endpoint, and EC2 DescribeRegions (--all-regions) too: AWS_ENDPOINT_URL_EC2.
     const server = await startEmulator({
       port,
       host,
-      handler: createImageBuilderHandler(store, { auth: { mode: 'check', credentials: [{ ...EMULATOR_AWS_KEYS }] } }),
+      handler: createAwsRegionsHandler({
+        regions: [store, west].map((s) => ({
+          name: s.region,
+          handler: createImageBuilderHandler(s, { auth: { mode: 'check', credentials: [{ ...EMULATOR_AWS_KEYS }] } }),
+        })),
+      }),
     });
     return {
       endpoint: server.url,
@@ -125,6 +142,7 @@ export const plugin: ProviderPlugin = {
         AWS_REGION: 'us-east-1',
         // The AWS SDK's own per-service endpoint variable: commands need no --endpoint with it set.
         AWS_ENDPOINT_URL_IMAGEBUILDER: server.url,
+        AWS_ENDPOINT_URL_EC2: server.url,
       },
       notes: [
         `lifecycle policy: ${lce.policyArn}`,

@@ -1,11 +1,12 @@
 import type { DemoClock } from './types.js';
 import type { ParallelClusterWorld } from '@stackfeed/emulator/parallelcluster';
 import {
+  listAwsRegions,
   ParallelClusterClient,
   type ParallelClusterClientOptions,
   type ParallelClusterRef,
 } from '@stackfeed/aws-parallelcluster';
-import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, EMULATOR_AWS_KEYS } from './aws.js';
+import { AWS_CREDENTIALS_HINT, awsCredentials, awsRegion, awsRegionsOptions, EMULATOR_AWS_KEYS } from './aws.js';
 import { eventSession, imageSession } from './session.js';
 import {
   type FleetPlaceContext,
@@ -50,8 +51,10 @@ function connect(ctx: ProviderContext & { rateLimit?: FleetPlaceContext['rateLim
     ...(ctx.rateLimit ? { rateLimit: ctx.rateLimit } : {}),
     ...(ctx.tokenKey ? { tokenKey: ctx.tokenKey } : {}),
   };
+  // Across regions the API stays the one of the home region; `region` says where it acts.
+  const signingRegion = ctx.homeRegion ?? region;
   const options: ParallelClusterClientOptions = endpoint
-    ? { endpoint, ...common, ...(region ? { signingRegion: region } : {}) }
+    ? { endpoint, ...common, ...(signingRegion ? { signingRegion } : {}) }
     : { mode: 'direct', ...common };
   return new ParallelClusterClient(options);
 }
@@ -68,6 +71,8 @@ export const plugin: ProviderPlugin = {
   credentials: `${AWS_CREDENTIALS_HINT}; PCLUSTER_API_URL or --endpoint for API mode`,
   offers: ['listEvents', 'followEvents', 'listDeployments', 'listImages', 'describeImage'],
   connect: (ctx) => session(connect(ctx)),
+  // The API has no region list: EC2's (at AWS_ENDPOINT_URL_EC2 when set; --endpoint is the API's).
+  listRegions: (ctx, signal) => listAwsRegions({ ...awsRegionsOptions(ctx, ctx.env.AWS_ENDPOINT_URL_EC2), signal }),
   fleetClient: (ctx) => connect(ctx) as FleetSourceClient,
   async demo({ clock }) {
     const { ParallelClusterWorld, imageBuildSucceeds, startParallelClusterEmulator } = await import(

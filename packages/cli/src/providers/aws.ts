@@ -26,6 +26,14 @@ export function awsCredentials(ctx: ProviderContext) {
 /** `--region`, else AWS_REGION / AWS_DEFAULT_REGION (the SDK reads the config file itself). */
 export const awsRegion = (ctx: ProviderContext) => ctx.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION;
 
+/** How `--all-regions` asks EC2: the command line's region (else us-east-1, in every account) and credentials. */
+export const awsRegionsOptions = (ctx: ProviderContext, endpoint: string | undefined) => ({
+  region: awsRegion(ctx) ?? 'us-east-1',
+  credentials: awsCredentials(ctx),
+  logger: ctx.logger,
+  endpoint,
+});
+
 export const AWS_CREDENTIALS_HINT =
   'AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), ~/.aws/config and ~/.aws/credentials, AWS_REGION or --region';
 

@@ -1,5 +1,5 @@
 import { StackfeedError } from '@stackfeed/core';
-import { RfsClient, type RfsClientOptions } from '@stackfeed/huawei-rfs';
+import { listRfsRegions, RfsClient, type RfsClientOptions } from '@stackfeed/huawei-rfs';
 import { eventSession, stackSession } from './session.js';
 import {
   type FleetPlaceContext,
@@ -51,6 +51,14 @@ export const plugin: ProviderPlugin = {
     'HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and _SECURITY_TOKEN for temporary keys), --region or HUAWEICLOUD_SDK_REGION',
   offers: ['listEvents', 'followEvents', 'listDeployments', 'listStacks'],
   connect: (ctx) => session(connect(ctx)),
+  // IAM's project list: at HUAWEICLOUD_SDK_IAM_ENDPOINT, else --endpoint (an emulator serves IAM there too).
+  listRegions: (ctx, signal) =>
+    listRfsRegions({
+      env: ctx.env,
+      logger: ctx.logger,
+      signal,
+      iamEndpoint: ctx.env.HUAWEICLOUD_SDK_IAM_ENDPOINT ?? ctx.endpoint,
+    }),
   fleetClient: (ctx) => connect(ctx) as FleetSourceClient,
   async demo({ clock }) {
     const { deploymentFailsAndRollsBack, startRfsEmulator } = await import('@stackfeed/emulator/rfs');
@@ -81,6 +89,7 @@ export const plugin: ProviderPlugin = {
   async emulator({ port, host, clock, loop }) {
     const { deploymentFailsAndRollsBack, seededUuid, startRfsEmulator } = await import('@stackfeed/emulator/rfs');
     const scenarios = [deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: clock.t0, stepMs: 3000 })];
+    // IAM on the same endpoint lists its project (--all-regions): HUAWEICLOUD_SDK_IAM_ENDPOINT.
     const emu = await startRfsEmulator({
       credentials: { aksk: [DEMO_CREDENTIALS] },
       scenarios,
@@ -112,6 +121,7 @@ export const plugin: ProviderPlugin = {
         HUAWEICLOUD_SDK_REGION: 'cn-north-4',
         // The Huawei SDKs' per-service, per-region endpoint variable: commands need no --endpoint with it set.
         HUAWEICLOUD_SDK_REGION_RFS_CN_NORTH_4: emu.url,
+        HUAWEICLOUD_SDK_IAM_ENDPOINT: emu.url,
       },
       notes: [
         `stacks: ${scenarios.map((s) => s.stackName).join(', ')}  (try: stackfeed events rfs shop-db -f --endpoint ${emu.url})`,

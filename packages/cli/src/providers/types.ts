@@ -1,4 +1,5 @@
 import type {
+  AccountRegion,
   Deployment,
   DiscoveredTarget,
   DiscoverOptions,
@@ -25,6 +26,13 @@ export interface ProviderContext {
   profile?: string | undefined;
   /** `--cloud` (an entry of clouds.yaml; default `OS_CLOUD`). */
   cloud?: string | undefined;
+  /** The Huawei project of the region (a fan-out over `--all-regions`, a fleet place's `projects:`). */
+  project?: string | undefined;
+  /**
+   * In a fan-out over regions, the region the command line named before (`--region`, else
+   * AWS_REGION): where the ParallelCluster API itself runs, which acts on `region`.
+   */
+  homeRegion?: string | undefined;
   cwd: string;
   /** Transport log lines (retries, ...) when `--debug`. */
   logger?: Logger | undefined;
@@ -47,8 +55,6 @@ export interface FleetSourceClient {
 
 /** A place of `stackfeed.yaml` as a provider file gets it, with the fleet's shared budget. */
 export interface FleetPlaceContext extends ProviderContext {
-  /** The Huawei project (`projects:`) of the place. */
-  project?: string | undefined;
   /** The request budget of the place's account and region, shared by every worker. */
   rateLimit: RateLimiter;
 }
@@ -201,6 +207,8 @@ export interface ProviderPlugin {
   offers?: ReadonlyArray<keyof ProviderSession>;
   /** Build a client from the standard places and the command line. May throw CONFIG errors. */
   connect(ctx: ProviderContext): ProviderSession | Promise<ProviderSession>;
+  /** `--all-regions`: the regions of the account the credentials belong to (AWS, Huawei Cloud). */
+  listRegions?(ctx: ProviderContext, signal: AbortSignal): Promise<AccountRegion[]>;
   /** The client a fleet worker discovers and follows a place with, built by the same credential rules as `connect`. */
   fleetClient?(ctx: FleetPlaceContext): FleetSourceClient;
   /** Play this provider's demo scenario on its emulator (loopback only). */

@@ -48,3 +48,17 @@ export interface DiscoverySource<Ref = StackRef> {
   /** In-progress targets first, then the rest; each kind in the provider's listing order. */
   discover(options?: DiscoverOptions): Paginator<DiscoveredTarget<Ref>>;
 }
+
+/**
+ * One region of an account where the account's clients can list and follow (`listAwsRegions` of
+ * the AWS adapters, `listRfsRegions` of Huawei RFS): what `--all-regions` fans out over.
+ */
+export interface AccountRegion {
+  provider: ProviderId;
+  /** `us-east-1`, `cn-north-4`. */
+  region: string;
+  /** The provider's word on the account's use of it, e.g. EC2's `optInStatus` (`opted-in`). */
+  status?: string;
+  /** Huawei: the region's IAM project, the RFS URL's `{project_id}`. */
+  projectId?: string;
+}

@@ -45,3 +45,10 @@ export {
   type SdkKit,
   type SdkKitOptions,
 } from './sdk-kit.js';
+export {
+  enabledAwsRegions,
+  listAwsRegionsWith,
+  type DescribeRegionsOutputLike,
+  type Ec2RegionsSdk,
+  type ListAwsRegionsOptions,
+} from './regions.js';

@@ -41,6 +41,15 @@ export interface RfsHandlerOptions {
   maxLimit?: number | undefined;
   /** IAM token lifetime (default 24 h). */
   tokenTtlMs?: number | undefined;
+  /** What IAM's `GET /v3/projects` lists (default: `projectId`, named `cn-north-4`). */
+  projects?: readonly IamProject[] | undefined;
+}
+
+/** One IAM project of the account, as `GET /v3/projects` lists it. */
+export interface IamProject {
+  id: string;
+  /** A region's own project is named after the region (`cn-north-4`); others are `MOS`, `cn-north-4_dev`, … */
+  name: string;
 }
 
 /** Illustrative RFS error codes of the emulator. */
@@ -174,6 +183,10 @@ export function createRfsHandler(store: RfsStore, options: RfsHandlerOptions): R
   const paging = new Pager(options);
   const router = new Router();
   router.on('POST', '/v3/auth/tokens', (req) => gateway.issueToken(req));
+  router.on('GET', '/v3/projects', (req) => {
+    gateway.authenticate(req);
+    return listProjects(req, options);
+  });
   const preamble = (req: EmulatorRequest) => {
     gateway.check(req);
     store.catchUp();
@@ -242,7 +255,8 @@ class Gateway {
     }
   }
 
-  private authenticate(req: EmulatorRequest): void {
+  /** The AK/SK signature or IAM token of a request. Throws HttpError. */
+  authenticate(req: EmulatorRequest): void {
     const now = this.options.clock();
     const token = req.headers['x-auth-token'];
     if (typeof token === 'string' && token) {
@@ -312,6 +326,28 @@ class Gateway {
       },
     };
   }
+}
+
+/** IAM `GET /v3/projects` (Keystone's shape, as Huawei IAM answers it), with its `name` and `enabled` filters. */
+function listProjects(req: EmulatorRequest, options: RfsHandlerOptions): EmulatorReply {
+  const all = options.projects ?? [{ id: options.projectId, name: 'cn-north-4' }];
+  const name = req.url.searchParams.get('name');
+  const enabled = req.url.searchParams.get('enabled');
+  const base = `https://iam.myhuaweicloud.com/v3/projects`;
+  const domainId = createHash('sha256').update(options.projectId).digest('hex').slice(0, 32);
+  const projects = all
+    .filter((p) => (name === null || p.name === name) && enabled !== 'false')
+    .map((p) => ({
+      is_domain: false,
+      description: '',
+      links: { self: `${base}/${p.id}` },
+      enabled: true,
+      id: p.id,
+      parent_id: domainId,
+      domain_id: domainId,
+      name: p.name,
+    }));
+  return { status: 200, body: { links: { self: base, previous: null, next: null }, projects } };
 }
 
 interface TokenRequest {

@@ -9,8 +9,8 @@
  * - {@link createRfsHandler}: the routes alone.
  * @packageDocumentation
  */
-import { type EmulatorServer, startEmulator } from '../harness.js';
-import { type IamUser, type RfsHandlerOptions, createRfsHandler } from './handler.js';
+import { type EmulatorServer, type Handler, startEmulator } from '../harness.js';
+import { type IamProject, type IamUser, type RfsHandlerOptions, createRfsHandler } from './handler.js';
 import type { RfsScenario, ScenarioStep } from './scenarios.js';
 import { type RfsProgress, RfsStore, type StackState } from './store.js';
 import type { AkSkIdentity } from './verify.js';
@@ -29,6 +29,7 @@ export {
   createRfsHandler,
   parseRfsFilter,
   RFS_ERRORS,
+  type IamProject,
   type IamUser,
   type RfsHandler,
   type RfsHandlerOptions,
@@ -37,8 +38,16 @@ export {
 export interface RfsEmulatorOptions {
   /** Who may call: AK/SK pairs (with securityToken for temporary ones) and IAM users. */
   credentials: { aksk?: AkSkIdentity[]; users?: IamUser[] };
-  /** The only project id served (default `0123456789abcdef0123456789abcdef`). */
+  /** The project id of `region` (default `0123456789abcdef0123456789abcdef`). */
   projectId?: string;
+  /** The region of `projectId`, its IAM project's name (default `cn-north-4`). */
+  region?: string;
+  /**
+   * More regions of the same account on the same endpoint: each an IAM project (listed by
+   * `GET /v3/projects`) with its own stacks, addressed by its project id in the RFS path. A region
+   * marked `refused` is listed but its RFS answers 403 (a project the credentials may not use).
+   */
+  regions?: ReadonlyArray<{ region: string; projectId: string; scenarios?: RfsScenario[]; refused?: boolean }>;
   scenarios?: RfsScenario[];
   /** The emulator's clock in ms (default Date.now): signature skew and scenario progress. */
   clock?: () => number;
@@ -74,8 +83,10 @@ export interface RfsEmulator {
   readonly projectId: string;
   /** The harness server: fault injection (`server.faults`) and the request log (`server.requests`). */
   readonly server: EmulatorServer;
-  /** The stacks and their events. */
+  /** The stacks and their events (of `projectId`). */
   readonly store: RfsStore;
+  /** The stacks of another region's project (`regions`). */
+  regionStore(region: string): RfsStore | undefined;
   /** Add a scenario (its history is applied now). */
   addScenario(s: RfsScenario): StackState;
   /**
@@ -114,16 +125,39 @@ export async function startRfsEmulator(options: RfsEmulatorOptions): Promise<Rfs
     maxLimit: options.maxLimit,
     tokenTtlMs: options.tokenTtlMs,
   };
+  const regions = options.regions ?? [];
+  handlerOptions.projects = [
+    { id: projectId, name: options.region ?? 'cn-north-4' },
+    ...regions.map((r) => ({ id: r.projectId, name: r.region })),
+    // IAM also lists projects that are no region's own (e.g. MOS): a client must skip them.
+    { id: 'mos00000000000000000000000000000', name: 'MOS' },
+  ] satisfies IamProject[];
   const rfs = createRfsHandler(store, handlerOptions);
+  const others = new Map<string, { store: RfsStore; handler: Handler }>();
+  for (const r of regions) {
+    if (r.refused) continue;
+    const s = new RfsStore(clock, options.progress ?? 'clock');
+    for (const sc of r.scenarios ?? []) s.addScenario(sc);
+    others.set(r.projectId, {
+      store: s,
+      handler: createRfsHandler(s, { ...handlerOptions, projectId: r.projectId }).handler,
+    });
+  }
+  // Each project's RFS calls go to its own store; IAM and the default project to the first.
+  const handler: Handler = (req) => {
+    const pid = /^\/v1\/([^/]+)\//.exec(req.rawPath)?.[1];
+    return (pid !== undefined ? others.get(pid)?.handler : undefined)?.(req) ?? rfs.handler(req);
+  };
   const server = await startEmulator({
     ...(options.port !== undefined ? { port: options.port } : {}),
-    handler: rfs.handler,
+    handler,
   });
   return {
     url: server.url,
     projectId,
     server,
     store,
+    regionStore: (region) => others.get(regions.find((r) => r.region === region)?.projectId ?? '')?.store,
     addScenario: (s) => store.addScenario(s),
     play: (stackName, steps, opts = {}) => store.play(stackName, steps, opts.startAt),
     advance: (stackName, n) => store.advance(stackName, n),

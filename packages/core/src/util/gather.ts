@@ -1,0 +1,61 @@
+/** What one source gave to {@link gatherInOrder}: its items (at most `limit`), or the error that stopped it. */
+export interface Gathered<S, T> {
+  source: S;
+  items: T[];
+  error?: unknown;
+  /** Not read: the sources before it already held `limit` items in all. */
+  skipped?: boolean;
+}
+
+/** Options of {@link gatherInOrder}. */
+export interface GatherOptions {
+  /** Sources read at once (default 4). */
+  concurrency?: number | undefined;
+  /** Items wanted in all, in the sources' order: each source gives at most this many. */
+  limit?: number | undefined;
+}
+
+/**
+ * Reads several sources at once (regions, clouds, accounts), `concurrency` at a time, each up to
+ * `limit` items, and returns their results in the sources' order. A source whose predecessors
+ * already hold `limit` items is not read. A source that throws keeps its error; the others go on.
+ *
+ * ```ts
+ * const results = await gatherInOrder(regions, (r) => clientFor(r).listImages(), { limit: 50 });
+ * ```
+ */
+export async function gatherInOrder<S, T>(
+  sources: readonly S[],
+  read: (source: S) => AsyncIterable<T> | Promise<AsyncIterable<T>>,
+  options: GatherOptions = {},
+): Promise<Gathered<S, T>[]> {
+  const { limit } = options;
+  const results: Gathered<S, T>[] = sources.map((source) => ({ source, items: [] }));
+  const done: boolean[] = [];
+  const enoughBefore = (i: number) => {
+    let n = 0;
+    for (let j = 0; j < i && done[j]; j++) n += (results[j] as Gathered<S, T>).items.length;
+    return limit !== undefined && n >= limit;
+  };
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < results.length; i = next++) {
+      const r = results[i] as Gathered<S, T>;
+      if (enoughBefore(i)) r.skipped = true;
+      else {
+        try {
+          for await (const x of await read(r.source)) {
+            r.items.push(x);
+            if (limit !== undefined && r.items.length >= limit) break;
+          }
+        } catch (err) {
+          r.error = err;
+        }
+      }
+      done[i] = true;
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 4, sources.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
