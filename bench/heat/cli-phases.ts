@@ -16,7 +16,8 @@
  * (fork/exec and teardown). Medians of ROUNDS rotating rounds (default 9) after one warm-up.
  *
  * run: (peer up; pnpm build) npx tsx --conditions=@stackfeed/source bench/heat/cli-phases.ts
- *      (writes bench/results/heat-cli-phases.json)
+ *      (writes bench/results/heat-cli-phases.json); BEFORE_BIN=<another build's bin/stackfeed.js>
+ *      adds its phases (as in cli-vs-curl.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +33,7 @@ const RESULTS = join(here, '..', 'results', 'heat-cli-phases.json');
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const BIN = join(root, 'packages', 'cli', 'bin', 'stackfeed.js');
 const MARKS = join(here, '..', 'cold-start', 'phase-marks.cjs');
+const BEFORE_BIN = process.env.BEFORE_BIN;
 
 type Mark = [name: string, ms: number];
 
@@ -114,6 +116,9 @@ async function main() {
     'node fetch (same two requests)': node([join(here, '..', 'cold-start', 'fetch-replay.mjs'), replay]),
     'node http.request (same two requests)': node([join(here, '..', 'cold-start', 'http-replay.mjs'), replay]),
     'node -e 0': node(['-e', '0']),
+    ...(BEFORE_BIN
+      ? { 'stackfeed before (BEFORE_BIN)': node([BEFORE_BIN, 'events', 'heat', stack.name, '-o', 'json']) }
+      : {}),
     'curl -L (same listing)': [
       'curl',
       [
@@ -161,6 +166,7 @@ async function main() {
     cpus: os.cpus().length,
     loadavg: os.loadavg().map((x) => round(x, 2)),
     rounds: ROUNDS,
+    ...(BEFORE_BIN ? { before: BEFORE_BIN } : {}),
     unit: 'ms, median of the rounds (each phase its own median: they need not add up to the wall median)',
     phases,
   };

@@ -34,3 +34,16 @@ const code = await run(process.argv.slice(2), {
 });
 // run() reports an interruption as 130; a SIGTERM is 143, as shells and supervisors expect.
 process.exitCode = code === 130 ? signalExit : code;
+// Done: leave once the output is out, not when the event loop happens to empty. Nothing idle
+// (a kept-alive connection, a timer some dependency left) holds the command, and Node does not
+// wait for V8's background work or tear the heap down at leisure (~5 ms of a one-page listing).
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit();
+
+/** Resolves once what was written to `stream` has been handed to the OS (pipes are asynchronous on macOS and Windows). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0 || stream.destroyed) resolve();
+    else stream.write('', () => resolve());
+  });
+}

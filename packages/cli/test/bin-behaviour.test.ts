@@ -54,6 +54,34 @@ async function freePort(): Promise<number> {
   });
 }
 
+describe('leaving when done (built bin)', () => {
+  it('a listing exits once its output is out: a timer left running and the kept-alive connection do not hold it', async () => {
+    const { startHeatEmulator, createScript } = await import('@stackfeed/emulator/heat');
+    const emu = await startHeatEmulator();
+    try {
+      emu.addStack('web', createScript('web', [{ name: 'net' }, { name: 'server' }], { stepMs: 1000 }));
+      emu.advance(60_000);
+      const linger = join(import.meta.dirname, 'fixtures', 'linger.cjs');
+      const r = await new Promise<Run>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          ['-r', linger, bin, 'events', 'heat', 'web', '--endpoint', emu.heatUrl, '-o', 'json'],
+          // a bin that waits for the event loop would never leave: bounded, so that it fails instead
+          { env: { PATH: process.env.PATH ?? '', OS_AUTH_TYPE: 'none' }, timeout: 60_000, killSignal: 'SIGKILL' },
+          (_error, out, err) => resolve({ code: child.exitCode, out, err }),
+        );
+      });
+      expect(r.code, r.err).toBe(0);
+      const listed = (JSON.parse(r.out) as Array<{ resource: { logicalId: string } }>).map((e) => e.resource.logicalId);
+      expect(new Set(listed)).toEqual(new Set(['web', 'net', 'server']));
+      // the connection to the emulator was still open (kept alive) when the process left
+      expect(r.err).toMatch(/^linger: [1-9]\d* open connection\(s\) at exit$/m);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe('exit codes (built bin)', () => {
   it.each([
     [['images', 'heat']],
