@@ -41,7 +41,9 @@ const PACKAGES = [
   // 2026-12-06 (session 9): cli own code 135 → 160 kB: the command-registry split (≈ 137 kB),
   // `fleet`/`worker`/`fleet status` (a 13 kB chunk that only those commands import; "own code" counts
   // every chunk of dist/) and `dashboard --config` (a fleet worker in the dashboard process).
-  ['@stackfeed/cli', 'cli', '160 kB', '4.9 MB'],
+  // 2026-12-07 (session 10): 160 → 170 kB: the fan-out of `stacks`/`images` over regions and clouds
+  // (--all-regions, --region a,b, --cloud a,b: the region/cloud column, per-source errors).
+  ['@stackfeed/cli', 'cli', '170 kB', '4.9 MB'],
   // store 64 → 72 kB: migration 2 (feed, deployments, stack summary) and the child-process initdb (session 8);
   // emulator 222 → 244 kB: the activity generators and request counters of the fleet scale proof.
   ['@stackfeed/store', 'store', '72 kB', undefined],
