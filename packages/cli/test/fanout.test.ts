@@ -140,15 +140,34 @@ describe('images imagebuilder --all-regions (EC2 DescribeRegions, Image Builder 
     expect(h.err).toMatch(/--all-regions: OpenStack Heat has no region list/);
   });
 
-  it('an aborted signal (Ctrl-C) exits 130', async () => {
+  it('Ctrl-C while the regions are read stops them all: exit 130, nothing else said', async () => {
     const ac = new AbortController();
-    ac.abort();
-    const r = await cli(['images', 'imagebuilder', '--all-regions', '--endpoint', server.url], {
-      providers,
-      env: { ...AWS_ENV, AWS_REGION: 'us-east-1' },
-      signal: ac.signal,
+    const slow = store('us-east-1', ['1.0.0']);
+    // The first Image Builder request is Ctrl-C's moment; its answer comes too late to matter.
+    const interrupted = await startEmulator({
+      handler: createAwsRegionsHandler({
+        regions: ['us-east-1', 'eu-west-1'].map((name) => ({
+          name,
+          handler: async (req) => {
+            ac.abort();
+            await new Promise((r) => setTimeout(r, 300));
+            return slow(req);
+          },
+        })),
+      }),
     });
-    expect(r.code).toBe(EXIT.INTERRUPTED);
+    try {
+      const r = await cli(['images', 'imagebuilder', '--all-regions', '--endpoint', interrupted.url], {
+        providers,
+        env: { ...AWS_ENV, AWS_REGION: 'us-east-1' },
+        signal: ac.signal,
+      });
+      expect(r.code).toBe(EXIT.INTERRUPTED);
+      expect(r.err.trim()).toBe('stackfeed: interrupted');
+      expect(r.out).toBe('');
+    } finally {
+      await interrupted.close();
+    }
   });
 });
 

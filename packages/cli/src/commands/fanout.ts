@@ -65,7 +65,7 @@ export function placedRecord(record: unknown, place: Place): unknown {
 /**
  * Says on stderr which places failed (name, then the typed error's line; its detail under
  * --debug) and returns the exit code: OK, PARTIAL_FAILURE when some failed, CALL_FAILED when all
- * did. On Ctrl-C it throws the abort (exit 130).
+ * did. On Ctrl-C it throws the abort (exit 130), before anything is printed.
  */
 export function reportPlaces(ctx: Ctx, results: readonly Gathered<Place, unknown>[], hint?: string): number {
   const failed = results.filter((r) => r.error !== undefined);

@@ -142,6 +142,7 @@ async function listCommand<T>(ctx: Ctx, providerName: string, flags: PlaceFlags,
   // Each place has its own client (and rate limit); 4 at a time; printed in the places' order.
   const read = async (place: Place) => (await open(place))({ maxItems: limit, signal: ctx.signal });
   const results = await gatherInOrder(places, read, { concurrency: 4, limit });
+  const code = reportPlaces(ctx, results, plugin.credentials);
   const rows = results.flatMap((r) => r.items.map((x): [T, Place] => [x, r.source])).slice(0, limit);
   const where: PlaceColumn = { head: places[0]?.key ?? 'region', values: rows.map(([, p]) => p.name) };
   print<[T, Place]>(
@@ -157,5 +158,5 @@ async function listCommand<T>(ctx: Ctx, providerName: string, flags: PlaceFlags,
     raw,
     l.none,
   );
-  return reportPlaces(ctx, results, plugin.credentials);
+  return code;
 }
