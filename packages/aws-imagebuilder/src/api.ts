@@ -26,7 +26,7 @@ import {
   type SdkKit,
   type TokenKey,
 } from '@stackfeed/core/adapter';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { isLifecycleResourcesPage } from './wire/guards.js';
 import {
   GetImageSchema,

@@ -10,7 +10,7 @@ import {
   imageBuildSucceeds,
 } from '@stackfeed/emulator/parallelcluster';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ParallelClusterClient } from '../src/index.js';
 import * as wire from '../src/wire/api.js';
 import { modelEnum, parallelClusterSpec, pcEnum } from './specs.js';

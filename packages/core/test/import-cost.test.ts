@@ -100,7 +100,7 @@ describe('model schemas are built on first use', () => {
   });
 
   it('a stand-in behaves as the schema: instanceof, nesting, extend, keys, and a bad record fails with its path', async () => {
-    const { z } = await import('zod');
+    const z = await import('zod');
     const { ImageArtifactSchema, PhaseSchema, StackRefSchema } = await import('../src/models/schemas.js');
     expect(StackRefSchema instanceof z.ZodObject).toBe(true);
     expect(Object.keys(StackRefSchema.shape)).toEqual(['name', 'id']);

@@ -10,7 +10,7 @@ import {
   parseWire,
   transportOptionsOf,
 } from '@stackfeed/core/adapter';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { credentialResolver, type CredentialsInput } from '../auth/credentials.js';
 import { regionFromApiHost, sigv4AuthHook } from '../auth/sigv4.js';
 import type { Backend, LogEventsQuery, PollState, StackTarget } from '../backend.js';

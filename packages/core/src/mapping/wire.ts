@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { StackfeedError } from '../errors/stackfeed-error.js';
 import type { ProviderId } from '../models/enums.js';
 

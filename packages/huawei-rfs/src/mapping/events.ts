@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { StackEvent, StackInfo } from '@stackfeed/core';
 import { parseWire } from '@stackfeed/core/adapter';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   type RfsEventFields,
   type WireStackEventSchema,

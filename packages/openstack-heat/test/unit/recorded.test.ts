@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWire } from '@stackfeed/core/adapter';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseHeatError } from '../../src/errors.js';
 import { toStackEvent, toStackInfo } from '../../src/mapping/event.js';
 import { WireEventSchema, WireStackSchema } from '../../src/wire/schemas.js';
