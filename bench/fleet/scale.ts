@@ -1,11 +1,12 @@
 /**
- * The fleet at scale: TARGETS stacks (default 2,000) with activity over 8 accounts (4 Heat
- * projects, 4 RFS projects, one emulator each, in this process), followed by WORKERS worker
+ * The fleet at scale: TARGETS targets (default 2,000) with activity over 8 accounts across the four
+ * emulators (2 Heat projects, 2 RFS projects, 2 ParallelCluster accounts' clusters, 2 Image Builder
+ * accounts' lifecycle executions; one emulator each, in this process), followed by WORKERS worker
  * processes (default 4) through a private PostgreSQL cluster, for N minutes of activity (the
  * argument, default 3: the stacks' first operations start staggered over it). Prints requests per
  * minute per target, how many targets one worker follows at the budget (measured CPU per
- * request), lag from event time to stored (p50/p95), stored events against the ground truth, and
- * RSS. Writes bench/results/fleet-scale.json (or OUT).
+ * request), lag from event time to stored (p50/p95), stored events against the ground truth (per
+ * provider), and RSS. Writes bench/results/fleet-scale.json (or OUT).
  *
  *   npx tsx --conditions=@stackfeed/source bench/fleet/scale.ts 3
  *   TARGETS=2000 WORKERS=4 POLL_MS=5000 LIMIT=25 npx tsx --conditions=@stackfeed/source bench/fleet/scale.ts 10
@@ -13,7 +14,7 @@
 import { openStore } from '@stackfeed/store';
 import { openFleet } from '../../packages/fleet/src/index.ts';
 import { forkWorker, type Proc } from '../../packages/fleet/test/fork-worker.ts';
-import { startScaleWorld } from '../../packages/fleet/test/scale-source.ts';
+import { providerOf, startScaleWorld } from '../../packages/fleet/test/scale-source.ts';
 import startPostgres from '../../packages/store/test/global-setup.ts';
 import { round, writeResult } from '../lib.ts';
 
@@ -34,8 +35,10 @@ if (!pg.url) throw new Error(`no PostgreSQL: ${pg.error}`);
 const url = pg.url;
 
 const world = await startScaleWorld({
-  heatAccounts: ACCOUNTS / 2,
-  rfsAccounts: ACCOUNTS / 2,
+  heatAccounts: ACCOUNTS / 4,
+  rfsAccounts: ACCOUNTS / 4,
+  pclusterAccounts: ACCOUNTS / 4,
+  imageBuilderAccounts: ACCOUNTS / 4,
   perAccount: Math.ceil(TARGETS / ACCOUNTS),
   spanMs: minutes * 60_000,
   budget: { limit: LIMIT, intervalMs: 1000 },
@@ -59,6 +62,23 @@ const S = store.schema;
 const q = async <T>(sql: string) => (await store.query<T & Record<string, unknown>>(sql))[0] as T;
 let truthTotal = 0;
 let maxHeldPerWorker = 0;
+/**
+ * The ground truth per provider: an event log's every event (`must` = `served` = the log), or, for
+ * Image Builder's snapshots, the states the emulator served (`served`) of which the end states (`must`) are stored.
+ */
+const truthOf = () => {
+  const by = new Map<string, { must: number; served: number }>();
+  for (const [placeKey, act] of world.activity) {
+    const t = by.get(providerOf(placeKey)) ?? { must: 0, served: 0 };
+    for (const target of act.targets) {
+      const ev = act.events(target.id);
+      t.served += ev.length;
+      t.must += act.truth === 'served' ? ev.filter((e) => e.final).length : ev.length;
+    }
+    by.set(providerOf(placeKey), t);
+  }
+  return by;
+};
 while (true) {
   await new Promise((r) => setTimeout(r, 5000));
   const row = await q<{ n: number; pending: number; held: number; events: number }>(
@@ -68,8 +88,8 @@ while (true) {
   );
   maxHeldPerWorker = Math.max(maxHeldPerWorker, ...procs.map((p) => lastRss(p)?.held ?? 0));
   const over = world.clock.now() > world.endsAt + 15_000;
-  truthTotal = 0;
-  for (const act of world.activity.values()) for (const t of act.targets) truthTotal += act.events(t.id).length;
+  const truth = truthOf();
+  truthTotal = [...truth.values()].reduce((n, t) => n + t.must, 0);
   console.log(
     `${Math.round((Date.now() - t0) / 1000)} s: targets ${row.n}/${total}, following ${row.held}, pending ${row.pending}, events ${row.events}/${truthTotal}`,
   );
@@ -86,6 +106,13 @@ const lagOf = (where: string) =>
      from (select extract(epoch from e.first_seen - e.ts) * 1000 as ms from ${S}.events e ${where}) x`,
   );
 const lag = await lagOf('');
+const perProviderRows = await store.query<{ provider: string; n: number; p50: number; p95: number; minutes: number }>(
+  `select x.provider, count(*)::int as n,
+     percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95,
+     (select sum(extract(epoch from span) + ${POLL_MS / 1000}) / 60 from (select max(ts) - min(ts) as span
+        from ${S}.events where provider = x.provider group by stack_key) y) as minutes
+   from (select provider, extract(epoch from first_seen - ts) * 1000 as ms from ${S}.events) x group by x.provider order by 1`,
+);
 // Events of targets already known when they happened (no wait for the next discovery).
 const lagKnown = await lagOf(
   `where e.ts >= (select min(t.discovered_at) from ${S}.fleet_targets t where t.name = e.stack_name)`,
@@ -109,6 +136,28 @@ const reqPerMinPerTarget = requests / followed.minutes;
 const perWorkerAtCpu = ((1000 / cpuPerRequestMs) * 60) / reqPerMinPerTarget;
 const perAccountAtBudget = (LIMIT * 60) / reqPerMinPerTarget;
 const mainCpu = process.cpuUsage(cpu0);
+const finalTruth = truthOf();
+const perProvider = Object.fromEntries(
+  perProviderRows.map((r) => {
+    const reqs = [...world.counters]
+      .filter(([k]) => providerOf(k) === r.provider)
+      .reduce((n, [, c]) => n + c.count(), 0);
+    const perTarget = reqs / r.minutes;
+    const t = finalTruth.get(r.provider);
+    return [
+      r.provider,
+      {
+        targets: world.accounts.filter((a) => a.place.provider === r.provider).length * Math.ceil(TARGETS / ACCOUNTS),
+        storedEvents: r.n,
+        truthEvents: t?.must === t?.served ? t?.must : { mustStore: t?.must, served: t?.served },
+        requests: reqs,
+        requestsPerMinPerTarget: round(perTarget, 2),
+        targetsOneAccountBudgetFollows: Math.floor((LIMIT * 60) / perTarget),
+        lagMs: { p50: Math.round(r.p50), p95: Math.round(r.p95) },
+      },
+    ];
+  }),
+);
 const result = {
   minutes,
   targets: total,
@@ -128,6 +177,7 @@ const result = {
   targetsOneAccountBudgetFollows: Math.floor(perAccountAtBudget),
   lagMs: { p50: Math.round(lag.p50), p95: Math.round(lag.p95) },
   lagMsOfKnownTargets: { p50: Math.round(lagKnown.p50), p95: Math.round(lagKnown.p95) },
+  perProvider,
   budgetDenied: Object.fromEntries(budgets.map((b) => [b.key, b.denied])),
   workerRssMB: rss.map((r) => round((r?.bytes ?? 0) / 2 ** 20, 1)),
   emulatorProcess: {
@@ -140,9 +190,12 @@ writeResult(process.env.OUT ?? 'bench/results/fleet-scale.json', result);
 await store.close();
 await world.close();
 stopPostgres();
-if (stored !== truthTotal) {
-  console.error(`stored ${stored} events, the emulators' truth has ${truthTotal}`);
-  process.exitCode = 1;
+for (const [provider, t] of finalTruth) {
+  const n = perProviderRows.find((r) => r.provider === provider)?.n ?? 0;
+  if (n < t.must || n > t.served) {
+    console.error(`${provider}: stored ${n} events, the emulators' truth: ${t.must} to store (${t.served} served)`);
+    process.exitCode = 1;
+  }
 }
 
 function lastRss(p: Proc) {

@@ -9,7 +9,8 @@ export default defineProject({
     // PGlite compiles its WASM build on every boot: seconds on a loaded machine.
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    // The store's setup: a private PostgreSQL cluster for the run (installed when missing).
-    globalSetup: ['../store/test/global-setup.ts'],
+    // The store's setup: a private PostgreSQL cluster for the run (installed when missing); and
+    // the real Heat peer, used where it runs and started where it does not.
+    globalSetup: ['../store/test/global-setup.ts', 'test/heat-peer-setup.ts'],
   },
 });

@@ -44,14 +44,19 @@ export function heatSource(
   };
 }
 
-/** The places of the proof: one Heat cloud per emulator, each its own account and budget. */
-export function heatPlaces(clouds: readonly string[], budget: { limit: number; intervalMs: number }): Place[] {
+/** The places of the proof: one Heat cloud per emulator (or peer), each its own account and budget. */
+export function heatPlaces(
+  clouds: readonly string[],
+  budget: { limit: number; intervalMs: number },
+  /** A stack name glob (a shared real peer holds other runs' stacks too). */
+  name?: string,
+): Place[] {
   return clouds.map((cloud) => ({
     key: `openstack-heat:cloud=${cloud}`,
     provider: 'openstack-heat',
     cloud,
     kinds: ['stack'],
-    filters: {},
+    filters: name ? { name } : {},
     budget: { key: `openstack-heat:${cloud}:-`, ...budget },
   }));
 }

@@ -1,16 +1,28 @@
 /**
  * The fleet at scale, on emulators with activity (the scale proof test and bench/fleet/scale.ts):
- * several accounts per provider (Heat projects and RFS projects, one emulator each, so each is
- * its own account with its own request counter), stacks created staggered over a span on a clock
- * that runs by itself, and the sources (discover + follow through the real clients) a worker
- * needs for them. Everything a worker process needs crosses the process boundary as JSON.
+ * several accounts per provider (Heat projects, RFS projects, ParallelCluster and Image Builder
+ * AWS accounts, one emulator each, so each is its own account with its own request counter),
+ * targets created staggered over a span on a clock that runs by itself, and the sources (discover
+ * + follow through the real clients) a worker needs for them. Everything a worker process needs
+ * crosses the process boundary as JSON.
  */
-import { type Activity, RequestCounter, RunningClock } from '@stackfeed/emulator';
+import { ParallelClusterClient } from '@stackfeed/aws-parallelcluster';
+import { ImageBuilderClient } from '@stackfeed/aws-imagebuilder';
+import type { StackEvent } from '@stackfeed/core';
+import { type Activity, RequestCounter, RunningClock, canonicalJson } from '@stackfeed/emulator';
 import { heatActivity, startHeatEmulator } from '@stackfeed/emulator/heat';
+import { ImageBuilderStore, imageBuilderActivity, startImageBuilderEmulator } from '@stackfeed/emulator/imagebuilder';
+import {
+  ParallelClusterWorld,
+  parallelClusterActivity,
+  startParallelClusterEmulator,
+} from '@stackfeed/emulator/parallelcluster';
 import { rfsActivity, startRfsEmulator } from '@stackfeed/emulator/rfs';
 import { RfsClient } from '@stackfeed/huawei-rfs';
 import { HeatClient } from '@stackfeed/openstack-heat';
 import type { DiscoverFn, FleetContext, FollowFn, Place } from '../src/index.js';
+
+type ScaleProvider = 'openstack-heat' | 'huawei-rfs' | 'aws-parallelcluster' | 'aws-imagebuilder';
 
 /** One account as a worker process needs it (JSON). */
 export interface ScaleAccount {
@@ -19,11 +31,17 @@ export interface ScaleAccount {
   /** RFS: the project and its AK/SK pair (an emulator fixture, not a credential of anything real). */
   projectId?: string;
   keys?: { accessKey: string; secretKey: string };
+  /** AWS (ParallelCluster API, Image Builder): the emulator's key pair (a fixture as well) and region. */
+  aws?: { accessKeyId: string; secretAccessKey: string; region: string };
 }
 
 export interface ScaleOptions {
   heatAccounts: number;
   rfsAccounts: number;
+  /** ParallelCluster accounts (API mode: clusters' CloudFormation stack events). Default 0. */
+  pclusterAccounts?: number;
+  /** Image Builder accounts (lifecycle executions). Default 0. */
+  imageBuilderAccounts?: number;
   /** Stacks per account. */
   perAccount: number;
   /** Wall ms over which the stacks' first operations start. */
@@ -80,6 +98,43 @@ export async function startScaleWorld(o: ScaleOptions): Promise<ScaleWorld> {
     activity.set(place.key, act);
     counters.set(place.key, new RequestCounter({ keyOf: () => place.key }).attach(emu.server));
   }
+  for (let i = 0; i < (o.pclusterAccounts ?? 0); i++) {
+    const profile = `pc-${i}`;
+    const aws = awsKeys('PC', i);
+    const world = new ParallelClusterWorld({ clock, accountId: `1111000000${String(i).padStart(2, '0')}` });
+    // Clusters only (no deletes: a deleted cluster is gone from the API).
+    const act = parallelClusterActivity(world, {
+      ...common,
+      prefix: profile,
+      seed: 200 + i,
+      updateRate: o.updateRate ?? 0.3,
+    });
+    const emu = await startParallelClusterEmulator({ world, credentials: [aws] });
+    closers.push(() => emu.close());
+    const place = awsPlace('aws-parallelcluster', profile, emu.region, ['cluster'], o.budget);
+    accounts.push({ place, endpoint: emu.apiUrl, aws: { ...aws, region: emu.region } });
+    activity.set(place.key, act);
+    const counter = new RequestCounter({ keyOf: () => place.key });
+    for (const server of Object.values(emu.servers)) counter.attach(server);
+    counters.set(place.key, counter);
+  }
+  for (let i = 0; i < (o.imageBuilderAccounts ?? 0); i++) {
+    const profile = `ib-${i}`;
+    const aws = awsKeys('IB', i);
+    const store = new ImageBuilderStore({ clock, accountId: `2222000000${String(i).padStart(2, '0')}` });
+    const act = imageBuilderActivity(store, { ...common, prefix: profile, seed: 300 + i });
+    // The truth of served states: the emulator tells the activity what each answer held.
+    const emu = await startImageBuilderEmulator({
+      store,
+      auth: { mode: 'check', credentials: [aws] },
+      onRequest: (op, input, s) => act.onRequest(op, input, s),
+    });
+    closers.push(() => emu.close());
+    const place = awsPlace('aws-imagebuilder', profile, store.region, ['lifecycle-execution'], o.budget);
+    accounts.push({ place, endpoint: emu.url, aws: { ...aws, region: store.region } });
+    activity.set(place.key, act);
+    counters.set(place.key, new RequestCounter({ keyOf: () => place.key }).attach(emu.server));
+  }
   const endsAt = Math.max(...[...activity.values()].map((a) => a.endsAt));
   return {
     accounts,
@@ -105,7 +160,47 @@ function placeOf(provider: 'openstack-heat' | 'huawei-rfs', account: string, bud
   };
 }
 
-type Client = HeatClient | RfsClient;
+/** An emulator's AWS key pair (a fixture: the emulator checks SigV4 against it). */
+const awsKeys = (tag: string, i: number) => ({
+  accessKeyId: `AKIAFLEETSCALE${tag}${String(i).padStart(2, '0')}`,
+  secretAccessKey: `fleet-scale-${tag.toLowerCase()}-emulator-secret-${i}-0000000000`,
+});
+
+function awsPlace(
+  provider: 'aws-parallelcluster' | 'aws-imagebuilder',
+  profile: string,
+  region: string,
+  kinds: Place['kinds'],
+  budget: ScaleOptions['budget'],
+): Place {
+  return {
+    key: `${provider}:profile=${profile}:region=${region}`,
+    provider,
+    profile,
+    region,
+    kinds,
+    filters: {},
+    budget: { key: `${provider}:${profile}:${region}`, ...budget },
+  };
+}
+
+/**
+ * What a stored event is in the ground truth's terms: Heat's and CloudFormation's event id; an
+ * RFS record (no id) as the emulator keeps it; an Image Builder resource state.
+ */
+export function truthKeyOf(provider: string, e: Pick<StackEvent, 'id' | 'raw'>): string {
+  if (provider === 'huawei-rfs') return canonicalJson(e.raw);
+  if (provider === 'aws-imagebuilder') {
+    const r = e.raw as { resourceId?: string; action?: { name?: string }; state?: { status?: string } };
+    return `${r.resourceId}|${r.action?.name}|${r.state?.status}`;
+  }
+  return e.id;
+}
+
+/** The provider of a place key. */
+export const providerOf = (placeKey: string) => placeKey.slice(0, placeKey.indexOf(':')) as ScaleProvider;
+
+type Client = HeatClient | RfsClient | ParallelClusterClient | ImageBuilderClient;
 
 /** Discover and follow for the accounts: one client per account and process, on the account's shared budget. */
 export function scaleSource(accounts: readonly ScaleAccount[]): { discover: DiscoverFn; follow: FollowFn } {
@@ -116,17 +211,7 @@ export function scaleSource(accounts: readonly ScaleAccount[]): { discover: Disc
     const a = accounts.find((x) => x.place.key === placeKey);
     if (!a) throw new Error(`no account for place ${placeKey}`);
     const common = { rateLimit: ctx.rateLimit, logger: ctx.logger, retry: { baseDelayMs: 20, maxDelayMs: 500 } };
-    c =
-      a.place.provider === 'openstack-heat'
-        ? new HeatClient({ auth: { type: 'none' }, endpoint: a.endpoint, ...common })
-        : new RfsClient({
-            region: 'cn-north-4',
-            projectId: a.projectId,
-            endpoint: a.endpoint,
-            credentials: a.keys,
-            env: {},
-            ...common,
-          });
+    c = makeClient(a, common);
     clients.set(placeKey, c);
     return c;
   };
@@ -134,10 +219,44 @@ export function scaleSource(accounts: readonly ScaleAccount[]): { discover: Disc
     discover: (place, signal, ctx) => client(place.key, ctx).discover({ kinds: place.kinds, signal }),
     follow: (target, checkpoint, signal, ctx) => {
       const opts = { since: checkpoint?.lowWater, pollIntervalMs: ctx.pollIntervalMs, signal };
-      const c = client(target.place, ctx);
-      return c instanceof HeatClient
-        ? c.watchStackEvents(target.discovered.ref as { name: string; id?: string }, opts)
-        : c.watchStackEvents(target.discovered.ref as { name: string }, opts);
+      // Each ref is one this client's own discover() gave.
+      const c = client(target.place, ctx) as {
+        watchStackEvents(ref: unknown, o: typeof opts): AsyncIterable<StackEvent>;
+      };
+      return c.watchStackEvents(target.discovered.ref, opts) as ReturnType<FollowFn>;
     },
   };
+}
+
+function makeClient(
+  a: ScaleAccount,
+  common: {
+    rateLimit: FleetContext['rateLimit'];
+    logger: FleetContext['logger'];
+    retry: { baseDelayMs: number; maxDelayMs: number };
+  },
+): Client {
+  switch (a.place.provider) {
+    case 'openstack-heat':
+      return new HeatClient({ auth: { type: 'none' }, endpoint: a.endpoint, ...common });
+    case 'huawei-rfs':
+      return new RfsClient({
+        region: 'cn-north-4',
+        projectId: a.projectId,
+        endpoint: a.endpoint,
+        credentials: a.keys,
+        env: {},
+        ...common,
+      });
+    case 'aws-parallelcluster': {
+      const { region, ...credentials } = a.aws as NonNullable<ScaleAccount['aws']>;
+      return new ParallelClusterClient({ apiUrl: a.endpoint, signingRegion: region, credentials, ...common });
+    }
+    case 'aws-imagebuilder': {
+      const { region, ...credentials } = a.aws as NonNullable<ScaleAccount['aws']>;
+      return new ImageBuilderClient({ region, endpoint: a.endpoint, credentials, ...common });
+    }
+    default:
+      throw new Error(`no scale client for ${a.place.provider}`);
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * One fleet worker process of the proof test. Argument: JSON { url, schema, id, endpoints, ttl,
- * budget, pollIntervalMs, discoverEveryMs }. Prints one JSON line per worker event; SIGTERM stops
+ * One fleet worker process of the proof tests (emulators, the real Heat peer). Argument: JSON
+ * { url, schema, id, endpoints, ttl, budget, pollIntervalMs, discoverEveryMs, name? (a stack name glob) }. Prints one JSON line per worker event; SIGTERM stops
  * it cleanly (leases handed back); SIGKILL is the crash the test makes.
  */
 import { openStore } from '@stackfeed/store';
@@ -16,10 +16,11 @@ const cfg = JSON.parse(process.argv[2] as string) as {
   budget: { limit: number; intervalMs: number };
   pollIntervalMs: number;
   discoverEveryMs: number;
+  name?: string;
 };
 const store = await openStore(cfg.url, { schema: cfg.schema });
 const fleet = await openFleet(store, { leaseTtlMs: cfg.ttl });
-const places = heatPlaces(Object.keys(cfg.endpoints), cfg.budget);
+const places = heatPlaces(Object.keys(cfg.endpoints), cfg.budget, cfg.name);
 const { discover, follow } = heatSource(cfg.endpoints, places);
 const worker = new FleetWorker(fleet, {
   id: cfg.id,
