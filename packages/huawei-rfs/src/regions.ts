@@ -1,6 +1,6 @@
 import type { AccountRegion } from '@stackfeed/core';
 import { HttpTransport, parseWire, transportOptionsOf } from '@stackfeed/core/adapter';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IamTokenAuth } from './auth/token.js';
 import { makeAuth, type RfsClientOptions } from './client.js';
 import { iamEndpoint } from './endpoints.js';
