@@ -1,7 +1,7 @@
 /**
  * What one module costs to import, in two builds side by side: each sample is a fresh `node`
- * process that first imports the files the module imports (`import … from './x.js'`: in the CLI
- * they are loaded by then anyway), then times `await import(<module>)` alone, and its CPU time.
+ * process that first imports what the module imports (its chunks, core, zod: in the CLI they are
+ * loaded by then anyway), then times `await import(<module>)` alone, and its CPU time.
  * The two take turns, ROUNDS rounds; per round the ratio after / before. Used for the bin's got
  * chunk (`source-*.js`) and for `@stackfeed/openstack-heat`'s dist.
  *
@@ -37,24 +37,33 @@ function moduleOf(arg: string): string {
   throw new Error(`no chunk of ${dir} holds ${pkg}`);
 }
 
-/** The relative files a module imports statically (minified `from"./x.js"` or `from './x.js'`). */
+/**
+ * What a module imports statically (minified `from"./x.js"` or `from 'pkg'`): relative files as
+ * URLs, packages by name (the child runs in the module's folder, so they resolve as from it).
+ */
 function staticImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const found = new Set<string>();
-  for (const m of text.matchAll(/from\s*["'](\.\.?\/[^"']+)["']/g)) found.add(resolve(dirname(file), m[1] as string));
+  for (const m of text.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)) {
+    const spec = m[1] as string;
+    found.add(spec.startsWith('.') ? pathToFileURL(resolve(dirname(file), spec)).href : spec);
+  }
   return [...found];
 }
 
 /** One fresh process: the module's own imports first, then the module timed alone. */
 function sample(file: string): { ms: number; cpuMs: number } {
-  const pre = staticImports(file).map((f) => pathToFileURL(f).href);
+  const pre = staticImports(file);
   const script = `
     for (const f of ${JSON.stringify(pre)}) await import(f);
     const c0 = process.cpuUsage(); const t0 = performance.now();
     await import(${JSON.stringify(pathToFileURL(file).href)});
     const t1 = performance.now(); const c = process.cpuUsage(c0);
     process.stdout.write(JSON.stringify({ ms: t1 - t0, cpuMs: (c.user + c.system) / 1000 }));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    cwd: dirname(file),
+  });
   return JSON.parse(out) as { ms: number; cpuMs: number };
 }
 
