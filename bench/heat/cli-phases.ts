@@ -29,7 +29,8 @@ import { listingUrls, the44, writeReplay } from './stack-44.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const RESULTS = join(here, '..', 'results', 'heat-cli-phases.json');
+// OUT=<name>.json: another results file (a run that must not replace the one docs/performance.md cites).
+const RESULTS = join(here, '..', 'results', process.env.OUT ?? 'heat-cli-phases.json');
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const BIN = join(root, 'packages', 'cli', 'bin', 'stackfeed.js');
 const MARKS = join(here, '..', 'cold-start', 'phase-marks.cjs');

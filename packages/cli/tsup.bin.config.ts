@@ -1,4 +1,24 @@
-import { defineConfig } from 'tsup';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Options } from 'tsup';
+
+/**
+ * got's optional features that stackfeed never turns on, by the module got imports for each: got
+ * imports them at load (http2-wrapper even builds a TLSSocket then), about a third of got's
+ * start-up. In the bin they are small stand-ins that throw a StackfeedError if ever used
+ * (src/got-stand-ins; test/cold-start.test.ts checks none of the real ones loads).
+ */
+const GOT_LEFT_OUT = ['http2-wrapper', 'cacheable-request', 'cacheable-lookup'];
+const gotStandIns: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'got-stand-ins',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${GOT_LEFT_OUT.join('|')})$`) }, (args) =>
+      // Only got's imports: any other importer gets the real module.
+      /[/\\]node_modules[/\\]got[/\\]/.test(args.importer)
+        ? { path: fileURLToPath(new URL(`src/got-stand-ins/${args.path}.ts`, import.meta.url)) }
+        : undefined,
+    );
+  },
+};
 
 // The `stackfeed` command as it runs (bin/stackfeed.js loads dist/bin/bin.js): one bundle with its
 // dependencies, split at the dynamic imports (one chunk per command and per provider), so that a
@@ -23,6 +43,7 @@ export default defineConfig({
   esbuildOptions(options) {
     options.conditions = ['node', 'import', 'default'];
   },
+  esbuildPlugins: [gotStandIns],
   // Less to read and compile at every start (Node 20 has no compile cache for ES modules); names kept for errors.
   minify: true,
   keepNames: true,

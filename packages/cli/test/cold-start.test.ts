@@ -55,6 +55,10 @@ const ZOD = /\/node_modules\/\.pnpm\/zod@|\/node_modules\/zod\//;
 /** A zod locale other than English (the one zod's messages use): in the bundle only as the whole `locales` namespace. */
 const ZOD_LOCALE = /zod\/v4\/locales\/(?!en\.js|index\.js)[\w-]+\.js$/;
 const GOT = /\/node_modules\/\.pnpm\/got@|\/node_modules\/got\//;
+/** got's optional features stackfeed never turns on (HTTP/2, response cache, DNS cache) and what they load. */
+const GOT_OPTIONAL =
+  /[/+](http2-wrapper|cacheable-request|cacheable-lookup|keyv|@keyv[+/][\w-]+|http-cache-semantics)@/;
+const GOT_STAND_INS = /\/packages\/cli\/src\/got-stand-ins\//;
 const CORE = /\/packages\/core\/|@stackfeed\+core/;
 const STORE = /\/packages\/store\/|@electric-sql|\/pg@/;
 const CLI_DIST = /\/packages\/cli\/dist\//;
@@ -142,6 +146,9 @@ describe('cold start: what each command loads', () => {
       for (const re of [CORE, ZOD, GOT]) expect(matching(r.loaded, re).length, String(re)).toBeGreaterThan(0);
       // zod as `import * as z`: the bundle keeps the schemas it builds, not zod's ~80 locales
       expect(matching(r.loaded, ZOD_LOCALE)).toEqual([]);
+      // got without its HTTP/2, cache and DNS-cache modules: the bin bundles stand-ins for them
+      expect(matching(r.loaded, GOT_OPTIONAL)).toEqual([]);
+      expect(matching(r.loaded, GOT_STAND_INS).length).toBeGreaterThan(0);
       expect(matching(r.loaded, AWS)).toEqual([]);
       expect(matching(r.loaded, STORE)).toEqual([]);
       // events print their own rows: the boxed tables (cli-table3) are for images, executions, stacks

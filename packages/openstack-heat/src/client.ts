@@ -73,7 +73,7 @@ interface StackCursor {
   m: string;
 }
 
-const EventShowWire = z.object({ event: WireEventSchema });
+const EventShowWire = z.lazy(() => z.object({ event: WireEventSchema }));
 
 /**
  * A client for OpenStack Heat (orchestration v1): stack events (list, per resource, show),

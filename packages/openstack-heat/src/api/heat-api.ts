@@ -29,7 +29,7 @@ import type { HeatClientOptions } from '../options.js';
 export const PROVIDER = 'openstack-heat' as const;
 
 /** Built once: a watch checks its stack on every poll. */
-const StackShowWire = z.object({ stack: WireStackSchema });
+const StackShowWire = z.lazy(() => z.object({ stack: WireStackSchema }));
 
 /** What {@link HeatApi} needs: the client's own options, one definition (src/options.ts). */
 export type HeatApiOptions = HeatClientOptions;

@@ -11,9 +11,9 @@ const PAGE = 1000;
 /** Safety cap on pages of one stack's list. */
 const MAX_PAGES = 1000;
 
-const ResourceListWire = z
-  .object({ resources: z.array(z.object({ links: z.array(LinkSchema).nullish() }).loose()) })
-  .loose();
+const ResourceListWire = z.lazy(() =>
+  z.object({ resources: z.array(z.object({ links: z.array(LinkSchema).nullish() }).loose()) }).loose(),
+);
 
 /**
  * Whether Heat honoured `nested_depth`: with it, every event carries a `root_stack` link; an older

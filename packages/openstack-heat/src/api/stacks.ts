@@ -6,7 +6,7 @@ import { StackListSchema, WireStackSchema } from '../wire/schemas.js';
 import type { HeatApi } from './heat-api.js';
 import { markerOf } from './refs.js';
 
-const StackListWire = z.object({ stacks: z.array(WireStackSchema) }).loose();
+const StackListWire = z.lazy(() => z.object({ stacks: z.array(WireStackSchema) }).loose());
 
 /** One page of `GET /stacks`: the stacks and the marker of the next page (from Heat's `next` link). */
 export async function fetchStackPage(
