@@ -183,9 +183,9 @@ describe('the fleet at CI scale on PostgreSQL: 4 worker processes, 240 targets o
     expect(status.errors).toEqual([]);
 
     // The budget, counted at the emulators: every request that arrived took a slot of its account's
-    // budget, and no account's arrivals exceeded the limit in any sliding half-window (a request's
-    // transit between the fleet's grant and the emulator's handler, both under load, can bunch
-    // arrivals; the database's per-second grants are checked against the full limit).
+    // budget, and no account's arrivals exceeded the limit in any sliding window of the budget's
+    // interval (the budget counts its grants over the interval plus the transit allowance, so that
+    // requests that left late do not bunch with the next window's).
     const lines: string[] = [];
     for (const { place } of world.accounts) {
       const placeKey = place.key;
@@ -194,7 +194,7 @@ describe('the fleet at CI scale on PostgreSQL: 4 worker processes, 240 targets o
       const b = status.budgets.find((x) => x.key === place.budget.key);
       expect(counter.count(), placeKey).toBeLessThanOrEqual(b?.granted ?? 0);
       expect(counter.count(), placeKey).toBeGreaterThan(BUDGET.limit);
-      expect(counter.maxInWindow(placeKey, BUDGET.intervalMs / 2), placeKey).toBeLessThanOrEqual(BUDGET.limit);
+      expect(counter.maxInWindow(placeKey, BUDGET.intervalMs), placeKey).toBeLessThanOrEqual(BUDGET.limit);
       const usage = await budgetUsage(store, place.budget.key);
       expect(Math.max(...usage.map((u) => u.requests)), placeKey).toBeLessThanOrEqual(BUDGET.limit);
       lines.push(
