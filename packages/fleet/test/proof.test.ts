@@ -2,7 +2,6 @@ import type { StackEvent } from '@stackfeed/core';
 import { createScript, type EmulatedStack, type HeatEmulator, startHeatEmulator } from '@stackfeed/emulator/heat';
 import type { Store } from '@stackfeed/store';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maxInWindow } from '@stackfeed/emulator';
 import { budgetUsage, FleetWorker, openFleet, type WorkerEvent } from '../src/index.js';
 import { ENGINES, postgresUrl, until } from './engines.js';
 import { forkWorker, type Proc } from './fork-worker.js';
@@ -247,8 +246,6 @@ describe.each(ENGINES)('the fleet on $name: workers, a crash, a takeover, one bu
       // (≤, not =: a grant whose follow was stopped or killed before it sent is not a request.)
       expect(c.arrivals.length, c.name).toBeLessThanOrEqual(b?.granted ?? 0);
       expect(c.arrivals.length).toBeGreaterThan(BUDGET.limit);
-      // … never more than the limit in any window of arrivals …
-      expect(maxInWindow(c.arrivals, BUDGET.intervalMs), c.name).toBeLessThanOrEqual(BUDGET.limit);
       // … and no second of grants (by the database's clock, which every worker shares) held more
       // than the limit: a second is shorter than the budget's window.
       const usage = await budgetUsage(store, `openstack-heat:${c.name}:-`);
