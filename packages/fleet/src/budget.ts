@@ -9,7 +9,16 @@ export interface BudgetOptions {
   intervalMs?: number | undefined;
   /** How long a THROTTLED answer halves the budget for every worker (default 30 s). */
   slowdownMs?: number | undefined;
+  /**
+   * The longest a granted request takes to reach the provider (default 250 ms). Grants are counted
+   * over `intervalMs + transitMs`, so that the provider, counting arrivals, never sees more than
+   * `limit` in any `intervalMs`; the fleet's rate is then at most `limit` per `intervalMs + transitMs`.
+   */
+  transitMs?: number | undefined;
 }
+
+/** {@link BudgetOptions.transitMs}'s default: a request's way from the grant to the provider under load. */
+export const DEFAULT_TRANSIT_MS = 250;
 
 /** A budget's counters, as `fleet status` shows them. */
 export interface BudgetState {
@@ -43,6 +52,7 @@ export interface BudgetState {
 export class SharedBudget extends RateLimiter {
   readonly key: string;
   private readonly slowdownMs: number;
+  private readonly transitMs: number;
   private readonly S: string;
 
   /** @internal use `Fleet.budget` (it creates the row). */
@@ -54,15 +64,17 @@ export class SharedBudget extends RateLimiter {
     super({ limit: options.limit, intervalMs: options.intervalMs ?? 1000 });
     this.key = key;
     this.slowdownMs = options.slowdownMs ?? 30_000;
+    this.transitMs = options.transitMs ?? DEFAULT_TRANSIT_MS;
     this.S = `"${store.schema}"`;
   }
 
   /** Create the budget's row, or set its limit (the configuration read last wins). */
   async ensure(): Promise<void> {
     await this.store.query(
-      `insert into ${this.S}.fleet_budgets (key, lim, interval_ms) values ($1, $2, $3)
-       on conflict (key) do update set lim = excluded.lim, interval_ms = excluded.interval_ms`,
-      [this.key, this.limit, this.intervalMs],
+      `insert into ${this.S}.fleet_budgets (key, lim, interval_ms, transit_ms) values ($1, $2, $3, $4)
+       on conflict (key) do update set lim = excluded.lim, interval_ms = excluded.interval_ms,
+         transit_ms = excluded.transit_ms`,
+      [this.key, this.limit, this.intervalMs, this.transitMs],
     );
   }
 

@@ -72,19 +72,25 @@ export class ConfigReader {
     return out;
   }
 
-  /** A `{ limit, intervalMs, slowdownMs }` mapping; undefined unless it has a good limit. */
+  /** A `{ limit, intervalMs, slowdownMs, transitMs }` mapping; undefined unless it has a good limit. */
   budget(node: Node | null | undefined, keyNode: Node, path: string): BudgetOptions | undefined {
     if (!isMap(node)) {
-      this.report(node, keyNode, path, 'expected a mapping { limit, intervalMs, slowdownMs }');
+      this.report(node, keyNode, path, 'expected a mapping { limit, intervalMs, slowdownMs, transitMs }');
       return undefined;
     }
-    this.unknownKeys(node, ['limit', 'intervalMs', 'slowdownMs'], path);
+    this.unknownKeys(node, ['limit', 'intervalMs', 'slowdownMs', 'transitMs'], path);
     const limit = this.positiveNumber(node, 'limit', path, true);
     if (!this.entry(node, 'limit')) this.report(node, keyNode, joinPath(path, 'limit'), 'required');
     const intervalMs = this.positiveNumber(node, 'intervalMs', path, false);
     const slowdownMs = this.positiveNumber(node, 'slowdownMs', path, false);
+    const transitMs = this.positiveNumber(node, 'transitMs', path, false);
     if (limit === undefined) return undefined;
-    return { limit, ...(intervalMs ? { intervalMs } : {}), ...(slowdownMs ? { slowdownMs } : {}) };
+    return {
+      limit,
+      ...(intervalMs ? { intervalMs } : {}),
+      ...(slowdownMs ? { slowdownMs } : {}),
+      ...(transitMs ? { transitMs } : {}),
+    };
   }
 }
 

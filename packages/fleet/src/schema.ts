@@ -131,6 +131,44 @@ const STEPS: ReadonlyArray<{ version: number; statements: readonly string[] }> =
       'alter table {S}.fleet_targets add column final_status text',
     ],
   },
+  {
+    version: 3,
+    statements: [
+      // How long a granted request may take to reach the provider (the grant is on the database's
+      // clock, the provider counts arrivals). Grants are counted over the window plus this, so that
+      // requests which left late, bunched with the next window's, still arrive at most `lim` in any
+      // window: arrivals in [a, a + w] were granted in [a - transit, a + w], a span of w + transit.
+      'alter table {S}.fleet_budgets add column transit_ms double precision not null default 0',
+      `create or replace function {S}.fleet_take(p_key text) returns double precision language plpgsql as $fn$
+      declare
+        b record;
+        t double precision;
+        eff integer;
+        span double precision;
+        kept double precision[];
+        n integer;
+      begin
+        select * into b from {S}.fleet_budgets where key = p_key for update;
+        if not found then return -1; end if;
+        t := extract(epoch from clock_timestamp()) * 1000;
+        eff := case when b.slowed_until is not null and b.slowed_until > clock_timestamp()
+          then greatest(1, b.lim / 2) else b.lim end;
+        span := b.interval_ms + b.transit_ms;
+        select coalesce(array_agg(g order by g), '{}') into kept from unnest(b.grants) g where g > t - span;
+        n := coalesce(array_length(kept, 1), 0);
+        if n < eff then
+          update {S}.fleet_budgets set grants = kept || t, granted = granted + 1 where key = p_key;
+          insert into {S}.fleet_budget_usage as u (key, second, n) values (p_key, floor(t / 1000)::bigint, 1)
+            on conflict (key, second) do update set n = u.n + 1;
+          delete from {S}.fleet_budget_usage where key = p_key and second < floor(t / 1000)::bigint - 3600;
+          return 0;
+        end if;
+        update {S}.fleet_budgets set grants = kept, denied = denied + 1 where key = p_key;
+        return greatest(1, kept[n - eff + 1] + span - t);
+      end
+      $fn$`,
+    ],
+  },
 ];
 
 export const FLEET_SCHEMA_VERSION = STEPS[STEPS.length - 1]?.version ?? 0;

@@ -47,6 +47,26 @@ describe.each(ENGINES)('shared request budget on $name', (engine) => {
     await c.acquire();
   });
 
+  it('counts grants over the window plus the transit allowance: a slot frees only when both have passed', async () => {
+    const store = await engine.open();
+    open.push(store);
+    const fleet = await openFleet(store);
+    // A window of 50 ms, but a request may take 60 s to reach the provider: the next slot is a minute away.
+    const slow = await fleet.budget('openstack-heat:cloud-t:-', { limit: 1, intervalMs: 50, transitMs: 60_000 });
+    await slow.acquire();
+    const stop = new AbortController();
+    const second = slow.acquire(stop.signal);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await settled(second, store)).toBe('pending');
+    stop.abort();
+    expect(StackfeedError.is(await second.catch((e: unknown) => e), 'ABORTED')).toBe(true);
+    // The same window with a 1 ms allowance: the next slot comes once the window has passed.
+    const quick = await fleet.budget('openstack-heat:cloud-q:-', { limit: 1, intervalMs: 50, transitMs: 1 });
+    await quick.acquire();
+    await quick.acquire();
+    expect((await quick.state())?.granted).toBe(2);
+  });
+
   it('a THROTTLED answer halves the budget for every worker', async () => {
     const store = await engine.open();
     open.push(store);

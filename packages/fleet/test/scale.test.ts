@@ -183,9 +183,12 @@ describe('the fleet at CI scale on PostgreSQL: 4 worker processes, 240 targets o
     expect(status.errors).toEqual([]);
 
     // The budget, counted at the emulators: every request that arrived took a slot of its account's
-    // budget, and no account's arrivals exceeded the limit in any sliding half-window (a request's
-    // transit between the fleet's grant and the emulator's handler, both under load, can bunch
-    // arrivals; the database's per-second grants are checked against the full limit).
+    // budget, and no account's arrivals exceeded the limit in any sliding half-window. The budget
+    // counts its grants over the interval plus a transit allowance (250 ms), so arrivals stay within
+    // the limit over the full interval as long as no request takes longer than that from its grant
+    // to the emulator; on a loaded CI machine nothing bounds that, so the full-interval count is
+    // printed as a figure (25 for every account in the runs of 2026-12-07, 26–34 before the
+    // allowance), and the half-window is what is asserted.
     const lines: string[] = [];
     for (const { place } of world.accounts) {
       const placeKey = place.key;

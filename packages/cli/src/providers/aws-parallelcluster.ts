@@ -104,14 +104,27 @@ export const plugin: ProviderPlugin = {
     const { ParallelClusterWorld, imageBuildSucceeds, createParallelClusterApiHandler } = await import(
       '@stackfeed/emulator/parallelcluster'
     );
+    const { createAwsRegionsHandler } = await import('@stackfeed/emulator/regions');
     const world = new ParallelClusterWorld({ start: clock.t0 });
     imageBuildSucceeds(world, { imageId: 'rocky9-hpc', buildSeconds: 120, startInMs: 0 });
+    // A second region of the account with its own image (`images pcluster --all-regions`): the API
+    // acts on the region its `region` query names, as the real one's gateway does.
+    const west = new ParallelClusterWorld({ start: clock.t0, region: 'eu-west-1' });
+    imageBuildSucceeds(west, { imageId: 'rocky9-west', buildSeconds: 120, startInMs: 0 });
     const api = await startEmulator({
       port,
       host,
-      handler: createParallelClusterApiHandler(world, {
-        credentials: [{ ...EMULATOR_AWS_KEYS }],
-        stage: 'prod',
+      handler: createAwsRegionsHandler({
+        routeBy: 'region-query',
+        regions: [world, west].map((w) => ({
+          name: w.region,
+          handler: createParallelClusterApiHandler(w, {
+            credentials: [{ ...EMULATOR_AWS_KEYS }],
+            stage: 'prod',
+            // The API's gateway is in the account's home region; each world acts on its own.
+            signingRegion: world.region,
+          }),
+        })),
       }),
     });
     const cfn = await startEmulator({
@@ -120,6 +133,7 @@ export const plugin: ProviderPlugin = {
       handler: createCloudFormationHandler(world.cfn, { onRequest: () => world.onRequest() }),
     });
     const driving = drive(world, clock);
+    const drivingWest = drive(west, clock);
     // --loop: another image build each round (rocky9-hpc-2, -3, …).
     const looping = loop
       ? loopRounds(clock, (k, startAt) => {
@@ -132,6 +146,7 @@ export const plugin: ProviderPlugin = {
       : undefined;
     const stop = () => {
       driving();
+      drivingWest();
       looping?.();
     };
     const apiUrl = `${api.url}/prod`;
@@ -145,7 +160,7 @@ export const plugin: ProviderPlugin = {
       },
       notes: [
         `CloudFormation (direct mode) at ${cfn.url}: AWS_ENDPOINT_URL_CLOUDFORMATION=${cfn.url} and no PCLUSTER_API_URL`,
-        'images: rocky9-hpc (builds for 2 min from launch)',
+        'images: rocky9-hpc (builds for 2 min from launch); in eu-west-1 rocky9-west (--all-regions)',
         ...(loop
           ? [`--loop: another build (rocky9-hpc-2, -3, …) every ${LOOP_PERIOD_MS / 1000} s of scenario time`]
           : []),
