@@ -93,7 +93,33 @@ describe('stackfeed emulator', () => {
       );
       expect(execs.code, execs.err).toBe(0);
       expect(records(execs.out).length).toBeGreaterThan(0);
-      expect(pc).toContain(`AWS_ENDPOINT_URL_CLOUDFORMATION=http://127.0.0.1:${base + 1}`);
+
+      // Direct mode (no PCLUSTER_API_URL): the four services the banner names, each region's own.
+      const directEnv = {
+        ...awsEnv,
+        ...Object.fromEntries(
+          [
+            ['AWS_ENDPOINT_URL_CLOUDFORMATION', 1],
+            ['AWS_ENDPOINT_URL_EC2', 2],
+            ['AWS_ENDPOINT_URL_IMAGEBUILDER', 3],
+            ['AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', 4],
+          ].map(([k, offset]) => {
+            expect(pc).toContain(`${k}=http://127.0.0.1:${base + Number(offset)}`);
+            return [k, new RegExp(`${k}=(\\S+)`).exec(pc)?.[1]];
+          }),
+        ),
+      };
+      const direct = await cli(['images', 'pcluster', '--all-regions', '-o', 'ndjson'], { env: directEnv });
+      expect(direct.code, direct.err).toBe(0);
+      expect(records(direct.out).map((i) => [i.region, i.id])).toEqual(
+        expect.arrayContaining([
+          ['us-east-1', 'rocky9-hpc'],
+          ['eu-west-1', 'rocky9-west'],
+        ]),
+      );
+      const directEvents = await cli(['events', 'pcluster', 'rocky9-hpc', '-o', 'ndjson'], { env: directEnv });
+      expect(directEvents.code, directEvents.err).toBe(0);
+      expect(records(directEvents.out).length).toBeGreaterThan(0);
 
       const heatUrl = `http://127.0.0.1:${base + 30}/v1/demo`; // behind a proxy: the Heat emulator picks its port
       expect(out.text).toContain(`endpoint  ${heatUrl}`);
