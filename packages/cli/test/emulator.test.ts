@@ -1,38 +1,12 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { BufferWriter, EXIT, run } from '../src/index.js';
+import { freePortBase } from './emulator-process.js';
 import { cli, records } from './helpers.js';
 
 /** Waits until `cond` holds, checking after each turn of the event loop's timers. */
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
   if (!cond()) throw new Error(`never happened: ${what}`);
-}
-
-/** Whether every port in [base, base + count) can be bound on 127.0.0.1 right now. */
-async function allFree(base: number, count: number): Promise<boolean> {
-  for (let port = base; port < base + count; port++) {
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (!free) return false;
-  }
-  return true;
-}
-
-/**
- * A port base for the four emulators (base … base + 39) that is free now and below the ephemeral
- * range (Linux hands out 32768+, others 49152+): a fixed base inside it (47310) was once taken by
- * another test's outgoing connection in a parallel run (EADDRINUSE).
- */
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 40 * Math.floor(Math.random() * 300);
-    if (await allFree(base, 40)) return base;
-  }
-  throw new Error('no free block of 40 ports between 20000 and 32000');
 }
 
 describe('stackfeed emulator', () => {
@@ -93,7 +67,33 @@ describe('stackfeed emulator', () => {
       );
       expect(execs.code, execs.err).toBe(0);
       expect(records(execs.out).length).toBeGreaterThan(0);
-      expect(pc).toContain(`AWS_ENDPOINT_URL_CLOUDFORMATION=http://127.0.0.1:${base + 1}`);
+
+      // Direct mode (no PCLUSTER_API_URL): the four services the banner names, each region's own.
+      const directEnv = {
+        ...awsEnv,
+        ...Object.fromEntries(
+          [
+            ['AWS_ENDPOINT_URL_CLOUDFORMATION', 1],
+            ['AWS_ENDPOINT_URL_EC2', 2],
+            ['AWS_ENDPOINT_URL_IMAGEBUILDER', 3],
+            ['AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', 4],
+          ].map(([k, offset]) => {
+            expect(pc).toContain(`${k}=http://127.0.0.1:${base + Number(offset)}`);
+            return [k, new RegExp(`${k}=(\\S+)`).exec(pc)?.[1]];
+          }),
+        ),
+      };
+      const direct = await cli(['images', 'pcluster', '--all-regions', '-o', 'ndjson'], { env: directEnv });
+      expect(direct.code, direct.err).toBe(0);
+      expect(records(direct.out).map((i) => [i.region, i.id])).toEqual(
+        expect.arrayContaining([
+          ['us-east-1', 'rocky9-hpc'],
+          ['eu-west-1', 'rocky9-west'],
+        ]),
+      );
+      const directEvents = await cli(['events', 'pcluster', 'rocky9-hpc', '-o', 'ndjson'], { env: directEnv });
+      expect(directEvents.code, directEvents.err).toBe(0);
+      expect(records(directEvents.out).length).toBeGreaterThan(0);
 
       const heatUrl = `http://127.0.0.1:${base + 30}/v1/demo`; // behind a proxy: the Heat emulator picks its port
       expect(out.text).toContain(`endpoint  ${heatUrl}`);

@@ -4,10 +4,10 @@
  * direct mode reads the CloudFormation emulator through AWS_ENDPOINT_URL_CLOUDFORMATION, `--loop`
  * plays the scenarios again with new ids, and the demo clock never stamps an event in the future.
  */
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BufferWriter, EXIT, run } from '../src/index.js';
 import { type DemoClock, demoClock, LOOP_PERIOD_MS, loopRounds } from '../src/providers/types.js';
+import { freePortBase } from './emulator-process.js';
 import { cli, records } from './helpers.js';
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
@@ -17,22 +17,6 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, wha
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`never happened: ${what}`);
-}
-
-async function freePortBase(): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 40 * Math.floor(Math.random() * 300);
-    let ok = true;
-    for (let p = base; p < base + 40 && ok; p++) ok = await free(p);
-    if (ok) return base;
-  }
-  throw new Error('no free block of 40 ports');
 }
 
 /** Starts `stackfeed emulator` in-process; returns its banner and the variables it printed, per provider. */

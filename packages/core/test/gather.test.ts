@@ -64,6 +64,23 @@ describe('gatherInOrder', () => {
     expect(results.map((r) => r.skipped ?? false)).toEqual([false, true, true]);
     expect(read).toEqual(['a']);
   });
+
+  it('an aborted signal (the reads take it, as the CLI passes its own) ends each place with its error: the gathering still resolves', async () => {
+    const ac = new AbortController();
+    const read = async function* (s: string) {
+      ac.signal.throwIfAborted();
+      yield `${s}0`;
+      if (s === 'a') ac.abort(new Error('stopped'));
+      ac.signal.throwIfAborted();
+      yield `${s}1`;
+    };
+    const results = await gatherInOrder(['a', 'b', 'c'], read, { concurrency: 1 });
+    expect(results.map((r) => [r.source, r.items, String(r.error)])).toEqual([
+      ['a', ['a0'], 'Error: stopped'],
+      ['b', [], 'Error: stopped'],
+      ['c', [], 'Error: stopped'],
+    ]);
+  });
 });
 
 describe('enabledAwsRegions', () => {

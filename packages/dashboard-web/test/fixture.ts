@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { createScript, type HeatEmulator, startHeatEmulator } from '@stackfeed/emulator/heat';
-import { deploymentFailsAndRollsBack, type RfsEmulator, startRfsEmulator } from '@stackfeed/emulator/rfs';
 import { type DashboardServer, startDashboard, TargetBoard } from '@stackfeed/dashboard';
-import { RfsClient } from '@stackfeed/huawei-rfs';
-import { HeatClient } from '@stackfeed/openstack-heat';
+import { createScript, type HeatEmulator } from '@stackfeed/emulator/heat';
+import type { RfsEmulator } from '@stackfeed/emulator/rfs';
+import type { HeatClient } from '@stackfeed/openstack-heat';
 import { openStore, type Store } from '@stackfeed/store';
+import { fill, startScenario } from '../../dashboard/test/scenario.js';
 
 /** Where the page's build is (the test runs against what `pnpm build` made). */
 export const WEB_ROOT = new URL('../../dashboard/web', import.meta.url).pathname;
@@ -38,58 +38,10 @@ export async function startWorld(): Promise<World> {
   if (!existsSync(`${WEB_ROOT}/index.html`))
     throw new Error('the page is not built: pnpm --filter @stackfeed/dashboard-web build');
   const t0 = Date.now() - 2 * 3600_000;
-  const heat = await startHeatEmulator({ epochMs: t0, tenant: 'demo', autoAdvanceMs: 2000 });
-  const web = heat.addStack(
-    'web',
-    createScript('web', [{ name: 'net' }, { name: 'servers', type: 'OS::Heat::ResourceGroup' }, { name: 'lb' }], {
-      stepMs: 3000,
-    }),
-  );
-  heat.addStack(
-    'web-servers-ab12',
-    createScript(
-      'web-servers-ab12',
-      [
-        { name: '0', type: 'OS::Nova::Server' },
-        { name: '1', type: 'OS::Nova::Server' },
-      ],
-      { startMs: 2500, stepMs: 200 },
-    ),
-    { parent: web.id },
-  );
-  heat.addStack(
-    'db',
-    createScript('db', [{ name: 'net' }, { name: 'volume', type: 'OS::Cinder::Volume', fail: true }], {
-      startMs: 500,
-      stepMs: 1000,
-    }),
-  );
-  const rfsNow = () => t0 + 3_600_000;
-  const rfs = await startRfsEmulator({
-    credentials: { aksk: [RFS_KEYS] },
-    scenarios: [deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: t0, stepMs: 1000 })],
-    clock: rfsNow,
-  });
-  const retry = { baseDelayMs: 1, maxDelayMs: 4, maxAttempts: 1 };
-  const heatClient = new HeatClient({ auth: { type: 'none' }, endpoint: heat.heatUrl, retry });
-  const rfsClient = new RfsClient({
-    region: 'cn-north-4',
-    projectId: rfs.projectId,
-    endpoint: rfs.url,
-    credentials: RFS_KEYS,
-    env: {},
-    now: rfsNow,
-    retry,
-  });
+  const emu = await startScenario({ t0, rfsKeys: RFS_KEYS, retry: { baseDelayMs: 1, maxDelayMs: 4, maxAttempts: 1 } });
+  const { heat, heatClient } = emu;
   const store = await openStore(':memory:');
-  await store.resume(
-    'openstack-heat:web',
-    (since) => heatClient.watchStackEvents('web', { pollIntervalMs: 5, nestedDepth: 2, ...(since ? { since } : {}) }),
-    { flushIntervalMs: 5 },
-  );
-  const o = { pollIntervalMs: 5, flushIntervalMs: 5 };
-  await store.follow(heatClient, 'db', o);
-  await store.follow(rfsClient, 'shop-db', o);
+  await fill(store, emu);
 
   const board = new TargetBoard();
   const webKey = board.add({ provider: 'openstack-heat', kind: 'stack', name: 'web', place: 'demo' });
@@ -114,7 +66,7 @@ export async function startWorld(): Promise<World> {
   let server = await open();
   const world: World = {
     heat,
-    rfs,
+    rfs: emu.rfs,
     heatClient,
     store,
     board,
@@ -144,8 +96,7 @@ export async function startWorld(): Promise<World> {
       await probe;
       await server.close();
       await store.close();
-      await heat.close();
-      await rfs.close();
+      await emu.close();
     },
   };
   return world;

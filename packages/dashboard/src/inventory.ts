@@ -118,7 +118,7 @@ function addTopLevelStacks(
       nested.push(st);
       continue;
     }
-    const owner = index.find(st.provider, st.key) ?? index.find(st.provider, st.name);
+    const owner = recordOwning(index, st);
     if (owner) {
       // The events of an image build or an execution: counted on it.
       countOn(owner, st);
@@ -130,6 +130,19 @@ function addTopLevelStacks(
     roots.set(refKey(st.provider, st.key), item);
   }
   return { roots, nested };
+}
+
+/**
+ * The image or execution whose events a top-level stack holds, found by the stack's key or name.
+ * Never another stack: two stacks may share a name (two regions or projects, or a deleted and
+ * re-created stack) and are still two stacks.
+ */
+function recordOwning(index: ItemIndex, st: StoredStack): InventoryItem | undefined {
+  for (const ref of [st.key, st.name]) {
+    const found = index.find(st.provider, ref);
+    if (found && found.kind !== 'stack') return found;
+  }
+  return undefined;
 }
 
 /** A nested stack's events count on its top-level item; without one stored (yet), it shows on its own. */

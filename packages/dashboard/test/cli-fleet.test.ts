@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScript, type HeatEmulator, startHeatEmulator } from '@stackfeed/emulator/heat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '@stackfeed/store';
+import pg from 'pg';
 import { bin, ensureBuilt } from './built-bin.js';
+import { freshSchema, postgresUrl } from './fixture.js';
 
 interface Item {
   provider: string;
@@ -28,6 +31,21 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, out: () => out, err: () => err };
+}
+
+/** A database of its own on the run's private PostgreSQL server (the CLI's store uses the default schema). */
+async function freshDatabase(): Promise<string> {
+  const admin = new pg.Client({ connectionString: postgresUrl() });
+  await admin.connect();
+  const name = freshSchema();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(postgresUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, tries = 1200): Promise<T> {
@@ -59,12 +77,15 @@ describe('stackfeed dashboard --config stackfeed.yaml (the built bin)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('follows the places of the config into the embedded store; each bad place is a failed card, the rest is served', async () => {
+  /** Runs `dashboard --config` (with `storeArgs`) on two Heat clouds and three bad places, and checks what it serves. */
+  async function followsThePlaces(storeArgs: string[]): Promise<void> {
     const stacks: Record<string, string[]> = { 'cloud-a': ['web', 'db'], 'cloud-b': ['cache'] };
     const endpoints: Record<string, string> = {};
+    const clouds: Record<string, HeatEmulator> = {};
     for (const [cloud, names] of Object.entries(stacks)) {
       const emu = await startHeatEmulator({ autoAdvanceMs: 500 });
       emus.push(emu);
+      clouds[cloud] = emu;
       for (const name of names) {
         emu.addStack(name, createScript(name, [{ name: 'net' }, { name: 'server' }], { stepMs: 1000 }));
       }
@@ -99,7 +120,7 @@ describe('stackfeed dashboard --config stackfeed.yaml (the built bin)', () => {
         '    regions: [cn-north-4]',
       ].join('\n'),
     );
-    const p = run(['dashboard', '--config', config, '--port', '0'], dir, env);
+    const p = run(['dashboard', '--config', config, '--port', '0', ...storeArgs], dir, env);
     try {
       const url = await Promise.race([
         poll(
@@ -134,7 +155,7 @@ describe('stackfeed dashboard --config stackfeed.yaml (the built bin)', () => {
 
       // Every event the emulators show for the good stacks is served by the API, once.
       for (const [cloud, names] of Object.entries(stacks)) {
-        const emu = emus[Object.keys(stacks).indexOf(cloud)] as HeatEmulator;
+        const emu = clouds[cloud] as HeatEmulator;
         for (const name of names) {
           const truth = emu.visibleEvents([...emu.stacks.values()].find((s) => s.name === name) as never);
           const served = (
@@ -153,6 +174,21 @@ describe('stackfeed dashboard --config stackfeed.yaml (the built bin)', () => {
       p.child.kill('SIGINT');
     }
     expect(await p.exited, p.err()).toBe(0);
+  }
+
+  it('follows the places of the config into the embedded store; each bad place is a failed card, the rest is served', () =>
+    followsThePlaces([]));
+
+  it('--store postgres://…: the same, into the PostgreSQL server, where the records stay after it stops', async () => {
+    const url = await freshDatabase();
+    await followsThePlaces(['--store', url]);
+    const store = await openStore(url);
+    try {
+      const names = (await store.stacks()).map((st) => st.name);
+      expect(names).toEqual(expect.arrayContaining(['web', 'db', 'cache']));
+    } finally {
+      await store.close();
+    }
   });
 
   it('an invalid config: exit 2, each issue with file:line:col, nothing served', async () => {

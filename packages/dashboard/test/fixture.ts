@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import { createScript, type HeatEmulator, startHeatEmulator } from '@stackfeed/emulator/heat';
-import { deploymentFailsAndRollsBack, type RfsEmulator, startRfsEmulator } from '@stackfeed/emulator/rfs';
-import { RfsClient } from '@stackfeed/huawei-rfs';
-import { HeatClient } from '@stackfeed/openstack-heat';
 import { openStore, type Store } from '@stackfeed/store';
 import { afterAll, inject } from 'vitest';
+import { type Emulators, startScenario } from './scenario.js';
+
+export { type Emulators, fill } from './scenario.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -52,91 +51,9 @@ afterAll(async () => {
 export const RFS_KEYS = { accessKey: 'DASHTESTAKEXAMPLE0001', secretKey: 'dash-test-secret-key-must-not-leak-0001' };
 export const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 
-export interface Emulators {
-  heat: HeatEmulator;
-  rfs: RfsEmulator;
-  heatClient: HeatClient;
-  rfsClient: RfsClient;
-  close(): Promise<void>;
-}
-
-/**
- * The emulators the store is filled from: Heat with `web` (a nested stack of servers, succeeds)
- * and `db` (its `volume` fails), RFS with `shop-db` (a deployment that fails and rolls back),
- * signed with AK/SK.
- */
-export async function startEmulators(): Promise<Emulators> {
-  const heat = await startHeatEmulator({ epochMs: T0, tenant: 'demo', autoAdvanceMs: 2000 });
-  const web = heat.addStack(
-    'web',
-    createScript('web', [{ name: 'net' }, { name: 'servers', type: 'OS::Heat::ResourceGroup' }, { name: 'lb' }], {
-      stepMs: 3000,
-    }),
-  );
-  heat.addStack(
-    'web-servers-ab12',
-    createScript(
-      'web-servers-ab12',
-      [
-        { name: '0', type: 'OS::Nova::Server' },
-        { name: '1', type: 'OS::Nova::Server' },
-      ],
-      {
-        startMs: 2500,
-        stepMs: 200,
-      },
-    ),
-    { parent: web.id },
-  );
-  heat.addStack(
-    'db',
-    createScript('db', [{ name: 'net' }, { name: 'volume', type: 'OS::Cinder::Volume', fail: true }], {
-      startMs: 500,
-      stepMs: 1000,
-    }),
-  );
-  // The RFS clock is past the whole scenario: its history is there at once.
-  const now = () => T0 + 3_600_000;
-  const rfs = await startRfsEmulator({
-    credentials: { aksk: [RFS_KEYS] },
-    scenarios: [deploymentFailsAndRollsBack({ stackName: 'shop-db', startAt: T0, stepMs: 1000 })],
-    clock: now,
-  });
-  const retry = { baseDelayMs: 1, maxDelayMs: 4 };
-  const heatClient = new HeatClient({ auth: { type: 'none' }, endpoint: heat.heatUrl, retry });
-  const rfsClient = new RfsClient({
-    region: 'cn-north-4',
-    projectId: rfs.projectId,
-    endpoint: rfs.url,
-    credentials: RFS_KEYS,
-    env: {},
-    now,
-    retry,
-  });
-  return {
-    heat,
-    rfs,
-    heatClient,
-    rfsClient,
-    close: async () => {
-      await heat.close();
-      await rfs.close();
-    },
-  };
-}
-
-/** Follows every emulated deployment into the store until it ends. */
-export async function fill(store: Store, emu: Emulators): Promise<void> {
-  const o = { pollIntervalMs: 5, flushIntervalMs: 5 };
-  await store.resume(
-    'openstack-heat:web',
-    (since) =>
-      emu.heatClient.watchStackEvents('web', { pollIntervalMs: 5, nestedDepth: 2, ...(since ? { since } : {}) }),
-    { flushIntervalMs: 5 },
-  );
-  await store.follow(emu.heatClient, 'db', o);
-  await store.follow(emu.rfsClient, 'shop-db', o);
-}
+/** The scenario's emulators at T0, signed with {@link RFS_KEYS}. */
+export const startEmulators = (): Promise<Emulators> =>
+  startScenario({ t0: T0, rfsKeys: RFS_KEYS, retry: { baseDelayMs: 1, maxDelayMs: 4 } });
 
 /** One parsed Server-Sent Events message. */
 export interface SseMessage {

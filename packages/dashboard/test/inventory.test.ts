@@ -175,4 +175,30 @@ describe('readInventory', () => {
       },
     ]);
   });
+
+  it('two stacks with one name (a deleted and re-created stack) are two items, each with its own events', async () => {
+    const other = await (ENGINES[0] as (typeof ENGINES)[number]).open();
+    try {
+      const records = [
+        event('openstack-heat', { id: 'web-old', name: 'web' }, 1, 'COMPLETE'),
+        event('openstack-heat', { id: 'web-old', name: 'web' }, 2, 'COMPLETE'),
+        event('openstack-heat', { id: 'web-new', name: 'web' }, 10),
+        event('openstack-heat', { id: 'web-new-child', name: 'web-child', rootId: 'web-new', rootName: 'web' }, 11),
+      ];
+      await other.archive(
+        (async function* () {
+          yield* records;
+        })(),
+        { target: 'same-name-test' },
+      );
+      const items = await readInventory(other, []);
+      expect(items.map((i) => ({ key: i.key, id: i.id, phase: i.phase, eventCount: i.eventCount }))).toEqual([
+        // The newer one keeps the plain key and counts its nested stack's event.
+        { key: 'openstack-heat//web', id: 'web-new', phase: 'IN_PROGRESS', eventCount: 2 },
+        { key: 'openstack-heat//web#web-old', id: 'web-old', phase: 'COMPLETE', eventCount: 2 },
+      ]);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -117,7 +117,8 @@ export interface EventRowOut {
   first_seen_ms: number;
 }
 
-function put<O extends object, K extends keyof O>(o: O, key: K, v: O[K] | null | undefined) {
+/** Set `o[key]` only when the stored column has a value: absent fields stay absent (NULL is not one). */
+export function put<O extends object, K extends keyof O>(o: O, key: K, v: O[K] | null | undefined) {
   if (v !== null && v !== undefined) o[key] = v;
 }
 

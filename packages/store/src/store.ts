@@ -18,7 +18,7 @@ import { archivePages, archiveStream, isPaginator } from './archive-sources.js';
 import { runOnDb, type StoreContext } from './context.js';
 import { configError } from './errors.js';
 import { migrate } from './migrations.js';
-import { type Archivable, EVENT_SELECT, type EventRowOut, type StoredEvent, toStackEvent } from './rows.js';
+import { type Archivable, EVENT_SELECT, type EventRowOut, put, type StoredEvent, toStackEvent } from './rows.js';
 import { feedAfter } from './subscribe/feed.js';
 import { openSubscription, type SubscribeFilter, type Subscription } from './subscribe/subscription.js';
 import { writeBatch } from './write/batch.js';
@@ -829,10 +829,6 @@ function refName(ref: unknown): string {
     for (const k of ['name', 'stackName', 'id', 'stackId']) if (typeof r[k] === 'string') return r[k] as string;
   }
   return JSON.stringify(ref);
-}
-
-function put<O extends object, K extends keyof O>(o: O, key: K, v: O[K] | null | undefined) {
-  if (v !== null && v !== undefined) o[key] = v;
 }
 
 function toHistory(v: unknown): StateChange[] {

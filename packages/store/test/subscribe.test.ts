@@ -1,6 +1,7 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../src/index.js';
-import { ENGINES, freshStores, fromArray, makeEvent } from './engines.js';
+import { ENGINES, freshStores, fromArray, makeEvent, postgresUrl } from './engines.js';
 
 const openSubscriptions = (store: object) => (store as { closers: Set<unknown> }).closers.size;
 
@@ -64,5 +65,49 @@ describe.each(ENGINES)('store.subscribe and store.feed limits on $name', (engine
     await sub.ready;
     await store.archive(fromArray([makeEvent(1)]), { target: 't' });
     expect(await sub.next()).toEqual({ done: true, value: undefined });
+    // Ended subscriptions leave nothing for store.close() to end (a long-lived store opens many).
+    expect(openSubscriptions(store)).toBe(0);
+  });
+});
+
+// Only PostgreSQL reads rows back (the embedded engine hands the writer's rows over in-process).
+describe('a read-back on PostgreSQL that fails after the subscription closed', () => {
+  const fresh = freshStores(ENGINES[1] as (typeof ENGINES)[number]);
+
+  it('is silent: the closed subscription stays done', async () => {
+    const store = await fresh();
+    await store.archive(fromArray([makeEvent(1)]), { target: 't' });
+    const sub = store.subscribe();
+    await sub.ready;
+    const admin = new pg.Client({ connectionString: postgresUrl() });
+    await admin.connect();
+    const locker = new pg.Client({ connectionString: postgresUrl() });
+    await locker.connect();
+    try {
+      // Hold the events table so that the read-back of a notification waits, then close the
+      // subscription and end the waiting read-back's session: the read-back fails after close.
+      await locker.query('begin');
+      await locker.query(`lock table "${store.schema}".events in access exclusive mode`);
+      await admin.query('select pg_notify($1, $2)', [`${store.schema}_events`, '1']);
+      const waiting = `select pid from pg_stat_activity where wait_event_type = 'Lock' and query like '%jsonb_array_elements_text%' and query like $1`;
+      const pattern = [`%${store.schema}%`];
+      let pids: Array<{ pid: number }> = [];
+      for (let i = 0; i < 500 && pids.length === 0; i++) {
+        pids = (await admin.query(waiting, pattern)).rows;
+        if (pids.length === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(pids.length).toBe(1);
+      await sub.close();
+      await admin.query('select pg_terminate_backend($1)', [pids[0]?.pid]);
+      await locker.query('rollback');
+      // The failure reaches this process some time after the backend ended: read for a while.
+      for (let i = 0; i < 20; i++) {
+        expect(await sub.next()).toEqual({ done: true, value: undefined });
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      await locker.end();
+      await admin.end();
+    }
   });
 });

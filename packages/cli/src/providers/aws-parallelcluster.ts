@@ -1,5 +1,6 @@
 import type { DemoClock } from './types.js';
 import type { ParallelClusterWorld } from '@stackfeed/emulator/parallelcluster';
+import type { Handler } from '@stackfeed/emulator';
 import {
   listAwsRegions,
   ParallelClusterClient,
@@ -55,8 +56,61 @@ function connect(ctx: ProviderContext & { rateLimit?: FleetPlaceContext['rateLim
   const signingRegion = ctx.homeRegion ?? region;
   const options: ParallelClusterClientOptions = endpoint
     ? { endpoint, ...common, ...(signingRegion ? { signingRegion } : {}) }
-    : { mode: 'direct', ...common };
+    : { mode: 'direct', ...common, endpoints: directEndpoints(ctx.env) };
   return new ParallelClusterClient(options);
+}
+
+/**
+ * Direct mode's services at the AWS SDK's own per-service endpoint variables, read from the CLI's
+ * environment (the SDK would read only the process's): `stackfeed emulator` prints them.
+ */
+function directEndpoints(env: Readonly<Record<string, string | undefined>>) {
+  return {
+    cloudformation: env.AWS_ENDPOINT_URL_CLOUDFORMATION,
+    ec2: env.AWS_ENDPOINT_URL_EC2,
+    imagebuilder: env.AWS_ENDPOINT_URL_IMAGEBUILDER,
+    logs: env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
+  };
+}
+
+/**
+ * Direct mode's four services on port+1 … port+4, each answering for both regions by the SigV4
+ * scope (EC2 `DescribeRegions` too, for `--all-regions`). Returns the variables that point at them.
+ */
+async function startDirectServices(worlds: readonly ParallelClusterWorld[], port: number, host: string) {
+  const { startEmulator } = await import('@stackfeed/emulator');
+  const { createCloudFormationHandler } = await import('@stackfeed/emulator/cloudformation');
+  const { createEc2Handler } = await import('@stackfeed/emulator/ec2');
+  const { createImageBuilderHandler } = await import('@stackfeed/emulator/imagebuilder');
+  const { createLogsHandler } = await import('@stackfeed/emulator/cloudwatch-logs');
+  const { createAwsRegionsHandler } = await import('@stackfeed/emulator/regions');
+  const services: Array<[string, (w: ParallelClusterWorld) => Handler]> = [
+    ['AWS_ENDPOINT_URL_CLOUDFORMATION', (w) => createCloudFormationHandler(w.cfn, { onRequest: () => w.onRequest() })],
+    ['AWS_ENDPOINT_URL_EC2', (w) => createEc2Handler(w.ec2, { onRequest: () => w.onRequest() })],
+    [
+      'AWS_ENDPOINT_URL_IMAGEBUILDER',
+      (w) =>
+        createImageBuilderHandler(w.imagebuilder, {
+          onRequest: () => w.onRequest(),
+          auth: { mode: 'check', credentials: [{ ...EMULATOR_AWS_KEYS }] },
+        }),
+    ],
+    ['AWS_ENDPOINT_URL_CLOUDWATCH_LOGS', (w) => createLogsHandler(w.logs, { onRequest: () => w.onRequest() })],
+  ];
+  const servers: Array<{ url: string; close(): Promise<void> }> = [];
+  const settings: Record<string, string> = {};
+  try {
+    for (const [i, [name, handlerOf]] of services.entries()) {
+      const regions = worlds.map((w) => ({ name: w.region, handler: handlerOf(w) }));
+      const server = await startEmulator({ port: port + 1 + i, host, handler: createAwsRegionsHandler({ regions }) });
+      servers.push(server);
+      settings[name] = server.url;
+    }
+  } catch (err) {
+    await Promise.allSettled(servers.map((s) => s.close()));
+    throw err;
+  }
+  return { settings, close: () => Promise.all(servers.map((s) => s.close())) };
 }
 
 /**
@@ -100,7 +154,6 @@ export const plugin: ProviderPlugin = {
   },
   async emulator({ port, host, clock, loop }) {
     const { startEmulator } = await import('@stackfeed/emulator');
-    const { createCloudFormationHandler } = await import('@stackfeed/emulator/cloudformation');
     const { ParallelClusterWorld, imageBuildSucceeds, createParallelClusterApiHandler } = await import(
       '@stackfeed/emulator/parallelcluster'
     );
@@ -127,10 +180,9 @@ export const plugin: ProviderPlugin = {
         })),
       }),
     });
-    const cfn = await startEmulator({
-      port: port + 1,
-      host,
-      handler: createCloudFormationHandler(world.cfn, { onRequest: () => world.onRequest() }),
+    const direct = await startDirectServices([world, west], port, host).catch(async (err) => {
+      await api.close();
+      throw err;
     });
     const driving = drive(world, clock);
     const drivingWest = drive(west, clock);
@@ -159,7 +211,9 @@ export const plugin: ProviderPlugin = {
         AWS_REGION: world.region,
       },
       notes: [
-        `CloudFormation (direct mode) at ${cfn.url}: AWS_ENDPOINT_URL_CLOUDFORMATION=${cfn.url} and no PCLUSTER_API_URL`,
+        // Image Builder's emulator prints its own AWS_ENDPOINT_URL_EC2/_IMAGEBUILDER: direct mode wants these.
+        'direct mode (no PCLUSTER_API_URL; these four in place of any others, the AWS keys as above):',
+        ...Object.entries(direct.settings).map(([k, v]) => `  ${k}=${v}`),
         'images: rocky9-hpc (builds for 2 min from launch); in eu-west-1 rocky9-west (--all-regions)',
         ...(loop
           ? [`--loop: another build (rocky9-hpc-2, -3, …) every ${LOOP_PERIOD_MS / 1000} s of scenario time`]
@@ -168,7 +222,7 @@ export const plugin: ProviderPlugin = {
       ],
       close: async () => {
         stop();
-        await Promise.all([api.close(), cfn.close()]);
+        await Promise.all([api.close(), direct.close()]);
       },
     };
   },

@@ -1,3 +1,5 @@
+import pMap from 'p-map';
+
 /** What one source gave to {@link gatherInOrder}: its items (at most `limit`), or the error that stopped it. */
 export interface Gathered<S, T> {
   source: S;
@@ -32,30 +34,26 @@ export async function gatherInOrder<S, T>(
   const { limit } = options;
   const results: Gathered<S, T>[] = sources.map((source) => ({ source, items: [] }));
   const done: boolean[] = [];
+  // p-map starts the sources in their order: when one starts, those before it that are done count.
   const enoughBefore = (i: number) => {
     let n = 0;
     for (let j = 0; j < i && done[j]; j++) n += (results[j] as Gathered<S, T>).items.length;
     return limit !== undefined && n >= limit;
   };
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < results.length; i = next++) {
-      const r = results[i] as Gathered<S, T>;
-      if (enoughBefore(i)) r.skipped = true;
-      else {
-        try {
-          for await (const x of await read(r.source)) {
-            r.items.push(x);
-            if (limit !== undefined && r.items.length >= limit) break;
-          }
-        } catch (err) {
-          r.error = err;
+  const gather = async (r: Gathered<S, T>, i: number) => {
+    if (enoughBefore(i)) r.skipped = true;
+    else {
+      try {
+        for await (const x of await read(r.source)) {
+          r.items.push(x);
+          if (limit !== undefined && r.items.length >= limit) break;
         }
+      } catch (err) {
+        r.error = err;
       }
-      done[i] = true;
     }
+    done[i] = true;
   };
-  const workers = Math.max(1, Math.min(options.concurrency ?? 4, sources.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await pMap(results, gather, { concurrency: Math.max(1, options.concurrency ?? 4) });
   return results;
 }

@@ -52,8 +52,12 @@ export class Backlog<T> {
     return true;
   }
 
-  /** Every later read past the queued values rejects with `err`; so does the waiting one. */
+  /**
+   * Every later read past the queued values rejects with `err`; so does the waiting one. Once
+   * closed, nothing: the reader was told it is done (a read-back failing after close is nobody's).
+   */
   fail(err: unknown): void {
+    if (this.isClosed) return;
     this.failure = err;
     const f = this.failWaiting;
     this.waiting = undefined;

@@ -65,6 +65,8 @@ export function openSubscription<T>(
   const onAbort = () => void end();
   filter.signal?.addEventListener('abort', onAbort, { once: true });
   const listener = listenForCommits(ctx, push, fail);
+  // In the store's set before an already-aborted signal ends it: `end` takes it out again.
+  closers.add(end);
   if (filter.signal?.aborted) void end();
 
   const sub: Subscription<T> = {
@@ -79,7 +81,6 @@ export function openSubscription<T>(
       return sub;
     },
   };
-  closers.add(end);
   return sub;
 }
 
