@@ -1,6 +1,47 @@
 /** Small helpers shared by the benchmarks: side-by-side rounds and summary statistics. */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Whether this process runs stackfeed from its TypeScript source (`--conditions=@stackfeed/source`)
+ * or, by default, from the packages' built `dist/` (what a user runs: no tsx `__name` wrappers, the
+ * bundle tsup makes). Child processes of a bench follow their parent (see {@link tsxChildArgs}).
+ */
+export const FROM_SOURCE = process.execArgv.some((a) => a.includes('@stackfeed/source'));
+
+/** `node` arguments for a child that runs `file` through tsx, from source or dist like this process. */
+export function tsxChildArgs(file: string, args: string[] = []): string[] {
+  return [...(FROM_SOURCE ? ['--conditions=@stackfeed/source'] : []), '--import', 'tsx', file, ...args];
+}
+
+/**
+ * Refuse to time a stale build: running from dist, every package's `dist/` must be newer than its
+ * newest `src/` file (run `pnpm build` first). A no-op when running from source.
+ */
+export function assertBuilt(packages: string[]): void {
+  if (FROM_SOURCE) return;
+  const root = fileURLToPath(new URL('../packages/', import.meta.url));
+  const newest = (dir: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }
+    return t;
+  };
+  for (const pkg of packages) {
+    const src = newest(join(root, pkg, 'src'));
+    let dist = 0;
+    try {
+      dist = statSync(join(root, pkg, 'dist', 'index.js')).mtimeMs;
+    } catch {}
+    if (dist < src)
+      throw new Error(
+        `bench: packages/${pkg}/dist is older than its src: run \`pnpm build\` (or SOURCE: npx tsx --conditions=@stackfeed/source ...)`,
+      );
+  }
+}
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
