@@ -17,10 +17,11 @@ export function tsxChildArgs(file: string, args: string[] = []): string[] {
 
 /**
  * Refuse to time a stale build: running from dist, every package's `dist/` must be newer than its
- * newest `src/` file (run `pnpm build` first). A no-op when running from source.
+ * newest `src/` file (run `pnpm build` first). A no-op when running from source, and with
+ * BENCH_OLD_DIST=1 (an A/B against a build of an earlier tree, copied into dist/ on purpose).
  */
 export function assertBuilt(packages: string[]): void {
-  if (FROM_SOURCE) return;
+  if (FROM_SOURCE || process.env.BENCH_OLD_DIST === '1') return;
   const root = fileURLToPath(new URL('../packages/', import.meta.url));
   const newest = (dir: string): number => {
     let t = 0;
@@ -38,7 +39,7 @@ export function assertBuilt(packages: string[]): void {
     } catch {}
     if (dist < src)
       throw new Error(
-        `bench: packages/${pkg}/dist is older than its src: run \`pnpm build\` (or SOURCE: npx tsx --conditions=@stackfeed/source ...)`,
+        `bench: packages/${pkg}/dist is older than its src: run \`pnpm build\` (or run from source: npx tsx --conditions=@stackfeed/source ...)`,
       );
   }
 }
