@@ -153,9 +153,13 @@ export async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
-/** Write a result file; runs with `BENCH_GC=1` go to `<name>.gc.json` beside the default-method one. */
+/**
+ * Write a result file; runs with `BENCH_GC=1` go to `<name>.gc.json` beside the default-method one,
+ * and RESULT_SUFFIX=x writes `<name>-x.json` (a run kept beside earlier ones).
+ */
 export function writeResult(path: string, data: unknown): void {
-  const file = GC_BEFORE_EACH ? path.replace(/\.json$/, '.gc.json') : path;
+  const suffix = process.env.RESULT_SUFFIX ? `-${process.env.RESULT_SUFFIX}` : '';
+  const file = path.replace(/\.json$/, `${suffix}${GC_BEFORE_EACH ? '.gc' : ''}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
 }
