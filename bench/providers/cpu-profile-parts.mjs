@@ -11,14 +11,38 @@ import { readFileSync, readdirSync } from 'node:fs';
 const PARTS = [
   ['garbage collection', (f) => f.functionName === '(garbage collector)'],
   ['socket writes', (f) => /^(writev|writeLatin1String|writeUtf8String|writeBuffer)$/.test(f.functionName) && !f.url],
-  ['hashing and signing (SigV4, AK/SK, RFS content ids)', (f) => /signature-v4|hash-node|node:internal\/crypto|signRequest|sign\b|queryObject|huawei-rfs.*sign/.test(`${f.url} ${f.functionName}`) && !/idForFields|eventContentKey/.test(f.functionName)],
+  [
+    'hashing and signing (SigV4, AK/SK, RFS content ids)',
+    (f) =>
+      /signature-v4|hash-node|node:internal\/crypto|signRequest|sign\b|queryObject|huawei-rfs.*sign/.test(
+        `${f.url} ${f.functionName}`,
+      ) && !/idForFields|eventContentKey/.test(f.functionName),
+  ],
   ['AWS SDK (middleware, (de)serializers)', (f) => /@smithy|@aws-sdk/.test(f.url)],
-  ['JSON.parse, page check, mapping (adapter; raw loop)', (f) => /parseJsonBody|packages\/(openstack-heat|huawei-rfs|aws-parallelcluster|aws-imagebuilder)\/|bench\/providers\/|chunk-[A-Z0-9]+\.js|zod\/v4\/(core\/(core|schemas)|classic\/schemas)/.test(`${f.url} ${f.functionName}`) || (f.url.includes('packages/core/dist') && /map|settle|next|pull|pages|parse|canonical|drain|check|key|handle/.test(f.functionName))],
-  ['HTTP client (got, node:http, undici, core transport)', (f) => /node_modules\/(got|p-cancelable|@sindresorhus|cacheable|responselike|decompress|lowercase-keys|form-data|mimic|defer-to-connect|@szmarczak)|node:_http_|node:http\b|node:https|node:net|node:events|undici|wasm|packages\/core\/dist\/adapter\.js|node:internal\/(streams|event_target|url|abort_controller)/.test(f.url) || /^wasm/.test(f.functionName)],
-  ['buffers and text decoding', (f) => /node:buffer|node:internal\/(buffer|encoding)/.test(f.url) || f.functionName === 'decode'],
+  [
+    'JSON.parse, page check, mapping (adapter; raw loop)',
+    (f) =>
+      /parseJsonBody|packages\/(openstack-heat|huawei-rfs|aws-parallelcluster|aws-imagebuilder)\/|bench\/providers\/|chunk-[A-Z0-9]+\.js|zod\/v4\/(core\/(core|schemas)|classic\/schemas)/.test(
+        `${f.url} ${f.functionName}`,
+      ) ||
+      (f.url.includes('packages/core/dist') &&
+        /map|settle|next|pull|pages|parse|canonical|drain|check|key/.test(f.functionName)),
+  ],
+  [
+    'HTTP client (got, node:http, undici, core transport)',
+    (f) =>
+      /node_modules\/(got|p-cancelable|@sindresorhus|cacheable|responselike|decompress|lowercase-keys|form-data|mimic|defer-to-connect|@szmarczak)|node:_http_|node:http\b|node:https|node:net|node:events|undici|wasm|packages\/core\/dist\/adapter\.js|node:internal\/(streams|event_target|url|abort_controller)/.test(
+        f.url,
+      ) || /^wasm/.test(f.functionName),
+  ],
+  [
+    'buffers and text decoding',
+    (f) => /node:buffer|node:internal\/(buffer|encoding)/.test(f.url) || f.functionName === 'decode',
+  ],
   ['other (timers, microtasks, promises, node internals)', () => true],
 ];
-const LOADING = /internal\/modules\/|node_modules\/tsx\/|bootstrap|esbuild|source_map|cjs-module-lexer|zod\/v4\/(core\/(api|registries|util)|locales)/;
+const LOADING =
+  /internal\/modules\/|node_modules\/tsx\/|bootstrap|esbuild|source_map|cjs-module-lexer|zod\/v4\/(core\/(api|registries|util)|locales)/;
 
 function column(dir) {
   const file = readdirSync(dir)
