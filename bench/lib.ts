@@ -1,6 +1,48 @@
 /** Small helpers shared by the benchmarks: side-by-side rounds and summary statistics. */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Whether this process runs stackfeed from its TypeScript source (`--conditions=@stackfeed/source`)
+ * or, by default, from the packages' built `dist/` (what a user runs: no tsx `__name` wrappers, the
+ * bundle tsup makes). Child processes of a bench follow their parent (see {@link tsxChildArgs}).
+ */
+export const FROM_SOURCE = process.execArgv.some((a) => a.includes('@stackfeed/source'));
+
+/** `node` arguments for a child that runs `file` through tsx, from source or dist like this process. */
+export function tsxChildArgs(file: string, args: string[] = []): string[] {
+  return [...(FROM_SOURCE ? ['--conditions=@stackfeed/source'] : []), '--import', 'tsx', file, ...args];
+}
+
+/**
+ * Refuse to time a stale build: running from dist, every package's `dist/` must be newer than its
+ * newest `src/` file (run `pnpm build` first). A no-op when running from source, and with
+ * BENCH_OLD_DIST=1 (an A/B against a build of an earlier tree, copied into dist/ on purpose).
+ */
+export function assertBuilt(packages: string[]): void {
+  if (FROM_SOURCE || process.env.BENCH_OLD_DIST === '1') return;
+  const root = fileURLToPath(new URL('../packages/', import.meta.url));
+  const newest = (dir: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }
+    return t;
+  };
+  for (const pkg of packages) {
+    const src = newest(join(root, pkg, 'src'));
+    let dist = 0;
+    try {
+      dist = statSync(join(root, pkg, 'dist', 'index.js')).mtimeMs;
+    } catch {}
+    if (dist < src)
+      throw new Error(
+        `bench: packages/${pkg}/dist is older than its src: run \`pnpm build\` (or run from source: npx tsx --conditions=@stackfeed/source ...)`,
+      );
+  }
+}
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -111,9 +153,13 @@ export async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
-/** Write a result file; runs with `BENCH_GC=1` go to `<name>.gc.json` beside the default-method one. */
+/**
+ * Write a result file; runs with `BENCH_GC=1` go to `<name>.gc.json` beside the default-method one,
+ * and RESULT_SUFFIX=x writes `<name>-x.json` (a run kept beside earlier ones).
+ */
 export function writeResult(path: string, data: unknown): void {
-  const file = GC_BEFORE_EACH ? path.replace(/\.json$/, '.gc.json') : path;
+  const suffix = process.env.RESULT_SUFFIX ? `-${process.env.RESULT_SUFFIX}` : '';
+  const file = path.replace(/\.json$/, `${suffix}${GC_BEFORE_EACH ? '.gc' : ''}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
 }

@@ -16,7 +16,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { HttpTransport } from '@stackfeed/core/adapter';
 import got from 'got';
-import { measure, round, sideBySide, writeResult } from '../lib.js';
+import { measure, round, sideBySide, tsxChildArgs, writeResult } from '../lib.js';
 
 const REQUESTS = Number(process.env.REQUESTS ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 11);
@@ -99,7 +99,7 @@ function sides(url: string): Record<Side, () => Promise<number>> {
 }
 
 function startServer() {
-  const c = spawn(process.execPath, ['--conditions=@stackfeed/source', '--import', 'tsx', SELF, 'serve'], {
+  const c = spawn(process.execPath, tsxChildArgs(SELF, ['serve']), {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = new Promise<string>((resolve, reject) => {

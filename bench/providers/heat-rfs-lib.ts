@@ -14,12 +14,10 @@
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { GC_BEFORE_EACH, median, round, sideBySide } from '../lib.js';
+import { FROM_SOURCE, GC_BEFORE_EACH, median, round, sideBySide, tsxChildArgs } from '../lib.js';
 
-/** `node --conditions=@stackfeed/source --import tsx <file> ...args` with a JSON line on stdout. */
-function nodeArgs(file: string, args: string[]): string[] {
-  return ['--conditions=@stackfeed/source', '--import', 'tsx', file, ...args];
-}
+/** `node --import tsx <file> ...args` (from source or dist like this process, bench/lib.ts). */
+const nodeArgs = tsxChildArgs;
 
 /** Start `<file> serve` and read its first stdout line (JSON). `close()` ends it (stdin closes). */
 export async function startServerChild<T>(
@@ -204,6 +202,7 @@ export async function compareSides(o: {
       rounds: o.rounds,
       warmup: o.warmup,
       gcBeforeEachRun: GC_BEFORE_EACH,
+      stackfeedFrom: FROM_SOURCE ? 'source (tsx, --conditions=@stackfeed/source)' : 'built dist',
       ...after,
       loadAverage1mBefore: before.loadAverage1m,
       ...(aa ? { aaCheck: aa } : {}),

@@ -17,8 +17,10 @@
  *
  * Before any ratio: both sides must yield the same ids in the same order.
  *
- * Run: npx tsx --conditions=@stackfeed/source bench/providers/heat.ts
- * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/heat.ts loop stackfeed
+ * Run: pnpm build && npx tsx bench/providers/heat.ts — stackfeed from its BUILT dist/ (what users run;
+ *   the script refuses a dist older than src). From source instead (tsx's `__name` wrappers, not what
+ *   users run): npx tsx --conditions=@stackfeed/source bench/providers/heat.ts
+ * Profile one side: node --cpu-prof --import tsx bench/providers/heat.ts loop stackfeed
  * Method check: AA=stackfeed (or AA=raw) measures that side against itself (ratio should be ~1.0).
  * Knobs: EVENTS (100000), PAGE (1000, stackfeed's default for Heat), ROUNDS (7), WARMUP (1), RSS=0 skips the RSS children,
  * RAW_MODEL=1 (the raw loop builds a plain model object per event; see below).
@@ -27,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@stackfeed/emulator';
 import { createScript, startHeatEmulator } from '@stackfeed/emulator/heat';
 import { HeatClient } from '@stackfeed/openstack-heat';
-import { round, writeResult } from '../lib.js';
+import { assertBuilt, round, writeResult } from '../lib.js';
 import { compareSides, measureRss, requestKey, serveUntilStdinEnds, startServerChild } from './heat-rfs-lib.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 100_000);
@@ -247,6 +249,7 @@ async function main(): Promise<void> {
   }
 }
 
+assertBuilt(['core', 'openstack-heat', 'emulator']);
 const mode = process.argv[2];
 if (mode === 'serve') await serve();
 else if (mode === 'loop') await loop(process.argv[3] ?? 'stackfeed');

@@ -17,8 +17,10 @@
  *   FRESH child process (`<this file> rss <side>`), sampling
  *   `process.memoryUsage.rss()` on a 5 ms timer and every 1,000 items.
  *
- * Run: npx tsx --conditions=@stackfeed/source bench/providers/imagebuilder.ts
- * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/imagebuilder.ts loop stackfeed
+ * Run: pnpm build && npx tsx bench/providers/imagebuilder.ts — stackfeed from its BUILT dist/ (what users run;
+ *   the script refuses a dist older than src). From source instead (tsx's `__name` wrappers, not what
+ *   users run): npx tsx --conditions=@stackfeed/source bench/providers/imagebuilder.ts
+ * Profile one side: node --cpu-prof --import tsx bench/providers/imagebuilder.ts loop stackfeed
  * Knobs: RESOURCES (default 100000), ROUNDS (default 3), WARMUP (default 0: the verification runs
  * warm both sides), RSS=0 to skip RSS, SORTED=1 (see below).
  */
@@ -27,7 +29,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ImageBuilderClient } from '@stackfeed/aws-imagebuilder';
-import { round, sideBySide, writeResult } from '../lib.js';
+import { assertBuilt, FROM_SOURCE, round, sideBySide, tsxChildArgs, writeResult } from '../lib.js';
 
 const RESOURCES = Number(process.env.RESOURCES ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -166,7 +168,7 @@ async function rss(side: Side, info: ServerInfo): Promise<void> {
 }
 
 function child(args: string[], env: Record<string, string>, stdin: 'pipe' | 'ignore') {
-  return spawn(process.execPath, ['--conditions=@stackfeed/source', '--import', 'tsx', SELF, ...args], {
+  return spawn(process.execPath, tsxChildArgs(SELF, args), {
     env: { ...process.env, ...env },
     stdio: [stdin, 'pipe', 'inherit'],
   });
@@ -251,6 +253,7 @@ async function main(): Promise<void> {
       peakRss: mem,
       target: '<= 1.10',
       note: 'wallRatio/cpuRatio = median of per-round ratios stackfeed / SDK paginator (sideBySide); CPU = this process only (the emulator is a child process); RSS per side in a fresh process',
+      stackfeedFrom: FROM_SOURCE ? 'source (tsx, --conditions=@stackfeed/source)' : 'built dist',
       loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: loadAfter.map((x) => round(x, 2)) },
       cpus: os.cpus().length,
       node: process.version,
@@ -282,6 +285,7 @@ async function loop(side: Side): Promise<void> {
   }
 }
 
+assertBuilt(['core', 'aws-imagebuilder', 'emulator']);
 const mode = process.argv[2];
 if (mode === 'serve') await serve();
 else if (mode === 'loop') await loop((process.argv[3] ?? 'stackfeed') as Side);

@@ -18,8 +18,10 @@
  * listing, alone in its process) is measured per side in a FRESH child process
  * (`<this file> rss <side>`), sampling `process.memoryUsage.rss()` every 5 ms and every 1,000 events.
  *
- * Run: npx tsx --conditions=@stackfeed/source bench/providers/parallelcluster.ts
- * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/parallelcluster.ts loop api-stackfeed
+ * Run: pnpm build && npx tsx bench/providers/parallelcluster.ts — stackfeed from its BUILT dist/ (what users run;
+ *   the script refuses a dist older than src). From source instead (tsx's `__name` wrappers, not what
+ *   users run): npx tsx --conditions=@stackfeed/source bench/providers/parallelcluster.ts
+ * Profile one side: node --cpu-prof --import tsx bench/providers/parallelcluster.ts loop api-stackfeed
  * Knobs: EVENTS (default 100000), ROUNDS (default 3), WARMUP (default 0: the verification runs
  * warm both sides), MODES (default "direct,api"), RSS=0 to skip RSS, RAW_MODEL=1 (API mode's raw loop
  * builds a plain model object per event; see below).
@@ -29,7 +31,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ParallelClusterClient } from '@stackfeed/aws-parallelcluster';
-import { round, sideBySide, writeResult } from '../lib.js';
+import { assertBuilt, FROM_SOURCE, round, sideBySide, tsxChildArgs, writeResult } from '../lib.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -263,7 +265,7 @@ async function rss(side: Side, info: ServerInfo): Promise<void> {
 }
 
 function child(args: string[], env: Record<string, string>, stdin: 'pipe' | 'ignore') {
-  return spawn(process.execPath, ['--conditions=@stackfeed/source', '--import', 'tsx', SELF, ...args], {
+  return spawn(process.execPath, tsxChildArgs(SELF, args), {
     env: { ...process.env, ...env },
     stdio: [stdin, 'pipe', 'inherit'],
   });
@@ -343,6 +345,7 @@ async function main(): Promise<void> {
         stackfeedEventsPerSec: Math.round(EVENTS / (r.aMedianMs / 1000)),
         peerEventsPerSec: Math.round(EVENTS / (r.bMedianMs / 1000)),
         peakRss: mem,
+        stackfeedFrom: FROM_SOURCE ? 'source (tsx, --conditions=@stackfeed/source)' : 'built dist',
         loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: loadAfter.map((x) => round(x, 2)) },
         stackfeedRunsMs: r.aMs.map((x) => round(x, 1)),
         peerRunsMs: r.bMs.map((x) => round(x, 1)),
@@ -380,6 +383,7 @@ async function loop(side: Side): Promise<void> {
   }
 }
 
+assertBuilt(['core', 'aws-parallelcluster', 'emulator']);
 const mode = process.argv[2];
 if (mode === 'serve') await serve();
 else if (mode === 'loop') await loop((process.argv[3] ?? 'api-stackfeed') as Side);

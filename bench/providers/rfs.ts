@@ -17,8 +17,10 @@
  * same order (sha256 over the JSON of every record: stackfeed's `raw` vs the raw loop's parsed
  * record); stackfeed's 100,000 ids must be distinct.
  *
- * Run: npx tsx --conditions=@stackfeed/source bench/providers/rfs.ts
- * Profile one side: node --cpu-prof --conditions=@stackfeed/source --import tsx bench/providers/rfs.ts loop stackfeed
+ * Run: pnpm build && npx tsx bench/providers/rfs.ts — stackfeed from its BUILT dist/ (what users run;
+ *   the script refuses a dist older than src). From source instead (tsx's `__name` wrappers, not what
+ *   users run): npx tsx --conditions=@stackfeed/source bench/providers/rfs.ts
+ * Profile one side: node --cpu-prof --import tsx bench/providers/rfs.ts loop stackfeed
  * Method check: AA=stackfeed (or AA=raw) measures that side against itself (ratio should be ~1.0).
  * Knobs: EVENTS (100000), PAGE (1000, RFS's maximum), ROUNDS (7), WARMUP (1), RSS=0 skips the RSS children, RAW_IDS=1 (see below).
  */
@@ -27,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@stackfeed/emulator';
 import { largeStack, startRfsEmulator, verifyAkSkRequest } from '@stackfeed/emulator/rfs';
 import { EventIdAssigner, RfsClient, formatSdkDate, signRequest } from '@stackfeed/huawei-rfs';
-import { round, writeResult } from '../lib.js';
+import { assertBuilt, round, writeResult } from '../lib.js';
 import { compareSides, measureRss, requestKey, serveUntilStdinEnds, startServerChild } from './heat-rfs-lib.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 100_000);
@@ -275,6 +277,7 @@ async function loop(side: string): Promise<void> {
   await server.close();
 }
 
+assertBuilt(['core', 'huawei-rfs', 'emulator']);
 const mode = process.argv[2];
 if (mode === 'serve') await serve();
 else if (mode === 'loop') await loop(process.argv[3] ?? 'stackfeed');

@@ -10,9 +10,14 @@ import type {
 } from '@stackfeed/core';
 import { applyEventFilters, drainPages, watchEvents } from '@stackfeed/core/adapter';
 import { type ImageBuilderApi, MAX_POLL_PAGES, PAGE_SIZE, PROVIDER, requireArg, tokenList } from './api.js';
-import { lifecycleExecutionInfo, lifecycleResourceEvent } from './mapping/records.js';
+import {
+  type LifecycleEventContext,
+  lifecycleExecutionInfo,
+  lifecycleResourceEvent,
+  lifecycleResourceTime,
+} from './mapping/records.js';
 import { LIFECYCLE_OUTCOMES, LIFECYCLE_TERMINAL } from './mapping/tables.js';
-import { type EventListOptions, orderedEventList, readListing } from './ordered.js';
+import { type EventListOptions, orderedEventList, type PendingEvent, readListing } from './ordered.js';
 import { lifecycleOperationMark, lifecycleSummary } from './watch-summary.js';
 
 /** Options of the lifecycle event list and watch. */
@@ -67,8 +72,8 @@ interface LifecyclePageRequest {
   operation: string;
 }
 
-/** One page of lifecycle resources as events, plus the execution state the page reported. */
-async function lifecyclePage(api: ImageBuilderApi, req: LifecyclePageRequest) {
+/** One page of lifecycle resources as the service sent it, with the context that maps them. */
+async function sendLifecyclePage(api: ImageBuilderApi, req: LifecyclePageRequest) {
   const input = {
     lifecycleExecutionId: req.id,
     parentResourceId: req.parentResourceId,
@@ -76,29 +81,78 @@ async function lifecyclePage(api: ImageBuilderApi, req: LifecyclePageRequest) {
     nextToken: req.cursor,
   };
   const { wire, raw } = await api.send('ListLifecycleExecutionResources', input, req.operation, req.signal);
-  const resources = wire.resources ?? [];
-  const rawItems = raw.resources ?? [];
-  const ctx = {
+  const ctx: LifecycleEventContext = {
     executionId: req.id,
     parentResourceId: req.parentResourceId,
     executionState: wire.lifecycleExecutionState,
   };
-  // A resource that has not started (no time) is no event yet.
-  const events: StackEvent[] = [];
-  for (let i = 0; i < resources.length; i++) {
-    const ev = lifecycleResourceEvent(resources[i] as (typeof resources)[number], ctx, rawItems[i]);
-    if (ev) events.push(ev);
-  }
   return {
-    events,
+    resources: wire.resources ?? [],
+    rawItems: (raw.resources ?? []) as unknown[],
+    ctx,
     state: wire.lifecycleExecutionState,
     next: wire.nextToken || undefined,
     raw,
   };
 }
+type LifecyclePage = Awaited<ReturnType<typeof sendLifecyclePage>>;
+
+/** One page of lifecycle resources as events, plus the execution state the page reported. */
+async function lifecyclePage(api: ImageBuilderApi, req: LifecyclePageRequest) {
+  const p = await sendLifecyclePage(api, req);
+  // A resource that has not started (no time) is no event yet.
+  const events: StackEvent[] = [];
+  for (let i = 0; i < p.resources.length; i++) {
+    const ev = lifecycleResourceEvent(p.resources[i] as LifecyclePage['resources'][number], p.ctx, p.rawItems[i]);
+    if (ev) events.push(ev);
+  }
+  return { events, state: p.state, next: p.next, raw: p.raw };
+}
+
+/** A lifecycle resource kept for the ordered listing: mapped to its StackEvent when handed out. */
+interface PendingResource extends PendingEvent {
+  readonly resource: LifecyclePage['resources'][number];
+  readonly raw: unknown;
+  /** Shared by the resources of one page. */
+  readonly ctx: LifecycleEventContext;
+}
+
+const pendingToEvent = (p: PendingResource): StackEvent =>
+  lifecycleResourceEvent(p.resource, p.ctx, p.raw) as StackEvent;
+
+/**
+ * Every resource of one lifecycle execution (of one parent, or the top level) that is an event
+ * (it has a time), in the service's order, not yet mapped: see {@link PendingEvent}.
+ */
+export function readLifecycleResources(
+  api: ImageBuilderApi,
+  id: string,
+  parentResourceId: string | undefined,
+  operation: string,
+  signal: AbortSignal | undefined,
+  onRaw: (raw: unknown) => void,
+): Promise<PendingResource[]> {
+  return readListing(
+    async (cursor) => {
+      const req = { id, parentResourceId, cursor, pageSize: PAGE_SIZE.max, signal, operation };
+      const p = await sendLifecyclePage(api, req);
+      onRaw(p.raw);
+      const items: PendingResource[] = [];
+      for (let i = 0; i < p.resources.length; i++) {
+        const resource = p.resources[i] as LifecyclePage['resources'][number];
+        const ms = lifecycleResourceTime(resource);
+        // A resource that has not started (no time) is no event yet.
+        if (ms !== undefined) items.push({ ms, resource, raw: p.rawItems[i], ctx: p.ctx });
+      }
+      return { items, next: p.next };
+    },
+    operation,
+    signal,
+  );
+}
 
 /** Every resource event of one lifecycle execution (of one parent, or the top level), in the service's order. */
-export function readLifecycleEvents(
+export async function readLifecycleEvents(
   api: ImageBuilderApi,
   id: string,
   parentResourceId: string | undefined,
@@ -106,15 +160,7 @@ export function readLifecycleEvents(
   signal: AbortSignal | undefined,
   onRaw: (raw: unknown) => void,
 ): Promise<StackEvent[]> {
-  return readListing(
-    async (cursor) => {
-      const p = await lifecyclePage(api, { id, parentResourceId, cursor, pageSize: PAGE_SIZE.max, signal, operation });
-      onRaw(p.raw);
-      return { items: p.events, next: p.next };
-    },
-    operation,
-    signal,
-  );
+  return (await readLifecycleResources(api, id, parentResourceId, operation, signal, onRaw)).map(pendingToEvent);
 }
 
 /**
@@ -134,7 +180,8 @@ export function listLifecycleExecutionEvents(
     operation,
     scope: { id, parent: parentResourceId ?? null },
     options,
-    readAll: (signal, onRaw) => readLifecycleEvents(api, id, parentResourceId, operation, signal, onRaw),
+    readAll: (signal, onRaw) => readLifecycleResources(api, id, parentResourceId, operation, signal, onRaw),
+    toEvent: pendingToEvent,
   });
 }
 

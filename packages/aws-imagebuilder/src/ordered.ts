@@ -51,40 +51,63 @@ export async function readListing<T>(
   return drained.items;
 }
 
-/** A paginator over `page`'s whole listing in time order. */
-export function orderedEventList(
+/**
+ * What a whole-listing read keeps per event until it is handed out: the service record and what
+ * maps it, not the StackEvent. The listing is held whole (oldest first needs its end), so every
+ * object kept per item is kept for the whole listing and traced by every full GC; the StackEvent
+ * (its id string, details, resource and stack objects) is built when its page is handed out, and
+ * is short-lived garbage from then on.
+ */
+export interface PendingEvent {
+  /** The event's time (epoch ms): the sort key. */
+  readonly ms: number;
+}
+
+/**
+ * A paginator over a whole listing in time order. `readAll` gives every event of the listing in
+ * the service's order as pending records; `toEvent` maps one when its page is handed out.
+ */
+export function orderedEventList<P extends PendingEvent>(
   api: ImageBuilderApi,
   config: {
     operation: string;
     scope: Record<string, unknown>;
     options: EventListOptions;
     /** Every event of the listing, in the service's order; `onRaw` gets each service response. */
-    readAll: (signal: AbortSignal | undefined, onRaw: (raw: unknown) => void) => Promise<StackEvent[]>;
+    readAll: (signal: AbortSignal | undefined, onRaw: (raw: unknown) => void) => Promise<P[]>;
+    toEvent: (pending: P) => StackEvent;
   },
 ): Paginator<StackEvent> {
   const { options } = config;
   const order = options.order ?? 'oldest-first';
-  return wholeListPaginator<StackEvent>(api, {
+  return wholeListPaginator<StackEvent, P>(api, {
     operation: config.operation,
     scope: { ...config.scope, order },
     options,
     filter: applyEventFilters(options),
     readAll: async (signal, onRaw) => {
       // Stable: events of the same time keep the service's order.
-      const events = (await config.readAll(signal, onRaw)).sort(
-        (a, b) => a.timestamp.getTime() - b.timestamp.getTime(),
-      );
+      const events = (await config.readAll(signal, onRaw)).sort((a, b) => a.ms - b.ms);
       return order === 'newest-first' ? events.reverse() : events;
     },
+    map: config.toEvent,
   });
 }
+
+/** StackEvents already built (short lists: workflow steps) as pending records of {@link orderedEventList}. */
+export interface BuiltEvent extends PendingEvent {
+  readonly event: StackEvent;
+}
+export const builtEvents = (events: StackEvent[]): BuiltEvent[] =>
+  events.map((event) => ({ ms: event.timestamp.getTime(), event }));
+export const builtEvent = (p: BuiltEvent): StackEvent => p.event;
 
 /**
  * A paginator over a list computed whole by `readAll` (read once per paginator, again after a
  * failure), handed out in pages of the size asked. The cursor is an offset into that list, so a
  * continuation token resumes by reading the list again.
  */
-export function wholeListPaginator<T>(
+export function wholeListPaginator<T, R = T>(
   api: ImageBuilderApi,
   config: {
     operation: string;
@@ -92,10 +115,12 @@ export function wholeListPaginator<T>(
     options: ListOptions;
     filter?: ((item: T) => boolean) | undefined;
     /** The whole list in the order handed out; `onRaw` gets each service response. */
-    readAll: (signal: AbortSignal | undefined, onRaw: (raw: unknown) => void) => Promise<T[]>;
+    readAll: (signal: AbortSignal | undefined, onRaw: (raw: unknown) => void) => Promise<R[]>;
+    /** Maps the items of a page as it is handed out (absent: the list's items are handed out as they are). */
+    map?: ((item: R) => T) | undefined;
   },
 ): Paginator<T> {
-  let whole: Promise<T[]> | undefined;
+  let whole: Promise<R[]> | undefined;
   /** The first service response: the `raw` of the first page handed out (pages are cut from all of them). */
   let firstRaw: unknown;
   const readAll = (signal: AbortSignal | undefined) => {
@@ -118,7 +143,7 @@ export function wholeListPaginator<T>(
     filter: config.filter,
     fetchPage: async (cursor, pageSize, signal) => {
       whole ??= readAll(signal);
-      let items: T[];
+      let items: R[];
       try {
         items = await whole;
       } catch (err) {
@@ -127,7 +152,11 @@ export function wholeListPaginator<T>(
       }
       const start = cursor ?? 0;
       const end = start + (pageSize ?? PAGE_SIZE.max);
-      const page = { items: items.slice(start, end), next: end < items.length ? end : undefined };
+      const slice = items.slice(start, end);
+      const page = {
+        items: config.map ? slice.map(config.map) : (slice as unknown as T[]),
+        next: end < items.length ? end : undefined,
+      };
       return start === 0 && firstRaw !== undefined ? { ...page, raw: firstRaw } : page;
     },
   });

@@ -22,7 +22,7 @@ import {
 import { getImage } from './images.js';
 import { workflowEvent, workflowExecutionInfo, workflowStepEvent, workflowTypeOfArn } from './mapping/records.js';
 import { IMAGE_TERMINAL } from './mapping/tables.js';
-import { type EventListOptions, orderedEventList, readListing } from './ordered.js';
+import { builtEvent, builtEvents, type EventListOptions, orderedEventList, readListing } from './ordered.js';
 import { buildOperationMark, buildSummary } from './watch-summary.js';
 
 const WORKFLOW_TERMINAL = new Set(['COMPLETED', 'FAILED', 'ROLLBACK_COMPLETED', 'CANCELLED', 'SKIPPED']);
@@ -166,7 +166,9 @@ export function listWorkflowStepEvents(
     operation,
     scope: { workflowExecutionId },
     options,
-    readAll: (signal, onRaw) => readSteps(api, workflowExecutionId, undefined, operation, signal, onRaw),
+    readAll: async (signal, onRaw) =>
+      builtEvents(await readSteps(api, workflowExecutionId, undefined, operation, signal, onRaw)),
+    toEvent: builtEvent,
   });
 }
 
@@ -191,8 +193,9 @@ export function listImageBuildStepEvents(
         if (!w.workflowExecutionId || w.totalStepCount === 0) continue;
         events.push(...(await readSteps(api, w.workflowExecutionId, w.type, operation, signal, onRaw)));
       }
-      return events;
+      return builtEvents(events);
     },
+    toEvent: builtEvent,
   });
 }
 

@@ -274,6 +274,20 @@ describe('actionPhaseSplitter', () => {
     expect(split('DELETE_SKIPPED')).toEqual({ action: 'DELETE', phase: 'SKIPPED' });
   });
 
+  it('hands out one frozen result per literal; past its bound it still splits every literal right', () => {
+    const a = split('CREATE_IN_PROGRESS');
+    expect(split('CREATE_IN_PROGRESS')).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(Object.isFrozen(split(undefined))).toBe(true);
+    // A server inventing literals: many more than the splitter remembers, each still split.
+    for (let i = 0; i < 1000; i++) {
+      expect(split(`X${i}_FAILED`)).toEqual({ action: 'UNKNOWN', phase: 'FAILED' });
+      expect(split(`UPDATE_Y${i}`)).toEqual({ action: 'UNKNOWN', phase: 'UNKNOWN' });
+    }
+    expect(split('CREATE_IN_PROGRESS')).toBe(a);
+    expect(split('DELETE_COMPLETE')).toEqual({ action: 'DELETE', phase: 'COMPLETE' });
+  });
+
   it('gives UNKNOWN for the half it does not know, never throws', () => {
     expect(split('LAUNCH_COMPLETE')).toEqual({ action: 'UNKNOWN', phase: 'COMPLETE' });
     expect(split('CREATE_WOBBLING')).toEqual({ action: 'UNKNOWN', phase: 'UNKNOWN' });

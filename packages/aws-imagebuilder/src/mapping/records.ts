@@ -93,6 +93,11 @@ export function lifecycleEventId(
   return `${executionId}|${r.accountId ?? ''}|${r.region ?? ''}|${r.action?.name ?? ''}|${r.state?.status ?? ''}|${r.resourceId ?? ''}${parentResourceId ? `|${parentResourceId}` : ''}`;
 }
 
+/** The time of a lifecycle resource's event (its end, else its start) in epoch ms; undefined: no event yet. */
+export function lifecycleResourceTime(r: WireLifecycleResource): number | undefined {
+  return (r.endTime ?? r.startTime)?.getTime();
+}
+
 /**
  * One LifecycleExecutionResource → one StackEvent (id: {@link lifecycleEventId}). `details` keeps
  * the action literal and reason, account, region, parent, snapshots (id, status, reason) and

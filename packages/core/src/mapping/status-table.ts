@@ -36,10 +36,15 @@ export interface ActionPhase {
   phase: Phase;
 }
 
+/** Distinct literals one splitter remembers: a provider has a few dozen; a server inventing more is split each time. */
+const SPLIT_CACHE_MAX = 256;
+
 /**
  * For providers whose statuses are `<ACTION>_<PHASE>` (Heat `CREATE_IN_PROGRESS`, CloudFormation
  * `UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS`): split on the longest known phase suffix and map
  * the prefix through the action table. Unknown prefixes or suffixes give `UNKNOWN` for that half.
+ * The result is frozen and shared by every call with the same literal: a listing splits the same
+ * few literals once per event, and each split built strings and an object that were garbage at once.
  */
 export function actionPhaseSplitter(opts: {
   actions: Record<string, Action>;
@@ -48,8 +53,7 @@ export function actionPhaseSplitter(opts: {
   const actions = statusTable<Action>(opts.actions, 'UNKNOWN');
   // Longest suffix first, so `COMPLETE_CLEANUP_IN_PROGRESS` wins over `IN_PROGRESS`.
   const suffixes = Object.keys(opts.phases).sort((a, b) => b.length - a.length);
-  return (literal) => {
-    if (!literal) return { action: 'UNKNOWN', phase: 'UNKNOWN' };
+  const split = (literal: string): ActionPhase => {
     for (const suffix of suffixes) {
       if (literal === suffix) return { action: 'UNKNOWN', phase: opts.phases[suffix] as Phase };
       if (literal.endsWith(`_${suffix}`)) {
@@ -58,5 +62,16 @@ export function actionPhaseSplitter(opts: {
       }
     }
     return { action: actions.map(literal), phase: 'UNKNOWN' };
+  };
+  const unknown: ActionPhase = Object.freeze({ action: 'UNKNOWN', phase: 'UNKNOWN' });
+  const cache = new Map<string, ActionPhase>();
+  return (literal) => {
+    if (!literal) return unknown;
+    let out = cache.get(literal);
+    if (out === undefined) {
+      out = Object.freeze(split(literal));
+      if (cache.size < SPLIT_CACHE_MAX) cache.set(literal, out);
+    }
+    return out;
   };
 }
