@@ -237,6 +237,25 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     await fleet.addTargets(place, [at('UPDATE_COMPLETE')]);
     await until(() => (events[0] ?? []).filter((e) => e.type === 'done').length === 2, 'followed a second time');
   });
+
+  it('a listing that began before the follow ended does not re-open the target for what it read', async () => {
+    const ended: FollowFn = () => ({
+      async *[Symbol.asyncIterator]() {},
+    });
+    const events: WorkerEvent[][] = [];
+    const { fleet, ws, store } = await setup(1, ended, events);
+    const [before] = await store.query<{ at: Date }>('select now() as at');
+    await ws[0]?.start();
+    expect(await fleet.addTargets(place, [stack(1, false)])).toBe(1);
+    await until(async () => (await fleet.status()).targets[0]?.state === 'done', 'the follow ended');
+    // A discovery that started listing before that end still read it in progress: stale, no re-open.
+    await fleet.addTargets(place, [stack(1, true)], { listedAt: before?.at });
+    expect((await fleet.status()).targets[0]?.state).toBe('done');
+    // A listing begun after the end that finds it in progress: a new operation, followed again.
+    const [after] = await store.query<{ at: Date }>('select now() as at');
+    await fleet.addTargets(place, [stack(1, true)], { listedAt: after?.at });
+    await until(() => (events[0] ?? []).filter((e) => e.type === 'done').length === 2, 'followed a second time');
+  });
 });
 
 describe('a worker whose database goes away (PostgreSQL)', () => {

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { budgetUsage, openFleet } from '../src/index.js';
 import { freshSchema, postgresUrl, until } from './engines.js';
 import { forkWorker, type Proc } from './fork-worker.js';
+import { lagReport } from './lag-report.js';
 import { providerOf, type ScaleWorld, startScaleWorld, truthKeyOf } from './scale-source.js';
 
 /**
@@ -52,6 +53,7 @@ describe('the fleet at CI scale on PostgreSQL: 4 worker processes, 240 targets o
       ttl: TTL,
       pollIntervalMs: POLL_MS,
       discoverEveryMs: 2000,
+      trace: true,
     };
     const procs: Proc[] = [];
     for (let i = 0; i < WORKERS; i++) {
@@ -72,6 +74,20 @@ describe('the fleet at CI scale on PostgreSQL: 4 worker processes, 240 targets o
           [id],
         )
       ).map((r) => r.key);
+    // Demand, sampled each second: targets being followed per account (each polls every POLL_MS or so).
+    const following = new Map<string, number[]>();
+    const sampler = setInterval(() => {
+      void store
+        .query<{ budget: string; n: number }>(
+          `select budget, count(*)::int as n from ${S}.fleet_targets
+           where state = 'pending' and owner is not null and lease_until > now() group by 1`,
+        )
+        .then((rows) => {
+          for (const r of rows) following.set(r.budget, [...(following.get(r.budget) ?? []), r.n]);
+        })
+        .catch(() => {});
+    }, 1000);
+    cleanup.push(async () => clearInterval(sampler));
     const [victim, second, ...survivors] = procs as [Proc, Proc, ...Proc[]];
 
     // Mid-run: the victim holds targets and the fleet has stored events.
@@ -210,11 +226,20 @@ describe('the fleet at CI scale on PostgreSQL: 4 worker processes, 240 targets o
       `select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95, count(*)::int as n
        from (select extract(epoch from first_seen - ts) * 1000 as ms from ${S}.events) x`,
     );
+    clearInterval(sampler);
+    const anatomy = await lagReport(store, world, procs);
+    const demand = [...following].map(([k, v]) => {
+      const sorted = [...v].sort((a, b) => a - b);
+      return `${k} p50 ${sorted[Math.floor(sorted.length / 2)]} max ${sorted[sorted.length - 1]}`;
+    });
     console.log(
       [
         `fleet scale (CI): ${WORKERS} workers, ${targetCount} targets, ${truthTotal} events (${perProvider.map((r) => `${r.provider} ${r.n}`).join(', ')}), poll ${POLL_MS} ms`,
         `lag event time → stored: p50 ${Math.round(lag?.p50 ?? 0)} ms, p95 ${Math.round(lag?.p95 ?? 0)} ms (poll + 1 s = ${POLL_MS + 1000} ms)`,
         ...lines,
+        `lag parts (ms): ${JSON.stringify(anatomy.parts)}`,
+        `requests per poll: ${JSON.stringify(anatomy.requestsPerPoll)}`,
+        `targets followed at once per account (1 s samples): ${demand.join('; ')}`,
       ].join('\n'),
     );
   });
