@@ -181,7 +181,7 @@ export class Fleet {
     }));
     // Sorted: two discoveries of overlapping places lock rows in the same order.
     rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const out = await this.store.query<{ inserted: boolean }>(
+    const out = await this.store.query<{ inserted: boolean; pending: boolean }>(
       `insert into ${this.S}.fleet_targets as f (key, provider, place, budget, kind, name, target, status, in_progress)
        select key, provider, place, budget, kind, name, target, status, in_progress
        from jsonb_to_recordset($1::text::jsonb) as r(key text, provider text, place text, budget text, kind text,
@@ -191,11 +191,13 @@ export class Fleet {
          state = case when f.state = 'done' and ($2::timestamptz is null or f.ended_at is null or f.ended_at < $2)
              and (excluded.in_progress or (f.final_status is not null and excluded.status <> f.final_status))
            then 'pending' else f.state end
-       returning (xmax = 0) as inserted`,
+       returning (xmax = 0) as inserted, (state = 'pending') as pending`,
       [JSON.stringify(rows), options.listedAt ?? null],
     );
     const added = out.filter((r) => r.inserted).length;
-    if (added) await this.notify('targets');
+    // New or re-opened targets: wake the workers now (else a re-opened one waits for a heartbeat
+    // tick, TTL/3, before its follow resumes, and its first events' lag grows by as much).
+    if (out.some((r) => r.pending)) await this.notify('targets');
     return added;
   }
 

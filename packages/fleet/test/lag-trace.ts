@@ -56,8 +56,8 @@ export function tracedLimiter(limiter: RateLimiter): RateLimiter {
     const asked = now();
     await limiter.acquire(signal, provider);
     if (key !== undefined) {
-      let list = byTarget.get(key);
-      if (!list) byTarget.set(key, (list = []));
+      const list = byTarget.get(key) ?? [];
+      byTarget.set(key, list);
       list.push({ asked, granted: now() });
     }
   };
