@@ -157,7 +157,9 @@ export class Fleet {
    * again when it is found in progress once more, or with another status than its follow ended on
    * (an operation that began and ended between two discoveries), unless its follow ended after
    * `listedAt` (when the listing began): then what the listing says is from before that end (an
-   * in-progress status the follow has since seen end), and the next discovery tells. Creates (or
+   * in-progress status the follow has since seen end), and the next discovery tells. A status
+   * that re-opened it once for nothing (its follow read nothing new: the provider's listing and
+   * its event stream name the same end differently) does not re-open it again. Creates (or
    * updates) the place's budget. Returns how many targets are new.
    */
   async addTargets(
@@ -189,7 +191,8 @@ export class Fleet {
        on conflict (key) do update set target = excluded.target, status = excluded.status,
          in_progress = excluded.in_progress, budget = excluded.budget, updated_at = now(),
          state = case when f.state = 'done' and ($2::timestamptz is null or f.ended_at is null or f.ended_at < $2)
-             and (excluded.in_progress or (f.final_status is not null and excluded.status <> f.final_status))
+             and (excluded.in_progress or (f.final_status is not null and excluded.status <> f.final_status
+               and excluded.status is distinct from f.settled_status))
            then 'pending' else f.state end
        returning (xmax = 0) as inserted, (state = 'pending') as pending`,
       [JSON.stringify(rows), options.listedAt ?? null],

@@ -234,6 +234,10 @@ const STEPS: ReadonlyArray<{ version: number; statements: readonly string[] }> =
       // When a follow ended (its target set done): a discovery whose listing began before that read
       // the target as it was before the follow's end, and must not re-open it for what it read.
       'alter table {S}.fleet_targets add column ended_at timestamptz',
+      // A listed status that re-opened the target and whose follow found nothing new: the same
+      // stack said in discovery's words (a ParallelCluster cluster CREATE_FAILED whose stack's follow
+      // ended ROLLBACK_COMPLETE). It re-opens the target no more; any other status still does.
+      'alter table {S}.fleet_targets add column settled_status text',
     ],
   },
 ];

@@ -350,10 +350,12 @@ export class FleetWorker {
       if (res.aborted || abort.signal.aborted) return await this.afterStop(r, inserted);
       const outcome = stream.result?.outcome;
       await store.query(
+        // Nothing new read: the status discovery lists now is this end in its own words.
         `update ${this.S}.fleet_targets set state = 'done', done_status = $3, final_status = $4, owner = null, ended_at = now(),
+           settled_status = case when $5::int = 0 then status else null end,
            lease_until = null, failures = 0, last_error = null, not_before = null, updated_at = now()
          where key = $2 and owner = $1`,
-        [this.id, target.key, outcome ?? target.discovered.status, stream.result?.status ?? null],
+        [this.id, target.key, outcome ?? target.discovered.status, stream.result?.status ?? null, inserted],
       );
       await this.fleet.clearError('follow', target.key).catch(() => {});
       this.emit({ type: 'done', key: target.key, outcome, inserted });
