@@ -245,6 +245,10 @@ describe('the fleet at CI scale on PostgreSQL: 4 worker processes, 240 targets o
     );
     clearInterval(sampler);
     const anatomy = await lagReport(store, world, procs);
+    // Committed event batches (one NOTIFY each): the inserts of one transaction share first_seen.
+    const [batches] = await store.query<{ n: number }>(
+      `select count(distinct (stack_key, first_seen))::int as n from ${S}.events`,
+    );
     const demand = [...following].map(([k, v]) => {
       const sorted = [...v].sort((a, b) => a - b);
       return `${k} p50 ${sorted[Math.floor(sorted.length / 2)]} max ${sorted[sorted.length - 1]}`;
@@ -256,6 +260,7 @@ describe('the fleet at CI scale on PostgreSQL: 4 worker processes, 240 targets o
         ...lines,
         `lag parts (ms): ${JSON.stringify(anatomy.parts)}`,
         `requests per poll: ${JSON.stringify(anatomy.requestsPerPoll)}`,
+        `event batches committed (one NOTIFY each): ${batches?.n} for ${truthTotal} events`,
         `targets followed at once per account (1 s samples): ${demand.join('; ')}`,
       ].join('\n'),
     );
