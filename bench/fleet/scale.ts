@@ -6,14 +6,21 @@
  * argument, default 3: the stacks' first operations start staggered over it). Prints requests per
  * minute per target, how many targets one worker follows at the budget (measured CPU per
  * request), lag from event time to stored (p50/p95), stored events against the ground truth (per
- * provider), and RSS. Writes bench/results/fleet-scale.json (or OUT).
+ * provider), and RSS. With KILLS=2 (the default) one worker is killed -9 at 40% of the span and a
+ * second at 65%: the result says how long their targets took to be claimed again (against the
+ * lease TTL) and whether every event was stored exactly once (the CI proof's check). The lag is
+ * broken into its parts (packages/fleet/test/lag-trace.ts). Targets that went from done back to
+ * pending are listed with the status discovery read and the one their follow ended on.
+ * Writes bench/results/fleet-scale.json (or OUT).
  *
  *   npx tsx --conditions=@stackfeed/source bench/fleet/scale.ts 3
  *   TARGETS=2000 WORKERS=4 POLL_MS=5000 LIMIT=25 npx tsx --conditions=@stackfeed/source bench/fleet/scale.ts 10
  */
+import { loadavg } from 'node:os';
 import { openStore } from '@stackfeed/store';
 import { openFleet } from '../../packages/fleet/src/index.ts';
 import { forkWorker, type Proc } from '../../packages/fleet/test/fork-worker.ts';
+import { exactlyOnce, lagReport } from '../../packages/fleet/test/scale-report.ts';
 import { providerOf, startScaleWorld } from '../../packages/fleet/test/scale-source.ts';
 import startPostgres from '../../packages/store/test/global-setup.ts';
 import { round, writeResult } from '../lib.ts';
@@ -28,6 +35,10 @@ const WORKERS = num('WORKERS', 4);
 const POLL_MS = num('POLL_MS', 5000);
 const LIMIT = num('LIMIT', 25);
 const ACCOUNTS = 8;
+const KILLS = num('KILLS', 2);
+/** Discovery as often as the polls (a new stack's first events wait for it); 10 s before session 11. */
+const DISCOVER_MS = num('DISCOVER_MS', POLL_MS);
+const TTL = 30_000;
 
 let pg: { url?: string; error?: string } = {};
 const stopPostgres = await startPostgres({ provide: (_k: string, v: typeof pg) => (pg = v) } as never);
@@ -44,7 +55,7 @@ const world = await startScaleWorld({
   budget: { limit: LIMIT, intervalMs: 1000 },
 });
 const store = await openStore(url, { schema: 'fleet_scale' });
-const fleet = await openFleet(store, { leaseTtlMs: 30_000 });
+const fleet = await openFleet(store, { leaseTtlMs: TTL });
 const t0 = Date.now();
 const cpu0 = process.cpuUsage();
 const procs: Proc[] = Array.from({ length: WORKERS }, (_, i) =>
@@ -52,11 +63,21 @@ const procs: Proc[] = Array.from({ length: WORKERS }, (_, i) =>
     url,
     schema: store.schema,
     accounts: world.accounts,
-    ttl: 30_000,
+    ttl: TTL,
     pollIntervalMs: POLL_MS,
-    discoverEveryMs: 10_000,
+    discoverEveryMs: DISCOVER_MS,
+    trace: true,
   }),
 );
+/** kill -9 of worker i at `atMs` of the span: what it held (leases live then), and when. */
+const kills: Array<{ id: string; atS: number; killedAt?: number; held: string[] }> = [0.4, 0.65]
+  .slice(0, KILLS)
+  .map((f, i) => ({ id: `worker-${i}`, atS: Math.round((f * minutes * 60_000 + 1000) / 1000), held: [] }));
+/** Targets seen back in pending after done: first sighting, with what discovery read. */
+const reopened = new Map<
+  string,
+  { atS: number; status: string; finalStatus: string; inProgress: boolean; endedAgoMs: number | null }
+>();
 const total = world.accounts.length * Math.ceil(TARGETS / ACCOUNTS);
 const S = store.schema;
 const q = async <T>(sql: string) => (await store.query<T & Record<string, unknown>>(sql))[0] as T;
@@ -81,6 +102,41 @@ const truthOf = () => {
 };
 while (true) {
   await new Promise((r) => setTimeout(r, 5000));
+  const sinceStart = (Date.now() - t0) / 1000;
+  for (const k of kills) {
+    if (k.killedAt !== undefined || sinceStart < k.atS) continue;
+    const p = procs.find((x) => x.id === k.id);
+    k.held = (
+      await store.query<{ key: string }>(
+        `select key from ${S}.fleet_targets where owner = $1 and state = 'pending' and lease_until > now()`,
+        [k.id],
+      )
+    ).map((r) => r.key);
+    p?.child.kill('SIGKILL');
+    k.killedAt = Date.now();
+    console.log(`${Math.round(sinceStart)} s: kill -9 ${k.id} (${k.held.length} targets held)`);
+  }
+  for (const r of await store.query<{
+    key: string;
+    status: string;
+    final_status: string;
+    in_progress: boolean;
+    ended_ago_ms: number | null;
+  }>(
+    `select key, status, final_status, in_progress,
+       (extract(epoch from now() - ended_at) * 1000)::float8 as ended_ago_ms
+     from ${S}.fleet_targets where state = 'pending' and final_status is not null`,
+  )) {
+    if (!reopened.has(r.key)) {
+      reopened.set(r.key, {
+        atS: Math.round(sinceStart),
+        status: r.status,
+        finalStatus: r.final_status,
+        inProgress: r.in_progress,
+        endedAgoMs: r.ended_ago_ms === null ? null : Math.round(r.ended_ago_ms),
+      });
+    }
+  }
   const row = await q<{ n: number; pending: number; held: number; events: number }>(
     `select count(*)::int as n, count(*) filter (where state <> 'done')::int as pending,
        count(*) filter (where owner is not null and lease_until > now())::int as held,
@@ -97,8 +153,61 @@ while (true) {
 }
 const wallMs = Date.now() - t0;
 const rss = procs.map((p) => lastRss(p));
-for (const p of procs) p.child.kill('SIGTERM');
+for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
 await Promise.all(procs.map((p) => p.exit));
+const once = await exactlyOnce(store, world);
+const lagParts = await lagReport(store, world, procs);
+// Takeover: from the kill to the first claim of each target it held by another worker (by the
+// time the parent read the claim), against the lease TTL (a claim comes at the next tick after
+// the expiry: up to TTL + TTL/3).
+const takeovers = kills.map((k) => {
+  const delays: number[] = [];
+  let notTaken = 0;
+  for (const key of k.held) {
+    let first: number | undefined;
+    for (const p of procs) {
+      if (p.id === k.id) continue;
+      for (const e of p.events) {
+        if (e.type === 'claimed' && e.key === key && e.at !== undefined && e.at >= (k.killedAt ?? 0)) {
+          first = Math.min(first ?? e.at, e.at);
+        }
+      }
+    }
+    if (first === undefined) notTaken++;
+    else delays.push(first - (k.killedAt ?? 0));
+  }
+  delays.sort((a, b) => a - b);
+  return {
+    worker: k.id,
+    atS: k.atS,
+    held: k.held.length,
+    reclaimed: delays.length,
+    notReclaimed: notTaken,
+    msToReclaim: { min: delays[0], median: delays[Math.floor(delays.length / 2)], max: delays[delays.length - 1] },
+    ttlMs: TTL,
+  };
+});
+// Follows to done per target against its operations: more dones than operations is a re-open
+// that found nothing new (discovery read a status the follow had already seen end).
+const dones = new Map<string, number>();
+for (const p of procs) for (const e of p.events) if (e.type === 'done') dones.set(e.key, (dones.get(e.key) ?? 0) + 1);
+const opsOf = new Map<string, number>();
+for (const [placeKey, act] of world.activity)
+  for (const t of act.targets) opsOf.set(`${placeKey}|${t.name}`, t.operations.length);
+let extraDones = 0;
+let targetsFollowedMoreThanOperations = 0;
+for (const r of await store.query<{ key: string; name: string; place: string }>(
+  `select key, name, place from ${S}.fleet_targets`,
+)) {
+  const extra = (dones.get(r.key) ?? 0) - (opsOf.get(`${r.place}|${r.name}`) ?? 1);
+  if (extra > 0) {
+    extraDones += extra;
+    targetsFollowedMoreThanOperations++;
+  }
+}
+const arrivals = Object.fromEntries(
+  [...world.counters].map(([k, c]) => [k, { in1s: c.maxInWindow(k, 1000), in500ms: c.maxInWindow(k, 500) }]),
+);
 
 const lagOf = (where: string) =>
   q<{ p50: number; p95: number }>(
@@ -164,6 +273,7 @@ const result = {
   workers: WORKERS,
   accounts: world.accounts.length,
   pollIntervalMs: POLL_MS,
+  discoverEveryMs: DISCOVER_MS,
   budgetPerAccount: `${LIMIT}/s`,
   wallSeconds: round(wallMs / 1000, 1),
   storedEvents: stored,
@@ -180,6 +290,19 @@ const result = {
   perProvider,
   budgetDenied: Object.fromEntries(budgets.map((b) => [b.key, b.denied])),
   workerRssMB: rss.map((r) => round((r?.bytes ?? 0) / 2 ** 20, 1)),
+  workerCpuSeconds: procs.map((p, i) => round(((rss[i]?.cpuMs ?? 0) - readyCpu(p)) / 1000, 1)),
+  exactlyOnce: { targets: once.targets, mismatched: once.bad.length, sample: once.bad.slice(0, 5) },
+  kills: takeovers,
+  maxArrivalsPerAccount: arrivals,
+  lagParts: lagParts.parts,
+  requestsPerPoll: lagParts.requestsPerPoll,
+  reopenedAfterDone: {
+    extraDones,
+    targetsFollowedMoreThanOperations,
+    seenPendingAgain: reopened.size,
+    sample: [...reopened].slice(0, 10).map(([key, v]) => ({ key, ...v })),
+  },
+  loadAverage: loadavg().map((x) => round(x, 2)),
   emulatorProcess: {
     rssMB: round(process.memoryUsage().rss / 2 ** 20, 1),
     cpuSeconds: round((mainCpu.user + mainCpu.system) / 1e6, 1),
@@ -190,6 +313,10 @@ writeResult(process.env.OUT ?? 'bench/results/fleet-scale.json', result);
 await store.close();
 await world.close();
 stopPostgres();
+if (once.bad.length > 0) {
+  console.error(`${once.bad.length} targets not stored exactly once, e.g. ${JSON.stringify(once.bad.slice(0, 3))}`);
+  process.exitCode = 1;
+}
 for (const [provider, t] of finalTruth) {
   const n = perProviderRows.find((r) => r.provider === provider)?.n ?? 0;
   if (n < t.must || n > t.served) {

@@ -27,8 +27,17 @@ export interface BudgetState {
   intervalMs: number;
   /** Requests granted since the budget was created. */
   granted: number;
-  /** Times a request had to wait for a slot (the budget was binding). */
+  /** Times a request had to wait for its slot (the budget was binding). */
   denied: number;
+  /** How long a request asked now would wait for its slot (0: the budget has room now). */
+  waitMs: number;
+  /**
+   * The budget binds: the last minute used at least 90% of what it allows in a minute
+   * (`limit` per `intervalMs + transitMs`), or more than a window's worth of requests wait for
+   * slots. Each follow's polls then come less often than its poll interval: as often as the
+   * budget allows, shared first come, first served.
+   */
+  saturated: boolean;
   /** Requests granted in the last 60 s (by the database's clock). */
   lastMinute: number;
   /** THROTTLED answers reported. */
@@ -79,24 +88,30 @@ export class SharedBudget extends RateLimiter {
   }
 
   /**
-   * Resolve when a request may start, by the fleet-wide count. Rejects with ABORTED when `signal`
-   * aborts first (no slot is taken).
+   * Resolve when a request may start, by the fleet-wide count: the next free slot is reserved in
+   * the order the workers asked (first come, first served, so no request starves under
+   * contention) and this waits until it. Rejects with ABORTED when `signal` aborts first (the
+   * reserved slot is handed back).
    */
   override async acquire(signal?: AbortSignal, provider: ProviderId | 'core' = 'core'): Promise<void> {
-    while (true) {
-      if (signal?.aborted) throw abortedError(signal, provider);
-      const rows = await this.store.query<{ wait: number }>(`select ${this.S}.fleet_take($1) as wait`, [this.key]);
-      const wait = rows[0]?.wait ?? -1;
-      if (wait === 0) return;
-      if (wait < 0) {
-        throw new StackfeedError({
-          code: 'CONFIG',
-          provider,
-          message: `fleet budget ${this.key}: no such budget (call ensure() first)`,
-        });
-      }
-      // A few ms past the moment a slot frees: another worker may take it first, then we wait again.
-      await sleep(Math.min(wait + 2, this.intervalMs), signal);
+    if (signal?.aborted) throw abortedError(signal, provider);
+    const rows = await this.store.query<{ slot: number[] | null }>(`select ${this.S}.fleet_reserve($1) as slot`, [
+      this.key,
+    ]);
+    const slot = rows[0]?.slot;
+    if (!slot) {
+      throw new StackfeedError({
+        code: 'CONFIG',
+        provider,
+        message: `fleet budget ${this.key}: no such budget (call ensure() first)`,
+      });
+    }
+    const [wait = 0, at = 0] = slot.map(Number);
+    if (wait <= 0) return;
+    await sleep(wait, signal);
+    if (signal?.aborted) {
+      await this.store.query(`select ${this.S}.fleet_release($1, $2::float8)`, [this.key, at]).catch(() => {});
+      throw abortedError(signal, provider);
     }
   }
 
@@ -123,29 +138,52 @@ export async function readBudgets(store: Store, key?: string): Promise<BudgetSta
     key: string;
     lim: number;
     interval_ms: number;
+    transit_ms: number;
     granted: string;
     denied: string;
     throttled: string;
     slowed_ms: number | null;
     last_minute: number;
+    now_ms: number;
+    grants: number[];
   }>(
-    `select b.key, lim, interval_ms, granted::text as granted, denied::text as denied, throttled::text as throttled,
+    `select b.key, lim, interval_ms, transit_ms, granted::text as granted, denied::text as denied,
+       throttled::text as throttled, grants, (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms,
        (extract(epoch from slowed_until) * 1000)::float8 as slowed_ms,
        (select coalesce(sum(u.n), 0)::int from "${store.schema}".fleet_budget_usage u
-         where u.key = b.key and u.second >= floor(extract(epoch from now())) - 60) as last_minute
+         where u.key = b.key and u.second >= floor(extract(epoch from now())) - 60
+           and u.second <= floor(extract(epoch from now()))) as last_minute
      from "${store.schema}".fleet_budgets b where ($1::text is null or b.key = $1) order by b.key`,
     [key ?? null],
   );
-  return rows.map((r) => ({
-    key: r.key,
-    limit: r.lim,
-    intervalMs: r.interval_ms,
-    granted: Number(r.granted),
-    denied: Number(r.denied),
-    lastMinute: r.last_minute,
-    throttled: Number(r.throttled),
-    slowedUntil: r.slowed_ms === null ? undefined : new Date(r.slowed_ms),
-  }));
+  return rows.map((r) => {
+    const slowedUntil = r.slowed_ms === null ? undefined : new Date(r.slowed_ms);
+    const eff = slowedUntil && slowedUntil.getTime() > r.now_ms ? Math.max(1, Math.floor(r.lim / 2)) : r.lim;
+    const span = r.interval_ms + r.transit_ms;
+    const waitMs = Math.max(0, nextSlot(r.grants.map(Number), eff, span, r.now_ms) - r.now_ms);
+    const perMinute = (eff * 60_000) / span;
+    return {
+      key: r.key,
+      limit: r.lim,
+      intervalMs: r.interval_ms,
+      granted: Number(r.granted),
+      denied: Number(r.denied),
+      waitMs: Math.round(waitMs),
+      saturated: r.last_minute >= 0.9 * perMinute || waitMs > span,
+      lastMinute: r.last_minute,
+      throttled: Number(r.throttled),
+      slowedUntil,
+    };
+  });
+}
+
+/** The slot a reservation made at `now` would get (fleet_reserve's rule, read-only). */
+function nextSlot(grants: readonly number[], eff: number, span: number, now: number): number {
+  const kept = grants.filter((g) => g > now - span).sort((a, b) => a - b);
+  let g = now;
+  if (kept.length > 0) g = Math.max(g, kept[kept.length - 1] as number);
+  if (kept.length >= eff) g = Math.max(g, (kept[kept.length - eff] as number) + span);
+  return g;
 }
 
 function abortedError(signal: AbortSignal, provider: ProviderId | 'core'): StackfeedError {

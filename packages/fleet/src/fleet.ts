@@ -155,12 +155,17 @@ export class Fleet {
   /**
    * Add or refresh targets of a place (what discovery found). A target already done is followed
    * again when it is found in progress once more, or with another status than its follow ended on
-   * (an operation that began and ended between two discoveries). Creates (or updates) the place's budget. Returns
-   * how many targets are new.
+   * (an operation that began and ended between two discoveries), unless its follow ended after
+   * `listedAt` (when the listing began): then what the listing says is from before that end (an
+   * in-progress status the follow has since seen end), and the next discovery tells. A status
+   * that re-opened it once for nothing (its follow read nothing new: the provider's listing and
+   * its event stream name the same end differently) does not re-open it again. Creates (or
+   * updates) the place's budget. Returns how many targets are new.
    */
   async addTargets(
     place: Pick<Place, 'key' | 'budget'>,
     targets: readonly DiscoveredTarget<unknown>[],
+    options: { listedAt?: Date | undefined } = {},
   ): Promise<number> {
     if (targets.length === 0) return 0;
     // Their budget exists before they can be claimed: any worker can follow them, config or not.
@@ -178,20 +183,24 @@ export class Fleet {
     }));
     // Sorted: two discoveries of overlapping places lock rows in the same order.
     rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const out = await this.store.query<{ inserted: boolean }>(
+    const out = await this.store.query<{ inserted: boolean; pending: boolean }>(
       `insert into ${this.S}.fleet_targets as f (key, provider, place, budget, kind, name, target, status, in_progress)
        select key, provider, place, budget, kind, name, target, status, in_progress
        from jsonb_to_recordset($1::text::jsonb) as r(key text, provider text, place text, budget text, kind text,
          name text, target jsonb, status text, in_progress boolean)
        on conflict (key) do update set target = excluded.target, status = excluded.status,
          in_progress = excluded.in_progress, budget = excluded.budget, updated_at = now(),
-         state = case when f.state = 'done' and (excluded.in_progress
-             or (f.final_status is not null and excluded.status <> f.final_status)) then 'pending' else f.state end
-       returning (xmax = 0) as inserted`,
-      [JSON.stringify(rows)],
+         state = case when f.state = 'done' and ($2::timestamptz is null or f.ended_at is null or f.ended_at < $2)
+             and (excluded.in_progress or (f.final_status is not null and excluded.status <> f.final_status
+               and excluded.status is distinct from f.settled_status))
+           then 'pending' else f.state end
+       returning (xmax = 0) as inserted, (state = 'pending') as pending`,
+      [JSON.stringify(rows), options.listedAt ?? null],
     );
     const added = out.filter((r) => r.inserted).length;
-    if (added) await this.notify('targets');
+    // New or re-opened targets: wake the workers now (else a re-opened one waits for a heartbeat
+    // tick, TTL/3, before its follow resumes, and its first events' lag grows by as much).
+    if (out.some((r) => r.pending)) await this.notify('targets');
     return added;
   }
 

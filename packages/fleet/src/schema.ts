@@ -169,6 +169,77 @@ const STEPS: ReadonlyArray<{ version: number; statements: readonly string[] }> =
       $fn$`,
     ],
   },
+  {
+    version: 4,
+    statements: [
+      // Fair waiting: a reservation takes the next free slot (now, or the first instant the window
+      // has room after every slot reserved before it) and returns {ms until it, its time}; the
+      // caller starts then without asking again. Slots go in the order the takes reached the row
+      // lock, so under
+      // contention no request loses again and again (the old take made a waiter retry, and another
+      // worker's fresh take could win each freed slot). Reserved times are kept with the grants:
+      // any window of interval + transit holds at most the limit, since each new slot is placed
+      // after the limit-th newest. `denied` counts the reservations that had to wait. fleet_take
+      // stays for workers of the version before (it counts reserved slots as taken, so it keeps
+      // within the limit next to these).
+      `create function {S}.fleet_reserve(p_key text) returns double precision[] language plpgsql as $fn$
+      declare
+        b record;
+        t double precision;
+        g double precision;
+        eff integer;
+        span double precision;
+        kept double precision[];
+        n integer;
+      begin
+        select * into b from {S}.fleet_budgets where key = p_key for update;
+        if not found then return null; end if;
+        t := extract(epoch from clock_timestamp()) * 1000;
+        eff := case when b.slowed_until is not null and b.slowed_until > clock_timestamp()
+          then greatest(1, b.lim / 2) else b.lim end;
+        span := b.interval_ms + b.transit_ms;
+        select coalesce(array_agg(x order by x), '{}') into kept from unnest(b.grants) x where x > t - span;
+        n := coalesce(array_length(kept, 1), 0);
+        g := t;
+        if n > 0 then g := greatest(g, kept[n]); end if;
+        if n >= eff then g := greatest(g, kept[n - eff + 1] + span); end if;
+        update {S}.fleet_budgets set grants = kept || g, granted = granted + 1,
+          denied = denied + (case when g > t then 1 else 0 end) where key = p_key;
+        insert into {S}.fleet_budget_usage as u (key, second, n) values (p_key, floor(g / 1000)::bigint, 1)
+          on conflict (key, second) do update set n = u.n + 1;
+        delete from {S}.fleet_budget_usage where key = p_key and second < floor(t / 1000)::bigint - 3600;
+        return array[g - t, g];
+      end
+      $fn$`,
+      // A waiter that gives up (its follow stopped) hands its reserved slot back: removing a slot
+      // only lowers every window's count, so the slots reserved after it stay valid. Returns the
+      // slot's time when it was still to come (else null: it was used, or never reserved).
+      `create function {S}.fleet_release(p_key text, p_at double precision) returns double precision
+      language plpgsql as $fn$
+      declare
+        b record;
+        i integer;
+      begin
+        select * into b from {S}.fleet_budgets where key = p_key for update;
+        if not found then return null; end if;
+        if p_at <= extract(epoch from clock_timestamp()) * 1000 then return null; end if;
+        i := array_position(b.grants, p_at);
+        if i is null then return null; end if;
+        update {S}.fleet_budgets set grants = b.grants[:i - 1] || b.grants[i + 1:], granted = granted - 1
+          where key = p_key;
+        update {S}.fleet_budget_usage set n = n - 1 where key = p_key and second = floor(p_at / 1000)::bigint;
+        return p_at;
+      end
+      $fn$`,
+      // When a follow ended (its target set done): a discovery whose listing began before that read
+      // the target as it was before the follow's end, and must not re-open it for what it read.
+      'alter table {S}.fleet_targets add column ended_at timestamptz',
+      // A listed status that re-opened the target and whose follow found nothing new: the same
+      // stack said in discovery's words (a ParallelCluster cluster CREATE_FAILED whose stack's follow
+      // ended ROLLBACK_COMPLETE). It re-opens the target no more; any other status still does.
+      'alter table {S}.fleet_targets add column settled_status text',
+    ],
+  },
 ];
 
 export const FLEET_SCHEMA_VERSION = STEPS[STEPS.length - 1]?.version ?? 0;

@@ -350,10 +350,12 @@ export class FleetWorker {
       if (res.aborted || abort.signal.aborted) return await this.afterStop(r, inserted);
       const outcome = stream.result?.outcome;
       await store.query(
-        `update ${this.S}.fleet_targets set state = 'done', done_status = $3, final_status = $4, owner = null,
+        // Nothing new read: the status discovery lists now is this end in its own words.
+        `update ${this.S}.fleet_targets set state = 'done', done_status = $3, final_status = $4, owner = null, ended_at = now(),
+           settled_status = case when $5::int = 0 then status else null end,
            lease_until = null, failures = 0, last_error = null, not_before = null, updated_at = now()
          where key = $2 and owner = $1`,
-        [this.id, target.key, outcome ?? target.discovered.status, stream.result?.status ?? null],
+        [this.id, target.key, outcome ?? target.discovered.status, stream.result?.status ?? null, inserted],
       );
       await this.fleet.clearError('follow', target.key).catch(() => {});
       this.emit({ type: 'done', key: target.key, outcome, inserted });
@@ -433,8 +435,8 @@ export class FleetWorker {
     const place = this.options.places?.find((p) => p.budget.key === key);
     if (place) return this.fleet.budgetOf(place);
     // A budget created by another worker's config: use the limits stored with it.
-    const [row] = await this.fleet.store.query<{ lim: number; interval_ms: number }>(
-      `select lim, interval_ms from ${this.S}.fleet_budgets where key = $1`,
+    const [row] = await this.fleet.store.query<{ lim: number; interval_ms: number; transit_ms: number }>(
+      `select lim, interval_ms, transit_ms from ${this.S}.fleet_budgets where key = $1`,
       [key],
     );
     if (!row) {
@@ -444,7 +446,8 @@ export class FleetWorker {
         message: `fleet: no budget ${key} is configured (give this worker the places of its config)`,
       });
     }
-    return this.fleet.budget(key, { limit: row.lim, intervalMs: row.interval_ms });
+    // Its transit allowance too: `budget()` writes the options it is given back to the row.
+    return this.fleet.budget(key, { limit: row.lim, intervalMs: row.interval_ms, transitMs: row.transit_ms });
   }
 
   private context(budget: SharedBudget): FleetContext {
@@ -494,13 +497,15 @@ export class FleetWorker {
     this.discoverAbort.signal.addEventListener('abort', stop, { once: true });
     try {
       const budget = await this.fleet.budgetOf(place);
+      // The listing's start, on the database's clock: what it reads is as of then or later.
+      const [started] = await this.fleet.store.query<{ at: Date }>('select now() as at');
       const found: DiscoveredTarget<unknown>[] = [];
       // The place's kinds and filters hold whatever the discover function applied itself.
       const keep = matchesDiscoverFilters({ kinds: place.kinds, ...place.filters });
       for await (const t of discover(place, abort.signal, this.context(budget))) {
         if (keep(t)) found.push(t);
       }
-      const added = await this.fleet.addTargets(place, found);
+      const added = await this.fleet.addTargets(place, found, { listedAt: started?.at });
       await this.fleet.store.query(
         `update ${this.S}.fleet_places set owner = null, lease_until = null, runs = runs + 1, failures = 0,
            last_error = null, last_run = now(), found = $3,

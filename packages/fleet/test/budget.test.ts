@@ -2,7 +2,7 @@ import { StackfeedError } from '@stackfeed/core';
 import type { Store } from '@stackfeed/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openFleet } from '../src/index.js';
-import { ENGINES } from './engines.js';
+import { ENGINES, until } from './engines.js';
 
 /** Resolves to 'pending' while `p` has not settled after a few database round trips. */
 async function settled(p: Promise<unknown>, store: Store): Promise<'granted' | 'pending'> {
@@ -65,6 +65,44 @@ describe.each(ENGINES)('shared request budget on $name', (engine) => {
     await quick.acquire();
     await quick.acquire();
     expect((await quick.state())?.granted).toBe(2);
+  });
+
+  it('waiters get their slots in the order they asked, across workers; one that gives up hands its slot back', async () => {
+    const store = await engine.open();
+    open.push(store);
+    const other = engine.name === 'postgres' ? await engine.open(store.schema) : store;
+    if (other !== store) open.push(other);
+    const opts = { limit: 1, intervalMs: 100, transitMs: 0 };
+    const a = await (await openFleet(store)).budget('openstack-heat:cloud-f:-', opts);
+    const b = await (await openFleet(other)).budget('openstack-heat:cloud-f:-', opts);
+    await a.acquire();
+    const order: string[] = [];
+    // Asked one after the other (each reservation is made before the next is asked).
+    const waits: Promise<void>[] = [];
+    for (const [name, budget] of [
+      ['first', b],
+      ['second', a],
+      ['third', b],
+    ] as const) {
+      waits.push(budget.acquire().then(() => void order.push(name)));
+      await until(async () => ((await a.state())?.granted ?? 0) === waits.length + 1, `${name} reserved`);
+    }
+    await Promise.all(waits);
+    expect(order).toEqual(['first', 'second', 'third']);
+    // A slot reserved a minute ahead, given up: it is no longer counted.
+    const slow = await (await openFleet(store)).budget('openstack-heat:cloud-g:-', {
+      limit: 1,
+      intervalMs: 60_000,
+      transitMs: 0,
+    });
+    await slow.acquire();
+    const stop = new AbortController();
+    const waiting = slow.acquire(stop.signal);
+    await until(async () => (await slow.state())?.granted === 2, 'the second slot reserved');
+    expect((await slow.state())?.saturated).toBe(true);
+    stop.abort();
+    expect(StackfeedError.is(await waiting.catch((e: unknown) => e), 'ABORTED')).toBe(true);
+    await until(async () => (await slow.state())?.granted === 1, 'the slot handed back');
   });
 
   it('a THROTTLED answer halves the budget for every worker', async () => {

@@ -11,7 +11,9 @@ export interface Proc {
   id: string;
   child: ChildProcess;
   events: Array<
-    WorkerEvent | { type: 'ready'; cpuMs?: number } | { type: 'rss'; bytes: number; held: number; cpuMs: number }
+    (WorkerEvent | { type: 'ready'; cpuMs?: number } | { type: 'rss'; bytes: number; held: number; cpuMs: number }) & {
+      at?: number;
+    }
   >;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr: () => string;
@@ -33,7 +35,8 @@ export function forkWorker(script: string, id: string, cfg: Record<string, unkno
     while (i >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      if (line.startsWith('{')) events.push(JSON.parse(line));
+      // Stamped on arrival (epoch ms): when the parent learnt of it.
+      if (line.startsWith('{')) events.push({ ...JSON.parse(line), at: Date.now() });
       i = buf.indexOf('\n');
     }
   });

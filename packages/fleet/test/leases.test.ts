@@ -237,6 +237,56 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     await fleet.addTargets(place, [at('UPDATE_COMPLETE')]);
     await until(() => (events[0] ?? []).filter((e) => e.type === 'done').length === 2, 'followed a second time');
   });
+
+  it('a status that re-opened a target for nothing (the listing names the end differently) re-opens it no more', async () => {
+    // As a ParallelCluster cluster: discovery lists CREATE_FAILED, the follow of its stack ends ROLLBACK_COMPLETE.
+    const ended: FollowFn = () => ({
+      async *[Symbol.asyncIterator]() {},
+      result: {
+        outcome: 'failed',
+        status: 'ROLLBACK_COMPLETE',
+        eventsYielded: 0,
+        polls: 1,
+        cappedPolls: 0,
+        fullRereadPolls: 0,
+      },
+    });
+    const events: WorkerEvent[][] = [];
+    const { fleet, ws } = await setup(1, ended, events);
+    await ws[0]?.start();
+    const dones = () => (events[0] ?? []).filter((e) => e.type === 'done').length;
+    const at = (status: string, inProgress = false) => ({ ...stack(1, inProgress), status, state: 'FAILED' as const });
+    await fleet.addTargets(place, [at('CREATE_IN_PROGRESS', true)]);
+    await until(() => dones() === 1, 'the follow ended');
+    // Another status than the follow's: followed once more, which reads nothing new.
+    await fleet.addTargets(place, [at('CREATE_FAILED')]);
+    await until(() => dones() === 2, 'followed a second time');
+    for (let i = 0; i < 3; i++) await fleet.addTargets(place, [at('CREATE_FAILED')]);
+    expect((await fleet.status()).targets[0]?.state).toBe('done');
+    expect(dones()).toBe(2);
+    // A status not seen before still does.
+    await fleet.addTargets(place, [at('UPDATE_FAILED')]);
+    await until(() => dones() === 3, 'followed a third time');
+  });
+
+  it('a listing that began before the follow ended does not re-open the target for what it read', async () => {
+    const ended: FollowFn = () => ({
+      async *[Symbol.asyncIterator]() {},
+    });
+    const events: WorkerEvent[][] = [];
+    const { fleet, ws, store } = await setup(1, ended, events);
+    const [before] = await store.query<{ at: Date }>('select now() as at');
+    await ws[0]?.start();
+    expect(await fleet.addTargets(place, [stack(1, false)])).toBe(1);
+    await until(async () => (await fleet.status()).targets[0]?.state === 'done', 'the follow ended');
+    // A discovery that started listing before that end still read it in progress: stale, no re-open.
+    await fleet.addTargets(place, [stack(1, true)], { listedAt: before?.at });
+    expect((await fleet.status()).targets[0]?.state).toBe('done');
+    // A listing begun after the end that finds it in progress: a new operation, followed again.
+    const [after] = await store.query<{ at: Date }>('select now() as at');
+    await fleet.addTargets(place, [stack(1, true)], { listedAt: after?.at });
+    await until(() => (events[0] ?? []).filter((e) => e.type === 'done').length === 2, 'followed a second time');
+  });
 });
 
 describe('a worker whose database goes away (PostgreSQL)', () => {

@@ -21,6 +21,7 @@ import { rfsActivity, startRfsEmulator } from '@stackfeed/emulator/rfs';
 import { RfsClient } from '@stackfeed/huawei-rfs';
 import { HeatClient } from '@stackfeed/openstack-heat';
 import type { DiscoverFn, FleetContext, FollowFn, Place } from '../src/index.js';
+import { type LagLine, type PollsLine, tracedLimiter, tracedStream } from './lag-trace.js';
 
 type ScaleProvider = 'openstack-heat' | 'huawei-rfs' | 'aws-parallelcluster' | 'aws-imagebuilder';
 
@@ -202,15 +203,22 @@ export const providerOf = (placeKey: string) => placeKey.slice(0, placeKey.index
 
 type Client = HeatClient | RfsClient | ParallelClusterClient | ImageBuilderClient;
 
-/** Discover and follow for the accounts: one client per account and process, on the account's shared budget. */
-export function scaleSource(accounts: readonly ScaleAccount[]): { discover: DiscoverFn; follow: FollowFn } {
+/**
+ * Discover and follow for the accounts: one client per account and process, on the account's
+ * shared budget. With `trace`, each follow's events and budget waits are printed (lag-trace.ts).
+ */
+export function scaleSource(
+  accounts: readonly ScaleAccount[],
+  trace?: (line: LagLine | PollsLine) => void,
+): { discover: DiscoverFn; follow: FollowFn } {
   const clients = new Map<string, Client>();
   const client = (placeKey: string, ctx: FleetContext): Client => {
     let c = clients.get(placeKey);
     if (c) return c;
     const a = accounts.find((x) => x.place.key === placeKey);
     if (!a) throw new Error(`no account for place ${placeKey}`);
-    const common = { rateLimit: ctx.rateLimit, logger: ctx.logger, retry: { baseDelayMs: 20, maxDelayMs: 500 } };
+    const rateLimit = trace ? tracedLimiter(ctx.rateLimit) : ctx.rateLimit;
+    const common = { rateLimit, logger: ctx.logger, retry: { baseDelayMs: 20, maxDelayMs: 500 } };
     c = makeClient(a, common);
     clients.set(placeKey, c);
     return c;
@@ -223,7 +231,8 @@ export function scaleSource(accounts: readonly ScaleAccount[]): { discover: Disc
       const c = client(target.place, ctx) as {
         watchStackEvents(ref: unknown, o: typeof opts): AsyncIterable<StackEvent>;
       };
-      return c.watchStackEvents(target.discovered.ref, opts) as ReturnType<FollowFn>;
+      const stream = c.watchStackEvents(target.discovered.ref, opts) as ReturnType<FollowFn>;
+      return trace ? tracedStream(target.key, providerOf(target.place), stream, trace) : stream;
     },
   };
 }

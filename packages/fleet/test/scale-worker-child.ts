@@ -15,6 +15,8 @@ const cfg = JSON.parse(process.argv[2] as string) as {
   ttl: number;
   pollIntervalMs: number;
   discoverEveryMs: number;
+  /** Print the lag's parts (lag-trace.ts). */
+  trace?: boolean;
 };
 const store = await openStore(cfg.url, { schema: cfg.schema });
 const fleet = await openFleet(store, { leaseTtlMs: cfg.ttl });
@@ -22,7 +24,7 @@ const write = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const worker = new FleetWorker(fleet, {
   id: cfg.id,
   places: cfg.accounts.map((a) => a.place),
-  ...scaleSource(cfg.accounts),
+  ...scaleSource(cfg.accounts, cfg.trace ? write : undefined),
   leaseTtlMs: cfg.ttl,
   pollIntervalMs: cfg.pollIntervalMs,
   discoverEveryMs: cfg.discoverEveryMs,

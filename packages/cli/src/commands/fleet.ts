@@ -244,11 +244,13 @@ function statusTables(s: FleetStatus, now: number): string {
     ),
     grid(
       'BUDGETS',
-      ['ACCOUNT', 'LIMIT', 'REQUESTS/MIN', 'GRANTED', 'WAITED', 'THROTTLED', 'SLOWED UNTIL'],
+      ['ACCOUNT', 'LIMIT', 'REQUESTS/MIN', 'SATURATED', 'GRANTED', 'WAITED', 'THROTTLED', 'SLOWED UNTIL'],
       s.budgets.map((b) => [
         b.key,
         `${b.limit}/${b.intervalMs}ms`,
         String(b.lastMinute),
+        // Binding: each follow polls as often as the budget allows, not as configured.
+        b.saturated ? `yes (next slot in ${secs(b.waitMs)})` : 'no',
         String(b.granted),
         String(b.denied),
         String(b.throttled),
