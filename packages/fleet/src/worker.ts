@@ -127,6 +127,8 @@ export class FleetWorker {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ticking: Promise<void> | undefined;
   private again = false;
+  /** Ms until the next pending target becomes claimable (a lease of another worker ends, a back-off ends). */
+  private nextClaimableMs: number | undefined;
   private stopped = false;
   private started = false;
   private unlisten: (() => Promise<void>) | undefined;
@@ -222,7 +224,11 @@ export class FleetWorker {
           this.wake();
           return;
         }
-        this.timer = setTimeout(() => this.wake(), Math.max(10, this.ttl / 3));
+        // The heartbeat's period, or sooner when a target becomes claimable before it: a crashed
+        // worker's targets are then taken over as its leases end, within the TTL of its last
+        // heartbeat, not up to a period later.
+        const until = Math.min(this.ttl / 3, (this.nextClaimableMs ?? Number.POSITIVE_INFINITY) + 5);
+        this.timer = setTimeout(() => this.wake(), Math.max(10, until));
       });
   }
 
@@ -263,12 +269,19 @@ export class FleetWorker {
 
   /** Hand back what exceeds the fair share, then claim up to it. */
   private async balance(): Promise<void> {
-    const [counts] = await this.fleet.store.query<{ live: number; pending: number }>(
+    const [counts] = await this.fleet.store.query<{ live: number; pending: number; next_ms: number | null }>(
       `select (select count(*)::int from ${this.S}.fleet_workers
                 where stopped_at is null and heartbeat_at > now() - ($1::float8 * interval '1 millisecond')) as live,
-              (select count(*)::int from ${this.S}.fleet_targets where state = 'pending') as pending`,
-      [this.ttl],
+              (select count(*)::int from ${this.S}.fleet_targets where state = 'pending') as pending,
+              (select (extract(epoch from min(greatest(
+                        case when owner is not null and owner <> $2 then lease_until end, not_before)) - now()) * 1000)::float8
+                 from ${this.S}.fleet_targets
+                 where state = 'pending' and ((owner is not null and owner <> $2 and lease_until >= now())
+                   or (owner is null and not_before > now()))) as next_ms`,
+      [this.ttl, this.id],
     );
+    this.nextClaimableMs =
+      counts?.next_ms === null || counts?.next_ms === undefined ? undefined : Math.max(0, counts.next_ms);
     const live = Math.max(1, counts?.live ?? 1);
     const share = Math.ceil((counts?.pending ?? 0) / live);
     const cap = Math.min(share, this.options.maxTargets ?? Number.POSITIVE_INFINITY);

@@ -121,6 +121,28 @@ describe.each(ENGINES)('leases on $name', (engine) => {
     for (const { key, owner } of owners) expect(ws.find((w) => w.held.includes(key))?.id, key).toBe(owner);
   });
 
+  it('a crashed worker’s targets are taken over as its leases end, not at the taker’s next heartbeat', async () => {
+    const store = await engine.open();
+    open.push(store);
+    const fleet = await openFleet(store, { leaseTtlMs: TTL });
+    const crashed = fleetWorker(fleet, 'crashed', holdForever, []);
+    await crashed.start();
+    await fleet.addTargets(place, [stack(1)]);
+    await until(() => crashed.held.length === 1, 'the first worker holds the target');
+    await crashed.abandon();
+    // The taker heartbeats every 200 s (TTL 600 s): it claims the target at the end of the
+    // crashed worker's 1.5 s lease only if it wakes for that moment; its periodic tick is far
+    // past the guard.
+    const taker = new FleetWorker(fleet, { id: 'taker', follow: holdForever, leaseTtlMs: 600_000 });
+    workers.push(taker);
+    await taker.start();
+    await until(() => taker.held.length === 1, 'taken over when the lease ended', 60_000);
+    const [row] = await store.query<{ takeovers: number; taken_from: string }>(
+      `select takeovers, taken_from from ${store.schema}.fleet_targets`,
+    );
+    expect(row).toEqual({ takeovers: 1, taken_from: 'crashed' });
+  });
+
   it('NOTIFY wakes an idle worker: targets added are claimed long before its next heartbeat', async () => {
     const store = await engine.open();
     open.push(store);
