@@ -20,6 +20,22 @@ const gotStandIns: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+/**
+ * Node built-ins that commander imports at load but uses only for executable sub-commands (none
+ * in stackfeed): in the bin, a stand-in that loads the real module on first use.
+ */
+const COMMANDER_LAZY = ['node:child_process', 'child_process'];
+const commanderLazyBuiltins: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'commander-lazy-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      COMMANDER_LAZY.includes(args.path) && /[/\\]node_modules[/\\]commander[/\\]/.test(args.importer)
+        ? { path: fileURLToPath(new URL('src/lazy-builtins/child_process.ts', import.meta.url)) }
+        : undefined,
+    );
+  },
+};
+
 // The `stackfeed` command as it runs (bin/stackfeed.js loads dist/bin/bin.js): one bundle with its
 // dependencies, split at the dynamic imports (one chunk per command and per provider), so that a
 // command reads a few files instead of the ~230 modules of got, zod, commander and the adapters.
@@ -43,7 +59,9 @@ export default defineConfig({
   esbuildOptions(options) {
     options.conditions = ['node', 'import', 'default'];
   },
-  esbuildPlugins: [gotStandIns],
+  esbuildPlugins: [gotStandIns, commanderLazyBuiltins],
+  // tsup's own node:-prefix plugin would resolve node:child_process before commanderLazyBuiltins sees it.
+  removeNodeProtocol: false,
   // Less to read and compile at every start (Node 20 has no compile cache for ES modules); names kept for errors.
   minify: true,
   keepNames: true,
