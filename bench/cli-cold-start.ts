@@ -12,6 +12,9 @@
  *   curl <the same RFS requests>                replayed with stackfeed's signatures (precomputed)
  *   stackfeed events imagebuilder lce-… -o json the Image Builder emulator (SigV4 checked), a
  *                                               finished lifecycle execution; curl replays it signed
+ *   node http (same … requests)                 per provider, the floor of any Node CLI: one Node
+ *                                               process sending the same requests (signatures
+ *                                               included) with http.request (cold-start/http-replay.mjs)
  *
  * Each round runs every contender once, in a rotating order, after one warm-up round; per contender
  * the median wall and CPU time (the child's user+system, from this process's cutime/cstime), and
@@ -42,6 +45,7 @@ const RESULTS = join(here, 'results', 'cli-cold-start.json');
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const BIN = join(root, 'packages', 'cli', 'bin', 'stackfeed.js');
 const FETCH_REPLAY = join(here, 'cold-start', 'fetch-replay.mjs');
+const HTTP_REPLAY = join(here, 'cold-start', 'http-replay.mjs');
 
 /**
  * curl arguments that send `requests` again, as recorded by the emulator: same method, path, query
@@ -175,10 +179,16 @@ async function main() {
     ],
     'curl (same requests)': ['curl', replayArgs(emu.url, heatRequests)],
     'node fetch (same requests)': [process.execPath, [FETCH_REPLAY, replayFile(emu.url, heatRequests)]],
+    'node http (same requests)': [process.execPath, [HTTP_REPLAY, replayFile(emu.url, heatRequests)]],
     'stackfeed events rfs db -o json': [process.execPath, rfsArgs, rfs.env],
     'curl (same RFS requests, signed)': ['curl', replayArgs(rfs.emu.url, rfsRequests)],
+    'node http (same RFS requests, signed)': [process.execPath, [HTTP_REPLAY, replayFile(rfs.emu.url, rfsRequests)]],
     'stackfeed events imagebuilder lce -o json': [process.execPath, ibArgs, ib.env],
     'curl (same Image Builder requests, signed)': ['curl', replayArgs(ib.emu.url, ibRequests)],
+    'node http (same Image Builder requests, signed)': [
+      process.execPath,
+      [HTTP_REPLAY, replayFile(ib.emu.url, ibRequests)],
+    ],
   };
   const before = process.env.BEFORE_BIN;
   if (before) {
@@ -226,10 +236,17 @@ async function main() {
       ratio('node fetch (same requests)', 'curl (same requests)'),
       ratio('node fetch (same requests)', 'node -e 0'),
       ratio('stackfeed events heat web -o json', 'node fetch (same requests)'),
+      // per provider: stackfeed / the node:http floor, and the floor / curl (what no Node CLI goes below)
+      ratio('stackfeed events heat web -o json', 'node http (same requests)'),
+      ratio('node http (same requests)', 'curl (same requests)'),
       ratio('stackfeed events rfs db -o json', 'curl (same RFS requests, signed)'),
       ratio('stackfeed events rfs db -o json', 'node -e 0'),
+      ratio('stackfeed events rfs db -o json', 'node http (same RFS requests, signed)'),
+      ratio('node http (same RFS requests, signed)', 'curl (same RFS requests, signed)'),
       ratio('stackfeed events imagebuilder lce -o json', 'curl (same Image Builder requests, signed)'),
       ratio('stackfeed events imagebuilder lce -o json', 'node -e 0'),
+      ratio('stackfeed events imagebuilder lce -o json', 'node http (same Image Builder requests, signed)'),
+      ratio('node http (same Image Builder requests, signed)', 'curl (same Image Builder requests, signed)'),
       ...(before
         ? [
             ratio('before: --version', 'node -e 0'),

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 
@@ -36,6 +37,29 @@ const commanderLazyBuiltins: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+/**
+ * @sindresorhus/is (got's argument checks) builds two Intl.ListFormat at import, for its error
+ * messages only: the first Intl object of a process loads ICU's data, ≈ 11 ms of CPU before the
+ * first request. In the bin each is built on first use. The build fails if the text is not found
+ * (a new version of the package: look again rather than ship the cost silently).
+ */
+const LIST_FORMATS = /^const (andFormatter|orFormatter) = new Intl\.ListFormat\(('en', \{[^}]*\})\);$/gm;
+const lazyListFormat: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'lazy-list-format',
+  setup(build) {
+    build.onLoad({ filter: /[/\\]@sindresorhus[/\\]is[/\\]distribution[/\\]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      let found = 0;
+      const contents = source.replace(LIST_FORMATS, (_, name: string, options: string) => {
+        found++;
+        return `let ${name}Real; const ${name} = { format: (list) => (${name}Real ??= new Intl.ListFormat(${options})).format(list) };`;
+      });
+      if (found !== 2) throw new Error(`lazy-list-format: expected 2 Intl.ListFormat in ${args.path}, found ${found}`);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 // The `stackfeed` command as it runs (bin/stackfeed.js loads dist/bin/bin.js): one bundle with its
 // dependencies, split at the dynamic imports (one chunk per command and per provider), so that a
 // command reads a few files instead of the ~230 modules of got, zod, commander and the adapters.
@@ -59,7 +83,7 @@ export default defineConfig({
   esbuildOptions(options) {
     options.conditions = ['node', 'import', 'default'];
   },
-  esbuildPlugins: [gotStandIns, commanderLazyBuiltins],
+  esbuildPlugins: [gotStandIns, commanderLazyBuiltins, lazyListFormat],
   // tsup's own node:-prefix plugin would resolve node:child_process before commanderLazyBuiltins sees it.
   removeNodeProtocol: false,
   // Less to read and compile at every start (Node 20 has no compile cache for ES modules); names kept for errors.

@@ -27,20 +27,23 @@ export async function run(argv: readonly string[], io: CliIO, options: RunOption
   let code: number = EXIT.OK;
   let ctx: Ctx | undefined;
   setDisplayZone(undefined);
-  const program = createProgram({
-    io,
-    exit: (c) => {
-      code = c;
+  const program = createProgram(
+    {
+      io,
+      exit: (c) => {
+        code = c;
+      },
+      async ctx(cmd) {
+        const globals = cmd.optsWithGlobals<GlobalOptions>();
+        const { Ctx } = await import('./context.js');
+        ctx = new Ctx(io, entries, globals);
+        // --local-time: tables in the TZ zone (else the system's); JSON and NDJSON stay UTC.
+        if (globals.localTime) setDisplayZone(localZone(io.env ?? process.env));
+        return ctx;
+      },
     },
-    async ctx(cmd) {
-      const globals = cmd.optsWithGlobals<GlobalOptions>();
-      const { Ctx } = await import('./context.js');
-      ctx = new Ctx(io, entries, globals);
-      // --local-time: tables in the TZ zone (else the system's); JSON and NDJSON stay UTC.
-      if (globals.localTime) setDisplayZone(localZone(io.env ?? process.env));
-      return ctx;
-    },
-  });
+    argv[0],
+  );
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });

@@ -163,6 +163,32 @@ describe('cold start: what each command loads', () => {
     }
   });
 
+  it('events heat -o json builds no Intl object before it prints (the first one loads ICU: @sindresorhus/is builds its ListFormats lazily in the bin)', async () => {
+    const preload = join(import.meta.dirname, 'fixtures', 'intl-count.cjs');
+    const countOf = (err: string) => Number(/^INTL (\d+)/m.exec(err)?.[1] ?? Number.NaN);
+    const run = (args: string[]) =>
+      new Promise<{ code: number; out: string; err: string }>((done) => {
+        execFile(process.execPath, ['-r', preload, ...args], { env: { PATH: process.env.PATH ?? '' } }, (e, out, err) =>
+          done({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err }),
+        );
+      });
+    // the counter sees what @sindresorhus/is builds at import when it is not deferred
+    const control = await run(['-e', "new Intl.ListFormat('en', { type: 'disjunction' })"]);
+    expect(countOf(control.err)).toBe(1);
+    const { startHeatEmulator, createScript } = await import('@stackfeed/emulator/heat');
+    const emu = await startHeatEmulator();
+    try {
+      emu.addStack('web', createScript('web', [{ name: 'server' }], { stepMs: 1000 }));
+      emu.advance(60_000);
+      const r = await run([bin, 'events', 'heat', 'web', '--endpoint', emu.heatUrl, '-o', 'json']);
+      expect(r.code, r.err).toBe(0);
+      expect((JSON.parse(r.out) as unknown[]).length).toBeGreaterThan(0);
+      expect(countOf(r.err), r.err).toBe(0);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('an Image Builder command does load the AWS SDK (the AWS check sees it through the bundle)', async () => {
     const r = await traced(['images', 'imagebuilder', '--region', 'us-east-1', '--endpoint', 'http://127.0.0.1:9'], {
       AWS_ACCESS_KEY_ID: 'AKIACOLDSTART0000001',

@@ -32,21 +32,21 @@ export interface CommandHost {
  */
 export type Register = (program: Command, host: CommandHost) => Command;
 
-/** Every command of `stackfeed`, in the order `--help` lists them. */
-export const COMMANDS: readonly Register[] = [
-  events,
-  watch,
-  archive,
-  history,
-  stacks,
-  deployments,
-  images,
-  image,
-  executions,
-  demo,
-  dashboard,
-  fleet,
-  worker,
-  emulator,
-  completion,
+/** Every command of `stackfeed` by its name, in the order `--help` lists them. */
+export const COMMANDS: readonly (readonly [name: string, register: Register])[] = [
+  ['events', events],
+  ['watch', watch],
+  ['archive', archive],
+  ['history', history],
+  ['stacks', stacks],
+  ['deployments', deployments],
+  ['images', images],
+  ['image', image],
+  ['executions', executions],
+  ['demo', demo],
+  ['dashboard', dashboard],
+  ['fleet', fleet],
+  ['worker', worker],
+  ['emulator', emulator],
+  ['completion', completion],
 ];
