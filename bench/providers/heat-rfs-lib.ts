@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { FROM_SOURCE, GC_BEFORE_EACH, median, round, sideBySide, tsxChildArgs } from '../lib.js';
+import { FROM_SOURCE, GC_BEFORE_EACH, iqr, median, round, sideBySide, tsxChildArgs } from '../lib.js';
 
 /** `node --import tsx <file> ...args` (from source or dist like this process, bench/lib.ts). */
 const nodeArgs = tsxChildArgs;
@@ -196,6 +196,7 @@ export async function compareSides(o: {
   }
   const isolated = (k: 'isolatedCpuMedianMs' | 'isolatedWallMedianMs') =>
     rssReports?.[0]?.[k] && rssReports[1]?.[k] ? round(rssReports[0][k] / rssReports[1][k]) : null;
+  const isolatedRounds = await isolatedAlternating(o.self, o.rssEnv, aa);
   return {
     aa,
     fields: {
@@ -221,8 +222,55 @@ export async function compareSides(o: {
       rss: rssReports,
       isolatedRatioCpu: isolated('isolatedCpuMedianMs'),
       isolatedRatioWall: isolated('isolatedWallMedianMs'),
+      ...(isolatedRounds ? { isolatedRounds } : {}),
       stackfeedRoundsMs: r.aMs.map((x) => round(x, 1)),
       rawRoundsMs: r.bMs.map((x) => round(x, 1)),
     },
+  };
+}
+
+/**
+ * ISOLATED_ROUNDS=N: a second view of the ratio in which the two clients never share a heap. Each
+ * round starts one fresh process per side (the RSS child: one sampled listing as its warm-up, then
+ * ISOLATED_LOOPS timed listings, their median), in alternating order, and takes the per-round ratio
+ * stackfeed / raw; the figure is the median of the N per-round ratios with their IQR, like the
+ * side-by-side one. In one process each side's rounds also pay, at random, for scavenges and heap
+ * growth the other side's garbage caused; here each pays only for its own. Both views are reported.
+ */
+async function isolatedAlternating(
+  self: string,
+  env: Record<string, string>,
+  aa: string | undefined,
+): Promise<Record<string, unknown> | undefined> {
+  const rounds = Number(process.env.ISOLATED_ROUNDS ?? 0);
+  if (!(rounds > 0)) return undefined;
+  const sideA = aa === 'raw' ? 'raw' : 'stackfeed';
+  const sideB = aa === 'stackfeed' ? 'stackfeed' : 'raw';
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  const cpuMs: Array<[number, number]> = [];
+  const before = machine();
+  for (let i = 0; i < rounds; i++) {
+    const first = i % 2 === 0;
+    const a1 = first ? await rssChild(self, sideA, env) : undefined;
+    const b = await rssChild(self, sideB, env);
+    const a = a1 ?? (await rssChild(self, sideA, env));
+    if (!a.isolatedCpuMedianMs || !b.isolatedCpuMedianMs || !a.isolatedWallMedianMs || !b.isolatedWallMedianMs) {
+      throw new Error('ISOLATED_ROUNDS needs ISOLATED_LOOPS >= 1');
+    }
+    cpu.push(a.isolatedCpuMedianMs / b.isolatedCpuMedianMs);
+    wall.push(a.isolatedWallMedianMs / b.isolatedWallMedianMs);
+    cpuMs.push([a.isolatedCpuMedianMs, b.isolatedCpuMedianMs]);
+  }
+  return {
+    method: `fresh process per side per round, alternating order; per process the median of ${Number(process.env.ISOLATED_LOOPS ?? 3)} listings after one warm-up listing`,
+    rounds,
+    loadAverage1mBefore: before.loadAverage1m,
+    loadAverage1mAfter: machine().loadAverage1m,
+    ratioCpu: round(median(cpu)),
+    ratioCpuIqr: iqr(cpu),
+    ratioWall: round(median(wall)),
+    ratioWallIqr: iqr(wall),
+    cpuMsPerRound: cpuMs,
   };
 }
