@@ -291,7 +291,11 @@ const result = {
   budgetDenied: Object.fromEntries(budgets.map((b) => [b.key, b.denied])),
   workerRssMB: rss.map((r) => round((r?.bytes ?? 0) / 2 ** 20, 1)),
   workerCpuSeconds: procs.map((p, i) => round(((rss[i]?.cpuMs ?? 0) - readyCpu(p)) / 1000, 1)),
-  exactlyOnce: { targets: once.targets, mismatched: once.bad.length, sample: once.bad.slice(0, 5) },
+  exactlyOnce: {
+    targets: once.targets,
+    mismatched: once.bad.length,
+    sample: once.bad.slice(0, 5).map((b) => ({ target: b.target, got: b.got.length, want: b.want.length })),
+  },
   kills: takeovers,
   maxArrivalsPerAccount: arrivals,
   lagParts: lagParts.parts,
@@ -314,7 +318,9 @@ await store.close();
 await world.close();
 stopPostgres();
 if (once.bad.length > 0) {
-  console.error(`${once.bad.length} targets not stored exactly once, e.g. ${JSON.stringify(once.bad.slice(0, 3))}`);
+  console.error(
+    `${once.bad.length} targets not stored exactly once, e.g. ${JSON.stringify(once.bad.slice(0, 3).map((b) => ({ target: b.target, got: b.got.length, want: b.want.length })))}`,
+  );
   process.exitCode = 1;
 }
 for (const [provider, t] of finalTruth) {

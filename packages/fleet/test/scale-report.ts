@@ -38,8 +38,10 @@ export async function lagReport(store: Store, world: ScaleWorld, procs: readonly
  * Image Builder snapshots are states the emulator served, each once, with every end state.
  */
 export async function exactlyOnce(store: Store, world: ScaleWorld) {
-  const bad: Array<{ target: string; got: number; want: number }> = [];
+  const bad: Array<{ target: string; got: string[]; want: string[] }> = [];
   let targets = 0;
+  /** Events the emulators' logs hold (Image Builder's served states not counted). */
+  let logTotal = 0;
   for (const [placeKey, act] of world.activity) {
     const provider = providerOf(placeKey);
     for (const t of act.targets) {
@@ -56,11 +58,12 @@ export async function exactlyOnce(store: Store, world: ScaleWorld) {
           got.every((k) => served.has(k)) &&
           truth.filter((e) => e.final).every((e) => got.includes(e.key));
       } else {
+        logTotal += want.length;
         const order = provider === 'huawei-rfs' ? (l: string[]) => [...l].sort() : (l: string[]) => l;
         ok = JSON.stringify(order(got)) === JSON.stringify(order(want));
       }
-      if (!ok) bad.push({ target: `${t.provider} ${t.name}`, got: got.length, want: want.length });
+      if (!ok) bad.push({ target: `${t.provider} ${t.name}`, got, want });
     }
   }
-  return { targets, bad };
+  return { targets, bad, logTotal };
 }

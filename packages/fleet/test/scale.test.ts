@@ -3,8 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { budgetUsage, openFleet } from '../src/index.js';
 import { freshSchema, postgresUrl, until } from './engines.js';
 import { forkWorker, type Proc } from './fork-worker.js';
-import { lagReport } from './scale-report.js';
-import { providerOf, type ScaleWorld, startScaleWorld, truthKeyOf } from './scale-source.js';
+import { exactlyOnce, lagReport } from './scale-report.js';
+import { type ScaleWorld, startScaleWorld } from './scale-source.js';
 
 /**
  * The CI-sized scale proof on PostgreSQL: 4 worker processes, 240 targets with activity over 8
@@ -146,37 +146,9 @@ describe('the fleet at CI scale on PostgreSQL: 4 worker processes, 240 targets o
       'every target followed to its end',
       GUARD_MS,
     );
-    // Exactly once, per target, against the emulator's ground truth. Event logs (Heat, RFS,
-    // CloudFormation under ParallelCluster): what is stored is the log (RFS events have no id, so
-    // each record as the emulator keeps it, in any order). Image Builder, read as snapshots: each
-    // stored state is one the emulator served, once, and every end state is among them.
-    const mismatches = async () => {
-      const bad: Array<{ target: string; got: string[]; want: string[] }> = [];
-      let logTotal = 0;
-      for (const [placeKey, act] of world.activity) {
-        const provider = providerOf(placeKey);
-        for (const t of act.targets) {
-          const stored = await store.events({ stack: t.id }).toArray({ limit: 10_000 });
-          const got = stored.map((e) => truthKeyOf(provider, e));
-          const truth = act.events(t.id);
-          const want = truth.map((e) => e.key);
-          let ok: boolean;
-          if (act.truth === 'served') {
-            const served = new Set(want);
-            ok =
-              new Set(got).size === got.length &&
-              got.every((k) => served.has(k)) &&
-              truth.filter((e) => e.final).every((e) => got.includes(e.key));
-          } else {
-            logTotal += want.length;
-            const order = provider === 'huawei-rfs' ? (l: string[]) => [...l].sort() : (l: string[]) => l;
-            ok = JSON.stringify(order(got)) === JSON.stringify(order(want));
-          }
-          if (!ok) bad.push({ target: `${t.provider} ${t.name}`, got, want });
-        }
-      }
-      return { bad, logTotal };
-    };
+    // Exactly once, per target, against the emulator's ground truth (scale-report.ts: the rule,
+    // shared with bench/fleet/scale.ts).
+    const mismatches = () => exactlyOnce(store, world);
     // A re-opened target (an update seen by discovery) may still be storing its last page.
     await until(async () => (await mismatches()).bad.length === 0, 'every event stored', 60_000).catch(() => {});
     for (const p of survivors) {
