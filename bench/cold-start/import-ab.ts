@@ -8,7 +8,9 @@
  * run: npx tsx bench/cold-start/import-ab.ts <before module> <after module>
  *   a module is a file, or `chunk-of:<a dist/bin dir>:<npm package>`: the bundle chunk whose
  *   source map holds that package's files (e.g. `chunk-of:packages/cli/dist/bin:got`).
- * env: ROUNDS (default 15), OUT (a file under bench/results; none: print only).
+ * env: ROUNDS (default 15), OUT (a file under bench/results; none: print only), WHOLE=1: nothing
+ *   imported first, so the figure is the module with everything it loads (what a script's
+ *   `import` of a package costs: e.g. two builds' `packages/openstack-heat/dist/index.js`).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -53,7 +55,7 @@ function staticImports(file: string): string[] {
 
 /** One fresh process: the module's own imports first, then the module timed alone. */
 function sample(file: string): { ms: number; cpuMs: number } {
-  const pre = staticImports(file);
+  const pre = process.env.WHOLE === '1' ? [] : staticImports(file);
   const script = `
     for (const f of ${JSON.stringify(pre)}) await import(f);
     const c0 = process.cpuUsage(); const t0 = performance.now();
@@ -94,6 +96,7 @@ function main() {
     node: process.version,
     loadavg: os.loadavg().map((x) => round(x, 2)),
     rounds: ROUNDS,
+    whole: process.env.WHOLE === '1',
     before: { module: before, ms: stats(b.map((x) => x.ms)), cpuMs: stats(b.map((x) => x.cpuMs)) },
     after: { module: after, ms: stats(a.map((x) => x.ms)), cpuMs: stats(a.map((x) => x.cpuMs)) },
     'after / before (per round)': { ms: stats(ratios), cpu: stats(cpuRatios) },

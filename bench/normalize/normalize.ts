@@ -9,7 +9,7 @@
  * provider's usual size:
  *   - huawei-rfs: ListStackEvents bodies (1,000 / page) → `normalizeEventsPage` (fast page check or
  *     zod, content id per event, mapping)
- *   - openstack-heat: list-events bodies (1,000 / page) → `normalizeEventList` (fast check or zod, mapping)
+ *   - openstack-heat: list-events bodies (1,000 / page) → `normalizeCheckedEventList` (the page check and mapping; every page passes it)
  *   - aws-parallelcluster (API mode, the CloudFormation stack events the pcluster API returns):
  *     GetClusterStackEvents bodies (100 / page) → `readStackEventsFast` (zod when it says no) + `toStackEvent`, as the
  *     API backend does it (read-only use of that package's internals)
@@ -38,7 +38,7 @@ import {
   readStackEventsFast,
 } from '../../packages/aws-parallelcluster/src/wire/api.ts';
 import { EventIdAssigner, normalizeEventsPage } from '../../packages/huawei-rfs/src/mapping/events.ts';
-import { normalizeEventList } from '../../packages/openstack-heat/src/mapping/event.ts';
+import { normalizeCheckedEventList } from '../../packages/openstack-heat/src/mapping/event.ts';
 import { median, round, writeResult } from '../lib.js';
 import { machine } from '../providers/heat-rfs-lib.js';
 
@@ -114,7 +114,11 @@ async function heatCase(): Promise<Case> {
     texts,
     pages,
     normalize: (sink) => {
-      for (const p of pages) for (const ev of normalizeEventList(p, root, { operation: 'listStackEvents' })) sink(ev);
+      for (const p of pages) {
+        const events = normalizeCheckedEventList(p, root);
+        if (!events) throw new Error('a Heat page failed the page check');
+        for (const ev of events) sink(ev);
+      }
     },
   };
 }

@@ -19,7 +19,6 @@ import type {
 } from '@stackfeed/core';
 import { StackfeedError } from '@stackfeed/core';
 import { type HttpResponse, createPaginator, parseWire, watchEvents } from '@stackfeed/core/adapter';
-import * as z from 'zod';
 import { type ListEventsOptions, eventPaginator, needsQueryFilter } from './api/event-paginator.js';
 import { type HeatEventOptions, eventQuery } from './api/filters.js';
 import { HeatApi, PROVIDER } from './api/heat-api.js';
@@ -34,7 +33,7 @@ import { type CanonicalStack, toStackEvent } from './mapping/event.js';
 import type { HeatClientOptions } from './options.js';
 import { PAGE_SIZE } from './page-size.js';
 import { createWatchSource } from './watch.js';
-import { EventShowSchema, WireEventSchema } from './wire/schemas.js';
+import { loadSchemas } from './wire/load.js';
 
 export type { HeatStackRef, HeatStackRefObject } from './api/refs.js';
 export type { HeatEventOptions } from './api/filters.js';
@@ -72,8 +71,6 @@ export interface ListStacksOptions extends ListOptions {
 interface StackCursor {
   m: string;
 }
-
-const EventShowWire = z.lazy(() => z.object({ event: WireEventSchema }));
 
 /**
  * A client for OpenStack Heat (orchestration v1): stack events (list, per resource, show),
@@ -249,6 +246,7 @@ export class HeatClient
       if (!found) throw err;
       return found;
     }
+    const { EventShowSchema, EventShowWire } = await loadSchemas();
     const body = parseWire(EventShowSchema, res.body, this.api.ctx('getEvent', res));
     const wire = parseWire(EventShowWire, res.body, this.api.ctx('getEvent', res)).event;
     return toStackEvent(wire, body.event, stack);

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '@stackfeed/core';
 import type { HttpResponse, ProviderErrorInfo } from '@stackfeed/core/adapter';
 import { codeForHttpStatus, redact } from '@stackfeed/core/adapter';
-import { HeatFaultSchema } from './wire/schemas.js';
+import { readHeatFault } from './wire/check.js';
 
 /**
  * Read Heat's fault body `{code, title, explanation, error: {type, message, traceback}}` and
@@ -10,9 +10,8 @@ import { HeatFaultSchema } from './wire/schemas.js';
  * for Keystone bodies, which have no type, the title (`Unauthorized`) does.
  */
 export function parseHeatError(res: HttpResponse): ProviderErrorInfo | undefined {
-  const parsed = HeatFaultSchema.safeParse(res.body);
-  if (!parsed.success || typeof res.body !== 'object' || res.body === null) return undefined;
-  const body = parsed.data;
+  const body = readHeatFault(res.body);
+  if (!body) return undefined;
   const err = body.error;
   const info: ProviderErrorInfo = {};
   const type = err?.type ?? (err?.title ? err.title.replace(/\s+/g, '') : undefined) ?? body.title?.replace(/\s+/g, '');

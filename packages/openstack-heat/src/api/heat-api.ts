@@ -10,11 +10,10 @@ import {
   registerSecret,
   transportOptionsOf,
 } from '@stackfeed/core/adapter';
-import * as z from 'zod';
 import { KeystoneSession } from '../auth/keystone.js';
 import { isNoEventsFound, parseHeatError } from '../errors.js';
 import { type CanonicalStack, normalizeEventList, toStackInfo } from '../mapping/event.js';
-import { StackShowSchema, WireStackSchema } from '../wire/schemas.js';
+import { loadSchemas } from '../wire/load.js';
 import {
   type HeatStackRef,
   canonicalFromPath,
@@ -27,9 +26,6 @@ import {
 import type { HeatClientOptions } from '../options.js';
 
 export const PROVIDER = 'openstack-heat' as const;
-
-/** Built once: a watch checks its stack on every poll. */
-const StackShowWire = z.lazy(() => z.object({ stack: WireStackSchema }));
 
 /** What {@link HeatApi} needs: the client's own options, one definition (src/options.ts). */
 export type HeatApiOptions = HeatClientOptions;
@@ -96,6 +92,7 @@ export class HeatApi {
     const c = canonicalOf(ref);
     const url = `${base}/stacks/${c ? `${pathSegment(c.name)}/${pathSegment(c.id)}` : pathSegment(lookupKeyOf(ref))}`;
     const res = await this.get(url, {}, 'getStack', signal);
+    const { StackShowSchema, StackShowWire } = await loadSchemas();
     const body = parseWire(StackShowSchema, res.body, this.ctx('getStack', res));
     const stack = parseWire(StackShowWire, res.body, this.ctx('getStack', res)).stack;
     return toStackInfo(stack, body.stack);
@@ -145,7 +142,7 @@ export class HeatApi {
       throw err;
     }
     stack ??= canonicalFromUrl(res.url, base);
-    const events = normalizeEventList(res.body, stack, this.ctx(operation, res));
+    const events = await normalizeEventList(res.body, stack, this.ctx(operation, res));
     return { events, stack, res };
   }
 

@@ -1,8 +1,7 @@
 import type { StackEvent } from '@stackfeed/core';
 import { drainPages, parseWire } from '@stackfeed/core/adapter';
-import * as z from 'zod';
 import type { CanonicalStack } from '../mapping/event.js';
-import { LinkSchema } from '../wire/schemas.js';
+import { loadSchemas } from '../wire/load.js';
 import type { HeatApi } from './heat-api.js';
 import { canonicalFromPath, pathSegment } from './refs.js';
 
@@ -10,10 +9,6 @@ import { canonicalFromPath, pathSegment } from './refs.js';
 const PAGE = 1000;
 /** Safety cap on pages of one stack's list. */
 const MAX_PAGES = 1000;
-
-const ResourceListWire = z.lazy(() =>
-  z.object({ resources: z.array(z.object({ links: z.array(LinkSchema).nullish() }).loose()) }).loose(),
-);
 
 /**
  * Whether Heat honoured `nested_depth`: with it, every event carries a `root_stack` link; an older
@@ -53,6 +48,7 @@ async function nestedStacksOf(
   const base = await api.endpoint(signal);
   const url = `${base}/stacks/${pathSegment(stack.name)}/${pathSegment(stack.id)}/resources`;
   const res = await api.get(url, {}, operation, signal);
+  const { ResourceListWire } = await loadSchemas();
   const body = parseWire(ResourceListWire, res.body, api.ctx(operation, res));
   const out: CanonicalStack[] = [];
   for (const r of body.resources) {

@@ -1,12 +1,9 @@
 import type { StackInfo } from '@stackfeed/core';
 import { parseWire } from '@stackfeed/core/adapter';
-import * as z from 'zod';
 import { toStackInfo } from '../mapping/event.js';
-import { StackListSchema, WireStackSchema } from '../wire/schemas.js';
+import { loadSchemas } from '../wire/load.js';
 import type { HeatApi } from './heat-api.js';
 import { markerOf } from './refs.js';
-
-const StackListWire = z.lazy(() => z.object({ stacks: z.array(WireStackSchema) }).loose());
 
 /** One page of `GET /stacks`: the stacks and the marker of the next page (from Heat's `next` link). */
 export async function fetchStackPage(
@@ -19,6 +16,7 @@ export async function fetchStackPage(
 ): Promise<{ items: StackInfo[]; next: string | undefined; raw: unknown }> {
   const base = await api.endpoint(signal);
   const res = await api.get(`${base}/stacks`, { ...query, limit: pageSize, marker }, operation, signal);
+  const { StackListSchema, StackListWire } = await loadSchemas();
   const body = parseWire(StackListSchema, res.body, api.ctx(operation, res));
   const parsed = parseWire(StackListWire, res.body, api.ctx(operation, res));
   const items = parsed.stacks.map((s, i) => toStackInfo(s, body.stacks[i]));

@@ -1,7 +1,8 @@
 import { type Logger, type RetryOptions, StackfeedError, type TlsOptions } from '@stackfeed/core';
 import { type AuthHook, HttpTransport, parseWire, registerSecret, transportOptionsOf } from '@stackfeed/core/adapter';
 import { parseHeatError } from '../errors.js';
-import { type KeystoneService, KeystoneTokenSchema } from '../wire/schemas.js';
+import { loadSchemas } from '../wire/load.js';
+import type { KeystoneService } from '../wire/schemas.js';
 import type { EndpointInterface, HeatAuth, KeystoneScope } from './types.js';
 
 /** What the session needs besides the credentials. */
@@ -191,6 +192,7 @@ export class KeystoneSession {
       });
     }
     registerSecret(value);
+    const { KeystoneTokenSchema } = await loadSchemas();
     const body = parseWire(KeystoneTokenSchema, res.body, {
       provider: 'openstack-heat',
       operation: 'authenticate',

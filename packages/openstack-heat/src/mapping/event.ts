@@ -1,14 +1,8 @@
 import type { StackEvent, StackInfo } from '@stackfeed/core';
 import { parseWire } from '@stackfeed/core/adapter';
-import {
-  EventListSchema,
-  EventListWire,
-  type HeatEventFields,
-  type WireEvent,
-  type WireLink,
-  type WireStack,
-  checkEventList,
-} from '../wire/schemas.js';
+import { type HeatEventFields, type WireLink, checkEventList } from '../wire/check.js';
+import { loadSchemas } from '../wire/load.js';
+import type { WireEvent, WireStack } from '../wire/schemas.js';
 import { mapHeatStatus, stackStateOf } from './status.js';
 
 /** A stack as Heat names it in URLs: both parts known. */
@@ -133,25 +127,35 @@ export function eventFromFields(
 }
 
 /**
- * A list-events body (JSON-parsed) → StackEvents, validated: the fast page check first, else the
- * zod schema (INVALID_RESPONSE naming the field path). `raw` of each event is the record as received.
+ * A list-events body (JSON-parsed) → StackEvents through the zod-free page check alone (sync):
+ * undefined when the check says no (then {@link normalizeEventList}'s zod parse names the field).
  */
-export function normalizeEventList(
+export function normalizeCheckedEventList(body: unknown, root: CanonicalStack | undefined): StackEvent[] | undefined {
+  const checked = checkEventList(body);
+  if (!checked) return undefined;
+  const { events, times } = checked;
+  const out = new Array<StackEvent>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const w = events[i] as HeatEventFields;
+    out[i] = eventFromFields(w, new Date(times[i] as number), w, root);
+  }
+  return out;
+}
+
+/**
+ * A list-events body (JSON-parsed) → StackEvents, validated: the fast page check first, else the
+ * zod schema, loaded then (INVALID_RESPONSE naming the field path). `raw` of each event is the
+ * record as received.
+ */
+export async function normalizeEventList(
   body: unknown,
   root: CanonicalStack | undefined,
   ctx: { operation: string; requestId?: string | undefined },
-): StackEvent[] {
+): Promise<StackEvent[]> {
+  const fast = normalizeCheckedEventList(body, root);
+  if (fast) return fast;
   const where = { provider: 'openstack-heat' as const, operation: ctx.operation, requestId: ctx.requestId };
-  const checked = checkEventList(body);
-  if (checked) {
-    const { events, times } = checked;
-    const out = new Array<StackEvent>(events.length);
-    for (let i = 0; i < events.length; i++) {
-      const w = events[i] as HeatEventFields;
-      out[i] = eventFromFields(w, new Date(times[i] as number), w, root);
-    }
-    return out;
-  }
+  const { EventListSchema, EventListWire } = await loadSchemas();
   const body0 = parseWire(EventListSchema, body, where);
   const parsed = parseWire(EventListWire, body, where);
   return parsed.events.map((w, i) => eventFromFields(w, w.event_time, body0.events[i], root));

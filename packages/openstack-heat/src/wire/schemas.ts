@@ -4,8 +4,9 @@ import * as z from 'zod';
 /**
  * zod schemas of Heat's orchestration v1 wire shapes (Heat 19 / Zed, checked against a real Heat).
  * Only what stackfeed reads is required; everything else passes through (`raw` keeps it all).
- * Each is a `z.lazy`: built on its first parse (zod keeps it then), not when the adapter is
- * imported, so that a command pays only for the shapes it reads.
+ * This module is loaded on first use (`load.ts`), never by importing the adapter: a listing whose
+ * pages pass the zod-free page check (`check.ts`) loads no zod at all. Each schema is also a
+ * `z.lazy`, built on its first parse, so a command pays only for the shapes it reads.
  */
 
 /**
@@ -26,7 +27,6 @@ export const HeatTime = z.lazy(() =>
 const optStr = () => z.string().nullish();
 
 export const LinkSchema = z.lazy(() => z.object({ href: z.string(), rel: z.string() }).loose());
-export type WireLink = z.infer<typeof LinkSchema>;
 
 /** One item of `GET …/events` (and of resource events). */
 export const WireEventSchema = z.lazy(() =>
@@ -53,80 +53,9 @@ export const EventListSchema = z.lazy(() => z.object({ events: z.array(z.unknown
 /** A list-events body, every event validated. */
 export const EventListWire = z.lazy(() => z.object({ events: z.array(WireEventSchema) }).loose());
 
-/** What the mapping reads of one event: the wire record's fields except `event_time` (passed as a Date). */
-export interface HeatEventFields {
-  id: string;
-  links?: readonly WireLink[] | null | undefined;
-  resource_name?: string | null | undefined;
-  logical_resource_id?: string | null | undefined;
-  physical_resource_id?: string | null | undefined;
-  resource_status: string;
-  resource_status_reason?: string | null | undefined;
-  resource_type?: string | null | undefined;
-  resource_properties?: unknown;
-}
-
-/** A list-events body the fast check accepted: the records as received, and their times. */
-export interface CheckedEventList {
-  events: HeatEventFields[];
-  /** `times[i]` is `events[i].event_time` in epoch ms. */
-  times: number[];
-}
-
-type Rec = Record<string, unknown>;
-const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isOptStr = (v: unknown) => v === undefined || v === null || typeof v === 'string';
-
-/**
- * Fast path of {@link EventListWire} for the hot loop of a listing: answers the records as
- * received (no zod copies) with their times when `body` is a shape the schema accepts and every
- * `event_time` is an ISO timestamp (core's `parseIsoTimestamp`, as the schema reads it); otherwise
- * `undefined`, and the caller parses with zod, which names the first bad field. It accepts nothing
- * the schema rejects (a property test holds it to that).
- */
-export function checkEventList(body: unknown): CheckedEventList | undefined {
-  if (!isRecord(body)) return undefined;
-  const list = body.events;
-  if (!Array.isArray(list)) return undefined;
-  const times = new Array<number>(list.length);
-  // Events of one second come in runs: read each distinct time string once.
-  let lastT: string | undefined;
-  let lastMs = Number.NaN;
-  for (let i = 0; i < list.length; i++) {
-    const e: unknown = list[i];
-    if (!isRecord(e)) return undefined;
-    const t = e.event_time;
-    if (
-      typeof e.id !== 'string' ||
-      e.id === '' ||
-      typeof e.resource_status !== 'string' ||
-      typeof t !== 'string' ||
-      !isOptStr(e.resource_name) ||
-      !isOptStr(e.logical_resource_id) ||
-      !isOptStr(e.physical_resource_id) ||
-      !isOptStr(e.resource_status_reason) ||
-      !isOptStr(e.resource_type)
-    )
-      return undefined;
-    const links = e.links;
-    if (links !== undefined && links !== null) {
-      if (!Array.isArray(links)) return undefined;
-      for (let j = 0; j < links.length; j++) {
-        const l: unknown = links[j];
-        if (!isRecord(l) || typeof l.href !== 'string' || typeof l.rel !== 'string') return undefined;
-      }
-    }
-    if (t !== lastT) {
-      const d = parseIsoTimestamp(t);
-      if (!d) return undefined;
-      lastMs = d.getTime();
-      lastT = t;
-    }
-    times[i] = lastMs;
-  }
-  return { events: list as HeatEventFields[], times };
-}
 export const EventShowSchema = z.lazy(() => z.object({ event: z.unknown() }).loose());
+/** `show event`'s body, its event validated. */
+export const EventShowWire = z.lazy(() => z.object({ event: WireEventSchema }));
 
 /** A stack in `GET /stacks` and `GET /stacks/{name}/{id}`. */
 export const WireStackSchema = z.lazy(() =>
@@ -153,6 +82,14 @@ export const StackListSchema = z.lazy(() =>
   z.object({ stacks: z.array(z.unknown()), links: z.array(LinkSchema).nullish() }).loose(),
 );
 export const StackShowSchema = z.lazy(() => z.object({ stack: z.unknown() }).loose());
+/** `GET /stacks/{name}/{id}`'s body, its stack validated. */
+export const StackShowWire = z.lazy(() => z.object({ stack: WireStackSchema }));
+/** `GET /stacks`' body, every stack validated. */
+export const StackListWire = z.lazy(() => z.object({ stacks: z.array(WireStackSchema) }).loose());
+/** `GET …/resources`: what the nested-stack walk reads (each resource's links). */
+export const ResourceListWire = z.lazy(() =>
+  z.object({ resources: z.array(z.object({ links: z.array(LinkSchema).nullish() }).loose()) }).loose(),
+);
 
 /** Heat's fault body (`heat/api/middleware/fault.py`). */
 export const HeatFaultSchema = z.lazy(() =>

@@ -6,7 +6,8 @@ import { StackfeedError, type StackEvent } from '@stackfeed/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeEventList, toStackEvent } from '../../src/mapping/event.js';
-import { EventListSchema, EventListWire, checkEventList } from '../../src/wire/schemas.js';
+import { type HeatFault, checkEventList, readHeatFault } from '../../src/wire/check.js';
+import { EventListSchema, EventListWire, HeatFaultSchema } from '../../src/wire/schemas.js';
 
 const BASE = 'http://heat:8004/v1/admin/stacks';
 const root = { name: 'parent', id: 'P1' };
@@ -97,9 +98,9 @@ describe('fast event list check', () => {
     expect(accepted).toBeGreaterThan(30);
   });
 
-  it('normalizing equals zod + toStackEvent, or both reject (INVALID_RESPONSE)', () => {
-    fc.assert(
-      fc.property(body, (b) => {
+  it('normalizing equals zod + toStackEvent, or both reject (INVALID_RESPONSE)', async () => {
+    await fc.assert(
+      fc.asyncProperty(body, async (b) => {
         let expected: StackEvent[] | undefined;
         try {
           expected = viaZod(b);
@@ -107,18 +108,18 @@ describe('fast event list check', () => {
           expected = undefined;
         }
         if (expected) {
-          const got = normalizeEventList(b, root, ctx);
+          const got = await normalizeEventList(b, root, ctx);
           expect(got).toEqual(expected);
           for (let i = 0; i < got.length; i++) expect(got[i]?.raw).toBe(expected[i]?.raw);
         } else {
-          expect(() => normalizeEventList(b, root, ctx)).toThrow(StackfeedError);
+          await expect(normalizeEventList(b, root, ctx)).rejects.toThrow(StackfeedError);
         }
       }),
       { numRuns: 2000 },
     );
   });
 
-  it('what Heat sends takes the fast path; a bad field still names its path', () => {
+  it('what Heat sends takes the fast path; a bad field still names its path', async () => {
     const ev = {
       id: 'e1',
       links: [{ href: `${BASE}/child/C1`, rel: 'stack' }],
@@ -129,7 +130,7 @@ describe('fast event list check', () => {
       resource_status_reason: 'Stack CREATE completed successfully',
     };
     expect(checkEventList({ events: [ev, { ...ev, id: 'e2' }] })?.times).toHaveLength(2);
-    const [got] = normalizeEventList({ events: [ev] }, root, ctx);
+    const [got] = await normalizeEventList({ events: [ev] }, root, ctx);
     expect(got).toMatchObject({
       id: 'e1',
       isStackEvent: true,
@@ -138,7 +139,7 @@ describe('fast event list check', () => {
     });
     let err: unknown;
     try {
-      normalizeEventList({ events: [ev, { ...ev, resource_status: 5 }] }, root, ctx);
+      await normalizeEventList({ events: [ev, { ...ev, resource_status: 5 }] }, root, ctx);
     } catch (e) {
       err = e;
     }
@@ -146,7 +147,7 @@ describe('fast event list check', () => {
     expect((err as StackfeedError).fieldPath).toContain('resource_status');
   });
 
-  it('events do not share stack objects (the link cache is not handed out)', () => {
+  it('events do not share stack objects (the link cache is not handed out)', async () => {
     const ev = {
       id: 'e1',
       links: [{ href: `${BASE}/child/C1`, rel: 'stack' }],
@@ -154,10 +155,73 @@ describe('fast event list check', () => {
       resource_name: 'r',
       resource_status: 'CREATE_COMPLETE',
     };
-    const [a, b] = normalizeEventList({ events: [ev, { ...ev, id: 'e2' }] }, undefined, ctx);
+    const [a, b] = await normalizeEventList({ events: [ev, { ...ev, id: 'e2' }] }, undefined, ctx);
     (a as StackEvent).stack.name = 'changed';
     expect(b?.stack.name).toBe('child');
-    const [c] = normalizeEventList({ events: [{ ...ev, id: 'e3' }] }, undefined, ctx);
+    const [c] = await normalizeEventList({ events: [{ ...ev, id: 'e3' }] }, undefined, ctx);
     expect(c?.stack).toEqual({ id: 'C1', name: 'child' });
+  });
+});
+
+describe('fault body reader (zod-free: every error answer goes through it)', () => {
+  const code = fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.constant(null), fc.boolean());
+  const str = fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 6 }) }, fc.constant(null), fc.integer());
+  const fault = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record(
+        {
+          code,
+          title: str,
+          explanation: str,
+          error: fc.oneof(
+            {
+              weight: 4,
+              arbitrary: fc.record(
+                { type: str, message: str, traceback: fc.anything({ maxDepth: 1 }), code, title: str },
+                { requiredKeys: [] },
+              ),
+            },
+            fc.constant(null),
+            fc.string({ maxLength: 3 }),
+            fc.array(fc.integer(), { maxLength: 2 }),
+          ),
+          extra: fc.anything({ maxDepth: 1 }),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    fc.anything({ maxDepth: 2 }),
+  );
+
+  it('accepts exactly what HeatFaultSchema accepts, and reads the same fields', () => {
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(fault, (b) => {
+        const z = HeatFaultSchema.safeParse(b);
+        const mine = readHeatFault(b);
+        expect(mine !== undefined).toBe(z.success);
+        if (!z.success) {
+          refused++;
+          return;
+        }
+        accepted++;
+        const pick = (f: HeatFault | undefined) => [
+          f?.code,
+          f?.title,
+          f?.explanation,
+          f?.error?.type,
+          f?.error?.message,
+          f?.error?.code,
+          f?.error?.title,
+        ];
+        expect(pick(mine)).toEqual(pick(z.data as HeatFault));
+      }),
+      { numRuns: 3000 },
+    );
+    // Both sides of the rule are reached (about half of the runs each with these generators).
+    expect(accepted).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
   });
 });
