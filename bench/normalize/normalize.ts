@@ -7,8 +7,8 @@
  * The records come from each provider's emulator, read once through the adapter's own listing
  * (`ev.raw` is the record as received) or the emulator's ground truth, then cut into pages of the
  * provider's usual size:
- *   - huawei-rfs: ListStackEvents bodies (1,000 / page) → `normalizeEventsPage` (fast page check or
- *     zod, content id per event, mapping)
+ *   - huawei-rfs: ListStackEvents bodies (1,000 / page) → `normalizeCheckedEventsPage` (the page
+ *     check, content id per event, mapping; every page passes the check)
  *   - openstack-heat: list-events bodies (1,000 / page) → `normalizeCheckedEventList` (the page check and mapping; every page passes it)
  *   - aws-parallelcluster (API mode, the CloudFormation stack events the pcluster API returns):
  *     GetClusterStackEvents bodies (100 / page) → `readStackEventsFast` (zod when it says no) + `toStackEvent`, as the
@@ -37,7 +37,7 @@ import {
   StackEventsWire,
   readStackEventsFast,
 } from '../../packages/aws-parallelcluster/src/wire/api.ts';
-import { EventIdAssigner, normalizeEventsPage } from '../../packages/huawei-rfs/src/mapping/events.ts';
+import { EventIdAssigner, normalizeCheckedEventsPage } from '../../packages/huawei-rfs/src/mapping/events.ts';
 import { normalizeCheckedEventList } from '../../packages/openstack-heat/src/mapping/event.ts';
 import { median, round, writeResult } from '../lib.js';
 import { machine } from '../providers/heat-rfs-lib.js';
@@ -87,8 +87,11 @@ async function rfsCase(): Promise<Case> {
     pages,
     normalize: (sink) => {
       const ids = new EventIdAssigner(scope);
-      for (const p of pages)
-        for (const ev of normalizeEventsPage(p, scope, ids, { operation: 'listStackEvents' }).items) sink(ev);
+      for (const p of pages) {
+        const page = normalizeCheckedEventsPage(p, scope, ids);
+        if (!page) throw new Error('an RFS page failed the page check');
+        for (const ev of page.items) sink(ev);
+      }
     },
   };
 }

@@ -70,7 +70,7 @@ import {
   offsetCursorProblem,
 } from './paging.js';
 import { RfsStackWatch } from './watch.js';
-import { GetStackMetadataResponseSchema, ListStacksResponseSchema } from './wire/schemas.js';
+import { loadSchemas } from './wire/load.js';
 
 const PROVIDER = 'huawei-rfs' as const;
 
@@ -383,7 +383,7 @@ export class RfsClient
       signal,
     });
     refuseOversizedPage(res, pageSize);
-    const page = normalizeEventsPage(res.body, plan.scope, assigner, {
+    const page = await normalizeEventsPage(res.body, plan.scope, assigner, {
       operation: 'listStackEvents',
       requestId: res.requestId,
     });
@@ -449,6 +449,7 @@ export class RfsClient
       operation,
       signal,
     });
+    const { ListStacksResponseSchema } = await loadSchemas();
     const body = parseWire(ListStacksResponseSchema, res.body, {
       provider: PROVIDER,
       operation,
@@ -526,6 +527,7 @@ export class RfsClient
       operation: 'getStack',
       signal: options.signal,
     });
+    const { GetStackMetadataResponseSchema } = await loadSchemas();
     const body = parseWire(GetStackMetadataResponseSchema, res.body, {
       provider: PROVIDER,
       operation: 'getStack',

@@ -1,10 +1,10 @@
 import type { AccountRegion } from '@stackfeed/core';
 import { HttpTransport, parseWire, transportOptionsOf } from '@stackfeed/core/adapter';
-import * as z from 'zod';
 import { IamTokenAuth } from './auth/token.js';
 import { makeAuth, type RfsClientOptions } from './client.js';
 import { iamEndpoint } from './endpoints.js';
 import { parseRfsError } from './errors.js';
+import { loadSchemas } from './wire/load.js';
 
 const PROVIDER = 'huawei-rfs' as const;
 
@@ -13,10 +13,6 @@ const PROVIDER = 'huawei-rfs' as const;
  * are subprojects (`cn-north-4_dev`) or not a region's at all (`MOS`).
  */
 const REGION_PROJECT = /^[a-z]+(?:-[a-z]+)+-\d+$/;
-
-const ProjectsSchema = z.object({
-  projects: z.array(z.looseObject({ id: z.string().min(1), name: z.string(), enabled: z.boolean().optional() })),
-});
 
 /** Options of {@link listRfsRegions}: the credentials and transport options of `RfsClient`, without its project. */
 export interface ListRfsRegionsOptions
@@ -53,6 +49,7 @@ export async function listRfsRegions(options: ListRfsRegionsOptions = {}): Promi
     operation: 'listRfsRegions',
     signal: options.signal,
   });
+  const { ProjectsSchema } = await loadSchemas();
   const body = parseWire(ProjectsSchema, res.body, {
     provider: PROVIDER,
     operation: 'listRfsRegions',

@@ -8,7 +8,8 @@ import { StackfeedError, type StackEvent } from '@stackfeed/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventIdAssigner, eventContentKey, normalizeEventsPage, toStackEvent } from '../src/mapping/events.js';
-import { ListStackEventsResponseSchema, checkEventsPage } from '../src/wire/schemas.js';
+import { checkEventsPage } from '../src/wire/check.js';
+import { ListStackEventsResponseSchema } from '../src/wire/schemas.js';
 
 const scope = { stackName: 'my-stack', deploymentId: 'dep-1' };
 const ctx = { operation: 'listStackEvents' };
@@ -144,9 +145,9 @@ describe('fast page check', () => {
     ).toBeUndefined();
   });
 
-  it('normalizing a page equals zod + toStackEvent, or both reject (INVALID_RESPONSE naming the field)', () => {
-    fc.assert(
-      fc.property(body, (b) => {
+  it('normalizing a page equals zod + toStackEvent, or both reject (INVALID_RESPONSE naming the field)', async () => {
+    await fc.assert(
+      fc.asyncProperty(body, async (b) => {
         let expected: StackEvent[] | undefined;
         try {
           expected = viaZod(b);
@@ -154,18 +155,18 @@ describe('fast page check', () => {
           expected = undefined;
         }
         if (expected) {
-          const got = normalizeEventsPage(b, scope, new EventIdAssigner(scope), ctx).items;
+          const got = (await normalizeEventsPage(b, scope, new EventIdAssigner(scope), ctx)).items;
           expect(got).toEqual(expected);
           for (let i = 0; i < got.length; i++) expect(got[i]?.raw).toBe(expected[i]?.raw);
         } else {
-          expect(() => normalizeEventsPage(b, scope, new EventIdAssigner(scope), ctx)).toThrow(StackfeedError);
+          await expect(normalizeEventsPage(b, scope, new EventIdAssigner(scope), ctx)).rejects.toThrow(StackfeedError);
         }
       }),
       { numRuns: 2000 },
     );
   });
 
-  it('a bad field deep in a page is INVALID_RESPONSE with its path', () => {
+  it('a bad field deep in a page is INVALID_RESPONSE with its path', async () => {
     const b = {
       stack_events: [
         { event_type: 'LOG', time: '2025-06-12T08:01:04Z' },
@@ -174,7 +175,7 @@ describe('fast page check', () => {
     };
     let err: unknown;
     try {
-      normalizeEventsPage(b, scope, new EventIdAssigner(scope), ctx);
+      await normalizeEventsPage(b, scope, new EventIdAssigner(scope), ctx);
     } catch (e) {
       err = e;
     }
@@ -183,15 +184,15 @@ describe('fast page check', () => {
     expect((err as StackfeedError).fieldPath).toContain('elapsed_seconds');
   });
 
-  it('a time in another form goes through zod and gets the same id as the same instant in RFC 3339', () => {
+  it('a time in another form goes through zod and gets the same id as the same instant in RFC 3339', async () => {
     const ev = { event_type: 'LOG', event_message: 'm' };
-    const a = normalizeEventsPage(
+    const a = await normalizeEventsPage(
       { stack_events: [{ ...ev, time: '2025-06-12T08:01:04Z' }] },
       scope,
       new EventIdAssigner(scope),
       ctx,
     );
-    const b = normalizeEventsPage(
+    const b = await normalizeEventsPage(
       { stack_events: [{ ...ev, time: '2025-06-12T08:01:04' }] },
       scope,
       new EventIdAssigner(scope),
@@ -216,27 +217,26 @@ describe('content ids', () => {
     time: '2025-06-12T08:01:04Z',
   };
 
-  it('are rfs- + 22 base64url characters of SHA-256 over the documented key', () => {
+  it('are rfs- + 22 base64url characters of SHA-256 over the documented key', async () => {
     const key =
       '8:my-stack17:CREATION_COMPLETE1749715264000|22:huaweicloud_vpc_subnet6:subnet1:12:id4:e38570:huaweicloud_vpc_subnet.subnet[1]: Creation complete after 6s [id=e385]6';
     expect(eventContentKey('my-stack', raw, Date.parse(raw.time))).toBe(key);
     const expected = `rfs-${hash('sha256', key, 'base64url').slice(0, 22)}`;
-    const items = normalizeEventsPage(
-      { stack_events: [raw, { ...raw }] },
-      scope,
-      new EventIdAssigner(scope),
-      ctx,
+    const items = (
+      await normalizeEventsPage({ stack_events: [raw, { ...raw }] }, scope, new EventIdAssigner(scope), ctx)
     ).items;
     expect(items.map((e) => e.id)).toEqual([expected, `${expected}.1`]);
   });
 
-  it('twins get .1, .2 also when other times come between them (a listing out of time order)', () => {
+  it('twins get .1, .2 also when other times come between them (a listing out of time order)', async () => {
     const other = { ...raw, time: '2025-06-12T08:01:05Z' };
-    const ids = normalizeEventsPage(
-      { stack_events: [raw, other, { ...raw }, { ...other }, { ...raw }] },
-      scope,
-      new EventIdAssigner(scope),
-      ctx,
+    const ids = (
+      await normalizeEventsPage(
+        { stack_events: [raw, other, { ...raw }, { ...other }, { ...raw }] },
+        scope,
+        new EventIdAssigner(scope),
+        ctx,
+      )
     ).items.map((e) => e.id);
     const [a, b] = ids;
     expect(ids).toEqual([a, b, `${a}.1`, `${b}.1`, `${a}.2`]);

@@ -20,18 +20,18 @@ const only = (records: Rec[], keep: string[]) =>
   records.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => keep.includes(k))));
 
 describe('official shapes with every optional member removed', () => {
-  it('ListStackEvents: every StackEvent member and page_info are optional', () => {
+  it('ListStackEvents: every StackEvent member and page_info are optional', async () => {
     const ex = readShared<Rec>('specs/huawei-rfs/list-stack-events-response.example.json');
     const events = ex.stack_events as Rec[];
     expect(events.length).toBeGreaterThan(0);
-    const bare = normalizeEventsPage({ stack_events: only(events, []) }, scope, new EventIdAssigner(scope), ctx);
+    const bare = await normalizeEventsPage({ stack_events: only(events, []) }, scope, new EventIdAssigner(scope), ctx);
     // Nothing to emit (no time), and no error.
     expect(bare.items).toEqual([]);
-    expect(normalizeEventsPage({}, scope, new EventIdAssigner(scope), ctx).items).toEqual([]);
+    expect((await normalizeEventsPage({}, scope, new EventIdAssigner(scope), ctx)).items).toEqual([]);
     // Each member alone next to the time: still an event, with that member mapped.
     expect(events.every((e) => typeof e.time === 'string')).toBe(true);
     for (const key of new Set(events.flatMap((e) => Object.keys(e)))) {
-      const page = normalizeEventsPage(
+      const page = await normalizeEventsPage(
         { stack_events: only(events, [key, 'time']) },
         scope,
         new EventIdAssigner(scope),

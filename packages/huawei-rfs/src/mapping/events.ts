@@ -2,15 +2,9 @@ import { hash } from 'node:crypto';
 import type { StackEvent, StackInfo } from '@stackfeed/core';
 import { parseWire } from '@stackfeed/core/adapter';
 import type * as z from 'zod';
-import {
-  type RfsEventFields,
-  type WireStackEventSchema,
-  type WireStackMetadata,
-  type WireStack,
-  ListStackEventsResponseSchema,
-  checkEventsPage,
-  wireEventTime,
-} from '../wire/schemas.js';
+import { type RfsEventFields, checkEventsPage, wireEventTime } from '../wire/check.js';
+import { loadSchemas } from '../wire/load.js';
+import type { WireStack, WireStackEventSchema, WireStackMetadata } from '../wire/schemas.js';
 import { EVENT_TYPE_TABLE, STACK_STATUS_TABLE } from './tables.js';
 
 type ParsedEvent = z.output<typeof WireStackEventSchema>;
@@ -187,15 +181,14 @@ export interface NormalizedEventsPage {
 }
 
 /**
- * A ListStackEvents body (JSON-parsed) → StackEvents with their ids, validated: the fast page
- * check first, else the zod schema (INVALID_RESPONSE naming the field path).
+ * A ListStackEvents body (JSON-parsed) → StackEvents with their ids through the zod-free page check
+ * alone (sync): undefined when the check says no (then {@link normalizeEventsPage} parses with zod).
  */
-export function normalizeEventsPage(
+export function normalizeCheckedEventsPage(
   body: unknown,
   scope: EventScope,
   assigner: EventIdAssigner,
-  ctx: { operation: string; requestId?: string | undefined },
-): NormalizedEventsPage {
+): NormalizedEventsPage | undefined {
   const checked = checkEventsPage(body);
   if (checked) {
     const { events, times } = checked;
@@ -209,6 +202,22 @@ export function normalizeEventsPage(
     }
     return { items, nextMarker: checked.nextMarker };
   }
+  return undefined;
+}
+
+/**
+ * A ListStackEvents body (JSON-parsed) → StackEvents with their ids, validated: the fast page
+ * check first, else the zod schema, loaded then (INVALID_RESPONSE naming the field path).
+ */
+export async function normalizeEventsPage(
+  body: unknown,
+  scope: EventScope,
+  assigner: EventIdAssigner,
+  ctx: { operation: string; requestId?: string | undefined },
+): Promise<NormalizedEventsPage> {
+  const fast = normalizeCheckedEventsPage(body, scope, assigner);
+  if (fast) return fast;
+  const { ListStackEventsResponseSchema } = await loadSchemas();
   const parsed = parseWire(ListStackEventsResponseSchema, body, {
     provider: 'huawei-rfs',
     operation: ctx.operation,
