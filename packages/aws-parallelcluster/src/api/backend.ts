@@ -20,18 +20,9 @@ import { toLogStreamInfo } from '../mapping/logs.js';
 import { MAX_PAGES_PER_POLL, type PollRead, pollListing } from '../poll.js';
 import { clusterFromDescribe, clusterFromSummary, imageFromDescribe, imageFromSummary } from '../mapping/images.js';
 import type { ClusterInfo, ImageStatusFilter, LogEventInfo, LogStreamInfo } from '../types.js';
-import {
-  DescribeClusterWire,
-  DescribeImageWire,
-  ListClustersWire,
-  ListImagesWire,
-  LogEventsWire,
-  LogStreamsWire,
-  type StackEventRecord,
-  type StackEventWire,
-  StackEventsWire,
-  readStackEventsFast,
-} from '../wire/api.js';
+import type { StackEventWire } from '../wire/api.js';
+import { type StackEventRecord, readStackEventsFast } from '../wire/check.js';
+import { type WireSchemas, loadWire } from '../wire/load.js';
 
 const PROVIDER = 'aws-parallelcluster' as const;
 
@@ -141,16 +132,18 @@ export class ApiBackend implements Backend {
     });
   }
 
+  /** GET and parse with the schema `pick` chooses from the wire schemas (loaded on first use). */
   private async get<S extends z.ZodType>(
     operation: string,
     segments: string[],
     query: QueryParams,
-    schema: S,
+    pick: (wire: WireSchemas) => S,
     signal: AbortSignal | undefined,
   ): Promise<{ data: z.output<S>; raw: unknown }> {
     const path = `/v3/${segments.join('/')}`;
     const url = buildUrl(this.base, path, { ...query, region: this.region });
     const res = await this.transport.request({ url, operation, signal });
+    const schema = pick(await loadWire());
     const data = parseWire(schema, res.body, { provider: PROVIDER, operation, requestId: res.requestId });
     return { data, raw: res.body };
   }
@@ -160,7 +153,7 @@ export class ApiBackend implements Backend {
       'ListImages',
       ['images', 'custom'],
       { imageStatus: status, nextToken: cursor },
-      ListImagesWire,
+      (w) => w.ListImagesWire,
       signal,
     );
     return {
@@ -175,7 +168,7 @@ export class ApiBackend implements Backend {
       'DescribeImage',
       ['images', 'custom', encodePathSegment(imageId)],
       {},
-      DescribeImageWire,
+      (w) => w.DescribeImageWire,
       signal,
     );
     return imageFromDescribe(data, raw);
@@ -197,6 +190,7 @@ export class ApiBackend implements Backend {
     // either accepts it the same way or names the bad field.
     let page = readStackEventsFast(raw);
     if (!page) {
+      const { StackEventsWire } = await loadWire();
       const data = parseWire(StackEventsWire, raw, { provider: PROVIDER, operation: op, requestId: res.requestId });
       page = {
         events: (data.events ?? []).map((w: StackEventWire) => ({
@@ -223,7 +217,7 @@ export class ApiBackend implements Backend {
       'ListImageLogStreams',
       ['images', 'custom', encodePathSegment(imageId), 'logstreams'],
       { nextToken: cursor },
-      LogStreamsWire,
+      (w) => w.LogStreamsWire,
       signal,
     );
     const items = data.logStreams.map((wire) =>
@@ -261,7 +255,7 @@ export class ApiBackend implements Backend {
         startTime: query.startTime?.toISOString(),
         endTime: query.endTime?.toISOString(),
       },
-      LogEventsWire,
+      (w) => w.LogEventsWire,
       signal,
     );
     const items: LogEventInfo[] = [];
@@ -282,7 +276,7 @@ export class ApiBackend implements Backend {
       'ListClusters',
       ['clusters'],
       { nextToken: cursor, clusterStatus: statuses && statuses.length > 0 ? [...statuses] : undefined },
-      ListClustersWire,
+      (w) => w.ListClustersWire,
       signal,
     );
     return {
@@ -296,7 +290,7 @@ export class ApiBackend implements Backend {
       'DescribeCluster',
       ['clusters', encodePathSegment(name)],
       {},
-      DescribeClusterWire,
+      (w) => w.DescribeClusterWire,
       signal,
     );
     return clusterFromDescribe(data, raw);
