@@ -28,18 +28,7 @@ import {
 } from '@stackfeed/core/adapter';
 import type * as z from 'zod';
 import { isLifecycleResourcesPage } from './wire/guards.js';
-import {
-  GetImageSchema,
-  GetLifecycleExecutionSchema,
-  ListImageBuildVersionsSchema,
-  ListImagesSchema,
-  ListLifecycleExecutionsSchema,
-  ListLifecyclePoliciesSchema,
-  ListLifecycleResourcesSchema,
-  ListWorkflowExecutionsSchema,
-  ListWorkflowStepsSchema,
-  WorkflowExecutionSchema,
-} from './wire/schemas.js';
+import { type WireSchemas, loadSchemas } from './wire/load.js';
 
 export const PROVIDER = 'aws-imagebuilder' as const;
 /**
@@ -53,7 +42,8 @@ type CommandClass = new (input: any) => object;
 
 interface OperationSpec<C extends CommandClass, S extends z.ZodType> {
   command: C;
-  schema: S;
+  /** Its wire schema, picked from the schemas chunk (loaded on the first parse, `wire/load.ts`). */
+  schema: (wire: WireSchemas) => S;
   /** The list member of a page (for the items-per-page guard). */
   items?: string;
   /** A hand-written check that accepts the common page shape without zod (the hot path). */
@@ -64,39 +54,39 @@ const op = <C extends CommandClass, S extends z.ZodType>(spec: OperationSpec<C, 
 
 /** Every Image Builder operation stackfeed calls. */
 export const OPERATIONS = {
-  GetLifecycleExecution: op({ command: GetLifecycleExecutionCommand, schema: GetLifecycleExecutionSchema }),
+  GetLifecycleExecution: op({ command: GetLifecycleExecutionCommand, schema: (w) => w.GetLifecycleExecutionSchema }),
   ListLifecycleExecutions: op({
     command: ListLifecycleExecutionsCommand,
-    schema: ListLifecycleExecutionsSchema,
+    schema: (w) => w.ListLifecycleExecutionsSchema,
     items: 'lifecycleExecutions',
   }),
   ListLifecyclePolicies: op({
     command: ListLifecyclePoliciesCommand,
-    schema: ListLifecyclePoliciesSchema,
+    schema: (w) => w.ListLifecyclePoliciesSchema,
     items: 'lifecyclePolicySummaryList',
   }),
   ListLifecycleExecutionResources: op({
     command: ListLifecycleExecutionResourcesCommand,
-    schema: ListLifecycleResourcesSchema,
+    schema: (w) => w.ListLifecycleResourcesSchema,
     items: 'resources',
     fast: isLifecycleResourcesPage,
   }),
-  GetImage: op({ command: GetImageCommand, schema: GetImageSchema }),
-  ListImages: op({ command: ListImagesCommand, schema: ListImagesSchema, items: 'imageVersionList' }),
+  GetImage: op({ command: GetImageCommand, schema: (w) => w.GetImageSchema }),
+  ListImages: op({ command: ListImagesCommand, schema: (w) => w.ListImagesSchema, items: 'imageVersionList' }),
   ListImageBuildVersions: op({
     command: ListImageBuildVersionsCommand,
-    schema: ListImageBuildVersionsSchema,
+    schema: (w) => w.ListImageBuildVersionsSchema,
     items: 'imageSummaryList',
   }),
-  GetWorkflowExecution: op({ command: GetWorkflowExecutionCommand, schema: WorkflowExecutionSchema }),
+  GetWorkflowExecution: op({ command: GetWorkflowExecutionCommand, schema: (w) => w.WorkflowExecutionSchema }),
   ListWorkflowExecutions: op({
     command: ListWorkflowExecutionsCommand,
-    schema: ListWorkflowExecutionsSchema,
+    schema: (w) => w.ListWorkflowExecutionsSchema,
     items: 'workflowExecutions',
   }),
   ListWorkflowStepExecutions: op({
     command: ListWorkflowStepExecutionsCommand,
-    schema: ListWorkflowStepsSchema,
+    schema: (w) => w.ListWorkflowStepsSchema,
     items: 'steps',
   }),
 } as const;
@@ -108,7 +98,7 @@ export type OperationInput<N extends OperationName> = ConstructorParameters<Spec
 /** The SDK output of an operation (the record as received: `raw`). */
 export type OperationOutput<N extends OperationName> = SdkCommandOutput<InstanceType<Spec<N>['command']>>;
 /** The output after the wire schema. */
-export type OperationWire<N extends OperationName> = z.output<Spec<N>['schema']>;
+export type OperationWire<N extends OperationName> = z.output<ReturnType<Spec<N>['schema']>>;
 
 /** One workflow execution of a ListWorkflowExecutions page, after the wire schema. */
 export type WireWorkflow = NonNullable<OperationWire<'ListWorkflowExecutions'>['workflowExecutions']>[number];
@@ -178,7 +168,9 @@ export class ImageBuilderApi {
     )) as OperationOutput<N>;
     if (spec.items) checkPageSize(raw, spec.items, (input as { maxResults?: number }).maxResults, operation);
     const requestId = (raw as { $metadata?: { requestId?: string } })?.$metadata?.requestId;
-    const wire = spec.fast?.(raw) ? raw : parseWire(spec.schema, raw, { provider: PROVIDER, operation, requestId });
+    const wire = spec.fast?.(raw)
+      ? raw
+      : parseWire(spec.schema(await loadSchemas()), raw, { provider: PROVIDER, operation, requestId });
     return { wire: wire as OperationWire<N>, raw };
   }
 }

@@ -1,4 +1,11 @@
-import { MIN_WIRE_TIME_MS, type WireLifecycleResource } from './schemas.js';
+import type { WireLifecycleResource } from './schemas.js';
+
+/**
+ * The earliest time Image Builder can report, 2000-01-01T00:00:00Z (the service dates from 2019).
+ * The SDK reads a restJson1 timestamp given as a numeric string as epoch seconds, so
+ * `endTime: "20260101"` arrives as 1970-08-23: any earlier time is no answer but a misread value.
+ */
+export const MIN_WIRE_TIME_MS = Date.UTC(2000, 0, 1);
 
 /**
  * Allocation-free checks for the hot path (lifecycle executions with thousands of resources):

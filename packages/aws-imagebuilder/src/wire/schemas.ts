@@ -1,5 +1,6 @@
 import { parseIsoTimestamp } from '@stackfeed/core/adapter';
 import * as z from 'zod';
+import { MIN_WIRE_TIME_MS } from './guards.js';
 
 /**
  * zod schemas of the Image Builder shapes stackfeed reads, as @aws-sdk/client-imagebuilder hands
@@ -10,12 +11,6 @@ import * as z from 'zod';
  * The model requires no member of any output shape, and neither do these; enums are plain strings (open).
  */
 
-/**
- * The earliest time Image Builder can report, 2000-01-01T00:00:00Z (the service dates from 2019).
- * The SDK reads a restJson1 timestamp given as a numeric string as epoch seconds, so
- * `endTime: "20260101"` arrives as 1970-08-23: any earlier time is no answer but a misread value.
- */
-export const MIN_WIRE_TIME_MS = Date.UTC(2000, 0, 1);
 const TOO_EARLY = 'is before 2000-01-01 (Image Builder did not exist then): not a timestamp of the service';
 
 /**
