@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bigStack, startParallelClusterEmulator } from '@stackfeed/emulator/parallelcluster';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const pkg = join(import.meta.dirname, '..');
 const dist = join(pkg, 'dist', 'index.js');
@@ -23,6 +23,7 @@ beforeAll(async () => {
   emu = await startParallelClusterEmulator();
   bigStack(emu.world, { name: 'zod-lazy', events: 250 });
 });
+afterEach(() => emu?.servers.api.faults.clear());
 afterAll(async () => {
   await emu?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -68,6 +69,24 @@ describe('zod on first use', () => {
   it('the control: describeCluster parses with its schema, and the log sees zod load', async () => {
     const r = await traced(script(`process.stdout.write((await pc.describeCluster('zod-lazy')).name);`));
     expect(r.out).toBe('zod-lazy');
+    expect(r.zod.length).toBeGreaterThan(0);
+  });
+
+  it('the control: a page the zod-free reader refuses goes through zod, which names the bad field', async () => {
+    emu.servers.api.faults.inject({
+      kind: 'status',
+      status: 200,
+      body: { events: [{ stackId: 's', eventId: 'e', stackName: 'n', timestamp: 'yesterday' }] },
+    });
+    const r = await traced(
+      script(`try {
+          await pc.listClusterStackEvents('zod-lazy').toArray({ limit: 10 });
+          process.stdout.write('no error');
+        } catch (e) {
+          process.stdout.write(JSON.stringify({ code: e.code, fieldPath: e.fieldPath }));
+        }`),
+    );
+    expect(JSON.parse(r.out)).toEqual({ code: 'INVALID_RESPONSE', fieldPath: 'events[0].timestamp' });
     expect(r.zod.length).toBeGreaterThan(0);
   });
 });
