@@ -713,24 +713,29 @@ export class ParallelClusterClient
       `cluster ${JSON.stringify(clusterName)}`,
       options.notFoundGracePolls,
     );
-    return this.watch<ClusterInfo>({ kind: 'cluster', name: clusterName }, options, async (signal, newEvents, checks) => {
-      if (newEvents.length > 0) found.saw();
-      let info: ClusterInfo;
-      try {
-        info = await (await this.backend()).describeCluster(clusterName, signal);
-      } catch (err) {
-        if (StackfeedError.is(err, 'NOT_FOUND')) return found.notFound<ClusterInfo>(err);
-        throw err;
-      }
-      found.saw();
-      checks.answered();
-      if (isStackInProgress(info.stackStatus) || info.stackStatus === 'REVIEW_IN_PROGRESS') return { terminal: false };
-      const state = stackStateTable.map(info.stackStatus);
-      const outcome = stackOutcomeTable.map(state);
-      const r: TerminalCheck<ClusterInfo> = { terminal: true, outcome, status: info.stackStatus, final: info };
-      if (info.reason !== undefined) r.reason = info.reason;
-      return r;
-    });
+    return this.watch<ClusterInfo>(
+      { kind: 'cluster', name: clusterName },
+      options,
+      async (signal, newEvents, checks) => {
+        if (newEvents.length > 0) found.saw();
+        let info: ClusterInfo;
+        try {
+          info = await (await this.backend()).describeCluster(clusterName, signal);
+        } catch (err) {
+          if (StackfeedError.is(err, 'NOT_FOUND')) return found.notFound<ClusterInfo>(err);
+          throw err;
+        }
+        found.saw();
+        checks.answered();
+        if (isStackInProgress(info.stackStatus) || info.stackStatus === 'REVIEW_IN_PROGRESS')
+          return { terminal: false };
+        const state = stackStateTable.map(info.stackStatus);
+        const outcome = stackOutcomeTable.map(state);
+        const r: TerminalCheck<ClusterInfo> = { terminal: true, outcome, status: info.stackStatus, final: info };
+        if (info.reason !== undefined) r.reason = info.reason;
+        return r;
+      },
+    );
   }
 
   /** `StackEventSource`: watch `{ kind: 'image', name }` (an image build) or `{ kind: 'cluster', name }`. */
@@ -744,7 +749,11 @@ export class ParallelClusterClient
   private watch<R>(
     target: StackTarget,
     options: WatchOptions & EventFilterOptions,
-    terminal: (signal: AbortSignal, newEvents: readonly StackEvent[], checks: StatusChecks<StackEvent>) => Promise<TerminalCheck<R>>,
+    terminal: (
+      signal: AbortSignal,
+      newEvents: readonly StackEvent[],
+      checks: StatusChecks<StackEvent>,
+    ) => Promise<TerminalCheck<R>>,
   ): WatchStream<StackEvent, R> {
     const filter = applyEventFilters({ ...options, since: undefined });
     const state: PollState = { since: undefined, fullReread: false, nested: new Map() };

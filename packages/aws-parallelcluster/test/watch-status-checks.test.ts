@@ -33,7 +33,8 @@ const MODES: Mode[] = [
     name: 'direct',
     requests: (e) => e.servers.cloudformation.requests,
     // The root stack's listing (by name or by its id), not the nested stacks' of the same poll.
-    isPoll: (r) => r.body.includes('Action=DescribeStackEvents') && /StackName=(wc(&|$)|[^&]*stack%2Fwc%2F)/.test(r.body),
+    isPoll: (r) =>
+      r.body.includes('Action=DescribeStackEvents') && /StackName=(wc(&|$)|[^&]*stack%2Fwc%2F)/.test(r.body),
     isStatus: (r) => r.body.includes('Action=DescribeStacks'),
     client: directClient,
   },

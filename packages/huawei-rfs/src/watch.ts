@@ -112,7 +112,11 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
       }
       if (!this.deps.local || this.deps.local(ev)) out.push(ev);
     }
-    this.checks.polled({ events: fresh, capped: drained.stoppedBy === 'max-pages', gone: this.eventsGone !== undefined });
+    this.checks.polled({
+      events: fresh,
+      capped: drained.stoppedBy === 'max-pages',
+      gone: this.eventsGone !== undefined,
+    });
     // The engine's sort is stable: oldest first keeps same-second events in the order they happened.
     return { events: out.reverse(), capped: drained.stoppedBy === 'max-pages' };
   }

@@ -64,7 +64,11 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
   private marker: Marker | undefined;
   /** When `checkTerminal` asks for the stack (core's one policy); the hint: a finished own stack-level event. */
   private readonly checks = new StatusChecks<StackEvent>({
-    hint: (ev) => ev.isStackEvent && this.stack !== undefined && ev.stack.id === this.stack.id && ev.phase !== 'IN_PROGRESS',
+    hint: (ev) =>
+      ev.isStackEvent === true &&
+      this.stack !== undefined &&
+      ev.stack.id === this.stack.id &&
+      ev.phase !== 'IN_PROGRESS',
   });
   private gone = false;
   /** Heat ignored `nested_depth`: each poll merges the nested stacks' lists itself. */
