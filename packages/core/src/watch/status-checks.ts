@@ -1,6 +1,7 @@
 /** Default of {@link StatusCheckOptions.quietPolls}. */
 export const DEFAULT_QUIET_POLLS = 2;
 
+/** Options of {@link StatusChecks}. */
 export interface StatusCheckOptions<T> {
   /**
    * An event that can end the operation: after one, the next check asks the server (a finished
@@ -38,6 +39,7 @@ export interface PolledRead<T> {
  * of them asks). A check that fails keeps what it was owed: the engine's retry asks again.
  */
 export class StatusChecks<T> {
+  /** Quiet polls in a row after which a check asks (the option, checked). */
   readonly quietPolls: number;
   private seen = false;
   private hinted = false;
