@@ -29,7 +29,8 @@ const PACKAGES = [
   // 2026-12-03 (session 6): discover() and deployments in every adapter, the deployments command and the
   // bundled bin's command table in the cli: Heat 72 → 86, RFS 66 → 82, ParallelCluster 98 → 115,
   // Image Builder 65 → 82, cli 115 → 135 kB; the fleet is new.
-  ['@stackfeed/core', 'core', '140 kB', '704 kB'],
+  // 2026-12-07 (session 12): core 140 → 141 kB own (watch/status-checks.ts: StatusChecks, FreshEvents, ~1 kB).
+  ['@stackfeed/core', 'core', '141 kB', '704 kB'],
   ['@stackfeed/openstack-heat', 'openstack-heat', '86 kB', '870 kB'],
   ['@stackfeed/huawei-rfs', 'huawei-rfs', '82 kB', '740 kB'],
   ['@stackfeed/aws-parallelcluster', 'aws-parallelcluster', '115 kB', '2.8 MB'],

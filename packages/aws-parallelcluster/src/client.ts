@@ -32,6 +32,8 @@ import {
   findDeployment,
   groupDeployments,
   stackOperationMark,
+  StatusChecks,
+  FreshEvents,
   statusTable,
   watchEvents,
 } from '@stackfeed/core/adapter';
@@ -669,7 +671,7 @@ export class ParallelClusterClient
     // The stack reaches CREATE_COMPLETE a moment before pcluster tags the AMI (and deletes the
     // stack): wait a few polls for the AMI so the final ImageInfo names it.
     let amiWaits = 0;
-    return this.watch<ImageInfo>(target, options, async (signal, newEvents) => {
+    return this.watch<ImageInfo>(target, options, async (signal, newEvents, checks) => {
       // Stack events of the build mean the image exists, whatever DescribeImage says yet.
       if (newEvents.length > 0) found.saw();
       let info: ImageInfo;
@@ -680,7 +682,11 @@ export class ParallelClusterClient
         return found.notFound<ImageInfo>(err);
       }
       found.saw();
-      if (!imageBuildTerminal(info)) return { terminal: false };
+      if (!imageBuildTerminal(info)) {
+        checks.answered();
+        return { terminal: false };
+      }
+      // Not answered for the status policy: the next checks ask again until the AMI is named.
       if (info.state === 'AVAILABLE' && info.artifacts.length === 0 && amiWaits < AMI_WAIT_POLLS) {
         amiWaits++;
         return { terminal: false };
@@ -707,23 +713,29 @@ export class ParallelClusterClient
       `cluster ${JSON.stringify(clusterName)}`,
       options.notFoundGracePolls,
     );
-    return this.watch<ClusterInfo>({ kind: 'cluster', name: clusterName }, options, async (signal, newEvents) => {
-      if (newEvents.length > 0) found.saw();
-      let info: ClusterInfo;
-      try {
-        info = await (await this.backend()).describeCluster(clusterName, signal);
-      } catch (err) {
-        if (StackfeedError.is(err, 'NOT_FOUND')) return found.notFound<ClusterInfo>(err);
-        throw err;
-      }
-      found.saw();
-      if (isStackInProgress(info.stackStatus) || info.stackStatus === 'REVIEW_IN_PROGRESS') return { terminal: false };
-      const state = stackStateTable.map(info.stackStatus);
-      const outcome = stackOutcomeTable.map(state);
-      const r: TerminalCheck<ClusterInfo> = { terminal: true, outcome, status: info.stackStatus, final: info };
-      if (info.reason !== undefined) r.reason = info.reason;
-      return r;
-    });
+    return this.watch<ClusterInfo>(
+      { kind: 'cluster', name: clusterName },
+      options,
+      async (signal, newEvents, checks) => {
+        if (newEvents.length > 0) found.saw();
+        let info: ClusterInfo;
+        try {
+          info = await (await this.backend()).describeCluster(clusterName, signal);
+        } catch (err) {
+          if (StackfeedError.is(err, 'NOT_FOUND')) return found.notFound<ClusterInfo>(err);
+          throw err;
+        }
+        found.saw();
+        checks.answered();
+        if (isStackInProgress(info.stackStatus) || info.stackStatus === 'REVIEW_IN_PROGRESS')
+          return { terminal: false };
+        const state = stackStateTable.map(info.stackStatus);
+        const outcome = stackOutcomeTable.map(state);
+        const r: TerminalCheck<ClusterInfo> = { terminal: true, outcome, status: info.stackStatus, final: info };
+        if (info.reason !== undefined) r.reason = info.reason;
+        return r;
+      },
+    );
   }
 
   /** `StackEventSource`: watch `{ kind: 'image', name }` (an image build) or `{ kind: 'cluster', name }`. */
@@ -737,10 +749,19 @@ export class ParallelClusterClient
   private watch<R>(
     target: StackTarget,
     options: WatchOptions & EventFilterOptions,
-    terminal: (signal: AbortSignal, newEvents: readonly StackEvent[]) => Promise<TerminalCheck<R>>,
+    terminal: (
+      signal: AbortSignal,
+      newEvents: readonly StackEvent[],
+      checks: StatusChecks<StackEvent>,
+    ) => Promise<TerminalCheck<R>>,
   ): WatchStream<StackEvent, R> {
     const filter = applyEventFilters({ ...options, since: undefined });
     const state: PollState = { since: undefined, fullReread: false, nested: new Map() };
+    const ownMark = stackOperationMark({ name: target.name });
+    // When the terminal check asks for the cluster or image (core's one policy): after a finished
+    // stack-level event of the target's own stack, quiet polls, or a listing that 404s.
+    const checks = new StatusChecks<StackEvent>({ hint: (ev) => ownMark(ev) === 'end' });
+    const read = new FreshEvents<StackEvent>();
     return watchEvents<StackEvent, R>(
       {
         provider: PROVIDER,
@@ -753,18 +774,24 @@ export class ParallelClusterClient
           state.fullReread = ctx.fullReread;
           const b = await this.backend();
           try {
-            const read = await b.pollStackEvents(target, state, ctx.signal);
-            return { events: filter ? read.events.filter(filter) : read.events, capped: read.capped };
+            const got = await b.pollStackEvents(target, state, ctx.signal);
+            // The last page is read whole (older events too): only the unread ones tell the policy.
+            checks.polled({ events: read.take(got.events), capped: got.capped });
+            return { events: filter ? got.events.filter(filter) : got.events, capped: got.capped };
           } catch (err) {
             // The stack may not exist yet, or (API mode) was deleted after a successful build.
-            if (StackfeedError.is(err, 'NOT_FOUND')) return [];
+            if (StackfeedError.is(err, 'NOT_FOUND')) {
+              checks.polled({ events: [], gone: true });
+              return [];
+            }
             throw err;
           }
         },
-        checkTerminal: ({ signal, newEvents }) => terminal(signal, newEvents),
+        checkTerminal: ({ signal, newEvents }) =>
+          checks.shouldAsk() ? terminal(signal, newEvents, checks) : { terminal: false },
         // The image's or cluster's CloudFormation stack carries its name: its own stack-level
         // events bound the operations (`operation: 'current'`) and the deployment summary.
-        operationMark: stackOperationMark({ name: target.name }),
+        operationMark: ownMark,
         summarize: deploymentSummary({ provider: PROVIDER, stack: { name: target.name } }),
       },
       options,

@@ -53,6 +53,13 @@ export {
 export type { OperationMark } from './watch/current-operation.js';
 export { boundaryOperationMark, stackOperationMark } from './watch/stack-marks.js';
 export { deploymentSummary } from './watch/deployment-summary.js';
+export {
+  StatusChecks,
+  FreshEvents,
+  type StatusCheckOptions,
+  type PolledRead,
+  DEFAULT_QUIET_POLLS,
+} from './watch/status-checks.js';
 
 export { HttpTransport } from './transport/http-transport.js';
 export {

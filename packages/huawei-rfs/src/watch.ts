@@ -6,6 +6,8 @@ import {
   type TerminalCheck,
   type WatchSource,
   type WatchSummary,
+  FreshEvents,
+  StatusChecks,
   drainPages,
 } from '@stackfeed/core/adapter';
 import { rfsDeployments } from './deployments/deployments.js';
@@ -53,8 +55,10 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
   private seenStack = false;
   private eventsGone: StackfeedError | undefined;
   private lastInfo: StackInfo | undefined;
-  /** Newest event time read by a completed poll, whether or not a local filter kept the event. */
-  private rawNewest: number | undefined;
+  /** What completed polls read, whether or not a local filter kept it: the cut, and what is new. */
+  private readonly read = new FreshEvents<StackEvent>();
+  /** When `checkTerminal` asks for the stack (core's one policy); the hint: an end mark (SUMMARY, a failure). */
+  private readonly checks = new StatusChecks<StackEvent>({ hint: (ev) => rfsOperationMark(ev) === 'end' });
   /** The newest ERROR line seen: the reason of a failed run when the stack has no status_message. */
   private lastError: { ms: number; message: string } | undefined;
 
@@ -92,7 +96,7 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
     const assigner = this.deps.newAssigner();
     // Stop paging below the newest event already read (yielded or filtered out locally), so a
     // filter that drops everything does not make every poll re-read the whole history.
-    const since = ctx.fullReread ? undefined : maxDefined(ctx.since?.getTime(), this.rawNewest);
+    const since = ctx.fullReread ? undefined : maxDefined(ctx.since?.getTime(), this.read.newest);
     const drained = await drainPages<StackEvent, string>((marker) => this.pageOrGone(marker, ctx.signal, assigner), {
       maxPages: MAX_PAGES_PER_POLL,
       signal: ctx.signal,
@@ -100,16 +104,19 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
       stopWhen: since === undefined ? undefined : (items) => items.some((ev) => ev.timestamp.getTime() < since),
     });
     const out: StackEvent[] = [];
-    let pollNewest: number | undefined;
+    const fresh = this.read.take(drained.items);
     for (const ev of drained.items) {
       const ms = ev.timestamp.getTime();
-      pollNewest = maxDefined(pollNewest, ms);
       if (ev.status === 'ERROR' && ev.message && (!this.lastError || ms > this.lastError.ms)) {
         this.lastError = { ms, message: ev.message };
       }
       if (!this.deps.local || this.deps.local(ev)) out.push(ev);
     }
-    this.rawNewest = maxDefined(this.rawNewest, pollNewest);
+    this.checks.polled({
+      events: fresh,
+      capped: drained.stoppedBy === 'max-pages',
+      gone: this.eventsGone !== undefined,
+    });
     // The engine's sort is stable: oldest first keeps same-second events in the order they happened.
     return { events: out.reverse(), capped: drained.stoppedBy === 'max-pages' };
   }
@@ -133,6 +140,8 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
   }
 
   async checkTerminal(ctx: { signal: AbortSignal }): Promise<TerminalCheck<StackInfo>> {
+    // Until the stack was found once, then only after an end mark, quiet polls, or a 404 listing.
+    if (!this.checks.shouldAsk()) return { terminal: false };
     let info: StackInfo;
     try {
       info = await this.deps.getStack(ctx.signal);
@@ -147,6 +156,7 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
     // The stack exists but its events answered 404: the deployment id is unknown.
     if (this.eventsGone) throw this.eventsGone;
     this.lastInfo = info;
+    this.checks.answered();
     if (!isTerminalStatus(info.status)) return { terminal: false };
     const known = STACK_STATUS_TABLE.has(info.status) ? STACK_STATUS_TABLE.map(info.status).outcome : undefined;
     const outcome = known ?? (info.status.endsWith('_FAILED') ? 'failed' : 'succeeded');

@@ -8,6 +8,7 @@ import {
   type TerminalCheck,
   type WatchSource,
   drainPages,
+  StatusChecks,
   stackOperationMark,
   type WatchSummary,
 } from '@stackfeed/core/adapter';
@@ -36,8 +37,8 @@ const MAX_PAGES_PER_POLL = 200;
  * `max_events_per_stack`) makes Heat restart the list; the engine drops what was already
  * yielded, and the marker moves to the end again. Filters go to Heat's stack-events URL (never
  * the resource-events URL, which answers 404 when nothing matches). The stack's status is read
- * (`GET stack`) on the first poll, after a new stack-level event of the watched stack that is not
- * IN_PROGRESS, and after two quiet polls: not on every poll.
+ * (`GET stack`) by core's `StatusChecks`: until it was found once, then after a new stack-level event
+ * of the watched stack that is not IN_PROGRESS, and after two quiet polls: not on every poll.
  */
 export function createWatchSource(args: WatchArgs): WatchSource<StackEvent, StackInfo> {
   return new HeatWatchSource(args);
@@ -61,15 +62,18 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
   private readonly depth: number;
   private stack: CanonicalStack | undefined;
   private marker: Marker | undefined;
-  private checked = false;
-  private stackEventSeen = false;
-  private quietPolls = 0;
+  /** When `checkTerminal` asks for the stack (core's one policy); the hint: a finished own stack-level event. */
+  private readonly checks = new StatusChecks<StackEvent>({
+    hint: (ev) =>
+      ev.isStackEvent === true &&
+      this.stack !== undefined &&
+      ev.stack.id === this.stack.id &&
+      ev.phase !== 'IN_PROGRESS',
+  });
   private gone = false;
   /** Heat ignored `nested_depth`: each poll merges the nested stacks' lists itself. */
   private merged = false;
   private nestingChecked = false;
-  /** The last poll stopped at its page cap with pages still waiting. */
-  private capped = false;
   private seenMerged = 0;
   /** Sets `deploymentId` as events come (only when no resource filter hides stack-level events). */
   private deploymentIds: DeploymentIds | undefined;
@@ -108,9 +112,9 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
     const events = this.take(drained.items);
     const last = drained.items[drained.items.length - 1];
     if (last) this.marker = { id: last.id, t: last.timestamp.getTime() };
-    this.quietPolls = drained.items.length === 0 ? this.quietPolls + 1 : 0;
-    this.capped = drained.stoppedBy === 'max-pages';
-    return { events, capped: this.capped };
+    const capped = drained.stoppedBy === 'max-pages';
+    this.checks.polled({ events: drained.items, capped });
+    return { events, capped };
   }
 
   /** The stack as the watch knows it: its id once resolved, else the name it was asked for. */
@@ -133,12 +137,8 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
 
   async checkTerminal({ signal }: { signal: AbortSignal }): Promise<TerminalCheck<StackInfo>> {
     if (this.gone) return { terminal: true, outcome: 'deleted', status: 'DELETE_COMPLETE' };
-    // More pages were waiting: read them before deciding (the final drain is one poll).
-    if (this.capped) return { terminal: false };
-    if (this.checked && !this.stackEventSeen && this.quietPolls < 2) return { terminal: false };
-    this.checked = true;
-    this.stackEventSeen = false;
-    if (this.quietPolls >= 2) this.quietPolls = 0;
+    // Not capped (more pages wait), and the events say it may be over or have been quiet for long.
+    if (!this.checks.shouldAsk()) return { terminal: false };
     let info: StackInfo;
     try {
       info = await this.args.api.getStack(this.stack ?? this.args.ref, signal);
@@ -149,6 +149,7 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
       }
       throw err;
     }
+    this.checks.answered();
     const outcome = watchOutcomeOf(info.state);
     const until = this.args.untilAction;
     if (!outcome || (until && info.action !== until.toUpperCase())) return { terminal: false };
@@ -180,20 +181,19 @@ class HeatWatchSource implements WatchSource<StackEvent, StackInfo> {
   private async pollMerged(stack: CanonicalStack, signal: AbortSignal): Promise<PollResult<StackEvent>> {
     const all = await readNestedEvents(this.args.api, stack, this.depth, this.args.query, this.operation, signal);
     this.deploymentIds = undefined;
-    this.quietPolls = all.length === this.seenMerged ? this.quietPolls + 1 : 0;
+    // The whole list again each poll: it brought something new when it grew.
+    this.checks.polled({ events: all.length === this.seenMerged ? [] : all });
     this.seenMerged = all.length;
     return { events: this.take(all) };
   }
 
-  /** Notes a finished stack-level event of the watched stack, and applies the local filters. */
+  /** Sets deployment ids and applies the local filters. */
   private take(events: StackEvent[]): StackEvent[] {
     const { localFilter } = this.args;
     const out: StackEvent[] = [];
     if (this.derivesDeployments) this.deploymentIds ??= new DeploymentIds(this.stack);
     for (const ev of events) {
       this.deploymentIds?.assign(ev);
-      const own = ev.isStackEvent && this.stack && ev.stack.id === this.stack.id;
-      if (own && ev.phase !== 'IN_PROGRESS') this.stackEventSeen = true;
       if (!localFilter || localFilter(ev)) out.push(ev);
     }
     return out;
