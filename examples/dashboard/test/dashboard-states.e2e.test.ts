@@ -188,6 +188,9 @@ const cardOf = (provider: string, target: string) =>
     has: page.locator(`.target[title="${target}"]`),
   });
 
+/** expect.poll waits 1 s by default: a scroll or a wheel in Chromium on a loaded CI machine can take longer. */
+const POLL = { timeout: 20_000 };
+
 describe('dashboard states in Chromium', { timeout: 90_000 }, () => {
   it('shows a provider error on its card, red with code and message, and stays "live"', async () => {
     const card = cardOf('aws-imagebuilder', 'lce-0forbidden');
@@ -242,7 +245,7 @@ describe('dashboard states in Chromium', { timeout: 90_000 }, () => {
     await page.waitForFunction((k) => document.querySelectorAll('[data-testid="event-row"]').length >= k, n + 25);
     const lastRow = page.locator('[data-testid="event-row"]').last();
     expect(await lastRow.evaluate((r) => r.getBoundingClientRect().height)).toBeGreaterThan(40);
-    await expect.poll(atEnd).toBe(true);
+    await expect.poll(atEnd, POLL).toBe(true);
 
     await page.click('[data-testid="follow"]');
     await expect(page.locator('[data-testid="follow"]').getAttribute('data-state')).resolves.toBe('paused');
@@ -256,12 +259,12 @@ describe('dashboard states in Chromium', { timeout: 90_000 }, () => {
 
     await page.click('[data-testid="follow"]');
     await expect(page.locator('[data-testid="follow"]').getAttribute('data-state')).resolves.toBe('following');
-    await expect.poll(atEnd).toBe(true);
+    await expect.poll(atEnd, POLL).toBe(true);
 
     // Scrolling up with the wheel to read pauses too.
     await scroller.hover();
     await page.mouse.wheel(0, -300);
-    await expect.poll(() => page.locator('[data-testid="follow"]').getAttribute('data-state')).toBe('paused');
+    await expect.poll(() => page.locator('[data-testid="follow"]').getAttribute('data-state'), POLL).toBe('paused');
   });
 
   it('keeps the images table inside the page at 800 px', async () => {
