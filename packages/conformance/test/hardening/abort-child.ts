@@ -54,9 +54,9 @@ const outcome = call.then(
   () => ({ settled: 'resolved' }),
   (e: unknown) => ({ settled: 'rejected', code: StackfeedError.is(e) ? e.code : `not a StackfeedError: ${String(e)}` }),
 );
-// Abort once the client is waiting: its first faulted request starts a back-off of up to 30 s
-// (full jitter), in a watch as in a listing. Waiting for a second one would only wait out that
-// random back-off (up to half a minute of the test's time) before the abort that is under test.
+// Abort once the client is waiting: its first faulted request starts a back-off (the throttle's
+// 30 s, the watch's jitter), in a watch as in a listing. Waiting for a second one would only
+// wait out that back-off before the abort that is under test.
 while (faulted() < 1) await new Promise((r) => setTimeout(r, 10));
 await new Promise((r) => setTimeout(r, 100));
 controller.abort();
