@@ -77,7 +77,7 @@ function row(
 async function heat(): Promise<Row> {
   const emu = await startHeatEmulator();
   try {
-    const s = emu.addStack(
+    emu.addStack(
       'live',
       createScript(
         'live',
@@ -85,7 +85,6 @@ async function heat(): Promise<Row> {
         { stepMs: 1000 },
       ),
     );
-    void s;
     const stop = driver(
       () => emu.server.requests.filter((r) => r.path.endsWith('/events')).length,
       () => {

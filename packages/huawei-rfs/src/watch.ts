@@ -105,6 +105,7 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
     });
     const out: StackEvent[] = [];
     const fresh = this.read.take(drained.items);
+    const capped = drained.stoppedBy === 'max-pages';
     for (const ev of drained.items) {
       const ms = ev.timestamp.getTime();
       if (ev.status === 'ERROR' && ev.message && (!this.lastError || ms > this.lastError.ms)) {
@@ -112,13 +113,9 @@ export class RfsStackWatch implements WatchSource<StackEvent, StackInfo> {
       }
       if (!this.deps.local || this.deps.local(ev)) out.push(ev);
     }
-    this.checks.polled({
-      events: fresh,
-      capped: drained.stoppedBy === 'max-pages',
-      gone: this.eventsGone !== undefined,
-    });
+    this.checks.polled({ events: fresh, capped, gone: this.eventsGone !== undefined });
     // The engine's sort is stable: oldest first keeps same-second events in the order they happened.
-    return { events: out.reverse(), capped: drained.stoppedBy === 'max-pages' };
+    return { events: out.reverse(), capped };
   }
 
   /** A page; after the stack was seen, a 404 ends the poll (the stack or the deployment is gone). */
